@@ -1,0 +1,64 @@
+// EventReader: streams RawEvents out of one input (NDJSON or CSV, plain or
+// gzip-compressed, a file or "-" for stdin), reporting every bad line.
+//
+// Format detection: gzip by its magic bytes; CSV when the path ends in .csv
+// or .csv.gz, or when `options.format` says so; NDJSON otherwise.
+// A bad line never stops the stream: it becomes a Reject naming the file,
+// the 1-based line and the reason, and the good lines around it are emitted.
+// Thread safety: one reader per thread; readers share nothing.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "storage/raw_event.h"
+#include "storage/status.h"
+
+namespace kpi::ingest {
+
+struct Reject {
+  std::string file;  // as given by the caller ("-" for stdin)
+  uint64_t line = 0;
+  std::string reason;  // one line, no trailing newline
+};
+
+enum class InputFormat { kAuto, kNdjson, kCsv };
+
+struct ReaderOptions {
+  InputFormat format = InputFormat::kAuto;
+  // CSV: columns whose numeric cells are measures. Any other cell is a
+  // dimension value. NDJSON needs none: JSON numbers and booleans are measures.
+  std::unordered_set<std::string> csv_measures = {"csat", "handle_seconds", "cost", "accurate",
+                                                   "nps", "effort", "wrap_seconds"};
+  // A line longer than this is rejected (and skipped without buffering it whole).
+  size_t max_line_bytes = 1 << 20;
+  // Timestamps without a zone designator are read as UTC when true; rejected otherwise.
+  bool assume_utc = true;
+};
+
+class EventReader {
+ public:
+  // Opens `path` ("-" = stdin). Fails with IOError naming the path if it
+  // cannot be opened, or InvalidArgument for an unreadable gzip header.
+  static Status Open(const std::string& path, const ReaderOptions& options,
+                     std::unique_ptr<EventReader>* reader);
+  virtual ~EventReader() = default;
+
+  // Appends up to `max_events` events to *events (cleared first) and every
+  // line rejected meanwhile to *rejects (not cleared). At end of input
+  // returns OK with *events empty. An I/O error mid-file returns IOError.
+  virtual Status Next(size_t max_events, std::vector<RawEvent>* events,
+                      std::vector<Reject>* rejects) = 0;
+
+  // Bytes of the input consumed so far (compressed bytes for gzip) and the
+  // input's size in bytes, 0 when unknown (stdin, pipes): for progress bars.
+  virtual uint64_t bytes_consumed() const = 0;
+  virtual uint64_t total_bytes() const = 0;
+  // Lines read so far (good and bad).
+  virtual uint64_t lines_read() const = 0;
+};
+
+}  // namespace kpi::ingest
