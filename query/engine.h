@@ -1,0 +1,60 @@
+// Engine: runs statements of the KPI query language against a Store.
+//
+// Execute() parses, binds (names resolved against the store's catalog, types
+// checked), plans (time range and filters pushed into the storage scan) and
+// runs one statement on a fresh consistent snapshot, in parallel over
+// segments. Statements: select, explain select, define kpi, show kpis,
+// drop kpi. Named KPIs live in the store's metadata (namespace "kpi").
+//
+// Errors: a statement that fails to parse or bind returns InvalidArgument and
+// fills *error with the message, the 1-based line and column and a snippet
+// with a caret. A cancelled or timed-out query returns Aborted / TimedOut.
+// Thread safety: an Engine is stateless beyond its Store pointer; Execute may
+// be called from many threads at once. The Store must outlive the Engine.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "query/result.h"
+#include "storage/status.h"
+
+namespace kpi::storage {
+class Store;
+}
+
+namespace kpi::query {
+
+struct QueryError {
+  std::string message;
+  int line = 0;    // 0 when the error has no position
+  int column = 0;
+  std::string snippet;  // source line + caret line, may be empty
+  std::string ToString() const;  // "line 1, column 8: unknown column 'chanel' (did you mean 'channel'?)\n<snippet>"
+};
+
+struct ExecOptions {
+  int threads = 2;                       // worker threads for the scan
+  const std::atomic<bool>* cancel = nullptr;  // set to true to stop a running query (Aborted)
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();  // TimedOut
+  size_t max_result_rows = static_cast<size_t>(-1);  // ResourceExhausted past it
+};
+
+class Engine {
+ public:
+  explicit Engine(storage::Store* store);
+
+  Status Execute(std::string_view text, const ExecOptions& options, Result* out, QueryError* error) const;
+
+  // Words for REPL completion: column names, event names, KPI names.
+  std::vector<std::string> CompletionWords() const;
+
+ private:
+  storage::Store* store_;
+};
+
+}  // namespace kpi::query

@@ -1,0 +1,66 @@
+// Segment: a decoded, immutable chunk of the store: a few thousand whole
+// tickets of one time partition with all their events, column by column.
+//
+// This is the unit the scan hands to the query layer (never a RocksDB
+// iterator). The same data serves both query sources:
+//   * tickets: ticket t owns events [event_begin[t], event_begin[t+1]);
+//   * events:  every event row, in ticket order.
+// Within a ticket, events are sorted by (time, ingest order). Dimensions and
+// measures are stored as the values each event CARRIED (sparse); sticky
+// (inherited) values are derived by the reader with a forward fill inside the
+// ticket, so a late event never forces a rewrite of its neighbours.
+//
+// Codes: event_code / agent_code / dimension codes index the catalog's
+// dictionaries (storage/catalog.h); code 0 means "none". Codes are stable
+// forever, so segments never need re-coding.
+// Thread safety: a Segment is immutable once published and shared through
+// shared_ptr<const Segment>; any number of threads may read it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace kpi::storage {
+
+// A sparse column of dictionary codes: rows[i] (ascending event index) carried codes[i].
+struct SparseCodes {
+  uint32_t column = 0;  // catalog column id
+  std::vector<uint32_t> rows;
+  std::vector<uint32_t> codes;
+};
+
+// A sparse column of numbers: rows[i] (ascending event index) carried values[i].
+struct SparseNumbers {
+  uint32_t column = 0;
+  std::vector<uint32_t> rows;
+  std::vector<double> values;
+};
+
+struct Segment {
+  // --- tickets (size num_tickets()) ---
+  std::vector<std::string> ticket_ids;
+  std::vector<uint32_t> event_begin;  // size num_tickets() + 1; event_begin[0] == 0
+
+  // --- events (size num_events()) ---
+  std::vector<int64_t> time_ms;      // epoch milliseconds UTC
+  std::vector<uint32_t> event_code;  // catalog kEventColumn code, never 0
+  std::vector<uint32_t> agent_code;  // catalog kAgentColumn code, 0 = no agent
+  std::vector<uint32_t> batch;       // ingest batch number (see Snapshot::BatchAtOrBefore)
+  std::vector<SparseCodes> dims;       // sorted by column id
+  std::vector<SparseNumbers> measures;  // sorted by column id
+  // Identity of events that carried a source `id`: low 64 bits of XXH3-128 of
+  // the id (rows ascending). Used by ingest to drop duplicates; queries ignore it.
+  std::vector<uint32_t> id_rows;
+  std::vector<uint64_t> id_hashes;
+
+  uint32_t num_tickets() const { return static_cast<uint32_t>(ticket_ids.size()); }
+  uint32_t num_events() const { return static_cast<uint32_t>(time_ms.size()); }
+  // Finds a sparse column, or nullptr when no event of this segment carried it.
+  const SparseCodes* FindDim(uint32_t column) const;
+  const SparseNumbers* FindMeasure(uint32_t column) const;
+  // Approximate heap bytes, for cache accounting.
+  size_t MemoryBytes() const;
+};
+
+}  // namespace kpi::storage

@@ -1,0 +1,178 @@
+// Store: the one owner of the RocksDB database of a kpistore directory.
+//
+// Write path:  Stage() lands a batch of events durably in the staging column
+// family (one WriteBatch, WAL synced when StoreOptions::sync) and returns; the
+// batch then survives a crash. Seal() turns everything staged into columnar
+// segments: events are grouped by ticket, merged into the ticket's existing
+// segment (only the segments a batch touches are rewritten), duplicates
+// dropped (identity = the source `id`, else an XXH3-128 of the canonical
+// content), and the new segments, zone maps, ticket index and the removal of
+// the staged batches are written in ONE atomic WriteBatch. Open() seals what a
+// crash left staged. Queries see sealed data only.
+//
+// Read path: GetSnapshot() pins a consistent view (a RocksDB snapshot plus the
+// zone maps of that instant); its Plan() prunes segments with zone maps and
+// Load() returns decoded segments through a shared cache.
+//
+// Thread safety: Stage/Seal/Ingest serialize on an internal mutex and may run
+// concurrently with any number of snapshots and metadata reads. A Store must
+// outlive its snapshots.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "storage/catalog.h"
+#include "storage/raw_event.h"
+#include "storage/segment.h"
+#include "storage/status.h"
+#include "storage/zone_map.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Snapshot;
+}  // namespace rocksdb
+
+namespace kpi::storage {
+
+struct StoreOptions {
+  bool create_if_missing = true;
+  bool sync = true;                       // fsync the WAL per staged batch and seal
+  size_t cache_bytes = size_t{2} << 30;   // decoded segment cache
+  uint32_t max_tickets_per_segment = 2048;
+  // Wall clock used to stamp batches (tests inject a fake clock). Milliseconds.
+  std::function<int64_t()> clock;
+};
+
+// One event the store refused, with the index of the event in the input span.
+struct EventReject {
+  size_t index = 0;
+  std::string reason;
+};
+
+struct IngestStats {
+  uint64_t staged = 0;      // events landed in staging
+  uint64_t accepted = 0;    // new events sealed
+  uint64_t duplicates = 0;  // events already stored (or repeated in the input)
+  uint64_t segments_written = 0;
+  void Add(const IngestStats& o) {
+    staged += o.staged; accepted += o.accepted; duplicates += o.duplicates;
+    segments_written += o.segments_written;
+  }
+};
+
+// What a scan wants; segments that cannot hold a matching row are skipped.
+struct ScanSpec {
+  int64_t min_time_ms = std::numeric_limits<int64_t>::min();  // [min, max): some event
+  int64_t max_time_ms = std::numeric_limits<int64_t>::max();  // must fall in the range
+  std::vector<uint32_t> event_codes;  // non-empty: the segment must hold one of them
+  std::vector<uint32_t> agent_codes;  // non-empty: the segment must hold one of them
+  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> dim_codes;  // per dimension, same rule
+};
+
+struct SegmentRef {
+  uint32_t partition = 0;  // UTC day number of the tickets' placement
+  uint32_t segment = 0;
+  uint64_t generation = 0;  // changes whenever the segment is rewritten
+  ZoneMap zone;
+};
+
+struct PlanStats {
+  uint64_t partitions_total = 0, partitions_scanned = 0;
+  uint64_t segments_total = 0, segments_scanned = 0;
+  uint64_t events_total = 0, events_in_scanned_segments = 0;
+};
+
+class Store;
+
+// A consistent, immutable view of the sealed data.
+class Snapshot {
+ public:
+  ~Snapshot();
+  // Segments that may hold rows matching `spec`, in (partition, segment) order.
+  std::vector<SegmentRef> Plan(const ScanSpec& spec, PlanStats* stats) const;
+  // Decoded segment for `ref` (from the cache or the snapshot). Thread-safe.
+  Status Load(const SegmentRef& ref, std::shared_ptr<const Segment>* out) const;
+  const Catalog& catalog() const;
+  // Largest batch number ingested at or before `epoch_ms` (0 if none):
+  // `as of T` keeps events with batch <= BatchAtOrBefore(T).
+  uint32_t BatchAtOrBefore(int64_t epoch_ms) const;
+  uint32_t last_batch() const { return last_batch_; }
+
+ private:
+  friend class Store;
+  Snapshot() = default;
+  const Store* store_ = nullptr;
+  const rocksdb::Snapshot* db_snapshot_ = nullptr;
+  std::vector<SegmentRef> segments_;
+  std::vector<int64_t> batch_times_;  // batch_times_[b - 1] = ingest time of batch b
+  uint32_t last_batch_ = 0;
+};
+
+struct ColumnUsage {
+  std::string column;    // "time", "event", "dim:channel", "measure:csat", ...
+  std::string encoding;  // e.g. "delta 812, bitpacked 3"
+  uint64_t bytes = 0;    // encoded bytes over all segments
+};
+
+struct StoreInfo {
+  uint64_t tickets = 0, events = 0, staged_events = 0;
+  int64_t min_time_ms = 0, max_time_ms = 0;
+  uint64_t partitions = 0, segments = 0, batches = 0;
+  uint64_t segment_bytes = 0;  // encoded segment values
+  uint64_t disk_bytes = 0;     // every file in the directory
+  std::vector<std::pair<std::string, uint32_t>> dictionaries;  // column -> size
+  std::vector<ColumnUsage> columns;
+};
+
+class Store {
+ public:
+  static Status Open(const std::string& dir, const StoreOptions& options, std::unique_ptr<Store>* out);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Validates `events` against the catalog (a name used as a dimension and a
+  // measure is refused: appended to *rejects with the index), assigns
+  // dictionary codes and lands the rest durably as one batch. OK means every
+  // non-rejected event is safe on disk.
+  Status Stage(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats);
+  // Seals everything staged (see the class comment). No-op when nothing is staged.
+  Status Seal(IngestStats* stats);
+  // Stage + Seal.
+  Status Ingest(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats);
+  uint64_t staged_events() const;
+
+  std::shared_ptr<const Snapshot> GetSnapshot() const;
+  const Catalog& catalog() const { return catalog_; }
+  Status GetInfo(StoreInfo* info) const;
+
+  // Small named metadata (e.g. named KPIs) in the catalog family, namespaced.
+  Status PutMeta(const std::string& ns, const std::string& key, const std::string& value);
+  Status GetMeta(const std::string& ns, const std::string& key, std::string* value) const;  // NotFound
+  Status DeleteMeta(const std::string& ns, const std::string& key);
+  Status ListMeta(const std::string& ns, std::vector<std::pair<std::string, std::string>>* out) const;
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  friend class Snapshot;
+  friend class Sealer;
+  Store() = default;
+  struct Impl;
+  std::string dir_;
+  StoreOptions options_;
+  Catalog catalog_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kpi::storage
