@@ -77,6 +77,7 @@ struct ScanSpec {
   std::vector<uint32_t> event_codes;  // non-empty: the segment must hold one of them
   std::vector<uint32_t> agent_codes;  // non-empty: the segment must hold one of them
   std::vector<std::pair<uint32_t, std::vector<uint32_t>>> dim_codes;  // per dimension, same rule
+  uint32_t max_batch = std::numeric_limits<uint32_t>::max();  // `as of`: skip segments all newer
 };
 
 struct SegmentRef {
@@ -113,8 +114,8 @@ class Snapshot {
   Snapshot() = default;
   const Store* store_ = nullptr;
   const rocksdb::Snapshot* db_snapshot_ = nullptr;
-  std::vector<SegmentRef> segments_;
-  std::vector<int64_t> batch_times_;  // batch_times_[b - 1] = ingest time of batch b
+  std::shared_ptr<const std::vector<SegmentRef>> segments_;
+  std::shared_ptr<const std::vector<int64_t>> batch_times_;  // [b - 1] = ingest time of batch b
   uint32_t last_batch_ = 0;
 };
 

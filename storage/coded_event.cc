@@ -1,0 +1,129 @@
+#include "storage/coded_event.h"
+
+#include <xxhash.h>
+
+#include <cstring>
+
+#include "storage/codec/codec.h"
+
+namespace kpi::storage {
+
+namespace {
+
+void PutFixed64(std::string* out, uint64_t v) {
+  char b[8];
+  std::memcpy(b, &v, 8);
+  out->append(b, 8);
+}
+
+bool GetFixed64(std::string_view* in, uint64_t* v) {
+  if (in->size() < 8) return false;
+  std::memcpy(v, in->data(), 8);
+  in->remove_prefix(8);
+  return true;
+}
+
+uint64_t DoubleBits(double d) {
+  uint64_t u;
+  std::memcpy(&u, &d, 8);
+  return u;
+}
+
+}  // namespace
+
+uint64_t HashSourceId(std::string_view id) {
+  XXH128_hash_t h = XXH3_128bits(id.data(), id.size());
+  return h.low64 == 0 ? 1 : h.low64;
+}
+
+EventIdentity IdentityOf(const CodedEvent& e) {
+  EventIdentity k;
+  if (e.id_hash != 0) {
+    k.by_id = true;
+    k.lo = e.id_hash;
+    return k;
+  }
+  // Canonical content: fixed-width little-endian fields in a fixed order.
+  std::string buf;
+  buf.reserve(24 + 12 * e.dims.size() + 12 * e.measures.size());
+  PutFixed64(&buf, static_cast<uint64_t>(e.ts_ms));
+  PutFixed64(&buf, (uint64_t{e.event_code} << 32) | e.agent_code);
+  for (const auto& [column, code] : e.dims) PutFixed64(&buf, (uint64_t{column} << 32) | code);
+  buf.push_back('|');
+  for (const auto& [column, value] : e.measures) {
+    PutFixed64(&buf, column);
+    PutFixed64(&buf, DoubleBits(value == 0 ? 0.0 : value));  // -0 and 0 are the same measure
+  }
+  XXH128_hash_t h = XXH3_128bits(buf.data(), buf.size());
+  k.lo = h.low64;
+  k.hi = h.high64;
+  return k;
+}
+
+void EncodeStagedBatch(const std::vector<CodedEvent>& events, std::string* out) {
+  codec::PutVarint64(out, events.size());
+  for (const CodedEvent& e : events) {
+    codec::PutVarint64(out, codec::ZigZag(e.ts_ms));
+    codec::PutVarint64(out, e.ticket.size());
+    out->append(e.ticket);
+    codec::PutVarint64(out, e.event_code);
+    codec::PutVarint64(out, e.agent_code);
+    codec::PutVarint64(out, e.id_hash != 0);
+    if (e.id_hash != 0) PutFixed64(out, e.id_hash);
+    codec::PutVarint64(out, e.dims.size());
+    for (const auto& [column, code] : e.dims) {
+      codec::PutVarint64(out, column);
+      codec::PutVarint64(out, code);
+    }
+    codec::PutVarint64(out, e.measures.size());
+    for (const auto& [column, value] : e.measures) {
+      codec::PutVarint64(out, column);
+      PutFixed64(out, DoubleBits(value));
+    }
+  }
+}
+
+Status DecodeStagedBatch(std::string_view in, uint32_t batch, std::vector<CodedEvent>* out) {
+  auto bad = [batch] { return Status::Corruption("staged batch " + std::to_string(batch) + " does not decode"); };
+  uint64_t n = 0;
+  if (!codec::GetVarint64(&in, &n) || n > in.size()) return bad();
+  size_t first = out->size();
+  out->resize(first + n);
+  for (uint64_t i = 0; i < n; ++i) {
+    CodedEvent& e = (*out)[first + i];
+    e.batch = batch;
+    uint64_t v = 0, len = 0;
+    if (!codec::GetVarint64(&in, &v)) return bad();
+    e.ts_ms = codec::UnZigZag(v);
+    if (!codec::GetVarint64(&in, &len) || len > in.size()) return bad();
+    e.ticket.assign(in.data(), len);
+    in.remove_prefix(len);
+    uint64_t event = 0, agent = 0, has_id = 0, nd = 0, nm = 0;
+    if (!codec::GetVarint64(&in, &event) || !codec::GetVarint64(&in, &agent) ||
+        !codec::GetVarint64(&in, &has_id) || event > UINT32_MAX || agent > UINT32_MAX)
+      return bad();
+    e.event_code = static_cast<uint32_t>(event);
+    e.agent_code = static_cast<uint32_t>(agent);
+    if (has_id && !GetFixed64(&in, &e.id_hash)) return bad();
+    if (!codec::GetVarint64(&in, &nd) || nd > in.size()) return bad();
+    e.dims.resize(nd);
+    for (auto& [column, code] : e.dims) {
+      uint64_t c = 0, k = 0;
+      if (!codec::GetVarint64(&in, &c) || !codec::GetVarint64(&in, &k) || c > UINT32_MAX || k > UINT32_MAX)
+        return bad();
+      column = static_cast<uint32_t>(c);
+      code = static_cast<uint32_t>(k);
+    }
+    if (!codec::GetVarint64(&in, &nm) || nm > in.size()) return bad();
+    e.measures.resize(nm);
+    for (auto& [column, value] : e.measures) {
+      uint64_t c = 0, bits = 0;
+      if (!codec::GetVarint64(&in, &c) || c > UINT32_MAX || !GetFixed64(&in, &bits)) return bad();
+      column = static_cast<uint32_t>(c);
+      std::memcpy(&value, &bits, 8);
+    }
+  }
+  return in.empty() ? Status::OK() : bad();
+}
+
+}  // namespace kpi::storage

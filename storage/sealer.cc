@@ -1,0 +1,366 @@
+// Seal: staged rows -> columnar segments, in one atomic WriteBatch.
+//
+// Steps: read every staged batch; find the segments holding the tickets they
+// touch (ticket index) and decode only those; merge the new events into their
+// tickets, dropping duplicates by identity (storage/coded_event.h); place
+// each ticket in the partition of its creation day (first `created`, else
+// earliest event; a late earlier event can move a ticket); append new tickets
+// to their partition's open segment, then to fresh segments; re-encode the
+// touched segments and write them, their zone maps, the ticket index and the
+// removal of the staged batches together.
+#include <algorithm>
+#include <set>
+#include <unordered_set>
+
+#include "storage/coded_event.h"
+#include "storage/keys.h"
+#include "storage/segment_codec.h"
+#include "storage/store_impl.h"
+
+namespace kpi::storage {
+
+namespace {
+
+using SegmentKeyPair = std::pair<uint32_t, uint32_t>;  // (partition, segment)
+
+struct WorkTicket {
+  std::string id;
+  std::vector<CodedEvent> events;
+  bool from_segment = false;
+  SegmentKeyPair origin{0, 0};
+  bool changed = false;
+  bool identities_built = false;
+  std::unordered_set<EventIdentity, EventIdentityHash> identities;
+  int64_t placement_ms = 0;
+  uint32_t partition = 0;
+};
+
+// Deterministic order of a ticket's events, whatever order they arrived in.
+bool EventLess(const CodedEvent& a, const CodedEvent& b) {
+  if (a.ts_ms != b.ts_ms) return a.ts_ms < b.ts_ms;
+  if (a.event_code != b.event_code) return a.event_code < b.event_code;
+  if (a.agent_code != b.agent_code) return a.agent_code < b.agent_code;
+  if (a.id_hash != b.id_hash) return a.id_hash < b.id_hash;
+  if (a.dims != b.dims) return a.dims < b.dims;
+  if (a.measures != b.measures) return a.measures < b.measures;
+  return a.batch < b.batch;
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+}  // namespace
+
+class Sealer {
+ public:
+  Sealer(Store* store) : store_(*store), im_(*store->impl_) {}
+  Status Run(IngestStats* stats);
+
+ private:
+  Status ReadStaged();
+  Status LoadTicketIndex();
+  Status LoadSegment(SegmentKeyPair key);
+  WorkTicket& TicketFor(const std::string& id);
+  void Place(WorkTicket* t) const;
+  void Assign();
+  void BuildSegment(const std::vector<uint32_t>& members, Segment* out) const;
+
+  Store& store_;
+  Store::Impl& im_;
+  std::vector<CodedEvent> incoming_;
+  std::vector<std::string> staging_keys_;
+  std::vector<WorkTicket> work_;
+  std::unordered_map<std::string, uint32_t> work_index_;
+  std::map<SegmentKeyPair, std::vector<uint32_t>> members_;  // rewritten segments -> work tickets
+  std::set<SegmentKeyPair> loaded_;
+  uint32_t created_code_ = 0;
+};
+
+Status Store::Seal(IngestStats* stats) {
+  std::lock_guard lock(impl_->write_mu);
+  if (impl_->failed) return Status::IOError("store is read-only after an earlier write failure; reopen it");
+  Sealer sealer(this);
+  return sealer.Run(stats);
+}
+
+Status Sealer::ReadStaged() {
+  std::unique_ptr<rocksdb::Iterator> it(im_.db->NewIterator(rocksdb::ReadOptions(), im_.staging_cf));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 4) return Status::Corruption("staging key");
+    uint32_t batch = GetBigEndian32(it->key().data());
+    KPI_RETURN_IF_ERROR(
+        DecodeStagedBatch(std::string_view(it->value().data(), it->value().size()), batch, &incoming_));
+    staging_keys_.push_back(it->key().ToString());
+  }
+  return FromRocks(it->status(), "read staging");
+}
+
+Status Sealer::LoadTicketIndex() {
+  if (im_.ticket_index_loaded) return Status::OK();
+  std::unique_ptr<rocksdb::Iterator> it(im_.db->NewIterator(rocksdb::ReadOptions(), im_.tickets_cf));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->value().size() != 8) return Status::Corruption("ticket index entry");
+    im_.ticket_index[it->key().ToString()] =
+        TicketLocation{GetBigEndian32(it->value().data()), GetBigEndian32(it->value().data() + 4)};
+  }
+  KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read ticket index"));
+  im_.ticket_index_loaded = true;
+  return Status::OK();
+}
+
+WorkTicket& Sealer::TicketFor(const std::string& id) {
+  auto [it, inserted] = work_index_.try_emplace(id, static_cast<uint32_t>(work_.size()));
+  if (inserted) {
+    work_.emplace_back();
+    work_.back().id = id;
+  }
+  return work_[it->second];
+}
+
+// Decodes a sealed segment and turns its tickets into work tickets.
+Status Sealer::LoadSegment(SegmentKeyPair key) {
+  if (!loaded_.insert(key).second) return Status::OK();
+  members_[key];  // rewritten even if every ticket leaves it
+  std::string value;
+  KPI_RETURN_IF_ERROR(FromRocks(
+      im_.db->Get(rocksdb::ReadOptions(), im_.segments_cf, SegmentKey(key.first, key.second), &value),
+      "read segment"));
+  Segment s;
+  KPI_RETURN_IF_ERROR(DecodeSegment(value, &s));
+  // Carried values back into per-event lists (columns ascending keeps them sorted).
+  std::vector<CodedEvent> events(s.num_events());
+  for (uint32_t e = 0; e < s.num_events(); ++e) {
+    events[e].ts_ms = s.time_ms[e];
+    events[e].event_code = s.event_code[e];
+    events[e].agent_code = s.agent_code[e];
+    events[e].batch = s.batch[e];
+  }
+  for (size_t i = 0; i < s.id_rows.size(); ++i) events[s.id_rows[i]].id_hash = s.id_hashes[i];
+  for (const SparseCodes& d : s.dims)
+    for (size_t i = 0; i < d.rows.size(); ++i) events[d.rows[i]].dims.emplace_back(d.column, d.codes[i]);
+  for (const SparseNumbers& m : s.measures)
+    for (size_t i = 0; i < m.rows.size(); ++i) events[m.rows[i]].measures.emplace_back(m.column, m.values[i]);
+  for (uint32_t t = 0; t < s.num_tickets(); ++t) {
+    WorkTicket& w = TicketFor(s.ticket_ids[t]);
+    w.from_segment = true;
+    w.origin = key;
+    for (uint32_t e = s.event_begin[t]; e < s.event_begin[t + 1]; ++e) {
+      events[e].ticket = s.ticket_ids[t];
+      w.events.push_back(std::move(events[e]));
+    }
+    // Segments are written sorted, so an untouched ticket needs no re-sort.
+    Place(&w);
+  }
+  return Status::OK();
+}
+
+void Sealer::Place(WorkTicket* t) const {
+  t->placement_ms = t->events.front().ts_ms;
+  for (const CodedEvent& e : t->events) {
+    if (created_code_ != 0 && e.event_code == created_code_) {
+      t->placement_ms = e.ts_ms;
+      break;
+    }
+  }
+  t->partition = static_cast<uint32_t>(FloorDiv(t->placement_ms, kMillisPerDay));
+}
+
+// Decides which segment each work ticket is written to.
+void Sealer::Assign() {
+  const uint32_t max_tickets = std::max<uint32_t>(1, store_.options_.max_tickets_per_segment);
+  std::map<uint32_t, std::vector<uint32_t>> pending;  // partition -> new or moved tickets
+  for (uint32_t i = 0; i < work_.size(); ++i) {
+    const WorkTicket& t = work_[i];
+    if (t.from_segment && t.origin.first == t.partition) {
+      members_[t.origin].push_back(i);
+    } else {
+      pending[t.partition].push_back(i);
+    }
+  }
+  for (auto& [partition, list] : pending) {
+    std::sort(list.begin(), list.end(), [&](uint32_t a, uint32_t b) {
+      if (work_[a].placement_ms != work_[b].placement_ms) return work_[a].placement_ms < work_[b].placement_ms;
+      return work_[a].id < work_[b].id;
+    });
+    // The partition's open segment is its highest-numbered one.
+    uint32_t next_segment = 0;
+    auto last = im_.refs.upper_bound({partition, UINT32_MAX});
+    if (last != im_.refs.begin() && std::prev(last)->first.first == partition) {
+      next_segment = std::prev(last)->first.second + 1;
+    }
+    for (auto it = members_.lower_bound({partition, 0}); it != members_.end() && it->first.first == partition; ++it)
+      next_segment = std::max(next_segment, it->first.second + 1);
+    size_t pos = 0;
+    if (next_segment > 0) {
+      SegmentKeyPair open{partition, next_segment - 1};
+      if (loaded_.count(open) == 0) {
+        auto ref = im_.refs.find(open);
+        if (ref != im_.refs.end() && ref->second.zone.num_tickets < max_tickets) {
+          Status s = LoadSegment(open);  // its tickets stay; failure just means a fresh segment
+          if (s.ok()) {
+            for (uint32_t i = 0; i < work_.size(); ++i)
+              if (work_[i].from_segment && work_[i].origin == open && work_[i].partition == partition &&
+                  std::find(members_[open].begin(), members_[open].end(), i) == members_[open].end())
+                members_[open].push_back(i);
+          }
+        }
+      }
+      auto& open_members = members_[open];
+      if (loaded_.count(open) != 0) {
+        while (pos < list.size() && open_members.size() < max_tickets) open_members.push_back(list[pos++]);
+      } else {
+        members_.erase(open);
+      }
+    }
+    while (pos < list.size()) {
+      auto& fresh = members_[{partition, next_segment++}];
+      while (pos < list.size() && fresh.size() < max_tickets) fresh.push_back(list[pos++]);
+    }
+  }
+}
+
+void Sealer::BuildSegment(const std::vector<uint32_t>& members, Segment* s) const {
+  std::vector<uint32_t> order = members;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (work_[a].placement_ms != work_[b].placement_ms) return work_[a].placement_ms < work_[b].placement_ms;
+    return work_[a].id < work_[b].id;
+  });
+  std::map<uint32_t, SparseCodes> dims;
+  std::map<uint32_t, SparseNumbers> measures;
+  uint32_t n = 0;
+  for (uint32_t i : order) {
+    const WorkTicket& t = work_[i];
+    s->ticket_ids.push_back(t.id);
+    s->event_begin.push_back(n);
+    for (const CodedEvent& e : t.events) {
+      s->time_ms.push_back(e.ts_ms);
+      s->event_code.push_back(e.event_code);
+      s->agent_code.push_back(e.agent_code);
+      s->batch.push_back(e.batch);
+      if (e.id_hash != 0) {
+        s->id_rows.push_back(n);
+        s->id_hashes.push_back(e.id_hash);
+      }
+      for (const auto& [column, code] : e.dims) {
+        SparseCodes& d = dims[column];
+        d.rows.push_back(n);
+        d.codes.push_back(code);
+      }
+      for (const auto& [column, value] : e.measures) {
+        SparseNumbers& m = measures[column];
+        m.rows.push_back(n);
+        m.values.push_back(value);
+      }
+      ++n;
+    }
+  }
+  s->event_begin.push_back(n);
+  for (auto& [column, d] : dims) {
+    d.column = column;
+    s->dims.push_back(std::move(d));
+  }
+  for (auto& [column, m] : measures) {
+    m.column = column;
+    s->measures.push_back(std::move(m));
+  }
+}
+
+Status Sealer::Run(IngestStats* stats) {
+  KPI_RETURN_IF_ERROR(ReadStaged());
+  if (staging_keys_.empty()) return Status::OK();
+  KPI_RETURN_IF_ERROR(LoadTicketIndex());
+  created_code_ = store_.catalog_.FindCode(kEventColumn, "created");
+
+  // Decode the segments holding tickets this seal touches.
+  std::set<SegmentKeyPair> touched;
+  for (const CodedEvent& e : incoming_) {
+    auto it = im_.ticket_index.find(e.ticket);
+    if (it != im_.ticket_index.end()) touched.insert({it->second.partition, it->second.segment});
+  }
+  for (SegmentKeyPair key : touched) KPI_RETURN_IF_ERROR(LoadSegment(key));
+
+  // Merge, first ingested wins.
+  std::stable_sort(incoming_.begin(), incoming_.end(),
+                   [](const CodedEvent& a, const CodedEvent& b) { return a.batch < b.batch; });
+  IngestStats local;
+  for (CodedEvent& e : incoming_) {
+    WorkTicket& t = TicketFor(e.ticket);
+    if (!t.identities_built) {
+      for (const CodedEvent& old : t.events) t.identities.insert(IdentityOf(old));
+      t.identities_built = true;
+    }
+    if (!t.identities.insert(IdentityOf(e)).second) {
+      local.duplicates++;
+      continue;
+    }
+    local.accepted++;
+    t.changed = true;
+    t.events.push_back(std::move(e));
+  }
+  for (WorkTicket& t : work_) {
+    if (!t.changed) continue;
+    std::sort(t.events.begin(), t.events.end(), EventLess);
+    Place(&t);
+  }
+  Assign();
+
+  // One atomic batch: segments, zone maps, ticket index, staging removal.
+  rocksdb::WriteBatch wb;
+  std::map<SegmentKeyPair, SegmentRef> new_refs;
+  std::vector<std::pair<std::string, TicketLocation>> index_updates;
+  uint64_t generation = im_.next_generation;
+  for (const auto& [key, members] : members_) {
+    std::string skey = SegmentKey(key.first, key.second);
+    if (members.empty()) {
+      wb.Delete(im_.segments_cf, skey);
+      wb.Delete(im_.zones_cf, skey);
+      continue;
+    }
+    Segment segment;
+    BuildSegment(members, &segment);
+    std::string value;
+    EncodeSegment(segment, &value);
+    SegmentRef ref;
+    ref.partition = key.first;
+    ref.segment = key.second;
+    ref.generation = generation++;
+    ref.zone = ComputeZoneMap(segment, value.size());
+    std::string zone;
+    PutBigEndian64(&zone, ref.generation);
+    ref.zone.Encode(&zone);
+    wb.Put(im_.segments_cf, skey, value);
+    wb.Put(im_.zones_cf, skey, zone);
+    new_refs[key] = std::move(ref);
+    local.segments_written++;
+    for (uint32_t i : members) {
+      const WorkTicket& t = work_[i];
+      if (t.from_segment && t.origin == key) continue;
+      std::string loc;
+      PutBigEndian32(&loc, key.first);
+      PutBigEndian32(&loc, key.second);
+      wb.Put(im_.tickets_cf, t.id, loc);
+      index_updates.emplace_back(t.id, TicketLocation{key.first, key.second});
+    }
+  }
+  for (const std::string& k : staging_keys_) wb.Delete(im_.staging_cf, k);
+  std::string gen;
+  PutBigEndian64(&gen, generation);
+  wb.Put(im_.catalog_cf, "Sgeneration", gen);
+  rocksdb::Status s = im_.db->Write(im_.WriteOpts(store_.options_.sync), &wb);
+  if (!s.ok()) {
+    im_.failed = true;
+    return FromRocks(s, "seal");
+  }
+
+  im_.next_generation = generation;
+  for (const auto& [key, members] : members_) {
+    if (members.empty()) im_.refs.erase(key);
+  }
+  for (auto& [key, ref] : new_refs) im_.refs[key] = std::move(ref);
+  for (auto& [id, loc] : index_updates) im_.ticket_index[id] = loc;
+  im_.staged_events = 0;
+  im_.Publish();
+  if (stats != nullptr) stats->Add(local);
+  return Status::OK();
+}
+
+}  // namespace kpi::storage

@@ -1,0 +1,200 @@
+#include "storage/segment_codec.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "storage/catalog.h"
+#include "storage/codec/codec.h"
+
+namespace kpi::storage {
+
+namespace {
+
+constexpr uint8_t kSegmentFormatVersion = 1;
+
+// Times are stored as deltas: each event after the first of its ticket as the
+// gap from the previous event (>= 0, events are time-sorted), the first event
+// of a ticket as the gap from the previous ticket's first event (tickets are
+// sorted by placement, so usually small). Small gaps pack into few bits.
+std::vector<int64_t> TimeDeltas(const Segment& s, int64_t base) {
+  std::vector<int64_t> d(s.time_ms.size());
+  int64_t prev_first = base;
+  for (uint32_t t = 0; t < s.num_tickets(); ++t) {
+    for (uint32_t e = s.event_begin[t]; e < s.event_begin[t + 1]; ++e) {
+      if (e == s.event_begin[t]) {
+        d[e] = s.time_ms[e] - prev_first;
+        prev_first = s.time_ms[e];
+      } else {
+        d[e] = s.time_ms[e] - s.time_ms[e - 1];
+      }
+    }
+  }
+  return d;
+}
+
+class BlockReader {
+ public:
+  BlockReader(std::string_view in, std::vector<ColumnBlockStat>* stats) : in_(in), stats_(stats) {}
+  std::string_view* in() { return &in_; }
+
+  template <typename Fn>
+  Status Read(const std::string& column, Fn&& decode) {
+    size_t before = in_.size();
+    uint8_t tag = in_.empty() ? 0 : static_cast<uint8_t>(in_[0]);
+    KPI_RETURN_IF_ERROR(decode(&in_));
+    if (stats_ != nullptr) {
+      stats_->push_back({column, codec::EncodingName(static_cast<codec::Encoding>(tag)), before - in_.size()});
+    }
+    return Status::OK();
+  }
+
+ private:
+  std::string_view in_;
+  std::vector<ColumnBlockStat>* stats_;
+};
+
+Status Corrupt(const char* what) { return Status::Corruption(std::string("segment: ") + what); }
+
+template <typename T>
+bool CheckRows(const std::vector<T>& values, const std::vector<uint32_t>& rows) {
+  return values.size() == rows.size();
+}
+
+}  // namespace
+
+void EncodeSegment(const Segment& s, std::string* out) {
+  out->push_back(static_cast<char>(kSegmentFormatVersion));
+  codec::PutVarint64(out, s.num_tickets());
+  codec::PutVarint64(out, s.num_events());
+  int64_t base = s.time_ms.empty() ? 0 : s.time_ms[0];
+  codec::PutVarint64(out, codec::ZigZag(base));
+  codec::EncodeStrings(s.ticket_ids, out);
+  std::vector<uint32_t> counts(s.num_tickets());
+  for (uint32_t t = 0; t < s.num_tickets(); ++t) counts[t] = s.event_begin[t + 1] - s.event_begin[t];
+  codec::EncodeInts(std::span<const uint32_t>(counts), out);
+  std::vector<int64_t> deltas = TimeDeltas(s, base);
+  codec::EncodeInts(std::span<const int64_t>(deltas), out);
+  codec::EncodeInts(std::span<const uint32_t>(s.event_code), out);
+  codec::EncodeInts(std::span<const uint32_t>(s.agent_code), out);
+  codec::EncodeInts(std::span<const uint32_t>(s.batch), out);
+  codec::EncodePresence(s.id_rows, s.num_events(), out);
+  std::vector<int64_t> ids(s.id_hashes.begin(), s.id_hashes.end());
+  codec::EncodeInts(std::span<const int64_t>(ids), out);
+  codec::PutVarint64(out, s.dims.size());
+  for (const auto& d : s.dims) {
+    codec::PutVarint64(out, d.column);
+    codec::EncodePresence(d.rows, s.num_events(), out);
+    codec::EncodeInts(std::span<const uint32_t>(d.codes), out);
+  }
+  codec::PutVarint64(out, s.measures.size());
+  for (const auto& m : s.measures) {
+    codec::PutVarint64(out, m.column);
+    codec::EncodePresence(m.rows, s.num_events(), out);
+    codec::EncodeDoubles(m.values, out);
+  }
+}
+
+Status DecodeSegment(std::string_view in, Segment* s, std::vector<ColumnBlockStat>* stats) {
+  *s = Segment();
+  if (in.empty() || static_cast<uint8_t>(in[0]) != kSegmentFormatVersion) return Corrupt("bad version");
+  in.remove_prefix(1);
+  uint64_t num_tickets = 0, num_events = 0, zbase = 0;
+  if (!codec::GetVarint64(&in, &num_tickets) || !codec::GetVarint64(&in, &num_events) ||
+      !codec::GetVarint64(&in, &zbase) || num_tickets > UINT32_MAX || num_events > UINT32_MAX ||
+      num_tickets > num_events)
+    return Corrupt("bad header");
+  const uint32_t n = static_cast<uint32_t>(num_events);
+  BlockReader r(in, stats);
+  KPI_RETURN_IF_ERROR(r.Read("ticket", [&](std::string_view* p) { return codec::DecodeStrings(p, &s->ticket_ids); }));
+  std::vector<uint32_t> counts;
+  KPI_RETURN_IF_ERROR(r.Read("ticket", [&](std::string_view* p) { return codec::DecodeInts(p, &counts); }));
+  if (s->ticket_ids.size() != num_tickets || counts.size() != num_tickets) return Corrupt("ticket count");
+  s->event_begin.resize(num_tickets + 1);
+  uint64_t total = 0;
+  for (uint64_t t = 0; t < num_tickets; ++t) {
+    s->event_begin[t] = static_cast<uint32_t>(total);
+    if (counts[t] == 0) return Corrupt("empty ticket");
+    total += counts[t];
+    if (total > n) return Corrupt("event count");
+  }
+  if (total != n) return Corrupt("event count");
+  s->event_begin[num_tickets] = n;
+
+  std::vector<int64_t> deltas;
+  KPI_RETURN_IF_ERROR(r.Read("time", [&](std::string_view* p) { return codec::DecodeInts(p, &deltas); }));
+  if (deltas.size() != n) return Corrupt("time count");
+  s->time_ms.resize(n);
+  int64_t prev_first = codec::UnZigZag(zbase);
+  for (uint32_t t = 0; t < num_tickets; ++t) {
+    for (uint32_t e = s->event_begin[t]; e < s->event_begin[t + 1]; ++e) {
+      // Unsigned arithmetic: corrupt deltas must not be signed-overflow UB.
+      int64_t from = (e == s->event_begin[t]) ? prev_first : s->time_ms[e - 1];
+      s->time_ms[e] = static_cast<int64_t>(static_cast<uint64_t>(from) + static_cast<uint64_t>(deltas[e]));
+      if (e == s->event_begin[t]) prev_first = s->time_ms[e];
+    }
+  }
+  KPI_RETURN_IF_ERROR(r.Read("event", [&](std::string_view* p) { return codec::DecodeInts(p, &s->event_code); }));
+  KPI_RETURN_IF_ERROR(r.Read("agent", [&](std::string_view* p) { return codec::DecodeInts(p, &s->agent_code); }));
+  KPI_RETURN_IF_ERROR(r.Read("batch", [&](std::string_view* p) { return codec::DecodeInts(p, &s->batch); }));
+  if (s->event_code.size() != n || s->agent_code.size() != n || s->batch.size() != n) return Corrupt("column count");
+  KPI_RETURN_IF_ERROR(r.Read("id", [&](std::string_view* p) { return codec::DecodePresence(p, n, &s->id_rows); }));
+  std::vector<int64_t> ids;
+  KPI_RETURN_IF_ERROR(r.Read("id", [&](std::string_view* p) { return codec::DecodeInts(p, &ids); }));
+  if (!CheckRows(ids, s->id_rows)) return Corrupt("id count");
+  s->id_hashes.assign(ids.begin(), ids.end());
+
+  std::string_view* p = r.in();
+  uint64_t ndims = 0;
+  if (!codec::GetVarint64(p, &ndims) || ndims > p->size()) return Corrupt("dimension count");
+  s->dims.resize(ndims);
+  for (auto& d : s->dims) {
+    uint64_t column = 0;
+    if (!codec::GetVarint64(p, &column) || column > UINT32_MAX) return Corrupt("dimension column");
+    d.column = static_cast<uint32_t>(column);
+    std::string name = "dim:" + std::to_string(d.column);
+    KPI_RETURN_IF_ERROR(r.Read(name, [&](std::string_view* q) { return codec::DecodePresence(q, n, &d.rows); }));
+    KPI_RETURN_IF_ERROR(r.Read(name, [&](std::string_view* q) { return codec::DecodeInts(q, &d.codes); }));
+    if (!CheckRows(d.codes, d.rows)) return Corrupt("dimension rows");
+  }
+  uint64_t nmeasures = 0;
+  if (!codec::GetVarint64(p, &nmeasures) || nmeasures > p->size()) return Corrupt("measure count");
+  s->measures.resize(nmeasures);
+  for (auto& m : s->measures) {
+    uint64_t column = 0;
+    if (!codec::GetVarint64(p, &column) || column > UINT32_MAX) return Corrupt("measure column");
+    m.column = static_cast<uint32_t>(column);
+    std::string name = "measure:" + std::to_string(m.column);
+    KPI_RETURN_IF_ERROR(r.Read(name, [&](std::string_view* q) { return codec::DecodePresence(q, n, &m.rows); }));
+    KPI_RETURN_IF_ERROR(r.Read(name, [&](std::string_view* q) { return codec::DecodeDoubles(q, &m.values); }));
+    if (!CheckRows(m.values, m.rows)) return Corrupt("measure rows");
+  }
+  if (!p->empty()) return Corrupt("trailing bytes");
+  return Status::OK();
+}
+
+ZoneMap ComputeZoneMap(const Segment& s, uint64_t encoded_bytes) {
+  ZoneMap z;
+  z.num_tickets = s.num_tickets();
+  z.num_events = s.num_events();
+  z.data_bytes = encoded_bytes;
+  for (uint32_t e = 0; e < s.num_events(); ++e) {
+    z.min_time_ms = std::min(z.min_time_ms, s.time_ms[e]);
+    z.max_time_ms = std::max(z.max_time_ms, s.time_ms[e]);
+    z.min_batch = std::min(z.min_batch, s.batch[e]);
+    z.max_batch = std::max(z.max_batch, s.batch[e]);
+  }
+  auto distinct = [](std::vector<uint32_t> v) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+  };
+  z.event_codes = distinct(s.event_code);
+  z.agent_codes = distinct(s.agent_code);
+  for (const auto& d : s.dims) {
+    std::vector<uint32_t> codes = distinct(d.codes);
+    if (codes.size() <= kMaxZoneCodes) z.dim_codes.emplace_back(d.column, std::move(codes));
+  }
+  return z;
+}
+
+}  // namespace kpi::storage

@@ -1,0 +1,38 @@
+// Segment codec: a decoded Segment <-> the bytes of one sealed segment value,
+// and the zone map summarising a segment.
+//
+// Layout (FORMAT, version 1; see docs/storage-format.md): a version byte, the
+// ticket and event counts, then one codec block per column (storage/codec):
+// ticket ids, events per ticket, times (delta-transformed, see .cc), event
+// codes, agent codes, ingest batches, id identities, then each dimension
+// (presence + codes) and each measure (presence + values).
+// DecodeSegment validates every count and index; corrupt bytes give
+// Status::Corruption, never a crash. Thread safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/segment.h"
+#include "storage/status.h"
+#include "storage/zone_map.h"
+
+namespace kpi::storage {
+
+// Encoded size and encoding of one column block, for `kpi info`.
+struct ColumnBlockStat {
+  std::string column;  // "ticket", "time", "event", "agent", "batch", "id", "dim:<id>", "measure:<id>"
+  std::string encoding;
+  uint64_t bytes = 0;
+};
+
+// Requires a well-formed segment (event_begin consistent, sparse rows ascending).
+void EncodeSegment(const Segment& segment, std::string* out);
+// When `stats` is non-null it receives one entry per block read.
+Status DecodeSegment(std::string_view in, Segment* out, std::vector<ColumnBlockStat>* stats = nullptr);
+
+ZoneMap ComputeZoneMap(const Segment& segment, uint64_t encoded_bytes);
+
+}  // namespace kpi::storage

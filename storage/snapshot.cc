@@ -1,0 +1,100 @@
+// Snapshot: a pinned RocksDB snapshot plus the segment list of that instant;
+// Plan() prunes with zone maps, Load() decodes through the shared cache.
+#include <algorithm>
+#include <set>
+
+#include "storage/keys.h"
+#include "storage/segment_codec.h"
+#include "storage/store_impl.h"
+
+namespace kpi::storage {
+
+namespace {
+
+bool Intersects(const std::vector<uint32_t>& sorted_a, const std::vector<uint32_t>& wanted) {
+  for (uint32_t w : wanted)
+    if (std::binary_search(sorted_a.begin(), sorted_a.end(), w)) return true;
+  return false;
+}
+
+bool MayMatch(const ZoneMap& z, const ScanSpec& spec) {
+  if (z.num_events == 0) return false;
+  if (z.max_time_ms < spec.min_time_ms || z.min_time_ms >= spec.max_time_ms) return false;
+  if (z.min_batch > spec.max_batch) return false;
+  if (!spec.event_codes.empty() && !Intersects(z.event_codes, spec.event_codes)) return false;
+  if (!spec.agent_codes.empty() && !Intersects(z.agent_codes, spec.agent_codes)) return false;
+  for (const auto& [column, wanted] : spec.dim_codes) {
+    for (const auto& [zcolumn, codes] : z.dim_codes) {
+      if (zcolumn == column && !Intersects(codes, wanted)) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::shared_ptr<const Snapshot> Store::GetSnapshot() const {
+  auto snap = std::shared_ptr<Snapshot>(new Snapshot());
+  snap->store_ = this;
+  {
+    // Pin the RocksDB snapshot and the view together, so the segment list and
+    // the bytes it points at belong to the same instant.
+    std::lock_guard lock(impl_->view_mu);
+    snap->db_snapshot_ = impl_->db->GetSnapshot();
+    snap->segments_ = impl_->view_segments;
+    snap->batch_times_ = impl_->view_batch_times;
+  }
+  snap->last_batch_ = static_cast<uint32_t>(snap->batch_times_->size());
+  return snap;
+}
+
+Snapshot::~Snapshot() {
+  if (db_snapshot_ != nullptr) store_->impl_->db->ReleaseSnapshot(db_snapshot_);
+}
+
+const Catalog& Snapshot::catalog() const { return store_->catalog(); }
+
+uint32_t Snapshot::BatchAtOrBefore(int64_t epoch_ms) const {
+  const auto& t = *batch_times_;
+  return static_cast<uint32_t>(std::upper_bound(t.begin(), t.end(), epoch_ms) - t.begin());
+}
+
+std::vector<SegmentRef> Snapshot::Plan(const ScanSpec& spec, PlanStats* stats) const {
+  std::vector<SegmentRef> out;
+  std::set<uint32_t> partitions, scanned_partitions;
+  PlanStats local;
+  for (const SegmentRef& ref : *segments_) {
+    partitions.insert(ref.partition);
+    local.segments_total++;
+    local.events_total += ref.zone.num_events;
+    if (!MayMatch(ref.zone, spec)) continue;
+    scanned_partitions.insert(ref.partition);
+    local.segments_scanned++;
+    local.events_in_scanned_segments += ref.zone.num_events;
+    out.push_back(ref);
+  }
+  local.partitions_total = partitions.size();
+  local.partitions_scanned = scanned_partitions.size();
+  if (stats != nullptr) *stats = local;
+  return out;
+}
+
+Status Snapshot::Load(const SegmentRef& ref, std::shared_ptr<const Segment>* out) const {
+  Store::Impl& im = *store_->impl_;
+  if (auto hit = im.cache->Find(ref.partition, ref.segment, ref.generation)) {
+    *out = std::move(hit);
+    return Status::OK();
+  }
+  rocksdb::ReadOptions ro;
+  ro.snapshot = db_snapshot_;
+  rocksdb::PinnableSlice value;
+  KPI_RETURN_IF_ERROR(FromRocks(im.db->Get(ro, im.segments_cf, SegmentKey(ref.partition, ref.segment), &value),
+                                "read segment " + std::to_string(ref.partition) + "/" + std::to_string(ref.segment)));
+  auto segment = std::make_shared<Segment>();
+  KPI_RETURN_IF_ERROR(DecodeSegment(std::string_view(value.data(), value.size()), segment.get()));
+  im.cache->Insert(ref.partition, ref.segment, ref.generation, segment);
+  *out = std::move(segment);
+  return Status::OK();
+}
+
+}  // namespace kpi::storage

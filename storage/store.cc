@@ -1,0 +1,334 @@
+// Store: open (column families, catalog restore), Stage, metadata, info.
+// Seal lives in sealer.cc, the read view in snapshot.cc.
+#include "storage/store.h"
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <xxhash.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "storage/coded_event.h"
+#include "storage/keys.h"
+#include "storage/segment_codec.h"
+#include "storage/store_impl.h"
+
+namespace kpi::storage {
+
+namespace {
+
+constexpr const char* kCatalogFamily = "catalog";
+constexpr const char* kStagingFamily = "staging";
+constexpr const char* kSegmentsFamily = "segments";
+constexpr const char* kZonesFamily = "zones";
+constexpr const char* kTicketsFamily = "tickets";
+
+int64_t WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  if (name == kStagingFamily) {
+    // Landing zone: rows live here between Stage and Seal; big memtable so a
+    // sealed batch is usually deleted before it is ever flushed.
+    o.write_buffer_size = 256 << 20;
+    o.compression = rocksdb::kNoCompression;
+  } else if (name == kSegmentsFamily) {
+    // Sealed columnar values are already encoded; zstd squeezes what is left.
+    o.compression = rocksdb::kZSTD;
+    o.bottommost_compression = rocksdb::kZSTD;
+    o.write_buffer_size = 128 << 20;
+    t.block_size = 64 << 10;
+  } else if (name == kTicketsFamily) {
+    o.compression = rocksdb::kLZ4Compression;
+    o.bottommost_compression = rocksdb::kZSTD;
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+}  // namespace
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::OK();
+  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
+  if (s.IsNotFound()) return Status::NotFound(what + ": " + s.ToString());
+  return Status::IOError(what + ": " + s.ToString());
+}
+
+Status Store::Open(const std::string& dir, const StoreOptions& options, std::unique_ptr<Store>* out) {
+  std::unique_ptr<Store> store(new Store());
+  store->dir_ = dir;
+  store->options_ = options;
+  if (!store->options_.clock) store->options_.clock = WallClockMs;
+  store->impl_ = std::make_unique<Impl>();
+  Impl& im = *store->impl_;
+  im.cache = std::make_unique<SegmentCache>(options.cache_bytes);
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = true;
+  db_options.max_background_jobs = 2;
+  db_options.bytes_per_sync = 1 << 20;
+  db_options.keep_log_file_num = 3;
+  db_options.max_manifest_file_size = 64 << 20;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name :
+       {rocksdb::kDefaultColumnFamilyName.c_str(), kCatalogFamily, kStagingFamily, kSegmentsFamily, kZonesFamily,
+        kTicketsFamily}) {
+    families.emplace_back(name, FamilyOptions(name));
+  }
+  std::error_code ec;
+  if (options.create_if_missing) std::filesystem::create_directories(dir, ec);
+  rocksdb::DB* db = nullptr;
+  KPI_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, dir, families, &im.handles, &db), "open " + dir));
+  im.db.reset(db);
+  im.catalog_cf = im.handles[1];
+  im.staging_cf = im.handles[2];
+  im.segments_cf = im.handles[3];
+  im.zones_cf = im.handles[4];
+  im.tickets_cf = im.handles[5];
+
+  // Restore the catalog: columns, dictionaries, batches, counters.
+  std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(rocksdb::ReadOptions(), im.catalog_cf));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key(), v = it->value();
+    switch (k.size() > 0 ? k[0] : 0) {
+      case kColumnPrefix:
+        if (v.size() != 5) return Status::Corruption("catalog column entry");
+        store->catalog_.RestoreColumn(ColumnInfo{GetBigEndian32(v.data()), std::string(k.data() + 1, k.size() - 1),
+                                                 static_cast<ColumnKind>(v[4])});
+        break;
+      case kDictionaryPrefix:
+        if (k.size() != 17) return Status::Corruption("catalog dictionary entry");
+        store->catalog_.RestoreCode(GetBigEndian32(k.data() + 1), GetBigEndian32(k.data() + 13), v.ToString());
+        break;
+      case kBatchPrefix: {
+        if (k.size() != 5 || v.size() != 12) return Status::Corruption("catalog batch entry");
+        uint32_t batch = GetBigEndian32(k.data() + 1);
+        int64_t ms = static_cast<int64_t>(GetBigEndian64(v.data()));
+        if (batch != im.batch_times.size() + 1) return Status::Corruption("batch numbers are not dense");
+        im.batch_times.push_back(ms);
+        im.last_batch = batch;
+        im.last_batch_ms = ms;
+        break;
+      }
+      case kStatePrefix:
+        if (k.ToString() == "Sgeneration" && v.size() == 8) im.next_generation = GetBigEndian64(v.data());
+        if (k.ToString() == "Sformat" && v.size() == 4 && GetBigEndian32(v.data()) != kStoreFormatVersion)
+          return Status::Corruption("store format version " + std::to_string(GetBigEndian32(v.data())) +
+                                    " is not supported by this build");
+        break;
+      default:
+        break;
+    }
+  }
+  KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read catalog"));
+  {
+    std::string fmt;
+    PutBigEndian32(&fmt, kStoreFormatVersion);
+    KPI_RETURN_IF_ERROR(FromRocks(im.db->Put(im.WriteOpts(true), im.catalog_cf, "Sformat", fmt), "write format"));
+  }
+
+  // Restore the segment refs from the zone maps.
+  it.reset(im.db->NewIterator(rocksdb::ReadOptions(), im.zones_cf));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    SegmentRef ref;
+    rocksdb::Slice v = it->value();
+    if (!ParseSegmentKey(std::string_view(it->key().data(), it->key().size()), &ref.partition, &ref.segment) ||
+        v.size() < 8)
+      return Status::Corruption("zone map key");
+    ref.generation = GetBigEndian64(v.data());
+    KPI_RETURN_IF_ERROR(ZoneMap::Decode(std::string_view(v.data() + 8, v.size() - 8), &ref.zone));
+    im.refs[{ref.partition, ref.segment}] = std::move(ref);
+  }
+  KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read zone maps"));
+
+  // Count what a crash left staged, then seal it.
+  it.reset(im.db->NewIterator(rocksdb::ReadOptions(), im.staging_cf));
+  bool staged = false;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) staged = true;
+  KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read staging"));
+  it.reset();
+  {
+    std::lock_guard lock(im.write_mu);
+    im.Publish();
+  }
+  if (staged) {
+    IngestStats ignored;
+    KPI_RETURN_IF_ERROR(store->Seal(&ignored));
+  }
+  *out = std::move(store);
+  return Status::OK();
+}
+
+Store::~Store() {
+  if (impl_ && impl_->db) {
+    for (auto* h : impl_->handles) impl_->db->DestroyColumnFamilyHandle(h);
+    impl_->handles.clear();
+    impl_->db->Close();
+  }
+}
+
+void Store::Impl::Publish() {
+  auto segments = std::make_shared<std::vector<SegmentRef>>();
+  segments->reserve(refs.size());
+  for (const auto& [key, ref] : refs) segments->push_back(ref);
+  auto times = std::make_shared<const std::vector<int64_t>>(batch_times);
+  std::lock_guard lock(view_mu);
+  view_segments = std::move(segments);
+  view_batch_times = std::move(times);
+}
+
+namespace {
+
+// Appends the catalog entries for a column or a code added while staging.
+void PutColumnEntry(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, const std::string& name, uint32_t id,
+                    ColumnKind kind) {
+  std::string v;
+  PutBigEndian32(&v, id);
+  v.push_back(static_cast<char>(kind));
+  wb->Put(cf, std::string(1, kColumnPrefix) + name, v);
+}
+
+void PutCodeEntry(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, uint32_t column, uint32_t code,
+                  std::string_view value) {
+  wb->Put(cf, DictionaryKey(column, XXH3_64bits(value.data(), value.size()), code),
+          rocksdb::Slice(value.data(), value.size()));
+}
+
+}  // namespace
+
+Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.write_mu);
+  if (im.failed) return Status::IOError("store is read-only after an earlier write failure; reopen it");
+  rocksdb::WriteBatch wb;
+  std::vector<CodedEvent> coded;
+  coded.reserve(events.size());
+  const uint32_t batch = im.last_batch + 1;
+
+  auto code_of = [&](uint32_t column, std::string_view value) {
+    bool added = false;
+    uint32_t code = catalog_.GetOrAddCode(column, value, &added);
+    if (added) PutCodeEntry(&wb, im.catalog_cf, column, code, value);
+    return code;
+  };
+  auto column_of = [&](const std::string& name, ColumnKind kind, uint32_t* id) {
+    ColumnKind existing;
+    bool added = false;
+    bool ok = catalog_.GetOrAddColumn(name, kind, id, &existing, &added);
+    if (added) PutColumnEntry(&wb, im.catalog_cf, name, *id, kind);
+    return ok;
+  };
+
+  for (size_t i = 0; i < events.size(); ++i) {
+    const RawEvent& raw = events[i];
+    CodedEvent e;
+    std::string conflict;
+    for (const auto& [name, value] : raw.dims) {
+      uint32_t id = 0;
+      if (!column_of(name, ColumnKind::kDimension, &id)) {
+        conflict = "\"" + name + "\" is a measure in this store; got a string";
+        break;
+      }
+      e.dims.emplace_back(id, code_of(id, value));
+    }
+    for (const auto& [name, value] : raw.measures) {
+      if (!conflict.empty()) break;
+      uint32_t id = 0;
+      if (!column_of(name, ColumnKind::kMeasure, &id)) {
+        conflict = "\"" + name + "\" is a dimension in this store; got a number";
+        break;
+      }
+      e.measures.emplace_back(id, value);
+    }
+    if (!conflict.empty()) {
+      if (rejects != nullptr) rejects->push_back({i, conflict});
+      continue;
+    }
+    std::sort(e.dims.begin(), e.dims.end());
+    std::sort(e.measures.begin(), e.measures.end());
+    e.ts_ms = raw.ts_ms;
+    e.ticket = raw.ticket;
+    e.event_code = code_of(kEventColumn, raw.event);
+    e.agent_code = raw.agent.empty() ? 0 : code_of(kAgentColumn, raw.agent);
+    e.id_hash = raw.id.empty() ? 0 : HashSourceId(raw.id);
+    e.batch = batch;
+    coded.push_back(std::move(e));
+  }
+  if (coded.empty()) {
+    // Nothing to land; still persist catalog additions, if any, harmlessly.
+    if (wb.Count() > 0) {
+      rocksdb::Status s = im.db->Write(im.WriteOpts(options_.sync), &wb);
+      if (!s.ok()) im.failed = true;
+      return FromRocks(s, "write catalog");
+    }
+    return Status::OK();
+  }
+  std::string value;
+  EncodeStagedBatch(coded, &value);
+  wb.Put(im.staging_cf, StagingKey(batch), value);
+  // Batch times never go backwards, so `as of` maps an instant to a batch prefix.
+  int64_t now = std::max(options_.clock(), im.last_batch_ms);
+  std::string bv;
+  PutBigEndian64(&bv, static_cast<uint64_t>(now));
+  PutBigEndian32(&bv, static_cast<uint32_t>(coded.size()));
+  wb.Put(im.catalog_cf, BatchKey(batch), bv);
+  rocksdb::Status s = im.db->Write(im.WriteOpts(options_.sync), &wb);
+  if (!s.ok()) {
+    im.failed = true;
+    return FromRocks(s, "stage batch");
+  }
+  im.last_batch = batch;
+  im.last_batch_ms = now;
+  im.batch_times.push_back(now);
+  im.staged_events += coded.size();
+  if (stats != nullptr) stats->staged += coded.size();
+  return Status::OK();
+}
+
+Status Store::Ingest(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats) {
+  KPI_RETURN_IF_ERROR(Stage(events, rejects, stats));
+  return Seal(stats);
+}
+
+uint64_t Store::staged_events() const { return impl_->staged_events.load(); }
+
+Status Store::PutMeta(const std::string& ns, const std::string& key, const std::string& value) {
+  std::lock_guard lock(impl_->write_mu);
+  return FromRocks(impl_->db->Put(impl_->WriteOpts(true), impl_->catalog_cf, MetaKey(ns, key), value), "put meta");
+}
+
+Status Store::GetMeta(const std::string& ns, const std::string& key, std::string* value) const {
+  rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->catalog_cf, MetaKey(ns, key), value);
+  if (s.IsNotFound()) return Status::NotFound(ns + " '" + key + "' not found");
+  return FromRocks(s, "get meta");
+}
+
+Status Store::DeleteMeta(const std::string& ns, const std::string& key) {
+  std::lock_guard lock(impl_->write_mu);
+  std::string ignored;
+  if (impl_->db->Get(rocksdb::ReadOptions(), impl_->catalog_cf, MetaKey(ns, key), &ignored).IsNotFound())
+    return Status::NotFound(ns + " '" + key + "' not found");
+  return FromRocks(impl_->db->Delete(impl_->WriteOpts(true), impl_->catalog_cf, MetaKey(ns, key)), "delete meta");
+}
+
+Status Store::ListMeta(const std::string& ns, std::vector<std::pair<std::string, std::string>>* out) const {
+  out->clear();
+  std::string prefix = MetaKey(ns, "");
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->catalog_cf));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    out->emplace_back(std::string(it->key().data() + prefix.size(), it->key().size() - prefix.size()),
+                      it->value().ToString());
+  }
+  return FromRocks(it->status(), "list meta");
+}
+
+}  // namespace kpi::storage

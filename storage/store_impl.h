@@ -1,0 +1,70 @@
+// Store internals shared by store.cc (open, stage, metadata, info),
+// sealer.cc (seal) and snapshot.cc (plan, load). Not part of the API.
+//
+// Locking: write_mu serialises every write (Stage, Seal, metadata) and guards
+// the sealer's state. view_mu guards the published read view (segments and
+// batch times), which is replaced wholesale after each seal so snapshots copy
+// two shared_ptrs and never block behind a seal.
+#pragma once
+
+#include <rocksdb/db.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "storage/segment_cache.h"
+#include "storage/store.h"
+
+namespace kpi::storage {
+
+inline constexpr int64_t kMillisPerDay = 86'400'000;
+inline constexpr uint32_t kStoreFormatVersion = 1;
+
+struct TicketLocation {
+  uint32_t partition = 0;
+  uint32_t segment = 0;
+};
+
+struct Store::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // owned; destroyed before db
+  rocksdb::ColumnFamilyHandle* catalog_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* staging_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* segments_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* zones_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* tickets_cf = nullptr;
+
+  std::mutex write_mu;
+  bool failed = false;                 // GUARDED_BY(write_mu): a write failed; refuse more
+  uint32_t last_batch = 0;             // GUARDED_BY(write_mu)
+  int64_t last_batch_ms = 0;           // GUARDED_BY(write_mu)
+  uint64_t next_generation = 1;        // GUARDED_BY(write_mu)
+  std::atomic<uint64_t> staged_events{0};
+  // Sealer state: every segment's ref, and ticket -> segment (loaded on first seal).
+  std::map<std::pair<uint32_t, uint32_t>, SegmentRef> refs;  // GUARDED_BY(write_mu)
+  std::unordered_map<std::string, TicketLocation> ticket_index;  // GUARDED_BY(write_mu)
+  bool ticket_index_loaded = false;    // GUARDED_BY(write_mu)
+  std::vector<int64_t> batch_times;    // GUARDED_BY(write_mu)
+
+  mutable std::mutex view_mu;
+  std::shared_ptr<const std::vector<SegmentRef>> view_segments;  // GUARDED_BY(view_mu)
+  std::shared_ptr<const std::vector<int64_t>> view_batch_times;  // GUARDED_BY(view_mu)
+
+  std::unique_ptr<SegmentCache> cache;
+
+  // Replaces the published view with the sealer's current state. Requires write_mu.
+  void Publish();
+  rocksdb::WriteOptions WriteOpts(bool sync) const {
+    rocksdb::WriteOptions w;
+    w.sync = sync;
+    return w;
+  }
+};
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what);
+
+}  // namespace kpi::storage
