@@ -49,7 +49,8 @@ ArrivalSchedule::ArrivalSchedule(const GenOptions& options)
 int64_t ArrivalSchedule::CreatedMs(uint64_t index) {
   const size_t hours = cumulative_.size() - 1;
   const double u = UnitFromBits(HashKey(seed_, kArrivalStream, index));
-  const double q = (static_cast<double>(index) + u) / static_cast<double>(tickets_) * cumulative_[hours];
+  const double q =
+      (static_cast<double>(index) + u) / static_cast<double>(tickets_) * cumulative_[hours];
   while (hour_ + 1 < hours && cumulative_[hour_ + 1] <= q) ++hour_;
   const double width = cumulative_[hour_ + 1] - cumulative_[hour_];
   double fraction = width > 0 ? (q - cumulative_[hour_]) / width : 0;

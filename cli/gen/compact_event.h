@@ -36,7 +36,7 @@ struct CompactEvent {
   uint16_t extra;
   uint16_t agent;  // 1-based agent number; 0 = no agent
   EventKind kind;
-  uint8_t seq;     // position within its ticket, 0 = created
+  uint8_t seq;  // position within its ticket, 0 = created
 };
 static_assert(sizeof(CompactEvent) == 24, "CompactEvent should stay compact");
 
@@ -57,7 +57,7 @@ inline constexpr std::string_view kRegions[] = {"north", "south", "east", "west"
 inline constexpr std::string_view kBusinessTypes[] = {"ecommerce", "logistics", "finance", "hotel",
                                                       "b2b"};
 inline constexpr std::string_view kEventNames[kEventKinds] = {
-    "created",  "assigned", "agent_reply", "customer_reply", "escalated", "transferred",
+    "created",  "assigned", "agent_reply", "customer_reply", "escalated",  "transferred",
     "resolved", "reopened", "closed",      "rated",          "qa_reviewed"};
 
 enum Channel : uint8_t { kChat, kEmail, kPhone, kSocial };
@@ -73,9 +73,9 @@ inline uint16_t PackDims(const Dims& d) {
                                d.region << 10 | d.business_type << 12);
 }
 inline Dims UnpackDims(uint16_t p) {
-  return Dims{static_cast<uint8_t>(p & 3),         static_cast<uint8_t>(p >> 2 & 7),
-              static_cast<uint8_t>(p >> 5 & 7),    static_cast<uint8_t>(p >> 8 & 3),
-              static_cast<uint8_t>(p >> 10 & 3),   static_cast<uint8_t>(p >> 12 & 7)};
+  return Dims{static_cast<uint8_t>(p & 3),       static_cast<uint8_t>(p >> 2 & 7),
+              static_cast<uint8_t>(p >> 5 & 7),  static_cast<uint8_t>(p >> 8 & 3),
+              static_cast<uint8_t>(p >> 10 & 3), static_cast<uint8_t>(p >> 12 & 7)};
 }
 
 }  // namespace kpi::gen

@@ -18,7 +18,8 @@ bool LaterThan(const CompactEvent& a, const CompactEvent& b) { return EarlierTha
 void Shuffle(std::vector<CompactEvent>::iterator begin, std::vector<CompactEvent>::iterator end,
              Rng& rng) {
   for (auto n = end - begin; n > 1; --n) {
-    std::swap(begin[n - 1], begin[static_cast<std::ptrdiff_t>(rng.Below(static_cast<uint64_t>(n)))]);
+    std::swap(begin[n - 1],
+              begin[static_cast<std::ptrdiff_t>(rng.Below(static_cast<uint64_t>(n)))]);
   }
 }
 

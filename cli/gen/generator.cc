@@ -31,7 +31,7 @@ struct Generator::Rep {
         if (pass == 2) return false;
         const bool has_late = options.late_fraction > 0;
         if (pass == 1 && !has_late) return false;
-        stream.emplace(options, !has_late ? Lateness::kAll
+        stream.emplace(options, !has_late   ? Lateness::kAll
                                 : pass == 0 ? Lateness::kOnTimeOnly
                                             : Lateness::kLateOnly);
       }

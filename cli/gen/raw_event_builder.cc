@@ -29,7 +29,8 @@ void SetId(char prefix, uint64_t number, int width, std::string* out) {
   }
 }
 
-void SetDim(std::string_view key, std::string_view value, std::pair<std::string, std::string>* dim) {
+void SetDim(std::string_view key, std::string_view value,
+            std::pair<std::string, std::string>* dim) {
   dim->first.assign(key);
   dim->second.assign(value);
 }

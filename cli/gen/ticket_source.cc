@@ -24,7 +24,8 @@ constexpr double kUnansweredGivenUnresolved = 0.3;
 constexpr double kMultiContactGivenUnresolved = 0.4;
 // Escalations come from answered tickets that are not first-contact
 // resolutions, so they do not disturb the FCR rate.
-constexpr double kEscalationPool = kUnresolved * (1 - kUnansweredGivenUnresolved) + (1 - kUnresolved) * 0.15;
+constexpr double kEscalationPool =
+    kUnresolved * (1 - kUnansweredGivenUnresolved) + (1 - kUnresolved) * 0.15;
 constexpr double kEscalatedGivenPool = 0.03 / kEscalationPool;
 constexpr double kAssigned = 0.95;
 constexpr double kTransferred = 0.04;
@@ -210,7 +211,8 @@ void TicketSource::Emit(std::vector<CompactEvent>* out) {
   const bool answered = !unresolved || !rng.Chance(kUnansweredGivenUnresolved);
   const bool reopened = !unresolved && rng.Chance(kReopenedGivenResolved);
   const bool multi = rng.Chance(unresolved ? kMultiContactGivenUnresolved : kMultiContact);
-  const bool escalated = answered && (unresolved || multi || reopened) && rng.Chance(kEscalatedGivenPool);
+  const bool escalated =
+      answered && (unresolved || multi || reopened) && rng.Chance(kEscalatedGivenPool);
   int contacts = 1;
   if (multi) {
     contacts = 2;
@@ -223,11 +225,13 @@ void TicketSource::Emit(std::vector<CompactEvent>* out) {
   uint8_t team = dims.team;
   uint16_t agent = PickAgent(team, rng);
   auto before_answer = [&](double lo, double hi) {
-    return created + 1 + static_cast<int64_t>(static_cast<double>(first_response - 1) * rng.Uniform(lo, hi));
+    return created + 1 +
+           static_cast<int64_t>(static_cast<double>(first_response - 1) * rng.Uniform(lo, hi));
   };
   if (rng.Chance(kAssigned)) draft.Add(EventKind::kAssigned, before_answer(0.05, 0.4), agent);
   if (rng.Chance(kTransferred)) {
-    const uint8_t new_team = static_cast<uint8_t>((team + 1 + rng.Below(kNumTeams - 1)) % kNumTeams);
+    const uint8_t new_team =
+        static_cast<uint8_t>((team + 1 + rng.Below(kNumTeams - 1)) % kNumTeams);
     draft.Add(EventKind::kTransferred, before_answer(0.45, 0.9), agent, 0, new_team);
     team = new_team;
     agent = PickAgent(team, rng);
@@ -243,7 +247,8 @@ void TicketSource::Emit(std::vector<CompactEvent>* out) {
       const uint32_t handle = static_cast<uint32_t>(Sample(kHandleSeconds[channel], rng));
       // Cost grows with handle time: 2.00 base, up to +3.00 by 15 min, +0..1 noise.
       const double by_handle = 300.0 * std::min(1.0, handle / 900.0);
-      const uint16_t cents = static_cast<uint16_t>(200 + static_cast<int>(by_handle) + static_cast<int>(rng.Below(101)));
+      const uint16_t cents = static_cast<uint16_t>(200 + static_cast<int>(by_handle) +
+                                                   static_cast<int>(rng.Below(101)));
       draft.Add(EventKind::kAgentReply, ts, agent, handle, std::min<uint16_t>(cents, 600));
     };
 
@@ -271,7 +276,9 @@ void TicketSource::Emit(std::vector<CompactEvent>* out) {
     }
 
     if (unresolved) {
-      if (rng.Chance(0.5)) draft.Add(EventKind::kCustomerReply, t + Sample(kCustomerResponse[channel], rng), 0);
+      if (rng.Chance(0.5)) {
+        draft.Add(EventKind::kCustomerReply, t + Sample(kCustomerResponse[channel], rng), 0);
+      }
     } else {
       if (contacts == 1 && rng.Chance(kThanksBeforeResolve)) {
         t += Sample(kCustomerResponse[channel], rng);
@@ -295,17 +302,20 @@ void TicketSource::Emit(std::vector<CompactEvent>* out) {
         draft.Add(EventKind::kResolved, t, agent);
       }
       if (rng.Chance(kClosedGivenResolved)) {
-        draft.Add(EventKind::kClosed, t + kCloseAfterResolve + static_cast<int64_t>(rng.Below(24 * kHour)), 0);
+        draft.Add(EventKind::kClosed,
+                  t + kCloseAfterResolve + static_cast<int64_t>(rng.Below(24 * kHour)), 0);
       }
       if (rng.Chance(kRatedGivenResolved)) {
         const bool fcr = contacts == 1 && !reopened;
-        const uint32_t csat = 1 + static_cast<uint32_t>(rng.Pick(fcr ? kCsatWhenFcr : kCsatOtherwise, 5));
+        const uint32_t csat =
+            1 + static_cast<uint32_t>(rng.Pick(fcr ? kCsatWhenFcr : kCsatOtherwise, 5));
         draft.Add(EventKind::kRated, t + Sample(kRatingDelay, rng), 0, csat);
       }
     }
     if (rng.Chance(kQaGivenAnswered)) {
       const uint32_t accurate = rng.Chance(kAccurate) ? 1 : 0;
-      draft.Add(EventKind::kQaReviewed, created + first_response + Sample(kQaDelay, rng), first_agent, accurate);
+      draft.Add(EventKind::kQaReviewed, created + first_response + Sample(kQaDelay, rng),
+                first_agent, accurate);
     }
   }();
 

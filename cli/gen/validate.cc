@@ -32,10 +32,10 @@ Status Validate(const GenOptions& o) {
   }
   const int64_t latest_start = kEndOfTimeMs - int64_t{o.days} * kDayMs - kMaxTicketSpanMs;
   if (o.start_ms < 0 || o.start_ms > latest_start) {
-    return Status::InvalidArgument(
-        "start_ms must be between 0 (1970-01-01) and " + std::to_string(latest_start) +
-        " so that every event of " + Num(o.days) + " days falls before 2201-01-01 (got " +
-        std::to_string(o.start_ms) + ")");
+    return Status::InvalidArgument("start_ms must be between 0 (1970-01-01) and " +
+                                   std::to_string(latest_start) + " so that every event of " +
+                                   Num(o.days) + " days falls before 2201-01-01 (got " +
+                                   std::to_string(o.start_ms) + ")");
   }
   if (!(o.late_fraction >= 0.0 && o.late_fraction <= 1.0)) {  // also rejects NaN
     return Status::InvalidArgument("late_fraction must be a number between 0 and 1 (got " +

@@ -32,7 +32,8 @@ Status WriteNdjson(const GenOptions& options, const std::string& out_path,
 
   Status status;
   auto flush = [&](std::string* buf) {
-    if (status.ok() && !buf->empty() && std::fwrite(buf->data(), 1, buf->size(), file) != buf->size()) {
+    if (status.ok() && !buf->empty() &&
+        std::fwrite(buf->data(), 1, buf->size(), file) != buf->size()) {
       status = Status::IOError(ErrnoMessage("cannot write", out_path, errno));
     }
     buf->clear();

@@ -44,7 +44,8 @@ bool ParseMillisUtc(const std::string& s, int64_t* ms) {
   auto leap = [](int64_t year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; };
   int64_t days = 0;
   for (int64_t year = 1970; year < y; ++year) days += leap(year) ? 366 : 365;
-  for (int64_t month = 1; month < m; ++month) days += kMonthDays[month - 1] + (month == 2 && leap(y));
+  for (int64_t month = 1; month < m; ++month)
+    days += kMonthDays[month - 1] + (month == 2 && leap(y));
   days += d - 1;
   *ms = ((days * 24 + num(11, 2)) * 60 + num(14, 2)) * 60000 + num(17, 2) * 1000 + num(20, 3);
   return true;

@@ -40,7 +40,8 @@ class GeneratorRatesTest : public ::testing::Test {
     return static_cast<double>(n) / static_cast<double>(tickets_->size());
   }
   static bool Has(const std::vector<const RawEvent*>& list, const std::string& event) {
-    return std::any_of(list.begin(), list.end(), [&](const RawEvent* e) { return e->event == event; });
+    return std::any_of(list.begin(), list.end(),
+                       [&](const RawEvent* e) { return e->event == event; });
   }
 
   static std::vector<RawEvent>* events_;
@@ -128,7 +129,7 @@ TEST_F(GeneratorRatesTest, RatingsArriveHoursToDaysAfterResolution) {
   ASSERT_GT(delays.size(), 1000u);
   std::sort(delays.begin(), delays.end());
   const int64_t median = delays[delays.size() / 2];
-  EXPECT_GT(median, 3600000);   // more than an hour
+  EXPECT_GT(median, 3600000);  // more than an hour
   EXPECT_LT(median, 2 * kDayMs);
   EXPECT_GT(delays[delays.size() * 95 / 100], kDayMs);  // a tail of days
 }

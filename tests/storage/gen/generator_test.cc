@@ -107,9 +107,9 @@ TEST(GeneratorTest, EveryLineIsValidAndTimeOrdered) {
   const GenOptions o = Small(3000);
   const std::vector<std::string> lines = SplitLines(WriteToString(o));
   ASSERT_GT(lines.size(), 3000u * 5);
-  const std::set<std::string> kEvents = {"created",  "assigned", "agent_reply", "customer_reply",
-                                         "escalated", "transferred", "resolved", "reopened",
-                                         "closed",   "rated",    "qa_reviewed"};
+  const std::set<std::string> kEvents = {
+      "created",  "assigned", "agent_reply", "customer_reply", "escalated",  "transferred",
+      "resolved", "reopened", "closed",      "rated",          "qa_reviewed"};
   const std::regex ticket_re("T[0-9]{6}"), agent_re("a[0-9]{3}"), customer_re("C[0-9]{4}");
   int64_t previous = INT64_MIN;
   std::set<std::string> tickets;
@@ -141,8 +141,8 @@ TEST(GeneratorTest, EveryLineIsValidAndTimeOrdered) {
       }
     }
     if (event == "created") {
-      for (const char* dim : {"customer", "channel", "team", "category", "priority", "region",
-                              "business_type"}) {
+      for (const char* dim :
+           {"customer", "channel", "team", "category", "priority", "region", "business_type"}) {
         EXPECT_TRUE(j.contains(dim)) << dim;
       }
       EXPECT_TRUE(std::regex_match(j["customer"].get<std::string>(), customer_re));
@@ -227,7 +227,8 @@ TEST(GeneratorTest, LateFractionHoldsBackThatShareAndKeepsTheMultiset) {
     if (events[i].ts_ms < events[i - 1].ts_ms) descents.push_back(i);
   }
   ASSERT_EQ(descents.size(), 1u);
-  const double late_share = 1.0 - static_cast<double>(descents[0]) / static_cast<double>(events.size());
+  const double late_share =
+      1.0 - static_cast<double>(descents[0]) / static_cast<double>(events.size());
   EXPECT_NEAR(late_share, 0.2, 0.01);
   // The late run begins near the start of the time range.
   EXPECT_LT(events[descents[0]].ts_ms, late.start_ms + 86400000);
@@ -255,7 +256,8 @@ TEST(GeneratorTest, ShuffleWithLateKeepsLateEventsAtTheEnd) {
   auto lines = SplitLines(ToNdjson(events));
   auto ref_lines = SplitLines(ToNdjson(reference));
   ASSERT_EQ(lines.size(), ref_lines.size());
-  const std::vector<std::string> tail(lines.begin() + static_cast<std::ptrdiff_t>(split), lines.end());
+  const std::vector<std::string> tail(lines.begin() + static_cast<std::ptrdiff_t>(split),
+                                      lines.end());
   const std::vector<std::string> ref_tail(ref_lines.begin() + static_cast<std::ptrdiff_t>(split),
                                           ref_lines.end());
   EXPECT_EQ(Sorted(tail), Sorted(ref_tail));

@@ -52,7 +52,8 @@ TEST(NdjsonFormatTest, Timestamps) {
   EXPECT_EQ(Line(Event(253402300800000)).substr(0, 22), "{\"ts\":253402300800000,");
   EXPECT_EQ(Line(Event(INT64_MIN)).substr(0, 27), "{\"ts\":-9223372036854775808,");
   // Round trip through an independent decoder over many instants.
-  for (int64_t ts = -86400000LL * 800; ts < 86400000LL * 365 * 300; ts += 86400000LL * 17 + 3600007) {
+  for (int64_t ts = -86400000LL * 800; ts < 86400000LL * 365 * 300;
+       ts += 86400000LL * 17 + 3600007) {
     const std::string line = Line(Event(ts));
     int64_t back = 0;
     ASSERT_TRUE(testing::ParseMillisUtc(line.substr(7, 24), &back)) << line;
@@ -64,8 +65,13 @@ TEST(NdjsonFormatTest, Timestamps) {
 
 TEST(NdjsonFormatTest, Numbers) {
   RawEvent e = Event(0);
-  e.measures = {{"a", 0.0},  {"b", -0.0}, {"c", 1e15}, {"d", 0.1},  {"e", -2.5},
-                {"f", 1e300}, {"g", std::numeric_limits<double>::quiet_NaN()},
+  e.measures = {{"a", 0.0},
+                {"b", -0.0},
+                {"c", 1e15},
+                {"d", 0.1},
+                {"e", -2.5},
+                {"f", 1e300},
+                {"g", std::numeric_limits<double>::quiet_NaN()},
                 {"h", std::numeric_limits<double>::infinity()}};
   const std::string line = Line(e);
   EXPECT_NE(line.find("\"a\":0,\"b\":0,\"c\":1000000000000000,\"d\":0.1,\"e\":-2.5,\"f\":1e+300,"
