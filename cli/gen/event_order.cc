@@ -63,7 +63,7 @@ bool TimeOrderedStream::Next(CompactEvent* out) {
 
 void ShuffledEvents(const GenOptions& options, std::vector<CompactEvent>* out) {
   out->clear();
-  out->reserve(static_cast<size_t>(options.tickets) * 7);
+  out->reserve(static_cast<size_t>(options.tickets) * 15 / 2);  // ~6.9 events per ticket
   TicketSource source(options);
   while (!source.done()) source.Emit(out);
   // stable_partition: its result, unlike std::partition's, is fully specified.
