@@ -12,7 +12,7 @@
 #include <set>
 
 #include "storage/store.h"
-#include "store/store_test_util.h"
+#include "storage/store/store_test_util.h"
 #include "test_util.h"
 
 namespace kpi::storage {

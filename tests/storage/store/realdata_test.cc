@@ -5,7 +5,7 @@
 
 #include "storage/ingest/event_reader.h"
 #include "storage/store.h"
-#include "store/store_test_util.h"
+#include "storage/store/store_test_util.h"
 #include "test_util.h"
 
 namespace kpi::storage {

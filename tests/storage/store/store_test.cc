@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <random>
 
-#include "store/store_test_util.h"
+#include "storage/store/store_test_util.h"
 #include "test_util.h"
 
 namespace kpi::storage {

@@ -1,4 +1,4 @@
-#include "store/store_test_util.h"
+#include "storage/store/store_test_util.h"
 
 #include <algorithm>
 #include <sstream>
@@ -63,7 +63,7 @@ std::string DumpStore(const storage::Store& store) {
   std::vector<std::string> lines;
   for (const auto& ref : snap->Plan(storage::ScanSpec(), nullptr)) {
     std::shared_ptr<const storage::Segment> seg;
-    storage::Status st = snap->Load(ref, &seg);
+    kpi::Status st = snap->Load(ref, &seg);
     if (!st.ok()) return "LOAD FAILED: " + st.ToString();
     // Carried values per event row.
     std::vector<std::string> extra(seg->num_events());
