@@ -34,7 +34,14 @@ enum class Encoding : uint8_t {
   kPresenceRows = 49,    // which rows are non-null: ascending row numbers, delta packed
 };
 
+// Largest number of values one block may hold. Decoders reject larger counts
+// as Corruption so that a few corrupt bytes (a constant or run-length block can
+// claim any count) cannot demand a huge allocation. Encoders require
+// values.size() <= kMaxBlockValues; a bigger block would not decode.
+inline constexpr uint64_t kMaxBlockValues = uint64_t{1} << 24;
+
 // Human-readable name of an encoding ("bitpacked", "rle", ...), for `kpi info`.
+// Any byte is accepted; unknown tags give "unknown".
 const char* EncodingName(Encoding e);
 
 // --- integers ---------------------------------------------------------------

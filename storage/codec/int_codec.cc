@@ -1,0 +1,242 @@
+// Integer blocks: constant, frame-of-reference bitpacked, run-length and
+// delta. One analysis pass gathers what each candidate's exact size depends
+// on; the smallest candidate is then encoded (ties go to the cheaper decoder,
+// in the order constant, bitpacked, run-length, delta).
+//
+// Payloads (after the tag byte), FOR = frame_of_reference.h sub-block:
+//   constant:   varint count, varint zigzag(value)
+//   bitpacked:  varint count, FOR(values)
+//   run-length: varint count, varint runs, FOR(run values), FOR(run lengths)
+//   delta:      varint count, [count > 0: varint zigzag(first),
+//               FOR(count - 1 wrapping differences v[i] - v[i-1])]
+// The delta frame's min is stored zigzag, so mixed-sign deltas pack as well as
+// positive ones; packing (delta - min) is never wider than packing zigzag(delta).
+#include <algorithm>
+#include <vector>
+
+#include "storage/codec/codec.h"
+#include "storage/codec/codec_internal.h"
+#include "storage/codec/frame_of_reference.h"
+
+namespace kpi::codec {
+
+namespace {
+
+// Wrapping difference: exact for any pair, undone by wrapping addition.
+inline int64_t WrappingDelta(int64_t cur, int64_t prev) {
+  return static_cast<int64_t>(static_cast<uint64_t>(cur) - static_cast<uint64_t>(prev));
+}
+
+struct IntProfile {
+  size_t n = 0;
+  int64_t min = 0, max = 0;
+  size_t runs = 0;
+  int64_t min_run = 0, max_run = 0;
+  int64_t min_delta = 0, max_delta = 0;
+};
+
+IntProfile Profile(const int64_t* v, size_t n) {
+  IntProfile p;
+  p.n = n;
+  if (n == 0) return p;
+  p.min = p.max = v[0];
+  p.runs = 1;
+  p.min_run = INT64_MAX;
+  p.max_run = 0;
+  p.min_delta = INT64_MAX;
+  p.max_delta = INT64_MIN;
+  size_t run_start = 0;
+  for (size_t i = 1; i < n; ++i) {
+    p.min = std::min(p.min, v[i]);
+    p.max = std::max(p.max, v[i]);
+    const int64_t d = WrappingDelta(v[i], v[i - 1]);
+    p.min_delta = std::min(p.min_delta, d);
+    p.max_delta = std::max(p.max_delta, d);
+    if (v[i] != v[i - 1]) {
+      const int64_t len = static_cast<int64_t>(i - run_start);
+      p.min_run = std::min(p.min_run, len);
+      p.max_run = std::max(p.max_run, len);
+      run_start = i;
+      ++p.runs;
+    }
+  }
+  const int64_t last = static_cast<int64_t>(n - run_start);
+  p.min_run = std::min(p.min_run, last);
+  p.max_run = std::max(p.max_run, last);
+  if (n == 1) p.min_delta = p.max_delta = 0;
+  return p;
+}
+
+size_t HeaderSize(size_t n) { return 1 + VarintLength(n); }
+
+size_t BitpackedSize(const IntProfile& p) { return HeaderSize(p.n) + ForSize(p.n, p.min, p.max); }
+
+size_t RunLengthSize(const IntProfile& p) {
+  return HeaderSize(p.n) + VarintLength(p.runs) + ForSize(p.runs, p.min, p.max) +
+         ForSize(p.runs, p.min_run, p.max_run);
+}
+
+size_t DeltaSize(const IntProfile& p, int64_t first) {
+  return HeaderSize(p.n) + VarintLength(ZigZag(first)) + ForSize(p.n - 1, p.min_delta, p.max_delta);
+}
+
+void PutHeader(Encoding e, size_t n, std::string* out) {
+  out->push_back(static_cast<char>(e));
+  PutVarint64(out, n);
+}
+
+void PutRunLength(const int64_t* v, const IntProfile& p, std::string* out) {
+  std::vector<int64_t> values, lengths;
+  values.reserve(p.runs);
+  lengths.reserve(p.runs);
+  size_t run_start = 0;
+  for (size_t i = 1; i <= p.n; ++i) {
+    if (i == p.n || v[i] != v[i - 1]) {
+      values.push_back(v[run_start]);
+      lengths.push_back(static_cast<int64_t>(i - run_start));
+      run_start = i;
+    }
+  }
+  PutHeader(Encoding::kIntRunLength, p.n, out);
+  PutVarint64(out, p.runs);
+  PutFor(values.data(), values.size(), p.min, p.max, out);
+  PutFor(lengths.data(), lengths.size(), p.min_run, p.max_run, out);
+}
+
+void PutDelta(const int64_t* v, const IntProfile& p, std::string* out) {
+  std::vector<int64_t> deltas(p.n - 1);
+  for (size_t i = 1; i < p.n; ++i) deltas[i - 1] = WrappingDelta(v[i], v[i - 1]);
+  PutHeader(Encoding::kIntDelta, p.n, out);
+  PutVarint64(out, ZigZag(v[0]));
+  PutFor(deltas.data(), deltas.size(), p.min_delta, p.max_delta, out);
+}
+
+// The int64 decoders below write through a uint64 view of the output (the
+// values are two's complement bit patterns; int64/uint64 may alias).
+uint64_t* Bits(std::vector<int64_t>* out) { return reinterpret_cast<uint64_t*>(out->data()); }
+
+Status GetConstant(std::string_view* in, size_t n, std::vector<int64_t>* out) {
+  uint64_t z;
+  if (!GetVarint64(in, &z)) return Corrupt("truncated constant");
+  out->assign(n, UnZigZag(z));
+  return Status::OK();
+}
+
+Status GetBitpacked(std::string_view* in, size_t n, std::vector<int64_t>* out) {
+  ForView view;
+  KPI_RETURN_IF_ERROR(GetFor(in, n, &view));
+  out->resize(n);
+  UnpackFor(view, Bits(out));
+  return Status::OK();
+}
+
+Status GetRunLength(std::string_view* in, size_t n, std::vector<int64_t>* out) {
+  size_t runs;
+  KPI_RETURN_IF_ERROR(GetCount(in, n, &runs));  // every run holds >= 1 value
+  if ((runs == 0) != (n == 0)) return Corrupt("run count inconsistent with value count");
+  ForView values_view, lengths_view;
+  KPI_RETURN_IF_ERROR(GetFor(in, runs, &values_view));
+  KPI_RETURN_IF_ERROR(GetFor(in, runs, &lengths_view));
+  std::vector<uint64_t> values(runs), lengths(runs);
+  UnpackFor(values_view, values.data());
+  UnpackFor(lengths_view, lengths.data());
+  uint64_t total = 0;
+  for (uint64_t len : lengths) {
+    if (len == 0 || len > n - total) return Corrupt("run lengths do not add up to the value count");
+    total += len;
+  }
+  if (total != n) return Corrupt("run lengths do not add up to the value count");
+  out->resize(n);
+  int64_t* dst = out->data();
+  for (size_t r = 0; r < runs; ++r) {
+    dst = std::fill_n(dst, lengths[r], static_cast<int64_t>(values[r]));
+  }
+  return Status::OK();
+}
+
+Status GetDelta(std::string_view* in, size_t n, std::vector<int64_t>* out) {
+  if (n == 0) {
+    out->clear();
+    return Status::OK();
+  }
+  uint64_t zfirst;
+  if (!GetVarint64(in, &zfirst)) return Corrupt("truncated delta start");
+  ForView view;
+  KPI_RETURN_IF_ERROR(GetFor(in, n - 1, &view));
+  out->resize(n);
+  uint64_t* bits = Bits(out);
+  bits[0] = static_cast<uint64_t>(UnZigZag(zfirst));
+  UnpackFor(view, bits + 1);
+  for (size_t i = 1; i < n; ++i) bits[i] += bits[i - 1];  // wrapping prefix sum
+  return Status::OK();
+}
+
+}  // namespace
+
+Encoding EncodeInts(std::span<const int64_t> values, std::string* out) {
+  const int64_t* v = values.data();
+  const IntProfile p = Profile(v, values.size());
+  if (p.n == 0 || p.min == p.max) {
+    PutHeader(Encoding::kIntConstant, p.n, out);
+    PutVarint64(out, p.n == 0 ? 0 : ZigZag(v[0]));
+    return Encoding::kIntConstant;
+  }
+  const size_t bitpacked = BitpackedSize(p);
+  const size_t run_length = RunLengthSize(p);
+  const size_t delta = DeltaSize(p, v[0]);
+  if (bitpacked <= run_length && bitpacked <= delta) {
+    PutHeader(Encoding::kIntBitpacked, p.n, out);
+    PutFor(v, p.n, p.min, p.max, out);
+    return Encoding::kIntBitpacked;
+  }
+  if (run_length <= delta) {
+    PutRunLength(v, p, out);
+    return Encoding::kIntRunLength;
+  }
+  PutDelta(v, p, out);
+  return Encoding::kIntDelta;
+}
+
+Encoding EncodeInts(std::span<const uint32_t> values, std::string* out) {
+  const std::vector<int64_t> wide(values.begin(), values.end());
+  return EncodeInts(std::span<const int64_t>(wide), out);
+}
+
+Status DecodeInts(std::string_view* in, std::vector<int64_t>* out) {
+  std::string_view p = *in;
+  uint8_t tag;
+  size_t n;
+  if (!GetByte(&p, &tag)) return Corrupt("missing int block");
+  KPI_RETURN_IF_ERROR(GetCount(&p, kMaxBlockValues, &n));
+  Status s;
+  switch (static_cast<Encoding>(tag)) {
+    case Encoding::kIntConstant: s = GetConstant(&p, n, out); break;
+    case Encoding::kIntBitpacked: s = GetBitpacked(&p, n, out); break;
+    case Encoding::kIntRunLength: s = GetRunLength(&p, n, out); break;
+    case Encoding::kIntDelta: s = GetDelta(&p, n, out); break;
+    default: return Corrupt("not an int block");
+  }
+  if (!s.ok()) {
+    out->clear();
+    return s;
+  }
+  *in = p;
+  return Status::OK();
+}
+
+Status DecodeInts(std::string_view* in, std::vector<uint32_t>* out) {
+  std::string_view p = *in;
+  std::vector<int64_t> wide;
+  KPI_RETURN_IF_ERROR(DecodeInts(&p, &wide));
+  for (int64_t v : wide) {
+    if (v < 0 || v > static_cast<int64_t>(UINT32_MAX)) {
+      out->clear();
+      return Corrupt("value does not fit uint32");
+    }
+  }
+  out->assign(wide.begin(), wide.end());
+  *in = p;
+  return Status::OK();
+}
+
+}  // namespace kpi::codec

@@ -1,0 +1,62 @@
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "guarded_bytes.h"
+#include "storage/codec/codec.h"
+
+namespace kpi::codec {
+namespace {
+
+void RoundTrip(const std::vector<std::string>& values) {
+  std::string block;
+  EXPECT_EQ(EncodeStrings(values, &block), Encoding::kStrings);
+  testing::GuardedBytes guarded(block);
+  std::string_view in = guarded.view();
+  std::vector<std::string> out = {"stale"};
+  Status s = DecodeStrings(&in, &out);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_TRUE(in.empty());
+  EXPECT_EQ(out, values);
+}
+
+TEST(StringCodecTest, RoundTrips) {
+  RoundTrip({});
+  RoundTrip({""});
+  RoundTrip({"", "", ""});
+  RoundTrip({"INC0001", "INC0002", "INC0003"});
+  RoundTrip({std::string("a\0b", 3), std::string(1000, 'x'), "", "\xff\xfe"});
+}
+
+TEST(StringCodecTest, RandomRoundTrip) {
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    std::mt19937_64 rng(seed);
+    std::vector<std::string> v(rng() % 2000);
+    for (auto& s : v) {
+      s.resize(rng() % (1 + seed * 3));
+      for (auto& c : s) c = static_cast<char>(rng());
+    }
+    RoundTrip(v);
+  }
+}
+
+TEST(StringCodecTest, RejectsLengthsPastTheBytes) {
+  std::string block;
+  EncodeStrings(std::vector<std::string>{"abc", "defg"}, &block);
+  std::vector<std::string> out;
+  for (size_t cut = 0; cut < block.size(); ++cut) {
+    std::string_view in(block.data(), cut);
+    EXPECT_EQ(DecodeStrings(&in, &out).code(), Status::Code::kCorruption) << cut;
+  }
+  // Negative length.
+  std::string bad(1, static_cast<char>(Encoding::kStrings));
+  EncodeInts(std::span<const int64_t>(std::vector<int64_t>{-1, 2}), &bad);
+  bad += "abc";
+  std::string_view in = bad;
+  EXPECT_EQ(DecodeStrings(&in, &out).code(), Status::Code::kCorruption);
+}
+
+}  // namespace
+}  // namespace kpi::codec
