@@ -5,6 +5,10 @@
 // or .csv.gz, or when `options.format` says so; NDJSON otherwise.
 // A bad line never stops the stream: it becomes a Reject naming the file,
 // the 1-based line and the reason, and the good lines around it are emitted.
+// Blank lines are skipped (not rejects) but counted in line numbers. Only an
+// unreadable input (I/O or gzip error) or an unusable CSV header ends it:
+// Next() then returns the events read before the failure with OK, and the
+// error (IOError / InvalidArgument naming file and line) from the next call on.
 // Thread safety: one reader per thread; readers share nothing.
 #pragma once
 
@@ -30,7 +34,9 @@ enum class InputFormat { kAuto, kNdjson, kCsv };
 struct ReaderOptions {
   InputFormat format = InputFormat::kAuto;
   // CSV: columns whose numeric cells are measures. Any other cell is a
-  // dimension value. NDJSON needs none: JSON numbers and booleans are measures.
+  // dimension value. NDJSON: JSON numbers and booleans are measures whatever
+  // the key, but a string under one of these keys is rejected (a text where
+  // a number was).
   std::unordered_set<std::string> csv_measures = {"csat", "handle_seconds", "cost", "accurate",
                                                    "nps", "effort", "wrap_seconds"};
   // A line longer than this is rejected (and skipped without buffering it whole).

@@ -1,0 +1,121 @@
+// EventReader implementation: InputSource -> LineSplitter -> NDJSON or CSV
+// parser, turning each bad record into a Reject and never stopping on one.
+#include "storage/ingest/event_reader.h"
+
+#include <optional>
+
+#include "storage/ingest/csv_parser.h"
+#include "storage/ingest/field_rules.h"
+#include "storage/ingest/input_source.h"
+#include "storage/ingest/line_splitter.h"
+#include "storage/ingest/ndjson_parser.h"
+
+namespace kpi::ingest {
+
+namespace {
+
+bool EndsWith(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() && std::string_view(s).substr(s.size() - suffix.size()) == suffix;
+}
+
+std::string_view StripUtf8Bom(std::string_view text) {
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  return text;
+}
+
+class EventReaderImpl final : public EventReader {
+ public:
+  EventReaderImpl(std::string path, std::unique_ptr<InputSource> source, const ReaderOptions& options,
+                  bool csv)
+      : path_(std::move(path)),
+        source_(std::move(source)),
+        max_line_bytes_(options.max_line_bytes),
+        splitter_(source_.get(), options.max_line_bytes,
+                  csv ? LineSplitter::Mode::kCsvRecords : LineSplitter::Mode::kLines) {
+    if (csv) {
+      csv_.emplace(options.csv_measures, options.assume_utc);
+    } else {
+      ndjson_.emplace(&options.csv_measures, options.assume_utc);
+    }
+  }
+
+  Status Next(size_t max_events, std::vector<RawEvent>* events, std::vector<Reject>* rejects) override {
+    events->clear();
+    if (!error_.ok()) return error_;
+    if (max_events == 0) return Status::InvalidArgument("EventReader::Next: max_events must be > 0");
+    std::string reason;
+    while (events->size() < max_events) {
+      Record record;
+      bool has_record = false;
+      Status s = splitter_.Next(&record, &has_record);
+      if (!s.ok()) {
+        // Deliver the good events read before the failure; report it next call.
+        error_ = s;
+        return events->empty() ? s : Status::OK();
+      }
+      if (!has_record) break;
+      std::string_view text = record.text;
+      if (record.line == 1) text = StripUtf8Bom(text);
+      if (record.too_long && csv_ && !csv_->has_header()) {
+        // Without its header no later record of a CSV can be read.
+        error_ = Status::InvalidArgument(path_ + ":" + std::to_string(record.line) + ": CSV header longer than " +
+                                         std::to_string(max_line_bytes_) + " bytes");
+        return events->empty() ? error_ : Status::OK();
+      }
+      if (record.too_long) {
+        rejects->push_back(
+            Reject{path_, record.line, "line longer than " + std::to_string(max_line_bytes_) + " bytes"});
+        continue;
+      }
+      if (IsBlank(text)) continue;
+      if (csv_ && !csv_->has_header()) {
+        if (!csv_->ParseHeader(text, &reason)) {
+          error_ = Status::InvalidArgument(path_ + ":" + std::to_string(record.line) + ": " + reason);
+          return events->empty() ? error_ : Status::OK();
+        }
+        continue;
+      }
+      RawEvent& event = events->emplace_back();
+      const bool ok = csv_ ? csv_->Parse(text, &event, &reason) : ndjson_->Parse(text, &event, &reason);
+      if (!ok) {
+        events->pop_back();
+        rejects->push_back(Reject{path_, record.line, std::move(reason)});
+        reason.clear();
+        continue;
+      }
+      event.line = record.line;
+    }
+    return Status::OK();
+  }
+
+  uint64_t bytes_consumed() const override { return source_->bytes_consumed(); }
+  uint64_t total_bytes() const override { return source_->total_bytes(); }
+  uint64_t lines_read() const override { return splitter_.lines_read(); }
+
+ private:
+  std::string path_;
+  std::unique_ptr<InputSource> source_;
+  size_t max_line_bytes_;
+  LineSplitter splitter_;
+  std::optional<CsvParser> csv_;
+  std::optional<NdjsonParser> ndjson_;
+  Status error_;  // sticky: a failed read or an unusable CSV header ends the input
+};
+
+}  // namespace
+
+Status EventReader::Open(const std::string& path, const ReaderOptions& options,
+                         std::unique_ptr<EventReader>* reader) {
+  std::unique_ptr<InputSource> source;
+  KPI_RETURN_IF_ERROR(InputSource::Open(path, &source));
+  bool csv = false;
+  switch (options.format) {
+    case InputFormat::kCsv: csv = true; break;
+    case InputFormat::kNdjson: csv = false; break;
+    case InputFormat::kAuto: csv = EndsWith(path, ".csv") || EndsWith(path, ".csv.gz"); break;
+  }
+  *reader = std::make_unique<EventReaderImpl>(path, std::move(source), options, csv);
+  return Status::OK();
+}
+
+}  // namespace kpi::ingest

@@ -1,0 +1,133 @@
+#include "storage/ingest/line_splitter.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace kpi::ingest {
+
+namespace {
+
+// Large reads keep system calls (and inflate calls) rare.
+constexpr size_t kReadBlock = 1 << 20;
+// The buffer holds one whole line, so its length is capped to keep the
+// allocation sane whatever the caller asks for.
+constexpr size_t kMaxLineCap = size_t{1} << 30;
+
+}  // namespace
+
+LineSplitter::LineSplitter(InputSource* source, size_t max_line_bytes, Mode mode)
+    : source_(source), max_line_bytes_(std::min(max_line_bytes, kMaxLineCap)), mode_(mode) {
+  // One full line (+ "\r\n") plus a read block always fits after compaction.
+  capacity_ = max_line_bytes_ + 2 + kReadBlock;
+  buf_.reset(new char[capacity_]);
+}
+
+void LineSplitter::StartRecord() {
+  inner_newlines_ = 0;
+  csv_state_ = CsvState::kFieldStart;
+  skipping_ = false;
+}
+
+bool LineSplitter::FindTerminator(size_t* terminator) {
+  if (mode_ == Mode::kLines) {
+    const void* hit = std::memchr(buf_.get() + scan_, '\n', end_ - scan_);
+    if (hit == nullptr) {
+      scan_ = end_;
+      return false;
+    }
+    *terminator = static_cast<size_t>(static_cast<const char*>(hit) - buf_.get());
+    return true;
+  }
+  // CSV: a quote opens a quoted field only at the start of a field; a quote
+  // inside an unquoted field is left for the parser to reject, so one stray
+  // quote cannot swallow the rest of the file.
+  const char* b = buf_.get();
+  for (size_t i = scan_; i < end_; ++i) {
+    const char c = b[i];
+    switch (csv_state_) {
+      case CsvState::kQuoted:
+        if (c == '"') {
+          csv_state_ = CsvState::kAfterQuote;
+        } else if (c == '\n') {
+          ++inner_newlines_;
+        }
+        break;
+      case CsvState::kFieldStart:
+      case CsvState::kUnquoted:
+      case CsvState::kAfterQuote:
+        if (c == '\n') {
+          scan_ = i;
+          *terminator = i;
+          return true;
+        }
+        if (c == ',') {
+          csv_state_ = CsvState::kFieldStart;
+        } else if (c == '"' && csv_state_ != CsvState::kUnquoted) {
+          csv_state_ = CsvState::kQuoted;  // an opening quote, or "" inside a quoted field
+        } else {
+          csv_state_ = CsvState::kUnquoted;
+        }
+        break;
+    }
+  }
+  scan_ = end_;
+  return false;
+}
+
+Status LineSplitter::Next(Record* record, bool* has_record) {
+  *has_record = false;
+  *record = Record();
+  for (;;) {
+    size_t terminator = 0;
+    if (FindTerminator(&terminator)) {
+      record->line = next_line_;
+      if (skipping_) {
+        record->too_long = true;
+      } else {
+        size_t len = terminator - begin_;
+        if (len > 0 && buf_[terminator - 1] == '\r') --len;
+        if (len > max_line_bytes_) {
+          record->too_long = true;
+        } else {
+          record->text = std::string_view(buf_.get() + begin_, len);
+        }
+      }
+      next_line_ += 1 + inner_newlines_;
+      begin_ = scan_ = terminator + 1;
+      StartRecord();
+      *has_record = true;
+      return Status::OK();
+    }
+    // No terminator in the buffer: the record continues past it.
+    if (!skipping_ && end_ - begin_ > max_line_bytes_ + 1) skipping_ = true;
+    if (skipping_) begin_ = scan_ = end_ = 0;  // drop what streamed past
+    if (eof_) {
+      if (begin_ == end_ && !skipping_) return Status::OK();  // nothing left
+      record->line = next_line_;
+      size_t len = end_ - begin_;
+      if (len > 0 && buf_[end_ - 1] == '\r') --len;
+      if (skipping_ || len > max_line_bytes_) {
+        record->too_long = true;
+      } else {
+        record->text = std::string_view(buf_.get() + begin_, len);
+      }
+      next_line_ += 1 + inner_newlines_;
+      begin_ = scan_ = end_;
+      StartRecord();
+      *has_record = true;
+      return Status::OK();
+    }
+    if (begin_ > 0) {
+      std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
+      end_ -= begin_;
+      scan_ -= begin_;
+      begin_ = 0;
+    }
+    size_t got = 0;
+    KPI_RETURN_IF_ERROR(source_->Read(buf_.get() + end_, capacity_ - end_, &got));
+    if (got == 0) eof_ = true;
+    end_ += got;
+  }
+}
+
+}  // namespace kpi::ingest

@@ -1,0 +1,67 @@
+// LineSplitter: cuts an InputSource into records: lines for NDJSON, and for
+// CSV records whose quoted fields may hold newlines (RFC 4180).
+//
+// A record's text excludes its terminator ("\n", or "\r\n": one trailing
+// "\r" is dropped). Records are numbered by the 1-based physical line on
+// which they start; every "\n" counts, also empty lines and newlines inside
+// quoted CSV fields. A record longer than `max_line_bytes` is reported as
+// too long and skipped while it streams past: it is never buffered whole, so
+// memory stays at about max_line_bytes plus one read block.
+// The last record needs no terminator. In CSV mode an opening quote that is
+// never closed makes the rest of the input one record (the parser rejects it).
+// Thread safety: one splitter per thread. The source must outlive it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "storage/ingest/input_source.h"
+#include "storage/status.h"
+
+namespace kpi::ingest {
+
+struct Record {
+  std::string_view text;  // valid until the next call of Next(); empty when too_long
+  uint64_t line = 0;      // 1-based line on which the record starts
+  bool too_long = false;
+};
+
+class LineSplitter {
+ public:
+  enum class Mode { kLines, kCsvRecords };
+
+  LineSplitter(InputSource* source, size_t max_line_bytes, Mode mode);
+
+  // Sets *has_record = false at the end of input. Returns the source's error
+  // if a read fails (the records before it were all delivered).
+  Status Next(Record* record, bool* has_record);
+
+  // Physical lines consumed so far (those of the records delivered).
+  uint64_t lines_read() const { return next_line_ - 1; }
+
+ private:
+  // Looks for the end of the current record in [scan_, end_). On success
+  // sets *terminator to the index of its "\n".
+  bool FindTerminator(size_t* terminator);
+  void StartRecord();
+
+  enum class CsvState { kFieldStart, kUnquoted, kQuoted, kAfterQuote };
+
+  InputSource* source_;
+  size_t max_line_bytes_;
+  Mode mode_;
+  std::unique_ptr<char[]> buf_;
+  size_t capacity_;
+  size_t begin_ = 0;  // start of the current record
+  size_t scan_ = 0;   // bytes before this were scanned for the terminator
+  size_t end_ = 0;    // end of the buffered bytes
+  bool eof_ = false;
+  bool skipping_ = false;       // the current record is too long and being discarded
+  uint64_t next_line_ = 1;      // line on which the current record starts
+  uint64_t inner_newlines_ = 0;  // newlines inside quotes of the current record
+  CsvState csv_state_ = CsvState::kFieldStart;
+};
+
+}  // namespace kpi::ingest
