@@ -63,6 +63,16 @@ std::vector<std::string> Catalog::DictionaryValues(uint32_t column) const {
   return d == nullptr ? std::vector<std::string>() : d->values;
 }
 
+std::vector<std::string> Catalog::DictionaryRange(uint32_t column, uint32_t first, uint32_t count) const {
+  std::shared_lock lock(mu_);
+  std::vector<std::string> out;
+  const Dictionary* d = DictionaryFor(column);
+  if (d == nullptr || first == 0) return out;
+  for (uint64_t code = first; code < uint64_t{first} + count && code <= d->values.size(); ++code)
+    out.push_back(d->values[code - 1]);
+  return out;
+}
+
 bool Catalog::GetOrAddColumn(std::string_view name, ColumnKind kind, uint32_t* id, ColumnKind* existing_kind,
                              bool* added) {
   *added = false;

@@ -54,6 +54,8 @@ class Catalog {
   uint32_t DictionarySize(uint32_t column) const;
   // All values of `column`, index i holding code i + 1.
   std::vector<std::string> DictionaryValues(uint32_t column) const;
+  // Values of codes [first, first + count) that exist (fewer at the end).
+  std::vector<std::string> DictionaryRange(uint32_t column, uint32_t first, uint32_t count) const;
 
   // --- mutation (used by the Store while ingesting; callers hold no lock) ---
   // Returns the column id of `name`, adding it as `kind` if new. Fails (returns

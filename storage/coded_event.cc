@@ -43,18 +43,38 @@ EventIdentity IdentityOf(const CodedEvent& e) {
     k.lo = e.id_hash;
     return k;
   }
-  // Canonical content: fixed-width little-endian fields in a fixed order.
-  std::string buf;
-  buf.reserve(24 + 12 * e.dims.size() + 12 * e.measures.size());
-  PutFixed64(&buf, static_cast<uint64_t>(e.ts_ms));
-  PutFixed64(&buf, (uint64_t{e.event_code} << 32) | e.agent_code);
-  for (const auto& [column, code] : e.dims) PutFixed64(&buf, (uint64_t{column} << 32) | code);
-  buf.push_back('|');
+  // Canonical content: fixed-width little-endian words in a fixed order,
+  // gathered in a stack buffer (events rarely carry more than a few values).
+  uint64_t words[64];
+  size_t n = 0;
+  XXH3_state_t* state = nullptr;
+  auto put = [&](uint64_t w) {
+    if (n == 64) {
+      if (state == nullptr) {
+        state = XXH3_createState();
+        XXH3_128bits_reset(state);
+      }
+      XXH3_128bits_update(state, words, sizeof words);
+      n = 0;
+    }
+    words[n++] = w;
+  };
+  put(static_cast<uint64_t>(e.ts_ms));
+  put((uint64_t{e.event_code} << 32) | e.agent_code);
+  for (const auto& [column, code] : e.dims) put((uint64_t{column} << 32) | code);
+  put(~uint64_t{0});  // separates dimensions from measures
   for (const auto& [column, value] : e.measures) {
-    PutFixed64(&buf, column);
-    PutFixed64(&buf, DoubleBits(value == 0 ? 0.0 : value));  // -0 and 0 are the same measure
+    put(column);
+    put(DoubleBits(value == 0 ? 0.0 : value));  // -0 and 0 are the same measure
   }
-  XXH128_hash_t h = XXH3_128bits(buf.data(), buf.size());
+  XXH128_hash_t h;
+  if (state == nullptr) {
+    h = XXH3_128bits(words, n * sizeof(uint64_t));
+  } else {
+    XXH3_128bits_update(state, words, n * sizeof(uint64_t));
+    h = XXH3_128bits_digest(state);
+    XXH3_freeState(state);
+  }
   k.lo = h.low64;
   k.hi = h.high64;
   return k;

@@ -23,11 +23,10 @@ std::string StagingKey(uint32_t batch) {
   return k;
 }
 
-std::string DictionaryKey(uint32_t column, uint64_t value_hash, uint32_t code) {
+std::string DictionaryPageKey(uint32_t column, uint32_t page) {
   std::string k(1, kDictionaryPrefix);
   PutBigEndian32(&k, column);
-  PutBigEndian64(&k, value_hash);
-  PutBigEndian32(&k, code);
+  PutBigEndian32(&k, page);
   return k;
 }
 

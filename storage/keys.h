@@ -35,12 +35,13 @@ std::string StagingKey(uint32_t batch);
 
 // catalog family prefixes (one byte; FORMAT: never change)
 inline constexpr char kColumnPrefix = 'C';      // 'C' name -> [id u32][kind u8]
-inline constexpr char kDictionaryPrefix = 'D';  // 'D' [column u32][xxh64(value) u64][code u32] -> value
+inline constexpr char kDictionaryPrefix = 'D';  // 'D' [column u32][page u32] -> the page's values
+inline constexpr uint32_t kDictionaryPageCodes = 256;  // codes [page*256+1, page*256+256]
 inline constexpr char kMetaPrefix = 'M';        // 'M' ns '\0' key -> value
 inline constexpr char kBatchPrefix = 'B';       // 'B' [batch u32] -> [ingest ms i64][events u32]
 inline constexpr char kStatePrefix = 'S';       // 'S' name -> value (format version, counters)
 
-std::string DictionaryKey(uint32_t column, uint64_t value_hash, uint32_t code);
+std::string DictionaryPageKey(uint32_t column, uint32_t page);
 std::string MetaKey(std::string_view ns, std::string_view key);
 std::string BatchKey(uint32_t batch);
 

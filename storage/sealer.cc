@@ -7,7 +7,8 @@
 // earliest event; a late earlier event can move a ticket); append new tickets
 // to their partition's open segment, then to fresh segments; re-encode the
 // touched segments and write them, their zone maps, the ticket index and the
-// removal of the staged batches together.
+// removal of the staged batches together. The ticket -> segment index is
+// memory-only, rebuilt from the segments' ticket ids after a restart.
 #include <algorithm>
 #include <set>
 #include <unordered_set>
@@ -30,7 +31,22 @@ struct WorkTicket {
   SegmentKeyPair origin{0, 0};
   bool changed = false;
   bool identities_built = false;
-  std::unordered_set<EventIdentity, EventIdentityHash> identities;
+  // Tickets hold a handful of events: a flat list beats a hash set; the set
+  // takes over only for very long tickets.
+  std::vector<EventIdentity> identities;
+  std::unordered_set<EventIdentity, EventIdentityHash> identity_set;
+  bool AddIdentity(const EventIdentity& id) {
+    if (identity_set.empty()) {
+      for (const EventIdentity& seen : identities)
+        if (seen == id) return false;
+      identities.push_back(id);
+      if (identities.size() > 32) identity_set.insert(identities.begin(), identities.end());
+      return true;
+    }
+    if (!identity_set.insert(id).second) return false;
+    identities.push_back(id);
+    return true;
+  }
   int64_t placement_ms = 0;
   uint32_t partition = 0;
 };
@@ -83,6 +99,14 @@ Status Store::Seal(IngestStats* stats) {
 }
 
 Status Sealer::ReadStaged() {
+  if (im_.pending_complete) {
+    // Everything staged since the last seal is still in memory: no re-decode.
+    incoming_ = std::move(im_.pending);
+    im_.pending.clear();
+    for (uint32_t b : im_.pending_batches) staging_keys_.push_back(StagingKey(b));
+    im_.pending_batches.clear();
+    return Status::OK();
+  }
   std::unique_ptr<rocksdb::Iterator> it(im_.db->NewIterator(rocksdb::ReadOptions(), im_.staging_cf));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != 4) return Status::Corruption("staging key");
@@ -96,13 +120,16 @@ Status Sealer::ReadStaged() {
 
 Status Sealer::LoadTicketIndex() {
   if (im_.ticket_index_loaded) return Status::OK();
-  std::unique_ptr<rocksdb::Iterator> it(im_.db->NewIterator(rocksdb::ReadOptions(), im_.tickets_cf));
+  std::unique_ptr<rocksdb::Iterator> it(im_.db->NewIterator(rocksdb::ReadOptions(), im_.segments_cf));
+  std::vector<std::string> ids;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->value().size() != 8) return Status::Corruption("ticket index entry");
-    im_.ticket_index[it->key().ToString()] =
-        TicketLocation{GetBigEndian32(it->value().data()), GetBigEndian32(it->value().data() + 4)};
+    TicketLocation loc;
+    if (!ParseSegmentKey(std::string_view(it->key().data(), it->key().size()), &loc.partition, &loc.segment))
+      return Status::Corruption("segment key");
+    KPI_RETURN_IF_ERROR(DecodeTicketIds(std::string_view(it->value().data(), it->value().size()), &ids));
+    for (std::string& id : ids) im_.ticket_index[std::move(id)] = loc;
   }
-  KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read ticket index"));
+  KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read ticket ids"));
   im_.ticket_index_loaded = true;
   return Status::OK();
 }
@@ -268,6 +295,8 @@ Status Sealer::Run(IngestStats* stats) {
   KPI_RETURN_IF_ERROR(ReadStaged());
   if (staging_keys_.empty()) return Status::OK();
   KPI_RETURN_IF_ERROR(LoadTicketIndex());
+  work_.reserve(incoming_.size() / 4 + 16);
+  work_index_.reserve(incoming_.size() / 4 + 16);
   created_code_ = store_.catalog_.FindCode(kEventColumn, "created");
 
   // Decode the segments holding tickets this seal touches.
@@ -285,10 +314,10 @@ Status Sealer::Run(IngestStats* stats) {
   for (CodedEvent& e : incoming_) {
     WorkTicket& t = TicketFor(e.ticket);
     if (!t.identities_built) {
-      for (const CodedEvent& old : t.events) t.identities.insert(IdentityOf(old));
+      for (const CodedEvent& old : t.events) t.AddIdentity(IdentityOf(old));
       t.identities_built = true;
     }
-    if (!t.identities.insert(IdentityOf(e)).second) {
+    if (!t.AddIdentity(IdentityOf(e))) {
       local.duplicates++;
       continue;
     }
@@ -303,7 +332,7 @@ Status Sealer::Run(IngestStats* stats) {
   }
   Assign();
 
-  // One atomic batch: segments, zone maps, ticket index, staging removal.
+  // One atomic batch: segments, zone maps, staging removal.
   rocksdb::WriteBatch wb;
   std::map<SegmentKeyPair, SegmentRef> new_refs;
   std::vector<std::pair<std::string, TicketLocation>> index_updates;
@@ -334,10 +363,6 @@ Status Sealer::Run(IngestStats* stats) {
     for (uint32_t i : members) {
       const WorkTicket& t = work_[i];
       if (t.from_segment && t.origin == key) continue;
-      std::string loc;
-      PutBigEndian32(&loc, key.first);
-      PutBigEndian32(&loc, key.second);
-      wb.Put(im_.tickets_cf, t.id, loc);
       index_updates.emplace_back(t.id, TicketLocation{key.first, key.second});
     }
   }
@@ -358,6 +383,7 @@ Status Sealer::Run(IngestStats* stats) {
   for (auto& [key, ref] : new_refs) im_.refs[key] = std::move(ref);
   for (auto& [id, loc] : index_updates) im_.ticket_index[id] = loc;
   im_.staged_events = 0;
+  im_.pending_complete = true;
   im_.Publish();
   if (stats != nullptr) stats->Add(local);
   return Status::OK();

@@ -172,6 +172,15 @@ Status DecodeSegment(std::string_view in, Segment* s, std::vector<ColumnBlockSta
   return Status::OK();
 }
 
+Status DecodeTicketIds(std::string_view in, std::vector<std::string>* ids) {
+  if (in.empty() || static_cast<uint8_t>(in[0]) != kSegmentFormatVersion) return Corrupt("bad version");
+  in.remove_prefix(1);
+  uint64_t skip = 0;
+  for (int i = 0; i < 3; ++i)
+    if (!codec::GetVarint64(&in, &skip)) return Corrupt("bad header");
+  return codec::DecodeStrings(&in, ids);
+}
+
 ZoneMap ComputeZoneMap(const Segment& s, uint64_t encoded_bytes) {
   ZoneMap z;
   z.num_tickets = s.num_tickets();

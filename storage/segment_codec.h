@@ -33,6 +33,9 @@ void EncodeSegment(const Segment& segment, std::string* out);
 // When `stats` is non-null it receives one entry per block read.
 Status DecodeSegment(std::string_view in, Segment* out, std::vector<ColumnBlockStat>* stats = nullptr);
 
+// Decodes only the ticket ids of a segment value (cheap: the first block).
+Status DecodeTicketIds(std::string_view in, std::vector<std::string>* ids);
+
 ZoneMap ComputeZoneMap(const Segment& segment, uint64_t encoded_bytes);
 
 }  // namespace kpi::storage

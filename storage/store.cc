@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "storage/codec/codec.h"
 #include "storage/coded_event.h"
 #include "storage/keys.h"
 #include "storage/segment_codec.h"
@@ -22,7 +23,6 @@ constexpr const char* kCatalogFamily = "catalog";
 constexpr const char* kStagingFamily = "staging";
 constexpr const char* kSegmentsFamily = "segments";
 constexpr const char* kZonesFamily = "zones";
-constexpr const char* kTicketsFamily = "tickets";
 
 int64_t WallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -44,10 +44,8 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
     o.bottommost_compression = rocksdb::kZSTD;
     o.write_buffer_size = 128 << 20;
     t.block_size = 64 << 10;
-  } else if (name == kTicketsFamily) {
-    o.compression = rocksdb::kLZ4Compression;
-    o.bottommost_compression = rocksdb::kZSTD;
-    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  } else {
+    o.compression = rocksdb::kZSTD;  // catalog: dictionaries compress well
   }
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   return o;
@@ -80,8 +78,7 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   db_options.max_manifest_file_size = 64 << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name :
-       {rocksdb::kDefaultColumnFamilyName.c_str(), kCatalogFamily, kStagingFamily, kSegmentsFamily, kZonesFamily,
-        kTicketsFamily}) {
+       {rocksdb::kDefaultColumnFamilyName.c_str(), kCatalogFamily, kStagingFamily, kSegmentsFamily, kZonesFamily}) {
     families.emplace_back(name, FamilyOptions(name));
   }
   std::error_code ec;
@@ -93,7 +90,6 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   im.staging_cf = im.handles[2];
   im.segments_cf = im.handles[3];
   im.zones_cf = im.handles[4];
-  im.tickets_cf = im.handles[5];
 
   // Restore the catalog: columns, dictionaries, batches, counters.
   std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(rocksdb::ReadOptions(), im.catalog_cf));
@@ -105,10 +101,20 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
         store->catalog_.RestoreColumn(ColumnInfo{GetBigEndian32(v.data()), std::string(k.data() + 1, k.size() - 1),
                                                  static_cast<ColumnKind>(v[4])});
         break;
-      case kDictionaryPrefix:
-        if (k.size() != 17) return Status::Corruption("catalog dictionary entry");
-        store->catalog_.RestoreCode(GetBigEndian32(k.data() + 1), GetBigEndian32(k.data() + 13), v.ToString());
+      case kDictionaryPrefix: {
+        if (k.size() != 9) return Status::Corruption("catalog dictionary page key");
+        uint32_t column = GetBigEndian32(k.data() + 1);
+        uint64_t code = uint64_t{GetBigEndian32(k.data() + 5)} * kDictionaryPageCodes + 1;
+        std::string_view page(v.data(), v.size());
+        uint64_t n = 0, len = 0;
+        if (!codec::GetVarint64(&page, &n) || n > kDictionaryPageCodes) return Status::Corruption("dictionary page");
+        for (uint64_t i = 0; i < n; ++i, ++code) {
+          if (!codec::GetVarint64(&page, &len) || len > page.size()) return Status::Corruption("dictionary page");
+          store->catalog_.RestoreCode(column, static_cast<uint32_t>(code), std::string(page.substr(0, len)));
+          page.remove_prefix(len);
+        }
         break;
+      }
       case kBatchPrefix: {
         if (k.size() != 5 || v.size() != 12) return Status::Corruption("catalog batch entry");
         uint32_t batch = GetBigEndian32(k.data() + 1);
@@ -161,6 +167,7 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
     im.Publish();
   }
   if (staged) {
+    im.pending_complete = false;
     IngestStats ignored;
     KPI_RETURN_IF_ERROR(store->Seal(&ignored));
   }
@@ -197,10 +204,20 @@ void PutColumnEntry(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, co
   wb->Put(cf, std::string(1, kColumnPrefix) + name, v);
 }
 
-void PutCodeEntry(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, uint32_t column, uint32_t code,
-                  std::string_view value) {
-  wb->Put(cf, DictionaryKey(column, XXH3_64bits(value.data(), value.size()), code),
-          rocksdb::Slice(value.data(), value.size()));
+// Rewrites every dictionary page holding a code in [first, last].
+void PutDictionaryPages(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, const Catalog& catalog,
+                        uint32_t column, uint32_t first, uint32_t last) {
+  for (uint32_t page = (first - 1) / kDictionaryPageCodes; page <= (last - 1) / kDictionaryPageCodes; ++page) {
+    std::vector<std::string> values =
+        catalog.DictionaryRange(column, page * kDictionaryPageCodes + 1, kDictionaryPageCodes);
+    std::string v;
+    codec::PutVarint64(&v, values.size());
+    for (const std::string& s : values) {
+      codec::PutVarint64(&v, s.size());
+      v += s;
+    }
+    wb->Put(cf, DictionaryPageKey(column, page), v);
+  }
 }
 
 }  // namespace
@@ -214,17 +231,36 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
   coded.reserve(events.size());
   const uint32_t batch = im.last_batch + 1;
 
+  // Batch-local caches keyed by views into `events` (alive for this call):
+  // values repeat heavily, and the catalog's lock and string keys cost more.
+  std::unordered_map<uint32_t, std::unordered_map<std::string_view, uint32_t>> code_cache;  // column -> value -> code
+  std::unordered_map<std::string_view, std::pair<uint32_t, ColumnKind>> column_cache;
+  std::map<uint32_t, std::pair<uint32_t, uint32_t>> new_codes;  // column -> [first, last] code added
   auto code_of = [&](uint32_t column, std::string_view value) {
+    auto& cache = code_cache[column];
+    auto hit = cache.find(value);
+    if (hit != cache.end()) return hit->second;
     bool added = false;
     uint32_t code = catalog_.GetOrAddCode(column, value, &added);
-    if (added) PutCodeEntry(&wb, im.catalog_cf, column, code, value);
+    if (added) {
+      auto [range, fresh] = new_codes.try_emplace(column, code, code);
+      range->second.first = std::min(range->second.first, code);
+      range->second.second = std::max(range->second.second, code);
+    }
+    cache.emplace(value, code);
     return code;
   };
   auto column_of = [&](const std::string& name, ColumnKind kind, uint32_t* id) {
+    auto hit = column_cache.find(name);
+    if (hit != column_cache.end()) {
+      *id = hit->second.first;
+      return hit->second.second == kind;
+    }
     ColumnKind existing;
     bool added = false;
     bool ok = catalog_.GetOrAddColumn(name, kind, id, &existing, &added);
     if (added) PutColumnEntry(&wb, im.catalog_cf, name, *id, kind);
+    column_cache.emplace(name, std::make_pair(*id, existing));
     return ok;
   };
 
@@ -263,6 +299,8 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     e.batch = batch;
     coded.push_back(std::move(e));
   }
+  for (const auto& [column, range] : new_codes)
+    PutDictionaryPages(&wb, im.catalog_cf, catalog_, column, range.first, range.second);
   if (coded.empty()) {
     // Nothing to land; still persist catalog additions, if any, harmlessly.
     if (wb.Count() > 0) {
@@ -291,12 +329,30 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
   im.batch_times.push_back(now);
   im.staged_events += coded.size();
   if (stats != nullptr) stats->staged += coded.size();
+  im.pending_batches.push_back(batch);
+  if (im.pending.empty()) {
+    im.pending = std::move(coded);
+  } else {
+    im.pending.insert(im.pending.end(), std::make_move_iterator(coded.begin()), std::make_move_iterator(coded.end()));
+  }
   return Status::OK();
 }
 
 Status Store::Ingest(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats) {
   KPI_RETURN_IF_ERROR(Stage(events, rejects, stats));
   return Seal(stats);
+}
+
+Status Store::Flush() {
+  IngestStats ignored;
+  KPI_RETURN_IF_ERROR(Seal(&ignored));
+  std::lock_guard lock(impl_->write_mu);
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  KPI_RETURN_IF_ERROR(FromRocks(impl_->db->Flush(fo, impl_->handles), "flush"));
+  rocksdb::CompactRangeOptions co;
+  KPI_RETURN_IF_ERROR(FromRocks(impl_->db->CompactRange(co, impl_->staging_cf, nullptr, nullptr), "compact staging"));
+  return FromRocks(impl_->db->FlushWAL(true), "sync log");
 }
 
 uint64_t Store::staged_events() const { return impl_->staged_events.load(); }

@@ -152,6 +152,10 @@ class Store {
   // Stage + Seal.
   Status Ingest(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats);
   uint64_t staged_events() const;
+  // Seals, then flushes every memtable to table files and compacts the
+  // staging family away, so the write-ahead log can be recycled and the
+  // directory holds only sealed data. Call at the end of a bulk load.
+  Status Flush();
 
   std::shared_ptr<const Snapshot> GetSnapshot() const;
   const Catalog& catalog() const { return catalog_; }

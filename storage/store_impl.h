@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/coded_event.h"
 #include "storage/segment_cache.h"
 #include "storage/store.h"
 
@@ -36,7 +37,6 @@ struct Store::Impl {
   rocksdb::ColumnFamilyHandle* staging_cf = nullptr;
   rocksdb::ColumnFamilyHandle* segments_cf = nullptr;
   rocksdb::ColumnFamilyHandle* zones_cf = nullptr;
-  rocksdb::ColumnFamilyHandle* tickets_cf = nullptr;
 
   std::mutex write_mu;
   bool failed = false;                 // GUARDED_BY(write_mu): a write failed; refuse more
@@ -44,11 +44,17 @@ struct Store::Impl {
   int64_t last_batch_ms = 0;           // GUARDED_BY(write_mu)
   uint64_t next_generation = 1;        // GUARDED_BY(write_mu)
   std::atomic<uint64_t> staged_events{0};
-  // Sealer state: every segment's ref, and ticket -> segment (loaded on first seal).
+  // Sealer state: every segment's ref, and ticket -> segment (rebuilt from the
+  // segments' ticket-id columns on the first seal after open: not stored twice).
   std::map<std::pair<uint32_t, uint32_t>, SegmentRef> refs;  // GUARDED_BY(write_mu)
   std::unordered_map<std::string, TicketLocation> ticket_index;  // GUARDED_BY(write_mu)
   bool ticket_index_loaded = false;    // GUARDED_BY(write_mu)
   std::vector<int64_t> batch_times;    // GUARDED_BY(write_mu)
+  // What Stage() landed since the last seal, kept decoded so Seal() need not
+  // read it back. Incomplete after Open() finds batches a crash left staged.
+  std::vector<CodedEvent> pending;         // GUARDED_BY(write_mu)
+  std::vector<uint32_t> pending_batches;   // GUARDED_BY(write_mu)
+  bool pending_complete = true;            // GUARDED_BY(write_mu)
 
   mutable std::mutex view_mu;
   std::shared_ptr<const std::vector<SegmentRef>> view_segments;  // GUARDED_BY(view_mu)

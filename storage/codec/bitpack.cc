@@ -43,16 +43,17 @@ inline void UnpackGroup(const uint8_t* group, uint64_t base, uint64_t* out) {
 constexpr size_t kGroupSlack = 9;  // bytes a group may read past its own W
 
 template <int W>
-void UnpackWidth(const uint8_t* in, size_t n, uint64_t base, uint64_t* out) {
+void UnpackWidth(const uint8_t* in, size_t readable, size_t n, uint64_t base, uint64_t* out) {
   if constexpr (W == 0) {
     (void)in;
+    (void)readable;
     for (size_t i = 0; i < n; ++i) out[i] = base;
   } else {
     const size_t bytes = PackedBytes(n, W);
     const size_t groups = n / 8;
     size_t g = 0;
-    // Fast path: whole groups whose slack reads stay inside the input.
-    while (g < groups && (g + 1) * W + kGroupSlack <= bytes) {
+    // Fast path: whole groups whose slack reads stay inside the readable input.
+    while (g < groups && (g + 1) * W + kGroupSlack <= readable) {
       UnpackGroup<W>(in + g * W, base, out + g * 8);
       ++g;
     }
@@ -75,7 +76,7 @@ void UnpackWidth(const uint8_t* in, size_t n, uint64_t base, uint64_t* out) {
   }
 }
 
-using UnpackFn = void (*)(const uint8_t*, size_t, uint64_t, uint64_t*);
+using UnpackFn = void (*)(const uint8_t*, size_t, size_t, uint64_t, uint64_t*);
 
 template <size_t... W>
 constexpr std::array<UnpackFn, sizeof...(W)> MakeUnpackTable(std::index_sequence<W...>) {
@@ -111,7 +112,11 @@ void Pack(const uint64_t* values, size_t n, int width, uint64_t base, std::strin
 }
 
 void Unpack(const uint8_t* in, size_t n, int width, uint64_t base, uint64_t* out) {
-  kUnpackByWidth[static_cast<size_t>(width)](in, n, base, out);
+  kUnpackByWidth[static_cast<size_t>(width)](in, PackedBytes(n, width), n, base, out);
+}
+
+void UnpackWithin(const uint8_t* in, size_t readable, size_t n, int width, uint64_t base, uint64_t* out) {
+  kUnpackByWidth[static_cast<size_t>(width)](in, readable, n, base, out);
 }
 
 }  // namespace kpi::codec

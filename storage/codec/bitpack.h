@@ -32,4 +32,8 @@ void Pack(const uint64_t* values, size_t n, int width, uint64_t base, std::strin
 // PackedBytes(n, width) bytes; no byte past them is read. width in 0..64.
 void Unpack(const uint8_t* in, size_t n, int width, uint64_t base, uint64_t* out);
 
+// Unpack, told that `readable` >= PackedBytes(n, width) bytes may be read
+// from `in` (more room lets more of the input take the wide-load fast path).
+void UnpackWithin(const uint8_t* in, size_t readable, size_t n, int width, uint64_t base, uint64_t* out);
+
 }  // namespace kpi::codec

@@ -15,6 +15,7 @@
 
 #include "storage/codec/codec.h"
 #include "storage/codec/codec_internal.h"
+#include "storage/codec/int_block_reader.h"
 
 namespace kpi::codec {
 
@@ -73,12 +74,17 @@ Status GetScaled(std::string_view* in, size_t n, std::vector<double>* out) {
   uint8_t k;
   if (!GetByte(in, &k)) return Corrupt("truncated decimal scale");
   if (k > kMaxScale) return Corrupt("decimal scale above 6");
-  std::vector<int64_t> ints;
-  KPI_RETURN_IF_ERROR(DecodeInts(in, &ints));
-  if (ints.size() != n) return Corrupt("scaled doubles: count mismatch");
+  IntBlockReader reader;
+  KPI_RETURN_IF_ERROR(reader.Open(in));
+  if (reader.size() != n) return Corrupt("scaled doubles: count mismatch");
   out->resize(n);
   const double divisor = kPow10[k];
-  for (size_t i = 0; i < n; ++i) (*out)[i] = static_cast<double>(ints[i]) / divisor;
+  uint64_t chunk[IntBlockReader::kMaxChunk];
+  for (size_t pos = 0, got; (got = reader.Next(chunk)) != 0; pos += got) {
+    for (size_t i = 0; i < got; ++i) {
+      (*out)[pos + i] = static_cast<double>(static_cast<int64_t>(chunk[i])) / divisor;
+    }
+  }
   return Status::OK();
 }
 

@@ -34,11 +34,19 @@ Status GetFor(std::string_view* in, size_t n, ForView* view) {
   view->width = width;
   view->n = n;
   view->packed = reinterpret_cast<const uint8_t*>(p.data());
+  view->readable = p.size();
   p.remove_prefix(bytes);
   *in = p;
   return Status::OK();
 }
 
-void UnpackFor(const ForView& view, uint64_t* out) { Unpack(view.packed, view.n, view.width, view.base, out); }
+void UnpackFor(const ForView& view, uint64_t* out) {
+  UnpackWithin(view.packed, view.readable, view.n, view.width, view.base, out);
+}
+
+void UnpackForRange(const ForView& view, size_t begin, size_t count, uint64_t* out) {
+  const size_t skip = begin / 8 * static_cast<size_t>(view.width);  // whole bytes before value `begin`
+  UnpackWithin(view.packed + skip, view.readable - skip, count, view.width, view.base, out);
+}
 
 }  // namespace kpi::codec

@@ -31,6 +31,7 @@ struct ForView {
   int width = 0;
   size_t n = 0;
   const uint8_t* packed = nullptr;
+  size_t readable = 0;  // bytes that may be read from `packed` (>= the packed size)
 };
 
 // Reads the header of a sub-block of n values, checks the packed bytes are all
@@ -39,5 +40,9 @@ Status GetFor(std::string_view* in, size_t n, ForView* view);
 
 // Writes the view's n values (as uint64 bit patterns) to out[0..n).
 void UnpackFor(const ForView& view, uint64_t* out);
+
+// Writes values [begin, begin + count) of the view to out. Requires
+// begin % 8 == 0 (so the range starts on a byte) and begin + count <= n.
+void UnpackForRange(const ForView& view, size_t begin, size_t count, uint64_t* out);
 
 }  // namespace kpi::codec

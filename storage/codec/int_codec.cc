@@ -17,6 +17,7 @@
 #include "storage/codec/codec.h"
 #include "storage/codec/codec_internal.h"
 #include "storage/codec/frame_of_reference.h"
+#include "storage/codec/int_block_reader.h"
 
 namespace kpi::codec {
 
@@ -111,66 +112,6 @@ void PutDelta(const int64_t* v, const IntProfile& p, std::string* out) {
   PutFor(deltas.data(), deltas.size(), p.min_delta, p.max_delta, out);
 }
 
-// The int64 decoders below write through a uint64 view of the output (the
-// values are two's complement bit patterns; int64/uint64 may alias).
-uint64_t* Bits(std::vector<int64_t>* out) { return reinterpret_cast<uint64_t*>(out->data()); }
-
-Status GetConstant(std::string_view* in, size_t n, std::vector<int64_t>* out) {
-  uint64_t z;
-  if (!GetVarint64(in, &z)) return Corrupt("truncated constant");
-  out->assign(n, UnZigZag(z));
-  return Status::OK();
-}
-
-Status GetBitpacked(std::string_view* in, size_t n, std::vector<int64_t>* out) {
-  ForView view;
-  KPI_RETURN_IF_ERROR(GetFor(in, n, &view));
-  out->resize(n);
-  UnpackFor(view, Bits(out));
-  return Status::OK();
-}
-
-Status GetRunLength(std::string_view* in, size_t n, std::vector<int64_t>* out) {
-  size_t runs;
-  KPI_RETURN_IF_ERROR(GetCount(in, n, &runs));  // every run holds >= 1 value
-  if ((runs == 0) != (n == 0)) return Corrupt("run count inconsistent with value count");
-  ForView values_view, lengths_view;
-  KPI_RETURN_IF_ERROR(GetFor(in, runs, &values_view));
-  KPI_RETURN_IF_ERROR(GetFor(in, runs, &lengths_view));
-  std::vector<uint64_t> values(runs), lengths(runs);
-  UnpackFor(values_view, values.data());
-  UnpackFor(lengths_view, lengths.data());
-  uint64_t total = 0;
-  for (uint64_t len : lengths) {
-    if (len == 0 || len > n - total) return Corrupt("run lengths do not add up to the value count");
-    total += len;
-  }
-  if (total != n) return Corrupt("run lengths do not add up to the value count");
-  out->resize(n);
-  int64_t* dst = out->data();
-  for (size_t r = 0; r < runs; ++r) {
-    dst = std::fill_n(dst, lengths[r], static_cast<int64_t>(values[r]));
-  }
-  return Status::OK();
-}
-
-Status GetDelta(std::string_view* in, size_t n, std::vector<int64_t>* out) {
-  if (n == 0) {
-    out->clear();
-    return Status::OK();
-  }
-  uint64_t zfirst;
-  if (!GetVarint64(in, &zfirst)) return Corrupt("truncated delta start");
-  ForView view;
-  KPI_RETURN_IF_ERROR(GetFor(in, n - 1, &view));
-  out->resize(n);
-  uint64_t* bits = Bits(out);
-  bits[0] = static_cast<uint64_t>(UnZigZag(zfirst));
-  UnpackFor(view, bits + 1);
-  for (size_t i = 1; i < n; ++i) bits[i] += bits[i - 1];  // wrapping prefix sum
-  return Status::OK();
-}
-
 }  // namespace
 
 Encoding EncodeInts(std::span<const int64_t> values, std::string* out) {
@@ -203,38 +144,32 @@ Encoding EncodeInts(std::span<const uint32_t> values, std::string* out) {
 }
 
 Status DecodeInts(std::string_view* in, std::vector<int64_t>* out) {
-  std::string_view p = *in;
-  uint8_t tag;
-  size_t n;
-  if (!GetByte(&p, &tag)) return Corrupt("missing int block");
-  KPI_RETURN_IF_ERROR(GetCount(&p, kMaxBlockValues, &n));
-  Status s;
-  switch (static_cast<Encoding>(tag)) {
-    case Encoding::kIntConstant: s = GetConstant(&p, n, out); break;
-    case Encoding::kIntBitpacked: s = GetBitpacked(&p, n, out); break;
-    case Encoding::kIntRunLength: s = GetRunLength(&p, n, out); break;
-    case Encoding::kIntDelta: s = GetDelta(&p, n, out); break;
-    default: return Corrupt("not an int block");
-  }
-  if (!s.ok()) {
-    out->clear();
-    return s;
-  }
-  *in = p;
+  IntBlockReader reader;
+  KPI_RETURN_IF_ERROR(reader.Open(in));
+  out->resize(reader.size());
+  // int64 and uint64 may alias: the reader writes two's complement bit patterns.
+  uint64_t* bits = reinterpret_cast<uint64_t*>(out->data());
+  reader.ReadAll(bits);
   return Status::OK();
 }
 
 Status DecodeInts(std::string_view* in, std::vector<uint32_t>* out) {
   std::string_view p = *in;
-  std::vector<int64_t> wide;
-  KPI_RETURN_IF_ERROR(DecodeInts(&p, &wide));
-  for (int64_t v : wide) {
-    if (v < 0 || v > static_cast<int64_t>(UINT32_MAX)) {
+  IntBlockReader reader;
+  KPI_RETURN_IF_ERROR(reader.Open(&p));
+  out->resize(reader.size());
+  uint64_t chunk[IntBlockReader::kMaxChunk];
+  for (size_t pos = 0, got; (got = reader.Next(chunk)) != 0; pos += got) {
+    uint64_t high_bits = 0;  // negative values have them set too
+    for (size_t i = 0; i < got; ++i) {
+      high_bits |= chunk[i] >> 32;
+      (*out)[pos + i] = static_cast<uint32_t>(chunk[i]);
+    }
+    if (high_bits != 0) {
       out->clear();
       return Corrupt("value does not fit uint32");
     }
   }
-  out->assign(wide.begin(), wide.end());
   *in = p;
   return Status::OK();
 }

@@ -75,15 +75,16 @@ class EventReaderImpl final : public EventReader {
         }
         continue;
       }
-      RawEvent& event = events->emplace_back();
-      const bool ok = csv_ ? csv_->Parse(text, &event, &reason) : ndjson_->Parse(text, &event, &reason);
+      // Parse into a reused event (its strings and vectors keep their
+      // capacity), then copy it out with exactly sized allocations.
+      const bool ok = csv_ ? csv_->Parse(text, &scratch_, &reason) : ndjson_->Parse(text, &scratch_, &reason);
       if (!ok) {
-        events->pop_back();
         rejects->push_back(Reject{path_, record.line, std::move(reason)});
         reason.clear();
         continue;
       }
-      event.line = record.line;
+      scratch_.line = record.line;
+      events->push_back(scratch_);
     }
     return Status::OK();
   }
@@ -99,6 +100,7 @@ class EventReaderImpl final : public EventReader {
   LineSplitter splitter_;
   std::optional<CsvParser> csv_;
   std::optional<NdjsonParser> ndjson_;
+  RawEvent scratch_;
   Status error_;  // sticky: a failed read or an unusable CSV header ends the input
 };
 

@@ -17,9 +17,26 @@ constexpr size_t kMaxLineCap = size_t{1} << 30;
 
 LineSplitter::LineSplitter(InputSource* source, size_t max_line_bytes, Mode mode)
     : source_(source), max_line_bytes_(std::min(max_line_bytes, kMaxLineCap)), mode_(mode) {
-  // One full line (+ "\r\n") plus a read block always fits after compaction.
-  capacity_ = max_line_bytes_ + 2 + kReadBlock;
+  // One full line (+ "\r\n") plus a read block must fit after compaction;
+  // the buffer starts smaller and grows to that only for long lines.
+  max_capacity_ = max_line_bytes_ + 2 + kReadBlock;
+  capacity_ = std::min(max_capacity_, 2 * kReadBlock);
   buf_.reset(new char[capacity_]);
+}
+
+void LineSplitter::MakeRoomForRead() {
+  if (begin_ > 0) {
+    std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
+    end_ -= begin_;
+    scan_ -= begin_;
+    begin_ = 0;
+  }
+  if (capacity_ - end_ >= kReadBlock / 2 || capacity_ == max_capacity_) return;
+  const size_t grown = std::min(max_capacity_, capacity_ * 2);
+  std::unique_ptr<char[]> bigger(new char[grown]);
+  std::memcpy(bigger.get(), buf_.get(), end_);
+  buf_ = std::move(bigger);
+  capacity_ = grown;
 }
 
 void LineSplitter::StartRecord() {
@@ -117,12 +134,7 @@ Status LineSplitter::Next(Record* record, bool* has_record) {
       *has_record = true;
       return Status::OK();
     }
-    if (begin_ > 0) {
-      std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
-      end_ -= begin_;
-      scan_ -= begin_;
-      begin_ = 0;
-    }
+    MakeRoomForRead();
     size_t got = 0;
     KPI_RETURN_IF_ERROR(source_->Read(buf_.get() + end_, capacity_ - end_, &got));
     if (got == 0) eof_ = true;

@@ -6,7 +6,8 @@
 // which they start; every "\n" counts, also empty lines and newlines inside
 // quoted CSV fields. A record longer than `max_line_bytes` is reported as
 // too long and skipped while it streams past: it is never buffered whole, so
-// memory stays at about max_line_bytes plus one read block.
+// memory stays below max_line_bytes plus one 1 MiB read block (2 MiB while
+// lines are short).
 // The last record needs no terminator. In CSV mode an opening quote that is
 // never closed makes the rest of the input one record (the parser rejects it).
 // Thread safety: one splitter per thread. The source must outlive it.
@@ -46,6 +47,9 @@ class LineSplitter {
   // sets *terminator to the index of its "\n".
   bool FindTerminator(size_t* terminator);
   void StartRecord();
+  // Moves the current record to the front and grows the buffer if a read
+  // block no longer fits behind it.
+  void MakeRoomForRead();
 
   enum class CsvState { kFieldStart, kUnquoted, kQuoted, kAfterQuote };
 
@@ -53,7 +57,8 @@ class LineSplitter {
   size_t max_line_bytes_;
   Mode mode_;
   std::unique_ptr<char[]> buf_;
-  size_t capacity_;
+  size_t capacity_;      // current buffer size
+  size_t max_capacity_;  // one longest line plus a read block
   size_t begin_ = 0;  // start of the current record
   size_t scan_ = 0;   // bytes before this were scanned for the terminator
   size_t end_ = 0;    // end of the buffered bytes
