@@ -211,6 +211,29 @@ TEST(NdjsonReaderTest, LineLimitIsExact) {
   EXPECT_EQ(r.events[2].dims[0].second.size(), 200u - 62u - 2u);
 }
 
+TEST(NdjsonReaderTest, LongLinesBelowTheLimitAreRead) {
+  // 3 MiB lines with a 4 MiB limit: longer than the initial buffer.
+  ScratchDir dir("ingest");
+  const std::string path = dir / "long.ndjson";
+  ReaderOptions options;
+  options.max_line_bytes = 4 << 20;
+  const std::string blob(3 << 20, 'b');
+  const std::string line = R"({"ts":"2025-03-01T08:15:02Z","ticket":"T1","event":"x","blob":")" + blob + "\"}";
+  WriteFile(path, std::string(kGoodA) + "\n" + line + "\n" + kGoodB + "\n" + line + "\n" + line + line + "\n" +
+                      kGoodC + "\n");
+  ReadResult r = ReadAll(path, options);
+  ASSERT_TRUE(r.status.ok());
+  ExpectRejects(r, path, {{5, "line longer than 4194304 bytes"}});
+  ASSERT_EQ(r.events.size(), 5u);
+  ExpectGoodA(r.events[0], 1);
+  EXPECT_EQ(r.events[1].line, 2u);
+  ASSERT_EQ(r.events[1].dims.size(), 1u);
+  EXPECT_EQ(r.events[1].dims[0].second, blob);
+  ExpectGoodB(r.events[2], 3);
+  EXPECT_EQ(r.events[3].dims[0].second, blob);
+  ExpectGoodC(r.events[4], 6);
+}
+
 TEST(NdjsonReaderTest, ManyLinesAcrossReadBlocks) {
   // Enough lines to cross several 1 MiB read blocks: no line may be split
   // or lost at a block boundary.
