@@ -1,0 +1,125 @@
+// `kpi info` rendering (see cli/info_format.h).
+#include "cli/info_format.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "storage/timestamp.h"
+
+namespace kpi::cli {
+
+namespace {
+
+std::string PerEvent(uint64_t bytes, uint64_t events) {
+  if (events == 0) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.2f", static_cast<double>(bytes) / static_cast<double>(events));
+  return buf;
+}
+
+std::string JsonPerEvent(uint64_t bytes, uint64_t events) {
+  if (events == 0) return "null";
+  return FormatNumberExact(static_cast<double>(bytes) / static_cast<double>(events));
+}
+
+std::string InfoTable(const std::string& dir, const storage::StoreInfo& info) {
+  std::string out;
+  auto line = [&](const std::string& key, const std::string& value) {
+    std::string padded = key;
+    padded.resize(std::max<size_t>(key.size(), 16), ' ');
+    out += padded + value + "\n";
+  };
+  line("store", dir);
+  line("tickets", FormatCount(info.tickets));
+  line("events", FormatCount(info.events));
+  if (info.staged_events > 0) line("staged events", FormatCount(info.staged_events) + " (not yet sealed)");
+  if (info.events > 0) {
+    line("time range", FormatRfc3339(info.min_time_ms) + " .. " + FormatRfc3339(info.max_time_ms));
+  } else {
+    line("time range", "-");
+  }
+  line("partitions", FormatCount(info.partitions) + " (days)");
+  line("segments", FormatCount(info.segments));
+  line("ingest batches", FormatCount(info.batches));
+  line("segment bytes", FormatBytes(info.segment_bytes) + " (" + PerEvent(info.segment_bytes, info.events) +
+                            " bytes/event)");
+  line("disk bytes", FormatBytes(info.disk_bytes) + " (" + PerEvent(info.disk_bytes, info.events) + " bytes/event)");
+
+  if (!info.dictionaries.empty()) {
+    out += "\ndictionaries\n";
+    size_t w = 0;
+    for (const auto& [name, size] : info.dictionaries) w = std::max(w, name.size());
+    for (const auto& [name, size] : info.dictionaries) {
+      std::string padded = name;
+      padded.resize(w, ' ');
+      out += "  " + padded + "  " + FormatCount(size) + "\n";
+    }
+  }
+  if (!info.columns.empty()) {
+    out += "\ncolumns\n";
+    size_t wc = 6, wb = 5;
+    uint64_t total = 0;
+    for (const auto& c : info.columns) {
+      wc = std::max(wc, c.column.size());
+      wb = std::max(wb, FormatBytes(c.bytes).size());
+      total += c.bytes;
+    }
+    auto row = [&](const std::string& col, const std::string& bytes, const std::string& share,
+                   const std::string& per_event, const std::string& enc) {
+      std::string r = "  " + col;
+      r.resize(2 + wc, ' ');
+      r += "  " + std::string(wb > bytes.size() ? wb - bytes.size() : 0, ' ') + bytes;
+      r += "  " + std::string(share.size() < 6 ? 6 - share.size() : 0, ' ') + share;
+      r += "  " + std::string(per_event.size() < 11 ? 11 - per_event.size() : 0, ' ') + per_event;
+      r += "  " + enc;
+      while (!r.empty() && r.back() == ' ') r.pop_back();
+      out += r + "\n";
+    };
+    row("column", "bytes", "share", "bytes/event", "encodings (blocks)");
+    for (const auto& c : info.columns) {
+      char share[16];
+      std::snprintf(share, sizeof(share), "%.1f%%", total == 0 ? 0.0 : 100.0 * static_cast<double>(c.bytes) / total);
+      row(c.column, FormatBytes(c.bytes), share, PerEvent(c.bytes, info.events), c.encoding);
+    }
+  }
+  return out;
+}
+
+std::string InfoJson(const std::string& dir, const storage::StoreInfo& info) {
+  std::string out = "{\"dir\":" + JsonString(dir);
+  auto num = [&](const char* key, uint64_t v) { out += std::string(",\"") + key + "\":" + std::to_string(v); };
+  num("tickets", info.tickets);
+  num("events", info.events);
+  num("staged_events", info.staged_events);
+  out += ",\"min_time\":" + (info.events > 0 ? JsonString(FormatRfc3339(info.min_time_ms)) : std::string("null"));
+  out += ",\"max_time\":" + (info.events > 0 ? JsonString(FormatRfc3339(info.max_time_ms)) : std::string("null"));
+  num("partitions", info.partitions);
+  num("segments", info.segments);
+  num("batches", info.batches);
+  num("segment_bytes", info.segment_bytes);
+  num("disk_bytes", info.disk_bytes);
+  out += ",\"bytes_per_event\":" + JsonPerEvent(info.segment_bytes, info.events);
+  out += ",\"disk_bytes_per_event\":" + JsonPerEvent(info.disk_bytes, info.events);
+  out += ",\"dictionaries\":{";
+  for (size_t i = 0; i < info.dictionaries.size(); ++i) {
+    if (i != 0) out += ',';
+    out += JsonString(info.dictionaries[i].first) + ":" + std::to_string(info.dictionaries[i].second);
+  }
+  out += "},\"columns\":[";
+  for (size_t i = 0; i < info.columns.size(); ++i) {
+    if (i != 0) out += ',';
+    const storage::ColumnUsage& c = info.columns[i];
+    out += "{\"column\":" + JsonString(c.column) + ",\"encoding\":" + JsonString(c.encoding) +
+           ",\"bytes\":" + std::to_string(c.bytes) + "}";
+  }
+  out += "]}\n";
+  return out;
+}
+
+}  // namespace
+
+std::string FormatInfo(const std::string& dir, const storage::StoreInfo& info, OutputFormat format) {
+  return format == OutputFormat::kJson ? InfoJson(dir, info) : InfoTable(dir, info);
+}
+
+}  // namespace kpi::cli

@@ -1,0 +1,22 @@
+// FormatInfo: renders storage::StoreInfo for `kpi info`, as an aligned
+// report for people or as one JSON object for scripts.
+//
+// JSON keys: dir, tickets, events, staged_events, min_time, max_time (RFC 3339
+// UTC, null for an empty store), partitions, segments, batches,
+// segment_bytes, disk_bytes, bytes_per_event (segment bytes / events, null
+// when empty), disk_bytes_per_event, dictionaries {column: size},
+// columns [{column, encoding, bytes}].
+// Thread safety: pure function.
+#pragma once
+
+#include <string>
+
+#include "cli/format.h"
+#include "storage/store.h"
+
+namespace kpi::cli {
+
+// `format` is kTable or kJson (kCsv renders as the table).
+std::string FormatInfo(const std::string& dir, const storage::StoreInfo& info, OutputFormat format);
+
+}  // namespace kpi::cli

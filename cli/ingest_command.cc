@@ -1,0 +1,262 @@
+// `kpi ingest` (see cli/ingest_command.h).
+#include "cli/ingest_command.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <span>
+
+#include "cli/exit_codes.h"
+#include "cli/format.h"
+#include "cli/input_pipeline.h"
+#include "cli/progress.h"
+#include "storage/store.h"
+
+namespace kpi::cli {
+
+namespace {
+
+constexpr size_t kRejectsShown = 20;
+
+// Every rejected line: all to the rejects file, the first few to stderr.
+class RejectLog {
+ public:
+  RejectLog(std::FILE* file, Progress* progress) : file_(file), progress_(progress) {}
+
+  void Add(const std::string& input, uint64_t line, const std::string& reason) {
+    std::string text = (input == "-" ? std::string("<stdin>") : input) + ":" + std::to_string(line) + ": " + reason;
+    if (file_ != nullptr) {
+      std::fputs(text.c_str(), file_);
+      std::fputc('\n', file_);
+    }
+    if (total_ < kRejectsShown) progress_->Print(text);
+    ++total_;
+  }
+  uint64_t total() const { return total_; }
+
+ private:
+  std::FILE* file_;
+  Progress* progress_;
+  uint64_t total_ = 0;
+};
+
+bool ParseInputFormat(const std::string& name, ingest::InputFormat* out) {
+  if (name == "auto") {
+    *out = ingest::InputFormat::kAuto;
+  } else if (name == "ndjson" || name == "json") {
+    *out = ingest::InputFormat::kNdjson;
+  } else if (name == "csv") {
+    *out = ingest::InputFormat::kCsv;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// Sum of the inputs' sizes, or 0 when one of them has no known size (stdin, a pipe).
+uint64_t TotalInputBytes(const std::vector<std::string>& files) {
+  uint64_t total = 0;
+  for (const std::string& f : files) {
+    std::error_code ec;
+    if (f == "-" || !std::filesystem::is_regular_file(f, ec)) return 0;
+    uint64_t size = std::filesystem::file_size(f, ec);
+    if (ec) return 0;
+    total += size;
+  }
+  return total;
+}
+
+struct Reject {
+  uint64_t line;
+  std::string reason;
+};
+
+// The status message, prefixed with the input's name unless it already names it.
+std::string NameInput(const std::string& input, const Status& s) {
+  const std::string& msg = s.message();
+  if (msg.find(input) != std::string::npos) return msg;
+  return (input == "-" ? std::string("<stdin>") : input) + ": " + msg;
+}
+
+class Ingest {
+ public:
+  Ingest(const IngestFlags& flags, std::FILE* out, std::FILE* err) : flags_(flags), out_(out), err_(err) {}
+  int Run();
+
+ private:
+  // Stages one batch, honouring max_errors; false when the ingest must stop.
+  bool StageBatch(InputBatch* batch);
+  bool Seal();
+  bool OverLimit() const { return flags_.max_errors >= 0 && static_cast<int64_t>(rejects_->total()) > flags_.max_errors; }
+  void PrintSummary(double elapsed_s, uint64_t events_read);
+
+  const IngestFlags& flags_;
+  std::FILE* out_;
+  std::FILE* err_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<Progress> progress_;
+  std::unique_ptr<RejectLog> rejects_;
+  const std::vector<std::string>* inputs_ = nullptr;
+  storage::IngestStats stats_;
+  uint64_t files_read_ = 0, lines_ = 0;
+  bool io_error_ = false, store_error_ = false, aborted_ = false;
+};
+
+int Ingest::Run() {
+  ingest::ReaderOptions options;
+  if (!ParseInputFormat(flags_.format, &options.format)) {
+    std::fprintf(err_, "kpi ingest: --format must be auto, ndjson or csv (got '%s')\n", flags_.format.c_str());
+    return kExitUsage;
+  }
+  for (const std::string& m : flags_.measures) {
+    if (!m.empty()) options.csv_measures.insert(m);
+  }
+  if (flags_.files.empty()) {
+    std::fprintf(err_, "kpi ingest: no input files (use - for stdin)\n");
+    return kExitUsage;
+  }
+  if (flags_.batch_events == 0) {
+    std::fprintf(err_, "kpi ingest: --batch must be at least 1\n");
+    return kExitUsage;
+  }
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> rejects_file(nullptr, &std::fclose);
+  if (!flags_.rejects_path.empty()) {
+    rejects_file.reset(std::fopen(flags_.rejects_path.c_str(), "w"));
+    if (!rejects_file) {
+      std::fprintf(err_, "kpi ingest: cannot write rejects file %s: %s\n", flags_.rejects_path.c_str(),
+                   std::strerror(errno));
+      return kExitUsage;
+    }
+  }
+  storage::StoreOptions store_options;
+  store_options.sync = !flags_.no_sync;
+  Status s = storage::Store::Open(flags_.db, store_options, &store_);
+  if (!s.ok()) {
+    std::fprintf(err_, "kpi ingest: cannot open store %s: %s\n", flags_.db.c_str(), s.ToString().c_str());
+    return kExitUsage;
+  }
+
+  progress_ = std::make_unique<Progress>(err_, ChooseProgressMode(err_, flags_.quiet), "ingest", "events");
+  progress_->SetTotalBytes(TotalInputBytes(flags_.files));
+  rejects_ = std::make_unique<RejectLog>(rejects_file.get(), progress_.get());
+  InputPipeline pipeline(flags_.files, options, flags_.batch_events);
+  inputs_ = &pipeline.inputs();
+  pipeline.Start();
+  progress_->Start();
+
+  InputBatch batch;
+  bool keep_going = true;
+  std::vector<bool> opened(flags_.files.size(), false);  // inputs whose reading began
+  while (keep_going && pipeline.Pop(&batch)) {
+    if (batch.error.ok() || batch.lines > 0) opened[batch.input] = true;
+    progress_->SetItems(pipeline.events_read());
+    progress_->SetBytes(pipeline.bytes_read());
+    keep_going = StageBatch(&batch);
+    if (!keep_going) break;
+    if (!batch.error.ok()) {
+      io_error_ = true;
+      progress_->Print("kpi ingest: " + NameInput(pipeline.inputs()[batch.input], batch.error));
+    }
+    lines_ += batch.lines;
+    if (store_->staged_events() > flags_.seal_events) keep_going = Seal();
+  }
+  if (!keep_going) pipeline.Stop();
+  files_read_ = static_cast<uint64_t>(std::count(opened.begin(), opened.end(), true));
+  uint64_t events_read = pipeline.events_read();
+  if (!store_error_) Seal();
+  pipeline.Stop();
+  progress_->Finish();
+  if (lines_ < pipeline.lines_read()) lines_ = pipeline.lines_read();  // stopped mid-input
+
+  if (rejects_->total() > kRejectsShown) {
+    std::fprintf(err_, "... and %s more (%s)\n", FormatCount(rejects_->total() - kRejectsShown).c_str(),
+                 flags_.rejects_path.empty() ? "use --rejects FILE to see them all"
+                                             : ("all in " + flags_.rejects_path).c_str());
+  }
+  if (aborted_) {
+    std::fprintf(err_, "kpi ingest: aborted after %s rejected lines (--max-errors %lld); the lines before were stored\n",
+                 FormatCount(rejects_->total()).c_str(), static_cast<long long>(flags_.max_errors));
+  }
+  PrintSummary(progress_->ElapsedSeconds(), events_read);
+  if (rejects_file && std::fflush(rejects_file.get()) != 0) {
+    std::fprintf(err_, "kpi ingest: writing %s failed\n", flags_.rejects_path.c_str());
+    io_error_ = true;
+  }
+  if (aborted_) return kExitAborted;
+  if (io_error_ || store_error_) return kExitUsage;
+  if (rejects_->total() > 0) return kExitRejects;
+  return kExitOk;
+}
+
+bool Ingest::StageBatch(InputBatch* batch) {
+  const std::string& input = (*inputs_)[batch->input];
+  std::vector<RawEvent>& events = batch->events;
+  // Reader rejects first: they may cut the batch short under max_errors.
+  for (const ingest::Reject& r : batch->rejects) {
+    if (aborted_) break;
+    rejects_->Add(input, r.line, r.reason);
+    if (OverLimit()) {
+      aborted_ = true;
+      const uint64_t cut = r.line;
+      events.erase(std::remove_if(events.begin(), events.end(), [cut](const RawEvent& e) { return e.line > cut; }),
+                   events.end());
+    }
+  }
+  if (!events.empty()) {
+    std::vector<storage::EventReject> store_rejects;
+    storage::IngestStats stats;
+    Status s = store_->Stage(std::span<const RawEvent>(events), &store_rejects, &stats);
+    if (!s.ok()) {
+      progress_->Print("kpi ingest: store failure while staging " + input + ": " + s.ToString());
+      store_error_ = true;
+      return false;
+    }
+    stats_.Add(stats);
+    for (const storage::EventReject& r : store_rejects) {
+      uint64_t line = r.index < events.size() ? events[r.index].line : 0;
+      rejects_->Add(input, line, r.reason);
+    }
+    if (OverLimit()) aborted_ = true;
+  }
+  return !aborted_;
+}
+
+bool Ingest::Seal() {
+  if (store_->staged_events() == 0) return true;
+  progress_->SetPhase("sealing");
+  storage::IngestStats stats;
+  Status s = store_->Seal(&stats);
+  progress_->SetPhase("");
+  if (!s.ok()) {
+    progress_->Print("kpi ingest: store failure while sealing: " + s.ToString() +
+                     " (staged events are kept and sealed at the next open)");
+    store_error_ = true;
+    return false;
+  }
+  stats_.accepted += stats.accepted;
+  stats_.duplicates += stats.duplicates;
+  stats_.segments_written += stats.segments_written;
+  return true;
+}
+
+void Ingest::PrintSummary(double elapsed_s, uint64_t events_read) {
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof(elapsed), "%.2fs", elapsed_s);
+  uint64_t rate = elapsed_s > 0 ? static_cast<uint64_t>(static_cast<double>(events_read) / elapsed_s) : 0;
+  std::fprintf(out_, "files %s, lines %s, accepted %s, duplicates %s, rejected %s, elapsed %s, %s events/s\n",
+               FormatCount(files_read_).c_str(), FormatCount(lines_).c_str(), FormatCount(stats_.accepted).c_str(),
+               FormatCount(stats_.duplicates).c_str(), FormatCount(rejects_->total()).c_str(), elapsed,
+               FormatCount(rate).c_str());
+  std::fflush(out_);
+}
+
+}  // namespace
+
+int RunIngest(const IngestFlags& flags, std::FILE* out, std::FILE* err) {
+  Ingest ingest(flags, out, err);
+  return ingest.Run();
+}
+
+}  // namespace kpi::cli

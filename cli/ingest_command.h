@@ -1,0 +1,47 @@
+// `kpi ingest`: load event files (NDJSON, CSV, gzip, stdin) into a store.
+//
+// Pipeline: a reader thread parses the inputs, in the order given, into
+// batches of at most `batch_events` events (a batch never mixes files) and
+// hands them over a small bounded queue; the calling thread Stage()s each
+// batch (durable when it returns) and Seal()s whenever more than
+// `seal_events` are staged, and once at the end. Memory stays bounded by a
+// few batches whatever the input size.
+//
+// Rejected lines (reader rejects and store-level rejects, the latter mapped
+// back to file:line) are all written to `rejects_path` when given, the first
+// 20 to `err`. With max_errors = N >= 0 the ingest stops at the (N+1)-th
+// reject: the good lines before it (in the same batch, and every earlier
+// batch) are stored, nothing after it is read. A store-level reject can only
+// be seen after its batch is staged, so that whole batch is kept.
+//
+// Exit status (cli/exit_codes.h): 0 every line stored or a duplicate;
+// 1 some lines rejected; 2 bad flags, an unreadable input (the message names
+// it; the other inputs are still ingested) or a store failure; 3 aborted by
+// max_errors. The summary goes to `out`, progress, rejects and errors to `err`.
+// Thread safety: one call at a time per store directory (RocksDB locks it).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace kpi::cli {
+
+struct IngestFlags {
+  std::string db;
+  std::vector<std::string> files;  // "-" = stdin
+  std::string format = "auto";     // auto | ndjson | csv
+  std::vector<std::string> measures;  // extra CSV measure columns
+  std::string rejects_path;        // empty: no rejects file
+  int64_t max_errors = -1;         // < 0: unlimited
+  bool no_sync = false;            // skip fsync (benchmarks only)
+  size_t batch_events = 65536;
+  uint64_t seal_events = 4000000;  // seal when more than this many are staged
+  bool quiet = false;              // no progress output
+};
+
+int RunIngest(const IngestFlags& flags, std::FILE* out, std::FILE* err);
+
+}  // namespace kpi::cli

@@ -1,0 +1,108 @@
+// kpi: the command-line entry point. Parses flags (CLI11) and dispatches to
+// the command functions of kpi_cli_lib; nothing else happens here.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "cli/exit_codes.h"
+#include "cli/gen_command.h"
+#include "cli/info_command.h"
+#include "cli/ingest_command.h"
+#include "cli/serve_command.h"
+#ifdef KPI_HAVE_QUERY
+#include "cli/query_command.h"
+#include "cli/repl_command.h"
+#endif
+
+namespace {
+
+constexpr const char* kFooter =
+    "Exit status: 0 success; 1 some lines rejected (ingest) or a statement failed (query, repl);\n"
+    "2 usage or I/O error; 3 ingest aborted by --max-errors.";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace kpi::cli;
+  CLI::App app{"kpi: a columnar store and query language for customer-service KPIs", "kpi"};
+  app.require_subcommand(1);
+  app.footer(kFooter);
+  app.set_version_flag("--version", "kpi 0.1.0");
+
+  IngestFlags ingest;
+  CLI::App* ingest_cmd = app.add_subcommand("ingest", "Load NDJSON / CSV event files (.gz too, - for stdin)");
+  ingest_cmd->add_option("--db", ingest.db, "Store directory (created if missing)")->required();
+  ingest_cmd->add_option("files", ingest.files, "Input files; - reads stdin")->required();
+  ingest_cmd->add_option("--format", ingest.format, "Input format: auto, ndjson or csv")->capture_default_str();
+  ingest_cmd->add_option("--measures", ingest.measures, "Extra CSV columns holding measures (a,b,...)")
+      ->delimiter(',');
+  ingest_cmd->add_option("--rejects", ingest.rejects_path, "Write every rejected line as file:line: reason");
+  ingest_cmd->add_option("--max-errors", ingest.max_errors, "Abort after more than N rejected lines (exit 3)");
+  ingest_cmd->add_flag("--no-sync", ingest.no_sync, "Do not fsync each batch (benchmarks only)");
+  ingest_cmd->add_option("--batch", ingest.batch_events, "Events per staged batch")->capture_default_str();
+  ingest_cmd->add_option("--seal-events", ingest.seal_events, "Seal when more events than this are staged")
+      ->capture_default_str();
+  ingest_cmd->add_flag("-q,--quiet", ingest.quiet, "No progress output");
+
+  GenFlags gen;
+  CLI::App* gen_cmd = app.add_subcommand("gen", "Write synthetic ticket events as NDJSON");
+  gen_cmd->add_option("-o,--out", gen.out, "Output file; - for stdout")->capture_default_str();
+  gen_cmd->add_option("--seed", gen.options.seed, "Random seed")->capture_default_str();
+  gen_cmd->add_option("--tickets", gen.options.tickets, "Number of tickets")->capture_default_str();
+  gen_cmd->add_option("--agents", gen.options.agents, "Number of agents")->capture_default_str();
+  gen_cmd->add_option("--start", gen.start, "First day, YYYY-MM-DD or RFC 3339 (default 2025-01-01)");
+  gen_cmd->add_option("--days", gen.options.days, "Days over which tickets are created")->capture_default_str();
+  gen_cmd->add_flag("--shuffle", gen.options.shuffle, "Emit events in random order");
+  gen_cmd->add_option("--late-fraction", gen.options.late_fraction, "Fraction of events emitted late, at the end")
+      ->capture_default_str();
+  gen_cmd->add_flag("-q,--quiet", gen.quiet, "No progress or summary");
+
+  InfoFlags info;
+  CLI::App* info_cmd = app.add_subcommand("info", "Show what a store holds: counts, bytes, encodings");
+  info_cmd->add_option("--db", info.db, "Store directory")->required();
+  info_cmd->add_option("--format", info.format, "table or json")->capture_default_str();
+
+#ifdef KPI_HAVE_QUERY
+  QueryFlags query;
+  CLI::App* query_cmd = app.add_subcommand("query", "Run query statements (';'-separated) and print the results");
+  query_cmd->add_option("--db", query.db, "Store directory")->required();
+  query_cmd->add_option("text", query.text, "The statements");
+  query_cmd->add_option("-f,--file", query.file, "Read the statements from a file; - for stdin");
+  query_cmd->add_option("--format", query.format, "table, csv or json")->capture_default_str();
+  query_cmd->add_flag("--timer", query.timer, "Print the time and rows read of each statement on stderr");
+
+  ReplFlags repl;
+  CLI::App* repl_cmd = app.add_subcommand("repl", "Interactive shell (reads statements from stdin when piped)");
+  repl_cmd->add_option("--db", repl.db, "Store directory")->required();
+  repl_cmd->add_option("--format", repl.format, "table, csv or json")->capture_default_str();
+  repl_cmd->add_flag("--timer", repl.timer, "Start with .timer on");
+  repl_cmd->add_option("--history", repl.history_path, "History file (default $KPI_HISTORY or ~/.kpi_history)");
+#endif
+
+  ServeFlags serve;
+  CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API server");
+  serve_cmd->add_option("--db", serve.db, "Store directory")->required();
+  serve_cmd->add_option("--listen", serve.listen, "host:port")->capture_default_str();
+  serve_cmd->add_option("--threads", serve.threads, "Worker threads")->capture_default_str();
+  serve_cmd->add_option("--tokens", serve.tokens_file, "Bearer tokens file (token role per line)");
+  serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "Request body limit")->capture_default_str();
+  serve_cmd->add_option("--query-timeout-ms", serve.query_timeout_ms, "Per-query deadline")->capture_default_str();
+  serve_cmd->add_flag("--no-sync", serve.no_sync, "Do not fsync ingested batches (benchmarks only)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (ingest_cmd->parsed()) return RunIngest(ingest, stdout, stderr);
+  if (gen_cmd->parsed()) return RunGen(gen, stderr);
+  if (info_cmd->parsed()) return RunInfo(info, stdout, stderr);
+#ifdef KPI_HAVE_QUERY
+  if (query_cmd->parsed()) return RunQuery(query, stdout, stderr);
+  if (repl_cmd->parsed()) return RunRepl(repl, stdout, stderr);
+#endif
+  if (serve_cmd->parsed()) return RunServe(serve, stderr);
+  return kExitUsage;
+}

@@ -1,0 +1,64 @@
+// `kpi query` (see cli/query_command.h).
+#include "cli/query_command.h"
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "cli/exit_codes.h"
+#include "cli/statement_runner.h"
+#include "cli/store_open.h"
+
+namespace kpi::cli {
+
+bool ReadWholeFile(const std::string& path, std::string* content, std::string* error) {
+  content->clear();
+  std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    *error = "cannot open " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) content->append(buf, n);
+  bool failed = std::ferror(f) != 0;
+  int saved = errno;
+  if (f != stdin) std::fclose(f);
+  if (failed) {
+    *error = "reading " + path + ": " + std::strerror(saved);
+    return false;
+  }
+  return true;
+}
+
+int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err) {
+  RunSettings settings;
+  if (!ParseOutputFormat(flags.format, &settings.format)) {
+    std::fprintf(err, "kpi query: --format must be table, csv or json (got '%s')\n", flags.format.c_str());
+    return kExitUsage;
+  }
+  if (flags.text.empty() == flags.file.empty()) {
+    std::fprintf(err, "kpi query: give either a query text or -f FILE\n");
+    return kExitUsage;
+  }
+  std::string script = flags.text;
+  if (!flags.file.empty()) {
+    std::string error;
+    if (!ReadWholeFile(flags.file, &script, &error)) {
+      std::fprintf(err, "kpi query: %s\n", error.c_str());
+      return kExitUsage;
+    }
+    settings.source_name = flags.file == "-" ? "<stdin>" : flags.file;
+  }
+  std::unique_ptr<storage::Store> store;
+  Status s = OpenExistingStore(flags.db, &store);
+  if (!s.ok()) {
+    std::fprintf(err, "kpi query: %s\n", s.ToString().c_str());
+    return kExitUsage;
+  }
+  query::Engine engine(store.get());
+  settings.timer = flags.timer;
+  return RunScript(engine, script, settings, out, err) ? kExitOk : kExitRejects;
+}
+
+}  // namespace kpi::cli

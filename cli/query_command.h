@@ -1,0 +1,26 @@
+// `kpi query`: runs a query text or a script file (statements separated by
+// ';') against a store and prints the results (table, CSV or JSON).
+// Stops at the first failing statement. Exit status: 0 all statements ran,
+// 1 a statement failed (message with line, column and caret on `err`),
+// 2 bad flags, an unreadable file or a store that cannot be opened.
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+namespace kpi::cli {
+
+struct QueryFlags {
+  std::string db;
+  std::string text;  // the statements, or empty when `file` is given
+  std::string file;  // script file, "-" = stdin
+  std::string format = "table";  // table | csv | json
+  bool timer = false;
+};
+
+int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err);
+
+// Reads a whole file ("-" = stdin) into *content; false with *error set.
+bool ReadWholeFile(const std::string& path, std::string* content, std::string* error);
+
+}  // namespace kpi::cli

@@ -1,0 +1,186 @@
+// `kpi repl` (see cli/repl_command.h): terminal handling around ReplSession.
+#include "cli/repl_command.h"
+
+#include <readline/history.h>
+#include <readline/readline.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "cli/exit_codes.h"
+#include "cli/repl_session.h"
+#include "cli/store_open.h"
+#include "query/parser.h"
+
+namespace kpi::cli {
+
+namespace {
+
+constexpr int kHistoryEntries = 2000;
+
+// Set by SIGINT: cancels the running query; readline's signal hook also
+// uses it to drop the line being typed.
+std::atomic<bool> g_cancel{false};
+volatile sig_atomic_t g_interrupted = 0;
+
+// Readline's completion callbacks are plain functions: they read this list.
+std::vector<std::string> g_words;
+
+void OnSigint(int) {
+  g_cancel.store(true);
+  g_interrupted = 1;
+}
+
+int OnReadlineSignal() {
+  if (g_interrupted) {
+    g_interrupted = 0;
+    rl_replace_line("", 0);
+    rl_done = 1;
+  }
+  return 0;
+}
+
+bool StartsWith(const std::string& word, const char* prefix, size_t n, bool ignore_case) {
+  if (word.size() < n) return false;
+  for (size_t i = 0; i < n; ++i) {
+    char a = word[i], b = prefix[i];
+    if (ignore_case) {
+      a = static_cast<char>(std::tolower(static_cast<unsigned char>(a)));
+      b = static_cast<char>(std::tolower(static_cast<unsigned char>(b)));
+    }
+    if (a != b) return false;
+  }
+  return true;
+}
+
+char* CompletionGenerator(const char* text, int state) {
+  static size_t next = 0;
+  if (state == 0) next = 0;
+  const size_t n = std::strlen(text);
+  while (next < g_words.size()) {
+    const std::string& w = g_words[next++];
+    if (StartsWith(w, text, n, /*ignore_case=*/true)) return strdup(w.c_str());
+  }
+  return nullptr;
+}
+
+char** Complete(const char* text, int, int) {
+  rl_attempted_completion_over = 1;  // no file-name completion
+  return rl_completion_matches(text, CompletionGenerator);
+}
+
+void RefreshWords(const query::Engine& engine) {
+  g_words = query::Keywords();
+  for (std::string& w : engine.CompletionWords()) g_words.push_back(std::move(w));
+  for (const char* c : {".help", ".format", ".timer", ".quit", ".exit", "table", "csv", "json", "on", "off"}) {
+    g_words.emplace_back(c);
+  }
+  std::sort(g_words.begin(), g_words.end());
+  g_words.erase(std::unique(g_words.begin(), g_words.end()), g_words.end());
+}
+
+std::string HistoryPath(const ReplFlags& flags) {
+  if (!flags.history_path.empty()) return flags.history_path;
+  if (const char* env = std::getenv("KPI_HISTORY"); env != nullptr && *env != '\0') return env;
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') return std::string(home) + "/.kpi_history";
+  return "";
+}
+
+// History entries are single lines: a multi-line statement is joined.
+std::string OneLine(const std::string& text) {
+  std::string out = text;
+  std::replace(out.begin(), out.end(), '\n', ' ');
+  return out;
+}
+
+int Interactive(const query::Engine& engine, ReplSession* session, const ReplFlags& flags, std::FILE* out) {
+  const std::string history = HistoryPath(flags);
+  using_history();
+  stifle_history(kHistoryEntries);
+  if (!history.empty() && read_history(history.c_str()) != 0) write_history(history.c_str());  // create it
+
+  rl_readline_name = "kpi";
+  rl_attempted_completion_function = Complete;
+  rl_completer_word_break_characters = const_cast<char*>(" \t\n\"'(),;=<>!+*/");
+  rl_signal_event_hook = OnReadlineSignal;
+  RefreshWords(engine);
+
+  struct sigaction sa {};
+  sa.sa_handler = OnSigint;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+
+  std::fprintf(out, "kpi repl on %s: end statements with ';', .help for help, .quit to leave\n", flags.db.c_str());
+  std::fflush(out);
+  bool continuation = false;
+  for (;;) {
+    g_cancel.store(false);
+    std::unique_ptr<char, decltype(&std::free)> line(readline(continuation ? "  -> " : "kpi> "), &std::free);
+    if (!line) {  // Ctrl-D
+      std::fputc('\n', out);
+      break;
+    }
+    if (g_cancel.load()) {  // Ctrl-C while typing: drop the statement
+      session->ClearPending();
+      continuation = false;
+      continue;
+    }
+    std::string ran;
+    ReplSession::LineResult r = session->HandleLine(line.get(), &ran);
+    if (!ran.empty()) {
+      add_history(OneLine(ran).c_str());
+      if (!history.empty()) append_history(1, history.c_str());
+      RefreshWords(engine);  // `define kpi` adds names
+    }
+    if (r == ReplSession::LineResult::kQuit) break;
+    continuation = r == ReplSession::LineResult::kContinue;
+  }
+  session->Finish();
+  if (!history.empty()) history_truncate_file(history.c_str(), kHistoryEntries);
+  return kExitOk;
+}
+
+int Piped(ReplSession* session) {
+  char* line = nullptr;
+  size_t cap = 0;
+  ssize_t n;
+  bool quit = false;
+  while (!quit && (n = getline(&line, &cap, stdin)) >= 0) {
+    std::string text(line, static_cast<size_t>(n));
+    if (!text.empty() && text.back() == '\n') text.pop_back();
+    std::string ran;
+    quit = session->HandleLine(text, &ran) == ReplSession::LineResult::kQuit;
+  }
+  std::free(line);
+  if (!quit) session->Finish();
+  return session->failed() ? kExitRejects : kExitOk;
+}
+
+}  // namespace
+
+int RunRepl(const ReplFlags& flags, std::FILE* out, std::FILE* err) {
+  OutputFormat format;
+  if (!ParseOutputFormat(flags.format, &format)) {
+    std::fprintf(err, "kpi repl: --format must be table, csv or json (got '%s')\n", flags.format.c_str());
+    return kExitUsage;
+  }
+  std::unique_ptr<storage::Store> store;
+  Status s = OpenExistingStore(flags.db, &store);
+  if (!s.ok()) {
+    std::fprintf(err, "kpi repl: %s\n", s.ToString().c_str());
+    return kExitUsage;
+  }
+  query::Engine engine(store.get());
+  ReplSession session(&engine, format, flags.timer, out, err, &g_cancel);
+  if (isatty(STDIN_FILENO)) return Interactive(engine, &session, flags, out);
+  return Piped(&session);
+}
+
+}  // namespace kpi::cli

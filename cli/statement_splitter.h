@@ -1,0 +1,34 @@
+// Splitting a query script into statements for `kpi query -f` and the REPL.
+//
+// Statements end at a top-level ';' (not inside '...' or "..." strings,
+// where a backslash escapes the next character, nor inside `--` comments).
+// Each piece keeps its place in the script: its text is prefixed with the
+// script's earlier line breaks and with spaces up to its first column, so the
+// engine's line/column/caret for an error point into the script itself.
+// Pieces holding nothing but whitespace and comments are dropped.
+// Thread safety: pure functions. Any input is accepted.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kpi::cli {
+
+struct ScriptStatement {
+  std::string text;  // padded as described above; without the ';'
+  int line = 1;      // where the statement's first character is (1-based)
+  int column = 1;    // in bytes
+};
+
+std::vector<ScriptStatement> SplitStatements(std::string_view script);
+
+// True when `buffer` ends with a complete statement: its last character
+// outside whitespace and comments is a top-level ';'. (The REPL keeps
+// reading lines until then.)
+bool EndsWithTerminator(std::string_view buffer);
+
+// True when `text` holds only whitespace and `--` comments.
+bool IsBlankScript(std::string_view text);
+
+}  // namespace kpi::cli

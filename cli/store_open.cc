@@ -1,0 +1,19 @@
+// OpenExistingStore (see cli/store_open.h).
+#include "cli/store_open.h"
+
+#include <filesystem>
+
+namespace kpi::cli {
+
+Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store) {
+  std::error_code ec;
+  if (dir.empty()) return Status::InvalidArgument("--db DIR is required");
+  if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
+    return Status::NotFound("no store at " + dir + " (create one with `kpi ingest --db " + dir + " FILE`)");
+  }
+  storage::StoreOptions options;
+  options.create_if_missing = false;
+  return storage::Store::Open(dir, options, store);
+}
+
+}  // namespace kpi::cli

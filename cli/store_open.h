@@ -1,0 +1,17 @@
+// OpenExistingStore: opens a store directory for the read-mostly commands
+// (info, query, repl, serve) without creating one, so a mistyped --db says
+// so instead of answering from an empty new store.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "storage/status.h"
+#include "storage/store.h"
+
+namespace kpi::cli {
+
+// NotFound naming `dir` when it holds no store; Open's error otherwise.
+Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store);
+
+}  // namespace kpi::cli
