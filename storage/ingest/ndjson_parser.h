@@ -12,7 +12,8 @@
 //           `typed_measures` (ReaderOptions::csv_measures) must be a number
 //           or boolean: a text where a number was is a reject.
 // A null ts/ticket/event counts as missing. When a line has several faults,
-// malformed JSON is reported before any other fault.
+// broken JSON structure is reported first; values after the first other
+// fault are only skipped, not decoded.
 // Speed: simdjson On Demand over a padded buffer reused across lines; the
 // output event's vectors are reused too (pass the same RawEvent back in).
 // Thread safety: one parser per thread. The measure set must outlive it.
