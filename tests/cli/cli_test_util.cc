@@ -1,0 +1,76 @@
+#include "cli_test_util.h"
+
+#include <sys/wait.h>
+#include <zlib.h>
+
+#include <cstdlib>
+#include <regex>
+#include <stdexcept>
+
+#include "test_util.h"
+
+namespace kpi::testing {
+
+namespace {
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+KpiRun RunKpi(const std::vector<std::string>& args, const std::string& cwd, const std::string& stdin_text,
+              bool has_stdin) {
+  static int counter = 0;
+  const std::string base = cwd + "/.run" + std::to_string(counter++);
+  std::string cmd = "cd " + ShellQuote(cwd) + " && " + ShellQuote(KPI_BINARY);
+  for (const std::string& a : args) cmd += " " + ShellQuote(a);
+  if (has_stdin) {
+    WriteFile(base + ".in", stdin_text);
+    cmd += " <" + ShellQuote(base + ".in");
+  } else {
+    cmd += " </dev/null";
+  }
+  cmd += " >" + ShellQuote(base + ".out") + " 2>" + ShellQuote(base + ".err");
+  KpiRun run;
+  int status = std::system(cmd.c_str());
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  run.out = ReadFile(base + ".out");
+  run.err = ReadFile(base + ".err");
+  return run;
+}
+
+void WriteGzip(const std::string& path, const std::string& content) {
+  gzFile f = gzopen(path.c_str(), "wb");
+  if (f == nullptr) throw std::runtime_error("cannot write " + path);
+  gzwrite(f, content.data(), static_cast<unsigned>(content.size()));
+  gzclose(f);
+}
+
+long long SummaryField(const std::string& summary, const std::string& key) {
+  std::smatch m;
+  if (!std::regex_search(summary, m, std::regex(key + " ([0-9,]+)"))) return -1;
+  std::string digits;
+  for (char c : m[1].str()) {
+    if (c != ',') digits += c;
+  }
+  return std::stoll(digits);
+}
+
+long long StoredEvents(const std::string& db, const std::string& cwd) {
+  KpiRun run = RunKpi({"info", "--db", db, "--format", "json"}, cwd);
+  if (run.exit_code != 0) return -1;
+  std::smatch m;
+  if (!std::regex_search(run.out, m, std::regex("\"events\":([0-9]+)"))) return -1;
+  return std::stoll(m[1].str());
+}
+
+}  // namespace kpi::testing

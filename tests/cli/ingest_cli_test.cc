@@ -1,0 +1,206 @@
+// End-to-end tests of `kpi gen`, `kpi ingest` and `kpi info`, running the
+// real binary.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+
+#include "cli_test_util.h"
+#include "test_util.h"
+
+namespace kpi::testing {
+namespace {
+
+// Three good events around four bad lines (broken JSON, missing ts, year
+// 20250, a text where a number was) and one store-level reject (a measure
+// used where `channel` is a dimension).
+const char* kMixedFile =
+    "{\"ts\":\"2025-03-01T08:15:02.123Z\",\"ticket\":\"X1\",\"event\":\"created\",\"channel\":\"chat\"}\n"
+    "{\"ts\":\"2025-03-01T08:15:02.123Z\",\"ticket\":\"X1\",\n"
+    "{\"ticket\":\"X2\",\"event\":\"created\"}\n"
+    "\n"
+    "{\"ts\":\"20250-03-01T08:15:02Z\",\"ticket\":\"X3\",\"event\":\"created\"}\n"
+    "{\"ts\":\"2025-03-01T09:15:02.123Z\",\"ticket\":\"X1\",\"event\":\"rated\",\"csat\":\"five\"}\n"
+    "{\"ts\":\"2025-03-01T09:15:03Z\",\"ticket\":\"X1\",\"event\":\"rated\",\"channel\":5}\n"
+    "{\"ts\":\"2025-03-01T10:15:02.123Z\",\"ticket\":\"X1\",\"event\":\"resolved\",\"agent\":\"a1\"}\n"
+    "{\"ts\":\"2025-03-01T11:00:00Z\",\"ticket\":\"X1\",\"event\":\"rated\",\"csat\":5}\n";
+
+class IngestCliTest : public ::testing::Test {
+ protected:
+  ScratchDir dir_{"kpi-cli"};
+  std::string Path(const std::string& name) const { return dir_ / name; }
+};
+
+TEST_F(IngestCliTest, GenIngestThenReingestIsAllDuplicates) {
+  KpiRun gen = RunKpi({"gen", "--tickets", "300", "--days", "10", "--seed", "7", "--out", "ev.ndjson"}, dir_.path());
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  const std::string data = ReadFile(Path("ev.ndjson"));
+  const long long lines = std::count(data.begin(), data.end(), '\n');
+  ASSERT_GT(lines, 300);
+
+  KpiRun first = RunKpi({"ingest", "--db", "store", "ev.ndjson"}, dir_.path());
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(SummaryField(first.out, "accepted"), lines) << first.out;
+  EXPECT_EQ(SummaryField(first.out, "rejected"), 0);
+  EXPECT_EQ(SummaryField(first.out, "lines"), lines);
+  EXPECT_EQ(StoredEvents("store", dir_.path()), lines);
+
+  KpiRun again = RunKpi({"ingest", "--db", "store", "ev.ndjson"}, dir_.path());
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(SummaryField(again.out, "accepted"), 0) << again.out;
+  EXPECT_EQ(SummaryField(again.out, "duplicates"), lines);
+  EXPECT_EQ(StoredEvents("store", dir_.path()), lines);
+}
+
+TEST_F(IngestCliTest, GenIsDeterministicAndWritesToStdout) {
+  KpiRun a = RunKpi({"gen", "--tickets", "50", "--days", "3", "--out", "-", "--quiet"}, dir_.path());
+  KpiRun b = RunKpi({"gen", "--tickets", "50", "--days", "3", "--out", "-", "--quiet"}, dir_.path());
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  EXPECT_FALSE(a.out.empty());
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(a.err, "");
+  KpiRun bad = RunKpi({"gen", "--tickets", "0", "--out", "-"}, dir_.path());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("tickets"), std::string::npos) << bad.err;
+  KpiRun bad_start = RunKpi({"gen", "--start", "2025-13-45", "--out", "-"}, dir_.path());
+  EXPECT_EQ(bad_start.exit_code, 2);
+}
+
+TEST_F(IngestCliTest, BadLinesAreReportedWithFileAndLineAndGoodLinesStored) {
+  WriteFile(Path("mixed.ndjson"), kMixedFile);
+  KpiRun run = RunKpi({"ingest", "--db", "store", "mixed.ndjson", "--rejects", "rejects.txt"}, dir_.path());
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(SummaryField(run.out, "accepted"), 3) << run.out;
+  EXPECT_EQ(SummaryField(run.out, "rejected"), 5) << run.out;
+  for (const char* where : {"mixed.ndjson:2: ", "mixed.ndjson:3: ", "mixed.ndjson:5: ", "mixed.ndjson:6: ",
+                            "mixed.ndjson:7: "}) {
+    EXPECT_NE(run.err.find(where), std::string::npos) << where << "\n" << run.err;
+  }
+  EXPECT_NE(run.err.find("mixed.ndjson:5: \"ts\": year 20250"), std::string::npos) << run.err;
+  const std::string rejects = ReadFile(Path("rejects.txt"));
+  EXPECT_EQ(std::count(rejects.begin(), rejects.end(), '\n'), 5) << rejects;
+  EXPECT_EQ(rejects.rfind("mixed.ndjson:2: ", 0), 0u) << rejects;
+  EXPECT_NE(rejects.find("mixed.ndjson:7: \"channel\""), std::string::npos) << rejects;
+  EXPECT_EQ(StoredEvents("store", dir_.path()), 3);
+}
+
+TEST_F(IngestCliTest, OnlyTheFirstTwentyRejectsAreShown) {
+  std::string content;
+  for (int i = 0; i < 30; ++i) content += "not json\n";
+  content += "{\"ts\":\"2025-03-01T08:15:02Z\",\"ticket\":\"X1\",\"event\":\"created\"}\n";
+  WriteFile(Path("many.ndjson"), content);
+  KpiRun run = RunKpi({"ingest", "--db", "store", "many.ndjson"}, dir_.path());
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("many.ndjson:20: "), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("many.ndjson:21: "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("... and 10 more"), std::string::npos) << run.err;
+  EXPECT_EQ(StoredEvents("store", dir_.path()), 1);
+}
+
+TEST_F(IngestCliTest, MaxErrorsAbortsKeepingEarlierLines) {
+  WriteFile(Path("mixed.ndjson"), kMixedFile);
+  KpiRun run = RunKpi({"ingest", "--db", "store", "--max-errors", "1", "mixed.ndjson"}, dir_.path());
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
+  EXPECT_NE(run.err.find("aborted"), std::string::npos) << run.err;
+  // Line 1 came before the second reject (line 3); nothing after it is stored.
+  EXPECT_EQ(StoredEvents("store", dir_.path()), 1);
+
+  KpiRun tolerant = RunKpi({"ingest", "--db", "store2", "--max-errors", "5", "mixed.ndjson"}, dir_.path());
+  EXPECT_EQ(tolerant.exit_code, 1) << tolerant.err;
+  EXPECT_EQ(StoredEvents("store2", dir_.path()), 3);
+}
+
+TEST_F(IngestCliTest, StdinAndGzipInputs) {
+  KpiRun gen = RunKpi({"gen", "--tickets", "100", "--days", "5", "--out", "ev.ndjson", "-q"}, dir_.path());
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  const std::string data = ReadFile(Path("ev.ndjson"));
+  const long long lines = std::count(data.begin(), data.end(), '\n');
+
+  KpiRun from_stdin = RunKpi({"ingest", "--db", "a", "-"}, dir_.path(), data, /*has_stdin=*/true);
+  ASSERT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
+  EXPECT_EQ(SummaryField(from_stdin.out, "accepted"), lines);
+
+  WriteGzip(Path("ev.ndjson.gz"), data);
+  KpiRun gz = RunKpi({"ingest", "--db", "b", "ev.ndjson.gz"}, dir_.path());
+  ASSERT_EQ(gz.exit_code, 0) << gz.err;
+  EXPECT_EQ(SummaryField(gz.out, "accepted"), lines);
+  EXPECT_EQ(StoredEvents("b", dir_.path()), lines);
+
+  // The same events through stdin into the gzip-fed store: all duplicates.
+  KpiRun dup = RunKpi({"ingest", "--db", "b", "-"}, dir_.path(), data, true);
+  EXPECT_EQ(dup.exit_code, 0);
+  EXPECT_EQ(SummaryField(dup.out, "duplicates"), lines) << dup.out;
+}
+
+TEST_F(IngestCliTest, StdinRejectsNameStdin) {
+  KpiRun run = RunKpi({"ingest", "--db", "s", "-"}, dir_.path(), "oops\n", true);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("<stdin>:1: "), std::string::npos) << run.err;
+}
+
+TEST_F(IngestCliTest, CsvWithExtraMeasures) {
+  WriteFile(Path("events.csv"),
+            "ts,ticket,event,agent,channel,wait\n"
+            "2025-03-01T08:00:00Z,C1,created,,phone,12\n"
+            "2025-03-01T08:05:00Z,C1,agent_reply,a1,,\n");
+  KpiRun run = RunKpi({"ingest", "--db", "s", "--measures", "wait,other", "events.csv"}, dir_.path());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(SummaryField(run.out, "accepted"), 2);
+  KpiRun info = RunKpi({"info", "--db", "s"}, dir_.path());
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE(info.out.find("measure:wait"), std::string::npos) << info.out;
+  EXPECT_EQ(info.out.find("dim:wait"), std::string::npos) << info.out;
+}
+
+TEST_F(IngestCliTest, SmallBatchesAndSealsGiveTheSameStore) {
+  KpiRun gen = RunKpi({"gen", "--tickets", "200", "--days", "4", "--shuffle", "--out", "ev.ndjson", "-q"},
+                      dir_.path());
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  const std::string data = ReadFile(Path("ev.ndjson"));
+  const long long lines = std::count(data.begin(), data.end(), '\n');
+  KpiRun run = RunKpi({"ingest", "--db", "s", "--batch", "97", "--seal-events", "300", "--no-sync", "ev.ndjson"},
+                      dir_.path());
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(SummaryField(run.out, "accepted"), lines);
+  EXPECT_EQ(StoredEvents("s", dir_.path()), lines);
+}
+
+TEST_F(IngestCliTest, UsageAndIoErrorsExitTwo) {
+  WriteFile(Path("good.ndjson"), "{\"ts\":\"2025-03-01T08:15:02Z\",\"ticket\":\"X1\",\"event\":\"created\"}\n");
+  KpiRun missing = RunKpi({"ingest", "--db", "s", "nope.ndjson", "good.ndjson"}, dir_.path());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("nope.ndjson"), std::string::npos) << missing.err;
+  EXPECT_EQ(StoredEvents("s", dir_.path()), 1);  // the readable input is still ingested
+
+  EXPECT_EQ(RunKpi({"ingest", "--db", "s"}, dir_.path()).exit_code, 2);
+  EXPECT_EQ(RunKpi({"ingest", "--db", "s", "--format", "xml", "good.ndjson"}, dir_.path()).exit_code, 2);
+  EXPECT_EQ(RunKpi({"ingest", "--db", "s", "--batch", "0", "good.ndjson"}, dir_.path()).exit_code, 2);
+  EXPECT_EQ(RunKpi({"frobnicate"}, dir_.path()).exit_code, 2);
+  EXPECT_EQ(RunKpi({}, dir_.path()).exit_code, 2);
+  EXPECT_EQ(RunKpi({"--help"}, dir_.path()).exit_code, 0);
+}
+
+TEST_F(IngestCliTest, InfoReportsCountsAndRefusesMissingStores) {
+  WriteFile(Path("e.ndjson"),
+            "{\"ts\":\"2025-03-01T08:15:02Z\",\"ticket\":\"X1\",\"event\":\"created\",\"team\":\"billing\"}\n"
+            "{\"ts\":\"2025-03-02T08:15:02Z\",\"ticket\":\"X1\",\"event\":\"resolved\",\"agent\":\"a7\"}\n");
+  ASSERT_EQ(RunKpi({"ingest", "--db", "s", "e.ndjson"}, dir_.path()).exit_code, 0);
+  KpiRun table = RunKpi({"info", "--db", "s"}, dir_.path());
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("2025-03-01T08:15:02.000Z .. 2025-03-02T08:15:02.000Z"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("bytes/event"), std::string::npos);
+  KpiRun json = RunKpi({"info", "--db", "s", "--format", "json"}, dir_.path());
+  ASSERT_EQ(json.exit_code, 0);
+  EXPECT_NE(json.out.find("\"tickets\":1"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"events\":2"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"team\":1"), std::string::npos) << json.out;
+
+  KpiRun missing = RunKpi({"info", "--db", "no-such-store"}, dir_.path());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("no store at no-such-store"), std::string::npos) << missing.err;
+  EXPECT_FALSE(std::filesystem::exists(Path("no-such-store")));
+}
+
+}  // namespace
+}  // namespace kpi::testing
