@@ -27,9 +27,11 @@ enum class Encoding : uint8_t {
   kIntBitpacked = 2,   // frame of reference: min, bit width, packed (value - min)
   kIntRunLength = 3,   // (value, run length) pairs, each side frame-of-reference packed
   kIntDelta = 4,       // first value, then zigzag deltas frame-of-reference packed
+  kIntPatched = 5,     // frame of reference at a narrow width; wider values patched from an exception list
   kDoubleScaled = 16,  // all values are k-decimal numbers (k <= 6): integers * 10^-k, ints block
   kDoublePlain = 17,   // raw little-endian IEEE-754 doubles
   kStrings = 32,       // lengths as an ints block, then the bytes concatenated
+  kStringsNumbered = 33,  // every string is one prefix + a decimal number: prefix, digit width, ints block
   kPresenceBitmap = 48,  // which rows are non-null: one bit per row
   kPresenceRows = 49,    // which rows are non-null: ascending row numbers, delta packed
 };

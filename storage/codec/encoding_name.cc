@@ -8,9 +8,11 @@ const char* EncodingName(Encoding e) {
     case Encoding::kIntBitpacked: return "bitpacked";
     case Encoding::kIntRunLength: return "rle";
     case Encoding::kIntDelta: return "delta";
+    case Encoding::kIntPatched: return "patched";
     case Encoding::kDoubleScaled: return "scaled";
     case Encoding::kDoublePlain: return "plain";
     case Encoding::kStrings: return "strings";
+    case Encoding::kStringsNumbered: return "numbered";
     case Encoding::kPresenceBitmap: return "bitmap";
     case Encoding::kPresenceRows: return "rows";
   }

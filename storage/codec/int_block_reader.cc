@@ -23,6 +23,7 @@ Status IntBlockReader::Open(std::string_view* in) {
     case Encoding::kIntBitpacked: KPI_RETURN_IF_ERROR(GetFor(&p, n_, &packed_)); break;
     case Encoding::kIntRunLength: KPI_RETURN_IF_ERROR(OpenRunLength(&p)); break;
     case Encoding::kIntDelta: KPI_RETURN_IF_ERROR(OpenDelta(&p)); break;
+    case Encoding::kIntPatched: KPI_RETURN_IF_ERROR(OpenPatched(&p)); break;
     default: return Corrupt("not an int block");
   }
   *in = p;
@@ -59,6 +60,39 @@ Status IntBlockReader::OpenDelta(std::string_view* in) {
   return GetFor(in, n_ - 1, &packed_);
 }
 
+Status IntBlockReader::OpenPatched(std::string_view* in) {
+  uint64_t zmin;
+  if (!GetVarint64(in, &zmin)) return Corrupt("truncated patched frame");
+  value_ = static_cast<uint64_t>(UnZigZag(zmin));
+  KPI_RETURN_IF_ERROR(GetFor(in, n_, &packed_));
+  if (packed_.base != 0) return Corrupt("patched low parts must be framed at 0");
+  patch_width_ = packed_.width;
+  size_t exceptions;
+  KPI_RETURN_IF_ERROR(GetCount(in, n_, &exceptions));
+  ForView positions, highs;
+  KPI_RETURN_IF_ERROR(GetFor(in, exceptions, &positions));
+  KPI_RETURN_IF_ERROR(GetFor(in, exceptions, &highs));
+  patch_positions_.resize(exceptions);
+  patch_highs_.resize(exceptions);
+  UnpackFor(positions, patch_positions_.data());
+  UnpackFor(highs, patch_highs_.data());
+  for (size_t i = 0; i < exceptions; ++i) {
+    if (patch_positions_[i] >= n_ || (i > 0 && patch_positions_[i] <= patch_positions_[i - 1]))
+      return Corrupt("patched positions out of order");
+    if (patch_width_ >= 64) return Corrupt("patched width leaves no room for exceptions");
+  }
+  patch_ = 0;
+  return Status::OK();
+}
+
+void IntBlockReader::ApplyPatches(size_t begin, size_t count, uint64_t* out) {
+  while (patch_ < patch_positions_.size() && patch_positions_[patch_] < begin + count) {
+    out[patch_positions_[patch_] - begin] |= patch_highs_[patch_] << patch_width_;
+    ++patch_;
+  }
+  for (size_t i = 0; i < count; ++i) out[i] += value_;  // wrapping: undoes v - min
+}
+
 void IntBlockReader::ReadAll(uint64_t* out) {
   switch (encoding_) {
     case Encoding::kIntConstant:
@@ -69,6 +103,10 @@ void IntBlockReader::ReadAll(uint64_t* out) {
       break;
     case Encoding::kIntRunLength:
       for (size_t r = 0; r < run_values_.size(); ++r) out = std::fill_n(out, run_lengths_[r], run_values_[r]);
+      break;
+    case Encoding::kIntPatched:
+      UnpackFor(packed_, out);
+      ApplyPatches(0, n_, out);
       break;
     case Encoding::kIntDelta:
       if (n_ == 0) break;
@@ -91,6 +129,10 @@ size_t IntBlockReader::Next(uint64_t* out) {
       break;
     case Encoding::kIntBitpacked:
       UnpackForRange(packed_, pos_, count, out);
+      break;
+    case Encoding::kIntPatched:
+      UnpackForRange(packed_, pos_, count, out);
+      ApplyPatches(pos_, count, out);
       break;
     case Encoding::kIntRunLength:
       for (size_t filled = 0; filled < count;) {

@@ -43,6 +43,9 @@ class IntBlockReader {
  private:
   Status OpenRunLength(std::string_view* in);
   Status OpenDelta(std::string_view* in);
+  Status OpenPatched(std::string_view* in);
+  // Adds the patched exceptions that fall in [begin, begin + count) to out.
+  void ApplyPatches(size_t begin, size_t count, uint64_t* out);
 
   Encoding encoding_ = Encoding::kIntConstant;
   size_t n_ = 0;
@@ -53,6 +56,9 @@ class IntBlockReader {
   std::vector<uint64_t> run_values_, run_lengths_;
   size_t run_ = 0;                // current run
   uint64_t run_left_ = 0;         // values of the current run not yet returned
+  int patch_width_ = 0;           // patched: width of the low parts
+  std::vector<uint64_t> patch_positions_, patch_highs_;
+  size_t patch_ = 0;              // next exception to apply
 };
 
 }  // namespace kpi::codec

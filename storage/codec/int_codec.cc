@@ -9,6 +9,11 @@
 //   run-length: varint count, varint runs, FOR(run values), FOR(run lengths)
 //   delta:      varint count, [count > 0: varint zigzag(first),
 //               FOR(count - 1 wrapping differences v[i] - v[i-1])]
+//   patched:    varint count, varint zigzag(min), byte width w,
+//               FOR(low w bits of v[i] - min), varint exceptions e,
+//               FOR(e ascending positions), FOR(e values (v - min) >> w).
+//               For skewed data (time gaps: mostly minutes, a few days) where
+//               a handful of outliers would widen every packed value.
 // The delta frame's min is stored zigzag, so mixed-sign deltas pack as well as
 // positive ones; packing (delta - min) is never wider than packing zigzag(delta).
 #include <algorithm>
@@ -81,6 +86,56 @@ size_t DeltaSize(const IntProfile& p, int64_t first) {
   return HeaderSize(p.n) + VarintLength(ZigZag(first)) + ForSize(p.n - 1, p.min_delta, p.max_delta);
 }
 
+// The patched plan: width w and the exact encoded size, or size 0 when no
+// narrower width than the full range helps.
+struct PatchedPlan {
+  int width = 0;
+  size_t exceptions = 0;
+  size_t size = 0;
+};
+
+inline int BitLength(uint64_t u) { return u == 0 ? 0 : 64 - __builtin_clzll(u); }
+
+PatchedPlan PlanPatched(const int64_t* v, const IntProfile& p) {
+  PatchedPlan plan;
+  size_t histogram[65] = {};
+  const uint64_t min = static_cast<uint64_t>(p.min);
+  for (size_t i = 0; i < p.n; ++i) histogram[BitLength(static_cast<uint64_t>(v[i]) - min)]++;
+  int full = 64;
+  while (full > 0 && histogram[full] == 0) --full;
+  const int position_bits = BitLength(p.n);
+  size_t best_bits = SIZE_MAX;
+  size_t above = 0;  // values wider than w
+  for (int w = full; w >= 0; --w) {
+    const size_t bits = p.n * size_t(w) + above * size_t(position_bits + full - w);
+    if (bits < best_bits && w < full) {
+      best_bits = bits;
+      plan.width = w;
+      plan.exceptions = above;
+    }
+    above += histogram[w];
+  }
+  if (best_bits == SIZE_MAX || plan.exceptions == 0) return PatchedPlan();
+  // Exact size: positions and high parts framed by their own min/max.
+  int64_t max_pos = 0, min_pos = INT64_MAX, max_high = 0, min_high = INT64_MAX;
+  for (size_t i = 0; i < p.n; ++i) {
+    const uint64_t u = static_cast<uint64_t>(v[i]) - min;
+    if (BitLength(u) > plan.width) {
+      const int64_t high = static_cast<int64_t>(plan.width == 64 ? 0 : u >> plan.width);
+      min_pos = std::min<int64_t>(min_pos, static_cast<int64_t>(i));
+      max_pos = static_cast<int64_t>(i);
+      min_high = std::min(min_high, high);
+      max_high = std::max(max_high, high);
+    }
+  }
+  const int64_t low_max = plan.width == 0 ? 0 : static_cast<int64_t>((~uint64_t{0}) >> (64 - plan.width));
+  plan.size = HeaderSize(p.n) + ForSize(p.n, 0, low_max) + VarintLength(plan.exceptions) +
+              ForSize(plan.exceptions, min_pos, max_pos) + ForSize(plan.exceptions, min_high, max_high);
+  // The frame's min rides in front of the low-bit sub-block.
+  plan.size += VarintLength(ZigZag(p.min));
+  return plan;
+}
+
 void PutHeader(Encoding e, size_t n, std::string* out) {
   out->push_back(static_cast<char>(e));
   PutVarint64(out, n);
@@ -112,6 +167,29 @@ void PutDelta(const int64_t* v, const IntProfile& p, std::string* out) {
   PutFor(deltas.data(), deltas.size(), p.min_delta, p.max_delta, out);
 }
 
+void PutPatched(const int64_t* v, const IntProfile& p, const PatchedPlan& plan, std::string* out) {
+  const uint64_t min = static_cast<uint64_t>(p.min);
+  const uint64_t mask = plan.width == 0 ? 0 : (~uint64_t{0}) >> (64 - plan.width);
+  std::vector<int64_t> lows(p.n), positions, highs;
+  positions.reserve(plan.exceptions);
+  highs.reserve(plan.exceptions);
+  for (size_t i = 0; i < p.n; ++i) {
+    const uint64_t u = static_cast<uint64_t>(v[i]) - min;
+    lows[i] = static_cast<int64_t>(u & mask);
+    if ((u & ~mask) != 0) {
+      positions.push_back(static_cast<int64_t>(i));
+      highs.push_back(static_cast<int64_t>(u >> plan.width));
+    }
+  }
+  PutHeader(Encoding::kIntPatched, p.n, out);
+  PutVarint64(out, ZigZag(p.min));
+  PutFor(lows.data(), lows.size(), 0, static_cast<int64_t>(mask), out);
+  PutVarint64(out, positions.size());
+  PutFor(positions.data(), positions.size(), positions.front(), positions.back(), out);
+  PutFor(highs.data(), highs.size(), *std::min_element(highs.begin(), highs.end()),
+         *std::max_element(highs.begin(), highs.end()), out);
+}
+
 }  // namespace
 
 Encoding EncodeInts(std::span<const int64_t> values, std::string* out) {
@@ -125,6 +203,11 @@ Encoding EncodeInts(std::span<const int64_t> values, std::string* out) {
   const size_t bitpacked = BitpackedSize(p);
   const size_t run_length = RunLengthSize(p);
   const size_t delta = DeltaSize(p, v[0]);
+  const PatchedPlan patched = PlanPatched(v, p);
+  if (patched.size != 0 && patched.size < bitpacked && patched.size < run_length && patched.size < delta) {
+    PutPatched(v, p, patched, out);
+    return Encoding::kIntPatched;
+  }
   if (bitpacked <= run_length && bitpacked <= delta) {
     PutHeader(Encoding::kIntBitpacked, p.n, out);
     PutFor(v, p.n, p.min, p.max, out);

@@ -1,5 +1,13 @@
-// String blocks: tag, an int block of the lengths (its count is the number of
-// strings), then the bytes of all strings concatenated.
+// String blocks.
+//   strings:  tag, an int block of the lengths (its count is the number of
+//             strings), then the bytes of all strings concatenated.
+//   numbered: tag, varint prefix length, prefix bytes, varint digit width D,
+//             then an int block of the numbers. Every string is the prefix
+//             followed by its number in decimal: zero-padded to D digits when
+//             D > 0, plain (no leading zero) when D == 0. Ticket ids
+//             ("T000123", "INC0000045", "Case 3608") take ~1-2 bytes each
+//             instead of their length, since sorted ids delta-pack.
+#include <charconv>
 #include <vector>
 
 #include "storage/codec/codec.h"
@@ -7,7 +15,55 @@
 
 namespace kpi::codec {
 
+namespace {
+
+constexpr size_t kMaxDigits = 18;  // fits int64 with room
+
+// Splits every string into (common prefix, number); false if they don't fit.
+bool SplitNumbered(std::span<const std::string> values, std::string* prefix, uint64_t* width,
+                   std::vector<int64_t>* numbers) {
+  if (values.empty()) return false;
+  const std::string& first = values[0];
+  size_t cut = first.size();
+  while (cut > 0 && first[cut - 1] >= '0' && first[cut - 1] <= '9') --cut;
+  *prefix = first.substr(0, cut);
+  const size_t digits0 = first.size() - cut;
+  bool fixed = true, leading_zero = false;
+  numbers->resize(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const std::string& s = values[i];
+    if (s.size() <= cut || s.compare(0, cut, *prefix) != 0) return false;
+    const size_t digits = s.size() - cut;
+    if (digits > kMaxDigits) return false;
+    int64_t n = 0;
+    for (size_t j = cut; j < s.size(); ++j) {
+      if (s[j] < '0' || s[j] > '9') return false;
+      n = n * 10 + (s[j] - '0');
+    }
+    fixed &= digits == digits0;
+    leading_zero |= digits > 1 && s[cut] == '0';
+    (*numbers)[i] = n;
+  }
+  if (!fixed && leading_zero) return false;  // variable width needs canonical numbers
+  *width = fixed ? digits0 : 0;
+  if (*width == 1) *width = 0;  // one digit: canonical either way
+  return true;
+}
+
+}  // namespace
+
 Encoding EncodeStrings(std::span<const std::string> values, std::string* out) {
+  std::string prefix;
+  uint64_t width = 0;
+  std::vector<int64_t> numbers;
+  if (SplitNumbered(values, &prefix, &width, &numbers)) {
+    out->push_back(static_cast<char>(Encoding::kStringsNumbered));
+    PutVarint64(out, prefix.size());
+    out->append(prefix);
+    PutVarint64(out, width);
+    EncodeInts(std::span<const int64_t>(numbers), out);
+    return Encoding::kStringsNumbered;
+  }
   std::vector<int64_t> lengths(values.size());
   size_t total = 0;
   for (size_t i = 0; i < values.size(); ++i) {
@@ -21,10 +77,45 @@ Encoding EncodeStrings(std::span<const std::string> values, std::string* out) {
   return Encoding::kStrings;
 }
 
+namespace {
+
+Status DecodeNumbered(std::string_view* in, std::vector<std::string>* out) {
+  std::string_view p = *in;
+  uint64_t prefix_len = 0, width = 0;
+  if (!GetVarint64(&p, &prefix_len) || prefix_len > p.size()) return Corrupt("numbered prefix");
+  std::string_view prefix = p.substr(0, prefix_len);
+  p.remove_prefix(prefix_len);
+  if (!GetVarint64(&p, &width) || width > kMaxDigits) return Corrupt("numbered width");
+  std::vector<int64_t> numbers;
+  KPI_RETURN_IF_ERROR(DecodeInts(&p, &numbers));
+  out->clear();
+  out->reserve(numbers.size());
+  char digits[24];
+  for (int64_t n : numbers) {
+    if (n < 0) return Corrupt("numbered value is negative");
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+    size_t len = static_cast<size_t>(end - digits);
+    if (width > 0 && len > width) return Corrupt("numbered value wider than its digits");
+    std::string s(prefix);
+    if (width > len) s.append(width - len, '0');
+    s.append(digits, len);
+    out->push_back(std::move(s));
+  }
+  *in = p;
+  return Status::OK();
+}
+
+}  // namespace
+
 Status DecodeStrings(std::string_view* in, std::vector<std::string>* out) {
   std::string_view p = *in;
   uint8_t tag;
   if (!GetByte(&p, &tag)) return Corrupt("missing string block");
+  if (tag == static_cast<uint8_t>(Encoding::kStringsNumbered)) {
+    KPI_RETURN_IF_ERROR(DecodeNumbered(&p, out));
+    *in = p;
+    return Status::OK();
+  }
   if (tag != static_cast<uint8_t>(Encoding::kStrings)) return Corrupt("not a string block");
   std::vector<int64_t> lengths;
   KPI_RETURN_IF_ERROR(DecodeInts(&p, &lengths));

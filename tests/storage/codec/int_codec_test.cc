@@ -99,6 +99,36 @@ TEST(IntCodecTest, PicksDeltaForSortedTimestamps) {
   EXPECT_LE(size, 10000u * 12 / 8 + 24);  // deltas span < 4096
 }
 
+TEST(IntCodecTest, PicksPatchedWhenFewOutliersWouldWidenEveryValue) {
+  // Time gaps: mostly seconds, a few days. Bitpacked would need 28+ bits each.
+  std::mt19937_64 rng(9);
+  std::vector<int64_t> v;
+  for (int i = 0; i < 5000; ++i) v.push_back(rng() % 50 == 0 ? 200'000'000 + int64_t(rng() % 100'000'000)
+                                                            : int64_t(rng() % 60'000));
+  size_t size;
+  EXPECT_EQ(RoundTrip(v, &size), Encoding::kIntPatched);
+  EXPECT_LT(size, 5000u * 28 / 8);
+  // Outliers at both ends of the block and a negative frame also round-trip.
+  v.front() = -5;
+  v.back() = INT64_MAX;
+  RoundTrip(v);
+  v.assign(300, 3);
+  v[0] = INT64_MIN;
+  v[299] = INT64_MAX;
+  RoundTrip(v);
+}
+
+TEST(IntCodecTest, PatchedStreamsThroughChunksAsUint32) {
+  std::vector<uint32_t> v(1000);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = (i % 97 == 0) ? 4'000'000'000u - i : uint32_t(i % 13);
+  std::string block;
+  EXPECT_EQ(EncodeInts(std::span<const uint32_t>(v), &block), Encoding::kIntPatched);
+  std::string_view in = block;
+  std::vector<uint32_t> out;
+  ASSERT_TRUE(DecodeInts(&in, &out).ok());
+  EXPECT_EQ(out, v);
+}
+
 TEST(IntCodecTest, EncodedSizeIsTheSmallestCandidate) {
   // A regular arithmetic sequence: delta packs it in width 0.
   std::vector<int64_t> v;

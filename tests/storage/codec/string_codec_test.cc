@@ -12,7 +12,8 @@ namespace {
 
 void RoundTrip(const std::vector<std::string>& values) {
   std::string block;
-  EXPECT_EQ(EncodeStrings(values, &block), Encoding::kStrings);
+  Encoding e = EncodeStrings(values, &block);
+  EXPECT_TRUE(e == Encoding::kStrings || e == Encoding::kStringsNumbered);
   testing::GuardedBytes guarded(block);
   std::string_view in = guarded.view();
   std::vector<std::string> out = {"stale"};
@@ -28,6 +29,38 @@ TEST(StringCodecTest, RoundTrips) {
   RoundTrip({"", "", ""});
   RoundTrip({"INC0001", "INC0002", "INC0003"});
   RoundTrip({std::string("a\0b", 3), std::string(1000, 'x'), "", "\xff\xfe"});
+}
+
+TEST(StringCodecTest, TicketIdsUseTheNumberedEncodingAndRoundTrip) {
+  const std::vector<std::vector<std::string>> numbered = {
+      {"T000001", "T000002", "T000100"},                  // fixed width, zero padded
+      {"Case 3608", "Case 2748", "Case 10", "Case 0"},    // variable width, canonical
+      {"INC0000045", "INC0000047"},
+      {"1-364285768", "1-364285769"},
+      {"7", "12", "300"},                                 // no prefix
+  };
+  for (const auto& v : numbered) {
+    std::string block;
+    EXPECT_EQ(EncodeStrings(v, &block), Encoding::kStringsNumbered) << v[0];
+    std::string_view in = block;
+    std::vector<std::string> out;
+    ASSERT_TRUE(DecodeStrings(&in, &out).ok());
+    EXPECT_EQ(out, v);
+    EXPECT_TRUE(in.empty());
+  }
+  // Not expressible as prefix + number: plain strings, still exact.
+  const std::vector<std::vector<std::string>> plain = {
+      {"T01", "T1"},                   // mixed widths with a leading zero
+      {"A1", "B2"},                    // different prefixes
+      {"T1x"},                         // suffix after the digits
+      {"T"},                           // no digits
+      {"X1234567890123456789012"},     // too many digits for int64
+  };
+  for (const auto& v : plain) {
+    std::string block;
+    EXPECT_EQ(EncodeStrings(v, &block), Encoding::kStrings) << v[0];
+    RoundTrip(v);
+  }
 }
 
 TEST(StringCodecTest, RandomRoundTrip) {
