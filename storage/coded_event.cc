@@ -80,12 +80,13 @@ EventIdentity IdentityOf(const CodedEvent& e) {
   return k;
 }
 
-void EncodeStagedBatch(const std::vector<CodedEvent>& events, std::string* out) {
+void EncodeStagedBatch(const std::vector<CodedEvent>& events, const TicketTable& tickets, std::string* out) {
   codec::PutVarint64(out, events.size());
   for (const CodedEvent& e : events) {
     codec::PutVarint64(out, codec::ZigZag(e.ts_ms));
-    codec::PutVarint64(out, e.ticket.size());
-    out->append(e.ticket);
+    const std::string& ticket = tickets.ids[e.ticket];
+    codec::PutVarint64(out, ticket.size());
+    out->append(ticket);
     codec::PutVarint64(out, e.event_code);
     codec::PutVarint64(out, e.agent_code);
     codec::PutVarint64(out, e.id_hash != 0);
@@ -103,7 +104,7 @@ void EncodeStagedBatch(const std::vector<CodedEvent>& events, std::string* out) 
   }
 }
 
-Status DecodeStagedBatch(std::string_view in, uint32_t batch, std::vector<CodedEvent>* out) {
+Status DecodeStagedBatch(std::string_view in, uint32_t batch, TicketTable* tickets, std::vector<CodedEvent>* out) {
   auto bad = [batch] { return Status::Corruption("staged batch " + std::to_string(batch) + " does not decode"); };
   uint64_t n = 0;
   if (!codec::GetVarint64(&in, &n) || n > in.size()) return bad();
@@ -116,7 +117,7 @@ Status DecodeStagedBatch(std::string_view in, uint32_t batch, std::vector<CodedE
     if (!codec::GetVarint64(&in, &v)) return bad();
     e.ts_ms = codec::UnZigZag(v);
     if (!codec::GetVarint64(&in, &len) || len > in.size()) return bad();
-    e.ticket.assign(in.data(), len);
+    e.ticket = tickets->Intern(std::string_view(in.data(), len));
     in.remove_prefix(len);
     uint64_t event = 0, agent = 0, has_id = 0, nd = 0, nm = 0;
     if (!codec::GetVarint64(&in, &event) || !codec::GetVarint64(&in, &agent) ||

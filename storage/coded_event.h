@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -21,7 +22,7 @@ namespace kpi::storage {
 
 struct CodedEvent {
   int64_t ts_ms = 0;
-  std::string ticket;
+  uint32_t ticket = 0;       // index into the ticket-id table of its batch list (TicketTable)
   uint32_t event_code = 0;
   uint32_t agent_code = 0;  // 0 = none
   uint64_t id_hash = 0;     // 0 = no source id
@@ -44,8 +45,24 @@ struct EventIdentityHash {
 uint64_t HashSourceId(std::string_view id);
 EventIdentity IdentityOf(const CodedEvent& e);
 
-// Staged batch value: all events of one Stage() call.
-void EncodeStagedBatch(const std::vector<CodedEvent>& events, std::string* out);
-Status DecodeStagedBatch(std::string_view in, uint32_t batch, std::vector<CodedEvent>* out);
+// Ticket ids interned once per event at Stage, so sealing indexes arrays
+// instead of hashing strings again.
+struct TicketTable {
+  std::vector<std::string> ids;
+  std::unordered_map<std::string, uint32_t> index;
+  uint32_t Intern(std::string_view id) {
+    auto [it, added] = index.try_emplace(std::string(id), static_cast<uint32_t>(ids.size()));
+    if (added) ids.emplace_back(id);
+    return it->second;
+  }
+  void Clear() {
+    ids.clear();
+    index.clear();
+  }
+};
+
+// Staged batch value: all events of one Stage() call (ticket ids as strings).
+void EncodeStagedBatch(const std::vector<CodedEvent>& events, const TicketTable& tickets, std::string* out);
+Status DecodeStagedBatch(std::string_view in, uint32_t batch, TicketTable* tickets, std::vector<CodedEvent>* out);
 
 }  // namespace kpi::storage

@@ -74,7 +74,8 @@ class Sealer {
  private:
   Status ReadStaged();
   Status LoadTicketIndex();
-  Status LoadSegment(SegmentKeyPair key);
+  // Appends the work indexes of the segment's tickets to *loaded when non-null.
+  Status LoadSegment(SegmentKeyPair key, std::vector<uint32_t>* loaded = nullptr);
   WorkTicket& TicketFor(const std::string& id);
   void Place(WorkTicket* t) const;
   void Assign();
@@ -82,7 +83,8 @@ class Sealer {
 
   Store& store_;
   Store::Impl& im_;
-  std::vector<CodedEvent> incoming_;
+  std::vector<CodedEvent> incoming_;  // .ticket indexes work_ (tickets_ ids come first)
+  TicketTable tickets_;
   std::vector<std::string> staging_keys_;
   std::vector<WorkTicket> work_;
   std::unordered_map<std::string, uint32_t> work_index_;
@@ -103,6 +105,8 @@ Status Sealer::ReadStaged() {
     // Everything staged since the last seal is still in memory: no re-decode.
     incoming_ = std::move(im_.pending);
     im_.pending.clear();
+    tickets_ = std::move(im_.pending_tickets);
+    im_.pending_tickets.Clear();
     for (uint32_t b : im_.pending_batches) staging_keys_.push_back(StagingKey(b));
     im_.pending_batches.clear();
     return Status::OK();
@@ -112,7 +116,7 @@ Status Sealer::ReadStaged() {
     if (it->key().size() != 4) return Status::Corruption("staging key");
     uint32_t batch = GetBigEndian32(it->key().data());
     KPI_RETURN_IF_ERROR(
-        DecodeStagedBatch(std::string_view(it->value().data(), it->value().size()), batch, &incoming_));
+        DecodeStagedBatch(std::string_view(it->value().data(), it->value().size()), batch, &tickets_, &incoming_));
     staging_keys_.push_back(it->key().ToString());
   }
   return FromRocks(it->status(), "read staging");
@@ -144,7 +148,7 @@ WorkTicket& Sealer::TicketFor(const std::string& id) {
 }
 
 // Decodes a sealed segment and turns its tickets into work tickets.
-Status Sealer::LoadSegment(SegmentKeyPair key) {
+Status Sealer::LoadSegment(SegmentKeyPair key, std::vector<uint32_t>* loaded) {
   if (!loaded_.insert(key).second) return Status::OK();
   members_[key];  // rewritten even if every ticket leaves it
   std::string value;
@@ -168,12 +172,10 @@ Status Sealer::LoadSegment(SegmentKeyPair key) {
     for (size_t i = 0; i < m.rows.size(); ++i) events[m.rows[i]].measures.emplace_back(m.column, m.values[i]);
   for (uint32_t t = 0; t < s.num_tickets(); ++t) {
     WorkTicket& w = TicketFor(s.ticket_ids[t]);
+    if (loaded != nullptr) loaded->push_back(static_cast<uint32_t>(&w - work_.data()));
     w.from_segment = true;
     w.origin = key;
-    for (uint32_t e = s.event_begin[t]; e < s.event_begin[t + 1]; ++e) {
-      events[e].ticket = s.ticket_ids[t];
-      w.events.push_back(std::move(events[e]));
-    }
+    for (uint32_t e = s.event_begin[t]; e < s.event_begin[t + 1]; ++e) w.events.push_back(std::move(events[e]));
     // Segments are written sorted, so an untouched ticket needs no re-sort.
     Place(&w);
   }
@@ -222,12 +224,11 @@ void Sealer::Assign() {
       if (loaded_.count(open) == 0) {
         auto ref = im_.refs.find(open);
         if (ref != im_.refs.end() && ref->second.zone.num_tickets < max_tickets) {
-          Status s = LoadSegment(open);  // its tickets stay; failure just means a fresh segment
-          if (s.ok()) {
-            for (uint32_t i = 0; i < work_.size(); ++i)
-              if (work_[i].from_segment && work_[i].origin == open && work_[i].partition == partition &&
-                  std::find(members_[open].begin(), members_[open].end(), i) == members_[open].end())
-                members_[open].push_back(i);
+          // Its tickets stay where they are; a failed read just means a fresh segment.
+          std::vector<uint32_t> loaded;
+          if (LoadSegment(open, &loaded).ok()) {
+            for (uint32_t i : loaded)
+              if (work_[i].partition == partition) members_[open].push_back(i);
           }
         }
       }
@@ -295,14 +296,16 @@ Status Sealer::Run(IngestStats* stats) {
   KPI_RETURN_IF_ERROR(ReadStaged());
   if (staging_keys_.empty()) return Status::OK();
   KPI_RETURN_IF_ERROR(LoadTicketIndex());
-  work_.reserve(incoming_.size() / 4 + 16);
-  work_index_.reserve(incoming_.size() / 4 + 16);
   created_code_ = store_.catalog_.FindCode(kEventColumn, "created");
+  // Work tickets [0, n) are the incoming tickets, in the order of tickets_.
+  work_.resize(tickets_.ids.size());
+  for (size_t i = 0; i < work_.size(); ++i) work_[i].id = std::move(tickets_.ids[i]);
+  work_index_ = std::move(tickets_.index);
 
   // Decode the segments holding tickets this seal touches.
   std::set<SegmentKeyPair> touched;
-  for (const CodedEvent& e : incoming_) {
-    auto it = im_.ticket_index.find(e.ticket);
+  for (const WorkTicket& t : work_) {
+    auto it = im_.ticket_index.find(t.id);
     if (it != im_.ticket_index.end()) touched.insert({it->second.partition, it->second.segment});
   }
   for (SegmentKeyPair key : touched) KPI_RETURN_IF_ERROR(LoadSegment(key));
@@ -312,7 +315,7 @@ Status Sealer::Run(IngestStats* stats) {
                    [](const CodedEvent& a, const CodedEvent& b) { return a.batch < b.batch; });
   IngestStats local;
   for (CodedEvent& e : incoming_) {
-    WorkTicket& t = TicketFor(e.ticket);
+    WorkTicket& t = work_[e.ticket];
     if (!t.identities_built) {
       for (const CodedEvent& old : t.events) t.AddIdentity(IdentityOf(old));
       t.identities_built = true;

@@ -292,7 +292,7 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     std::sort(e.dims.begin(), e.dims.end());
     std::sort(e.measures.begin(), e.measures.end());
     e.ts_ms = raw.ts_ms;
-    e.ticket = raw.ticket;
+    e.ticket = im.pending_tickets.Intern(raw.ticket);
     e.event_code = code_of(kEventColumn, raw.event);
     e.agent_code = raw.agent.empty() ? 0 : code_of(kAgentColumn, raw.agent);
     e.id_hash = raw.id.empty() ? 0 : HashSourceId(raw.id);
@@ -311,7 +311,7 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     return Status::OK();
   }
   std::string value;
-  EncodeStagedBatch(coded, &value);
+  EncodeStagedBatch(coded, im.pending_tickets, &value);
   wb.Put(im.staging_cf, StagingKey(batch), value);
   // Batch times never go backwards, so `as of` maps an instant to a batch prefix.
   int64_t now = std::max(options_.clock(), im.last_batch_ms);

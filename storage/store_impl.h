@@ -54,6 +54,7 @@ struct Store::Impl {
   // read it back. Incomplete after Open() finds batches a crash left staged.
   std::vector<CodedEvent> pending;         // GUARDED_BY(write_mu)
   std::vector<uint32_t> pending_batches;   // GUARDED_BY(write_mu)
+  TicketTable pending_tickets;             // GUARDED_BY(write_mu): ids of `pending` events
   bool pending_complete = true;            // GUARDED_BY(write_mu)
 
   mutable std::mutex view_mu;
