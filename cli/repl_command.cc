@@ -25,10 +25,11 @@ namespace {
 
 constexpr int kHistoryEntries = 2000;
 
-// Set by SIGINT: cancels the running query; readline's signal hook also
-// uses it to drop the line being typed.
+// Set by SIGINT: cancels the running query and drops the statement being
+// typed. While readline waits for input the handler also clears its line.
 std::atomic<bool> g_cancel{false};
 volatile sig_atomic_t g_interrupted = 0;
+volatile sig_atomic_t g_in_readline = 0;
 
 // Readline's completion callbacks are plain functions: they read this list.
 std::vector<std::string> g_words;
@@ -36,15 +37,15 @@ std::vector<std::string> g_words;
 void OnSigint(int) {
   g_cancel.store(true);
   g_interrupted = 1;
-}
-
-int OnReadlineSignal() {
-  if (g_interrupted) {
-    g_interrupted = 0;
+  if (g_in_readline) {
+    // Not async-signal-safe in theory; the usual readline idiom in practice
+    // (readline is blocked in read(), its state is consistent).
+    rl_crlf();
+    rl_on_new_line();
     rl_replace_line("", 0);
-    rl_done = 1;
+    rl_set_prompt("kpi> ");
+    rl_redisplay();
   }
-  return 0;
 }
 
 bool StartsWith(const std::string& word, const char* prefix, size_t n, bool ignore_case) {
@@ -109,11 +110,12 @@ int Interactive(const query::Engine& engine, ReplSession* session, const ReplFla
   rl_readline_name = "kpi";
   rl_attempted_completion_function = Complete;
   rl_completer_word_break_characters = const_cast<char*>(" \t\n\"'(),;=<>!+*/");
-  rl_signal_event_hook = OnReadlineSignal;
+  rl_catch_signals = 0;  // our handler clears the line itself
   RefreshWords(engine);
 
   struct sigaction sa {};
   sa.sa_handler = OnSigint;
+  sa.sa_flags = SA_RESTART;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, nullptr);
 
@@ -121,16 +123,17 @@ int Interactive(const query::Engine& engine, ReplSession* session, const ReplFla
   std::fflush(out);
   bool continuation = false;
   for (;;) {
-    g_cancel.store(false);
+    g_in_readline = 1;
     std::unique_ptr<char, decltype(&std::free)> line(readline(continuation ? "  -> " : "kpi> "), &std::free);
+    g_in_readline = 0;
+    if (g_interrupted) {  // Ctrl-C while typing: what was pending is gone
+      g_interrupted = 0;
+      session->ClearPending();
+    }
+    g_cancel.store(false);  // only a Ctrl-C from now on cancels the statement
     if (!line) {  // Ctrl-D
       std::fputc('\n', out);
       break;
-    }
-    if (g_cancel.load()) {  // Ctrl-C while typing: drop the statement
-      session->ClearPending();
-      continuation = false;
-      continue;
     }
     std::string ran;
     ReplSession::LineResult r = session->HandleLine(line.get(), &ran);

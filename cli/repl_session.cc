@@ -61,12 +61,22 @@ ReplSession::LineResult ReplSession::HandleLine(const std::string& line, std::st
     pending_.clear();
     return LineResult::kReady;
   }
-  if (!EndsWithTerminator(pending_)) return LineResult::kContinue;
-  std::string text;
-  text.swap(pending_);
+  const size_t done = EndOfLastTerminator(pending_);
+  if (done == 0) return LineResult::kContinue;
+  // Run every complete statement; what follows the last ';' stays pending,
+  // indented to its column so error carets still line up.
+  std::string text = pending_.substr(0, done);
+  std::string rest = pending_.substr(done);
+  pending_.clear();
+  if (!IsBlankScript(rest)) {
+    size_t line_start = text.rfind('\n');
+    line_start = line_start == std::string::npos ? 0 : line_start + 1;
+    pending_.assign(text.size() - line_start, ' ');
+    pending_ += rest;
+  }
   *ran_statement = Trim(text);
   Run(text);
-  return LineResult::kReady;
+  return pending_.empty() ? LineResult::kReady : LineResult::kContinue;
 }
 
 void ReplSession::Finish() {

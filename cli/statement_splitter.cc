@@ -100,14 +100,14 @@ std::vector<ScriptStatement> SplitStatements(std::string_view script) {
   return out;
 }
 
-bool EndsWithTerminator(std::string_view buffer) {
-  Scanner scanner(buffer);
+size_t EndOfLastTerminator(std::string_view text) {
+  Scanner scanner(text);
   bool significant = false;
-  bool terminated = false;
+  size_t last = 0;
   for (;;) {
     size_t end = scanner.NextTerminator(&significant);
-    if (end == std::string_view::npos) return terminated && !significant;
-    terminated = true;
+    if (end == std::string_view::npos) return last;
+    last = end + 1;
   }
 }
 

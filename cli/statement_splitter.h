@@ -23,10 +23,9 @@ struct ScriptStatement {
 
 std::vector<ScriptStatement> SplitStatements(std::string_view script);
 
-// True when `buffer` ends with a complete statement: its last character
-// outside whitespace and comments is a top-level ';'. (The REPL keeps
-// reading lines until then.)
-bool EndsWithTerminator(std::string_view buffer);
+// Offset just past the last top-level ';' of `text`, or 0 when it has none.
+// (The REPL runs the statements before it and keeps the rest pending.)
+size_t EndOfLastTerminator(std::string_view text);
 
 // True when `text` holds only whitespace and `--` comments.
 bool IsBlankScript(std::string_view text);

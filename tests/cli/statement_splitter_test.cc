@@ -43,13 +43,12 @@ TEST(SplitStatementsTest, UnterminatedStringRunsToTheEnd) {
   ASSERT_EQ(st.size(), 1u);
 }
 
-TEST(EndsWithTerminatorTest, ReplContinuation) {
-  EXPECT_FALSE(EndsWithTerminator("select count()\n"));
-  EXPECT_TRUE(EndsWithTerminator("select count()\nfrom tickets;\n"));
-  EXPECT_TRUE(EndsWithTerminator("select 1 from tickets; -- done\n"));
-  EXPECT_FALSE(EndsWithTerminator("select 1 from tickets; select\n"));
-  EXPECT_FALSE(EndsWithTerminator("select ';'\n"));
-  EXPECT_FALSE(EndsWithTerminator("select 1 -- ;\n"));
+TEST(EndOfLastTerminatorTest, ReplRunsCompleteStatementsOnly) {
+  EXPECT_EQ(EndOfLastTerminator("select count()\n"), 0u);
+  EXPECT_EQ(EndOfLastTerminator("select 1\nfrom tickets;\n"), 22u);
+  EXPECT_EQ(EndOfLastTerminator("select 1; select 2; sel"), 19u);
+  EXPECT_EQ(EndOfLastTerminator("select ';'\n"), 0u);
+  EXPECT_EQ(EndOfLastTerminator("select 1 -- ;\n"), 0u);
 }
 
 TEST(IsBlankScriptTest, CommentsAndWhitespace) {
