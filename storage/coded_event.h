@@ -47,13 +47,21 @@ EventIdentity IdentityOf(const CodedEvent& e);
 
 // Ticket ids interned once per event at Stage, so sealing indexes arrays
 // instead of hashing strings again.
+struct StringViewHash {
+  using is_transparent = void;  // lookups by string_view build no temporary string
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 struct TicketTable {
   std::vector<std::string> ids;
-  std::unordered_map<std::string, uint32_t> index;
+  std::unordered_map<std::string, uint32_t, StringViewHash, std::equal_to<>> index;
   uint32_t Intern(std::string_view id) {
-    auto [it, added] = index.try_emplace(std::string(id), static_cast<uint32_t>(ids.size()));
-    if (added) ids.emplace_back(id);
-    return it->second;
+    auto it = index.find(id);
+    if (it != index.end()) return it->second;
+    const uint32_t ref = static_cast<uint32_t>(ids.size());
+    index.emplace(std::string(id), ref);
+    ids.emplace_back(id);
+    return ref;
   }
   void Clear() {
     ids.clear();

@@ -87,7 +87,7 @@ class Sealer {
   TicketTable tickets_;
   std::vector<std::string> staging_keys_;
   std::vector<WorkTicket> work_;
-  std::unordered_map<std::string, uint32_t> work_index_;
+  std::unordered_map<std::string, uint32_t, StringViewHash, std::equal_to<>> work_index_;
   std::map<SegmentKeyPair, std::vector<uint32_t>> members_;  // rewritten segments -> work tickets
   std::set<SegmentKeyPair> loaded_;
   uint32_t created_code_ = 0;
@@ -310,9 +310,8 @@ Status Sealer::Run(IngestStats* stats) {
   }
   for (SegmentKeyPair key : touched) KPI_RETURN_IF_ERROR(LoadSegment(key));
 
-  // Merge, first ingested wins.
-  std::stable_sort(incoming_.begin(), incoming_.end(),
-                   [](const CodedEvent& a, const CodedEvent& b) { return a.batch < b.batch; });
+  // Merge, first ingested wins: incoming_ is in batch order (staging keys
+  // are big-endian batch numbers; pending events are appended per batch).
   IngestStats local;
   for (CodedEvent& e : incoming_) {
     WorkTicket& t = work_[e.ticket];
