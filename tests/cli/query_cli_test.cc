@@ -1,0 +1,163 @@
+// End-to-end tests of `kpi query` and `kpi repl` (piped), running the real
+// binary over a generated store. Built once the query engine has landed.
+#ifdef KPI_HAVE_QUERY
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "cli_test_util.h"
+#include "test_util.h"
+
+namespace kpi::testing {
+namespace {
+
+constexpr int kTickets = 300;
+
+class QueryCliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new ScratchDir("kpi-cli-query");
+    KpiRun gen = RunKpi({"gen", "--tickets", std::to_string(kTickets), "--days", "20", "--seed", "11", "--out",
+                         "ev.ndjson", "-q"},
+                        dir_->path());
+    ASSERT_EQ(gen.exit_code, 0) << gen.err;
+    KpiRun ingest = RunKpi({"ingest", "--db", "store", "ev.ndjson", "-q"}, dir_->path());
+    ASSERT_EQ(ingest.exit_code, 0) << ingest.err;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+  static KpiRun Query(std::vector<std::string> extra, const std::string& stdin_text = "", bool has_stdin = false) {
+    std::vector<std::string> args = {"query", "--db", "store"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunKpi(args, dir_->path(), stdin_text, has_stdin);
+  }
+  static ScratchDir* dir_;
+};
+
+ScratchDir* QueryCliTest::dir_ = nullptr;
+
+// Sum of the integer column `column` of a CSV body (header skipped).
+long long SumCsvColumn(const std::string& csv, size_t column) {
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);  // header
+  long long sum = 0;
+  while (std::getline(in, line)) {
+    if (line.empty()) break;
+    std::vector<std::string> cells;
+    std::stringstream ls(line);
+    std::string cell;
+    while (std::getline(ls, cell, ',')) cells.push_back(cell);
+    if (column < cells.size()) sum += std::stoll(cells[column]);
+  }
+  return sum;
+}
+
+TEST_F(QueryCliTest, CsvCountsEveryTicketOnce) {
+  KpiRun run = Query({"select count() as tickets from tickets by channel", "--format", "csv"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out.rfind("channel,tickets\n", 0), 0u) << run.out;
+  EXPECT_EQ(SumCsvColumn(run.out, 1), kTickets) << run.out;
+}
+
+TEST_F(QueryCliTest, TableAndJsonFormats) {
+  KpiRun table = Query({"select count() as tickets from tickets"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("tickets\n-------\n    " + std::to_string(kTickets) + "\n(1 row)\n"), std::string::npos)
+      << table.out;
+
+  KpiRun json = Query({"select count() as tickets from tickets", "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"columns\":[{\"name\":\"tickets\",\"type\":\"number\"}]"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"rows\":[[" + std::to_string(kTickets) + "]]"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"stats\":{"), std::string::npos);
+}
+
+TEST_F(QueryCliTest, DurationsAreSecondsInCsvAndReadableInTables) {
+  const std::string q = "select max(duration(created -> resolved)) as longest from tickets";
+  KpiRun csv = Query({q, "--format", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(csv.out, m, std::regex("longest\n([0-9.]+)\n"))) << csv.out;
+  EXPECT_GT(std::stod(m[1].str()), 60);
+  KpiRun table = Query({q});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_TRUE(std::regex_search(table.out, std::regex("[0-9]+(d|h|m) [0-9]{2}(h|m|s)"))) << table.out;
+}
+
+TEST_F(QueryCliTest, ScriptErrorsPointIntoTheFile) {
+  WriteFile(dir_->path() + "/report.kpi",
+            "select count() as n from tickets;\n"
+            "-- second statement\n"
+            "select count() as n\n"
+            "  from tickets where chanel = \"chat\";\n");
+  KpiRun run = Query({"-f", "report.kpi", "--format", "csv"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.out, "n\n" + std::to_string(kTickets) + "\n");  // the first statement ran
+  EXPECT_NE(run.err.find("report.kpi: error: line 4, column 22"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("chanel"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("^"), std::string::npos) << run.err;
+}
+
+TEST_F(QueryCliTest, ParseErrorExitsOneAndStdinScripts) {
+  KpiRun bad = Query({"select count( from tickets"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("line 1, column"), std::string::npos) << bad.err;
+
+  KpiRun piped = Query({"-f", "-", "--format", "csv"}, "select count() as n from tickets;\n", true);
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.out, "n\n" + std::to_string(kTickets) + "\n");
+}
+
+TEST_F(QueryCliTest, UsageErrors) {
+  EXPECT_EQ(Query({}).exit_code, 2);  // neither text nor -f
+  EXPECT_EQ(Query({"select 1", "-f", "x.kpi"}).exit_code, 2);
+  EXPECT_EQ(Query({"-f", "missing.kpi"}).exit_code, 2);
+  EXPECT_EQ(Query({"select count() from tickets", "--format", "xml"}).exit_code, 2);
+  KpiRun no_store = RunKpi({"query", "--db", "nowhere", "select count() from tickets"}, dir_->path());
+  EXPECT_EQ(no_store.exit_code, 2);
+  EXPECT_NE(no_store.err.find("no store at nowhere"), std::string::npos) << no_store.err;
+}
+
+TEST_F(QueryCliTest, ReplReadsStatementsFromAPipe) {
+  const std::string n = std::to_string(kTickets);
+  KpiRun run = RunKpi({"repl", "--db", "store"}, dir_->path(),
+                      "-- a comment line\n"
+                      "select count() as n\n"
+                      "from tickets;\n"
+                      ".format json\n"
+                      "select count() as n from tickets; select bogus from tickets;\n"
+                      ".format csv\n"
+                      "select count() as n from tickets\n",
+                      true);
+  EXPECT_EQ(run.exit_code, 1) << run.err;  // `bogus` failed; the session went on
+  EXPECT_NE(run.out.find("n\n---\n" + n + "\n(1 row)\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\"rows\":[[" + n + "]]"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("n\n" + n + "\n"), std::string::npos) << run.out;  // the last, unterminated statement
+  EXPECT_NE(run.err.find("bogus"), std::string::npos) << run.err;
+  EXPECT_EQ(run.out.find("kpi>"), std::string::npos) << "no prompts when piped";
+}
+
+TEST_F(QueryCliTest, ReplCommandsAndQuit) {
+  KpiRun run = RunKpi({"repl", "--db", "store"}, dir_->path(),
+                      ".help\n.timer on\n.format csv\nselect count() as n from tickets;\n.quit\nselect nothing;\n",
+                      true);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find(".format table|csv|json"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("n\n" + std::to_string(kTickets) + "\n"), std::string::npos) << run.out;
+  EXPECT_NE(run.err.find("time: "), std::string::npos) << run.err;  // .timer on
+  EXPECT_EQ(run.err.find("nothing"), std::string::npos) << "nothing runs after .quit";
+
+  KpiRun bad = RunKpi({"repl", "--db", "store"}, dir_->path(), ".format xml\n", true);
+  EXPECT_EQ(bad.exit_code, 1);
+}
+
+}  // namespace
+}  // namespace kpi::testing
+
+#endif  // KPI_HAVE_QUERY
