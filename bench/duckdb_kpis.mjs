@@ -1,0 +1,81 @@
+// DuckDB baseline for the macro benchmark: loads the same NDJSON into a
+// DuckDB file and computes the same KPIs as bench/macro_bench.sh, timing the
+// load and each query (best of 3 warm runs). Prints one JSON object per line.
+//
+//   npm install --prefix /tmp/duck @duckdb/node-api   (from the npm registry)
+//   NODE_PATH=/tmp/duck/node_modules node bench/duckdb_kpis.mjs events.ndjson /tmp/kpis.duckdb
+import { DuckDBInstance } from '@duckdb/node-api';
+import fs from 'node:fs';
+
+const [ndjson, dbPath] = process.argv.slice(2);
+if (!ndjson || !dbPath) { console.error('usage: duckdb_kpis.mjs EVENTS.ndjson DB.duckdb'); process.exit(2); }
+for (const f of [dbPath, dbPath + '.wal']) if (fs.existsSync(f)) fs.unlinkSync(f);
+
+const instance = await DuckDBInstance.create(dbPath, { threads: '2' });
+const con = await instance.connect();
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+let t0 = now();
+await con.run(`create table e as select * from read_json('${ndjson}', format='newline_delimited',
+  columns={ts:'TIMESTAMPTZ', ticket:'VARCHAR', event:'VARCHAR', agent:'VARCHAR', customer:'VARCHAR', channel:'VARCHAR',
+           team:'VARCHAR', category:'VARCHAR', priority:'VARCHAR', region:'VARCHAR', business_type:'VARCHAR',
+           handle_seconds:'DOUBLE', cost:'DOUBLE', csat:'DOUBLE', accurate:'DOUBLE'})`);
+await con.run('checkpoint');
+const loadMs = now() - t0;
+const rows = (await (await con.runAndReadAll('select count(*) from e')).getRows())[0][0];
+console.log(JSON.stringify({ name: 'load', ms: loadMs, events: Number(rows), events_per_s: Number(rows) / loadMs * 1000,
+  bytes: fs.statSync(dbPath).size, bytes_per_event: fs.statSync(dbPath).size / Number(rows) }));
+
+// Per-ticket view: creation time, latest dims, first events.
+const T = `(select ticket,
+   coalesce(min(ts) filter (where event = 'created'), min(ts)) as created,
+   arg_max(channel, ts) filter (where channel is not null) as channel,
+   arg_max(team, ts) filter (where team is not null) as team,
+   arg_max(category, ts) filter (where category is not null) as category,
+   arg_max(customer, ts) filter (where customer is not null) as customer,
+   arg_max(csat, ts) filter (where csat is not null) as csat,
+   min(ts) filter (where event = 'resolved') as first_resolved,
+   bool_or(event = 'escalated') as escalated, bool_or(event = 'reopened') as reopened,
+   bool_or(event = 'rated') as rated
+ from e group by ticket)`;
+const FIRST_REPLY = `(select e.ticket, min(e.ts) as first_reply from e join ${T} t using (ticket)
+   where e.event = 'agent_reply' and e.ts >= t.created group by e.ticket)`;
+
+const queries = {
+  frt_by_channel: `select t.channel, count(*), quantile_cont(epoch(f.first_reply - t.created), 0.5),
+      quantile_cont(epoch(f.first_reply - t.created), 0.9) from ${T} t left join ${FIRST_REPLY} f using (ticket)
+      where t.created >= '2025-01-01' and t.created < '2025-04-01' group by 1 order by 1`,
+  on_time_weekly: `select date_trunc('week', t.created) w, avg(case when epoch(f.first_reply - t.created) <= 900 then 1.0 else 0.0 end)
+      filter (where f.first_reply is not null) from ${T} t left join ${FIRST_REPLY} f using (ticket)
+      where t.channel = 'email' group by 1 order by 1`,
+  fcr_by_team: `with rr as (select e.ticket, count(*) filter (where e.event = 'agent_reply' and e.ts < t.first_resolved) n,
+        any_value(t.team) team, bool_or(t.reopened) reopened from e join ${T} t using (ticket)
+        where t.first_resolved is not null group by e.ticket)
+      select team, avg(case when n = 1 and not reopened then 1.0 else 0.0 end) from rr group by 1 order by 1`,
+  resolution_by_category_month: `select t.category, date_trunc('month', t.first_resolved) m, avg(epoch(t.first_resolved - t.created)),
+      quantile_cont(epoch(t.first_resolved - t.created), 0.9) from ${T} t where t.first_resolved is not null group by 1, 2 order by 1, 2`,
+  escalation_by_channel_month: `select t.channel, date_trunc('month', t.created) m, avg(case when t.escalated then 1.0 else 0.0 end)
+      from ${T} t group by 1, 2 order by 1, 2`,
+  csat_by_agent_quarter: `with ra as (select ticket, arg_min(agent, ts) agent from e where event = 'resolved' group by ticket)
+      select ra.agent, date_trunc('quarter', t.created) q, avg(t.csat), avg(case when t.csat >= 4 then 1.0 else 0.0 end)
+      from ${T} t left join ra using (ticket) where t.rated group by 1, 2 order by 1, 2`,
+  repeat_within_7d: `with t as (select * from ${T}), r as (
+        select a.ticket, exists (select 1 from t b where b.customer = a.customer and b.category = a.category
+          and b.created >= a.created - interval 7 day and b.created < a.created and b.ticket <> a.ticket) rep
+        from t a where a.customer is not null and a.category is not null)
+      select date_trunc('month', t.created) m, avg(case when r.rep then 1.0 else 0.0 end) from t join r using (ticket) group by 1 order by 1`,
+  aht_by_agent_day: `select agent, date_trunc('day', ts) d, count(*), avg(handle_seconds) from e where event = 'agent_reply' group by 1, 2 order by 1, 2`,
+  cost_per_contact: `with x as (select e.*, last_value(e.channel ignore nulls) over (partition by ticket order by ts) ch from e)
+      select ch, date_trunc('month', ts) m, sum(cost) / count(*) from x where event = 'agent_reply' group by 1, 2 order by 1, 2`,
+};
+
+for (const [name, sql] of Object.entries(queries)) {
+  let best = Infinity, n = 0;
+  for (let i = 0; i < 3; i++) {
+    t0 = now();
+    const r = await con.runAndReadAll(sql);
+    best = Math.min(best, now() - t0);
+    n = r.getRows().length;
+  }
+  console.log(JSON.stringify({ name, ms: best, rows: n }));
+}
