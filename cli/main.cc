@@ -83,10 +83,12 @@ int main(int argc, char** argv) {
   CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API server");
   serve_cmd->add_option("--db", serve.db, "Store directory")->required();
   serve_cmd->add_option("--listen", serve.listen, "host:port")->capture_default_str();
+  serve_cmd->add_option("--socket", serve.socket_path, "Also listen on this Unix-domain socket");
   serve_cmd->add_option("--threads", serve.threads, "Worker threads")->capture_default_str();
   serve_cmd->add_option("--tokens", serve.tokens_file, "Bearer tokens file (token role per line)");
   serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "Request body limit")->capture_default_str();
   serve_cmd->add_option("--query-timeout-ms", serve.query_timeout_ms, "Per-query deadline")->capture_default_str();
+  serve_cmd->add_option("--max-connections", serve.max_connections, "Open connections limit")->capture_default_str();
   serve_cmd->add_flag("--no-sync", serve.no_sync, "Do not fsync ingested batches (benchmarks only)");
 
   try {

@@ -15,9 +15,12 @@ namespace kpi::cli {
 int RunServe(const ServeFlags& flags, std::FILE* err);  // defined by the connection above
 #else
 int RunServe(const ServeFlags& flags, std::FILE* err) {
-  std::fprintf(err, "kpi serve: this build has no HTTP server (server/ was not built with it); "
-                    "would have served %s on %s\n",
-               flags.db.c_str(), flags.listen.c_str());
+#ifdef KPI_HAVE_SERVER
+  const char* why = "the server library is built but its entry point is not connected to the CLI yet";
+#else
+  const char* why = "this build has no HTTP server (server/ was not built)";
+#endif
+  std::fprintf(err, "kpi serve: %s; cannot serve %s on %s\n", why, flags.db.c_str(), flags.listen.c_str());
   return kExitUsage;
 }
 #endif

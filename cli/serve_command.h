@@ -15,11 +15,13 @@ namespace kpi::cli {
 
 struct ServeFlags {
   std::string db;
-  std::string listen = "127.0.0.1:7070";  // host:port
+  std::string listen = "127.0.0.1:7070";  // host:port; empty with socket_path: no TCP
+  std::string socket_path;                 // Unix-domain socket; empty: none
   int threads = 2;                         // I/O + query threads
   std::string tokens_file;                 // bearer tokens and their roles; empty: no auth
   uint64_t max_body_bytes = 64ull << 20;   // request body limit (ingest uploads)
   int query_timeout_ms = 30000;            // per-query deadline
+  int max_connections = 256;               // past it new clients get 503
   bool no_sync = false;                    // skip fsync on ingest (benchmarks only)
 };
 
