@@ -1,0 +1,43 @@
+// The one table of aggregate functions: name -> family (and the fixed
+// fraction of the percentile shorthands).
+#include <string>
+#include <vector>
+
+#include "query/aggregates/aggregate.h"
+
+namespace kpi::query {
+
+namespace {
+const AggregateEntry kAggregates[] = {
+    {"count", &kCountFamily, -1},
+    {"sum", &kSumFamily, -1},
+    {"avg", &kAvgFamily, -1},
+    {"min", &kMinFamily, -1},
+    {"max", &kMaxFamily, -1},
+    {"percentile", &kPercentileFamily, -1},
+    {"p50", &kPercentileFamily, 0.50},
+    {"p90", &kPercentileFamily, 0.90},
+    {"p95", &kPercentileFamily, 0.95},
+    {"p99", &kPercentileFamily, 0.99},
+    {"rate", &kRateFamily, -1},
+    {"ratio", &kRatioFamily, -1},
+    {"distinct", &kDistinctFamily, -1},
+};
+}  // namespace
+
+const AggregateEntry* FindAggregate(std::string_view name) {
+  for (const AggregateEntry& e : kAggregates)
+    if (name == e.name) return &e;
+  return nullptr;
+}
+
+const std::vector<std::string>& AggregateNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const AggregateEntry& e : kAggregates) out.push_back(e.name);
+    return out;
+  }();
+  return names;
+}
+
+}  // namespace kpi::query

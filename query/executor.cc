@@ -1,0 +1,381 @@
+#include "query/executor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "query/aggregates/aggregate.h"
+#include "query/eval.h"
+#include "query/group_eval.h"
+#include "query/group_table.h"
+#include "query/key_parts.h"
+#include "query/parallel_scan.h"
+#include "query/repeat_index.h"
+#include "query/segment_rows.h"
+#include "query/time_buckets.h"
+#include "query/value_ops.h"
+
+namespace kpi::query {
+
+namespace {
+
+// Largest part value the direct group array serves (dictionary codes, booleans).
+constexpr uint64_t kDirectLimit = 1 << 16;
+
+// The view of `ref` the query may see: the loaded segment, or its `as of` copy.
+Status LoadVisible(const storage::Snapshot& snap, const storage::SegmentRef& ref, std::optional<uint32_t> max_batch,
+                   std::shared_ptr<const storage::Segment>* holder, storage::Segment* filtered,
+                   const storage::Segment** out) {
+  KPI_RETURN_IF_ERROR(snap.Load(ref, holder));
+  *out = holder->get();
+  if (max_batch && ref.zone.max_batch > *max_batch) {
+    FilterSegmentAsOf(**holder, *max_batch, filtered);
+    *out = filtered;
+  }
+  return Status::OK();
+}
+
+struct Worker {
+  Worker(const BoundQuery& q, const std::vector<RepeatIndex>* repeats)
+      : eval(q, repeats), table(q.groups.size()), parts(q.groups.size()) {
+    for (const AggregateSpec& a : q.aggregates) aggs.push_back(a.family->create(a, q));
+    for (const GroupKey& g : q.groups)
+      bucketers.push_back(g.is_bucket ? std::make_unique<TimeBucketer>(q.tz, g.unit) : nullptr);
+    if (q.groups.empty()) {  // one group, present even with no rows
+      bool inserted;
+      table.FindOrInsert(nullptr, &inserted);
+      keys.emplace_back();
+      for (auto& a : aggs) a->Resize(1);
+    }
+  }
+
+  Evaluator eval;
+  SegmentRows rows;
+  GroupTable table;
+  std::vector<std::vector<Value>> keys;  // per group: the key values
+  std::vector<std::unique_ptr<AggregateState>> aggs;
+  std::vector<std::unique_ptr<TimeBucketer>> bucketers;
+  std::vector<std::vector<uint64_t>> parts;  // per group key, per selected row
+  std::vector<uint32_t> direct;              // one small key: part -> gid + 1
+  std::vector<uint32_t> initial, selected, gids;
+  std::vector<int64_t> place, times;
+  std::vector<uint64_t> key;
+  storage::Segment filtered;
+};
+
+class SelectRun {
+ public:
+  SelectRun(const BoundQuery& q, const storage::Snapshot& snap, const ScanPlan& plan, const ExecOptions& options)
+      : q_(q), snap_(snap), plan_(plan), options_(options) {
+    stop_.cancel = options.cancel;
+    stop_.deadline = options.deadline;
+    threads_ = std::clamp(options.threads, 1, 64);
+    created_code_ = snap.catalog().FindCode(storage::kEventColumn, "created");
+  }
+
+  Status Run(Result* out) {
+    const auto start = std::chrono::steady_clock::now();
+    storage::PlanStats stats;
+    std::vector<storage::SegmentRef> refs = snap_.Plan(plan_.spec, &stats);
+    if (plan_.impossible) {
+      refs.clear();
+      stats.partitions_scanned = stats.segments_scanned = stats.events_in_scanned_segments = 0;
+    }
+    if (!refs.empty()) KPI_RETURN_IF_ERROR(BuildRepeatIndexes());
+    const int threads = static_cast<int>(std::min<size_t>(threads_, std::max<size_t>(refs.size(), 1)));
+    for (int w = 0; w < threads; ++w) workers_.push_back(std::make_unique<Worker>(q_, &repeats_));
+    KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
+      return ScanSegment(*workers_[w], refs[i], static_cast<uint32_t>(i));
+    }));
+    KPI_RETURN_IF_ERROR(CheckStop(stop_));
+    Merge();
+    KPI_RETURN_IF_ERROR(Finish(out));
+    out->stats.rows_read = stats.events_in_scanned_segments;
+    out->stats.partitions_scanned = stats.partitions_scanned;
+    out->stats.partitions_skipped = stats.partitions_total - stats.partitions_scanned;
+    out->stats.segments_scanned = stats.segments_scanned;
+    out->stats.segments_skipped = stats.segments_total - stats.segments_scanned;
+    out->stats.elapsed_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return Status::OK();
+  }
+
+ private:
+  // ---- repeat_within pre-pass ------------------------------------------------
+  Status BuildRepeatIndexes() {
+    for (const RepeatSpec& r : q_.repeats) {
+      const storage::ScanSpec spec = RepeatScanSpec(q_, plan_, r.window_ms);
+      const std::vector<storage::SegmentRef> refs = snap_.Plan(spec, nullptr);
+      const int threads = static_cast<int>(std::min<size_t>(threads_, std::max<size_t>(refs.size(), 1)));
+      std::vector<RepeatIndex> local(threads, RepeatIndex(r.dims.size()));
+      std::vector<SegmentRows> rows(threads);
+      std::vector<storage::Segment> filtered(threads);
+      KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
+        std::shared_ptr<const storage::Segment> holder;
+        const storage::Segment* seg;
+        KPI_RETURN_IF_ERROR(LoadVisible(snap_, refs[i], plan_.max_batch, &holder, &filtered[w], &seg));
+        SegmentRows& sr = rows[w];
+        sr.Reset(seg, static_cast<uint32_t>(i), Source::kTickets, created_code_);
+        const int64_t* created = sr.Created();
+        std::vector<const uint32_t*> dims;
+        for (uint32_t c : r.dims) dims.push_back(sr.Dim(c));
+        std::vector<uint32_t> codes(r.dims.size());
+        for (uint32_t t = 0; t < seg->num_tickets(); ++t) {
+          bool null = false;
+          for (size_t d = 0; d < dims.size(); ++d) {
+            codes[d] = dims[d][t];
+            null |= codes[d] == 0;
+          }
+          if (!null) local[w].Add(codes.data(), created[t]);
+        }
+        return Status::OK();
+      }));
+      for (int w = 1; w < threads; ++w) local[0].Merge(local[w]);
+      local[0].Finish();
+      repeats_.push_back(std::move(local[0]));
+    }
+    return Status::OK();
+  }
+
+  // ---- one segment -------------------------------------------------------------
+  Status ScanSegment(Worker& wk, const storage::SegmentRef& ref, uint32_t ordinal) {
+    std::shared_ptr<const storage::Segment> holder;
+    const storage::Segment* seg;
+    KPI_RETURN_IF_ERROR(LoadVisible(snap_, ref, plan_.max_batch, &holder, &wk.filtered, &seg));
+    if (seg->num_events() == 0 || seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
+    wk.rows.Reset(seg, ordinal, q_.source, created_code_);
+    wk.eval.StartBatch(&wk.rows);
+
+    // Rows placed in time and cut to `during`.
+    Selection initial;
+    const int64_t* place = nullptr;
+    if (q_.source == Source::kTickets) {
+      const uint32_t nt = seg->num_tickets();
+      const int64_t* created = wk.rows.Created();
+      wk.initial.clear();
+      bool all = true;
+      if (q_.at && !q_.at->is_created) {
+        wk.place.resize(nt);
+        const uint32_t code = q_.at->code;
+        for (uint32_t t = 0; t < nt; ++t) {
+          bool found = false;
+          for (uint32_t e = seg->event_begin[t]; e < seg->event_begin[t + 1] && code != 0; ++e) {
+            if (seg->event_code[e] == code) {
+              wk.place[t] = seg->time_ms[e];
+              found = true;
+              break;
+            }
+          }
+          if (found && InWindow(wk.place[t])) wk.initial.push_back(t);
+          else all = false;
+        }
+        place = wk.place.data();
+      } else {
+        place = created;
+        for (uint32_t t = 0; t < nt; ++t) {
+          if (InWindow(created[t])) wk.initial.push_back(t);
+          else all = false;
+        }
+      }
+      initial = all ? Selection{nullptr, nt, false} : Selection{wk.initial.data(), static_cast<uint32_t>(wk.initial.size()), false};
+    } else {
+      const uint32_t ne = seg->num_events();
+      place = seg->time_ms.data();
+      if (q_.during) {
+        wk.initial.clear();
+        for (uint32_t e = 0; e < ne; ++e)
+          if (InWindow(place[e])) wk.initial.push_back(e);
+        initial = Selection{wk.initial.data(), static_cast<uint32_t>(wk.initial.size()), false};
+      } else {
+        initial = Selection{nullptr, ne, false};
+      }
+    }
+    if (initial.n == 0) return Status::OK();
+
+    Selection main = initial;
+    if (q_.where != nullptr) {
+      wk.selected.clear();
+      wk.eval.Filter(*q_.where, initial, &wk.selected);
+      main = Selection{wk.selected.data(), static_cast<uint32_t>(wk.selected.size()), false};
+      if (main.n == 0) return Status::OK();
+    }
+    wk.eval.SetMain(main);
+
+    const uint32_t* gids = nullptr;
+    if (!q_.groups.empty()) {
+      GroupIds(wk, main, place, seg, ordinal);
+      gids = wk.gids.data();
+    }
+    for (size_t j = 0; j < q_.aggregates.size(); ++j) {
+      const AggregateSpec& spec = q_.aggregates[j];
+      AggregateInput in;
+      for (size_t k = 0; k < spec.args.size() && k < 2; ++k) in.args[k] = &wk.eval.EvalMain(*spec.args[k]);
+      in.segment = seg;
+      in.segment_ordinal = ordinal;
+      wk.aggs[j]->Update(gids, main.n, in);
+    }
+    return Status::OK();
+  }
+
+  bool InWindow(int64_t t) const { return !q_.during || (t >= q_.during->first && t < q_.during->second); }
+
+  void GroupIds(Worker& wk, const Selection& main, const int64_t* place, const storage::Segment* seg,
+                uint32_t ordinal) {
+    const size_t k = q_.groups.size();
+    const uint32_t n = main.n;
+    std::vector<const Vec*> vecs(k, nullptr);
+    for (size_t j = 0; j < k; ++j) {
+      std::vector<uint64_t>& p = wk.parts[j];
+      p.resize(n);
+      const GroupKey& g = q_.groups[j];
+      if (g.is_bucket) {
+        wk.times.resize(n);
+        for (uint32_t i = 0; i < n; ++i) wk.times[i] = place[main.row(i)];
+        wk.bucketers[j]->StartMany(wk.times.data(), n, wk.times.data());
+        for (uint32_t i = 0; i < n; ++i) p[i] = static_cast<uint64_t>(wk.times[i]);
+      } else {
+        vecs[j] = &wk.eval.EvalMain(*g.expr);
+        KeyParts(*vecs[j], ordinal, p.data());
+      }
+    }
+    wk.gids.resize(n);
+    wk.key.resize(k);
+    const size_t groups_before = wk.table.size();
+    auto materialize = [&](uint32_t i) {
+      std::vector<Value> values(k);
+      for (size_t j = 0; j < k; ++j) {
+        if (q_.groups[j].is_bucket) values[j] = Value::Time(static_cast<int64_t>(wk.parts[j][i]));
+        else values[j] = VecValue(*vecs[j], i, seg, snap_.catalog());
+      }
+      wk.keys.push_back(std::move(values));
+    };
+    if (k == 1) {
+      const uint64_t* p = wk.parts[0].data();
+      for (uint32_t i = 0; i < n; ++i) {
+        const uint64_t x = p[i];
+        const bool small = x < kDirectLimit;
+        if (small && x < wk.direct.size() && wk.direct[x] != 0) {
+          wk.gids[i] = wk.direct[x] - 1;
+          continue;
+        }
+        bool inserted;
+        const uint32_t g = wk.table.FindOrInsert(&x, &inserted);
+        if (inserted) materialize(i);
+        if (small) {
+          if (x >= wk.direct.size()) wk.direct.resize(x + 1, 0);
+          wk.direct[x] = g + 1;
+        }
+        wk.gids[i] = g;
+      }
+    } else {
+      for (uint32_t i = 0; i < n; ++i) {
+        for (size_t j = 0; j < k; ++j) wk.key[j] = wk.parts[j][i];
+        bool inserted;
+        wk.gids[i] = wk.table.FindOrInsert(wk.key.data(), &inserted);
+        if (inserted) materialize(i);
+      }
+    }
+    if (wk.table.size() != groups_before)
+      for (auto& a : wk.aggs) a->Resize(wk.table.size());
+  }
+
+  // ---- combine and finish ---------------------------------------------------
+  void Merge() {
+    Worker& base = *workers_[0];
+    std::vector<uint32_t> map;
+    for (size_t w = 1; w < workers_.size(); ++w) {
+      Worker& other = *workers_[w];
+      map.resize(other.table.size());
+      for (uint32_t g = 0; g < other.table.size(); ++g) {
+        bool inserted;
+        map[g] = base.table.FindOrInsert(other.table.Key(g), &inserted);
+        if (inserted) base.keys.push_back(std::move(other.keys[g]));
+      }
+      for (size_t j = 0; j < base.aggs.size(); ++j) {
+        base.aggs[j]->Resize(base.table.size());
+        base.aggs[j]->Combine(*other.aggs[j], map.data());
+      }
+      workers_[w].reset();  // free its states early
+    }
+  }
+
+  Status Finish(Result* out) {
+    Worker& base = *workers_[0];
+    out->columns.clear();
+    out->rows.clear();
+    for (const GroupKey& g : q_.groups) out->columns.push_back({g.name, g.type});
+    for (const SelectItem& i : q_.items) out->columns.push_back({i.name, i.type});
+    const size_t ngroups = base.table.size();
+    std::vector<Value> aggs(q_.aggregates.size());
+    for (size_t g = 0; g < ngroups; ++g) {
+      if ((g & 4095) == 0) KPI_RETURN_IF_ERROR(CheckStop(stop_));
+      for (size_t j = 0; j < aggs.size(); ++j) aggs[j] = base.aggs[j]->Finalize(g);
+      const std::vector<Value>& keys = base.keys[g];
+      std::vector<Value> items;
+      items.reserve(q_.items.size());
+      for (const SelectItem& i : q_.items) items.push_back(EvalGroupExpr(*i.expr, keys, aggs, nullptr));
+      if (q_.having != nullptr) {
+        const Value h = EvalGroupExpr(*q_.having, keys, aggs, &items);
+        if (h.type != ValueType::kBool || !h.boolean) continue;
+      }
+      std::vector<Value> row = keys;
+      row.insert(row.end(), std::make_move_iterator(items.begin()), std::make_move_iterator(items.end()));
+      out->rows.push_back(std::move(row));
+    }
+    const size_t nkeys = q_.groups.size();
+    std::sort(out->rows.begin(), out->rows.end(), [nkeys](const auto& a, const auto& b) {
+      for (size_t i = 0; i < nkeys; ++i) {
+        const int c = CompareForSort(a[i], b[i]);
+        if (c != 0) return c < 0;
+      }
+      return false;
+    });
+    if (!q_.order.empty()) {
+      std::stable_sort(out->rows.begin(), out->rows.end(), [this](const auto& a, const auto& b) {
+        for (const OrderKey& o : q_.order) {
+          const Value& x = a[o.column];
+          const Value& y = b[o.column];
+          if (x.is_null() || y.is_null()) {
+            if (x.is_null() && y.is_null()) continue;
+            return y.is_null();  // nulls last either way
+          }
+          const int c = CompareNonNull(x, y);
+          if (c != 0) return o.descending ? c > 0 : c < 0;
+        }
+        return false;
+      });
+    }
+    if (q_.limit) {
+      const size_t keep = static_cast<size_t>(std::max<int64_t>(*q_.limit, 0));
+      if (out->rows.size() > keep) out->rows.resize(keep);
+    }
+    if (out->rows.size() > options_.max_result_rows)
+      return Status::ResourceExhausted("the result has " + std::to_string(out->rows.size()) +
+                                       " rows, more than the limit of " + std::to_string(options_.max_result_rows));
+    out->warnings = q_.warnings;
+    out->tz = q_.tz_name;
+    out->message.clear();
+    return Status::OK();
+  }
+
+  const BoundQuery& q_;
+  const storage::Snapshot& snap_;
+  const ScanPlan& plan_;
+  const ExecOptions& options_;
+  StopConditions stop_;
+  int threads_ = 1;
+  uint32_t created_code_ = 0;
+  std::vector<RepeatIndex> repeats_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+}  // namespace
+
+Status ExecuteSelect(const BoundQuery& query, const storage::Snapshot& snapshot, const ScanPlan& plan,
+                     const ExecOptions& options, Result* out) {
+  SelectRun run(query, snapshot, plan, options);
+  return run.Run(out);
+}
+
+}  // namespace kpi::query

@@ -1,0 +1,36 @@
+// RepeatIndex: for repeat_within(d, dims...), the creation times of every
+// ticket by its (non-null) dimension codes, so each ticket asks "did another
+// ticket with my dimension values start in [created - d, created)?" with one
+// hash lookup and one binary search.
+// Built by a pre-pass over the segments (time range extended by d before the
+// query window, so earlier tickets outside the window count); per-thread
+// indexes are merged, then Finish() sorts.
+// Thread safety: Add/Merge/Finish on one thread; HasWithin is const and may
+// run on many threads after Finish().
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "query/group_table.h"
+
+namespace kpi::query {
+
+class RepeatIndex {
+ public:
+  explicit RepeatIndex(size_t dims) : table_(dims), scratch_(dims) {}
+
+  // `codes`: one non-zero dictionary code per dimension.
+  void Add(const uint32_t* codes, int64_t created_ms);
+  void Merge(const RepeatIndex& other);
+  void Finish();
+  // True if some ticket with these codes was created in [created_ms - window_ms, created_ms).
+  bool HasWithin(const uint32_t* codes, int64_t created_ms, int64_t window_ms) const;
+
+ private:
+  GroupTable table_;
+  std::vector<std::vector<int64_t>> times_;
+  mutable std::vector<uint64_t> scratch_;  // only used by Add/Merge (single thread)
+};
+
+}  // namespace kpi::query
