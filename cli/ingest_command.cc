@@ -19,6 +19,8 @@ namespace kpi::cli {
 namespace {
 
 constexpr size_t kRejectsShown = 20;
+// A batch is held in memory (a few of them are queued): keep it bounded.
+constexpr size_t kMaxBatchEvents = size_t{1} << 24;
 
 // Every rejected line: all to the rejects file, the first few to stderr.
 class RejectLog {
@@ -117,8 +119,8 @@ int Ingest::Run() {
     std::fprintf(err_, "kpi ingest: no input files (use - for stdin)\n");
     return kExitUsage;
   }
-  if (flags_.batch_events == 0) {
-    std::fprintf(err_, "kpi ingest: --batch must be at least 1\n");
+  if (flags_.batch_events == 0 || flags_.batch_events > kMaxBatchEvents) {
+    std::fprintf(err_, "kpi ingest: --batch must be between 1 and %zu\n", kMaxBatchEvents);
     return kExitUsage;
   }
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> rejects_file(nullptr, &std::fclose);

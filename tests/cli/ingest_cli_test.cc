@@ -176,6 +176,7 @@ TEST_F(IngestCliTest, UsageAndIoErrorsExitTwo) {
   EXPECT_EQ(RunKpi({"ingest", "--db", "s"}, dir_.path()).exit_code, 2);
   EXPECT_EQ(RunKpi({"ingest", "--db", "s", "--format", "xml", "good.ndjson"}, dir_.path()).exit_code, 2);
   EXPECT_EQ(RunKpi({"ingest", "--db", "s", "--batch", "0", "good.ndjson"}, dir_.path()).exit_code, 2);
+  EXPECT_EQ(RunKpi({"ingest", "--db", "s", "--batch", "100000000000", "good.ndjson"}, dir_.path()).exit_code, 2);
   EXPECT_EQ(RunKpi({"frobnicate"}, dir_.path()).exit_code, 2);
   EXPECT_EQ(RunKpi({}, dir_.path()).exit_code, 2);
   EXPECT_EQ(RunKpi({"--help"}, dir_.path()).exit_code, 0);
