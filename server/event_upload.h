@@ -1,0 +1,58 @@
+// EventUpload: the body of POST /v1/events -> events stored durably.
+//
+// The body (NDJSON or CSV, optionally gzip-compressed: the reader detects
+// gzip by its magic bytes) is put in an anonymous in-memory file
+// (memfd_create; an unlinked temp file if that fails) and read with the
+// storage layer's EventReader, so HTTP uploads follow exactly the rules of
+// `kpi ingest`. Every good event is then staged and sealed as ONE batch:
+// when UploadEvents returns OK the events are on disk and a query sees all
+// of them or, before the seal, none.
+//
+// Bad lines do not fail the upload: they are reported (line + reason) and the
+// good lines around them are stored. The upload fails as a whole, storing
+// nothing, when the body cannot be read (corrupt gzip, unusable CSV header:
+// InvalidArgument), when it holds more than `max_events` events or lines
+// (ResourceExhausted: a gzip bomb or an oversized batch), or when the store
+// fails (IOError and friends).
+//
+// Thread safety: the Store serializes writers; callers serialize uploads
+// anyway so that one request's batch is not interleaved with another's.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/ingest/event_reader.h"
+#include "storage/status.h"
+
+namespace kpi::storage {
+class Store;
+}
+
+namespace kpi::server {
+
+struct UploadOptions {
+  ingest::InputFormat format = ingest::InputFormat::kNdjson;
+  uint64_t max_events = 2'000'000;   // events + rejected lines per upload
+  size_t max_listed_rejects = 1000;  // rejects listed in the reply (all are counted)
+};
+
+struct UploadReject {
+  uint64_t line = 0;  // 1-based line in the body (0: unknown)
+  std::string error;
+};
+
+struct UploadResult {
+  uint64_t lines = 0;       // lines read (good, bad and blank)
+  uint64_t accepted = 0;    // events new to the store
+  uint64_t duplicates = 0;  // events the store already held (or repeated in the body)
+  uint64_t rejected = 0;    // all refused lines
+  std::vector<UploadReject> rejects;  // the first max_listed_rejects of them, by line
+};
+
+Status UploadEvents(storage::Store* store, std::string_view body, const UploadOptions& options,
+                    UploadResult* result);
+
+}  // namespace kpi::server

@@ -1,0 +1,508 @@
+// The Beast HTTP/1.1 server (see server/http_server.h).
+#include <utility>  // before Asio: Boost 1.74 awaitable.hpp needs it under C++20
+
+#include "server/http_server.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "server/http_message.h"
+#include "server/metrics.h"
+#include "server/router.h"
+
+namespace kpi::server {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using unix_socket = net::local::stream_protocol;
+
+namespace {
+
+constexpr uint32_t kHeaderLimit = 64 * 1024;
+constexpr const char* kServerName = "kpistore";
+
+std::string_view View(beast::string_view s) { return std::string_view(s.data(), s.size()); }
+
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Called on shutdown from any thread: close if idle, else finish the request.
+  virtual void Shutdown() = 0;
+};
+
+}  // namespace
+
+bool SplitHostPort(const std::string& listen, std::string* host, uint16_t* port) {
+  std::string h, p;
+  if (!listen.empty() && listen[0] == '[') {
+    size_t close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':') return false;
+    h = listen.substr(1, close - 1);
+    p = listen.substr(close + 2);
+  } else {
+    size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) return false;
+    h = listen.substr(0, colon);
+    p = listen.substr(colon + 1);
+    if (h.find(':') != std::string::npos) return false;  // bare IPv6 needs brackets
+  }
+  if (p.empty() || p.size() > 5) return false;
+  unsigned value = 0;
+  for (char c : p) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (value > 65535) return false;
+  *host = h.empty() ? "0.0.0.0" : h;
+  *port = static_cast<uint16_t>(value);
+  return true;
+}
+
+// State shared by the listeners and sessions.
+struct HttpServer::Impl {
+  Impl(Router* r, Metrics* m, HttpServerOptions o)
+      : router(r),
+        metrics(m),
+        options(std::move(o)),
+        work(net::make_work_guard(ioc)),
+        query_pool(static_cast<size_t>(options.worker_threads > 0 ? options.worker_threads : 1)),
+        write_pool(1) {}
+
+  Router* router;
+  Metrics* metrics;
+  HttpServerOptions options;
+  net::io_context ioc;
+  net::executor_work_guard<net::io_context::executor_type> work;
+  net::thread_pool query_pool;
+  net::thread_pool write_pool;
+  std::vector<std::thread> io_threads;
+
+  std::optional<tcp::acceptor> tcp_acceptor;
+  std::optional<unix_socket::acceptor> unix_acceptor;
+  std::string bound_tcp;
+  uint16_t bound_port = 0;
+
+  std::atomic<bool> stopping{false};
+  bool started = false, stopped = false;
+  std::atomic<int> counted_sessions{0};  // sessions within max_connections
+
+  std::mutex sessions_mu;
+  std::condition_variable sessions_cv;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;  // GUARDED_BY(sessions_mu)
+
+  void Register(SessionBase* s, std::weak_ptr<SessionBase> w) {
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    sessions.emplace(s, std::move(w));
+  }
+  void Unregister(SessionBase* s) {
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    sessions.erase(s);
+    if (sessions.empty()) sessions_cv.notify_all();
+  }
+
+  void RunIo() {
+    // A handler that throws must not take the process down: log and go on.
+    while (true) {
+      try {
+        ioc.run();
+        return;
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "kpi serve: internal error in an I/O handler: %s\n", e.what());
+      } catch (...) {
+        std::fprintf(stderr, "kpi serve: internal error in an I/O handler\n");
+      }
+    }
+  }
+};
+
+namespace {
+
+using Impl = HttpServer::Impl;
+
+bool IsLoopback(const tcp::endpoint& ep) {
+  net::ip::address a = ep.address();
+  if (a.is_loopback()) return true;
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+    return net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6()).is_loopback();
+  }
+  return false;
+}
+
+template <class Protocol>
+bool TrustedPeer(typename Protocol::socket& socket);
+
+template <>
+bool TrustedPeer<tcp>(tcp::socket& socket) {
+  beast::error_code ec;
+  tcp::endpoint ep = socket.remote_endpoint(ec);
+  return !ec && IsLoopback(ep);
+}
+
+template <>
+bool TrustedPeer<unix_socket>(unix_socket::socket&) {
+  return true;  // access is governed by the socket file's permissions
+}
+
+// One connection: read a request, have it routed on a worker, write the
+// response, repeat while keep-alive. All members are touched on the
+// connection's strand only.
+template <class Protocol>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Protocol>> {
+ public:
+  using Stream = beast::basic_stream<Protocol>;
+
+  Session(typename Protocol::socket&& socket, Impl* server, bool counted)
+      : server_(server), counted_(counted), trusted_(TrustedPeer<Protocol>(socket)), stream_(std::move(socket)) {
+    server_->metrics->ConnectionOpened();
+  }
+
+  ~Session() override {
+    server_->metrics->ConnectionClosed();
+    if (counted_) server_->counted_sessions.fetch_sub(1);
+    server_->Unregister(this);
+  }
+
+  void Start() {
+    server_->Register(this, this->weak_from_this());
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->ReadHeader(); });
+  }
+
+  void Shutdown() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->state_ == State::kIdle) self->Close();
+    });
+  }
+
+ private:
+  enum class State { kIdle, kReading, kBusy, kWriting, kClosed };
+
+  void ReadHeader() {
+    if (state_ == State::kClosed) return;
+    if (server_->stopping.load()) return Close();
+    state_ = State::kIdle;
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(server_->options.max_body_bytes);
+    stream_.expires_after(server_->options.header_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    if (state_ == State::kClosed) return;
+    state_ = State::kReading;
+    if (!counted_) {
+      // Over the connection cap: answer without reading the body.
+      return WriteError(503, "too many open connections; retry later", View(parser_->get().target()));
+    }
+    auto& req = parser_->get();
+    if (beast::iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
+      continue_.emplace(http::status::continue_, req.version());
+      stream_.expires_after(server_->options.write_timeout);
+      http::async_write(stream_, *continue_, [self = this->shared_from_this()](beast::error_code e, size_t) {
+        if (e) return self->Close();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    stream_.expires_after(server_->options.body_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (state_ == State::kClosed) return;
+    std::string_view target = parser_ && parser_->is_header_done() ? View(parser_->get().target())
+                                                                   : std::string_view();
+    if (ec == http::error::body_limit) {
+      return WriteError(413, "request body larger than " + std::to_string(server_->options.max_body_bytes) + " bytes",
+                        target);
+    }
+    if (ec == http::error::header_limit) return WriteError(431, "request header fields too large", target);
+    if (&ec.category() == &http::make_error_code(http::error::bad_target).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message) {
+      return WriteError(400, "malformed HTTP request: " + ec.message(), target);
+    }
+    // End of stream, reset, timeout, shutdown: nothing useful to say.
+    Close();
+  }
+
+  void OnRequest(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    if (state_ == State::kClosed) return;
+    state_ = State::kBusy;
+    http::request<http::string_body> req = parser_->release();
+    keep_alive_ = req.keep_alive();
+    version_ = req.version();
+    auto request = std::make_shared<Request>();
+    request->method = std::string(View(req.method_string()));
+    request->target = std::string(View(req.target()));
+    request->trusted_peer = trusted_;
+    for (const auto& field : req) request->headers.emplace_back(View(field.name_string()), View(field.value()));
+    request->body = std::move(req.body());
+
+    if (request->target == "/health" && request->method == "GET") {
+      return Write(server_->router->Route(*request));
+    }
+    auto work = [self = this->shared_from_this(), request] {
+      Response response;
+      try {
+        response = self->server_->router->Route(*request);
+      } catch (const std::exception& e) {
+        response = ErrorResponse(500, std::string("internal error: ") + e.what());
+      } catch (...) {
+        response = ErrorResponse(500, "internal error");
+      }
+      net::post(self->stream_.get_executor(),
+                [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
+    };
+    if (Router::IsWrite(*request)) {
+      net::post(server_->write_pool, std::move(work));
+    } else {
+      net::post(server_->query_pool, std::move(work));
+    }
+  }
+
+  void WriteError(int status, const std::string& message, std::string_view target) {
+    server_->metrics->RecordRequest(Router::Classify(target), status, 0);
+    Response r = ErrorResponse(status, message);
+    r.close = true;
+    if (version_ == 0) version_ = 11;
+    Write(std::move(r));
+  }
+
+  void Write(Response response) {
+    if (state_ == State::kClosed) return;
+    state_ = State::kWriting;
+    res_.emplace();
+    res_->version(version_);
+    res_->result(static_cast<unsigned>(response.status));
+    res_->reason(StatusReason(response.status));
+    res_->set(http::field::server, kServerName);
+    res_->set(http::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) res_->insert(name, value);
+    res_->body() = std::move(response.body);
+    keep_alive_ = keep_alive_ && !response.close && !server_->stopping.load();
+    res_->keep_alive(keep_alive_);
+    res_->prepare_payload();
+    stream_.expires_after(server_->options.write_timeout);
+    http::async_write(stream_, *res_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      self->OnWrite(ec);
+    });
+  }
+
+  void OnWrite(beast::error_code ec) {
+    res_.reset();
+    if (ec || !keep_alive_) return Close();
+    version_ = 11;
+    ReadHeader();
+  }
+
+  void Close() {
+    if (state_ == State::kClosed) return;
+    state_ = State::kClosed;
+    beast::error_code ec;
+    stream_.socket().shutdown(Protocol::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  Impl* server_;
+  const bool counted_;
+  const bool trusted_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<http::response<http::empty_body>> continue_;
+  std::optional<http::response<http::string_body>> res_;
+  State state_ = State::kIdle;
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
+};
+
+// Accepts connections on one acceptor until it is closed.
+template <class Protocol>
+class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
+ public:
+  Listener(typename Protocol::acceptor* acceptor, Impl* server)
+      : acceptor_(acceptor), server_(server), retry_(acceptor->get_executor()) {}
+
+  void Accept() {
+    acceptor_->async_accept(net::make_strand(server_->ioc),
+                            [self = this->shared_from_this()](beast::error_code ec, typename Protocol::socket s) {
+                              self->OnAccept(ec, std::move(s));
+                            });
+  }
+
+ private:
+  void OnAccept(beast::error_code ec, typename Protocol::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
+    if (ec) {
+      // Out of file descriptors and the like: back off briefly, keep serving.
+      retry_.expires_after(std::chrono::milliseconds(50));
+      retry_.async_wait([self = this->shared_from_this()](beast::error_code) { self->Accept(); });
+      return;
+    }
+    if (server_->stopping.load()) {
+      beast::error_code ignored;
+      socket.close(ignored);
+      return;
+    }
+    bool counted = server_->counted_sessions.fetch_add(1) < server_->options.max_connections;
+    if (!counted) server_->counted_sessions.fetch_sub(1);
+    std::make_shared<Session<Protocol>>(std::move(socket), server_, counted)->Start();
+    Accept();
+  }
+
+  typename Protocol::acceptor* acceptor_;
+  Impl* server_;
+  net::steady_timer retry_;
+};
+
+template <class Acceptor, class Endpoint>
+Status OpenAcceptor(Acceptor* acceptor, const Endpoint& endpoint, bool reuse_address, const std::string& what) {
+  beast::error_code ec;
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec && reuse_address) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return Status::IOError("cannot listen on " + what + ": " + ec.message());
+  return Status::OK();
+}
+
+}  // namespace
+
+HttpServer::HttpServer(Router* router, Metrics* metrics, HttpServerOptions options)
+    : impl_(std::make_unique<Impl>(router, metrics, std::move(options))) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+std::string HttpServer::tcp_address() const { return impl_->bound_tcp; }
+uint16_t HttpServer::tcp_port() const { return impl_->bound_port; }
+
+Status HttpServer::Start() {
+  Impl& s = *impl_;
+  if (s.started) return Status::InvalidArgument("server already started");
+  if (s.options.listen.empty() && s.options.socket_path.empty()) {
+    return Status::InvalidArgument("nothing to listen on: give a TCP address or a socket path");
+  }
+  if (!s.options.listen.empty()) {
+    std::string host;
+    uint16_t port = 0;
+    if (!SplitHostPort(s.options.listen, &host, &port)) {
+      return Status::InvalidArgument("listen address must be host:port, got '" + s.options.listen + "'");
+    }
+    beast::error_code ec;
+    tcp::resolver resolver(s.ioc);
+    auto results = resolver.resolve(host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    if (ec || results.empty()) return Status::InvalidArgument("cannot resolve listen host '" + host + "'");
+    tcp::endpoint endpoint = results.begin()->endpoint();
+    s.tcp_acceptor.emplace(net::make_strand(s.ioc));
+    KPI_RETURN_IF_ERROR(OpenAcceptor(&*s.tcp_acceptor, endpoint, true, s.options.listen));
+    tcp::endpoint bound = s.tcp_acceptor->local_endpoint(ec);
+    s.bound_port = bound.port();
+    std::string addr = bound.address().to_string();
+    s.bound_tcp = (bound.address().is_v6() ? "[" + addr + "]" : addr) + ":" + std::to_string(bound.port());
+  }
+  if (!s.options.socket_path.empty()) {
+    // A socket file left by a server that died is removed; a live one is not.
+    struct stat st;
+    if (::lstat(s.options.socket_path.c_str(), &st) == 0) {
+      if (!S_ISSOCK(st.st_mode)) {
+        return Status::IOError("cannot listen on " + s.options.socket_path + ": exists and is not a socket");
+      }
+      unix_socket::socket probe(s.ioc);
+      beast::error_code ec;
+      probe.connect(unix_socket::endpoint(s.options.socket_path), ec);
+      if (!ec) return Status::IOError("cannot listen on " + s.options.socket_path + ": another server is using it");
+      ::unlink(s.options.socket_path.c_str());
+    }
+    s.unix_acceptor.emplace(net::make_strand(s.ioc));
+    KPI_RETURN_IF_ERROR(OpenAcceptor(&*s.unix_acceptor, unix_socket::endpoint(s.options.socket_path), false,
+                                     s.options.socket_path));
+  }
+  if (s.tcp_acceptor) std::make_shared<Listener<tcp>>(&*s.tcp_acceptor, &s)->Accept();
+  if (s.unix_acceptor) std::make_shared<Listener<unix_socket>>(&*s.unix_acceptor, &s)->Accept();
+  int n = s.options.io_threads > 0 ? s.options.io_threads : 1;
+  for (int i = 0; i < n; ++i) s.io_threads.emplace_back([&s] { s.RunIo(); });
+  s.started = true;
+  return Status::OK();
+}
+
+void HttpServer::Stop() {
+  Impl& s = *impl_;
+  if (!s.started || s.stopped) return;
+  s.stopped = true;
+  s.stopping.store(true);
+  // Close the acceptors on their strands (Asio objects are not thread-safe).
+  std::mutex mu;
+  std::condition_variable cv;
+  int pending = 0;
+  auto close_on_strand = [&](auto& acceptor) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      ++pending;
+    }
+    net::post(acceptor.get_executor(), [&] {
+      beast::error_code ec;
+      acceptor.close(ec);
+      std::lock_guard<std::mutex> lock(mu);
+      if (--pending == 0) cv.notify_all();
+    });
+  };
+  if (s.tcp_acceptor) close_on_strand(*s.tcp_acceptor);
+  if (s.unix_acceptor) close_on_strand(*s.unix_acceptor);
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return pending == 0; });
+  }
+  // Idle connections close now; busy ones after their response.
+  std::vector<std::shared_ptr<SessionBase>> live;
+  {
+    std::lock_guard<std::mutex> lock(s.sessions_mu);
+    for (auto& [ptr, weak] : s.sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+  }
+  for (auto& session : live) session->Shutdown();
+  live.clear();
+  {
+    std::unique_lock<std::mutex> lock(s.sessions_mu);
+    s.sessions_cv.wait(lock, [&] { return s.sessions.empty(); });
+  }
+  s.work.reset();
+  for (std::thread& t : s.io_threads) t.join();
+  s.io_threads.clear();
+  s.query_pool.join();
+  s.write_pool.join();
+  if (!s.options.socket_path.empty()) ::unlink(s.options.socket_path.c_str());
+}
+
+}  // namespace kpi::server

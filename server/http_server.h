@@ -1,0 +1,78 @@
+// HttpServer: the Boost.Beast HTTP/1.1 front of a Router.
+//
+// One listener per endpoint (TCP "host:port" and/or a Unix-domain socket
+// path) and one session per connection, all asynchronous on a small pool of
+// I/O threads. Complete requests are handed to worker pools so that a long
+// query never stalls accepting or reading: reads (queries, listings,
+// metrics) run on `worker_threads` threads, writes (uploads, KPI changes) on
+// one writer thread of their own; /health is answered inline.
+//
+// Limits, each answered without crashing and without holding a thread:
+//   * a request body over max_body_bytes -> 413 (and the connection closes);
+//     request headers over 64 KiB -> 431;
+//   * a client that is silent or slow for header_timeout while sending the
+//     request line and headers (or idle between keep-alive requests), or for
+//     body_timeout while sending a body, is disconnected; so is one that does
+//     not read its response within write_timeout;
+//   * past max_connections open connections a new client gets 503 and is
+//     closed; malformed HTTP gets 400 and is closed.
+// Stop() stops accepting, closes idle connections, lets every request
+// already being read or run finish and be answered (with Connection: close),
+// then joins all threads. Stop() is idempotent and callable from any thread
+// except the server's own.
+//
+// Beast is confined to http_server.cc (compile time); this header is plain.
+// Thread safety: Start/Stop/Wait from one controlling thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "storage/status.h"
+
+namespace kpi::server {
+
+class Router;
+class Metrics;
+
+struct HttpServerOptions {
+  std::string listen;       // "127.0.0.1:7070", "[::1]:0", "0.0.0.0:7070"; empty: no TCP listener
+  std::string socket_path;  // Unix-domain socket; empty: none
+  int io_threads = 2;
+  int worker_threads = 2;  // concurrent queries
+  uint64_t max_body_bytes = uint64_t{64} << 20;
+  int max_connections = 256;
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{120000};
+  std::chrono::milliseconds write_timeout{120000};
+};
+
+class HttpServer {
+ public:
+  // `router` and `metrics` must outlive the server.
+  HttpServer(Router* router, Metrics* metrics, HttpServerOptions options);
+  ~HttpServer();  // Stop()s
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds the listeners and starts the threads. InvalidArgument for a bad
+  // listen address, IOError when binding fails (port in use, ...).
+  Status Start();
+  // Bound TCP address, e.g. "127.0.0.1:7070" (the real port when 0 was asked).
+  std::string tcp_address() const;
+  uint16_t tcp_port() const;
+
+  void Stop();
+
+  struct Impl;  // opaque: the Beast objects, defined in http_server.cc
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// Splits "host:port" / "[v6]:port" / ":port" (host "0.0.0.0"). False if malformed.
+bool SplitHostPort(const std::string& listen, std::string* host, uint16_t* port);
+
+}  // namespace kpi::server

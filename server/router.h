@@ -1,0 +1,111 @@
+// Router: one HTTP request -> one HTTP response, with no sockets involved.
+//
+// Endpoints (docs/server-api.md is the user's reference):
+//   GET  /health                    no auth        {"status":"ok"}
+//   GET  /metrics                   read           Prometheus text
+//   GET  /v1/query?q=...            read (*)       result as JSON, or CSV with
+//   POST /v1/query                  read (*)         ?format=csv / Accept: text/csv
+//   POST /v1/events                 write          NDJSON or CSV, gzip allowed
+//   GET  /v1/kpis                   read           named KPIs
+//   GET  /v1/kpis/{name}            read
+//   PUT  /v1/kpis/{name}            admin          body = the KPI expression
+//   DELETE /v1/kpis/{name}          admin
+// (*) a `define kpi` or `drop kpi` statement sent to /v1/query needs admin.
+// Checks run in this order: target syntax (400), path (404), method (405 with
+// Allow), credentials (401 with WWW-Authenticate: Bearer / 403), body size
+// (413), then the handler. Every error body is {"error":{"message":...}};
+// query errors add "line", "column" and "snippet".
+// Status mapping of statement outcomes: InvalidArgument 400, NotFound 404,
+// ResourceExhausted (result over max_result_rows) 422, TimedOut 504,
+// Aborted 503, anything else 500.
+//
+// Without a token table (null or empty) only trusted peers (loopback TCP,
+// the Unix socket) are served, with every role; others get 403.
+//
+// Thread safety: Route() may be called from many threads at once. Uploads
+// are serialized by an internal mutex (one batch at a time) that queries
+// never take. The Store, TokenTable and Metrics must outlive the Router.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "query/engine.h"
+#include "query/result.h"
+#include "server/auth.h"
+#include "server/http_message.h"
+#include "server/metrics.h"
+#include "server/url.h"
+#include "storage/status.h"
+
+namespace kpi::storage {
+class Store;
+}
+
+namespace kpi::server {
+
+// Runs one statement; query::Engine::Execute in production, a fake in tests.
+using QueryRunner = std::function<Status(std::string_view text, const query::ExecOptions& options,
+                                         query::Result* result, query::QueryError* error)>;
+
+struct RouterLimits {
+  uint64_t max_body_bytes = uint64_t{64} << 20;
+  std::chrono::milliseconds query_timeout{30000};  // a request may ask for less (?timeout_ms=)
+  size_t max_result_rows = 1'000'000;
+  int exec_threads = 2;                  // ExecOptions::threads per query
+  uint64_t max_upload_events = 2'000'000;
+  std::chrono::milliseconds store_info_ttl{5000};  // kpi_store_bytes refresh period
+};
+
+class Router {
+ public:
+  // `store` may be null (then /v1/events answers 503); `tokens` may be null.
+  Router(QueryRunner run_query, storage::Store* store, const TokenTable* tokens, Metrics* metrics,
+         RouterLimits limits);
+
+  Response Route(const Request& request);
+
+  // The metrics label of a request target (for errors answered before routing).
+  static Endpoint Classify(std::string_view target);
+  // True for requests that write (uploads, KPI changes): the server runs them
+  // on its own single writer thread so that they never delay queries.
+  static bool IsWrite(const Request& request);
+
+  const RouterLimits& limits() const { return limits_; }
+
+ private:
+  Response Dispatch(const Request& request, Endpoint* endpoint);
+  Response HandleQuery(const Request& request, const Target& target);
+  Response HandleEvents(const Request& request, const Target& target);
+  Response HandleListKpis(const std::string* only_name);
+  Response HandlePutKpi(const Request& request, const std::string& name);
+  Response HandleDeleteKpi(const std::string& name);
+  Response HandleMetrics();
+  // Empty status 0 when `request` may act with `needed`; otherwise the 401/403.
+  Response Authorize(const Request& request, Role needed) const;
+  Status RunStatement(std::string_view text, std::chrono::milliseconds timeout, query::Result* result,
+                      query::QueryError* error) const;
+
+  QueryRunner run_query_;
+  storage::Store* store_;
+  const TokenTable* tokens_;
+  Metrics* metrics_;
+  RouterLimits limits_;
+  std::mutex upload_mu_;  // one upload at a time
+  std::mutex info_mu_;    // guards the store-gauge refresh time
+  std::chrono::steady_clock::time_point info_refreshed_{};
+};
+
+// The first keyword of a statement, lower-cased, skipping blanks and `--`
+// comments ("select", "define", ...); "" if none.
+std::string FirstKeyword(std::string_view text);
+
+// Response for a failed statement: status per the mapping above and the
+// error body (with line/column/snippet for parse and bind errors).
+Response StatementErrorResponse(const Status& status, const query::QueryError& error);
+
+}  // namespace kpi::server

@@ -1,0 +1,120 @@
+// `kpi serve` entry point (see server/serve.h).
+#include "server/serve.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
+#include <memory>
+
+#include "query/engine.h"
+#include "server/auth.h"
+#include "server/http_server.h"
+#include "server/metrics.h"
+#include "server/router.h"
+#include "storage/store.h"
+
+namespace kpi::server {
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+
+// Blocks SIGINT and SIGTERM for this thread and the threads it starts,
+// restoring the previous mask on destruction.
+class SignalBlock {
+ public:
+  SignalBlock() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~SignalBlock() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
+  int Wait() {
+    int sig = 0;
+    while (sigwait(&set_, &sig) != 0) {
+    }
+    return sig;
+  }
+
+ private:
+  sigset_t set_, old_;
+};
+
+}  // namespace
+
+int Serve(storage::Store* store, const ServeOptions& options) {
+  std::FILE* log = options.log != nullptr ? options.log : stderr;
+  TokenTable tokens;
+  if (!options.tokens_file.empty()) {
+    Status s = TokenTable::Load(options.tokens_file, &tokens);
+    if (!s.ok()) {
+      std::fprintf(log, "kpi serve: %s\n", s.message().c_str());
+      return kExitUsage;
+    }
+    if (tokens.empty()) {
+      std::fprintf(log, "kpi serve: token file %s lists no tokens\n", options.tokens_file.c_str());
+      return kExitUsage;
+    }
+  }
+  if (options.max_connections < 1 || options.query_timeout_ms < 1 || options.max_rows < 1 ||
+      options.max_body_bytes < 1) {
+    std::fprintf(log, "kpi serve: limits must be positive\n");
+    return kExitUsage;
+  }
+
+  SignalBlock signals;  // before any thread starts, so all of them inherit it
+  query::Engine engine(store);
+  Metrics metrics;
+  RouterLimits limits;
+  limits.max_body_bytes = options.max_body_bytes;
+  limits.query_timeout = std::chrono::milliseconds(options.query_timeout_ms);
+  limits.max_result_rows = static_cast<size_t>(options.max_rows);
+  limits.exec_threads = options.exec_threads > 0 ? options.exec_threads : 1;
+  auto run = [&engine](std::string_view text, const query::ExecOptions& o, query::Result* r, query::QueryError* e) {
+    return engine.Execute(text, o, r, e);
+  };
+  Router router(run, store, options.tokens_file.empty() ? nullptr : &tokens, &metrics, limits);
+
+  HttpServerOptions http;
+  http.listen = options.listen;
+  http.socket_path = options.socket_path;
+  http.io_threads = options.io_threads;
+  http.worker_threads = options.query_threads;
+  http.max_body_bytes = options.max_body_bytes;
+  http.max_connections = options.max_connections;
+  http.header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
+  http.body_timeout = std::chrono::milliseconds(options.body_timeout_ms);
+  HttpServer server(&router, &metrics, http);
+  Status s = server.Start();
+  if (!s.ok()) {
+    std::fprintf(log, "kpi serve: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  if (!options.listen.empty()) std::fprintf(log, "listening on %s\n", server.tcp_address().c_str());
+  if (!options.socket_path.empty()) std::fprintf(log, "listening on unix:%s\n", options.socket_path.c_str());
+  if (options.tokens_file.empty()) {
+    std::fprintf(log, "no --tokens file: serving only loopback and Unix-socket clients, with full access\n");
+  } else {
+    std::fprintf(log, "auth: %zu bearer token(s) from %s\n", tokens.size(), options.tokens_file.c_str());
+  }
+  std::fflush(log);
+
+  int sig = signals.Wait();
+  std::fprintf(log, "kpi serve: %s received, finishing in-flight requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  std::fflush(log);
+  server.Stop();
+  storage::IngestStats stats;
+  s = store->Seal(&stats);
+  if (!s.ok()) {
+    std::fprintf(log, "kpi serve: final seal failed: %s\n", s.ToString().c_str());
+    return kExitFailed;
+  }
+  std::fprintf(log, "kpi serve: stopped\n");
+  return kExitOk;
+}
+
+}  // namespace kpi::server

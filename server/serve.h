@@ -1,0 +1,46 @@
+// Serve: the entry point of `kpi serve`: runs the HTTP API over an open
+// Store until SIGINT or SIGTERM, then shuts down cleanly.
+//
+// Startup prints to `log` (stderr by default) where it listens
+// ("listening on 127.0.0.1:7070", "listening on unix:/run/kpi.sock") and,
+// without a token file, that only loopback and Unix-socket clients are
+// served. Shutdown: stop accepting, answer every request already received,
+// seal whatever is staged, return 0.
+// Returns the process exit status: 0 after a clean shutdown; 2 for a bad
+// option (unreadable token file, malformed listen address, nothing to listen
+// on) or when a listener cannot be bound; 1 when the final seal fails.
+// Serve blocks SIGINT and SIGTERM in the calling thread (and so in every
+// thread it starts) and waits for them with sigwait; call it from the main
+// thread before starting other threads.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace kpi::storage {
+class Store;
+}
+
+namespace kpi::server {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:7070";  // host:port, [v6]:port; port 0 picks one; empty: no TCP
+  std::string socket_path;                // Unix-domain socket path; empty: none
+  std::string tokens_file;                // `<token> <role>` lines; empty: loopback/Unix clients only
+  uint64_t max_body_bytes = uint64_t{64} << 20;  // larger request bodies get 413
+  int query_timeout_ms = 30000;           // per statement; past it 504
+  uint64_t max_rows = 1'000'000;          // result rows per query; past it 422
+  int max_connections = 256;              // open connections; past it 503
+  int io_threads = 2;                     // socket I/O
+  int query_threads = 2;                  // statements run concurrently (uploads have their own thread)
+  int exec_threads = 2;                   // scan threads per statement (ExecOptions::threads)
+  int header_timeout_ms = 10000;          // request line + headers, and keep-alive idle time
+  int body_timeout_ms = 120000;           // reading one request body
+  std::FILE* log = stderr;                // startup/shutdown lines; never tokens
+};
+
+// Runs until SIGINT/SIGTERM. `store` must stay open until Serve returns.
+int Serve(storage::Store* store, const ServeOptions& options);
+
+}  // namespace kpi::server
