@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "query/vector.h"
 
@@ -36,6 +37,10 @@ inline Value NumericResult(ValueType out_type, double native) {
   if (out_type == ValueType::kDuration) return Value::Duration(native / 1000.0);
   return Value::Number(native);
 }
+
+// The interpolated percentile (percentile_cont) of `values`, reordered in
+// place; NaN when empty. Defined in percentile.cc.
+double InterpolatedPercentile(std::vector<double>* values, double q);
 
 inline bool IsNumericVec(const Vec& v) {
   return v.type == ValueType::kNumber || v.type == ValueType::kDuration;

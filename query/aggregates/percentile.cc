@@ -12,10 +12,6 @@
 
 namespace kpi::query {
 
-// Exposed for the unit tests: the interpolated percentile of `values`
-// (reordered in place); NaN when empty.
-double InterpolatedPercentile(std::vector<double>* values, double q);
-
 double InterpolatedPercentile(std::vector<double>* values, double q) {
   std::vector<double>& xs = *values;
   if (xs.empty()) return std::nan("");
