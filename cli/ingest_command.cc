@@ -134,6 +134,7 @@ int Ingest::Run() {
   }
   storage::StoreOptions store_options;
   store_options.sync = !flags_.no_sync;
+  store_options.cache_bytes = size_t{64} << 20;  // ingest re-reads few segments; keep memory bounded
   Status s = storage::Store::Open(flags_.db, store_options, &store_);
   if (!s.ok()) {
     std::fprintf(err_, "kpi ingest: cannot open store %s: %s\n", flags_.db.c_str(), s.ToString().c_str());
@@ -167,7 +168,17 @@ int Ingest::Run() {
   if (!keep_going) pipeline.Stop();
   files_read_ = static_cast<uint64_t>(std::count(opened.begin(), opened.end(), true));
   uint64_t events_read = pipeline.events_read();
-  if (!store_error_) Seal();
+  if (!store_error_ && Seal()) {
+    // Write memtables to table files and recycle the log: the directory then
+    // holds only sealed data, and `du` shows the real footprint.
+    progress_->SetPhase("flushing");
+    Status s = store_->Flush();
+    progress_->SetPhase("");
+    if (!s.ok()) {
+      progress_->Print("kpi ingest: store failure while flushing: " + s.ToString());
+      store_error_ = true;
+    }
+  }
   pipeline.Stop();
   progress_->Finish();
   if (lines_ < pipeline.lines_read()) lines_ = pipeline.lines_read();  // stopped mid-input
