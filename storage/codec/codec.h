@@ -41,6 +41,8 @@ enum class Encoding : uint8_t {
 // claim any count) cannot demand a huge allocation. Encoders require
 // values.size() <= kMaxBlockValues; a bigger block would not decode.
 inline constexpr uint64_t kMaxBlockValues = uint64_t{1} << 24;
+// The same for string blocks (each decoded string costs a std::string).
+inline constexpr uint64_t kMaxBlockStrings = uint64_t{1} << 20;
 
 // Human-readable name of an encoding ("bitpacked", "rle", ...), for `kpi info`.
 // Any byte is accepted; unknown tags give "unknown".

@@ -91,7 +91,7 @@ Status GetScaled(std::string_view* in, size_t n, std::vector<double>* out) {
 Status GetPlain(std::string_view* in, size_t n, std::vector<double>* out) {
   if (n > in->size() / sizeof(double)) return Corrupt("truncated plain doubles");
   out->resize(n);
-  std::memcpy(out->data(), in->data(), n * sizeof(double));
+  if (n > 0) std::memcpy(out->data(), in->data(), n * sizeof(double));  // data() may be null when empty
   in->remove_prefix(n * sizeof(double));
   return Status::OK();
 }

@@ -12,12 +12,17 @@
 
 #include "storage/codec/codec.h"
 #include "storage/codec/codec_internal.h"
+#include "storage/codec/int_block_reader.h"
 
 namespace kpi::codec {
 
 namespace {
 
 constexpr size_t kMaxDigits = 18;  // fits int64 with room
+// Longest prefix the numbered form takes. Every decoded string repeats the
+// prefix, so bounding it bounds what a small corrupt block can make the
+// decoder allocate (count <= kMaxBlockValues strings of <= 82 bytes).
+constexpr size_t kMaxPrefix = 64;
 
 // Splits every string into (common prefix, number); false if they don't fit.
 bool SplitNumbered(std::span<const std::string> values, std::string* prefix, uint64_t* width,
@@ -26,6 +31,7 @@ bool SplitNumbered(std::span<const std::string> values, std::string* prefix, uin
   const std::string& first = values[0];
   size_t cut = first.size();
   while (cut > 0 && first[cut - 1] >= '0' && first[cut - 1] <= '9') --cut;
+  if (cut > kMaxPrefix) return false;
   *prefix = first.substr(0, cut);
   const size_t digits0 = first.size() - cut;
   bool fixed = true, leading_zero = false;
@@ -79,15 +85,30 @@ Encoding EncodeStrings(std::span<const std::string> values, std::string* out) {
 
 namespace {
 
+// Reads the int block of a string block (lengths or numbers), refusing more
+// than kMaxBlockStrings values before expanding it.
+Status GetStringInts(std::string_view* in, std::vector<int64_t>* values) {
+  std::string_view p = *in;
+  IntBlockReader reader;
+  KPI_RETURN_IF_ERROR(reader.Open(&p));
+  if (reader.size() > kMaxBlockStrings) return Corrupt("too many strings in a block");
+  values->resize(reader.size());
+  reader.ReadAll(reinterpret_cast<uint64_t*>(values->data()));  // int64/uint64 may alias
+  *in = p;
+  return Status::OK();
+}
+
 Status DecodeNumbered(std::string_view* in, std::vector<std::string>* out) {
   std::string_view p = *in;
   uint64_t prefix_len = 0, width = 0;
-  if (!GetVarint64(&p, &prefix_len) || prefix_len > p.size()) return Corrupt("numbered prefix");
+  if (!GetVarint64(&p, &prefix_len) || prefix_len > kMaxPrefix || prefix_len > p.size()) {
+    return Corrupt("numbered prefix");
+  }
   std::string_view prefix = p.substr(0, prefix_len);
   p.remove_prefix(prefix_len);
   if (!GetVarint64(&p, &width) || width > kMaxDigits) return Corrupt("numbered width");
   std::vector<int64_t> numbers;
-  KPI_RETURN_IF_ERROR(DecodeInts(&p, &numbers));
+  KPI_RETURN_IF_ERROR(GetStringInts(&p, &numbers));
   out->clear();
   out->reserve(numbers.size());
   char digits[24];
@@ -118,7 +139,7 @@ Status DecodeStrings(std::string_view* in, std::vector<std::string>* out) {
   }
   if (tag != static_cast<uint8_t>(Encoding::kStrings)) return Corrupt("not a string block");
   std::vector<int64_t> lengths;
-  KPI_RETURN_IF_ERROR(DecodeInts(&p, &lengths));
+  KPI_RETURN_IF_ERROR(GetStringInts(&p, &lengths));
   uint64_t total = 0;
   for (int64_t len : lengths) {
     if (len < 0 || static_cast<uint64_t>(len) > p.size() - total) return Corrupt("string lengths exceed the block");

@@ -55,9 +55,18 @@ void DecodeAll(std::string_view bytes) {
     Status s = DecodeStrings(&in, &out);
     check(s, in);
     if (s.ok()) {
+      EXPECT_LE(out.size(), kMaxBlockStrings);
+      const bool plain = static_cast<uint8_t>(view[0]) == static_cast<uint8_t>(Encoding::kStrings);
       size_t total = 0;
-      for (const auto& str : out) total += str.size();
-      EXPECT_LE(total, view.size());
+      for (const auto& str : out) {
+        total += str.size();
+        if (!plain) {
+          EXPECT_LE(str.size(), 64u + 18u);  // numbered: prefix cap + digits
+        }
+      }
+      if (plain) {
+        EXPECT_LE(total, view.size());  // plain strings are copied from the block
+      }
     }
   }
   {
@@ -99,6 +108,9 @@ std::vector<std::string> ValidBlocks() {
   v.clear();
   for (int i = 0; i < 100; ++i) v.push_back(static_cast<int64_t>(rng()));
   ints(v);  // 64-bit wide
+  v.clear();
+  for (int i = 0; i < 400; ++i) v.push_back(i % 50 == 7 ? 300000000 + i : static_cast<int64_t>(rng() % 1000));
+  ints(v);  // patched: a few outliers
 
   auto doubles = [&](const std::vector<double>& d) {
     blocks.emplace_back();
@@ -112,6 +124,8 @@ std::vector<std::string> ValidBlocks() {
   EncodeStrings(std::vector<std::string>{"INC001", "", "a longer ticket id", "x"}, &blocks.back());
   blocks.emplace_back();
   EncodeStrings(std::vector<std::string>{}, &blocks.back());
+  blocks.emplace_back();
+  EncodeStrings(std::vector<std::string>{"INC0001", "INC0002", "INC0107"}, &blocks.back());  // numbered
 
   auto presence = [&](double density) {
     std::vector<uint32_t> rows;
@@ -126,6 +140,16 @@ std::vector<std::string> ValidBlocks() {
   presence(0.5);
   presence(1.0);
   return blocks;
+}
+
+TEST(RobustnessTest, ValidBlocksCoverEveryEncoding) {
+  std::vector<uint8_t> tags;
+  for (const std::string& block : ValidBlocks()) tags.push_back(static_cast<uint8_t>(block[0]));
+  for (Encoding e : {Encoding::kIntConstant, Encoding::kIntBitpacked, Encoding::kIntRunLength, Encoding::kIntDelta,
+                     Encoding::kIntPatched, Encoding::kDoubleScaled, Encoding::kDoublePlain, Encoding::kStrings,
+                     Encoding::kStringsNumbered, Encoding::kPresenceBitmap, Encoding::kPresenceRows}) {
+    EXPECT_NE(std::find(tags.begin(), tags.end(), static_cast<uint8_t>(e)), tags.end()) << EncodingName(e);
+  }
 }
 
 TEST(RobustnessTest, EveryTruncationOfAValidBlockIsCorruption) {
@@ -172,7 +196,7 @@ TEST(RobustnessTest, MutatedBlocksNeverCrash) {
 
 TEST(RobustnessTest, RandomBytesNeverCrash) {
   std::mt19937_64 rng(13);
-  const uint8_t tags[] = {1, 2, 3, 4, 16, 17, 32, 48, 49};
+  const uint8_t tags[] = {1, 2, 3, 4, 5, 16, 17, 32, 33, 48, 49};
   for (int iter = 0; iter < 20000; ++iter) {
     std::string bytes(rng() % 64, '\0');
     for (auto& c : bytes) c = static_cast<char>(rng());

@@ -91,5 +91,43 @@ TEST(StringCodecTest, RejectsLengthsPastTheBytes) {
   EXPECT_EQ(DecodeStrings(&in, &out).code(), Status::Code::kCorruption);
 }
 
+TEST(StringCodecTest, LongPrefixesStayPlainAndCorruptPrefixesAreRejected) {
+  const std::string prefix(65, 'p');
+  const std::vector<std::string> v = {prefix + "1", prefix + "2", prefix + "3"};
+  std::string block;
+  EXPECT_EQ(EncodeStrings(v, &block), Encoding::kStrings);  // a 65-byte prefix is over the cap
+  RoundTrip(v);
+
+  // A numbered block claiming a 65-byte prefix.
+  std::string bad(1, static_cast<char>(Encoding::kStringsNumbered));
+  PutVarint64(&bad, 65);
+  bad += prefix;
+  PutVarint64(&bad, 0);
+  EncodeInts(std::span<const int64_t>(std::vector<int64_t>{1, 2}), &bad);
+  std::string_view in = bad;
+  std::vector<std::string> out;
+  EXPECT_EQ(DecodeStrings(&in, &out).code(), Status::Code::kCorruption);
+}
+
+TEST(StringCodecTest, RejectsMoreThanMaxBlockStrings) {
+  // Constant int blocks can claim any count in three bytes: both string forms
+  // must refuse counts over kMaxBlockStrings before building the strings.
+  for (Encoding form : {Encoding::kStrings, Encoding::kStringsNumbered}) {
+    std::string bad(1, static_cast<char>(form));
+    if (form == Encoding::kStringsNumbered) {
+      PutVarint64(&bad, 1);
+      bad += "T";
+      PutVarint64(&bad, 0);
+    }
+    bad.push_back(static_cast<char>(Encoding::kIntConstant));
+    PutVarint64(&bad, kMaxBlockStrings + 1);
+    PutVarint64(&bad, 0);
+    std::string_view in = bad;
+    std::vector<std::string> out;
+    EXPECT_EQ(DecodeStrings(&in, &out).code(), Status::Code::kCorruption) << EncodingName(form);
+    EXPECT_EQ(in.size(), bad.size());
+  }
+}
+
 }  // namespace
 }  // namespace kpi::codec
