@@ -136,6 +136,18 @@ void BM_DecodeUint32Codes(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeUint32Codes);
 
+std::vector<int64_t> SkewedGaps() {  // mostly seconds to minutes, 1 in 50 spans days
+  std::mt19937_64 rng(5);
+  std::vector<int64_t> v(kValues);
+  for (auto& x : v) x = rng() % 50 == 0 ? 200000000 + static_cast<int64_t>(rng() % 100000000) : static_cast<int64_t>(rng() % 60000);
+  return v;
+}
+
+void BM_EncodePatchedGaps(benchmark::State& state) { EncodeIntsBench(state, SkewedGaps()); }
+void BM_DecodePatchedGaps(benchmark::State& state) { DecodeIntsBench(state, SkewedGaps()); }
+BENCHMARK(BM_EncodePatchedGaps);
+BENCHMARK(BM_DecodePatchedGaps);
+
 // --- doubles ---
 
 void BM_EncodeScaledDoubles(benchmark::State& state) {

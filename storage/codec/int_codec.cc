@@ -104,7 +104,10 @@ PatchedPlan PlanPatched(const int64_t* v, const IntProfile& p) {
   int full = 64;
   while (full > 0 && histogram[full] == 0) --full;
   const int position_bits = BitLength(p.n);
-  size_t best_bits = SIZE_MAX;
+  // Only widths that beat plain bitpacking (n values of `full` bits) are worth
+  // the exact-size pass below; uniform data skips it.
+  const size_t plain_bits = p.n * size_t(full);
+  size_t best_bits = plain_bits;
   size_t above = 0;  // values wider than w
   for (int w = full; w >= 0; --w) {
     const size_t bits = p.n * size_t(w) + above * size_t(position_bits + full - w);
@@ -115,7 +118,7 @@ PatchedPlan PlanPatched(const int64_t* v, const IntProfile& p) {
     }
     above += histogram[w];
   }
-  if (best_bits == SIZE_MAX || plan.exceptions == 0) return PatchedPlan();
+  if (best_bits == plain_bits || plan.exceptions == 0) return PatchedPlan();
   // Exact size: positions and high parts framed by their own min/max.
   int64_t max_pos = 0, min_pos = INT64_MAX, max_high = 0, min_high = INT64_MAX;
   for (size_t i = 0; i < p.n; ++i) {
