@@ -3,8 +3,9 @@
 // ticket with my dimension values start in [created - d, created)?" with one
 // hash lookup and one binary search.
 // Built by a pre-pass over the segments (time range extended by d before the
-// query window, so earlier tickets outside the window count); per-thread
-// indexes are merged, then Finish() sorts.
+// query window, so earlier tickets outside the window count): Add() appends
+// (key, time) pairs, per-thread indexes are merged, and Finish() lays the
+// times out grouped by key (counting sort) and sorted within each key.
 // Thread safety: Add/Merge/Finish on one thread; HasWithin is const and may
 // run on many threads after Finish().
 #pragma once
@@ -18,7 +19,7 @@ namespace kpi::query {
 
 class RepeatIndex {
  public:
-  explicit RepeatIndex(size_t dims) : table_(dims), scratch_(dims) {}
+  explicit RepeatIndex(size_t dims);
 
   // `codes`: one non-zero dictionary code per dimension.
   void Add(const uint32_t* codes, int64_t created_ms);
@@ -28,9 +29,15 @@ class RepeatIndex {
   bool HasWithin(const uint32_t* codes, int64_t created_ms, int64_t window_ms) const;
 
  private:
+  // Up to two codes pack into one key part; more use one part each.
+  size_t Pack(const uint32_t* codes, uint64_t* key) const;
+
+  size_t dims_;
   GroupTable table_;
-  std::vector<std::vector<int64_t>> times_;
-  mutable std::vector<uint64_t> scratch_;  // only used by Add/Merge (single thread)
+  std::vector<uint32_t> pair_group_;  // before Finish: one entry per Add
+  std::vector<int64_t> pair_time_;
+  std::vector<uint32_t> offsets_;  // after Finish: group g's times are times_[offsets_[g] .. offsets_[g + 1])
+  std::vector<int64_t> times_;
 };
 
 }  // namespace kpi::query
