@@ -134,7 +134,7 @@ int Ingest::Run() {
   }
   storage::StoreOptions store_options;
   store_options.sync = !flags_.no_sync;
-  store_options.cache_bytes = size_t{64} << 20;  // ingest re-reads few segments; keep memory bounded
+  store_options.cache_bytes = size_t{256} << 20;  // sealing re-reads few segments; bound memory
   Status s = storage::Store::Open(flags_.db, store_options, &store_);
   if (!s.ok()) {
     std::fprintf(err_, "kpi ingest: cannot open store %s: %s\n", flags_.db.c_str(), s.ToString().c_str());
