@@ -1,6 +1,7 @@
 #include "query/binder.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <set>
@@ -670,11 +671,14 @@ class Binder {
     }
     GroupKey key;
     BucketUnit unit;
-    if (g->kind == ast::ExprKind::kColumn && !IsColumnName(g->text) && ParseBucketUnit(g->text, &unit)) {
+    std::string lower = g->text;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // Bucket names are keywords (any case) unless a column has that exact name.
+    if (g->kind == ast::ExprKind::kColumn && !IsColumnName(g->text) && ParseBucketUnit(lower, &unit)) {
       key.is_bucket = true;
       key.unit = unit;
       key.type = ValueType::kTime;
-      key.name = g->text;
+      key.name = lower;
     } else {
       if (g->kind == ast::ExprKind::kColumn && !IsColumnName(g->text) && !kpis_.count(g->text)) {
         std::vector<std::string> candidates = SourceColumnNames();
