@@ -51,13 +51,15 @@ class BodyFile {
   int fd_ = -1;
 };
 
-// The reader names its input by path; the client knows it as the body.
+// The reader names its input by path; the client knows it as the body. A
+// reader failure on an in-memory copy is the body's fault (corrupt gzip,
+// unusable CSV header), so it is reported as InvalidArgument.
 Status RenameInput(const Status& s, const std::string& path) {
   std::string msg = s.message();
   for (size_t at = msg.find(path); at != std::string::npos; at = msg.find(path, at)) {
     msg.replace(at, path.size(), "request body");
   }
-  return s.code() == Status::Code::kIOError ? Status::IOError(msg) : Status::InvalidArgument(msg);
+  return Status::InvalidArgument(msg);
 }
 
 }  // namespace
