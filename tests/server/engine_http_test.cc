@@ -1,0 +1,180 @@
+// The server with the real query engine: what HTTP answers must equal what
+// Engine::Execute answers on the same store; KPIs through their endpoints;
+// real parse errors, deadlines and row caps.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/gen/generator.h"
+#include "http_client.h"
+#include "query/engine.h"
+#include "server/http_server.h"
+#include "server/result_render.h"
+#include "server/router.h"
+#include "server/url.h"
+#include "server_test_util.h"
+
+namespace kpi::server {
+namespace {
+
+using nlohmann::json;
+using testing::Fetch;
+using testing::HttpReply;
+
+std::string UrlEncode(const std::string& s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+// Synthetic tickets as NDJSON, split in `parts` bodies.
+std::vector<std::string> GeneratedBodies(uint64_t tickets, int parts) {
+  gen::GenOptions options;
+  options.tickets = tickets;
+  options.days = 60;
+  options.agents = 12;
+  gen::Generator generator(options);
+  std::vector<RawEvent> events, batch;
+  while (generator.Next(4096, &batch)) events.insert(events.end(), batch.begin(), batch.end());
+  std::vector<std::string> bodies(static_cast<size_t>(parts));
+  for (size_t i = 0; i < events.size(); ++i) gen::AppendNdjson(events[i], &bodies[i * parts / events.size()]);
+  return bodies;
+}
+
+class EngineHttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_ = std::make_unique<query::Engine>(scratch_.store.get());
+    Start();
+  }
+  void Start() {
+    server_.reset();
+    router_ = std::make_unique<Router>(
+        [this](std::string_view text, const query::ExecOptions& o, query::Result* r, query::QueryError* e) {
+          return engine_->Execute(text, o, r, e);
+        },
+        scratch_.store.get(), nullptr, &metrics_, limits_);
+    HttpServerOptions options;
+    options.listen = "127.0.0.1:0";
+    server_ = std::make_unique<HttpServer>(router_.get(), &metrics_, options);
+    ASSERT_TRUE(server_->Start().ok());
+    port_ = server_->tcp_port();
+  }
+  void Ingest(uint64_t tickets) {
+    uint64_t accepted = 0;
+    for (const std::string& body : GeneratedBodies(tickets, 3)) {
+      HttpReply r = Fetch(port_, "POST", "/v1/events", body);
+      ASSERT_EQ(r.status, 200) << r.body;
+      json doc = json::parse(r.body);
+      EXPECT_EQ(doc["rejected_count"], 0);
+      accepted += doc["accepted"].get<uint64_t>();
+    }
+    EXPECT_GT(accepted, tickets);
+  }
+
+  testing::ScratchStore scratch_;
+  std::unique_ptr<query::Engine> engine_;
+  Metrics metrics_;
+  RouterLimits limits_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<HttpServer> server_;
+  uint16_t port_ = 0;
+};
+
+TEST_F(EngineHttpTest, HttpAnswersEqualDirectExecution) {
+  Ingest(1500);
+  const char* queries[] = {
+      "select count() as tickets, p50(duration(created -> agent_reply)) as frt_p50,\n"
+      "       p90(duration(created -> agent_reply)) as frt_p90\n"
+      "from tickets during 2025-01-01 .. 2025-04-01 by channel",
+      "select rate(duration(created -> agent_reply) <= 15m) as on_time from tickets where channel = \"email\" by week",
+      "select rate(has(escalated)) as escalation from tickets by channel, month",
+      "select count() as replies, avg(handle_seconds) as aht from events where event = \"agent_reply\" "
+      "by agent, day tz \"Asia/Shanghai\"",
+  };
+  for (const char* q : queries) {
+    query::Result direct;
+    query::QueryError error;
+    Status s = engine_->Execute(q, query::ExecOptions(), &direct, &error);
+    ASSERT_TRUE(s.ok()) << q << "\n" << error.ToString();
+    ASSERT_FALSE(direct.rows.empty()) << q;
+    json expected = json::parse(RenderResultJson(direct));
+
+    HttpReply get = Fetch(port_, "GET", "/v1/query?q=" + UrlEncode(q));
+    ASSERT_EQ(get.status, 200) << q << "\n" << get.body;
+    json got = json::parse(get.body);
+    EXPECT_EQ(got["columns"], expected["columns"]) << q;
+    EXPECT_EQ(got["rows"], expected["rows"]) << q;
+    EXPECT_GT(got["stats"]["rows_read"].get<uint64_t>(), 0u) << q;
+
+    HttpReply post = Fetch(port_, "POST", "/v1/query", json{{"query", q}}.dump(), "Content-Type: application/json\r\n");
+    ASSERT_EQ(post.status, 200) << post.body;
+    EXPECT_EQ(json::parse(post.body)["rows"], expected["rows"]) << q;
+
+    HttpReply csv = Fetch(port_, "POST", "/v1/query?format=csv", q);
+    ASSERT_EQ(csv.status, 200);
+    EXPECT_EQ(csv.body, RenderResultCsv(direct)) << q;
+  }
+}
+
+TEST_F(EngineHttpTest, ParseErrorsCarryPositions) {
+  HttpReply r = Fetch(port_, "POST", "/v1/query", "select count()\nfrom tickts");
+  ASSERT_EQ(r.status, 400) << r.body;
+  json doc = json::parse(r.body);
+  EXPECT_EQ(doc["error"]["line"], 2);
+  EXPECT_GT(doc["error"]["column"].get<int>(), 0);
+  EXPECT_FALSE(doc["error"]["message"].get<std::string>().empty());
+}
+
+TEST_F(EngineHttpTest, KpiLifecycle) {
+  Ingest(200);
+  HttpReply r = Fetch(port_, "PUT", "/v1/kpis/frt_median", "p50(duration(created -> agent_reply))");
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = Fetch(port_, "GET", "/v1/kpis");
+  ASSERT_EQ(r.status, 200);
+  json doc = json::parse(r.body);
+  ASSERT_EQ(doc["kpis"].size(), 1u);
+  EXPECT_EQ(doc["kpis"][0]["name"], "frt_median");
+  EXPECT_EQ(doc["kpis"][0]["expression"], "p50(duration(created -> agent_reply))");
+  r = Fetch(port_, "GET", "/v1/kpis/frt_median");
+  EXPECT_EQ(r.status, 200);
+  r = Fetch(port_, "GET", "/v1/query?q=" + UrlEncode("select frt_median from tickets by channel"));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["columns"][1]["name"], "frt_median");
+  // A bad expression is reported on the body's own line.
+  r = Fetch(port_, "PUT", "/v1/kpis/broken", "p50(\n  duration(created -> ))");
+  ASSERT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(json::parse(r.body)["error"]["line"], 2);
+  r = Fetch(port_, "DELETE", "/v1/kpis/frt_median");
+  EXPECT_EQ(r.status, 200) << r.body;
+  r = Fetch(port_, "DELETE", "/v1/kpis/frt_median");
+  EXPECT_EQ(r.status, 404) << r.body;
+  EXPECT_EQ(json::parse(Fetch(port_, "GET", "/v1/kpis").body)["kpis"].size(), 0u);
+}
+
+TEST_F(EngineHttpTest, DeadlineAndRowCap) {
+  Ingest(300);
+  limits_.query_timeout = std::chrono::milliseconds(0);  // expired before the scan starts
+  Start();
+  HttpReply r = Fetch(port_, "GET", "/v1/query?q=" + UrlEncode("select count() from tickets by channel"));
+  EXPECT_EQ(r.status, 504) << r.body;
+  limits_.query_timeout = std::chrono::milliseconds(30000);
+  limits_.max_result_rows = 1;
+  Start();
+  r = Fetch(port_, "GET", "/v1/query?q=" + UrlEncode("select count() from tickets by channel"));
+  EXPECT_EQ(r.status, 422) << r.body;
+  r = Fetch(port_, "GET", "/v1/query?q=" + UrlEncode("select count() from tickets"));
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
+}  // namespace
+}  // namespace kpi::server
