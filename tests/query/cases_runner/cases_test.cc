@@ -1,0 +1,318 @@
+// The data-file runner: every `query` step of tests/query/cases/*.test is one
+// test. It replays the file's earlier steps on a fresh store (event batches
+// ingested at their stated instants through an injected clock; define/drop
+// statements executed), runs the statement on the engine and checks the
+// expectation; a select is also run on the reference evaluator
+// (tests/query/reference) and checked against the same expectation, so a
+// hand-computed table that the reference disagrees with is caught too.
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <ostream>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "query/cases_runner/case_file.h"
+#include "query/engine.h"
+#include "query/parser.h"
+#include "query/reference/reference_evaluator.h"
+#include "query/reference/reference_time.h"
+#include "query/reference/result_text.h"
+#include "storage/store.h"
+#include "test_util.h"
+
+namespace kpi::cases {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string CasesDir() { return std::string(KPI_TEST_DATA_DIR) + "/query/cases"; }
+
+struct CaseParam {
+  std::string file;  // path
+  size_t step = 0;   // index in CaseFile::steps
+  std::string test_name;
+  std::string load_error;  // the file did not parse
+};
+
+// gtest prints the parameter of a failing test with this.
+void PrintTo(const CaseParam& p, std::ostream* os) { *os << p.test_name; }
+
+std::string Sanitize(const std::string& s) {
+  std::string out;
+  for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return out;
+}
+
+const std::map<std::string, std::pair<CaseFile, std::string>>& ParsedFiles() {
+  static const auto* files = [] {
+    auto* m = new std::map<std::string, std::pair<CaseFile, std::string>>();
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(CasesDir(), ec)) {
+      if (entry.path().extension() != ".test") continue;
+      const std::string path = entry.path().string();
+      CaseFile f;
+      std::string error;
+      if (!ParseCaseFile(path, kpi::testing::ReadFile(path), &f, &error)) f.steps.clear();
+      (*m)[path] = {std::move(f), error};
+    }
+    return m;
+  }();
+  return *files;
+}
+
+std::vector<CaseParam> AllCases() {
+  std::vector<CaseParam> out;
+  for (const auto& [path, parsed] : ParsedFiles()) {
+    const std::string stem = Sanitize(fs::path(path).stem().string());
+    if (!parsed.second.empty()) {
+      out.push_back({path, 0, stem + "__file_does_not_parse", parsed.second});
+      continue;
+    }
+    for (size_t i = 0; i < parsed.first.steps.size(); ++i) {
+      const Step& s = parsed.first.steps[i];
+      if (s.kind == Step::Kind::kStatement) out.push_back({path, i, stem + "__" + Sanitize(s.name), ""});
+    }
+  }
+  return out;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool Contains(const std::string& hay, const std::string& needle) {
+  return Lower(hay).find(Lower(needle)) != std::string::npos;
+}
+
+bool CellMatches(const Cell& cell, const query::Value& v, const std::string& tz_name) {
+  if (!cell.quoted && cell.text == "NULL") return v.is_null();
+  switch (v.type) {
+    case query::ValueType::kNull:
+      return false;
+    case query::ValueType::kBool:
+      return cell.text == (v.boolean ? "true" : "false");
+    case query::ValueType::kNumber:
+    case query::ValueType::kDuration: {
+      char* end = nullptr;
+      const double x = std::strtod(cell.text.c_str(), &end);
+      if (cell.text.empty() || *end != '\0') return false;
+      return reference::NearlyEqual(x, v.number);
+    }
+    case query::ValueType::kTime: {
+      cctz::time_zone tz;
+      if (!reference::LoadZone(tz_name, &tz)) tz = cctz::utc_time_zone();
+      int64_t ms;
+      return reference::ParseInstant(cell.text, tz, &ms) && ms == v.time_ms;
+    }
+    case query::ValueType::kString:
+      return cell.text == v.text;
+  }
+  return false;
+}
+
+bool RowMatches(const std::vector<Cell>& want, const std::vector<query::Value>& got, const std::string& tz) {
+  if (want.size() != got.size()) return false;
+  for (size_t i = 0; i < want.size(); ++i)
+    if (!CellMatches(want[i], got[i], tz)) return false;
+  return true;
+}
+
+std::string ExpectedText(const Expectation& x) {
+  std::string out;
+  for (size_t i = 0; i < x.column_names.size(); ++i) {
+    if (i) out += ',';
+    out += x.column_names[i] + (x.column_types[i].empty() ? "" : ":" + x.column_types[i]);
+  }
+  out += '\n';
+  for (const auto& row : x.rows) {
+    for (size_t i = 0; i < row.size(); ++i) out += (i ? "," : "") + (row[i].quoted ? "\"" + row[i].text + "\"" : row[i].text);
+    out += '\n';
+  }
+  return out;
+}
+
+// "" when `r` satisfies the table part of `x`, else what differs.
+std::string CheckTable(const Expectation& x, const query::Result& r) {
+  if (!x.has_table) return "";
+  std::string why;
+  if (r.columns.size() != x.column_names.size()) {
+    why = "column count " + std::to_string(r.columns.size()) + ", expected " + std::to_string(x.column_names.size());
+  } else {
+    for (size_t i = 0; i < r.columns.size() && why.empty(); ++i) {
+      if (r.columns[i].name != x.column_names[i])
+        why = "column " + std::to_string(i + 1) + " is named '" + r.columns[i].name + "', expected '" +
+              x.column_names[i] + "'";
+      else if (!x.column_types[i].empty() && x.column_types[i] != reference::TypeName(r.columns[i].type))
+        why = "column '" + x.column_names[i] + "' has type " + reference::TypeName(r.columns[i].type) +
+              ", expected " + x.column_types[i];
+    }
+  }
+  if (why.empty() && r.rows.size() != x.rows.size())
+    why = std::to_string(r.rows.size()) + " rows, expected " + std::to_string(x.rows.size());
+  if (why.empty()) {
+    if (x.unordered) {
+      std::vector<bool> used(r.rows.size(), false);
+      for (size_t i = 0; i < x.rows.size() && why.empty(); ++i) {
+        bool found = false;
+        for (size_t j = 0; j < r.rows.size() && !found; ++j) {
+          if (!used[j] && RowMatches(x.rows[i], r.rows[j], r.tz)) used[j] = found = true;
+        }
+        if (!found) why = "expected row " + std::to_string(i + 1) + " not found";
+      }
+    } else {
+      for (size_t i = 0; i < x.rows.size() && why.empty(); ++i)
+        if (!RowMatches(x.rows[i], r.rows[i], r.tz)) why = "row " + std::to_string(i + 1) + " differs";
+    }
+  }
+  if (why.empty()) return "";
+  return why + "\n--- expected\n" + ExpectedText(x) + "--- got\n" + reference::FormatTable(r);
+}
+
+std::string CheckWarnings(const Expectation& x, const query::Result& r) {
+  if (x.warning_text.empty()) return "";
+  for (const std::string& w : r.warnings)
+    if (Contains(w, x.warning_text)) return "";
+  std::string all;
+  for (const std::string& w : r.warnings) all += "\n  " + w;
+  return "no warning holds '" + x.warning_text + "'; warnings:" + (all.empty() ? " none" : all);
+}
+
+class CaseTest : public ::testing::TestWithParam<CaseParam> {};
+
+TEST_P(CaseTest, MatchesExpectation) {
+  const CaseParam& p = GetParam();
+  ASSERT_TRUE(p.load_error.empty()) << p.load_error;
+  const CaseFile& file = ParsedFiles().at(p.file).first;
+  const Step& step = file.steps[p.step];
+  SCOPED_TRACE(p.file + ":" + std::to_string(step.line) + " query " + step.name + "\n" + step.text);
+
+  kpi::testing::ScratchDir dir("kpi-cases");
+  int64_t now_ms = 0;
+  storage::StoreOptions options;
+  options.sync = false;
+  options.cache_bytes = 16 << 20;
+  options.clock = [&now_ms] { return now_ms; };
+  std::unique_ptr<storage::Store> store;
+  ASSERT_TRUE(storage::Store::Open(dir.path(), options, &store).ok());
+  query::Engine engine(store.get());
+  reference::EventLog log;
+  reference::KpiDefinitions kpis;
+
+  // Replays a statement's side effects on the reference's KPI table.
+  auto track_kpis = [&kpis](const std::string& text) {
+    query::ast::Statement st;
+    query::ParseError perr;
+    if (!query::ParseStatement(text, &st, &perr)) return;
+    if (auto* d = std::get_if<query::ast::DefineKpi>(&st)) kpis[d->name] = d->expr;
+    if (auto* d = std::get_if<query::ast::DropKpi>(&st)) kpis.erase(d->name);
+  };
+
+  int64_t last_ingest = INT64_MIN;
+  for (size_t i = 0; i < p.step; ++i) {
+    const Step& s = file.steps[i];
+    if (s.kind == Step::Kind::kEvents) {
+      ASSERT_GE(s.ingest_ms, last_ingest) << "batches must be stamped in time order (line " << s.line << ")";
+      last_ingest = s.ingest_ms;
+      now_ms = s.ingest_ms;
+      std::vector<storage::EventReject> rejects;
+      storage::IngestStats stats;
+      Status st = store->Ingest(s.events, &rejects, &stats);
+      ASSERT_TRUE(st.ok()) << "ingest of the batch at line " << s.line << ": " << st.ToString();
+      for (const RawEvent& e : s.events) log.emplace_back(e, s.ingest_ms);
+      continue;
+    }
+    if (Contains(s.text.substr(0, 7), "select") || Contains(s.text.substr(0, 8), "explain")) continue;
+    query::Result ignored;
+    query::QueryError qerr;
+    (void)engine.Execute(s.text, query::ExecOptions{}, &ignored, &qerr);
+    track_kpis(s.text);
+  }
+
+  const Expectation& x = step.expect;
+  query::Result got;
+  query::QueryError qerr;
+  const Status st = engine.Execute(step.text, query::ExecOptions{}, &got, &qerr);
+  if (x.expect_error) {
+    EXPECT_FALSE(st.ok()) << "engine: the statement should fail; it gave\n" << reference::FormatTable(got);
+    if (!st.ok()) {
+      EXPECT_TRUE(Contains(qerr.ToString(), x.error_text))
+          << "engine error does not hold '" << x.error_text << "':\n" << qerr.ToString();
+    }
+  } else {
+    ASSERT_TRUE(st.ok()) << "engine: " << st.ToString() << "\n" << qerr.ToString();
+    if (x.expect_ok) {
+      EXPECT_TRUE(Contains(got.message, x.ok_text)) << "engine message: " << got.message;
+    }
+    const std::string table = CheckTable(x, got);
+    EXPECT_TRUE(table.empty()) << "engine: " << table;
+    const std::string warn = CheckWarnings(x, got);
+    EXPECT_TRUE(warn.empty()) << "engine: " << warn;
+  }
+
+  // The same expectation on the reference, for select statements.
+  query::ast::Statement parsed;
+  query::ParseError perr;
+  if (!query::ParseStatement(step.text, &parsed, &perr)) {
+    EXPECT_TRUE(x.expect_error) << "the parser refuses the statement: " << perr.ToString();
+    return;
+  }
+  const auto* select = std::get_if<query::ast::SelectQuery>(&parsed);
+  if (select == nullptr) return;
+  query::Result ref;
+  const Status rst = reference::Evaluate(log, *select, kpis, &ref);
+  if (x.expect_error) {
+    EXPECT_FALSE(rst.ok()) << "reference: the statement should fail; it gave\n" << reference::FormatTable(ref);
+    return;
+  }
+  ASSERT_TRUE(rst.ok()) << "reference: " << rst.ToString();
+  const std::string table = CheckTable(x, ref);
+  EXPECT_TRUE(table.empty()) << "reference: " << table;
+  const std::string warn = CheckWarnings(x, ref);
+  EXPECT_TRUE(warn.empty()) << "reference: " << warn;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, CaseTest, ::testing::ValuesIn(AllCases()),
+                         [](const ::testing::TestParamInfo<CaseParam>& info) { return info.param.test_name; });
+
+TEST(CaseFiles, EnoughCasesAreLoaded) {
+  EXPECT_GE(AllCases().size(), 40u) << "cases directory: " << CasesDir();
+}
+
+TEST(CaseFiles, ParserReadsEveryForm) {
+  const std::string text =
+      "# comment\n"
+      "events @2025-01-01T00:00:00Z\n"
+      "{\"ts\":\"2025-01-01T00:00:00Z\",\"ticket\":\"T1\",\"event\":\"created\",\"channel\":\"chat\"}\n"
+      "query a\nselect count() as n\nfrom tickets\nexpect\nn:number\n1\n\n"
+      "query b\nselect x from tickets\nexpect error unknown column\n"
+      "query c\ndefine kpi k = count()\nexpect ok defined\n"
+      "query d\nselect count() from tickets\nexpect unordered\n\"count()\"\n\"NULL\"\n";
+  CaseFile f;
+  std::string error;
+  ASSERT_TRUE(ParseCaseFile("t.test", text, &f, &error)) << error;
+  ASSERT_EQ(f.steps.size(), 5u);
+  EXPECT_EQ(f.steps[0].events.size(), 1u);
+  EXPECT_EQ(f.steps[0].events[0].dims.size(), 1u);
+  EXPECT_EQ(f.steps[1].text, "select count() as n\nfrom tickets");
+  EXPECT_EQ(f.steps[1].expect.column_types[0], "number");
+  EXPECT_EQ(f.steps[1].expect.rows.size(), 1u);
+  EXPECT_TRUE(f.steps[2].expect.expect_error);
+  EXPECT_EQ(f.steps[2].expect.error_text, "unknown column");
+  EXPECT_TRUE(f.steps[3].expect.expect_ok);
+  EXPECT_TRUE(f.steps[4].expect.unordered);
+  EXPECT_TRUE(f.steps[4].expect.rows[0][0].quoted);
+  EXPECT_FALSE(ParseCaseFile("t.test", "query a\nselect 1\n", &f, &error));
+  EXPECT_NE(error.find("t.test:2"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace kpi::cases

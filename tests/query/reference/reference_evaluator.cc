@@ -1,0 +1,898 @@
+#include "query/reference/reference_evaluator.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "query/reference/reference_time.h"
+
+namespace kpi::reference {
+
+namespace {
+
+namespace ast = query::ast;
+using query::Value;
+using query::ValueType;
+
+// Nesting of named KPIs inside each other; deeper is a definition cycle.
+constexpr int kMaxKpiDepth = 16;
+
+enum class Context {
+  kRow,    // where, group keys, aggregate arguments: one source row
+  kGroup,  // select items, having: one group
+};
+
+bool IsAggregate(const std::string& f) {
+  static const std::set<std::string> kNames = {"count", "sum",  "avg", "min", "max",   "percentile", "p50",
+                                               "p90",   "p95",  "p99", "rate", "ratio", "distinct"};
+  return kNames.count(f) > 0;
+}
+
+bool IsTicketFunction(const std::string& f) {
+  static const std::set<std::string> kNames = {"duration", "count_of", "has",   "first",
+                                               "last",     "agent_of", "total", "repeat_within"};
+  return kNames.count(f) > 0;
+}
+
+bool IsNumeric(ValueType t) { return t == ValueType::kNumber || t == ValueType::kDuration; }
+
+bool IsComparison(const std::string& op) {
+  return op == "=" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=";
+}
+
+bool IsArithmetic(const std::string& op) { return op == "+" || op == "-" || op == "*" || op == "/"; }
+
+// Whether values of the two types may be compared with each other.
+bool Comparable(ValueType a, ValueType b) {
+  if (a == ValueType::kNull || b == ValueType::kNull) return true;
+  if (IsNumeric(a) && IsNumeric(b)) return true;
+  return a == b;
+}
+
+// Result type of `a op b` for + - * /; nullopt when not allowed.
+std::optional<ValueType> ArithmeticType(const std::string& op, ValueType a, ValueType b) {
+  using VT = ValueType;
+  if (a == VT::kNull && b == VT::kNull) return VT::kNull;
+  if (a == VT::kNull) return (b == VT::kString || b == VT::kBool) ? std::nullopt : std::optional<VT>(b);
+  if (b == VT::kNull) return (a == VT::kString || a == VT::kBool) ? std::nullopt : std::optional<VT>(a);
+  if (a == VT::kNumber && b == VT::kNumber) return VT::kNumber;
+  if (a == VT::kTime || b == VT::kTime) {
+    if (op == "-" && a == VT::kTime && b == VT::kTime) return VT::kDuration;
+    if ((op == "+" || op == "-") && a == VT::kTime && IsNumeric(b)) return VT::kTime;
+    if (op == "+" && b == VT::kTime && IsNumeric(a)) return VT::kTime;
+    return std::nullopt;
+  }
+  if (IsNumeric(a) && IsNumeric(b)) {
+    if (op == "+" || op == "-") return VT::kDuration;
+    if (op == "*") return (a == VT::kDuration && b == VT::kDuration) ? VT::kNumber : VT::kDuration;
+    // "/": duration / duration is a plain ratio.
+    if (a == VT::kDuration && b == VT::kNumber) return VT::kDuration;
+    return VT::kNumber;
+  }
+  return std::nullopt;
+}
+
+double NumberOf(const Value& v) {
+  switch (v.type) {
+    case ValueType::kNumber:
+    case ValueType::kDuration:
+      return v.number;
+    case ValueType::kTime:
+      return static_cast<double>(v.time_ms);
+    case ValueType::kBool:
+      return v.boolean ? 1 : 0;
+    default:
+      return 0;
+  }
+}
+
+Value MakeTyped(ValueType t, double x) {
+  if (t == ValueType::kDuration) return Value::Duration(x);
+  if (t == ValueType::kTime) return Value::Time(static_cast<int64_t>(std::llround(x)));
+  return Value::Number(x);
+}
+
+// Three-valued equality / order of two non-null comparable values.
+int CompareNonNull(const Value& a, const Value& b) {
+  if (IsNumeric(a.type) && IsNumeric(b.type)) return a.number < b.number ? -1 : a.number > b.number ? 1 : 0;
+  if (a.type != b.type) return a.type < b.type ? -1 : 1;
+  switch (a.type) {
+    case ValueType::kBool:
+      return static_cast<int>(a.boolean) - static_cast<int>(b.boolean);
+    case ValueType::kTime:
+      return a.time_ms < b.time_ms ? -1 : a.time_ms > b.time_ms ? 1 : 0;
+    case ValueType::kString:
+      return a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
+    default:
+      return 0;
+  }
+}
+
+class QueryRun {
+ public:
+  QueryRun(const RefStore& store, const ast::SelectQuery& q, const KpiDefinitions& kpis,
+           const ReferenceOptions& options)
+      : store_(store), q_(q), kpis_(kpis), options_(options) {}
+
+  Status Run(query::Result* out);
+
+ private:
+  struct Row {
+    const RefTicket* ticket = nullptr;
+    const RefEvent* event = nullptr;  // events source only
+    int64_t place_ms = 0;
+    std::map<std::string, std::string> dims;  // sticky (events) or latest (tickets)
+  };
+  struct Group {
+    std::vector<Value> keys;
+    std::vector<const Row*> rows;
+    std::vector<Value> items;
+  };
+
+  bool events_source() const { return q_.source == "events"; }
+  Status Error(const ast::SourcePos& pos, const std::string& what) const {
+    return Status::InvalidArgument("line " + std::to_string(pos.line) + ", column " + std::to_string(pos.column) +
+                                   ": " + what);
+  }
+  void NoteEventName(const std::string& name) {
+    if (name != "created" && store_.event_names.count(name) == 0)
+      warnings_.insert("event name '" + name + "' has never been ingested");
+  }
+  bool IsColumn(const std::string& name) const;
+  int GroupKeyIndex(const ast::Expr& e) const;
+  // The bucket unit of a `by` item (hour .. year, any case), unless it names a column.
+  std::optional<std::string> BucketOf(const ast::Expr& e) const;
+  int AliasIndex(const std::string& name) const;
+
+  Status Check(const ast::Expr& e, Context ctx, ValueType* type, int depth);
+  Status CheckCall(const ast::Expr& e, Context ctx, ValueType* type, int depth);
+  Status CheckEventArg(const ast::Expr& e);
+
+  Value EvalRow(const ast::Expr& e, const Row& row) const;
+  Value EvalGroup(const ast::Expr& e, const Group& g, bool aliases_ready) const;
+  Value EvalTicketFunction(const ast::Expr& e, const Row& row) const;
+  Value EvalAggregate(const ast::Expr& e, const Group& g) const;
+  Value EvalGroupKey(const ast::Expr& e, const Row& row) const;
+  bool RepeatWithin(const RefTicket& t, double seconds, const std::vector<std::string>& dims) const;
+  // Shared by both contexts: operators over already computed operands.
+  static Value Unary(const std::string& op, const Value& v);
+  static Value Binary(const std::string& op, const Value& a, const Value& b);
+  static Value In(const Value& v, const std::vector<Value>& list, bool negated);
+
+  const RefStore& store_;
+  const ast::SelectQuery& q_;
+  const KpiDefinitions& kpis_;
+  ReferenceOptions options_;
+  cctz::time_zone tz_;
+  std::set<std::string> warnings_;
+  std::vector<std::string> group_names_, item_names_;
+  std::vector<ValueType> item_types_;
+  std::map<const ast::Expr*, ValueType> types_;  // static type of every checked node
+  bool checking_having_ = false;
+};
+
+bool QueryRun::IsColumn(const std::string& name) const {
+  if (name == "ticket") return true;
+  if (events_source() && (name == "time" || name == "event" || name == "agent")) return true;
+  if (!events_source() && name == "created") return true;
+  return store_.dims.count(name) > 0 || store_.measures.count(name) > 0;
+}
+
+int QueryRun::GroupKeyIndex(const ast::Expr& e) const {
+  const std::string text = ast::ToString(e);
+  for (size_t i = 0; i < q_.group_by.size(); ++i)
+    if (ast::ToString(*q_.group_by[i]) == text) return static_cast<int>(i);
+  return -1;
+}
+
+int QueryRun::AliasIndex(const std::string& name) const {
+  for (size_t i = 0; i < q_.items.size(); ++i)
+    if (item_names_[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+Status QueryRun::CheckEventArg(const ast::Expr& e) {
+  if (e.kind != ast::ExprKind::kColumn) return Error(e.pos, "expected an event name");
+  NoteEventName(e.text);
+  return Status::OK();
+}
+
+Status QueryRun::Check(const ast::Expr& e, Context ctx, ValueType* type, int depth) {
+  if (depth > kMaxKpiDepth) return Error(e.pos, "named KPIs nest too deep");
+  ValueType t = ValueType::kNull;
+  switch (e.kind) {
+    case ast::ExprKind::kNumber:
+    case ast::ExprKind::kPercent:
+      t = ValueType::kNumber;
+      break;
+    case ast::ExprKind::kDuration:
+      t = ValueType::kDuration;
+      break;
+    case ast::ExprKind::kString:
+      t = ValueType::kString;
+      break;
+    case ast::ExprKind::kBool:
+      t = ValueType::kBool;
+      break;
+    case ast::ExprKind::kNull:
+      t = ValueType::kNull;
+      break;
+    case ast::ExprKind::kTimestamp: {
+      int64_t ms;
+      if (!ParseInstant(e.text, tz_, &ms)) return Error(e.pos, "bad timestamp '" + e.text + "'");
+      t = ValueType::kTime;
+      break;
+    }
+    case ast::ExprKind::kColumn: {
+      if (ctx == Context::kGroup) {
+        int k = GroupKeyIndex(e);
+        if (k >= 0) {
+          auto it = types_.find(q_.group_by[k].get());
+          t = it != types_.end() ? it->second : ValueType::kString;
+          break;
+        }
+        if (checking_having_) {  // having may name the items by their aliases
+          int a = AliasIndex(e.text);
+          if (a >= 0) {
+            t = item_types_[a];
+            break;
+          }
+        }
+        if (!IsColumn(e.text) && kpis_.count(e.text)) {
+          KPI_RETURN_IF_ERROR(Check(*kpis_.at(e.text), ctx, &t, depth + 1));
+          break;
+        }
+        return Error(e.pos, "column '" + e.text + "' must be grouped or aggregated");
+      }
+      const std::string& n = e.text;
+      if (n == "ticket" || (events_source() && (n == "event" || n == "agent"))) {
+        t = ValueType::kString;
+      } else if ((events_source() && n == "time") || (!events_source() && n == "created")) {
+        t = ValueType::kTime;
+      } else if (store_.dims.count(n)) {
+        t = ValueType::kString;
+      } else if (store_.measures.count(n)) {
+        t = ValueType::kNumber;
+      } else if (kpis_.count(n)) {
+        KPI_RETURN_IF_ERROR(Check(*kpis_.at(n), ctx, &t, depth + 1));
+      } else {
+        return Error(e.pos, "unknown column '" + n + "'");
+      }
+      break;
+    }
+    case ast::ExprKind::kCall:
+      KPI_RETURN_IF_ERROR(CheckCall(e, ctx, &t, depth));
+      break;
+    case ast::ExprKind::kUnary: {
+      if (e.args.size() != 1) return Error(e.pos, "bad unary");
+      ValueType a;
+      KPI_RETURN_IF_ERROR(Check(*e.args[0], ctx, &a, depth));
+      if (e.text == "not") {
+        if (a != ValueType::kBool && a != ValueType::kNull) return Error(e.pos, "not needs a predicate");
+        t = ValueType::kBool;
+      } else {
+        if (!IsNumeric(a) && a != ValueType::kNull) return Error(e.pos, "unary minus needs a number");
+        t = a;
+      }
+      break;
+    }
+    case ast::ExprKind::kBinary: {
+      if (e.args.size() != 2) return Error(e.pos, "bad binary");
+      ValueType a, b;
+      KPI_RETURN_IF_ERROR(Check(*e.args[0], ctx, &a, depth));
+      KPI_RETURN_IF_ERROR(Check(*e.args[1], ctx, &b, depth));
+      if (e.text == "and" || e.text == "or") {
+        for (ValueType x : {a, b})
+          if (x != ValueType::kBool && x != ValueType::kNull) return Error(e.pos, e.text + " needs predicates");
+        t = ValueType::kBool;
+      } else if (IsComparison(e.text)) {
+        if (!Comparable(a, b)) return Error(e.pos, "cannot compare");
+        t = ValueType::kBool;
+      } else if (IsArithmetic(e.text)) {
+        std::optional<ValueType> r = ArithmeticType(e.text, a, b);
+        if (!r) return Error(e.pos, "bad operand types for " + e.text);
+        t = *r;
+      } else {
+        return Error(e.pos, "unknown operator " + e.text);
+      }
+      break;
+    }
+    case ast::ExprKind::kIn: {
+      if (e.args.size() < 2) return Error(e.pos, "empty in list");
+      ValueType a;
+      KPI_RETURN_IF_ERROR(Check(*e.args[0], ctx, &a, depth));
+      for (size_t i = 1; i < e.args.size(); ++i) {
+        ValueType b;
+        KPI_RETURN_IF_ERROR(Check(*e.args[i], ctx, &b, depth));
+        if (!Comparable(a, b)) return Error(e.args[i]->pos, "in list type mismatch");
+      }
+      t = ValueType::kBool;
+      break;
+    }
+    case ast::ExprKind::kArrow:
+    case ast::ExprKind::kBefore:
+      return Error(e.pos, "'->' and 'before' only inside duration() / count_of()");
+  }
+  types_[&e] = t;
+  *type = t;
+  return Status::OK();
+}
+
+Status QueryRun::CheckCall(const ast::Expr& e, Context ctx, ValueType* type, int depth) {
+  const std::string& f = e.text;
+  const auto& args = e.args;
+  if (ctx == Context::kGroup && GroupKeyIndex(e) >= 0) {  // by agent_of(resolved)
+    *type = ValueType::kString;
+    return Status::OK();
+  }
+  if (IsAggregate(f)) {
+    if (ctx != Context::kGroup) return Error(e.pos, "aggregate " + f + "() not allowed here");
+    std::vector<ValueType> at;
+    for (const auto& a : args) {
+      ValueType t;
+      KPI_RETURN_IF_ERROR(Check(*a, Context::kRow, &t, depth));
+      at.push_back(t);
+    }
+    auto want = [&](size_t n) -> Status {
+      if (args.size() != n) return Error(e.pos, f + "() takes " + std::to_string(n) + " argument(s)");
+      return Status::OK();
+    };
+    if (f == "count") {
+      if (args.size() > 1) return Error(e.pos, "count() takes at most one argument");
+      *type = ValueType::kNumber;
+    } else if (f == "sum" || f == "avg" || f == "p50" || f == "p90" || f == "p95" || f == "p99") {
+      KPI_RETURN_IF_ERROR(want(1));
+      if (!IsNumeric(at[0]) && at[0] != ValueType::kNull) return Error(e.pos, f + "() needs a number or duration");
+      *type = at[0] == ValueType::kNull ? ValueType::kNumber : at[0];
+    } else if (f == "min" || f == "max") {
+      KPI_RETURN_IF_ERROR(want(1));
+      if (at[0] == ValueType::kBool) return Error(e.pos, f + "() of a predicate");
+      *type = at[0] == ValueType::kNull ? ValueType::kNumber : at[0];
+    } else if (f == "percentile") {
+      KPI_RETURN_IF_ERROR(want(2));
+      if (!IsNumeric(at[0]) && at[0] != ValueType::kNull) return Error(e.pos, "percentile() needs a number");
+      const ast::Expr& q = *args[1];
+      if ((q.kind != ast::ExprKind::kNumber && q.kind != ast::ExprKind::kPercent) || q.number < 0 || q.number > 1)
+        return Error(q.pos, "percentile() needs a fraction in [0, 1]");
+      *type = at[0] == ValueType::kNull ? ValueType::kNumber : at[0];
+    } else if (f == "rate") {
+      KPI_RETURN_IF_ERROR(want(1));
+      if (at[0] != ValueType::kBool && at[0] != ValueType::kNull) return Error(e.pos, "rate() needs a predicate");
+      *type = ValueType::kNumber;
+    } else if (f == "ratio") {
+      KPI_RETURN_IF_ERROR(want(2));
+      for (ValueType t : at)
+        if (!IsNumeric(t) && t != ValueType::kNull) return Error(e.pos, "ratio() needs numbers");
+      *type = ValueType::kNumber;
+    } else {  // distinct
+      KPI_RETURN_IF_ERROR(want(1));
+      *type = ValueType::kNumber;
+    }
+    return Status::OK();
+  }
+  if (IsTicketFunction(f)) {
+    if (events_source()) return Error(e.pos, f + "() needs the tickets source");
+    if (ctx != Context::kRow) return Error(e.pos, f + "() must be aggregated or grouped");
+    if (f == "duration") {
+      if (args.size() != 1 || args[0]->kind != ast::ExprKind::kArrow || args[0]->args.size() != 2)
+        return Error(e.pos, "duration() takes A -> B");
+      KPI_RETURN_IF_ERROR(CheckEventArg(*args[0]->args[0]));
+      KPI_RETURN_IF_ERROR(CheckEventArg(*args[0]->args[1]));
+      *type = ValueType::kDuration;
+    } else if (f == "count_of") {
+      if (args.size() != 1) return Error(e.pos, "count_of() takes one argument");
+      if (args[0]->kind == ast::ExprKind::kBefore) {
+        if (args[0]->args.size() != 2) return Error(e.pos, "bad before");
+        KPI_RETURN_IF_ERROR(CheckEventArg(*args[0]->args[0]));
+        KPI_RETURN_IF_ERROR(CheckEventArg(*args[0]->args[1]));
+      } else {
+        KPI_RETURN_IF_ERROR(CheckEventArg(*args[0]));
+      }
+      *type = ValueType::kNumber;
+    } else if (f == "has" || f == "first" || f == "last" || f == "agent_of") {
+      if (args.size() != 1) return Error(e.pos, f + "() takes one event name");
+      KPI_RETURN_IF_ERROR(CheckEventArg(*args[0]));
+      *type = f == "has" ? ValueType::kBool : f == "agent_of" ? ValueType::kString : ValueType::kTime;
+    } else if (f == "total") {
+      if (args.size() != 1 || args[0]->kind != ast::ExprKind::kColumn || !store_.measures.count(args[0]->text))
+        return Error(e.pos, "total() takes a measure");
+      *type = ValueType::kNumber;
+    } else {  // repeat_within
+      if (args.size() < 2 || (args[0]->kind != ast::ExprKind::kDuration && args[0]->kind != ast::ExprKind::kNumber))
+        return Error(e.pos, "repeat_within() takes a duration and dimensions");
+      for (size_t i = 1; i < args.size(); ++i)
+        if (args[i]->kind != ast::ExprKind::kColumn || !store_.dims.count(args[i]->text))
+          return Error(args[i]->pos, "repeat_within() takes dimensions");
+      *type = ValueType::kBool;
+    }
+    return Status::OK();
+  }
+  return Error(e.pos, "unknown function '" + f + "'");
+}
+
+Value QueryRun::Unary(const std::string& op, const Value& v) {
+  if (v.is_null()) return Value::Null();
+  if (op == "not") return Value::Bool(!v.boolean);
+  Value r = v;
+  r.number = -r.number;
+  return r;
+}
+
+Value QueryRun::Binary(const std::string& op, const Value& a, const Value& b) {
+  if (op == "and") {
+    if ((!a.is_null() && !a.boolean) || (!b.is_null() && !b.boolean)) return Value::Bool(false);
+    if (a.is_null() || b.is_null()) return Value::Null();
+    return Value::Bool(true);
+  }
+  if (op == "or") {
+    if ((!a.is_null() && a.boolean) || (!b.is_null() && b.boolean)) return Value::Bool(true);
+    if (a.is_null() || b.is_null()) return Value::Null();
+    return Value::Bool(false);
+  }
+  if (a.is_null() || b.is_null()) return Value::Null();
+  if (IsComparison(op)) {
+    const int c = CompareNonNull(a, b);
+    if (op == "=") return Value::Bool(c == 0);
+    if (op == "!=") return Value::Bool(c != 0);
+    if (op == "<") return Value::Bool(c < 0);
+    if (op == "<=") return Value::Bool(c <= 0);
+    if (op == ">") return Value::Bool(c > 0);
+    return Value::Bool(c >= 0);
+  }
+  const std::optional<ValueType> rt = ArithmeticType(op, a.type, b.type);
+  if (!rt) return Value::Null();
+  if (a.type == ValueType::kTime || b.type == ValueType::kTime) {
+    if (a.type == ValueType::kTime && b.type == ValueType::kTime)
+      return Value::Duration(static_cast<double>(a.time_ms - b.time_ms) / 1000.0);
+    const Value& t = a.type == ValueType::kTime ? a : b;
+    const Value& d = a.type == ValueType::kTime ? b : a;
+    const int64_t delta = static_cast<int64_t>(std::llround(d.number * 1000.0));
+    return Value::Time(op == "-" ? t.time_ms - delta : t.time_ms + delta);
+  }
+  double x = a.number, y = b.number, r;
+  if (op == "+") {
+    r = x + y;
+  } else if (op == "-") {
+    r = x - y;
+  } else if (op == "*") {
+    r = x * y;
+  } else {
+    if (y == 0) return Value::Null();
+    r = x / y;
+  }
+  if (!std::isfinite(r)) return Value::Null();
+  return MakeTyped(*rt, r);
+}
+
+Value QueryRun::In(const Value& v, const std::vector<Value>& list, bool negated) {
+  if (v.is_null()) return Value::Null();
+  bool any_null = false;
+  for (const Value& w : list) {
+    if (w.is_null()) {
+      any_null = true;
+    } else if (CompareNonNull(v, w) == 0) {
+      return Value::Bool(!negated);
+    }
+  }
+  if (any_null) return Value::Null();
+  return Value::Bool(negated);
+}
+
+bool QueryRun::RepeatWithin(const RefTicket& t, double seconds, const std::vector<std::string>& dims) const {
+  const int64_t window_ms = static_cast<int64_t>(std::llround(seconds * 1000.0));
+  for (const auto& [id, other] : store_.tickets) {
+    if (id == t.id) continue;
+    if (!(other.created >= t.created - window_ms && other.created < t.created)) continue;
+    bool same = true;
+    for (const std::string& d : dims) {
+      auto a = t.dims.find(d), b = other.dims.find(d);
+      if (b == other.dims.end() || a->second != b->second) same = false;
+    }
+    if (same) return true;
+  }
+  return false;
+}
+
+Value QueryRun::EvalTicketFunction(const ast::Expr& e, const Row& row) const {
+  const RefTicket& t = *row.ticket;
+  const std::string& f = e.text;
+  const auto& args = e.args;
+  if (f == "duration") {
+    std::optional<double> s = t.DurationSeconds(args[0]->args[0]->text, args[0]->args[1]->text);
+    return s ? Value::Duration(*s) : Value::Null();
+  }
+  if (f == "count_of") {
+    if (args[0]->kind == ast::ExprKind::kBefore)
+      return Value::Number(static_cast<double>(t.CountBefore(args[0]->args[0]->text, args[0]->args[1]->text)));
+    return Value::Number(static_cast<double>(t.Count(args[0]->text)));
+  }
+  if (f == "has") return Value::Bool(t.Has(args[0]->text));
+  if (f == "first" || f == "last") {
+    std::optional<int64_t> ms = f == "first" ? t.First(args[0]->text) : t.Last(args[0]->text);
+    return ms ? Value::Time(*ms) : Value::Null();
+  }
+  if (f == "agent_of") {
+    std::optional<std::string> a = t.AgentOf(args[0]->text);
+    return a ? Value::String(*a) : Value::Null();
+  }
+  if (f == "total") {
+    std::optional<double> s = t.Total(args[0]->text);
+    return s ? Value::Number(*s) : Value::Null();
+  }
+  // repeat_within
+  std::vector<std::string> dims;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (!t.dims.count(args[i]->text)) return Value::Null();
+    dims.push_back(args[i]->text);
+  }
+  return Value::Bool(RepeatWithin(t, args[0]->number, dims));
+}
+
+Value QueryRun::EvalRow(const ast::Expr& e, const Row& row) const {
+  switch (e.kind) {
+    case ast::ExprKind::kNumber:
+    case ast::ExprKind::kPercent:
+      return Value::Number(e.number);
+    case ast::ExprKind::kDuration:
+      return Value::Duration(e.number);
+    case ast::ExprKind::kString:
+      return Value::String(e.text);
+    case ast::ExprKind::kBool:
+      return Value::Bool(e.boolean);
+    case ast::ExprKind::kNull:
+      return Value::Null();
+    case ast::ExprKind::kTimestamp: {
+      int64_t ms = 0;
+      ParseInstant(e.text, tz_, &ms);
+      return Value::Time(ms);
+    }
+    case ast::ExprKind::kColumn: {
+      const std::string& n = e.text;
+      if (n == "ticket") return Value::String(row.ticket->id);
+      if (events_source()) {
+        if (n == "time") return Value::Time(row.event->time);
+        if (n == "event") return Value::String(row.event->event);
+        if (n == "agent") return row.event->agent.empty() ? Value::Null() : Value::String(row.event->agent);
+      } else if (n == "created") {
+        return Value::Time(row.ticket->created);
+      }
+      if (store_.dims.count(n)) {
+        auto it = row.dims.find(n);
+        return it == row.dims.end() ? Value::Null() : Value::String(it->second);
+      }
+      if (store_.measures.count(n)) {
+        if (events_source()) {
+          auto it = row.event->measures.find(n);
+          return it == row.event->measures.end() ? Value::Null() : Value::Number(it->second);
+        }
+        std::optional<double> m = row.ticket->LastMeasure(n);
+        return m ? Value::Number(*m) : Value::Null();
+      }
+      return EvalRow(*kpis_.at(n), row);
+    }
+    case ast::ExprKind::kCall:
+      return EvalTicketFunction(e, row);
+    case ast::ExprKind::kUnary:
+      return Unary(e.text, EvalRow(*e.args[0], row));
+    case ast::ExprKind::kBinary:
+      return Binary(e.text, EvalRow(*e.args[0], row), EvalRow(*e.args[1], row));
+    case ast::ExprKind::kIn: {
+      std::vector<Value> list;
+      for (size_t i = 1; i < e.args.size(); ++i) list.push_back(EvalRow(*e.args[i], row));
+      return In(EvalRow(*e.args[0], row), list, e.negated);
+    }
+    default:
+      return Value::Null();
+  }
+}
+
+Value QueryRun::EvalAggregate(const ast::Expr& e, const Group& g) const {
+  const std::string& f = e.text;
+  if (f == "count" && e.args.empty()) return Value::Number(static_cast<double>(g.rows.size()));
+  std::vector<Value> values;
+  for (const Row* row : g.rows) {
+    Value v = EvalRow(*e.args[0], *row);
+    if (!v.is_null()) values.push_back(std::move(v));
+  }
+  const ValueType arg_type = types_.at(e.args[0].get());
+  const ValueType out_type = types_.at(&e);
+  if (f == "count") return Value::Number(static_cast<double>(values.size()));
+  if (f == "distinct") {
+    std::vector<Value> uniq;
+    for (const Value& v : values) {
+      bool dup = false;
+      for (const Value& u : uniq) dup = dup || CompareNonNull(u, v) == 0;
+      if (!dup) uniq.push_back(v);
+    }
+    return Value::Number(static_cast<double>(uniq.size()));
+  }
+  if (f == "rate") {
+    if (values.empty()) return Value::Null();
+    double yes = 0;
+    for (const Value& v : values) yes += v.boolean;
+    return Value::Number(yes / static_cast<double>(values.size()));
+  }
+  if (f == "ratio") {
+    std::optional<double> num, den;
+    for (const Row* row : g.rows) {
+      Value a = EvalRow(*e.args[0], *row), b = EvalRow(*e.args[1], *row);
+      if (!a.is_null()) num = num.value_or(0) + NumberOf(a);
+      if (!b.is_null()) den = den.value_or(0) + NumberOf(b);
+    }
+    if (!num || !den || *den == 0) return Value::Null();
+    return Value::Number(*num / *den);
+  }
+  if (values.empty()) return Value::Null();
+  if (f == "min" || f == "max") {
+    Value best = values[0];
+    for (const Value& v : values) {
+      const int c = CompareNonNull(v, best);
+      if ((f == "min" && c < 0) || (f == "max" && c > 0)) best = v;
+    }
+    return best;
+  }
+  std::vector<double> xs;
+  for (const Value& v : values) xs.push_back(NumberOf(v));
+  if (f == "sum" || f == "avg") {
+    double s = 0;
+    for (double x : xs) s += x;
+    if (f == "avg") s /= static_cast<double>(xs.size());
+    return MakeTyped(out_type == ValueType::kNull ? arg_type : out_type, s);
+  }
+  // percentile family: linear interpolation between closest ranks.
+  double q = f == "p50" ? 0.5 : f == "p90" ? 0.9 : f == "p95" ? 0.95 : f == "p99" ? 0.99 : e.args[1]->number;
+  std::sort(xs.begin(), xs.end());
+  const double pos = q * static_cast<double>(xs.size() - 1);
+  const size_t lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, xs.size() - 1);
+  const double frac = pos - static_cast<double>(lo);
+  const double value = frac == 0 ? xs[lo] : xs[lo] + (xs[hi] - xs[lo]) * frac;
+  return MakeTyped(out_type, value);
+}
+
+Value QueryRun::EvalGroup(const ast::Expr& e, const Group& g, bool aliases_ready) const {
+  if (e.kind == ast::ExprKind::kColumn || e.kind == ast::ExprKind::kCall) {
+    const int k = GroupKeyIndex(e);
+    if (k >= 0) return g.keys[k];
+  }
+  switch (e.kind) {
+    case ast::ExprKind::kColumn: {
+      if (aliases_ready) {
+        const int a = AliasIndex(e.text);
+        if (a >= 0) return g.items[a];
+      }
+      return EvalGroup(*kpis_.at(e.text), g, aliases_ready);
+    }
+    case ast::ExprKind::kCall:
+      return EvalAggregate(e, g);
+    case ast::ExprKind::kUnary:
+      return Unary(e.text, EvalGroup(*e.args[0], g, aliases_ready));
+    case ast::ExprKind::kBinary:
+      return Binary(e.text, EvalGroup(*e.args[0], g, aliases_ready), EvalGroup(*e.args[1], g, aliases_ready));
+    case ast::ExprKind::kIn: {
+      std::vector<Value> list;
+      for (size_t i = 1; i < e.args.size(); ++i) list.push_back(EvalGroup(*e.args[i], g, aliases_ready));
+      return In(EvalGroup(*e.args[0], g, aliases_ready), list, e.negated);
+    }
+    default: {
+      Row none;
+      return EvalRow(e, none);  // a literal
+    }
+  }
+}
+
+std::optional<std::string> QueryRun::BucketOf(const ast::Expr& e) const {
+  if (e.kind != ast::ExprKind::kColumn || IsColumn(e.text)) return std::nullopt;
+  std::string lower = e.text;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!IsBucketName(lower)) return std::nullopt;
+  return lower;
+}
+
+Value QueryRun::EvalGroupKey(const ast::Expr& e, const Row& row) const {
+  if (std::optional<std::string> unit = BucketOf(e)) {
+    int64_t start = 0;
+    BucketStart(row.place_ms, *unit, tz_, &start);
+    return Value::Time(start);
+  }
+  return EvalRow(e, row);
+}
+
+Status QueryRun::Run(query::Result* out) {
+  const std::string tz_name = q_.tz.value_or("UTC");
+  if (!LoadZone(tz_name, &tz_)) return Error(q_.tz_pos, "unknown time zone '" + tz_name + "'");
+  if (q_.source != "events" && q_.source != "tickets") return Error(q_.source_pos, "unknown source");
+  if (q_.at_event) {
+    if (events_source()) return Error(q_.at_pos, "`at` places tickets; it needs the tickets source");
+    NoteEventName(*q_.at_event);
+  }
+  std::optional<int64_t> during_start, during_end;
+  if (q_.during_start) {
+    int64_t a, b;
+    if (!ParseInstant(q_.during_start->text, tz_, &a)) return Error(q_.during_start->pos, "bad timestamp");
+    if (!q_.during_end || !ParseInstant(q_.during_end->text, tz_, &b))
+      return Error(q_.during_start->pos, "bad timestamp");
+    during_start = a;
+    during_end = b;
+  }
+
+  // Static checks, in clause order.
+  ValueType t;
+  if (q_.where) {
+    KPI_RETURN_IF_ERROR(Check(*q_.where, Context::kRow, &t, 0));
+    if (t != ValueType::kBool && t != ValueType::kNull) return Error(q_.where->pos, "where needs a predicate");
+  }
+  for (const ast::ExprPtr& g : q_.group_by) {
+    if (g->kind == ast::ExprKind::kColumn) {
+      if (BucketOf(*g)) {
+        types_[g.get()] = ValueType::kTime;
+        group_names_.push_back(*BucketOf(*g));
+      } else {
+        KPI_RETURN_IF_ERROR(Check(*g, Context::kRow, &t, 0));
+        group_names_.push_back(g->text);
+      }
+    } else if (g->kind == ast::ExprKind::kCall && g->text == "agent_of") {
+      KPI_RETURN_IF_ERROR(Check(*g, Context::kRow, &t, 0));
+      group_names_.push_back(ast::ToString(*g));
+    } else {
+      return Error(g->pos, "cannot group by " + ast::ToString(*g));
+    }
+  }
+  for (const ast::SelectItem& item : q_.items) {
+    KPI_RETURN_IF_ERROR(Check(*item.expr, Context::kGroup, &t, 0));
+    item_types_.push_back(t);
+    item_names_.push_back(item.alias.empty() ? ast::ToString(*item.expr) : item.alias);
+  }
+  if (q_.having) {
+    checking_having_ = true;
+    KPI_RETURN_IF_ERROR(Check(*q_.having, Context::kGroup, &t, 0));
+    if (t != ValueType::kBool && t != ValueType::kNull) return Error(q_.having->pos, "having needs a predicate");
+  }
+  std::vector<std::string> names = group_names_;
+  names.insert(names.end(), item_names_.begin(), item_names_.end());
+  std::vector<std::pair<size_t, bool>> order;  // column, descending
+  for (const ast::OrderItem& o : q_.order_by) {
+    auto it = std::find(names.begin(), names.end(), o.name);
+    if (it == names.end()) return Error(o.pos, "order by: unknown column '" + o.name + "'");
+    order.emplace_back(static_cast<size_t>(it - names.begin()), o.descending);
+  }
+
+  // Source rows.
+  std::vector<Row> rows;
+  for (const auto& [id, ticket] : store_.tickets) {
+    if (events_source()) {
+      for (size_t i = 0; i < ticket.events.size(); ++i) {
+        Row r;
+        r.ticket = &ticket;
+        r.event = &ticket.events[i];
+        r.place_ms = ticket.events[i].time;
+        r.dims = ticket.StickyDims(i);
+        rows.push_back(std::move(r));
+      }
+    } else {
+      Row r;
+      r.ticket = &ticket;
+      if (q_.at_event) {
+        std::optional<int64_t> at = ticket.First(*q_.at_event);
+        if (!at) continue;
+        r.place_ms = *at;
+      } else {
+        r.place_ms = ticket.created;
+      }
+      r.dims = ticket.dims;
+      rows.push_back(std::move(r));
+    }
+  }
+  std::vector<const Row*> kept;
+  for (const Row& r : rows) {
+    if (during_start && !(r.place_ms >= *during_start && r.place_ms < *during_end)) continue;
+    if (q_.where) {
+      Value v = EvalRow(*q_.where, r);
+      if (v.is_null() || !v.boolean) continue;
+    }
+    kept.push_back(&r);
+  }
+
+  // Groups.
+  std::vector<Group> groups;
+  if (q_.group_by.empty()) {
+    groups.emplace_back();
+    groups[0].rows = kept;
+  } else {
+    for (const Row* r : kept) {
+      std::vector<Value> keys;
+      for (const ast::ExprPtr& g : q_.group_by) keys.push_back(EvalGroupKey(*g, *r));
+      Group* found = nullptr;
+      for (Group& grp : groups) {
+        bool same = true;
+        for (size_t i = 0; i < keys.size() && same; ++i) same = CompareValues(keys[i], grp.keys[i]) == 0;
+        if (same) found = &grp;
+      }
+      if (!found) {
+        groups.emplace_back();
+        found = &groups.back();
+        found->keys = keys;
+      }
+      found->rows.push_back(r);
+    }
+  }
+  std::vector<Group> shown;
+  for (Group& g : groups) {
+    for (const ast::SelectItem& item : q_.items) g.items.push_back(EvalGroup(*item.expr, g, false));
+    if (q_.having) {
+      Value v = EvalGroup(*q_.having, g, true);
+      if (v.is_null() || !v.boolean) continue;
+    }
+    shown.push_back(std::move(g));
+  }
+
+  // Rows of the table, sorted.
+  out->columns.clear();
+  out->rows.clear();
+  for (size_t i = 0; i < q_.group_by.size(); ++i)
+    out->columns.push_back({group_names_[i], types_.count(q_.group_by[i].get()) ? types_[q_.group_by[i].get()]
+                                                                                 : ValueType::kString});
+  for (size_t i = 0; i < q_.items.size(); ++i) out->columns.push_back({item_names_[i], item_types_[i]});
+  for (Group& g : shown) {
+    std::vector<Value> row = g.keys;
+    row.insert(row.end(), g.items.begin(), g.items.end());
+    out->rows.push_back(std::move(row));
+  }
+  const size_t nkeys = q_.group_by.size();
+  std::stable_sort(out->rows.begin(), out->rows.end(), [&](const auto& a, const auto& b) {
+    for (size_t i = 0; i < nkeys; ++i) {
+      int c = CompareValues(a[i], b[i]);
+      if (c != 0) return c < 0;
+    }
+    return false;
+  });
+  if (!order.empty()) {
+    const bool nulls_first_desc = options_.nulls_first_when_descending;
+    std::stable_sort(out->rows.begin(), out->rows.end(), [&](const auto& a, const auto& b) {
+      for (const auto& [col, desc] : order) {
+        const Value &x = a[col], &y = b[col];
+        if (x.is_null() || y.is_null()) {
+          if (x.is_null() && y.is_null()) continue;
+          const bool null_first = desc && nulls_first_desc;
+          return x.is_null() ? null_first : !null_first;
+        }
+        int c = CompareNonNull(x, y);
+        if (c != 0) return desc ? c > 0 : c < 0;
+      }
+      return false;
+    });
+  }
+  if (q_.limit && static_cast<int64_t>(out->rows.size()) > std::max<int64_t>(*q_.limit, 0))
+    out->rows.resize(static_cast<size_t>(std::max<int64_t>(*q_.limit, 0)));
+  out->warnings.assign(warnings_.begin(), warnings_.end());
+  out->tz = tz_name;
+  out->message.clear();
+  return Status::OK();
+}
+
+}  // namespace
+
+int CompareValues(const Value& a, const Value& b) {
+  if (a.is_null() || b.is_null()) return a.is_null() == b.is_null() ? 0 : a.is_null() ? 1 : -1;
+  return CompareNonNull(a, b);
+}
+
+Status Evaluate(const EventLog& log, const query::ast::SelectQuery& query, const KpiDefinitions& kpis,
+                const ReferenceOptions& options, query::Result* out) {
+  std::optional<int64_t> as_of;
+  if (query.as_of) {
+    cctz::time_zone tz;
+    if (!LoadZone(query.tz.value_or("UTC"), &tz)) return Status::InvalidArgument("unknown time zone");
+    int64_t ms;
+    if (!ParseInstant(query.as_of->text, tz, &ms)) return Status::InvalidArgument("bad `as of` timestamp");
+    as_of = ms;
+  }
+  const RefStore store = BuildTickets(log, as_of);
+  QueryRun run(store, query, kpis, options);
+  return run.Run(out);
+}
+
+}  // namespace kpi::reference
