@@ -91,18 +91,23 @@ class Sealer {
   std::map<SegmentKeyPair, std::vector<uint32_t>> members_;  // rewritten segments -> work tickets
   std::set<SegmentKeyPair> loaded_;
   uint32_t created_code_ = 0;
+  uint64_t taken_events_ = 0;  // staged events this seal took
 };
 
 Status Store::Seal(IngestStats* stats) {
-  std::lock_guard lock(impl_->write_mu);
-  if (impl_->failed) return Status::IOError("store is read-only after an earlier write failure; reopen it");
+  // Only the taking of the staged events and the final commit hold write_mu:
+  // Stage() may land more batches while this seal decodes and encodes.
+  std::lock_guard seal_lock(impl_->seal_mu);
   Sealer sealer(this);
   return sealer.Run(stats);
 }
 
 Status Sealer::ReadStaged() {
+  std::lock_guard lock(im_.write_mu);
+  if (im_.failed) return Status::IOError("store is read-only after an earlier write failure; reopen it");
   if (im_.pending_complete) {
     // Everything staged since the last seal is still in memory: no re-decode.
+    taken_events_ = im_.pending.size();
     incoming_ = std::move(im_.pending);
     im_.pending.clear();
     tickets_ = std::move(im_.pending_tickets);
@@ -119,6 +124,13 @@ Status Sealer::ReadStaged() {
         DecodeStagedBatch(std::string_view(it->value().data(), it->value().size()), batch, &tickets_, &incoming_));
     staging_keys_.push_back(it->key().ToString());
   }
+  // Every batch in memory is also among the staged keys just read (batches a
+  // crash left staged were never counted in staged_events).
+  taken_events_ = im_.pending.size();
+  im_.pending.clear();
+  im_.pending_batches.clear();
+  im_.pending_tickets.Clear();
+  im_.pending_complete = true;
   return FromRocks(it->status(), "read staging");
 }
 
@@ -372,6 +384,8 @@ Status Sealer::Run(IngestStats* stats) {
   std::string gen;
   PutBigEndian64(&gen, generation);
   wb.Put(im_.catalog_cf, "Sgeneration", gen);
+  std::lock_guard lock(im_.write_mu);
+  if (im_.failed) return Status::IOError("store is read-only after an earlier write failure; reopen it");
   rocksdb::Status s = im_.db->Write(im_.WriteOpts(store_.options_.sync), &wb);
   if (!s.ok()) {
     im_.failed = true;
@@ -384,8 +398,7 @@ Status Sealer::Run(IngestStats* stats) {
   }
   for (auto& [key, ref] : new_refs) im_.refs[key] = std::move(ref);
   for (auto& [id, loc] : index_updates) im_.ticket_index[id] = loc;
-  im_.staged_events = 0;
-  im_.pending_complete = true;
+  im_.staged_events -= taken_events_;
   im_.Publish();
   if (stats != nullptr) stats->Add(local);
   return Status::OK();

@@ -163,7 +163,7 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read staging"));
   it.reset();
   {
-    std::lock_guard lock(im.write_mu);
+    std::scoped_lock lock(im.seal_mu, im.write_mu);
     im.Publish();
   }
   if (staged) {

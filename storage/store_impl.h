@@ -1,10 +1,13 @@
 // Store internals shared by store.cc (open, stage, metadata, info),
 // sealer.cc (seal) and snapshot.cc (plan, load). Not part of the API.
 //
-// Locking: write_mu serialises every write (Stage, Seal, metadata) and guards
-// the sealer's state. view_mu guards the published read view (segments and
-// batch times), which is replaced wholesale after each seal so snapshots copy
-// two shared_ptrs and never block behind a seal.
+// Locking: seal_mu admits one sealer at a time and guards the sealer's state
+// (refs, ticket index, generations). write_mu serialises the short write
+// sections (Stage, the sealer taking the staged events and committing its
+// batch, metadata), so staging goes on while a seal encodes. Lock order:
+// seal_mu before write_mu. view_mu guards the published read view (segments
+// and batch times), replaced wholesale after each seal so snapshots copy two
+// shared_ptrs and never block behind a seal.
 #pragma once
 
 #include <rocksdb/db.h>
@@ -38,17 +41,18 @@ struct Store::Impl {
   rocksdb::ColumnFamilyHandle* segments_cf = nullptr;
   rocksdb::ColumnFamilyHandle* zones_cf = nullptr;
 
+  std::mutex seal_mu;
   std::mutex write_mu;
   bool failed = false;                 // GUARDED_BY(write_mu): a write failed; refuse more
   uint32_t last_batch = 0;             // GUARDED_BY(write_mu)
   int64_t last_batch_ms = 0;           // GUARDED_BY(write_mu)
-  uint64_t next_generation = 1;        // GUARDED_BY(write_mu)
+  uint64_t next_generation = 1;        // GUARDED_BY(seal_mu)
   std::atomic<uint64_t> staged_events{0};
   // Sealer state: every segment's ref, and ticket -> segment (rebuilt from the
   // segments' ticket-id columns on the first seal after open: not stored twice).
-  std::map<std::pair<uint32_t, uint32_t>, SegmentRef> refs;  // GUARDED_BY(write_mu)
-  std::unordered_map<std::string, TicketLocation, StringViewHash, std::equal_to<>> ticket_index;  // GUARDED_BY(write_mu)
-  bool ticket_index_loaded = false;    // GUARDED_BY(write_mu)
+  std::map<std::pair<uint32_t, uint32_t>, SegmentRef> refs;  // GUARDED_BY(seal_mu)
+  std::unordered_map<std::string, TicketLocation, StringViewHash, std::equal_to<>> ticket_index;  // GUARDED_BY(seal_mu)
+  bool ticket_index_loaded = false;    // GUARDED_BY(seal_mu)
   std::vector<int64_t> batch_times;    // GUARDED_BY(write_mu)
   // What Stage() landed since the last seal, kept decoded so Seal() need not
   // read it back. Incomplete after Open() finds batches a crash left staged.
@@ -63,7 +67,8 @@ struct Store::Impl {
 
   std::unique_ptr<SegmentCache> cache;
 
-  // Replaces the published view with the sealer's current state. Requires write_mu.
+  // Replaces the published view with the sealer's current state. Requires
+  // seal_mu and write_mu.
   void Publish();
   rocksdb::WriteOptions WriteOpts(bool sync) const {
     rocksdb::WriteOptions w;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <random>
+#include <thread>
 
 #include "storage/store/store_test_util.h"
 #include "test_util.h"
@@ -280,6 +281,33 @@ TEST(StoreTest, ZoneMapsSkipSegmentsOutsideTheTimeRangeAndEventSet) {
   ScanSpec none;
   none.event_codes = {12345};
   EXPECT_TRUE(snap->Plan(none, nullptr).empty());
+}
+
+TEST(StoreTest, StagingWhileSealingLosesAndDoublesNothing) {
+  ScratchDir dir;
+  auto store = OpenStore(dir.path());
+  std::vector<RawEvent> events = RandomEvents(12, 600);
+  std::atomic<bool> done{false};
+  IngestStats seal_stats;
+  std::thread sealer([&] {
+    while (!done.load()) ASSERT_TRUE(store->Seal(&seal_stats).ok());
+  });
+  IngestStats stage_stats;
+  for (size_t i = 0; i < events.size(); i += 37) {
+    std::span<const RawEvent> part(events.data() + i, std::min<size_t>(37, events.size() - i));
+    ASSERT_TRUE(store->Stage(part, nullptr, &stage_stats).ok());
+  }
+  done = true;
+  sealer.join();
+  ASSERT_TRUE(store->Seal(&seal_stats).ok());
+  EXPECT_EQ(store->staged_events(), 0u);
+  EXPECT_EQ(seal_stats.accepted, events.size());
+  EXPECT_EQ(CountEvents(*store), events.size());
+  ScratchDir ref_dir;
+  auto reference = OpenStore(ref_dir.path());
+  IngestStats ref_stats;
+  IngestAll(reference.get(), events, events.size(), &ref_stats);
+  EXPECT_EQ(DumpStore(*store), DumpStore(*reference));
 }
 
 TEST(StoreTest, MetadataRoundTrips) {
