@@ -80,15 +80,24 @@ int main(int argc, char** argv) {
 #endif
 
   ServeFlags serve;
-  CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API server");
+  CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API server until SIGINT / SIGTERM");
   serve_cmd->add_option("--db", serve.db, "Store directory")->required();
-  serve_cmd->add_option("--listen", serve.listen, "host:port")->capture_default_str();
+  serve_cmd->add_flag("--create", serve.create, "Create the store if it does not exist");
+  serve_cmd->add_option("--listen", serve.listen, "host:port (port 0 picks one; empty: no TCP)")
+      ->capture_default_str();
   serve_cmd->add_option("--socket", serve.socket_path, "Also listen on this Unix-domain socket");
-  serve_cmd->add_option("--threads", serve.threads, "Worker threads")->capture_default_str();
-  serve_cmd->add_option("--tokens", serve.tokens_file, "Bearer tokens file (token role per line)");
+  serve_cmd->add_option("--tokens", serve.tokens_file,
+                        "Bearer tokens file ('<token> <role>' per line); without it only loopback and "
+                        "Unix-socket clients are served");
+  serve_cmd->add_option("--threads", serve.threads, "Statements run concurrently")->capture_default_str();
+  serve_cmd->add_option("--exec-threads", serve.exec_threads, "Scan threads per statement")->capture_default_str();
+  serve_cmd->add_option("--io-threads", serve.io_threads, "Socket I/O threads")->capture_default_str();
   serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "Request body limit")->capture_default_str();
-  serve_cmd->add_option("--query-timeout-ms", serve.query_timeout_ms, "Per-query deadline")->capture_default_str();
-  serve_cmd->add_option("--max-connections", serve.max_connections, "Open connections limit")->capture_default_str();
+  serve_cmd->add_option("--query-timeout-ms", serve.query_timeout_ms, "Per-statement deadline")
+      ->capture_default_str();
+  serve_cmd->add_option("--max-rows", serve.max_rows, "Result rows per query")->capture_default_str();
+  serve_cmd->add_option("--max-connections", serve.max_connections, "Open connections limit")
+      ->capture_default_str();
   serve_cmd->add_flag("--no-sync", serve.no_sync, "Do not fsync ingested batches (benchmarks only)");
 
   try {

@@ -3,26 +3,66 @@
 
 #include "cli/exit_codes.h"
 
-#if defined(KPI_HAVE_SERVER) && defined(KPI_SERVE_CONNECTED)
-// Connection point: translate ServeFlags into the server's options and call
-// its entry point here (kpi::server::Serve), mapping its Status to 0 / 2.
+#ifdef KPI_HAVE_SERVER
+#include <signal.h>
+
+#include <memory>
+
+#include "cli/store_open.h"
 #include "server/serve.h"
+#include "storage/store.h"
 #endif
 
 namespace kpi::cli {
 
-#if defined(KPI_HAVE_SERVER) && defined(KPI_SERVE_CONNECTED)
-int RunServe(const ServeFlags& flags, std::FILE* err);  // defined by the connection above
-#else
-int RunServe(const ServeFlags& flags, std::FILE* err) {
 #ifdef KPI_HAVE_SERVER
-  const char* why = "the server library is built but its entry point is not connected to the CLI yet";
+
+int RunServe(const ServeFlags& flags, std::FILE* err) {
+  // Before any thread exists (RocksDB starts some in Open): every thread
+  // inherits the mask, so only the server's sigwait sees these signals.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  std::unique_ptr<storage::Store> store;
+  Status s;
+  if (flags.create) {
+    storage::StoreOptions options;
+    options.sync = !flags.no_sync;
+    s = storage::Store::Open(flags.db, options, &store);
+  } else {
+    s = OpenExistingStore(flags.db, &store, !flags.no_sync);
+  }
+  if (!s.ok()) {
+    std::fprintf(err, "kpi serve: %s%s\n", s.ToString().c_str(),
+                 s.code() == Status::Code::kNotFound ? " (or pass --create)" : "");
+    return kExitUsage;
+  }
+  server::ServeOptions options;
+  options.listen = flags.listen;
+  options.socket_path = flags.socket_path;
+  options.tokens_file = flags.tokens_file;
+  options.max_body_bytes = flags.max_body_bytes;
+  options.query_timeout_ms = flags.query_timeout_ms;
+  options.max_rows = flags.max_rows;
+  options.max_connections = flags.max_connections;
+  options.io_threads = flags.io_threads;
+  options.query_threads = flags.threads;
+  options.exec_threads = flags.exec_threads;
+  options.log = err;
+  return server::Serve(store.get(), options);
+}
+
 #else
-  const char* why = "this build has no HTTP server (server/ was not built)";
-#endif
-  std::fprintf(err, "kpi serve: %s; cannot serve %s on %s\n", why, flags.db.c_str(), flags.listen.c_str());
+
+int RunServe(const ServeFlags& flags, std::FILE* err) {
+  std::fprintf(err, "kpi serve: this build has no HTTP server (server/ was not built); cannot serve %s\n",
+               flags.db.c_str());
   return kExitUsage;
 }
+
 #endif
 
 }  // namespace kpi::cli

@@ -1,10 +1,14 @@
-// `kpi serve`: runs the HTTP server (server/) over a store until SIGINT or
-// SIGTERM. This is the CLI side of the connection: the flags the command
-// accepts and the one call main makes. The server library's entry point is
-// called from serve_command.cc when the build has it (KPI_HAVE_SERVER) and
-// the call is connected (KPI_SERVE_CONNECTED, set in cli/CMakeLists.txt once
-// the server's entry point is final); otherwise the command explains that
-// this build has no server and exits 2.
+// `kpi serve`: runs the HTTP API (server/serve.h) over a store until SIGINT
+// or SIGTERM. This file is the CLI side: the flags the command accepts and
+// the one call main makes. Without the server library in the build
+// (KPI_HAVE_SERVER unset) the command says so and exits 2.
+//
+// The store must exist unless `create` is set (a mistyped --db must not
+// silently serve an empty new store). SIGINT and SIGTERM are blocked before
+// the store opens, so no RocksDB background thread can take them: the
+// server waits for them with sigwait and shuts down cleanly.
+// Exit status: Serve's (0 clean shutdown, 1 final seal failed, 2 bad option
+// or bind failure), or 2 when the store cannot be opened.
 #pragma once
 
 #include <cstdint>
@@ -15,12 +19,16 @@ namespace kpi::cli {
 
 struct ServeFlags {
   std::string db;
+  bool create = false;                     // create the store when missing
   std::string listen = "127.0.0.1:7070";  // host:port; empty with socket_path: no TCP
   std::string socket_path;                 // Unix-domain socket; empty: none
-  int threads = 2;                         // I/O + query threads
-  std::string tokens_file;                 // bearer tokens and their roles; empty: no auth
+  int threads = 2;                         // statements run concurrently
+  int exec_threads = 2;                    // scan threads per statement
+  int io_threads = 2;                      // socket I/O threads
+  std::string tokens_file;                 // `<token> <role>` lines; empty: loopback/Unix clients only
   uint64_t max_body_bytes = 64ull << 20;   // request body limit (ingest uploads)
-  int query_timeout_ms = 30000;            // per-query deadline
+  int query_timeout_ms = 30000;            // per-statement deadline
+  uint64_t max_rows = 1000000;             // result rows per query
   int max_connections = 256;               // past it new clients get 503
   bool no_sync = false;                    // skip fsync on ingest (benchmarks only)
 };

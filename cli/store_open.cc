@@ -5,7 +5,7 @@
 
 namespace kpi::cli {
 
-Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store) {
+Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store, bool sync) {
   std::error_code ec;
   if (dir.empty()) return Status::InvalidArgument("--db DIR is required");
   if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
@@ -13,6 +13,7 @@ Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>
   }
   storage::StoreOptions options;
   options.create_if_missing = false;
+  options.sync = sync;
   return storage::Store::Open(dir, options, store);
 }
 

@@ -12,6 +12,7 @@
 namespace kpi::cli {
 
 // NotFound naming `dir` when it holds no store; Open's error otherwise.
-Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store);
+// `sync`: fsync staged batches (StoreOptions::sync), for commands that write.
+Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store, bool sync = true);
 
 }  // namespace kpi::cli
