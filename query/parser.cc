@@ -1,0 +1,95 @@
+// The parser API (query/parser.h) over the X3 grammar in query/x3/.
+#include "query/parser.h"
+
+#include <exception>
+#include <new>
+#include <utility>
+
+#include "query/x3/config.h"
+#include "query/x3/error_report.h"
+#include "query/x3/grammar.h"
+#include "query/x3/keywords.h"
+#include "query/x3/splitter.h"
+#include "query/x3/state.h"
+#include "query/x3/tokens.h"
+
+namespace kpi::query {
+
+namespace {
+
+namespace x3 = boost::spirit::x3;
+
+// Parses [begin, end) of the indexed script as one statement.
+bool ParseOne(const x3p::LineIndex& lines, const char* begin, const char* end, ast::Statement* out,
+              ParseError* error) {
+  x3p::ParseState state(lines, begin, end);
+  const x3p::BlankSkipper skipper{};
+  const x3p::skipper_context_type skipper_context(skipper);
+  const x3p::context_type context(state, skipper_context);
+  ast::Statement result;
+  const char* first = begin;
+  bool ok = false;
+  try {
+    ok = x3p::StatementRule().parse(first, end, context, x3::unused, result);
+  } catch (const x3::expectation_failure<x3p::iterator_type>& failure) {
+    // The grammar uses no `>` expectation points; kept so a future one
+    // cannot escape the API.
+    state.Fail(failure.where(), "expected " + failure.which());
+    ok = false;
+  }
+  if (ok && !state.failed()) {
+    *out = std::move(result);
+    return true;
+  }
+  x3p::BuildParseError(state, error);
+  return false;
+}
+
+void InternalError(std::string_view text, const char* what, ParseError* error) {
+  const x3p::LineIndex lines(text);
+  x3p::BuildErrorAt(lines, text.data(), what, error);
+  error->snippet.clear();
+}
+
+}  // namespace
+
+std::string ParseError::ToString() const {
+  std::string out =
+      "line " + std::to_string(pos.line) + ", column " + std::to_string(pos.column) + ": " + message;
+  if (!snippet.empty()) out += "\n" + snippet;
+  return out;
+}
+
+bool ParseStatement(std::string_view text, ast::Statement* out, ParseError* error) {
+  try {
+    const x3p::LineIndex lines(text);
+    return ParseOne(lines, text.data(), text.data() + text.size(), out, error);
+  } catch (const std::bad_alloc&) {
+    InternalError(text, "out of memory while parsing", error);
+  } catch (const std::exception& e) {
+    InternalError(text, e.what(), error);
+  }
+  return false;
+}
+
+bool ParseScript(std::string_view text, std::vector<ast::Statement>* out, ParseError* error) {
+  try {
+    out->clear();
+    const x3p::LineIndex lines(text);
+    for (std::string_view piece : x3p::SplitStatements(text)) {
+      ast::Statement statement;
+      if (!ParseOne(lines, piece.data(), piece.data() + piece.size(), &statement, error)) return false;
+      out->push_back(std::move(statement));
+    }
+    return true;
+  } catch (const std::bad_alloc&) {
+    InternalError(text, "out of memory while parsing", error);
+  } catch (const std::exception& e) {
+    InternalError(text, e.what(), error);
+  }
+  return false;
+}
+
+const std::vector<std::string>& Keywords() { return x3p::AllKeywords(); }
+
+}  // namespace kpi::query

@@ -1,0 +1,18 @@
+// Splits a script into statements at top-level ';' — those outside strings
+// and `--` comments — using the same string and comment rules as the
+// grammar's tokens (a string ends on the line it starts).
+//
+// Pure; never fails: an unterminated string simply ends at its line, and the
+// grammar then reports it. Thread safety: pure function.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace kpi::query::x3p {
+
+// The statements' text ranges (without their ';'), in order; ranges holding
+// only blanks and comments are left out.
+std::vector<std::string_view> SplitStatements(std::string_view script);
+
+}  // namespace kpi::query::x3p
