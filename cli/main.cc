@@ -8,11 +8,9 @@
 #include "cli/gen_command.h"
 #include "cli/info_command.h"
 #include "cli/ingest_command.h"
-#include "cli/serve_command.h"
-#ifdef KPI_HAVE_QUERY
 #include "cli/query_command.h"
 #include "cli/repl_command.h"
-#endif
+#include "cli/serve_command.h"
 
 namespace {
 
@@ -62,7 +60,6 @@ int main(int argc, char** argv) {
   info_cmd->add_option("--db", info.db, "Store directory")->required();
   info_cmd->add_option("--format", info.format, "table or json")->capture_default_str();
 
-#ifdef KPI_HAVE_QUERY
   QueryFlags query;
   CLI::App* query_cmd = app.add_subcommand("query", "Run query statements (';'-separated) and print the results");
   query_cmd->add_option("--db", query.db, "Store directory")->required();
@@ -77,7 +74,6 @@ int main(int argc, char** argv) {
   repl_cmd->add_option("--format", repl.format, "table, csv or json")->capture_default_str();
   repl_cmd->add_flag("--timer", repl.timer, "Start with .timer on");
   repl_cmd->add_option("--history", repl.history_path, "History file (default $KPI_HISTORY or ~/.kpi_history)");
-#endif
 
   ServeFlags serve;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API server until SIGINT / SIGTERM");
@@ -110,10 +106,8 @@ int main(int argc, char** argv) {
   if (ingest_cmd->parsed()) return RunIngest(ingest, stdout, stderr);
   if (gen_cmd->parsed()) return RunGen(gen, stderr);
   if (info_cmd->parsed()) return RunInfo(info, stdout, stderr);
-#ifdef KPI_HAVE_QUERY
   if (query_cmd->parsed()) return RunQuery(query, stdout, stderr);
   if (repl_cmd->parsed()) return RunRepl(repl, stdout, stderr);
-#endif
   if (serve_cmd->parsed()) return RunServe(serve, stderr);
   return kExitUsage;
 }

@@ -1,7 +1,5 @@
 // End-to-end tests of `kpi query` and `kpi repl` (piped), running the real
-// binary over a generated store. Built once the query engine has landed.
-#ifdef KPI_HAVE_QUERY
-
+// binary over a generated store.
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -159,5 +157,3 @@ TEST_F(QueryCliTest, ReplCommandsAndQuit) {
 
 }  // namespace
 }  // namespace kpi::testing
-
-#endif  // KPI_HAVE_QUERY
