@@ -2,6 +2,8 @@
 #include "cli/ingest_command.h"
 
 #include <algorithm>
+#include <future>
+#include <mutex>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -91,6 +93,10 @@ class Ingest {
   // Stages one batch, honouring max_errors; false when the ingest must stop.
   bool StageBatch(InputBatch* batch);
   bool Seal();
+  // Seals in the background so staging (and parsing) go on meanwhile; at most
+  // one seal runs. FinishSeal waits for it; false on a store failure.
+  void StartSeal();
+  bool FinishSeal();
   bool OverLimit() const { return flags_.max_errors >= 0 && static_cast<int64_t>(rejects_->total()) > flags_.max_errors; }
   void PrintSummary(double elapsed_s, uint64_t events_read);
 
@@ -104,6 +110,9 @@ class Ingest {
   storage::IngestStats stats_;
   uint64_t files_read_ = 0, lines_ = 0;
   bool io_error_ = false, store_error_ = false, aborted_ = false;
+  std::future<Status> sealing_;
+  std::mutex stats_mu_;  // stats_ is updated by the background seal
+  uint64_t staged_at_seal_start_ = 0;  // staged_events() when the running seal started
 };
 
 int Ingest::Run() {
@@ -163,12 +172,17 @@ int Ingest::Run() {
       progress_->Print("kpi ingest: " + NameInput(pipeline.inputs()[batch.input], batch.error));
     }
     lines_ += batch.lines;
-    if (store_->staged_events() > flags_.seal_events) keep_going = Seal();
+    // Seal in the background once `seal_events` more events are staged than
+    // the running seal took; memory stays bounded by about two such sets.
+    if (store_->staged_events() > staged_at_seal_start_ + flags_.seal_events) {
+      keep_going = FinishSeal();
+      if (keep_going) StartSeal();
+    }
   }
   if (!keep_going) pipeline.Stop();
   files_read_ = static_cast<uint64_t>(std::count(opened.begin(), opened.end(), true));
   uint64_t events_read = pipeline.events_read();
-  if (!store_error_ && Seal()) {
+  if (FinishSeal() && !store_error_ && Seal()) {
     // Write memtables to table files and recycle the log: the directory then
     // holds only sealed data, and `du` shows the real footprint.
     progress_->SetPhase("flushing");
@@ -236,6 +250,32 @@ bool Ingest::StageBatch(InputBatch* batch) {
   return !aborted_;
 }
 
+void Ingest::StartSeal() {
+  staged_at_seal_start_ = store_->staged_events();
+  sealing_ = std::async(std::launch::async, [this] {
+    storage::IngestStats stats;
+    Status s = store_->Seal(&stats);
+    if (!s.ok()) return s;  // reported by FinishSeal, on the main thread
+    std::lock_guard lock(stats_mu_);
+    stats_.accepted += stats.accepted;
+    stats_.duplicates += stats.duplicates;
+    stats_.segments_written += stats.segments_written;
+    return Status::OK();
+  });
+}
+
+bool Ingest::FinishSeal() {
+  if (!sealing_.valid()) return !store_error_;
+  Status s = sealing_.get();
+  if (!s.ok()) {
+    progress_->Print("kpi ingest: store failure while sealing: " + s.ToString() +
+                     " (staged events are kept and sealed at the next open)");
+    store_error_ = true;
+  }
+  staged_at_seal_start_ = 0;
+  return !store_error_;
+}
+
 bool Ingest::Seal() {
   if (store_->staged_events() == 0) return true;
   progress_->SetPhase("sealing");
@@ -248,6 +288,7 @@ bool Ingest::Seal() {
     store_error_ = true;
     return false;
   }
+  std::lock_guard lock(stats_mu_);
   stats_.accepted += stats.accepted;
   stats_.duplicates += stats.duplicates;
   stats_.segments_written += stats.segments_written;

@@ -3,9 +3,10 @@
 // Pipeline: a reader thread parses the inputs, in the order given, into
 // batches of at most `batch_events` events (a batch never mixes files) and
 // hands them over a small bounded queue; the calling thread Stage()s each
-// batch (durable when it returns) and Seal()s whenever more than
-// `seal_events` are staged, and once at the end. Memory stays bounded by a
-// few batches whatever the input size.
+// batch (durable when it returns). Each time `seal_events` more events are
+// staged, a background seal starts (at most one runs; staging goes on
+// meanwhile), and a final seal and flush run at the end. Memory stays bounded
+// by about two seal sets whatever the input size.
 //
 // Rejected lines (reader rejects and store-level rejects, the latter mapped
 // back to file:line) are all written to `rejects_path` when given, the first
@@ -38,7 +39,7 @@ struct IngestFlags {
   int64_t max_errors = -1;         // < 0: unlimited
   bool no_sync = false;            // skip fsync (benchmarks only)
   size_t batch_events = 65536;
-  uint64_t seal_events = 4000000;  // seal when more than this many are staged
+  uint64_t seal_events = 2000000;  // seal (in the background) each time this many more are staged
   bool quiet = false;              // no progress output
 };
 
