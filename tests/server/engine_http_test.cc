@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
+#include <thread>
+
 #include "cli/gen/generator.h"
 #include "http_client.h"
 #include "query/engine.h"
@@ -174,6 +177,44 @@ TEST_F(EngineHttpTest, DeadlineAndRowCap) {
   EXPECT_EQ(r.status, 422) << r.body;
   r = Fetch(port_, "GET", "/v1/query?q=" + UrlEncode("select count() from tickets"));
   EXPECT_EQ(r.status, 200) << r.body;
+}
+
+// Clients query through the engine while uploads land: every count is a
+// whole number of uploads (one seal per upload), and none is lost.
+TEST_F(EngineHttpTest, ConcurrentEngineQueriesSeeWholeUploads) {
+  constexpr int kUploads = 6, kPerUpload = 300, kClients = 20, kQueriesEach = 5;
+  const std::string target = "/v1/query?q=" + UrlEncode("select count() as n from events");
+  std::atomic<int> bad{0}, answered{0};
+  std::thread writer([&] {
+    for (int u = 0; u < kUploads; ++u) {
+      HttpReply r = Fetch(port_, "POST", "/v1/events", testing::EventLines(u * kPerUpload, kPerUpload));
+      EXPECT_EQ(r.status, 200) << r.body;
+    }
+  });
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&] {
+      for (int q = 0; q < kQueriesEach; ++q) {
+        HttpReply r = Fetch(port_, "GET", target);
+        if (r.status != 200) {
+          bad++;
+          continue;
+        }
+        json rows = json::parse(r.body)["rows"];
+        double n = rows.empty() || rows[0][0].is_null() ? 0 : rows[0][0].get<double>();
+        long whole = static_cast<long>(n);
+        if (whole != n || whole % kPerUpload != 0 || whole > kUploads * kPerUpload) bad++;
+        answered++;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  writer.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(answered.load(), kClients * kQueriesEach);
+  HttpReply r = Fetch(port_, "GET", target);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(json::parse(r.body)["rows"][0][0], kUploads * kPerUpload);
 }
 
 }  // namespace
