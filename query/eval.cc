@@ -113,11 +113,12 @@ void Broadcast(uint32_t n, Vec* out) {
 
 }  // namespace
 
-Evaluator::Evaluator(const BoundQuery& query, const std::vector<RepeatIndex>* repeats)
-    : q_(query), repeats_(repeats), memo_(static_cast<size_t>(std::max(query.num_row_nodes, 0))) {}
+Evaluator::Evaluator(const BoundQuery& query)
+    : q_(query), memo_(static_cast<size_t>(std::max(query.num_row_nodes, 0))) {}
 
 void Evaluator::StartBatch(SegmentRows* rows) {
   rows_ = rows;
+  repeat_answers_ = nullptr;
   Iota(rows->num_rows());  // sized once per batch: views into it stay valid
   main_ = Selection{};
   ++epoch_;
@@ -199,7 +200,7 @@ void Evaluator::Compute(const BoundExpr& e, const Selection& sel, Vec* out) {
       ComputeColumn(e, sel, out);
       break;
     case BoundKind::kTicketFn:
-      EvalTicketFunction(e, *rows_, sel.rows, sel.n, repeats_, out);
+      EvalTicketFunction(e, *rows_, sel.rows, sel.n, repeat_answers_, out);
       break;
     case BoundKind::kUnary:
       ComputeUnary(e, *Eval(*e.args[0], sel), out);

@@ -20,7 +20,6 @@
 #include <vector>
 
 #include "query/bound_expr.h"
-#include "query/repeat_index.h"
 #include "query/segment_rows.h"
 #include "query/vector.h"
 
@@ -35,10 +34,13 @@ struct Selection {
 
 class Evaluator {
  public:
-  Evaluator(const BoundQuery& query, const std::vector<RepeatIndex>* repeats);
+  explicit Evaluator(const BoundQuery& query);
 
   // Starts a batch over `rows` (its segment must stay alive during the batch).
   void StartBatch(SegmentRows* rows);
+  // repeat_within answers of the batch's tickets, one array per
+  // BoundQuery::repeats entry (query/repeat_index.h); must outlive the batch.
+  void SetRepeatAnswers(const std::vector<const std::vector<uint8_t>*>* answers) { repeat_answers_ = answers; }
   // Rows of `in` where `pred` is true, appended to *out.
   void Filter(const BoundExpr& pred, const Selection& in, std::vector<uint32_t>* out);
   // Declares the main selection (its rows must stay alive) and drops memoized results.
@@ -70,7 +72,7 @@ class Evaluator {
   const uint32_t* Iota(uint32_t n);
 
   const BoundQuery& q_;
-  const std::vector<RepeatIndex>* repeats_;
+  const std::vector<const std::vector<uint8_t>*>* repeat_answers_ = nullptr;
   SegmentRows* rows_ = nullptr;
   Selection main_;
   uint64_t epoch_ = 1;

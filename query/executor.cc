@@ -37,8 +37,8 @@ Status LoadVisible(const storage::Snapshot& snap, const storage::SegmentRef& ref
 }
 
 struct Worker {
-  Worker(const BoundQuery& q, const std::vector<RepeatIndex>* repeats)
-      : eval(q, repeats), table(q.groups.size()), parts(q.groups.size()) {
+  explicit Worker(const BoundQuery& q)
+      : eval(q), table(q.groups.size()), parts(q.groups.size()) {
     for (const AggregateSpec& a : q.aggregates) aggs.push_back(a.family->create(a, q));
     for (const GroupKey& g : q.groups)
       bucketers.push_back(g.is_bucket ? std::make_unique<TimeBucketer>(q.tz, g.unit) : nullptr);
@@ -61,6 +61,7 @@ struct Worker {
   std::vector<uint32_t> initial, selected, gids;
   std::vector<int64_t> place, times;
   std::vector<uint64_t> key;
+  std::vector<const std::vector<uint8_t>*> repeat_answers;  // per repeat_within of the query, for the current segment
   storage::Segment filtered;
 };
 
@@ -84,7 +85,7 @@ class SelectRun {
     }
     if (!refs.empty()) KPI_RETURN_IF_ERROR(BuildRepeatIndexes());
     const int threads = static_cast<int>(std::min<size_t>(threads_, std::max<size_t>(refs.size(), 1)));
-    for (int w = 0; w < threads; ++w) workers_.push_back(std::make_unique<Worker>(q_, &repeats_));
+    for (int w = 0; w < threads; ++w) workers_.push_back(std::make_unique<Worker>(q_));
     KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
       return ScanSegment(*workers_[w], refs[i], static_cast<uint32_t>(i));
     }));
@@ -107,14 +108,19 @@ class SelectRun {
     for (const RepeatSpec& r : q_.repeats) {
       const storage::ScanSpec spec = RepeatScanSpec(q_, plan_, r.window_ms);
       const std::vector<storage::SegmentRef> refs = snap_.Plan(spec, nullptr);
+      std::vector<std::pair<uint32_t, uint32_t>> ids;
+      for (const storage::SegmentRef& ref : refs) ids.emplace_back(ref.partition, ref.segment);
+      RepeatIndex index(r.dims.size(), r.window_ms, std::move(ids));
       const int threads = static_cast<int>(std::min<size_t>(threads_, std::max<size_t>(refs.size(), 1)));
-      std::vector<RepeatIndex> local(threads, RepeatIndex(r.dims.size()));
+      std::vector<RepeatIndex::Collector> collectors(threads, RepeatIndex::Collector(r.dims.size()));
       std::vector<SegmentRows> rows(threads);
       std::vector<storage::Segment> filtered(threads);
       KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
         std::shared_ptr<const storage::Segment> holder;
         const storage::Segment* seg;
         KPI_RETURN_IF_ERROR(LoadVisible(snap_, refs[i], plan_.max_batch, &holder, &filtered[w], &seg));
+        if (seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
+        index.StartSegment(static_cast<uint32_t>(i), seg->num_tickets());
         SegmentRows& sr = rows[w];
         sr.Reset(seg, static_cast<uint32_t>(i), Source::kTickets, created_code_);
         const int64_t* created = sr.Created();
@@ -127,13 +133,12 @@ class SelectRun {
             codes[d] = dims[d][t];
             null |= codes[d] == 0;
           }
-          if (!null) local[w].Add(codes.data(), created[t]);
+          if (!null) collectors[w].Add(codes.data(), created[t], static_cast<uint32_t>(i), t);
         }
         return Status::OK();
       }));
-      for (int w = 1; w < threads; ++w) local[0].Merge(local[w]);
-      local[0].Finish();
-      repeats_.push_back(std::move(local[0]));
+      index.Finish(&collectors);
+      repeats_.push_back(std::move(index));
     }
     return Status::OK();
   }
@@ -146,6 +151,11 @@ class SelectRun {
     if (seg->num_events() == 0 || seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
     wk.rows.Reset(seg, ordinal, q_.source, created_code_);
     wk.eval.StartBatch(&wk.rows);
+    if (!repeats_.empty()) {
+      wk.repeat_answers.clear();
+      for (const RepeatIndex& r : repeats_) wk.repeat_answers.push_back(r.Answers(ref.partition, ref.segment));
+      wk.eval.SetRepeatAnswers(&wk.repeat_answers);
+    }
 
     // Rows placed in time and cut to `during`.
     Selection initial;

@@ -2,76 +2,114 @@
 
 #include <algorithm>
 
+#include "query/group_table.h"
+
 namespace kpi::query {
 
 namespace {
-constexpr size_t kMaxInlineParts = 16;
+constexpr uint8_t kAnswerFalse = 0, kAnswerTrue = 1, kAnswerNull = 2;
+
+struct Entry {
+  int64_t time;
+  uint32_t slot;
+  uint32_t ticket;
+};
+}  // namespace
+
+void RepeatIndex::Collector::Add(const uint32_t* codes, int64_t created_ms, uint32_t slot, uint32_t ticket) {
+  codes_.insert(codes_.end(), codes, codes + dims_);
+  times_.push_back(created_ms);
+  slots_.push_back(slot);
+  tickets_.push_back(ticket);
 }
 
-RepeatIndex::RepeatIndex(size_t dims) : dims_(dims), table_(dims <= 2 ? 1 : dims) {}
+RepeatIndex::RepeatIndex(size_t dims, int64_t window_ms, std::vector<std::pair<uint32_t, uint32_t>> segments)
+    : dims_(dims), window_ms_(window_ms), segments_(std::move(segments)), answers_(segments_.size()) {}
 
-size_t RepeatIndex::Pack(const uint32_t* codes, uint64_t* key) const {
-  if (dims_ <= 2) {
-    key[0] = dims_ == 0 ? 0 : (dims_ == 1 ? codes[0] : (uint64_t{codes[0]} << 32) | codes[1]);
-    return 1;
-  }
-  for (size_t i = 0; i < dims_; ++i) key[i] = codes[i];
-  return dims_;
+void RepeatIndex::StartSegment(uint32_t slot, uint32_t num_tickets) {
+  if (slot < answers_.size()) answers_[slot].assign(num_tickets, kAnswerNull);
 }
 
-void RepeatIndex::Add(const uint32_t* codes, int64_t created_ms) {
-  uint64_t inline_key[kMaxInlineParts];
-  std::vector<uint64_t> big;
-  uint64_t* key = inline_key;
-  if (dims_ > kMaxInlineParts) {
-    big.resize(dims_);
-    key = big.data();
+void RepeatIndex::Finish(std::vector<Collector>* collectors) {
+  size_t n = 0;
+  for (const Collector& c : *collectors) n += c.times_.size();
+  if (n == 0) return;
+
+  // Group index of every entry: dense over small code spaces, hashed otherwise.
+  std::vector<uint32_t> group(n);
+  size_t groups = 0;
+  std::vector<uint64_t> max_code(dims_, 0);
+  for (const Collector& c : *collectors)
+    for (size_t i = 0; i < c.codes_.size(); ++i) max_code[i % dims_] = std::max<uint64_t>(max_code[i % dims_], c.codes_[i]);
+  uint64_t space = 1;
+  bool dense = dims_ > 0;
+  for (uint64_t m : max_code) {
+    space *= m + 1;
+    if (space > std::max<uint64_t>(uint64_t{4} * n, uint64_t{1} << 20) || space > (uint64_t{1} << 24)) {
+      dense = false;
+      break;
+    }
   }
-  Pack(codes, key);
-  bool inserted;
-  pair_group_.push_back(table_.FindOrInsert(key, &inserted));
-  pair_time_.push_back(created_ms);
+  if (dense) {
+    size_t k = 0;
+    for (const Collector& c : *collectors) {
+      for (size_t e = 0; e < c.times_.size(); ++e, ++k) {
+        uint64_t index = 0;
+        for (size_t d = 0; d < dims_; ++d) index = index * (max_code[d] + 1) + c.codes_[e * dims_ + d];
+        group[k] = static_cast<uint32_t>(index);
+      }
+    }
+    groups = space;
+  } else {
+    GroupTable table(dims_);
+    std::vector<uint64_t> key(dims_);
+    size_t k = 0;
+    for (const Collector& c : *collectors) {
+      for (size_t e = 0; e < c.times_.size(); ++e, ++k) {
+        for (size_t d = 0; d < dims_; ++d) key[d] = c.codes_[e * dims_ + d];
+        bool inserted;
+        group[k] = table.FindOrInsert(key.data(), &inserted);
+      }
+    }
+    groups = table.size();
+  }
+
+  // Counting sort by group, then each group by time.
+  std::vector<uint32_t> offsets(groups + 1, 0);
+  for (uint32_t g : group) offsets[g + 1]++;
+  for (size_t g = 0; g < groups; ++g) offsets[g + 1] += offsets[g];
+  std::vector<Entry> sorted(n);
+  {
+    std::vector<uint32_t> fill(offsets.begin(), offsets.end() - 1);
+    size_t k = 0;
+    for (const Collector& c : *collectors)
+      for (size_t e = 0; e < c.times_.size(); ++e, ++k)
+        sorted[fill[group[k]]++] = Entry{c.times_[e], c.slots_[e], c.tickets_[e]};
+  }
+  group = {};
+  for (size_t g = 0; g < groups; ++g) {
+    const uint32_t b = offsets[g], e = offsets[g + 1];
+    if (e - b > 1)
+      std::sort(sorted.begin() + b, sorted.begin() + e, [](const Entry& x, const Entry& y) { return x.time < y.time; });
+    bool have_earlier = false;
+    int64_t earlier = 0;  // the latest time strictly before the current one
+    for (uint32_t i = b; i < e; ++i) {
+      if (i > b && sorted[i].time != sorted[i - 1].time) {
+        have_earlier = true;
+        earlier = sorted[i - 1].time;
+      }
+      const bool repeat = have_earlier && earlier >= sorted[i].time - window_ms_;
+      const Entry& en = sorted[i];
+      if (en.slot < answers_.size() && en.ticket < answers_[en.slot].size())
+        answers_[en.slot][en.ticket] = repeat ? kAnswerTrue : kAnswerFalse;
+    }
+  }
 }
 
-void RepeatIndex::Merge(const RepeatIndex& other) {
-  std::vector<uint32_t> map(other.table_.size());
-  for (uint32_t g = 0; g < other.table_.size(); ++g) {
-    bool inserted;
-    map[g] = table_.FindOrInsert(other.table_.Key(g), &inserted);
-  }
-  for (size_t i = 0; i < other.pair_group_.size(); ++i) {
-    pair_group_.push_back(map[other.pair_group_[i]]);
-    pair_time_.push_back(other.pair_time_[i]);
-  }
-}
-
-void RepeatIndex::Finish() {
-  const size_t groups = table_.size();
-  offsets_.assign(groups + 1, 0);
-  for (uint32_t g : pair_group_) offsets_[g + 1]++;
-  for (size_t g = 0; g < groups; ++g) offsets_[g + 1] += offsets_[g];
-  times_.resize(pair_time_.size());
-  std::vector<uint32_t> fill(offsets_.begin(), offsets_.end() - 1);
-  for (size_t i = 0; i < pair_group_.size(); ++i) times_[fill[pair_group_[i]]++] = pair_time_[i];
-  for (size_t g = 0; g < groups; ++g) std::sort(times_.begin() + offsets_[g], times_.begin() + offsets_[g + 1]);
-  pair_group_ = {};
-  pair_time_ = {};
-}
-
-bool RepeatIndex::HasWithin(const uint32_t* codes, int64_t created_ms, int64_t window_ms) const {
-  uint64_t inline_key[kMaxInlineParts];
-  std::vector<uint64_t> big;
-  uint64_t* key = inline_key;
-  if (dims_ > kMaxInlineParts) {
-    big.resize(dims_);
-    key = big.data();
-  }
-  Pack(codes, key);
-  const int64_t g = table_.Find(key);
-  if (g < 0 || static_cast<size_t>(g) + 1 >= offsets_.size()) return false;
-  const auto begin = times_.begin() + offsets_[g], end = times_.begin() + offsets_[g + 1];
-  auto it = std::lower_bound(begin, end, created_ms - window_ms);
-  return it != end && *it < created_ms;
+const std::vector<uint8_t>* RepeatIndex::Answers(uint32_t partition, uint32_t segment) const {
+  auto it = std::lower_bound(segments_.begin(), segments_.end(), std::make_pair(partition, segment));
+  if (it == segments_.end() || *it != std::make_pair(partition, segment)) return nullptr;
+  return &answers_[it - segments_.begin()];
 }
 
 }  // namespace kpi::query

@@ -1,43 +1,59 @@
-// RepeatIndex: for repeat_within(d, dims...), the creation times of every
-// ticket by its (non-null) dimension codes, so each ticket asks "did another
-// ticket with my dimension values start in [created - d, created)?" with one
-// hash lookup and one binary search.
-// Built by a pre-pass over the segments (time range extended by d before the
-// query window, so earlier tickets outside the window count): Add() appends
-// (key, time) pairs, per-thread indexes are merged, and Finish() lays the
-// times out grouped by key (counting sort) and sorted within each key.
-// Thread safety: Add/Merge/Finish on one thread; HasWithin is const and may
-// run on many threads after Finish().
+// RepeatIndex: the answers of repeat_within(d, dims...) for every ticket,
+// computed in a pre-pass so the main scan only reads them.
+//
+// The pre-pass scans every ticket that may matter (the query window widened
+// by d before it, so earlier contacts outside the window count) with one
+// Collector per worker, adding (dimension codes, creation time, segment
+// slot, ticket index) for each ticket whose dimensions are all non-null.
+// Finish() groups the tickets by their codes (a dense index over the codes
+// when the code space is small, a hash table otherwise), sorts each group by
+// creation time and answers, for each ticket, whether another one of its
+// group was created in [created - d, created): exactly d earlier counts, the
+// same instant does not. Tickets with a null dimension answer null.
+//
+// Thread safety: each Collector belongs to one worker; StartSegment may be
+// called concurrently for distinct slots; Finish runs on one thread; the
+// const accessors may then be used by many threads.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
-
-#include "query/group_table.h"
 
 namespace kpi::query {
 
 class RepeatIndex {
  public:
-  explicit RepeatIndex(size_t dims);
+  // `segments`: (partition, segment) of each slot, sorted ascending.
+  RepeatIndex(size_t dims, int64_t window_ms, std::vector<std::pair<uint32_t, uint32_t>> segments);
 
-  // `codes`: one non-zero dictionary code per dimension.
-  void Add(const uint32_t* codes, int64_t created_ms);
-  void Merge(const RepeatIndex& other);
-  void Finish();
-  // True if some ticket with these codes was created in [created_ms - window_ms, created_ms).
-  bool HasWithin(const uint32_t* codes, int64_t created_ms, int64_t window_ms) const;
+  class Collector {
+   public:
+    explicit Collector(size_t dims) : dims_(dims) {}
+    void Add(const uint32_t* codes, int64_t created_ms, uint32_t slot, uint32_t ticket);
+
+   private:
+    friend class RepeatIndex;
+    size_t dims_;
+    std::vector<uint32_t> codes_;  // dims_ per entry
+    std::vector<int64_t> times_;
+    std::vector<uint32_t> slots_, tickets_;
+  };
+
+  // Gives slot `slot` room for `num_tickets` answers (null until Finish).
+  void StartSegment(uint32_t slot, uint32_t num_tickets);
+  void Finish(std::vector<Collector>* collectors);
+
+  // Per ticket of segment (partition, segment): 1 true, 0 false, 2 null;
+  // nullptr when the pre-pass did not scan that segment.
+  const std::vector<uint8_t>* Answers(uint32_t partition, uint32_t segment) const;
 
  private:
-  // Up to two codes pack into one key part; more use one part each.
-  size_t Pack(const uint32_t* codes, uint64_t* key) const;
-
   size_t dims_;
-  GroupTable table_;
-  std::vector<uint32_t> pair_group_;  // before Finish: one entry per Add
-  std::vector<int64_t> pair_time_;
-  std::vector<uint32_t> offsets_;  // after Finish: group g's times are times_[offsets_[g] .. offsets_[g + 1])
-  std::vector<int64_t> times_;
+  int64_t window_ms_;
+  std::vector<std::pair<uint32_t, uint32_t>> segments_;
+  std::vector<std::vector<uint8_t>> answers_;
 };
 
 }  // namespace kpi::query

@@ -34,7 +34,7 @@ inline bool RefTime(const Slice& s, const EventRef& ref, int64_t created, int64_
 }  // namespace
 
 void EvalTicketFunction(const BoundExpr& fn, SegmentRows& rows, const uint32_t* sel, uint32_t n,
-                        const std::vector<RepeatIndex>* repeats, Vec* out) {
+                        const std::vector<const std::vector<uint8_t>*>* repeat_answers, Vec* out) {
   const storage::Segment& seg = rows.seg();
   const int64_t* created = rows.Created();
   const uint32_t* begin = seg.event_begin.data();
@@ -169,24 +169,15 @@ void EvalTicketFunction(const BoundExpr& fn, SegmentRows& rows, const uint32_t* 
     case TicketFn::kRepeatWithin: {
       out->ResetOwned(ValueType::kBool, n);
       uint8_t* v = out->mut_b8();
-      const RepeatIndex* index =
-          repeats && fn.repeat >= 0 && static_cast<size_t>(fn.repeat) < repeats->size() ? &(*repeats)[fn.repeat]
-                                                                                          : nullptr;
-      std::vector<const uint32_t*> dims;
-      for (uint32_t c : fn.dims) dims.push_back(rows.Dim(c));
-      std::vector<uint32_t> codes(fn.dims.size());
+      const std::vector<uint8_t>* answers =
+          repeat_answers && fn.repeat >= 0 && static_cast<size_t>(fn.repeat) < repeat_answers->size()
+              ? (*repeat_answers)[fn.repeat]
+              : nullptr;
       for (uint32_t i = 0; i < n; ++i) {
         const uint32_t t = ticket(i);
-        bool null = false;
-        for (size_t d = 0; d < dims.size(); ++d) {
-          codes[d] = dims[d][t];
-          null |= codes[d] == 0;
-        }
-        if (null) {
-          v[i] = kNullBool;
-        } else {
-          v[i] = index != nullptr && index->HasWithin(codes.data(), created[t], fn.window_ms) ? kTrue : kFalse;
-        }
+        // The answers use the same 0 false / 1 true / 2 null encoding.
+        const uint8_t a = answers && t < answers->size() ? (*answers)[t] : kNullBool;
+        v[i] = a <= kNullBool ? a : kNullBool;
       }
       return;
     }

@@ -11,7 +11,8 @@
 //   first(A) / last(A)    time of the first / last A; null if none
 //   agent_of(A)           agent of the first A (null if none or no agent)
 //   total(m)              sum of m over the ticket's events (null if none)
-//   repeat_within(d, ...) see repeat_index.h; null if a dimension is null
+//   repeat_within(d, ...) answered by the pre-pass (repeat_index.h): the
+//                         batch's answers per repeat spec, null if missing
 // Where a time is asked of the event name `created` (duration, first, last,
 // the B of before), it means the ticket's creation time.
 // Thread safety: operates on one worker's SegmentRows and Vec.
@@ -21,7 +22,6 @@
 #include <vector>
 
 #include "query/bound_expr.h"
-#include "query/repeat_index.h"
 #include "query/segment_rows.h"
 #include "query/vector.h"
 
@@ -29,6 +29,6 @@ namespace kpi::query {
 
 // `sel`: ticket indices (nullptr: tickets 0..n-1). Fills `out` with n rows.
 void EvalTicketFunction(const BoundExpr& fn, SegmentRows& rows, const uint32_t* sel, uint32_t n,
-                        const std::vector<RepeatIndex>* repeats, Vec* out);
+                        const std::vector<const std::vector<uint8_t>*>* repeat_answers, Vec* out);
 
 }  // namespace kpi::query

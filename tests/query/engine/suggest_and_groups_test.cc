@@ -51,19 +51,38 @@ TEST(GroupTable, DenseIdsInInsertionOrder) {
 }
 
 TEST(RepeatIndex, HalfOpenWindowBeforeCreation) {
-  RepeatIndex a(2), b(2);
+  // Two segments; dims (customer, category). Window 4000 ms.
+  RepeatIndex index(2, 4000, {{1, 0}, {2, 0}});
+  index.StartSegment(0, 3);
+  index.StartSegment(1, 3);
+  std::vector<RepeatIndex::Collector> workers(2, RepeatIndex::Collector(2));
   const uint32_t c1[2] = {1, 5}, c2[2] = {2, 5};
-  a.Add(c1, 1000);
-  b.Add(c1, 5000);
-  b.Add(c2, 4000);
-  a.Merge(b);
-  a.Finish();
-  EXPECT_TRUE(a.HasWithin(c1, 5000, 4000));   // 1000 is exactly the window earlier: counts
-  EXPECT_FALSE(a.HasWithin(c1, 5000, 3999));  // 1 ms too far
-  EXPECT_FALSE(a.HasWithin(c1, 1000, 100000));  // the same instant does not count
-  EXPECT_FALSE(a.HasWithin(c2, 4000, 100000));
-  const uint32_t unknown[2] = {9, 9};
-  EXPECT_FALSE(a.HasWithin(unknown, 4000, 100000));
+  workers[0].Add(c1, 1000, 0, 0);  // first of its group: false
+  workers[1].Add(c1, 5000, 1, 0);  // 1000 is exactly 4000 earlier: true
+  workers[1].Add(c1, 5000, 1, 1);  // same instant as the one before; 1000 still counts: true
+  workers[0].Add(c2, 4000, 0, 1);  // alone: false
+  workers[1].Add(c1, 9001, 1, 2);  // 5000 is 4001 earlier: false
+  // ticket (0, 2) has a null dimension: never added
+  index.Finish(&workers);
+  const std::vector<uint8_t>* a = index.Answers(1, 0);
+  const std::vector<uint8_t>* b = index.Answers(2, 0);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(*a, (std::vector<uint8_t>{0, 0, 2}));
+  EXPECT_EQ(*b, (std::vector<uint8_t>{1, 1, 0}));
+  EXPECT_EQ(index.Answers(3, 0), nullptr);
+}
+
+TEST(RepeatIndex, SameInstantDoesNotCountAndLargeCodesHash) {
+  RepeatIndex index(1, 1000, {{0, 0}});
+  index.StartSegment(0, 3);
+  std::vector<RepeatIndex::Collector> workers(1, RepeatIndex::Collector(1));
+  const uint32_t big[1] = {4000000000u};  // too large for the dense index: hashed
+  workers[0].Add(big, 500, 0, 0);
+  workers[0].Add(big, 500, 0, 1);
+  workers[0].Add(big, 1500, 0, 2);
+  index.Finish(&workers);
+  EXPECT_EQ(*index.Answers(0, 0), (std::vector<uint8_t>{0, 0, 1}));
 }
 
 TEST(ValueOps, ThreeValuedLogicAndNullPropagation) {
