@@ -726,7 +726,11 @@ class Binder {
       at.is_created = at.name == "created";
       at.code = cat_.FindCode(storage::kEventColumn, at.name);
       NoteEvent(at.name, at.code);
-      out_->at = at;
+      // `at created` is the default placement (creation = the first `created`
+      // event, else the earliest event): binding it as such keeps tickets
+      // without a `created` event and stops the planner from skipping
+      // segments that hold no `created` event.
+      if (!at.is_created) out_->at = at;
     }
     if (q_.during_start || q_.during_end) {
       if (!q_.during_start || !q_.during_end) {

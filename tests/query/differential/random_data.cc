@@ -1,0 +1,176 @@
+#include "query/differential/random_data.h"
+
+#include <algorithm>
+#include <climits>
+#include <random>
+#include <string>
+
+namespace kpi::differential {
+
+namespace {
+
+constexpr int64_t kSecond = 1000;
+constexpr int64_t kHour = 3600 * kSecond;
+constexpr int64_t kDay = 24 * kHour;
+// 2024-12-20T00:00:00Z: the data spans a year end and both 2025 spring
+// daylight-saving changes (America/New_York 03-09, Europe/Berlin 03-30).
+constexpr int64_t kStartMs = 1734652800000;
+constexpr int64_t kSpanMs = 110 * kDay;
+// 2025-05-01T00:00:00Z: the first ingest batch.
+constexpr int64_t kFirstIngestMs = 1746057600000;
+
+class Gen {
+ public:
+  explicit Gen(uint64_t seed) : rng_(seed) {}
+  int Int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  int64_t Int64(int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng_); }
+  bool Chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  template <typename T>
+  const T& Pick(const std::vector<T>& v) {
+    return v[static_cast<size_t>(Int(0, static_cast<int>(v.size()) - 1))];
+  }
+  std::mt19937_64& rng() { return rng_; }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+const std::vector<std::string> kChannels = {"chat", "email", "phone"};
+const std::vector<std::string> kTeams = {"billing", "tech", "sales"};
+const std::vector<std::string> kCategories = {"refund", "bug", "order"};
+const std::vector<std::string> kCustomers = {"C1", "C2", "C3", "C4", "C5", "C6"};
+const std::vector<std::string> kPriorities = {"P1", "P2", "P3"};
+const std::vector<std::string> kAgents = {"a1", "a2", "a3", "a4", "a5"};
+
+struct CreatedInfo {
+  int64_t time;
+  std::string customer, category;
+};
+
+}  // namespace
+
+RandomLog GenerateLog(uint64_t seed, int tickets) {
+  Gen g(seed);
+  std::vector<RawEvent> events;
+  std::vector<CreatedInfo> created;
+  for (int i = 0; i < tickets; ++i) {
+    const std::string id = "T" + std::to_string(i);
+    std::string customer = g.Chance(0.95) ? g.Pick(kCustomers) : "";
+    std::string category = g.Chance(0.9) ? g.Pick(kCategories) : "";
+    int64_t t = kStartMs + g.Int64(0, kSpanMs / kSecond) * kSecond + (g.Chance(0.5) ? g.Int(0, 999) : 0);
+    if (!created.empty() && g.Chance(0.15)) {
+      // Repeat-contact boundaries: exactly 7 d, 7 d + 1 ms, 7 d - 1 ms, the same instant, 3 d.
+      const CreatedInfo& prev = g.Pick(created);
+      const std::vector<int64_t> offsets = {7 * kDay, 7 * kDay + 1, 7 * kDay - 1, 0, 3 * kDay};
+      t = prev.time + g.Pick(offsets);
+      customer = prev.customer;
+      category = prev.category;
+    }
+    const bool has_created = g.Chance(0.9);
+    if (has_created) created.push_back({t, customer, category});
+    int seq = 0;
+    auto add = [&](const std::string& name, const std::string& agent) -> RawEvent& {
+      RawEvent e;
+      e.ts_ms = t;
+      e.ticket = id;
+      e.event = name;
+      e.agent = agent;
+      if (g.Chance(0.3)) e.id = id + "-" + std::to_string(seq);
+      ++seq;
+      events.push_back(std::move(e));
+      return events.back();
+    };
+    auto advance = [&](int64_t max_ms) { t += 1 + g.Int64(0, max_ms); };
+    auto agent = [&] { return g.Chance(0.9) ? g.Pick(kAgents) : std::string(); };
+    {
+      RawEvent& e = add(has_created ? "created" : "assigned", has_created ? "" : agent());
+      if (g.Chance(0.92)) e.dims.emplace_back("channel", g.Pick(kChannels));
+      e.dims.emplace_back("team", g.Pick(kTeams));
+      if (!category.empty()) e.dims.emplace_back("category", category);
+      if (!customer.empty()) e.dims.emplace_back("customer", customer);
+      if (g.Chance(0.5)) e.dims.emplace_back("priority", g.Pick(kPriorities));
+    }
+    auto reply = [&] {
+      advance(g.Chance(0.5) ? 30 * 60 * kSecond : 12 * kHour);
+      RawEvent& e = add("agent_reply", agent());
+      if (g.Chance(0.85)) e.measures.emplace_back("handle_seconds", g.Int(10, 900) + (g.Chance(0.2) ? 0.5 : 0.0));
+      if (g.Chance(0.7)) e.measures.emplace_back("cost", g.Int(0, 8));
+    };
+    const int replies = g.Int(0, 3);
+    for (int r = 0; r < replies; ++r) {
+      reply();
+      if (g.Chance(0.25)) {
+        advance(2 * kHour);
+        add("customer_reply", "");
+      }
+      if (g.Chance(0.08)) {
+        advance(kHour);
+        add("escalated", agent());
+      }
+      if (g.Chance(0.1)) {
+        advance(kHour);
+        RawEvent& e = add("transferred", agent());
+        e.dims.emplace_back("team", g.Pick(kTeams));
+        if (g.Chance(0.3)) e.dims.emplace_back("priority", g.Pick(kPriorities));
+      }
+    }
+    if (g.Chance(0.7)) {
+      advance(2 * kDay);
+      add("resolved", agent());
+      if (g.Chance(0.15)) {
+        advance(3 * kDay);
+        add("reopened", "");
+        reply();
+        advance(kDay);
+        add("resolved", agent());
+      }
+      if (g.Chance(0.3)) {
+        advance(2 * kDay);
+        add("closed", "");
+      }
+      if (g.Chance(0.45)) {
+        advance(5 * kDay);  // ratings arrive days later
+        RawEvent& e = add("rated", "");
+        if (g.Chance(0.9)) e.measures.emplace_back("csat", g.Int(1, 5));
+      }
+    }
+    if (g.Chance(0.2)) {
+      advance(3 * kDay);
+      RawEvent& e = add("qa_reviewed", "");
+      e.measures.emplace_back("accurate", g.Int(0, 1));
+    }
+  }
+
+  RandomLog log;
+  log.min_time_ms = INT64_MAX;
+  log.max_time_ms = INT64_MIN;
+  for (const RawEvent& e : events) {
+    log.min_time_ms = std::min(log.min_time_ms, e.ts_ms);
+    log.max_time_ms = std::max(log.max_time_ms, e.ts_ms);
+  }
+  const int nbatches = g.Int(2, 4);
+  int64_t ingest = kFirstIngestMs + g.Int64(0, kDay);
+  for (int b = 0; b < nbatches; ++b) {
+    log.batches.push_back(Batch{ingest, {}});
+    ingest += g.Int64(kHour, 5 * kDay);
+  }
+  for (const RawEvent& e : events) {
+    const size_t b = g.Chance(0.6) ? 0 : static_cast<size_t>(g.Int(0, nbatches - 1));
+    log.batches[b].events.push_back(e);
+    if (g.Chance(0.05)) {  // an exact duplicate, same or later batch
+      log.batches[static_cast<size_t>(g.Int(static_cast<int>(b), nbatches - 1))].events.push_back(e);
+    }
+    if (!e.id.empty() && b + 1 < log.batches.size() && g.Chance(0.1)) {
+      // Re-sent with the same id and different content: the first copy wins.
+      RawEvent changed = e;
+      changed.ts_ms += 1000;
+      changed.measures.clear();
+      changed.measures.emplace_back("cost", 99);
+      log.batches[static_cast<size_t>(g.Int(static_cast<int>(b) + 1, nbatches - 1))].events.push_back(changed);
+    }
+  }
+  for (Batch& b : log.batches) std::shuffle(b.events.begin(), b.events.end(), g.rng());
+  return log;
+}
+
+}  // namespace kpi::differential

@@ -1,0 +1,36 @@
+// Random ticket event logs for the differential test: seeded, so a failing
+// seed reproduces exactly.
+//
+// Tickets get random lifecycles (created or not, replies, customer replies,
+// escalations, team transfers, resolutions, reopen + resolve again, closure,
+// ratings, QA reviews), dimensions from small value sets (so groups and
+// repeat contacts happen; some values absent), measures (some absent), and
+// agents. Event times inside one ticket are distinct, so "the order of events
+// of a ticket" never depends on tie-breaking. Some tickets are created exactly
+// 7 days (or 7 days + 1 ms, or the same instant) after another one of the same
+// customer and category. The events are cut into batches with increasing
+// ingest times; later batches carry late events, exact duplicates of earlier
+// lines, and re-sent events with the same `id` and different content.
+// Thread safety: pure function of the seed.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "storage/raw_event.h"
+
+namespace kpi::differential {
+
+struct Batch {
+  int64_t ingest_ms = 0;
+  std::vector<RawEvent> events;
+};
+
+struct RandomLog {
+  std::vector<Batch> batches;  // ingest_ms strictly increasing
+  int64_t min_time_ms = 0, max_time_ms = 0;  // of the event times
+};
+
+RandomLog GenerateLog(uint64_t seed, int tickets);
+
+}  // namespace kpi::differential
