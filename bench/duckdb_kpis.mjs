@@ -3,9 +3,12 @@
 // load and each query (best of 3 warm runs). Prints one JSON object per line.
 //
 //   npm install --prefix /tmp/duck @duckdb/node-api   (from the npm registry)
-//   NODE_PATH=/tmp/duck/node_modules node bench/duckdb_kpis.mjs events.ndjson /tmp/kpis.duckdb
-import { DuckDBInstance } from '@duckdb/node-api';
+//   DUCK_DIR=/tmp/duck node bench/duckdb_kpis.mjs events.ndjson /tmp/kpis.duckdb
+// (ES modules ignore NODE_PATH, so the package is required from DUCK_DIR.)
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
+const require = createRequire((process.env.DUCK_DIR ?? '/tmp/duck') + '/');
+const { DuckDBInstance } = require('@duckdb/node-api');
 
 const [ndjson, dbPath] = process.argv.slice(2);
 if (!ndjson || !dbPath) { console.error('usage: duckdb_kpis.mjs EVENTS.ndjson DB.duckdb'); process.exit(2); }

@@ -51,7 +51,7 @@ done
 
 # --- DuckDB, same data, same machine, same run ---
 if [ -d "$duck/node_modules/@duckdb/node-api" ]; then
-  NODE_PATH="$duck/node_modules" node bench/duckdb_kpis.mjs "$data" "$work/duck.duckdb" | sed 's/^/duckdb /'
+  DUCK_DIR="$duck" node bench/duckdb_kpis.mjs "$data" "$work/duck.duckdb" | sed 's/^/duckdb /'
 else
   echo "duckdb: not installed (npm install --prefix $duck @duckdb/node-api)"
 fi

@@ -279,11 +279,24 @@ class SelectRun {
         wk.gids[i] = g;
       }
     } else {
+      // Rows come ticket by ticket, so neighbours often share the whole key
+      // (same agent, same day): reuse the previous row's group then.
+      uint32_t prev = 0;
+      bool have_prev = false;
       for (uint32_t i = 0; i < n; ++i) {
-        for (size_t j = 0; j < k; ++j) wk.key[j] = wk.parts[j][i];
-        bool inserted;
-        wk.gids[i] = wk.table.FindOrInsert(wk.key.data(), &inserted);
-        if (inserted) materialize(i);
+        bool same = have_prev;
+        for (size_t j = 0; j < k; ++j) {
+          const uint64_t x = wk.parts[j][i];
+          same = same && wk.key[j] == x;
+          wk.key[j] = x;
+        }
+        if (!same) {
+          bool inserted;
+          prev = wk.table.FindOrInsert(wk.key.data(), &inserted);
+          if (inserted) materialize(i);
+          have_prev = true;
+        }
+        wk.gids[i] = prev;
       }
     }
     if (wk.table.size() != groups_before)
