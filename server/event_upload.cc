@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 
+#include "server/group_commit.h"
 #include "storage/store.h"
 
 namespace kpi::server {
@@ -64,7 +65,7 @@ Status RenameInput(const Status& s, const std::string& path) {
 
 }  // namespace
 
-Status UploadEvents(storage::Store* store, std::string_view body, const UploadOptions& options,
+Status UploadEvents(GroupCommit* commit, std::string_view body, const UploadOptions& options,
                     UploadResult* result) {
   *result = UploadResult();
   BodyFile file;
@@ -102,7 +103,7 @@ Status UploadEvents(storage::Store* store, std::string_view body, const UploadOp
   std::vector<storage::EventReject> store_rejects;
   storage::IngestStats stats;
   if (!events.empty()) {
-    KPI_RETURN_IF_ERROR(store->Ingest(events, &store_rejects, &stats));
+    KPI_RETURN_IF_ERROR(commit->Ingest(events, &store_rejects, &stats));
   }
   result->accepted = stats.accepted;
   result->duplicates = stats.duplicates;

@@ -4,9 +4,10 @@
 // gzip by its magic bytes) is put in an anonymous in-memory file
 // (memfd_create; an unlinked temp file if that fails) and read with the
 // storage layer's EventReader, so HTTP uploads follow exactly the rules of
-// `kpi ingest`. Every good event is then staged and sealed as ONE batch:
-// when UploadEvents returns OK the events are on disk and a query sees all
-// of them or, before the seal, none.
+// `kpi ingest`. Every good event is then staged as ONE batch and sealed
+// through the GroupCommit (shared with concurrent uploads): when
+// UploadEvents returns OK the events are on disk and a query sees all of
+// them or, before the seal, none.
 //
 // Bad lines do not fail the upload: they are reported (line + reason) and the
 // good lines around them are stored. The upload fails as a whole, storing
@@ -15,8 +16,8 @@
 // (ResourceExhausted: a gzip bomb or an oversized batch), or when the store
 // fails (IOError and friends).
 //
-// Thread safety: the Store serializes writers; callers serialize uploads
-// anyway so that one request's batch is not interleaved with another's.
+// Thread safety: may run concurrently; each upload is its own batch, and
+// the GroupCommit coalesces their seals.
 #pragma once
 
 #include <cstdint>
@@ -27,11 +28,9 @@
 #include "storage/ingest/event_reader.h"
 #include "storage/status.h"
 
-namespace kpi::storage {
-class Store;
-}
-
 namespace kpi::server {
+
+class GroupCommit;
 
 struct UploadOptions {
   ingest::InputFormat format = ingest::InputFormat::kNdjson;
@@ -52,7 +51,7 @@ struct UploadResult {
   std::vector<UploadReject> rejects;  // the first max_listed_rejects of them, by line
 };
 
-Status UploadEvents(storage::Store* store, std::string_view body, const UploadOptions& options,
+Status UploadEvents(GroupCommit* commit, std::string_view body, const UploadOptions& options,
                     UploadResult* result);
 
 }  // namespace kpi::server

@@ -149,7 +149,12 @@ Response StatementErrorResponse(const Status& status, const query::QueryError& e
 
 Router::Router(QueryRunner run_query, storage::Store* store, const TokenTable* tokens, Metrics* metrics,
                RouterLimits limits)
-    : run_query_(std::move(run_query)), store_(store), tokens_(tokens), metrics_(metrics), limits_(limits) {}
+    : run_query_(std::move(run_query)),
+      store_(store),
+      tokens_(tokens),
+      metrics_(metrics),
+      limits_(limits),
+      commit_(store != nullptr ? std::make_unique<GroupCommit>(store) : nullptr) {}
 
 Endpoint Router::Classify(std::string_view target) {
   return Lookup(target.substr(0, target.find('?'))).endpoint;
@@ -321,11 +326,7 @@ Response Router::HandleEvents(const Request& request, const Target& target) {
     }
   }
   UploadResult result;
-  Status s;
-  {
-    std::lock_guard<std::mutex> lock(upload_mu_);
-    s = UploadEvents(store_, request.body, options, &result);
-  }
+  Status s = UploadEvents(commit_.get(), request.body, options, &result);
   if (!s.ok()) {
     int code = s.code() == Status::Code::kInvalidArgument      ? 400
                : s.code() == Status::Code::kResourceExhausted ? 413

@@ -23,13 +23,15 @@
 // the Unix socket) are served, with every role; others get 403.
 //
 // Thread safety: Route() may be called from many threads at once. Uploads
-// are serialized by an internal mutex (one batch at a time) that queries
-// never take. The Store, TokenTable and Metrics must outlive the Router.
+// run concurrently, each its own batch, and share seals through a
+// GroupCommit (server/group_commit.h); queries never wait for them. The
+// Store, TokenTable and Metrics must outlive the Router.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -37,6 +39,7 @@
 #include "query/engine.h"
 #include "query/result.h"
 #include "server/auth.h"
+#include "server/group_commit.h"
 #include "server/http_message.h"
 #include "server/metrics.h"
 #include "server/url.h"
@@ -95,7 +98,7 @@ class Router {
   const TokenTable* tokens_;
   Metrics* metrics_;
   RouterLimits limits_;
-  std::mutex upload_mu_;  // one upload at a time
+  std::unique_ptr<GroupCommit> commit_;  // null without a store
   std::mutex info_mu_;    // guards the store-gauge refresh time
   std::chrono::steady_clock::time_point info_refreshed_{};
 };

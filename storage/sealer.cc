@@ -10,6 +10,7 @@
 // removal of the staged batches together. The ticket -> segment index is
 // memory-only, rebuilt from the segments' ticket ids after a restart.
 #include <algorithm>
+#include <map>
 #include <set>
 #include <unordered_set>
 
@@ -68,7 +69,8 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0
 
 class Sealer {
  public:
-  Sealer(Store* store) : store_(*store), im_(*store->impl_) {}
+  Sealer(Store* store, std::map<uint32_t, IngestStats>* per_batch)
+      : store_(*store), im_(*store->impl_), per_batch_(per_batch) {}
   Status Run(IngestStats* stats);
 
  private:
@@ -83,6 +85,7 @@ class Sealer {
 
   Store& store_;
   Store::Impl& im_;
+  std::map<uint32_t, IngestStats>* per_batch_;  // may be null
   std::vector<CodedEvent> incoming_;  // .ticket indexes work_ (tickets_ ids come first)
   TicketTable tickets_;
   std::vector<std::string> staging_keys_;
@@ -94,11 +97,11 @@ class Sealer {
   uint64_t taken_events_ = 0;  // staged events this seal took
 };
 
-Status Store::Seal(IngestStats* stats) {
+Status Store::Seal(IngestStats* stats, std::map<uint32_t, IngestStats>* per_batch) {
   // Only the taking of the staged events and the final commit hold write_mu:
   // Stage() may land more batches while this seal decodes and encodes.
   std::lock_guard seal_lock(impl_->seal_mu);
-  Sealer sealer(this);
+  Sealer sealer(this, per_batch);
   return sealer.Run(stats);
 }
 
@@ -325,13 +328,16 @@ Status Sealer::Run(IngestStats* stats) {
   // Merge, first ingested wins: incoming_ is in batch order (staging keys
   // are big-endian batch numbers; pending events are appended per batch).
   IngestStats local;
+  std::map<uint32_t, IngestStats> by_batch;
   for (CodedEvent& e : incoming_) {
     WorkTicket& t = work_[e.ticket];
     if (!t.identities_built) {
       for (const CodedEvent& old : t.events) t.AddIdentity(IdentityOf(old));
       t.identities_built = true;
     }
-    if (!t.AddIdentity(IdentityOf(e))) {
+    const bool is_new = t.AddIdentity(IdentityOf(e));
+    if (per_batch_ != nullptr) (is_new ? by_batch[e.batch].accepted : by_batch[e.batch].duplicates)++;
+    if (!is_new) {
       local.duplicates++;
       continue;
     }
@@ -401,6 +407,8 @@ Status Sealer::Run(IngestStats* stats) {
   im_.staged_events -= taken_events_;
   im_.Publish();
   if (stats != nullptr) stats->Add(local);
+  if (per_batch_ != nullptr)
+    for (const auto& [batch, counts] : by_batch) (*per_batch_)[batch].Add(counts);
   return Status::OK();
 }
 

@@ -328,7 +328,10 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
   im.last_batch_ms = now;
   im.batch_times.push_back(now);
   im.staged_events += coded.size();
-  if (stats != nullptr) stats->staged += coded.size();
+  if (stats != nullptr) {
+    stats->staged += coded.size();
+    stats->last_batch = batch;
+  }
   im.pending_batches.push_back(batch);
   if (im.pending.empty()) {
     im.pending = std::move(coded);

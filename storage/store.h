@@ -19,6 +19,7 @@
 // outlive its snapshots.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -64,9 +65,11 @@ struct IngestStats {
   uint64_t accepted = 0;    // new events sealed
   uint64_t duplicates = 0;  // events already stored (or repeated in the input)
   uint64_t segments_written = 0;
+  uint32_t last_batch = 0;  // Stage: the number of the batch it landed (0: none)
   void Add(const IngestStats& o) {
     staged += o.staged; accepted += o.accepted; duplicates += o.duplicates;
     segments_written += o.segments_written;
+    last_batch = std::max(last_batch, o.last_batch);
   }
 };
 
@@ -148,7 +151,9 @@ class Store {
   // non-rejected event is safe on disk.
   Status Stage(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats);
   // Seals everything staged (see the class comment). No-op when nothing is staged.
-  Status Seal(IngestStats* stats);
+  // With `per_batch`, also adds each sealed batch's accepted and duplicate
+  // counts under its batch number (IngestStats::last_batch of its Stage).
+  Status Seal(IngestStats* stats, std::map<uint32_t, IngestStats>* per_batch = nullptr);
   // Stage + Seal.
   Status Ingest(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats);
   uint64_t staged_events() const;
