@@ -91,7 +91,11 @@ void AppendJsonNumber(std::string* out, double value) {
   }
   if (value == 0) value = 0;  // -0 prints as 0
   char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  // Whole numbers print in full (1000000, not the shorter 1e+06) while they
+  // are exact; everything else in the shortest form that reads back exactly.
+  const bool whole = value == std::floor(value) && std::fabs(value) < 1e15;
+  auto [end, ec] = whole ? std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed)
+                         : std::to_chars(buf, buf + sizeof buf, value);
   if (ec != std::errc()) {
     out->append("null");
     return;

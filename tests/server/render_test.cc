@@ -38,7 +38,15 @@ TEST(JsonTextTest, Numbers) {
   AppendJsonNumber(&out, -INFINITY);
   out += ' ';
   AppendJsonNumber(&out, -0.0);
-  EXPECT_EQ(out, "1234 0.1 null null 0");
+  out += ' ';
+  AppendJsonNumber(&out, 1000000);  // shortest form would be 1e+06
+  out += ' ';
+  AppendJsonNumber(&out, -2500000);
+  out += ' ';
+  AppendJsonNumber(&out, 1e20);
+  out += ' ';
+  AppendJsonNumber(&out, 0.000001);
+  EXPECT_EQ(out, "1234 0.1 null null 0 1000000 -2500000 1e+20 1e-06");
 }
 
 Result SampleResult() {
