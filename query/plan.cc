@@ -58,6 +58,12 @@ ScanPlan BuildScanPlan(const BoundQuery& q, const storage::Snapshot& snapshot) {
     spec.max_time_ms = q.during->second;
     plan.pushed.push_back("time range from `during`");
   }
+  if (q.during && !events && !q.at && !q.as_of_ms) {
+    // Default placement = the partition key: a window of days reads its days.
+    spec.min_placement_ms = q.during->first;
+    spec.max_placement_ms = q.during->second;
+    plan.pushed.push_back("placement range from `during`: partitions (creation days) outside it skipped");
+  }
   if (q.as_of_ms) {
     plan.max_batch = snapshot.BatchAtOrBefore(*q.as_of_ms);
     spec.max_batch = *plan.max_batch;
@@ -169,6 +175,10 @@ storage::ScanSpec RepeatScanSpec(const BoundQuery& q, const ScanPlan& plan, int6
     const int64_t lo = plan.spec.min_time_ms;
     spec.min_time_ms = lo > std::numeric_limits<int64_t>::min() / 2 ? lo - window_ms : lo;
     spec.max_time_ms = plan.spec.max_time_ms;
+    if (plan.spec.min_placement_ms != std::numeric_limits<int64_t>::min()) {
+      spec.min_placement_ms = plan.spec.min_placement_ms - window_ms;
+      spec.max_placement_ms = plan.spec.max_placement_ms;
+    }
   }
   return spec;
 }

@@ -17,8 +17,10 @@ bool Intersects(const std::vector<uint32_t>& sorted_a, const std::vector<uint32_
   return false;
 }
 
-bool MayMatch(const ZoneMap& z, const ScanSpec& spec) {
+bool MayMatch(uint32_t partition, const ZoneMap& z, const ScanSpec& spec) {
   if (z.num_events == 0) return false;
+  const int64_t day_start = int64_t{partition} * kMillisPerDay;
+  if (day_start + kMillisPerDay <= spec.min_placement_ms || day_start >= spec.max_placement_ms) return false;
   if (z.max_time_ms < spec.min_time_ms || z.min_time_ms >= spec.max_time_ms) return false;
   if (z.min_batch > spec.max_batch) return false;
   if (!spec.event_codes.empty() && !Intersects(z.event_codes, spec.event_codes)) return false;
@@ -67,7 +69,7 @@ std::vector<SegmentRef> Snapshot::Plan(const ScanSpec& spec, PlanStats* stats) c
     partitions.insert(ref.partition);
     local.segments_total++;
     local.events_total += ref.zone.num_events;
-    if (!MayMatch(ref.zone, spec)) continue;
+    if (!MayMatch(ref.partition, ref.zone, spec)) continue;
     scanned_partitions.insert(ref.partition);
     local.segments_scanned++;
     local.events_in_scanned_segments += ref.zone.num_events;

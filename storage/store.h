@@ -81,6 +81,12 @@ struct ScanSpec {
   std::vector<uint32_t> agent_codes;  // non-empty: the segment must hold one of them
   std::vector<std::pair<uint32_t, std::vector<uint32_t>>> dim_codes;  // per dimension, same rule
   uint32_t max_batch = std::numeric_limits<uint32_t>::max();  // `as of`: skip segments all newer
+  // [min, max) of the tickets' placement (creation: first `created`, else
+  // earliest event, over ALL their events): partitions, which are UTC
+  // placement days, outside it are skipped. Not valid under `as of` (a
+  // ticket's visible events may place it elsewhere).
+  int64_t min_placement_ms = std::numeric_limits<int64_t>::min();
+  int64_t max_placement_ms = std::numeric_limits<int64_t>::max();
 };
 
 struct SegmentRef {
