@@ -117,16 +117,30 @@ const uint32_t* SegmentRows::Dim(uint32_t column) {
   const storage::Segment& s = *seg_;
   const storage::SparseCodes* d = s.FindDim(column);
   if (source_ == Source::kEvents) {
-    c->codes.assign(s.num_events(), 0);
-    if (d != nullptr) {
-      const uint32_t* et = EventTicket();
+    // One pass, each row written once: walk every ticket's rows, switching
+    // to a new value at each of its sparse entries (rows ascend), 0 (null)
+    // before its first.
+    const uint32_t ne = s.num_events();
+    c->codes.resize(ne);
+    uint32_t* out = c->codes.data();
+    if (d == nullptr) {
+      std::fill(out, out + ne, 0u);
+    } else {
       const size_t m = std::min(d->rows.size(), d->codes.size());
-      for (size_t k = 0; k < m; ++k) {
-        const uint32_t r = d->rows[k];
-        if (r >= s.num_events()) break;
-        const uint32_t end = s.event_begin[et[r] + 1];
-        const uint32_t stop = k + 1 < m ? std::min(d->rows[k + 1], end) : end;
-        std::fill(c->codes.begin() + r, c->codes.begin() + std::max(stop, r), d->codes[k]);
+      const uint32_t* rows = d->rows.data();
+      const uint32_t* codes = d->codes.data();
+      size_t k = 0;
+      const uint32_t nt = s.num_tickets();
+      for (uint32_t t = 0; t < nt; ++t) {
+        const uint32_t end = std::min(s.event_begin[t + 1], ne);
+        uint32_t r = std::min(s.event_begin[t], end), current = 0;
+        while (k < m && rows[k] < end) {
+          const uint32_t at = std::max(rows[k], r);
+          std::fill(out + r, out + at, current);
+          current = codes[k++];
+          r = at;
+        }
+        std::fill(out + r, out + end, current);
       }
     }
   } else {
