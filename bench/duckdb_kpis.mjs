@@ -1,6 +1,10 @@
 // DuckDB baseline for the macro benchmark: loads the same NDJSON into a
 // DuckDB file and computes the same KPIs as bench/macro_bench.sh, timing the
 // load and each query (best of 3 warm runs). Prints one JSON object per line.
+// With a third argument, a directory holding kpistore's answers as
+// `<name>.json` (`kpi query --format json`), also compares every cell of
+// both answers (numbers to 1e-9 relative) and reports "agree" or the first
+// differences: an independent engine checking the KPI numbers.
 //
 //   npm install --prefix /tmp/duck @duckdb/node-api   (from the npm registry)
 //   DUCK_DIR=/tmp/duck node bench/duckdb_kpis.mjs events.ndjson /tmp/kpis.duckdb
@@ -10,12 +14,13 @@ import fs from 'node:fs';
 const require = createRequire((process.env.DUCK_DIR ?? '/tmp/duck') + '/');
 const { DuckDBInstance } = require('@duckdb/node-api');
 
-const [ndjson, dbPath] = process.argv.slice(2);
+const [ndjson, dbPath, kpiAnswers] = process.argv.slice(2);
 if (!ndjson || !dbPath) { console.error('usage: duckdb_kpis.mjs EVENTS.ndjson DB.duckdb'); process.exit(2); }
 for (const f of [dbPath, dbPath + '.wal']) if (fs.existsSync(f)) fs.unlinkSync(f);
 
 const instance = await DuckDBInstance.create(dbPath, { threads: '2' });
 const con = await instance.connect();
+await con.run("set TimeZone = 'UTC'");  // date_trunc in UTC, like kpistore's default
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 let t0 = now();
@@ -72,13 +77,53 @@ const queries = {
       select ch, date_trunc('month', ts) m, sum(cost) / count(*) from x where event = 'agent_reply' group by 1, 2 order by 1, 2`,
 };
 
+// Cells -> comparable values: numbers, epoch milliseconds for times, strings, null.
+function cell(v) {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'object' && 'micros' in v) return Number(v.micros / 1000n);
+  return v;
+}
+function kpiCell(v, type) {
+  if (v === null) return null;
+  if (type === 'time') return Date.parse(v);
+  return v;
+}
+function same(a, b) {
+  if (a === null || b === null) return a === b;
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+  return a === b;
+}
+const key = (row) => JSON.stringify(row.map((v) => (typeof v === 'number' ? v.toPrecision(12) : v)));
+function compare(name, duckRows) {
+  const file = `${kpiAnswers}/${name}.json`;
+  if (!fs.existsSync(file)) return 'no kpistore answer';
+  const k = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const kRows = k.rows.map((r) => r.map((v, i) => kpiCell(v, k.columns[i].type)));
+  const dRows = duckRows.map((r) => r.map(cell));
+  if (kRows.length !== dRows.length) return `DIFFER: ${kRows.length} rows vs ${dRows.length}`;
+  // Group keys are unique: sort both sides by their key columns' text.
+  const groups = k.columns.filter((c) => c.type === 'string' || c.type === 'time').length;
+  const byKey = (rows) => rows.slice().sort((x, y) => (key(x.slice(0, groups)) < key(y.slice(0, groups)) ? -1 : 1));
+  const ks = byKey(kRows), ds = byKey(dRows);
+  const diffs = [];
+  for (let i = 0; i < ks.length; i++) {
+    if (ks[i].length !== ds[i].length || ks[i].some((v, j) => !same(v, ds[i][j])))
+      diffs.push(`kpistore ${JSON.stringify(ks[i])} duckdb ${JSON.stringify(ds[i])}`);
+  }
+  return diffs.length === 0 ? `agree (${ks.length} rows)` : `DIFFER in ${diffs.length} rows, e.g. ${diffs.slice(0, 3).join('; ')}`;
+}
+
 for (const [name, sql] of Object.entries(queries)) {
-  let best = Infinity, n = 0;
+  let best = Infinity, rows = [];
   for (let i = 0; i < 3; i++) {
     t0 = now();
     const r = await con.runAndReadAll(sql);
     best = Math.min(best, now() - t0);
-    n = r.getRows().length;
+    rows = r.getRows();
   }
-  console.log(JSON.stringify({ name, ms: best, rows: n }));
+  const out = { name, ms: best, rows: rows.length };
+  if (kpiAnswers) out.check = compare(name, rows);
+  console.log(JSON.stringify(out));
 }

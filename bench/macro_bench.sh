@@ -47,11 +47,14 @@ for name in frt_by_channel on_time_weekly fcr_by_team resolution_by_category_mon
   ms=$($kpi query --db "$work/store" --format json --timer -f <(printf '%s' "$script") 2>&1 >/dev/null |
        grep -oE '^time: [0-9]+(\.[0-9]+)? ms' | awk '{print $2}' | tail -n 5 | sort -n | head -1)
   echo "kpistore $name: $ms ms"
+  # The answer itself, for the cell-by-cell check against DuckDB below.
+  mkdir -p "$work/answers"
+  $kpi query --db "$work/store" --format json "$q" > "$work/answers/$name.json"
 done
 
 # --- DuckDB, same data, same machine, same run ---
 if [ -d "$duck/node_modules/@duckdb/node-api" ]; then
-  DUCK_DIR="$duck" node bench/duckdb_kpis.mjs "$data" "$work/duck.duckdb" | sed 's/^/duckdb /'
+  DUCK_DIR="$duck" node bench/duckdb_kpis.mjs "$data" "$work/duck.duckdb" "$work/answers" | sed 's/^/duckdb /'
 else
   echo "duckdb: not installed (npm install --prefix $duck @duckdb/node-api)"
 fi
