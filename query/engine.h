@@ -38,7 +38,8 @@ struct QueryError {
 };
 
 struct ExecOptions {
-  int threads = 2;                       // worker threads for the scan
+  int threads = 2;                       // worker threads for the scan, at most
+  uint64_t rows_per_thread = 200'000;    // a worker per this many rows to read (0: always `threads`)
   const std::atomic<bool>* cancel = nullptr;  // set to true to stop a running query (Aborted)
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();  // TimedOut
   size_t max_result_rows = static_cast<size_t>(-1);  // ResourceExhausted past it

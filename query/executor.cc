@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -84,7 +85,13 @@ class SelectRun {
       stats.partitions_scanned = stats.segments_scanned = stats.events_in_scanned_segments = 0;
     }
     if (!refs.empty()) KPI_RETURN_IF_ERROR(BuildRepeatIndexes());
-    const int threads = static_cast<int>(std::min<size_t>(threads_, std::max<size_t>(refs.size(), 1)));
+    // One worker per `rows_per_thread` rows to read (at least one, at most
+    // the configured threads and the segments): a small query costs less
+    // than starting a thread, and a server runs many of them side by side.
+    const uint64_t per = options_.rows_per_thread;
+    const size_t by_rows = per == 0 ? SIZE_MAX : static_cast<size_t>(stats.events_in_scanned_segments / per) + 1;
+    const int threads = static_cast<int>(
+        std::min<size_t>({static_cast<size_t>(threads_), std::max<size_t>(refs.size(), 1), by_rows}));
     for (int w = 0; w < threads; ++w) workers_.push_back(std::make_unique<Worker>(q_));
     KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
       return ScanSegment(*workers_[w], refs[i], static_cast<uint32_t>(i));

@@ -149,7 +149,11 @@ void RunSeed(uint64_t seed, int queries, const QueryFeatures& features, Tally* t
     const auto& select = std::get<query::ast::SelectQuery>(parsed);
     query::Result eng, ref, ref_unlimited;
     query::QueryError qerr;
-    const Status est = engine.Execute(g.text, query::ExecOptions{}, &eng, &qerr);
+    // Every other query on two workers whatever its size, so both the serial
+    // and the parallel (merge) paths are compared with the reference.
+    query::ExecOptions exec;
+    if (i % 2 == 1) exec.rows_per_thread = 0;
+    const Status est = engine.Execute(g.text, exec, &eng, &qerr);
     const Status rst = reference::Evaluate(log, select, {}, &ref);
     if (rst.ok() && select.limit) {
       query::ast::SelectQuery unlimited = select;

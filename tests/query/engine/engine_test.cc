@@ -462,6 +462,7 @@ TEST_F(EngineTest, ParallelScanMatchesOneThread) {
     ExecOptions one, many;
     one.threads = 1;
     many.threads = 3;
+    many.rows_per_thread = 0;  // small store: force the parallel path
     const Result a = Run(q, one), b = Run(q, many);
     EXPECT_EQ(a.rows.size(), b.rows.size()) << q;
     for (size_t i = 0; i < a.rows.size() && i < b.rows.size(); ++i) {
