@@ -59,6 +59,13 @@ struct Worker {
   std::vector<std::unique_ptr<TimeBucketer>> bucketers;
   std::vector<std::vector<uint64_t>> parts;  // per group key, per selected row
   std::vector<uint32_t> direct;              // one small key: part -> gid + 1
+  // Several keys, the first small: its value -> the last rest-of-key seen
+  // with it and that group (agent a's replies mostly fall on one day).
+  struct LastGroup {
+    uint64_t second = 0;
+    uint32_t gid_plus_one = 0;  // 0: nothing cached
+  };
+  std::vector<LastGroup> last_by_first;
   std::vector<uint32_t> initial, selected, gids;
   std::vector<int64_t> place, times;
   std::vector<uint64_t> key;
@@ -287,9 +294,13 @@ class SelectRun {
       }
     } else {
       // Rows come ticket by ticket, so neighbours often share the whole key
-      // (same agent, same day): reuse the previous row's group then.
+      // (same agent, same day): reuse the previous row's group then. With
+      // two keys and a small first one, also remember per first value the
+      // last second value and its group: a hit skips the hash lookup.
       uint32_t prev = 0;
       bool have_prev = false;
+      const uint64_t* first = wk.parts[0].data();
+      const uint64_t* second = wk.parts[1].data();
       for (uint32_t i = 0; i < n; ++i) {
         bool same = have_prev;
         for (size_t j = 0; j < k; ++j) {
@@ -298,9 +309,20 @@ class SelectRun {
           wk.key[j] = x;
         }
         if (!same) {
-          bool inserted;
-          prev = wk.table.FindOrInsert(wk.key.data(), &inserted);
-          if (inserted) materialize(i);
+          const uint64_t f = first[i];
+          Worker::LastGroup* cached = nullptr;
+          if (k == 2 && f < kDirectLimit) {
+            if (f >= wk.last_by_first.size()) wk.last_by_first.resize(f + 1);
+            cached = &wk.last_by_first[f];
+          }
+          if (cached != nullptr && cached->gid_plus_one != 0 && cached->second == second[i]) {
+            prev = cached->gid_plus_one - 1;
+          } else {
+            bool inserted;
+            prev = wk.table.FindOrInsert(wk.key.data(), &inserted);
+            if (inserted) materialize(i);
+            if (cached != nullptr) *cached = Worker::LastGroup{second[i], prev + 1};
+          }
           have_prev = true;
         }
         wk.gids[i] = prev;
@@ -308,6 +330,48 @@ class SelectRun {
     }
     if (wk.table.size() != groups_before)
       for (auto& a : wk.aggs) a->Resize(wk.table.size());
+  }
+
+  // Default order: the group keys ascending (CompareForSort per column).
+  // Each key column has few distinct values (codes, buckets), identified by
+  // their key parts: rank those once with Value compares, then sort the
+  // rows by integer rank tuples.
+  void SortByGroupKeys(const GroupTable& table, const std::vector<uint32_t>& row_group,
+                       std::vector<std::vector<Value>>* rows) const {
+    const size_t n = rows->size(), nkeys = q_.groups.size();
+    if (n < 2 || nkeys == 0) return;
+    std::vector<uint32_t> rank(n * nkeys);
+    std::vector<std::pair<uint64_t, uint32_t>> by_part(n);  // (part, row)
+    std::vector<uint32_t> reps, rep_rank;  // one row per distinct part, in part order
+    for (size_t j = 0; j < nkeys; ++j) {
+      for (uint32_t r = 0; r < n; ++r) by_part[r] = {table.Key(row_group[r])[j], r};
+      std::sort(by_part.begin(), by_part.end());
+      reps.clear();
+      for (size_t i = 0; i < n; ++i)
+        if (i == 0 || by_part[i].first != by_part[i - 1].first) reps.push_back(by_part[i].second);
+      std::vector<uint32_t> order(reps.size());
+      for (uint32_t d = 0; d < order.size(); ++d) order[d] = d;
+      std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+        return CompareForSort((*rows)[reps[a]][j], (*rows)[reps[b]][j]) < 0;
+      });
+      rep_rank.assign(reps.size(), 0);
+      for (uint32_t pos = 0; pos < order.size(); ++pos) rep_rank[order[pos]] = pos;
+      size_t d = 0;
+      for (size_t i = 0; i < n; ++i) {
+        if (i > 0 && by_part[i].first != by_part[i - 1].first) ++d;
+        rank[size_t{by_part[i].second} * nkeys + j] = rep_rank[d];
+      }
+    }
+    std::vector<uint32_t> order(n);
+    for (uint32_t r = 0; r < n; ++r) order[r] = r;
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      return std::lexicographical_compare(rank.begin() + size_t{a} * nkeys, rank.begin() + size_t{a + 1} * nkeys,
+                                          rank.begin() + size_t{b} * nkeys, rank.begin() + size_t{b + 1} * nkeys);
+    });
+    std::vector<std::vector<Value>> sorted;
+    sorted.reserve(n);
+    for (uint32_t r : order) sorted.push_back(std::move((*rows)[r]));
+    rows->swap(sorted);
   }
 
   // ---- combine and finish ---------------------------------------------------
@@ -337,6 +401,7 @@ class SelectRun {
     for (const GroupKey& g : q_.groups) out->columns.push_back({g.name, g.type});
     for (const SelectItem& i : q_.items) out->columns.push_back({i.name, i.type});
     const size_t ngroups = base.table.size();
+    std::vector<uint32_t> row_group;  // the group of each output row
     std::vector<Value> aggs(q_.aggregates.size());
     for (size_t g = 0; g < ngroups; ++g) {
       if ((g & 4095) == 0) KPI_RETURN_IF_ERROR(CheckStop(stop_));
@@ -349,18 +414,12 @@ class SelectRun {
         const Value h = EvalGroupExpr(*q_.having, keys, aggs, &items);
         if (h.type != ValueType::kBool || !h.boolean) continue;
       }
-      std::vector<Value> row = keys;
+      std::vector<Value> row = std::move(base.keys[g]);  // not read again
       row.insert(row.end(), std::make_move_iterator(items.begin()), std::make_move_iterator(items.end()));
       out->rows.push_back(std::move(row));
+      row_group.push_back(static_cast<uint32_t>(g));
     }
-    const size_t nkeys = q_.groups.size();
-    std::sort(out->rows.begin(), out->rows.end(), [nkeys](const auto& a, const auto& b) {
-      for (size_t i = 0; i < nkeys; ++i) {
-        const int c = CompareForSort(a[i], b[i]);
-        if (c != 0) return c < 0;
-      }
-      return false;
-    });
+    SortByGroupKeys(base.table, row_group, &out->rows);
     if (!q_.order.empty()) {
       std::stable_sort(out->rows.begin(), out->rows.end(), [this](const auto& a, const auto& b) {
         for (const OrderKey& o : q_.order) {
