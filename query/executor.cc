@@ -151,7 +151,7 @@ class SelectRun {
         }
         return Status::OK();
       }));
-      index.Finish(&collectors);
+      index.Finish(&collectors, threads_);
       repeats_.push_back(std::move(index));
     }
     return Status::OK();

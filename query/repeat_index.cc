@@ -1,6 +1,8 @@
 #include "query/repeat_index.h"
 
 #include <algorithm>
+#include <system_error>
+#include <thread>
 
 #include "query/group_table.h"
 
@@ -8,6 +10,7 @@ namespace kpi::query {
 
 namespace {
 constexpr uint8_t kAnswerFalse = 0, kAnswerTrue = 1, kAnswerNull = 2;
+constexpr size_t kMinEntriesPerThread = 100'000;  // below it a thread costs more than it saves
 
 struct Entry {
   int64_t time;
@@ -30,7 +33,7 @@ void RepeatIndex::StartSegment(uint32_t slot, uint32_t num_tickets) {
   if (slot < answers_.size()) answers_[slot].assign(num_tickets, kAnswerNull);
 }
 
-void RepeatIndex::Finish(std::vector<Collector>* collectors) {
+void RepeatIndex::Finish(std::vector<Collector>* collectors, int threads) {
   size_t n = 0;
   for (const Collector& c : *collectors) n += c.times_.size();
   if (n == 0) return;
@@ -87,23 +90,48 @@ void RepeatIndex::Finish(std::vector<Collector>* collectors) {
         sorted[fill[group[k]]++] = Entry{c.times_[e], c.slots_[e], c.tickets_[e]};
   }
   group = {};
-  for (size_t g = 0; g < groups; ++g) {
-    const uint32_t b = offsets[g], e = offsets[g + 1];
-    if (e - b > 1)
-      std::sort(sorted.begin() + b, sorted.begin() + e, [](const Entry& x, const Entry& y) { return x.time < y.time; });
-    bool have_earlier = false;
-    int64_t earlier = 0;  // the latest time strictly before the current one
-    for (uint32_t i = b; i < e; ++i) {
-      if (i > b && sorted[i].time != sorted[i - 1].time) {
-        have_earlier = true;
-        earlier = sorted[i - 1].time;
+  // Groups are independent and each ticket is in exactly one: split them
+  // over the threads by entry count; every answer is written by one thread.
+  auto answer_groups = [&](size_t g_begin, size_t g_end) {
+    for (size_t g = g_begin; g < g_end; ++g) {
+      const uint32_t b = offsets[g], e = offsets[g + 1];
+      if (e - b > 1)
+        std::sort(sorted.begin() + b, sorted.begin() + e,
+                  [](const Entry& x, const Entry& y) { return x.time < y.time; });
+      bool have_earlier = false;
+      int64_t earlier = 0;  // the latest time strictly before the current one
+      for (uint32_t i = b; i < e; ++i) {
+        if (i > b && sorted[i].time != sorted[i - 1].time) {
+          have_earlier = true;
+          earlier = sorted[i - 1].time;
+        }
+        const bool repeat = have_earlier && earlier >= sorted[i].time - window_ms_;
+        const Entry& en = sorted[i];
+        if (en.slot < answers_.size() && en.ticket < answers_[en.slot].size())
+          answers_[en.slot][en.ticket] = repeat ? kAnswerTrue : kAnswerFalse;
       }
-      const bool repeat = have_earlier && earlier >= sorted[i].time - window_ms_;
-      const Entry& en = sorted[i];
-      if (en.slot < answers_.size() && en.ticket < answers_[en.slot].size())
-        answers_[en.slot][en.ticket] = repeat ? kAnswerTrue : kAnswerFalse;
+    }
+  };
+  if (threads <= 1 || n < kMinEntriesPerThread) {
+    answer_groups(0, groups);
+    return;
+  }
+  std::vector<size_t> cuts = {0};
+  for (int t = 1; t < threads; ++t) {
+    const uint32_t target = static_cast<uint32_t>(n * t / threads);
+    cuts.push_back(static_cast<size_t>(std::lower_bound(offsets.begin(), offsets.end() - 1, target) - offsets.begin()));
+  }
+  cuts.push_back(groups);
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) {
+    try {
+      pool.emplace_back(answer_groups, cuts[t], cuts[t + 1]);
+    } catch (const std::system_error&) {
+      answer_groups(cuts[t], cuts[t + 1]);  // no thread to be had: do it here
     }
   }
+  answer_groups(cuts[0], cuts[1]);
+  for (std::thread& th : pool) th.join();
 }
 
 const std::vector<uint8_t>* RepeatIndex::Answers(uint32_t partition, uint32_t segment) const {

@@ -5,15 +5,16 @@
 // by d before it, so earlier contacts outside the window count) with one
 // Collector per worker, adding (dimension codes, creation time, segment
 // slot, ticket index) for each ticket whose dimensions are all non-null.
-// Finish() groups the tickets by their codes (a dense index over the codes
+// Finish() (on up to `threads` threads) groups the tickets by their codes (a dense index over the codes
 // when the code space is small, a hash table otherwise), sorts each group by
 // creation time and answers, for each ticket, whether another one of its
 // group was created in [created - d, created): exactly d earlier counts, the
 // same instant does not. Tickets with a null dimension answer null.
 //
 // Thread safety: each Collector belongs to one worker; StartSegment may be
-// called concurrently for distinct slots; Finish runs on one thread; the
-// const accessors may then be used by many threads.
+// called concurrently for distinct slots; Finish is called once (it may
+// start threads of its own); the const accessors may then be used by many
+// threads.
 #pragma once
 
 #include <cstddef>
@@ -43,7 +44,7 @@ class RepeatIndex {
 
   // Gives slot `slot` room for `num_tickets` answers (null until Finish).
   void StartSegment(uint32_t slot, uint32_t num_tickets);
-  void Finish(std::vector<Collector>* collectors);
+  void Finish(std::vector<Collector>* collectors, int threads = 1);
 
   // Per ticket of segment (partition, segment): 1 true, 0 false, 2 null;
   // nullptr when the pre-pass did not scan that segment.

@@ -85,6 +85,45 @@ TEST(RepeatIndex, SameInstantDoesNotCountAndLargeCodesHash) {
   EXPECT_EQ(*index.Answers(0, 0), (std::vector<uint8_t>{0, 0, 1}));
 }
 
+// Large inputs split the groups over threads: the answers must be the same
+// as on one thread, and match a brute-force check per ticket.
+TEST(RepeatIndex, ThreadedFinishMatchesSerial) {
+  constexpr uint32_t kSegments = 40, kPerSegment = 6000;  // 240k tickets, over the threading threshold
+  constexpr int64_t kWindow = 7 * 86400000LL;
+  std::vector<std::pair<uint32_t, uint32_t>> ids;
+  for (uint32_t s = 0; s < kSegments; ++s) ids.emplace_back(s, 0);
+  struct T { uint32_t codes[2]; int64_t time; };
+  std::vector<T> tickets(kSegments * kPerSegment);
+  uint64_t x = 12345;
+  auto next = [&x] { x ^= x << 13; x ^= x >> 7; x ^= x << 17; return x; };
+  for (T& t : tickets) t = T{{static_cast<uint32_t>(next() % 3000), static_cast<uint32_t>(next() % 5)},
+                             static_cast<int64_t>(next() % (365 * 86400000ULL)) / 3600000 * 3600000};
+  std::vector<std::vector<uint8_t>> answers[2];
+  for (int threads : {1, 2}) {
+    RepeatIndex index(2, kWindow, ids);
+    std::vector<RepeatIndex::Collector> workers(2, RepeatIndex::Collector(2));
+    for (uint32_t s = 0; s < kSegments; ++s) {
+      index.StartSegment(s, kPerSegment);
+      for (uint32_t i = 0; i < kPerSegment; ++i) {
+        const T& t = tickets[s * kPerSegment + i];
+        workers[s % 2].Add(t.codes, t.time, s, i);
+      }
+    }
+    index.Finish(&workers, threads);
+    for (uint32_t s = 0; s < kSegments; ++s) answers[threads - 1].push_back(*index.Answers(s, 0));
+  }
+  EXPECT_EQ(answers[0], answers[1]);
+  // Brute force on a sample of tickets.
+  for (size_t k = 0; k < tickets.size(); k += 997) {
+    const T& t = tickets[k];
+    bool repeat = false;
+    for (const T& o : tickets)
+      repeat = repeat || (o.codes[0] == t.codes[0] && o.codes[1] == t.codes[1] && o.time < t.time &&
+                          o.time >= t.time - kWindow);
+    EXPECT_EQ(answers[1][k / kPerSegment][k % kPerSegment], repeat ? 1 : 0) << "ticket " << k;
+  }
+}
+
 TEST(ValueOps, ThreeValuedLogicAndNullPropagation) {
   const Value t = Value::Bool(true), f = Value::Bool(false), n = Value::Null();
   EXPECT_EQ(ApplyBinary(Op::kAnd, f, n), f);
