@@ -1,10 +1,9 @@
 #include "query/repeat_index.h"
 
 #include <algorithm>
-#include <system_error>
-#include <thread>
 
 #include "query/group_table.h"
+#include "query/parallel_scan.h"
 
 namespace kpi::query {
 
@@ -122,16 +121,11 @@ void RepeatIndex::Finish(std::vector<Collector>* collectors, int threads) {
     cuts.push_back(static_cast<size_t>(std::lower_bound(offsets.begin(), offsets.end() - 1, target) - offsets.begin()));
   }
   cuts.push_back(groups);
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) {
-    try {
-      pool.emplace_back(answer_groups, cuts[t], cuts[t + 1]);
-    } catch (const std::system_error&) {
-      answer_groups(cuts[t], cuts[t + 1]);  // no thread to be had: do it here
-    }
-  }
-  answer_groups(cuts[0], cuts[1]);
-  for (std::thread& th : pool) th.join();
+  // No stop conditions: the caller checks them around the pre-pass.
+  (void)RunParallel(threads, cuts.size() - 1, StopConditions{}, [&](int, size_t c) {
+    answer_groups(cuts[c], cuts[c + 1]);
+    return Status::OK();
+  });
 }
 
 const std::vector<uint8_t>* RepeatIndex::Answers(uint32_t partition, uint32_t segment) const {
