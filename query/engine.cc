@@ -54,9 +54,14 @@ Status Fail(std::string_view text, const ast::SourcePos& pos, const std::string&
   return Status::InvalidArgument(where + message);
 }
 
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+// The `as of` instant of `q`, read as the binder reads it (in the query's
+// zone); false without one or when it does not parse.
+bool AsOfInstant(const ast::SelectQuery& q, int64_t* ms) {
+  if (!q.as_of) return false;
+  cctz::time_zone tz;
+  if (!LoadQueryZone(q.tz.value_or("UTC"), &tz)) return false;
+  std::string why;
+  return ParseQueryInstant(q.as_of->text, tz, ms, &why);
 }
 
 // Names a KPI may not take: it would hide a column or a function.
@@ -146,11 +151,32 @@ class StatementRun {
  private:
   Status Select(const ast::SelectQuery& q, bool explain) {
     std::shared_ptr<const storage::Snapshot> snap = store_->GetSnapshot();
-    KpiMap kpis;
-    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
+    KpiMap kpis_now;
+    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis_now, nullptr));
+    // `as of T` uses the KPI definitions of T: the report as it was then.
+    int64_t as_of_ms = 0;
+    const bool as_of = AsOfInstant(q, &as_of_ms);
+    KpiMap kpis_then;
+    if (as_of) KPI_RETURN_IF_ERROR(LoadKpisAsOf(*store_, as_of_ms, &kpis_then, nullptr));
+    const KpiMap& kpis = as_of ? kpis_then : kpis_now;
+    std::vector<std::string> kpi_notes;  // for explain: KPIs whose definition changed since
+    for (const auto& [name, def] : kpis_then) {
+      auto now = kpis_now.find(name);
+      if (now != kpis_now.end() && now->second.text == def.text) continue;
+      kpi_notes.push_back("kpi " + name + " as of then: " + def.text + " (defined " +
+                          FormatInstantUtc(def.defined_at_ms) + "; now " +
+                          (now == kpis_now.end() ? std::string("dropped") : now->second.text) + ")");
+    }
     BoundQuery bound;
     BindError berr;
-    if (!BindSelect(q, snap->catalog(), kpis, &bound, &berr)) return Fail(text_, berr.pos, berr.message, error_);
+    if (!BindSelect(q, snap->catalog(), kpis, &bound, &berr)) {
+      if (as_of) {
+        for (const auto& [name, def] : kpis_now)
+          if (!kpis_then.count(name) && berr.message.find("'" + name + "'") != std::string::npos)
+            berr.message += " (kpi '" + name + "' was not defined as of " + FormatInstantUtc(as_of_ms) + ")";
+      }
+      return Fail(text_, berr.pos, berr.message, error_);
+    }
     const ScanPlan plan = BuildScanPlan(bound, *snap);
     if (!explain) return ExecuteSelect(bound, *snap, plan, options_, out_);
     storage::PlanStats stats;
@@ -159,6 +185,7 @@ class StatementRun {
     out_->columns = {ResultColumn{"plan", ValueType::kString}};
     for (std::string& line : ExplainLines(bound, plan, stats, std::clamp(options_.threads, 1, 64)))
       out_->rows.push_back({Value::String(std::move(line))});
+    for (std::string& line : kpi_notes) out_->rows.push_back({Value::String(std::move(line))});
     out_->warnings = bound.warnings;
     out_->tz = bound.tz_name;
     out_->stats.rows_read = 0;
@@ -182,7 +209,7 @@ class StatementRun {
     if (!CheckKpiExpr(*d.expr, d.name, kpis, &visiting, 0, &pos, &why)) return Fail(text_, pos, why, error_);
     const std::string expr_text = d.expr_text.empty() ? ast::ToString(*d.expr) : d.expr_text;
     const bool existed = kpis.count(d.name) > 0;
-    KPI_RETURN_IF_ERROR(store_->PutMeta(kKpiNamespace, d.name, EncodeKpi(WallClockMs(), expr_text)));
+    KPI_RETURN_IF_ERROR(SaveKpi(store_, d.name, expr_text, store_->NowMs()));
     out_->message = "kpi " + d.name + (existed ? " redefined" : " defined");
     return Status::OK();
   }
@@ -210,7 +237,7 @@ class StatementRun {
                   Status::Code::kNotFound);
     }
     KPI_RETURN_IF_ERROR(st);
-    KPI_RETURN_IF_ERROR(store_->DeleteMeta(kKpiNamespace, d.name));
+    KPI_RETURN_IF_ERROR(DropKpi(store_, d.name, store_->NowMs()));
     out_->message = "kpi " + d.name + " dropped";
     return Status::OK();
   }

@@ -1,6 +1,8 @@
 #include "query/kpi_store.h"
 
 #include <charconv>
+#include <cstdio>
+#include <map>
 #include <variant>
 
 #include "query/parser.h"
@@ -8,20 +10,60 @@
 
 namespace kpi::query {
 
+namespace {
+
+constexpr std::string_view kDefinedTag = "kpi1\n", kDroppedTag = "kpi1-dropped\n";
+
+std::string HistoryKey(const std::string& name, int64_t at_ms) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(at_ms));
+  return name + "\n" + hex;
+}
+
+bool ParseMs(std::string_view text, int64_t* ms) {
+  auto r = std::from_chars(text.data(), text.data() + text.size(), *ms);
+  return r.ec == std::errc() && r.ptr == text.data() + text.size();
+}
+
+// Parses `text` as the expression of KPI `name` into *def.
+bool ParseDefinition(const std::string& name, int64_t defined_at_ms, const std::string& text, KpiDefinition* def) {
+  ast::Statement st;
+  ParseError err;
+  if (!ParseStatement("define kpi " + name + " = " + text, &st, &err) || !std::holds_alternative<ast::DefineKpi>(st))
+    return false;
+  def->name = name;
+  def->text = text;
+  def->defined_at_ms = defined_at_ms;
+  def->expr = std::get<ast::DefineKpi>(st).expr;
+  return true;
+}
+
+}  // namespace
+
 std::string EncodeKpi(int64_t defined_at_ms, const std::string& expr_text) {
-  return "kpi1\n" + std::to_string(defined_at_ms) + "\n" + expr_text;
+  return std::string(kDefinedTag) + std::to_string(defined_at_ms) + "\n" + expr_text;
 }
 
 bool DecodeKpi(const std::string& value, int64_t* defined_at_ms, std::string* expr_text) {
-  if (value.rfind("kpi1\n", 0) != 0) return false;
-  const size_t nl = value.find('\n', 5);
+  if (value.rfind(kDefinedTag, 0) != 0) return false;
+  const size_t nl = value.find('\n', kDefinedTag.size());
   if (nl == std::string::npos) return false;
   int64_t t = 0;
-  auto r = std::from_chars(value.data() + 5, value.data() + nl, t);
-  if (r.ec != std::errc() || r.ptr != value.data() + nl) return false;
+  if (!ParseMs(std::string_view(value).substr(kDefinedTag.size(), nl - kDefinedTag.size()), &t)) return false;
   *defined_at_ms = t;
   *expr_text = value.substr(nl + 1);
   return true;
+}
+
+Status SaveKpi(storage::Store* store, const std::string& name, const std::string& expr_text, int64_t at_ms) {
+  const std::string value = EncodeKpi(at_ms, expr_text);
+  return store->WriteMeta({{kKpiNamespace, name, value}, {kKpiHistoryNamespace, HistoryKey(name, at_ms), value}});
+}
+
+Status DropKpi(storage::Store* store, const std::string& name, int64_t at_ms) {
+  return store->WriteMeta({{kKpiNamespace, name, std::nullopt},
+                           {kKpiHistoryNamespace, HistoryKey(name, at_ms),
+                            std::string(kDroppedTag) + std::to_string(at_ms)}});
 }
 
 Status LoadKpis(const storage::Store& store, KpiMap* out, std::vector<std::string>* bad) {
@@ -30,20 +72,55 @@ Status LoadKpis(const storage::Store& store, KpiMap* out, std::vector<std::strin
   KPI_RETURN_IF_ERROR(store.ListMeta(kKpiNamespace, &entries));
   for (const auto& [name, value] : entries) {
     KpiDefinition def;
-    def.name = name;
-    if (!DecodeKpi(value, &def.defined_at_ms, &def.text)) {
+    std::string text;
+    int64_t at = 0;
+    if (!DecodeKpi(value, &at, &text) || !ParseDefinition(name, at, text, &def)) {
       if (bad) bad->push_back(name);
       continue;
     }
-    ast::Statement st;
-    ParseError err;
-    if (!ParseStatement("define kpi " + name + " = " + def.text, &st, &err) ||
-        !std::holds_alternative<ast::DefineKpi>(st)) {
-      if (bad) bad->push_back(name);
-      continue;
-    }
-    def.expr = std::get<ast::DefineKpi>(st).expr;
     (*out)[name] = std::move(def);
+  }
+  return Status::OK();
+}
+
+Status LoadKpisAsOf(const storage::Store& store, int64_t as_of_ms, KpiMap* out, std::vector<std::string>* bad) {
+  out->clear();
+  std::vector<std::pair<std::string, std::string>> history;
+  KPI_RETURN_IF_ERROR(store.ListMeta(kKpiHistoryNamespace, &history));
+  // Keys sort by name, then instant: the last entry at or before as_of wins.
+  std::map<std::string, std::pair<int64_t, const std::string*>> latest;  // name -> (instant, value)
+  for (const auto& [key, value] : history) {
+    const size_t nl = key.rfind('\n');
+    int64_t at = 0;
+    if (nl == std::string::npos) continue;
+    {
+      auto r = std::from_chars(key.data() + nl + 1, key.data() + key.size(), at, 16);
+      if (r.ec != std::errc() || r.ptr != key.data() + key.size()) continue;
+    }
+    if (at > as_of_ms) continue;
+    latest[key.substr(0, nl)] = {at, &value};
+  }
+  for (const auto& [name, entry] : latest) {
+    const std::string& value = *entry.second;
+    if (value.rfind(kDroppedTag, 0) == 0) continue;
+    KpiDefinition def;
+    std::string text;
+    int64_t at = 0;
+    if (!DecodeKpi(value, &at, &text) || !ParseDefinition(name, at, text, &def)) {
+      if (bad) bad->push_back(name);
+      continue;
+    }
+    (*out)[name] = std::move(def);
+  }
+  // Definitions older than the history: they count from their defined_at.
+  KpiMap current;
+  KPI_RETURN_IF_ERROR(LoadKpis(store, &current, bad));
+  for (auto& [name, def] : current) {
+    bool has_history = false;
+    for (const auto& [key, value] : history)
+      if (key.size() > name.size() && key.compare(0, name.size(), name) == 0 && key[name.size()] == '\n')
+        has_history = true;
+    if (!has_history && def.defined_at_ms <= as_of_ms) (*out)[name] = std::move(def);
   }
   return Status::OK();
 }

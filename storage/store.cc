@@ -365,6 +365,16 @@ Status Store::PutMeta(const std::string& ns, const std::string& key, const std::
   return FromRocks(impl_->db->Put(impl_->WriteOpts(true), impl_->catalog_cf, MetaKey(ns, key), value), "put meta");
 }
 
+Status Store::WriteMeta(const std::vector<MetaWrite>& writes) {
+  rocksdb::WriteBatch wb;
+  for (const MetaWrite& w : writes) {
+    if (w.value) wb.Put(impl_->catalog_cf, MetaKey(w.ns, w.key), *w.value);
+    else wb.Delete(impl_->catalog_cf, MetaKey(w.ns, w.key));
+  }
+  std::lock_guard lock(impl_->write_mu);
+  return FromRocks(impl_->db->Write(impl_->WriteOpts(true), &wb), "write meta");
+}
+
 Status Store::GetMeta(const std::string& ns, const std::string& key, std::string* value) const {
   rocksdb::Status s = impl_->db->Get(rocksdb::ReadOptions(), impl_->catalog_cf, MetaKey(ns, key), value);
   if (s.IsNotFound()) return Status::NotFound(ns + " '" + key + "' not found");

@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -174,6 +175,15 @@ class Store {
 
   // Small named metadata (e.g. named KPIs) in the catalog family, namespaced.
   Status PutMeta(const std::string& ns, const std::string& key, const std::string& value);
+  // Several puts (value set) and deletes (no value) in one atomic, synced write.
+  struct MetaWrite {
+    std::string ns, key;
+    std::optional<std::string> value;
+  };
+  Status WriteMeta(const std::vector<MetaWrite>& writes);
+  // The store's clock (StoreOptions::clock), milliseconds: the instants that
+  // `as of` compares with, for batches and for metadata that must follow them.
+  int64_t NowMs() const { return options_.clock(); }
   Status GetMeta(const std::string& ns, const std::string& key, std::string* value) const;  // NotFound
   Status DeleteMeta(const std::string& ns, const std::string& key);
   Status ListMeta(const std::string& ns, std::vector<std::pair<std::string, std::string>>* out) const;

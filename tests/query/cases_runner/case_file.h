@@ -3,6 +3,9 @@
 //
 //   # a comment (any line whose first non-blank character is '#')
 //   events @2025-06-01T00:00:00Z      one ingest batch, stamped with that instant
+//                                      (the store's clock stays there: define
+//                                      and drop are stamped with it; a block
+//                                      with no lines only moves the clock)
 //   {"ts":"...","ticket":"T1","event":"created","channel":"chat"}
 //   ...                                NDJSON lines (event-format.md)
 //

@@ -14,6 +14,7 @@
 #include <ostream>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -206,14 +207,33 @@ TEST_P(CaseTest, MatchesExpectation) {
   query::Engine engine(store.get());
   reference::EventLog log;
   reference::KpiDefinitions kpis;
+  // Every define (expression) and drop (null) with the clock at that moment,
+  // so `as of` queries can be given the definitions of their instant.
+  std::vector<std::tuple<int64_t, std::string, query::ast::ExprPtr>> kpi_history;
 
   // Replays a statement's side effects on the reference's KPI table.
-  auto track_kpis = [&kpis](const std::string& text) {
+  auto track_kpis = [&](const std::string& text) {
     query::ast::Statement st;
     query::ParseError perr;
     if (!query::ParseStatement(text, &st, &perr)) return;
-    if (auto* d = std::get_if<query::ast::DefineKpi>(&st)) kpis[d->name] = d->expr;
-    if (auto* d = std::get_if<query::ast::DropKpi>(&st)) kpis.erase(d->name);
+    if (auto* d = std::get_if<query::ast::DefineKpi>(&st)) {
+      kpis[d->name] = d->expr;
+      kpi_history.emplace_back(now_ms, d->name, d->expr);
+    }
+    if (auto* d = std::get_if<query::ast::DropKpi>(&st)) {
+      kpis.erase(d->name);
+      kpi_history.emplace_back(now_ms, d->name, nullptr);
+    }
+  };
+  // The KPI table as of `as_of_ms`: the history replayed up to that instant.
+  auto kpis_as_of = [&](int64_t as_of_ms) {
+    reference::KpiDefinitions then;
+    for (const auto& [at, name, expr] : kpi_history) {
+      if (at > as_of_ms) continue;
+      if (expr) then[name] = expr;
+      else then.erase(name);
+    }
+    return then;
   };
 
   int64_t last_ingest = INT64_MIN;
@@ -267,8 +287,16 @@ TEST_P(CaseTest, MatchesExpectation) {
   }
   const auto* select = std::get_if<query::ast::SelectQuery>(&parsed);
   if (select == nullptr) return;
+  reference::KpiDefinitions kpis_used = kpis;
+  if (select->as_of) {
+    cctz::time_zone tz;
+    int64_t as_of_ms = 0;
+    if (reference::LoadZone(select->tz.value_or("UTC"), &tz) &&
+        reference::ParseInstant(select->as_of->text, tz, &as_of_ms))
+      kpis_used = kpis_as_of(as_of_ms);
+  }
   query::Result ref;
-  const Status rst = reference::Evaluate(log, *select, kpis, &ref);
+  const Status rst = reference::Evaluate(log, *select, kpis_used, &ref);
   if (x.expect_error) {
     EXPECT_FALSE(rst.ok()) << "reference: the statement should fail; it gave\n" << reference::FormatTable(ref);
     return;

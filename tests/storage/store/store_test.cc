@@ -326,6 +326,18 @@ TEST(StoreTest, MetadataRoundTrips) {
   ASSERT_TRUE(store->DeleteMeta("kpi", "frt").ok());
   EXPECT_EQ(store->GetMeta("kpi", "frt", &v).code(), Status::Code::kNotFound);
   EXPECT_EQ(store->DeleteMeta("kpi", "frt").code(), Status::Code::kNotFound);
+  // Several puts and deletes in one write, across namespaces; survives a reopen.
+  ASSERT_TRUE(store->WriteMeta({{"kpi", "aht", std::nullopt}, {"kpi_history", "aht\n1", "dropped"},
+                                {"kpi", "fcr", "rate(x)"}}).ok());
+  store.reset();
+  store = OpenStore(dir.path());
+  EXPECT_EQ(store->GetMeta("kpi", "aht", &v).code(), Status::Code::kNotFound);
+  ASSERT_TRUE(store->GetMeta("kpi_history", "aht\n1", &v).ok());
+  EXPECT_EQ(v, "dropped");
+  ASSERT_TRUE(store->GetMeta("kpi", "fcr", &v).ok());
+  EXPECT_EQ(v, "rate(x)");
+  ASSERT_TRUE(store->ListMeta("kpi", &kpis).ok());
+  EXPECT_EQ(kpis.size(), 1u);  // "kpi_history" is another namespace, not a prefix match
 }
 
 TEST(StoreTest, InfoReportsCountsAndColumns) {
