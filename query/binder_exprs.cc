@@ -1,0 +1,389 @@
+// Binding of expressions (see query/binder_internal.h).
+#include "query/binder_internal.h"
+
+namespace kpi::query::binding {
+
+// ---- literals --------------------------------------------------------------
+const BoundExpr* Binder::BindLiteral(const ast::Expr& e, Ctx ctx) {
+  switch (e.kind) {
+    case ast::ExprKind::kNumber:
+    case ast::ExprKind::kPercent:
+      if (!std::isfinite(e.number)) return Fail(e.pos, "number out of range");
+      return Make(ctx, Const(Value::Number(e.number)));
+    case ast::ExprKind::kDuration:
+      if (!std::isfinite(e.number)) return Fail(e.pos, "duration out of range");
+      return Make(ctx, Const(Value::Duration(e.number)));
+    case ast::ExprKind::kString:
+      return Make(ctx, Const(Value::String(e.text)));
+    case ast::ExprKind::kBool:
+      return Make(ctx, Const(Value::Bool(e.boolean)));
+    case ast::ExprKind::kNull:
+      return Make(ctx, Const(Value::Null()));
+    case ast::ExprKind::kTimestamp: {
+      int64_t ms;
+      std::string why;
+      if (!ParseQueryInstant(e.text, out_->tz, &ms, &why)) return Fail(e.pos, "bad timestamp: " + why);
+      return Make(ctx, Const(Value::Time(ms)));
+    }
+    default:
+      return Fail(e.pos, "internal: not a literal");
+  }
+}
+
+// ---- KPI splicing ------------------------------------------------------------
+const BoundExpr* Binder::BindKpi(const KpiDefinition& def, const ast::Expr& ref, Ctx ctx) {
+  if (std::find(kpi_stack_.begin(), kpi_stack_.end(), def.name) != kpi_stack_.end() ||
+      kpi_stack_.size() >= kMaxKpiDepth)
+    return Fail(ref.pos, "kpi '" + def.name + "' refers to itself");
+  if (def.expr == nullptr) return Fail(ref.pos, "kpi '" + def.name + "' has no expression");
+  if (kpi_stack_.empty()) kpi_ref_pos_ = ref.pos;
+  kpi_stack_.push_back(def.name);
+  const BoundExpr* r = ctx == Ctx::kRow ? BindRow(*def.expr) : BindGroupCtx(*def.expr);
+  kpi_stack_.pop_back();
+  return r;
+}
+
+// ---- row context -----------------------------------------------------------
+const BoundExpr* Binder::BindColumn(const ast::Expr& e) {
+  const std::string& n = e.text;
+  BoundExpr node;
+  node.kind = BoundKind::kColumn;
+  node.text = n;
+  node.cost = 1;
+  if (n == "ticket") {
+    node.column = ColumnRef::kTicket;
+    node.type = ValueType::kString;
+    node.str.kind = StrKind::kTicket;
+    return Row(std::move(node));
+  }
+  if (events() && (n == "time" || n == "event" || n == "agent")) {
+    if (n == "time") {
+      node.column = ColumnRef::kTime;
+      node.type = ValueType::kTime;
+    } else {
+      node.column = n == "event" ? ColumnRef::kEvent : ColumnRef::kAgent;
+      node.type = ValueType::kString;
+      node.str = {StrKind::kDict, n == "event" ? storage::kEventColumn : storage::kAgentColumn};
+    }
+    return Row(std::move(node));
+  }
+  if (!events() && n == "created") {
+    node.column = ColumnRef::kCreated;
+    node.type = ValueType::kTime;
+    return Row(std::move(node));
+  }
+  if (std::optional<storage::ColumnInfo> c = cat_.FindColumn(n)) {
+    node.column_id = c->id;
+    node.cost = 2;
+    if (c->kind == storage::ColumnKind::kDimension) {
+      node.column = ColumnRef::kDim;
+      node.type = ValueType::kString;
+      node.str = {StrKind::kDict, c->id};
+    } else {
+      node.column = ColumnRef::kMeasure;
+      node.type = ValueType::kNumber;
+    }
+    return Row(std::move(node));
+  }
+  auto kpi = kpis_.find(n);
+  if (kpi != kpis_.end()) return BindKpi(kpi->second, e, Ctx::kRow);
+  return UnknownColumn(e);
+}
+
+std::nullptr_t Binder::UnknownColumn(const ast::Expr& e) {
+  std::vector<std::string> candidates = SourceColumnNames();
+  std::string extra;
+  if (!events() && (e.text == "time" || e.text == "event" || e.text == "agent"))
+    extra = " (a column of `from events`)";
+  else if (events() && e.text == "created")
+    extra = " (a column of `from tickets`)";
+  else if (std::find(BucketNames().begin(), BucketNames().end(), e.text) != BucketNames().end())
+    extra = " (time buckets are only allowed in `by`)";
+  else
+    extra = DidYouMean(e.text, candidates);
+  return Fail(e.pos, "unknown column '" + e.text + "'" + extra);
+}
+
+bool Binder::EventArg(const ast::Expr& e, EventRef* ref) {
+  if (!IsEventArgKind(e)) {
+    Fail(e.pos, "expected an event name");
+    return false;
+  }
+  ref->name = e.text;
+  ref->is_created = e.text == "created";
+  ref->code = cat_.FindCode(storage::kEventColumn, e.text);
+  NoteEvent(e.text, ref->code);
+  return true;
+}
+
+const BoundExpr* Binder::BindTicketFunction(const ast::Expr& e) {
+  const std::string& f = e.text;
+  const auto& args = e.args;
+  if (events())
+    return Fail(e.pos, f + "() is a per-ticket function: it needs `from tickets`");
+  BoundExpr node;
+  node.kind = BoundKind::kTicketFn;
+  node.cost = 8;
+  auto want_one = [&]() -> bool {
+    if (args.size() != 1 || args[0] == nullptr) {
+      Fail(e.pos, f + "() takes one event name");
+      return false;
+    }
+    return true;
+  };
+  if (f == "duration") {
+    if (args.size() != 1 || args[0] == nullptr || args[0]->kind != ast::ExprKind::kArrow ||
+        args[0]->args.size() != 2)
+      return Fail(e.pos, "duration() takes `A -> B` (two event names)");
+    node.fn = TicketFn::kDuration;
+    if (!EventArg(*args[0]->args[0], &node.a) || !EventArg(*args[0]->args[1], &node.b)) return nullptr;
+    node.type = ValueType::kDuration;
+    node.text = "duration(" + node.a.name + " -> " + node.b.name + ")";
+  } else if (f == "count_of") {
+    if (!want_one()) return nullptr;
+    if (args[0]->kind == ast::ExprKind::kBefore) {
+      if (args[0]->args.size() != 2) return Fail(e.pos, "count_of() takes `A` or `A before B`");
+      node.fn = TicketFn::kCountBefore;
+      if (!EventArg(*args[0]->args[0], &node.a) || !EventArg(*args[0]->args[1], &node.b)) return nullptr;
+      node.text = "count_of(" + node.a.name + " before " + node.b.name + ")";
+    } else {
+      node.fn = TicketFn::kCountOf;
+      if (!EventArg(*args[0], &node.a)) return nullptr;
+      node.text = "count_of(" + node.a.name + ")";
+    }
+    node.type = ValueType::kNumber;
+  } else if (f == "has" || f == "first" || f == "last" || f == "agent_of") {
+    if (!want_one() || !EventArg(*args[0], &node.a)) return nullptr;
+    node.text = f + "(" + node.a.name + ")";
+    if (f == "has") {
+      node.fn = TicketFn::kHas;
+      node.type = ValueType::kBool;
+    } else if (f == "agent_of") {
+      node.fn = TicketFn::kAgentOf;
+      node.type = ValueType::kString;
+      node.str = {StrKind::kDict, storage::kAgentColumn};
+    } else {
+      node.fn = f == "first" ? TicketFn::kFirst : TicketFn::kLast;
+      node.type = ValueType::kTime;
+    }
+  } else if (f == "total") {
+    if (args.size() != 1 || args[0] == nullptr || args[0]->kind != ast::ExprKind::kColumn)
+      return Fail(e.pos, "total() takes a measure name");
+    std::optional<storage::ColumnInfo> c = cat_.FindColumn(args[0]->text);
+    if (!c || c->kind != storage::ColumnKind::kMeasure) {
+      std::vector<std::string> measures;
+      for (const auto& col : cat_.Columns())
+        if (col.kind == storage::ColumnKind::kMeasure) measures.push_back(col.name);
+      return Fail(args[0]->pos,
+                  "total() takes a measure; '" + args[0]->text + "' is not one" + DidYouMean(args[0]->text, measures));
+    }
+    node.fn = TicketFn::kTotal;
+    node.column_id = c->id;
+    node.type = ValueType::kNumber;
+    node.text = "total(" + c->name + ")";
+  } else {  // repeat_within
+    if (args.size() < 2 || args[0] == nullptr ||
+        (args[0]->kind != ast::ExprKind::kDuration && args[0]->kind != ast::ExprKind::kNumber))
+      return Fail(e.pos, "repeat_within() takes a duration and one or more dimensions");
+    const double seconds = args[0]->number;
+    if (!std::isfinite(seconds) || seconds < 0 || seconds > 1e12)
+      return Fail(args[0]->pos, "repeat_within() needs a non-negative duration");
+    node.fn = TicketFn::kRepeatWithin;
+    node.window_ms = static_cast<int64_t>(std::llround(seconds * 1000.0));
+    node.text = "repeat_within(" + std::to_string(node.window_ms) + "ms";
+    for (size_t i = 1; i < args.size(); ++i) {
+      const ast::Expr& d = *args[i];
+      std::optional<storage::ColumnInfo> c;
+      if (d.kind == ast::ExprKind::kColumn) c = cat_.FindColumn(d.text);
+      if (!c || c->kind != storage::ColumnKind::kDimension) {
+        std::vector<std::string> dims;
+        for (const auto& col : cat_.Columns())
+          if (col.kind == storage::ColumnKind::kDimension) dims.push_back(col.name);
+        return Fail(d.pos, "repeat_within() takes dimensions; '" + d.text + "' is not one" + DidYouMean(d.text, dims));
+      }
+      node.dims.push_back(c->id);
+      node.text += ", " + c->name;
+    }
+    node.text += ")";
+    node.type = ValueType::kBool;
+    node.cost = 16;
+    int found = -1;
+    for (size_t i = 0; i < out_->repeats.size(); ++i)
+      if (out_->repeats[i].window_ms == node.window_ms && out_->repeats[i].dims == node.dims) found = static_cast<int>(i);
+    if (found < 0) {
+      out_->repeats.push_back(RepeatSpec{node.window_ms, node.dims});
+      found = static_cast<int>(out_->repeats.size() - 1);
+    }
+    node.repeat = found;
+  }
+  return Row(std::move(node));
+}
+
+const BoundExpr* Binder::BindRow(const ast::Expr& e) {
+  if (failed_) return nullptr;
+  if (++depth_ > 400) return Fail(e.pos, "expression nests too deep");
+  struct DepthGuard {
+    int* d;
+    ~DepthGuard() { --*d; }
+  } guard{&depth_};
+  switch (e.kind) {
+    case ast::ExprKind::kColumn:
+      return BindColumn(e);
+    case ast::ExprKind::kCall: {
+      if (FindAggregate(e.text))
+        return Fail(e.pos, "aggregate " + e.text + "() is not allowed here (only in the select list and having)");
+      const auto& tf = TicketFunctionNames();
+      if (std::find(tf.begin(), tf.end(), e.text) != tf.end()) return BindTicketFunction(e);
+      return Fail(e.pos, "unknown function '" + e.text + "'" + DidYouMean(e.text, FunctionCandidates()));
+    }
+    case ast::ExprKind::kUnary:
+    case ast::ExprKind::kBinary:
+    case ast::ExprKind::kIn:
+      return BindOperator(e, Ctx::kRow);
+    case ast::ExprKind::kArrow:
+      return Fail(e.pos, "`->` is only allowed inside duration()");
+    case ast::ExprKind::kBefore:
+      return Fail(e.pos, "`before` is only allowed inside count_of()");
+    default:
+      return BindLiteral(e, Ctx::kRow);
+  }
+}
+
+// ---- operators (both contexts) ------------------------------------------------
+const BoundExpr* Binder::BindChild(const ast::ExprPtr& e, Ctx ctx, const ast::Expr& parent) {
+  if (e == nullptr) return Fail(parent.pos, "missing operand");
+  return ctx == Ctx::kRow ? BindRow(*e) : BindGroupCtx(*e);
+}
+
+const BoundExpr* Binder::BindOperator(const ast::Expr& e, Ctx ctx) {
+  BoundExpr node;
+  if (e.kind == ast::ExprKind::kUnary) {
+    if (e.args.size() != 1) return Fail(e.pos, "bad unary operator");
+    if (!ParseOp(e.text, true, &node.op)) return Fail(e.pos, "unknown operator '" + e.text + "'");
+    const BoundExpr* a = BindChild(e.args[0], ctx, e);
+    if (a == nullptr) return nullptr;
+    if (node.op == Op::kNot) {
+      if (a->type != ValueType::kBool && a->type != ValueType::kNull)
+        return Fail(e.pos, std::string("`not` needs a predicate, not a ") + ValueTypeName(a->type));
+      node.type = ValueType::kBool;
+      node.text = "(not " + a->text + ")";
+    } else {
+      if (!IsNumericType(a->type) && a->type != ValueType::kNull)
+        return Fail(e.pos, std::string("unary minus needs a number, not a ") + ValueTypeName(a->type));
+      node.type = a->type;
+      node.text = "(-" + a->text + ")";
+    }
+    node.kind = BoundKind::kUnary;
+    node.cost = a->cost + 1;
+    node.args = {a};
+    return Make(ctx, std::move(node));
+  }
+  if (e.kind == ast::ExprKind::kBinary) {
+    if (e.args.size() != 2) return Fail(e.pos, "bad binary operator");
+    if (!ParseOp(e.text, false, &node.op)) return Fail(e.pos, "unknown operator '" + e.text + "'");
+    const BoundExpr* a = BindChild(e.args[0], ctx, e);
+    if (a == nullptr) return nullptr;
+    const BoundExpr* b = BindChild(e.args[1], ctx, e);
+    if (b == nullptr) return nullptr;
+    node.kind = BoundKind::kBinary;
+    node.args = {a, b};
+    node.cost = a->cost + b->cost + 1;
+    node.text = "(" + a->text + " " + OpText(node.op) + " " + b->text + ")";
+    if (node.op == Op::kAnd || node.op == Op::kOr) {
+      for (const BoundExpr* x : {a, b})
+        if (x->type != ValueType::kBool && x->type != ValueType::kNull)
+          return Fail(e.pos, std::string("`") + OpText(node.op) + "` needs predicates on both sides, not a " +
+                                 ValueTypeName(x->type));
+      node.type = ValueType::kBool;
+    } else if (IsComparison(node.op)) {
+      if (!ComparableTypes(a->type, b->type))
+        return Fail(e.pos, std::string("cannot compare a ") + ValueTypeName(a->type) + " with a " +
+                               ValueTypeName(b->type));
+      node.type = ValueType::kBool;
+      if (ctx == Ctx::kRow) ResolveComparison(&node);
+    } else {
+      if (!ArithmeticType(node.op, a->type, b->type, &node.type))
+        return Fail(e.pos, std::string("cannot apply `") + OpText(node.op) + "` to a " + ValueTypeName(a->type) +
+                               " and a " + ValueTypeName(b->type));
+    }
+    return Make(ctx, std::move(node));
+  }
+  // kIn
+  if (e.args.size() < 2) return Fail(e.pos, "`in` needs a list of values");
+  node.kind = BoundKind::kIn;
+  node.negated = e.negated;
+  node.type = ValueType::kBool;
+  const BoundExpr* a = BindChild(e.args[0], ctx, e);
+  if (a == nullptr) return nullptr;
+  node.args.push_back(a);
+  node.cost = a->cost + 1;
+  node.text = "(" + a->text + (e.negated ? " not in (" : " in (");
+  for (size_t i = 1; i < e.args.size(); ++i) {
+    const BoundExpr* x = BindChild(e.args[i], ctx, e);
+    if (x == nullptr) return nullptr;
+    if (!ComparableTypes(a->type, x->type))
+      return Fail(e.args[i]->pos, std::string("cannot compare a ") + ValueTypeName(a->type) + " with a " +
+                                      ValueTypeName(x->type) + " in the `in` list");
+    node.args.push_back(x);
+    node.cost += x->cost;
+    node.text += (i > 1 ? ", " : "") + x->text;
+  }
+  node.text += "))";
+  if (ctx == Ctx::kRow) ResolveIn(&node);
+  return Make(ctx, std::move(node));
+}
+
+// Comparisons of a dictionary column with a string constant become code
+// comparisons; anything else on strings compares texts.
+void Binder::ResolveComparison(BoundExpr* node) {
+  const BoundExpr* a = node->args[0];
+  const BoundExpr* b = node->args[1];
+  if (a->type != ValueType::kString || b->type != ValueType::kString) return;
+  const bool equality = node->op == Op::kEq || node->op == Op::kNe;
+  if (equality) {
+    const BoundExpr* dict = a->str.kind == StrKind::kDict ? a : b->str.kind == StrKind::kDict ? b : nullptr;
+    const BoundExpr* lit = a->str.kind == StrKind::kLiteral ? a : b->str.kind == StrKind::kLiteral ? b : nullptr;
+    if (dict != nullptr && lit != nullptr) {
+      const uint32_t code = cat_.FindCode(dict->str.column, lit->value.text);
+      node->codes = {code == 0 ? kNoCode : code};
+      node->codes_resolved = true;
+      if (dict->str.column == storage::kEventColumn) NoteEvent(lit->value.text, code);
+      return;
+    }
+    if (a->str == b->str && a->str.kind == StrKind::kDict) return;  // same dictionary: codes compare
+  }
+  NeedText(a);
+  NeedText(b);
+}
+
+void Binder::ResolveIn(BoundExpr* node) {
+  const BoundExpr* a = node->args[0];
+  if (a->type == ValueType::kString && a->str.kind == StrKind::kDict) {
+    bool all_const = true;
+    std::vector<uint32_t> codes;
+    for (size_t i = 1; i < node->args.size(); ++i) {
+      const BoundExpr* x = node->args[i];
+      if (x->kind != BoundKind::kConst) {
+        all_const = false;
+        break;
+      }
+      if (x->type == ValueType::kNull) {
+        node->list_has_null = true;
+        continue;
+      }
+      const uint32_t code = cat_.FindCode(a->str.column, x->value.text);
+      if (a->str.column == storage::kEventColumn) NoteEvent(x->value.text, code);
+      if (code != 0) codes.push_back(code);
+    }
+    if (all_const) {
+      std::sort(codes.begin(), codes.end());
+      codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+      node->codes = std::move(codes);
+      node->codes_resolved = true;
+      return;
+    }
+  }
+  for (const BoundExpr* x : node->args) NeedText(x);
+}
+
+}  // namespace kpi::query::binding
