@@ -58,16 +58,8 @@ const BoundExpr* Binder::BindGroupCtx(const ast::Expr& e) {
                                     "rate(...)) or in `by`");
       return Fail(e.pos, "unknown function '" + e.text + "'" + DidYouMean(e.text, FunctionCandidates()));
     }
-    case ast::ExprKind::kUnary:
-    case ast::ExprKind::kBinary:
-    case ast::ExprKind::kIn:
-      return BindOperator(e, Ctx::kGroup);
-    case ast::ExprKind::kArrow:
-      return Fail(e.pos, "`->` is only allowed inside duration()");
-    case ast::ExprKind::kBefore:
-      return Fail(e.pos, "`before` is only allowed inside count_of()");
     default:
-      return BindLiteral(e, Ctx::kGroup);
+      return BindOperatorOrLiteral(e, Ctx::kGroup);
   }
 }
 

@@ -236,20 +236,27 @@ const BoundExpr* Binder::BindRow(const ast::Expr& e) {
       if (std::find(tf.begin(), tf.end(), e.text) != tf.end()) return BindTicketFunction(e);
       return Fail(e.pos, "unknown function '" + e.text + "'" + DidYouMean(e.text, FunctionCandidates()));
     }
+    default:
+      return BindOperatorOrLiteral(e, Ctx::kRow);
+  }
+}
+
+// ---- operators (both contexts) ------------------------------------------------
+const BoundExpr* Binder::BindOperatorOrLiteral(const ast::Expr& e, Ctx ctx) {
+  switch (e.kind) {
     case ast::ExprKind::kUnary:
     case ast::ExprKind::kBinary:
     case ast::ExprKind::kIn:
-      return BindOperator(e, Ctx::kRow);
+      return BindOperator(e, ctx);
     case ast::ExprKind::kArrow:
       return Fail(e.pos, "`->` is only allowed inside duration()");
     case ast::ExprKind::kBefore:
       return Fail(e.pos, "`before` is only allowed inside count_of()");
     default:
-      return BindLiteral(e, Ctx::kRow);
+      return BindLiteral(e, ctx);
   }
 }
 
-// ---- operators (both contexts) ------------------------------------------------
 const BoundExpr* Binder::BindChild(const ast::ExprPtr& e, Ctx ctx, const ast::Expr& parent) {
   if (e == nullptr) return Fail(parent.pos, "missing operand");
   return ctx == Ctx::kRow ? BindRow(*e) : BindGroupCtx(*e);

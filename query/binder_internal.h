@@ -179,6 +179,8 @@ class Binder {
   // ---- operators (both contexts) ------------------------------------------------
   const BoundExpr* BindChild(const ast::ExprPtr& e, Ctx ctx, const ast::Expr& parent);
   const BoundExpr* BindOperator(const ast::Expr& e, Ctx ctx);
+  // What both contexts bind alike: operators, a misplaced `->` / `before`, literals.
+  const BoundExpr* BindOperatorOrLiteral(const ast::Expr& e, Ctx ctx);
   // Comparisons of a dictionary column with a string constant become code
   // comparisons; anything else on strings compares texts.
   void ResolveComparison(BoundExpr* node);

@@ -157,7 +157,7 @@ class StatementRun {
     int64_t as_of_ms = 0;
     const bool as_of = AsOfInstant(q, &as_of_ms);
     KpiMap kpis_then;
-    if (as_of) KPI_RETURN_IF_ERROR(LoadKpisAsOf(*store_, as_of_ms, &kpis_then, nullptr));
+    if (as_of) KPI_RETURN_IF_ERROR(LoadKpisAsOf(*store_, as_of_ms, kpis_now, &kpis_then, nullptr));
     const KpiMap& kpis = as_of ? kpis_then : kpis_now;
     std::vector<std::string> kpi_notes;  // for explain: KPIs whose definition changed since
     for (const auto& [name, def] : kpis_then) {

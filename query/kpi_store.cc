@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <variant>
 
 #include "query/parser.h"
@@ -25,14 +26,18 @@ bool ParseMs(std::string_view text, int64_t* ms) {
   return r.ec == std::errc() && r.ptr == text.data() + text.size();
 }
 
-// Parses `text` as the expression of KPI `name` into *def.
-bool ParseDefinition(const std::string& name, int64_t defined_at_ms, const std::string& text, KpiDefinition* def) {
+// A stored definition (EncodeKpi's form) of KPI `name` into *def; false when
+// it does not decode or its text no longer parses.
+bool ReadDefinition(const std::string& name, const std::string& value, KpiDefinition* def) {
+  int64_t defined_at_ms = 0;
+  std::string text;
+  if (!DecodeKpi(value, &defined_at_ms, &text)) return false;
   ast::Statement st;
   ParseError err;
   if (!ParseStatement("define kpi " + name + " = " + text, &st, &err) || !std::holds_alternative<ast::DefineKpi>(st))
     return false;
   def->name = name;
-  def->text = text;
+  def->text = std::move(text);
   def->defined_at_ms = defined_at_ms;
   def->expr = std::get<ast::DefineKpi>(st).expr;
   return true;
@@ -72,9 +77,7 @@ Status LoadKpis(const storage::Store& store, KpiMap* out, std::vector<std::strin
   KPI_RETURN_IF_ERROR(store.ListMeta(kKpiNamespace, &entries));
   for (const auto& [name, value] : entries) {
     KpiDefinition def;
-    std::string text;
-    int64_t at = 0;
-    if (!DecodeKpi(value, &at, &text) || !ParseDefinition(name, at, text, &def)) {
+    if (!ReadDefinition(name, value, &def)) {
       if (bad) bad->push_back(name);
       continue;
     }
@@ -83,45 +86,36 @@ Status LoadKpis(const storage::Store& store, KpiMap* out, std::vector<std::strin
   return Status::OK();
 }
 
-Status LoadKpisAsOf(const storage::Store& store, int64_t as_of_ms, KpiMap* out, std::vector<std::string>* bad) {
+Status LoadKpisAsOf(const storage::Store& store, int64_t as_of_ms, const KpiMap& current, KpiMap* out,
+                    std::vector<std::string>* bad) {
   out->clear();
   std::vector<std::pair<std::string, std::string>> history;
   KPI_RETURN_IF_ERROR(store.ListMeta(kKpiHistoryNamespace, &history));
   // Keys sort by name, then instant: the last entry at or before as_of wins.
-  std::map<std::string, std::pair<int64_t, const std::string*>> latest;  // name -> (instant, value)
+  std::map<std::string, const std::string*> latest;  // name -> value
+  std::set<std::string> with_history;
   for (const auto& [key, value] : history) {
     const size_t nl = key.rfind('\n');
-    int64_t at = 0;
     if (nl == std::string::npos) continue;
-    {
-      auto r = std::from_chars(key.data() + nl + 1, key.data() + key.size(), at, 16);
-      if (r.ec != std::errc() || r.ptr != key.data() + key.size()) continue;
-    }
-    if (at > as_of_ms) continue;
-    latest[key.substr(0, nl)] = {at, &value};
-  }
-  for (const auto& [name, entry] : latest) {
-    const std::string& value = *entry.second;
-    if (value.rfind(kDroppedTag, 0) == 0) continue;
-    KpiDefinition def;
-    std::string text;
     int64_t at = 0;
-    if (!DecodeKpi(value, &at, &text) || !ParseDefinition(name, at, text, &def)) {
+    auto r = std::from_chars(key.data() + nl + 1, key.data() + key.size(), at, 16);
+    if (r.ec != std::errc() || r.ptr != key.data() + key.size()) continue;
+    std::string name = key.substr(0, nl);
+    if (at <= as_of_ms) latest[name] = &value;
+    with_history.insert(std::move(name));
+  }
+  for (const auto& [name, value] : latest) {
+    if (value->rfind(kDroppedTag, 0) == 0) continue;
+    KpiDefinition def;
+    if (!ReadDefinition(name, *value, &def)) {
       if (bad) bad->push_back(name);
       continue;
     }
     (*out)[name] = std::move(def);
   }
   // Definitions older than the history: they count from their defined_at.
-  KpiMap current;
-  KPI_RETURN_IF_ERROR(LoadKpis(store, &current, bad));
-  for (auto& [name, def] : current) {
-    bool has_history = false;
-    for (const auto& [key, value] : history)
-      if (key.size() > name.size() && key.compare(0, name.size(), name) == 0 && key[name.size()] == '\n')
-        has_history = true;
-    if (!has_history && def.defined_at_ms <= as_of_ms) (*out)[name] = std::move(def);
-  }
+  for (const auto& [name, def] : current)
+    if (!with_history.count(name) && def.defined_at_ms <= as_of_ms) (*out)[name] = def;
   return Status::OK();
 }
 

@@ -46,7 +46,9 @@ Status DropKpi(storage::Store* store, const std::string& name, int64_t at_ms);
 // Every stored KPI whose text still parses (the others are reported in *bad).
 Status LoadKpis(const storage::Store& store, KpiMap* out, std::vector<std::string>* bad);
 // The KPIs as they were defined at `as_of_ms` (latest define at or before
-// it, unless a later drop at or before it removed the KPI).
-Status LoadKpisAsOf(const storage::Store& store, int64_t as_of_ms, KpiMap* out, std::vector<std::string>* bad);
+// it, unless a later drop at or before it removed the KPI). `current` is
+// LoadKpis's result, for definitions older than the history.
+Status LoadKpisAsOf(const storage::Store& store, int64_t as_of_ms, const KpiMap& current, KpiMap* out,
+                    std::vector<std::string>* bad);
 
 }  // namespace kpi::query

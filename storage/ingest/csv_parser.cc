@@ -185,18 +185,7 @@ bool CsvParser::Parse(std::string_view record, RawEvent* event, std::string* rea
         break;
     }
   }
-  if (!have_ts) {
-    *reason = "missing \"ts\"";
-    return false;
-  }
-  if (!have_ticket) {
-    *reason = "missing \"ticket\"";
-    return false;
-  }
-  if (!have_event) {
-    *reason = "missing \"event\"";
-    return false;
-  }
+  if (!CheckRequiredKeys(have_ts, have_ticket, have_event, reason)) return false;
   return true;
 }
 

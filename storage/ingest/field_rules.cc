@@ -81,4 +81,11 @@ bool ParseUnsignedDecimal(std::string_view text, int64_t* value) {
   return ec == std::errc() && ptr == end;
 }
 
+bool CheckRequiredKeys(bool have_ts, bool have_ticket, bool have_event, std::string* reason) {
+  const char* missing = !have_ts ? "ts" : !have_ticket ? "ticket" : !have_event ? "event" : nullptr;
+  if (missing == nullptr) return true;
+  *reason = std::string("missing \"") + missing + "\"";
+  return false;
+}
+
 }  // namespace kpi::ingest

@@ -30,6 +30,10 @@ std::string KeyPrefix(std::string_view key);
 // Validates an event name; on failure sets *reason (with the "event" prefix).
 bool CheckEventName(std::string_view name, std::string* reason);
 
+// The keys every event needs: false with `missing "ts"` (then ticket, event)
+// in *reason for the first one absent.
+bool CheckRequiredKeys(bool have_ts, bool have_ticket, bool have_event, std::string* reason);
+
 // Epoch milliseconds given as an integer: accepted if within 1970..2200.
 bool CheckEpochMillis(int64_t ms, std::string* reason);
 

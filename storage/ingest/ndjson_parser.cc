@@ -351,18 +351,7 @@ bool NdjsonParser::Impl::Parse(std::string_view line, RawEvent* event, std::stri
     *reason = "duplicate key " + QuoteForReason(duplicate);
     return false;
   }
-  if (!have_ts) {
-    *reason = "missing \"ts\"";
-    return false;
-  }
-  if (!have_ticket) {
-    *reason = "missing \"ticket\"";
-    return false;
-  }
-  if (!have_event) {
-    *reason = "missing \"event\"";
-    return false;
-  }
+  if (!CheckRequiredKeys(have_ts, have_ticket, have_event, reason)) return false;
   event->dims.resize(dims_used);
   event->measures.resize(measures_used);
   return true;
