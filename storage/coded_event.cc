@@ -84,7 +84,7 @@ void EncodeStagedBatch(const std::vector<CodedEvent>& events, const TicketTable&
   codec::PutVarint64(out, events.size());
   for (const CodedEvent& e : events) {
     codec::PutVarint64(out, codec::ZigZag(e.ts_ms));
-    const std::string& ticket = tickets.ids[e.ticket];
+    const std::string& ticket = tickets.id(e.ticket);
     codec::PutVarint64(out, ticket.size());
     out->append(ticket);
     codec::PutVarint64(out, e.event_code);

@@ -12,11 +12,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "storage/status.h"
+#include "storage/ticket_table.h"
 
 namespace kpi::storage {
 
@@ -44,30 +44,6 @@ struct EventIdentityHash {
 // Low 64 bits of XXH3-128 of a source id; never 0.
 uint64_t HashSourceId(std::string_view id);
 EventIdentity IdentityOf(const CodedEvent& e);
-
-// Ticket ids interned once per event at Stage, so sealing indexes arrays
-// instead of hashing strings again.
-struct StringViewHash {
-  using is_transparent = void;  // lookups by string_view build no temporary string
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-struct TicketTable {
-  std::vector<std::string> ids;
-  std::unordered_map<std::string, uint32_t, StringViewHash, std::equal_to<>> index;
-  uint32_t Intern(std::string_view id) {
-    auto it = index.find(id);
-    if (it != index.end()) return it->second;
-    const uint32_t ref = static_cast<uint32_t>(ids.size());
-    index.emplace(std::string(id), ref);
-    ids.emplace_back(id);
-    return ref;
-  }
-  void Clear() {
-    ids.clear();
-    index.clear();
-  }
-};
 
 // Staged batch value: all events of one Stage() call (ticket ids as strings).
 void EncodeStagedBatch(const std::vector<CodedEvent>& events, const TicketTable& tickets, std::string* out);

@@ -25,8 +25,7 @@ namespace {
 
 using SegmentKeyPair = std::pair<uint32_t, uint32_t>;  // (partition, segment)
 
-struct WorkTicket {
-  std::string id;
+struct WorkTicket {  // its id is Sealer::work_ids_.id(index in work_)
   std::vector<CodedEvent> events;
   bool from_segment = false;
   SegmentKeyPair origin{0, 0};
@@ -79,6 +78,7 @@ class Sealer {
   // Appends the work indexes of the segment's tickets to *loaded when non-null.
   Status LoadSegment(SegmentKeyPair key, std::vector<uint32_t>* loaded = nullptr);
   WorkTicket& TicketFor(const std::string& id);
+  void SetTicketLocation(std::string_view id, TicketLocation loc);
   void Place(WorkTicket* t) const;
   void Assign();
   void BuildSegment(const std::vector<uint32_t>& members, Segment* out) const;
@@ -90,7 +90,7 @@ class Sealer {
   TicketTable tickets_;
   std::vector<std::string> staging_keys_;
   std::vector<WorkTicket> work_;
-  std::unordered_map<std::string, uint32_t, StringViewHash, std::equal_to<>> work_index_;
+  TicketTable work_ids_;  // work ticket ids: index i is work_[i]
   std::map<SegmentKeyPair, std::vector<uint32_t>> members_;  // rewritten segments -> work tickets
   std::set<SegmentKeyPair> loaded_;
   uint32_t created_code_ = 0;
@@ -146,7 +146,7 @@ Status Sealer::LoadTicketIndex() {
     if (!ParseSegmentKey(std::string_view(it->key().data(), it->key().size()), &loc.partition, &loc.segment))
       return Status::Corruption("segment key");
     KPI_RETURN_IF_ERROR(DecodeTicketIds(std::string_view(it->value().data(), it->value().size()), &ids));
-    for (std::string& id : ids) im_.ticket_index[std::move(id)] = loc;
+    for (const std::string& id : ids) SetTicketLocation(id, loc);
   }
   KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read ticket ids"));
   im_.ticket_index_loaded = true;
@@ -154,12 +154,18 @@ Status Sealer::LoadTicketIndex() {
 }
 
 WorkTicket& Sealer::TicketFor(const std::string& id) {
-  auto [it, inserted] = work_index_.try_emplace(id, static_cast<uint32_t>(work_.size()));
-  if (inserted) {
-    work_.emplace_back();
-    work_.back().id = id;
+  const uint32_t index = work_ids_.Intern(id);
+  if (index == work_.size()) work_.emplace_back();
+  return work_[index];
+}
+
+void Sealer::SetTicketLocation(std::string_view id, TicketLocation loc) {
+  const uint32_t index = im_.ticket_ids.Intern(id);
+  if (index == im_.ticket_locations.size()) {
+    im_.ticket_locations.push_back(loc);
+  } else {
+    im_.ticket_locations[index] = loc;
   }
-  return work_[it->second];
 }
 
 // Decodes a sealed segment and turns its tickets into work tickets.
@@ -223,7 +229,7 @@ void Sealer::Assign() {
   for (auto& [partition, list] : pending) {
     std::sort(list.begin(), list.end(), [&](uint32_t a, uint32_t b) {
       if (work_[a].placement_ms != work_[b].placement_ms) return work_[a].placement_ms < work_[b].placement_ms;
-      return work_[a].id < work_[b].id;
+      return work_ids_.id(a) < work_ids_.id(b);
     });
     // The partition's open segment is its highest-numbered one.
     uint32_t next_segment = 0;
@@ -265,14 +271,14 @@ void Sealer::BuildSegment(const std::vector<uint32_t>& members, Segment* s) cons
   std::vector<uint32_t> order = members;
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
     if (work_[a].placement_ms != work_[b].placement_ms) return work_[a].placement_ms < work_[b].placement_ms;
-    return work_[a].id < work_[b].id;
+    return work_ids_.id(a) < work_ids_.id(b);
   });
   std::map<uint32_t, SparseCodes> dims;
   std::map<uint32_t, SparseNumbers> measures;
   uint32_t n = 0;
   for (uint32_t i : order) {
     const WorkTicket& t = work_[i];
-    s->ticket_ids.push_back(t.id);
+    s->ticket_ids.push_back(work_ids_.id(i));
     s->event_begin.push_back(n);
     for (const CodedEvent& e : t.events) {
       s->time_ms.push_back(e.ts_ms);
@@ -313,15 +319,16 @@ Status Sealer::Run(IngestStats* stats) {
   KPI_RETURN_IF_ERROR(LoadTicketIndex());
   created_code_ = store_.catalog_.FindCode(kEventColumn, "created");
   // Work tickets [0, n) are the incoming tickets, in the order of tickets_.
-  work_.resize(tickets_.ids.size());
-  for (size_t i = 0; i < work_.size(); ++i) work_[i].id = std::move(tickets_.ids[i]);
-  work_index_ = std::move(tickets_.index);
+  work_ids_ = std::move(tickets_);
+  work_.resize(work_ids_.size());
 
   // Decode the segments holding tickets this seal touches.
   std::set<SegmentKeyPair> touched;
-  for (const WorkTicket& t : work_) {
-    auto it = im_.ticket_index.find(t.id);
-    if (it != im_.ticket_index.end()) touched.insert({it->second.partition, it->second.segment});
+  for (uint32_t i = 0; i < work_.size(); ++i) {
+    const uint32_t sealed = im_.ticket_ids.Find(work_ids_.id(i));
+    if (sealed == TicketTable::kAbsent) continue;
+    const TicketLocation& loc = im_.ticket_locations[sealed];
+    touched.insert({loc.partition, loc.segment});
   }
   for (SegmentKeyPair key : touched) KPI_RETURN_IF_ERROR(LoadSegment(key));
 
@@ -355,7 +362,7 @@ Status Sealer::Run(IngestStats* stats) {
   // One atomic batch: segments, zone maps, staging removal.
   rocksdb::WriteBatch wb;
   std::map<SegmentKeyPair, SegmentRef> new_refs;
-  std::vector<std::pair<std::string, TicketLocation>> index_updates;
+  std::vector<std::pair<uint32_t, TicketLocation>> index_updates;  // (work ticket, new home)
   uint64_t generation = im_.next_generation;
   for (const auto& [key, members] : members_) {
     std::string skey = SegmentKey(key.first, key.second);
@@ -383,7 +390,7 @@ Status Sealer::Run(IngestStats* stats) {
     for (uint32_t i : members) {
       const WorkTicket& t = work_[i];
       if (t.from_segment && t.origin == key) continue;
-      index_updates.emplace_back(t.id, TicketLocation{key.first, key.second});
+      index_updates.emplace_back(i, TicketLocation{key.first, key.second});
     }
   }
   for (const std::string& k : staging_keys_) wb.Delete(im_.staging_cf, k);
@@ -403,7 +410,7 @@ Status Sealer::Run(IngestStats* stats) {
     if (members.empty()) im_.refs.erase(key);
   }
   for (auto& [key, ref] : new_refs) im_.refs[key] = std::move(ref);
-  for (auto& [id, loc] : index_updates) im_.ticket_index[id] = loc;
+  for (const auto& [i, loc] : index_updates) SetTicketLocation(work_ids_.id(i), loc);
   im_.staged_events -= taken_events_;
   im_.Publish();
   if (stats != nullptr) stats->Add(local);

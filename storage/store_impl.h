@@ -51,7 +51,8 @@ struct Store::Impl {
   // Sealer state: every segment's ref, and ticket -> segment (rebuilt from the
   // segments' ticket-id columns on the first seal after open: not stored twice).
   std::map<std::pair<uint32_t, uint32_t>, SegmentRef> refs;  // GUARDED_BY(seal_mu)
-  std::unordered_map<std::string, TicketLocation, StringViewHash, std::equal_to<>> ticket_index;  // GUARDED_BY(seal_mu)
+  TicketTable ticket_ids;                         // GUARDED_BY(seal_mu): every sealed ticket
+  std::vector<TicketLocation> ticket_locations;  // GUARDED_BY(seal_mu): by ticket_ids index
   bool ticket_index_loaded = false;    // GUARDED_BY(seal_mu)
   std::vector<int64_t> batch_times;    // GUARDED_BY(write_mu)
   // What Stage() landed since the last seal, kept decoded so Seal() need not

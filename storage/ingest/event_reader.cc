@@ -2,6 +2,7 @@
 // parser, turning each bad record into a Reject and never stopping on one.
 #include "storage/ingest/event_reader.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "storage/ingest/csv_parser.h"
@@ -44,6 +45,7 @@ class EventReaderImpl final : public EventReader {
     if (!error_.ok()) return error_;
     if (max_events == 0) return Status::InvalidArgument("EventReader::Next: max_events must be > 0");
     std::string reason;
+    events->reserve(std::min<size_t>(max_events, 1 << 16));  // no regrowth copies per batch
     while (events->size() < max_events) {
       Record record;
       bool has_record = false;

@@ -1,0 +1,46 @@
+// TicketTable: interns ticket ids to dense indexes 0, 1, 2, ... in order of
+// first appearance. Ingest looks up every event's ticket id (millions per
+// seal), so the index is an open-addressing table of 8-byte slots (index and
+// a hash tag) over the id strings: one probe touches one cache line, and no
+// node is allocated per ticket as in std::unordered_map.
+//
+// Contract: Intern(id) returns the same index for equal ids and a new index
+// (== size() before the call) for an id not seen; Find returns kAbsent for
+// an id never interned; id(i) is the string for index i. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kpi::storage {
+
+class TicketTable {
+ public:
+  static constexpr uint32_t kAbsent = UINT32_MAX;
+
+  uint32_t Intern(std::string_view id);
+  uint32_t Find(std::string_view id) const;
+  const std::string& id(uint32_t index) const { return ids_[index]; }
+  const std::vector<std::string>& ids() const { return ids_; }
+  size_t size() const { return ids_.size(); }
+  bool empty() const { return ids_.empty(); }
+  void Clear();
+  void Reserve(size_t n);
+
+ private:
+  struct Slot {
+    uint32_t index_plus_one = 0;  // 0: empty
+    uint32_t tag = 0;             // high half of the id's hash
+  };
+  static uint64_t Hash(std::string_view id);
+  // Slot where id lives, or the empty slot where it would go.
+  size_t Probe(std::string_view id, uint64_t hash) const;
+  void Grow();
+
+  std::vector<std::string> ids_;
+  std::vector<Slot> slots_;  // size a power of two, at most half full
+};
+
+}  // namespace kpi::storage

@@ -1,0 +1,61 @@
+// TicketTable: dense interning of ticket ids, checked against std::map on
+// random ids (many colliding prefixes, growth through several rehashes).
+#include "storage/ticket_table.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <string>
+
+namespace kpi::storage {
+namespace {
+
+TEST(TicketTable, InternsInOrderOfFirstAppearance) {
+  TicketTable t;
+  EXPECT_EQ(t.Find("T1"), TicketTable::kAbsent);
+  EXPECT_EQ(t.Intern("T1"), 0u);
+  EXPECT_EQ(t.Intern("T2"), 1u);
+  EXPECT_EQ(t.Intern("T1"), 0u);
+  EXPECT_EQ(t.Find("T2"), 1u);
+  EXPECT_EQ(t.Find("T3"), TicketTable::kAbsent);
+  EXPECT_EQ(t.Intern(""), 2u);  // the table itself accepts any string
+  EXPECT_EQ(t.size(), 3u);
+  EXPECT_EQ(t.id(1), "T2");
+  t.Clear();
+  EXPECT_TRUE(t.empty());
+  EXPECT_EQ(t.Find("T1"), TicketTable::kAbsent);
+  EXPECT_EQ(t.Intern("T9"), 0u);
+}
+
+TEST(TicketTable, MatchesAMapOnRandomIds) {
+  std::mt19937_64 rng(7);
+  TicketTable t;
+  std::map<std::string, uint32_t> want;
+  for (int i = 0; i < 200000; ++i) {
+    // Few distinct lengths and shared prefixes: equal tags must still compare strings.
+    std::string id = "TCK-" + std::to_string(rng() % 60000);
+    if (rng() % 3 == 0) id += std::string(rng() % 40, 'x');
+    auto [it, fresh] = want.try_emplace(id, static_cast<uint32_t>(want.size()));
+    ASSERT_EQ(t.Intern(id), it->second) << id;
+    if (fresh) {
+      ASSERT_EQ(t.size(), want.size());
+    }
+  }
+  for (const auto& [id, index] : want) {
+    ASSERT_EQ(t.Find(id), index);
+    ASSERT_EQ(t.id(index), id);
+  }
+  EXPECT_EQ(t.Find("TCK-60001"), TicketTable::kAbsent);
+}
+
+TEST(TicketTable, ReserveKeepsEntries) {
+  TicketTable t;
+  for (int i = 0; i < 100; ++i) t.Intern("id" + std::to_string(i));
+  t.Reserve(10000);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(t.Find("id" + std::to_string(i)), static_cast<uint32_t>(i));
+  EXPECT_EQ(t.Intern("new"), 100u);
+}
+
+}  // namespace
+}  // namespace kpi::storage
