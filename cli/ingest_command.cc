@@ -2,6 +2,7 @@
 #include "cli/ingest_command.h"
 
 #include <algorithm>
+#include <chrono>
 #include <future>
 #include <mutex>
 #include <cerrno>
@@ -172,9 +173,13 @@ int Ingest::Run() {
       progress_->Print("kpi ingest: " + NameInput(pipeline.inputs()[batch.input], batch.error));
     }
     lines_ += batch.lines;
-    // Seal in the background once `seal_events` more events are staged than
-    // the running seal took; memory stays bounded by about two such sets.
-    if (store_->staged_events() > staged_at_seal_start_ + flags_.seal_events) {
+    // Seal in the background: as soon as the last seal is done and
+    // `seal_events` are staged (the sealing core never idles while work
+    // waits), or, while one runs, once `seal_events` more piled up behind it
+    // (then wait for it: memory stays bounded by about two such sets).
+    const uint64_t staged = store_->staged_events();
+    const bool idle = !sealing_.valid() || sealing_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    if (idle ? staged >= flags_.seal_events : staged > staged_at_seal_start_ + flags_.seal_events) {
       keep_going = FinishSeal();
       if (keep_going) StartSeal();
     }

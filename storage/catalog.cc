@@ -40,15 +40,15 @@ uint32_t Catalog::FindCode(uint32_t column, std::string_view value) const {
   std::shared_lock lock(mu_);
   const Dictionary* d = DictionaryFor(column);
   if (d == nullptr) return 0;
-  auto it = d->codes.find(std::string(value));
-  return it == d->codes.end() ? 0 : it->second;
+  const uint32_t index = d->values.Find(value);
+  return index == StringInterner::kAbsent ? 0 : index + 1;
 }
 
 std::string Catalog::Decode(uint32_t column, uint32_t code) const {
   std::shared_lock lock(mu_);
   const Dictionary* d = DictionaryFor(column);
   if (d == nullptr || code == 0 || code > d->values.size()) return std::string();
-  return d->values[code - 1];
+  return d->values.id(code - 1);
 }
 
 uint32_t Catalog::DictionarySize(uint32_t column) const {
@@ -60,7 +60,7 @@ uint32_t Catalog::DictionarySize(uint32_t column) const {
 std::vector<std::string> Catalog::DictionaryValues(uint32_t column) const {
   std::shared_lock lock(mu_);
   const Dictionary* d = DictionaryFor(column);
-  return d == nullptr ? std::vector<std::string>() : d->values;
+  return d == nullptr ? std::vector<std::string>() : d->values.ids();
 }
 
 std::vector<std::string> Catalog::DictionaryRange(uint32_t column, uint32_t first, uint32_t count) const {
@@ -69,7 +69,7 @@ std::vector<std::string> Catalog::DictionaryRange(uint32_t column, uint32_t firs
   const Dictionary* d = DictionaryFor(column);
   if (d == nullptr || first == 0) return out;
   for (uint64_t code = first; code < uint64_t{first} + count && code <= d->values.size(); ++code)
-    out.push_back(d->values[code - 1]);
+    out.push_back(d->values.id(static_cast<uint32_t>(code - 1)));
   return out;
 }
 
@@ -103,19 +103,16 @@ uint32_t Catalog::GetOrAddCode(uint32_t column, std::string_view value, bool* ad
     std::shared_lock lock(mu_);
     const Dictionary* d = DictionaryFor(column);
     if (d != nullptr) {
-      auto it = d->codes.find(std::string(value));
-      if (it != d->codes.end()) return it->second;
+      const uint32_t index = d->values.Find(value);
+      if (index != StringInterner::kAbsent) return index + 1;
     }
   }
   std::unique_lock lock(mu_);
   Dictionary& d = dictionaries_[column];
-  auto [it, inserted] = d.codes.try_emplace(std::string(value), 0);
-  if (inserted) {
-    d.values.emplace_back(value);
-    it->second = static_cast<uint32_t>(d.values.size());
-    *added = true;
-  }
-  return it->second;
+  const size_t before = d.values.size();
+  const uint32_t index = d.values.Intern(value);
+  *added = d.values.size() != before;
+  return index + 1;
 }
 
 void Catalog::RestoreColumn(const ColumnInfo& info) {
@@ -125,13 +122,13 @@ void Catalog::RestoreColumn(const ColumnInfo& info) {
   if (info.id >= next_column_id_) next_column_id_ = info.id + 1;
 }
 
-bool Catalog::RestoreCode(uint32_t column, uint32_t code, std::string value) {
+bool Catalog::RestoreCode(uint32_t column, uint32_t code, std::string_view value) {
   std::unique_lock lock(mu_);
   Dictionary& d = dictionaries_[column];
-  if (code == 0) return false;
-  if (d.values.size() < code) d.values.resize(code);
-  d.values[code - 1] = value;
-  return d.codes.emplace(std::move(value), code).second;
+  // Pages are restored in code order: a gap or a repeated value is corruption.
+  if (code != d.values.size() + 1 || d.values.Find(value) != StringInterner::kAbsent) return false;
+  d.values.Intern(value);
+  return true;
 }
 
 }  // namespace kpi::storage

@@ -20,6 +20,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/string_interner.h"
+
 namespace kpi::storage {
 
 // FORMAT: stored values; never renumber.
@@ -66,12 +68,11 @@ class Catalog {
   uint32_t GetOrAddCode(uint32_t column, std::string_view value, bool* added);
   // Restores persisted state (Store::Open); no checks beyond consistency.
   void RestoreColumn(const ColumnInfo& info);
-  bool RestoreCode(uint32_t column, uint32_t code, std::string value);
+  bool RestoreCode(uint32_t column, uint32_t code, std::string_view value);  // false: not the next code, or a repeat
 
  private:
   struct Dictionary {
-    std::unordered_map<std::string, uint32_t> codes;
-    std::vector<std::string> values;  // values[code - 1]
+    StringInterner values;  // code = index + 1
   };
   Dictionary* DictionaryFor(uint32_t column);  // requires mu_ held exclusively
   const Dictionary* DictionaryFor(uint32_t column) const;

@@ -80,7 +80,7 @@ EventIdentity IdentityOf(const CodedEvent& e) {
   return k;
 }
 
-void EncodeStagedBatch(const std::vector<CodedEvent>& events, const TicketTable& tickets, std::string* out) {
+void EncodeStagedBatch(const std::vector<CodedEvent>& events, const StringInterner& tickets, std::string* out) {
   codec::PutVarint64(out, events.size());
   for (const CodedEvent& e : events) {
     codec::PutVarint64(out, codec::ZigZag(e.ts_ms));
@@ -104,7 +104,7 @@ void EncodeStagedBatch(const std::vector<CodedEvent>& events, const TicketTable&
   }
 }
 
-Status DecodeStagedBatch(std::string_view in, uint32_t batch, TicketTable* tickets, std::vector<CodedEvent>* out) {
+Status DecodeStagedBatch(std::string_view in, uint32_t batch, StringInterner* tickets, std::vector<CodedEvent>* out) {
   auto bad = [batch] { return Status::Corruption("staged batch " + std::to_string(batch) + " does not decode"); };
   uint64_t n = 0;
   if (!codec::GetVarint64(&in, &n) || n > in.size()) return bad();

@@ -16,13 +16,13 @@
 #include <vector>
 
 #include "storage/status.h"
-#include "storage/ticket_table.h"
+#include "storage/string_interner.h"
 
 namespace kpi::storage {
 
 struct CodedEvent {
   int64_t ts_ms = 0;
-  uint32_t ticket = 0;       // index into the ticket-id table of its batch list (TicketTable)
+  uint32_t ticket = 0;       // index into the ticket-id table of its batch list (StringInterner)
   uint32_t event_code = 0;
   uint32_t agent_code = 0;  // 0 = none
   uint64_t id_hash = 0;     // 0 = no source id
@@ -46,7 +46,7 @@ uint64_t HashSourceId(std::string_view id);
 EventIdentity IdentityOf(const CodedEvent& e);
 
 // Staged batch value: all events of one Stage() call (ticket ids as strings).
-void EncodeStagedBatch(const std::vector<CodedEvent>& events, const TicketTable& tickets, std::string* out);
-Status DecodeStagedBatch(std::string_view in, uint32_t batch, TicketTable* tickets, std::vector<CodedEvent>* out);
+void EncodeStagedBatch(const std::vector<CodedEvent>& events, const StringInterner& tickets, std::string* out);
+Status DecodeStagedBatch(std::string_view in, uint32_t batch, StringInterner* tickets, std::vector<CodedEvent>* out);
 
 }  // namespace kpi::storage

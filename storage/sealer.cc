@@ -10,8 +10,11 @@
 // removal of the staged batches together. The ticket -> segment index is
 // memory-only, rebuilt from the segments' ticket ids after a restart.
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_set>
 
 #include "storage/coded_event.h"
@@ -62,6 +65,27 @@ bool EventLess(const CodedEvent& a, const CodedEvent& b) {
   return a.batch < b.batch;
 }
 
+struct EncodedSegment {
+  SegmentKeyPair key;
+  const std::vector<uint32_t>* members;
+  std::string value;
+  ZoneMap zone;
+};
+
+// Runs fn(0..n-1) on up to hardware_concurrency threads (the caller's one
+// included); items are claimed one at a time, so uneven sizes balance out.
+void ForEachParallel(size_t n, const std::function<void(size_t)>& fn) {
+  const size_t threads = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) fn(i);
+  };
+  std::vector<std::thread> helpers;
+  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  work();
+  for (std::thread& h : helpers) h.join();
+}
+
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 }  // namespace
@@ -87,10 +111,10 @@ class Sealer {
   Store::Impl& im_;
   std::map<uint32_t, IngestStats>* per_batch_;  // may be null
   std::vector<CodedEvent> incoming_;  // .ticket indexes work_ (tickets_ ids come first)
-  TicketTable tickets_;
+  StringInterner tickets_;
   std::vector<std::string> staging_keys_;
   std::vector<WorkTicket> work_;
-  TicketTable work_ids_;  // work ticket ids: index i is work_[i]
+  StringInterner work_ids_;  // work ticket ids: index i is work_[i]
   std::map<SegmentKeyPair, std::vector<uint32_t>> members_;  // rewritten segments -> work tickets
   std::set<SegmentKeyPair> loaded_;
   uint32_t created_code_ = 0;
@@ -326,7 +350,7 @@ Status Sealer::Run(IngestStats* stats) {
   std::set<SegmentKeyPair> touched;
   for (uint32_t i = 0; i < work_.size(); ++i) {
     const uint32_t sealed = im_.ticket_ids.Find(work_ids_.id(i));
-    if (sealed == TicketTable::kAbsent) continue;
+    if (sealed == StringInterner::kAbsent) continue;
     const TicketLocation& loc = im_.ticket_locations[sealed];
     touched.insert({loc.partition, loc.segment});
   }
@@ -364,6 +388,18 @@ Status Sealer::Run(IngestStats* stats) {
   std::map<SegmentKeyPair, SegmentRef> new_refs;
   std::vector<std::pair<uint32_t, TicketLocation>> index_updates;  // (work ticket, new home)
   uint64_t generation = im_.next_generation;
+  // Build and encode the segments on every core (each is independent; at the
+  // end of an ingest the last seal is all that runs), then write in key order.
+  std::vector<EncodedSegment> encoded;
+  for (const auto& [key, members] : members_)
+    if (!members.empty()) encoded.push_back(EncodedSegment{key, &members, {}, {}});
+  ForEachParallel(encoded.size(), [&](size_t j) {
+    Segment segment;
+    BuildSegment(*encoded[j].members, &segment);
+    EncodeSegment(segment, &encoded[j].value);
+    encoded[j].zone = ComputeZoneMap(segment, encoded[j].value.size());
+  });
+  size_t next_encoded = 0;
   for (const auto& [key, members] : members_) {
     std::string skey = SegmentKey(key.first, key.second);
     if (members.empty()) {
@@ -371,15 +407,13 @@ Status Sealer::Run(IngestStats* stats) {
       wb.Delete(im_.zones_cf, skey);
       continue;
     }
-    Segment segment;
-    BuildSegment(members, &segment);
-    std::string value;
-    EncodeSegment(segment, &value);
+    EncodedSegment& done = encoded[next_encoded++];
+    std::string value = std::move(done.value);
     SegmentRef ref;
     ref.partition = key.first;
     ref.segment = key.second;
     ref.generation = generation++;
-    ref.zone = ComputeZoneMap(segment, value.size());
+    ref.zone = std::move(done.zone);
     std::string zone;
     PutBigEndian64(&zone, ref.generation);
     ref.zone.Encode(&zone);

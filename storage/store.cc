@@ -110,7 +110,9 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
         if (!codec::GetVarint64(&page, &n) || n > kDictionaryPageCodes) return Status::Corruption("dictionary page");
         for (uint64_t i = 0; i < n; ++i, ++code) {
           if (!codec::GetVarint64(&page, &len) || len > page.size()) return Status::Corruption("dictionary page");
-          store->catalog_.RestoreCode(column, static_cast<uint32_t>(code), std::string(page.substr(0, len)));
+          if (!store->catalog_.RestoreCode(column, static_cast<uint32_t>(code), page.substr(0, len)))
+            return Status::Corruption("dictionary of column " + std::to_string(column) + ": code " +
+                                      std::to_string(code) + " out of order or repeated");
           page.remove_prefix(len);
         }
         break;

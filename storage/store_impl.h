@@ -51,7 +51,7 @@ struct Store::Impl {
   // Sealer state: every segment's ref, and ticket -> segment (rebuilt from the
   // segments' ticket-id columns on the first seal after open: not stored twice).
   std::map<std::pair<uint32_t, uint32_t>, SegmentRef> refs;  // GUARDED_BY(seal_mu)
-  TicketTable ticket_ids;                         // GUARDED_BY(seal_mu): every sealed ticket
+  StringInterner ticket_ids;                         // GUARDED_BY(seal_mu): every sealed ticket
   std::vector<TicketLocation> ticket_locations;  // GUARDED_BY(seal_mu): by ticket_ids index
   bool ticket_index_loaded = false;    // GUARDED_BY(seal_mu)
   std::vector<int64_t> batch_times;    // GUARDED_BY(write_mu)
@@ -59,7 +59,7 @@ struct Store::Impl {
   // read it back. Incomplete after Open() finds batches a crash left staged.
   std::vector<CodedEvent> pending;         // GUARDED_BY(write_mu)
   std::vector<uint32_t> pending_batches;   // GUARDED_BY(write_mu)
-  TicketTable pending_tickets;             // GUARDED_BY(write_mu): ids of `pending` events
+  StringInterner pending_tickets;             // GUARDED_BY(write_mu): ids of `pending` events
   bool pending_complete = true;            // GUARDED_BY(write_mu)
 
   mutable std::mutex view_mu;

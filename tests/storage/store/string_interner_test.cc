@@ -1,6 +1,6 @@
-// TicketTable: dense interning of ticket ids, checked against std::map on
+// StringInterner: dense interning of ticket ids, checked against std::map on
 // random ids (many colliding prefixes, growth through several rehashes).
-#include "storage/ticket_table.h"
+#include "storage/string_interner.h"
 
 #include <gtest/gtest.h>
 
@@ -11,26 +11,26 @@
 namespace kpi::storage {
 namespace {
 
-TEST(TicketTable, InternsInOrderOfFirstAppearance) {
-  TicketTable t;
-  EXPECT_EQ(t.Find("T1"), TicketTable::kAbsent);
+TEST(StringInterner, InternsInOrderOfFirstAppearance) {
+  StringInterner t;
+  EXPECT_EQ(t.Find("T1"), StringInterner::kAbsent);
   EXPECT_EQ(t.Intern("T1"), 0u);
   EXPECT_EQ(t.Intern("T2"), 1u);
   EXPECT_EQ(t.Intern("T1"), 0u);
   EXPECT_EQ(t.Find("T2"), 1u);
-  EXPECT_EQ(t.Find("T3"), TicketTable::kAbsent);
+  EXPECT_EQ(t.Find("T3"), StringInterner::kAbsent);
   EXPECT_EQ(t.Intern(""), 2u);  // the table itself accepts any string
   EXPECT_EQ(t.size(), 3u);
   EXPECT_EQ(t.id(1), "T2");
   t.Clear();
   EXPECT_TRUE(t.empty());
-  EXPECT_EQ(t.Find("T1"), TicketTable::kAbsent);
+  EXPECT_EQ(t.Find("T1"), StringInterner::kAbsent);
   EXPECT_EQ(t.Intern("T9"), 0u);
 }
 
-TEST(TicketTable, MatchesAMapOnRandomIds) {
+TEST(StringInterner, MatchesAMapOnRandomIds) {
   std::mt19937_64 rng(7);
-  TicketTable t;
+  StringInterner t;
   std::map<std::string, uint32_t> want;
   for (int i = 0; i < 200000; ++i) {
     // Few distinct lengths and shared prefixes: equal tags must still compare strings.
@@ -46,11 +46,11 @@ TEST(TicketTable, MatchesAMapOnRandomIds) {
     ASSERT_EQ(t.Find(id), index);
     ASSERT_EQ(t.id(index), id);
   }
-  EXPECT_EQ(t.Find("TCK-60001"), TicketTable::kAbsent);
+  EXPECT_EQ(t.Find("TCK-60001"), StringInterner::kAbsent);
 }
 
-TEST(TicketTable, ReserveKeepsEntries) {
-  TicketTable t;
+TEST(StringInterner, ReserveKeepsEntries) {
+  StringInterner t;
   for (int i = 0; i < 100; ++i) t.Intern("id" + std::to_string(i));
   t.Reserve(10000);
   for (int i = 0; i < 100; ++i) EXPECT_EQ(t.Find("id" + std::to_string(i)), static_cast<uint32_t>(i));

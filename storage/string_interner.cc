@@ -1,4 +1,4 @@
-#include "storage/ticket_table.h"
+#include "storage/string_interner.h"
 
 #include <xxhash.h>
 
@@ -6,9 +6,9 @@
 
 namespace kpi::storage {
 
-uint64_t TicketTable::Hash(std::string_view id) { return XXH3_64bits(id.data(), id.size()); }
+uint64_t StringInterner::Hash(std::string_view id) { return XXH3_64bits(id.data(), id.size()); }
 
-size_t TicketTable::Probe(std::string_view id, uint64_t hash) const {
+size_t StringInterner::Probe(std::string_view id, uint64_t hash) const {
   const size_t mask = slots_.size() - 1;
   const uint32_t tag = static_cast<uint32_t>(hash >> 32);
   for (size_t pos = hash & mask;; pos = (pos + 1) & mask) {
@@ -18,13 +18,13 @@ size_t TicketTable::Probe(std::string_view id, uint64_t hash) const {
   }
 }
 
-uint32_t TicketTable::Find(std::string_view id) const {
+uint32_t StringInterner::Find(std::string_view id) const {
   if (slots_.empty()) return kAbsent;
   const Slot& s = slots_[Probe(id, Hash(id))];
   return s.index_plus_one == 0 ? kAbsent : s.index_plus_one - 1;
 }
 
-uint32_t TicketTable::Intern(std::string_view id) {
+uint32_t StringInterner::Intern(std::string_view id) {
   if ((ids_.size() + 1) * 2 > slots_.size()) Grow();
   const uint64_t hash = Hash(id);
   Slot& s = slots_[Probe(id, hash)];
@@ -36,7 +36,7 @@ uint32_t TicketTable::Intern(std::string_view id) {
   return index;
 }
 
-void TicketTable::Reserve(size_t n) {
+void StringInterner::Reserve(size_t n) {
   ids_.reserve(n);
   size_t want = 16;
   while (want < n * 2) want *= 2;
@@ -50,9 +50,9 @@ void TicketTable::Reserve(size_t n) {
   }
 }
 
-void TicketTable::Grow() { Reserve(std::max<size_t>(ids_.size() * 2, 8)); }
+void StringInterner::Grow() { Reserve(std::max<size_t>(ids_.size() * 2, 8)); }
 
-void TicketTable::Clear() {
+void StringInterner::Clear() {
   ids_.clear();
   slots_.clear();
 }

@@ -1,12 +1,15 @@
-// TicketTable: interns ticket ids to dense indexes 0, 1, 2, ... in order of
-// first appearance. Ingest looks up every event's ticket id (millions per
-// seal), so the index is an open-addressing table of 8-byte slots (index and
-// a hash tag) over the id strings: one probe touches one cache line, and no
-// node is allocated per ticket as in std::unordered_map.
+// StringInterner: maps strings to dense indexes 0, 1, 2, ... in order of
+// first appearance. Used for ticket ids (staging, sealing, the ticket ->
+// segment index) and the catalog's dictionaries: ingest looks up millions of
+// strings per seal, so the index is an open-addressing table of 8-byte slots
+// (index and a hash tag) over the strings: one probe touches one cache line,
+// lookups by string_view build no std::string, and no node is allocated per
+// entry as in std::unordered_map.
 //
-// Contract: Intern(id) returns the same index for equal ids and a new index
-// (== size() before the call) for an id not seen; Find returns kAbsent for
-// an id never interned; id(i) is the string for index i. Not thread-safe.
+// Contract: Intern(s) returns the same index for equal strings and a new
+// index (== size() before the call) for a string not seen; Find returns
+// kAbsent for a string never interned; id(i) is the string of index i.
+// Not thread-safe: callers lock.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +19,7 @@
 
 namespace kpi::storage {
 
-class TicketTable {
+class StringInterner {
  public:
   static constexpr uint32_t kAbsent = UINT32_MAX;
 
