@@ -88,6 +88,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--threads", serve.threads, "Statements run concurrently")->capture_default_str();
   serve_cmd->add_option("--exec-threads", serve.exec_threads, "Scan threads per statement")->capture_default_str();
   serve_cmd->add_option("--io-threads", serve.io_threads, "Socket I/O threads")->capture_default_str();
+  serve_cmd->add_option("--write-threads", serve.write_threads, "Uploads and KPI changes run concurrently")
+      ->capture_default_str();
   serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "Request body limit")->capture_default_str();
   serve_cmd->add_option("--query-timeout-ms", serve.query_timeout_ms, "Per-statement deadline")
       ->capture_default_str();

@@ -49,6 +49,7 @@ int RunServe(const ServeFlags& flags, std::FILE* err) {
   options.max_rows = flags.max_rows;
   options.max_connections = flags.max_connections;
   options.io_threads = flags.io_threads;
+  options.write_threads = flags.write_threads;
   options.query_threads = flags.threads;
   options.exec_threads = flags.exec_threads;
   options.log = err;

@@ -25,6 +25,7 @@ struct ServeFlags {
   int threads = 2;                         // statements run concurrently
   int exec_threads = 2;                    // scan threads per statement
   int io_threads = 2;                      // socket I/O threads
+  int write_threads = 2;                   // uploads and KPI changes run concurrently
   std::string tokens_file;                 // `<token> <role>` lines; empty: loopback/Unix clients only
   uint64_t max_body_bytes = 64ull << 20;   // request body limit (ingest uploads)
   int query_timeout_ms = 30000;            // per-statement deadline

@@ -89,7 +89,7 @@ struct HttpServer::Impl {
         options(std::move(o)),
         work(net::make_work_guard(ioc)),
         query_pool(static_cast<size_t>(options.worker_threads > 0 ? options.worker_threads : 1)),
-        write_pool(1) {}
+        write_pool(static_cast<size_t>(options.write_threads > 0 ? options.write_threads : 1)) {}
 
   Router* router;
   Metrics* metrics;
@@ -233,6 +233,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void ReadBody() {
+    // Beast reads at most the buffer's spare capacity (512 bytes minimum)
+    // per call: after a small header that meant a syscall, a timer re-arm
+    // and a handler dispatch per ~500 bytes of an upload. Room for large
+    // reads, bounded by the announced body size.
+    const auto length = parser_->content_length();
+    if (length && *length > buffer_.capacity() - buffer_.size())
+      buffer_.reserve(buffer_.size() + static_cast<size_t>(std::min<uint64_t>(*length, kBodyReadBytes)));
     stream_.expires_after(server_->options.body_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
@@ -260,6 +267,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (state_ == State::kClosed) return;
     state_ = State::kBusy;
     http::request<http::string_body> req = parser_->release();
+    // An idle keep-alive connection should not hold an upload-sized buffer.
+    if (buffer_.size() == 0 && buffer_.capacity() > 64 * 1024) buffer_.shrink_to_fit();
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     auto request = std::make_shared<Request>();
@@ -338,6 +347,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   const bool counted_;
   const bool trusted_;
   Stream stream_;
+  static constexpr uint64_t kBodyReadBytes = 256 * 1024;  // largest read of a request body
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;

@@ -5,7 +5,8 @@
 // I/O threads. Complete requests are handed to worker pools so that a long
 // query never stalls accepting or reading: reads (queries, listings,
 // metrics) run on `worker_threads` threads, writes (uploads, KPI changes) on
-// one writer thread of their own; /health is answered inline.
+// `write_threads` threads of their own (so one upload parses while another
+// waits for its seal); /health is answered inline.
 //
 // Limits, each answered without crashing and without holding a thread:
 //   * a request body over max_body_bytes -> 413 (and the connection closes);
@@ -42,6 +43,7 @@ struct HttpServerOptions {
   std::string socket_path;  // Unix-domain socket; empty: none
   int io_threads = 2;
   int worker_threads = 2;  // concurrent queries
+  int write_threads = 2;   // concurrent uploads and KPI changes (uploads share seals: server/group_commit.h)
   uint64_t max_body_bytes = uint64_t{64} << 20;
   int max_connections = 256;
   std::chrono::milliseconds header_timeout{10000};

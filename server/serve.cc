@@ -84,6 +84,7 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   http.socket_path = options.socket_path;
   http.io_threads = options.io_threads;
   http.worker_threads = options.query_threads;
+  http.write_threads = options.write_threads;
   http.max_body_bytes = options.max_body_bytes;
   http.max_connections = options.max_connections;
   http.header_timeout = std::chrono::milliseconds(options.header_timeout_ms);

@@ -33,7 +33,8 @@ struct ServeOptions {
   uint64_t max_rows = 1'000'000;          // result rows per query; past it 422
   int max_connections = 256;              // open connections; past it 503
   int io_threads = 2;                     // socket I/O
-  int query_threads = 2;                  // statements run concurrently (uploads have their own thread)
+  int query_threads = 2;                  // statements run concurrently (uploads have their own threads)
+  int write_threads = 2;                  // uploads and KPI changes run concurrently
   int exec_threads = 2;                   // scan threads per statement (ExecOptions::threads)
   int header_timeout_ms = 10000;          // request line + headers, and keep-alive idle time
   int body_timeout_ms = 120000;           // reading one request body

@@ -90,6 +90,45 @@ TEST_F(HttpServerTest, KeepAliveServesSeveralRequests) {
   }
 }
 
+// Bodies of megabytes arrive in many reads (each at most the session's read
+// chunk); several on one keep-alive connection, from concurrent clients over
+// the write threads, must each land whole and be counted once.
+TEST_F(HttpServerTest, LargeUploadsFromConcurrentKeepAliveClients) {
+  options_.write_threads = 2;
+  StartCounting();
+  constexpr int kClients = 3, kUploads = 2, kEvents = 12000;  // ~1.3 MB per upload
+  std::vector<std::thread> clients;
+  std::atomic<int> accepted{0}, failures{0};
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      Connection conn = Connection::Tcp(port_);
+      if (!conn.ok()) {
+        failures++;
+        return;
+      }
+      for (int u = 0; u < kUploads; ++u) {
+        const std::string body = EventLines(1 + (c * kUploads + u) * kEvents, kEvents);
+        HttpReply r;
+        if (!conn.Send(testing::BuildRequest("POST", "/v1/events", body, "", /*keep_alive=*/true)) || !conn.Read(&r) ||
+            r.status != 200) {
+          failures++;
+          return;
+        }
+        accepted += json::parse(r.body)["accepted"].get<int>();
+      }
+      // The connection still serves a small request after the big ones.
+      HttpReply r;
+      if (!conn.Send(testing::BuildRequest("GET", "/health", "", "", /*keep_alive=*/true)) || !conn.Read(&r) ||
+          r.status != 200)
+        failures++;
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(accepted, kClients * kUploads * kEvents);
+  EXPECT_EQ(CountOver(port_), kClients * kUploads * kEvents);
+}
+
 TEST_F(HttpServerTest, ExpectContinue) {
   StartCounting();
   Connection c = Connection::Tcp(port_);
