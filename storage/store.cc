@@ -266,6 +266,9 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     return ok;
   };
 
+  std::vector<std::string_view> ticket_keys;  // of the events in `coded`
+  std::vector<uint32_t> ticket_refs;
+  ticket_keys.reserve(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
     const RawEvent& raw = events[i];
     CodedEvent e;
@@ -294,13 +297,16 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     std::sort(e.dims.begin(), e.dims.end());
     std::sort(e.measures.begin(), e.measures.end());
     e.ts_ms = raw.ts_ms;
-    e.ticket = im.pending_tickets.Intern(raw.ticket);
+    ticket_keys.push_back(raw.ticket);  // interned below, all at once
     e.event_code = code_of(kEventColumn, raw.event);
     e.agent_code = raw.agent.empty() ? 0 : code_of(kAgentColumn, raw.agent);
     e.id_hash = raw.id.empty() ? 0 : HashSourceId(raw.id);
     e.batch = batch;
     coded.push_back(std::move(e));
   }
+  ticket_refs.resize(ticket_keys.size());
+  im.pending_tickets.InternMany(ticket_keys, ticket_refs.data());
+  for (size_t j = 0; j < coded.size(); ++j) coded[j].ticket = ticket_refs[j];
   for (const auto& [column, range] : new_codes)
     PutDictionaryPages(&wb, im.catalog_cf, catalog_, column, range.first, range.second);
   if (coded.empty()) {

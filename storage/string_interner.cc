@@ -26,7 +26,32 @@ uint32_t StringInterner::Find(std::string_view id) const {
 
 uint32_t StringInterner::Intern(std::string_view id) {
   if ((ids_.size() + 1) * 2 > slots_.size()) Grow();
-  const uint64_t hash = Hash(id);
+  return InternHashed(id, Hash(id));
+}
+
+void StringInterner::InternMany(std::span<const std::string_view> keys, uint32_t* out) {
+  const size_t n = keys.size();
+  if (n == 0) return;
+  // Room for every key up front: no rehash below, so slot addresses computed
+  // ahead stay valid while the lookups before them insert.
+  if ((ids_.size() + n) * 2 > slots_.size()) Reserve(ids_.size() + n);
+  hashes_.resize(n);
+  for (size_t i = 0; i < n; ++i) hashes_[i] = Hash(keys[i]);
+  // Two-stage prefetch: a key's slot kSlotAhead lookups early, and the string
+  // that slot points at kStringAhead early (by then the slot is in cache).
+  constexpr size_t kSlotAhead = 16, kStringAhead = 8;
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kSlotAhead < n) __builtin_prefetch(&slots_[hashes_[i + kSlotAhead] & mask]);
+    if (i + kStringAhead < n) {
+      const Slot& ahead = slots_[hashes_[i + kStringAhead] & mask];
+      if (ahead.index_plus_one != 0) __builtin_prefetch(&ids_[ahead.index_plus_one - 1]);
+    }
+    out[i] = InternHashed(keys[i], hashes_[i]);
+  }
+}
+
+uint32_t StringInterner::InternHashed(std::string_view id, uint64_t hash) {
   Slot& s = slots_[Probe(id, hash)];
   if (s.index_plus_one != 0) return s.index_plus_one - 1;
   const uint32_t index = static_cast<uint32_t>(ids_.size());
@@ -55,6 +80,7 @@ void StringInterner::Grow() { Reserve(std::max<size_t>(ids_.size() * 2, 8)); }
 void StringInterner::Clear() {
   ids_.clear();
   slots_.clear();
+  hashes_.clear();
 }
 
 }  // namespace kpi::storage

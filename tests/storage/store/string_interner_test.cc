@@ -49,6 +49,23 @@ TEST(StringInterner, MatchesAMapOnRandomIds) {
   EXPECT_EQ(t.Find("TCK-60001"), StringInterner::kAbsent);
 }
 
+TEST(StringInterner, InternManyEqualsInternOneByOne) {
+  std::mt19937_64 rng(11);
+  StringInterner many, one;
+  for (int round = 0; round < 50; ++round) {
+    // Batches repeat keys within themselves and across rounds, and grow the table.
+    std::vector<std::string> keys(1 + rng() % 3000);
+    for (std::string& k : keys) k = "ticket-" + std::to_string(rng() % 20000);
+    std::vector<std::string_view> views(keys.begin(), keys.end());
+    std::vector<uint32_t> got(views.size());
+    many.InternMany(views, got.data());
+    for (size_t i = 0; i < views.size(); ++i) ASSERT_EQ(got[i], one.Intern(views[i])) << round << " " << keys[i];
+    ASSERT_EQ(many.size(), one.size());
+  }
+  for (uint32_t i = 0; i < one.size(); ++i) ASSERT_EQ(many.id(i), one.id(i));
+  many.InternMany({}, nullptr);  // an empty batch is fine
+}
+
 TEST(StringInterner, ReserveKeepsEntries) {
   StringInterner t;
   for (int i = 0; i < 100; ++i) t.Intern("id" + std::to_string(i));
