@@ -36,7 +36,7 @@ uint64_t HashSourceId(std::string_view id) {
   return h.low64 == 0 ? 1 : h.low64;
 }
 
-EventIdentity IdentityOf(const CodedEvent& e) {
+EventIdentity IdentityOf(const CodedEvent& e, const EventAttrs& attrs) {
   EventIdentity k;
   if (e.id_hash != 0) {
     k.by_id = true;
@@ -61,9 +61,9 @@ EventIdentity IdentityOf(const CodedEvent& e) {
   };
   put(static_cast<uint64_t>(e.ts_ms));
   put((uint64_t{e.event_code} << 32) | e.agent_code);
-  for (const auto& [column, code] : e.dims) put((uint64_t{column} << 32) | code);
+  for (const auto& [column, code] : DimsOf(e, attrs)) put((uint64_t{column} << 32) | code);
   put(~uint64_t{0});  // separates dimensions from measures
-  for (const auto& [column, value] : e.measures) {
+  for (const auto& [column, value] : MeasuresOf(e, attrs)) {
     put(column);
     put(DoubleBits(value == 0 ? 0.0 : value));  // -0 and 0 are the same measure
   }
@@ -80,7 +80,8 @@ EventIdentity IdentityOf(const CodedEvent& e) {
   return k;
 }
 
-void EncodeStagedBatch(const std::vector<CodedEvent>& events, const StringInterner& tickets, std::string* out) {
+void EncodeStagedBatch(const std::vector<CodedEvent>& events, const StringInterner& tickets, const EventAttrs& attrs,
+                       std::string* out) {
   codec::PutVarint64(out, events.size());
   for (const CodedEvent& e : events) {
     codec::PutVarint64(out, codec::ZigZag(e.ts_ms));
@@ -91,20 +92,21 @@ void EncodeStagedBatch(const std::vector<CodedEvent>& events, const StringIntern
     codec::PutVarint64(out, e.agent_code);
     codec::PutVarint64(out, e.id_hash != 0);
     if (e.id_hash != 0) PutFixed64(out, e.id_hash);
-    codec::PutVarint64(out, e.dims.size());
-    for (const auto& [column, code] : e.dims) {
+    codec::PutVarint64(out, e.num_dims);
+    for (const auto& [column, code] : DimsOf(e, attrs)) {
       codec::PutVarint64(out, column);
       codec::PutVarint64(out, code);
     }
-    codec::PutVarint64(out, e.measures.size());
-    for (const auto& [column, value] : e.measures) {
+    codec::PutVarint64(out, e.num_measures);
+    for (const auto& [column, value] : MeasuresOf(e, attrs)) {
       codec::PutVarint64(out, column);
       PutFixed64(out, DoubleBits(value));
     }
   }
 }
 
-Status DecodeStagedBatch(std::string_view in, uint32_t batch, StringInterner* tickets, std::vector<CodedEvent>* out) {
+Status DecodeStagedBatch(std::string_view in, uint32_t batch, StringInterner* tickets, EventAttrs* attrs,
+                         std::vector<CodedEvent>* out) {
   auto bad = [batch] { return Status::Corruption("staged batch " + std::to_string(batch) + " does not decode"); };
   uint64_t n = 0;
   if (!codec::GetVarint64(&in, &n) || n > in.size()) return bad();
@@ -127,21 +129,23 @@ Status DecodeStagedBatch(std::string_view in, uint32_t batch, StringInterner* ti
     e.agent_code = static_cast<uint32_t>(agent);
     if (has_id && !GetFixed64(&in, &e.id_hash)) return bad();
     if (!codec::GetVarint64(&in, &nd) || nd > in.size()) return bad();
-    e.dims.resize(nd);
-    for (auto& [column, code] : e.dims) {
+    e.dims_begin = static_cast<uint32_t>(attrs->dims.size());
+    e.num_dims = static_cast<uint32_t>(nd);
+    for (uint64_t j = 0; j < nd; ++j) {
       uint64_t c = 0, k = 0;
       if (!codec::GetVarint64(&in, &c) || !codec::GetVarint64(&in, &k) || c > UINT32_MAX || k > UINT32_MAX)
         return bad();
-      column = static_cast<uint32_t>(c);
-      code = static_cast<uint32_t>(k);
+      attrs->dims.emplace_back(static_cast<uint32_t>(c), static_cast<uint32_t>(k));
     }
     if (!codec::GetVarint64(&in, &nm) || nm > in.size()) return bad();
-    e.measures.resize(nm);
-    for (auto& [column, value] : e.measures) {
+    e.measures_begin = static_cast<uint32_t>(attrs->measures.size());
+    e.num_measures = static_cast<uint32_t>(nm);
+    for (uint64_t j = 0; j < nm; ++j) {
       uint64_t c = 0, bits = 0;
       if (!codec::GetVarint64(&in, &c) || c > UINT32_MAX || !GetFixed64(&in, &bits)) return bad();
-      column = static_cast<uint32_t>(c);
+      double value;
       std::memcpy(&value, &bits, 8);
+      attrs->measures.emplace_back(static_cast<uint32_t>(c), value);
     }
   }
   return in.empty() ? Status::OK() : bad();

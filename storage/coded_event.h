@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,16 +21,37 @@
 
 namespace kpi::storage {
 
+// Dimensions and measures of a set of CodedEvents, kept out of line so an
+// event is a fixed 48-byte record: sorting and moving events copies no heap
+// blocks, and staging or sealing allocates per batch instead of per event.
+struct EventAttrs {
+  std::vector<std::pair<uint32_t, uint32_t>> dims;    // (column, code)
+  std::vector<std::pair<uint32_t, double>> measures;  // (column, value)
+  void Clear() {
+    dims.clear();
+    measures.clear();
+  }
+};
+
 struct CodedEvent {
   int64_t ts_ms = 0;
-  uint32_t ticket = 0;       // index into the ticket-id table of its batch list (StringInterner)
+  uint64_t id_hash = 0;     // 0 = no source id
+  uint32_t ticket = 0;      // index into the ticket-id table of its batch list (StringInterner)
   uint32_t event_code = 0;
   uint32_t agent_code = 0;  // 0 = none
-  uint64_t id_hash = 0;     // 0 = no source id
   uint32_t batch = 0;
-  std::vector<std::pair<uint32_t, uint32_t>> dims;    // (column, code), sorted by column
-  std::vector<std::pair<uint32_t, double>> measures;  // (column, value), sorted by column
+  // Its slices of an EventAttrs (which one is the holder's business), each
+  // sorted by column.
+  uint32_t dims_begin = 0, num_dims = 0;
+  uint32_t measures_begin = 0, num_measures = 0;
 };
+
+inline std::span<const std::pair<uint32_t, uint32_t>> DimsOf(const CodedEvent& e, const EventAttrs& attrs) {
+  return {attrs.dims.data() + e.dims_begin, e.num_dims};
+}
+inline std::span<const std::pair<uint32_t, double>> MeasuresOf(const CodedEvent& e, const EventAttrs& attrs) {
+  return {attrs.measures.data() + e.measures_begin, e.num_measures};
+}
 
 struct EventIdentity {
   uint64_t lo = 0, hi = 0;  // hi == 0 && lo == id hash for id identities (tagged by by_id)
@@ -43,10 +65,13 @@ struct EventIdentityHash {
 
 // Low 64 bits of XXH3-128 of a source id; never 0.
 uint64_t HashSourceId(std::string_view id);
-EventIdentity IdentityOf(const CodedEvent& e);
+EventIdentity IdentityOf(const CodedEvent& e, const EventAttrs& attrs);
 
 // Staged batch value: all events of one Stage() call (ticket ids as strings).
-void EncodeStagedBatch(const std::vector<CodedEvent>& events, const StringInterner& tickets, std::string* out);
-Status DecodeStagedBatch(std::string_view in, uint32_t batch, StringInterner* tickets, std::vector<CodedEvent>* out);
+// Events' dimensions and measures come from (and are decoded into) `attrs`.
+void EncodeStagedBatch(const std::vector<CodedEvent>& events, const StringInterner& tickets, const EventAttrs& attrs,
+                       std::string* out);
+Status DecodeStagedBatch(std::string_view in, uint32_t batch, StringInterner* tickets, EventAttrs* attrs,
+                         std::vector<CodedEvent>* out);
 
 }  // namespace kpi::storage

@@ -55,15 +55,22 @@ struct WorkTicket {  // its id is Sealer::work_ids_.id(index in work_)
 };
 
 // Deterministic order of a ticket's events, whatever order they arrived in.
-bool EventLess(const CodedEvent& a, const CodedEvent& b) {
-  if (a.ts_ms != b.ts_ms) return a.ts_ms < b.ts_ms;
-  if (a.event_code != b.event_code) return a.event_code < b.event_code;
-  if (a.agent_code != b.agent_code) return a.agent_code < b.agent_code;
-  if (a.id_hash != b.id_hash) return a.id_hash < b.id_hash;
-  if (a.dims != b.dims) return a.dims < b.dims;
-  if (a.measures != b.measures) return a.measures < b.measures;
-  return a.batch < b.batch;
-}
+struct EventLess {
+  const EventAttrs& attrs;
+  bool operator()(const CodedEvent& a, const CodedEvent& b) const {
+    if (a.ts_ms != b.ts_ms) return a.ts_ms < b.ts_ms;
+    if (a.event_code != b.event_code) return a.event_code < b.event_code;
+    if (a.agent_code != b.agent_code) return a.agent_code < b.agent_code;
+    if (a.id_hash != b.id_hash) return a.id_hash < b.id_hash;
+    const auto da = DimsOf(a, attrs), db = DimsOf(b, attrs);
+    if (!std::equal(da.begin(), da.end(), db.begin(), db.end()))
+      return std::lexicographical_compare(da.begin(), da.end(), db.begin(), db.end());
+    const auto ma = MeasuresOf(a, attrs), mb = MeasuresOf(b, attrs);
+    if (!std::equal(ma.begin(), ma.end(), mb.begin(), mb.end()))
+      return std::lexicographical_compare(ma.begin(), ma.end(), mb.begin(), mb.end());
+    return a.batch < b.batch;
+  }
+};
 
 struct EncodedSegment {
   SegmentKeyPair key;
@@ -111,6 +118,7 @@ class Sealer {
   Store::Impl& im_;
   std::map<uint32_t, IngestStats>* per_batch_;  // may be null
   std::vector<CodedEvent> incoming_;  // .ticket indexes work_ (tickets_ ids come first)
+  EventAttrs attrs_;                  // dimensions and measures of every event this seal holds
   StringInterner tickets_;
   std::vector<std::string> staging_keys_;
   std::vector<WorkTicket> work_;
@@ -137,6 +145,8 @@ Status Sealer::ReadStaged() {
     taken_events_ = im_.pending.size();
     incoming_ = std::move(im_.pending);
     im_.pending.clear();
+    attrs_ = std::move(im_.pending_attrs);
+    im_.pending_attrs.Clear();
     tickets_ = std::move(im_.pending_tickets);
     im_.pending_tickets.Clear();
     for (uint32_t b : im_.pending_batches) staging_keys_.push_back(StagingKey(b));
@@ -148,13 +158,15 @@ Status Sealer::ReadStaged() {
     if (it->key().size() != 4) return Status::Corruption("staging key");
     uint32_t batch = GetBigEndian32(it->key().data());
     KPI_RETURN_IF_ERROR(
-        DecodeStagedBatch(std::string_view(it->value().data(), it->value().size()), batch, &tickets_, &incoming_));
+        DecodeStagedBatch(std::string_view(it->value().data(), it->value().size()), batch, &tickets_, &attrs_,
+                          &incoming_));
     staging_keys_.push_back(it->key().ToString());
   }
   // Every batch in memory is also among the staged keys just read (batches a
   // crash left staged were never counted in staged_events).
   taken_events_ = im_.pending.size();
   im_.pending.clear();
+  im_.pending_attrs.Clear();
   im_.pending_batches.clear();
   im_.pending_tickets.Clear();
   im_.pending_complete = true;
@@ -211,10 +223,33 @@ Status Sealer::LoadSegment(SegmentKeyPair key, std::vector<uint32_t>* loaded) {
     events[e].batch = s.batch[e];
   }
   for (size_t i = 0; i < s.id_rows.size(); ++i) events[s.id_rows[i]].id_hash = s.id_hashes[i];
+  // Sparse columns back into per-event slices of attrs_: count, place, fill
+  // (columns ascend, so each event's slice comes out sorted by column).
   for (const SparseCodes& d : s.dims)
-    for (size_t i = 0; i < d.rows.size(); ++i) events[d.rows[i]].dims.emplace_back(d.column, d.codes[i]);
+    for (uint32_t r : d.rows) events[r].num_dims++;
   for (const SparseNumbers& m : s.measures)
-    for (size_t i = 0; i < m.rows.size(); ++i) events[m.rows[i]].measures.emplace_back(m.column, m.values[i]);
+    for (uint32_t r : m.rows) events[r].num_measures++;
+  size_t dim_at = attrs_.dims.size(), measure_at = attrs_.measures.size();
+  for (CodedEvent& e : events) {
+    e.dims_begin = static_cast<uint32_t>(dim_at);
+    e.measures_begin = static_cast<uint32_t>(measure_at);
+    dim_at += e.num_dims;
+    measure_at += e.num_measures;
+  }
+  attrs_.dims.resize(dim_at);
+  attrs_.measures.resize(measure_at);
+  std::vector<uint32_t> filled(s.num_events(), 0);
+  for (const SparseCodes& d : s.dims)
+    for (size_t i = 0; i < d.rows.size(); ++i) {
+      CodedEvent& e = events[d.rows[i]];
+      attrs_.dims[e.dims_begin + filled[d.rows[i]]++] = {d.column, d.codes[i]};
+    }
+  std::fill(filled.begin(), filled.end(), 0);
+  for (const SparseNumbers& m : s.measures)
+    for (size_t i = 0; i < m.rows.size(); ++i) {
+      CodedEvent& e = events[m.rows[i]];
+      attrs_.measures[e.measures_begin + filled[m.rows[i]]++] = {m.column, m.values[i]};
+    }
   for (uint32_t t = 0; t < s.num_tickets(); ++t) {
     WorkTicket& w = TicketFor(s.ticket_ids[t]);
     if (loaded != nullptr) loaded->push_back(static_cast<uint32_t>(&w - work_.data()));
@@ -313,12 +348,12 @@ void Sealer::BuildSegment(const std::vector<uint32_t>& members, Segment* s) cons
         s->id_rows.push_back(n);
         s->id_hashes.push_back(e.id_hash);
       }
-      for (const auto& [column, code] : e.dims) {
+      for (const auto& [column, code] : DimsOf(e, attrs_)) {
         SparseCodes& d = dims[column];
         d.rows.push_back(n);
         d.codes.push_back(code);
       }
-      for (const auto& [column, value] : e.measures) {
+      for (const auto& [column, value] : MeasuresOf(e, attrs_)) {
         SparseNumbers& m = measures[column];
         m.rows.push_back(n);
         m.values.push_back(value);
@@ -363,10 +398,10 @@ Status Sealer::Run(IngestStats* stats) {
   for (CodedEvent& e : incoming_) {
     WorkTicket& t = work_[e.ticket];
     if (!t.identities_built) {
-      for (const CodedEvent& old : t.events) t.AddIdentity(IdentityOf(old));
+      for (const CodedEvent& old : t.events) t.AddIdentity(IdentityOf(old, attrs_));
       t.identities_built = true;
     }
-    const bool is_new = t.AddIdentity(IdentityOf(e));
+    const bool is_new = t.AddIdentity(IdentityOf(e, attrs_));
     if (per_batch_ != nullptr) (is_new ? by_batch[e.batch].accepted : by_batch[e.batch].duplicates)++;
     if (!is_new) {
       local.duplicates++;
@@ -378,7 +413,7 @@ Status Sealer::Run(IngestStats* stats) {
   }
   for (WorkTicket& t : work_) {
     if (!t.changed) continue;
-    std::sort(t.events.begin(), t.events.end(), EventLess);
+    std::sort(t.events.begin(), t.events.end(), EventLess{attrs_});
     Place(&t);
   }
   Assign();

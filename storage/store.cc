@@ -269,9 +269,19 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
   std::vector<std::string_view> ticket_keys;  // of the events in `coded`
   std::vector<uint32_t> ticket_refs;
   ticket_keys.reserve(events.size());
+  // Dimensions and measures go straight into the pending events' arena; on
+  // any failure below it is cut back to these marks.
+  EventAttrs& attrs = im.pending_attrs;
+  const size_t dims_mark = attrs.dims.size(), measures_mark = attrs.measures.size();
+  auto undo_attrs = [&] {
+    attrs.dims.resize(dims_mark);
+    attrs.measures.resize(measures_mark);
+  };
   for (size_t i = 0; i < events.size(); ++i) {
     const RawEvent& raw = events[i];
     CodedEvent e;
+    e.dims_begin = static_cast<uint32_t>(attrs.dims.size());
+    e.measures_begin = static_cast<uint32_t>(attrs.measures.size());
     std::string conflict;
     for (const auto& [name, value] : raw.dims) {
       uint32_t id = 0;
@@ -279,7 +289,7 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
         conflict = "\"" + name + "\" is a measure in this store; got a string";
         break;
       }
-      e.dims.emplace_back(id, code_of(id, value));
+      attrs.dims.emplace_back(id, code_of(id, value));
     }
     for (const auto& [name, value] : raw.measures) {
       if (!conflict.empty()) break;
@@ -288,14 +298,18 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
         conflict = "\"" + name + "\" is a dimension in this store; got a number";
         break;
       }
-      e.measures.emplace_back(id, value);
+      attrs.measures.emplace_back(id, value);
     }
     if (!conflict.empty()) {
+      attrs.dims.resize(e.dims_begin);
+      attrs.measures.resize(e.measures_begin);
       if (rejects != nullptr) rejects->push_back({i, conflict});
       continue;
     }
-    std::sort(e.dims.begin(), e.dims.end());
-    std::sort(e.measures.begin(), e.measures.end());
+    e.num_dims = static_cast<uint32_t>(attrs.dims.size() - e.dims_begin);
+    e.num_measures = static_cast<uint32_t>(attrs.measures.size() - e.measures_begin);
+    std::sort(attrs.dims.begin() + e.dims_begin, attrs.dims.end());
+    std::sort(attrs.measures.begin() + e.measures_begin, attrs.measures.end());
     e.ts_ms = raw.ts_ms;
     ticket_keys.push_back(raw.ticket);  // interned below, all at once
     e.event_code = code_of(kEventColumn, raw.event);
@@ -319,7 +333,7 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     return Status::OK();
   }
   std::string value;
-  EncodeStagedBatch(coded, im.pending_tickets, &value);
+  EncodeStagedBatch(coded, im.pending_tickets, attrs, &value);
   wb.Put(im.staging_cf, StagingKey(batch), value);
   // Batch times never go backwards, so `as of` maps an instant to a batch prefix.
   int64_t now = std::max(options_.clock(), im.last_batch_ms);
@@ -330,6 +344,7 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
   rocksdb::Status s = im.db->Write(im.WriteOpts(options_.sync), &wb);
   if (!s.ok()) {
     im.failed = true;
+    undo_attrs();
     return FromRocks(s, "stage batch");
   }
   im.last_batch = batch;

@@ -60,6 +60,7 @@ struct Store::Impl {
   std::vector<CodedEvent> pending;         // GUARDED_BY(write_mu)
   std::vector<uint32_t> pending_batches;   // GUARDED_BY(write_mu)
   StringInterner pending_tickets;             // GUARDED_BY(write_mu): ids of `pending` events
+  EventAttrs pending_attrs;                // GUARDED_BY(write_mu): dimensions and measures of `pending` events
   bool pending_complete = true;            // GUARDED_BY(write_mu)
 
   mutable std::mutex view_mu;
