@@ -72,8 +72,9 @@ struct EventLess {
   }
 };
 
+// One rewritten segment, built off the commit path; entries follow members_'
+// order (the non-empty ones), which the commit loop walks again.
 struct EncodedSegment {
-  SegmentKeyPair key;
   const std::vector<uint32_t>* members;
   std::string value;
   ZoneMap zone;
@@ -427,7 +428,7 @@ Status Sealer::Run(IngestStats* stats) {
   // end of an ingest the last seal is all that runs), then write in key order.
   std::vector<EncodedSegment> encoded;
   for (const auto& [key, members] : members_)
-    if (!members.empty()) encoded.push_back(EncodedSegment{key, &members, {}, {}});
+    if (!members.empty()) encoded.push_back(EncodedSegment{&members, {}, {}});
   ForEachParallel(encoded.size(), [&](size_t j) {
     Segment segment;
     BuildSegment(*encoded[j].members, &segment);
