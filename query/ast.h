@@ -31,12 +31,12 @@ enum class ExprKind {
   kBool,       // boolean
   kNull,       // the literal null
   kTimestamp,  // text: a date (2025-01-01) or RFC 3339 timestamp as written; the binder reads it in the query's zone
-  kColumn,     // text: an identifier (column, event name, KPI name, bucket name)
+  kColumn,     // text: an identifier (column, event name, KPI name, bucket name) or TABLE.column
   kCall,       // text: function name as written (lower-cased); args: its arguments
   kUnary,      // text: "not" or "-"; args[0]: operand
   kBinary,     // text: one of = != < <= > >= + - * / and or; args[0], args[1]
   kIn,         // args[0]: tested expression; args[1..]: the list; negated: `not in`
-  kArrow,      // `A -> B` inside duration(): args[0] = A, args[1] = B (kColumn)
+  kArrow,      // `A -> B [in CAL]` inside duration(): args[0] = A, args[1] = B (kColumn); text: CAL or empty
   kBefore,     // `A before B` inside count_of(): args[0] = A, args[1] = B (kColumn)
 };
 
@@ -70,10 +70,18 @@ struct TimeLiteral {
   SourcePos pos;
 };
 
+// join NAME on <expr>: a left join of a lookup table on its key.
+struct JoinClause {
+  std::string table;
+  SourcePos pos;  // of the table name
+  ExprPtr on;
+};
+
 struct SelectQuery {
   std::vector<SelectItem> items;
   std::string source;  // "events" or "tickets" (lower-cased)
   SourcePos source_pos;
+  std::vector<JoinClause> joins;
   ExprPtr where;  // null when absent
   std::optional<TimeLiteral> during_start, during_end;
   std::optional<std::string> at_event;
@@ -95,19 +103,115 @@ struct DefineKpi {
   SourcePos pos;
 };
 
-struct ShowKpis {};
+// A name and where it was written.
+struct NamePos {
+  std::string name;
+  SourcePos pos;
+};
+
+// show kpis | tables | calendars | targets | exemptions | scorecards
+struct ShowKpis {
+  std::string kind = "kpi";  // the definition kind, singular: "kpi", "table", ...
+};
 
 struct DropKpi {
   std::string name;
   SourcePos pos;
 };
 
-// explain <select>
-struct Explain {
-  SelectQuery query;
+// drop table | calendar | exemption | scorecard NAME
+struct DropNamed {
+  std::string kind;  // "table", "calendar", "exemption", "scorecard"
+  NamePos name;
 };
 
-using Statement = std::variant<SelectQuery, DefineKpi, ShowKpis, DropKpi, Explain>;
+// evaluate k1, k2 from ...   |   evaluate scorecard NAME from ...
+// `query` holds the source and every clause; its items are empty.
+struct Evaluate {
+  std::vector<NamePos> kpis;
+  std::optional<NamePos> scorecard;
+  SelectQuery query;
+  SourcePos pos;
+};
+
+// explain <select> | explain <evaluate>
+struct Explain {
+  SelectQuery query;
+  std::shared_ptr<const Evaluate> evaluate;  // set for `explain evaluate ...`
+};
+
+// One `open` group of a calendar: days and local wall-clock ranges.
+struct CalendarOpen {
+  uint8_t days_mask = 0;                     // bit 0 = Monday .. bit 6 = Sunday
+  std::vector<std::pair<int, int>> ranges;   // minutes after local midnight, [begin, end), end <= 1440
+  SourcePos pos;
+};
+
+// One `closed` entry: a local date, or `first .. end` (half-open).
+struct CalendarClosed {
+  TimeLiteral first;
+  std::optional<TimeLiteral> end;
+};
+
+// define calendar NAME tz "Zone" open ... [closed ...]
+struct DefineCalendar {
+  NamePos name;
+  std::string tz;
+  SourcePos tz_pos;
+  std::vector<CalendarOpen> open;
+  std::vector<CalendarClosed> closed;
+  std::string text;  // the whole statement as written (stored and re-parsed)
+};
+
+// define target <kpi> <op> <value> [where <dim> = <literal> [and ...]]
+struct DefineTarget {
+  NamePos kpi;
+  std::string op;  // ">=", ">", "<=", "<"
+  SourcePos op_pos;
+  ExprPtr value;
+  ExprPtr where;   // null when absent; checked to be a conjunction of equalities
+  std::string text;
+};
+
+// drop target <kpi> [where ...]
+struct DropTarget {
+  NamePos kpi;
+  ExprPtr where;
+};
+
+// <kpi> <op> <value> in `relax`
+struct Relaxation {
+  NamePos kpi;
+  std::string op;
+  ExprPtr value;
+};
+
+// define exemption NAME during a .. b [where p] (exclude | relax ...) [tz "Zone"]
+struct DefineExemption {
+  NamePos name;
+  TimeLiteral start, end;
+  ExprPtr where;
+  bool exclude = false;
+  std::vector<Relaxation> relax;
+  std::optional<std::string> tz;
+  SourcePos tz_pos;
+  std::string text;
+};
+
+// define scorecard NAME = <weight> <kpi> + ... [cap <number>]
+struct ScorecardTerm {
+  ExprPtr weight;  // a number or percentage literal
+  NamePos kpi;
+};
+struct DefineScorecard {
+  NamePos name;
+  std::vector<ScorecardTerm> terms;
+  ExprPtr cap;     // null: 1
+  std::string text;
+};
+
+using Statement = std::variant<SelectQuery, DefineKpi, ShowKpis, DropKpi, Explain, Evaluate, DefineCalendar,
+                               DefineTarget, DropTarget, DefineExemption, DefineScorecard, DropNamed>;
 
 // Canonical one-line text of an expression (keywords lower case, minimal
 // parentheses that keep the meaning), e.g. for column names and `show kpis`.

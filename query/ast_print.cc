@@ -138,6 +138,7 @@ void Print(const Expr* e, std::string* out) {
       PrintWrapped(left, PrecedenceOf(left) == kPrecPair, out);
       *out += e->kind == ExprKind::kArrow ? " -> " : " before ";
       PrintWrapped(right, PrecedenceOf(right) == kPrecPair, out);
+      if (e->kind == ExprKind::kArrow && !e->text.empty()) *out += " in " + e->text;
       return;
     }
   }

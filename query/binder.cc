@@ -154,6 +154,76 @@ bool Binder::BindGroupKey(const ast::ExprPtr& g) {
   return true;
 }
 
+bool Binder::BindJoins() {
+  for (const ast::JoinClause& j : q_.joins) {
+    auto it = ctx_.tables.find(j.table);
+    if (it == ctx_.tables.end() || it->second.table == nullptr) {
+      std::vector<std::string> names;
+      for (const auto& [name, t] : ctx_.tables) names.push_back(name);
+      Fail(j.pos, "unknown table '" + j.table + "'" + DidYouMean(j.table, names) +
+                      " (load one with `kpi table load` or PUT /v1/tables/NAME)");
+      return false;
+    }
+    for (const BoundJoin& b : out_->joins)
+      if (b.name == j.table) {
+        Fail(j.pos, "table '" + j.table + "' is joined twice");
+        return false;
+      }
+    if (j.on == nullptr) {
+      Fail(j.pos, "join needs `on <expression>`");
+      return false;
+    }
+    const BoundExpr* key = BindRow(*j.on);
+    if (key == nullptr) return false;
+    const LookupTable& table = *it->second.table;
+    const bool number_key = table.key().type == TableColumnType::kNumber;
+    if (number_key ? !IsNumericType(key->type) : key->type != ValueType::kString) {
+      Fail(j.on->pos, "join key is a " + std::string(ValueTypeName(key->type)) + " but table '" + j.table +
+                          "' is keyed on " + (number_key ? "numbers" : "strings") + " (column '" +
+                          table.key().name + "')");
+      return false;
+    }
+    BoundJoin join;
+    join.name = j.table;
+    join.table = it->second.table;
+    join.key = key;
+    if (key->type == ValueType::kString && key->str.kind == StrKind::kDict) {
+      const std::vector<std::string> texts = DictTexts(key->str.column);
+      join.row_of_code.assign(texts.size() + 1, -1);
+      for (size_t c = 0; c < texts.size(); ++c)
+        join.row_of_code[c + 1] = static_cast<int32_t>(table.FindRow(std::string_view(texts[c])));
+    } else {
+      NeedText(key);
+    }
+    out_->joins.push_back(std::move(join));
+    out_->used_definitions["table:" + j.table] = it->second.version_ms;
+  }
+  return true;
+}
+
+bool Binder::BindExclusions() {
+  for (const ExclusionRef& x : ctx_.exclusions) {
+    BoundExclusion b;
+    b.name = x.name;
+    b.start_ms = x.start_ms;
+    b.end_ms = x.end_ms;
+    if (x.where) {
+      b.pred = BindRow(*x.where);
+      if (b.pred == nullptr) {
+        err_.message = "exemption '" + x.name + "': " + err_.message;
+        return false;
+      }
+      if (b.pred->type != ValueType::kBool && b.pred->type != ValueType::kNull) {
+        Fail(x.where->pos, "exemption '" + x.name + "': `where` needs a predicate");
+        return false;
+      }
+    }
+    out_->exclusions.push_back(b);
+    out_->used_definitions["exemption:" + x.name] = x.version_ms;
+  }
+  return true;
+}
+
 bool Binder::RunInner() {
   // Zone first: dates and timestamps are read in it.
   out_->tz_name = q_.tz.value_or("UTC");
@@ -211,6 +281,7 @@ bool Binder::RunInner() {
     }
     out_->as_of_ms = t;
   }
+  if (!BindJoins() || !BindExclusions()) return false;
   if (q_.where) {
     const BoundExpr* w = BindRow(*q_.where);
     if (w == nullptr) return false;
@@ -282,7 +353,15 @@ const std::vector<std::string>& BuiltinColumnNames() {
 
 bool BindSelect(const ast::SelectQuery& query, const storage::Catalog& catalog, const KpiMap& kpis,
                 BoundQuery* out, BindError* error) {
-  binding::Binder binder(query, catalog, kpis, out);
+  BindContext context;
+  context.kpis = &kpis;
+  return BindSelect(query, catalog, context, out, error);
+}
+
+bool BindSelect(const ast::SelectQuery& query, const storage::Catalog& catalog, const BindContext& context,
+                BoundQuery* out, BindError* error) {
+  static const KpiMap kNoKpis;
+  binding::Binder binder(query, catalog, context.kpis ? *context.kpis : kNoKpis, context, out);
   return binder.Run(error);
 }
 

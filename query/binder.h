@@ -2,7 +2,8 @@
 //
 // Resolves every name against the store's catalog: built-in columns of the
 // source (events: time, ticket, event, agent; tickets: ticket, created),
-// dimensions and measures, per-ticket functions (tickets only), aggregates,
+// dimensions and measures, columns of joined tables (`agents.role`),
+// calendars of `duration(A -> B in CAL)`, per-ticket functions (tickets only), aggregates,
 // time buckets in `by`, and named KPIs (spliced in as their expression;
 // recursion is refused). Checks types (value_ops.h rules) and where each
 // construct may appear (no aggregate in where, no bare column outside `by`
@@ -17,7 +18,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,12 +41,45 @@ struct KpiDefinition {
 };
 using KpiMap = std::map<std::string, KpiDefinition>;
 
+// A business-hours calendar as the binder sees it.
+struct CalendarRef {
+  std::shared_ptr<const BusinessClock> clock;
+  int64_t version_ms = 0;
+};
+
+// A lookup table loaded for `join NAME on ...`.
+struct TableRef {
+  std::shared_ptr<const LookupTable> table;
+  int64_t version_ms = 0;
+};
+
+// An exemption window that an `evaluate` applies as an exclusion.
+struct ExclusionRef {
+  std::string name;
+  int64_t start_ms = 0, end_ms = 0;
+  ast::ExprPtr where;  // null: every row in the window
+  int64_t version_ms = 0;
+};
+
+// What a statement may refer to besides the catalog's columns: named KPIs,
+// calendars (resolved on use, since building a clock costs milliseconds),
+// the tables its joins name, already loaded, and the exclusions to apply.
+struct BindContext {
+  const KpiMap* kpis = nullptr;
+  std::function<bool(const std::string& name, CalendarRef* out, std::string* why)> find_calendar;
+  std::vector<std::string> calendar_names;  // for suggestions
+  std::map<std::string, TableRef> tables;
+  std::vector<ExclusionRef> exclusions;
+};
+
 struct BindError {
   std::string message;
   ast::SourcePos pos;
 };
 
 bool BindSelect(const ast::SelectQuery& query, const storage::Catalog& catalog, const KpiMap& kpis,
+                BoundQuery* out, BindError* error);
+bool BindSelect(const ast::SelectQuery& query, const storage::Catalog& catalog, const BindContext& context,
                 BoundQuery* out, BindError* error);
 
 // Per-ticket function names and aggregate names (for suggestions, completion

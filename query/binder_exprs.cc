@@ -37,6 +37,7 @@ const BoundExpr* Binder::BindKpi(const KpiDefinition& def, const ast::Expr& ref,
     return Fail(ref.pos, "kpi '" + def.name + "' refers to itself");
   if (def.expr == nullptr) return Fail(ref.pos, "kpi '" + def.name + "' has no expression");
   if (kpi_stack_.empty()) kpi_ref_pos_ = ref.pos;
+  out_->used_definitions["kpi:" + def.name] = def.defined_at_ms;
   kpi_stack_.push_back(def.name);
   const BoundExpr* r = ctx == Ctx::kRow ? BindRow(*def.expr) : BindGroupCtx(*def.expr);
   kpi_stack_.pop_back();
@@ -44,8 +45,59 @@ const BoundExpr* Binder::BindKpi(const KpiDefinition& def, const ast::Expr& ref,
 }
 
 // ---- row context -----------------------------------------------------------
+std::vector<std::string> Binder::DictTexts(uint32_t column) const {
+  if (column < kJoinDictBase) return cat_.DictionaryValues(column);
+  const size_t join = (column & ~kJoinDictBase) >> 16, col = column & 0xFFFFu;
+  if (join >= out_->joins.size()) return {};
+  return out_->joins[join].table->columns[col].dictionary.ids();
+}
+
+uint32_t Binder::FindCode(uint32_t column, const std::string& text) const {
+  if (column < kJoinDictBase) return cat_.FindCode(column, text);
+  const size_t join = (column & ~kJoinDictBase) >> 16, col = column & 0xFFFFu;
+  if (join >= out_->joins.size()) return 0;
+  const uint32_t index = out_->joins[join].table->columns[col].dictionary.Find(text);
+  return index == storage::StringInterner::kAbsent ? 0 : index + 1;
+}
+
+// `TABLE.column` of a joined table: looked up by the join's key per row.
+const BoundExpr* Binder::BindJoinColumn(const ast::Expr& e) {
+  const size_t dot = e.text.find('.');
+  const std::string table = e.text.substr(0, dot), column = e.text.substr(dot + 1);
+  size_t join = 0;
+  while (join < out_->joins.size() && out_->joins[join].name != table) ++join;
+  if (join == out_->joins.size()) {
+    std::vector<std::string> names;
+    for (const BoundJoin& j : out_->joins) names.push_back(j.name);
+    std::string hint = ctx_.tables.count(table) ? " (add `join " + table + " on <key>`)" : DidYouMean(table, names);
+    return Fail(e.pos, "'" + table + "' is not a joined table" + hint);
+  }
+  const LookupTable& t = *out_->joins[join].table;
+  const int col = t.ColumnIndex(column);
+  if (col < 0) {
+    std::vector<std::string> names;
+    for (const auto& c : t.columns) names.push_back(c.name);
+    return Fail(e.pos, "table '" + table + "' has no column '" + column + "'" + DidYouMean(column, names));
+  }
+  BoundExpr node;
+  node.kind = BoundKind::kJoinColumn;
+  node.text = e.text;
+  node.index = static_cast<int>(join);
+  node.column_id = static_cast<uint32_t>(col);
+  node.args = {out_->joins[join].key};
+  node.cost = out_->joins[join].key->cost + 2;
+  if (t.columns[col].type == TableColumnType::kNumber) {
+    node.type = ValueType::kNumber;
+  } else {
+    node.type = ValueType::kString;
+    node.str = {StrKind::kDict, JoinDictColumn(join, static_cast<size_t>(col))};
+  }
+  return Row(std::move(node));
+}
+
 const BoundExpr* Binder::BindColumn(const ast::Expr& e) {
   const std::string& n = e.text;
+  if (n.find('.') != std::string::npos) return BindJoinColumn(e);
   BoundExpr node;
   node.kind = BoundKind::kColumn;
   node.text = n;
@@ -138,7 +190,18 @@ const BoundExpr* Binder::BindTicketFunction(const ast::Expr& e) {
     node.fn = TicketFn::kDuration;
     if (!EventArg(*args[0]->args[0], &node.a) || !EventArg(*args[0]->args[1], &node.b)) return nullptr;
     node.type = ValueType::kDuration;
-    node.text = "duration(" + node.a.name + " -> " + node.b.name + ")";
+    node.text = "duration(" + node.a.name + " -> " + node.b.name;
+    if (const std::string& cal = args[0]->text; !cal.empty()) {
+      CalendarRef ref;
+      std::string why = "unknown calendar '" + cal + "'" + DidYouMean(cal, ctx_.calendar_names);
+      if (!ctx_.find_calendar || !ctx_.find_calendar(cal, &ref, &why) || ref.clock == nullptr)
+        return Fail(args[0]->pos, why);
+      node.clock = ref.clock.get();
+      out_->clocks.push_back(ref.clock);
+      out_->used_definitions["calendar:" + cal] = ref.version_ms;
+      node.text += " in " + cal;
+    }
+    node.text += ")";
   } else if (f == "count_of") {
     if (!want_one()) return nullptr;
     if (args[0]->kind == ast::ExprKind::kBefore) {
@@ -351,7 +414,7 @@ void Binder::ResolveComparison(BoundExpr* node) {
     const BoundExpr* dict = a->str.kind == StrKind::kDict ? a : b->str.kind == StrKind::kDict ? b : nullptr;
     const BoundExpr* lit = a->str.kind == StrKind::kLiteral ? a : b->str.kind == StrKind::kLiteral ? b : nullptr;
     if (dict != nullptr && lit != nullptr) {
-      const uint32_t code = cat_.FindCode(dict->str.column, lit->value.text);
+      const uint32_t code = FindCode(dict->str.column, lit->value.text);
       node->codes = {code == 0 ? kNoCode : code};
       node->codes_resolved = true;
       if (dict->str.column == storage::kEventColumn) NoteEvent(lit->value.text, code);
@@ -378,7 +441,7 @@ void Binder::ResolveIn(BoundExpr* node) {
         node->list_has_null = true;
         continue;
       }
-      const uint32_t code = cat_.FindCode(a->str.column, x->value.text);
+      const uint32_t code = FindCode(a->str.column, x->value.text);
       if (a->str.column == storage::kEventColumn) NoteEvent(x->value.text, code);
       if (code != 0) codes.push_back(code);
     }

@@ -17,6 +17,8 @@
 #include <unordered_map>
 
 #include "query/aggregates/aggregate.h"
+#include "query/catalog/lookup_table.h"
+#include "query/evaluation/business_calendar.h"
 #include "query/suggest.h"
 #include "storage/catalog.h"
 
@@ -66,8 +68,9 @@ inline bool IsEventArgKind(const ast::Expr& e) {
 
 class Binder {
  public:
-  Binder(const ast::SelectQuery& q, const storage::Catalog& catalog, const KpiMap& kpis, BoundQuery* out)
-      : q_(q), cat_(catalog), kpis_(kpis), out_(out) {}
+  Binder(const ast::SelectQuery& q, const storage::Catalog& catalog, const KpiMap& kpis, const BindContext& ctx,
+         BoundQuery* out)
+      : q_(q), cat_(catalog), kpis_(kpis), ctx_(ctx), out_(out) {}
 
   bool Run(BindError* error) {
     const bool ok = RunInner();
@@ -132,8 +135,13 @@ class Binder {
   void NeedText(const BoundExpr* e) {
     if (e->type != ValueType::kString || e->str.kind != StrKind::kDict) return;
     if (out_->dict_text.count(e->str.column)) return;
-    out_->dict_text[e->str.column] = cat_.DictionaryValues(e->str.column);
+    out_->dict_text[e->str.column] = DictTexts(e->str.column);
   }
+
+  // Texts of a dictionary (catalog column or joined table column), code - 1 -> text.
+  std::vector<std::string> DictTexts(uint32_t column) const;
+  // Code of `text` in a dictionary (catalog or joined table column); 0 when absent.
+  uint32_t FindCode(uint32_t column, const std::string& text) const;
 
   // ---- node construction ---------------------------------------------------
   // Row-context nodes are shared by canonical text: the same subexpression
@@ -191,11 +199,15 @@ class Binder {
   const BoundExpr* BindAggregate(const ast::Expr& e, const AggregateEntry& entry);
   // ---- clauses ------------------------------------------------------------------
   bool BindGroupKey(const ast::ExprPtr& g);
+  bool BindJoins();
+  bool BindExclusions();
+  const BoundExpr* BindJoinColumn(const ast::Expr& e);
   bool RunInner();
 
   const ast::SelectQuery& q_;
   const storage::Catalog& cat_;
   const KpiMap& kpis_;
+  const BindContext& ctx_;
   BoundQuery* out_;
   BindError err_;
   bool failed_ = false;

@@ -35,6 +35,9 @@
 
 namespace kpi::query {
 
+struct LookupTable;
+class BusinessClock;
+
 enum class Source : uint8_t { kTickets, kEvents };
 
 // Where the strings of a string-typed expression come from.
@@ -90,6 +93,7 @@ enum class BoundKind : uint8_t {
   kAggregate,  // group context: aggregate `index`
   kGroupKey,   // group context: group key `index`
   kItemRef,    // having: select item `index` (by its alias)
+  kJoinColumn, // row context: column `column_id` of joined table `index`, looked up by args[0] (the join key)
 };
 
 struct BoundExpr {
@@ -108,6 +112,7 @@ struct BoundExpr {
   int64_t window_ms = 0;                  // kRepeatWithin
   std::vector<uint32_t> dims;             // kRepeatWithin dimension columns
   int repeat = -1;                        // kRepeatWithin: index in BoundQuery::repeats
+  const BusinessClock* clock = nullptr;   // kDuration `in CAL`: open hours only (owned by BoundQuery::clocks)
   Op op = Op::kAnd;                       // kUnary / kBinary
   bool negated = false;                   // kIn
   std::vector<const BoundExpr*> args;     // operands; kIn: args[0] tested, the rest the list
@@ -124,6 +129,31 @@ struct BoundExpr {
 inline constexpr uint32_t kNoCode = 0xFFFFFFFFu;
 
 struct AggregateFamily;
+
+// Dictionary ids of the string columns of joined tables: above every catalog
+// column, so string nodes over them use the kDict paths (codes, texts in
+// BoundQuery::dict_text).
+inline constexpr uint32_t kJoinDictBase = 0x80000000u;
+inline uint32_t JoinDictColumn(size_t join, size_t column) {
+  return kJoinDictBase | static_cast<uint32_t>(join << 16) | static_cast<uint32_t>(column);
+}
+
+// `join NAME on <key>`: the table and, for a dictionary-coded key, the table
+// row of each dictionary code (-1: no match), resolved once at bind time.
+struct BoundJoin {
+  std::string name;
+  std::shared_ptr<const LookupTable> table;
+  const BoundExpr* key = nullptr;       // row context
+  std::vector<int32_t> row_of_code;     // key->str.kind == kDict: [code] -> row or -1
+};
+
+// An exemption window that leaves rows out of an `evaluate`: rows placed in
+// [start_ms, end_ms) where `pred` (null: always) is true.
+struct BoundExclusion {
+  std::string name;
+  int64_t start_ms = 0, end_ms = 0;
+  const BoundExpr* pred = nullptr;  // row context
+};
 
 struct AggregateSpec {
   const AggregateFamily* family = nullptr;
@@ -174,6 +204,10 @@ struct BoundQuery {
   std::vector<OrderKey> order;
   std::optional<int64_t> limit;
   std::vector<RepeatSpec> repeats;
+  std::vector<BoundJoin> joins;
+  std::vector<BoundExclusion> exclusions;
+  std::vector<std::shared_ptr<const BusinessClock>> clocks;  // keeps `in CAL` clocks alive
+  std::map<std::string, int64_t> used_definitions;           // "kind:name" -> version (provenance)
   std::vector<std::string> warnings;
   int num_row_nodes = 0;
   // Texts of dictionaries the evaluator compares by text (ordering of
@@ -181,5 +215,9 @@ struct BoundQuery {
   std::map<uint32_t, std::vector<std::string>> dict_text;
   std::deque<BoundExpr> nodes;  // owns every node above
 };
+
+// Text of dictionary code `code` (>= 1) of `column` when it is a joined
+// table's column, else of `dict_text`; nullptr when unknown.
+const std::string* DictText(const BoundQuery& q, uint32_t column, uint32_t code);
 
 }  // namespace kpi::query

@@ -1,5 +1,9 @@
 #include "query/eval.h"
 
+#include <cmath>
+
+#include "query/catalog/lookup_table.h"
+
 #include <algorithm>
 #include <cmath>
 #include <utility>
@@ -218,6 +222,9 @@ void Evaluator::Compute(const BoundExpr& e, const Selection& sel, Vec* out) {
     case BoundKind::kIn:
       ComputeIn(e, sel, out);
       break;
+    case BoundKind::kJoinColumn:
+      ComputeJoinColumn(e, *Eval(*e.args[0], sel), out);
+      break;
     default:  // group-context nodes never reach the row evaluator
       FillNull(e.type, sel.n, out);
       break;
@@ -250,6 +257,50 @@ void Evaluator::ComputeConst(const BoundExpr& e, uint32_t n, Vec* out) {
       break;
   }
   Broadcast(n, out);
+}
+
+// A joined table's column: the table row of each key (a code table for
+// dictionary keys, a hash lookup otherwise), then the cell.
+void Evaluator::ComputeJoinColumn(const BoundExpr& e, const Vec& key, Vec* out) {
+  const BoundJoin& join = q_.joins[static_cast<size_t>(e.index)];
+  const LookupTable& table = *join.table;
+  const LookupTable::Column& col = table.columns[e.column_id];
+  const uint32_t n = key.n;
+  auto row_of = [&](uint32_t i) -> int64_t {
+    if (key.IsNull(i)) return -1;
+    switch (key.type) {
+      case ValueType::kString:
+        if (key.str.kind == StrKind::kDict) {
+          const uint32_t c = key.u32[i * key.stride];
+          return c < join.row_of_code.size() ? join.row_of_code[c] : -1;
+        }
+        return table.FindRow(TextAt(key, i));
+      case ValueType::kNumber:
+        return table.FindRow(key.f64[i * key.stride]);
+      case ValueType::kDuration:
+        return table.FindRow(key.f64[i * key.stride] / 1000.0);
+      default:
+        return -1;
+    }
+  };
+  out->ResetOwned(e.type, n);
+  if (e.type == ValueType::kString) {
+    out->str = e.str;
+    uint32_t* v = out->mut_u32();
+    for (uint32_t i = 0; i < n; ++i) {
+      const int64_t r = row_of(i);
+      v[i] = r < 0 ? 0 : col.codes[static_cast<size_t>(r)];
+    }
+  } else {
+    double* v = out->mut_f64();
+    uint8_t* ok = out->OwnValid();
+    for (uint32_t i = 0; i < n; ++i) {
+      const int64_t r = row_of(i);
+      const double x = r < 0 ? std::nan("") : col.numbers[static_cast<size_t>(r)];
+      ok[i] = !std::isnan(x);
+      v[i] = ok[i] ? x : 0;
+    }
+  }
 }
 
 void Evaluator::ComputeColumn(const BoundExpr& e, const Selection& sel, Vec* out) {
@@ -484,9 +535,8 @@ std::string_view Evaluator::TextAt(const Vec& v, uint32_t i) const {
   const uint32_t id = v.u32 ? v.u32[i * v.stride] : 0;
   switch (v.str.kind) {
     case StrKind::kDict: {
-      auto it = q_.dict_text.find(v.str.column);
-      if (it == q_.dict_text.end() || id == 0 || id > it->second.size()) return {};
-      return it->second[id - 1];
+      const std::string* text = DictText(q_, v.str.column, id);
+      return text ? std::string_view(*text) : std::string_view();
     }
     case StrKind::kTicket: {
       const auto& ids = rows_->seg().ticket_ids;

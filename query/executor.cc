@@ -58,6 +58,7 @@ struct Worker {
   std::vector<std::unique_ptr<AggregateState>> aggs;
   std::vector<std::unique_ptr<TimeBucketer>> bucketers;
   std::vector<std::vector<uint64_t>> parts;  // per group key, per selected row
+  std::vector<uint32_t> kept, in_window, excluded;  // ApplyExclusions' scratch
   std::vector<uint32_t> direct;              // one small key: part -> gid + 1
   // Several keys, the first small: its value -> the last rest-of-key seen
   // with it and that group (agent a's replies mostly fall on one day).
@@ -224,6 +225,10 @@ class SelectRun {
       main = Selection{wk.selected.data(), static_cast<uint32_t>(wk.selected.size()), false};
       if (main.n == 0) return Status::OK();
     }
+    if (!q_.exclusions.empty()) {
+      ApplyExclusions(wk, place, &main);
+      if (main.n == 0) return Status::OK();
+    }
     wk.eval.SetMain(main);
 
     const uint32_t* gids = nullptr;
@@ -240,6 +245,40 @@ class SelectRun {
       wk.aggs[j]->Update(gids, main.n, in);
     }
     return Status::OK();
+  }
+
+  // Exemption windows of an `evaluate`: drops the rows of *main placed in a
+  // window whose predicate is true there.
+  void ApplyExclusions(Worker& wk, const int64_t* place, Selection* main) {
+    std::vector<uint32_t>& kept = wk.kept;
+    kept.assign(main->rows ? main->rows : nullptr, main->rows ? main->rows + main->n : nullptr);
+    if (main->rows == nullptr) {
+      kept.resize(main->n);
+      for (uint32_t i = 0; i < main->n; ++i) kept[i] = i;
+    }
+    for (const BoundExclusion& x : q_.exclusions) {
+      wk.in_window.clear();
+      for (uint32_t r : kept)
+        if (place[r] >= x.start_ms && place[r] < x.end_ms) wk.in_window.push_back(r);
+      if (wk.in_window.empty()) continue;
+      wk.excluded.clear();
+      if (x.pred == nullptr) {
+        wk.excluded = wk.in_window;
+      } else {
+        Selection window{wk.in_window.data(), static_cast<uint32_t>(wk.in_window.size()), false};
+        wk.eval.Filter(*x.pred, window, &wk.excluded);
+      }
+      if (wk.excluded.empty()) continue;
+      // Both ascending: a merge keeps the rows not excluded.
+      size_t w = 0, j = 0;
+      for (uint32_t r : kept) {
+        while (j < wk.excluded.size() && wk.excluded[j] < r) ++j;
+        if (j < wk.excluded.size() && wk.excluded[j] == r) continue;
+        kept[w++] = r;
+      }
+      kept.resize(w);
+    }
+    *main = Selection{kept.data(), static_cast<uint32_t>(kept.size()), false};
   }
 
   bool InWindow(int64_t t) const { return !q_.during || (t >= q_.during->first && t < q_.during->second); }
@@ -270,7 +309,7 @@ class SelectRun {
       std::vector<Value> values(k);
       for (size_t j = 0; j < k; ++j) {
         if (q_.groups[j].is_bucket) values[j] = Value::Time(static_cast<int64_t>(wk.parts[j][i]));
-        else values[j] = VecValue(*vecs[j], i, seg, snap_.catalog());
+        else values[j] = VecValue(*vecs[j], i, seg, snap_.catalog(), &q_);
       }
       wk.keys.push_back(std::move(values));
     };

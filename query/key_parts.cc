@@ -1,5 +1,7 @@
 #include "query/key_parts.h"
 
+#include "query/catalog/lookup_table.h"
+
 #include <cstring>
 
 #include "storage/catalog.h"
@@ -56,7 +58,21 @@ void KeyParts(const Vec& v, uint32_t segment_ordinal, uint64_t* out) {
   }
 }
 
-Value VecValue(const Vec& v, uint32_t i, const storage::Segment* segment, const storage::Catalog& catalog) {
+const std::string* DictText(const BoundQuery& q, uint32_t column, uint32_t code) {
+  if (code == 0) return nullptr;
+  if (column >= kJoinDictBase) {
+    const size_t join = (column & ~kJoinDictBase) >> 16, col = column & 0xFFFFu;
+    if (join >= q.joins.size() || col >= q.joins[join].table->columns.size()) return nullptr;
+    const storage::StringInterner& dict = q.joins[join].table->columns[col].dictionary;
+    return code <= dict.size() ? &dict.id(code - 1) : nullptr;
+  }
+  auto it = q.dict_text.find(column);
+  if (it == q.dict_text.end() || code > it->second.size()) return nullptr;
+  return &it->second[code - 1];
+}
+
+Value VecValue(const Vec& v, uint32_t i, const storage::Segment* segment, const storage::Catalog& catalog,
+               const BoundQuery* query) {
   if (v.IsNull(i)) return Value::Null();
   switch (v.type) {
     case ValueType::kNull:
@@ -72,6 +88,10 @@ Value VecValue(const Vec& v, uint32_t i, const storage::Segment* segment, const 
     case ValueType::kString:
       switch (v.str.kind) {
         case StrKind::kDict:
+          if (v.str.column >= kJoinDictBase) {
+            const std::string* text = query ? DictText(*query, v.str.column, v.u32[i * v.stride]) : nullptr;
+            return text ? Value::String(*text) : Value::Null();
+          }
           return Value::String(catalog.Decode(v.str.column, v.u32[i * v.stride]));
         case StrKind::kTicket: {
           const uint32_t t = v.u32[i * v.stride];

@@ -26,6 +26,8 @@ inline constexpr uint64_t kNullPart = ~uint64_t{0};
 void KeyParts(const Vec& v, uint32_t segment_ordinal, uint64_t* out);
 
 // Row i of `v` as a Value (durations in seconds, strings decoded).
-Value VecValue(const Vec& v, uint32_t i, const storage::Segment* segment, const storage::Catalog& catalog);
+// `query` decodes the string columns of joined tables.
+Value VecValue(const Vec& v, uint32_t i, const storage::Segment* segment, const storage::Catalog& catalog,
+               const BoundQuery* query = nullptr);
 
 }  // namespace kpi::query

@@ -1,20 +1,8 @@
-// Named KPIs kept in the store's metadata, with their history.
-//
-// Current definitions: namespace "kpi", key = name. History: namespace
-// "kpi_history", key = name '\n' <16 hex digits of the instant>, one entry
-// per define (the definition) and per drop (a tombstone), written in the
-// same atomic write as the current definition. `as of T` evaluates named
-// KPIs as they were defined at T, so a report rerun later gives the answer
-// it gave then. Instants come from the store's clock (Store::NowMs), the
-// same clock that stamps ingest batches.
-//
-// Stored values (format 1, text):
-//     kpi1 '\n' <defined_at epoch ms, decimal> '\n' <expression text as written>
-//     kpi1-dropped '\n' <dropped_at epoch ms, decimal>        (history only)
-// The expression is re-parsed on load (as `define kpi <name> = <text>`), so
-// the stored form never depends on the AST's layout. Stores written before
-// the history existed have no history entries: their current definitions
-// count from their defined_at.
+// Named KPIs: the kpi kind of the catalog of definitions
+// (query/catalog/definition_store.h: namespaces "kpi" / "kpi_history",
+// stored text = the expression as written, re-parsed on load as
+// `define kpi <name> = <text>`, so the stored form never depends on the
+// AST's layout). `as of T` evaluates named KPIs as they were defined at T.
 // Thread safety: functions over a Store, which serializes metadata access.
 #pragma once
 
@@ -32,11 +20,7 @@ class Store;
 namespace kpi::query {
 
 inline constexpr const char* kKpiNamespace = "kpi";
-inline constexpr const char* kKpiHistoryNamespace = "kpi_history";
 
-std::string EncodeKpi(int64_t defined_at_ms, const std::string& expr_text);
-// False when `value` is not a stored KPI.
-bool DecodeKpi(const std::string& value, int64_t* defined_at_ms, std::string* expr_text);
 
 // Defines (or redefines) `name` at `at_ms`: current definition and history.
 Status SaveKpi(storage::Store* store, const std::string& name, const std::string& expr_text, int64_t at_ms);

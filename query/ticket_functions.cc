@@ -1,5 +1,7 @@
 #include "query/ticket_functions.h"
 
+#include "query/evaluation/business_calendar.h"
+
 namespace kpi::query {
 
 namespace {
@@ -70,7 +72,7 @@ void EvalTicketFunction(const BoundExpr& fn, SegmentRows& rows, const uint32_t* 
           }
         }
         ok[i] = found;
-        if (found) v[i] = static_cast<double>(end - start);
+        if (found) v[i] = static_cast<double>(fn.clock ? fn.clock->OpenMsBetween(start, end) : end - start);
       }
       return;
     }

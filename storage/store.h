@@ -118,6 +118,11 @@ class Snapshot {
   // `as of T` keeps events with batch <= BatchAtOrBefore(T).
   uint32_t BatchAtOrBefore(int64_t epoch_ms) const;
   uint32_t last_batch() const { return last_batch_; }
+  // Ingest time (store clock, epoch ms) of the latest batch; 0 with none.
+  int64_t last_batch_time_ms() const {
+    return batch_times_ && last_batch_ > 0 && last_batch_ <= batch_times_->size() ? (*batch_times_)[last_batch_ - 1]
+                                                                                  : 0;
+  }
 
  private:
   friend class Store;

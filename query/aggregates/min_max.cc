@@ -78,11 +78,8 @@ class MinMaxState final : public AggregateState {
   const std::string* TextOf(const Vec& x, uint32_t i, const AggregateInput& in) const {
     const uint32_t id = x.u32 ? x.u32[i * x.stride] : 0;
     switch (x.str.kind) {
-      case StrKind::kDict: {
-        auto it = q_.dict_text.find(x.str.column);
-        if (it == q_.dict_text.end() || id == 0 || id > it->second.size()) return nullptr;
-        return &it->second[id - 1];
-      }
+      case StrKind::kDict:
+        return DictText(q_, x.str.column, id);
       case StrKind::kTicket:
         if (in.segment == nullptr || id >= in.segment->ticket_ids.size()) return nullptr;
         return &in.segment->ticket_ids[id];

@@ -60,6 +60,14 @@ ast::ExprPtr MakePair(ast::ExprKind kind, ast::ExprPtr left, ast::ExprPtr right)
   return e;
 }
 
+ast::ExprPtr MakeArrowIn(ast::ExprPtr left, ast::ExprPtr right, std::string calendar) {
+  auto e = Node(ast::ExprKind::kArrow, PosOrDefault(left));
+  e->text = std::move(calendar);
+  e->args.push_back(std::move(left));
+  e->args.push_back(std::move(right));
+  return e;
+}
+
 ast::ExprPtr MakeIn(ast::ExprPtr tested, std::vector<ast::ExprPtr> list, bool negated) {
   auto e = Node(ast::ExprKind::kIn, PosOrDefault(tested));
   e->negated = negated;

@@ -21,6 +21,8 @@ ast::ExprPtr MakeUnary(const char* op, ast::ExprPtr operand, ast::SourcePos pos)
 ast::ExprPtr MakeBinary(const char* op, ast::ExprPtr left, ast::ExprPtr right);
 // `left -> right` (kArrow) or `left before right` (kBefore).
 ast::ExprPtr MakePair(ast::ExprKind kind, ast::ExprPtr left, ast::ExprPtr right);
+// `left -> right in calendar`.
+ast::ExprPtr MakeArrowIn(ast::ExprPtr left, ast::ExprPtr right, std::string calendar);
 ast::ExprPtr MakeIn(ast::ExprPtr tested, std::vector<ast::ExprPtr> list, bool negated);
 // The function name is lower-cased here.
 ast::ExprPtr MakeCall(const std::string& name, std::vector<ast::ExprPtr> args, ast::SourcePos pos);

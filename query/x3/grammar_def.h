@@ -214,6 +214,124 @@ auto const set_drop_name = [](auto& ctx) {
   _val(ctx).pos = StateOf(ctx).PosOf(_attr(ctx).where);
 };
 auto const set_explained = [](auto& ctx) { _val(ctx).query = std::move(_attr(ctx)); };
+auto const set_explained_evaluate = [](auto& ctx) {
+  _val(ctx).query = _attr(ctx).query;
+  _val(ctx).evaluate = std::make_shared<const ast::Evaluate>(std::move(_attr(ctx)));
+};
+
+// `agents.role`: the identifier before the dot names a joined table.
+auto const member_action = [](auto& ctx) {
+  const ast::ExprPtr table = _val(ctx);
+  _val(ctx) = MakeText(ast::ExprKind::kColumn, table->text + "." + _attr(ctx).text, table->pos);
+};
+auto const arrow_in_action = [](auto& ctx) {
+  auto& right = boost::fusion::at_c<0>(_attr(ctx));
+  auto& calendar = boost::fusion::at_c<1>(_attr(ctx));
+  if (calendar) SetNode(ctx, MakeArrowIn(std::move(_val(ctx)), std::move(right), calendar->text));
+  else SetNode(ctx, MakePair(ast::ExprKind::kArrow, std::move(_val(ctx)), std::move(right)));
+};
+auto const add_join = [](auto& ctx) {
+  const Name& table = boost::fusion::at_c<0>(_attr(ctx));
+  _val(ctx).joins.push_back(
+      ast::JoinClause{table.text, StateOf(ctx).PosOf(table.where), std::move(boost::fusion::at_c<1>(_attr(ctx)))});
+};
+
+template <typename Context>
+ast::NamePos ToNamePos(const Context& ctx, const Name& name) {
+  return ast::NamePos{name.text, StateOf(ctx).PosOf(name.where)};
+}
+
+// --- evaluate ---
+auto const push_eval_kpi = [](auto& ctx) { _val(ctx).kpis.push_back(ToNamePos(ctx, _attr(ctx))); };
+auto const set_eval_scorecard = [](auto& ctx) { _val(ctx).scorecard = ToNamePos(ctx, _attr(ctx)); };
+auto const set_eval_query = [](auto& ctx) {
+  _val(ctx).pos = MatchPos(ctx);
+  _val(ctx).query = std::move(_attr(ctx));
+};
+
+// --- definitions of the evaluation layer ---
+auto const set_def_name = [](auto& ctx) { _val(ctx).name = ToNamePos(ctx, _attr(ctx)); };
+auto const set_def_kpi = [](auto& ctx) { _val(ctx).kpi = ToNamePos(ctx, _attr(ctx)); };
+auto const set_cal_tz = [](auto& ctx) {
+  _val(ctx).tz = _attr(ctx).text;
+  _val(ctx).tz_pos = StateOf(ctx).PosOf(_attr(ctx).where);
+};
+// A weekday name -> its bit (bit 0 = Monday), -1 when not a day.
+inline int DayBit(std::string name) {
+  for (char& c : name) c = LowerAscii(c);
+  static const char* const kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  for (int i = 0; i < 7; ++i)
+    if (name == kDays[i]) return i;
+  return -1;
+}
+auto const day_item_action = [](auto& ctx) {
+  const Name& from = boost::fusion::at_c<0>(_attr(ctx));
+  const auto& to = boost::fusion::at_c<1>(_attr(ctx));
+  const int a = DayBit(from.text);
+  const int b = to ? DayBit(to->text) : a;
+  const Name& bad = a < 0 ? from : *to;
+  if (a < 0 || b < 0) {
+    StateOf(ctx).Fail(bad.where, "unknown day '" + bad.text + "': expected mon, tue, wed, thu, fri, sat or sun");
+    _pass(ctx) = false;
+    return;
+  }
+  if (b < a) {
+    StateOf(ctx).Fail(from.where, "day range " + from.text + "-" + to->text + " runs backwards (write mon-fri)");
+    _pass(ctx) = false;
+    return;
+  }
+  for (int d = a; d <= b; ++d) _val(ctx).days_mask |= static_cast<uint8_t>(1u << d);
+};
+auto const set_open_pos = [](auto& ctx) { _val(ctx).pos = MatchPos(ctx); };
+auto const push_clock_range = [](auto& ctx) { _val(ctx).ranges.push_back(_attr(ctx)); };
+auto const push_open = [](auto& ctx) { _val(ctx).open.push_back(std::move(_attr(ctx))); };
+auto const push_closed = [](auto& ctx) {
+  ast::CalendarClosed c;
+  c.first = ToTimeLiteral(ctx, boost::fusion::at_c<0>(_attr(ctx)));
+  if (const auto& end = boost::fusion::at_c<1>(_attr(ctx))) c.end = ToTimeLiteral(ctx, *end);
+  _val(ctx).closed.push_back(std::move(c));
+};
+struct CmpOpAction {
+  const char* op;
+  template <typename Context>
+  void operator()(const Context& ctx) const {
+    _val(ctx).op = op;
+  }
+};
+struct CmpOpPosAction {
+  const char* op;
+  template <typename Context>
+  void operator()(const Context& ctx) const {
+    _val(ctx).op = op;
+    _val(ctx).op_pos = MatchPos(ctx);
+  }
+};
+auto const set_def_value = [](auto& ctx) { _val(ctx).value = std::move(_attr(ctx)); };
+auto const set_def_where = [](auto& ctx) { _val(ctx).where = std::move(_attr(ctx)); };
+auto const set_exemption_window = [](auto& ctx) {
+  _val(ctx).start = ToTimeLiteral(ctx, boost::fusion::at_c<0>(_attr(ctx)));
+  _val(ctx).end = ToTimeLiteral(ctx, boost::fusion::at_c<1>(_attr(ctx)));
+};
+auto const set_exclude = [](auto& ctx) { _val(ctx).exclude = true; };
+auto const push_relaxation = [](auto& ctx) { _val(ctx).relax.push_back(std::move(_attr(ctx))); };
+auto const set_def_tz = [](auto& ctx) {
+  _val(ctx).tz = _attr(ctx).text;
+  _val(ctx).tz_pos = StateOf(ctx).PosOf(_attr(ctx).where);
+};
+auto const push_term = [](auto& ctx) {
+  ast::ScorecardTerm term;
+  term.weight = std::move(boost::fusion::at_c<0>(_attr(ctx)));
+  term.kpi = ToNamePos(ctx, boost::fusion::at_c<1>(_attr(ctx)));
+  _val(ctx).terms.push_back(std::move(term));
+};
+auto const set_cap = [](auto& ctx) { _val(ctx).cap = std::move(_attr(ctx)); };
+struct KindAction {
+  const char* kind;
+  template <typename Context>
+  void operator()(const Context& ctx) const {
+    _val(ctx).kind = kind;
+  }
+};
 
 // --- tokens ---
 
@@ -249,6 +367,24 @@ Keyword const kw_kpis{"kpis", "'kpis'"};
 Keyword const kw_show{"show", "'show'"};
 Keyword const kw_drop{"drop", "'drop'"};
 Keyword const kw_explain{"explain", "'explain'"};
+Keyword const kw_join{"join", "'join'"};
+Keyword const kw_on{"on", "'on'"};
+Keyword const kw_evaluate{"evaluate", "'evaluate'"};
+Keyword const kw_scorecard{"scorecard", "'scorecard'"};
+Keyword const kw_scorecards{"scorecards", "'scorecards'"};
+Keyword const kw_calendar{"calendar", "'calendar'"};
+Keyword const kw_calendars{"calendars", "'calendars'"};
+Keyword const kw_target{"target", "'target'"};
+Keyword const kw_targets{"targets", "'targets'"};
+Keyword const kw_exemption{"exemption", "'exemption'"};
+Keyword const kw_exemptions{"exemptions", "'exemptions'"};
+Keyword const kw_table{"table", "'table'"};
+Keyword const kw_tables{"tables", "'tables'"};
+Keyword const kw_open{"open", "'open'"};
+Keyword const kw_closed{"closed", "'closed'"};
+Keyword const kw_exclude{"exclude", "'exclude'"};
+Keyword const kw_relax{"relax", "'relax'"};
+Keyword const kw_cap{"cap", "'cap'"};
 
 Punct const comma{",", "','"};
 Punct const lparen{"(", "'('"};
@@ -270,6 +406,8 @@ Punct const op_divide{"/", "'/'", true};
 Punct const op_arrow{"->", "'->'", true};
 
 Identifier const ident{};
+MemberSuffix const member_suffix{};
+ClockRange const clock_range{};
 StringLiteral const string_lit{};
 TimeToken const time_lit{};
 NumberLiteral const number_lit{};
@@ -301,6 +439,16 @@ struct define_class;
 struct show_class;
 struct drop_class;
 struct explain_class;
+struct eval_query_class;
+struct evaluate_class;
+struct calendar_open_class;
+struct define_calendar_class;
+struct define_target_class;
+struct drop_target_class;
+struct relaxation_class;
+struct define_exemption_class;
+struct define_scorecard_class;
+struct drop_named_class;
 
 x3::rule<expr_class, ast::ExprPtr> const expr = "expression";
 x3::rule<or_expr_class, ast::ExprPtr> const or_expr = "or";
@@ -319,6 +467,16 @@ x3::rule<define_class, ast::DefineKpi> const define_stmt = "define kpi";
 x3::rule<show_class, ast::ShowKpis> const show_stmt = "show kpis";
 x3::rule<drop_class, ast::DropKpi> const drop_stmt = "drop kpi";
 x3::rule<explain_class, ast::Explain> const explain_stmt = "explain";
+x3::rule<eval_query_class, ast::SelectQuery> const eval_query = "evaluate source";
+x3::rule<evaluate_class, ast::Evaluate> const evaluate_stmt = "evaluate";
+x3::rule<calendar_open_class, ast::CalendarOpen> const calendar_open = "open hours";
+x3::rule<define_calendar_class, ast::DefineCalendar> const define_calendar_stmt = "define calendar";
+x3::rule<define_target_class, ast::DefineTarget> const define_target_stmt = "define target";
+x3::rule<drop_target_class, ast::DropTarget> const drop_target_stmt = "drop target";
+x3::rule<relaxation_class, ast::Relaxation> const relaxation = "relaxation";
+x3::rule<define_exemption_class, ast::DefineExemption> const define_exemption_stmt = "define exemption";
+x3::rule<define_scorecard_class, ast::DefineScorecard> const define_scorecard_stmt = "define scorecard";
+x3::rule<drop_named_class, ast::DropNamed> const drop_named_stmt = "drop";
 statement_type const statement = "statement";
 
 // Expressions.
@@ -345,9 +503,12 @@ auto const primary_def = time_lit[timestamp_action] | number_lit[set_val] | stri
                          name_or_call[set_val] | (lparen >> expr >> rparen)[set_val];
 auto const name_or_call_def =
     ident[column_action] >>
-    -((call_lparen >> rparen)[call_without_args] | (call_lparen >> (arg % comma) >> rparen)[call_with_args]);
-auto const arg_def = expr[set_val] >> -((op_arrow >> expr)[PairAction{ast::ExprKind::kArrow}] |
-                                        (kw_before >> expr)[PairAction{ast::ExprKind::kBefore}]);
+    -(member_suffix[member_action] | (call_lparen >> rparen)[call_without_args] |
+      (call_lparen >> (arg % comma) >> rparen)[call_with_args]);
+auto const arg_def =
+    expr[set_val] >>
+    -((op_arrow >> expr >> -(kw_in >> label("calendar", "a calendar name")[ident]))[arrow_in_action] |
+      (kw_before >> expr)[PairAction{ast::ExprKind::kBefore}]);
 
 // select.
 auto const group_item = label("group", "a group (a column, a time bucket or agent_of(...))")[name_or_call];
@@ -355,7 +516,8 @@ auto const time_bound = label("timestamp", "a date or timestamp (YYYY-MM-DD or R
 auto const source = label("source", "'events' or 'tickets'")[located[kw_events][SourceAction{"events"}] |
                                                             located[kw_tickets][SourceAction{"tickets"}] |
                                                             ident[unknown_source]];
-auto const clause = located[kw_where >> expr][set_where] |
+auto const clause = (kw_join >> label("table", "a table name")[ident] >> kw_on >> expr)[add_join] |
+                    located[kw_where >> expr][set_where] |
                     located[kw_during >> time_bound >> dotdot >> time_bound][set_during] |
                     located[kw_at >> label("event", "an event name")[ident]][set_at] |
                     located[kw_by >> (group_item % comma)][set_group_by] |
@@ -372,18 +534,67 @@ auto const select_stmt_def = kw_select >> ((expr[push_item] >> -(kw_alias_as >> 
 // The other statements.
 auto const define_stmt_def = kw_define >> kw_kpi >> label("name", "a KPI name")[ident][set_define_name] >>
                              define_eq >> located[expr][set_define_expr];
-auto const show_stmt_def = (kw_show >> kw_kpis)[no_op];
+auto const show_stmt_def =
+    kw_show >> label("definitions", "kpis, tables, calendars, targets, exemptions or scorecards")
+                   [kw_kpis[KindAction{"kpi"}] | kw_tables[KindAction{"table"}] |
+                    kw_calendars[KindAction{"calendar"}] | kw_targets[KindAction{"target"}] |
+                    kw_exemptions[KindAction{"exemption"}] | kw_scorecards[KindAction{"scorecard"}]];
 auto const drop_stmt_def = kw_drop >> kw_kpi >> label("name", "a KPI name")[ident][set_drop_name];
-auto const explain_stmt_def = kw_explain >> select_stmt[set_explained];
+auto const explain_stmt_def =
+    kw_explain >> (select_stmt[set_explained] | evaluate_stmt[set_explained_evaluate]);
+
+// evaluate.
+auto const kpi_name = label("kpi", "a KPI name")[ident];
+auto const eval_query_def = kw_from >> source >> *clause;
+auto const evaluate_stmt_def =
+    kw_evaluate >> ((kw_scorecard >> label("scorecard", "a scorecard name")[ident])[set_eval_scorecard] |
+                    (kpi_name[push_eval_kpi] % comma)) >>
+    located[eval_query][set_eval_query];
+
+// Definitions of the evaluation layer.
+auto const cmp_op = op_ge[CmpOpAction{">="}] | op_gt[CmpOpAction{">"}] | op_le[CmpOpAction{"<="}] |
+                    op_lt[CmpOpAction{"<"}];
+auto const day_item = (label("day", "a day (mon .. sun)")[ident] >> -(op_minus >> ident))[day_item_action];
+auto const calendar_open_def = located[day_item % comma][set_open_pos] >> +clock_range[push_clock_range];
+auto const closed_item = (time_bound >> -(dotdot >> time_bound))[push_closed];
+auto const define_calendar_stmt_def =
+    kw_define >> kw_calendar >> label("name", "a calendar name")[ident][set_def_name] >> kw_tz >>
+    string_lit[set_cal_tz] >> kw_open >> (calendar_open[push_open] % comma) >> -(kw_closed >> (closed_item % comma));
+auto const target_op = located[op_ge][CmpOpPosAction{">="}] | located[op_gt][CmpOpPosAction{">"}] |
+                       located[op_le][CmpOpPosAction{"<="}] | located[op_lt][CmpOpPosAction{"<"}];
+auto const define_target_stmt_def = kw_define >> kw_target >> kpi_name[set_def_kpi] >>
+                                    label("operator", "one of >= > <= <")[target_op] >> expr[set_def_value] >>
+                                    -(kw_where >> expr[set_def_where]);
+auto const drop_target_stmt_def = kw_drop >> kw_target >> kpi_name[set_def_kpi] >> -(kw_where >> expr[set_def_where]);
+auto const relaxation_def =
+    kpi_name[set_def_kpi] >> label("operator", "one of >= > <= <")[cmp_op] >> expr[set_def_value];
+auto const define_exemption_stmt_def =
+    kw_define >> kw_exemption >> label("name", "an exemption name")[ident][set_def_name] >>
+    (kw_during >> time_bound >> dotdot >> time_bound)[set_exemption_window] >> -(kw_where >> expr[set_def_where]) >>
+    label("action", "'exclude' or 'relax'")[kw_exclude[set_exclude] | (kw_relax >> (relaxation[push_relaxation] % comma))] >>
+    -(kw_tz >> string_lit[set_def_tz]);
+auto const weight = label("weight", "a weight (55% or 0.55)")[number_lit];
+auto const define_scorecard_stmt_def =
+    kw_define >> kw_scorecard >> label("name", "a scorecard name")[ident][set_def_name] >> define_eq >>
+    ((weight >> kpi_name)[push_term] % op_plus) >> -(kw_cap >> number_lit[set_cap]);
+auto const drop_named_stmt_def =
+    kw_drop >> label("definition", "kpi, table, calendar, target, exemption or scorecard")
+                   [kw_table[KindAction{"table"}] | kw_calendar[KindAction{"calendar"}] |
+                    kw_exemption[KindAction{"exemption"}] | kw_scorecard[KindAction{"scorecard"}]] >>
+    label("name", "a name")[ident][set_def_name];
 
 auto const statement_def =
-    label("statement", "a statement (select, define kpi, show kpis, drop kpi or explain)")
-        [select_stmt[set_val] | define_stmt[set_val] | show_stmt[set_val] | drop_stmt[set_val] |
+    label("statement", "a statement (select, evaluate, define, show, drop or explain)")
+        [select_stmt[set_val] | evaluate_stmt[set_val] | define_stmt[set_val] | define_calendar_stmt[set_val] |
+         define_target_stmt[set_val] | define_exemption_stmt[set_val] | define_scorecard_stmt[set_val] |
+         show_stmt[set_val] | drop_stmt[set_val] | drop_target_stmt[set_val] | drop_named_stmt[set_val] |
          explain_stmt[set_val]] >>
     -semicolon >> end_of_input;
 
 BOOST_SPIRIT_DEFINE(expr, or_expr, and_expr, not_expr, cmp_expr, add_expr, mul_expr, unary_expr, primary,
                     name_or_call, arg, order_item, select_stmt, define_stmt, show_stmt, drop_stmt, explain_stmt,
+                    eval_query, evaluate_stmt, calendar_open, define_calendar_stmt, define_target_stmt,
+                    drop_target_stmt, relaxation, define_exemption_stmt, define_scorecard_stmt, drop_named_stmt,
                     statement)
 
 const statement_type& StatementRule() { return statement; }

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "query/parser.h"
 #include "query/x3/ast_build.h"
@@ -390,6 +391,74 @@ struct LabelGen {
 };
 
 inline LabelGen label(const char* name, const char* display) { return LabelGen{Expectation{name, display}}; }
+
+// `.member` right after an identifier, no blanks around the dot: the
+// column of a joined table (`agents.role`). The attribute is the member.
+struct MemberSuffix : x3::parser<MemberSuffix> {
+  using attribute_type = Name;
+  static bool const has_attribute = true;
+
+  template <typename Iterator, typename Context, typename RContext, typename Attribute>
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
+    if (StateOf(context).failed()) return false;
+    const char* p = first;
+    if (p + 1 >= last || *p != '.' || !IsIdentStart(p[1])) return false;
+    const char* q = p + 2;
+    while (q < last && IsIdentChar(*q)) ++q;
+    x3::traits::move_to(Name{std::string(p + 1, q), p + 1}, attr);
+    first = q;
+    return true;
+  }
+};
+
+// Opening hours `hh:mm-hh:mm` (hours may have one digit; `24:00` ends a
+// day). The attribute holds minutes after midnight as "begin-end" text is
+// awkward, so it is the pair itself, begin < end checked here.
+struct ClockRange : x3::parser<ClockRange> {
+  using attribute_type = std::pair<int, int>;
+  static bool const has_attribute = true;
+
+  // h:mm or hh:mm at p; minutes after midnight or -1.
+  static int ReadClock(const char*& q, const char* last) {
+    int h = 0, digits = 0;
+    while (q < last && IsDigit(*q) && digits < 2) h = h * 10 + (*q++ - '0'), ++digits;
+    if (digits == 0 || q + 2 >= last || *q != ':' || !IsDigit(q[1]) || !IsDigit(q[2])) return -1;
+    const int m = (q[1] - '0') * 10 + (q[2] - '0');
+    q += 3;
+    if (m > 59 || h > 24 || (h == 24 && m != 0)) return -1;
+    return h * 60 + m;
+  }
+
+  template <typename Iterator, typename Context, typename RContext, typename Attribute>
+  bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
+    const char* p = TokenStart(first, last, context);
+    if (p == nullptr) return false;
+    ParseState& state = StateOf(context);
+    if (p == last || !IsDigit(*p)) {
+      state.Expect(p, Expectation{"hours", "opening hours (hh:mm-hh:mm)"});
+      return false;
+    }
+    const char* q = p;
+    const int begin = ReadClock(q, last);
+    if (begin < 0 || q >= last || *q != '-') {
+      state.Fail(p, "opening hours are written hh:mm-hh:mm (00:00 to 24:00)");
+      return false;
+    }
+    ++q;
+    const int end = ReadClock(q, last);
+    if (end < 0 || (q < last && IsIdentChar(*q))) {
+      state.Fail(p, "opening hours are written hh:mm-hh:mm (00:00 to 24:00)");
+      return false;
+    }
+    if (end <= begin) {
+      state.Fail(p, "opening hours must end after they start (" + std::string(p, q) + ")");
+      return false;
+    }
+    x3::traits::move_to(std::make_pair(begin, end), attr);
+    first = q;
+    return true;
+  }
+};
 
 // located[p][action]: lets `action` know where p's match began and ended
 // (ParseState::match_begin/match_end). X3 1.74's _where() only gives the

@@ -1,0 +1,134 @@
+#include "query/catalog/definition_store.h"
+
+#include <charconv>
+#include <cstdio>
+#include <set>
+
+namespace kpi::query {
+
+namespace {
+
+std::string Namespace(DefinitionKind kind) { return DefinitionKindName(kind); }
+std::string HistoryNamespace(DefinitionKind kind) { return std::string(DefinitionKindName(kind)) + "_history"; }
+std::string DefinedTag(DefinitionKind kind) { return std::string(DefinitionKindName(kind)) + "1\n"; }
+std::string DroppedTag(DefinitionKind kind) { return std::string(DefinitionKindName(kind)) + "1-dropped\n"; }
+
+std::string Encode(DefinitionKind kind, int64_t at_ms, const std::string& text) {
+  return DefinedTag(kind) + std::to_string(at_ms) + "\n" + text;
+}
+
+bool Decode(DefinitionKind kind, const std::string& name, const std::string& value, StoredDefinition* out) {
+  const std::string tag = DefinedTag(kind);
+  if (value.rfind(tag, 0) != 0) return false;
+  const size_t nl = value.find('\n', tag.size());
+  if (nl == std::string::npos) return false;
+  int64_t at = 0;
+  auto r = std::from_chars(value.data() + tag.size(), value.data() + nl, at);
+  if (r.ec != std::errc() || r.ptr != value.data() + nl) return false;
+  out->kind = kind;
+  out->name = name;
+  out->defined_at_ms = at;
+  out->text = value.substr(nl + 1);
+  return true;
+}
+
+}  // namespace
+
+const char* DefinitionKindName(DefinitionKind kind) {
+  switch (kind) {
+    case DefinitionKind::kKpi: return "kpi";
+    case DefinitionKind::kTable: return "table";
+    case DefinitionKind::kCalendar: return "calendar";
+    case DefinitionKind::kTarget: return "target";
+    case DefinitionKind::kExemption: return "exemption";
+    case DefinitionKind::kScorecard: return "scorecard";
+  }
+  return "?";
+}
+
+std::string InstantKey(int64_t at_ms) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(at_ms));
+  return hex;
+}
+
+Status SaveDefinition(storage::Store* store, DefinitionKind kind, const std::string& name, const std::string& text,
+                      int64_t at_ms, std::vector<storage::Store::MetaWrite> extra) {
+  const std::string value = Encode(kind, at_ms, text);
+  extra.push_back({Namespace(kind), name, value});
+  extra.push_back({HistoryNamespace(kind), name + "\n" + InstantKey(at_ms), value});
+  return store->WriteMeta(extra);
+}
+
+Status SaveDefinitions(storage::Store* store, DefinitionKind kind,
+                       const std::vector<std::pair<std::string, std::string>>& name_and_text, int64_t at_ms) {
+  std::vector<storage::Store::MetaWrite> writes;
+  for (const auto& [name, text] : name_and_text) {
+    const std::string value = Encode(kind, at_ms, text);
+    writes.push_back({Namespace(kind), name, value});
+    writes.push_back({HistoryNamespace(kind), name + "\n" + InstantKey(at_ms), value});
+  }
+  if (writes.empty()) return Status::OK();
+  return store->WriteMeta(writes);
+}
+
+Status DropDefinition(storage::Store* store, DefinitionKind kind, const std::string& name, int64_t at_ms,
+                      std::vector<storage::Store::MetaWrite> extra) {
+  extra.push_back({Namespace(kind), name, std::nullopt});
+  extra.push_back({HistoryNamespace(kind), name + "\n" + InstantKey(at_ms), DroppedTag(kind) + std::to_string(at_ms)});
+  return store->WriteMeta(extra);
+}
+
+Status LoadDefinitions(const storage::Store& store, DefinitionKind kind, DefinitionMap* out,
+                       std::vector<std::string>* bad) {
+  out->clear();
+  std::vector<std::pair<std::string, std::string>> entries;
+  KPI_RETURN_IF_ERROR(store.ListMeta(Namespace(kind), &entries));
+  for (const auto& [name, value] : entries) {
+    StoredDefinition def;
+    if (!Decode(kind, name, value, &def)) {
+      if (bad) bad->push_back(name);
+      continue;
+    }
+    (*out)[name] = std::move(def);
+  }
+  return Status::OK();
+}
+
+Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int64_t as_of_ms, DefinitionMap* out,
+                           std::vector<std::string>* bad) {
+  out->clear();
+  DefinitionMap current;
+  KPI_RETURN_IF_ERROR(LoadDefinitions(store, kind, &current, nullptr));
+  std::vector<std::pair<std::string, std::string>> history;
+  KPI_RETURN_IF_ERROR(store.ListMeta(HistoryNamespace(kind), &history));
+  // Keys sort by name, then instant: the last entry at or before as_of wins.
+  std::map<std::string, const std::string*> latest;
+  std::set<std::string> with_history;
+  for (const auto& [key, value] : history) {
+    const size_t nl = key.rfind('\n');
+    if (nl == std::string::npos) continue;
+    int64_t at = 0;
+    auto r = std::from_chars(key.data() + nl + 1, key.data() + key.size(), at, 16);
+    if (r.ec != std::errc() || r.ptr != key.data() + key.size()) continue;
+    std::string name = key.substr(0, nl);
+    if (at <= as_of_ms) latest[name] = &value;
+    with_history.insert(std::move(name));
+  }
+  const std::string dropped = DroppedTag(kind);
+  for (const auto& [name, value] : latest) {
+    if (value->rfind(dropped, 0) == 0) continue;
+    StoredDefinition def;
+    if (!Decode(kind, name, *value, &def)) {
+      if (bad) bad->push_back(name);
+      continue;
+    }
+    (*out)[name] = std::move(def);
+  }
+  // Definitions older than the history count from their defined_at.
+  for (const auto& [name, def] : current)
+    if (!with_history.count(name) && def.defined_at_ms <= as_of_ms) (*out)[name] = def;
+  return Status::OK();
+}
+
+}  // namespace kpi::query

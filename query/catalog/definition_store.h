@@ -1,0 +1,76 @@
+// The catalog of definitions: every kind of user definition (named KPIs,
+// lookup tables, business-hours calendars, targets, exemption windows,
+// scorecards) kept in the store's metadata with one history mechanism.
+//
+// For each kind K (DefinitionKindName: "kpi", "table", ...):
+//   namespace K          key = name        the current definition
+//   namespace K_history  key = name '\n' <16 hex digits of the instant>
+//                                           one entry per define and per drop
+// Both written in one atomic, synced metadata write (with any extra writes
+// the caller adds, e.g. a table's data), so a reader sees the old or the new
+// definition, never half of it. Instants come from the store's clock
+// (Store::NowMs), the clock that stamps ingest batches, so `as of T` sees
+// every definition as it was at T.
+//
+// Stored values (text):
+//     <tag> '\n' <defined_at epoch ms, decimal> '\n' <text>
+//     <tag>-dropped '\n' <dropped_at epoch ms, decimal>      (history only)
+// where <tag> is "kpi1" for KPIs (the format named KPIs have always had) and
+// "<kind>1" otherwise. The text is what the kind's loader re-parses: a KPI's
+// expression as written, a statement (`define calendar ...`) for calendars,
+// targets, exemptions and scorecards, a descriptor for tables.
+// Stores written before the history existed have current entries without
+// history: they count from their defined_at.
+// Thread safety: functions over a Store, which serializes metadata access.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "storage/status.h"
+#include "storage/store.h"
+
+namespace kpi::query {
+
+enum class DefinitionKind { kKpi, kTable, kCalendar, kTarget, kExemption, kScorecard };
+inline constexpr DefinitionKind kAllDefinitionKinds[] = {DefinitionKind::kKpi,      DefinitionKind::kTable,
+                                                         DefinitionKind::kCalendar, DefinitionKind::kTarget,
+                                                         DefinitionKind::kExemption, DefinitionKind::kScorecard};
+
+// "kpi", "table", "calendar", "target", "exemption", "scorecard".
+const char* DefinitionKindName(DefinitionKind kind);
+
+struct StoredDefinition {
+  DefinitionKind kind = DefinitionKind::kKpi;
+  std::string name;
+  std::string text;
+  int64_t defined_at_ms = 0;
+};
+using DefinitionMap = std::map<std::string, StoredDefinition>;
+
+// Defines (or redefines) `name` at `at_ms`: current entry, history entry and
+// `extra` in one atomic write.
+Status SaveDefinition(storage::Store* store, DefinitionKind kind, const std::string& name, const std::string& text,
+                      int64_t at_ms, std::vector<storage::Store::MetaWrite> extra = {});
+// Several definitions of one kind (e.g. a targets file) in one atomic write.
+Status SaveDefinitions(storage::Store* store, DefinitionKind kind,
+                       const std::vector<std::pair<std::string, std::string>>& name_and_text, int64_t at_ms);
+// Drops `name` at `at_ms` (the caller checked it exists).
+Status DropDefinition(storage::Store* store, DefinitionKind kind, const std::string& name, int64_t at_ms,
+                      std::vector<storage::Store::MetaWrite> extra = {});
+
+// The current definitions of `kind`. Entries that do not decode are listed
+// in *bad (when given) and left out.
+Status LoadDefinitions(const storage::Store& store, DefinitionKind kind, DefinitionMap* out,
+                       std::vector<std::string>* bad = nullptr);
+// The definitions of `kind` as they were at `as_of_ms`: the latest define at
+// or before it, unless a later drop at or before it removed the name.
+Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int64_t as_of_ms, DefinitionMap* out,
+                           std::vector<std::string>* bad = nullptr);
+
+// 16 lower-case hex digits of an instant: the history key suffix.
+std::string InstantKey(int64_t at_ms);
+
+}  // namespace kpi::query
