@@ -5,6 +5,9 @@
 #include <cmath>
 #include <vector>
 
+#include "query/evaluation/provenance.h"
+#include "query/value_json.h"
+
 namespace kpi::cli {
 
 namespace {
@@ -115,18 +118,6 @@ std::string CsvCell(const Value& v, const std::string& tz) {
   return "";
 }
 
-std::string JsonCell(const Value& v, const std::string& tz) {
-  switch (v.type) {
-    case ValueType::kNull: return "null";
-    case ValueType::kBool: return v.boolean ? "true" : "false";
-    case ValueType::kNumber:
-    case ValueType::kDuration: return MachineNumber(v.number, "null");
-    case ValueType::kTime: return JsonString(FormatTime(v.time_ms, tz));
-    case ValueType::kString: return JsonString(v.text);
-  }
-  return "null";
-}
-
 void AppendPadded(std::string* out, const std::string& text, size_t width, bool right) {
   size_t w = DisplayWidth(text);
   size_t pad = width > w ? width - w : 0;
@@ -226,14 +217,10 @@ std::string FormatJson(const Result& r) {
     out += "{\"name\":" + JsonString(r.columns[c].name) + ",\"type\":\"" + TypeName(r.columns[c].type) + "\"}";
   }
   out += "],\"rows\":[";
+  const query::JsonValueWriter writer(r.tz);
   for (size_t i = 0; i < r.rows.size(); ++i) {
     if (i != 0) out += ',';
-    out += '[';
-    for (size_t c = 0; c < r.columns.size(); ++c) {
-      if (c != 0) out += ',';
-      out += JsonCell(Cell(r.rows[i], c), r.tz);
-    }
-    out += ']';
+    writer.AppendRow(&out, r.rows[i], r.columns.size());
   }
   out += "],\"warnings\":[";
   for (size_t i = 0; i < r.warnings.size(); ++i) {
@@ -242,6 +229,10 @@ std::string FormatJson(const Result& r) {
   }
   out += "]";
   if (!r.message.empty()) out += ",\"message\":" + JsonString(r.message);
+  if (r.provenance.present) {
+    out += ",\"provenance\":";
+    query::AppendProvenanceJson(&out, r.provenance);
+  }
   const query::ExecStats& s = r.stats;
   out += ",\"stats\":{\"rows_read\":" + std::to_string(s.rows_read) +
          ",\"partitions_scanned\":" + std::to_string(s.partitions_scanned) +
@@ -249,6 +240,24 @@ std::string FormatJson(const Result& r) {
          ",\"segments_scanned\":" + std::to_string(s.segments_scanned) +
          ",\"segments_skipped\":" + std::to_string(s.segments_skipped) +
          ",\"elapsed_ms\":" + MachineNumber(s.elapsed_ms, "null") + "}}\n";
+  return out;
+}
+
+std::string FormatProvenance(const query::Provenance& p) {
+  if (!p.present) return "";
+  std::string out = "provenance:\n  as of:       " + query::Rfc3339InZone(p.as_of_ms, "UTC") + "\n";
+  for (const query::DefinitionRef& d : p.definitions) {
+    out += "  definition:  " + d.kind + " " + Printable(d.name) + ", version " +
+           query::Rfc3339InZone(d.version_ms, "UTC") + "\n";
+  }
+  // A multi-line statement keeps its lines, indented under the label.
+  std::string statement;
+  for (char c : p.statement) {
+    statement += c;
+    if (c == '\n') statement += "               ";
+  }
+  out += "  statement:   " + statement + "\n";
+  out += "  result hash: " + p.result_hash + "\n";
   return out;
 }
 

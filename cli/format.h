@@ -14,6 +14,10 @@
 //   * kDuration: readable in the table ("45.2s", "3m 20s", "1h 02m",
 //     "2d 04h"); seconds as a number in CSV and JSON.
 //   * NULL: "NULL" in the table, an empty cell in CSV, null in JSON.
+// JSON cells follow query/value_json.h (the rule result hashes use); a result
+// with provenance (select / evaluate) carries it as "provenance"
+// (query/evaluation/provenance.h); FormatProvenance is its text form for
+// `kpi query --provenance`.
 // Thread safety: pure functions, callable from any thread.
 #pragma once
 
@@ -37,6 +41,15 @@ std::string FormatResult(const query::Result& result, OutputFormat format);
 std::string FormatTable(const query::Result& result);
 std::string FormatCsv(const query::Result& result);
 std::string FormatJson(const query::Result& result);
+
+// The provenance block of `kpi query --provenance` (empty when the result has
+// none); instants in UTC:
+//   provenance:
+//     as of:       2025-06-01T00:00:00Z
+//     definition:  kpi frt, version 2025-05-30T12:00:00Z
+//     statement:   select frt from tickets by channel
+//     result hash: 5b3c...(32 hex digits)
+std::string FormatProvenance(const query::Provenance& provenance);
 
 // --- building blocks (exposed for tests and for `kpi info`) ---
 

@@ -1,15 +1,16 @@
 // Value-level formatting helpers of cli/format.h: numbers, durations, times,
-// byte counts and the CSV / JSON escaping rules.
+// byte counts and the CSV / JSON escaping rules (the JSON ones, exact
+// numbers and RFC 3339 times are query/value_json.h's).
 #include <cctz/civil_time.h>
 #include <cctz/time_zone.h>
 
-#include <charconv>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
 
 #include "cli/format.h"
+#include "query/value_json.h"
 
 namespace kpi::cli {
 
@@ -89,44 +90,17 @@ std::string FormatNumber(double value) {
   return s;
 }
 
-std::string FormatNumberExact(double value) {
-  if (value == std::floor(value) && std::fabs(value) < 1e15) return Printf("%.0f", value == 0 ? 0.0 : value);
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  if (ec != std::errc()) return Printf("%.17g", value);
-  return std::string(buf, end);
-}
+std::string FormatNumberExact(double value) { return query::ExactNumberText(value); }
 
 std::string FormatTime(int64_t epoch_ms, const std::string& tz, bool date_only) {
+  if (!date_only) return query::Rfc3339InZone(epoch_ms, tz);
   int64_t secs = 0;
   int millis = 0;
   SplitMillis(epoch_ms, &secs, &millis);
-  cctz::time_zone zone = LoadZone(tz);
-  cctz::time_zone::absolute_lookup al = zone.lookup(Seconds(std::chrono::seconds(secs)));
-  const cctz::civil_second& cs = al.cs;
-  char buf[128];
-  if (date_only) {
-    std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02d", static_cast<long long>(cs.year()), cs.month(), cs.day());
-    return buf;
-  }
-  int n = std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02dT%02d:%02d:%02d", static_cast<long long>(cs.year()),
-                        cs.month(), cs.day(), cs.hour(), cs.minute(), cs.second());
-  std::string out(buf, static_cast<size_t>(n));
-  if (millis != 0) {
-    std::snprintf(buf, sizeof(buf), ".%03d", millis);
-    out += buf;
-  }
-  bool utc = tz.empty() || tz == "UTC" || zone == cctz::utc_time_zone();
-  if (utc && al.offset == 0) {
-    out += 'Z';
-  } else {
-    int offset = al.offset;
-    char sign = offset < 0 ? '-' : '+';
-    offset = std::abs(offset);
-    std::snprintf(buf, sizeof(buf), "%c%02d:%02d", sign, offset / 3600, (offset / 60) % 60);
-    out += buf;
-  }
-  return out;
+  cctz::civil_second cs = LoadZone(tz).lookup(Seconds(std::chrono::seconds(secs))).cs;
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02d", static_cast<long long>(cs.year()), cs.month(), cs.day());
+  return buf;
 }
 
 bool IsLocalMidnight(int64_t epoch_ms, const std::string& tz) {
@@ -156,77 +130,7 @@ std::string CsvField(std::string_view text) {
   return out;
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  size_t len = 0;
-  uint32_t cp = 0;
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) {
-    len = 2;
-    cp = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    len = 3;
-    cp = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    len = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  for (size_t k = 1; k < len; ++k) {
-    unsigned char cc = static_cast<unsigned char>(s[i + k]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  // Overlong forms, surrogates and out-of-range code points are invalid.
-  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return len;
-}
-
-}  // namespace
-
-std::string JsonString(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += '"';
-  for (size_t i = 0; i < text.size();) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    switch (c) {
-      case '"': out += "\\\""; ++i; continue;
-      case '\\': out += "\\\\"; ++i; continue;
-      case '\n': out += "\\n"; ++i; continue;
-      case '\r': out += "\\r"; ++i; continue;
-      case '\t': out += "\\t"; ++i; continue;
-      case '\b': out += "\\b"; ++i; continue;
-      case '\f': out += "\\f"; ++i; continue;
-      default: break;
-    }
-    if (c < 0x20 || c == 0x7F) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-      ++i;
-      continue;
-    }
-    size_t len = Utf8SequenceLength(text, i);
-    if (len == 0) {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      ++i;
-      continue;
-    }
-    out.append(text.substr(i, len));
-    i += len;
-  }
-  out += '"';
-  return out;
-}
+std::string JsonString(std::string_view text) { return query::JsonString(text); }
 
 std::string FormatCount(uint64_t n) {
   std::string digits = std::to_string(n);

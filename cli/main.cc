@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "cli/audit_command.h"
 #include "cli/exit_codes.h"
 #include "cli/gen_command.h"
 #include "cli/info_command.h"
@@ -15,7 +16,8 @@
 namespace {
 
 constexpr const char* kFooter =
-    "Exit status: 0 success; 1 some lines rejected (ingest) or a statement failed (query, repl);\n"
+    "Exit status: 0 success; 1 some lines rejected (ingest), a statement failed (query, repl) or a\n"
+    "result does not verify (audit verify);\n"
     "2 usage or I/O error; 3 ingest aborted by --max-errors.";
 
 }  // namespace
@@ -67,6 +69,8 @@ int main(int argc, char** argv) {
   query_cmd->add_option("-f,--file", query.file, "Read the statements from a file; - for stdin");
   query_cmd->add_option("--format", query.format, "table, csv or json")->capture_default_str();
   query_cmd->add_flag("--timer", query.timer, "Print the time and rows read of each statement on stderr");
+  query_cmd->add_flag("--provenance", query.provenance,
+                      "Table / CSV: print each result's provenance (as of, definitions, hash) on stderr");
 
   ReplFlags repl;
   CLI::App* repl_cmd = app.add_subcommand("repl", "Interactive shell (reads statements from stdin when piped)");
@@ -74,6 +78,15 @@ int main(int argc, char** argv) {
   repl_cmd->add_option("--format", repl.format, "table, csv or json")->capture_default_str();
   repl_cmd->add_flag("--timer", repl.timer, "Start with .timer on");
   repl_cmd->add_option("--history", repl.history_path, "History file (default $KPI_HISTORY or ~/.kpi_history)");
+
+  AuditVerifyFlags audit;
+  CLI::App* audit_cmd = app.add_subcommand("audit", "Check saved results against the store");
+  audit_cmd->require_subcommand(1);
+  CLI::App* verify_cmd =
+      audit_cmd->add_subcommand("verify", "Rerun a saved JSON result as of its provenance and compare hashes");
+  verify_cmd->add_option("--db", audit.db, "Store directory")->required();
+  verify_cmd->add_option("result", audit.result_file, "Saved JSON result (kpi query --format json, HTTP); - for stdin")
+      ->required();
 
   ServeFlags serve;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API server until SIGINT / SIGTERM");
@@ -111,5 +124,6 @@ int main(int argc, char** argv) {
   if (query_cmd->parsed()) return RunQuery(query, stdout, stderr);
   if (repl_cmd->parsed()) return RunRepl(repl, stdout, stderr);
   if (serve_cmd->parsed()) return RunServe(serve, stderr);
+  if (verify_cmd->parsed()) return RunAuditVerify(audit, stdout, stderr);
   return kExitUsage;
 }

@@ -58,6 +58,7 @@ int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err) {
   }
   query::Engine engine(store.get());
   settings.timer = flags.timer;
+  settings.provenance = flags.provenance;
   return RunScript(engine, script, settings, out, err) ? kExitOk : kExitRejects;
 }
 

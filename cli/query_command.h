@@ -1,5 +1,8 @@
 // `kpi query`: runs a query text or a script file (statements separated by
 // ';') against a store and prints the results (table, CSV or JSON).
+// JSON results of select / evaluate always carry their provenance; with
+// --provenance, table and CSV output print it too, on stderr, after each
+// result (so stdout stays a clean table or CSV).
 // Stops at the first failing statement. Exit status: 0 all statements ran,
 // 1 a statement failed (message with line, column and caret on `err`),
 // 2 bad flags, an unreadable file or a store that cannot be opened.
@@ -16,6 +19,7 @@ struct QueryFlags {
   std::string file;  // script file, "-" = stdin
   std::string format = "table";  // table | csv | json
   bool timer = false;
+  bool provenance = false;  // print each result's provenance block on stderr (table / CSV)
 };
 
 int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err);

@@ -53,6 +53,10 @@ bool RunScript(const query::Engine& engine, std::string_view script, const RunSe
     if (settings.format != OutputFormat::kJson) {
       for (const std::string& w : result.warnings) std::fprintf(err, "warning: %s\n", w.c_str());
     }
+    if (settings.provenance && settings.format != OutputFormat::kJson) {
+      std::string block = FormatProvenance(result.provenance);
+      std::fwrite(block.data(), 1, block.size(), err);
+    }
     if (settings.timer) PrintTimer(result, wall_ms, err);
     std::fflush(err);
   }

@@ -7,7 +7,9 @@
 // line). Errors go to `err` as "error: " + QueryError::ToString() (prefixed
 // by the script's name when given), with line and column relative to the
 // whole script. Warnings go to `err` too (for JSON they are also in the
-// document). With `timer`, a timing line per statement goes to `err`.
+// document). With `timer`, a timing line per statement goes to `err`; with
+// `provenance`, the provenance block of each result that has one (table and
+// CSV; JSON documents always include it).
 // Thread safety: one call at a time per output stream.
 #pragma once
 
@@ -24,6 +26,7 @@ namespace kpi::cli {
 struct RunSettings {
   OutputFormat format = OutputFormat::kTable;
   bool timer = false;
+  bool provenance = false;  // table / CSV: each result's provenance block on `err` (JSON always has it)
   bool stop_on_error = true;
   std::string source_name;  // e.g. the -f file; prefixes error messages when set
   const std::atomic<bool>* cancel = nullptr;  // Ctrl-C in the REPL

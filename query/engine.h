@@ -16,6 +16,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +45,7 @@ struct ExecOptions {
   const std::atomic<bool>* cancel = nullptr;  // set to true to stop a running query (Aborted)
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();  // TimedOut
   size_t max_result_rows = static_cast<size_t>(-1);  // ResourceExhausted past it
+  std::optional<int64_t> as_of_ms;  // run as if the statement said "as of" this instant (ignored when it has its own as of)
 };
 
 class Engine {

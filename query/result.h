@@ -49,6 +49,22 @@ struct ExecStats {
   double elapsed_ms = 0;
 };
 
+// One definition a result used, at the version it used.
+struct DefinitionRef {
+  std::string kind;  // "kpi", "table", "calendar", "target", "exemption", "scorecard"
+  std::string name;
+  int64_t version_ms = 0;  // store-clock instant that version was defined at
+};
+
+// Where an answer came from, so it can be rerun and checked (docs/provenance.md).
+struct Provenance {
+  bool present = false;  // set by the engine for select / evaluate results
+  int64_t as_of_ms = 0;  // store-clock instant the result reflects
+  std::vector<DefinitionRef> definitions;  // sorted by kind, then name
+  std::string statement;    // the statement text as run (so a saved result can be rerun)
+  std::string result_hash;  // 32 lower-case hex digits, XXH3-128 of CanonicalResultText
+};
+
 struct Result {
   std::vector<ResultColumn> columns;
   std::vector<std::vector<Value>> rows;
@@ -56,6 +72,7 @@ struct Result {
   ExecStats stats;
   std::string tz = "UTC";  // zone to display kTime values in
   std::string message;     // for statements without a table ("kpi frt defined")
+  Provenance provenance;
 };
 
 }  // namespace kpi::query

@@ -1,6 +1,8 @@
 // JSON text building blocks for the server's responses, written by hand so
 // that large query results are rendered in one pass without a DOM.
 //
+// They are the query layer's JSON value rendering (query/value_json.h), the
+// same rule the CLI's JSON and result hashes use:
 // JsonString() accepts any bytes: control characters are escaped and invalid
 // UTF-8 is replaced by U+FFFD, so the output is always valid JSON.
 // AppendJsonNumber() writes the shortest text that reads back as the same
@@ -8,15 +10,12 @@
 // Thread safety: pure functions.
 #pragma once
 
-#include <string>
-#include <string_view>
+#include "query/value_json.h"
 
 namespace kpi::server {
 
-// Appends `text` as a JSON string literal, quotes included.
-void AppendJsonString(std::string* out, std::string_view text);
-std::string JsonString(std::string_view text);
-
-void AppendJsonNumber(std::string* out, double value);
+using query::AppendJsonNumber;
+using query::AppendJsonString;
+using query::JsonString;
 
 }  // namespace kpi::server

@@ -1,13 +1,8 @@
 // Result rendering for HTTP (see server/result_render.h).
 #include "server/result_render.h"
 
-#include <cctz/civil_time.h>
-#include <cctz/time_zone.h>
-
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-
+#include "query/evaluation/provenance.h"
+#include "query/value_json.h"
 #include "server/json_text.h"
 
 namespace kpi::server {
@@ -16,53 +11,6 @@ namespace {
 
 using query::Value;
 using query::ValueType;
-
-cctz::time_zone LoadZone(const std::string& name) {
-  cctz::time_zone zone;
-  if (name.empty() || name == "UTC" || !cctz::load_time_zone(name, &zone)) return cctz::utc_time_zone();
-  return zone;
-}
-
-void AppendTime(std::string* out, int64_t epoch_ms, const cctz::time_zone& zone) {
-  // Floor division so instants before 1970 keep a non-negative millisecond part.
-  int64_t secs = epoch_ms / 1000, ms = epoch_ms % 1000;
-  if (ms < 0) ms += 1000, secs -= 1;
-  auto tp = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>(std::chrono::seconds(secs));
-  cctz::time_zone::absolute_lookup al = zone.lookup(tp);
-  const cctz::civil_second& cs = al.cs;
-  char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d", static_cast<long long>(cs.year()),
-                        cs.month(), cs.day(), cs.hour(), cs.minute(), cs.second());
-  out->append(buf, static_cast<size_t>(n));
-  if (ms != 0) {
-    n = std::snprintf(buf, sizeof buf, ".%03lld", static_cast<long long>(ms));
-    out->append(buf, static_cast<size_t>(n));
-  }
-  if (al.offset == 0) {
-    out->push_back('Z');
-  } else {
-    int off = al.offset, sign = off < 0 ? -1 : 1;
-    off *= sign;
-    n = std::snprintf(buf, sizeof buf, "%c%02d:%02d", sign < 0 ? '-' : '+', off / 3600, off / 60 % 60);
-    out->append(buf, static_cast<size_t>(n));
-  }
-}
-
-void AppendJsonValue(std::string* out, const Value& v, const cctz::time_zone& zone) {
-  switch (v.type) {
-    case ValueType::kNull: out->append("null"); return;
-    case ValueType::kBool: out->append(v.boolean ? "true" : "false"); return;
-    case ValueType::kNumber:
-    case ValueType::kDuration: AppendJsonNumber(out, v.number); return;
-    case ValueType::kTime:
-      out->push_back('"');
-      AppendTime(out, v.time_ms, zone);
-      out->push_back('"');
-      return;
-    case ValueType::kString: AppendJsonString(out, v.text); return;
-  }
-  out->append("null");
-}
 
 void AppendCsvField(std::string* out, std::string_view text) {
   bool quote = !text.empty() && (text.front() == ' ' || text.back() == ' ');
@@ -81,7 +29,7 @@ void AppendCsvField(std::string* out, std::string_view text) {
   out->push_back('"');
 }
 
-void AppendCsvValue(std::string* out, const Value& v, const cctz::time_zone& zone) {
+void AppendCsvValue(std::string* out, const Value& v, const query::JsonValueWriter& writer) {
   switch (v.type) {
     case ValueType::kNull: return;
     case ValueType::kBool: out->append(v.boolean ? "true" : "false"); return;
@@ -92,7 +40,7 @@ void AppendCsvValue(std::string* out, const Value& v, const cctz::time_zone& zon
       if (n != "null") out->append(n);
       return;
     }
-    case ValueType::kTime: AppendTime(out, v.time_ms, zone); return;
+    case ValueType::kTime: writer.AppendTime(out, v.time_ms); return;
     case ValueType::kString: AppendCsvField(out, v.text); return;
   }
 }
@@ -111,14 +59,10 @@ void AppendUint(std::string* out, const char* key, uint64_t n) {
 
 }  // namespace
 
-std::string FormatTimeInZone(int64_t epoch_ms, const std::string& tz) {
-  std::string out;
-  AppendTime(&out, epoch_ms, LoadZone(tz));
-  return out;
-}
+std::string FormatTimeInZone(int64_t epoch_ms, const std::string& tz) { return query::Rfc3339InZone(epoch_ms, tz); }
 
 std::string RenderResultJson(const query::Result& result) {
-  cctz::time_zone zone = LoadZone(result.tz);
+  const query::JsonValueWriter writer(result.tz);
   std::string out;
   out.reserve(256 + result.rows.size() * (16 + 12 * result.columns.size()));
   out.append("{\"columns\":[");
@@ -133,12 +77,7 @@ std::string RenderResultJson(const query::Result& result) {
   out.append("],\"rows\":[");
   for (size_t r = 0; r < result.rows.size(); ++r) {
     if (r > 0) out.push_back(',');
-    out.push_back('[');
-    for (size_t c = 0; c < result.columns.size(); ++c) {
-      if (c > 0) out.push_back(',');
-      AppendJsonValue(&out, CellAt(result.rows[r], c), zone);
-    }
-    out.push_back(']');
+    writer.AppendRow(&out, result.rows[r], result.columns.size());
   }
   out.append("],\"warnings\":[");
   for (size_t i = 0; i < result.warnings.size(); ++i) {
@@ -163,12 +102,16 @@ std::string RenderResultJson(const query::Result& result) {
     out.append(",\"message\":");
     AppendJsonString(&out, result.message);
   }
+  if (result.provenance.present) {
+    out.append(",\"provenance\":");
+    query::AppendProvenanceJson(&out, result.provenance);
+  }
   out.append("}\n");
   return out;
 }
 
 std::string RenderResultCsv(const query::Result& result) {
-  cctz::time_zone zone = LoadZone(result.tz);
+  const query::JsonValueWriter writer(result.tz);
   std::string out;
   for (size_t i = 0; i < result.columns.size(); ++i) {
     if (i > 0) out.push_back(',');
@@ -178,7 +121,7 @@ std::string RenderResultCsv(const query::Result& result) {
   for (const auto& row : result.rows) {
     for (size_t c = 0; c < result.columns.size(); ++c) {
       if (c > 0) out.push_back(',');
-      AppendCsvValue(&out, CellAt(row, c), zone);
+      AppendCsvValue(&out, CellAt(row, c), writer);
     }
     out.push_back('\n');
   }
@@ -186,7 +129,7 @@ std::string RenderResultCsv(const query::Result& result) {
 }
 
 std::string RenderRowsAsObjects(const query::Result& result) {
-  cctz::time_zone zone = LoadZone(result.tz);
+  const query::JsonValueWriter writer(result.tz);
   std::string out = "[";
   for (size_t r = 0; r < result.rows.size(); ++r) {
     if (r > 0) out.push_back(',');
@@ -195,7 +138,7 @@ std::string RenderRowsAsObjects(const query::Result& result) {
       if (c > 0) out.push_back(',');
       AppendJsonString(&out, result.columns[c].name);
       out.push_back(':');
-      AppendJsonValue(&out, CellAt(result.rows[r], c), zone);
+      writer.Append(&out, CellAt(result.rows[r], c));
     }
     out.push_back('}');
   }

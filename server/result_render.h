@@ -7,10 +7,13 @@
 //    "warnings":[...],
 //    "stats":{"rows_read":N,"partitions_scanned":N,"partitions_skipped":N,
 //             "segments_scanned":N,"segments_skipped":N,"elapsed_ms":X}}
-// plus "message" when the statement produced one ("kpi frt defined").
-// Cells: numbers as JSON numbers (NaN/inf as null), durations as seconds,
-// times as RFC 3339 strings in Result::tz with its offset ("Z" in UTC;
-// milliseconds shown only when non-zero), bools, strings, null.
+// plus "message" when the statement produced one ("kpi frt defined") and
+// "provenance" when the result has one (select / evaluate; the object of
+// query/evaluation/provenance.h: as_of, definitions, statement, result_hash).
+// Cells: the JSON rendering of query/value_json.h: numbers as JSON numbers
+// (NaN/inf as null), durations as seconds, times as RFC 3339 strings in
+// Result::tz with its offset ("Z" in UTC; milliseconds shown only when
+// non-zero), bools, strings, null.
 // CSV (RenderResultCsv): a header row of column names, then one line per row
 // (RFC 4180 quoting, CRLF-free "\n" line ends); nulls are empty cells.
 // Any Result is accepted: ragged rows render missing cells as null, an
