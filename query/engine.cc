@@ -1,5 +1,6 @@
-// Engine: statement dispatch (select, explain, define / show / drop kpi),
-// error positions and snippets. The work is in binder / plan / executor.
+// Engine: statement dispatch (select, evaluate, explain; definition
+// statements go to query/definition_statements.h), error positions and
+// snippets, provenance. The work is in binder / plan / executor / judge.
 #include "query/engine.h"
 
 #include <algorithm>
@@ -11,6 +12,12 @@
 #include "query/aggregates/aggregate.h"
 #include "query/binder.h"
 #include "query/executor.h"
+#include "query/catalog/definition_store.h"
+#include "query/catalog/table_store.h"
+#include "query/definition_statements.h"
+#include "query/evaluation/definitions.h"
+#include "query/evaluation/judge.h"
+#include "query/evaluation/provenance.h"
 #include "query/kpi_store.h"
 #include "query/parser.h"
 #include "query/plan.h"
@@ -64,60 +71,6 @@ bool AsOfInstant(const ast::SelectQuery& q, int64_t* ms) {
   return ParseQueryInstant(q.as_of->text, tz, ms, &why);
 }
 
-// Names a KPI may not take: it would hide a column or a function.
-std::string ShadowedName(const std::string& name, const storage::Catalog& catalog) {
-  const auto& builtin = BuiltinColumnNames();
-  if (std::find(builtin.begin(), builtin.end(), name) != builtin.end()) return "the column '" + name + "'";
-  if (catalog.FindColumn(name)) return "the column '" + name + "'";
-  if (FindAggregate(name)) return "the aggregate " + name + "()";
-  const auto& tf = TicketFunctionNames();
-  if (std::find(tf.begin(), tf.end(), name) != tf.end()) return "the function " + name + "()";
-  BucketUnit unit;
-  if (ParseBucketUnit(name, &unit)) return "the time bucket '" + name + "'";
-  if (name == "events" || name == "tickets") return "the source '" + name + "'";
-  return "";
-}
-
-// First problem in a KPI expression: an unknown function, or a reference
-// back to `self` through other KPIs.
-bool CheckKpiExpr(const ast::Expr& e, const std::string& self, const KpiMap& kpis, std::set<std::string>* visiting,
-                  int depth, ast::SourcePos* pos, std::string* why) {
-  if (depth > 64) {
-    *pos = e.pos;
-    *why = "kpi definitions nest too deep";
-    return false;
-  }
-  if (e.kind == ast::ExprKind::kCall) {
-    const auto& tf = TicketFunctionNames();
-    if (!FindAggregate(e.text) && std::find(tf.begin(), tf.end(), e.text) == tf.end()) {
-      std::vector<std::string> names = AggregateNames();
-      names.insert(names.end(), tf.begin(), tf.end());
-      *pos = e.pos;
-      *why = "unknown function '" + e.text + "'" + DidYouMean(e.text, names);
-      return false;
-    }
-  }
-  if (e.kind == ast::ExprKind::kColumn) {
-    if (e.text == self) {
-      *pos = e.pos;
-      *why = "kpi '" + self + "' would refer to itself";
-      return false;
-    }
-    auto it = kpis.find(e.text);
-    if (it != kpis.end() && it->second.expr && visiting->insert(e.text).second) {
-      ast::SourcePos inner;
-      if (!CheckKpiExpr(*it->second.expr, self, kpis, visiting, depth + 1, &inner, why)) {
-        *pos = e.pos;
-        *why = "through kpi '" + e.text + "': " + *why;
-        return false;
-      }
-    }
-  }
-  for (const ast::ExprPtr& a : e.args)
-    if (a && !CheckKpiExpr(*a, self, kpis, visiting, depth + 1, pos, why)) return false;
-  return true;
-}
-
 }  // namespace
 
 Engine::Engine(storage::Store* store) : store_(store) {}
@@ -140,52 +93,92 @@ class StatementRun {
       error_->snippet = perr.snippet.empty() ? Snippet(text_, perr.pos) : perr.snippet;
       return Status::InvalidArgument(perr.ToString());
     }
+    Status status;
+    DefinitionError derr;
+    if (RunDefinitionStatement(store_, st, text_, out_, &derr, &status)) {
+      if (!status.ok() && !derr.message.empty()) {
+        Fail(text_, derr.pos, derr.message, error_);
+        if (status.code() != Status::Code::kNotFound) status = Status::InvalidArgument(error_->ToString());
+      }
+      return status;
+    }
     if (auto* s = std::get_if<ast::SelectQuery>(&st)) return Select(*s, false);
-    if (auto* s = std::get_if<ast::Explain>(&st)) return Select(s->query, true);
-    if (auto* s = std::get_if<ast::DefineKpi>(&st)) return Define(*s);
-    if (std::holds_alternative<ast::ShowKpis>(st)) return Show();
-    if (auto* s = std::get_if<ast::DropKpi>(&st)) return Drop(*s);
+    if (auto* s = std::get_if<ast::Evaluate>(&st)) return Evaluate(*s, false);
+    if (auto* s = std::get_if<ast::Explain>(&st)) return s->evaluate ? Evaluate(*s->evaluate, true) : Select(s->query, true);
     return Status::InvalidArgument("unsupported statement");
   }
 
  private:
-  Status Select(const ast::SelectQuery& q, bool explain) {
-    std::shared_ptr<const storage::Snapshot> snap = store_->GetSnapshot();
-    KpiMap kpis_now;
-    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis_now, nullptr));
-    // `as of T` uses the KPI definitions of T: the report as it was then.
-    int64_t as_of_ms = 0;
-    const bool as_of = AsOfInstant(q, &as_of_ms);
-    KpiMap kpis_then;
-    if (as_of) KPI_RETURN_IF_ERROR(LoadKpisAsOf(*store_, as_of_ms, kpis_now, &kpis_then, nullptr));
-    const KpiMap& kpis = as_of ? kpis_then : kpis_now;
-    std::vector<std::string> kpi_notes;  // for explain: KPIs whose definition changed since
-    for (const auto& [name, def] : kpis_then) {
-      auto now = kpis_now.find(name);
-      if (now != kpis_now.end() && now->second.text == def.text) continue;
-      kpi_notes.push_back("kpi " + name + " as of then: " + def.text + " (defined " +
-                          FormatInstantUtc(def.defined_at_ms) + "; now " +
-                          (now == kpis_now.end() ? std::string("dropped") : now->second.text) + ")");
+  // What every query statement needs before binding: a snapshot, the
+  // instant it is answered as of, and the definitions of that instant.
+  Status Prepare(const ast::SelectQuery& q) {
+    snap_ = store_->GetSnapshot();
+    int64_t ms = 0;
+    if (AsOfInstant(q, &ms)) as_of_ = ms;
+    else if (options_.as_of_ms) as_of_ = options_.as_of_ms;
+    KPI_RETURN_IF_ERROR(LoadAllDefinitions(*store_, as_of_, &defs_));
+    if (as_of_) KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis_now_, nullptr));
+    context_ = BindContext{};
+    context_.kpis = &defs_.kpis;
+    for (const auto& [name, c] : defs_.calendars) context_.calendar_names.push_back(name);
+    context_.find_calendar = [this](const std::string& name, CalendarRef* out, std::string* why) {
+      auto it = defs_.calendars.find(name);
+      if (it == defs_.calendars.end()) return false;
+      out->clock = ClockFor(it->second);
+      out->version_ms = it->second.defined_at_ms;
+      if (out->clock == nullptr) *why = "calendar '" + name + "' cannot be built";
+      return out->clock != nullptr;
+    };
+    for (const ast::JoinClause& j : q.joins) {
+      auto it = defs_.tables.find(j.table);
+      if (it == defs_.tables.end()) continue;  // the binder names the unknown table
+      TableRef ref;
+      KPI_RETURN_IF_ERROR(LoadTable(*store_, it->second, &ref.table));
+      ref.version_ms = it->second.defined_at_ms;
+      context_.tables[j.table] = ref;
     }
-    BoundQuery bound;
+    return Status::OK();
+  }
+
+  Status BindFailed(const BindError& berr_in) {
+    BindError berr = berr_in;
+    if (as_of_) {
+      for (const auto& [name, def] : kpis_now_)
+        if (!defs_.kpis.count(name) && berr.message.find("'" + name + "'") != std::string::npos)
+          berr.message += " (kpi '" + name + "' was not defined as of " + FormatInstantUtc(*as_of_) + ")";
+    }
+    return Fail(text_, berr.pos, berr.message, error_);
+  }
+
+  // For explain: KPIs whose definition changed since the `as of` instant.
+  std::vector<std::string> KpiNotes() const {
+    std::vector<std::string> notes;
+    if (!as_of_) return notes;
+    for (const auto& [name, def] : defs_.kpis) {
+      auto now = kpis_now_.find(name);
+      if (now != kpis_now_.end() && now->second.text == def.text) continue;
+      notes.push_back("kpi " + name + " as of then: " + def.text + " (defined " + FormatInstantUtc(def.defined_at_ms) +
+                      "; now " + (now == kpis_now_.end() ? std::string("dropped") : now->second.text) + ")");
+    }
+    return notes;
+  }
+
+  Status Bind(const ast::SelectQuery& q, BoundQuery* bound) {
     BindError berr;
-    if (!BindSelect(q, snap->catalog(), kpis, &bound, &berr)) {
-      if (as_of) {
-        for (const auto& [name, def] : kpis_now)
-          if (!kpis_then.count(name) && berr.message.find("'" + name + "'") != std::string::npos)
-            berr.message += " (kpi '" + name + "' was not defined as of " + FormatInstantUtc(as_of_ms) + ")";
-      }
-      return Fail(text_, berr.pos, berr.message, error_);
-    }
-    const ScanPlan plan = BuildScanPlan(bound, *snap);
-    if (!explain) return ExecuteSelect(bound, *snap, plan, options_, out_);
+    if (!BindSelect(q, snap_->catalog(), context_, bound, &berr)) return BindFailed(berr);
+    if (!bound->as_of_ms && as_of_) bound->as_of_ms = as_of_;
+    return Status::OK();
+  }
+
+  Status Explain(const BoundQuery& bound, const ScanPlan& plan, const std::vector<std::string>& extra) {
     storage::PlanStats stats;
-    snap->Plan(plan.spec, &stats);
+    snap_->Plan(plan.spec, &stats);
     if (plan.impossible) stats.partitions_scanned = stats.segments_scanned = stats.events_in_scanned_segments = 0;
     out_->columns = {ResultColumn{"plan", ValueType::kString}};
     for (std::string& line : ExplainLines(bound, plan, stats, std::clamp(options_.threads, 1, 64)))
       out_->rows.push_back({Value::String(std::move(line))});
-    for (std::string& line : kpi_notes) out_->rows.push_back({Value::String(std::move(line))});
+    for (const std::string& line : extra) out_->rows.push_back({Value::String(line)});
+    for (std::string& line : KpiNotes()) out_->rows.push_back({Value::String(std::move(line))});
     out_->warnings = bound.warnings;
     out_->tz = bound.tz_name;
     out_->stats.rows_read = 0;
@@ -196,49 +189,140 @@ class StatementRun {
     return Status::OK();
   }
 
-  Status Define(const ast::DefineKpi& d) {
-    if (d.expr == nullptr) return Fail(text_, d.pos, "kpi '" + d.name + "' has no expression", error_);
-    const std::string shadow = ShadowedName(d.name, store_->catalog());
-    if (!shadow.empty())
-      return Fail(text_, d.pos, "kpi name '" + d.name + "' would hide " + shadow + "; choose another name", error_);
-    KpiMap kpis;
-    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
-    std::set<std::string> visiting;
-    ast::SourcePos pos;
-    std::string why;
-    if (!CheckKpiExpr(*d.expr, d.name, kpis, &visiting, 0, &pos, &why)) return Fail(text_, pos, why, error_);
-    const std::string expr_text = d.expr_text.empty() ? ast::ToString(*d.expr) : d.expr_text;
-    const bool existed = kpis.count(d.name) > 0;
-    KPI_RETURN_IF_ERROR(SaveKpi(store_, d.name, expr_text, store_->NowMs()));
-    out_->message = "kpi " + d.name + (existed ? " redefined" : " defined");
-    return Status::OK();
+  Status Select(const ast::SelectQuery& q, bool explain) {
+    KPI_RETURN_IF_ERROR(Prepare(q));
+    BoundQuery bound;
+    KPI_RETURN_IF_ERROR(Bind(q, &bound));
+    const ScanPlan plan = BuildScanPlan(bound, *snap_);
+    if (explain) return Explain(bound, plan, {});
+    KPI_RETURN_IF_ERROR(ExecuteSelect(bound, *snap_, plan, options_, out_));
+    return Stamp(bound.used_definitions);
   }
 
-  Status Show() {
-    KpiMap kpis;
-    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
-    out_->columns = {ResultColumn{"name", ValueType::kString}, ResultColumn{"expression", ValueType::kString},
-                     ResultColumn{"defined_at", ValueType::kTime}};
-    for (const auto& [name, def] : kpis)
-      out_->rows.push_back({Value::String(name), Value::String(def.text), Value::Time(def.defined_at_ms)});
-    out_->message = std::to_string(kpis.size()) + (kpis.size() == 1 ? " kpi" : " kpis");
-    return Status::OK();
-  }
-
-  Status Drop(const ast::DropKpi& d) {
-    std::string value;
-    Status st = store_->GetMeta(kKpiNamespace, d.name, &value);
-    if (st.code() == Status::Code::kNotFound) {
-      KpiMap kpis;
-      KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
-      std::vector<std::string> names;
-      for (const auto& [name, def] : kpis) names.push_back(name);
-      return Fail(text_, d.pos, "unknown kpi '" + d.name + "'" + DidYouMean(d.name, names), error_,
-                  Status::Code::kNotFound);
+  Status Evaluate(const ast::Evaluate& ev, bool explain) {
+    KPI_RETURN_IF_ERROR(Prepare(ev.query));
+    // The KPIs to compute: those listed, or the scorecard's.
+    const Scorecard* scorecard = nullptr;
+    std::vector<std::string> kpis;
+    if (ev.scorecard) {
+      auto it = defs_.scorecards.find(ev.scorecard->name);
+      if (it == defs_.scorecards.end()) {
+        std::vector<std::string> names;
+        for (const auto& [name, sc] : defs_.scorecards) names.push_back(name);
+        return Fail(text_, ev.scorecard->pos,
+                    "unknown scorecard '" + ev.scorecard->name + "'" + DidYouMean(ev.scorecard->name, names), error_);
+      }
+      scorecard = &it->second;
+      for (const auto& [w, k] : scorecard->terms) kpis.push_back(k);
+    } else {
+      for (const ast::NamePos& k : ev.kpis) {
+        if (!defs_.kpis.count(k.name)) {
+          std::vector<std::string> names;
+          for (const auto& [name, def] : defs_.kpis) names.push_back(name);
+          return Fail(text_, k.pos, "unknown kpi '" + k.name + "'" + DidYouMean(k.name, names) +
+                                        " (evaluate takes KPIs defined with `define kpi`)", error_);
+        }
+        kpis.push_back(k.name);
+      }
     }
-    KPI_RETURN_IF_ERROR(st);
-    KPI_RETURN_IF_ERROR(DropKpi(store_, d.name, store_->NowMs()));
-    out_->message = "kpi " + d.name + " dropped";
+    // One select computes every KPI per group; exclusions leave rows out.
+    ast::SelectQuery q = ev.query;
+    q.order_by.clear();
+    q.limit.reset();
+    q.items.clear();
+    for (const std::string& k : kpis) {
+      auto e = std::make_shared<ast::Expr>();
+      e->kind = ast::ExprKind::kColumn;
+      e->text = k;
+      e->pos = ev.pos;
+      q.items.push_back(ast::SelectItem{e, k, ev.pos});
+    }
+    for (const Exemption& x : defs_.exemptions)
+      if (x.exclude) context_.exclusions.push_back(ExclusionRef{x.name, x.start_ms, x.end_ms, x.where, x.defined_at_ms});
+    BoundQuery bound;
+    KPI_RETURN_IF_ERROR(Bind(q, &bound));
+    const ScanPlan plan = BuildScanPlan(bound, *snap_);
+    if (explain) return Explain(bound, plan, JudgeNotes(kpis, bound));
+    Result values;
+    KPI_RETURN_IF_ERROR(ExecuteSelect(bound, *snap_, plan, options_, &values));
+    JudgeInput in;
+    in.values = &values;
+    in.num_groups = bound.groups.size();
+    for (const GroupKey& g : bound.groups)
+      in.group_units.push_back(g.is_bucket ? std::optional<BucketUnit>(g.unit) : std::nullopt);
+    in.tz = bound.tz;
+    in.during = bound.during;
+    in.kpis = kpis;
+    in.scorecard = scorecard;
+    in.targets = &defs_.targets;
+    in.exemptions = &defs_.exemptions;
+    in.order_by = ev.query.order_by;
+    in.limit = ev.query.limit;
+    std::map<std::string, int64_t> used = bound.used_definitions;
+    JudgeError jerr;
+    if (!Judge(in, out_, &used, &jerr)) {
+      if (jerr.pos.line > 0) return Fail(text_, jerr.pos, jerr.message, error_);
+      error_->message = jerr.message;
+      return Status::InvalidArgument(jerr.message);
+    }
+    out_->stats = values.stats;
+    return Stamp(used);
+  }
+
+  // explain evaluate: what can judge the rows.
+  std::vector<std::string> JudgeNotes(const std::vector<std::string>& kpis, const BoundQuery& bound) const {
+    std::vector<std::string> notes;
+    std::vector<std::string> groups;
+    for (const GroupKey& g : bound.groups) groups.push_back(g.name);
+    auto grouped = [&](const std::vector<GroupMatch>& where) {
+      for (const GroupMatch& m : where)
+        if (std::find(groups.begin(), groups.end(), m.dim) == groups.end()) return false;
+      return true;
+    };
+    for (const std::string& k : kpis) {
+      int n = 0;
+      for (const TargetRule& t : defs_.targets) {
+        if (t.kpi != k) continue;
+        ++n;
+        notes.push_back("target: " + t.Describe() +
+                        (grouped(t.where) ? "" : "  (never applies: names a dimension not in `by`)"));
+      }
+      if (n == 0) notes.push_back("target: none for kpi " + k + " (its rows have no target)");
+    }
+    for (const Exemption& x : defs_.exemptions) {
+      const bool overlaps = !bound.during || (x.start_ms < bound.during->second && bound.during->first < x.end_ms);
+      std::string line = "exemption " + x.name + ": " + (x.exclude ? "exclude" : "relax") + " [" +
+                         FormatInstantUtc(x.start_ms) + ", " + FormatInstantUtc(x.end_ms) + ")";
+      if (!x.exclude) {
+        bool relevant = false;
+        for (const Relaxation& r : x.relax)
+          relevant |= std::find(kpis.begin(), kpis.end(), r.kpi) != kpis.end();
+        if (!relevant) continue;
+        if (!grouped(x.match)) line += "  (never applies: names a dimension not in `by`)";
+      }
+      if (!overlaps) line += "  (outside `during`)";
+      notes.push_back(line);
+    }
+    return notes;
+  }
+
+  // Provenance: the instant the answer reflects, the definitions it used and the hash.
+  Status Stamp(const std::map<std::string, int64_t>& used) {
+    Provenance& p = out_->provenance;
+    p.present = true;
+    if (as_of_) {
+      p.as_of_ms = *as_of_;
+    } else {
+      int64_t latest_definition = 0;
+      KPI_RETURN_IF_ERROR(LatestDefinitionChange(*store_, &latest_definition));
+      p.as_of_ms = std::max(snap_->last_batch_time_ms(), latest_definition);
+    }
+    for (const auto& [key, version] : used) {
+      const size_t colon = key.find(':');
+      p.definitions.push_back(DefinitionRef{key.substr(0, colon), key.substr(colon + 1), version});
+    }
+    p.statement = std::string(text_);
+    StampResultHash(out_);
     return Status::OK();
   }
 
@@ -247,6 +331,11 @@ class StatementRun {
   const ExecOptions& options_;
   Result* out_;
   QueryError* error_;
+  std::shared_ptr<const storage::Snapshot> snap_;
+  std::optional<int64_t> as_of_;
+  LoadedDefinitions defs_;
+  KpiMap kpis_now_;
+  BindContext context_;
 };
 
 }  // namespace
@@ -290,9 +379,20 @@ std::vector<std::string> Engine::CompletionWords() const {
   for (const std::string& f : AggregateNames()) words.insert(f);
   for (const std::string& f : TicketFunctionNames()) words.insert(f);
   for (const char* b : {"hour", "day", "week", "month", "quarter", "year"}) words.insert(b);
-  KpiMap kpis;
-  if (LoadKpis(*store_, &kpis, nullptr).ok())
-    for (const auto& [name, def] : kpis) words.insert(name);
+  // Every definition name: KPIs, tables (and their columns as TABLE.column),
+  // calendars, exemptions, scorecards.
+  for (DefinitionKind kind : kAllDefinitionKinds) {
+    if (kind == DefinitionKind::kTarget) continue;
+    DefinitionMap defs;
+    if (!LoadDefinitions(*store_, kind, &defs).ok()) continue;
+    for (const auto& [name, def] : defs) {
+      words.insert(name);
+      if (kind != DefinitionKind::kTable) continue;
+      std::shared_ptr<const LookupTable> table;
+      if (LoadTable(*store_, def, &table).ok() && table)
+        for (const auto& c : table->columns) words.insert(name + "." + c.name);
+    }
+  }
   return std::vector<std::string>(words.begin(), words.end());
 }
 

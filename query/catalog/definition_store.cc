@@ -131,4 +131,20 @@ Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int
   return Status::OK();
 }
 
+Status LatestDefinitionChange(const storage::Store& store, int64_t* at_ms) {
+  *at_ms = 0;
+  for (DefinitionKind kind : kAllDefinitionKinds) {
+    std::vector<std::pair<std::string, std::string>> history;
+    KPI_RETURN_IF_ERROR(store.ListMeta(HistoryNamespace(kind), &history));
+    for (const auto& [key, value] : history) {
+      const size_t nl = key.rfind('\n');
+      int64_t at = 0;
+      if (nl == std::string::npos) continue;
+      auto r = std::from_chars(key.data() + nl + 1, key.data() + key.size(), at, 16);
+      if (r.ec == std::errc() && at > *at_ms) *at_ms = at;
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace kpi::query

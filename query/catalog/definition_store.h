@@ -70,6 +70,9 @@ Status LoadDefinitions(const storage::Store& store, DefinitionKind kind, Definit
 Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int64_t as_of_ms, DefinitionMap* out,
                            std::vector<std::string>* bad = nullptr);
 
+// The instant of the latest define or drop of any kind (0 with none).
+Status LatestDefinitionChange(const storage::Store& store, int64_t* at_ms);
+
 // 16 lower-case hex digits of an instant: the history key suffix.
 std::string InstantKey(int64_t at_ms);
 

@@ -1,0 +1,277 @@
+#include "query/definition_statements.h"
+
+#include <algorithm>
+#include <set>
+#include <variant>
+
+#include "query/aggregates/aggregate.h"
+#include "query/catalog/definition_store.h"
+#include "query/catalog/table_store.h"
+#include "query/kpi_store.h"
+#include "query/suggest.h"
+#include "query/time_buckets.h"
+#include "storage/store.h"
+
+namespace kpi::query {
+
+namespace {
+
+// Names a KPI may not take: it would hide a column or a function.
+std::string ShadowedName(const std::string& name, const storage::Catalog& catalog) {
+  const auto& builtin = BuiltinColumnNames();
+  if (std::find(builtin.begin(), builtin.end(), name) != builtin.end()) return "the column '" + name + "'";
+  if (catalog.FindColumn(name)) return "the column '" + name + "'";
+  if (FindAggregate(name)) return "the aggregate " + name + "()";
+  const auto& tf = TicketFunctionNames();
+  if (std::find(tf.begin(), tf.end(), name) != tf.end()) return "the function " + name + "()";
+  BucketUnit unit;
+  if (ParseBucketUnit(name, &unit)) return "the time bucket '" + name + "'";
+  if (name == "events" || name == "tickets") return "the source '" + name + "'";
+  return "";
+}
+
+// First problem in a KPI expression: an unknown function, or a reference
+// back to `self` through other KPIs.
+bool CheckKpiExpr(const ast::Expr& e, const std::string& self, const KpiMap& kpis, std::set<std::string>* visiting,
+                  int depth, ast::SourcePos* pos, std::string* why) {
+  if (depth > 64) {
+    *pos = e.pos;
+    *why = "kpi definitions nest too deep";
+    return false;
+  }
+  if (e.kind == ast::ExprKind::kCall) {
+    const auto& tf = TicketFunctionNames();
+    if (!FindAggregate(e.text) && std::find(tf.begin(), tf.end(), e.text) == tf.end()) {
+      std::vector<std::string> names = AggregateNames();
+      names.insert(names.end(), tf.begin(), tf.end());
+      *pos = e.pos;
+      *why = "unknown function '" + e.text + "'" + DidYouMean(e.text, names);
+      return false;
+    }
+  }
+  if (e.kind == ast::ExprKind::kColumn) {
+    if (e.text == self) {
+      *pos = e.pos;
+      *why = "kpi '" + self + "' would refer to itself";
+      return false;
+    }
+    auto it = kpis.find(e.text);
+    if (it != kpis.end() && it->second.expr && visiting->insert(e.text).second) {
+      ast::SourcePos inner;
+      if (!CheckKpiExpr(*it->second.expr, self, kpis, visiting, depth + 1, &inner, why)) {
+        *pos = e.pos;
+        *why = "through kpi '" + e.text + "': " + *why;
+        return false;
+      }
+    }
+  }
+  for (const ast::ExprPtr& a : e.args)
+    if (a && !CheckKpiExpr(*a, self, kpis, visiting, depth + 1, pos, why)) return false;
+  return true;
+}
+
+std::string Trimmed(std::string_view text) {
+  while (!text.empty() && (text.back() == ';' || text.back() == ' ' || text.back() == '\n' || text.back() == '\t' ||
+                           text.back() == '\r'))
+    text.remove_suffix(1);
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\n' || text.front() == '\t' || text.front() == '\r'))
+    text.remove_prefix(1);
+  return std::string(text);
+}
+
+// A dimension a target or relaxation may name: a column of the store, a
+// built-in column, a joined table's column (TABLE.column) or agent_of(...).
+bool KnownDimension(const std::string& dim, const storage::Catalog& catalog) {
+  if (dim.find('.') != std::string::npos || dim.rfind("agent_of(", 0) == 0) return true;
+  const auto& builtin = BuiltinColumnNames();
+  if (std::find(builtin.begin(), builtin.end(), dim) != builtin.end()) return true;
+  BucketUnit unit;
+  return catalog.FindColumn(dim).has_value() || ParseBucketUnit(dim, &unit);
+}
+
+bool CheckDimensions(const std::vector<GroupMatch>& where, const ast::ExprPtr& expr, const storage::Catalog& catalog,
+                     DefinitionError* error) {
+  for (const GroupMatch& m : where) {
+    if (KnownDimension(m.dim, catalog)) continue;
+    std::vector<std::string> names;
+    for (const storage::ColumnInfo& c : catalog.Columns()) names.push_back(c.name);
+    error->pos = expr ? expr->pos : ast::SourcePos{};
+    error->message = "unknown dimension '" + m.dim + "'" + DidYouMean(m.dim, names);
+    return false;
+  }
+  return true;
+}
+
+class DefinitionRun {
+ public:
+  DefinitionRun(storage::Store* store, std::string_view text, Result* out, DefinitionError* error)
+      : store_(store), text_(Trimmed(text)), out_(out), error_(error) {}
+
+  Status Fail(const ast::SourcePos& pos, const std::string& message, bool not_found = false) {
+    error_->pos = pos;
+    error_->message = message;
+    const std::string where = "line " + std::to_string(pos.line) + ", column " + std::to_string(pos.column) + ": ";
+    return not_found ? Status::NotFound(where + message) : Status::InvalidArgument(where + message);
+  }
+  Status Fail(const DefinitionError& e) { return Fail(e.pos, e.message); }
+
+  Status Run(const ast::DefineKpi& d) {
+    if (d.expr == nullptr) return Fail(d.pos, "kpi '" + d.name + "' has no expression");
+    const std::string shadow = ShadowedName(d.name, store_->catalog());
+    if (!shadow.empty()) return Fail(d.pos, "kpi name '" + d.name + "' would hide " + shadow + "; choose another name");
+    KpiMap kpis;
+    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
+    std::set<std::string> visiting;
+    ast::SourcePos pos;
+    std::string why;
+    if (!CheckKpiExpr(*d.expr, d.name, kpis, &visiting, 0, &pos, &why)) return Fail(pos, why);
+    const std::string expr_text = d.expr_text.empty() ? ast::ToString(*d.expr) : d.expr_text;
+    const bool existed = kpis.count(d.name) > 0;
+    KPI_RETURN_IF_ERROR(SaveKpi(store_, d.name, expr_text, store_->NowMs()));
+    out_->message = "kpi " + d.name + (existed ? " redefined" : " defined");
+    return Status::OK();
+  }
+
+  Status Run(const ast::DefineCalendar& d) {
+    CalendarDefinition c;
+    DefinitionError e;
+    ast::DefineCalendar copy = d;
+    copy.text = text_;
+    if (!ReadCalendar(copy, &c, &e)) return Fail(e);
+    return Save(DefinitionKind::kCalendar, d.name.name, "calendar " + d.name.name);
+  }
+
+  Status Run(const ast::DefineTarget& d) {
+    KpiMap kpis;
+    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
+    TargetRule t;
+    DefinitionError e;
+    if (!ReadTarget(d, kpis, &t, &e)) return Fail(e);
+    if (!CheckDimensions(t.where, d.where, store_->catalog(), &e)) return Fail(e);
+    return Save(DefinitionKind::kTarget, t.key, "target " + t.key);
+  }
+
+  Status Run(const ast::DefineExemption& d) {
+    KpiMap kpis;
+    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
+    Exemption x;
+    DefinitionError e;
+    if (!ReadExemption(d, kpis, &x, &e)) return Fail(e);
+    if (!CheckDimensions(x.match, d.where, store_->catalog(), &e)) return Fail(e);
+    return Save(DefinitionKind::kExemption, x.name, "exemption " + x.name);
+  }
+
+  Status Run(const ast::DefineScorecard& d) {
+    KpiMap kpis;
+    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
+    Scorecard s;
+    DefinitionError e;
+    if (!ReadScorecard(d, kpis, &s, &e)) return Fail(e);
+    return Save(DefinitionKind::kScorecard, s.name, "scorecard " + s.name);
+  }
+
+  Status Run(const ast::ShowKpis& s) {
+    out_->columns = {ResultColumn{"name", ValueType::kString}, ResultColumn{"definition", ValueType::kString},
+                     ResultColumn{"defined_at", ValueType::kTime}};
+    DefinitionKind kind = DefinitionKind::kKpi;
+    for (DefinitionKind k : kAllDefinitionKinds)
+      if (s.kind == DefinitionKindName(k)) kind = k;
+    if (kind == DefinitionKind::kKpi) {
+      out_->columns[1].name = "expression";
+      KpiMap kpis;
+      KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
+      for (const auto& [name, def] : kpis)
+        out_->rows.push_back({Value::String(name), Value::String(def.text), Value::Time(def.defined_at_ms)});
+    } else {
+      DefinitionMap defs;
+      KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, kind, &defs));
+      for (const auto& [name, def] : defs)
+        out_->rows.push_back({Value::String(name), Value::String(def.text), Value::Time(def.defined_at_ms)});
+    }
+    const size_t n = out_->rows.size();
+    out_->message = std::to_string(n) + " " + s.kind + (n == 1 ? "" : "s");
+    return Status::OK();
+  }
+
+  Status Run(const ast::DropKpi& d) {
+    KpiMap kpis;
+    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
+    if (!kpis.count(d.name)) {
+      std::string value;
+      if (store_->GetMeta(kKpiNamespace, d.name, &value).code() == Status::Code::kNotFound) {
+        std::vector<std::string> names;
+        for (const auto& [name, def] : kpis) names.push_back(name);
+        return Fail(d.pos, "unknown kpi '" + d.name + "'" + DidYouMean(d.name, names), true);
+      }
+    }
+    KPI_RETURN_IF_ERROR(DropKpi(store_, d.name, store_->NowMs()));
+    out_->message = "kpi " + d.name + " dropped";
+    return Status::OK();
+  }
+
+  Status Run(const ast::DropNamed& d) {
+    DefinitionKind kind = DefinitionKind::kTable;
+    for (DefinitionKind k : kAllDefinitionKinds)
+      if (d.kind == DefinitionKindName(k)) kind = k;
+    KPI_RETURN_IF_ERROR(CheckExists(kind, d.name.name, d.name.pos));
+    if (kind == DefinitionKind::kTable) KPI_RETURN_IF_ERROR(DropTable(store_, d.name.name, store_->NowMs()));
+    else KPI_RETURN_IF_ERROR(DropDefinition(store_, kind, d.name.name, store_->NowMs()));
+    out_->message = d.kind + " " + d.name.name + " dropped";
+    return Status::OK();
+  }
+
+  Status Run(const ast::DropTarget& d) {
+    std::string key;
+    DefinitionError e;
+    if (!TargetKey(d.kpi, d.where, &key, &e)) return Fail(e);
+    KPI_RETURN_IF_ERROR(CheckExists(DefinitionKind::kTarget, key, d.kpi.pos));
+    KPI_RETURN_IF_ERROR(DropDefinition(store_, DefinitionKind::kTarget, key, store_->NowMs()));
+    out_->message = "target " + key + " dropped";
+    return Status::OK();
+  }
+
+ private:
+  Status Save(DefinitionKind kind, const std::string& name, const std::string& what) {
+    DefinitionMap existing;
+    KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, kind, &existing));
+    KPI_RETURN_IF_ERROR(SaveDefinition(store_, kind, name, text_, store_->NowMs()));
+    out_->message = what + (existing.count(name) ? " redefined" : " defined");
+    return Status::OK();
+  }
+
+  Status CheckExists(DefinitionKind kind, const std::string& name, const ast::SourcePos& pos) {
+    DefinitionMap defs;
+    KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, kind, &defs));
+    if (defs.count(name)) return Status::OK();
+    std::vector<std::string> names;
+    for (const auto& [n, def] : defs) names.push_back(n);
+    return Fail(pos, std::string("unknown ") + DefinitionKindName(kind) + " '" + name + "'" + DidYouMean(name, names),
+                true);
+  }
+
+  storage::Store* store_;
+  std::string text_;
+  Result* out_;
+  DefinitionError* error_;
+};
+
+}  // namespace
+
+bool RunDefinitionStatement(storage::Store* store, const ast::Statement& st, std::string_view text, Result* out,
+                            DefinitionError* error, Status* status) {
+  DefinitionRun run(store, text, out, error);
+  return std::visit(
+      [&](const auto& s) -> bool {
+        using T = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<T, ast::SelectQuery> || std::is_same_v<T, ast::Explain> ||
+                      std::is_same_v<T, ast::Evaluate>) {
+          return false;
+        } else {
+          *status = run.Run(s);
+          return true;
+        }
+      },
+      st);
+}
+
+}  // namespace kpi::query

@@ -1,0 +1,34 @@
+// The statements that change or list definitions: define kpi | calendar |
+// target | exemption | scorecard, show <kind>s, drop <kind>.
+//
+// Each define is validated completely (query/evaluation/definitions.h,
+// plus the KPI checks: no shadowed names, no recursion) before anything is
+// written, then stored with its history in one atomic metadata write
+// (query/catalog/definition_store.h), stamped with the store's clock. A
+// failing define or drop changes nothing. Tables are loaded by
+// `kpi table load` / PUT /v1/tables/NAME (query/catalog/table_store.h);
+// here they are shown and dropped.
+// Errors carry the source position of the offending part of the statement.
+// Thread safety: as the Store (metadata writes are serialized there).
+#pragma once
+
+#include <string_view>
+
+#include "query/ast.h"
+#include "query/evaluation/definitions.h"
+#include "query/result.h"
+#include "storage/status.h"
+
+namespace kpi::storage {
+class Store;
+}
+
+namespace kpi::query {
+
+// True when `st` is a definition statement (then *status holds its outcome
+// and, on a positioned error, *error). `text` is the statement as written:
+// it is what is stored for calendars, targets, exemptions and scorecards.
+bool RunDefinitionStatement(storage::Store* store, const ast::Statement& st, std::string_view text, Result* out,
+                            DefinitionError* error, Status* status);
+
+}  // namespace kpi::query
