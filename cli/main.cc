@@ -12,6 +12,7 @@
 #include "cli/query_command.h"
 #include "cli/repl_command.h"
 #include "cli/serve_command.h"
+#include "cli/table_command.h"
 
 namespace {
 
@@ -88,6 +89,15 @@ int main(int argc, char** argv) {
   verify_cmd->add_option("result", audit.result_file, "Saved JSON result (kpi query --format json, HTTP); - for stdin")
       ->required();
 
+  TableLoadFlags table;
+  CLI::App* table_cmd = app.add_subcommand("table", "Lookup tables (joined in queries)");
+  table_cmd->require_subcommand(1);
+  CLI::App* table_load_cmd = table_cmd->add_subcommand("load", "Load (replace) a lookup table from a CSV file");
+  table_load_cmd->add_option("--db", table.db, "Store directory")->required();
+  table_load_cmd->add_option("name", table.name, "Table name")->required();
+  table_load_cmd->add_option("file", table.file, "CSV file, header first; - for stdin")->required();
+  table_load_cmd->add_option("--key", table.key, "Key column (unique, non-empty values)")->required();
+
   ServeFlags serve;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API server until SIGINT / SIGTERM");
   serve_cmd->add_option("--db", serve.db, "Store directory")->required();
@@ -124,6 +134,7 @@ int main(int argc, char** argv) {
   if (query_cmd->parsed()) return RunQuery(query, stdout, stderr);
   if (repl_cmd->parsed()) return RunRepl(repl, stdout, stderr);
   if (serve_cmd->parsed()) return RunServe(serve, stderr);
+  if (table_load_cmd->parsed()) return RunTableLoad(table, stdout, stderr);
   if (verify_cmd->parsed()) return RunAuditVerify(audit, stdout, stderr);
   return kExitUsage;
 }

@@ -11,6 +11,7 @@ const char* EndpointName(Endpoint e) {
     case Endpoint::kQuery: return "query";
     case Endpoint::kEvents: return "events";
     case Endpoint::kKpis: return "kpis";
+    case Endpoint::kTables: return "tables";
     case Endpoint::kHealth: return "health";
     case Endpoint::kMetrics: return "metrics";
     case Endpoint::kOther:

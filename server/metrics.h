@@ -23,9 +23,9 @@
 
 namespace kpi::server {
 
-enum class Endpoint : int { kQuery, kEvents, kKpis, kHealth, kMetrics, kOther, kCount };
+enum class Endpoint : int { kQuery, kEvents, kKpis, kTables, kHealth, kMetrics, kOther, kCount };
 
-const char* EndpointName(Endpoint e);  // "query", "events", "kpis", "health", "metrics", "other"
+const char* EndpointName(Endpoint e);  // "query", "events", "kpis", "tables", "health", "metrics", "other"
 
 class Metrics {
  public:

@@ -4,8 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 
+#include "query/catalog/table_store.h"
 #include "server/event_upload.h"
 #include "server/json_text.h"
 #include "server/result_render.h"
@@ -18,6 +20,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kKpisPrefix = "/v1/kpis/";
+constexpr std::string_view kTablesPrefix = "/v1/tables/";
 constexpr size_t kMaxKpiNameBytes = 128;
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
@@ -76,6 +79,7 @@ RouteInfo Lookup(std::string_view path) {
   if (StartsWith(path, kKpisPrefix) && path.size() > kKpisPrefix.size()) {
     return {Endpoint::kKpis, "GET, PUT, DELETE"};
   }
+  if (StartsWith(path, kTablesPrefix) && path.size() > kTablesPrefix.size()) return {Endpoint::kTables, "PUT"};
   return {};
 }
 
@@ -93,6 +97,7 @@ Role NeededRole(Endpoint endpoint, std::string_view method) {
     case Endpoint::kHealth: return Role::kNone;
     case Endpoint::kEvents: return Role::kWrite;
     case Endpoint::kKpis: return method == "GET" ? Role::kRead : Role::kAdmin;
+    case Endpoint::kTables: return Role::kAdmin;
     default: return Role::kRead;
   }
 }
@@ -163,6 +168,7 @@ Endpoint Router::Classify(std::string_view target) {
 bool Router::IsWrite(const Request& request) {
   std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
   if (path == "/v1/events") return true;
+  if (StartsWith(path, kTablesPrefix)) return request.method == "PUT";
   return StartsWith(path, kKpisPrefix) && (request.method == "PUT" || request.method == "DELETE");
 }
 
@@ -211,6 +217,7 @@ Response Router::Dispatch(const Request& request, Endpoint* endpoint) {
       if (request.method == "PUT") return HandlePutKpi(request, name);
       return HandleDeleteKpi(name);
     }
+    case Endpoint::kTables: return HandlePutTable(request, target, target.path.substr(kTablesPrefix.size()));
     default: break;
   }
   return ErrorResponse(404, "no such endpoint: " + target.path);
@@ -392,6 +399,41 @@ Response Router::HandleDeleteKpi(const std::string& name) {
   Status s = RunStatement("drop kpi " + name, limits_.query_timeout, &result, &error);
   if (!s.ok()) return StatementErrorResponse(s, error);
   return JsonResponse("{\"name\":" + JsonString(name) + ",\"message\":" + JsonString(result.message) + "}\n");
+}
+
+Response Router::HandlePutTable(const Request& request, const Target& target, const std::string& name) {
+  if (store_ == nullptr) return ErrorResponse(503, "this server has no store to load tables into");
+  std::string encoding = MediaType(request.Header("Content-Encoding"));
+  if (!encoding.empty() && encoding != "identity") {
+    return ErrorResponse(415, "send the table as plain CSV (no Content-Encoding)");
+  }
+  const std::string* key = target.Param("key");
+  if (key == nullptr || key->empty()) return ErrorResponse(400, "missing parameter key (the table's key column)");
+  query::TableLoadReport report;
+  // No source name: errors read "line 7: ...", the line of the body.
+  Status s = query::LoadTableCsvIntoStore(store_, name, *key, request.body, "", store_->NowMs(), &report);
+  if (!s.ok()) {
+    if (s.code() != Status::Code::kInvalidArgument) return ErrorResponse(500, s.message());
+    Response r;
+    r.status = 400;
+    r.body = "{\"error\":{\"message\":" + JsonString(s.message());
+    long line = 0;
+    if (std::sscanf(s.message().c_str(), "line %ld:", &line) == 1 && line > 0) {
+      r.body += ",\"line\":" + std::to_string(line);
+    }
+    r.body += "}}\n";
+    return r;
+  }
+  std::string body = "{\"name\":" + JsonString(name) + ",\"key\":" + JsonString(report.key_column) +
+                     ",\"rows\":" + std::to_string(report.rows) + ",\"columns\":[";
+  for (size_t i = 0; i < report.columns.size(); ++i) {
+    if (i > 0) body.push_back(',');
+    body += "{\"name\":" + JsonString(report.columns[i].first) + ",\"type\":\"" +
+            query::TableColumnTypeName(report.columns[i].second) + "\"}";
+  }
+  body += "],\"stored_bytes\":" + std::to_string(report.stored_bytes) +
+          ",\"defined_at_ms\":" + std::to_string(report.defined_at_ms) + "}\n";
+  return JsonResponse(std::move(body));
 }
 
 Response Router::HandleMetrics() {
