@@ -133,7 +133,8 @@ bool Binder::BindGroupKey(const ast::ExprPtr& g) {
     key.type = ValueType::kTime;
     key.name = lower;
   } else {
-    if (g->kind == ast::ExprKind::kColumn && !IsColumnName(g->text) && !kpis_.count(g->text)) {
+    if (g->kind == ast::ExprKind::kColumn && !IsColumnName(g->text) && !kpis_.count(g->text) &&
+        g->text.find('.') == std::string::npos) {
       std::vector<std::string> candidates = SourceColumnNames();
       for (const auto& b : BucketNames()) candidates.push_back(b);
       Fail(g->pos, "unknown column '" + g->text + "'" + DidYouMean(g->text, candidates));

@@ -516,8 +516,7 @@ auto const time_bound = label("timestamp", "a date or timestamp (YYYY-MM-DD or R
 auto const source = label("source", "'events' or 'tickets'")[located[kw_events][SourceAction{"events"}] |
                                                             located[kw_tickets][SourceAction{"tickets"}] |
                                                             ident[unknown_source]];
-auto const clause = (kw_join >> label("table", "a table name")[ident] >> kw_on >> expr)[add_join] |
-                    located[kw_where >> expr][set_where] |
+auto const clause = located[kw_where >> expr][set_where] |
                     located[kw_during >> time_bound >> dotdot >> time_bound][set_during] |
                     located[kw_at >> label("event", "an event name")[ident]][set_at] |
                     located[kw_by >> (group_item % comma)][set_group_by] |
@@ -525,7 +524,8 @@ auto const clause = (kw_join >> label("table", "a table name")[ident] >> kw_on >
                     located[kw_order >> kw_by >> (order_item % comma)][set_order_by] |
                     located[kw_limit >> limit_count][set_limit] |
                     located[kw_tz >> string_lit][set_tz] |
-                    located[kw_as_of >> kw_of >> time_bound][set_as_of];
+                    located[kw_as_of >> kw_of >> time_bound][set_as_of] |
+                    (kw_join >> label("table", "a table name")[ident] >> kw_on >> expr)[add_join];
 auto const order_item_def = label("name", "a result column name")[ident][set_order_name] >>
                             -(kw_asc[no_op] | kw_desc[set_descending]);
 auto const select_stmt_def = kw_select >> ((expr[push_item] >> -(kw_alias_as >> ident[set_alias])) % comma) >>
@@ -535,10 +535,9 @@ auto const select_stmt_def = kw_select >> ((expr[push_item] >> -(kw_alias_as >> 
 auto const define_stmt_def = kw_define >> kw_kpi >> label("name", "a KPI name")[ident][set_define_name] >>
                              define_eq >> located[expr][set_define_expr];
 auto const show_stmt_def =
-    kw_show >> label("definitions", "kpis, tables, calendars, targets, exemptions or scorecards")
-                   [kw_kpis[KindAction{"kpi"}] | kw_tables[KindAction{"table"}] |
-                    kw_calendars[KindAction{"calendar"}] | kw_targets[KindAction{"target"}] |
-                    kw_exemptions[KindAction{"exemption"}] | kw_scorecards[KindAction{"scorecard"}]];
+    kw_show >> (kw_kpis[KindAction{"kpi"}] | kw_tables[KindAction{"table"}] | kw_calendars[KindAction{"calendar"}] |
+                kw_targets[KindAction{"target"}] | kw_exemptions[KindAction{"exemption"}] |
+                kw_scorecards[KindAction{"scorecard"}]);
 auto const drop_stmt_def = kw_drop >> kw_kpi >> label("name", "a KPI name")[ident][set_drop_name];
 auto const explain_stmt_def =
     kw_explain >> (select_stmt[set_explained] | evaluate_stmt[set_explained_evaluate]);
@@ -578,9 +577,8 @@ auto const define_scorecard_stmt_def =
     kw_define >> kw_scorecard >> label("name", "a scorecard name")[ident][set_def_name] >> define_eq >>
     ((weight >> kpi_name)[push_term] % op_plus) >> -(kw_cap >> number_lit[set_cap]);
 auto const drop_named_stmt_def =
-    kw_drop >> label("definition", "kpi, table, calendar, target, exemption or scorecard")
-                   [kw_table[KindAction{"table"}] | kw_calendar[KindAction{"calendar"}] |
-                    kw_exemption[KindAction{"exemption"}] | kw_scorecard[KindAction{"scorecard"}]] >>
+    kw_drop >> (kw_table[KindAction{"table"}] | kw_calendar[KindAction{"calendar"}] |
+                kw_exemption[KindAction{"exemption"}] | kw_scorecard[KindAction{"scorecard"}]) >>
     label("name", "a name")[ident][set_def_name];
 
 auto const statement_def =

@@ -23,7 +23,7 @@ struct BadQuery {
 const BadQuery kBadQueries[] = {
     {"select count( from tickets", 1, 15, "expected ')' or an expression"},
     {"select count() as n\nfrom tickets whre channel = \"chat\"", 2, 14,
-     "expected 'where', 'during', 'at', 'by', 'having', 'order by', 'limit', 'tz', 'as of' or end of input "
+     "expected 'where', 'during', 'at', 'by', 'having', 'order by', 'limit', 'tz', 'as of', 'join' or end of input "
      "(did you mean 'where'?)"},
     {"select count()", 1, 15, "expected ',' or 'from'"},
     {"select count()\n  frm tickets", 2, 3, "expected ',' or 'from' (did you mean 'from'?)"},
@@ -56,10 +56,10 @@ const BadQuery kBadQueries[] = {
     {"select x from events by a limit 1 by b", 1, 35, "duplicate 'by' clause"},
     {"select count() as from from tickets", 1, 19, "expected an identifier ('from' is a reserved word)"},
     {"select a < b < c from tickets", 1, 14, "expected ',' or 'from'"},
-    {"", 1, 1, "expected a statement (select, define kpi, show kpis, drop kpi or explain)"},
-    {"  -- nothing but a comment\n", 2, 1, "expected a statement (select, define kpi, show kpis, drop kpi or explain)"},
+    {"", 1, 1, "expected a statement (select, evaluate, define, show, drop or explain)"},
+    {"  -- nothing but a comment\n", 2, 1, "expected a statement (select, evaluate, define, show, drop or explain)"},
     {"selec count() from tickets", 1, 1,
-     "expected a statement (select, define kpi, show kpis, drop kpi or explain)"},
+     "expected a statement (select, evaluate, define, show, drop or explain)"},
     {"select", 1, 7, "expected an expression"},
     {"select a, from events", 1, 11, "expected an expression"},
     {"select a from events order x", 1, 28, "expected 'by'"},
@@ -75,9 +75,9 @@ const BadQuery kBadQueries[] = {
     {"select a from events where x = 2025-1-1", 1, 32, "bad date '2025-1-1': dates are written YYYY-MM-DD"},
     {"define kpi = x", 1, 12, "expected a KPI name"},
     {"define kpi frt duration(a -> b)", 1, 16, "expected '='"},
-    {"drop kpis frt", 1, 6, "expected 'kpi' (did you mean 'kpi'?)"},
-    {"show kpi", 1, 6, "expected 'kpis' (did you mean 'kpis'?)"},
-    {"explain define kpi x = 1", 1, 9, "expected 'select'"},
+    {"drop kpis frt", 1, 6, "expected 'kpi', 'target', 'table', 'calendar', 'exemption' or 'scorecard' (did you mean 'kpi'?)"},
+    {"show kpi", 1, 6, "expected 'kpis', 'tables', 'calendars', 'targets', 'exemptions' or 'scorecards' (did you mean 'kpis'?)"},
+    {"explain define kpi x = 1", 1, 9, "expected 'select' or 'evaluate'"},
     // ParseStatement takes one statement; ParseScript takes several.
     {"select a from events; select b from events", 1, 23, "expected end of input"},
 };
@@ -97,7 +97,7 @@ TEST(ParseErrors, ExpectedAlternativesAreListed) {
   EXPECT_EQ(ErrorOf("select count()").expected, (std::vector<std::string>{",", "from"}));
   EXPECT_EQ(ErrorOf("select x from events )").expected,
             (std::vector<std::string>{"where", "during", "at", "by", "having", "order by", "limit", "tz", "as of",
-                                      "end of input"}));
+                                      "join", "end of input"}));
   // Operators are listed only when nothing else would do.
   EXPECT_EQ(ErrorOf("select count( from tickets").message.find("'+'"), std::string::npos);
   // Hard errors have no alternatives.
