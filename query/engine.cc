@@ -261,9 +261,11 @@ class StatementRun {
     std::map<std::string, int64_t> used = bound.used_definitions;
     JudgeError jerr;
     if (!Judge(in, out_, &used, &jerr)) {
-      if (jerr.pos.line > 0) return Fail(text_, jerr.pos, jerr.message, error_);
-      error_->message = jerr.message;
-      return Status::InvalidArgument(jerr.message);
+      // Point at the offending order item, else at the KPI (or scorecard) judged.
+      ast::SourcePos pos = ev.scorecard ? ev.scorecard->pos : ev.pos;
+      for (const ast::NamePos& k : ev.kpis)
+        if (k.name == jerr.kpi) pos = k.pos;
+      return Fail(text_, jerr.pos.value_or(pos), jerr.message, error_);
     }
     out_->stats = values.stats;
     return Stamp(used);

@@ -110,7 +110,7 @@ bool ReadDate(const ast::TimeLiteral& t, cctz::civil_day* out, DefinitionError* 
 }  // namespace
 
 std::string TargetRule::Describe() const {
-  std::string out = kpi + " " + op + " " + x3p::ShortestDouble(value);
+  std::string out = kpi + " " + op + " " + (value_text.empty() ? x3p::ShortestDouble(value) : value_text);
   if (!where.empty()) out += " where " + MatchText(where);
   return out;
 }
@@ -127,6 +127,7 @@ bool TargetKey(const ast::NamePos& kpi, const ast::ExprPtr& where, std::string* 
 bool ReadTarget(const ast::DefineTarget& d, const KpiMap& kpis, TargetRule* out, DefinitionError* error) {
   if (!KnownKpi(d.kpi, kpis, error) || !CheckOp(d.op, d.op_pos, error)) return false;
   if (!LiteralNumber(d.value, &out->value, error, d.op_pos)) return false;
+  out->value_text = ast::ToString(*d.value);
   out->kpi = d.kpi.name;
   out->op = d.op;
   out->where.clear();

@@ -53,6 +53,7 @@ struct TargetRule {
   std::string kpi;
   std::string op;  // ">=", ">", "<=", "<"
   double value = 0;
+  std::string value_text;         // the value as written, canonical ("15m", "90%")
   std::vector<GroupMatch> where;  // sorted by dim
   std::string key;                // storage key: kpi + canonical where
   std::string text;               // the statement as written

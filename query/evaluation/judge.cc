@@ -114,6 +114,7 @@ bool Judge(const JudgeInput& in, Result* out, std::map<std::string, int64_t>* us
         best = &t;
         best_n = t.where.size();
       } else if (t.where.size() == best_n && (t.op != best->op || t.value != best->value)) {
+        error->kpi = kpi;
         error->message = "conflicting targets for kpi '" + kpi + "': `" + best->Describe() + "` and `" +
                          t.Describe() + "` both apply equally to a row; make one more specific or drop one";
         return false;

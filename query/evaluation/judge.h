@@ -50,7 +50,8 @@ struct JudgeInput {
 
 struct JudgeError {
   std::string message;
-  ast::SourcePos pos;  // line 0 when the error has no position
+  std::optional<ast::SourcePos> pos;  // `order by` errors
+  std::string kpi;                    // conflicting targets: the KPI they judge
 };
 
 // Fills *out (columns, rows) and adds the targets, exemptions and scorecard
