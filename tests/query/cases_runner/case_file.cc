@@ -24,7 +24,8 @@ bool StartsWithWord(const std::string& line, const std::string& word) {
 bool IsEventsLine(const std::string& trimmed) { return trimmed.compare(0, 8, "events @") == 0; }
 
 bool IsDirective(const std::string& trimmed) {
-  return IsEventsLine(trimmed) || StartsWithWord(trimmed, "query") || StartsWithWord(trimmed, "expect");
+  return IsEventsLine(trimmed) || StartsWithWord(trimmed, "query") || StartsWithWord(trimmed, "expect") ||
+         StartsWithWord(trimmed, "table");
 }
 
 bool IsComment(const std::string& trimmed) { return !trimmed.empty() && trimmed[0] == '#'; }
@@ -113,6 +114,27 @@ bool ParseCaseFile(const std::string& path, const std::string& content, CaseFile
       out->steps.push_back(std::move(s));
       continue;
     }
+    if (StartsWithWord(t, "table")) {  // `table NAME key=COLUMN`, then CSV lines
+      Step s;
+      s.kind = Step::Kind::kTable;
+      s.line = static_cast<int>(i + 1);
+      std::istringstream words(t.substr(5));
+      std::string key;
+      words >> s.table >> key;
+      if (s.table.empty() || key.compare(0, 4, "key=") != 0 || key.size() == 4)
+        return fail(i, "expected `table NAME key=COLUMN`");
+      s.table_key = key.substr(4);
+      ++i;
+      while (i < lines.size()) {
+        const std::string r = Trim(lines[i]);
+        if (r.empty() || IsDirective(r)) break;
+        if (!IsComment(r)) s.csv += r + "\n";
+        ++i;
+      }
+      if (s.csv.empty()) return fail(i - 1, "a table needs at least a header line");
+      out->steps.push_back(std::move(s));
+      continue;
+    }
     if (StartsWithWord(t, "query")) {
       Step s;
       s.kind = Step::Kind::kStatement;
@@ -186,7 +208,7 @@ bool ParseCaseFile(const std::string& path, const std::string& content, CaseFile
       out->steps.push_back(std::move(s));
       continue;
     }
-    return fail(i, "expected `events @...`, `query <name>` or a comment");
+    return fail(i, "expected `events @...`, `table NAME key=COLUMN`, `query <name>` or a comment");
   }
   return true;
 }

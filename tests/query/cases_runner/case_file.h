@@ -9,6 +9,11 @@
 //   {"ts":"...","ticket":"T1","event":"created","channel":"chat"}
 //   ...                                NDJSON lines (event-format.md)
 //
+//   table agents key=agent             a lookup table loaded (kpi table load) at the
+//   agent,role,score                   clock's instant: CSV lines, header first, up
+//   a1,frontline,4.5                   to a blank line or the next directive; the
+//                                      reference gets the same rows, typed plainly
+//
 //   query frt_by_channel               one test; the name must be unique in the file
 //   select p50(duration(created -> agent_reply)) as frt
 //   from tickets by channel            statement text: every line up to `expect`
@@ -54,13 +59,15 @@ struct Expectation {
 };
 
 struct Step {
-  enum class Kind { kEvents, kStatement };
+  enum class Kind { kEvents, kStatement, kTable };
   Kind kind = Kind::kEvents;
   int line = 0;
   // kEvents
   int64_t ingest_ms = 0;
   std::string ingest_text;
   std::vector<RawEvent> events;
+  // kTable: name, key column, the CSV text (header first)
+  std::string table, table_key, csv;
   // kStatement
   std::string name;
   std::string text;

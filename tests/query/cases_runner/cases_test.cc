@@ -13,6 +13,7 @@
 #include <map>
 #include <ostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <variant>
@@ -23,7 +24,10 @@
 #include "query/cases_runner/case_file.h"
 #include "query/engine.h"
 #include "query/parser.h"
+#include "query/catalog/table_store.h"
 #include "query/reference/reference_evaluator.h"
+#include "query/reference/reference_judge.h"
+#include "query/reference/reference_table.h"
 #include "query/reference/reference_time.h"
 #include "query/reference/result_text.h"
 #include "storage/store.h"
@@ -206,34 +210,53 @@ TEST_P(CaseTest, MatchesExpectation) {
   ASSERT_TRUE(storage::Store::Open(dir.path(), options, &store).ok());
   query::Engine engine(store.get());
   reference::EventLog log;
-  reference::KpiDefinitions kpis;
-  // Every define (expression) and drop (null) with the clock at that moment,
-  // so `as of` queries can be given the definitions of their instant.
-  std::vector<std::tuple<int64_t, std::string, query::ast::ExprPtr>> kpi_history;
-
-  // Replays a statement's side effects on the reference's KPI table.
-  auto track_kpis = [&](const std::string& text) {
-    query::ast::Statement st;
-    query::ParseError perr;
-    if (!query::ParseStatement(text, &st, &perr)) return;
-    if (auto* d = std::get_if<query::ast::DefineKpi>(&st)) {
-      kpis[d->name] = d->expr;
-      kpi_history.emplace_back(now_ms, d->name, d->expr);
-    }
-    if (auto* d = std::get_if<query::ast::DropKpi>(&st)) {
-      kpis.erase(d->name);
-      kpi_history.emplace_back(now_ms, d->name, nullptr);
-    }
+  // Every definition the engine accepted (define / drop statements and table
+  // loads) with the clock at that moment: replayed up to an instant, they give
+  // the reference the definitions in force then (`as of`).
+  struct Definition {
+    int64_t at_ms = 0;
+    std::string statement;       // a define / drop statement, or
+    std::string table, key, csv; // a table load
   };
-  // The KPI table as of `as_of_ms`: the history replayed up to that instant.
-  auto kpis_as_of = [&](int64_t as_of_ms) {
-    reference::KpiDefinitions then;
-    for (const auto& [at, name, expr] : kpi_history) {
-      if (at > as_of_ms) continue;
-      if (expr) then[name] = expr;
-      else then.erase(name);
+  std::vector<Definition> history;
+  auto definitions_as_of = [&](std::optional<int64_t> as_of_ms, std::string* error) {
+    reference::RefDefinitions defs;
+    for (const Definition& d : history) {
+      if (as_of_ms && d.at_ms > *as_of_ms) continue;
+      if (!d.table.empty()) {
+        reference::RefTable t;
+        if (!reference::RefTableFromCsv(d.csv, d.key, &t, error)) *error = "table " + d.table + ": " + *error;
+        defs.context.tables[d.table] = std::move(t);
+        continue;
+      }
+      query::ast::Statement st;
+      query::ParseError perr;
+      if (!query::ParseStatement(d.statement, &st, &perr)) continue;
+      namespace ast = query::ast;
+      if (auto* k = std::get_if<ast::DefineKpi>(&st)) defs.context.kpis[k->name] = k->expr;
+      if (auto* k = std::get_if<ast::DropKpi>(&st)) defs.context.kpis.erase(k->name);
+      if (auto* c = std::get_if<ast::DefineCalendar>(&st)) defs.context.calendars[c->name.name] = *c;
+      if (auto* t = std::get_if<ast::DefineTarget>(&st)) defs.targets[reference::RefTargetKey(t->kpi.name, t->where)] = *t;
+      if (auto* t = std::get_if<ast::DropTarget>(&st)) defs.targets.erase(reference::RefTargetKey(t->kpi.name, t->where));
+      if (auto* x = std::get_if<ast::DefineExemption>(&st)) {
+        auto& xs = defs.exemptions;
+        xs.erase(std::remove_if(xs.begin(), xs.end(), [&](const ast::DefineExemption& y) { return y.name.name == x->name.name; }),
+                 xs.end());
+        xs.push_back(*x);
+      }
+      if (auto* c = std::get_if<ast::DefineScorecard>(&st)) defs.scorecards[c->name.name] = *c;
+      if (auto* n = std::get_if<ast::DropNamed>(&st)) {
+        if (n->kind == "table") defs.context.tables.erase(n->name.name);
+        if (n->kind == "calendar") defs.context.calendars.erase(n->name.name);
+        if (n->kind == "scorecard") defs.scorecards.erase(n->name.name);
+        if (n->kind == "exemption") {
+          auto& xs = defs.exemptions;
+          xs.erase(std::remove_if(xs.begin(), xs.end(), [&](const ast::DefineExemption& y) { return y.name.name == n->name.name; }),
+                   xs.end());
+        }
+      }
     }
-    return then;
+    return defs;
   };
 
   int64_t last_ingest = INT64_MIN;
@@ -250,11 +273,18 @@ TEST_P(CaseTest, MatchesExpectation) {
       for (const RawEvent& e : s.events) log.emplace_back(e, s.ingest_ms);
       continue;
     }
+    if (s.kind == Step::Kind::kTable) {
+      query::TableLoadReport report;
+      const Status st = query::LoadTableCsvIntoStore(store.get(), s.table, s.table_key, s.csv, s.table + ".csv",
+                                                     now_ms, &report);
+      ASSERT_TRUE(st.ok()) << "table " << s.table << " (line " << s.line << "): " << st.ToString();
+      history.push_back({now_ms, "", s.table, s.table_key, s.csv});
+      continue;
+    }
     if (Contains(s.text.substr(0, 7), "select") || Contains(s.text.substr(0, 8), "explain")) continue;
     query::Result ignored;
     query::QueryError qerr;
-    (void)engine.Execute(s.text, query::ExecOptions{}, &ignored, &qerr);
-    track_kpis(s.text);
+    if (engine.Execute(s.text, query::ExecOptions{}, &ignored, &qerr).ok()) history.push_back({now_ms, s.text, "", "", ""});
   }
 
   const Expectation& x = step.expect;
@@ -286,17 +316,21 @@ TEST_P(CaseTest, MatchesExpectation) {
     return;
   }
   const auto* select = std::get_if<query::ast::SelectQuery>(&parsed);
-  if (select == nullptr) return;
-  reference::KpiDefinitions kpis_used = kpis;
-  if (select->as_of) {
+  const auto* evaluate = std::get_if<query::ast::Evaluate>(&parsed);
+  if (select == nullptr && evaluate == nullptr) return;
+  const query::ast::SelectQuery& q = select ? *select : evaluate->query;
+  std::optional<int64_t> as_of_ms;
+  if (q.as_of) {
     cctz::time_zone tz;
-    int64_t as_of_ms = 0;
-    if (reference::LoadZone(select->tz.value_or("UTC"), &tz) &&
-        reference::ParseInstant(select->as_of->text, tz, &as_of_ms))
-      kpis_used = kpis_as_of(as_of_ms);
+    int64_t ms = 0;
+    if (reference::LoadZone(q.tz.value_or("UTC"), &tz) && reference::ParseInstant(q.as_of->text, tz, &ms)) as_of_ms = ms;
   }
+  std::string def_error;
+  const reference::RefDefinitions defs = definitions_as_of(as_of_ms, &def_error);
+  ASSERT_TRUE(def_error.empty()) << "reference: " << def_error;
   query::Result ref;
-  const Status rst = reference::Evaluate(log, *select, kpis_used, &ref);
+  const Status rst = select ? reference::Evaluate(log, *select, defs.context, reference::ReferenceOptions{}, &ref)
+                            : reference::EvaluateStatement(log, *evaluate, defs, &ref);
   if (x.expect_error) {
     EXPECT_FALSE(rst.ok()) << "reference: the statement should fail; it gave\n" << reference::FormatTable(ref);
     return;

@@ -7,6 +7,7 @@
 #include <set>
 #include <vector>
 
+#include "query/reference/reference_calendar.h"
 #include "query/reference/reference_time.h"
 
 namespace kpi::reference {
@@ -113,9 +114,9 @@ int CompareNonNull(const Value& a, const Value& b) {
 
 class QueryRun {
  public:
-  QueryRun(const RefStore& store, const ast::SelectQuery& q, const KpiDefinitions& kpis,
+  QueryRun(const RefStore& store, const ast::SelectQuery& q, const RefContext& context,
            const ReferenceOptions& options)
-      : store_(store), q_(q), kpis_(kpis), options_(options) {}
+      : store_(store), q_(q), ctx_(context), kpis_(context.kpis), options_(options) {}
 
   Status Run(query::Result* out);
 
@@ -125,6 +126,7 @@ class QueryRun {
     const RefEvent* event = nullptr;  // events source only
     int64_t place_ms = 0;
     std::map<std::string, std::string> dims;  // sticky (events) or latest (tickets)
+    std::vector<int> join_rows;               // per join of the query: the table row, -1 when none
   };
   struct Group {
     std::vector<Value> keys;
@@ -142,6 +144,10 @@ class QueryRun {
       warnings_.insert("event name '" + name + "' has never been ingested");
   }
   bool IsColumn(const std::string& name) const;
+  // `T.col`: the join (index in q_.joins, among the first visible_joins_) and
+  // the table column; false with *why when it names none.
+  bool FindJoinColumn(const std::string& name, int* join, int* col, std::string* why) const;
+  const RefTable& JoinTable(int join) const { return ctx_.tables.at(q_.joins[join].table); }
   int GroupKeyIndex(const ast::Expr& e) const;
   // The bucket unit of a `by` item (hour .. year, any case), unless it names a column.
   std::optional<std::string> BucketOf(const ast::Expr& e) const;
@@ -164,8 +170,10 @@ class QueryRun {
 
   const RefStore& store_;
   const ast::SelectQuery& q_;
+  const RefContext& ctx_;
   const KpiDefinitions& kpis_;
   ReferenceOptions options_;
+  size_t visible_joins_ = 0;  // joins bound so far: `T.col` may name these
   cctz::time_zone tz_;
   std::set<std::string> warnings_;
   std::vector<std::string> group_names_, item_names_;
@@ -174,7 +182,33 @@ class QueryRun {
   bool checking_having_ = false;
 };
 
+bool QueryRun::FindJoinColumn(const std::string& name, int* join, int* col, std::string* why) const {
+  const size_t dot = name.find('.');
+  if (dot == std::string::npos) return false;
+  const std::string table = name.substr(0, dot), column = name.substr(dot + 1);
+  for (size_t j = 0; j < visible_joins_; ++j) {
+    if (q_.joins[j].table != table) continue;
+    const RefTable& t = ctx_.tables.at(table);
+    for (size_t c = 0; c < t.columns.size(); ++c) {
+      if (t.columns[c] == column) {
+        *join = static_cast<int>(j);
+        *col = static_cast<int>(c);
+        return true;
+      }
+    }
+    *why = "table '" + table + "' has no column '" + column + "'";
+    return false;
+  }
+  *why = "'" + table + "' is not a joined table";
+  return false;
+}
+
 bool QueryRun::IsColumn(const std::string& name) const {
+  if (name.find('.') != std::string::npos) {
+    int j, c;
+    std::string why;
+    return FindJoinColumn(name, &j, &c, &why);
+  }
   if (name == "ticket") return true;
   if (events_source() && (name == "time" || name == "event" || name == "agent")) return true;
   if (!events_source() && name == "created") return true;
@@ -248,7 +282,12 @@ Status QueryRun::Check(const ast::Expr& e, Context ctx, ValueType* type, int dep
         return Error(e.pos, "column '" + e.text + "' must be grouped or aggregated");
       }
       const std::string& n = e.text;
-      if (n == "ticket" || (events_source() && (n == "event" || n == "agent"))) {
+      if (n.find('.') != std::string::npos) {
+        int j, c;
+        std::string why;
+        if (!FindJoinColumn(n, &j, &c, &why)) return Error(e.pos, why);
+        t = JoinTable(j).numeric[c] ? ValueType::kNumber : ValueType::kString;
+      } else if (n == "ticket" || (events_source() && (n == "event" || n == "agent"))) {
         t = ValueType::kString;
       } else if ((events_source() && n == "time") || (!events_source() && n == "created")) {
         t = ValueType::kTime;
@@ -381,6 +420,8 @@ Status QueryRun::CheckCall(const ast::Expr& e, Context ctx, ValueType* type, int
         return Error(e.pos, "duration() takes A -> B");
       KPI_RETURN_IF_ERROR(CheckEventArg(*args[0]->args[0]));
       KPI_RETURN_IF_ERROR(CheckEventArg(*args[0]->args[1]));
+      const std::string& cal = args[0]->text;
+      if (!cal.empty() && !ctx_.calendars.count(cal)) return Error(args[0]->pos, "unknown calendar '" + cal + "'");
       *type = ValueType::kDuration;
     } else if (f == "count_of") {
       if (args.size() != 1) return Error(e.pos, "count_of() takes one argument");
@@ -502,7 +543,15 @@ Value QueryRun::EvalTicketFunction(const ast::Expr& e, const Row& row) const {
   const auto& args = e.args;
   if (f == "duration") {
     std::optional<double> s = t.DurationSeconds(args[0]->args[0]->text, args[0]->args[1]->text);
-    return s ? Value::Duration(*s) : Value::Null();
+    if (!s) return Value::Null();
+    if (args[0]->text.empty()) return Value::Duration(*s);
+    // In a calendar: the open seconds of [first A, its B].
+    const int64_t start = *t.First(args[0]->args[0]->text);
+    const int64_t end = start + static_cast<int64_t>(std::llround(*s * 1000.0));
+    double open = 0;
+    std::string why;
+    if (!CalendarOpenSeconds(ctx_.calendars.at(args[0]->text), start, end, &open, &why)) return Value::Null();
+    return Value::Duration(open);
   }
   if (f == "count_of") {
     if (args[0]->kind == ast::ExprKind::kBefore)
@@ -551,6 +600,13 @@ Value QueryRun::EvalRow(const ast::Expr& e, const Row& row) const {
     }
     case ast::ExprKind::kColumn: {
       const std::string& n = e.text;
+      if (n.find('.') != std::string::npos) {
+        int j = 0, c = 0;
+        std::string why;
+        FindJoinColumn(n, &j, &c, &why);
+        const int r = row.join_rows[j];
+        return r < 0 ? Value::Null() : JoinTable(j).rows[r][c];
+      }
       if (n == "ticket") return Value::String(row.ticket->id);
       if (events_source()) {
         if (n == "time") return Value::Time(row.event->time);
@@ -719,8 +775,30 @@ Status QueryRun::Run(query::Result* out) {
     during_end = b;
   }
 
-  // Static checks, in clause order.
+  // Joins, in order: each `on` may name the tables joined before it.
   ValueType t;
+  for (size_t j = 0; j < q_.joins.size(); ++j) {
+    const ast::JoinClause& join = q_.joins[j];
+    if (!ctx_.tables.count(join.table)) return Error(join.pos, "unknown table '" + join.table + "'");
+    for (size_t k = 0; k < j; ++k)
+      if (q_.joins[k].table == join.table) return Error(join.pos, "table '" + join.table + "' is joined twice");
+    if (!join.on) return Error(join.pos, "join needs `on`");
+    KPI_RETURN_IF_ERROR(Check(*join.on, Context::kRow, &t, 0));
+    const RefTable& table = ctx_.tables.at(join.table);
+    const bool number_key = table.numeric[std::find(table.columns.begin(), table.columns.end(), table.key) -
+                                          table.columns.begin()];
+    if (number_key ? !IsNumeric(t) : t != ValueType::kString)
+      return Error(join.on->pos, "join key type does not match table '" + join.table + "'");
+    ++visible_joins_;
+  }
+  // Exclusions (evaluate): their predicates see the joined columns.
+  for (const RefExclusion& x : ctx_.exclusions) {
+    if (!x.where) continue;
+    KPI_RETURN_IF_ERROR(Check(*x.where, Context::kRow, &t, 0));
+    if (t != ValueType::kBool && t != ValueType::kNull) return Error(x.where->pos, "exemption needs a predicate");
+  }
+
+  // Static checks, in clause order.
   if (q_.where) {
     KPI_RETURN_IF_ERROR(Check(*q_.where, Context::kRow, &t, 0));
     if (t != ValueType::kBool && t != ValueType::kNull) return Error(q_.where->pos, "where needs a predicate");
@@ -786,9 +864,37 @@ Status QueryRun::Run(query::Result* out) {
       rows.push_back(std::move(r));
     }
   }
+  // Left joins: the table row whose key equals the `on` value (a string
+  // never matches a number key and a number never a string key).
+  for (Row& r : rows) {
+    for (size_t j = 0; j < q_.joins.size(); ++j) {
+      const Value key = EvalRow(*q_.joins[j].on, r);
+      const RefTable& table = ctx_.tables.at(q_.joins[j].table);
+      const size_t kc = static_cast<size_t>(std::find(table.columns.begin(), table.columns.end(), table.key) -
+                                            table.columns.begin());
+      int found = -1;
+      for (size_t i = 0; i < table.rows.size() && found < 0 && !key.is_null(); ++i) {
+        const Value& cell = table.rows[i][kc];
+        if (cell.type == ValueType::kString && key.type == ValueType::kString && cell.text == key.text) found = int(i);
+        if (cell.type == ValueType::kNumber && IsNumeric(key.type) && cell.number == key.number) found = int(i);
+      }
+      r.join_rows.push_back(found);
+    }
+  }
   std::vector<const Row*> kept;
   for (const Row& r : rows) {
     if (during_start && !(r.place_ms >= *during_start && r.place_ms < *during_end)) continue;
+    bool excluded = false;
+    for (const RefExclusion& x : ctx_.exclusions) {
+      if (r.place_ms < x.start_ms || r.place_ms >= x.end_ms) continue;
+      if (!x.where) {
+        excluded = true;
+      } else {
+        const Value v = EvalRow(*x.where, r);
+        excluded = excluded || (!v.is_null() && v.boolean);
+      }
+    }
+    if (excluded) continue;
     if (q_.where) {
       Value v = EvalRow(*q_.where, r);
       if (v.is_null() || !v.boolean) continue;
@@ -882,6 +988,13 @@ int CompareValues(const Value& a, const Value& b) {
 
 Status Evaluate(const EventLog& log, const query::ast::SelectQuery& query, const KpiDefinitions& kpis,
                 const ReferenceOptions& options, query::Result* out) {
+  RefContext context;
+  context.kpis = kpis;
+  return Evaluate(log, query, context, options, out);
+}
+
+Status Evaluate(const EventLog& log, const query::ast::SelectQuery& query, const RefContext& context,
+                const ReferenceOptions& options, query::Result* out) {
   std::optional<int64_t> as_of;
   if (query.as_of) {
     cctz::time_zone tz;
@@ -891,7 +1004,7 @@ Status Evaluate(const EventLog& log, const query::ast::SelectQuery& query, const
     as_of = ms;
   }
   const RefStore store = BuildTickets(log, as_of);
-  QueryRun run(store, query, kpis, options);
+  QueryRun run(store, query, context, options);
   return run.Run(out);
 }
 

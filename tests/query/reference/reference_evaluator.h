@@ -25,8 +25,10 @@
 // InvalidArgument. Never throws. Thread safety: pure function.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "query/ast.h"
 #include "query/reference/reference_tickets.h"
@@ -38,6 +40,34 @@ namespace kpi::reference {
 // Named KPIs (`define kpi name = expr`): a column reference `name` that is
 // not a column is replaced by `expr`.
 using KpiDefinitions = std::map<std::string, query::ast::ExprPtr>;
+
+// A lookup table as plain rows (evaluation-and-trends.md, section 1): every
+// cell null, a number or a string; a column is numeric when all its non-empty
+// cells are numbers. The key column's cells are unique and non-null.
+struct RefTable {
+  std::string key;                         // the key column's name
+  std::vector<std::string> columns;        // header order
+  std::vector<bool> numeric;               // per column
+  std::vector<std::vector<query::Value>> rows;
+};
+
+// `exclude` exemptions as the reference applies them in `evaluate`: rows
+// placed in [start_ms, end_ms) whose predicate is true (or without one) are
+// left out.
+struct RefExclusion {
+  std::string name;
+  int64_t start_ms = 0, end_ms = 0;
+  query::ast::ExprPtr where;  // null: every row in the window
+};
+
+// Everything a statement may use besides the events: KPIs, tables and
+// calendars (the AST as written; the reference reads it itself).
+struct RefContext {
+  KpiDefinitions kpis;
+  std::map<std::string, RefTable> tables;
+  std::map<std::string, query::ast::DefineCalendar> calendars;
+  std::vector<RefExclusion> exclusions;  // only `evaluate` sets these
+};
 
 struct ReferenceOptions {
   // `order by x desc`: where null values go. The contract does not say; the
@@ -52,6 +82,11 @@ inline Status Evaluate(const EventLog& log, const query::ast::SelectQuery& query
                        query::Result* out) {
   return Evaluate(log, query, kpis, ReferenceOptions{}, out);
 }
+
+// With joins (`join T on expr`, `T.col`) and business-hours durations
+// (`duration(A -> B in CAL)`) resolved against `context`.
+Status Evaluate(const EventLog& log, const query::ast::SelectQuery& query, const RefContext& context,
+                const ReferenceOptions& options, query::Result* out);
 
 // Orders values of one column: by type, then value; null after everything.
 // Returns <0, 0, >0.
