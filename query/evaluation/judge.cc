@@ -106,14 +106,17 @@ bool Judge(const JudgeInput& in, Result* out, std::map<std::string, int64_t>* us
                    int64_t span_end, Judgement* j) -> bool {
     j->value = Number(cell);
     // Most specific target.
-    const TargetRule* best = nullptr;
+    // Two passes: only the winners (the most dimensions) can conflict, so a
+    // pair of less specific targets that disagree is no error.
     size_t best_n = 0;
+    for (const TargetRule& t : *in.targets)
+      if (t.kpi == kpi && Matches(t.where, group_names, row)) best_n = std::max(best_n, t.where.size());
+    const TargetRule* best = nullptr;
     for (const TargetRule& t : *in.targets) {
-      if (t.kpi != kpi || !Matches(t.where, group_names, row)) continue;
-      if (best == nullptr || t.where.size() > best_n) {
+      if (t.kpi != kpi || t.where.size() != best_n || !Matches(t.where, group_names, row)) continue;
+      if (best == nullptr) {
         best = &t;
-        best_n = t.where.size();
-      } else if (t.where.size() == best_n && (t.op != best->op || t.value != best->value)) {
+      } else if (t.op != best->op || t.value != best->value) {
         error->kpi = kpi;
         error->message = "conflicting targets for kpi '" + kpi + "': `" + best->Describe() + "` and `" +
                          t.Describe() + "` both apply equally to a row; make one more specific or drop one";
