@@ -341,12 +341,6 @@ bool Binder::RunInner() {
 
 namespace kpi::query {
 
-const std::vector<std::string>& TicketFunctionNames() {
-  static const std::vector<std::string> names = {"duration", "count_of", "has",   "first",
-                                                 "last",     "agent_of", "total", "repeat_within"};
-  return names;
-}
-
 const std::vector<std::string>& BuiltinColumnNames() {
   static const std::vector<std::string> names = {"time", "ticket", "event", "agent", "created"};
   return names;

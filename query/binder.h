@@ -26,6 +26,7 @@
 
 #include "query/ast.h"
 #include "query/bound_expr.h"
+#include "query/functions/ticket_function_registry.h"
 
 namespace kpi::storage {
 class Catalog;
@@ -82,9 +83,6 @@ bool BindSelect(const ast::SelectQuery& query, const storage::Catalog& catalog, 
 bool BindSelect(const ast::SelectQuery& query, const storage::Catalog& catalog, const BindContext& context,
                 BoundQuery* out, BindError* error);
 
-// Per-ticket function names and aggregate names (for suggestions, completion
-// and the names a KPI may not take).
-const std::vector<std::string>& TicketFunctionNames();
 // Built-in column names of either source.
 const std::vector<std::string>& BuiltinColumnNames();
 

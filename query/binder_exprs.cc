@@ -168,118 +168,125 @@ bool Binder::EventArg(const ast::Expr& e, EventRef* ref) {
   return true;
 }
 
+// A per-ticket function: the registry entry says the argument shape, the
+// evaluator's function and the result type.
 const BoundExpr* Binder::BindTicketFunction(const ast::Expr& e) {
+  const TicketFunctionEntry* entry = FindTicketFunction(e.text);
+  if (entry == nullptr) return Fail(e.pos, "unknown function '" + e.text + "'");
   const std::string& f = e.text;
   const auto& args = e.args;
-  if (events())
-    return Fail(e.pos, f + "() is a per-ticket function: it needs `from tickets`");
+  if (events()) return Fail(e.pos, f + "() is a per-ticket function: it needs `from tickets`");
   BoundExpr node;
   node.kind = BoundKind::kTicketFn;
-  node.cost = 8;
-  auto want_one = [&]() -> bool {
-    if (args.size() != 1 || args[0] == nullptr) {
-      Fail(e.pos, f + "() takes one event name");
-      return false;
-    }
-    return true;
-  };
-  if (f == "duration") {
-    if (args.size() != 1 || args[0] == nullptr || args[0]->kind != ast::ExprKind::kArrow ||
-        args[0]->args.size() != 2)
-      return Fail(e.pos, "duration() takes `A -> B` (two event names)");
-    node.fn = TicketFn::kDuration;
-    if (!EventArg(*args[0]->args[0], &node.a) || !EventArg(*args[0]->args[1], &node.b)) return nullptr;
-    node.type = ValueType::kDuration;
-    node.text = "duration(" + node.a.name + " -> " + node.b.name;
-    if (const std::string& cal = args[0]->text; !cal.empty()) {
-      CalendarRef ref;
-      std::string why = "unknown calendar '" + cal + "'" + DidYouMean(cal, ctx_.calendar_names);
-      if (!ctx_.find_calendar || !ctx_.find_calendar(cal, &ref, &why) || ref.clock == nullptr)
-        return Fail(args[0]->pos, why);
-      node.clock = ref.clock.get();
-      out_->clocks.push_back(ref.clock);
-      out_->used_definitions["calendar:" + cal] = ref.version_ms;
-      node.text += " in " + cal;
-    }
-    node.text += ")";
-  } else if (f == "count_of") {
-    if (!want_one()) return nullptr;
-    if (args[0]->kind == ast::ExprKind::kBefore) {
-      if (args[0]->args.size() != 2) return Fail(e.pos, "count_of() takes `A` or `A before B`");
-      node.fn = TicketFn::kCountBefore;
+  node.fn = entry->fn;
+  node.type = entry->type;
+  node.cost = entry->cost;
+  const bool one_arg = args.size() == 1 && args[0] != nullptr;
+  switch (entry->args) {
+    case TicketArgs::kSpan:
+      if (!one_arg || args[0]->kind != ast::ExprKind::kArrow || args[0]->args.size() != 2)
+        return Fail(e.pos, entry->usage);
       if (!EventArg(*args[0]->args[0], &node.a) || !EventArg(*args[0]->args[1], &node.b)) return nullptr;
-      node.text = "count_of(" + node.a.name + " before " + node.b.name + ")";
-    } else {
-      node.fn = TicketFn::kCountOf;
-      if (!EventArg(*args[0], &node.a)) return nullptr;
-      node.text = "count_of(" + node.a.name + ")";
-    }
-    node.type = ValueType::kNumber;
-  } else if (f == "has" || f == "first" || f == "last" || f == "agent_of") {
-    if (!want_one() || !EventArg(*args[0], &node.a)) return nullptr;
-    node.text = f + "(" + node.a.name + ")";
-    if (f == "has") {
-      node.fn = TicketFn::kHas;
-      node.type = ValueType::kBool;
-    } else if (f == "agent_of") {
-      node.fn = TicketFn::kAgentOf;
-      node.type = ValueType::kString;
-      node.str = {StrKind::kDict, storage::kAgentColumn};
-    } else {
-      node.fn = f == "first" ? TicketFn::kFirst : TicketFn::kLast;
-      node.type = ValueType::kTime;
-    }
-  } else if (f == "total") {
-    if (args.size() != 1 || args[0] == nullptr || args[0]->kind != ast::ExprKind::kColumn)
-      return Fail(e.pos, "total() takes a measure name");
-    std::optional<storage::ColumnInfo> c = cat_.FindColumn(args[0]->text);
-    if (!c || c->kind != storage::ColumnKind::kMeasure) {
-      std::vector<std::string> measures;
-      for (const auto& col : cat_.Columns())
-        if (col.kind == storage::ColumnKind::kMeasure) measures.push_back(col.name);
-      return Fail(args[0]->pos,
-                  "total() takes a measure; '" + args[0]->text + "' is not one" + DidYouMean(args[0]->text, measures));
-    }
-    node.fn = TicketFn::kTotal;
-    node.column_id = c->id;
-    node.type = ValueType::kNumber;
-    node.text = "total(" + c->name + ")";
-  } else {  // repeat_within
-    if (args.size() < 2 || args[0] == nullptr ||
-        (args[0]->kind != ast::ExprKind::kDuration && args[0]->kind != ast::ExprKind::kNumber))
-      return Fail(e.pos, "repeat_within() takes a duration and one or more dimensions");
-    const double seconds = args[0]->number;
-    if (!std::isfinite(seconds) || seconds < 0 || seconds > 1e12)
-      return Fail(args[0]->pos, "repeat_within() needs a non-negative duration");
-    node.fn = TicketFn::kRepeatWithin;
-    node.window_ms = static_cast<int64_t>(std::llround(seconds * 1000.0));
-    node.text = "repeat_within(" + std::to_string(node.window_ms) + "ms";
-    for (size_t i = 1; i < args.size(); ++i) {
-      const ast::Expr& d = *args[i];
-      std::optional<storage::ColumnInfo> c;
-      if (d.kind == ast::ExprKind::kColumn) c = cat_.FindColumn(d.text);
-      if (!c || c->kind != storage::ColumnKind::kDimension) {
-        std::vector<std::string> dims;
-        for (const auto& col : cat_.Columns())
-          if (col.kind == storage::ColumnKind::kDimension) dims.push_back(col.name);
-        return Fail(d.pos, "repeat_within() takes dimensions; '" + d.text + "' is not one" + DidYouMean(d.text, dims));
+      node.text = f + "(" + node.a.name + " -> " + node.b.name;
+      if (!BindCalendar(*args[0], &node)) return nullptr;
+      node.text += ")";
+      break;
+    case TicketArgs::kEventOrBefore:
+      if (!one_arg) return Fail(e.pos, entry->usage);
+      if (args[0]->kind == ast::ExprKind::kBefore) {
+        if (args[0]->args.size() != 2) return Fail(e.pos, entry->usage);
+        node.fn = TicketFn::kCountBefore;
+        if (!EventArg(*args[0]->args[0], &node.a) || !EventArg(*args[0]->args[1], &node.b)) return nullptr;
+        node.text = f + "(" + node.a.name + " before " + node.b.name + ")";
+      } else {
+        if (!EventArg(*args[0], &node.a)) return nullptr;
+        node.text = f + "(" + node.a.name + ")";
       }
-      node.dims.push_back(c->id);
-      node.text += ", " + c->name;
+      break;
+    case TicketArgs::kEvent:
+      if (!one_arg) return Fail(e.pos, entry->usage);
+      if (!EventArg(*args[0], &node.a)) return nullptr;
+      node.text = f + "(" + node.a.name + ")";
+      if (node.fn == TicketFn::kAgentOf) node.str = {StrKind::kDict, storage::kAgentColumn};
+      break;
+    case TicketArgs::kMeasure: {
+      if (!one_arg || args[0]->kind != ast::ExprKind::kColumn) return Fail(e.pos, entry->usage);
+      std::optional<storage::ColumnInfo> c = cat_.FindColumn(args[0]->text);
+      if (!c || c->kind != storage::ColumnKind::kMeasure) {
+        std::vector<std::string> measures;
+        for (const auto& col : cat_.Columns())
+          if (col.kind == storage::ColumnKind::kMeasure) measures.push_back(col.name);
+        return Fail(args[0]->pos, f + "() takes a measure; '" + args[0]->text + "' is not one" +
+                                      DidYouMean(args[0]->text, measures));
+      }
+      node.column_id = c->id;
+      node.text = f + "(" + c->name + ")";
+      break;
     }
-    node.text += ")";
-    node.type = ValueType::kBool;
-    node.cost = 16;
-    int found = -1;
-    for (size_t i = 0; i < out_->repeats.size(); ++i)
-      if (out_->repeats[i].window_ms == node.window_ms && out_->repeats[i].dims == node.dims) found = static_cast<int>(i);
-    if (found < 0) {
-      out_->repeats.push_back(RepeatSpec{node.window_ms, node.dims});
-      found = static_cast<int>(out_->repeats.size() - 1);
-    }
-    node.repeat = found;
+    case TicketArgs::kWindowDims:
+      if (!BindRepeatArgs(e, *entry, &node)) return nullptr;
+      break;
   }
   return Row(std::move(node));
+}
+
+// `in CALENDAR` of a span: the calendar's clock, kept alive by the query.
+bool Binder::BindCalendar(const ast::Expr& span, BoundExpr* node) {
+  const std::string& cal = span.text;
+  if (cal.empty()) return true;
+  CalendarRef ref;
+  std::string why = "unknown calendar '" + cal + "'" + DidYouMean(cal, ctx_.calendar_names);
+  if (!ctx_.find_calendar || !ctx_.find_calendar(cal, &ref, &why) || ref.clock == nullptr) {
+    Fail(span.pos, why);
+    return false;
+  }
+  node->clock = ref.clock.get();
+  out_->clocks.push_back(ref.clock);
+  out_->used_definitions["calendar:" + cal] = ref.version_ms;
+  node->text += " in " + cal;
+  return true;
+}
+
+// repeat_within(<duration>, <dim>, ...): answered by the pre-pass, one
+// RepeatSpec per distinct (window, dimensions).
+bool Binder::BindRepeatArgs(const ast::Expr& e, const TicketFunctionEntry& entry, BoundExpr* node) {
+  const auto& args = e.args;
+  if (args.size() < 2 || args[0] == nullptr ||
+      (args[0]->kind != ast::ExprKind::kDuration && args[0]->kind != ast::ExprKind::kNumber)) {
+    Fail(e.pos, entry.usage);
+    return false;
+  }
+  const double seconds = args[0]->number;
+  if (!std::isfinite(seconds) || seconds < 0 || seconds > 1e12) {
+    Fail(args[0]->pos, std::string(entry.name) + "() needs a non-negative duration");
+    return false;
+  }
+  node->window_ms = static_cast<int64_t>(std::llround(seconds * 1000.0));
+  node->text = std::string(entry.name) + "(" + std::to_string(node->window_ms) + "ms";
+  for (size_t i = 1; i < args.size(); ++i) {
+    const ast::Expr& d = *args[i];
+    std::optional<storage::ColumnInfo> c;
+    if (d.kind == ast::ExprKind::kColumn) c = cat_.FindColumn(d.text);
+    if (!c || c->kind != storage::ColumnKind::kDimension) {
+      std::vector<std::string> dims;
+      for (const auto& col : cat_.Columns())
+        if (col.kind == storage::ColumnKind::kDimension) dims.push_back(col.name);
+      Fail(d.pos, std::string(entry.name) + "() takes dimensions; '" + d.text + "' is not one" + DidYouMean(d.text, dims));
+      return false;
+    }
+    node->dims.push_back(c->id);
+    node->text += ", " + c->name;
+  }
+  node->text += ")";
+  int found = -1;
+  for (size_t i = 0; i < out_->repeats.size(); ++i)
+    if (out_->repeats[i].window_ms == node->window_ms && out_->repeats[i].dims == node->dims) found = static_cast<int>(i);
+  if (found < 0) {
+    out_->repeats.push_back(RepeatSpec{node->window_ms, node->dims});
+    found = static_cast<int>(out_->repeats.size() - 1);
+  }
+  node->repeat = found;
+  return true;
 }
 
 const BoundExpr* Binder::BindRow(const ast::Expr& e) {
@@ -295,8 +302,7 @@ const BoundExpr* Binder::BindRow(const ast::Expr& e) {
     case ast::ExprKind::kCall: {
       if (FindAggregate(e.text))
         return Fail(e.pos, "aggregate " + e.text + "() is not allowed here (only in the select list and having)");
-      const auto& tf = TicketFunctionNames();
-      if (std::find(tf.begin(), tf.end(), e.text) != tf.end()) return BindTicketFunction(e);
+      if (FindTicketFunction(e.text)) return BindTicketFunction(e);
       return Fail(e.pos, "unknown function '" + e.text + "'" + DidYouMean(e.text, FunctionCandidates()));
     }
     default:

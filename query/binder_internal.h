@@ -183,6 +183,8 @@ class Binder {
   std::nullptr_t UnknownColumn(const ast::Expr& e);
   bool EventArg(const ast::Expr& e, EventRef* ref);
   const BoundExpr* BindTicketFunction(const ast::Expr& e);
+  bool BindCalendar(const ast::Expr& span, BoundExpr* node);
+  bool BindRepeatArgs(const ast::Expr& e, const TicketFunctionEntry& entry, BoundExpr* node);
   const BoundExpr* BindRow(const ast::Expr& e);
   // ---- operators (both contexts) ------------------------------------------------
   const BoundExpr* BindChild(const ast::ExprPtr& e, Ctx ctx, const ast::Expr& parent);
