@@ -152,8 +152,14 @@ bool Judge(const JudgeInput& in, Result* out, std::map<std::string, int64_t>* us
     if (j->value && j->target) {
       j->met = Compare(*j->value, j->op, *j->target);
       if (LowerIsBetter(j->op)) {
-        if (*j->value != 0) j->attainment = *j->target / *j->value;
-        else j->zero_under_upper = true;
+        if (*j->value != 0) {
+          j->attainment = *j->target / *j->value;
+        } else {
+          // The contract: a value of 0 under <= / < meets its target (and a
+          // scorecard counts it at cap), whatever the target.
+          j->zero_under_upper = true;
+          j->met = true;
+        }
       } else if (*j->target != 0) {
         j->attainment = *j->value / *j->target;
       }
