@@ -13,6 +13,7 @@
 #include "cli/repl_command.h"
 #include "cli/serve_command.h"
 #include "cli/table_command.h"
+#include "cli/targets_command.h"
 
 namespace {
 
@@ -98,6 +99,15 @@ int main(int argc, char** argv) {
   table_load_cmd->add_option("file", table.file, "CSV file, header first; - for stdin")->required();
   table_load_cmd->add_option("--key", table.key, "Key column (unique, non-empty values)")->required();
 
+  TargetsLoadFlags targets;
+  CLI::App* targets_cmd = app.add_subcommand("targets", "Targets of named KPIs, by segment");
+  targets_cmd->require_subcommand(1);
+  CLI::App* targets_load_cmd =
+      targets_cmd->add_subcommand("load", "Define targets from a CSV file (header kpi,op,target,<dim>,...)");
+  targets_load_cmd->add_option("--db", targets.db, "Store directory")->required();
+  targets_load_cmd->add_option("file", targets.file, "CSV file, header first; empty cell = any; - for stdin")
+      ->required();
+
   ServeFlags serve;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API server until SIGINT / SIGTERM");
   serve_cmd->add_option("--db", serve.db, "Store directory")->required();
@@ -135,6 +145,7 @@ int main(int argc, char** argv) {
   if (repl_cmd->parsed()) return RunRepl(repl, stdout, stderr);
   if (serve_cmd->parsed()) return RunServe(serve, stderr);
   if (table_load_cmd->parsed()) return RunTableLoad(table, stdout, stderr);
+  if (targets_load_cmd->parsed()) return RunTargetsLoad(targets, stdout, stderr);
   if (verify_cmd->parsed()) return RunAuditVerify(audit, stdout, stderr);
   return kExitUsage;
 }

@@ -79,29 +79,6 @@ std::string Trimmed(std::string_view text) {
   return std::string(text);
 }
 
-// A dimension a target or relaxation may name: a column of the store, a
-// built-in column, a joined table's column (TABLE.column) or agent_of(...).
-bool KnownDimension(const std::string& dim, const storage::Catalog& catalog) {
-  if (dim.find('.') != std::string::npos || dim.rfind("agent_of(", 0) == 0) return true;
-  const auto& builtin = BuiltinColumnNames();
-  if (std::find(builtin.begin(), builtin.end(), dim) != builtin.end()) return true;
-  BucketUnit unit;
-  return catalog.FindColumn(dim).has_value() || ParseBucketUnit(dim, &unit);
-}
-
-bool CheckDimensions(const std::vector<GroupMatch>& where, const ast::ExprPtr& expr, const storage::Catalog& catalog,
-                     DefinitionError* error) {
-  for (const GroupMatch& m : where) {
-    if (KnownDimension(m.dim, catalog)) continue;
-    std::vector<std::string> names;
-    for (const storage::ColumnInfo& c : catalog.Columns()) names.push_back(c.name);
-    error->pos = expr ? expr->pos : ast::SourcePos{};
-    error->message = "unknown dimension '" + m.dim + "'" + DidYouMean(m.dim, names);
-    return false;
-  }
-  return true;
-}
-
 class DefinitionRun {
  public:
   DefinitionRun(storage::Store* store, std::string_view text, Result* out, DefinitionError* error)
@@ -256,6 +233,33 @@ class DefinitionRun {
 };
 
 }  // namespace
+
+namespace {
+
+// A dimension a target or relaxation may name: a column of the store, a
+// built-in column, a joined table's column (TABLE.column) or agent_of(...).
+bool KnownDimension(const std::string& dim, const storage::Catalog& catalog) {
+  if (dim.find('.') != std::string::npos || dim.rfind("agent_of(", 0) == 0) return true;
+  const auto& builtin = BuiltinColumnNames();
+  if (std::find(builtin.begin(), builtin.end(), dim) != builtin.end()) return true;
+  BucketUnit unit;
+  return catalog.FindColumn(dim).has_value() || ParseBucketUnit(dim, &unit);
+}
+
+}  // namespace
+
+bool CheckDimensions(const std::vector<GroupMatch>& where, const ast::ExprPtr& expr, const storage::Catalog& catalog,
+                     DefinitionError* error) {
+  for (const GroupMatch& m : where) {
+    if (KnownDimension(m.dim, catalog)) continue;
+    std::vector<std::string> names;
+    for (const storage::ColumnInfo& c : catalog.Columns()) names.push_back(c.name);
+    error->pos = expr ? expr->pos : ast::SourcePos{};
+    error->message = "unknown dimension '" + m.dim + "'" + DidYouMean(m.dim, names);
+    return false;
+  }
+  return true;
+}
 
 bool RunDefinitionStatement(storage::Store* store, const ast::Statement& st, std::string_view text, Result* out,
                             DefinitionError* error, Status* status) {

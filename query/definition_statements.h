@@ -13,6 +13,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include "query/ast.h"
 #include "query/evaluation/definitions.h"
@@ -20,6 +21,7 @@
 #include "storage/status.h"
 
 namespace kpi::storage {
+class Catalog;
 class Store;
 }
 
@@ -30,5 +32,14 @@ namespace kpi::query {
 // it is what is stored for calendars, targets, exemptions and scorecards.
 bool RunDefinitionStatement(storage::Store* store, const ast::Statement& st, std::string_view text, Result* out,
                             DefinitionError* error, Status* status);
+
+// True when every dimension in `where` (from a target's or relaxation's
+// `where`, `expr`) is one such a rule may name: a column of the store, a
+// built-in column or time bucket, a joined table's column (TABLE.column) or
+// agent_of(...). Else false with *error ("unknown dimension 'chanel' (did
+// you mean 'channel'?)", at `expr`). Shared by define target / exemption and
+// the targets CSV loader (query/evaluation/targets_csv.h).
+bool CheckDimensions(const std::vector<GroupMatch>& where, const ast::ExprPtr& expr, const storage::Catalog& catalog,
+                     DefinitionError* error);
 
 }  // namespace kpi::query

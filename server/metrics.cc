@@ -12,6 +12,7 @@ const char* EndpointName(Endpoint e) {
     case Endpoint::kEvents: return "events";
     case Endpoint::kKpis: return "kpis";
     case Endpoint::kTables: return "tables";
+    case Endpoint::kTargets: return "targets";
     case Endpoint::kHealth: return "health";
     case Endpoint::kMetrics: return "metrics";
     case Endpoint::kOther:

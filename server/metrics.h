@@ -23,9 +23,11 @@
 
 namespace kpi::server {
 
-enum class Endpoint : int { kQuery, kEvents, kKpis, kTables, kHealth, kMetrics, kOther, kCount };
+enum class Endpoint : int {
+  kQuery, kEvents, kKpis, kTables, kTargets, kHealth, kMetrics, kOther, kCount
+};
 
-const char* EndpointName(Endpoint e);  // "query", "events", "kpis", "tables", "health", "metrics", "other"
+const char* EndpointName(Endpoint e);  // "query", "events", "kpis", "tables", "targets", "health", "metrics", "other"
 
 class Metrics {
  public:

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "query/catalog/table_store.h"
+#include "query/evaluation/targets_csv.h"
 #include "server/event_upload.h"
 #include "server/json_text.h"
 #include "server/result_render.h"
@@ -64,6 +65,21 @@ Response JsonResponse(std::string body) {
   return r;
 }
 
+// A CSV upload that failed: 400 with the body's line ("line 7: ...") for a
+// bad file, 500 for a store failure.
+Response CsvErrorResponse(const Status& s) {
+  if (s.code() != Status::Code::kInvalidArgument) return ErrorResponse(500, s.message());
+  Response r;
+  r.status = 400;
+  r.body = "{\"error\":{\"message\":" + JsonString(s.message());
+  long line = 0;
+  if (std::sscanf(s.message().c_str(), "line %ld:", &line) == 1 && line > 0) {
+    r.body += ",\"line\":" + std::to_string(line);
+  }
+  r.body += "}}\n";
+  return r;
+}
+
 // Where a route lives and what it allows.
 struct RouteInfo {
   Endpoint endpoint = Endpoint::kOther;
@@ -80,6 +96,7 @@ RouteInfo Lookup(std::string_view path) {
     return {Endpoint::kKpis, "GET, PUT, DELETE"};
   }
   if (StartsWith(path, kTablesPrefix) && path.size() > kTablesPrefix.size()) return {Endpoint::kTables, "PUT"};
+  if (path == "/v1/targets") return {Endpoint::kTargets, "PUT"};
   return {};
 }
 
@@ -98,6 +115,7 @@ Role NeededRole(Endpoint endpoint, std::string_view method) {
     case Endpoint::kEvents: return Role::kWrite;
     case Endpoint::kKpis: return method == "GET" ? Role::kRead : Role::kAdmin;
     case Endpoint::kTables: return Role::kAdmin;
+    case Endpoint::kTargets: return Role::kAdmin;
     default: return Role::kRead;
   }
 }
@@ -168,7 +186,7 @@ Endpoint Router::Classify(std::string_view target) {
 bool Router::IsWrite(const Request& request) {
   std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
   if (path == "/v1/events") return true;
-  if (StartsWith(path, kTablesPrefix)) return request.method == "PUT";
+  if (StartsWith(path, kTablesPrefix) || path == "/v1/targets") return request.method == "PUT";
   return StartsWith(path, kKpisPrefix) && (request.method == "PUT" || request.method == "DELETE");
 }
 
@@ -218,6 +236,7 @@ Response Router::Dispatch(const Request& request, Endpoint* endpoint) {
       return HandleDeleteKpi(name);
     }
     case Endpoint::kTables: return HandlePutTable(request, target, target.path.substr(kTablesPrefix.size()));
+    case Endpoint::kTargets: return HandlePutTargets(request);
     default: break;
   }
   return ErrorResponse(404, "no such endpoint: " + target.path);
@@ -412,18 +431,7 @@ Response Router::HandlePutTable(const Request& request, const Target& target, co
   query::TableLoadReport report;
   // No source name: errors read "line 7: ...", the line of the body.
   Status s = query::LoadTableCsvIntoStore(store_, name, *key, request.body, "", store_->NowMs(), &report);
-  if (!s.ok()) {
-    if (s.code() != Status::Code::kInvalidArgument) return ErrorResponse(500, s.message());
-    Response r;
-    r.status = 400;
-    r.body = "{\"error\":{\"message\":" + JsonString(s.message());
-    long line = 0;
-    if (std::sscanf(s.message().c_str(), "line %ld:", &line) == 1 && line > 0) {
-      r.body += ",\"line\":" + std::to_string(line);
-    }
-    r.body += "}}\n";
-    return r;
-  }
+  if (!s.ok()) return CsvErrorResponse(s);
   std::string body = "{\"name\":" + JsonString(name) + ",\"key\":" + JsonString(report.key_column) +
                      ",\"rows\":" + std::to_string(report.rows) + ",\"columns\":[";
   for (size_t i = 0; i < report.columns.size(); ++i) {
@@ -433,6 +441,27 @@ Response Router::HandlePutTable(const Request& request, const Target& target, co
   }
   body += "],\"stored_bytes\":" + std::to_string(report.stored_bytes) +
           ",\"defined_at_ms\":" + std::to_string(report.defined_at_ms) + "}\n";
+  return JsonResponse(std::move(body));
+}
+
+Response Router::HandlePutTargets(const Request& request) {
+  if (store_ == nullptr) return ErrorResponse(503, "this server has no store to define targets in");
+  std::string encoding = MediaType(request.Header("Content-Encoding"));
+  if (!encoding.empty() && encoding != "identity") {
+    return ErrorResponse(415, "send the targets as plain CSV (no Content-Encoding)");
+  }
+  query::TargetsLoadReport report;
+  // No source name: errors read "line 7: ...", the line of the body.
+  Status s = query::LoadTargetsCsv(store_, request.body, "", &report);
+  if (!s.ok()) return CsvErrorResponse(s);
+  std::string body = "{\"targets\":" + std::to_string(report.targets) + ",\"defined\":" +
+                     std::to_string(report.defined) + ",\"redefined\":" + std::to_string(report.redefined) +
+                     ",\"keys\":[";
+  for (size_t i = 0; i < report.keys.size(); ++i) {
+    if (i > 0) body.push_back(',');
+    body += JsonString(report.keys[i]);
+  }
+  body += "],\"defined_at_ms\":" + std::to_string(report.defined_at_ms) + "}\n";
   return JsonResponse(std::move(body));
 }
 

@@ -11,6 +11,7 @@
 //   PUT  /v1/kpis/{name}            admin          body = the KPI expression
 //   DELETE /v1/kpis/{name}          admin
 //   PUT  /v1/tables/{name}?key=COL  admin          body = CSV: loads (replaces) a lookup table
+//   PUT  /v1/targets                admin          body = CSV kpi,op,target,<dim>,...: defines targets
 // (*) a `define kpi` or `drop kpi` statement sent to /v1/query needs admin.
 // Checks run in this order: target syntax (400), path (404), method (405 with
 // Allow), credentials (401 with WWW-Authenticate: Bearer / 403), body size
@@ -89,6 +90,7 @@ class Router {
   Response HandlePutKpi(const Request& request, const std::string& name);
   Response HandleDeleteKpi(const std::string& name);
   Response HandlePutTable(const Request& request, const Target& target, const std::string& name);
+  Response HandlePutTargets(const Request& request);
   Response HandleMetrics();
   // Empty status 0 when `request` may act with `needed`; otherwise the 401/403.
   Response Authorize(const Request& request, Role needed) const;
