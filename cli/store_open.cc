@@ -3,11 +3,14 @@
 
 #include <filesystem>
 
+#include "storage/store_dir.h"
+
 namespace kpi::cli {
 
 Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store, bool sync) {
   std::error_code ec;
   if (dir.empty()) return Status::InvalidArgument("--db DIR is required");
+  KPI_RETURN_IF_ERROR(storage::CheckStoreDirectory(dir));  // files but no CURRENT: refuse, touch nothing
   if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
     return Status::NotFound("no store at " + dir + " (create one with `kpi ingest --db " + dir + " FILE`)");
   }

@@ -13,6 +13,7 @@
 #include "storage/coded_event.h"
 #include "storage/keys.h"
 #include "storage/segment_codec.h"
+#include "storage/store_dir.h"
 #include "storage/store_impl.h"
 
 namespace kpi::storage {
@@ -23,6 +24,10 @@ constexpr const char* kCatalogFamily = "catalog";
 constexpr const char* kStagingFamily = "staging";
 constexpr const char* kSegmentsFamily = "segments";
 constexpr const char* kZonesFamily = "zones";
+// Appended to every corruption RocksDB reports: what the operator does.
+constexpr const char* kDamageAdvice =
+    ". The store was not changed; keep the directory as it is and follow \"Damaged store files\" in "
+    "docs/operations.md";
 
 int64_t WallClockMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -55,12 +60,15 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::OK();
-  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString());
+  if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString() + kDamageAdvice);
   if (s.IsNotFound()) return Status::NotFound(what + ": " + s.ToString());
   return Status::IOError(what + ": " + s.ToString());
 }
 
 Status Store::Open(const std::string& dir, const StoreOptions& options, std::unique_ptr<Store>* out) {
+  // Before RocksDB: without CURRENT it would create a new database over the
+  // old files and delete them.
+  KPI_RETURN_IF_ERROR(CheckStoreDirectory(dir));
   std::unique_ptr<Store> store(new Store());
   store->dir_ = dir;
   store->options_ = options;
@@ -76,6 +84,13 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 3;
   db_options.max_manifest_file_size = 64 << 20;
+  // A damaged write-ahead log refuses the open instead of replaying up to
+  // the damage (kPointInTimeRecovery, the default, would drop every batch
+  // after it, acknowledged or not, and open as if nothing happened). Only an
+  // incomplete last record is tolerated: the write a crash interrupted, never
+  // acknowledged. See "Damaged store files" in docs/operations.md.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  db_options.paranoid_checks = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name :
        {rocksdb::kDefaultColumnFamilyName.c_str(), kCatalogFamily, kStagingFamily, kSegmentsFamily, kZonesFamily}) {
@@ -84,7 +99,16 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   std::error_code ec;
   if (options.create_if_missing) std::filesystem::create_directories(dir, ec);
   rocksdb::DB* db = nullptr;
-  KPI_RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, dir, families, &im.handles, &db), "open " + dir));
+  rocksdb::Status opened = rocksdb::DB::Open(db_options, dir, families, &im.handles, &db);
+  if (opened.IsCorruption()) {
+    // RocksDB may name the MANIFEST that lists a bad table file rather than
+    // the file, and a damaged log not at all: say which files are damaged.
+    std::string damaged = DescribeDamagedFiles(dir);
+    return Status::Corruption("open " + dir + ": " +
+                              (damaged.empty() ? opened.ToString() : damaged + " (RocksDB: " + opened.ToString() + ")") +
+                              kDamageAdvice);
+  }
+  KPI_RETURN_IF_ERROR(FromRocks(opened, "open " + dir));
   im.db.reset(db);
   im.catalog_cf = im.handles[1];
   im.staging_cf = im.handles[2];

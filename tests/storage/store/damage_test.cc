@@ -1,0 +1,180 @@
+// Damaged store directories (issue 9, "Loss and damage"): Store::Open never
+// throws acknowledged data away. A directory without CURRENT is refused and
+// left as it was; a write-ahead log damaged after a kill is refused (never
+// replayed up to the damage and opened as if nothing happened); a damaged
+// table file is named in the error.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "storage/store.h"
+#include "storage/store/store_test_util.h"
+#include "test_util.h"
+
+namespace kpi::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::map<std::string, uintmax_t> Listing(const std::string& dir) {
+  std::map<std::string, uintmax_t> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.is_regular_file()) out[e.path().filename().string()] = e.file_size();
+  }
+  return out;
+}
+
+// Files of `dir` whose name ends with `suffix`, largest first.
+std::vector<fs::path> FilesEndingWith(const std::string& dir, const std::string& suffix) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().filename().string().ends_with(suffix)) out.push_back(e.path());
+  }
+  std::sort(out.begin(), out.end(), [](const fs::path& a, const fs::path& b) {
+    return fs::file_size(a) > fs::file_size(b);
+  });
+  return out;
+}
+
+void FlipBytes(const fs::path& file, uint64_t offset, int count) {
+  std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);
+  ASSERT_TRUE(f.good()) << file;
+  for (int i = 0; i < count; ++i) {
+    f.seekg(static_cast<std::streamoff>(offset + i));
+    char c = 0;
+    f.get(c);
+    f.seekp(static_cast<std::streamoff>(offset + i));
+    f.put(static_cast<char>(c ^ 0x5a));
+  }
+}
+
+TEST(DamageTest, DirectoryWithoutCurrentIsRefusedAndLeftAlone) {
+  kpi::testing::ScratchDir dir;
+  {
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(dir.path(), StoreOptions(), &store).ok());
+    IngestStats stats;
+    ASSERT_TRUE(store->Ingest(kpi::testing::RandomEvents(1, 300), nullptr, &stats).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  fs::remove(dir / "CURRENT");
+  const auto before = Listing(dir.path());
+  for (bool create : {true, false}) {
+    StoreOptions o;
+    o.create_if_missing = create;
+    std::unique_ptr<Store> store;
+    Status s = Store::Open(dir.path(), o, &store);
+    ASSERT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
+    EXPECT_NE(s.message().find("CURRENT file is missing"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("nothing was changed"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("MANIFEST-"), std::string::npos) << s.message();
+    EXPECT_EQ(Listing(dir.path()), before);
+  }
+}
+
+// Child: stages batches of 200 tickets forever, reporting each durable one.
+[[noreturn]] void StageForever(const std::string& dir, int report_fd) {
+  std::unique_ptr<Store> store;
+  if (!Store::Open(dir, StoreOptions(), &store).ok()) _exit(2);
+  for (int k = 0;; ++k) {
+    IngestStats stats;
+    if (!store->Stage(kpi::testing::RandomEvents(100 + k, 200), nullptr, &stats).ok()) _exit(3);
+    if (write(report_fd, &k, sizeof k) != sizeof k) _exit(4);
+  }
+}
+
+TEST(DamageTest, DamagedWriteAheadLogIsRefusedNeverSilentlyTruncated) {
+  kpi::testing::ScratchDir dir;
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    StageForever(dir.path(), fds[1]);
+  }
+  close(fds[1]);
+  int reported = -1, k = 0;
+  while (reported < 5 && read(fds[0], &k, sizeof k) == sizeof k) reported = k;
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  while (read(fds[0], &k, sizeof k) == sizeof k) reported = k;
+  close(fds[0]);
+  ASSERT_GE(reported, 5);
+
+  // Damage the middle of the log: batches acknowledged after that point
+  // must not be dropped silently.
+  auto logs = FilesEndingWith(dir.path(), ".log");
+  ASSERT_FALSE(logs.empty());
+  const fs::path log = logs.front();
+  const uintmax_t size = fs::file_size(log);
+  ASSERT_GT(size, 4096u);
+  FlipBytes(log, size / 3, 16);
+  const auto before = Listing(dir.path());
+
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::unique_ptr<Store> store;
+    Status s = Store::Open(dir.path(), StoreOptions(), &store);
+    ASSERT_FALSE(s.ok()) << "opened over a damaged log, dropping acknowledged batches";
+    EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
+    EXPECT_NE(s.message().find(log.filename().string()), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("docs/operations.md"), std::string::npos) << s.message();
+    // The log is kept as it is, for the operator.
+    EXPECT_TRUE(fs::exists(log));
+    EXPECT_EQ(fs::file_size(log), size);
+  }
+  (void)before;
+}
+
+TEST(DamageTest, DamagedTableFileIsNamed) {
+  kpi::testing::ScratchDir dir;
+  {
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(dir.path(), StoreOptions(), &store).ok());
+    IngestStats stats;
+    ASSERT_TRUE(store->Ingest(kpi::testing::RandomEvents(7, 3000), nullptr, &stats).ok());
+    ASSERT_TRUE(store->Flush().ok());
+  }
+  auto tables = FilesEndingWith(dir.path(), ".sst");
+  ASSERT_FALSE(tables.empty());
+  const fs::path sst = tables.front();
+  // Overwrite the footer (the last 48+ bytes), keeping the size.
+  FlipBytes(sst, fs::file_size(sst) - 40, 40);
+
+  std::unique_ptr<Store> store;
+  Status s = Store::Open(dir.path(), StoreOptions(), &store);
+  if (s.ok()) {
+    // Table files may be opened lazily: then the first read names it.
+    StoreInfo info;
+    s = store->GetInfo(&info);
+    if (s.ok()) {
+      auto snap = store->GetSnapshot();
+      for (const auto& ref : snap->Plan(ScanSpec(), nullptr)) {
+        std::shared_ptr<const Segment> seg;
+        s = snap->Load(ref, &seg);
+        if (!s.ok()) break;
+      }
+    }
+  }
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(sst.filename().string()), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("docs/operations.md"), std::string::npos) << s.message();
+
+  // Truncated: the same.
+  store.reset();
+  fs::resize_file(sst, fs::file_size(sst) / 2);
+  s = Store::Open(dir.path(), StoreOptions(), &store);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(sst.filename().string()), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("docs/operations.md"), std::string::npos) << s.message();
+}
+
+}  // namespace
+}  // namespace kpi::storage
