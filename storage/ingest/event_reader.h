@@ -5,7 +5,13 @@
 // or .csv.gz, or when `options.format` says so; NDJSON otherwise.
 // A bad line never stops the stream: it becomes a Reject naming the file,
 // the 1-based line and the reason, and the good lines around it are emitted.
-// Blank lines are skipped (not rejects) but counted in line numbers. Only an
+// Blank lines are skipped (not rejects) but counted in line numbers.
+// CSV: an unbalanced quote costs its line only. A quoted field may run over
+// lines, but when the quote is never closed (before the end of the input or
+// within max_line_bytes), or the record it makes does not parse, or one of
+// the lines it would take in is a valid record on its own, the quote's line
+// is rejected ("... unbalanced quote ...; reading resumed at line N+1") and
+// reading goes on at the next line. Only an
 // unreadable input (I/O or gzip error) or an unusable CSV header ends it:
 // Next() then returns the events read before the failure with OK, and the
 // error (IOError / InvalidArgument naming file and line) from the next call on.
@@ -58,6 +64,14 @@ class EventReader {
   // returns OK with *events empty. An I/O error mid-file returns IOError.
   virtual Status Next(size_t max_events, std::vector<RawEvent>* events,
                       std::vector<Reject>* rejects) = 0;
+
+  // Resuming: where the next record starts (byte offset in the decoded
+  // input, and its line), and a jump forward to such a position recorded
+  // by an earlier read of the same input. A CSV's header is read first.
+  // InvalidArgument naming the file if the input ends before `offset`.
+  virtual uint64_t position_offset() const = 0;
+  virtual uint64_t position_line() const = 0;
+  virtual Status SkipTo(uint64_t offset, uint64_t line) = 0;
 
   // Bytes of the input consumed so far (compressed bytes for gzip) and the
   // input's size in bytes, 0 when unknown (stdin, pipes): for progress bars.

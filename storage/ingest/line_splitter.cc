@@ -27,6 +27,7 @@ LineSplitter::LineSplitter(InputSource* source, size_t max_line_bytes, Mode mode
 void LineSplitter::MakeRoomForRead() {
   if (begin_ > 0) {
     std::memmove(buf_.get(), buf_.get() + begin_, end_ - begin_);
+    base_offset_ += begin_;
     end_ -= begin_;
     scan_ -= begin_;
     begin_ = 0;
@@ -66,6 +67,13 @@ bool LineSplitter::FindTerminator(size_t* terminator) {
         if (c == '"') {
           csv_state_ = CsvState::kAfterQuote;
         } else if (c == '\n') {
+          if (skipping_) {
+            // A record already too long whose quote is still open: end it
+            // here, so an unbalanced quote cannot swallow the input.
+            scan_ = i;
+            *terminator = i;
+            return true;
+          }
           ++inner_newlines_;
         }
         break;
@@ -116,8 +124,24 @@ Status LineSplitter::Next(Record* record, bool* has_record) {
       return Status::OK();
     }
     // No terminator in the buffer: the record continues past it.
-    if (!skipping_ && end_ - begin_ > max_line_bytes_ + 1) skipping_ = true;
-    if (skipping_) begin_ = scan_ = end_ = 0;  // drop what streamed past
+    const bool open_quote = mode_ == Mode::kCsvRecords && csv_state_ == CsvState::kQuoted && inner_newlines_ > 0;
+    if (!skipping_ && end_ - begin_ > max_line_bytes_ + 1) {
+      if (open_quote) {  // a quote still open after max_line_bytes: unbalanced
+        CutAtFirstLine(record);
+        *has_record = true;
+        return Status::OK();
+      }
+      skipping_ = true;
+    }
+    if (skipping_) {  // drop what streamed past
+      base_offset_ += end_;
+      begin_ = scan_ = end_ = 0;
+    }
+    if (eof_ && open_quote && !skipping_) {  // the input ends inside the quote: unbalanced
+      CutAtFirstLine(record);
+      *has_record = true;
+      return Status::OK();
+    }
     if (eof_) {
       if (begin_ == end_ && !skipping_) return Status::OK();  // nothing left
       record->line = next_line_;
@@ -139,6 +163,50 @@ Status LineSplitter::Next(Record* record, bool* has_record) {
     KPI_RETURN_IF_ERROR(source_->Read(buf_.get() + end_, capacity_ - end_, &got));
     if (got == 0) eof_ = true;
     end_ += got;
+  }
+}
+
+void LineSplitter::CutAtFirstLine(Record* record) {
+  const char* b = buf_.get();
+  const size_t newline =
+      static_cast<size_t>(static_cast<const char*>(std::memchr(b + begin_, '\n', end_ - begin_)) - b);
+  record->line = next_line_;
+  record->unclosed_quote = true;
+  size_t len = newline - begin_;
+  if (len > 0 && b[newline - 1] == '\r') --len;
+  if (len > max_line_bytes_) {
+    record->too_long = true;
+  } else {
+    record->text = std::string_view(b + begin_, len);
+  }
+  next_line_ += 1;
+  begin_ = scan_ = newline + 1;
+  StartRecord();
+}
+
+void LineSplitter::ResyncAfterFirstLine(const Record& record) {
+  const size_t newline = static_cast<size_t>(record.text.data() - buf_.get()) + record.text.find('\n');
+  next_line_ = record.line + 1;
+  begin_ = scan_ = newline + 1;
+  StartRecord();
+}
+
+Status LineSplitter::SkipTo(const InputPosition& to) {
+  for (;;) {
+    if (to.offset <= base_offset_ + end_) {
+      if (to.offset < base_offset_ + begin_) return Status::InvalidArgument("cannot skip backwards");
+      begin_ = scan_ = static_cast<size_t>(to.offset - base_offset_);
+      next_line_ = to.line;
+      StartRecord();
+      return Status::OK();
+    }
+    base_offset_ += end_;  // all of the buffer lies before `to`
+    begin_ = scan_ = end_ = 0;
+    if (eof_) return Status::InvalidArgument("the input ends before byte " + std::to_string(to.offset));
+    size_t got = 0;
+    KPI_RETURN_IF_ERROR(source_->Read(buf_.get(), capacity_, &got));
+    if (got == 0) eof_ = true;
+    end_ = got;
   }
 }
 

@@ -8,8 +8,20 @@
 // too long and skipped while it streams past: it is never buffered whole, so
 // memory stays below max_line_bytes plus one 1 MiB read block (2 MiB while
 // lines are short).
-// The last record needs no terminator. In CSV mode an opening quote that is
-// never closed makes the rest of the input one record (the parser rejects it).
+// The last record needs no terminator.
+//
+// Unbalanced quotes (CSV mode): an opening quote whose field runs over
+// newlines but is not closed before the end of the input, or within
+// max_line_bytes, is taken as unbalanced: Next() delivers only the first
+// physical line of the record (Record::unclosed_quote; the parser rejects
+// it) and goes on at the next line, so one stray quote costs one line, not
+// the rest of the input. A caller that finds a multi-line record bad on
+// other grounds (it does not parse, or it swallows a line that is a record
+// of its own) calls ResyncAfterFirstLine() to the same effect.
+//
+// Positions: position() is the byte offset (in the decoded stream) and line
+// of the next record; SkipTo() moves forward to a position recorded earlier
+// (resuming an ingest), reading and discarding what lies between.
 // Thread safety: one splitter per thread. The source must outlive it.
 #pragma once
 
@@ -27,6 +39,13 @@ struct Record {
   std::string_view text;  // valid until the next call of Next(); empty when too_long
   uint64_t line = 0;      // 1-based line on which the record starts
   bool too_long = false;
+  bool unclosed_quote = false;  // CSV: the first line of a record whose quote never closes
+};
+
+// Where the next record starts: byte offset in the decoded input and its line.
+struct InputPosition {
+  uint64_t offset = 0;
+  uint64_t line = 1;
 };
 
 class LineSplitter {
@@ -42,6 +61,16 @@ class LineSplitter {
   // Physical lines consumed so far (those of the records delivered).
   uint64_t lines_read() const { return next_line_ - 1; }
 
+  // Takes back the record just delivered (`record` from the last Next(),
+  // whose text holds a newline) but for its first line: the next record
+  // starts on the line after it.
+  void ResyncAfterFirstLine(const Record& record);
+
+  InputPosition position() const { return {base_offset_ + begin_, next_line_}; }
+  // Skips forward to `to` (a position() recorded over the same input; at
+  // or after the current one). InvalidArgument if the input ends before.
+  Status SkipTo(const InputPosition& to);
+
  private:
   // Looks for the end of the current record in [scan_, end_). On success
   // sets *terminator to the index of its "\n".
@@ -50,6 +79,9 @@ class LineSplitter {
   // Moves the current record to the front and grows the buffer if a read
   // block no longer fits behind it.
   void MakeRoomForRead();
+  // Delivers the first line of the current record (its quote never closes)
+  // and restarts scanning after it.
+  void CutAtFirstLine(Record* record);
 
   enum class CsvState { kFieldStart, kUnquoted, kQuoted, kAfterQuote };
 
@@ -59,6 +91,7 @@ class LineSplitter {
   std::unique_ptr<char[]> buf_;
   size_t capacity_;      // current buffer size
   size_t max_capacity_;  // one longest line plus a read block
+  uint64_t base_offset_ = 0;  // input offset of buf_[0]
   size_t begin_ = 0;  // start of the current record
   size_t scan_ = 0;   // bytes before this were scanned for the terminator
   size_t end_ = 0;    // end of the buffered bytes

@@ -182,6 +182,20 @@ TEST_F(IngestCliTest, UsageAndIoErrorsExitTwo) {
   EXPECT_EQ(RunKpi({"--help"}, dir_.path()).exit_code, 0);
 }
 
+// Issue 9: one unbalanced quote before 100k good rows costs that line only,
+// reported with its file:line (HTTP uploads share the reader).
+TEST_F(IngestCliTest, UnbalancedCsvQuoteCostsOneLine) {
+  std::string text = "ts,ticket,event,channel\n2025-03-01T08:00:00Z,T0,created,\"chat\n";
+  for (int i = 1; i <= 100000; ++i) text += "2025-03-01T08:00:00Z,T" + std::to_string(i) + ",created,email\n";
+  WriteFile(Path("quote.csv"), text);
+  KpiRun run = RunKpi({"ingest", "-q", "--db", "s", "quote.csv"}, dir_.path());
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(SummaryField(run.out, "accepted"), 100000) << run.out;
+  EXPECT_EQ(SummaryField(run.out, "rejected"), 1) << run.out;
+  EXPECT_NE(run.err.find("quote.csv:2: unterminated quoted field 4 (unbalanced quote"), std::string::npos) << run.err;
+  EXPECT_EQ(StoredEvents("s", dir_.path()), 100000);
+}
+
 TEST_F(IngestCliTest, InfoReportsCountsAndRefusesMissingStores) {
   WriteFile(Path("e.ndjson"),
             "{\"ts\":\"2025-03-01T08:15:02Z\",\"ticket\":\"X1\",\"event\":\"created\",\"team\":\"billing\"}\n"

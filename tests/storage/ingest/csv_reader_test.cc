@@ -138,10 +138,88 @@ TEST(CsvReaderTest, UnterminatedQuoteAtEndOfFile) {
             "2025-03-01T08:00:00Z,T1,created,ok\n"
             "2025-03-01T08:01:00Z,T1,closed,\"never closed\nmore\nlines\n");
   ReadResult r = ReadAll(path);
-  ASSERT_EQ(r.rejects.size(), 1u) << Describe(r.rejects);
-  ExpectReject(r.rejects[0], 3, "unterminated quoted field 4");
+  // The quote costs its line; the lines after it are read as records.
+  ASSERT_EQ(r.rejects.size(), 3u) << Describe(r.rejects);
+  ExpectReject(r.rejects[0], 3, "unterminated quoted field 4 (unbalanced quote: no closing quote before the end");
+  ExpectReject(r.rejects[0], 3, "reading resumed at line 4");
+  ExpectReject(r.rejects[1], 4, "expected 4 fields, got 1");
+  ExpectReject(r.rejects[2], 5, "expected 4 fields, got 1");
   ASSERT_EQ(r.events.size(), 1u);
   EXPECT_EQ(r.events[0].dims, (Dims{{"note", "ok"}}));
+}
+
+// Issue 9: one unbalanced quote before 100k good rows costs one line.
+TEST(CsvReaderTest, UnbalancedQuoteBeforeManyGoodRowsCostsOneLine) {
+  ScratchDir dir("ingest");
+  const std::string path = dir / "big.csv";
+  std::string text = "ts,ticket,event,note\n2025-03-01T08:00:00Z,T0,created,\"oops\n";
+  for (int i = 1; i <= 100000; ++i) text += "2025-03-01T08:00:00Z,T" + std::to_string(i) + ",created,n\n";
+  WriteFile(path, text);
+  ReadResult r = ReadAll(path, ReaderOptions(), 4096);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_EQ(r.rejects.size(), 1u) << Describe(r.rejects);
+  ExpectReject(r.rejects[0], 2, "unterminated quoted field 4 (unbalanced quote");
+  ASSERT_EQ(r.events.size(), 100000u);
+  EXPECT_EQ(r.events.front().ticket, "T1");
+  EXPECT_EQ(r.events.front().line, 3u);
+  EXPECT_EQ(r.events.back().ticket, "T100000");
+  EXPECT_EQ(r.events.back().line, 100002u);
+  EXPECT_EQ(r.lines_read, 100002u);
+}
+
+TEST(CsvReaderTest, UnbalancedQuoteClosedLaterByAnotherFieldCostsOneLine) {
+  ScratchDir dir("ingest");
+  const std::string path = dir / "later.csv";
+  WriteFile(path,
+            "ts,ticket,event,note\n"
+            "2025-03-01T08:00:00Z,T0,created,\"oops\n"             // 2: never closed
+            "2025-03-01T08:00:01Z,T1,created,plain\n"              // 3
+            "2025-03-01T08:00:02Z,T2,created,\"a, \"\"b\"\"\"\n"  // 4: its quote would close line 2's
+            "2025-03-01T08:00:03Z,T3,created,\"multi\nline\"\n"    // 5-6: a legitimate multi-line field
+            "2025-03-01T08:00:04Z,T4,created,end\n");              // 7
+  ReadResult r = ReadAll(path);
+  ASSERT_TRUE(r.status.ok()) << r.status.ToString();
+  ASSERT_EQ(r.rejects.size(), 1u) << Describe(r.rejects);
+  ExpectReject(r.rejects[0], 2, "unterminated quoted field 4 (unbalanced quote: ");
+  ExpectReject(r.rejects[0], 2, "reading resumed at line 3");
+  ASSERT_EQ(r.events.size(), 4u);
+  EXPECT_EQ(r.events[0].line, 3u);
+  EXPECT_EQ(r.events[1].dims, (Dims{{"note", "a, \"b\""}}));
+  EXPECT_EQ(r.events[2].line, 5u);
+  EXPECT_EQ(r.events[2].dims, (Dims{{"note", "multi\nline"}}));
+  EXPECT_EQ(r.events[3].line, 7u);
+}
+
+TEST(CsvReaderTest, UnbalancedQuoteThatWouldSwallowAValidRecord) {
+  ScratchDir dir("ingest");
+  const std::string path = dir / "swallow.csv";
+  // Read as one record, lines 2-4 parse (note = "oops\n...\nx"): but line 3
+  // is a record of its own, so line 2's quote is the unbalanced one.
+  WriteFile(path,
+            "ts,ticket,event,note\n"
+            "2025-03-01T08:00:00Z,T0,created,\"oops\n"
+            "2025-03-01T08:00:01Z,T1,created,fine\n"
+            "2025-03-01T08:00:02Z,T2,created,x\"\n");
+  ReadResult r = ReadAll(path);
+  ASSERT_EQ(r.rejects.size(), 2u) << Describe(r.rejects);
+  ExpectReject(r.rejects[0], 2, "it would take line 3, itself a valid record, into a quoted field");
+  ExpectReject(r.rejects[1], 4, "quote inside unquoted field 4");
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].ticket, "T1");
+}
+
+TEST(CsvReaderTest, UnbalancedQuoteOnAnOverlongLineStopsAtItsNewline) {
+  ScratchDir dir("ingest");
+  const std::string path = dir / "long.csv";
+  ReaderOptions options;
+  options.max_line_bytes = 64;
+  std::string text = "ts,ticket,event,note\n2025-03-01T08:00:00Z,T0,created,\"" + std::string(3 << 20, 'z') + "\n";
+  for (int i = 1; i <= 1000; ++i) text += "2025-03-01T08:00:00Z,T" + std::to_string(i) + ",created,n\n";
+  WriteFile(path, text);
+  ReadResult r = ReadAll(path, options, 100);
+  ASSERT_EQ(r.rejects.size(), 1u) << Describe(r.rejects);
+  ExpectReject(r.rejects[0], 2, "line longer than 64 bytes");
+  EXPECT_EQ(r.events.size(), 1000u);
 }
 
 TEST(CsvReaderTest, InvalidUtf8AndOverlongRecords) {
