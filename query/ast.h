@@ -38,6 +38,8 @@ enum class ExprKind {
   kIn,         // args[0]: tested expression; args[1..]: the list; negated: `not in`
   kArrow,      // `A -> B [in CAL]` inside duration(): args[0] = A, args[1] = B (kColumn); text: CAL or empty
   kBefore,     // `A before B` inside count_of(): args[0] = A, args[1] = B (kColumn)
+  kCase,       // case when c1 then v1 [when ...] [else e] end: args = c1, v1, c2, v2, ... [, e]; boolean: has else
+  kIsNull,     // `x is null` (negated: `x is not null`): args[0] = x
 };
 
 struct Expr;
@@ -77,16 +79,29 @@ struct JoinClause {
   ExprPtr on;
 };
 
+struct SelectQuery;
+
+// compare with previous [day|week|month|quarter|year]
+struct CompareWith {
+  std::string unit;  // empty: the immediately preceding period
+  SourcePos pos;
+};
+
 struct SelectQuery {
   std::vector<SelectItem> items;
-  std::string source;  // "events" or "tickets" (lower-cased)
+  std::string source;  // "events", "tickets" (lower-cased) or "select" (a nested select: `subquery`)
   SourcePos source_pos;
+  std::shared_ptr<const SelectQuery> subquery;  // from (select ...)
   std::vector<JoinClause> joins;
   ExprPtr where;  // null when absent
   std::optional<TimeLiteral> during_start, during_end;
   std::optional<std::string> at_event;
+  bool at_last = false;  // `at last(A)`: placed at the last A
   SourcePos at_pos;
-  std::vector<ExprPtr> group_by;  // kColumn (dimension or bucket) or kCall (agent_of(A))
+  std::vector<ExprPtr> group_by;  // kColumn (dimension or bucket), kCall (agent_of(A)) or kDuration (`by 15m`)
+  std::optional<int64_t> rolling;  // by <bucket> rolling <n>
+  SourcePos rolling_pos;
+  std::optional<CompareWith> compare;
   ExprPtr having;                 // null when absent
   std::vector<OrderItem> order_by;
   std::optional<int64_t> limit;

@@ -39,6 +39,7 @@ int PrecedenceOf(const Expr* e) {
     case ExprKind::kUnary:
       return e->text == "not" ? kPrecNot : kPrecNegate;
     case ExprKind::kIn:
+    case ExprKind::kIsNull:
       return kPrecCompare;
     case ExprKind::kArrow:
     case ExprKind::kBefore:
@@ -129,6 +130,28 @@ void Print(const Expr* e, std::string* out) {
       *out += e->negated ? " not in (" : " in (";
       PrintList(*e, 1, out);
       *out += ')';
+      return;
+    }
+    case ExprKind::kIsNull: {
+      const Expr* tested = Arg(*e, 0);
+      PrintWrapped(tested, PrecedenceOf(tested) <= kPrecCompare, out);
+      *out += e->negated ? " is not null" : " is null";
+      return;
+    }
+    case ExprKind::kCase: {
+      *out += "case";
+      const size_t pairs = (e->args.size() - (e->boolean ? 1 : 0)) / 2;
+      for (size_t i = 0; i < pairs; ++i) {
+        *out += " when ";
+        Print(Arg(*e, 2 * i), out);
+        *out += " then ";
+        Print(Arg(*e, 2 * i + 1), out);
+      }
+      if (e->boolean) {
+        *out += " else ";
+        Print(Arg(*e, e->args.size() - 1), out);
+      }
+      *out += " end";
       return;
     }
     case ExprKind::kArrow:

@@ -52,6 +52,7 @@ const BoundExpr* Binder::BindGroupCtx(const ast::Expr& e) {
     }
     case ast::ExprKind::kCall: {
       if (const AggregateEntry* agg = FindAggregate(e.text)) return BindAggregate(e, *agg);
+      if (FindScalarFunction(e.text)) return BindScalar(e, Ctx::kGroup);
       const auto& tf = TicketFunctionNames();
       if (std::find(tf.begin(), tf.end(), e.text) != tf.end())
         return Fail(e.pos, e.text + "() gives one value per ticket: put it inside an aggregate (e.g. avg(...), "
@@ -130,8 +131,23 @@ bool Binder::BindGroupKey(const ast::ExprPtr& g) {
   if (g->kind == ast::ExprKind::kColumn && !IsColumnName(g->text) && ParseBucketUnit(lower, &unit)) {
     key.is_bucket = true;
     key.unit = unit;
-    key.type = ValueType::kTime;
+    key.type = IsCyclicUnit(unit) ? ValueType::kNumber : ValueType::kTime;
     key.name = lower;
+  } else if (g->kind == ast::ExprKind::kDuration || g->kind == ast::ExprKind::kNumber ||
+             g->kind == ast::ExprKind::kPercent) {
+    // `by 15m`: steps of a duration that divides a day, from local midnight.
+    const double ms = g->number * 1000.0;
+    constexpr int64_t kDayMs = 86'400'000;
+    if (g->kind != ast::ExprKind::kDuration || !(ms >= 1) || ms > kDayMs || std::floor(ms) != ms ||
+        kDayMs % static_cast<int64_t>(ms) != 0) {
+      Fail(g->pos, "a duration bucket must divide a day (e.g. 5m, 15m, 30m, 1h, 2h), not `" + ast::ToString(*g) + "`");
+      return false;
+    }
+    key.is_bucket = true;
+    key.unit = BucketUnit::kStep;
+    key.step_ms = static_cast<int64_t>(ms);
+    key.type = ValueType::kTime;
+    key.name = ast::ToString(*g);
   } else {
     if (g->kind == ast::ExprKind::kColumn && !IsColumnName(g->text) && !kpis_.count(g->text) &&
         g->text.find('.') == std::string::npos) {
@@ -254,7 +270,8 @@ bool Binder::RunInner() {
     // event, else the earliest event): binding it as such keeps tickets
     // without a `created` event and stops the planner from skipping
     // segments that hold no `created` event.
-    if (!at.is_created) out_->at = at;
+    if (!at.is_created || q_.at_last) out_->at = at;
+    out_->at_last = q_.at_last;
   }
   if (q_.during_start || q_.during_end) {
     if (!q_.during_start || !q_.during_end) {

@@ -46,6 +46,10 @@ const BoundExpr* Binder::BindKpi(const KpiDefinition& def, const ast::Expr& ref,
 
 // ---- row context -----------------------------------------------------------
 std::vector<std::string> Binder::DictTexts(uint32_t column) const {
+  if (column >= kScalarDictBase && column < kJoinDictBase) {
+    auto it = out_->dict_text.find(column);
+    return it == out_->dict_text.end() ? std::vector<std::string>{} : it->second;
+  }
   if (column < kJoinDictBase) return cat_.DictionaryValues(column);
   const size_t join = (column & ~kJoinDictBase) >> 16, col = column & 0xFFFFu;
   if (join >= out_->joins.size()) return {};
@@ -53,6 +57,13 @@ std::vector<std::string> Binder::DictTexts(uint32_t column) const {
 }
 
 uint32_t Binder::FindCode(uint32_t column, const std::string& text) const {
+  if (column >= kScalarDictBase && column < kJoinDictBase) {
+    auto it = out_->dict_text.find(column);
+    if (it == out_->dict_text.end()) return 0;
+    for (size_t i = 0; i < it->second.size(); ++i)
+      if (it->second[i] == text) return static_cast<uint32_t>(i + 1);
+    return 0;
+  }
   if (column < kJoinDictBase) return cat_.FindCode(column, text);
   const size_t join = (column & ~kJoinDictBase) >> 16, col = column & 0xFFFFu;
   if (join >= out_->joins.size()) return 0;
@@ -303,6 +314,7 @@ const BoundExpr* Binder::BindRow(const ast::Expr& e) {
       if (FindAggregate(e.text))
         return Fail(e.pos, "aggregate " + e.text + "() is not allowed here (only in the select list and having)");
       if (FindTicketFunction(e.text)) return BindTicketFunction(e);
+      if (FindScalarFunction(e.text)) return BindScalar(e, Ctx::kRow);
       return Fail(e.pos, "unknown function '" + e.text + "'" + DidYouMean(e.text, FunctionCandidates()));
     }
     default:
@@ -310,9 +322,106 @@ const BoundExpr* Binder::BindRow(const ast::Expr& e) {
   }
 }
 
+// ---- scalar functions (both contexts) --------------------------------------------
+const BoundExpr* Binder::BindScalar(const ast::Expr& e, Ctx ctx) {
+  BoundExpr node;
+  node.kind = BoundKind::kScalar;
+  std::vector<const ast::Expr*> arg_exprs;
+  for (const ast::ExprPtr& a : e.args) arg_exprs.push_back(a.get());
+  std::string name;
+  if (e.kind == ast::ExprKind::kIsNull) {
+    node.scalar = e.negated ? ScalarFn::kIsNotNull : ScalarFn::kIsNull;
+  } else if (e.kind == ast::ExprKind::kCase) {
+    node.scalar = ScalarFn::kCase;
+    node.has_else = e.boolean;
+    if (arg_exprs.size() < (e.boolean ? 3u : 2u)) return Fail(e.pos, "case needs at least one `when ... then ...`");
+  } else {
+    const ScalarFunctionEntry* entry = FindScalarFunction(e.text);
+    if (entry == nullptr) return Fail(e.pos, "unknown function '" + e.text + "'");
+    node.scalar = entry->fn;
+    name = entry->name;
+    const int n = static_cast<int>(arg_exprs.size());
+    if (n < entry->min_args || (entry->max_args >= 0 && n > entry->max_args))
+      return Fail(e.pos, name + "() takes " +
+                             (entry->max_args < 0 ? "one or more arguments"
+                                                  : entry->min_args == entry->max_args ? "one argument"
+                                                                                       : "one or two arguments"));
+    if (node.scalar == ScalarFn::kRound && n == 2) {
+      const ast::Expr* d = arg_exprs[1];
+      double digits = 0;
+      if (d && d->kind == ast::ExprKind::kNumber) digits = d->number;
+      else if (d && d->kind == ast::ExprKind::kUnary && d->text == "-" && !d->args.empty() && d->args[0] &&
+               d->args[0]->kind == ast::ExprKind::kNumber)
+        digits = -d->args[0]->number;
+      else
+        return Fail(d ? d->pos : e.pos, "round()'s second argument is a whole number of digits (e.g. 2)");
+      if (digits != std::floor(digits) || digits < -12 || digits > 12)
+        return Fail(d->pos, "round() takes -12 to 12 digits");
+      node.digits = static_cast<int>(digits);
+      arg_exprs.pop_back();
+    }
+  }
+  std::vector<ValueType> types;
+  for (const ast::Expr* a : arg_exprs) {
+    if (a == nullptr) return Fail(e.pos, "missing argument");
+    const BoundExpr* b = ctx == Ctx::kRow ? BindRow(*a) : BindGroupCtx(*a);
+    if (b == nullptr) return nullptr;
+    node.args.push_back(b);
+    types.push_back(b->type);
+    node.cost += b->cost;
+  }
+  std::string why;
+  size_t bad = 0;
+  if (!ScalarResultType(node.scalar, types, node.has_else, &node.type, &why, &bad)) {
+    const std::string what = name.empty() ? why : name + "() " + why;
+    return Fail(bad < arg_exprs.size() ? arg_exprs[bad]->pos : e.pos, what);
+  }
+  node.cost += 1;
+  node.text = ast::ToString(e);
+  if (node.type == ValueType::kString && ctx == Ctx::kRow && !BuildScalarDictionary(&node, e)) return nullptr;
+  return Make(ctx, std::move(node));
+}
+
+// A string-valued case / coalesce over rows gets a dictionary of its own:
+// the distinct texts of its string arguments, each argument's codes mapped
+// into it (so equal texts from different sources are one group).
+bool Binder::BuildScalarDictionary(BoundExpr* node, const ast::Expr& e) {
+  const uint32_t column = kScalarDictBase + static_cast<uint32_t>(out_->dict_text.size() + out_->nodes.size());
+  std::vector<std::string> texts;
+  std::unordered_map<std::string, uint32_t> code_of;
+  auto intern = [&](const std::string& t) {
+    auto [it, inserted] = code_of.emplace(t, static_cast<uint32_t>(texts.size() + 1));
+    if (inserted) texts.push_back(t);
+    return it->second;
+  };
+  node->str_remap.assign(node->args.size(), {});
+  node->str_fixed.assign(node->args.size(), 0);
+  for (size_t i = 0; i < node->args.size(); ++i) {
+    const BoundExpr* a = node->args[i];
+    if (a->type != ValueType::kString) continue;
+    if (a->str.kind == StrKind::kLiteral) {
+      node->str_fixed[i] = intern(a->value.text);
+    } else if (a->str.kind == StrKind::kDict) {
+      const std::vector<std::string> source = DictTexts(a->str.column);
+      std::vector<uint32_t>& remap = node->str_remap[i];
+      remap.assign(source.size() + 1, 0);
+      for (size_t c = 0; c < source.size(); ++c) remap[c + 1] = intern(source[c]);
+    } else {
+      Fail(e.pos, "ticket ids cannot be a value of case or coalesce() over rows; group by ticket instead");
+      return false;
+    }
+  }
+  node->str = {StrKind::kDict, column};
+  out_->dict_text[column] = std::move(texts);
+  return true;
+}
+
 // ---- operators (both contexts) ------------------------------------------------
 const BoundExpr* Binder::BindOperatorOrLiteral(const ast::Expr& e, Ctx ctx) {
   switch (e.kind) {
+    case ast::ExprKind::kIsNull:
+    case ast::ExprKind::kCase:
+      return BindScalar(e, ctx);
     case ast::ExprKind::kUnary:
     case ast::ExprKind::kBinary:
     case ast::ExprKind::kIn:

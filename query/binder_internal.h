@@ -120,6 +120,7 @@ class Binder {
   std::vector<std::string> FunctionCandidates() const {
     std::vector<std::string> names = AggregateNames();
     for (const std::string& f : TicketFunctionNames()) names.push_back(f);
+    for (const std::string& f : ScalarFunctionNames()) names.push_back(f);
     for (const auto& [name, def] : kpis_) names.push_back(name);
     return names;
   }
@@ -191,6 +192,9 @@ class Binder {
   const BoundExpr* BindOperator(const ast::Expr& e, Ctx ctx);
   // What both contexts bind alike: operators, a misplaced `->` / `before`, literals.
   const BoundExpr* BindOperatorOrLiteral(const ast::Expr& e, Ctx ctx);
+  // case, is [not] null, coalesce, least, greatest, abs, round.
+  const BoundExpr* BindScalar(const ast::Expr& e, Ctx ctx);
+  bool BuildScalarDictionary(BoundExpr* node, const ast::Expr& e);
   // Comparisons of a dictionary column with a string constant become code
   // comparisons; anything else on strings compares texts.
   void ResolveComparison(BoundExpr* node);

@@ -31,6 +31,7 @@
 
 #include "query/result.h"
 #include "query/time_buckets.h"
+#include "query/functions/scalar_functions.h"
 #include "query/value_ops.h"
 
 namespace kpi::query {
@@ -94,6 +95,7 @@ enum class BoundKind : uint8_t {
   kGroupKey,   // group context: group key `index`
   kItemRef,    // having: select item `index` (by its alias)
   kJoinColumn, // row context: column `column_id` of joined table `index`, looked up by args[0] (the join key)
+  kScalar,     // both contexts: scalar function `scalar` over args (query/functions/scalar_functions.h)
 };
 
 struct BoundExpr {
@@ -113,6 +115,14 @@ struct BoundExpr {
   std::vector<uint32_t> dims;             // kRepeatWithin dimension columns
   int repeat = -1;                        // kRepeatWithin: index in BoundQuery::repeats
   const BusinessClock* clock = nullptr;   // kDuration `in CAL`: open hours only (owned by BoundQuery::clocks)
+  ScalarFn scalar = ScalarFn::kCoalesce;  // kScalar
+  bool has_else = false;                  // kScalar case: the last arg is the else value
+  int digits = 0;                         // kScalar round: n
+  // kScalar with a string result in row context: its own dictionary
+  // (dict_text[str.column]); per argument, its codes there (arg code ->
+  // result code) or, for a literal, the one code it has.
+  std::vector<std::vector<uint32_t>> str_remap;
+  std::vector<uint32_t> str_fixed;
   Op op = Op::kAnd;                       // kUnary / kBinary
   bool negated = false;                   // kIn
   std::vector<const BoundExpr*> args;     // operands; kIn: args[0] tested, the rest the list
@@ -134,6 +144,9 @@ struct AggregateFamily;
 // column, so string nodes over them use the kDict paths (codes, texts in
 // BoundQuery::dict_text).
 inline constexpr uint32_t kJoinDictBase = 0x80000000u;
+// Dictionaries of string-valued scalar functions (case, coalesce) over rows:
+// the union of their arguments' texts, in BoundQuery::dict_text.
+inline constexpr uint32_t kScalarDictBase = 0x40000000u;
 inline uint32_t JoinDictColumn(size_t join, size_t column) {
   return kJoinDictBase | static_cast<uint32_t>(join << 16) | static_cast<uint32_t>(column);
 }
@@ -168,8 +181,9 @@ struct AggregateSpec {
 struct GroupKey {
   std::string name;  // result column name
   ValueType type = ValueType::kString;
-  bool is_bucket = false;
+  bool is_bucket = false;           // a time bucket or a cyclic group of the placement time
   BucketUnit unit = BucketUnit::kDay;
+  int64_t step_ms = 0;              // kStep: the step
   const BoundExpr* expr = nullptr;  // row context, when !is_bucket
 };
 
@@ -194,6 +208,7 @@ struct BoundQuery {
   std::string tz_name = "UTC";
   cctz::time_zone tz;
   std::optional<EventRef> at;                 // tickets placed at their first `at` event
+  bool at_last = false;                       // ... or at their last (`at last(A)`)
   std::optional<std::pair<int64_t, int64_t>> during;  // [begin, end) epoch ms
   std::optional<int64_t> as_of_ms;
   const BoundExpr* where = nullptr;           // row context

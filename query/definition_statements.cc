@@ -23,7 +23,8 @@ std::string ShadowedName(const std::string& name, const storage::Catalog& catalo
   if (catalog.FindColumn(name)) return "the column '" + name + "'";
   if (FindAggregate(name)) return "the aggregate " + name + "()";
   const auto& tf = TicketFunctionNames();
-  if (std::find(tf.begin(), tf.end(), name) != tf.end()) return "the function " + name + "()";
+  if (std::find(tf.begin(), tf.end(), name) != tf.end() || FindScalarFunction(name))
+    return "the function " + name + "()";
   BucketUnit unit;
   if (ParseBucketUnit(name, &unit)) return "the time bucket '" + name + "'";
   if (name == "events" || name == "tickets") return "the source '" + name + "'";
@@ -41,9 +42,11 @@ bool CheckKpiExpr(const ast::Expr& e, const std::string& self, const KpiMap& kpi
   }
   if (e.kind == ast::ExprKind::kCall) {
     const auto& tf = TicketFunctionNames();
-    if (!FindAggregate(e.text) && std::find(tf.begin(), tf.end(), e.text) == tf.end()) {
+    if (!FindAggregate(e.text) && std::find(tf.begin(), tf.end(), e.text) == tf.end() &&
+        !FindScalarFunction(e.text) && e.text != "cycles") {
       std::vector<std::string> names = AggregateNames();
       names.insert(names.end(), tf.begin(), tf.end());
+      for (const std::string& f : ScalarFunctionNames()) names.push_back(f);
       *pos = e.pos;
       *why = "unknown function '" + e.text + "'" + DidYouMean(e.text, names);
       return false;

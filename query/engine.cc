@@ -248,8 +248,10 @@ class StatementRun {
     JudgeInput in;
     in.values = &values;
     in.num_groups = bound.groups.size();
-    for (const GroupKey& g : bound.groups)
+    for (const GroupKey& g : bound.groups) {
       in.group_units.push_back(g.is_bucket ? std::optional<BucketUnit>(g.unit) : std::nullopt);
+      in.group_steps.push_back(g.step_ms);
+    }
     in.tz = bound.tz;
     in.during = bound.during;
     in.kpis = kpis;

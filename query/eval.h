@@ -63,6 +63,7 @@ class Evaluator {
   void ComputeConst(const BoundExpr& e, uint32_t n, Vec* out);
   void ComputeColumn(const BoundExpr& e, const Selection& sel, Vec* out);
   void ComputeJoinColumn(const BoundExpr& e, const Vec& key, Vec* out);
+  void ComputeScalar(const BoundExpr& e, const Selection& sel, Vec* out);
   void ComputeLogic(const BoundExpr& e, const Selection& sel, Vec* out);
   void ComputeUnary(const BoundExpr& e, const Vec& a, Vec* out);
   void ComputeArithmetic(const BoundExpr& e, const Vec& a, const Vec& b, Vec* out);

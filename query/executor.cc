@@ -42,7 +42,7 @@ struct Worker {
       : eval(q), table(q.groups.size()), parts(q.groups.size()) {
     for (const AggregateSpec& a : q.aggregates) aggs.push_back(a.family->create(a, q));
     for (const GroupKey& g : q.groups)
-      bucketers.push_back(g.is_bucket ? std::make_unique<TimeBucketer>(q.tz, g.unit) : nullptr);
+      bucketers.push_back(g.is_bucket ? std::make_unique<TimeBucketer>(q.tz, g.unit, g.step_ms) : nullptr);
     if (q.groups.empty()) {  // one group, present even with no rows
       bool inserted;
       table.FindOrInsert(nullptr, &inserted);
@@ -180,16 +180,17 @@ class SelectRun {
       const int64_t* created = wk.rows.Created();
       wk.initial.clear();
       bool all = true;
-      if (q_.at && !q_.at->is_created) {
+      if (q_.at && (!q_.at->is_created || q_.at_last)) {
         wk.place.resize(nt);
         const uint32_t code = q_.at->code;
+        const bool last = q_.at_last;  // `at last(A)`: the latest A (events are in time order)
         for (uint32_t t = 0; t < nt; ++t) {
           bool found = false;
           for (uint32_t e = seg->event_begin[t]; e < seg->event_begin[t + 1] && code != 0; ++e) {
             if (seg->event_code[e] == code) {
               wk.place[t] = seg->time_ms[e];
               found = true;
-              break;
+              if (!last) break;
             }
           }
           if (found && InWindow(wk.place[t])) wk.initial.push_back(t);
@@ -308,7 +309,9 @@ class SelectRun {
     auto materialize = [&](uint32_t i) {
       std::vector<Value> values(k);
       for (size_t j = 0; j < k; ++j) {
-        if (q_.groups[j].is_bucket) values[j] = Value::Time(static_cast<int64_t>(wk.parts[j][i]));
+        if (q_.groups[j].is_bucket)
+          values[j] = IsCyclicUnit(q_.groups[j].unit) ? Value::Number(static_cast<double>(static_cast<int64_t>(wk.parts[j][i])))
+                                                      : Value::Time(static_cast<int64_t>(wk.parts[j][i]));
         else values[j] = VecValue(*vecs[j], i, seg, snap_.catalog(), &q_);
       }
       wk.keys.push_back(std::move(values));

@@ -1,5 +1,6 @@
 #include "query/group_eval.h"
 
+#include "query/functions/scalar_functions.h"
 #include "query/value_ops.h"
 
 namespace kpi::query {
@@ -27,6 +28,12 @@ Value EvalGroupExpr(const BoundExpr& e, const std::vector<Value>& keys, const st
       std::vector<Value> list;
       for (size_t i = 1; i < e.args.size(); ++i) list.push_back(EvalGroupExpr(*e.args[i], keys, aggregates, items));
       return ApplyIn(EvalGroupExpr(*e.args[0], keys, aggregates, items), list, e.negated);
+    }
+    case BoundKind::kScalar: {
+      std::vector<Value> args;
+      args.reserve(e.args.size());
+      for (const BoundExpr* a : e.args) args.push_back(EvalGroupExpr(*a, keys, aggregates, items));
+      return ApplyScalar(e.scalar, args, e.has_else, e.digits);
     }
     default:
       return Value::Null();

@@ -88,7 +88,7 @@ Value VecValue(const Vec& v, uint32_t i, const storage::Segment* segment, const 
     case ValueType::kString:
       switch (v.str.kind) {
         case StrKind::kDict:
-          if (v.str.column >= kJoinDictBase) {
+          if (v.str.column >= kScalarDictBase) {
             const std::string* text = query ? DictText(*query, v.str.column, v.u32[i * v.stride]) : nullptr;
             return text ? Value::String(*text) : Value::Null();
           }

@@ -189,7 +189,7 @@ std::vector<std::string> ExplainLines(const BoundQuery& q, const ScanPlan& plan,
   const bool events = q.source == Source::kEvents;
   out.push_back(std::string("source: ") + (events ? "events (one row per event)" : "tickets (one row per ticket)"));
   if (!events)
-    out.push_back("placement: " + (q.at ? "first " + q.at->name + " event (tickets without it left out)"
+    out.push_back("placement: " + (q.at ? std::string(q.at_last ? "last " : "first ") + q.at->name + " event (tickets without it left out)"
                                         : std::string("created (first created event, else earliest event)")));
   out.push_back("time zone: " + q.tz_name);
   if (q.during)

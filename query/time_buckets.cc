@@ -63,8 +63,11 @@ bool Take(std::string_view text, size_t* i, char c) {
 
 bool ParseBucketUnit(std::string_view name, BucketUnit* unit) {
   static constexpr std::pair<std::string_view, BucketUnit> kUnits[] = {
-      {"hour", BucketUnit::kHour},   {"day", BucketUnit::kDay},         {"week", BucketUnit::kWeek},
-      {"month", BucketUnit::kMonth}, {"quarter", BucketUnit::kQuarter}, {"year", BucketUnit::kYear}};
+      {"hour", BucketUnit::kHour},     {"day", BucketUnit::kDay},
+      {"week", BucketUnit::kWeek},     {"month", BucketUnit::kMonth},
+      {"quarter", BucketUnit::kQuarter}, {"year", BucketUnit::kYear},
+      {"minute", BucketUnit::kMinute}, {"hour_of_day", BucketUnit::kHourOfDay},
+      {"weekday", BucketUnit::kWeekday}};
   for (const auto& [n, u] : kUnits) {
     if (n == name) {
       *unit = u;
@@ -88,6 +91,14 @@ const char* BucketUnitName(BucketUnit unit) {
       return "quarter";
     case BucketUnit::kYear:
       return "year";
+    case BucketUnit::kMinute:
+      return "minute";
+    case BucketUnit::kStep:
+      return "step";
+    case BucketUnit::kHourOfDay:
+      return "hour_of_day";
+    case BucketUnit::kWeekday:
+      return "weekday";
   }
   return "?";
 }
@@ -172,7 +183,9 @@ std::string FormatInstantUtc(int64_t epoch_ms) {
   return buf;
 }
 
-TimeBucketer::TimeBucketer(const cctz::time_zone& tz, BucketUnit unit) : tz_(tz), unit_(unit) {
+TimeBucketer::TimeBucketer(const cctz::time_zone& tz, BucketUnit unit, int64_t step_ms)
+    : tz_(tz), unit_(unit), step_ms_(unit == BucketUnit::kMinute ? 60'000 : step_ms) {
+  if (unit_ == BucketUnit::kStep && step_ms_ <= 0) step_ms_ = 86'400'000;
   cctz::time_zone::civil_transition trans;
   if (!tz_.next_transition(ToTimePoint(-(int64_t{1} << 40)), &trans)) {
     fixed_ = true;
@@ -200,6 +213,10 @@ void TimeBucketer::FillDay(int64_t local_day, DayEntry* e) const {
   switch (unit_) {
     case BucketUnit::kHour:
     case BucketUnit::kDay:
+    case BucketUnit::kMinute:
+    case BucketUnit::kStep:
+    case BucketUnit::kHourOfDay:
+    case BucketUnit::kWeekday:
       break;
     case BucketUnit::kWeek:
       day -= FloorMod(local_day + 3, 7);  // 1970-01-01 was a Thursday
@@ -246,11 +263,41 @@ int64_t TimeBucketer::Start(int64_t epoch_ms) {
   const int64_t local = s + OffsetAt(s);
   if (unit_ == BucketUnit::kHour) return (s - FloorMod(local, 3600)) * 1000;
   const int64_t local_day = FloorDiv(local, 86400);
+  if (unit_ == BucketUnit::kHourOfDay) return FloorMod(local, 86400) / 3600;
+  if (unit_ == BucketUnit::kWeekday) return FloorMod(local_day + 3, 7) + 1;  // 1970-01-01 was a Thursday
+  if (unit_ == BucketUnit::kMinute || unit_ == BucketUnit::kStep) {
+    // Whole steps of elapsed time from the local midnight that starts the
+    // day (a 23- or 25-hour day has 23 or 25 hours of steps).
+    int64_t day_start = fixed_ ? (local_day * 86400 - fixed_offset_) * 1000 : DayBucketStart(s, local_day) * 1000;
+    if (day_start > epoch_ms) day_start = DayBucketStart(s, local_day - 1) * 1000;
+    return day_start + FloorDiv(epoch_ms - day_start, step_ms_) * step_ms_;
+  }
   if (fixed_) {
     if (unit_ == BucketUnit::kDay) return (local_day * 86400 - fixed_offset_) * 1000;
     if (unit_ == BucketUnit::kWeek) return ((local_day - FloorMod(local_day + 3, 7)) * 86400 - fixed_offset_) * 1000;
   }
   return DayBucketStart(s, local_day) * 1000;
+}
+
+int64_t TimeBucketer::End(int64_t start) {
+  constexpr int64_t h = 3'600'000, d = 24 * h;
+  switch (unit_) {
+    case BucketUnit::kHour: return start + h;
+    case BucketUnit::kDay: return Start(start + 25 * h + 1);
+    case BucketUnit::kWeek: return Start(start + 7 * d + 2 * h);
+    case BucketUnit::kMonth: return Start(start + 32 * d);
+    case BucketUnit::kQuarter: return Start(start + 93 * d);
+    case BucketUnit::kYear: return Start(start + 367 * d);
+    case BucketUnit::kMinute:
+    case BucketUnit::kStep:
+      // The next step, or the next local midnight when that comes first
+      // (the bucket holding start + step then starts at that midnight).
+      return Start(start + step_ms_);
+    case BucketUnit::kHourOfDay:
+    case BucketUnit::kWeekday:
+      return start;
+  }
+  return start + d;
 }
 
 void TimeBucketer::StartMany(const int64_t* in, size_t n, int64_t* out) {

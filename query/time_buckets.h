@@ -28,9 +28,15 @@
 
 namespace kpi::query {
 
-enum class BucketUnit : uint8_t { kHour, kDay, kWeek, kMonth, kQuarter, kYear };
+// Calendar buckets (a bucket's start is an instant), steps (`by minute`,
+// `by 15m`: local midnight plus whole steps of elapsed time, the day's last
+// step ending at the next local midnight) and cyclic groups (`hour_of_day`
+// 0-23, `weekday` 1 = Monday .. 7 = Sunday: numbers, not instants).
+enum class BucketUnit : uint8_t { kHour, kDay, kWeek, kMonth, kQuarter, kYear, kMinute, kStep, kHourOfDay, kWeekday };
 
-// "hour" .. "year" -> unit; false for anything else.
+inline bool IsCyclicUnit(BucketUnit u) { return u == BucketUnit::kHourOfDay || u == BucketUnit::kWeekday; }
+
+// "minute", "hour" .. "year", "hour_of_day", "weekday" -> unit; false for anything else.
 bool ParseBucketUnit(std::string_view name, BucketUnit* unit);
 const char* BucketUnitName(BucketUnit unit);
 
@@ -45,10 +51,15 @@ std::string FormatInstantUtc(int64_t epoch_ms);
 
 class TimeBucketer {
  public:
-  TimeBucketer(const cctz::time_zone& tz, BucketUnit unit);
+  // `step_ms`: the step of kStep (a divisor of a day); ignored otherwise.
+  TimeBucketer(const cctz::time_zone& tz, BucketUnit unit, int64_t step_ms = 0);
 
-  // Start of the bucket holding `epoch_ms`.
+  // Start of the bucket holding `epoch_ms`; for cyclic units, the group's
+  // number (hour of day 0-23, ISO weekday 1-7).
   int64_t Start(int64_t epoch_ms);
+  // End (the next bucket's start) of the bucket starting at `start`; not
+  // for cyclic units.
+  int64_t End(int64_t start);
   // out[i] = Start(in[i]); `out` may alias `in`.
   void StartMany(const int64_t* in, size_t n, int64_t* out);
 
@@ -71,6 +82,7 @@ class TimeBucketer {
 
   cctz::time_zone tz_;
   BucketUnit unit_;
+  int64_t step_ms_ = 0;
   bool fixed_ = false;       // the zone never changes offset
   int32_t fixed_offset_ = 0;
   static constexpr size_t kHourSlots = 1024, kDaySlots = 1024;

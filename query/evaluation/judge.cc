@@ -13,22 +13,6 @@ namespace {
 constexpr int64_t kAllTimeBegin = std::numeric_limits<int64_t>::min();
 constexpr int64_t kAllTimeEnd = std::numeric_limits<int64_t>::max();
 
-// End of the bucket starting at `start`: the start of the bucket holding an
-// instant safely past the longest possible bucket of that unit.
-int64_t BucketEnd(BucketUnit unit, int64_t start, const cctz::time_zone& tz) {
-  constexpr int64_t h = 3'600'000, d = 24 * h;
-  TimeBucketer b(tz, unit);
-  switch (unit) {
-    case BucketUnit::kHour: return start + h;
-    case BucketUnit::kDay: return b.Start(start + 25 * h + 1);
-    case BucketUnit::kWeek: return b.Start(start + 7 * d + 2 * h);
-    case BucketUnit::kMonth: return b.Start(start + 32 * d);
-    case BucketUnit::kQuarter: return b.Start(start + 93 * d);
-    case BucketUnit::kYear: return b.Start(start + 367 * d);
-  }
-  return start + d;
-}
-
 bool SameValue(const Value& cell, const Value& want) {
   if (cell.is_null()) return false;
   switch (want.type) {
@@ -170,13 +154,14 @@ bool Judge(const JudgeInput& in, Result* out, std::map<std::string, int64_t>* us
   // Each row's time span.
   int bucket_col = -1;
   for (size_t g = 0; g < ng && g < in.group_units.size(); ++g)
-    if (in.group_units[g] && bucket_col < 0) bucket_col = static_cast<int>(g);
+    if (in.group_units[g] && !IsCyclicUnit(*in.group_units[g]) && bucket_col < 0) bucket_col = static_cast<int>(g);
   auto span = [&](const std::vector<Value>& row, int64_t* b, int64_t* e) {
     *b = kAllTimeBegin;
     *e = kAllTimeEnd;
     if (bucket_col >= 0 && row[bucket_col].type == ValueType::kTime) {
       *b = row[bucket_col].time_ms;
-      *e = BucketEnd(*in.group_units[bucket_col], *b, in.tz);
+      TimeBucketer bucketer(in.tz, *in.group_units[bucket_col], in.group_steps[bucket_col]);
+      *e = bucketer.End(*b);
     } else if (in.during) {
       *b = in.during->first;
       *e = in.during->second;

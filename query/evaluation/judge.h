@@ -38,6 +38,7 @@ struct JudgeInput {
   const Result* values = nullptr;  // group columns, then one column per KPI (in `kpis` order)
   size_t num_groups = 0;
   std::vector<std::optional<BucketUnit>> group_units;  // per group column: its bucket, if a time bucket
+  std::vector<int64_t> group_steps;                    // per group column: kStep's step (ms)
   cctz::time_zone tz;
   std::optional<std::pair<int64_t, int64_t>> during;
   std::vector<std::string> kpis;

@@ -68,6 +68,20 @@ ast::ExprPtr MakeArrowIn(ast::ExprPtr left, ast::ExprPtr right, std::string cale
   return e;
 }
 
+ast::ExprPtr MakeIsNull(ast::ExprPtr tested, bool negated) {
+  auto e = Node(ast::ExprKind::kIsNull, PosOrDefault(tested));
+  e->negated = negated;
+  e->args.push_back(std::move(tested));
+  return e;
+}
+
+ast::ExprPtr MakeCase(std::vector<ast::ExprPtr> args, bool has_else, ast::SourcePos pos) {
+  auto e = Node(ast::ExprKind::kCase, pos);
+  e->boolean = has_else;
+  e->args = std::move(args);
+  return e;
+}
+
 ast::ExprPtr MakeIn(ast::ExprPtr tested, std::vector<ast::ExprPtr> list, bool negated) {
   auto e = Node(ast::ExprKind::kIn, PosOrDefault(tested));
   e->negated = negated;

@@ -24,6 +24,10 @@ ast::ExprPtr MakePair(ast::ExprKind kind, ast::ExprPtr left, ast::ExprPtr right)
 // `left -> right in calendar`.
 ast::ExprPtr MakeArrowIn(ast::ExprPtr left, ast::ExprPtr right, std::string calendar);
 ast::ExprPtr MakeIn(ast::ExprPtr tested, std::vector<ast::ExprPtr> list, bool negated);
+// `x is [not] null`.
+ast::ExprPtr MakeIsNull(ast::ExprPtr tested, bool negated);
+// case when c1 then v1 ... [else e] end: args = c1, v1, ..., [e].
+ast::ExprPtr MakeCase(std::vector<ast::ExprPtr> args, bool has_else, ast::SourcePos pos);
 // The function name is lower-cased here.
 ast::ExprPtr MakeCall(const std::string& name, std::vector<ast::ExprPtr> args, ast::SourcePos pos);
 

@@ -121,6 +121,30 @@ auto const string_action = [](auto& ctx) {
   Name& name = _attr(ctx);
   _val(ctx) = MakeText(ast::ExprKind::kString, std::move(name.text), StateOf(ctx).PosOf(name.where));
 };
+struct IsNullAction {
+  bool negated;
+  template <typename Context>
+  void operator()(const Context& ctx) const {
+    SetNode(ctx, MakeIsNull(std::move(_val(ctx)), negated));
+  }
+};
+// case ... end: the parts gathered by case_parts.
+struct CaseParts {
+  std::vector<ast::ExprPtr> args;
+  bool has_else = false;
+};
+auto const push_when_then = [](auto& ctx) {
+  _val(ctx).args.push_back(std::move(boost::fusion::at_c<0>(_attr(ctx))));
+  _val(ctx).args.push_back(std::move(boost::fusion::at_c<1>(_attr(ctx))));
+};
+auto const push_else = [](auto& ctx) {
+  _val(ctx).args.push_back(std::move(_attr(ctx)));
+  _val(ctx).has_else = true;
+};
+auto const case_action = [](auto& ctx) {
+  CaseParts& parts = _attr(ctx);
+  SetNode(ctx, MakeCase(std::move(parts.args), parts.has_else, MatchPos(ctx)));
+};
 auto const true_action = [](auto& ctx) { _val(ctx) = MakeBool(true, MatchPos(ctx)); };
 auto const false_action = [](auto& ctx) { _val(ctx) = MakeBool(false, MatchPos(ctx)); };
 auto const null_action = [](auto& ctx) { _val(ctx) = MakeNull(MatchPos(ctx)); };
@@ -166,6 +190,30 @@ auto const set_at = [](auto& ctx) {
   if (RejectDuplicate(ctx, _val(ctx).at_event.has_value(), "at")) return;
   _val(ctx).at_event = _attr(ctx).text;
   _val(ctx).at_pos = StateOf(ctx).PosOf(_attr(ctx).where);
+};
+auto const set_at_last = [](auto& ctx) {
+  if (RejectDuplicate(ctx, _val(ctx).at_event.has_value(), "at")) return;
+  _val(ctx).at_event = _attr(ctx).text;
+  _val(ctx).at_last = true;
+  _val(ctx).at_pos = StateOf(ctx).PosOf(_attr(ctx).where);
+};
+auto const set_rolling = [](auto& ctx) {
+  if (RejectDuplicate(ctx, _val(ctx).rolling.has_value(), "rolling")) return;
+  _val(ctx).rolling = _attr(ctx);
+  _val(ctx).rolling_pos = MatchPos(ctx);
+};
+auto const set_compare = [](auto& ctx) {
+  if (RejectDuplicate(ctx, _val(ctx).compare.has_value(), "compare with")) return;
+  ast::CompareWith c;
+  if (_attr(ctx)) c.unit = _attr(ctx)->text;
+  for (char& ch : c.unit) ch = LowerAscii(ch);
+  c.pos = MatchPos(ctx);
+  _val(ctx).compare = std::move(c);
+};
+auto const set_subquery = [](auto& ctx) {
+  _val(ctx).source = "select";
+  _val(ctx).source_pos = MatchPos(ctx);
+  _val(ctx).subquery = std::make_shared<const ast::SelectQuery>(std::move(_attr(ctx)));
 };
 auto const set_group_by = [](auto& ctx) {
   if (RejectDuplicate(ctx, !_val(ctx).group_by.empty(), "by")) return;
@@ -385,6 +433,17 @@ Keyword const kw_closed{"closed", "'closed'"};
 Keyword const kw_exclude{"exclude", "'exclude'"};
 Keyword const kw_relax{"relax", "'relax'"};
 Keyword const kw_cap{"cap", "'cap'"};
+Keyword const kw_case{"case", "'case'"};
+Keyword const kw_when{"when", "'when'"};
+Keyword const kw_then{"then", "'then'"};
+Keyword const kw_else{"else", "'else'"};
+Keyword const kw_end{"end", "'end'"};
+Keyword const kw_is{"is", "'is'", true};
+Keyword const kw_rolling{"rolling", "'rolling'"};
+Keyword const kw_compare{"compare", "'compare with'"};
+Keyword const kw_with{"with", "'with'"};
+Keyword const kw_previous{"previous", "'previous'"};
+Keyword const kw_last{"last", "'last'", true};
 
 Punct const comma{",", "','"};
 Punct const lparen{"(", "'('"};
@@ -439,6 +498,9 @@ struct define_class;
 struct show_class;
 struct drop_class;
 struct explain_class;
+struct case_expr_class;
+struct group_key_class;
+struct case_parts_class;
 struct eval_query_class;
 struct evaluate_class;
 struct calendar_open_class;
@@ -467,6 +529,9 @@ x3::rule<define_class, ast::DefineKpi> const define_stmt = "define kpi";
 x3::rule<show_class, ast::ShowKpis> const show_stmt = "show kpis";
 x3::rule<drop_class, ast::DropKpi> const drop_stmt = "drop kpi";
 x3::rule<explain_class, ast::Explain> const explain_stmt = "explain";
+x3::rule<case_expr_class, ast::ExprPtr> const case_expr = "case";
+x3::rule<group_key_class, ast::ExprPtr> const group_key = "group";
+x3::rule<case_parts_class, CaseParts> const case_parts = "case branches";
 x3::rule<eval_query_class, ast::SelectQuery> const eval_query = "evaluate source";
 x3::rule<evaluate_class, ast::Evaluate> const evaluate_stmt = "evaluate";
 x3::rule<calendar_open_class, ast::CalendarOpen> const calendar_open = "open hours";
@@ -490,7 +555,8 @@ auto const cmp_expr_def = add_expr[set_val] >>
                           -((op_le >> add_expr)[BinaryAction{"<="}] | (op_ge >> add_expr)[BinaryAction{">="}] |
                             (op_ne >> add_expr)[BinaryAction{"!="}] | (op_eq >> add_expr)[BinaryAction{"="}] |
                             (op_lt >> add_expr)[BinaryAction{"<"}] | (op_gt >> add_expr)[BinaryAction{">"}] |
-                            (kw_infix_not >> kw_in >> in_list)[InAction{true}] | (kw_in >> in_list)[InAction{false}]);
+                            (kw_infix_not >> kw_in >> in_list)[InAction{true}] | (kw_in >> in_list)[InAction{false}] |
+                            (kw_is >> kw_not >> kw_null)[IsNullAction{true}] | (kw_is >> kw_null)[IsNullAction{false}]);
 auto const add_expr_def = mul_expr[set_val] >>
                           *((op_plus >> mul_expr)[BinaryAction{"+"}] | (op_minus >> mul_expr)[BinaryAction{"-"}]);
 auto const mul_expr_def = unary_expr[set_val] >> *((op_times >> unary_expr)[BinaryAction{"*"}] |
@@ -500,7 +566,9 @@ auto const unary_expr_def =
 auto const primary_def = time_lit[timestamp_action] | number_lit[set_val] | string_lit[string_action] |
                          located[kw_true][true_action] | located[kw_false][false_action] |
                          located[kw_null][null_action] |
-                         name_or_call[set_val] | (lparen >> expr >> rparen)[set_val];
+                         case_expr[set_val] | name_or_call[set_val] | (lparen >> expr >> rparen)[set_val];
+auto const case_parts_def = +(kw_when >> expr >> kw_then >> expr)[push_when_then] >> -(kw_else >> expr[push_else]);
+auto const case_expr_def = located[kw_case >> case_parts >> kw_end][case_action];
 auto const name_or_call_def =
     ident[column_action] >>
     -(member_suffix[member_action] | (call_lparen >> rparen)[call_without_args] |
@@ -511,13 +579,17 @@ auto const arg_def =
       (kw_before >> expr)[PairAction{ast::ExprKind::kBefore}]);
 
 // select.
-auto const group_item = label("group", "a group (a column, a time bucket or agent_of(...))")[name_or_call];
+auto const group_item = label("group", "a group (a column, a time bucket, a duration such as 15m or agent_of(...))")
+    [group_key];
+auto const group_key_def = case_expr[set_val] | name_or_call[set_val] | number_lit[set_val];
 auto const time_bound = label("timestamp", "a date or timestamp (YYYY-MM-DD or RFC 3339)")[time_lit];
-auto const source = label("source", "'events' or 'tickets'")[located[kw_events][SourceAction{"events"}] |
+auto const source = label("source", "'events', 'tickets' or (select ...)")[located[kw_events][SourceAction{"events"}] |
+                                                            located[lparen >> depth_guard[select_stmt] >> rparen][set_subquery] |
                                                             located[kw_tickets][SourceAction{"tickets"}] |
                                                             ident[unknown_source]];
 auto const clause = located[kw_where >> expr][set_where] |
                     located[kw_during >> time_bound >> dotdot >> time_bound][set_during] |
+                    (kw_at >> kw_last >> call_lparen >> label("event", "an event name")[ident] >> rparen)[set_at_last] |
                     located[kw_at >> label("event", "an event name")[ident]][set_at] |
                     located[kw_by >> (group_item % comma)][set_group_by] |
                     located[kw_having >> expr][set_having] |
@@ -525,6 +597,8 @@ auto const clause = located[kw_where >> expr][set_where] |
                     located[kw_limit >> limit_count][set_limit] |
                     located[kw_tz >> string_lit][set_tz] |
                     located[kw_as_of >> kw_of >> time_bound][set_as_of] |
+                    located[kw_rolling >> limit_count][set_rolling] |
+                    located[kw_compare >> kw_with >> kw_previous >> -label("unit", "day, week, month, quarter or year")[ident]][set_compare] |
                     (kw_join >> label("table", "a table name")[ident] >> kw_on >> expr)[add_join];
 auto const order_item_def = label("name", "a result column name")[ident][set_order_name] >>
                             -(kw_asc[no_op] | kw_desc[set_descending]);
@@ -591,7 +665,7 @@ auto const statement_def =
 
 BOOST_SPIRIT_DEFINE(expr, or_expr, and_expr, not_expr, cmp_expr, add_expr, mul_expr, unary_expr, primary,
                     name_or_call, arg, order_item, select_stmt, define_stmt, show_stmt, drop_stmt, explain_stmt,
-                    eval_query, evaluate_stmt, calendar_open, define_calendar_stmt, define_target_stmt,
+                    case_expr, case_parts, group_key, eval_query, evaluate_stmt, calendar_open, define_calendar_stmt, define_target_stmt,
                     drop_target_stmt, relaxation, define_exemption_stmt, define_scorecard_stmt, drop_named_stmt,
                     statement)
 

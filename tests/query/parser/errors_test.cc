@@ -23,12 +23,12 @@ struct BadQuery {
 const BadQuery kBadQueries[] = {
     {"select count( from tickets", 1, 15, "expected ')' or an expression"},
     {"select count() as n\nfrom tickets whre channel = \"chat\"", 2, 14,
-     "expected 'where', 'during', 'at', 'by', 'having', 'order by', 'limit', 'tz', 'as of', 'join' or end of input "
+     "expected 'where', 'during', 'at', 'by', 'having', 'order by', 'limit', 'tz', 'as of', 'rolling', 'compare with', 'join' or end of input "
      "(did you mean 'where'?)"},
     {"select count()", 1, 15, "expected ',' or 'from'"},
     {"select count()\n  frm tickets", 2, 3, "expected ',' or 'from' (did you mean 'from'?)"},
     {"select count() from tix", 1, 21, "unknown source 'tix': expected 'events' or 'tickets'"},
-    {"select count() from 5", 1, 21, "expected 'events' or 'tickets'"},
+    {"select count() from 5", 1, 21, "expected 'events', 'tickets' or (select ...)"},
     {"select count() from tickets where channel = \"chat", 1, 45,
      "unterminated string (a string must end on the line it starts)"},
     {"select 'abc\nfrom events", 1, 8, "unterminated string (a string must end on the line it starts)"},
@@ -63,8 +63,8 @@ const BadQuery kBadQueries[] = {
     {"select", 1, 7, "expected an expression"},
     {"select a, from events", 1, 11, "expected an expression"},
     {"select a from events order x", 1, 28, "expected 'by'"},
-    {"select a from events by", 1, 24, "expected a group (a column, a time bucket or agent_of(...))"},
-    {"select a from events by 5", 1, 25, "expected a group (a column, a time bucket or agent_of(...))"},
+    {"select a from events by", 1, 24, "expected a group (a column, a time bucket, a duration such as 15m or agent_of(...))"},
+    {"select a from events by )", 1, 25, "expected a group (a column, a time bucket, a duration such as 15m or agent_of(...))"},
     {"select a from events where (a = 1", 1, 34, "expected ')'"},
     {"select a from events where a =", 1, 31, "expected an expression"},
     {"select a from events where x in ()", 1, 34, "expected an expression"},
@@ -97,7 +97,7 @@ TEST(ParseErrors, ExpectedAlternativesAreListed) {
   EXPECT_EQ(ErrorOf("select count()").expected, (std::vector<std::string>{",", "from"}));
   EXPECT_EQ(ErrorOf("select x from events )").expected,
             (std::vector<std::string>{"where", "during", "at", "by", "having", "order by", "limit", "tz", "as of",
-                                      "join", "end of input"}));
+                                      "rolling", "compare with", "join", "end of input"}));
   // Operators are listed only when nothing else would do.
   EXPECT_EQ(ErrorOf("select count( from tickets").message.find("'+'"), std::string::npos);
   // Hard errors have no alternatives.
