@@ -9,12 +9,14 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "cli/exit_codes.h"
 #include "cli/format.h"
 #include "cli/input_pipeline.h"
 #include "cli/progress.h"
+#include "storage/ingest/checkpoint.h"
 #include "storage/store.h"
 
 namespace kpi::cli {
@@ -100,6 +102,9 @@ class Ingest {
   bool FinishSeal();
   bool OverLimit() const { return flags_.max_errors >= 0 && static_cast<int64_t>(rejects_->total()) > flags_.max_errors; }
   void PrintSummary(double elapsed_s, uint64_t events_read);
+  // Identifies each regular input (for its checkpoint) and, with --resume,
+  // tells `pipeline` where each unchanged input was committed to.
+  void PrepareCheckpoints(InputPipeline* pipeline);
 
   const IngestFlags& flags_;
   std::FILE* out_;
@@ -114,7 +119,42 @@ class Ingest {
   std::future<Status> sealing_;
   std::mutex stats_mu_;  // stats_ is updated by the background seal
   uint64_t staged_at_seal_start_ = 0;  // staged_events() when the running seal started
+  struct Tracked {
+    std::string key;
+    ingest::InputIdentity identity;
+  };
+  std::vector<std::optional<Tracked>> tracked_;  // by input: files that get checkpoints
+  uint64_t lines_skipped_ = 0;
 };
+
+void Ingest::PrepareCheckpoints(InputPipeline* pipeline) {
+  tracked_.assign(flags_.files.size(), std::nullopt);
+  for (size_t i = 0; i < flags_.files.size(); ++i) {
+    const std::string& file = flags_.files[i];
+    Tracked t;
+    if (file == "-" || !ingest::IdentifyInput(file, &t.identity).ok()) continue;  // no checkpoint
+    t.key = ingest::CheckpointKey(file);
+    std::string value;
+    ingest::Checkpoint c;
+    if (flags_.resume && store_->GetMeta(ingest::kCheckpointNamespace, t.key, &value).ok() &&
+        ingest::DecodeCheckpoint(value, &c)) {
+      const std::string change = ingest::IdentityChange(c.identity, t.identity);
+      if (!change.empty()) {
+        progress_->Print("kpi ingest: " + file + " changed since its checkpoint (" + change +
+                         "): reading it from line 1");
+      } else if (c.complete) {
+        progress_->Print("kpi ingest: " + file + ": already committed to its end (" + FormatCount(c.line - 1) +
+                         " lines), skipped");
+        pipeline->ResumeAt(i, c.offset, c.line, true);
+      } else if (c.line > 1) {
+        progress_->Print("kpi ingest: " + file + ": resuming at line " + FormatCount(c.line) + " (" +
+                         FormatCount(c.line - 1) + " lines committed before)");
+        pipeline->ResumeAt(i, c.offset, c.line, false);
+      }
+    }
+    tracked_[i] = std::move(t);
+  }
+}
 
 int Ingest::Run() {
   ingest::ReaderOptions options;
@@ -156,7 +196,9 @@ int Ingest::Run() {
   rejects_ = std::make_unique<RejectLog>(rejects_file.get(), progress_.get());
   InputPipeline pipeline(flags_.files, options, flags_.batch_events);
   inputs_ = &pipeline.inputs();
+  PrepareCheckpoints(&pipeline);
   pipeline.Start();
+  progress_->SetCommitted(0);
   progress_->Start();
 
   InputBatch batch;
@@ -201,6 +243,7 @@ int Ingest::Run() {
   pipeline.Stop();
   progress_->Finish();
   if (lines_ < pipeline.lines_read()) lines_ = pipeline.lines_read();  // stopped mid-input
+  lines_skipped_ = pipeline.lines_skipped();
 
   if (rejects_->total() > kRejectsShown) {
     std::fprintf(err_, "... and %s more (%s)\n", FormatCount(rejects_->total() - kRejectsShown).c_str(),
@@ -236,16 +279,26 @@ bool Ingest::StageBatch(InputBatch* batch) {
                    events.end());
     }
   }
-  if (!events.empty()) {
+  // The input's checkpoint moves with the batch, in the same atomic write;
+  // not when the batch was cut short or the input broke off.
+  std::vector<storage::Store::MetaWrite> checkpoint;
+  const bool whole = !aborted_ && batch->error.ok();
+  if (whole && batch->input < tracked_.size() && tracked_[batch->input]) {
+    const Tracked& t = *tracked_[batch->input];
+    ingest::Checkpoint c{t.identity, batch->end_offset, batch->end_line, batch->end_of_input};
+    checkpoint.push_back({ingest::kCheckpointNamespace, t.key, ingest::EncodeCheckpoint(c)});
+  }
+  if (!events.empty() || !checkpoint.empty()) {
     std::vector<storage::EventReject> store_rejects;
     storage::IngestStats stats;
-    Status s = store_->Stage(std::span<const RawEvent>(events), &store_rejects, &stats);
+    Status s = store_->Stage(std::span<const RawEvent>(events), &store_rejects, &stats, checkpoint);
     if (!s.ok()) {
       progress_->Print("kpi ingest: store failure while staging " + input + ": " + s.ToString());
       store_error_ = true;
       return false;
     }
     stats_.Add(stats);
+    progress_->SetCommitted(stats_.staged);
     for (const storage::EventReject& r : store_rejects) {
       uint64_t line = r.index < events.size() ? events[r.index].line : 0;
       rejects_->Add(input, line, r.reason);
@@ -308,6 +361,7 @@ void Ingest::PrintSummary(double elapsed_s, uint64_t events_read) {
                FormatCount(files_read_).c_str(), FormatCount(lines_).c_str(), FormatCount(stats_.accepted).c_str(),
                FormatCount(stats_.duplicates).c_str(), FormatCount(rejects_->total()).c_str(), elapsed,
                FormatCount(rate).c_str());
+  if (lines_skipped_ > 0) std::fprintf(out_, "resumed: skipped %s lines committed before\n", FormatCount(lines_skipped_).c_str());
   std::fflush(out_);
 }
 

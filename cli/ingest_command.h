@@ -15,6 +15,16 @@
 // batch) are stored, nothing after it is read. A store-level reject can only
 // be seen after its batch is staged, so that whole batch is kept.
 //
+// Checkpoints and --resume: every batch of a regular file is staged together
+// with that file's checkpoint (storage/ingest/checkpoint.h: the file's
+// identity and the position after the batch's last record), in one atomic
+// write; reading a file to its end marks its checkpoint complete. With
+// `resume`, a file whose identity is unchanged starts at its checkpoint
+// (a complete one is not read at all), so an interrupted ingest goes on
+// where its last committed batch ended; the summary adds "skipped N lines".
+// Re-read lines are harmless anyway (ingest is idempotent). stdin has no
+// checkpoint. Progress lines show events read and events committed.
+//
 // Exit status (cli/exit_codes.h): 0 every line stored or a duplicate;
 // 1 some lines rejected; 2 bad flags, an unreadable input (the message names
 // it; the other inputs are still ingested) or a store failure; 3 aborted by
@@ -41,6 +51,7 @@ struct IngestFlags {
   size_t batch_events = 65536;
   uint64_t seal_events = 2000000;  // seal (in the background) each time this many more are staged
   bool quiet = false;              // no progress output
+  bool resume = false;             // start each file at its checkpoint (see below)
 };
 
 int RunIngest(const IngestFlags& flags, std::FILE* out, std::FILE* err);

@@ -10,6 +10,11 @@ InputPipeline::InputPipeline(std::vector<std::string> inputs, ingest::ReaderOpti
 
 InputPipeline::~InputPipeline() { Stop(); }
 
+void InputPipeline::ResumeAt(size_t input, uint64_t offset, uint64_t line, bool complete) {
+  if (resume_.size() < inputs_.size()) resume_.resize(inputs_.size());
+  resume_[input] = Resume{offset, line, complete};
+}
+
 void InputPipeline::Start() {
   if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
 }
@@ -56,6 +61,29 @@ void InputPipeline::Run() {
     }
     InputBatch closing;
     closing.input = i;
+    const std::optional<Resume> resume = i < resume_.size() ? resume_[i] : std::nullopt;
+    if (resume && resume->complete) {  // committed to its end before: nothing to read
+      closing.end_of_input = true;
+      closing.lines = resume->line - 1;
+      closing.end_offset = resume->offset;
+      closing.end_line = resume->line;
+      lines_skipped_.fetch_add(closing.lines, std::memory_order_relaxed);
+      lines_before += closing.lines;
+      bytes_before += reader->total_bytes();
+      lines_read_.store(lines_before, std::memory_order_relaxed);
+      bytes_read_.store(bytes_before, std::memory_order_relaxed);
+      if (!Push(std::move(closing))) return;
+      continue;
+    }
+    if (resume) {
+      s = reader->SkipTo(resume->offset, resume->line);
+      if (!s.ok()) {
+        closing.error = s;
+        if (!Push(std::move(closing))) return;
+        continue;
+      }
+      lines_skipped_.fetch_add(resume->line - 1, std::memory_order_relaxed);
+    }
     for (;;) {
       InputBatch batch;
       batch.input = i;
@@ -73,9 +101,13 @@ void InputPipeline::Run() {
         closing.rejects = std::move(batch.rejects);
         break;
       }
+      batch.end_offset = reader->position_offset();
+      batch.end_line = reader->position_line();
       if (!Push(std::move(batch))) return;
     }
     closing.lines = reader->lines_read();
+    closing.end_offset = reader->position_offset();
+    closing.end_line = reader->position_line();
     bytes_before += reader->bytes_consumed();
     lines_before += reader->lines_read();
     if (!Push(std::move(closing))) return;

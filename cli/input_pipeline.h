@@ -6,6 +6,8 @@
 // closing item: end_of_input with the input's line count, or an error (the
 // input could not be opened or broke mid-way; its earlier batches stand).
 // Pop() returns false once every input is done, or after Stop().
+// Every item carries the reader's position after it (end_offset, end_line),
+// and ResumeAt() starts an input at such a position (ingest --resume).
 // Memory: at most kQueueDepth batches wait in the queue.
 // Thread safety: Start, Pop and Stop are called by one consumer thread; the
 // counters may be read from any thread. The destructor stops and joins.
@@ -16,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +36,10 @@ struct InputBatch {
   bool end_of_input = false;  // closing item: the input was read to its end
   uint64_t lines = 0;         // closing item: lines the input had
   Status error;               // closing item: the input failed
+  // Where the input's next record starts after this item (decoded byte
+  // offset and line): what an ingest checkpoint records once it is staged.
+  uint64_t end_offset = 0;
+  uint64_t end_line = 1;
 };
 
 class InputPipeline {
@@ -44,6 +51,9 @@ class InputPipeline {
   InputPipeline(const InputPipeline&) = delete;
   InputPipeline& operator=(const InputPipeline&) = delete;
 
+  // Before Start(): read input `input` from a checkpoint (offset, line),
+  // skipping what lies before it; `complete`: skip the whole input.
+  void ResumeAt(size_t input, uint64_t offset, uint64_t line, bool complete);
   void Start();
   // Waits for the next item; false when the pipeline is finished or stopped.
   bool Pop(InputBatch* item);
@@ -55,6 +65,8 @@ class InputPipeline {
   uint64_t events_read() const { return events_read_.load(std::memory_order_relaxed); }
   uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
   uint64_t lines_read() const { return lines_read_.load(std::memory_order_relaxed); }
+  // Lines skipped over by ResumeAt (not parsed).
+  uint64_t lines_skipped() const { return lines_skipped_.load(std::memory_order_relaxed); }
 
  private:
   void Run();
@@ -64,7 +76,12 @@ class InputPipeline {
   const std::vector<std::string> inputs_;
   const ingest::ReaderOptions options_;
   const size_t batch_events_;
-  std::atomic<uint64_t> events_read_{0}, bytes_read_{0}, lines_read_{0};
+  std::atomic<uint64_t> events_read_{0}, bytes_read_{0}, lines_read_{0}, lines_skipped_{0};
+  struct Resume {
+    uint64_t offset = 0, line = 1;
+    bool complete = false;
+  };
+  std::vector<std::optional<Resume>> resume_;  // by input; set before Start()
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
   ingest_cmd->add_option("--seal-events", ingest.seal_events, "Seal when more events than this are staged")
       ->capture_default_str();
   ingest_cmd->add_flag("-q,--quiet", ingest.quiet, "No progress output");
+  ingest_cmd->add_flag("--resume", ingest.resume,
+                       "Skip what an interrupted ingest of the same files already committed (per-file checkpoints)");
 
   GenFlags gen;
   CLI::App* gen_cmd = app.add_subcommand("gen", "Write synthetic ticket events as NDJSON");

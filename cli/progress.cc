@@ -37,6 +37,7 @@ std::string RenderProgress(const ProgressSample& s, bool bar) {
     out += buf;
   }
   out += "  " + FormatCount(s.items) + " " + s.unit;
+  if (s.has_committed) out += " read, " + FormatCount(s.committed) + " committed";
   if (s.elapsed_s > 0) {
     out += "  " + FormatCount(static_cast<uint64_t>(static_cast<double>(s.items) / s.elapsed_s)) + " " + s.unit + "/s";
   }
@@ -78,6 +79,8 @@ ProgressSample Progress::Sample() const {
   s.label = label_;
   s.unit = unit_;
   s.items = items_.load(std::memory_order_relaxed);
+  s.has_committed = has_committed_.load(std::memory_order_relaxed);
+  s.committed = committed_.load(std::memory_order_relaxed);
   s.bytes = bytes_.load(std::memory_order_relaxed);
   s.total_bytes = total_bytes_.load(std::memory_order_relaxed);
   s.elapsed_s = ElapsedSeconds();

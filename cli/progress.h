@@ -4,7 +4,7 @@
 // phase label; a ticker thread owned by the Progress object samples them and
 // draws on its stream:
 //   * kBar (a terminal): one line redrawn in place about 8 times a second,
-//     "ingest [#####.....]  42%  1,234,567 events  812,345/s  123.4 MB  ETA 12s"
+//     "ingest [#####.....]  42%  1,234,567 events read, 1,200,000 committed  812,345/s  123.4 MB  ETA 12s"
 //     (the bar, % and ETA only when the total size is known);
 //   * kLines (a file or pipe): a plain line every ~2 seconds;
 //   * kOff: nothing.
@@ -35,6 +35,10 @@ struct ProgressSample {
   std::string unit;         // "events"
   std::string phase;        // "" or e.g. "sealing"
   uint64_t items = 0;
+  // ingest: events committed (staged durably), shown after the items read
+  // once set: what survives if the process dies now.
+  bool has_committed = false;
+  uint64_t committed = 0;
   uint64_t bytes = 0;       // 0: not shown
   uint64_t total_bytes = 0; // 0: unknown (no %, no ETA)
   double elapsed_s = 0;
@@ -53,6 +57,10 @@ class Progress {
   void SetTotalBytes(uint64_t total) { total_bytes_.store(total, std::memory_order_relaxed); }
   void SetItems(uint64_t n) { items_.store(n, std::memory_order_relaxed); }
   void AddItems(uint64_t n) { items_.fetch_add(n, std::memory_order_relaxed); }
+  void SetCommitted(uint64_t n) {
+    committed_.store(n, std::memory_order_relaxed);
+    has_committed_.store(true, std::memory_order_relaxed);
+  }
   void SetBytes(uint64_t n) { bytes_.store(n, std::memory_order_relaxed); }
   void SetPhase(const std::string& phase);
 
@@ -71,7 +79,8 @@ class Progress {
   const ProgressMode mode_;
   const std::string label_, unit_;
   const std::chrono::steady_clock::time_point start_;
-  std::atomic<uint64_t> items_{0}, bytes_{0}, total_bytes_{0};
+  std::atomic<uint64_t> items_{0}, bytes_{0}, total_bytes_{0}, committed_{0};
+  std::atomic<bool> has_committed_{false};
 
   mutable std::mutex mu_;  // guards phase_, stop_, bar_shown_ and writes to stream_
   std::condition_variable cv_;

@@ -248,11 +248,16 @@ void PutDictionaryPages(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf
 
 }  // namespace
 
-Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats) {
+Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats,
+                    std::span<const MetaWrite> extra) {
   Impl& im = *impl_;
   std::lock_guard lock(im.write_mu);
   if (im.failed) return Status::IOError("store is read-only after an earlier write failure; reopen it");
   rocksdb::WriteBatch wb;
+  for (const MetaWrite& w : extra) {
+    if (w.value) wb.Put(im.catalog_cf, MetaKey(w.ns, w.key), *w.value);
+    else wb.Delete(im.catalog_cf, MetaKey(w.ns, w.key));
+  }
   std::vector<CodedEvent> coded;
   coded.reserve(events.size());
   const uint32_t batch = im.last_batch + 1;
@@ -348,10 +353,13 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
   for (const auto& [column, range] : new_codes)
     PutDictionaryPages(&wb, im.catalog_cf, catalog_, column, range.first, range.second);
   if (coded.empty()) {
-    // Nothing to land; still persist catalog additions, if any, harmlessly.
+    // Nothing to land; still persist catalog additions and `extra`, if any.
     if (wb.Count() > 0) {
       rocksdb::Status s = im.db->Write(im.WriteOpts(options_.sync), &wb);
-      if (!s.ok()) im.failed = true;
+      if (!s.ok()) {
+        im.failed = true;
+        undo_attrs();
+      }
       return FromRocks(s, "write catalog");
     }
     return Status::OK();

@@ -157,11 +157,20 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
+  // A metadata write (see WriteMeta): a put when `value` is set, else a delete.
+  struct MetaWrite {
+    std::string ns, key;
+    std::optional<std::string> value;
+  };
+
   // Validates `events` against the catalog (a name used as a dimension and a
   // measure is refused: appended to *rejects with the index), assigns
   // dictionary codes and lands the rest durably as one batch. OK means every
-  // non-rejected event is safe on disk.
-  Status Stage(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats);
+  // non-rejected event is safe on disk. `extra` metadata writes go in the
+  // same atomic write (e.g. an ingest checkpoint that must never get ahead
+  // of the events it describes), also when no event is left to stage.
+  Status Stage(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats,
+               std::span<const MetaWrite> extra = {});
   // Seals everything staged (see the class comment). No-op when nothing is staged.
   // With `per_batch`, also adds each sealed batch's accepted and duplicate
   // counts under its batch number (IngestStats::last_batch of its Stage).
@@ -181,10 +190,6 @@ class Store {
   // Small named metadata (e.g. named KPIs) in the catalog family, namespaced.
   Status PutMeta(const std::string& ns, const std::string& key, const std::string& value);
   // Several puts (value set) and deletes (no value) in one atomic, synced write.
-  struct MetaWrite {
-    std::string ns, key;
-    std::optional<std::string> value;
-  };
   Status WriteMeta(const std::vector<MetaWrite>& writes);
   // The store's clock (StoreOptions::clock), milliseconds: the instants that
   // `as of` compares with, for batches and for metadata that must follow them.

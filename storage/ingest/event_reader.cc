@@ -122,6 +122,9 @@ class EventReaderImpl final : public EventReader {
       if (record.too_long || IsBlank(text)) continue;
       if (!csv_->ParseHeader(text, &reason)) return Status::InvalidArgument(path_ + ":" + std::to_string(record.line) + ": " + reason);
     }
+    // At or before where reading stands (a checkpoint inside the header):
+    // nothing to skip; re-reading is harmless anyway.
+    if (offset <= splitter_.position().offset) return Status::OK();
     Status s = splitter_.SkipTo(InputPosition{offset, line});
     if (!s.ok()) return Status::InvalidArgument(path_ + ": cannot skip to byte " + std::to_string(offset) + ": " + s.message());
     return Status::OK();

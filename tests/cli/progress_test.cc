@@ -24,6 +24,21 @@ TEST(RenderProgressTest, KnownTotalShowsBarPercentAndEta) {
   EXPECT_NE(line.find("ETA 10s"), std::string::npos) << line;
 }
 
+TEST(RenderProgressTest, CommittedEventsFollowTheEventsRead) {
+  ProgressSample s;
+  s.label = "ingest";
+  s.unit = "events";
+  s.items = 1500000;
+  s.has_committed = true;
+  s.committed = 1200000;
+  s.elapsed_s = 3;
+  std::string line = RenderProgress(s, false);
+  EXPECT_NE(line.find("1,500,000 events read, 1,200,000 committed"), std::string::npos) << line;
+  s.has_committed = false;
+  line = RenderProgress(s, false);
+  EXPECT_EQ(line.find("committed"), std::string::npos) << line;
+}
+
 TEST(RenderProgressTest, UnknownTotalHasNoPercentOrEta) {
   ProgressSample s;
   s.label = "ingest";
