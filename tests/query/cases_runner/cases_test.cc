@@ -27,7 +27,7 @@
 #include "query/catalog/table_store.h"
 #include "query/reference/reference_evaluator.h"
 #include "query/reference/reference_judge.h"
-#include "query/reference/reference_table.h"
+#include "query/reference/reference_replay.h"
 #include "query/reference/reference_time.h"
 #include "query/reference/result_text.h"
 #include "storage/store.h"
@@ -213,51 +213,7 @@ TEST_P(CaseTest, MatchesExpectation) {
   // Every definition the engine accepted (define / drop statements and table
   // loads) with the clock at that moment: replayed up to an instant, they give
   // the reference the definitions in force then (`as of`).
-  struct Definition {
-    int64_t at_ms = 0;
-    std::string statement;       // a define / drop statement, or
-    std::string table, key, csv; // a table load
-  };
-  std::vector<Definition> history;
-  auto definitions_as_of = [&](std::optional<int64_t> as_of_ms, std::string* error) {
-    reference::RefDefinitions defs;
-    for (const Definition& d : history) {
-      if (as_of_ms && d.at_ms > *as_of_ms) continue;
-      if (!d.table.empty()) {
-        reference::RefTable t;
-        if (!reference::RefTableFromCsv(d.csv, d.key, &t, error)) *error = "table " + d.table + ": " + *error;
-        defs.context.tables[d.table] = std::move(t);
-        continue;
-      }
-      query::ast::Statement st;
-      query::ParseError perr;
-      if (!query::ParseStatement(d.statement, &st, &perr)) continue;
-      namespace ast = query::ast;
-      if (auto* k = std::get_if<ast::DefineKpi>(&st)) defs.context.kpis[k->name] = k->expr;
-      if (auto* k = std::get_if<ast::DropKpi>(&st)) defs.context.kpis.erase(k->name);
-      if (auto* c = std::get_if<ast::DefineCalendar>(&st)) defs.context.calendars[c->name.name] = *c;
-      if (auto* t = std::get_if<ast::DefineTarget>(&st)) defs.targets[reference::RefTargetKey(t->kpi.name, t->where)] = *t;
-      if (auto* t = std::get_if<ast::DropTarget>(&st)) defs.targets.erase(reference::RefTargetKey(t->kpi.name, t->where));
-      if (auto* x = std::get_if<ast::DefineExemption>(&st)) {
-        auto& xs = defs.exemptions;
-        xs.erase(std::remove_if(xs.begin(), xs.end(), [&](const ast::DefineExemption& y) { return y.name.name == x->name.name; }),
-                 xs.end());
-        xs.push_back(*x);
-      }
-      if (auto* c = std::get_if<ast::DefineScorecard>(&st)) defs.scorecards[c->name.name] = *c;
-      if (auto* n = std::get_if<ast::DropNamed>(&st)) {
-        if (n->kind == "table") defs.context.tables.erase(n->name.name);
-        if (n->kind == "calendar") defs.context.calendars.erase(n->name.name);
-        if (n->kind == "scorecard") defs.scorecards.erase(n->name.name);
-        if (n->kind == "exemption") {
-          auto& xs = defs.exemptions;
-          xs.erase(std::remove_if(xs.begin(), xs.end(), [&](const ast::DefineExemption& y) { return y.name.name == n->name.name; }),
-                   xs.end());
-        }
-      }
-    }
-    return defs;
-  };
+  std::vector<reference::RefHistoryEntry> history;
 
   int64_t last_ingest = INT64_MIN;
   for (size_t i = 0; i < p.step; ++i) {
@@ -319,15 +275,10 @@ TEST_P(CaseTest, MatchesExpectation) {
   const auto* evaluate = std::get_if<query::ast::Evaluate>(&parsed);
   if (select == nullptr && evaluate == nullptr) return;
   const query::ast::SelectQuery& q = select ? *select : evaluate->query;
-  std::optional<int64_t> as_of_ms;
-  if (q.as_of) {
-    cctz::time_zone tz;
-    int64_t ms = 0;
-    if (reference::LoadZone(q.tz.value_or("UTC"), &tz) && reference::ParseInstant(q.as_of->text, tz, &ms)) as_of_ms = ms;
-  }
   std::string def_error;
-  const reference::RefDefinitions defs = definitions_as_of(as_of_ms, &def_error);
-  ASSERT_TRUE(def_error.empty()) << "reference: " << def_error;
+  reference::RefDefinitions defs;
+  ASSERT_TRUE(reference::ReplayDefinitions(history, reference::AsOfMs(q), &defs, &def_error))
+      << "reference: " << def_error;
   query::Result ref;
   const Status rst = select ? reference::Evaluate(log, *select, defs.context, reference::ReferenceOptions{}, &ref)
                             : reference::EvaluateStatement(log, *evaluate, defs, &ref);

@@ -24,6 +24,8 @@
 
 #include <gtest/gtest.h>
 
+#include "query/differential/compare.h"
+#include "query/differential/ingested_store.h"
 #include "query/differential/random_data.h"
 #include "query/differential/random_query.h"
 #include "query/engine.h"
@@ -39,100 +41,18 @@ namespace {
 constexpr int kTicketsPerSeed = 150;
 constexpr int kMaxPrintedFailures = 15;
 
-int64_t EnvInt(const char* name, int64_t fallback) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return fallback;
-  return std::strtoll(v, nullptr, 10);
-}
-
-bool SameRow(const std::vector<query::Value>& a, const std::vector<query::Value>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (!reference::SameCell(a[i], b[i])) return false;
-  return true;
-}
-
-// Each row of `part` matched to a distinct row of `whole`.
-bool SubMultiset(const std::vector<std::vector<query::Value>>& part,
-                 const std::vector<std::vector<query::Value>>& whole) {
-  std::vector<bool> used(whole.size(), false);
-  for (const auto& row : part) {
-    bool found = false;
-    for (size_t j = 0; j < whole.size() && !found; ++j)
-      if (!used[j] && SameRow(row, whole[j])) used[j] = found = true;
-    if (!found) return false;
-  }
-  return true;
-}
-
-std::vector<query::Value> KeysOf(const std::vector<query::Value>& row, const std::vector<size_t>& cols) {
-  std::vector<query::Value> k;
-  for (size_t c : cols) k.push_back(row[c]);
-  return k;
-}
-
-// "" when the engine's result agrees with the reference's.
-std::string Compare(const query::Result& eng, const query::Result& ref, const query::Result& ref_unlimited,
-                    const query::ast::SelectQuery& q) {
-  if (eng.columns.size() != ref.columns.size()) return "column count differs";
-  for (size_t i = 0; i < eng.columns.size(); ++i) {
-    if (eng.columns[i].name != ref.columns[i].name) return "column " + std::to_string(i + 1) + " name differs";
-    if (eng.columns[i].type != ref.columns[i].type)
-      return "column '" + ref.columns[i].name + "' type differs";
-  }
-  if (q.order_by.empty()) {
-    if (eng.rows.size() != ref.rows.size()) return "row count differs";
-    for (size_t i = 0; i < eng.rows.size(); ++i)
-      if (!SameRow(eng.rows[i], ref.rows[i])) return "row " + std::to_string(i + 1) + " differs";
-    return "";
-  }
-  std::vector<size_t> key_cols;
-  for (const auto& o : q.order_by)
-    for (size_t i = 0; i < ref.columns.size(); ++i)
-      if (ref.columns[i].name == o.name) {
-        key_cols.push_back(i);
-        break;
-      }
-  if (eng.rows.size() != ref.rows.size()) return "row count differs";
-  for (size_t i = 0; i < eng.rows.size(); ++i)
-    if (!SameRow(KeysOf(eng.rows[i], key_cols), KeysOf(ref.rows[i], key_cols)))
-      return "order-by columns differ at row " + std::to_string(i + 1);
-  if (!q.limit) {
-    if (!SubMultiset(eng.rows, ref.rows)) return "rows differ (as a multiset)";
-  } else if (!SubMultiset(eng.rows, ref_unlimited.rows)) {
-    return "a row is not in the reference's answer";
-  }
-  return "";
-}
-
 struct Tally {
   int queries = 0, both_ok = 0, both_error = 0, failures = 0;
 };
 
 void RunSeed(uint64_t seed, int queries, const QueryFeatures& features, Tally* tally) {
   const RandomLog data = GenerateLog(seed, kTicketsPerSeed);
-  kpi::testing::ScratchDir dir("kpi-diff");
-  int64_t now_ms = 0;
-  storage::StoreOptions options;
-  options.sync = false;
-  options.cache_bytes = 64 << 20;
-  options.max_tickets_per_segment = 16;  // many segments, so pruning is exercised
-  options.clock = [&now_ms] { return now_ms; };
-  std::unique_ptr<storage::Store> store;
-  ASSERT_TRUE(storage::Store::Open(dir.path(), options, &store).ok());
-  reference::EventLog log;
-  std::vector<int64_t> batch_times;
-  for (const Batch& b : data.batches) {
-    now_ms = b.ingest_ms;
-    std::vector<storage::EventReject> rejects;
-    storage::IngestStats stats;
-    const Status st = store->Ingest(b.events, &rejects, &stats);
-    ASSERT_TRUE(st.ok()) << st.ToString();
-    ASSERT_TRUE(rejects.empty()) << rejects[0].reason;
-    for (const RawEvent& e : b.events) log.emplace_back(e, b.ingest_ms);
-    batch_times.push_back(b.ingest_ms);
-  }
-  query::Engine engine(store.get());
+  std::string error;
+  const std::unique_ptr<IngestedStore> ingested = IngestLog(data, "kpi-diff", 64 << 20, &error);
+  ASSERT_TRUE(ingested) << error;
+  const reference::EventLog& log = ingested->log;
+  const std::vector<int64_t>& batch_times = ingested->batch_times;
+  query::Engine engine(ingested->store.get());
   const bool verbose = EnvInt("KPI_DIFF_VERBOSE", 0) != 0;
   QueryGenerator gen(seed * 1000003 + 17, data.min_time_ms, data.max_time_ms, batch_times, features);
   for (int i = 0; i < queries; ++i) {
@@ -166,20 +86,14 @@ void RunSeed(uint64_t seed, int queries, const QueryFeatures& features, Tally* t
                 << (est.ok() ? reference::FormatTable(eng, 10) : "engine error: " + qerr.message + "\n")
                 << (rst.ok() ? "" : "reference error: " + rst.message() + "\n");
     }
-    if (!est.ok() && !rst.ok()) {
+    const Outcome outcome = CompareOutcomes(est, qerr.ToString(), eng, rst, ref, ref_unlimited, select, &why);
+    if (outcome == Outcome::kBothRefuse) {
       ++tally->both_error;
       continue;
     }
-    if (!est.ok()) {
-      why = "the engine refuses what the reference answers: " + qerr.ToString();
-    } else if (!rst.ok()) {
-      why = "the reference refuses what the engine answers: " + rst.ToString();
-    } else {
-      why = Compare(eng, ref, ref_unlimited, select);
-      if (why.empty()) {
-        ++tally->both_ok;
-        continue;
-      }
+    if (outcome == Outcome::kAgree) {
+      ++tally->both_ok;
+      continue;
     }
     ++tally->failures;
     if (tally->failures <= kMaxPrintedFailures) {
