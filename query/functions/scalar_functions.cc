@@ -81,7 +81,7 @@ bool ScalarResultType(ScalarFn fn, const std::vector<ValueType>& types, bool has
     case ScalarFn::kCoalesce: {
       std::vector<size_t> all;
       for (size_t i = 0; i < types.size(); ++i) all.push_back(i);
-      return CommonType(types, all, "coalesce() arguments", out, why, bad_arg);
+      return CommonType(types, all, "arguments", out, why, bad_arg);
     }
     case ScalarFn::kLeast:
     case ScalarFn::kGreatest: {

@@ -1,6 +1,7 @@
 #include "query/reference/reference_evaluator.h"
 
 #include <algorithm>
+#include <functional>
 #include <cctype>
 #include <cmath>
 #include <optional>
@@ -354,6 +355,33 @@ Status QueryRun::Check(const ast::Expr& e, Context ctx, ValueType* type, int dep
     case ast::ExprKind::kArrow:
     case ast::ExprKind::kBefore:
       return Error(e.pos, "'->' and 'before' only inside duration() / count_of()");
+    case ast::ExprKind::kIsNull: {
+      ValueType a;
+      KPI_RETURN_IF_ERROR(Check(*e.args[0], ctx, &a, depth));
+      t = ValueType::kBool;
+      break;
+    }
+    case ast::ExprKind::kCase: {
+      if (ctx == Context::kGroup && GroupKeyIndex(e) >= 0) {  // by case ... end
+        t = types_.at(q_.group_by[GroupKeyIndex(e)].get());
+        break;
+      }
+      // Conditions are predicates; the values share one type (nulls aside).
+      const size_t values_end = e.args.size() - (e.boolean ? 1 : 0);
+      t = ValueType::kNull;
+      for (size_t i = 0; i < e.args.size(); ++i) {
+        ValueType a;
+        KPI_RETURN_IF_ERROR(Check(*e.args[i], ctx, &a, depth));
+        const bool is_condition = i < values_end && i % 2 == 0;
+        if (is_condition) {
+          if (a != ValueType::kBool && a != ValueType::kNull) return Error(e.args[i]->pos, "when needs a predicate");
+        } else if (a != ValueType::kNull) {
+          if (t != ValueType::kNull && t != a) return Error(e.args[i]->pos, "case branches of different types");
+          t = a;
+        }
+      }
+      break;
+    }
   }
   types_[&e] = t;
   *type = t;
@@ -363,8 +391,36 @@ Status QueryRun::Check(const ast::Expr& e, Context ctx, ValueType* type, int dep
 Status QueryRun::CheckCall(const ast::Expr& e, Context ctx, ValueType* type, int depth) {
   const std::string& f = e.text;
   const auto& args = e.args;
-  if (ctx == Context::kGroup && GroupKeyIndex(e) >= 0) {  // by agent_of(resolved)
-    *type = ValueType::kString;
+  if (ctx == Context::kGroup && GroupKeyIndex(e) >= 0) {  // by agent_of(resolved), by coalesce(...)
+    auto it = types_.find(q_.group_by[GroupKeyIndex(e)].get());
+    *type = it != types_.end() ? it->second : ValueType::kString;
+    return Status::OK();
+  }
+  if (f == "coalesce" || f == "least" || f == "greatest" || f == "abs" || f == "round") {
+    size_t n = args.size();
+    if (n == 0 || ((f == "abs") && n != 1) || (f == "round" && n > 2))
+      return Error(e.pos, f + "(): wrong number of arguments");
+    if (f == "round" && n == 2) {
+      const ast::Expr& d = *args[1];
+      const bool literal = d.kind == ast::ExprKind::kNumber ||
+                           (d.kind == ast::ExprKind::kUnary && d.text == "-" && d.args[0]->kind == ast::ExprKind::kNumber);
+      if (!literal) return Error(d.pos, "round() digits must be a whole number");
+      n = 1;
+    }
+    ValueType common = ValueType::kNull;
+    for (size_t i = 0; i < n; ++i) {
+      ValueType a;
+      KPI_RETURN_IF_ERROR(Check(*args[i], ctx, &a, depth));
+      if (a == ValueType::kNull) continue;
+      if (common != ValueType::kNull && common != a) return Error(args[i]->pos, f + "(): arguments of different types");
+      common = a;
+    }
+    if ((f == "abs" || f == "round") && common != ValueType::kNull && !IsNumeric(common))
+      return Error(e.pos, f + "() needs a number");
+    if ((f == "least" || f == "greatest") && common != ValueType::kNull && !IsNumeric(common) &&
+        common != ValueType::kTime)
+      return Error(e.pos, f + "() needs numbers or times");
+    *type = (f == "abs" || f == "round") && common == ValueType::kNull ? ValueType::kNumber : common;
     return Status::OK();
   }
   if (IsAggregate(f)) {
@@ -580,7 +636,68 @@ Value QueryRun::EvalTicketFunction(const ast::Expr& e, const Row& row) const {
   return Value::Bool(RepeatWithin(t, args[0]->number, dims));
 }
 
+// case, is [not] null, coalesce, least, greatest, abs, round: `eval`
+// evaluates an argument in the caller's context. Written plainly from the
+// contract (nulls: see docs/query-language.md section 16).
+Value ScalarValue(const ast::Expr& e, const std::function<Value(const ast::Expr&)>& eval) {
+  if (e.kind == ast::ExprKind::kIsNull) return Value::Bool(eval(*e.args[0]).is_null() != e.negated);
+  if (e.kind == ast::ExprKind::kCase) {
+    const size_t values_end = e.args.size() - (e.boolean ? 1 : 0);
+    for (size_t i = 0; i + 1 < values_end; i += 2) {
+      const Value c = eval(*e.args[i]);
+      if (!c.is_null() && c.type == ValueType::kBool && c.boolean) return eval(*e.args[i + 1]);
+    }
+    return e.boolean ? eval(*e.args.back()) : Value::Null();
+  }
+  const std::string& f = e.text;
+  if (f == "coalesce") {
+    for (const auto& a : e.args) {
+      Value v = eval(*a);
+      if (!v.is_null()) return v;
+    }
+    return Value::Null();
+  }
+  if (f == "least" || f == "greatest") {
+    std::optional<Value> best;
+    for (const auto& a : e.args) {
+      Value v = eval(*a);
+      if (v.is_null()) continue;
+      if (!best) {
+        best = v;
+        continue;
+      }
+      const double x = v.type == ValueType::kTime ? double(v.time_ms) : v.number;
+      const double y = best->type == ValueType::kTime ? double(best->time_ms) : best->number;
+      if (f == "least" ? x < y : x > y) best = v;
+    }
+    return best ? *best : Value::Null();
+  }
+  Value v = eval(*e.args[0]);
+  if (v.is_null()) return v;
+  if (f == "abs") {
+    v.number = v.number < 0 ? -v.number : v.number;
+    return v;
+  }
+  // round(x, n): half away from zero at n digits.
+  int digits = 0;
+  if (e.args.size() == 2) {
+    const ast::Expr& d = *e.args[1];
+    digits = d.kind == ast::ExprKind::kNumber ? int(d.number) : -int(d.args[0]->number);
+  }
+  const double scale = std::pow(10.0, digits);
+  const double r = std::round(v.number * scale) / scale;
+  if (std::isfinite(r)) v.number = r;
+  return v;
+}
+
+bool IsScalar(const ast::Expr& e) {
+  if (e.kind == ast::ExprKind::kIsNull || e.kind == ast::ExprKind::kCase) return true;
+  return e.kind == ast::ExprKind::kCall && (e.text == "coalesce" || e.text == "least" || e.text == "greatest" ||
+                                            e.text == "abs" || e.text == "round");
+}
+
 Value QueryRun::EvalRow(const ast::Expr& e, const Row& row) const {
+  if (IsScalar(e)) return ScalarValue(e, [&](const ast::Expr& a) { return EvalRow(a, row); });
   switch (e.kind) {
     case ast::ExprKind::kNumber:
     case ast::ExprKind::kPercent:
@@ -710,10 +827,11 @@ Value QueryRun::EvalAggregate(const ast::Expr& e, const Group& g) const {
 }
 
 Value QueryRun::EvalGroup(const ast::Expr& e, const Group& g, bool aliases_ready) const {
-  if (e.kind == ast::ExprKind::kColumn || e.kind == ast::ExprKind::kCall) {
+  if (e.kind == ast::ExprKind::kColumn || e.kind == ast::ExprKind::kCall || e.kind == ast::ExprKind::kCase) {
     const int k = GroupKeyIndex(e);
     if (k >= 0) return g.keys[k];
   }
+  if (IsScalar(e)) return ScalarValue(e, [&](const ast::Expr& a) { return EvalGroup(a, g, aliases_ready); });
   switch (e.kind) {
     case ast::ExprKind::kColumn: {
       if (aliases_ready) {
@@ -750,10 +868,14 @@ std::optional<std::string> QueryRun::BucketOf(const ast::Expr& e) const {
 
 Value QueryRun::EvalGroupKey(const ast::Expr& e, const Row& row) const {
   if (std::optional<std::string> unit = BucketOf(e)) {
+    if (*unit == "hour_of_day") return Value::Number(LocalHour(row.place_ms, tz_));
+    if (*unit == "weekday") return Value::Number(IsoWeekday(row.place_ms, tz_));
     int64_t start = 0;
     BucketStart(row.place_ms, *unit, tz_, &start);
     return Value::Time(start);
   }
+  if (e.kind == ast::ExprKind::kDuration)
+    return Value::Time(StepStart(row.place_ms, static_cast<int64_t>(std::llround(e.number * 1000)), tz_));
   return EvalRow(e, row);
 }
 
@@ -804,15 +926,27 @@ Status QueryRun::Run(query::Result* out) {
     if (t != ValueType::kBool && t != ValueType::kNull) return Error(q_.where->pos, "where needs a predicate");
   }
   for (const ast::ExprPtr& g : q_.group_by) {
-    if (g->kind == ast::ExprKind::kColumn) {
+    if (g->kind == ast::ExprKind::kDuration) {
+      // `by 15m`: the duration must divide a day into whole milliseconds.
+      const double ms = g->number * 1000;
+      if (!(ms >= 1) || ms > 86'400'000 || ms != std::floor(ms) ||
+          86'400'000 % static_cast<int64_t>(ms) != 0)
+        return Error(g->pos, "a duration bucket must divide a day");
+      types_[g.get()] = ValueType::kTime;
+      group_names_.push_back(ast::ToString(*g));
+    } else if (g->kind == ast::ExprKind::kCase) {
+      KPI_RETURN_IF_ERROR(Check(*g, Context::kRow, &t, 0));
+      group_names_.push_back(ast::ToString(*g));
+    } else if (g->kind == ast::ExprKind::kColumn) {
       if (BucketOf(*g)) {
-        types_[g.get()] = ValueType::kTime;
-        group_names_.push_back(*BucketOf(*g));
+        const std::string unit = *BucketOf(*g);
+        types_[g.get()] = unit == "hour_of_day" || unit == "weekday" ? ValueType::kNumber : ValueType::kTime;
+        group_names_.push_back(unit);
       } else {
         KPI_RETURN_IF_ERROR(Check(*g, Context::kRow, &t, 0));
         group_names_.push_back(g->text);
       }
-    } else if (g->kind == ast::ExprKind::kCall && g->text == "agent_of") {
+    } else if (g->kind == ast::ExprKind::kCall) {  // agent_of(A), coalesce(...), any per-row call
       KPI_RETURN_IF_ERROR(Check(*g, Context::kRow, &t, 0));
       group_names_.push_back(ast::ToString(*g));
     } else {
@@ -854,7 +988,7 @@ Status QueryRun::Run(query::Result* out) {
       Row r;
       r.ticket = &ticket;
       if (q_.at_event) {
-        std::optional<int64_t> at = ticket.First(*q_.at_event);
+        std::optional<int64_t> at = q_.at_last ? ticket.Last(*q_.at_event) : ticket.First(*q_.at_event);
         if (!at) continue;
         r.place_ms = *at;
       } else {

@@ -155,13 +155,42 @@ std::string FormatInZone(int64_t epoch_ms, const cctz::time_zone& tz) {
 
 bool IsBucketName(std::string_view name) {
   return name == "hour" || name == "day" || name == "week" || name == "month" || name == "quarter" ||
-         name == "year";
+         name == "year" || name == "minute" || name == "hour_of_day" || name == "weekday";
+}
+
+int64_t StepStart(int64_t epoch_ms, int64_t step_ms, const cctz::time_zone& tz) {
+  int64_t day_start = 0;
+  BucketStart(epoch_ms, "day", tz, &day_start);
+  int64_t k = (epoch_ms - day_start) / step_ms;  // epoch_ms >= day_start
+  return day_start + k * step_ms;
+}
+
+int LocalHour(int64_t epoch_ms, const cctz::time_zone& tz) {
+  return tz.lookup(ToSeconds(FloorDiv(epoch_ms, 1000))).cs.hour();
+}
+
+int IsoWeekday(int64_t epoch_ms, const cctz::time_zone& tz) {
+  const cctz::civil_day day(tz.lookup(ToSeconds(FloorDiv(epoch_ms, 1000))).cs);
+  switch (cctz::get_weekday(day)) {
+    case cctz::weekday::monday: return 1;
+    case cctz::weekday::tuesday: return 2;
+    case cctz::weekday::wednesday: return 3;
+    case cctz::weekday::thursday: return 4;
+    case cctz::weekday::friday: return 5;
+    case cctz::weekday::saturday: return 6;
+    case cctz::weekday::sunday: return 7;
+  }
+  return 0;
 }
 
 bool BucketStart(int64_t epoch_ms, std::string_view unit, const cctz::time_zone& tz, int64_t* start_ms) {
   const int64_t s = FloorDiv(epoch_ms, 1000);
   const cctz::time_zone::absolute_lookup al = tz.lookup(ToSeconds(s));
   const cctz::civil_second cs = al.cs;
+  if (unit == "minute") {
+    *start_ms = StepStart(epoch_ms, 60'000, tz);
+    return true;
+  }
   if (unit == "hour") {
     // The real hour the instant falls in: a repeated wall-clock hour (autumn
     // change) gives two buckets, each one hour long.

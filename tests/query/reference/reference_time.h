@@ -35,6 +35,14 @@ std::string FormatInZone(int64_t epoch_ms, const cctz::time_zone& tz);
 // False for an unknown unit.
 bool BucketStart(int64_t epoch_ms, std::string_view unit, const cctz::time_zone& tz, int64_t* start_ms);
 
+// hour .. year, and minute, hour_of_day, weekday.
 bool IsBucketName(std::string_view name);
+
+// `by <duration>` (and `by minute`, step 60 s): local midnight of the
+// instant's day plus whole steps of elapsed time.
+int64_t StepStart(int64_t epoch_ms, int64_t step_ms, const cctz::time_zone& tz);
+// hour_of_day (0-23, wall clock) and weekday (1 = Monday .. 7 = Sunday) in `tz`.
+int LocalHour(int64_t epoch_ms, const cctz::time_zone& tz);
+int IsoWeekday(int64_t epoch_ms, const cctz::time_zone& tz);
 
 }  // namespace kpi::reference
