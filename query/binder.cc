@@ -19,6 +19,7 @@ const BoundExpr* Binder::BindGroupCtx(const ast::Expr& e) {
     int* d;
     ~DepthGuard() { --*d; }
   } guard{&depth_};
+  if (scope_ != RowScope::kNone) return BindValueRow(e);
   const int g = GroupIndexOf(e);
   if (g >= 0) {
     BoundExpr node;
@@ -53,6 +54,7 @@ const BoundExpr* Binder::BindGroupCtx(const ast::Expr& e) {
     case ast::ExprKind::kCall: {
       if (const AggregateEntry* agg = FindAggregate(e.text)) return BindAggregate(e, *agg);
       if (FindScalarFunction(e.text)) return BindScalar(e, Ctx::kGroup);
+      if (e.text == "cycles") return BindValueRow(e);  // the error: only inside an aggregate
       const auto& tf = TicketFunctionNames();
       if (std::find(tf.begin(), tf.end(), e.text) != tf.end())
         return Fail(e.pos, e.text + "() gives one value per ticket: put it inside an aggregate (e.g. avg(...), "
@@ -83,7 +85,7 @@ const BoundExpr* Binder::BindAggregate(const ast::Expr& e, const AggregateEntry&
   std::string text = std::string(entry.name) + "(";
   for (size_t i = 0; i < data_args; ++i) {
     if (e.args[i] == nullptr) return Fail(e.pos, "missing argument");
-    const BoundExpr* a = BindRow(*e.args[i]);
+    const BoundExpr* a = BindAggregateArg(*e.args[i], &spec);
     if (a == nullptr) return nullptr;
     spec.args.push_back(a);
     spec.arg_types.push_back(a->type);
@@ -123,6 +125,7 @@ bool Binder::BindGroupKey(const ast::ExprPtr& g) {
     Fail(q_.source_pos, "empty `by` item");
     return false;
   }
+  if (nested()) return BindNestedGroupKey(g);
   GroupKey key;
   BucketUnit unit;
   std::string lower = g->text;
@@ -252,6 +255,8 @@ bool Binder::RunInner() {
     out_->source = Source::kEvents;
   } else if (q_.source == "tickets") {
     out_->source = Source::kTickets;
+  } else if (q_.source == "select") {
+    if (!BindNestedSource()) return false;
   } else {
     Fail(q_.source_pos, "unknown source '" + q_.source + "' (expected events or tickets)");
     return false;
@@ -301,7 +306,7 @@ bool Binder::RunInner() {
   }
   if (!BindJoins() || !BindExclusions()) return false;
   if (q_.where) {
-    const BoundExpr* w = BindRow(*q_.where);
+    const BoundExpr* w = BindRowExpr(*q_.where);
     if (w == nullptr) return false;
     if (w->type != ValueType::kBool && w->type != ValueType::kNull) {
       Fail(q_.where->pos, std::string("`where` needs a predicate, not a ") + ValueTypeName(w->type));

@@ -71,6 +71,9 @@ struct BindContext {
   std::vector<std::string> calendar_names;  // for suggestions
   std::map<std::string, TableRef> tables;
   std::vector<ExclusionRef> exclusions;
+  // from (select ...): the inner result's columns, the outer select's only
+  // columns (query/execution/nested_select.h runs it).
+  const std::vector<ResultColumn>* nested_columns = nullptr;
 };
 
 struct BindError {

@@ -187,6 +187,9 @@ const BoundExpr* Binder::BindTicketFunction(const ast::Expr& e) {
   const std::string& f = e.text;
   const auto& args = e.args;
   if (events()) return Fail(e.pos, f + "() is a per-ticket function: it needs `from tickets`");
+  for (const ast::ExprPtr& a : args)
+    if (a && a->kind == ast::ExprKind::kCall && a->text == "cycles")
+      return Fail(a->pos, "cycles(...) cannot be an argument of " + f + "(): use it directly inside an aggregate");
   BoundExpr node;
   node.kind = BoundKind::kTicketFn;
   node.fn = entry->fn;
@@ -315,6 +318,7 @@ const BoundExpr* Binder::BindRow(const ast::Expr& e) {
         return Fail(e.pos, "aggregate " + e.text + "() is not allowed here (only in the select list and having)");
       if (FindTicketFunction(e.text)) return BindTicketFunction(e);
       if (FindScalarFunction(e.text)) return BindScalar(e, Ctx::kRow);
+      if (e.text == "cycles") return BindValueRow(e);  // the error: only inside an aggregate
       return Fail(e.pos, "unknown function '" + e.text + "'" + DidYouMean(e.text, FunctionCandidates()));
     }
     default:

@@ -82,6 +82,7 @@ class Binder {
   enum class Ctx { kRow, kGroup };
 
   bool events() const { return out_->source == Source::kEvents; }
+  bool nested() const { return ctx_.nested_columns != nullptr; }
 
   // ---- errors --------------------------------------------------------------
   std::nullptr_t Fail(const ast::SourcePos& pos, const std::string& msg) {
@@ -131,7 +132,10 @@ class Binder {
     return n == "created";
   }
 
-  bool IsColumnName(const std::string& n) const { return IsBuiltinColumn(n) || cat_.FindColumn(n).has_value(); }
+  bool IsColumnName(const std::string& n) const {
+    if (nested()) return NestedColumnIndex(n) >= 0;
+    return IsBuiltinColumn(n) || cat_.FindColumn(n).has_value();
+  }
 
   void NeedText(const BoundExpr* e) {
     if (e->type != ValueType::kString || e->str.kind != StrKind::kDict) return;
@@ -209,6 +213,18 @@ class Binder {
   bool BindExclusions();
   const BoundExpr* BindJoinColumn(const ast::Expr& e);
   bool RunInner();
+  // ---- Value rows: nested selects and reply cycles (query/binder_nested.cc) ----
+  // Which Value row a group-context expression reads its columns from.
+  enum class RowScope { kNone, kNested, kCycles };
+  int NestedColumnIndex(const std::string& name) const;
+  const BoundExpr* BindValueRow(const ast::Expr& e);
+  // A row expression of the statement (where, a join key): bound over the
+  // inner rows of a nested select, else over the source's rows.
+  const BoundExpr* BindRowExpr(const ast::Expr& e);
+  // An aggregate's data argument: over rows, the inner rows or the cycles.
+  const BoundExpr* BindAggregateArg(const ast::Expr& e, AggregateSpec* spec);
+  bool BindNestedSource();
+  bool BindNestedGroupKey(const ast::ExprPtr& g);
 
   const ast::SelectQuery& q_;
   const storage::Catalog& cat_;
@@ -223,6 +239,8 @@ class Binder {
   std::vector<std::string> kpi_stack_;
   ast::SourcePos kpi_ref_pos_;
   std::vector<std::string> group_texts_;
+  RowScope scope_ = RowScope::kNone;
+  std::optional<CycleSpec> cycle_;  // the cycles(...) of the aggregate argument being bound
 };
 
 }  // namespace kpi::query::binding

@@ -168,6 +168,11 @@ struct BoundExclusion {
   const BoundExpr* pred = nullptr;  // row context
 };
 
+// `cycles(A -> B)` inside an aggregate (docs/query-language.md 16.6).
+struct CycleSpec {
+  EventRef a, b;
+};
+
 struct AggregateSpec {
   const AggregateFamily* family = nullptr;
   std::string name;                      // as called: "p90", "count"
@@ -176,6 +181,11 @@ struct AggregateSpec {
   double param = 0;                      // percentile: q in [0, 1]
   ValueType out_type = ValueType::kNumber;
   std::string text;                      // canonical, e.g. "p90(duration(created -> agent_reply))"
+  // The arguments are Value-row expressions (group-context nodes whose
+  // kGroupKey leaves index a Value row, query/group_eval.h): over the inner
+  // result's rows of a nested select, or over the cycles of `cycles`.
+  bool over_values = false;
+  std::optional<CycleSpec> cycles;       // runs over every cycle of the group's tickets (its one Value: the duration)
 };
 
 struct GroupKey {
@@ -211,6 +221,8 @@ struct BoundQuery {
   bool at_last = false;                       // ... or at their last (`at last(A)`)
   std::optional<std::pair<int64_t, int64_t>> during;  // [begin, end) epoch ms
   std::optional<int64_t> as_of_ms;
+  bool nested = false;                        // from (select ...): where, group keys and aggregate
+                                              // arguments are Value-row expressions over the inner rows
   const BoundExpr* where = nullptr;           // row context
   std::vector<GroupKey> groups;
   std::vector<AggregateSpec> aggregates;

@@ -18,6 +18,7 @@
 #include "query/evaluation/definitions.h"
 #include "query/evaluation/judge.h"
 #include "query/evaluation/provenance.h"
+#include "query/execution/nested_select.h"
 #include "query/kpi_store.h"
 #include "query/parser.h"
 #include "query/plan.h"
@@ -129,7 +130,10 @@ class StatementRun {
       if (out->clock == nullptr) *why = "calendar '" + name + "' cannot be built";
       return out->clock != nullptr;
     };
-    for (const ast::JoinClause& j : q.joins) {
+    std::vector<ast::JoinClause> joins;  // of every level of a nested select
+    for (const ast::SelectQuery* s = &q; s != nullptr; s = s->subquery.get())
+      joins.insert(joins.end(), s->joins.begin(), s->joins.end());
+    for (const ast::JoinClause& j : joins) {
       auto it = defs_.tables.find(j.table);
       if (it == defs_.tables.end()) continue;  // the binder names the unknown table
       TableRef ref;
@@ -190,6 +194,7 @@ class StatementRun {
   }
 
   Status Select(const ast::SelectQuery& q, bool explain) {
+    if (q.source == "select") return SelectNested(q, explain);
     KPI_RETURN_IF_ERROR(Prepare(q));
     BoundQuery bound;
     KPI_RETURN_IF_ERROR(Bind(q, &bound));
@@ -199,7 +204,62 @@ class StatementRun {
     return Stamp(bound.used_definitions);
   }
 
+  // from (select ...): the inner statement first, on the same snapshot, `as
+  // of` and definitions, then the outer over its rows
+  // (query/execution/nested_select.h); any depth.
+  Status SelectNested(const ast::SelectQuery& q, bool explain) {
+    KPI_RETURN_IF_ERROR(Prepare(q));
+    if (explain) {
+      const ast::SelectQuery* inner = &q;
+      std::vector<std::string> notes;
+      while (inner->source == "select" && inner->subquery) {
+        inner = inner->subquery.get();
+        notes.push_back("then: a nested select over the result above");
+      }
+      BoundQuery bound;
+      KPI_RETURN_IF_ERROR(Bind(*inner, &bound));
+      return Explain(bound, BuildScanPlan(bound, *snap_), notes);
+    }
+    // One zone for the statement: the first `tz` from the outside in, for
+    // every level that names none.
+    for (const ast::SelectQuery* s = &q; s != nullptr && !nested_tz_; s = s->subquery.get()) nested_tz_ = s->tz;
+    const auto start = std::chrono::steady_clock::now();
+    std::map<std::string, int64_t> used;
+    KPI_RETURN_IF_ERROR(RunLevel(q, out_, &used));
+    out_->stats.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return Stamp(used);
+  }
+
+  // One level of a nested select into *out; its definitions join *used.
+  Status RunLevel(const ast::SelectQuery& q_in, Result* out, std::map<std::string, int64_t>* used) {
+    ast::SelectQuery q = q_in;
+    if (!q.tz) q.tz = nested_tz_;
+    BoundQuery bound;
+    ExecOptions options = options_;
+    if (out != out_) options.max_result_rows = static_cast<size_t>(-1);  // only the answer is capped
+    if (q.source != "select" || q.subquery == nullptr) {
+      if (q.compare || q.rolling)
+        return Fail(text_, q.compare ? q.compare->pos : q.rolling_pos,
+                    "`compare with` and `rolling` are not supported inside a nested select yet", error_);
+      KPI_RETURN_IF_ERROR(Bind(q, &bound));
+      KPI_RETURN_IF_ERROR(ExecuteSelect(bound, *snap_, BuildScanPlan(bound, *snap_), options, out));
+      used->insert(bound.used_definitions.begin(), bound.used_definitions.end());
+      return Status::OK();
+    }
+    Result inner;
+    KPI_RETURN_IF_ERROR(RunLevel(*q.subquery, &inner, used));
+    context_.nested_columns = &inner.columns;
+    const Status bound_ok = Bind(q, &bound);
+    context_.nested_columns = nullptr;
+    KPI_RETURN_IF_ERROR(bound_ok);
+    used->insert(bound.used_definitions.begin(), bound.used_definitions.end());
+    return ExecuteNestedSelect(&bound, inner, options, out);
+  }
+
   Status Evaluate(const ast::Evaluate& ev, bool explain) {
+    if (ev.query.source == "select")
+      return Fail(text_, ev.query.source_pos,
+                  "evaluate judges KPIs over events or tickets, not over a nested select", error_);
     KPI_RETURN_IF_ERROR(Prepare(ev.query));
     // The KPIs to compute: those listed, or the scorecard's.
     const Scorecard* scorecard = nullptr;
@@ -340,6 +400,7 @@ class StatementRun {
   LoadedDefinitions defs_;
   KpiMap kpis_now_;
   BindContext context_;
+  std::optional<std::string> nested_tz_;  // a nested select's zone
 };
 
 }  // namespace

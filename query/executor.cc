@@ -8,6 +8,7 @@
 
 #include "query/aggregates/aggregate.h"
 #include "query/eval.h"
+#include "query/execution/cycles.h"
 #include "query/group_eval.h"
 #include "query/group_table.h"
 #include "query/key_parts.h"
@@ -239,6 +240,10 @@ class SelectRun {
     }
     for (size_t j = 0; j < q_.aggregates.size(); ++j) {
       const AggregateSpec& spec = q_.aggregates[j];
+      if (spec.cycles) {  // over the selected tickets' cycles, not the tickets
+        UpdateOverCycles(spec, *seg, main, gids, ordinal, wk.aggs[j].get());
+        continue;
+      }
       AggregateInput in;
       for (size_t k = 0; k < spec.args.size() && k < 2; ++k) in.args[k] = &wk.eval.EvalMain(*spec.args[k]);
       in.segment = seg;
