@@ -1,7 +1,10 @@
 // libFuzzer target for the query parser: any bytes go through ParseScript
 // and ParseStatement; whatever parses is printed with ast::ToString, and
 // the printed text must parse back to the same tree. A failed parse must
-// give a sane position and message. Violations abort (reported as crashes).
+// give a sane position and message. The statements of the evaluation layer
+// are checked for their shape too: names with positions, comparison ops,
+// evaluate with KPIs or a scorecard, calendar ranges inside a day, an
+// exemption that excludes or relaxes. Violations abort (reported as crashes).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -61,15 +64,92 @@ void CheckRoundTrip(const ast::ExprPtr& e) {
 void CheckSelect(const ast::SelectQuery& q) {
   if (q.source != "events" && q.source != "tickets") Die("bad source", q.source);
   for (const ast::SelectItem& item : q.items) CheckRoundTrip(item.expr);
+  for (const ast::JoinClause& j : q.joins) {
+    if (j.table.empty()) Die("join without a table", "");
+    CheckRoundTrip(j.on);
+  }
   CheckRoundTrip(q.where);
   CheckRoundTrip(q.having);
   for (const ast::ExprPtr& g : q.group_by) (void)ast::ToString(*g);
   if (q.limit && *q.limit < 0) Die("negative limit", std::to_string(*q.limit));
 }
 
+void CheckName(const ast::NamePos& n, const char* what) {
+  if (n.name.empty()) Die("empty name", what);
+  if (n.pos.line < 1 || n.pos.column < 1) Die("bad name position", what + std::string(" ") + n.name);
+}
+
+bool IsComparison(const std::string& op) { return op == ">=" || op == ">" || op == "<=" || op == "<"; }
+
+// A target's or relaxation's value: a number literal, maybe negated.
+void CheckLiteral(const ast::ExprPtr& e, const char* what) {
+  if (e == nullptr) Die("missing literal", what);
+  CheckRoundTrip(e);
+}
+
+// evaluate: the KPI list or a scorecard, never both or neither; its query
+// has no select items.
+void CheckEvaluate(const ast::Evaluate& e) {
+  if (e.kpis.empty() == !e.scorecard) Die("evaluate needs KPIs or a scorecard, not both", "");
+  for (const ast::NamePos& k : e.kpis) CheckName(k, "evaluate kpi");
+  if (e.scorecard) CheckName(*e.scorecard, "evaluate scorecard");
+  if (!e.query.items.empty()) Die("evaluate with select items", "");
+  CheckSelect(e.query);
+}
+
+void CheckCalendar(const ast::DefineCalendar& c) {
+  CheckName(c.name, "calendar");
+  if (c.open.empty()) Die("calendar without open hours", c.name.name);
+  for (const ast::CalendarOpen& o : c.open) {
+    if (o.days_mask == 0 || o.days_mask > 0x7F) Die("bad days mask", c.name.name);
+    if (o.ranges.empty()) Die("open group without ranges", c.name.name);
+    for (const auto& [begin, end] : o.ranges)
+      if (begin < 0 || end > 1440 || end <= begin) Die("bad opening range", c.name.name);
+  }
+}
+
 void CheckStatement(const ast::Statement& st) {
   if (const auto* q = std::get_if<ast::SelectQuery>(&st)) CheckSelect(*q);
-  if (const auto* x = std::get_if<ast::Explain>(&st)) CheckSelect(x->query);
+  if (const auto* x = std::get_if<ast::Explain>(&st)) {
+    if (x->evaluate) CheckEvaluate(*x->evaluate);
+    else CheckSelect(x->query);
+  }
+  if (const auto* e = std::get_if<ast::Evaluate>(&st)) CheckEvaluate(*e);
+  if (const auto* c = std::get_if<ast::DefineCalendar>(&st)) CheckCalendar(*c);
+  if (const auto* t = std::get_if<ast::DefineTarget>(&st)) {
+    CheckName(t->kpi, "target");
+    if (!IsComparison(t->op)) Die("bad target op", t->op);
+    CheckLiteral(t->value, "target value");
+    CheckRoundTrip(t->where);
+  }
+  if (const auto* t = std::get_if<ast::DropTarget>(&st)) {
+    CheckName(t->kpi, "drop target");
+    CheckRoundTrip(t->where);
+  }
+  if (const auto* x = std::get_if<ast::DefineExemption>(&st)) {
+    CheckName(x->name, "exemption");
+    if (x->exclude == !x->relax.empty()) Die("exemption must exclude or relax, not both", x->name.name);
+    for (const ast::Relaxation& r : x->relax) {
+      CheckName(r.kpi, "relaxation");
+      if (!IsComparison(r.op)) Die("bad relaxation op", r.op);
+      CheckLiteral(r.value, "relaxation value");
+    }
+    CheckRoundTrip(x->where);
+  }
+  if (const auto* c = std::get_if<ast::DefineScorecard>(&st)) {
+    CheckName(c->name, "scorecard");
+    if (c->terms.empty()) Die("scorecard without terms", c->name.name);
+    for (const ast::ScorecardTerm& term : c->terms) {
+      CheckName(term.kpi, "scorecard kpi");
+      CheckLiteral(term.weight, "weight");
+    }
+    if (c->cap) CheckLiteral(c->cap, "cap");
+  }
+  if (const auto* d = std::get_if<ast::DropNamed>(&st)) {
+    if (d->kind != "table" && d->kind != "calendar" && d->kind != "exemption" && d->kind != "scorecard")
+      Die("bad drop kind", d->kind);
+    CheckName(d->name, "drop");
+  }
   if (const auto* d = std::get_if<ast::DefineKpi>(&st)) {
     CheckRoundTrip(d->expr);
     ast::Statement again;
