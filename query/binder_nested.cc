@@ -94,8 +94,12 @@ bool Binder::BindNestedSource() {
       if (seen < 2)  // a group column named by its bucket
         for (const ast::SelectItem& item : inner.items)
           if (item.alias == cols[i].name) pos = item.pos;
-      Fail(pos, "the nested select has two columns named '" + cols[i].name +
-                    "': name one of them with `as` so the outer select can tell them apart");
+      bool grouped = false;
+      for (const ast::ExprPtr& g : inner.group_by) grouped |= g && ast::ToString(*g) == cols[i].name;
+      Fail(pos, "the nested select has two columns named '" + cols[i].name + "': " +
+                    (grouped ? "`by` columns lead every row already; drop '" + cols[i].name +
+                                   "' from its select list or name the item with `as`"
+                             : std::string("name one of them with `as` so the outer select can tell them apart")));
       return false;
     }
   }

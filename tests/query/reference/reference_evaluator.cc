@@ -1,4 +1,6 @@
 #include "query/reference/reference_evaluator.h"
+#include "query/reference/reference_cycles.h"
+#include "query/reference/reference_nested.h"
 
 #include <algorithm>
 #include <functional>
@@ -120,6 +122,8 @@ class QueryRun {
       : store_(store), q_(q), ctx_(context), kpis_(context.kpis), options_(options) {}
 
   Status Run(query::Result* out);
+  // from (select ...): the inner result's rows are the rows, its columns the columns.
+  void SetNested(const query::Result* inner) { nested_ = inner; }
 
  private:
   struct Row {
@@ -128,6 +132,7 @@ class QueryRun {
     int64_t place_ms = 0;
     std::map<std::string, std::string> dims;  // sticky (events) or latest (tickets)
     std::vector<int> join_rows;               // per join of the query: the table row, -1 when none
+    const std::vector<Value>* values = nullptr;  // nested select: the inner row
   };
   struct Group {
     std::vector<Value> keys;
@@ -181,7 +186,43 @@ class QueryRun {
   std::vector<ValueType> item_types_;
   std::map<const ast::Expr*, ValueType> types_;  // static type of every checked node
   bool checking_having_ = false;
+  // Nested selects and reply cycles (reference_nested.h, reference_cycles.h).
+  int NestedColumn(const std::string& name) const {
+    for (size_t i = 0; nested_ && i < nested_->columns.size(); ++i)
+      if (nested_->columns[i].name == name) return static_cast<int>(i);
+    return -1;
+  }
+  // An aggregate's inputs, each its data arguments' values: one per row of
+  // the group, or one per cycle of each row's ticket when it reads cycles().
+  std::vector<std::vector<Value>> AggregateInputs(const ast::Expr& e, const Group& g) const;
+  const query::Result* nested_ = nullptr;
+  bool in_cycles_ = false;                // checking an aggregate argument over cycles
+  std::string cycle_a_, cycle_b_;
+  mutable double cycle_value_ = 0;        // seconds of the cycle being evaluated
 };
+
+std::vector<std::vector<Value>> QueryRun::AggregateInputs(const ast::Expr& e, const Group& g) const {
+  const size_t nargs = e.text == "percentile" ? 1 : e.args.size();
+  const ast::Expr* cycles = nested_ ? nullptr : FindCyclesCall(e);
+  std::vector<std::vector<Value>> inputs;
+  auto add = [&](const Row& row) {
+    std::vector<Value> v;
+    for (size_t i = 0; i < nargs; ++i) v.push_back(EvalRow(*e.args[i], row));
+    inputs.push_back(std::move(v));
+  };
+  for (const Row* row : g.rows) {
+    if (cycles == nullptr) {
+      add(*row);
+      continue;
+    }
+    const auto& span = *cycles->args[0];
+    for (double seconds : TicketCycleSeconds(*row->ticket, span.args[0]->text, span.args[1]->text)) {
+      cycle_value_ = seconds;
+      add(*row);
+    }
+  }
+  return inputs;
+}
 
 bool QueryRun::FindJoinColumn(const std::string& name, int* join, int* col, std::string* why) const {
   const size_t dot = name.find('.');
@@ -205,6 +246,7 @@ bool QueryRun::FindJoinColumn(const std::string& name, int* join, int* col, std:
 }
 
 bool QueryRun::IsColumn(const std::string& name) const {
+  if (nested_) return NestedColumn(name) >= 0;
   if (name.find('.') != std::string::npos) {
     int j, c;
     std::string why;
@@ -281,6 +323,13 @@ Status QueryRun::Check(const ast::Expr& e, Context ctx, ValueType* type, int dep
           break;
         }
         return Error(e.pos, "column '" + e.text + "' must be grouped or aggregated");
+      }
+      if (in_cycles_) return Error(e.pos, "an aggregate over cycles() reads only the cycle");
+      if (nested_) {
+        const int c = NestedColumn(e.text);
+        if (c < 0) return Error(e.pos, "unknown column '" + e.text + "' of the nested select");
+        t = nested_->columns[c].type;
+        break;
       }
       const std::string& n = e.text;
       if (n.find('.') != std::string::npos) {
@@ -423,14 +472,36 @@ Status QueryRun::CheckCall(const ast::Expr& e, Context ctx, ValueType* type, int
     *type = (f == "abs" || f == "round") && common == ValueType::kNull ? ValueType::kNumber : common;
     return Status::OK();
   }
+  if (f == "cycles") {
+    if (!in_cycles_) return Error(e.pos, "cycles() only inside an aggregate over tickets");
+    if (args.size() != 1 || args[0]->kind != ast::ExprKind::kArrow || args[0]->args.size() != 2 ||
+        !args[0]->text.empty())
+      return Error(e.pos, "cycles() takes A -> B");
+    KPI_RETURN_IF_ERROR(CheckEventArg(*args[0]->args[0]));
+    KPI_RETURN_IF_ERROR(CheckEventArg(*args[0]->args[1]));
+    const std::string& a = args[0]->args[0]->text;
+    const std::string& b = args[0]->args[1]->text;
+    if (!cycle_a_.empty() && (cycle_a_ != a || cycle_b_ != b)) return Error(e.pos, "two kinds of cycle in one aggregate");
+    cycle_a_ = a;
+    cycle_b_ = b;
+    *type = ValueType::kDuration;
+    return Status::OK();
+  }
   if (IsAggregate(f)) {
-    if (ctx != Context::kGroup) return Error(e.pos, "aggregate " + f + "() not allowed here");
+    if (ctx != Context::kGroup || in_cycles_) return Error(e.pos, "aggregate " + f + "() not allowed here");
+    const ast::Expr* cycles = nested_ ? nullptr : FindCyclesCall(e);
+    if (cycles && events_source()) return Error(cycles->pos, "cycles() needs the tickets source");
+    in_cycles_ = cycles != nullptr;
+    cycle_a_.clear();
+    cycle_b_.clear();
     std::vector<ValueType> at;
     for (const auto& a : args) {
       ValueType t;
       KPI_RETURN_IF_ERROR(Check(*a, Context::kRow, &t, depth));
+      if (in_cycles_ && t == ValueType::kString) return Error(a->pos, "an aggregate over cycles() takes no strings");
       at.push_back(t);
     }
+    in_cycles_ = false;
     auto want = [&](size_t n) -> Status {
       if (args.size() != n) return Error(e.pos, f + "() takes " + std::to_string(n) + " argument(s)");
       return Status::OK();
@@ -470,6 +541,10 @@ Status QueryRun::CheckCall(const ast::Expr& e, Context ctx, ValueType* type, int
   }
   if (IsTicketFunction(f)) {
     if (events_source()) return Error(e.pos, f + "() needs the tickets source");
+    if (nested_) return Error(e.pos, f + "() needs tickets, not a nested select's rows");
+    if (in_cycles_) return Error(e.pos, f + "() inside an aggregate over cycles()");
+    for (const auto& a : args)
+      if (a && a->kind == ast::ExprKind::kCall && a->text == "cycles") return Error(a->pos, "cycles() inside " + f + "()");
     if (ctx != Context::kRow) return Error(e.pos, f + "() must be aggregated or grouped");
     if (f == "duration") {
       if (args.size() != 1 || args[0]->kind != ast::ExprKind::kArrow || args[0]->args.size() != 2)
@@ -717,6 +792,7 @@ Value QueryRun::EvalRow(const ast::Expr& e, const Row& row) const {
     }
     case ast::ExprKind::kColumn: {
       const std::string& n = e.text;
+      if (row.values != nullptr) return (*row.values)[NestedColumn(n)];
       if (n.find('.') != std::string::npos) {
         int j = 0, c = 0;
         std::string why;
@@ -747,6 +823,7 @@ Value QueryRun::EvalRow(const ast::Expr& e, const Row& row) const {
       return EvalRow(*kpis_.at(n), row);
     }
     case ast::ExprKind::kCall:
+      if (e.text == "cycles") return Value::Duration(cycle_value_);
       return EvalTicketFunction(e, row);
     case ast::ExprKind::kUnary:
       return Unary(e.text, EvalRow(*e.args[0], row));
@@ -765,11 +842,10 @@ Value QueryRun::EvalRow(const ast::Expr& e, const Row& row) const {
 Value QueryRun::EvalAggregate(const ast::Expr& e, const Group& g) const {
   const std::string& f = e.text;
   if (f == "count" && e.args.empty()) return Value::Number(static_cast<double>(g.rows.size()));
+  const std::vector<std::vector<Value>> inputs = AggregateInputs(e, g);
   std::vector<Value> values;
-  for (const Row* row : g.rows) {
-    Value v = EvalRow(*e.args[0], *row);
-    if (!v.is_null()) values.push_back(std::move(v));
-  }
+  for (const std::vector<Value>& in : inputs)
+    if (!in[0].is_null()) values.push_back(in[0]);
   const ValueType arg_type = types_.at(e.args[0].get());
   const ValueType out_type = types_.at(&e);
   if (f == "count") return Value::Number(static_cast<double>(values.size()));
@@ -790,8 +866,8 @@ Value QueryRun::EvalAggregate(const ast::Expr& e, const Group& g) const {
   }
   if (f == "ratio") {
     std::optional<double> num, den;
-    for (const Row* row : g.rows) {
-      Value a = EvalRow(*e.args[0], *row), b = EvalRow(*e.args[1], *row);
+    for (const std::vector<Value>& in : inputs) {
+      const Value &a = in[0], &b = in[1];
       if (!a.is_null()) num = num.value_or(0) + NumberOf(a);
       if (!b.is_null()) den = den.value_or(0) + NumberOf(b);
     }
@@ -882,7 +958,8 @@ Value QueryRun::EvalGroupKey(const ast::Expr& e, const Row& row) const {
 Status QueryRun::Run(query::Result* out) {
   const std::string tz_name = q_.tz.value_or("UTC");
   if (!LoadZone(tz_name, &tz_)) return Error(q_.tz_pos, "unknown time zone '" + tz_name + "'");
-  if (q_.source != "events" && q_.source != "tickets") return Error(q_.source_pos, "unknown source");
+  if (q_.source != "events" && q_.source != "tickets" && !(nested_ && q_.source == "select"))
+    return Error(q_.source_pos, "unknown source");
   if (q_.at_event) {
     if (events_source()) return Error(q_.at_pos, "`at` places tickets; it needs the tickets source");
     NoteEventName(*q_.at_event);
@@ -926,6 +1003,8 @@ Status QueryRun::Run(query::Result* out) {
     if (t != ValueType::kBool && t != ValueType::kNull) return Error(q_.where->pos, "where needs a predicate");
   }
   for (const ast::ExprPtr& g : q_.group_by) {
+    if (nested_ && (g->kind != ast::ExprKind::kColumn || !IsColumn(g->text)))
+      return Error(g->pos, "a nested select groups by its inner columns");
     if (g->kind == ast::ExprKind::kDuration) {
       // `by 15m`: the duration must divide a day into whole milliseconds.
       const double ms = g->number * 1000;
@@ -974,6 +1053,11 @@ Status QueryRun::Run(query::Result* out) {
 
   // Source rows.
   std::vector<Row> rows;
+  for (size_t i = 0; nested_ && i < nested_->rows.size(); ++i) {
+    Row r;
+    r.values = &nested_->rows[i];
+    rows.push_back(std::move(r));
+  }
   for (const auto& [id, ticket] : store_.tickets) {
     if (events_source()) {
       for (size_t i = 0; i < ticket.events.size(); ++i) {
@@ -1129,6 +1213,21 @@ Status Evaluate(const EventLog& log, const query::ast::SelectQuery& query, const
 
 Status Evaluate(const EventLog& log, const query::ast::SelectQuery& query, const RefContext& context,
                 const ReferenceOptions& options, query::Result* out) {
+  if (query.source == "select" && query.subquery) {  // the inner first, then the outer over its rows
+    query::ast::SelectQuery inner_query, outer = query;
+    KPI_RETURN_IF_ERROR(InnerStatement(query, &inner_query));
+    query::Result inner;
+    KPI_RETURN_IF_ERROR(Evaluate(log, inner_query, context, options, &inner));
+    KPI_RETURN_IF_ERROR(CheckNestedSource(query, inner));
+    if (!outer.tz) outer.tz = StatementZone(query);
+    const RefStore none;
+    QueryRun run(none, outer, context, options);
+    run.SetNested(&inner);
+    KPI_RETURN_IF_ERROR(run.Run(out));
+    for (const std::string& w : inner.warnings)
+      if (std::find(out->warnings.begin(), out->warnings.end(), w) == out->warnings.end()) out->warnings.push_back(w);
+    return Status::OK();
+  }
   std::optional<int64_t> as_of;
   if (query.as_of) {
     cctz::time_zone tz;
