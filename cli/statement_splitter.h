@@ -1,8 +1,8 @@
 // Splitting a query script into statements for `kpi query -f` and the REPL.
 //
-// Statements end at a top-level ';' (not inside '...' or "..." strings,
-// where a backslash escapes the next character, nor inside `--` comments).
-// Each piece keeps its place in the script: its text is prefixed with the
+// Statements end where the parser says (query::SplitScript: a top-level ';'
+// outside strings and `--` comments, strings ending on their line as in the
+// grammar). Each piece keeps its place in the script: its text is prefixed with the
 // script's earlier line breaks and with spaces up to its first column, so the
 // engine's line/column/caret for an error point into the script itself.
 // Pieces holding nothing but whitespace and comments are dropped.

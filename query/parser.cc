@@ -1,6 +1,8 @@
 // The parser API (query/parser.h) over the X3 grammar in query/x3/.
 #include "query/parser.h"
 
+#include <variant>
+
 #include <exception>
 #include <new>
 #include <utility>
@@ -88,6 +90,42 @@ bool ParseScript(std::string_view text, std::vector<ast::Statement>* out, ParseE
     InternalError(text, e.what(), error);
   }
   return false;
+}
+
+std::vector<ScriptPiece> SplitScript(std::string_view script) {
+  std::vector<ScriptPiece> out;
+  const x3p::LineIndex lines(script);
+  for (std::string_view piece : x3p::SplitStatements(script)) {
+    size_t skip = 0;
+    while (skip < piece.size() && (piece[skip] == ' ' || piece[skip] == '\t' || piece[skip] == '\n' ||
+                                   piece[skip] == '\r' || piece[skip] == '\f' || piece[skip] == '\v'))
+      ++skip;
+    ScriptPiece p;
+    p.text = piece.substr(skip);
+    const ast::SourcePos pos = lines.PosOf(p.text.data());
+    p.line = pos.line;
+    p.column = pos.column;
+    out.push_back(p);
+  }
+  return out;
+}
+
+size_t EndOfLastTerminator(std::string_view script) {
+  const std::vector<size_t> ends = x3p::TerminatorOffsets(script);
+  return ends.empty() ? 0 : ends.back() + 1;
+}
+
+bool IsBlankScript(std::string_view script) {
+  return x3p::TerminatorOffsets(script).empty() && x3p::SplitStatements(script).empty();
+}
+
+StatementKind ClassifyStatement(std::string_view statement) {
+  ast::Statement st;
+  ParseError error;
+  if (!ParseStatement(statement, &st, &error)) return StatementKind::kInvalid;
+  const bool query = std::holds_alternative<ast::SelectQuery>(st) || std::holds_alternative<ast::Evaluate>(st) ||
+                     std::holds_alternative<ast::Explain>(st) || std::holds_alternative<ast::ShowKpis>(st);
+  return query ? StatementKind::kQuery : StatementKind::kDefinition;
 }
 
 const std::vector<std::string>& Keywords() { return x3p::AllKeywords(); }

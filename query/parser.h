@@ -38,6 +38,30 @@ bool ParseStatement(std::string_view text, ast::Statement* out, ParseError* erro
 // script of only blanks and comments is valid and has no statements.
 bool ParseScript(std::string_view text, std::vector<ast::Statement>* out, ParseError* error);
 
+// A script's statements as the parser sees them. This is the one place that
+// knows statement boundaries: a top-level ';' outside strings and `--`
+// comments, with the grammar's string rules (a string ends on its line;
+// backslash escapes). The CLI, the REPL and the server all split here.
+struct ScriptPiece {
+  std::string_view text;  // from its first non-blank character, without the ';'
+  int line = 1;           // where `text` starts in the script (1-based)
+  int column = 1;         // in bytes
+};
+// Pieces holding only blanks and comments are left out.
+std::vector<ScriptPiece> SplitScript(std::string_view script);
+// Offset just past the last top-level ';' of `script`, 0 when it has none
+// (the REPL runs what comes before it and keeps the rest pending).
+size_t EndOfLastTerminator(std::string_view script);
+// True when `script` holds only blanks and `--` comments (a bare ';' is not blank).
+bool IsBlankScript(std::string_view script);
+
+// What a statement does, for authorization: kDefinition for every define,
+// drop and load of a definition (the admin role's), kQuery for select,
+// evaluate, explain and show, kInvalid when it does not parse (it can
+// change nothing; running it reports the error).
+enum class StatementKind { kQuery, kDefinition, kInvalid };
+StatementKind ClassifyStatement(std::string_view statement);
+
 // The query language keywords (lower case), for REPL completion.
 const std::vector<std::string>& Keywords();
 

@@ -1,6 +1,8 @@
 // The request router (see server/router.h).
 #include "server/router.h"
 
+#include "query/parser.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cctype>
@@ -122,26 +124,6 @@ Role NeededRole(Endpoint endpoint, std::string_view method) {
 
 }  // namespace
 
-std::string FirstKeyword(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (std::isspace(c)) {
-      ++i;
-    } else if (c == '-' && i + 1 < text.size() && text[i + 1] == '-') {
-      while (i < text.size() && text[i] != '\n') ++i;
-    } else {
-      break;
-    }
-  }
-  std::string word;
-  while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) {
-    word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(text[i]))));
-    ++i;
-  }
-  return word;
-}
-
 Response StatementErrorResponse(const Status& status, const query::QueryError& error) {
   int code = 500;
   switch (status.code()) {
@@ -202,25 +184,11 @@ Response Router::Route(const Request& request) {
 }
 
 Response Router::Dispatch(const Request& request, Endpoint* endpoint) {
+  Response refused = Admit(request, request.body.size(), endpoint);
+  if (refused.status != 0) return refused;
   Target target;
-  if (!ParseTarget(request.target, &target)) return ErrorResponse(400, "malformed request target");
-  RouteInfo route = Lookup(target.path);
-  *endpoint = route.endpoint;
-  if (route.allow == nullptr) return ErrorResponse(404, "no such endpoint: " + target.path);
-  if (!MethodAllowed(route.allow, request.method)) {
-    Response r = ErrorResponse(405, "method " + request.method + " not allowed here (allowed: " + route.allow + ")");
-    r.headers.emplace_back("Allow", route.allow);
-    return r;
-  }
-  Role needed = NeededRole(route.endpoint, request.method);
-  if (needed != Role::kNone) {
-    Response denied = Authorize(request, needed);
-    if (denied.status != 0) return denied;
-  }
-  if (request.body.size() > limits_.max_body_bytes) {
-    return ErrorResponse(413, "request body larger than " + std::to_string(limits_.max_body_bytes) + " bytes");
-  }
-  switch (route.endpoint) {
+  ParseTarget(request.target, &target);  // Admit() checked it
+  switch (*endpoint) {
     case Endpoint::kHealth: return JsonResponse("{\"status\":\"ok\"}\n");
     case Endpoint::kMetrics: return HandleMetrics();
     case Endpoint::kQuery: return HandleQuery(request, target);
@@ -240,6 +208,30 @@ Response Router::Dispatch(const Request& request, Endpoint* endpoint) {
     default: break;
   }
   return ErrorResponse(404, "no such endpoint: " + target.path);
+}
+
+Response Router::Admit(const Request& request, uint64_t declared_body, Endpoint* endpoint) const {
+  Response ok;
+  ok.status = 0;
+  Target target;
+  if (!ParseTarget(request.target, &target)) return ErrorResponse(400, "malformed request target");
+  RouteInfo route = Lookup(target.path);
+  *endpoint = route.endpoint;
+  if (route.allow == nullptr) return ErrorResponse(404, "no such endpoint: " + target.path);
+  if (!MethodAllowed(route.allow, request.method)) {
+    Response r = ErrorResponse(405, "method " + request.method + " not allowed here (allowed: " + route.allow + ")");
+    r.headers.emplace_back("Allow", route.allow);
+    return r;
+  }
+  Role needed = NeededRole(route.endpoint, request.method);
+  if (needed != Role::kNone) {
+    Response denied = Authorize(request, needed);
+    if (denied.status != 0) return denied;
+  }
+  if (declared_body > limits_.max_body_bytes) {
+    return ErrorResponse(413, "request body larger than " + std::to_string(limits_.max_body_bytes) + " bytes");
+  }
+  return ok;
 }
 
 Response Router::Authorize(const Request& request, Role needed) const {
@@ -271,7 +263,15 @@ Status Router::RunStatement(std::string_view text, std::chrono::milliseconds tim
   options.threads = limits_.exec_threads;
   options.deadline = Clock::now() + timeout;
   options.max_result_rows = limits_.max_result_rows;
-  return run_query_(text, options, result, error);
+  options.cancel = &cancel_;
+  Status s = run_query_(text, options, result, error);
+  // Statements that do not check the cap themselves (or fakes) get it here.
+  if (s.ok() && result->rows.size() > limits_.max_result_rows) {
+    *error = query::QueryError{};
+    return Status::ResourceExhausted("the result has " + std::to_string(result->rows.size()) +
+                                     " rows, more than the limit of " + std::to_string(limits_.max_result_rows));
+  }
+  return s;
 }
 
 Response Router::HandleQuery(const Request& request, const Target& target) {
@@ -312,8 +312,8 @@ Response Router::HandleQuery(const Request& request, const Target& target) {
     if (ms < timeout.count()) timeout = std::chrono::milliseconds(ms);
   }
   // Statements that change the KPI catalog need the role the KPI endpoints need.
-  std::string keyword = FirstKeyword(text);
-  if (keyword == "define" || keyword == "drop") {
+  // The parser says what the statement does: definitions need the admin role.
+  if (query::ClassifyStatement(text) == query::StatementKind::kDefinition) {
     Response denied = Authorize(request, Role::kAdmin);
     if (denied.status != 0) return denied;
   }
@@ -323,11 +323,16 @@ Response Router::HandleQuery(const Request& request, const Target& target) {
   Status s = RunStatement(text, timeout, &result, &error);
   if (!s.ok()) return StatementErrorResponse(s, error);
   Response r;
+  bool complete = true;
   if (csv) {
     r.content_type = "text/csv; charset=utf-8";
-    r.body = RenderResultCsv(result);
+    r.body = RenderResultCsv(result, limits_.max_response_bytes, &complete);
   } else {
-    r.body = RenderResultJson(result);
+    r.body = RenderResultJson(result, limits_.max_response_bytes, &complete);
+  }
+  if (!complete) {
+    return ErrorResponse(422, "the result renders to more than " + std::to_string(limits_.max_response_bytes) +
+                                  " bytes; narrow the query (fewer groups, a limit)");
   }
   return r;
 }

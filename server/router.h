@@ -19,7 +19,9 @@
 // query errors add "line", "column" and "snippet".
 // Status mapping of statement outcomes: InvalidArgument 400, NotFound 404,
 // ResourceExhausted (result over max_result_rows) 422, TimedOut 504,
-// Aborted 503, anything else 500.
+// Aborted 503, anything else 500. A result over max_result_rows or whose
+// rendering passes max_response_bytes is 422 too, whatever the engine did
+// (the rendering stops at the byte cap instead of finishing the body).
 //
 // Without a token table (null or empty) only trusted peers (loopback TCP,
 // the Unix socket) are served, with every role; others get 403.
@@ -30,6 +32,7 @@
 // Store, TokenTable and Metrics must outlive the Router.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -64,6 +67,7 @@ struct RouterLimits {
   int exec_threads = 2;                  // ExecOptions::threads per query
   uint64_t max_upload_events = 2'000'000;
   std::chrono::milliseconds store_info_ttl{5000};  // kpi_store_bytes refresh period
+  uint64_t max_response_bytes = uint64_t{256} << 20;  // a rendered result past it: 422
 };
 
 class Router {
@@ -73,6 +77,18 @@ class Router {
          RouterLimits limits);
 
   Response Route(const Request& request);
+
+  // The checks Route() makes before the body matters, on a request whose
+  // body has not been read (`request.body` empty, `declared_body` the
+  // Content-Length if any): target (400), path (404), method (405),
+  // credentials (401/403), declared size (413). Status 0: go on and read the
+  // body. The HTTP server calls this first so that an unauthenticated body
+  // is never read (and no 100 Continue is sent for it).
+  Response Admit(const Request& request, uint64_t declared_body, Endpoint* endpoint) const;
+
+  // Makes every running and later statement stop with Aborted (503); the
+  // server calls it when its drain timeout passes during shutdown.
+  void CancelAll() { cancel_.store(true); }
 
   // The metrics label of a request target (for errors answered before routing).
   static Endpoint Classify(std::string_view target);
@@ -97,6 +113,7 @@ class Router {
   Status RunStatement(std::string_view text, std::chrono::milliseconds timeout, query::Result* result,
                       query::QueryError* error) const;
 
+  std::atomic<bool> cancel_{false};  // set by CancelAll(); ExecOptions::cancel of every statement
   QueryRunner run_query_;
   storage::Store* store_;
   const TokenTable* tokens_;
@@ -109,7 +126,6 @@ class Router {
 
 // The first keyword of a statement, lower-cased, skipping blanks and `--`
 // comments ("select", "define", ...); "" if none.
-std::string FirstKeyword(std::string_view text);
 
 // Response for a failed statement: status per the mapping above and the
 // error body (with line/column/snippet for parse and bind errors).

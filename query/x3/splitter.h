@@ -15,4 +15,7 @@ namespace kpi::query::x3p {
 // only blanks and comments are left out.
 std::vector<std::string_view> SplitStatements(std::string_view script);
 
+// Offsets of the top-level ';' of `script`, in order.
+std::vector<size_t> TerminatorOffsets(std::string_view script);
+
 }  // namespace kpi::query::x3p

@@ -3,6 +3,8 @@
 #include "server/router.h"
 
 #include <gtest/gtest.h>
+
+#include "query/parser.h"
 #include <zlib.h>
 
 #include <nlohmann/json.hpp>
@@ -395,11 +397,18 @@ TEST_F(RouterTest, MetricsEndpoint) {
   EXPECT_EQ(r.body.find("kpi_store_bytes 0\n"), std::string::npos);
 }
 
-TEST(FirstKeywordTest, SkipsBlanksAndComments) {
-  EXPECT_EQ(FirstKeyword("  -- a comment\n\tDEFINE kpi x = 1"), "define");
-  EXPECT_EQ(FirstKeyword("select 1"), "select");
-  EXPECT_EQ(FirstKeyword("-- only"), "");
-  EXPECT_EQ(FirstKeyword(""), "");
+// The server authorizes by what the parser says a statement is (one lexer:
+// strings and comments cannot disguise a definition).
+TEST(StatementKindTest, DefinitionsNeedTheParserNotTheFirstWord) {
+  EXPECT_EQ(query::ClassifyStatement("  -- a comment\n\tDEFINE kpi x = count()"), query::StatementKind::kDefinition);
+  EXPECT_EQ(query::ClassifyStatement("drop target fcr where channel = \"chat\""), query::StatementKind::kDefinition);
+  EXPECT_EQ(query::ClassifyStatement("define calendar c tz \"UTC\" open mon 09:00-17:00"),
+            query::StatementKind::kDefinition);
+  EXPECT_EQ(query::ClassifyStatement("select count() from tickets"), query::StatementKind::kQuery);
+  EXPECT_EQ(query::ClassifyStatement("evaluate fcr from tickets"), query::StatementKind::kQuery);
+  EXPECT_EQ(query::ClassifyStatement("show targets"), query::StatementKind::kQuery);
+  EXPECT_EQ(query::ClassifyStatement("-- only"), query::StatementKind::kInvalid);
+  EXPECT_EQ(query::ClassifyStatement(""), query::StatementKind::kInvalid);
 }
 
 }  // namespace
