@@ -24,6 +24,7 @@
 #include "query/plan.h"
 #include "query/suggest.h"
 #include "query/time_buckets.h"
+#include "query/trends/trend_select.h"
 #include "storage/store.h"
 
 namespace kpi::query {
@@ -195,12 +196,30 @@ class StatementRun {
 
   Status Select(const ast::SelectQuery& q, bool explain) {
     if (q.source == "select") return SelectNested(q, explain);
+    if (trends::HasTrendClause(q)) return SelectTrend(q, explain);
     KPI_RETURN_IF_ERROR(Prepare(q));
     BoundQuery bound;
     KPI_RETURN_IF_ERROR(Bind(q, &bound));
     const ScanPlan plan = BuildScanPlan(bound, *snap_);
     if (explain) return Explain(bound, plan, {});
     KPI_RETURN_IF_ERROR(ExecuteSelect(bound, *snap_, plan, options_, out_));
+    return Stamp(bound.used_definitions);
+  }
+
+  // compare with / rolling (query/trends/): bound without `order by` and
+  // `limit`, which may name the columns compare adds; the trend code applies them.
+  Status SelectTrend(const ast::SelectQuery& q, bool explain) {
+    KPI_RETURN_IF_ERROR(Prepare(q));
+    ast::SelectQuery base = q;
+    base.order_by.clear();
+    base.limit.reset();
+    BoundQuery bound;
+    KPI_RETURN_IF_ERROR(Bind(base, &bound));
+    trends::TrendError terr;
+    if (!trends::CheckTrendClauses(q, bound, &terr)) return Fail(text_, terr.pos, terr.message, error_);
+    if (explain) return Explain(bound, BuildScanPlan(bound, *snap_), {trends::ExplainTrend(q, bound)});
+    const Status st = trends::ExecuteTrendSelect(q, bound, *snap_, options_, out_, &terr);
+    if (!st.ok()) return terr.message.empty() ? st : Fail(text_, terr.pos, terr.message, error_);
     return Stamp(bound.used_definitions);
   }
 
@@ -260,6 +279,9 @@ class StatementRun {
     if (ev.query.source == "select")
       return Fail(text_, ev.query.source_pos,
                   "evaluate judges KPIs over events or tickets, not over a nested select", error_);
+    if (trends::HasTrendClause(ev.query))
+      return Fail(text_, ev.query.compare ? ev.query.compare->pos : ev.query.rolling_pos,
+                  "`compare with` and `rolling` are clauses of select, not of evaluate", error_);
     KPI_RETURN_IF_ERROR(Prepare(ev.query));
     // The KPIs to compute: those listed, or the scorecard's.
     const Scorecard* scorecard = nullptr;

@@ -87,6 +87,24 @@ class SelectRun {
 
   Status Run(Result* out) {
     const auto start = std::chrono::steady_clock::now();
+    KPI_RETURN_IF_ERROR(ScanAndMerge(&out->stats));
+    KPI_RETURN_IF_ERROR(Finish(out));
+    out->stats.elapsed_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return Status::OK();
+  }
+
+  // ExecuteGroups: the merged groups and states, not finished.
+  Status RunGroups(GroupStates* out) {
+    KPI_RETURN_IF_ERROR(ScanAndMerge(&out->stats));
+    Worker& base = *workers_[0];
+    out->keys = std::move(base.keys);
+    out->aggs = std::move(base.aggs);
+    return Status::OK();
+  }
+
+ private:
+  Status ScanAndMerge(ExecStats* out) {
     storage::PlanStats stats;
     std::vector<storage::SegmentRef> refs = snap_.Plan(plan_.spec, &stats);
     if (plan_.impossible) {
@@ -107,18 +125,14 @@ class SelectRun {
     }));
     KPI_RETURN_IF_ERROR(CheckStop(stop_));
     Merge();
-    KPI_RETURN_IF_ERROR(Finish(out));
-    out->stats.rows_read = stats.events_in_scanned_segments;
-    out->stats.partitions_scanned = stats.partitions_scanned;
-    out->stats.partitions_skipped = stats.partitions_total - stats.partitions_scanned;
-    out->stats.segments_scanned = stats.segments_scanned;
-    out->stats.segments_skipped = stats.segments_total - stats.segments_scanned;
-    out->stats.elapsed_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    out->rows_read = stats.events_in_scanned_segments;
+    out->partitions_scanned = stats.partitions_scanned;
+    out->partitions_skipped = stats.partitions_total - stats.partitions_scanned;
+    out->segments_scanned = stats.segments_scanned;
+    out->segments_skipped = stats.segments_total - stats.segments_scanned;
     return Status::OK();
   }
 
- private:
   // ---- repeat_within pre-pass ------------------------------------------------
   Status BuildRepeatIndexes() {
     for (const RepeatSpec& r : q_.repeats) {
@@ -467,28 +481,7 @@ class SelectRun {
       row_group.push_back(static_cast<uint32_t>(g));
     }
     SortByGroupKeys(base.table, row_group, &out->rows);
-    if (!q_.order.empty()) {
-      std::stable_sort(out->rows.begin(), out->rows.end(), [this](const auto& a, const auto& b) {
-        for (const OrderKey& o : q_.order) {
-          const Value& x = a[o.column];
-          const Value& y = b[o.column];
-          if (x.is_null() || y.is_null()) {
-            if (x.is_null() && y.is_null()) continue;
-            return y.is_null();  // nulls last either way
-          }
-          const int c = CompareNonNull(x, y);
-          if (c != 0) return o.descending ? c > 0 : c < 0;
-        }
-        return false;
-      });
-    }
-    if (q_.limit) {
-      const size_t keep = static_cast<size_t>(std::max<int64_t>(*q_.limit, 0));
-      if (out->rows.size() > keep) out->rows.resize(keep);
-    }
-    if (out->rows.size() > options_.max_result_rows)
-      return Status::ResourceExhausted("the result has " + std::to_string(out->rows.size()) +
-                                       " rows, more than the limit of " + std::to_string(options_.max_result_rows));
+    KPI_RETURN_IF_ERROR(OrderAndLimit(q_.order, q_.limit, options_.max_result_rows, &out->rows));
     out->warnings = q_.warnings;
     out->tz = q_.tz_name;
     out->message.clear();
@@ -512,6 +505,37 @@ Status ExecuteSelect(const BoundQuery& query, const storage::Snapshot& snapshot,
                      const ExecOptions& options, Result* out) {
   SelectRun run(query, snapshot, plan, options);
   return run.Run(out);
+}
+
+Status OrderAndLimit(const std::vector<OrderKey>& order, std::optional<int64_t> limit, size_t max_rows,
+                     std::vector<std::vector<Value>>* rows) {
+  if (!order.empty()) std::stable_sort(rows->begin(), rows->end(), [&order](const auto& a, const auto& b) {
+    for (const OrderKey& o : order) {
+      const Value& x = a[o.column];
+      const Value& y = b[o.column];
+      if (x.is_null() || y.is_null()) {
+        if (x.is_null() && y.is_null()) continue;
+        return y.is_null();  // nulls last either way
+      }
+      const int c = CompareNonNull(x, y);
+      if (c != 0) return o.descending ? c > 0 : c < 0;
+    }
+    return false;
+  });
+  if (limit) {
+    const size_t keep = static_cast<size_t>(std::max<int64_t>(*limit, 0));
+    if (rows->size() > keep) rows->resize(keep);
+  }
+  if (rows->size() > max_rows)
+    return Status::ResourceExhausted("the result has " + std::to_string(rows->size()) +
+                                     " rows, more than the limit of " + std::to_string(max_rows));
+  return Status::OK();
+}
+
+Status ExecuteGroups(const BoundQuery& query, const storage::Snapshot& snapshot, const ScanPlan& plan,
+                     const ExecOptions& options, GroupStates* out) {
+  SelectRun run(query, snapshot, plan, options);
+  return run.RunGroups(out);
 }
 
 }  // namespace kpi::query

@@ -17,6 +17,10 @@
 // with ingest; it only reads the snapshot.
 #pragma once
 
+#include <memory>
+#include <optional>
+#include <vector>
+
 #include "query/bound_expr.h"
 #include "query/engine.h"
 #include "query/plan.h"
@@ -28,5 +32,26 @@ namespace kpi::query {
 
 Status ExecuteSelect(const BoundQuery& query, const storage::Snapshot& snapshot, const ScanPlan& plan,
                      const ExecOptions& options, Result* out);
+
+// The end of every select: a stable sort of the result rows by `order by`
+// (nulls last either way), the cut to `limit`, and ResourceExhausted past
+// `max_rows`.
+Status OrderAndLimit(const std::vector<OrderKey>& order, std::optional<int64_t> limit, size_t max_rows,
+                     std::vector<std::vector<Value>>* rows);
+
+class AggregateState;
+
+// The scan and merge of ExecuteSelect without the finish: every group's key
+// values and, per aggregate of the query, the combined partial states of
+// all groups (group g of `aggs[j]` is keys[g]). For the trend operators
+// (query/trends/), which combine groups before finalizing. `stats` has the
+// scan's counters (elapsed_ms not set).
+struct GroupStates {
+  std::vector<std::vector<Value>> keys;
+  std::vector<std::unique_ptr<AggregateState>> aggs;
+  ExecStats stats;
+};
+Status ExecuteGroups(const BoundQuery& query, const storage::Snapshot& snapshot, const ScanPlan& plan,
+                     const ExecOptions& options, GroupStates* out);
 
 }  // namespace kpi::query

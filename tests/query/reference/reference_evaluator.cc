@@ -1,4 +1,5 @@
 #include "query/reference/reference_evaluator.h"
+#include "query/reference/reference_trends.h"
 #include "query/reference/reference_cycles.h"
 #include "query/reference/reference_nested.h"
 
@@ -1213,6 +1214,7 @@ Status Evaluate(const EventLog& log, const query::ast::SelectQuery& query, const
 
 Status Evaluate(const EventLog& log, const query::ast::SelectQuery& query, const RefContext& context,
                 const ReferenceOptions& options, query::Result* out) {
+  if (query.compare || query.rolling) return EvaluateTrend(log, query, context, options, out);
   if (query.source == "select" && query.subquery) {  // the inner first, then the outer over its rows
     query::ast::SelectQuery inner_query, outer = query;
     KPI_RETURN_IF_ERROR(InnerStatement(query, &inner_query));

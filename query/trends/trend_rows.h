@@ -1,0 +1,58 @@
+// Shared pieces of the trend operators (query/trends/): turning combined
+// group states into finalized rows, lookups by group key, and the finish
+// every select does (having, default order, `order by`, `limit`), which the
+// trend operators run themselves because their results gain columns
+// (x_prev, x_change) the binder does not know.
+// Thread safety: pure functions over the caller's data.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "query/ast.h"
+#include "query/bound_expr.h"
+#include "query/executor.h"
+#include "query/result.h"
+#include "query/trends/trend_select.h"
+#include "storage/status.h"
+
+namespace kpi::query::trends {
+
+// One group, finalized: its key values, aggregate values and select items.
+struct FinalRow {
+  std::vector<Value> keys, aggs, items;
+};
+
+// Finalizes group g of every state and evaluates the select items.
+FinalRow FinalizeGroup(const BoundQuery& q, const std::vector<std::unique_ptr<AggregateState>>& aggs, size_t g,
+                       std::vector<Value> keys);
+
+// Orders key tuples with CompareForSort per position (equal values are one key).
+struct KeyLess {
+  bool operator()(const std::vector<Value>& a, const std::vector<Value>& b) const;
+};
+template <typename T>
+using KeyMap = std::map<std::vector<Value>, T, KeyLess>;
+
+// Whether `having` keeps the row (true without one).
+bool Kept(const BoundQuery& q, const FinalRow& row);
+
+// The time bucket of `by` (a calendar bucket or step, not a cyclic group),
+// or -1; *count is how many there are.
+int TimeBucketIndex(const BoundQuery& q, int* count);
+
+// Sorts out->rows by their first `nkeys` columns ascending (nulls last),
+// then by q's `order by` (names of out->columns, a stable sort), cuts to
+// q's `limit` and checks the row limit. An unknown order name fails with
+// its position in *error.
+Status FinishRows(const ast::SelectQuery& q, size_t nkeys, const ExecOptions& options, Result* out,
+                  TrendError* error);
+
+// A copy of `q` reading the placement window [begin, end) (`during`
+// replaced), with no having / order / limit. Its nodes stay `q`'s, so `q`
+// must outlive the copy.
+BoundQuery WithWindow(const BoundQuery& q, std::optional<std::pair<int64_t, int64_t>> window);
+
+}  // namespace kpi::query::trends
