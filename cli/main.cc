@@ -129,7 +129,35 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--query-timeout-ms", serve.query_timeout_ms, "Per-statement deadline")
       ->capture_default_str();
   serve_cmd->add_option("--max-rows", serve.max_rows, "Result rows per query")->capture_default_str();
-  serve_cmd->add_option("--max-connections", serve.max_connections, "Open connections limit")
+  serve_cmd->add_option("--max-connections", serve.max_connections, "Requests in progress, all clients (past it 503)")
+      ->capture_default_str();
+  serve_cmd->add_option("--max-connections-per-client", serve.max_connections_per_client,
+                        "Requests in progress per client address (past it 429)")
+      ->capture_default_str();
+  serve_cmd->add_option("--max-idle-connections", serve.max_idle_connections,
+                        "Connections waiting for a request; past it the oldest is closed")
+      ->capture_default_str();
+  serve_cmd->add_option("--max-idle-per-client", serve.max_idle_per_client,
+                        "Connections waiting for a request per client address; past it its oldest is closed")
+      ->capture_default_str();
+  serve_cmd->add_option("--rate-limit", serve.rate_limit,
+                        "Requests per second per client address, bursts of twice that (past it 429); 0: none")
+      ->capture_default_str();
+  serve_cmd->add_option("--threads-per-client", serve.threads_per_client,
+                        "Statements of one token (or address) running at once; 0: --threads minus 1")
+      ->capture_default_str();
+  serve_cmd->add_option("--write-threads-per-client", serve.write_threads_per_client,
+                        "Uploads of one token (or address) running at once; 0: --write-threads")
+      ->capture_default_str();
+  serve_cmd->add_option("--max-response-bytes", serve.max_response_bytes, "Rendered result limit (past it 422)")
+      ->capture_default_str();
+  serve_cmd->add_option("--header-timeout-ms", serve.header_timeout_ms,
+                        "Deadline for a request's header, and keep-alive idle time")
+      ->capture_default_str();
+  serve_cmd->add_option("--body-timeout-ms", serve.body_timeout_ms, "Deadline for reading a request body")
+      ->capture_default_str();
+  serve_cmd->add_option("--drain-timeout-ms", serve.drain_timeout_ms,
+                        "On SIGINT/SIGTERM, wait this long for in-flight requests, then cancel and close them")
       ->capture_default_str();
   serve_cmd->add_flag("--no-sync", serve.no_sync, "Do not fsync ingested batches (benchmarks only)");
 

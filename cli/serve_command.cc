@@ -48,6 +48,16 @@ int RunServe(const ServeFlags& flags, std::FILE* err) {
   options.query_timeout_ms = flags.query_timeout_ms;
   options.max_rows = flags.max_rows;
   options.max_connections = flags.max_connections;
+  options.max_connections_per_client = flags.max_connections_per_client;
+  options.max_idle_connections = flags.max_idle_connections;
+  options.max_idle_per_client = flags.max_idle_per_client;
+  options.rate_limit = flags.rate_limit;
+  options.query_threads_per_client = flags.threads_per_client;
+  options.write_threads_per_client = flags.write_threads_per_client;
+  options.max_response_bytes = flags.max_response_bytes;
+  options.header_timeout_ms = flags.header_timeout_ms;
+  options.body_timeout_ms = flags.body_timeout_ms;
+  options.drain_timeout_ms = flags.drain_timeout_ms;
   options.io_threads = flags.io_threads;
   options.write_threads = flags.write_threads;
   options.query_threads = flags.threads;

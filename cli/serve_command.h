@@ -30,7 +30,17 @@ struct ServeFlags {
   uint64_t max_body_bytes = 64ull << 20;   // request body limit (ingest uploads)
   int query_timeout_ms = 30000;            // per-statement deadline
   uint64_t max_rows = 1000000;             // result rows per query
-  int max_connections = 256;               // past it new clients get 503
+  int max_connections = 256;               // requests in progress; past it 503
+  int max_connections_per_client = 64;     // requests in progress per address; past it 429
+  int max_idle_connections = 1024;         // connections waiting for a request; the oldest is closed past it
+  int max_idle_per_client = 128;           // ... per address
+  double rate_limit = 10000;               // requests/s per address (burst twice that); 0: none
+  int threads_per_client = 0;              // statements of one token/address at once; 0: --threads - 1
+  int write_threads_per_client = 0;        // uploads of one token/address at once; 0: --write-threads
+  uint64_t max_response_bytes = 256ull << 20;  // rendered result limit; past it 422
+  int header_timeout_ms = 10000;           // request header (and keep-alive idle) deadline
+  int body_timeout_ms = 120000;            // request body deadline
+  int drain_timeout_ms = 10000;            // shutdown waits this long for in-flight requests
   bool no_sync = false;                    // skip fsync on ingest (benchmarks only)
 };
 

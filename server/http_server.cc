@@ -14,10 +14,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -27,6 +27,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/auth.h"
+#include "server/fair_scheduler.h"
 #include "server/http_message.h"
 #include "server/metrics.h"
 #include "server/router.h"
@@ -51,6 +53,10 @@ class SessionBase {
   virtual ~SessionBase() = default;
   // Called on shutdown from any thread: close if idle, else finish the request.
   virtual void Shutdown() = 0;
+  // Close if still waiting for a request header (ClientLimits chose it).
+  virtual void Evict() = 0;
+  // Close whatever it is doing (the drain timeout passed).
+  virtual void ForceClose() = 0;
 };
 
 }  // namespace
@@ -88,16 +94,24 @@ struct HttpServer::Impl {
         metrics(m),
         options(std::move(o)),
         work(net::make_work_guard(ioc)),
-        query_pool(static_cast<size_t>(options.worker_threads > 0 ? options.worker_threads : 1)),
-        write_pool(static_cast<size_t>(options.write_threads > 0 ? options.write_threads : 1)) {}
+        limits(options.clients),
+        query_pool(Threads(options.worker_threads), PerClient(options.worker_threads_per_client, options.worker_threads),
+                   options.queued_per_client),
+        write_pool(Threads(options.write_threads),
+                   options.write_threads_per_client > 0 ? options.write_threads_per_client : Threads(options.write_threads),
+                   options.queued_per_client) {}
+
+  static int Threads(int n) { return n > 0 ? n : 1; }
+  static int PerClient(int asked, int threads) { return asked > 0 ? asked : std::max(1, Threads(threads) - 1); }
 
   Router* router;
   Metrics* metrics;
   HttpServerOptions options;
   net::io_context ioc;
   net::executor_work_guard<net::io_context::executor_type> work;
-  net::thread_pool query_pool;
-  net::thread_pool write_pool;
+  ClientLimits limits;
+  FairScheduler query_pool;
+  FairScheduler write_pool;
   std::vector<std::thread> io_threads;
 
   std::optional<tcp::acceptor> tcp_acceptor;
@@ -107,20 +121,40 @@ struct HttpServer::Impl {
 
   std::atomic<bool> stopping{false};
   bool started = false, stopped = false;
-  std::atomic<int> counted_sessions{0};  // sessions within max_connections
+  std::atomic<uint64_t> next_id{1};
 
   std::mutex sessions_mu;
   std::condition_variable sessions_cv;
-  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;  // GUARDED_BY(sessions_mu)
+  std::unordered_map<uint64_t, std::weak_ptr<SessionBase>> sessions;  // GUARDED_BY(sessions_mu)
 
-  void Register(SessionBase* s, std::weak_ptr<SessionBase> w) {
+  void Register(uint64_t id, std::weak_ptr<SessionBase> w) {
     std::lock_guard<std::mutex> lock(sessions_mu);
-    sessions.emplace(s, std::move(w));
+    sessions.emplace(id, std::move(w));
   }
-  void Unregister(SessionBase* s) {
+  void Unregister(uint64_t id) {
     std::lock_guard<std::mutex> lock(sessions_mu);
-    sessions.erase(s);
+    sessions.erase(id);
     if (sessions.empty()) sessions_cv.notify_all();
+  }
+  std::vector<std::shared_ptr<SessionBase>> Live() {
+    std::vector<std::shared_ptr<SessionBase>> live;
+    std::lock_guard<std::mutex> lock(sessions_mu);
+    for (auto& [id, weak] : sessions) {
+      if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+    return live;
+  }
+  // Closes the waiting connections ClientLimits chose to evict.
+  void Evict(const std::vector<uint64_t>& ids) {
+    for (uint64_t id : ids) {
+      std::shared_ptr<SessionBase> session;
+      {
+        std::lock_guard<std::mutex> lock(sessions_mu);
+        auto it = sessions.find(id);
+        if (it != sessions.end()) session = it->second.lock();
+      }
+      if (session) session->Evict();
+    }
   }
 
   void RunIo() {
@@ -166,60 +200,175 @@ bool TrustedPeer<unix_socket>(unix_socket::socket&) {
   return true;  // access is governed by the socket file's permissions
 }
 
-// One connection: read a request, have it routed on a worker, write the
-// response, repeat while keep-alive. All members are touched on the
-// connection's strand only.
+// The client a connection counts against: its remote address (v4-mapped
+// addresses as plain v4); every Unix-socket client is one client.
+template <class Protocol>
+std::string ClientAddress(typename Protocol::socket& socket);
+
+template <>
+std::string ClientAddress<tcp>(tcp::socket& socket) {
+  beast::error_code ec;
+  tcp::endpoint ep = socket.remote_endpoint(ec);
+  if (ec) return "?";
+  net::ip::address a = ep.address();
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return net::ip::make_address_v4(net::ip::v4_mapped, a.to_v6()).to_string();
+  return a.to_string();
+}
+
+template <>
+std::string ClientAddress<unix_socket>(unix_socket::socket&) {
+  return "unix";
+}
+
+// True when a header line after the request line starts with a space or a
+// tab: obsolete line folding (RFC 9112 5.2), which a server must reject or
+// unfold; unfolding is where intermediaries disagree, so it is refused.
+bool HasObsFold(std::string_view header) {
+  for (size_t p = header.find("\r\n"); p != std::string_view::npos && p + 2 < header.size();
+       p = header.find("\r\n", p + 2)) {
+    char next = header[p + 2];
+    if (next == ' ' || next == '\t') return true;
+  }
+  return false;
+}
+
+// One connection: read a request header, admit it, read its body, have it
+// routed on a worker, write the response, repeat while keep-alive. All
+// members are touched on the connection's strand only.
 template <class Protocol>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Protocol>> {
  public:
   using Stream = beast::basic_stream<Protocol>;
 
-  Session(typename Protocol::socket&& socket, Impl* server, bool counted)
-      : server_(server), counted_(counted), trusted_(TrustedPeer<Protocol>(socket)), stream_(std::move(socket)) {
+  Session(typename Protocol::socket&& socket, Impl* server)
+      : server_(server),
+        id_(server->next_id.fetch_add(1)),
+        trusted_(TrustedPeer<Protocol>(socket)),
+        client_(ClientAddress<Protocol>(socket)),
+        stream_(std::move(socket)) {
     server_->metrics->ConnectionOpened();
   }
 
   ~Session() override {
     server_->metrics->ConnectionClosed();
-    if (counted_) server_->counted_sessions.fetch_sub(1);
-    server_->Unregister(this);
+    server_->limits.Closed(id_, client_);
+    server_->Unregister(id_);
   }
 
   void Start() {
-    server_->Register(this, this->weak_from_this());
+    server_->Register(id_, this->weak_from_this());
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->ReadHeader(); });
   }
 
   void Shutdown() override {
     net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->state_ == State::kIdle || self->state_ == State::kLingering) self->Close();
+    });
+  }
+
+  void Evict() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
       if (self->state_ == State::kIdle) self->Close();
     });
   }
 
+  void ForceClose() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->Close(); });
+  }
+
  private:
-  enum class State { kIdle, kReading, kBusy, kWriting, kClosed };
+  // kIdle: waiting for a complete request header (holds no slot);
+  // kReading: admitted, reading the body; kBusy: routed on a worker;
+  // kWriting: sending the response; kLingering: answered a refused request,
+  // discarding what the client still sends before closing.
+  enum class State { kIdle, kReading, kBusy, kWriting, kLingering, kClosed };
 
   void ReadHeader() {
     if (state_ == State::kClosed) return;
     if (server_->stopping.load()) return Close();
     state_ = State::kIdle;
+    target_.clear();
+    unread_body_ = false;
+    server_->Evict(server_->limits.Waiting(id_, client_));
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(server_->options.max_body_bytes);
+    scanned_ = 0;
     stream_.expires_after(server_->options.header_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+    ContinueHeader();
   }
 
-  void OnHeader(beast::error_code ec) {
-    if (ec) return OnReadError(ec);
+  // Reads until the blank line that ends the header, then parses it whole.
+  void ContinueHeader() {
     if (state_ == State::kClosed) return;
+    auto data = buffer_.data();
+    std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+    size_t end = bytes.find("\r\n\r\n", scanned_ >= 3 ? scanned_ - 3 : 0);
+    if (end != std::string_view::npos) return OnHeaderBytes(bytes.substr(0, end + 4));
+    if (bytes.size() >= kHeaderLimit) return WriteError(431, "request header fields too large", "");
+    scanned_ = bytes.size();
+    size_t room = std::max<size_t>(4096, buffer_.capacity() - buffer_.size());
+    room = std::min<size_t>(room, kHeaderLimit + 4 - bytes.size());
+    stream_.async_read_some(buffer_.prepare(room),
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->OnReadError(ec);
+                              self->buffer_.commit(n);
+                              self->ContinueHeader();
+                            });
+  }
+
+  void OnHeaderBytes(std::string_view header) {
     state_ = State::kReading;
-    if (!counted_) {
-      // Over the connection cap: answer without reading the body.
-      return WriteError(503, "too many open connections; retry later", View(parser_->get().target()));
+    if (HasObsFold(header)) {
+      return WriteError(400, "malformed HTTP request: obsolete line folding in a header field", "");
     }
+    beast::error_code ec;
+    size_t used = 0;
+    while (used < header.size() && !ec && !parser_->is_header_done()) {
+      used += parser_->put(net::buffer(header.data() + used, header.size() - used), ec);
+    }
+    buffer_.consume(used);
+    if (ec == http::error::need_more) ec = http::error::partial_message;  // cannot happen after a whole header
+    if (ec) return OnReadError(ec);
     auto& req = parser_->get();
+    target_ = std::string(View(req.target()));
+    for (const auto& field : req) {
+      if (field.name() != http::field::transfer_encoding) continue;
+      std::string_view value = View(field.value());
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+      if (!beast::iequals(beast::string_view(value.data(), value.size()), "chunked")) {
+        return WriteError(400, "Transfer-Encoding other than chunked is not accepted", target_);
+      }
+    }
+    Admit();
+  }
+
+  // Slot, rate, then the router's checks, all before the body.
+  void Admit() {
+    auto& req = parser_->get();
+    switch (server_->limits.Request(id_, client_)) {
+      case ClientLimits::Admit::kOk: break;
+      case ClientLimits::Admit::kServerBusy:
+        return WriteError(503, "too many requests in progress; retry later", target_);
+      case ClientLimits::Admit::kClientBusy:
+        return WriteError(429, "too many requests in progress from your address; retry later", target_);
+      case ClientLimits::Admit::kRateLimited: {
+        Response r = ErrorResponse(429, "request rate limit of your address exceeded; retry later");
+        r.headers.emplace_back("Retry-After", std::to_string(server_->limits.RetryAfterSeconds()));
+        return Refuse(std::move(r));
+      }
+    }
+    request_ = std::make_shared<Request>();
+    request_->method = std::string(View(req.method_string()));
+    request_->target = target_;
+    request_->trusted_peer = trusted_;
+    for (const auto& field : req) request_->headers.emplace_back(View(field.name_string()), View(field.value()));
+    Endpoint endpoint = Endpoint::kOther;
+    Response refused = server_->router->Admit(*request_, parser_->content_length().value_or(0), &endpoint);
+    if (refused.status != 0) {
+      server_->metrics->RecordRequest(endpoint, refused.status, 0);
+      return Refuse(std::move(refused));
+    }
     if (beast::iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
       continue_.emplace(http::status::continue_, req.version());
       stream_.expires_after(server_->options.write_timeout);
@@ -233,6 +382,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   void ReadBody() {
+    if (parser_->is_done()) return OnRequest({});
     // Beast reads at most the buffer's spare capacity (512 bytes minimum)
     // per call: after a small header that meant a syscall, a timer re-arm
     // and a handler dispatch per ~500 bytes of an upload. Room for large
@@ -247,16 +397,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void OnReadError(beast::error_code ec) {
     if (state_ == State::kClosed) return;
-    std::string_view target = parser_ && parser_->is_header_done() ? View(parser_->get().target())
-                                                                   : std::string_view();
     if (ec == http::error::body_limit) {
       return WriteError(413, "request body larger than " + std::to_string(server_->options.max_body_bytes) + " bytes",
-                        target);
+                        target_);
     }
-    if (ec == http::error::header_limit) return WriteError(431, "request header fields too large", target);
+    if (ec == http::error::header_limit) return WriteError(431, "request header fields too large", target_);
     if (&ec.category() == &http::make_error_code(http::error::bad_target).category() &&
         ec != http::error::end_of_stream && ec != http::error::partial_message) {
-      return WriteError(400, "malformed HTTP request: " + ec.message(), target);
+      return WriteError(400, "malformed HTTP request: " + ec.message(), target_);
     }
     // End of stream, reset, timeout, shutdown: nothing useful to say.
     Close();
@@ -271,11 +419,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (buffer_.size() == 0 && buffer_.capacity() > 64 * 1024) buffer_.shrink_to_fit();
     keep_alive_ = req.keep_alive();
     version_ = req.version();
-    auto request = std::make_shared<Request>();
-    request->method = std::string(View(req.method_string()));
-    request->target = std::string(View(req.target()));
-    request->trusted_peer = trusted_;
-    for (const auto& field : req) request->headers.emplace_back(View(field.name_string()), View(field.value()));
+    std::shared_ptr<Request> request = std::move(request_);
     request->body = std::move(req.body());
 
     if (request->target == "/health" && request->method == "GET") {
@@ -293,19 +437,33 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       net::post(self->stream_.get_executor(),
                 [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
     };
-    if (Router::IsWrite(*request)) {
-      net::post(server_->write_pool, std::move(work));
-    } else {
-      net::post(server_->query_pool, std::move(work));
+    // Fair turns per token (or per address when there is none).
+    std::string_view token = BearerToken(request->Header("Authorization"));
+    std::string key = token.empty() ? "a:" + client_ : "t:" + std::string(token);
+    FairScheduler& pool = Router::IsWrite(*request) ? server_->write_pool : server_->query_pool;
+    if (!pool.Submit(key, std::move(work))) {
+      server_->metrics->RecordRequest(Router::Classify(request->target), 429, 0);
+      Write(ErrorResponse(429, "too many requests queued for this client; retry later"));
     }
   }
 
+  // An error found before the request was admitted or while reading it.
   void WriteError(int status, const std::string& message, std::string_view target) {
     server_->metrics->RecordRequest(Router::Classify(target), status, 0);
     Response r = ErrorResponse(status, message);
     r.close = true;
+    unread_body_ = true;  // whatever the client sends next is not read
     if (version_ == 0) version_ = 11;
     Write(std::move(r));
+  }
+
+  // A request refused from its header: the connection stays open only when
+  // there is no body to skip.
+  void Refuse(Response response) {
+    if (!parser_->is_done()) response.close = unread_body_ = true;
+    keep_alive_ = parser_->get().keep_alive();
+    version_ = parser_->get().version();
+    Write(std::move(response));
   }
 
   void Write(Response response) {
@@ -330,9 +488,34 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void OnWrite(beast::error_code ec) {
     res_.reset();
-    if (ec || !keep_alive_) return Close();
+    if (ec) return Close();
+    if (!keep_alive_) return unread_body_ ? Linger() : Close();
     version_ = 11;
     ReadHeader();
+  }
+
+  // Closing a socket with unread input makes the kernel send a reset, which
+  // can destroy the response before the client reads it. So: send FIN, then
+  // read and drop (never keep) what the client still sends, for a short
+  // while and a bounded amount, then close.
+  void Linger() {
+    if (state_ == State::kClosed) return;
+    state_ = State::kLingering;
+    beast::error_code ignored;
+    stream_.socket().shutdown(Protocol::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTime);
+    lingered_ = 0;
+    DrainSome();
+  }
+
+  void DrainSome() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(kLingerChunk), [self = this->shared_from_this()](beast::error_code ec,
+                                                                                              size_t n) {
+      self->lingered_ += n;
+      if (ec || self->lingered_ >= kLingerBytes || self->state_ != State::kLingering) return self->Close();
+      self->DrainSome();
+    });
   }
 
   void Close() {
@@ -344,11 +527,20 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   Impl* server_;
-  const bool counted_;
+  const uint64_t id_;
   const bool trusted_;
+  const std::string client_;
   Stream stream_;
   static constexpr uint64_t kBodyReadBytes = 256 * 1024;  // largest read of a request body
+  static constexpr size_t kLingerChunk = 16 * 1024;
+  static constexpr uint64_t kLingerBytes = 1 << 20;  // dropped at most before closing
+  static constexpr std::chrono::milliseconds kLingerTime{500};
   beast::flat_buffer buffer_;
+  size_t scanned_ = 0;  // header bytes already searched for the blank line
+  uint64_t lingered_ = 0;
+  bool unread_body_ = false;  // the response closes a request whose input was not all read: linger
+  std::string target_;
+  std::shared_ptr<Request> request_;  // the admitted request, body still to come
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
   std::optional<http::response<http::string_body>> res_;
@@ -385,9 +577,9 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
       socket.close(ignored);
       return;
     }
-    bool counted = server_->counted_sessions.fetch_add(1) < server_->options.max_connections;
-    if (!counted) server_->counted_sessions.fetch_sub(1);
-    std::make_shared<Session<Protocol>>(std::move(socket), server_, counted)->Start();
+    // Every connection gets in; it holds a slot only once a request arrives
+    // (server/client_limits.h), and waiting ones are evicted oldest first.
+    std::make_shared<Session<Protocol>>(std::move(socket), server_)->Start();
     Accept();
   }
 
@@ -493,25 +685,25 @@ void HttpServer::Stop() {
     std::unique_lock<std::mutex> lock(mu);
     cv.wait(lock, [&] { return pending == 0; });
   }
-  // Idle connections close now; busy ones after their response.
-  std::vector<std::shared_ptr<SessionBase>> live;
-  {
-    std::lock_guard<std::mutex> lock(s.sessions_mu);
-    for (auto& [ptr, weak] : s.sessions) {
-      if (auto session = weak.lock()) live.push_back(std::move(session));
-    }
-  }
-  for (auto& session : live) session->Shutdown();
-  live.clear();
+  // Idle connections close now; busy ones after their response, for up to
+  // the drain timeout; then running statements are cancelled and every
+  // connection still open (a slow upload, say) is closed.
+  for (auto& session : s.Live()) session->Shutdown();
   {
     std::unique_lock<std::mutex> lock(s.sessions_mu);
-    s.sessions_cv.wait(lock, [&] { return s.sessions.empty(); });
+    if (!s.sessions_cv.wait_for(lock, s.options.drain_timeout, [&] { return s.sessions.empty(); })) {
+      lock.unlock();
+      s.router->CancelAll();
+      for (auto& session : s.Live()) session->ForceClose();
+      lock.lock();
+      s.sessions_cv.wait(lock, [&] { return s.sessions.empty(); });
+    }
   }
+  s.query_pool.Shutdown();
+  s.write_pool.Shutdown();
   s.work.reset();
   for (std::thread& t : s.io_threads) t.join();
   s.io_threads.clear();
-  s.query_pool.join();
-  s.write_pool.join();
   if (!s.options.socket_path.empty()) ::unlink(s.options.socket_path.c_str());
 }
 

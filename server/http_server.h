@@ -8,6 +8,20 @@
 // `write_threads` threads of their own (so one upload parses while another
 // waits for its seal); /health is answered inline.
 //
+// Every request is admitted from its header alone, before any body byte is
+// read: the header is read whole (at most 64 KiB, within header_timeout),
+// checked for HTTP framing an intermediary could read differently (obsolete
+// line folding, a Transfer-Encoding other than `chunked`: 400 and close,
+// RFC 9112), then the client's slot and request rate (server/client_limits.h),
+// then the router's path, method, credentials and declared size
+// (Router::Admit). Only then is `100 Continue` sent and the body read; a
+// refused request with a body gets its answer and the connection closes, the
+// body unread.
+// Admitted requests run on two FairSchedulers (server/fair_scheduler.h),
+// keyed by bearer token (or client address): reads (queries, listings,
+// metrics) on `worker_threads`, writes (uploads, definition changes) on
+// `write_threads`; /health is answered inline.
+//
 // Limits, each answered without crashing and without holding a thread:
 //   * a request body over max_body_bytes -> 413 (and the connection closes);
 //     request headers over 64 KiB -> 431;
@@ -15,12 +29,14 @@
 //     request line and headers (or idle between keep-alive requests), or for
 //     body_timeout while sending a body, is disconnected; so is one that does
 //     not read its response within write_timeout;
-//   * past max_connections open connections a new client gets 503 and is
-//     closed; malformed HTTP gets 400 and is closed.
+//   * connection slots and request rates per client: `clients` below;
+//   * a client with more than queued_per_client requests waiting for a
+//     thread gets 429.
 // Stop() stops accepting, closes idle connections, lets every request
-// already being read or run finish and be answered (with Connection: close),
-// then joins all threads. Stop() is idempotent and callable from any thread
-// except the server's own.
+// already being read or run finish and be answered (with Connection: close)
+// for up to drain_timeout; then it cancels running statements (Aborted, 503),
+// closes every connection still open and joins all threads. Stop() is
+// idempotent and callable from any thread except the server's own.
 //
 // Beast is confined to http_server.cc (compile time); this header is plain.
 // Thread safety: Start/Stop/Wait from one controlling thread.
@@ -31,6 +47,7 @@
 #include <memory>
 #include <string>
 
+#include "server/client_limits.h"
 #include "storage/status.h"
 
 namespace kpi::server {
@@ -44,11 +61,19 @@ struct HttpServerOptions {
   int io_threads = 2;
   int worker_threads = 2;  // concurrent queries
   int write_threads = 2;   // concurrent uploads and KPI changes (uploads share seals: server/group_commit.h)
+  // Statements of one token or client running at once; 0: one less than
+  // worker_threads, at least 1, so that one client never holds every query
+  // thread. Uploads of one token or client at once; 0: write_threads (uploads
+  // never delay queries, and concurrent uploads of one client share seals).
+  int worker_threads_per_client = 0;
+  int write_threads_per_client = 0;
+  size_t queued_per_client = 64;  // requests waiting for a thread, per token or client; past it 429
   uint64_t max_body_bytes = uint64_t{64} << 20;
-  int max_connections = 256;
+  ClientLimitOptions clients;  // connection slots and request rates (max_active is the old max_connections)
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{120000};
   std::chrono::milliseconds write_timeout{120000};
+  std::chrono::milliseconds drain_timeout{10000};  // Stop(): longest wait for in-flight requests
 };
 
 class HttpServer {

@@ -1,6 +1,9 @@
 // Result rendering for HTTP (see server/result_render.h).
 #include "server/result_render.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "query/evaluation/provenance.h"
 #include "query/value_json.h"
 #include "server/json_text.h"
@@ -62,9 +65,21 @@ void AppendUint(std::string* out, const char* key, uint64_t n) {
 std::string FormatTimeInZone(int64_t epoch_ms, const std::string& tz) { return query::Rfc3339InZone(epoch_ms, tz); }
 
 std::string RenderResultJson(const query::Result& result) {
+  bool complete = true;
+  return RenderResultJson(result, UINT64_MAX, &complete);
+}
+
+std::string RenderResultCsv(const query::Result& result) {
+  bool complete = true;
+  return RenderResultCsv(result, UINT64_MAX, &complete);
+}
+
+std::string RenderResultJson(const query::Result& result, uint64_t max_bytes, bool* complete) {
+  *complete = true;
   const query::JsonValueWriter writer(result.tz);
   std::string out;
-  out.reserve(256 + result.rows.size() * (16 + 12 * result.columns.size()));
+  out.reserve(static_cast<size_t>(
+      std::min<uint64_t>(max_bytes, 256 + result.rows.size() * (16 + 12 * result.columns.size()))));
   out.append("{\"columns\":[");
   for (size_t i = 0; i < result.columns.size(); ++i) {
     if (i > 0) out.push_back(',');
@@ -78,6 +93,10 @@ std::string RenderResultJson(const query::Result& result) {
   for (size_t r = 0; r < result.rows.size(); ++r) {
     if (r > 0) out.push_back(',');
     writer.AppendRow(&out, result.rows[r], result.columns.size());
+    if (out.size() > max_bytes) {
+      *complete = false;
+      return out;
+    }
   }
   out.append("],\"warnings\":[");
   for (size_t i = 0; i < result.warnings.size(); ++i) {
@@ -110,7 +129,8 @@ std::string RenderResultJson(const query::Result& result) {
   return out;
 }
 
-std::string RenderResultCsv(const query::Result& result) {
+std::string RenderResultCsv(const query::Result& result, uint64_t max_bytes, bool* complete) {
+  *complete = true;
   const query::JsonValueWriter writer(result.tz);
   std::string out;
   for (size_t i = 0; i < result.columns.size(); ++i) {
@@ -124,6 +144,10 @@ std::string RenderResultCsv(const query::Result& result) {
       AppendCsvValue(&out, CellAt(row, c), writer);
     }
     out.push_back('\n');
+    if (out.size() > max_bytes) {
+      *complete = false;
+      return out;
+    }
   }
   return out;
 }

@@ -30,6 +30,11 @@ namespace kpi::server {
 
 std::string RenderResultJson(const query::Result& result);
 std::string RenderResultCsv(const query::Result& result);
+// The same, stopping as soon as the text passes `max_bytes` (checked after
+// each row): then `*complete` is false and the text is cut short (not to be
+// sent). The whole text is never built only to be refused.
+std::string RenderResultJson(const query::Result& result, uint64_t max_bytes, bool* complete);
+std::string RenderResultCsv(const query::Result& result, uint64_t max_bytes, bool* complete);
 
 // Rows as objects keyed by column name: [{"name":"frt","expression":"..."},...].
 std::string RenderRowsAsObjects(const query::Result& result);

@@ -61,7 +61,9 @@ int Serve(storage::Store* store, const ServeOptions& options) {
     }
   }
   if (options.max_connections < 1 || options.query_timeout_ms < 1 || options.max_rows < 1 ||
-      options.max_body_bytes < 1) {
+      options.max_body_bytes < 1 || options.max_connections_per_client < 1 || options.max_idle_connections < 1 ||
+      options.max_idle_per_client < 1 || options.rate_limit < 0 || options.max_response_bytes < 1 ||
+      options.drain_timeout_ms < 0 || options.query_threads_per_client < 0 || options.write_threads_per_client < 0) {
     std::fprintf(log, "kpi serve: limits must be positive\n");
     return kExitUsage;
   }
@@ -74,6 +76,7 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   limits.query_timeout = std::chrono::milliseconds(options.query_timeout_ms);
   limits.max_result_rows = static_cast<size_t>(options.max_rows);
   limits.exec_threads = options.exec_threads > 0 ? options.exec_threads : 1;
+  limits.max_response_bytes = options.max_response_bytes;
   auto run = [&engine](std::string_view text, const query::ExecOptions& o, query::Result* r, query::QueryError* e) {
     return engine.Execute(text, o, r, e);
   };
@@ -86,7 +89,15 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   http.worker_threads = options.query_threads;
   http.write_threads = options.write_threads;
   http.max_body_bytes = options.max_body_bytes;
-  http.max_connections = options.max_connections;
+  http.clients.max_active = options.max_connections;
+  http.clients.max_active_per_client = options.max_connections_per_client;
+  http.clients.max_waiting = options.max_idle_connections;
+  http.clients.max_waiting_per_client = options.max_idle_per_client;
+  http.clients.rate = options.rate_limit;
+  http.clients.burst = 2 * options.rate_limit;
+  http.worker_threads_per_client = options.query_threads_per_client;
+  http.write_threads_per_client = options.write_threads_per_client;
+  http.drain_timeout = std::chrono::milliseconds(options.drain_timeout_ms);
   http.header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
   http.body_timeout = std::chrono::milliseconds(options.body_timeout_ms);
   HttpServer server(&router, &metrics, http);
@@ -105,7 +116,8 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   std::fflush(log);
 
   int sig = signals.Wait();
-  std::fprintf(log, "kpi serve: %s received, finishing in-flight requests\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  std::fprintf(log, "kpi serve: %s received, finishing in-flight requests (for up to %d ms)\n",
+               sig == SIGINT ? "SIGINT" : "SIGTERM", options.drain_timeout_ms);
   std::fflush(log);
   server.Stop();
   storage::IngestStats stats;

@@ -31,7 +31,15 @@ struct ServeOptions {
   uint64_t max_body_bytes = uint64_t{64} << 20;  // larger request bodies get 413
   int query_timeout_ms = 30000;           // per statement; past it 504
   uint64_t max_rows = 1'000'000;          // result rows per query; past it 422
-  int max_connections = 256;              // open connections; past it 503
+  int max_connections = 256;              // connections with a request in progress; past it 503
+  int max_connections_per_client = 64;    // ... from one address; past it 429
+  int max_idle_connections = 1024;        // connections waiting for a request; past it the oldest is closed
+  int max_idle_per_client = 128;          // ... from one address; past it that address's oldest is closed
+  double rate_limit = 10000;              // requests per second per address (burst: twice that); 0: none
+  int query_threads_per_client = 0;       // statements of one token/address at once; 0: query_threads - 1 (>= 1)
+  int write_threads_per_client = 0;       // uploads of one token/address at once; 0: write_threads
+  uint64_t max_response_bytes = uint64_t{256} << 20;  // a rendered result past it: 422
+  int drain_timeout_ms = 10000;           // shutdown waits this long for in-flight requests
   int io_threads = 2;                     // socket I/O
   int query_threads = 2;                  // statements run concurrently (uploads have their own threads)
   int write_threads = 2;                  // uploads and KPI changes run concurrently

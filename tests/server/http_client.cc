@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -23,6 +24,23 @@ Connection Connection::Tcp(uint16_t port) {
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    fd = -1;
+  }
+  return Connection(fd);
+}
+
+Connection Connection::TcpFrom(uint16_t port, const std::string& source) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  ::inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd >= 0 && (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
+                  ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)) {
     ::close(fd);
     fd = -1;
   }
@@ -85,7 +103,7 @@ std::string Lower(std::string s) {
 
 }  // namespace
 
-bool Connection::Read(HttpReply* reply, int timeout_ms) {
+bool Connection::Read(HttpReply* reply, int timeout_ms, bool skip_interim) {
   *reply = HttpReply();
   Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   std::string& buf = pending_;
@@ -112,7 +130,10 @@ bool Connection::Read(HttpReply* reply, int timeout_ms) {
     }
     pos = end + 2;
   }
-  if (reply->status == 100) return Read(reply, timeout_ms);  // interim response
+  if (reply->status == 100) {  // interim response: no body
+    if (!skip_interim) return true;
+    return Read(reply, timeout_ms);
+  }
   auto cl = reply->headers.find("content-length");
   if (cl != reply->headers.end()) {
     size_t length = std::stoull(cl->second);
@@ -128,6 +149,27 @@ bool Connection::Read(HttpReply* reply, int timeout_ms) {
     buf.clear();
   }
   return true;
+}
+
+uint64_t Connection::SendBodyUntilReply(uint64_t total, int timeout_ms) {
+  Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
+  static const std::string chunk(64 * 1024, 'x');
+  uint64_t sent = 0;
+  while (sent < total) {
+    int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
+    if (left <= 0) break;
+    pollfd p{fd_, POLLIN | POLLOUT, 0};
+    int r = ::poll(&p, 1, left);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    if (p.revents & (POLLIN | POLLERR | POLLHUP)) break;  // a response (or the end) is there
+    size_t n = static_cast<size_t>(std::min<uint64_t>(chunk.size(), total - sent));
+    ssize_t w = ::send(fd_, chunk.data(), n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (w <= 0) break;
+    sent += static_cast<uint64_t>(w);
+  }
+  return sent;
 }
 
 bool Connection::WaitClosed(int timeout_ms) {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "http_client.h"
+#include "live_server_fixture.h"
 #include "server/metrics.h"
 #include "server/router.h"
 #include "server_test_util.h"
@@ -26,32 +27,13 @@ using testing::EventLines;
 using testing::Fetch;
 using testing::HttpReply;
 
-class HttpServerTest : public ::testing::Test {
+class HttpServerTest : public testing::LiveServerTest {
  protected:
-  void StartServer(QueryRunner runner, const TokenTable* tokens = nullptr) {
-    router_ = std::make_unique<Router>(std::move(runner), scratch_.store.get(), tokens, &metrics_, limits_);
-    options_.listen = "127.0.0.1:0";
-    server_ = std::make_unique<HttpServer>(router_.get(), &metrics_, options_);
-    Status s = server_->Start();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-    port_ = server_->tcp_port();
-    ASSERT_NE(port_, 0);
-  }
-  void StartCounting() { StartServer(testing::CountEventsRunner(scratch_.store.get())); }
-
   double CountOver(uint16_t port) {
     HttpReply r = Fetch(port, "GET", "/v1/query?q=select%20count()%20from%20events");
     if (r.status != 200) return -1;
     return json::parse(r.body)["rows"][0][0].get<double>();
   }
-
-  testing::ScratchStore scratch_;
-  Metrics metrics_;
-  RouterLimits limits_;
-  HttpServerOptions options_;
-  std::unique_ptr<Router> router_;
-  std::unique_ptr<HttpServer> server_;
-  uint16_t port_ = 0;
 };
 
 TEST_F(HttpServerTest, HealthAndUnknownPath) {
@@ -212,18 +194,32 @@ TEST_F(HttpServerTest, QueryPastItsDeadlineGets504) {
   EXPECT_NE(r.body.find("deadline"), std::string::npos);
 }
 
+// Slots are held by requests in progress, not by open connections: with two
+// uploads being read, a third request gets 503; idle connections count for
+// nothing.
 TEST_F(HttpServerTest, ConnectionCapGives503) {
-  options_.max_connections = 2;
+  options_.clients.max_active = 2;
+  options_.clients.max_active_per_client = 2;
   StartCounting();
-  Connection a = Connection::Tcp(port_), b = Connection::Tcp(port_);
-  // Make sure both are accepted before the third arrives.
-  ASSERT_TRUE(a.Send(testing::BuildRequest("GET", "/health", "", "", true)));
-  ASSERT_TRUE(b.Send(testing::BuildRequest("GET", "/health", "", "", true)));
-  HttpReply r;
-  ASSERT_TRUE(a.Read(&r));
-  ASSERT_TRUE(b.Read(&r));
+  Connection idle = Connection::Tcp(port_);
+  ASSERT_TRUE(idle.ok());
+  std::vector<Connection> uploads;
+  for (int i = 0; i < 2; ++i) {
+    uploads.push_back(Connection::Tcp(port_));
+    ASSERT_TRUE(uploads.back().Send("POST /v1/events HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                                    "Content-Length: 1000\r\n\r\n"));
+    HttpReply interim;
+    ASSERT_TRUE(uploads.back().Read(&interim, 20000, /*skip_interim=*/false));
+    ASSERT_EQ(interim.status, 100);  // admitted: holds a slot while its body is read
+  }
   HttpReply third = Fetch(port_, "GET", "/health");
   EXPECT_EQ(third.status, 503);
+  uploads.clear();  // slots free again
+  for (int i = 0; i < 100; ++i) {
+    if (Fetch(port_, "GET", "/health").status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(Fetch(port_, "GET", "/health").status, 200);
 }
 
 TEST_F(HttpServerTest, UnixSocketIsTrustedWithoutTokens) {
@@ -256,7 +252,8 @@ TEST_F(HttpServerTest, BearerTokensOverTheWire) {
 // 50 clients query while another posts batches: every count must be a batch
 // boundary (a seal is atomic) and the last one must see every batch.
 TEST_F(HttpServerTest, ConcurrentQueriesSeeWholeBatches) {
-  options_.max_connections = 200;
+  options_.clients.max_active = 200;
+  options_.clients.max_active_per_client = 200;  // 50 clients, one address
   options_.worker_threads = 4;
   StartCounting();
   constexpr int kBatches = 8, kBatchSize = 200, kClients = 50, kQueriesEach = 6;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "http_client.h"
+#include "live_server_fixture.h"
 #include "query/catalog/table_store.h"
 #include "server/http_server.h"
 #include "server/router.h"
@@ -20,17 +21,12 @@ using testing::HttpReply;
 constexpr const char* kAdmin = "Authorization: Bearer admin-token-1\r\n";
 constexpr const char* kWriter = "Authorization: Bearer write-token-1\r\n";
 
-class TableHttpTest : public ::testing::Test {
+class TableHttpTest : public testing::LiveServerTest {
  protected:
   void SetUp() override {
     ASSERT_TRUE(TokenTable::Parse("admin-token-1 admin\nwrite-token-1 write\n", &tokens_).ok());
     limits_.max_body_bytes = 4096;
-    router_ = std::make_unique<Router>(nullptr, scratch_.store.get(), &tokens_, &metrics_, limits_);
-    HttpServerOptions options;
-    options.listen = "127.0.0.1:0";
-    server_ = std::make_unique<HttpServer>(router_.get(), &metrics_, options);
-    ASSERT_TRUE(server_->Start().ok());
-    port_ = server_->tcp_port();
+    StartServer(nullptr, &tokens_);
   }
 
   HttpReply Put(const std::string& target, const std::string& body, const char* auth = kAdmin) {
@@ -43,13 +39,7 @@ class TableHttpTest : public ::testing::Test {
     return t;
   }
 
-  testing::ScratchStore scratch_;
   TokenTable tokens_;
-  Metrics metrics_;
-  RouterLimits limits_;
-  std::unique_ptr<Router> router_;
-  std::unique_ptr<HttpServer> server_;
-  uint16_t port_ = 0;
 };
 
 TEST_F(TableHttpTest, PutLoadsTheTable) {
