@@ -36,7 +36,7 @@ enum class ExprKind {
   kUnary,      // text: "not" or "-"; args[0]: operand
   kBinary,     // text: one of = != < <= > >= + - * / and or; args[0], args[1]
   kIn,         // args[0]: tested expression; args[1..]: the list; negated: `not in`
-  kArrow,      // `A -> B [in CAL]` inside duration(): args[0] = A, args[1] = B (kColumn); text: CAL or empty
+  kArrow,      // `A -> B [in CAL]` inside duration(): args[0] = A, args[1] = B (kColumn); text: CAL or empty, args[2]: CAL's name (kColumn, for its position)
   kBefore,     // `A before B` inside count_of(): args[0] = A, args[1] = B (kColumn)
   kCase,       // case when c1 then v1 [when ...] [else e] end: args = c1, v1, c2, v2, ... [, e]; boolean: has else
   kIsNull,     // `x is null` (negated: `x is not null`): args[0] = x

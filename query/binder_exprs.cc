@@ -198,7 +198,7 @@ const BoundExpr* Binder::BindTicketFunction(const ast::Expr& e) {
   const bool one_arg = args.size() == 1 && args[0] != nullptr;
   switch (entry->args) {
     case TicketArgs::kSpan:
-      if (!one_arg || args[0]->kind != ast::ExprKind::kArrow || args[0]->args.size() != 2)
+      if (!one_arg || args[0]->kind != ast::ExprKind::kArrow || args[0]->args.size() < 2)
         return Fail(e.pos, entry->usage);
       if (!EventArg(*args[0]->args[0], &node.a) || !EventArg(*args[0]->args[1], &node.b)) return nullptr;
       node.text = f + "(" + node.a.name + " -> " + node.b.name;
@@ -251,7 +251,7 @@ bool Binder::BindCalendar(const ast::Expr& span, BoundExpr* node) {
   CalendarRef ref;
   std::string why = "unknown calendar '" + cal + "'" + DidYouMean(cal, ctx_.calendar_names);
   if (!ctx_.find_calendar || !ctx_.find_calendar(cal, &ref, &why) || ref.clock == nullptr) {
-    Fail(span.pos, why);
+    Fail(span.args.size() > 2 && span.args[2] ? span.args[2]->pos : span.pos, why);
     return false;
   }
   node->clock = ref.clock.get();

@@ -138,6 +138,20 @@ class DefinitionRun {
     DefinitionError e;
     if (!ReadExemption(d, kpis, &x, &e)) return Fail(e);
     if (!CheckDimensions(x.match, d.where, store_->catalog(), &e)) return Fail(e);
+    // "Most lenient" needs one direction: every relaxation of a KPI loosens
+    // it the same way (a lower bound with >= / >, or an upper bound with <= / <).
+    LoadedDefinitions current;
+    KPI_RETURN_IF_ERROR(LoadAllDefinitions(*store_, std::nullopt, &current));
+    auto upper = [](const std::string& op) { return op == "<=" || op == "<"; };
+    for (size_t i = 0; i < x.relax.size(); ++i)
+      for (const Exemption& other : current.exemptions) {
+        if (other.name == x.name) continue;
+        for (const Relaxation& r : other.relax)
+          if (r.kpi == x.relax[i].kpi && upper(r.op) != upper(x.relax[i].op))
+            return Fail(d.relax[i].kpi.pos, "exemption '" + other.name + "' relaxes kpi '" + r.kpi + "' with " +
+                                                r.op + ", this one with " + x.relax[i].op +
+                                                ": relaxations of one kpi must bound it the same way");
+      }
     return Save(DefinitionKind::kExemption, x.name, "exemption " + x.name);
   }
 

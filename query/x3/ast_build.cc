@@ -60,11 +60,12 @@ ast::ExprPtr MakePair(ast::ExprKind kind, ast::ExprPtr left, ast::ExprPtr right)
   return e;
 }
 
-ast::ExprPtr MakeArrowIn(ast::ExprPtr left, ast::ExprPtr right, std::string calendar) {
+ast::ExprPtr MakeArrowIn(ast::ExprPtr left, ast::ExprPtr right, std::string calendar, ast::SourcePos calendar_pos) {
   auto e = Node(ast::ExprKind::kArrow, PosOrDefault(left));
-  e->text = std::move(calendar);
+  e->text = calendar;
   e->args.push_back(std::move(left));
   e->args.push_back(std::move(right));
+  e->args.push_back(MakeText(ast::ExprKind::kColumn, std::move(calendar), calendar_pos));
   return e;
 }
 

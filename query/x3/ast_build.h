@@ -21,8 +21,8 @@ ast::ExprPtr MakeUnary(const char* op, ast::ExprPtr operand, ast::SourcePos pos)
 ast::ExprPtr MakeBinary(const char* op, ast::ExprPtr left, ast::ExprPtr right);
 // `left -> right` (kArrow) or `left before right` (kBefore).
 ast::ExprPtr MakePair(ast::ExprKind kind, ast::ExprPtr left, ast::ExprPtr right);
-// `left -> right in calendar`.
-ast::ExprPtr MakeArrowIn(ast::ExprPtr left, ast::ExprPtr right, std::string calendar);
+// `left -> right in calendar`: text = the calendar; args[2] its name node (for its position).
+ast::ExprPtr MakeArrowIn(ast::ExprPtr left, ast::ExprPtr right, std::string calendar, ast::SourcePos calendar_pos);
 ast::ExprPtr MakeIn(ast::ExprPtr tested, std::vector<ast::ExprPtr> list, bool negated);
 // `x is [not] null`.
 ast::ExprPtr MakeIsNull(ast::ExprPtr tested, bool negated);

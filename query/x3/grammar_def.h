@@ -275,7 +275,9 @@ auto const member_action = [](auto& ctx) {
 auto const arrow_in_action = [](auto& ctx) {
   auto& right = boost::fusion::at_c<0>(_attr(ctx));
   auto& calendar = boost::fusion::at_c<1>(_attr(ctx));
-  if (calendar) SetNode(ctx, MakeArrowIn(std::move(_val(ctx)), std::move(right), calendar->text));
+  if (calendar)
+    SetNode(ctx, MakeArrowIn(std::move(_val(ctx)), std::move(right), calendar->text,
+                             StateOf(ctx).PosOf(calendar->where)));
   else SetNode(ctx, MakePair(ast::ExprKind::kArrow, std::move(_val(ctx)), std::move(right)));
 };
 auto const add_join = [](auto& ctx) {

@@ -66,7 +66,7 @@ TEST(EvaluationStatements, DurationInCalendar) {
   const ast::Expr& arrow = *rate.args[0]->args[0]->args[0];
   ASSERT_EQ(arrow.kind, ast::ExprKind::kArrow);
   EXPECT_EQ(arrow.text, "support_cn");
-  EXPECT_EQ(Shape(arrow), "(-> created agent_reply)");
+  EXPECT_EQ(Shape(arrow), "(-> created agent_reply support_cn)");  // the calendar name node keeps its position
   EXPECT_EQ(ast::ToString(rate), "rate(duration(created -> agent_reply in support_cn) <= 2h)");
   const ast::Expr& plain = *q.items[1].expr->args[0]->args[0];
   ASSERT_EQ(plain.kind, ast::ExprKind::kArrow);

@@ -1,7 +1,7 @@
 #include "query/reference/reference_evaluator.h"
-#include "query/reference/reference_trends.h"
 #include "query/reference/reference_cycles.h"
 #include "query/reference/reference_nested.h"
+#include "query/reference/reference_trends.h"
 
 #include <algorithm>
 #include <functional>
@@ -548,12 +548,13 @@ Status QueryRun::CheckCall(const ast::Expr& e, Context ctx, ValueType* type, int
       if (a && a->kind == ast::ExprKind::kCall && a->text == "cycles") return Error(a->pos, "cycles() inside " + f + "()");
     if (ctx != Context::kRow) return Error(e.pos, f + "() must be aggregated or grouped");
     if (f == "duration") {
-      if (args.size() != 1 || args[0]->kind != ast::ExprKind::kArrow || args[0]->args.size() != 2)
+      if (args.size() != 1 || args[0]->kind != ast::ExprKind::kArrow || args[0]->args.size() < 2)
         return Error(e.pos, "duration() takes A -> B");
       KPI_RETURN_IF_ERROR(CheckEventArg(*args[0]->args[0]));
       KPI_RETURN_IF_ERROR(CheckEventArg(*args[0]->args[1]));
       const std::string& cal = args[0]->text;
-      if (!cal.empty() && !ctx_.calendars.count(cal)) return Error(args[0]->pos, "unknown calendar '" + cal + "'");
+      if (!cal.empty() && !ctx_.calendars.count(cal))
+        return Error(args[0]->args.size() > 2 ? args[0]->args[2]->pos : args[0]->pos, "unknown calendar '" + cal + "'");
       *type = ValueType::kDuration;
     } else if (f == "count_of") {
       if (args.size() != 1) return Error(e.pos, "count_of() takes one argument");
@@ -1214,7 +1215,6 @@ Status Evaluate(const EventLog& log, const query::ast::SelectQuery& query, const
 
 Status Evaluate(const EventLog& log, const query::ast::SelectQuery& query, const RefContext& context,
                 const ReferenceOptions& options, query::Result* out) {
-  if (query.compare || query.rolling) return EvaluateTrend(log, query, context, options, out);
   if (query.source == "select" && query.subquery) {  // the inner first, then the outer over its rows
     query::ast::SelectQuery inner_query, outer = query;
     KPI_RETURN_IF_ERROR(InnerStatement(query, &inner_query));
@@ -1230,6 +1230,7 @@ Status Evaluate(const EventLog& log, const query::ast::SelectQuery& query, const
       if (std::find(out->warnings.begin(), out->warnings.end(), w) == out->warnings.end()) out->warnings.push_back(w);
     return Status::OK();
   }
+  if (query.compare || query.rolling) return EvaluateTrend(log, query, context, options, out);
   std::optional<int64_t> as_of;
   if (query.as_of) {
     cctz::time_zone tz;
