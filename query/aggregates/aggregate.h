@@ -9,6 +9,7 @@
 //   Update        folds a batch of argument values into the groups' states
 //   Combine       folds another worker's states in (group ids remapped)
 //   Finalize      the value of one group
+//   FinalizeUnion (optional) the value of several groups together
 // Combining partial states in any order gives the same result as one
 // sequential pass (up to floating-point rounding of non-integral sums, which
 // use compensated summation).
@@ -47,6 +48,13 @@ class AggregateState {
   // Folds `other` (same concrete type) in: its group g goes to group_map[g].
   virtual void Combine(const AggregateState& other, const uint32_t* group_map) = 0;
   virtual Value Finalize(size_t group) const = 0;
+  // Optional, for rolling windows (query/trends/rolling.cc): the value over
+  // the union of groups[0..n), read in place instead of combined into a
+  // copy. Families without it return false and the caller combines.
+  virtual bool FinalizeUnion(const uint32_t* groups, size_t n, Value* out) const {
+    (void)groups, (void)n, (void)out;
+    return false;
+  }
 };
 
 struct AggregateFamily {

@@ -52,14 +52,77 @@ class PercentileState final : public AggregateState {
     }
   }
   Value Finalize(size_t group) const override {
+    if (group < sorted_.size()) sorted_[group] = 0;  // nth_element reorders
     if (values_[group].empty()) return Value::Null();
     return NumericResult(out_type_, InterpolatedPercentile(&values_[group], q_));
   }
+  // A rolling window: each group's values sorted once (a run), the two
+  // ranks the interpolation needs selected across the window's runs.
+  bool FinalizeUnion(const uint32_t* groups, size_t n, Value* out) const override {
+    if (sorted_.size() < values_.size()) sorted_.resize(values_.size(), 0);
+    runs_.clear();
+    size_t total = 0;
+    for (size_t i = 0; i < n; ++i) {
+      std::vector<double>& v = values_[groups[i]];
+      if (v.empty()) continue;
+      if (!sorted_[groups[i]]) {
+        std::sort(v.begin(), v.end());
+        sorted_[groups[i]] = 1;
+      }
+      runs_.push_back({v.data(), 0, v.size()});
+      total += v.size();
+    }
+    if (total == 0) {
+      *out = Value::Null();
+      return true;
+    }
+    const double pos = std::clamp(q_, 0.0, 1.0) * static_cast<double>(total - 1);
+    const size_t lo = std::min(static_cast<size_t>(std::floor(pos)), total - 1);
+    const double frac = pos - static_cast<double>(lo);
+    const double a = RankOfRuns(lo);
+    const double v = frac == 0 || lo + 1 >= total ? a : a + (RankOfRuns(lo + 1) - a) * frac;
+    *out = NumericResult(out_type_, v);
+    return true;
+  }
 
  private:
+  struct Run {
+    const double* v;
+    size_t lo, hi;  // the part of the run still holding candidates
+  };
+  // The value of rank `rank` (0-based) of the union of runs_: pivot on the
+  // middle of the longest remaining range, count what lies below and at it
+  // in every run, keep the side holding the rank. The longest range halves
+  // each round: O(runs * log(values)) rounds.
+  double RankOfRuns(size_t rank) const {
+    std::vector<Run> runs = runs_;
+    size_t below = 0;  // values discarded as smaller than the answer
+    for (;;) {
+      size_t best = 0, width = 0;
+      for (size_t i = 0; i < runs.size(); ++i)
+        if (runs[i].hi - runs[i].lo > width) width = runs[i].hi - runs[i].lo, best = i;
+      const double pivot = runs[best].v[runs[best].lo + width / 2];
+      size_t less = 0, at_most = 0;
+      for (const Run& r : runs) {
+        less += static_cast<size_t>(std::lower_bound(r.v + r.lo, r.v + r.hi, pivot) - (r.v + r.lo));
+        at_most += static_cast<size_t>(std::upper_bound(r.v + r.lo, r.v + r.hi, pivot) - (r.v + r.lo));
+      }
+      if (rank < below + less) {
+        for (Run& r : runs) r.hi = static_cast<size_t>(std::lower_bound(r.v + r.lo, r.v + r.hi, pivot) - r.v);
+      } else if (rank < below + at_most) {
+        return pivot;
+      } else {
+        below += at_most;
+        for (Run& r : runs) r.lo = static_cast<size_t>(std::upper_bound(r.v + r.lo, r.v + r.hi, pivot) - r.v);
+      }
+    }
+  }
+
   double q_;
   ValueType out_type_;
   mutable std::vector<std::vector<double>> values_;  // Finalize reorders a group's values
+  mutable std::vector<uint8_t> sorted_;               // FinalizeUnion: the group's values are sorted
+  mutable std::vector<Run> runs_;
 };
 
 bool CheckPercentile(const std::vector<ValueType>& args, ValueType* out, std::string* error) {

@@ -6,9 +6,10 @@
 // b combines the states of the n buckets ending at b of the same other
 // groups: each source group is folded into the n windows that hold it
 // (AggregateState::Combine with one group map per offset), so no row is read
-// twice, count/sum/avg/rate/ratio/min/max combine in O(1) per bucket and
-// window, and percentiles and distinct stay exact (their states carry the
-// values / the set).
+// twice: count/sum/avg/rate/ratio/min/max combine in O(1) per bucket and
+// window, distinct unions its sets. Percentiles read a window in place
+// (FinalizeUnion: each bucket's values sorted once, the ranks selected
+// across the window's runs), exact and without copying values.
 // Shown: buckets starting in `during` (without it: from the first bucket
 // with data to the last), per combination of the other groups, when their
 // window holds at least one group.
@@ -16,6 +17,7 @@
 #include <unordered_map>
 
 #include "query/aggregates/aggregate.h"
+#include "query/group_eval.h"
 #include "query/parallel_scan.h"
 #include "query/plan.h"
 #include "query/trends/period_shift.h"
@@ -119,10 +121,18 @@ Status RunRolling(const ast::SelectQuery& q, const BoundQuery& bound, const stor
     }
   }
   const uint32_t nout = static_cast<uint32_t>(out_keys.size()), sink = nout;
-  std::vector<std::unique_ptr<AggregateState>> windows;
-  for (const AggregateSpec& a : bound.aggregates) {
-    windows.push_back(a.family->create(a, bound));
-    windows.back()->Resize(nout + 1);
+  // Families that read a window in place (percentiles: sorted runs) skip
+  // the combine; the others fold each bucket into its windows' states.
+  std::vector<bool> in_place(bound.aggregates.size());
+  std::vector<std::unique_ptr<AggregateState>> windows(bound.aggregates.size());
+  bool any_in_place = false;
+  for (size_t a = 0; a < bound.aggregates.size(); ++a) {
+    Value probe;
+    in_place[a] = groups.aggs[a]->FinalizeUnion(nullptr, 0, &probe);
+    any_in_place = any_in_place || in_place[a];
+    if (in_place[a]) continue;
+    windows[a] = bound.aggregates[a].family->create(bound.aggregates[a], bound);
+    windows[a]->Resize(nout + 1);
   }
   std::vector<uint32_t> map(nsource);
   for (size_t d = 0; d < n; ++d) {
@@ -137,12 +147,33 @@ Status RunRolling(const ast::SelectQuery& q, const BoundQuery& bound, const stor
       any = true;
     }
     if (!any) continue;
-    for (size_t a = 0; a < windows.size(); ++a) windows[a]->Combine(*groups.aggs[a], map.data());
+    for (size_t a = 0; a < windows.size(); ++a)
+      if (windows[a]) windows[a]->Combine(*groups.aggs[a], map.data());
   }
+  std::unordered_map<uint64_t, uint32_t> source_of;  // (combination, bucket index) -> source group
+  if (any_in_place)
+    for (size_t g = 0; g < nsource; ++g)
+      if (src_index[g] != kOutside) source_of.emplace(uint64_t{src_combo[g]} * nb + src_index[g], g);
+  std::vector<uint32_t> members;
   for (uint32_t o = 0; o < nout; ++o) {
-    std::vector<Value> keys = combos[out_keys[o].first];
-    keys[tb] = Value::Time(starts[out_keys[o].second]);
-    FinalRow row = FinalizeGroup(bound, windows, o, std::move(keys));
+    const auto [combo, j] = out_keys[o];
+    if (any_in_place) {
+      members.clear();
+      for (size_t d = 0; d < n && d <= j; ++d) {
+        auto it = source_of.find(uint64_t{combo} * nb + (j - d));
+        if (it != source_of.end()) members.push_back(it->second);
+      }
+    }
+    FinalRow row;
+    row.keys = combos[combo];
+    row.keys[tb] = Value::Time(starts[j]);
+    for (size_t a = 0; a < windows.size(); ++a) {
+      Value v;
+      if (in_place[a]) groups.aggs[a]->FinalizeUnion(members.data(), members.size(), &v);
+      else v = windows[a]->Finalize(o);
+      row.aggs.push_back(std::move(v));
+    }
+    for (const SelectItem& i : bound.items) row.items.push_back(EvalGroupExpr(*i.expr, row.keys, row.aggs, nullptr));
     if (!Kept(bound, row)) continue;
     std::vector<Value> cells = std::move(row.keys);
     cells.insert(cells.end(), std::make_move_iterator(row.items.begin()), std::make_move_iterator(row.items.end()));
