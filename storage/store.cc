@@ -6,6 +6,9 @@
 #include <rocksdb/table.h>
 #include <xxhash.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 
@@ -58,6 +61,30 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+// Refuses the store when the acknowledged-writes marker is ahead of what
+// RocksDB recovered: the log's last records were acknowledged, then damaged.
+Status CheckAcknowledged(const std::string& dir, uint64_t recovered) {
+  int fd = ::open((std::filesystem::path(dir) / kAcknowledgedFile).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::OK();  // older store, or never written with sync
+  char buf[8];
+  const bool read_all = ::pread(fd, buf, sizeof buf, 0) == static_cast<ssize_t>(sizeof buf);
+  ::close(fd);
+  if (!read_all) return Status::OK();
+  const uint64_t acknowledged = GetBigEndian64(buf);
+  if (acknowledged <= recovered) return Status::OK();
+  return Status::Corruption(
+      "open " + dir + ": writes up to sequence number " + std::to_string(acknowledged) +
+      " were acknowledged, but the write-ahead log ends at " + std::to_string(recovered) + ": its last " +
+      std::to_string(acknowledged - recovered) +
+      " key updates (at least one acknowledged batch) are damaged, which RocksDB takes for an interrupted "
+      "write. The logs were kept as they are (see \"A damaged write-ahead log\"; " + kAcknowledgedFile +
+      " holds the acknowledged sequence number)" + kDamageAdvice);
+}
+
+}  // namespace
+
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::OK();
   if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString() + kDamageAdvice);
@@ -91,6 +118,9 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   // acknowledged. See "Damaged store files" in docs/operations.md.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   db_options.paranoid_checks = true;
+  // Keep the recovered logs until the next flush: if the acknowledged-writes
+  // check below refuses the store, the damaged log is still there.
+  db_options.avoid_flush_during_recovery = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name :
        {rocksdb::kDefaultColumnFamilyName.c_str(), kCatalogFamily, kStagingFamily, kSegmentsFamily, kZonesFamily}) {
@@ -110,6 +140,11 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   }
   KPI_RETURN_IF_ERROR(FromRocks(opened, "open " + dir));
   im.db.reset(db);
+  KPI_RETURN_IF_ERROR(CheckAcknowledged(dir, im.db->GetLatestSequenceNumber()));
+  if (options.sync) {
+    im.acknowledged_fd = ::open((std::filesystem::path(dir) / kAcknowledgedFile).c_str(),
+                                O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  }
   im.catalog_cf = im.handles[1];
   im.staging_cf = im.handles[2];
   im.segments_cf = im.handles[3];
@@ -166,6 +201,8 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
     std::string fmt;
     PutBigEndian32(&fmt, kStoreFormatVersion);
     KPI_RETURN_IF_ERROR(FromRocks(im.db->Put(im.WriteOpts(true), im.catalog_cf, "Sformat", fmt), "write format"));
+    std::lock_guard lock(im.write_mu);
+    im.NoteAcknowledged();
   }
 
   // Restore the segment refs from the zone maps.
@@ -202,10 +239,24 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
 }
 
 Store::~Store() {
+  if (impl_ && impl_->acknowledged_fd >= 0) ::close(impl_->acknowledged_fd);
   if (impl_ && impl_->db) {
     for (auto* h : impl_->handles) impl_->db->DestroyColumnFamilyHandle(h);
     impl_->handles.clear();
     impl_->db->Close();
+  }
+}
+
+void Store::Impl::NoteAcknowledged() {
+  if (acknowledged_fd < 0) return;
+  std::string v;
+  PutBigEndian64(&v, db->GetLatestSequenceNumber());
+  // No fsync: written after the log's fsync, the marker is never ahead of
+  // what is durable; a lost update only makes the check weaker. On failure
+  // stop keeping it (the value on disk stays behind, never ahead).
+  if (::pwrite(acknowledged_fd, v.data(), v.size(), 0) != static_cast<ssize_t>(v.size())) {
+    ::close(acknowledged_fd);
+    acknowledged_fd = -1;
   }
 }
 
@@ -359,6 +410,8 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
       if (!s.ok()) {
         im.failed = true;
         undo_attrs();
+      } else if (options_.sync) {
+        im.NoteAcknowledged();
       }
       return FromRocks(s, "write catalog");
     }
@@ -379,6 +432,7 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     undo_attrs();
     return FromRocks(s, "stage batch");
   }
+  if (options_.sync) im.NoteAcknowledged();
   im.last_batch = batch;
   im.last_batch_ms = now;
   im.batch_times.push_back(now);
@@ -417,7 +471,9 @@ uint64_t Store::staged_events() const { return impl_->staged_events.load(); }
 
 Status Store::PutMeta(const std::string& ns, const std::string& key, const std::string& value) {
   std::lock_guard lock(impl_->write_mu);
-  return FromRocks(impl_->db->Put(impl_->WriteOpts(true), impl_->catalog_cf, MetaKey(ns, key), value), "put meta");
+  rocksdb::Status s = impl_->db->Put(impl_->WriteOpts(true), impl_->catalog_cf, MetaKey(ns, key), value);
+  if (s.ok()) impl_->NoteAcknowledged();
+  return FromRocks(s, "put meta");
 }
 
 Status Store::WriteMeta(const std::vector<MetaWrite>& writes) {
@@ -427,7 +483,9 @@ Status Store::WriteMeta(const std::vector<MetaWrite>& writes) {
     else wb.Delete(impl_->catalog_cf, MetaKey(w.ns, w.key));
   }
   std::lock_guard lock(impl_->write_mu);
-  return FromRocks(impl_->db->Write(impl_->WriteOpts(true), &wb), "write meta");
+  rocksdb::Status s = impl_->db->Write(impl_->WriteOpts(true), &wb);
+  if (s.ok()) impl_->NoteAcknowledged();
+  return FromRocks(s, "write meta");
 }
 
 Status Store::GetMeta(const std::string& ns, const std::string& key, std::string* value) const {
@@ -441,7 +499,9 @@ Status Store::DeleteMeta(const std::string& ns, const std::string& key) {
   std::string ignored;
   if (impl_->db->Get(rocksdb::ReadOptions(), impl_->catalog_cf, MetaKey(ns, key), &ignored).IsNotFound())
     return Status::NotFound(ns + " '" + key + "' not found");
-  return FromRocks(impl_->db->Delete(impl_->WriteOpts(true), impl_->catalog_cf, MetaKey(ns, key)), "delete meta");
+  rocksdb::Status s = impl_->db->Delete(impl_->WriteOpts(true), impl_->catalog_cf, MetaKey(ns, key));
+  if (s.ok()) impl_->NoteAcknowledged();
+  return FromRocks(s, "delete meta");
 }
 
 Status Store::ListMeta(const std::string& ns, std::vector<std::pair<std::string, std::string>>* out) const {

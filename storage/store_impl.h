@@ -27,6 +27,7 @@ namespace kpi::storage {
 
 inline constexpr int64_t kMillisPerDay = 86'400'000;
 inline constexpr uint32_t kStoreFormatVersion = 1;
+inline constexpr const char* kAcknowledgedFile = "ACKNOWLEDGED";
 
 struct TicketLocation {
   uint32_t partition = 0;
@@ -68,6 +69,15 @@ struct Store::Impl {
   std::shared_ptr<const std::vector<int64_t>> view_batch_times;  // GUARDED_BY(view_mu)
 
   std::unique_ptr<SegmentCache> cache;
+
+  // The acknowledged-writes marker (file kAcknowledgedFile in the store
+  // directory): RocksDB's last sequence number after each synced write, so
+  // that Open can tell a damaged last log record (dropped by RocksDB like a
+  // torn write) from a write that never completed. -1: not kept (sync off).
+  int acknowledged_fd = -1;
+  // Records the current sequence number as acknowledged. Call after a
+  // successful synced write, under write_mu.
+  void NoteAcknowledged();
 
   // Replaces the published view with the sealer's current state. Requires
   // seal_mu and write_mu.

@@ -89,6 +89,18 @@ TEST(DamageTest, DirectoryWithoutCurrentIsRefusedAndLeftAlone) {
   }
 }
 
+// Child: stages `count` batches, reports them, then waits to be killed.
+[[noreturn]] void StageThenWait(const std::string& dir, int count, int report_fd) {
+  std::unique_ptr<Store> store;
+  if (!Store::Open(dir, StoreOptions(), &store).ok()) _exit(2);
+  for (int k = 0; k < count; ++k) {
+    IngestStats stats;
+    if (!store->Stage(kpi::testing::RandomEvents(100 + k, 200), nullptr, &stats).ok()) _exit(3);
+    if (write(report_fd, &k, sizeof k) != sizeof k) _exit(4);
+  }
+  for (;;) pause();
+}
+
 TEST(DamageTest, DamagedWriteAheadLogIsRefusedNeverSilentlyTruncated) {
   kpi::testing::ScratchDir dir;
   int fds[2];
@@ -131,6 +143,71 @@ TEST(DamageTest, DamagedWriteAheadLogIsRefusedNeverSilentlyTruncated) {
     EXPECT_EQ(fs::file_size(log), size);
   }
   (void)before;
+}
+
+// Offset of the header of the last physical record of a RocksDB log
+// (32 KiB blocks; header: crc u32, length u16, type u8; a block tail shorter
+// than a header is padding).
+uint64_t LastRecordHeader(const std::string& bytes) {
+  constexpr uint64_t kBlock = 32768, kHeader = 7;
+  uint64_t pos = 0, last = 0;
+  while (pos + kHeader <= bytes.size()) {
+    const uint64_t in_block = kBlock - pos % kBlock;
+    if (in_block < kHeader) {
+      pos += in_block;
+      continue;
+    }
+    const uint64_t length = static_cast<uint8_t>(bytes[pos + 4]) | (static_cast<uint64_t>(static_cast<uint8_t>(bytes[pos + 5])) << 8);
+    if (bytes[pos + 6] == 0 && length == 0) break;  // preallocated zeroes
+    if (pos + kHeader + length > bytes.size()) break;
+    last = pos;
+    pos += kHeader + length;
+  }
+  return last;
+}
+
+TEST(DamageTest, DamagedLastRecordOfTheLogIsNotMistakenForATornWrite) {
+  kpi::testing::ScratchDir dir;
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(fds[0]);
+    StageThenWait(dir.path(), 4, fds[1]);
+  }
+  close(fds[1]);
+  int reported = -1, k = 0;
+  while (reported < 3 && read(fds[0], &k, sizeof k) == sizeof k) reported = k;
+  ASSERT_EQ(reported, 3);
+  kill(pid, SIGKILL);  // idle: the log ends with the last acknowledged batch
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(fds[0]);
+  auto logs = FilesEndingWith(dir.path(), ".log");
+  ASSERT_FALSE(logs.empty());
+  const fs::path log = logs.front();
+  // Make the last record claim more bytes than the file holds: exactly what
+  // a torn write looks like, but this record was acknowledged.
+  const std::string bytes = kpi::testing::ReadFile(log);
+  const uint64_t header = LastRecordHeader(bytes);
+  {
+    std::fstream f(log, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(header + 4));
+    f.put(static_cast<char>(0xff));
+    f.put(static_cast<char>(0x7f));
+  }
+  std::unique_ptr<Store> store;
+  Status s = Store::Open(dir.path(), StoreOptions(), &store);
+  ASSERT_FALSE(s.ok()) << "opened after dropping an acknowledged batch at the end of the log";
+  EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
+  EXPECT_NE(s.message().find("acknowledged"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("docs/operations.md"), std::string::npos) << s.message();
+  // Refused again, the log still there.
+  store.reset();
+  s = Store::Open(dir.path(), StoreOptions(), &store);
+  EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
+  EXPECT_TRUE(fs::exists(log));
 }
 
 TEST(DamageTest, DamagedTableFileIsNamed) {
