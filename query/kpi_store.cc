@@ -28,6 +28,8 @@ bool ReadDefinition(const StoredDefinition& stored, KpiDefinition* def) {
   return true;
 }
 
+}  // namespace
+
 Status ToKpis(const DefinitionMap& stored, KpiMap* out, std::vector<std::string>* bad) {
   out->clear();
   for (const auto& [name, s] : stored) {
@@ -40,8 +42,6 @@ Status ToKpis(const DefinitionMap& stored, KpiMap* out, std::vector<std::string>
   }
   return Status::OK();
 }
-
-}  // namespace
 
 Status SaveKpi(storage::Store* store, const std::string& name, const std::string& expr_text, int64_t at_ms) {
   return SaveDefinition(store, DefinitionKind::kKpi, name, expr_text, at_ms);

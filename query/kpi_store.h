@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "query/binder.h"
+#include "query/catalog/definition_store.h"
 #include "storage/status.h"
 
 namespace kpi::storage {
@@ -26,6 +27,10 @@ inline constexpr const char* kKpiNamespace = "kpi";
 Status SaveKpi(storage::Store* store, const std::string& name, const std::string& expr_text, int64_t at_ms);
 // Drops `name` at `at_ms` (the caller checked it exists).
 Status DropKpi(storage::Store* store, const std::string& name, int64_t at_ms);
+
+// Stored KPI definitions (catalog entries of kind kpi) as parsed KPIs; the
+// ones whose text no longer parses are reported in *bad.
+Status ToKpis(const DefinitionMap& stored, KpiMap* out, std::vector<std::string>* bad);
 
 // Every stored KPI whose text still parses (the others are reported in *bad).
 Status LoadKpis(const storage::Store& store, KpiMap* out, std::vector<std::string>* bad);

@@ -515,4 +515,23 @@ Status Store::ListMeta(const std::string& ns, std::vector<std::pair<std::string,
   return FromRocks(it->status(), "list meta");
 }
 
+Status Store::ListMetaConsistent(const std::vector<std::string>& namespaces,
+                                 std::vector<std::vector<std::pair<std::string, std::string>>>* out) const {
+  out->assign(namespaces.size(), {});
+  const rocksdb::Snapshot* snapshot = impl_->db->GetSnapshot();
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  Status status;
+  for (size_t i = 0; i < namespaces.size() && status.ok(); ++i) {
+    const std::string prefix = MetaKey(namespaces[i], "");
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->catalog_cf));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next())
+      (*out)[i].emplace_back(std::string(it->key().data() + prefix.size(), it->key().size() - prefix.size()),
+                             it->value().ToString());
+    status = FromRocks(it->status(), "list meta");
+  }
+  impl_->db->ReleaseSnapshot(snapshot);
+  return status;
+}
+
 }  // namespace kpi::storage

@@ -197,6 +197,11 @@ class Store {
   Status GetMeta(const std::string& ns, const std::string& key, std::string* value) const;  // NotFound
   Status DeleteMeta(const std::string& ns, const std::string& key);
   Status ListMeta(const std::string& ns, std::vector<std::pair<std::string, std::string>>* out) const;
+  // Several namespaces read from one consistent view (one RocksDB snapshot):
+  // a reader never sees a metadata write without the writes that preceded
+  // it. (*out)[i] holds namespaces[i]'s entries.
+  Status ListMetaConsistent(const std::vector<std::string>& namespaces,
+                            std::vector<std::vector<std::pair<std::string, std::string>>>* out) const;
 
   const std::string& dir() const { return dir_; }
 

@@ -79,11 +79,12 @@ Status DropDefinition(storage::Store* store, DefinitionKind kind, const std::str
   return store->WriteMeta(extra);
 }
 
-Status LoadDefinitions(const storage::Store& store, DefinitionKind kind, DefinitionMap* out,
-                       std::vector<std::string>* bad) {
+namespace {
+
+using Entries = std::vector<std::pair<std::string, std::string>>;
+
+void CurrentFrom(DefinitionKind kind, const Entries& entries, DefinitionMap* out, std::vector<std::string>* bad) {
   out->clear();
-  std::vector<std::pair<std::string, std::string>> entries;
-  KPI_RETURN_IF_ERROR(store.ListMeta(Namespace(kind), &entries));
   for (const auto& [name, value] : entries) {
     StoredDefinition def;
     if (!Decode(kind, name, value, &def)) {
@@ -92,16 +93,14 @@ Status LoadDefinitions(const storage::Store& store, DefinitionKind kind, Definit
     }
     (*out)[name] = std::move(def);
   }
-  return Status::OK();
 }
 
-Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int64_t as_of_ms, DefinitionMap* out,
-                           std::vector<std::string>* bad) {
+// The definitions as of `as_of_ms` from the current entries and the history.
+void AsOfFrom(DefinitionKind kind, const Entries& current_entries, const Entries& history, int64_t as_of_ms,
+              DefinitionMap* out, std::vector<std::string>* bad) {
   out->clear();
   DefinitionMap current;
-  KPI_RETURN_IF_ERROR(LoadDefinitions(store, kind, &current, nullptr));
-  std::vector<std::pair<std::string, std::string>> history;
-  KPI_RETURN_IF_ERROR(store.ListMeta(HistoryNamespace(kind), &history));
+  CurrentFrom(kind, current_entries, &current, nullptr);
   // Keys sort by name, then instant: the last entry at or before as_of wins.
   std::map<std::string, const std::string*> latest;
   std::set<std::string> with_history;
@@ -128,6 +127,42 @@ Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int
   // Definitions older than the history count from their defined_at.
   for (const auto& [name, def] : current)
     if (!with_history.count(name) && def.defined_at_ms <= as_of_ms) (*out)[name] = def;
+}
+
+}  // namespace
+
+Status LoadDefinitions(const storage::Store& store, DefinitionKind kind, DefinitionMap* out,
+                       std::vector<std::string>* bad) {
+  Entries entries;
+  KPI_RETURN_IF_ERROR(store.ListMeta(Namespace(kind), &entries));
+  CurrentFrom(kind, entries, out, bad);
+  return Status::OK();
+}
+
+Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int64_t as_of_ms, DefinitionMap* out,
+                           std::vector<std::string>* bad) {
+  std::vector<Entries> lists;
+  KPI_RETURN_IF_ERROR(store.ListMetaConsistent({Namespace(kind), HistoryNamespace(kind)}, &lists));
+  AsOfFrom(kind, lists[0], lists[1], as_of_ms, out, bad);
+  return Status::OK();
+}
+
+Status LoadEveryKind(const storage::Store& store, std::optional<int64_t> as_of_ms,
+                     std::map<DefinitionKind, DefinitionMap>* out) {
+  std::vector<std::string> namespaces;
+  for (DefinitionKind kind : kAllDefinitionKinds) {
+    namespaces.push_back(Namespace(kind));
+    namespaces.push_back(HistoryNamespace(kind));
+  }
+  std::vector<Entries> lists;
+  KPI_RETURN_IF_ERROR(store.ListMetaConsistent(namespaces, &lists));
+  out->clear();
+  size_t i = 0;
+  for (DefinitionKind kind : kAllDefinitionKinds) {
+    if (as_of_ms) AsOfFrom(kind, lists[i], lists[i + 1], *as_of_ms, &(*out)[kind], nullptr);
+    else CurrentFrom(kind, lists[i], &(*out)[kind], nullptr);
+    i += 2;
+  }
   return Status::OK();
 }
 

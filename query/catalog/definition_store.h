@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,12 @@ Status LoadDefinitions(const storage::Store& store, DefinitionKind kind, Definit
 // or before it, unless a later drop at or before it removed the name.
 Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int64_t as_of_ms, DefinitionMap* out,
                            std::vector<std::string>* bad = nullptr);
+
+// Every kind at once, read from one consistent view of the store's
+// metadata (current definitions, or as of an instant): a statement never
+// sees one definition change without the changes that came before it.
+Status LoadEveryKind(const storage::Store& store, std::optional<int64_t> as_of_ms,
+                     std::map<DefinitionKind, DefinitionMap>* out);
 
 // The instant of the latest define or drop of any kind (0 with none).
 Status LatestDefinitionChange(const storage::Store& store, int64_t* at_ms);

@@ -266,16 +266,15 @@ const Stmt* ParseAs(const std::string& text, ast::Statement* holder) {
 
 Status LoadAllDefinitions(const storage::Store& store, std::optional<int64_t> as_of_ms, LoadedDefinitions* out) {
   *out = LoadedDefinitions{};
+  // One consistent view of every kind: never half of a sequence of changes.
+  std::map<DefinitionKind, DefinitionMap> all;
+  KPI_RETURN_IF_ERROR(LoadEveryKind(store, as_of_ms, &all));
+  KPI_RETURN_IF_ERROR(ToKpis(all[DefinitionKind::kKpi], &out->kpis, nullptr));
+  out->tables = std::move(all[DefinitionKind::kTable]);
   auto load = [&](DefinitionKind kind, DefinitionMap* m) {
-    return as_of_ms ? LoadDefinitionsAsOf(store, kind, *as_of_ms, m) : LoadDefinitions(store, kind, m);
+    *m = std::move(all[kind]);
+    return Status::OK();
   };
-  if (as_of_ms) {
-    KpiMap now;
-    KPI_RETURN_IF_ERROR(LoadKpisAsOf(store, *as_of_ms, now, &out->kpis, nullptr));
-  } else {
-    KPI_RETURN_IF_ERROR(LoadKpis(store, &out->kpis, nullptr));
-  }
-  KPI_RETURN_IF_ERROR(load(DefinitionKind::kTable, &out->tables));
   DefinitionMap m;
   DefinitionError error;
   KPI_RETURN_IF_ERROR(load(DefinitionKind::kCalendar, &m));
