@@ -351,6 +351,9 @@ class StatementRun {
         if (k.name == jerr.kpi) pos = k.pos;
       return Fail(text_, jerr.pos.value_or(pos), jerr.message, error_);
     }
+    if (out_->rows.size() > options_.max_result_rows)
+      return Status::ResourceExhausted("the evaluation has " + std::to_string(out_->rows.size()) +
+                                       " rows, more than the limit of " + std::to_string(options_.max_result_rows));
     out_->stats = values.stats;
     return Stamp(used);
   }

@@ -251,6 +251,12 @@ class SelectRun {
     if (!q_.groups.empty()) {
       GroupIds(wk, main, place, seg, ordinal);
       gids = wk.gids.data();
+      // Without limit or having every group becomes a result row: a worker
+      // already past the row cap stops the query now, before the groups
+      // cost more memory (each worker's groups are a subset of the result's).
+      if (!q_.limit && q_.having == nullptr && wk.table.size() > options_.max_result_rows)
+        return Status::ResourceExhausted("the result has more than " + std::to_string(options_.max_result_rows) +
+                                         " rows (the row limit); narrow the query or add a limit");
     }
     for (size_t j = 0; j < q_.aggregates.size(); ++j) {
       const AggregateSpec& spec = q_.aggregates[j];
