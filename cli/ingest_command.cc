@@ -297,8 +297,13 @@ bool Ingest::StageBatch(InputBatch* batch) {
       store_error_ = true;
       return false;
     }
-    stats_.Add(stats);
-    progress_->SetCommitted(stats_.staged);
+    uint64_t staged = 0;
+    {
+      std::lock_guard lock(stats_mu_);  // the background seal updates stats_ too
+      stats_.Add(stats);
+      staged = stats_.staged;
+    }
+    progress_->SetCommitted(staged);
     for (const storage::EventReject& r : store_rejects) {
       uint64_t line = r.index < events.size() ? events[r.index].line : 0;
       rejects_->Add(input, line, r.reason);
