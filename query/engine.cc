@@ -22,6 +22,7 @@
 #include "query/kpi_store.h"
 #include "query/parser.h"
 #include "query/plan.h"
+#include "query/scope.h"
 #include "query/suggest.h"
 #include "query/time_buckets.h"
 #include "query/trends/trend_select.h"
