@@ -469,7 +469,10 @@ std::vector<std::string> Engine::CompletionWords() const {
   for (const std::string& e : catalog.DictionaryValues(storage::kEventColumn)) words.insert(e);
   for (const std::string& f : AggregateNames()) words.insert(f);
   for (const std::string& f : TicketFunctionNames()) words.insert(f);
-  for (const char* b : {"hour", "day", "week", "month", "quarter", "year"}) words.insert(b);
+  for (const std::string& f : ScalarFunctionNames()) words.insert(f);
+  words.insert("cycles");
+  for (const char* b : {"minute", "hour", "day", "week", "month", "quarter", "year", "hour_of_day", "weekday"})
+    words.insert(b);
   // Every definition name: KPIs, tables (and their columns as TABLE.column),
   // calendars, exemptions, scorecards.
   for (DefinitionKind kind : kAllDefinitionKinds) {
