@@ -1,5 +1,6 @@
 #include "query/reference/reference_nested.h"
 
+#include <memory>
 #include <set>
 
 namespace kpi::reference {
@@ -17,11 +18,23 @@ std::optional<std::string> StatementZone(const query::ast::SelectQuery& q) {
   return std::nullopt;
 }
 
+namespace {
+// Every level below `q` that names no zone gets `zone`: the statement's, not
+// the nearest enclosing level's (outer NY, middle Berlin, inner none: NY).
+void FillZone(query::ast::SelectQuery* q, const std::optional<std::string>& zone) {
+  if (!q->tz) q->tz = zone;
+  if (q->subquery == nullptr) return;
+  auto copy = std::make_shared<query::ast::SelectQuery>(*q->subquery);
+  FillZone(copy.get(), zone);
+  q->subquery = std::move(copy);
+}
+}  // namespace
+
 Status InnerStatement(const query::ast::SelectQuery& outer, query::ast::SelectQuery* inner) {
   *inner = *outer.subquery;
   if (inner->as_of) return At(inner->as_of->pos, "`as of` belongs to the whole statement");
   inner->as_of = outer.as_of;
-  if (!inner->tz) inner->tz = StatementZone(outer);
+  FillZone(inner, StatementZone(outer));
   return Status::OK();
 }
 
