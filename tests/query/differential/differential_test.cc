@@ -16,6 +16,7 @@
 // every query with the engine's table. A failure prints the seed, the
 // query and both tables.
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -28,6 +29,7 @@
 #include "query/differential/ingested_store.h"
 #include "query/differential/random_data.h"
 #include "query/differential/random_query.h"
+#include "query/differential/random_trends.h"
 #include "query/engine.h"
 #include "query/parser.h"
 #include "query/reference/reference_evaluator.h"
@@ -45,8 +47,12 @@ struct Tally {
   int queries = 0, both_ok = 0, both_error = 0, failures = 0;
 };
 
-void RunSeed(uint64_t seed, int queries, const QueryFeatures& features, Tally* tally) {
-  const RandomLog data = GenerateLog(seed, kTicketsPerSeed);
+// Makes the statements of one seed: the plain generator or the trend one.
+using MakeGenerator = std::function<std::unique_ptr<QueryGenerator>(uint64_t seed, const RandomLog& data,
+                                                                    const std::vector<int64_t>& batch_times)>;
+
+void RunSeed(uint64_t seed, int queries, double dst_share, const MakeGenerator& make, Tally* tally) {
+  const RandomLog data = GenerateLog(seed, kTicketsPerSeed, dst_share);
   std::string error;
   const std::unique_ptr<IngestedStore> ingested = IngestLog(data, "kpi-diff", 64 << 20, &error);
   ASSERT_TRUE(ingested) << error;
@@ -54,9 +60,9 @@ void RunSeed(uint64_t seed, int queries, const QueryFeatures& features, Tally* t
   const std::vector<int64_t>& batch_times = ingested->batch_times;
   query::Engine engine(ingested->store.get());
   const bool verbose = EnvInt("KPI_DIFF_VERBOSE", 0) != 0;
-  QueryGenerator gen(seed * 1000003 + 17, data.min_time_ms, data.max_time_ms, batch_times, features);
+  const std::unique_ptr<QueryGenerator> gen = make(seed, data, batch_times);
   for (int i = 0; i < queries; ++i) {
-    const GeneratedQuery g = gen.Next();
+    const GeneratedQuery g = gen->Next();
     ++tally->queries;
     query::ast::Statement parsed;
     query::ParseError perr;
@@ -97,6 +103,8 @@ void RunSeed(uint64_t seed, int queries, const QueryFeatures& features, Tally* t
     }
     ++tally->failures;
     if (tally->failures <= kMaxPrintedFailures) {
+      if (!est.ok()) why += "\n  engine: " + qerr.ToString();
+      if (!rst.ok()) why += "\n  reference: " + rst.ToString();
       ADD_FAILURE() << "seed " << seed << " query " << i << ": " << why << "\n  " << g.text
                     << "\n--- engine\n" << (est.ok() ? reference::FormatTable(eng, 40) : "(error)")
                     << "--- reference\n" << (rst.ok() ? reference::FormatTable(ref, 40) : "(error)");
@@ -109,16 +117,43 @@ TEST(Differential, EngineAgreesWithReference) {
   const int64_t only_seed = EnvInt("KPI_DIFF_SEED", 0);
   std::vector<uint64_t> seeds = {1, 2, 3, 4, 5, 6, 7, 8};
   if (only_seed > 0) seeds = {static_cast<uint64_t>(only_seed)};
-  QueryFeatures features;
+  const MakeGenerator make = [](uint64_t seed, const RandomLog& data, const std::vector<int64_t>& batch_times) {
+    return std::make_unique<QueryGenerator>(seed * 1000003 + 17, data.min_time_ms, data.max_time_ms, batch_times,
+                                            QueryFeatures{});
+  };
   Tally tally;
   for (uint64_t seed : seeds) {
-    RunSeed(seed, static_cast<int>(total / static_cast<int64_t>(seeds.size())), features, &tally);
+    RunSeed(seed, static_cast<int>(total / static_cast<int64_t>(seeds.size())), 0, make, &tally);
   }
   std::cout << "differential: " << tally.queries << " queries, " << tally.both_ok << " agreed, "
             << tally.both_error << " refused by both, " << tally.failures << " disagreed\n";
   EXPECT_EQ(tally.failures, 0);
   // Most generated queries must be valid, or the test compares little.
   EXPECT_GE(tally.both_ok * 10, tally.queries * 8);
+}
+
+// The trend features (evaluation-and-trends.md section 7, random_trends.h)
+// over logs with a quarter of the tickets around the spring DST changes.
+// KPI_TREND_DIFF_QUERIES (default 600) over seeds 1..4; KPI_TREND_DIFF_SEED
+// runs one seed only (KPI_DIFF_VERBOSE as above).
+TEST(Differential, TrendsAgreeWithReference) {
+  const int64_t total = EnvInt("KPI_TREND_DIFF_QUERIES", 600);
+  const int64_t only_seed = EnvInt("KPI_TREND_DIFF_SEED", 0);
+  std::vector<uint64_t> seeds = {1, 2, 3, 4};
+  if (only_seed > 0) seeds = {static_cast<uint64_t>(only_seed)};
+  const MakeGenerator make = [](uint64_t seed, const RandomLog& data, const std::vector<int64_t>& batch_times) {
+    return std::make_unique<TrendQueryGenerator>(seed * 7919 + 5, data.min_time_ms, data.max_time_ms, batch_times,
+                                                 QueryFeatures{});
+  };
+  Tally tally;
+  for (uint64_t seed : seeds) {
+    RunSeed(seed, static_cast<int>(total / static_cast<int64_t>(seeds.size())), 0.25, make, &tally);
+  }
+  std::cout << "trend differential: " << tally.queries << " queries, " << tally.both_ok << " agreed, "
+            << tally.both_error << " refused by both, " << tally.failures << " disagreed\n";
+  EXPECT_EQ(tally.failures, 0);
+  // Some statements are invalid on purpose; most must run.
+  EXPECT_GE(tally.both_ok * 10, tally.queries * 6);
 }
 
 // The comparison itself must see a difference in any cell, a missing row, a

@@ -49,7 +49,7 @@ struct CreatedInfo {
 
 }  // namespace
 
-RandomLog GenerateLog(uint64_t seed, int tickets) {
+RandomLog GenerateLog(uint64_t seed, int tickets, double dst_share) {
   Gen g(seed);
   std::vector<RawEvent> events;
   std::vector<CreatedInfo> created;
@@ -58,6 +58,10 @@ RandomLog GenerateLog(uint64_t seed, int tickets) {
     std::string customer = g.Chance(0.95) ? g.Pick(kCustomers) : "";
     std::string category = g.Chance(0.9) ? g.Pick(kCategories) : "";
     int64_t t = kStartMs + g.Int64(0, kSpanMs / kSecond) * kSecond + (g.Chance(0.5) ? g.Int(0, 999) : 0);
+    if (dst_share > 0 && g.Chance(dst_share)) {
+      // Within 36 h of a spring change: 2025-03-09T07:00Z (New York), 2025-03-30T01:00Z (Berlin).
+      t = (g.Chance(0.5) ? 1741503600000 : 1743296400000) + g.Int64(-36 * 3600, 36 * 3600) * kSecond;
+    }
     if (!created.empty() && g.Chance(0.15)) {
       // Repeat-contact boundaries: exactly 7 d, 7 d + 1 ms, 7 d - 1 ms, the same instant, 3 d.
       const CreatedInfo& prev = g.Pick(created);

@@ -31,6 +31,9 @@ struct RandomLog {
   int64_t min_time_ms = 0, max_time_ms = 0;  // of the event times
 };
 
-RandomLog GenerateLog(uint64_t seed, int tickets);
+// dst_share: the share of tickets created within 36 h of the 2025 spring
+// daylight-saving changes of New York and Berlin (0: none; the log is then
+// the same as before the parameter existed).
+RandomLog GenerateLog(uint64_t seed, int tickets, double dst_share = 0);
 
 }  // namespace kpi::differential

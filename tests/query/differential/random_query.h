@@ -35,9 +35,10 @@ class QueryGenerator {
   // Instants used for literals: the data's time range and the batch times.
   QueryGenerator(uint64_t seed, int64_t min_time_ms, int64_t max_time_ms, std::vector<int64_t> batch_times,
                  QueryFeatures features);
-  GeneratedQuery Next();
+  virtual ~QueryGenerator() = default;
+  virtual GeneratedQuery Next();
 
- private:
+ protected:  // the trend generator (random_trends.h) draws from the same pieces
   int Int(int lo, int hi);
   bool Chance(double p);
   const std::string& Pick(const std::vector<std::string>& v);
