@@ -183,6 +183,9 @@ class StatementRun {
     out_->columns = {ResultColumn{"plan", ValueType::kString}};
     for (std::string& line : ExplainLines(bound, plan, stats, std::clamp(options_.threads, 1, 64)))
       out_->rows.push_back({Value::String(std::move(line))});
+    if (options_.scope)
+      out_->rows.push_back({Value::String("scope: " + options_.scope->text() +
+                                          " (the token's; tickets outside it are skipped at the scan)")});
     for (const std::string& line : extra) out_->rows.push_back({Value::String(line)});
     for (std::string& line : KpiNotes()) out_->rows.push_back({Value::String(std::move(line))});
     out_->warnings = bound.warnings;

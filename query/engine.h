@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,8 @@ class Store;
 }
 
 namespace kpi::query {
+
+class Scope;  // query/scope.h
 
 struct QueryError {
   std::string message;
@@ -46,6 +49,9 @@ struct ExecOptions {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();  // TimedOut
   size_t max_result_rows = static_cast<size_t>(-1);  // ResourceExhausted past it
   std::optional<int64_t> as_of_ms;  // run as if the statement said "as of" this instant (ignored when it has its own as of)
+  // A token's scope (query/scope.h): the statement sees only the tickets in
+  // it, as if the store held nothing else. Null: the whole store.
+  std::shared_ptr<const Scope> scope;
 };
 
 class Engine {

@@ -14,6 +14,7 @@
 #include "query/key_parts.h"
 #include "query/parallel_scan.h"
 #include "query/repeat_index.h"
+#include "query/scope.h"
 #include "query/segment_rows.h"
 #include "query/time_buckets.h"
 #include "query/value_ops.h"
@@ -73,6 +74,12 @@ struct Worker {
   std::vector<uint64_t> key;
   std::vector<const std::vector<uint8_t>*> repeat_answers;  // per repeat_within of the query, for the current segment
   storage::Segment filtered;
+  // ExecOptions::scope: the worker's filter, a tickets view for events
+  // queries, the current segment's in-scope tickets and the events read.
+  std::unique_ptr<ScopeFilter> scope;
+  SegmentRows scope_rows;
+  std::vector<uint8_t> keep;
+  uint64_t scoped_events = 0;
 };
 
 class SelectRun {
@@ -83,6 +90,13 @@ class SelectRun {
     stop_.deadline = options.deadline;
     threads_ = std::clamp(options.threads, 1, 64);
     created_code_ = snap.catalog().FindCode(storage::kEventColumn, "created");
+    spec_ = plan.spec;
+    if (options.scope) {
+      // The scope's `dim = / in` conjuncts prune segments like a where's.
+      ScopeFilter probe(*options.scope, snap.catalog());
+      probe.Pushdown(&scope_dims_, &scope_impossible_);
+      spec_.dim_codes.insert(spec_.dim_codes.end(), scope_dims_.begin(), scope_dims_.end());
+    }
   }
 
   Status Run(Result* out) {
@@ -106,8 +120,8 @@ class SelectRun {
  private:
   Status ScanAndMerge(ExecStats* out) {
     storage::PlanStats stats;
-    std::vector<storage::SegmentRef> refs = snap_.Plan(plan_.spec, &stats);
-    if (plan_.impossible) {
+    std::vector<storage::SegmentRef> refs = snap_.Plan(spec_, &stats);
+    if (plan_.impossible || scope_impossible_) {
       refs.clear();
       stats.partitions_scanned = stats.segments_scanned = stats.events_in_scanned_segments = 0;
     }
@@ -119,13 +133,20 @@ class SelectRun {
     const size_t by_rows = per == 0 ? SIZE_MAX : static_cast<size_t>(stats.events_in_scanned_segments / per) + 1;
     const int threads = static_cast<int>(
         std::min<size_t>({static_cast<size_t>(threads_), std::max<size_t>(refs.size(), 1), by_rows}));
-    for (int w = 0; w < threads; ++w) workers_.push_back(std::make_unique<Worker>(q_));
+    for (int w = 0; w < threads; ++w) {
+      workers_.push_back(std::make_unique<Worker>(q_));
+      if (options_.scope) workers_.back()->scope = std::make_unique<ScopeFilter>(*options_.scope, snap_.catalog());
+    }
     KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
       return ScanSegment(*workers_[w], refs[i], static_cast<uint32_t>(i));
     }));
     KPI_RETURN_IF_ERROR(CheckStop(stop_));
+    uint64_t scoped_events = 0;
+    for (const auto& w : workers_) scoped_events += w->scoped_events;
     Merge();
-    out->rows_read = stats.events_in_scanned_segments;
+    // Under a scope only the scope's events count as read (the others are
+    // another tenant's business, even as a number).
+    out->rows_read = options_.scope ? scoped_events : stats.events_in_scanned_segments;
     out->partitions_scanned = stats.partitions_scanned;
     out->partitions_skipped = stats.partitions_total - stats.partitions_scanned;
     out->segments_scanned = stats.segments_scanned;
@@ -136,7 +157,8 @@ class SelectRun {
   // ---- repeat_within pre-pass ------------------------------------------------
   Status BuildRepeatIndexes() {
     for (const RepeatSpec& r : q_.repeats) {
-      const storage::ScanSpec spec = RepeatScanSpec(q_, plan_, r.window_ms);
+      storage::ScanSpec spec = RepeatScanSpec(q_, plan_, r.window_ms);
+      spec.dim_codes.insert(spec.dim_codes.end(), scope_dims_.begin(), scope_dims_.end());
       const std::vector<storage::SegmentRef> refs = snap_.Plan(spec, nullptr);
       std::vector<std::pair<uint32_t, uint32_t>> ids;
       for (const storage::SegmentRef& ref : refs) ids.emplace_back(ref.partition, ref.segment);
@@ -145,6 +167,11 @@ class SelectRun {
       std::vector<RepeatIndex::Collector> collectors(threads, RepeatIndex::Collector(r.dims.size()));
       std::vector<SegmentRows> rows(threads);
       std::vector<storage::Segment> filtered(threads);
+      // Under a scope earlier tickets outside it never count as contacts.
+      std::vector<std::unique_ptr<ScopeFilter>> scopes(threads);
+      std::vector<std::vector<uint8_t>> keeps(threads);
+      if (options_.scope)
+        for (auto& f : scopes) f = std::make_unique<ScopeFilter>(*options_.scope, snap_.catalog());
       KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
         std::shared_ptr<const storage::Segment> holder;
         const storage::Segment* seg;
@@ -153,11 +180,17 @@ class SelectRun {
         index.StartSegment(static_cast<uint32_t>(i), seg->num_tickets());
         SegmentRows& sr = rows[w];
         sr.Reset(seg, static_cast<uint32_t>(i), Source::kTickets, created_code_);
+        const uint8_t* keep = nullptr;
+        if (scopes[w]) {
+          if (scopes[w]->Mark(&sr, &keeps[w]) == 0) return Status::OK();
+          keep = keeps[w].data();
+        }
         const int64_t* created = sr.Created();
         std::vector<const uint32_t*> dims;
         for (uint32_t c : r.dims) dims.push_back(sr.Dim(c));
         std::vector<uint32_t> codes(r.dims.size());
         for (uint32_t t = 0; t < seg->num_tickets(); ++t) {
+          if (keep != nullptr && !keep[t]) continue;
           bool null = false;
           for (size_t d = 0; d < dims.size(); ++d) {
             codes[d] = dims[d][t];
@@ -180,6 +213,24 @@ class SelectRun {
     KPI_RETURN_IF_ERROR(LoadVisible(snap_, ref, plan_.max_batch, &holder, &wk.filtered, &seg));
     if (seg->num_events() == 0 || seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
     wk.rows.Reset(seg, ordinal, q_.source, created_code_);
+    // The scope first: tickets outside it (and their events) are never rows.
+    const uint8_t* keep = nullptr;
+    if (wk.scope) {
+      SegmentRows* tickets = &wk.rows;
+      if (q_.source != Source::kTickets) {
+        wk.scope_rows.Reset(seg, ordinal, Source::kTickets, created_code_);
+        tickets = &wk.scope_rows;
+      }
+      const uint32_t kept = wk.scope->Mark(tickets, &wk.keep);
+      if (kept == 0) return Status::OK();
+      if (kept < seg->num_tickets()) {
+        keep = wk.keep.data();
+        for (uint32_t t = 0; t < seg->num_tickets(); ++t)
+          if (keep[t]) wk.scoped_events += seg->event_begin[t + 1] - seg->event_begin[t];
+      } else {
+        wk.scoped_events += seg->num_events();
+      }
+    }
     wk.eval.StartBatch(&wk.rows);
     if (!repeats_.empty()) {
       wk.repeat_answers.clear();
@@ -200,6 +251,10 @@ class SelectRun {
         const uint32_t code = q_.at->code;
         const bool last = q_.at_last;  // `at last(A)`: the latest A (events are in time order)
         for (uint32_t t = 0; t < nt; ++t) {
+          if (keep != nullptr && !keep[t]) {
+            all = false;
+            continue;
+          }
           bool found = false;
           for (uint32_t e = seg->event_begin[t]; e < seg->event_begin[t + 1] && code != 0; ++e) {
             if (seg->event_code[e] == code) {
@@ -215,7 +270,7 @@ class SelectRun {
       } else {
         place = created;
         for (uint32_t t = 0; t < nt; ++t) {
-          if (InWindow(created[t])) wk.initial.push_back(t);
+          if (InWindow(created[t]) && (keep == nullptr || keep[t])) wk.initial.push_back(t);
           else all = false;
         }
       }
@@ -223,7 +278,15 @@ class SelectRun {
     } else {
       const uint32_t ne = seg->num_events();
       place = seg->time_ms.data();
-      if (q_.during) {
+      if (keep != nullptr) {
+        wk.initial.clear();
+        for (uint32_t t = 0; t < seg->num_tickets(); ++t) {
+          if (!keep[t]) continue;
+          for (uint32_t e = seg->event_begin[t]; e < seg->event_begin[t + 1]; ++e)
+            if (InWindow(place[e])) wk.initial.push_back(e);
+        }
+        initial = Selection{wk.initial.data(), static_cast<uint32_t>(wk.initial.size()), false};
+      } else if (q_.during) {
         wk.initial.clear();
         for (uint32_t e = 0; e < ne; ++e)
           if (InWindow(place[e])) wk.initial.push_back(e);
@@ -501,6 +564,9 @@ class SelectRun {
   StopConditions stop_;
   int threads_ = 1;
   uint32_t created_code_ = 0;
+  storage::ScanSpec spec_;  // the plan's, with the scope's pruning
+  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> scope_dims_;
+  bool scope_impossible_ = false;  // the scope names a value or dimension never seen
   std::vector<RepeatIndex> repeats_;
   std::vector<std::unique_ptr<Worker>> workers_;
 };
