@@ -32,8 +32,10 @@ Status LoadVisible(const storage::Snapshot& snap, const storage::SegmentRef& ref
                    const storage::Segment** out) {
   KPI_RETURN_IF_ERROR(snap.Load(ref, holder));
   *out = holder->get();
-  if (max_batch && ref.zone.max_batch > *max_batch) {
-    FilterSegmentAsOf(**holder, *max_batch, filtered);
+  // A segment holding corrections always needs the filter (replaced copies
+  // stay stored for `as of`); others only when it holds later batches.
+  if ((max_batch && ref.zone.max_batch > *max_batch) || !(*holder)->dead_rows.empty()) {
+    FilterSegmentAsOf(**holder, max_batch.value_or(UINT32_MAX), filtered);
     *out = filtered;
   }
   return Status::OK();

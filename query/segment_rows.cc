@@ -8,12 +8,16 @@ void FilterSegmentAsOf(const storage::Segment& in, uint32_t max_batch, storage::
   *out = storage::Segment{};
   const uint32_t nt = in.num_tickets();
   std::vector<uint32_t> new_row(in.num_events(), UINT32_MAX);
+  // Corrections: rows replaced or retracted at or before max_batch are gone.
+  std::vector<uint8_t> dead(in.dead_rows.empty() ? 0 : in.num_events(), 0);
+  for (size_t k = 0; k < in.dead_rows.size() && k < in.dead_since.size(); ++k)
+    if (in.dead_rows[k] < dead.size() && in.dead_since[k] <= max_batch) dead[in.dead_rows[k]] = 1;
   out->event_begin.push_back(0);
   uint32_t next = 0;
   for (uint32_t t = 0; t < nt; ++t) {
     const uint32_t begin = next;
     for (uint32_t e = in.event_begin[t]; e < in.event_begin[t + 1]; ++e) {
-      if (in.batch[e] > max_batch) continue;
+      if (in.batch[e] > max_batch || (!dead.empty() && dead[e])) continue;
       new_row[e] = next++;
       out->time_ms.push_back(in.time_ms[e]);
       out->event_code.push_back(in.event_code[e]);

@@ -12,8 +12,10 @@
 //   * Measure(c): events: the value the event carried; tickets: the last
 //     non-null value on the ticket;
 //   * Total(c): tickets: the sum over the ticket's events (null if none).
-// FilterSegmentAsOf() builds the view of a segment as of a batch (`as of`):
-// events of later batches removed, tickets left without events dropped.
+// FilterSegmentAsOf() builds the view of a segment as of a batch (`as of`;
+// UINT32_MAX for now): events of later batches and events replaced or
+// retracted by then (storage/segment.h, corrections) removed, tickets left
+// without events dropped.
 //
 // Thread safety: one SegmentRows per worker thread. Pointers returned stay
 // valid until Reset() or destruction.

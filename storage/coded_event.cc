@@ -90,8 +90,11 @@ void EncodeStagedBatch(const std::vector<CodedEvent>& events, const StringIntern
     out->append(ticket);
     codec::PutVarint64(out, e.event_code);
     codec::PutVarint64(out, e.agent_code);
-    codec::PutVarint64(out, e.id_hash != 0);
+    // Flags: 1 = id hash follows, 2 = revision follows, 4 = a retraction.
+    const bool retract = e.dead_since != 0;
+    codec::PutVarint64(out, (e.id_hash != 0 ? 1 : 0) | (e.revision != 0 ? 2 : 0) | (retract ? 4 : 0));
     if (e.id_hash != 0) PutFixed64(out, e.id_hash);
+    if (e.revision != 0) codec::PutVarint64(out, e.revision);
     codec::PutVarint64(out, e.num_dims);
     for (const auto& [column, code] : DimsOf(e, attrs)) {
       codec::PutVarint64(out, column);
@@ -127,7 +130,14 @@ Status DecodeStagedBatch(std::string_view in, uint32_t batch, StringInterner* ti
       return bad();
     e.event_code = static_cast<uint32_t>(event);
     e.agent_code = static_cast<uint32_t>(agent);
-    if (has_id && !GetFixed64(&in, &e.id_hash)) return bad();
+    if (has_id > 7) return bad();
+    if ((has_id & 1) != 0 && !GetFixed64(&in, &e.id_hash)) return bad();
+    if ((has_id & 2) != 0) {
+      uint64_t revision = 0;
+      if (!codec::GetVarint64(&in, &revision) || revision > UINT32_MAX) return bad();
+      e.revision = static_cast<uint32_t>(revision);
+    }
+    if ((has_id & 4) != 0) e.dead_since = batch;
     if (!codec::GetVarint64(&in, &nd) || nd > in.size()) return bad();
     e.dims_begin = static_cast<uint32_t>(attrs->dims.size());
     e.num_dims = static_cast<uint32_t>(nd);

@@ -6,7 +6,9 @@
 // among the events of one ticket), any other event by XXH3-128 of its
 // canonical content (time, event, agent, carried dimensions and measures,
 // all as stable codes). Two events of one ticket with equal identity are the
-// same event: the first one ingested is kept.
+// same event: the first one ingested is kept, unless (id identities only) the
+// later copy has a higher revision: it replaces the stored copy, which stays
+// stored, invisible from the replacing batch on (dead_since), for `as of`.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +24,7 @@
 namespace kpi::storage {
 
 // Dimensions and measures of a set of CodedEvents, kept out of line so an
-// event is a fixed 48-byte record: sorting and moving events copies no heap
+// event is a fixed 56-byte record: sorting and moving events copies no heap
 // blocks, and staging or sealing allocates per batch instead of per event.
 struct EventAttrs {
   std::vector<std::pair<uint32_t, uint32_t>> dims;    // (column, code)
@@ -40,6 +42,10 @@ struct CodedEvent {
   uint32_t event_code = 0;
   uint32_t agent_code = 0;  // 0 = none
   uint32_t batch = 0;
+  uint32_t revision = 0;    // corrections: the source's revision (id events only)
+  // 0: live. Else the batch from which the event is invisible: the batch of
+  // the copy that replaced it, or its own batch for a retraction.
+  uint32_t dead_since = 0;
   // Its slices of an EventAttrs (which one is the holder's business), each
   // sorted by column.
   uint32_t dims_begin = 0, num_dims = 0;

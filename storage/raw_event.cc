@@ -5,7 +5,8 @@
 namespace kpi {
 
 bool IsReservedKey(std::string_view key) {
-  return key == "ts" || key == "ticket" || key == "event" || key == "agent" || key == "id";
+  return key == "ts" || key == "ticket" || key == "event" || key == "agent" || key == "id" ||
+         key == "revision" || key == "op";
 }
 
 }  // namespace kpi

@@ -50,6 +50,27 @@ struct WorkTicket {  // its id is Sealer::work_ids_.id(index in work_)
     identities.push_back(id);
     return true;
   }
+  // Events with a source id: the index in `events` of each id's highest
+  // revision (a retraction included), which a correction must outrank.
+  std::vector<std::pair<uint64_t, uint32_t>> latest;
+  std::unordered_map<uint64_t, uint32_t> latest_map;  // takes over past 32 ids
+  uint32_t* FindLatest(uint64_t id) {
+    if (latest_map.empty()) {
+      for (auto& [seen, index] : latest)
+        if (seen == id) return &index;
+      return nullptr;
+    }
+    auto it = latest_map.find(id);
+    return it == latest_map.end() ? nullptr : &it->second;
+  }
+  void AddLatest(uint64_t id, uint32_t index) {  // id not present yet
+    if (latest_map.empty()) {
+      latest.emplace_back(id, index);
+      if (latest.size() > 32) latest_map.insert(latest.begin(), latest.end());
+      return;
+    }
+    latest_map.emplace(id, index);
+  }
   int64_t placement_ms = 0;
   uint32_t partition = 0;
 };
@@ -68,6 +89,7 @@ struct EventLess {
     const auto ma = MeasuresOf(a, attrs), mb = MeasuresOf(b, attrs);
     if (!std::equal(ma.begin(), ma.end(), mb.begin(), mb.end()))
       return std::lexicographical_compare(ma.begin(), ma.end(), mb.begin(), mb.end());
+    if (a.revision != b.revision) return a.revision < b.revision;
     return a.batch < b.batch;
   }
 };
@@ -224,6 +246,8 @@ Status Sealer::LoadSegment(SegmentKeyPair key, std::vector<uint32_t>* loaded) {
     events[e].batch = s.batch[e];
   }
   for (size_t i = 0; i < s.id_rows.size(); ++i) events[s.id_rows[i]].id_hash = s.id_hashes[i];
+  for (size_t i = 0; i < s.revision_rows.size(); ++i) events[s.revision_rows[i]].revision = s.revisions[i];
+  for (size_t i = 0; i < s.dead_rows.size(); ++i) events[s.dead_rows[i]].dead_since = s.dead_since[i];
   // Sparse columns back into per-event slices of attrs_: count, place, fill
   // (columns ascend, so each event's slice comes out sorted by column).
   for (const SparseCodes& d : s.dims)
@@ -264,8 +288,18 @@ Status Sealer::LoadSegment(SegmentKeyPair key, std::vector<uint32_t>* loaded) {
 }
 
 void Sealer::Place(WorkTicket* t) const {
+  // Placement follows the live events (replaced and retracted copies do not
+  // count), all of them when none is live.
+  const bool any_live = std::any_of(t->events.begin(), t->events.end(),
+                                    [](const CodedEvent& e) { return e.dead_since == 0; });
   t->placement_ms = t->events.front().ts_ms;
   for (const CodedEvent& e : t->events) {
+    if (any_live && e.dead_since != 0) continue;
+    t->placement_ms = e.ts_ms;
+    break;
+  }
+  for (const CodedEvent& e : t->events) {
+    if (any_live && e.dead_since != 0) continue;
     if (created_code_ != 0 && e.event_code == created_code_) {
       t->placement_ms = e.ts_ms;
       break;
@@ -349,6 +383,14 @@ void Sealer::BuildSegment(const std::vector<uint32_t>& members, Segment* s) cons
         s->id_rows.push_back(n);
         s->id_hashes.push_back(e.id_hash);
       }
+      if (e.revision != 0) {
+        s->revision_rows.push_back(n);
+        s->revisions.push_back(e.revision);
+      }
+      if (e.dead_since != 0) {
+        s->dead_rows.push_back(n);
+        s->dead_since.push_back(e.dead_since);
+      }
       for (const auto& [column, code] : DimsOf(e, attrs_)) {
         SparseCodes& d = dims[column];
         d.rows.push_back(n);
@@ -399,10 +441,37 @@ Status Sealer::Run(IngestStats* stats) {
   for (CodedEvent& e : incoming_) {
     WorkTicket& t = work_[e.ticket];
     if (!t.identities_built) {
-      for (const CodedEvent& old : t.events) t.AddIdentity(IdentityOf(old, attrs_));
+      for (uint32_t i = 0; i < t.events.size(); ++i) {
+        const CodedEvent& old = t.events[i];
+        if (old.id_hash == 0) {
+          t.AddIdentity(IdentityOf(old, attrs_));
+        } else if (uint32_t* at = t.FindLatest(old.id_hash); at == nullptr) {
+          t.AddLatest(old.id_hash, i);
+        } else if (old.revision > t.events[*at].revision) {
+          *at = i;
+        }
+      }
       t.identities_built = true;
     }
-    const bool is_new = t.AddIdentity(IdentityOf(e, attrs_));
+    // Events with an id are identified by it: a higher revision replaces the
+    // latest copy (kept, invisible from this batch on), a lower or equal one
+    // is a duplicate. Others by content (coded_event.h).
+    bool is_new;
+    if (e.id_hash == 0) {
+      is_new = t.AddIdentity(IdentityOf(e, attrs_));
+    } else if (uint32_t* at = t.FindLatest(e.id_hash); at == nullptr) {
+      t.AddLatest(e.id_hash, static_cast<uint32_t>(t.events.size()));
+      is_new = true;
+    } else if (e.revision > t.events[*at].revision) {
+      CodedEvent& replaced = t.events[*at];
+      if (replaced.dead_since == 0) replaced.dead_since = e.batch;
+      *at = static_cast<uint32_t>(t.events.size());
+      is_new = true;
+      local.corrections++;
+      if (per_batch_ != nullptr) by_batch[e.batch].corrections++;
+    } else {
+      is_new = false;
+    }
     if (per_batch_ != nullptr) (is_new ? by_batch[e.batch].accepted : by_batch[e.batch].duplicates)++;
     if (!is_new) {
       local.duplicates++;

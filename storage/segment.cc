@@ -20,7 +20,8 @@ size_t Segment::MemoryBytes() const {
   size_t bytes = sizeof(Segment);
   for (const auto& t : ticket_ids) bytes += sizeof(std::string) + (t.size() > 15 ? t.size() : 0);
   bytes += event_begin.size() * 4 + time_ms.size() * 8 + event_code.size() * 4 + agent_code.size() * 4 +
-           batch.size() * 4 + id_rows.size() * 4 + id_hashes.size() * 8;
+           batch.size() * 4 + id_rows.size() * 4 + id_hashes.size() * 8 +
+           (revision_rows.size() + dead_rows.size()) * 8;
   for (const auto& d : dims) bytes += d.rows.size() * 8;
   for (const auto& m : measures) bytes += m.rows.size() * 12;
   return bytes;

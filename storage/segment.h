@@ -53,6 +53,16 @@ struct Segment {
   // the id (rows ascending). Used by ingest to drop duplicates; queries ignore it.
   std::vector<uint32_t> id_rows;
   std::vector<uint64_t> id_hashes;
+  // Corrections (docs/event-format.md), empty in a segment without any:
+  // revisions of the events that carried one (> 0), and the rows that are
+  // invisible from batch dead_since on (replaced by a higher revision, or
+  // retractions, whose dead_since is their own batch). A row is visible
+  // `as of` batch B when batch <= B and not (dead_since <= B).
+  std::vector<uint32_t> revision_rows;
+  std::vector<uint32_t> revisions;
+  std::vector<uint32_t> dead_rows;
+  std::vector<uint32_t> dead_since;
+  bool has_corrections() const { return !revision_rows.empty() || !dead_rows.empty(); }
 
   uint32_t num_tickets() const { return static_cast<uint32_t>(ticket_ids.size()); }
   uint32_t num_events() const { return static_cast<uint32_t>(time_ms.size()); }

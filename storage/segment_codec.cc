@@ -10,7 +10,14 @@ namespace kpi::storage {
 
 namespace {
 
+// Version 2 = version 1 + a corrections section at the end; written only
+// when the segment holds corrections, so other segments stay byte-identical.
 constexpr uint8_t kSegmentFormatVersion = 1;
+constexpr uint8_t kSegmentWithCorrections = 2;
+bool KnownVersion(std::string_view in) {
+  return !in.empty() &&
+         (static_cast<uint8_t>(in[0]) == kSegmentFormatVersion || static_cast<uint8_t>(in[0]) == kSegmentWithCorrections);
+}
 
 // Times are stored as deltas: each event after the first of its ticket as the
 // gap from the previous event (>= 0, events are time-sorted), the first event
@@ -63,7 +70,7 @@ bool CheckRows(const std::vector<T>& values, const std::vector<uint32_t>& rows) 
 }  // namespace
 
 void EncodeSegment(const Segment& s, std::string* out) {
-  out->push_back(static_cast<char>(kSegmentFormatVersion));
+  out->push_back(static_cast<char>(s.has_corrections() ? kSegmentWithCorrections : kSegmentFormatVersion));
   codec::PutVarint64(out, s.num_tickets());
   codec::PutVarint64(out, s.num_events());
   int64_t base = s.time_ms.empty() ? 0 : s.time_ms[0];
@@ -92,11 +99,18 @@ void EncodeSegment(const Segment& s, std::string* out) {
     codec::EncodePresence(m.rows, s.num_events(), out);
     codec::EncodeDoubles(m.values, out);
   }
+  if (s.has_corrections()) {
+    codec::EncodePresence(s.revision_rows, s.num_events(), out);
+    codec::EncodeInts(std::span<const uint32_t>(s.revisions), out);
+    codec::EncodePresence(s.dead_rows, s.num_events(), out);
+    codec::EncodeInts(std::span<const uint32_t>(s.dead_since), out);
+  }
 }
 
 Status DecodeSegment(std::string_view in, Segment* s, std::vector<ColumnBlockStat>* stats) {
   *s = Segment();
-  if (in.empty() || static_cast<uint8_t>(in[0]) != kSegmentFormatVersion) return Corrupt("bad version");
+  if (!KnownVersion(in)) return Corrupt("bad version");
+  const bool with_corrections = static_cast<uint8_t>(in[0]) == kSegmentWithCorrections;
   in.remove_prefix(1);
   uint64_t num_tickets = 0, num_events = 0, zbase = 0;
   if (!codec::GetVarint64(&in, &num_tickets) || !codec::GetVarint64(&in, &num_events) ||
@@ -168,12 +182,21 @@ Status DecodeSegment(std::string_view in, Segment* s, std::vector<ColumnBlockSta
     KPI_RETURN_IF_ERROR(r.Read(name, [&](std::string_view* q) { return codec::DecodeDoubles(q, &m.values); }));
     if (!CheckRows(m.values, m.rows)) return Corrupt("measure rows");
   }
+  if (with_corrections) {
+    KPI_RETURN_IF_ERROR(
+        r.Read("revision", [&](std::string_view* q) { return codec::DecodePresence(q, n, &s->revision_rows); }));
+    KPI_RETURN_IF_ERROR(r.Read("revision", [&](std::string_view* q) { return codec::DecodeInts(q, &s->revisions); }));
+    KPI_RETURN_IF_ERROR(r.Read("dead", [&](std::string_view* q) { return codec::DecodePresence(q, n, &s->dead_rows); }));
+    KPI_RETURN_IF_ERROR(r.Read("dead", [&](std::string_view* q) { return codec::DecodeInts(q, &s->dead_since); }));
+    if (!CheckRows(s->revisions, s->revision_rows) || !CheckRows(s->dead_since, s->dead_rows))
+      return Corrupt("correction rows");
+  }
   if (!p->empty()) return Corrupt("trailing bytes");
   return Status::OK();
 }
 
 Status DecodeTicketIds(std::string_view in, std::vector<std::string>* ids) {
-  if (in.empty() || static_cast<uint8_t>(in[0]) != kSegmentFormatVersion) return Corrupt("bad version");
+  if (!KnownVersion(in)) return Corrupt("bad version");
   in.remove_prefix(1);
   uint64_t skip = 0;
   for (int i = 0; i < 3; ++i)

@@ -359,6 +359,10 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
   };
   for (size_t i = 0; i < events.size(); ++i) {
     const RawEvent& raw = events[i];
+    if (raw.id.empty() && (raw.revision != 0 || raw.retract)) {
+      if (rejects != nullptr) rejects->push_back({i, "a revision or retract needs an \"id\""});
+      continue;
+    }
     CodedEvent e;
     e.dims_begin = static_cast<uint32_t>(attrs.dims.size());
     e.measures_begin = static_cast<uint32_t>(attrs.measures.size());
@@ -396,6 +400,8 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     e.agent_code = raw.agent.empty() ? 0 : code_of(kAgentColumn, raw.agent);
     e.id_hash = raw.id.empty() ? 0 : HashSourceId(raw.id);
     e.batch = batch;
+    e.revision = raw.revision;
+    e.dead_since = raw.retract ? batch : 0;  // a retraction is never visible itself
     coded.push_back(std::move(e));
   }
   ticket_refs.resize(ticket_keys.size());

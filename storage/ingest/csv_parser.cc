@@ -107,6 +107,10 @@ bool CsvParser::ParseHeader(std::string_view record, std::string* reason) {
       role = Role::kAgent;
     } else if (name == "id") {
       role = Role::kId;
+    } else if (name == "revision") {
+      role = Role::kRevision;
+    } else if (name == "op") {
+      role = Role::kOp;
     } else if (measures_.count(name) != 0) {
       role = Role::kMeasure;
     }
@@ -135,6 +139,8 @@ bool CsvParser::Parse(std::string_view record, RawEvent* event, std::string* rea
   bool have_ts = false, have_ticket = false, have_event = false;
   event->agent.clear();
   event->id.clear();
+  event->revision = 0;
+  event->retract = false;
   event->dims.clear();
   event->measures.clear();
   for (size_t i = 0; i < field_count_; ++i) {
@@ -171,6 +177,12 @@ bool CsvParser::Parse(std::string_view record, RawEvent* event, std::string* rea
       case Role::kId:
         event->id = cell;
         break;
+      case Role::kRevision:
+        if (!ParseRevisionText(cell, &event->revision, reason)) return false;
+        break;
+      case Role::kOp:
+        if (!ParseOpText(cell, &event->retract, reason)) return false;
+        break;
       case Role::kMeasure: {
         double value;
         if (!ParseMeasureText(cell, &value)) {
@@ -186,7 +198,7 @@ bool CsvParser::Parse(std::string_view record, RawEvent* event, std::string* rea
     }
   }
   if (!CheckRequiredKeys(have_ts, have_ticket, have_event, reason)) return false;
-  return true;
+  return CheckCorrection(event->id, event->revision, event->retract, reason);
 }
 
 }  // namespace kpi::ingest

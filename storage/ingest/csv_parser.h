@@ -34,7 +34,7 @@ class CsvParser {
   bool Parse(std::string_view record, RawEvent* event, std::string* reason);
 
  private:
-  enum class Role { kTs, kTicket, kEvent, kAgent, kId, kMeasure, kDimension };
+  enum class Role { kTs, kTicket, kEvent, kAgent, kId, kRevision, kOp, kMeasure, kDimension };
   struct Column {
     std::string name;
     Role role;

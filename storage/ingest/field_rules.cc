@@ -81,6 +81,31 @@ bool ParseUnsignedDecimal(std::string_view text, int64_t* value) {
   return ec == std::errc() && ptr == end;
 }
 
+bool ParseRevisionText(std::string_view text, uint32_t* revision, std::string* reason) {
+  int64_t v = 0;
+  if (!ParseUnsignedDecimal(text, &v) || v > int64_t{UINT32_MAX}) {
+    *reason = "\"revision\": expected an integer in 0..4294967295, got " + QuoteForReason(text);
+    return false;
+  }
+  *revision = static_cast<uint32_t>(v);
+  return true;
+}
+
+bool ParseOpText(std::string_view text, bool* retract, std::string* reason) {
+  if (text == "upsert" || text == "retract") {
+    *retract = text == "retract";
+    return true;
+  }
+  *reason = "\"op\": expected \"upsert\" or \"retract\", got " + QuoteForReason(text);
+  return false;
+}
+
+bool CheckCorrection(const std::string& id, uint32_t revision, bool retract, std::string* reason) {
+  if (!id.empty() || (revision == 0 && !retract)) return true;
+  *reason = std::string(retract ? "\"op\": retract" : "\"revision\"") + " needs an \"id\" naming the event it corrects";
+  return false;
+}
+
 bool CheckRequiredKeys(bool have_ts, bool have_ticket, bool have_event, std::string* reason) {
   const char* missing = !have_ts ? "ts" : !have_ticket ? "ticket" : !have_event ? "event" : nullptr;
   if (missing == nullptr) return true;

@@ -44,6 +44,14 @@ bool ParseTimestampText(std::string_view text, bool assume_utc, int64_t* ms, std
 // no hex), finite. Used for CSV measure cells.
 bool ParseMeasureText(std::string_view text, double* value);
 
+// A correction's fields (docs/event-format.md): `revision` as decimal digits
+// in 0..4294967295, `op` as "upsert" (the default) or "retract"; reasons
+// carry the key's prefix.
+bool ParseRevisionText(std::string_view text, uint32_t* revision, std::string* reason);
+bool ParseOpText(std::string_view text, bool* retract, std::string* reason);
+// A revision or a retract needs an `id` (nothing else names the copy to replace).
+bool CheckCorrection(const std::string& id, uint32_t revision, bool retract, std::string* reason);
+
 // Decimal digits only, fitting int64: the epoch-ms form of a CSV "ts" cell.
 bool ParseUnsignedDecimal(std::string_view text, int64_t* value);
 

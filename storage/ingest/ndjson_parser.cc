@@ -220,6 +220,8 @@ bool NdjsonParser::Impl::Parse(std::string_view line, RawEvent* event, std::stri
   bool have_ts = false, have_ticket = false, have_event = false;
   event->agent.clear();
   event->id.clear();
+  event->revision = 0;
+  event->retract = false;
   size_t dims_used = 0, measures_used = 0;
 
   for (auto field_result : object) {
@@ -292,6 +294,31 @@ bool NdjsonParser::Impl::Parse(std::string_view line, RawEvent* event, std::stri
         }
         have_ticket = true;
       }
+    } else if (key == "revision") {
+      std::string text;
+      if (type == od::json_type::number) {
+        simdjson::error_code json_error = simdjson::SUCCESS;
+        if (!IntegerAsText(key, value, &text, &fault, &json_error)) {
+          if ((error = json_error) != simdjson::SUCCESS) break;
+          continue;
+        }
+      } else if (type == od::json_type::string) {
+        std::string_view t;
+        if ((error = value.get_string().get(t)) != simdjson::SUCCESS) break;
+        text.assign(t);
+      } else {
+        fault = KeyPrefix(key) + "expected an integer, got " + TypeName(type);
+        continue;
+      }
+      ParseRevisionText(text, &event->revision, &fault);
+    } else if (key == "op") {
+      if (type != od::json_type::string) {
+        fault = KeyPrefix(key) + "expected a string, got " + TypeName(type);
+        continue;
+      }
+      std::string_view text;
+      if ((error = value.get_string().get(text)) != simdjson::SUCCESS) break;
+      ParseOpText(text, &event->retract, &fault);
     } else if (key == "event" || key == "agent") {
       if (type != od::json_type::string) {
         fault = KeyPrefix(key) + "expected a string, got " + TypeName(type);
@@ -352,6 +379,7 @@ bool NdjsonParser::Impl::Parse(std::string_view line, RawEvent* event, std::stri
     return false;
   }
   if (!CheckRequiredKeys(have_ts, have_ticket, have_event, reason)) return false;
+  if (!CheckCorrection(event->id, event->revision, event->retract, reason)) return false;
   event->dims.resize(dims_used);
   event->measures.resize(measures_used);
   return true;

@@ -34,6 +34,18 @@ bool ParseEventLine(std::string_view line, RawEvent* out, std::string* error) {
         *error = "bad ticket";
         return false;
       }
+    } else if (key == "revision") {
+      if (!value.is_number_unsigned() || value.get<uint64_t>() > 4294967295u) {
+        *error = "bad revision";
+        return false;
+      }
+      e.revision = static_cast<uint32_t>(value.get<uint64_t>());
+    } else if (key == "op") {
+      if (value != "upsert" && value != "retract") {
+        *error = "bad op";
+        return false;
+      }
+      e.retract = value == "retract";
     } else if (key == "event" || key == "agent" || key == "id") {
       if (!value.is_string()) {
         *error = "bad " + key;
@@ -50,6 +62,10 @@ bool ParseEventLine(std::string_view line, RawEvent* out, std::string* error) {
       *error = "unsupported value of " + key;
       return false;
     }
+  }
+  if ((e.revision != 0 || e.retract) && e.id.empty()) {
+    *error = "revision or retract without id";
+    return false;
   }
   if (e.ticket.empty() || e.event.empty() || !j.contains("ts")) {
     *error = "missing ts, ticket or event";

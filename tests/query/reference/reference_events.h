@@ -3,7 +3,8 @@
 // product's readers (storage/ingest) so that the query tests do not inherit
 // their bugs; only the subset the tests need: string or integer `ts`
 // (RFC 3339, a missing zone read as UTC, or epoch ms), string or integer
-// `ticket`, strings as dimensions, numbers and booleans as measures, null as
+// `ticket`, `revision` (an unsigned integer) and `op` ("upsert" or
+// "retract") of corrections, strings as dimensions, numbers and booleans as measures, null as
 // absent. Thread safety: pure function.
 #pragma once
 

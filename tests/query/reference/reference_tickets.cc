@@ -121,6 +121,8 @@ RefStore BuildTickets(const EventLog& log, std::optional<int64_t> as_of_ms) {
     size_t seq;
   };
   std::map<std::string, std::vector<Kept>> by_ticket;
+  // (ticket, id) -> the copy in force: the highest revision seen so far.
+  std::map<std::pair<std::string, std::string>, Kept> by_id;
   size_t seq = 0;
   for (const auto& [raw, ingest_ms] : log) {
     // Store::Stage refuses an event whose names clash with the catalog.
@@ -143,13 +145,23 @@ RefStore BuildTickets(const EventLog& log, std::optional<int64_t> as_of_ms) {
       store.measures.insert(k);
     }
     store.event_names.insert(raw.event);
+    if (as_of_ms && ingest_ms > *as_of_ms) continue;  // the log is in ingest order
+    if (!raw.id.empty()) {
+      auto [it, fresh] = by_id.try_emplace({raw.ticket, raw.id}, Kept{&raw, seq});
+      if (!fresh && raw.revision <= it->second.raw->revision) continue;  // a duplicate
+      it->second = Kept{&raw, seq++};  // a first copy, or a correction replacing the one in force
+      continue;
+    }
     if (!seen.emplace(raw.ticket, IdentityOf(raw)).second) continue;  // a duplicate: the first copy counts
-    if (as_of_ms && ingest_ms > *as_of_ms) continue;
     by_ticket[raw.ticket].push_back(Kept{&raw, seq++});
   }
+  for (const auto& [key, kept] : by_id)
+    if (!kept.raw->retract) by_ticket[key.first].push_back(kept);
   for (auto& [id, kept] : by_ticket) {
     std::stable_sort(kept.begin(), kept.end(),
-                     [](const Kept& a, const Kept& b) { return a.raw->ts_ms < b.raw->ts_ms; });
+                     [](const Kept& a, const Kept& b) {
+                       return a.raw->ts_ms != b.raw->ts_ms ? a.raw->ts_ms < b.raw->ts_ms : a.seq < b.seq;
+                     });
     RefTicket t;
     t.id = id;
     for (const Kept& k : kept) {

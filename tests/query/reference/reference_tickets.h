@@ -6,6 +6,10 @@
 //     kind is refused (as Store::Stage does);
 //   * duplicates count once, the first ingested copy wins; the identity is
 //     (ticket, `id`) when the event has an id, else (ticket, full content);
+//   * corrections: of the copies of one (ticket, `id`), the one with the
+//     highest revision ingested so far counts (a later copy must have a
+//     strictly higher revision to replace it); if that copy is a retract,
+//     the event is gone;
 //   * `as of T` keeps only events whose ingest time is <= T.
 // A ticket's events are ordered by time, ties by ingest order.
 // Thread safety: plain values.

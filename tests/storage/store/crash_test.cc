@@ -5,10 +5,6 @@
 // `kpi ingest` does per input file): after a kill the checkpoint names
 // exactly the last batch present, and the next child resumes from it, so
 // kills also land while resuming.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include <map>
@@ -44,47 +40,18 @@ std::vector<RawEvent> Batch(int k) {
 
 constexpr const char* kCheckpointNs = "ingest_checkpoint";
 
-// Child: ingest batches from `first` on, reporting each durable batch number.
-[[noreturn]] void IngestForever(const std::string& dir, int first, int report_fd) {
-  std::unique_ptr<Store> store;
-  StoreOptions o;
-  o.max_tickets_per_segment = 64;
-  if (!Store::Open(dir, o, &store).ok()) _exit(2);
-  for (int k = first;; ++k) {
-    std::vector<RawEvent> events = Batch(k);
-    IngestStats stats;
-    const Store::MetaWrite checkpoint{kCheckpointNs, "input", std::to_string(k)};
-    if (!store->Stage(events, nullptr, &stats, std::span(&checkpoint, 1)).ok()) _exit(3);
-    if (write(report_fd, &k, sizeof k) != sizeof k) _exit(4);
-    // Seal every other batch, so kills land in staging and in sealing.
-    if (k % 2 == 1 && !store->Seal(&stats).ok()) _exit(5);
-  }
-}
-
 TEST(CrashTest, KilledIngestLosesNoReportedBatchAndDoublesNothing) {
   kpi::testing::ScratchDir dir;
   std::mt19937_64 rng(2025);
   int next_batch = 0;
   int kills = 0;
   for (int round = 0; round < 24; ++round) {
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(fds[0]);
-      IngestForever(dir.path(), next_batch, fds[1]);
-    }
-    close(fds[1]);
-    usleep(static_cast<useconds_t>(20000 + rng() % 250000));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    if (WIFSIGNALED(status)) kills++;
-    ASSERT_TRUE(WIFSIGNALED(status)) << "child exited early with " << WEXITSTATUS(status);
-    int reported = next_batch - 1, k = 0;
-    while (read(fds[0], &k, sizeof k) == sizeof k) reported = k;
-    close(fds[0]);
+    bool killed = false;
+    const auto child = [&](int fd) { kpi::testing::StageForever(dir.path(), next_batch, fd, Batch); };
+    const int reported =
+        kpi::testing::RunAndKill(child, static_cast<unsigned>(20000 + rng() % 250000), next_batch - 1, &killed);
+    ASSERT_TRUE(killed) << "the child exited early";
+    kills++;
 
     std::unique_ptr<Store> store;
     StoreOptions o;

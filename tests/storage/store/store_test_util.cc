@@ -1,5 +1,9 @@
 #include "storage/store/store_test_util.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <sstream>
 
@@ -108,6 +112,45 @@ uint64_t CountTickets(const storage::Store& store) {
   uint64_t n = 0;
   for (const auto& ref : store.GetSnapshot()->Plan(storage::ScanSpec(), nullptr)) n += ref.zone.num_tickets;
   return n;
+}
+
+void StageForever(const std::string& dir, int first, int report_fd,
+                  const std::function<std::vector<RawEvent>(int)>& batch) {
+  std::unique_ptr<storage::Store> store;
+  storage::StoreOptions o;
+  o.max_tickets_per_segment = 64;
+  if (!storage::Store::Open(dir, o, &store).ok()) _exit(2);
+  for (int k = first;; ++k) {
+    std::vector<RawEvent> events = batch(k);
+    storage::IngestStats stats;
+    const storage::Store::MetaWrite checkpoint{"ingest_checkpoint", "input", std::to_string(k)};
+    if (!store->Stage(events, nullptr, &stats, std::span(&checkpoint, 1)).ok()) _exit(3);
+    if (write(report_fd, &k, sizeof k) != sizeof k) _exit(4);
+    if (k % 2 == 1 && !store->Seal(&stats).ok()) _exit(5);
+  }
+}
+
+int RunAndKill(const std::function<void(int report_fd)>& child, unsigned delay_us, int none, bool* killed) {
+  *killed = false;
+  int fds[2];
+  if (pipe(fds) != 0) return none;
+  pid_t pid = fork();
+  if (pid < 0) return none;
+  if (pid == 0) {
+    close(fds[0]);
+    child(fds[1]);
+    _exit(9);
+  }
+  close(fds[1]);
+  usleep(delay_us);
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  *killed = WIFSIGNALED(status);
+  int reported = none, k = 0;
+  while (read(fds[0], &k, sizeof k) == sizeof k) reported = k;
+  close(fds[0]);
+  return reported;
 }
 
 }  // namespace kpi::testing

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -24,5 +25,18 @@ std::string DumpStore(const storage::Store& store);
 // Totals over the sealed data.
 uint64_t CountEvents(const storage::Store& store);
 uint64_t CountTickets(const storage::Store& store);
+
+// Crash tests: forks a child running `child(report_fd)` (which writes an int
+// to report_fd for each durable step and never returns), SIGKILLs it after
+// `delay_us`, and returns the last int it reported (`none` if it reported
+// nothing). *killed tells whether SIGKILL ended it (not an early exit).
+// The child of the crash tests: opens `dir` (64 tickets per segment) and
+// stages batch(k) for k = first, first + 1, ... forever, each with the
+// checkpoint ("ingest_checkpoint", "input") = k in the same write, reports k
+// once durable, and seals after every odd k (kills land in staging and in
+// sealing).
+[[noreturn]] void StageForever(const std::string& dir, int first, int report_fd,
+                               const std::function<std::vector<RawEvent>(int)>& batch);
+int RunAndKill(const std::function<void(int report_fd)>& child, unsigned delay_us, int none, bool* killed);
 
 }  // namespace kpi::testing
