@@ -135,6 +135,7 @@ class Sealer {
   void SetTicketLocation(std::string_view id, TicketLocation loc);
   void Place(WorkTicket* t) const;
   void Assign();
+  void KeepUnchangedSegments();
   void BuildSegment(const std::vector<uint32_t>& members, Segment* out) const;
 
   Store& store_;
@@ -361,6 +362,25 @@ void Sealer::Assign() {
   }
 }
 
+// A loaded segment none of whose tickets changed, left or arrived is not
+// rewritten: a seal of only duplicates (a file ingested again, an upload
+// re-sent) writes no segment and leaves every generation, so the caches and
+// the table files stay as they were.
+void Sealer::KeepUnchangedSegments() {
+  std::set<SegmentKeyPair> dirty;
+  for (const WorkTicket& t : work_)
+    if (t.from_segment && t.changed) dirty.insert(t.origin);  // changed, or left for another partition
+  for (auto it = members_.begin(); it != members_.end();) {
+    bool keep = !it->second.empty() && dirty.count(it->first) == 0;  // empty: every ticket left, delete it
+    for (uint32_t i : it->second) {
+      const WorkTicket& t = work_[i];
+      if (!keep) break;
+      keep = t.from_segment && t.origin == it->first;  // else a ticket arrived
+    }
+    it = keep ? members_.erase(it) : std::next(it);
+  }
+}
+
 void Sealer::BuildSegment(const std::vector<uint32_t>& members, Segment* s) const {
   std::vector<uint32_t> order = members;
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
@@ -487,6 +507,7 @@ Status Sealer::Run(IngestStats* stats) {
     Place(&t);
   }
   Assign();
+  KeepUnchangedSegments();
 
   // One atomic batch: segments, zone maps, staging removal.
   rocksdb::WriteBatch wb;
