@@ -4,7 +4,11 @@
 // give a sane position and message. The statements of the evaluation layer
 // are checked for their shape too: names with positions, comparison ops,
 // evaluate with KPIs or a scorecard, calendar ranges inside a day, an
-// exemption that excludes or relaxes. Violations abort (reported as crashes).
+// exemption that excludes or relaxes; and of the trend grammar (issue 10):
+// case and is [not] null shapes anywhere in a tree, nested sources with
+// their subquery (checked recursively), at last with its event, rolling
+// with a by, compare with a lower-case word as its unit. Violations abort (reported as
+// crashes).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -61,16 +65,59 @@ void CheckRoundTrip(const ast::ExprPtr& e) {
   if (!SameTree(*e, *q->items[0].expr)) Die("printed expression parses to another tree", printed);
 }
 
+// case: condition / value pairs, then the else value when `boolean` says
+// there is one; is [not] null: one operand. Everywhere in the tree.
+void CheckShapes(const ast::Expr& e) {
+  if (e.kind == ast::ExprKind::kCase) {
+    const size_t branches = e.args.size() - (e.boolean ? 1 : 0);
+    if (e.args.size() < 2 || branches % 2 != 0 || (e.boolean && e.args.size() < 3))
+      Die("case with a bad shape", ast::ToString(e));
+  }
+  if (e.kind == ast::ExprKind::kIsNull && e.args.size() != 1) Die("is null with a bad shape", ast::ToString(e));
+  for (const ast::ExprPtr& a : e.args)
+    if (a != nullptr) CheckShapes(*a);
+}
+
+void CheckExpr(const ast::ExprPtr& e) {
+  if (e == nullptr) return;
+  CheckShapes(*e);
+  CheckRoundTrip(e);
+}
+
+// The unit is any lower-case word (the binder names the unknown ones:
+// `compare with previous decade`), or empty.
+bool IsCompareUnit(const std::string& u) {
+  for (char c : u)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+
 void CheckSelect(const ast::SelectQuery& q) {
-  if (q.source != "events" && q.source != "tickets") Die("bad source", q.source);
-  for (const ast::SelectItem& item : q.items) CheckRoundTrip(item.expr);
+  // A nested source: "select" with its subquery, checked like any select.
+  if (q.source == "select") {
+    if (q.subquery == nullptr) Die("nested source without a select", "");
+    CheckSelect(*q.subquery);
+  } else if (q.source != "events" && q.source != "tickets") {
+    Die("bad source", q.source);
+  } else if (q.subquery != nullptr) {
+    Die("a subquery on a plain source", q.source);
+  }
+  if (q.at_last && !q.at_event) Die("at last without an event", "");
+  if (q.at_event && q.at_event->empty()) Die("at with an empty event", "");
+  if (q.rolling && q.group_by.empty()) Die("rolling without by", "");
+  if (q.compare && !IsCompareUnit(q.compare->unit)) Die("bad compare unit", q.compare->unit);
+  for (const ast::SelectItem& item : q.items) CheckExpr(item.expr);
   for (const ast::JoinClause& j : q.joins) {
     if (j.table.empty()) Die("join without a table", "");
-    CheckRoundTrip(j.on);
+    CheckExpr(j.on);
   }
-  CheckRoundTrip(q.where);
-  CheckRoundTrip(q.having);
-  for (const ast::ExprPtr& g : q.group_by) (void)ast::ToString(*g);
+  CheckExpr(q.where);
+  CheckExpr(q.having);
+  for (const ast::ExprPtr& g : q.group_by) {
+    if (g == nullptr) Die("null group expression", "");
+    CheckShapes(*g);
+    (void)ast::ToString(*g);
+  }
   if (q.limit && *q.limit < 0) Die("negative limit", std::to_string(*q.limit));
 }
 
