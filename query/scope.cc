@@ -2,6 +2,7 @@
 #include "query/scope.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <variant>
 
@@ -139,6 +140,8 @@ Status Scope::Parse(std::string_view text, std::shared_ptr<const Scope>* out) {
       q->during_start || q->at_event || q->having || q->tz || q->compare || q->rolling)
     return Status::InvalidArgument("scope: expected one predicate over dimensions, e.g. client = \"acme\"");
   auto scope = std::make_shared<Scope>();
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
   scope->text_ = std::string(text);
   size_t root = 0;
   Builder b;

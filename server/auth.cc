@@ -63,15 +63,17 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-Role TokenTable::Lookup(std::string_view token) const {
-  if (token.empty()) return Role::kNone;
-  int found = 0;
-  for (const Entry& e : entries_) {
+Grant TokenTable::LookupGrant(std::string_view token) const {
+  if (token.empty()) return Grant{};
+  size_t found = 0;  // index + 1 of the matching entry
+  for (size_t i = 0; i < entries_.size(); ++i) {
     // Branch-free accumulation: every entry is compared whatever matched before.
-    int match = ConstantTimeEquals(token, e.token) ? 1 : 0;
-    found |= -match & static_cast<int>(e.role);
+    const size_t match = ConstantTimeEquals(token, entries_[i].token) ? 1 : 0;
+    found |= (0 - match) & (i + 1);
   }
-  return static_cast<Role>(found);
+  if (found == 0) return Grant{};
+  const Entry& e = entries_[found - 1];
+  return Grant{e.role, e.scope};
 }
 
 Status TokenTable::Parse(std::string_view text, TokenTable* out) {
@@ -85,7 +87,16 @@ Status TokenTable::Parse(std::string_view text, TokenTable* out) {
     std::vector<std::string_view> words = Words(line);
     if (words.empty() || words[0][0] == '#') continue;
     std::string where = "token file line " + std::to_string(line_no) + ": ";
-    if (words.size() != 2) return Status::InvalidArgument(where + "expected '<token> <role>'");
+    std::shared_ptr<const query::Scope> scope;
+    if (words.size() > 2) {
+      if (words[2] != "scope" || words.size() < 4)
+        return Status::InvalidArgument(where + "expected '<token> <role> [scope <predicate>]'");
+      // The predicate is the rest of the line after the word `scope`.
+      const size_t at = static_cast<size_t>(words[2].data() - line.data()) + words[2].size();
+      Status s = query::Scope::Parse(line.substr(at), &scope);
+      if (!s.ok()) return Status::InvalidArgument(where + s.message());
+    }
+    if (words.size() < 2) return Status::InvalidArgument(where + "expected '<token> <role> [scope <predicate>]'");
     Role role;
     if (!ParseRole(words[1], &role)) {
       return Status::InvalidArgument(where + "unknown role (use read, write or admin)");
@@ -96,7 +107,7 @@ Status TokenTable::Parse(std::string_view text, TokenTable* out) {
     for (const Entry& e : table.entries_) {
       if (e.token == words[0]) return Status::InvalidArgument(where + "token listed twice");
     }
-    table.entries_.push_back(Entry{std::string(words[0]), role});
+    table.entries_.push_back(Entry{std::string(words[0]), role, std::move(scope)});
   }
   *out = std::move(table);
   return Status::OK();

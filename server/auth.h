@@ -1,13 +1,22 @@
-// Auth: bearer tokens and their roles.
+// Auth: bearer tokens, their roles and their scopes.
 //
-// A token file has one `<token> <role>` per line; roles are `read`, `write`
-// and `admin`, each allowing what the one before it allows:
+// A token file has one `<token> <role> [scope <predicate>]` per line; roles
+// are `read`, `write` and `admin`, each allowing what the one before it
+// allows:
 //   read:  query, list KPIs, metrics;
 //   write: read + ingest events;
 //   admin: write + define and drop named KPIs.
+// `scope <predicate>` (the rest of the line) limits the token to a slice of
+// the data: a predicate over dimensions such as `client = "acme"` or
+// `business_type in ("finance", "b2b")` (query/scope.h has the grammar and
+// the per-ticket semantics). Its statements see only the scope's tickets,
+// its uploads may only add events inside the scope, and it may not change
+// definitions, which are shared by every scope, nor read /metrics, which
+// describes the whole store (docs/server-api.md).
 // Blank lines and lines starting with '#' are ignored. A malformed line, an
-// unknown role, a token shorter than 8 bytes or a token listed twice makes
-// Load() fail with InvalidArgument naming the line (never the token).
+// unknown role, a token shorter than 8 bytes, a token listed twice or a
+// scope that does not parse makes Load() fail with InvalidArgument naming
+// the line (never the token).
 //
 // Lookup() compares the presented token with EVERY known token in constant
 // time per token (no early exit on the first differing byte or on a match),
@@ -16,10 +25,12 @@
 // Thread safety: immutable after Load/Parse; Lookup is const and thread-safe.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "query/scope.h"
 #include "storage/status.h"
 
 namespace kpi::server {
@@ -27,6 +38,13 @@ namespace kpi::server {
 enum class Role : int { kNone = 0, kRead = 1, kWrite = 2, kAdmin = 3 };
 
 const char* RoleName(Role role);  // "none", "read", "write", "admin"
+
+// What a token may do: its role and, for a scoped token, its scope (null:
+// the whole store).
+struct Grant {
+  Role role = Role::kNone;
+  std::shared_ptr<const query::Scope> scope;
+};
 
 class TokenTable {
  public:
@@ -36,7 +54,9 @@ class TokenTable {
   static Status Parse(std::string_view text, TokenTable* out);
 
   // The role of `token`, or kNone when no token matches.
-  Role Lookup(std::string_view token) const;
+  Role Lookup(std::string_view token) const { return LookupGrant(token).role; }
+  // Its role and scope (role kNone when no token matches).
+  Grant LookupGrant(std::string_view token) const;
   bool empty() const { return entries_.empty(); }
   size_t size() const { return entries_.size(); }
 
@@ -44,6 +64,7 @@ class TokenTable {
   struct Entry {
     std::string token;
     Role role;
+    std::shared_ptr<const query::Scope> scope;  // null: unscoped
   };
   std::vector<Entry> entries_;
 };

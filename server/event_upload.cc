@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <set>
 
 #include "server/group_commit.h"
 #include "storage/store.h"
@@ -63,6 +65,46 @@ Status RenameInput(const Status& s, const std::string& path) {
   return Status::InvalidArgument(msg);
 }
 
+// Keeps the events of a scoped upload that stay inside the scope (see
+// event_upload.h); the others become rejects.
+Status FilterToScope(const query::Scope& scope, const storage::Store& store, std::vector<RawEvent>* events,
+                     std::vector<UploadReject>* rejects) {
+  std::set<std::string> tickets;
+  for (const RawEvent& e : *events) tickets.insert(e.ticket);
+  query::TicketDims state;
+  KPI_RETURN_IF_ERROR(query::StoredScopeDims(*store.GetSnapshot(), scope, tickets, &state));
+  std::set<std::string> foreign;  // stored tickets outside the scope
+  for (const auto& [ticket, dims] : state) {
+    const int in = scope.Eval([&](const std::string& d) -> const std::string* {
+      auto it = dims.find(d);
+      return it == dims.end() ? nullptr : &it->second;
+    });
+    if (in != 1) foreign.insert(ticket);
+  }
+  const std::string reason = "outside this token's scope (" + scope.text() + ")";
+  size_t kept = 0;
+  for (RawEvent& e : *events) {
+    bool ok = !foreign.count(e.ticket);
+    if (ok) {
+      std::map<std::string, std::string> dims = state[e.ticket];
+      for (const auto& [k, v] : e.dims) dims[k] = v;
+      ok = scope.Eval([&](const std::string& d) -> const std::string* {
+             auto it = dims.find(d);
+             return it == dims.end() ? nullptr : &it->second;
+           }) == 1;
+      if (ok) state[e.ticket] = std::move(dims);
+    }
+    if (!ok) {
+      rejects->push_back(UploadReject{e.line, "ticket " + e.ticket + ": " + reason});
+      continue;
+    }
+    if (&(*events)[kept] != &e) (*events)[kept] = std::move(e);  // never a self-move: it would empty the event
+    ++kept;
+  }
+  events->resize(kept);
+  return Status::OK();
+}
+
 }  // namespace
 
 Status UploadEvents(GroupCommit* commit, std::string_view body, const UploadOptions& options,
@@ -99,6 +141,17 @@ Status UploadEvents(GroupCommit* commit, std::string_view body, const UploadOpti
     chunk.clear();
   }
   result->lines = reader->lines_read();
+
+  std::unique_lock<std::mutex> scope_lock;
+  if (options.scope) {
+    if (options.store == nullptr) return Status::Aborted("a scoped upload needs the store to look tickets up");
+    if (options.scope_mutex != nullptr) scope_lock = std::unique_lock<std::mutex>(*options.scope_mutex);
+    std::vector<UploadReject> outside;
+    KPI_RETURN_IF_ERROR(FilterToScope(*options.scope, *options.store, &events, &outside));
+    result->rejected += outside.size();
+    for (UploadReject& r : outside)
+      if (listed.size() < options.max_listed_rejects) listed.push_back(std::move(r));
+  }
 
   std::vector<storage::EventReject> store_rejects;
   storage::IngestStats stats;

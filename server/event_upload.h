@@ -9,6 +9,16 @@
 // UploadEvents returns OK the events are on disk and a query sees all of
 // them or, before the seal, none.
 //
+// A scoped upload (`scope` set, a scoped writer's) rejects, per line and
+// with the reason, each event that is outside the scope: when its ticket is
+// stored and outside the scope (latest dimensions, as `from tickets` sees
+// them), or when the ticket's dimensions with this event's (and the earlier
+// accepted lines' of the upload) laid over them would not satisfy the
+// scope. So a new ticket's first line must carry the scope's dimensions, and
+// a scoped writer can neither add to another scope's ticket nor move a
+// ticket across the boundary. Scoped uploads hold `scope_mutex` from the
+// check to the seal, so two scoped writers cannot race for one new ticket.
+//
 // Bad lines do not fail the upload: they are reported (line + reason) and the
 // good lines around them are stored. The upload fails as a whole, storing
 // nothing, when the body cannot be read (corrupt gzip, unusable CSV header:
@@ -21,10 +31,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "query/scope.h"
 #include "storage/ingest/event_reader.h"
 #include "storage/status.h"
 
@@ -36,6 +49,9 @@ struct UploadOptions {
   ingest::InputFormat format = ingest::InputFormat::kNdjson;
   uint64_t max_events = 2'000'000;   // events + rejected lines per upload
   size_t max_listed_rejects = 1000;  // rejects listed in the reply (all are counted)
+  std::shared_ptr<const query::Scope> scope;  // null: any event may be added
+  const storage::Store* store = nullptr;      // where a scoped upload looks tickets up
+  std::mutex* scope_mutex = nullptr;          // serializes scoped uploads (may be null)
 };
 
 struct UploadReject {

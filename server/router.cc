@@ -11,6 +11,7 @@
 
 #include "query/catalog/table_store.h"
 #include "query/evaluation/targets_csv.h"
+#include "server/backup_endpoint.h"
 #include "server/event_upload.h"
 #include "server/json_text.h"
 #include "server/result_render.h"
@@ -99,6 +100,7 @@ RouteInfo Lookup(std::string_view path) {
   }
   if (StartsWith(path, kTablesPrefix) && path.size() > kTablesPrefix.size()) return {Endpoint::kTables, "PUT"};
   if (path == "/v1/targets") return {Endpoint::kTargets, "PUT"};
+  if (path == "/v1/backup") return {Endpoint::kBackup, "POST"};
   return {};
 }
 
@@ -118,6 +120,7 @@ Role NeededRole(Endpoint endpoint, std::string_view method) {
     case Endpoint::kKpis: return method == "GET" ? Role::kRead : Role::kAdmin;
     case Endpoint::kTables: return Role::kAdmin;
     case Endpoint::kTargets: return Role::kAdmin;
+    case Endpoint::kBackup: return Role::kAdmin;
     default: return Role::kRead;
   }
 }
@@ -167,7 +170,7 @@ Endpoint Router::Classify(std::string_view target) {
 
 bool Router::IsWrite(const Request& request) {
   std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-  if (path == "/v1/events") return true;
+  if (path == "/v1/events" || path == "/v1/backup") return true;
   if (StartsWith(path, kTablesPrefix) || path == "/v1/targets") return request.method == "PUT";
   return StartsWith(path, kKpisPrefix) && (request.method == "PUT" || request.method == "DELETE");
 }
@@ -205,6 +208,7 @@ Response Router::Dispatch(const Request& request, Endpoint* endpoint) {
     }
     case Endpoint::kTables: return HandlePutTable(request, target, target.path.substr(kTablesPrefix.size()));
     case Endpoint::kTargets: return HandlePutTargets(request);
+    case Endpoint::kBackup: return HandleBackup(store_, target);
     default: break;
   }
   return ErrorResponse(404, "no such endpoint: " + target.path);
@@ -228,6 +232,10 @@ Response Router::Admit(const Request& request, uint64_t declared_body, Endpoint*
     Response denied = Authorize(request, needed);
     if (denied.status != 0) return denied;
   }
+  // /metrics counts the whole store's events and requests: not for a scope.
+  if (route.endpoint == Endpoint::kMetrics && GrantOf(request).scope) {
+    return ErrorResponse(403, "/metrics describes the whole store; a scoped token may not read it");
+  }
   if (declared_body > limits_.max_body_bytes) {
     return ErrorResponse(413, "request body larger than " + std::to_string(limits_.max_body_bytes) + " bytes");
   }
@@ -242,7 +250,8 @@ Response Router::Authorize(const Request& request, Role needed) const {
     return ErrorResponse(403, "this server has no token file and serves only loopback and Unix-socket clients");
   }
   std::string_view token = BearerToken(request.Header("Authorization"));
-  Role role = tokens_->Lookup(token);
+  const Grant grant = tokens_->LookupGrant(token);
+  const Role role = grant.role;
   if (role == Role::kNone) {
     Response r = ErrorResponse(401, token.empty() ? "missing bearer token" : "unknown bearer token");
     r.headers.emplace_back("WWW-Authenticate",
@@ -253,13 +262,25 @@ Response Router::Authorize(const Request& request, Role needed) const {
     return ErrorResponse(403, std::string("this token's role '") + RoleName(role) + "' may not do this (needs '" +
                                   RoleName(needed) + "')");
   }
+  // Definitions are shared by every scope (definitions owned by a scope are
+  // not implemented): a scoped admin may not change them.
+  if (needed == Role::kAdmin && grant.scope) {
+    return ErrorResponse(403, "this token is scoped (" + grant.scope->text() +
+                                  "); definitions are shared by every scope and only an unscoped admin may change them");
+  }
   return allowed;
 }
 
+Grant Router::GrantOf(const Request& request) const {
+  if (tokens_ == nullptr || tokens_->empty()) return Grant{Role::kAdmin, nullptr};  // trusted peers only
+  return tokens_->LookupGrant(BearerToken(request.Header("Authorization")));
+}
+
 Status Router::RunStatement(std::string_view text, std::chrono::milliseconds timeout, query::Result* result,
-                            query::QueryError* error) const {
+                            query::QueryError* error, std::shared_ptr<const query::Scope> scope) const {
   if (!run_query_) return Status::Aborted("this server has no query engine");
   query::ExecOptions options;
+  options.scope = std::move(scope);
   options.threads = limits_.exec_threads;
   options.deadline = Clock::now() + timeout;
   options.max_result_rows = limits_.max_result_rows;
@@ -320,7 +341,8 @@ Response Router::HandleQuery(const Request& request, const Target& target) {
 
   query::Result result;
   query::QueryError error;
-  Status s = RunStatement(text, timeout, &result, &error);
+  // A scoped token's statement sees only its scope's tickets.
+  Status s = RunStatement(text, timeout, &result, &error, GrantOf(request).scope);
   if (!s.ok()) return StatementErrorResponse(s, error);
   Response r;
   bool complete = true;
@@ -345,6 +367,9 @@ Response Router::HandleEvents(const Request& request, const Target& target) {
   }
   UploadOptions options;
   options.max_events = limits_.max_upload_events;
+  options.scope = GrantOf(request).scope;  // a scoped writer adds only events inside its scope
+  options.store = store_;
+  options.scope_mutex = &scoped_upload_mu_;
   std::string media = MediaType(request.Header("Content-Type"));
   options.format = media == "text/csv" ? ingest::InputFormat::kCsv : ingest::InputFormat::kNdjson;
   if (const std::string* format = target.Param("format")) {

@@ -12,7 +12,11 @@
 //   DELETE /v1/kpis/{name}          admin
 //   PUT  /v1/tables/{name}?key=COL  admin          body = CSV: loads (replaces) a lookup table
 //   PUT  /v1/targets                admin          body = CSV kpi,op,target,<dim>,...: defines targets
+//   POST /v1/backup?to=DIR          admin          a consistent backup (server/backup_endpoint.h)
 // (*) a `define kpi` or `drop kpi` statement sent to /v1/query needs admin.
+// A scoped token (server/auth.h) runs statements under its scope, uploads
+// only events inside it, and gets 403 for /metrics and for everything that
+// needs admin (definitions are shared by every scope).
 // Checks run in this order: target syntax (400), path (404), method (405 with
 // Allow), credentials (401 with WWW-Authenticate: Bearer / 403), body size
 // (413), then the handler. Every error body is {"error":{"message":...}};
@@ -111,7 +115,10 @@ class Router {
   // Empty status 0 when `request` may act with `needed`; otherwise the 401/403.
   Response Authorize(const Request& request, Role needed) const;
   Status RunStatement(std::string_view text, std::chrono::milliseconds timeout, query::Result* result,
-                      query::QueryError* error) const;
+                      query::QueryError* error, std::shared_ptr<const query::Scope> scope = nullptr) const;
+  // The role and scope of the request's token (trusted peers without a token
+  // table: admin, unscoped).
+  Grant GrantOf(const Request& request) const;
 
   std::atomic<bool> cancel_{false};  // set by CancelAll(); ExecOptions::cancel of every statement
   QueryRunner run_query_;
@@ -121,6 +128,7 @@ class Router {
   RouterLimits limits_;
   std::unique_ptr<GroupCommit> commit_;  // null without a store
   std::mutex info_mu_;    // guards the store-gauge refresh time
+  std::mutex scoped_upload_mu_;  // scoped uploads: check and seal one at a time
   std::chrono::steady_clock::time_point info_refreshed_{};
 };
 

@@ -1,6 +1,7 @@
 #include "query/differential/random_evaluation.h"
 
 #include <algorithm>
+#include <cctype>
 #include <utility>
 
 #include "query/reference/reference_time.h"
@@ -214,7 +215,10 @@ std::vector<DefinitionStep> GenerateDefinitions(uint64_t seed, int64_t first_ms)
   add("define kpi res = rate(has(resolved))");
   add("define kpi vol = count()");
   add("define kpi esc = rate(has(escalated))");
-  add("define kpi sat = avg(csat)");
+  // sat in one of several spellings, some with the scalar functions of issue 10.
+  add(std::string("define kpi sat = ") + g.Pick({"avg(csat)", "round(avg(csat), 1)", "coalesce(avg(csat), 0)",
+                                                  "avg(case when csat is null then 0 else csat end)",
+                                                  "avg(least(greatest(csat, 2), 4))", "avg(abs(csat - 3))"}));
   for (const char* c : {"cal0", "cal1", "cal2"}) add(Calendar(g, c));
   add("define kpi biz_frt = avg(duration(created -> agent_reply in cal0))");
   std::vector<std::pair<std::string, std::string>> targets;  // kpi, where
@@ -313,6 +317,7 @@ std::string EvaluationQueryGenerator::Clauses(Kind kind, std::vector<std::string
     if (a == b) b = reference::FormatUtc(std::max(min_ms_, max_ms_)).substr(0, 10);
     if (a < b) text += " during " + a + " .. " + b;
   }
+  if (Chance(0.12)) text += " at last(" + Pick({"resolved", "agent_reply", "reopened"}) + ")";
   std::vector<std::string> groups;
   std::string by;
   const int ngroups = Chance(0.75) ? Int(1, 2) : 0;
@@ -320,7 +325,7 @@ std::string EvaluationQueryGenerator::Clauses(Kind kind, std::vector<std::string
     std::string gcol;
     switch (Int(0, 5)) {
       case 0: case 1: gcol = Pick(kTargetDims); break;
-      case 2: gcol = Pick({"day", "week", "month"}); break;
+      case 2: gcol = Pick({"day", "week", "month", "day", "week", "month", "hour_of_day", "weekday", "2h"}); break;
       case 3: gcol = "agent_of(resolved)"; break;
       default: gcol = cols.empty() ? Pick(kTargetDims) : Pick(cols); break;
     }
@@ -337,7 +342,8 @@ std::string EvaluationQueryGenerator::Clauses(Kind kind, std::vector<std::string
     std::vector<std::string> names = kind == Kind::kScorecard ? std::vector<std::string>{"score"}
                                                : std::vector<std::string>{"value", "attainment", "met", "kpi"};
     for (const std::string& gcol : groups)
-      if (gcol.find('(') == std::string::npos && gcol.find('.') == std::string::npos) names.push_back(gcol);
+      if (gcol.find('(') == std::string::npos && gcol.find('.') == std::string::npos && !std::isdigit(static_cast<unsigned char>(gcol[0])))
+        names.push_back(gcol);  // not `2h`: order by cannot name it
     text += " order by " + Pick(names) + (Chance(0.5) ? " desc" : "");
     if (Chance(0.5)) text += " limit " + std::to_string(Int(0, 6));
   }

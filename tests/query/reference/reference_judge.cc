@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <climits>
+#include <cmath>
 #include <optional>
 #include <utility>
 
@@ -74,8 +75,12 @@ bool RowMatches(const Equalities& eqs, const std::vector<std::string>& groups, c
   return true;
 }
 
-// The instant one bucket after `start` (a bucket start) in `tz`.
-int64_t NextBucketStart(int64_t start_ms, const std::string& unit, const cctz::time_zone& tz) {
+// The instant one bucket after `start` (a bucket start) in `tz`. `by minute`
+// and `by <duration>` (step_ms): whole steps, a day's last one ending at the
+// next local midnight.
+int64_t NextBucketStart(int64_t start_ms, const std::string& unit, int64_t step_ms, const cctz::time_zone& tz) {
+  if (unit == "minute") step_ms = 60'000;
+  if (step_ms > 0) return std::min(start_ms + step_ms, NextBucketStart(start_ms, "day", 0, tz));
   if (unit == "hour") return start_ms + 3'600'000;
   const cctz::time_point<cctz::seconds> tp{cctz::seconds(start_ms / 1000)};
   const cctz::civil_day day(tz.lookup(tp).cs);
@@ -187,8 +192,15 @@ Status EvaluateStatement(const EventLog& log, const ast::Evaluate& ev, const Ref
     during = std::make_pair(a, b);
   }
   int bucket = -1;
-  for (size_t g = 0; g < ng && bucket < 0; ++g)
-    if (values.columns[g].type == ValueType::kTime && IsBucketName(groups[g])) bucket = static_cast<int>(g);
+  int64_t step_ms = 0;  // `by 15m`
+  for (size_t g = 0; g < ng && bucket < 0; ++g) {
+    if (values.columns[g].type != ValueType::kTime) continue;
+    if (IsBucketName(groups[g])) bucket = static_cast<int>(g);
+    if (q.group_by[g] != nullptr && q.group_by[g]->kind == ast::ExprKind::kDuration) {
+      bucket = static_cast<int>(g);
+      step_ms = static_cast<int64_t>(std::llround(q.group_by[g]->number * 1000));
+    }
+  }
 
   // Targets and relaxations as plain values.
   struct Target {
@@ -286,7 +298,7 @@ Status EvaluateStatement(const EventLog& log, const ast::Evaluate& ev, const Ref
     int64_t b = LLONG_MIN, e = LLONG_MAX;
     if (bucket >= 0 && row[bucket].type == ValueType::kTime) {
       b = row[bucket].time_ms;
-      e = NextBucketStart(b, groups[bucket], tz);
+      e = NextBucketStart(b, groups[bucket], step_ms, tz);
     } else if (during) {
       b = during->first;
       e = during->second;
