@@ -187,6 +187,13 @@ int Scope::Eval(const std::function<const std::string*(const std::string& dim)>&
   return v.empty() ? 2 : v.back();
 }
 
+int Scope::Eval(const std::map<std::string, std::string>& dims) const {
+  return Eval([&](const std::string& d) -> const std::string* {
+    auto it = dims.find(d);
+    return it == dims.end() ? nullptr : &it->second;
+  });
+}
+
 // ---- ScopeFilter ---------------------------------------------------------------
 
 ScopeFilter::ScopeFilter(const Scope& scope, const storage::Catalog& catalog) : scope_(scope) {

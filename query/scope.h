@@ -55,6 +55,8 @@ class Scope {
   // Three-valued: 1 true, 0 false, 2 null. `value(dim)` is the ticket's
   // value of `dim`, nullptr when null. In scope means exactly 1.
   int Eval(const std::function<const std::string*(const std::string& dim)>& value) const;
+  // The same over a ticket's dimension values (a dimension absent: null).
+  int Eval(const std::map<std::string, std::string>& dims) const;
 
   struct Node {
     enum Kind : uint8_t { kAnd, kOr, kNot, kIn, kIsNull } kind = kIn;

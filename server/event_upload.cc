@@ -75,11 +75,7 @@ Status FilterToScope(const query::Scope& scope, const storage::Store& store, std
   KPI_RETURN_IF_ERROR(query::StoredScopeDims(*store.GetSnapshot(), scope, tickets, &state));
   std::set<std::string> foreign;  // stored tickets outside the scope
   for (const auto& [ticket, dims] : state) {
-    const int in = scope.Eval([&](const std::string& d) -> const std::string* {
-      auto it = dims.find(d);
-      return it == dims.end() ? nullptr : &it->second;
-    });
-    if (in != 1) foreign.insert(ticket);
+    if (scope.Eval(dims) != 1) foreign.insert(ticket);
   }
   const std::string reason = "outside this token's scope (" + scope.text() + ")";
   size_t kept = 0;
@@ -88,10 +84,7 @@ Status FilterToScope(const query::Scope& scope, const storage::Store& store, std
     if (ok) {
       std::map<std::string, std::string> dims = state[e.ticket];
       for (const auto& [k, v] : e.dims) dims[k] = v;
-      ok = scope.Eval([&](const std::string& d) -> const std::string* {
-             auto it = dims.find(d);
-             return it == dims.end() ? nullptr : &it->second;
-           }) == 1;
+      ok = scope.Eval(dims) == 1;
       if (ok) state[e.ticket] = std::move(dims);
     }
     if (!ok) {

@@ -169,12 +169,7 @@ class ScopeTest : public ::testing::Test {
     std::set<std::string> in;
     for (const std::string& t : tickets) {
       auto it = dims.find(t);
-      const int v = scope.Eval([&](const std::string& d) -> const std::string* {
-        if (it == dims.end()) return nullptr;
-        auto f = it->second.find(d);
-        return f == it->second.end() ? nullptr : &f->second;
-      });
-      if (v == 1) in.insert(t);
+      if (scope.Eval(it == dims.end() ? std::map<std::string, std::string>{} : it->second) == 1) in.insert(t);
     }
     return in;
   }
