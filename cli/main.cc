@@ -120,6 +120,11 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--tokens", serve.tokens_file,
                         "Bearer tokens file ('<token> <role>' per line); without it only loopback and "
                         "Unix-socket clients are served");
+  serve_cmd->add_option("--tls-cert", serve.tls_cert,
+                        "PEM certificate chain (leaf first): the TCP listener speaks TLS 1.2+; SIGHUP reloads it");
+  serve_cmd->add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert");
+  serve_cmd->add_flag("--insecure-http", serve.insecure_http,
+                      "Allow plain HTTP on a non-loopback --listen address (tokens and data in clear text)");
   serve_cmd->add_option("--threads", serve.threads, "Statements run concurrently")->capture_default_str();
   serve_cmd->add_option("--exec-threads", serve.exec_threads, "Scan threads per statement")->capture_default_str();
   serve_cmd->add_option("--io-threads", serve.io_threads, "Socket I/O threads")->capture_default_str();

@@ -24,6 +24,7 @@ int RunServe(const ServeFlags& flags, std::FILE* err) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);  // TLS reload (server/serve.h), not the default "terminate"
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   std::unique_ptr<storage::Store> store;
@@ -44,6 +45,9 @@ int RunServe(const ServeFlags& flags, std::FILE* err) {
   options.listen = flags.listen;
   options.socket_path = flags.socket_path;
   options.tokens_file = flags.tokens_file;
+  options.tls_cert_file = flags.tls_cert;
+  options.tls_key_file = flags.tls_key;
+  options.insecure_http = flags.insecure_http;
   options.max_body_bytes = flags.max_body_bytes;
   options.query_timeout_ms = flags.query_timeout_ms;
   options.max_rows = flags.max_rows;

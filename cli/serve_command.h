@@ -27,6 +27,9 @@ struct ServeFlags {
   int io_threads = 2;                      // socket I/O threads
   int write_threads = 2;                   // uploads and KPI changes run concurrently
   std::string tokens_file;                 // `<token> <role>` lines; empty: loopback/Unix clients only
+  std::string tls_cert;                    // PEM certificate chain: TLS on the TCP listener
+  std::string tls_key;                     // PEM private key
+  bool insecure_http = false;              // allow plain HTTP on a non-loopback address
   uint64_t max_body_bytes = 64ull << 20;   // request body limit (ingest uploads)
   int query_timeout_ms = 30000;            // per-statement deadline
   uint64_t max_rows = 1000000;             // result rows per query

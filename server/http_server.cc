@@ -16,6 +16,10 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#ifdef KPI_HAVE_TLS
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/ssl.hpp>
+#endif
 
 #include <algorithm>
 #include <atomic>
@@ -24,6 +28,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -32,6 +37,7 @@
 #include "server/http_message.h"
 #include "server/metrics.h"
 #include "server/router.h"
+#include "server/tls_context.h"
 
 namespace kpi::server {
 
@@ -40,6 +46,9 @@ namespace http = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using unix_socket = net::local::stream_protocol;
+#ifdef KPI_HAVE_TLS
+namespace ssl = net::ssl;
+#endif
 
 namespace {
 
@@ -232,15 +241,35 @@ bool HasObsFold(std::string_view header) {
   return false;
 }
 
-// One connection: read a request header, admit it, read its body, have it
-// routed on a worker, write the response, repeat while keep-alive. All
-// members are touched on the connection's strand only.
+// The byte stream of a connection: plain, or TLS over it.
+template <class Protocol, bool kTls>
+struct StreamOf {
+  using type = beast::basic_stream<Protocol>;
+};
+#ifdef KPI_HAVE_TLS
 template <class Protocol>
-class Session : public SessionBase, public std::enable_shared_from_this<Session<Protocol>> {
+struct StreamOf<Protocol, true> {
+  using type = beast::ssl_stream<beast::basic_stream<Protocol>>;
+};
+#endif
+
+// The answer to plain HTTP on the TLS port (what nginx does too): the client
+// learns why, and no byte of it is read as a request.
+constexpr std::string_view kPlainOnTlsPort =
+    "HTTP/1.1 400 Bad Request\r\nServer: kpistore\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 58\r\nConnection: close\r\n\r\n"
+    "plain HTTP request sent to a TLS port: use https:// here\r\n";
+
+// One connection: (TLS handshake,) read a request header, admit it, read its
+// body, have it routed on a worker, write the response, repeat while
+// keep-alive. All members are touched on the connection's strand only.
+template <class Protocol, bool kTls = false>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Protocol, kTls>> {
  public:
-  using Stream = beast::basic_stream<Protocol>;
+  using Stream = typename StreamOf<Protocol, kTls>::type;
 
   Session(typename Protocol::socket&& socket, Impl* server)
+    requires(!kTls)
       : server_(server),
         id_(server->next_id.fetch_add(1)),
         trusted_(TrustedPeer<Protocol>(socket)),
@@ -248,6 +277,20 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         stream_(std::move(socket)) {
     server_->metrics->ConnectionOpened();
   }
+#ifdef KPI_HAVE_TLS
+  // `context`: the server's TLS context when the connection was accepted;
+  // held until the connection closes, whatever a reload does meanwhile.
+  Session(typename Protocol::socket&& socket, Impl* server, std::shared_ptr<ssl::context> context)
+    requires(kTls)
+      : server_(server),
+        id_(server->next_id.fetch_add(1)),
+        trusted_(TrustedPeer<Protocol>(socket)),
+        client_(ClientAddress<Protocol>(socket)),
+        tls_context_(std::move(context)),
+        stream_(std::move(socket), *tls_context_) {
+    server_->metrics->ConnectionOpened();
+  }
+#endif
 
   ~Session() override {
     server_->metrics->ConnectionClosed();
@@ -257,18 +300,26 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void Start() {
     server_->Register(id_, this->weak_from_this());
-    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->ReadHeader(); });
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->ReadHeader();
+      }
+    });
   }
 
   void Shutdown() override {
     net::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      if (self->state_ == State::kIdle || self->state_ == State::kLingering) self->Close();
+      if (self->state_ == State::kIdle || self->state_ == State::kHandshake || self->state_ == State::kLingering) {
+        self->Close();
+      }
     });
   }
 
   void Evict() override {
     net::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      if (self->state_ == State::kIdle) self->Close();
+      if (self->state_ == State::kIdle || self->state_ == State::kHandshake) self->Close();
     });
   }
 
@@ -277,13 +328,54 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
  private:
+  // kHandshake: TLS handshake in progress (waiting: holds no slot);
   // kIdle: waiting for a complete request header (holds no slot);
   // kReading: admitted, reading the body; kBusy: routed on a worker;
   // kWriting: sending the response; kLingering: answered a refused request,
   // discarding what the client still sends before closing.
-  enum class State { kIdle, kReading, kBusy, kWriting, kLingering, kClosed };
+  enum class State { kHandshake, kIdle, kReading, kBusy, kWriting, kLingering, kClosed };
 
-  void ReadHeader() {
+  // The socket under TLS (or the plain stream itself): timeouts, shutdown, close.
+  beast::basic_stream<Protocol>& Lowest() { return beast::get_lowest_layer(stream_); }
+
+  // The handshake counts as part of the first request's header: a waiting
+  // connection (no slot, evictable) within one header_timeout from accept
+  // to the end of the first header. A client that sends plain HTTP gets a
+  // plain 400; anything else that is not a TLS handshake is closed.
+  void Handshake() {
+#ifdef KPI_HAVE_TLS
+    if (server_->stopping.load()) return Close();
+    state_ = State::kHandshake;
+    server_->Evict(server_->limits.Waiting(id_, client_));
+    Lowest().expires_after(server_->options.header_timeout);
+    Lowest().async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+      if (ec || self->state_ != State::kHandshake) return self->Close();
+      self->buffer_.commit(n);
+      auto first = *static_cast<const unsigned char*>(self->buffer_.data().data());
+      if (first >= 'A' && first <= 'Z') return self->RefusePlainHttp();
+      self->stream_.async_handshake(ssl::stream_base::server, self->buffer_.data(),
+                                    [self](beast::error_code e, size_t used) {
+                                      if (e || self->state_ != State::kHandshake) return self->Close();
+                                      self->buffer_.consume(used);
+                                      self->ReadHeader(/*rearm=*/false);
+                                    });
+    });
+#endif
+  }
+
+  void RefusePlainHttp() {
+    server_->metrics->RecordRequest(Endpoint::kOther, 400, 0);
+    state_ = State::kWriting;
+    Lowest().expires_after(server_->options.write_timeout);
+    net::async_write(Lowest(), net::buffer(kPlainOnTlsPort.data(), kPlainOnTlsPort.size()),
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->Close();
+                       self->Linger();
+                     });
+  }
+
+  // `rearm`: false right after the TLS handshake, which started the clock.
+  void ReadHeader(bool rearm = true) {
     if (state_ == State::kClosed) return;
     if (server_->stopping.load()) return Close();
     state_ = State::kIdle;
@@ -294,7 +386,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(server_->options.max_body_bytes);
     scanned_ = 0;
-    stream_.expires_after(server_->options.header_timeout);
+    if (rearm) Lowest().expires_after(server_->options.header_timeout);
     ContinueHeader();
   }
 
@@ -371,7 +463,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     if (beast::iequals(req[http::field::expect], "100-continue") && !parser_->is_done()) {
       continue_.emplace(http::status::continue_, req.version());
-      stream_.expires_after(server_->options.write_timeout);
+      Lowest().expires_after(server_->options.write_timeout);
       http::async_write(stream_, *continue_, [self = this->shared_from_this()](beast::error_code e, size_t) {
         if (e) return self->Close();
         self->ReadBody();
@@ -390,7 +482,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     const auto length = parser_->content_length();
     if (length && *length > buffer_.capacity() - buffer_.size())
       buffer_.reserve(buffer_.size() + static_cast<size_t>(std::min<uint64_t>(*length, kBodyReadBytes)));
-    stream_.expires_after(server_->options.body_timeout);
+    Lowest().expires_after(server_->options.body_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRequest(ec); });
   }
@@ -480,7 +572,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     keep_alive_ = keep_alive_ && !response.close && !server_->stopping.load();
     res_->keep_alive(keep_alive_);
     res_->prepare_payload();
-    stream_.expires_after(server_->options.write_timeout);
+    Lowest().expires_after(server_->options.write_timeout);
     http::async_write(stream_, *res_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->OnWrite(ec);
     });
@@ -502,16 +594,17 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (state_ == State::kClosed) return;
     state_ = State::kLingering;
     beast::error_code ignored;
-    stream_.socket().shutdown(Protocol::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTime);
+    Lowest().socket().shutdown(Protocol::socket::shutdown_send, ignored);
+    Lowest().expires_after(kLingerTime);
     lingered_ = 0;
     DrainSome();
   }
 
   void DrainSome() {
     buffer_.clear();
-    stream_.async_read_some(buffer_.prepare(kLingerChunk), [self = this->shared_from_this()](beast::error_code ec,
-                                                                                              size_t n) {
+    // Raw bytes (TLS records unread): they are dropped anyway.
+    Lowest().async_read_some(buffer_.prepare(kLingerChunk), [self = this->shared_from_this()](beast::error_code ec,
+                                                                                               size_t n) {
       self->lingered_ += n;
       if (ec || self->lingered_ >= kLingerBytes || self->state_ != State::kLingering) return self->Close();
       self->DrainSome();
@@ -522,14 +615,19 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
     beast::error_code ec;
-    stream_.socket().shutdown(Protocol::socket::shutdown_both, ec);
-    stream_.close();
+    // Over TLS no close_notify is sent: every response is framed by
+    // Content-Length or chunking, so a truncation cannot pass for an end.
+    Lowest().socket().shutdown(Protocol::socket::shutdown_both, ec);
+    Lowest().close();
   }
 
   Impl* server_;
   const uint64_t id_;
   const bool trusted_;
   const std::string client_;
+#ifdef KPI_HAVE_TLS
+  std::shared_ptr<ssl::context> tls_context_;  // before stream_, which uses it
+#endif
   Stream stream_;
   static constexpr uint64_t kBodyReadBytes = 256 * 1024;  // largest read of a request body
   static constexpr size_t kLingerChunk = 16 * 1024;
@@ -579,6 +677,16 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
     }
     // Every connection gets in; it holds a slot only once a request arrives
     // (server/client_limits.h), and waiting ones are evicted oldest first.
+    // The TCP listener speaks TLS when the server has a context; a new
+    // connection takes the context of the moment (reloads apply from there).
+#ifdef KPI_HAVE_TLS
+    if constexpr (std::is_same_v<Protocol, tcp>) {
+      if (server_->options.tls != nullptr) {
+        std::make_shared<Session<tcp, true>>(std::move(socket), server_, server_->options.tls->Current())->Start();
+        return Accept();
+      }
+    }
+#endif
     std::make_shared<Session<Protocol>>(std::move(socket), server_)->Start();
     Accept();
   }
@@ -626,6 +734,14 @@ Status HttpServer::Start() {
     auto results = resolver.resolve(host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
     if (ec || results.empty()) return Status::InvalidArgument("cannot resolve listen host '" + host + "'");
     tcp::endpoint endpoint = results.begin()->endpoint();
+    // Plain HTTP carries tokens and data in clear text: only where no one
+    // else is on the wire, unless the operator says so.
+    if (s.options.tls == nullptr && !s.options.insecure_http && !IsLoopback(endpoint)) {
+      return Status::InvalidArgument("plain HTTP on the non-loopback address " + s.options.listen +
+                                     " would send tokens and data in clear text: give --tls-cert and --tls-key, "
+                                     "listen on a loopback address or a Unix socket (behind a TLS proxy), or pass "
+                                     "--insecure-http");
+    }
     s.tcp_acceptor.emplace(net::make_strand(s.ioc));
     KPI_RETURN_IF_ERROR(OpenAcceptor(&*s.tcp_acceptor, endpoint, true, s.options.listen));
     tcp::endpoint bound = s.tcp_acceptor->local_endpoint(ec);

@@ -32,6 +32,16 @@
 //   * connection slots and request rates per client: `clients` below;
 //   * a client with more than queued_per_client requests waiting for a
 //     thread gets 429.
+// TLS (options.tls, server/tls_context.h): the TCP listener speaks only
+// TLS 1.2+, with HTTP/1.1 inside and everything above unchanged; the Unix
+// socket stays plain. The handshake counts as the first request's header:
+// a connection in its handshake is waiting (holds no slot, may be evicted)
+// and has header_timeout from accept to the end of its first header. Plain
+// HTTP sent to the TLS port gets a plain 400 and the connection closes.
+// Each new connection takes the TLS context of the moment, so a reload
+// applies to new connections while open ones finish with the old one.
+// Plain HTTP on a TCP address that is not loopback is refused by Start()
+// unless options.insecure_http is set.
 // Stop() stops accepting, closes idle connections, lets every request
 // already being read or run finish and be answered (with Connection: close)
 // for up to drain_timeout; then it cancels running statements (Aborted, 503),
@@ -54,6 +64,7 @@ namespace kpi::server {
 
 class Router;
 class Metrics;
+class TlsContext;
 
 struct HttpServerOptions {
   std::string listen;       // "127.0.0.1:7070", "[::1]:0", "0.0.0.0:7070"; empty: no TCP listener
@@ -74,6 +85,12 @@ struct HttpServerOptions {
   std::chrono::milliseconds body_timeout{120000};
   std::chrono::milliseconds write_timeout{120000};
   std::chrono::milliseconds drain_timeout{10000};  // Stop(): longest wait for in-flight requests
+  // TLS on the TCP listener (the Unix socket stays plain); null: plain HTTP.
+  // Must outlive the server; each new connection takes tls->Current().
+  TlsContext* tls = nullptr;
+  // Plain HTTP on a TCP address that is not loopback: Start() refuses it
+  // (InvalidArgument) unless this is set.
+  bool insecure_http = false;
 };
 
 class HttpServer {

@@ -12,6 +12,7 @@
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/router.h"
+#include "server/tls_context.h"
 #include "storage/store.h"
 
 namespace kpi::server {
@@ -22,14 +23,15 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 
-// Blocks SIGINT and SIGTERM for this thread and the threads it starts,
-// restoring the previous mask on destruction.
+// Blocks SIGINT, SIGTERM and SIGHUP for this thread and the threads it
+// starts, restoring the previous mask on destruction.
 class SignalBlock {
  public:
   SignalBlock() {
     sigemptyset(&set_);
     sigaddset(&set_, SIGINT);
     sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set_, &old_);
   }
   ~SignalBlock() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
@@ -67,6 +69,22 @@ int Serve(storage::Store* store, const ServeOptions& options) {
     std::fprintf(log, "kpi serve: limits must be positive\n");
     return kExitUsage;
   }
+  std::unique_ptr<TlsContext> tls;
+  if (!options.tls_cert_file.empty() || !options.tls_key_file.empty()) {
+    if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
+      std::fprintf(log, "kpi serve: TLS needs both --tls-cert and --tls-key\n");
+      return kExitUsage;
+    }
+    if (options.listen.empty()) {
+      std::fprintf(log, "kpi serve: --tls-cert applies to the TCP listener, and --listen is empty\n");
+      return kExitUsage;
+    }
+    Status s = TlsContext::Load(options.tls_cert_file, options.tls_key_file, &tls);
+    if (!s.ok()) {
+      std::fprintf(log, "kpi serve: %s\n", s.message().c_str());
+      return kExitUsage;
+    }
+  }
 
   SignalBlock signals;  // before any thread starts, so all of them inherit it
   query::Engine engine(store);
@@ -100,13 +118,18 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   http.drain_timeout = std::chrono::milliseconds(options.drain_timeout_ms);
   http.header_timeout = std::chrono::milliseconds(options.header_timeout_ms);
   http.body_timeout = std::chrono::milliseconds(options.body_timeout_ms);
+  http.tls = tls.get();
+  http.insecure_http = options.insecure_http;
   HttpServer server(&router, &metrics, http);
   Status s = server.Start();
   if (!s.ok()) {
     std::fprintf(log, "kpi serve: %s\n", s.message().c_str());
     return kExitUsage;
   }
-  if (!options.listen.empty()) std::fprintf(log, "listening on %s\n", server.tcp_address().c_str());
+  if (!options.listen.empty()) {
+    std::fprintf(log, "listening on %s%s\n", tls ? "https://" : "", server.tcp_address().c_str());
+  }
+  if (tls) std::fprintf(log, "tls: certificate %s\n", tls->Describe().c_str());
   if (!options.socket_path.empty()) std::fprintf(log, "listening on unix:%s\n", options.socket_path.c_str());
   if (options.tokens_file.empty()) {
     std::fprintf(log, "no --tokens file: serving only loopback and Unix-socket clients, with full access\n");
@@ -116,6 +139,18 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   std::fflush(log);
 
   int sig = signals.Wait();
+  for (; sig == SIGHUP; sig = signals.Wait()) {
+    if (!tls) {
+      std::fprintf(log, "kpi serve: SIGHUP received; nothing to reload (no TLS certificate)\n");
+    } else if (Status r = tls->Reload(); r.ok()) {
+      std::fprintf(log, "kpi serve: SIGHUP: TLS certificate reloaded (%s); new connections use it\n",
+                   tls->Describe().c_str());
+    } else {
+      std::fprintf(log, "kpi serve: SIGHUP: TLS reload failed, keeping the current certificate: %s\n",
+                   r.message().c_str());
+    }
+    std::fflush(log);
+  }
   std::fprintf(log, "kpi serve: %s received, finishing in-flight requests (for up to %d ms)\n",
                sig == SIGINT ? "SIGINT" : "SIGTERM", options.drain_timeout_ms);
   std::fflush(log);

@@ -1,6 +1,14 @@
 // Serve: the entry point of `kpi serve`: runs the HTTP API over an open
 // Store until SIGINT or SIGTERM, then shuts down cleanly.
 //
+// With tls_cert_file and tls_key_file the TCP listener speaks TLS
+// (server/tls_context.h); SIGHUP re-reads both files: new connections use
+// the new certificate, open ones finish with the old; a failed reload is
+// logged and the old certificate stays. Without TLS, SIGHUP is logged and
+// ignored. Plain HTTP listens only on a loopback address or a Unix socket
+// unless insecure_http is set (tokens and data would cross the network in
+// clear text).
+//
 // Startup prints to `log` (stderr by default) where it listens
 // ("listening on 127.0.0.1:7070", "listening on unix:/run/kpi.sock") and,
 // without a token file, that only loopback and Unix-socket clients are
@@ -8,10 +16,12 @@
 // seal whatever is staged, return 0.
 // Returns the process exit status: 0 after a clean shutdown; 2 for a bad
 // option (unreadable token file, malformed listen address, nothing to listen
-// on) or when a listener cannot be bound; 1 when the final seal fails.
-// Serve blocks SIGINT and SIGTERM in the calling thread (and so in every
-// thread it starts) and waits for them with sigwait; call it from the main
-// thread before starting other threads.
+// on, plain HTTP on a non-loopback address, a TLS certificate or key that
+// cannot be loaded, TLS not compiled in) or when a listener cannot be bound;
+// 1 when the final seal fails.
+// Serve blocks SIGINT, SIGTERM and SIGHUP in the calling thread (and so in
+// every thread it starts) and waits for them with sigwait; call it from the
+// main thread before starting other threads.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +38,9 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:7070";  // host:port, [v6]:port; port 0 picks one; empty: no TCP
   std::string socket_path;                // Unix-domain socket path; empty: none
   std::string tokens_file;                // `<token> <role>` lines; empty: loopback/Unix clients only
+  std::string tls_cert_file;              // PEM chain, leaf first; with tls_key_file: TLS on the TCP listener
+  std::string tls_key_file;               // PEM private key of the certificate
+  bool insecure_http = false;             // allow plain HTTP on a non-loopback TCP address
   uint64_t max_body_bytes = uint64_t{64} << 20;  // larger request bodies get 413
   int query_timeout_ms = 30000;           // per statement; past it 504
   uint64_t max_rows = 1'000'000;          // result rows per query; past it 422
