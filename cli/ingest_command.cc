@@ -2,6 +2,7 @@
 #include "cli/ingest_command.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <mutex>
@@ -89,7 +90,7 @@ std::string NameInput(const std::string& input, const Status& s) {
 
 class Ingest {
  public:
-  Ingest(const IngestFlags& flags, std::FILE* out, std::FILE* err) : flags_(flags), out_(out), err_(err) {}
+  Ingest(const IngestFlags& flags, std::FILE* out, std::FILE* err) : flags_(flags), out_(out), err_(err) { seal_at_ = flags.seal_events; }
   int Run();
 
  private:
@@ -100,6 +101,8 @@ class Ingest {
   // one seal runs. FinishSeal waits for it; false on a store failure.
   void StartSeal();
   bool FinishSeal();
+  // Adds a seal's counts and picks the next seal's threshold (seal_at_).
+  void NoteSeal(const storage::IngestStats& stats);
   bool OverLimit() const { return flags_.max_errors >= 0 && static_cast<int64_t>(rejects_->total()) > flags_.max_errors; }
   void PrintSummary(double elapsed_s, uint64_t events_read);
   // Identifies each regular input (for its checkpoint) and, with --resume,
@@ -119,6 +122,7 @@ class Ingest {
   std::future<Status> sealing_;
   std::mutex stats_mu_;  // stats_ is updated by the background seal
   uint64_t staged_at_seal_start_ = 0;  // staged_events() when the running seal started
+  std::atomic<uint64_t> seal_at_{0};     // staged events that start a seal (NoteSeal adapts it)
   struct Tracked {
     std::string key;
     ingest::InputIdentity identity;
@@ -221,9 +225,11 @@ int Ingest::Run() {
     // (then wait for it: memory stays bounded by about two such sets).
     const uint64_t staged = store_->staged_events();
     const bool idle = !sealing_.valid() || sealing_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-    if (idle ? staged >= flags_.seal_events : staged > staged_at_seal_start_ + flags_.seal_events) {
+    const uint64_t seal_at = seal_at_.load();
+    if (idle ? staged >= seal_at : staged > staged_at_seal_start_ + seal_at) {
       keep_going = FinishSeal();
-      if (keep_going) StartSeal();
+      // The seal just finished may have raised the threshold (NoteSeal).
+      if (keep_going && store_->staged_events() >= seal_at_.load()) StartSeal();
     }
   }
   if (!keep_going) pipeline.Stop();
@@ -319,10 +325,7 @@ void Ingest::StartSeal() {
     storage::IngestStats stats;
     Status s = store_->Seal(&stats);
     if (!s.ok()) return s;  // reported by FinishSeal, on the main thread
-    std::lock_guard lock(stats_mu_);
-    stats_.accepted += stats.accepted;
-    stats_.duplicates += stats.duplicates;
-    stats_.segments_written += stats.segments_written;
+    NoteSeal(stats);
     return Status::OK();
   });
 }
@@ -351,11 +354,23 @@ bool Ingest::Seal() {
     store_error_ = true;
     return false;
   }
+  NoteSeal(stats);
+  return true;
+}
+
+void Ingest::NoteSeal(const storage::IngestStats& stats) {
   std::lock_guard lock(stats_mu_);
   stats_.accepted += stats.accepted;
   stats_.duplicates += stats.duplicates;
   stats_.segments_written += stats.segments_written;
-  return true;
+  // Scattered arrival (shuffled input, a backfill across old days): a seal
+  // that re-encoded more sealed events than half its new ones will do so
+  // again, and every seal re-encodes about the whole store. Seal less often
+  // then, once as many events are staged as are sealed (re-encoding stays
+  // under ~2x the store), at most 4x `seal_events` (memory: staged events
+  // are held decoded until their seal).
+  const uint64_t base = std::max<uint64_t>(1, flags_.seal_events);
+  seal_at_ = 2 * stats.events_rewritten > stats.accepted ? std::clamp<uint64_t>(stats_.accepted, base, 4 * base) : base;
 }
 
 void Ingest::PrintSummary(double elapsed_s, uint64_t events_read) {

@@ -5,8 +5,11 @@
 // hands them over a small bounded queue; the calling thread Stage()s each
 // batch (durable when it returns). Each time `seal_events` more events are
 // staged, a background seal starts (at most one runs; staging goes on
-// meanwhile), and a final seal and flush run at the end. Memory stays bounded
-// by about two seal sets whatever the input size.
+// meanwhile), and a final seal and flush run at the end. When arrival is
+// scattered (a seal re-encoded more sealed events than half its new ones),
+// the next seal waits for as many staged events as are sealed, at most 4x
+// `seal_events`. Memory stays bounded by about two seal sets whatever the
+// input size.
 //
 // Rejected lines (reader rejects and store-level rejects, the latter mapped
 // back to file:line) are all written to `rejects_path` when given, the first

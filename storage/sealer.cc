@@ -549,6 +549,7 @@ Status Sealer::Run(IngestStats* stats) {
     local.segments_written++;
     for (uint32_t i : members) {
       const WorkTicket& t = work_[i];
+      if (t.from_segment) local.events_rewritten += t.events.size();
       if (t.from_segment && t.origin == key) continue;
       index_updates.emplace_back(i, TicketLocation{key.first, key.second});
     }

@@ -67,10 +67,12 @@ struct IngestStats {
   uint64_t duplicates = 0;  // events already stored (or repeated in the input)
   uint64_t corrections = 0;  // of `accepted`: copies with a higher revision (replacing or retracting)
   uint64_t segments_written = 0;
+  uint64_t events_rewritten = 0;  // events sealed before that a seal re-encoded (their segment changed)
   uint32_t last_batch = 0;  // Stage: the number of the batch it landed (0: none)
   void Add(const IngestStats& o) {
     staged += o.staged; accepted += o.accepted; duplicates += o.duplicates; corrections += o.corrections;
     segments_written += o.segments_written;
+    events_rewritten += o.events_rewritten;
     last_batch = std::max(last_batch, o.last_batch);
   }
 };
