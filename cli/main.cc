@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/audit_command.h"
+#include "cli/backup_command.h"
 #include "cli/exit_codes.h"
 #include "cli/gen_command.h"
 #include "cli/info_command.h"
@@ -65,6 +66,18 @@ int main(int argc, char** argv) {
   CLI::App* info_cmd = app.add_subcommand("info", "Show what a store holds: counts, bytes, encodings");
   info_cmd->add_option("--db", info.db, "Store directory")->required();
   info_cmd->add_option("--format", info.format, "table or json")->capture_default_str();
+
+  BackupFlags backup;
+  CLI::App* backup_cmd =
+      app.add_subcommand("backup", "Write a consistent copy of a store (not one a server has open: POST /v1/backup)");
+  backup_cmd->add_option("--db", backup.db, "Store directory")->required();
+  backup_cmd->add_option("--to", backup.to, "Backup directory (must not exist)")->required();
+
+  RestoreFlags restore;
+  CLI::App* restore_cmd = app.add_subcommand("restore", "Put a backup in place of a store (checks that it opens)");
+  restore_cmd->add_option("--from", restore.from, "Backup directory")->required();
+  restore_cmd->add_option("--db", restore.db, "Store directory to restore into")->required();
+  restore_cmd->add_flag("--force", restore.force, "Replace a non-empty --db (moved aside to DIR.replaced-<time>)");
 
   QueryFlags query;
   CLI::App* query_cmd = app.add_subcommand("query", "Run query statements (';'-separated) and print the results");
@@ -176,6 +189,8 @@ int main(int argc, char** argv) {
   if (ingest_cmd->parsed()) return RunIngest(ingest, stdout, stderr);
   if (gen_cmd->parsed()) return RunGen(gen, stderr);
   if (info_cmd->parsed()) return RunInfo(info, stdout, stderr);
+  if (backup_cmd->parsed()) return RunBackup(backup, stdout, stderr);
+  if (restore_cmd->parsed()) return RunRestore(restore, stdout, stderr);
   if (query_cmd->parsed()) return RunQuery(query, stdout, stderr);
   if (repl_cmd->parsed()) return RunRepl(repl, stdout, stderr);
   if (serve_cmd->parsed()) return RunServe(serve, stderr);

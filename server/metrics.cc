@@ -15,6 +15,7 @@ const char* EndpointName(Endpoint e) {
     case Endpoint::kTargets: return "targets";
     case Endpoint::kHealth: return "health";
     case Endpoint::kMetrics: return "metrics";
+    case Endpoint::kBackup: return "backup";
     case Endpoint::kOther:
     case Endpoint::kCount: break;
   }

@@ -24,10 +24,10 @@
 namespace kpi::server {
 
 enum class Endpoint : int {
-  kQuery, kEvents, kKpis, kTables, kTargets, kHealth, kMetrics, kOther, kCount
+  kQuery, kEvents, kKpis, kTables, kTargets, kHealth, kMetrics, kBackup, kOther, kCount
 };
 
-const char* EndpointName(Endpoint e);  // "query", "events", "kpis", "tables", "targets", "health", "metrics", "other"
+const char* EndpointName(Endpoint e);  // "query", "events", "kpis", "tables", "targets", "health", "metrics", "backup", "other"
 
 class Metrics {
  public:

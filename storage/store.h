@@ -107,6 +107,7 @@ struct PlanStats {
 };
 
 class Store;
+struct BackupInfo;  // storage/backup.h
 
 // A consistent, immutable view of the sealed data.
 class Snapshot {
@@ -205,6 +206,11 @@ class Store {
   // it. (*out)[i] holds namespaces[i]'s entries.
   Status ListMetaConsistent(const std::vector<std::string>& namespaces,
                             std::vector<std::vector<std::pair<std::string, std::string>>>* out) const;
+
+  // Writes a consistent copy of the store (a RocksDB checkpoint) to `to_dir`,
+  // which must not exist: every write acknowledged before the call and none
+  // after it (storage/backup.h). Blocks writes meanwhile, not queries.
+  Status Backup(const std::string& to_dir, BackupInfo* info);
 
   const std::string& dir() const { return dir_; }
 
