@@ -76,10 +76,9 @@ struct Worker {
   std::vector<uint64_t> key;
   std::vector<const std::vector<uint8_t>*> repeat_answers;  // per repeat_within of the query, for the current segment
   storage::Segment filtered;
-  // ExecOptions::scope: the worker's filter, a tickets view for events
-  // queries, the current segment's in-scope tickets and the events read.
+  // ExecOptions::scope: the worker's filter, the current segment's
+  // in-scope tickets and the events read.
   std::unique_ptr<ScopeFilter> scope;
-  SegmentRows scope_rows;
   std::vector<uint8_t> keep;
   uint64_t scoped_events = 0;
 };
@@ -184,7 +183,7 @@ class SelectRun {
         sr.Reset(seg, static_cast<uint32_t>(i), Source::kTickets, created_code_);
         const uint8_t* keep = nullptr;
         if (scopes[w]) {
-          if (scopes[w]->Mark(&sr, &keeps[w]) == 0) return Status::OK();
+          if (scopes[w]->Mark(*seg, &sr, &keeps[w]) == 0) return Status::OK();
           keep = keeps[w].data();
         }
         const int64_t* created = sr.Created();
@@ -218,12 +217,8 @@ class SelectRun {
     // The scope first: tickets outside it (and their events) are never rows.
     const uint8_t* keep = nullptr;
     if (wk.scope) {
-      SegmentRows* tickets = &wk.rows;
-      if (q_.source != Source::kTickets) {
-        wk.scope_rows.Reset(seg, ordinal, Source::kTickets, created_code_);
-        tickets = &wk.scope_rows;
-      }
-      const uint32_t kept = wk.scope->Mark(tickets, &wk.keep);
+      const uint32_t kept =
+          wk.scope->Mark(*seg, q_.source == Source::kTickets ? &wk.rows : nullptr, &wk.keep);
       if (kept == 0) return Status::OK();
       if (kept < seg->num_tickets()) {
         keep = wk.keep.data();
@@ -281,13 +276,25 @@ class SelectRun {
       const uint32_t ne = seg->num_events();
       place = seg->time_ms.data();
       if (keep != nullptr) {
-        wk.initial.clear();
-        for (uint32_t t = 0; t < seg->num_tickets(); ++t) {
+        // The events of the tickets in scope (and in `during`), written
+        // through a plain pointer: this loop is the scope's whole cost here.
+        wk.initial.resize(ne);
+        uint32_t* rows = wk.initial.data();
+        uint32_t n = 0;
+        const uint32_t* begin = seg->event_begin.data();
+        const uint32_t nt = seg->num_tickets();
+        const int64_t lo = q_.during ? q_.during->first : INT64_MIN, hi = q_.during ? q_.during->second : INT64_MAX;
+        for (uint32_t t = 0; t < nt; ++t) {
           if (!keep[t]) continue;
-          for (uint32_t e = seg->event_begin[t]; e < seg->event_begin[t + 1]; ++e)
-            if (InWindow(place[e])) wk.initial.push_back(e);
+          const uint32_t end = begin[t + 1];
+          if (!q_.during) {
+            for (uint32_t e = begin[t]; e < end; ++e) rows[n++] = e;
+          } else {
+            for (uint32_t e = begin[t]; e < end; ++e)
+              if (place[e] >= lo && place[e] < hi) rows[n++] = e;
+          }
         }
-        initial = Selection{wk.initial.data(), static_cast<uint32_t>(wk.initial.size()), false};
+        initial = Selection{rows, n, false};
       } else if (q_.during) {
         wk.initial.clear();
         for (uint32_t e = 0; e < ne; ++e)

@@ -210,64 +210,120 @@ ScopeFilter::ScopeFilter(const Scope& scope, const storage::Catalog& catalog) : 
       if (code != 0) leaves_[i].codes.push_back(code);
     }
     std::sort(leaves_[i].codes.begin(), leaves_[i].codes.end());
+    if (!leaves_[i].codes.empty()) leaves_[i].listed.assign(leaves_[i].codes.back() + size_t{1}, 0);
+    for (uint32_t c : leaves_[i].codes) leaves_[i].listed[c] = 1;
   }
-  cols_.resize(scope.dims().size(), nullptr);
+  latest_.resize(scope.dims().size());
 }
 
-int ScopeFilter::EvalNode(size_t i, const std::vector<const uint32_t*>& cols, uint32_t t) const {
+namespace {
+
+// Per ticket of `s`, the code of `column` its latest event carried (0: none),
+// as `from tickets` reads a dimension: sparse entries ascend by row, so one
+// pass with a ticket cursor.
+void LatestCodes(const storage::Segment& s, uint32_t column, std::vector<uint32_t>* out) {
+  const uint32_t nt = s.num_tickets(), ne = s.num_events();
+  out->assign(nt, 0);
+  const storage::SparseCodes* d = column == 0 ? nullptr : s.FindDim(column);
+  if (d == nullptr || nt == 0) return;
+  const size_t m = std::min(d->rows.size(), d->codes.size());
+  uint32_t t = 0;
+  for (size_t k = 0; k < m; ++k) {
+    const uint32_t row = d->rows[k];
+    if (row >= ne) break;
+    while (t + 1 < nt && s.event_begin[t + 1] <= row) ++t;
+    (*out)[t] = d->codes[k];
+  }
+}
+
+}  // namespace
+
+int ScopeFilter::EvalNode(size_t i, uint32_t t) const {
   const Scope::Node& n = scope_.nodes()[i];
   switch (n.kind) {
     case Scope::Node::kAnd: {
-      const int a = EvalNode(n.args[0], cols, t);
+      const int a = EvalNode(n.args[0], t);
       if (a == 0) return 0;
-      const int b = EvalNode(n.args[1], cols, t);
+      const int b = EvalNode(n.args[1], t);
       return b == 0 ? 0 : (a == 1 && b == 1) ? 1 : 2;
     }
     case Scope::Node::kOr: {
-      const int a = EvalNode(n.args[0], cols, t);
+      const int a = EvalNode(n.args[0], t);
       if (a == 1) return 1;
-      const int b = EvalNode(n.args[1], cols, t);
+      const int b = EvalNode(n.args[1], t);
       return b == 1 ? 1 : (a == 0 && b == 0) ? 0 : 2;
     }
-    case Scope::Node::kNot: return Not3(EvalNode(n.args[0], cols, t));
+    case Scope::Node::kNot: return Not3(EvalNode(n.args[0], t));
     case Scope::Node::kIsNull: {
-      const bool null = cols[n.dim] == nullptr || cols[n.dim][t] == 0;
+      const bool null = latest_[n.dim][t] == 0;
       return null != n.negated ? 1 : 0;
     }
     case Scope::Node::kIn: {
-      if (cols[n.dim] == nullptr || cols[n.dim][t] == 0) return 2;
-      const std::vector<uint32_t>& codes = leaves_[i].codes;
-      const uint32_t c = cols[n.dim][t];
-      bool found = false;
-      for (uint32_t x : codes) found |= x == c;  // a scope lists few values
-      return found != n.negated ? 1 : 0;
+      const uint32_t c = latest_[n.dim][t];
+      if (c == 0) return 2;
+      return leaves_[i].Listed(c) != n.negated ? 1 : 0;
     }
   }
   return 2;
 }
 
-uint32_t ScopeFilter::Mark(SegmentRows* rows, std::vector<uint8_t>* keep) {
-  const uint32_t nt = rows->seg().num_tickets();
+uint32_t ScopeFilter::Mark(const storage::Segment& segment, SegmentRows* tickets, std::vector<uint8_t>* keep) {
+  const uint32_t nt = segment.num_tickets(), ne = segment.num_events();
   keep->assign(nt, 0);
-  for (size_t d = 0; d < cols_.size(); ++d) cols_[d] = column_of_dim_[d] == 0 ? nullptr : rows->Dim(column_of_dim_[d]);
+  uint8_t* out = keep->data();
   const size_t root = scope_.nodes().size() - 1;
-  uint32_t kept = 0;
   const Scope::Node& r = scope_.nodes()[root];
-  if (r.kind == Scope::Node::kIn && !r.negated && r.values.size() == 1) {
-    // The common scope, `dim = "v"`: one compare per ticket.
-    const uint32_t* col = cols_[r.dim];
-    const uint32_t code = leaves_[root].codes.empty() ? 0 : leaves_[root].codes[0];
-    if (col == nullptr || code == 0) return 0;
+  uint32_t kept = 0;
+  if (r.kind == Scope::Node::kIn && tickets != nullptr) {
+    // The common scope over the query's own tickets view: one lookup per ticket.
+    if (column_of_dim_[r.dim] == 0) return 0;
+    const uint32_t* col = tickets->Dim(column_of_dim_[r.dim]);
+    const Leaf& leaf = leaves_[root];
+    const uint8_t* listed = leaf.listed.data();
+    const uint32_t size = static_cast<uint32_t>(leaf.listed.size());
+    const uint8_t flip = r.negated ? 1 : 0;
     for (uint32_t t = 0; t < nt; ++t) {
-      const uint8_t in = col[t] == code;
-      (*keep)[t] = in;
-      kept += in;
+      const uint32_t c = col[t];
+      out[t] = c != 0 && ((c < size && listed[c] != 0) ^ flip);
+      kept += out[t];
     }
     return kept;
   }
+  if (r.kind == Scope::Node::kIn) {
+    // The common scope, `dim = "v"` or `dim in (...)`: one pass over the
+    // dimension's sparse entries (rows ascend, so each ticket's last entry
+    // writes last); a ticket without any stays out (null).
+    const uint32_t column = column_of_dim_[r.dim];
+    const storage::SparseCodes* d = column == 0 ? nullptr : segment.FindDim(column);
+    if (d == nullptr || nt == 0) return 0;
+    const Leaf& leaf = leaves_[root];
+    const uint8_t* listed = leaf.listed.data();
+    const uint32_t size = static_cast<uint32_t>(leaf.listed.size());
+    const uint8_t flip = r.negated ? 1 : 0;
+    const uint32_t* begin = segment.event_begin.data();
+    const size_t m = std::min(d->rows.size(), d->codes.size());
+    uint32_t t = 0;
+    for (size_t k = 0; k < m; ++k) {
+      const uint32_t row = d->rows[k];
+      if (row >= ne) break;
+      while (t + 1 < nt && begin[t + 1] <= row) ++t;
+      const uint32_t c = d->codes[k];
+      out[t] = c != 0 && ((c < size && listed[c] != 0) ^ flip);
+    }
+    for (uint32_t i = 0; i < nt; ++i) kept += out[i];
+    return kept;
+  }
+  for (size_t d = 0; d < latest_.size(); ++d) {
+    if (tickets != nullptr && column_of_dim_[d] != 0) {
+      const uint32_t* col = tickets->Dim(column_of_dim_[d]);
+      latest_[d].assign(col, col + nt);
+    } else {
+      LatestCodes(segment, column_of_dim_[d], &latest_[d]);
+    }
+  }
   for (uint32_t t = 0; t < nt; ++t) {
-    const uint8_t in = EvalNode(root, cols_, t) == 1;
-    (*keep)[t] = in;
+    const uint8_t in = EvalNode(root, t) == 1;
+    out[t] = in;
     kept += in;
   }
   return kept;
@@ -308,22 +364,20 @@ Status StoredScopeDims(const storage::Snapshot& snapshot, const Scope& scope, co
     const auto info = snapshot.catalog().FindColumn(d);
     if (info && info->kind == storage::ColumnKind::kDimension) columns.emplace_back(d, info->id);
   }
-  SegmentRows rows;
+  std::vector<std::vector<uint32_t>> latest(columns.size());
   for (const storage::SegmentRef& ref : snapshot.Plan(storage::ScanSpec{}, nullptr)) {
     std::shared_ptr<const storage::Segment> seg;
     KPI_RETURN_IF_ERROR(snapshot.Load(ref, &seg));
-    bool reset = false;
+    bool decoded = false;
     for (uint32_t t = 0; t < seg->num_tickets(); ++t) {
       if (!tickets.count(seg->ticket_ids[t])) continue;
-      if (!reset) {
-        rows.Reset(seg.get(), 0, Source::kTickets, 0);
-        reset = true;
+      if (!decoded) {
+        for (size_t c = 0; c < columns.size(); ++c) LatestCodes(*seg, columns[c].second, &latest[c]);
+        decoded = true;
       }
       std::map<std::string, std::string>& dims = (*out)[seg->ticket_ids[t]];
-      for (const auto& [name, column] : columns) {
-        const uint32_t code = rows.Dim(column)[t];
-        if (code != 0) dims[name] = snapshot.catalog().Decode(column, code);
-      }
+      for (size_t c = 0; c < columns.size(); ++c)
+        if (latest[c][t] != 0) dims[columns[c].first] = snapshot.catalog().Decode(columns[c].second, latest[c][t]);
     }
   }
   return Status::OK();

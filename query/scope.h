@@ -80,9 +80,11 @@ class ScopeFilter {
  public:
   ScopeFilter(const Scope& scope, const storage::Catalog& catalog);
 
-  // Marks keep[t] = 1 for each ticket of `rows` (a kTickets view of the
-  // segment) in scope, 0 otherwise; returns how many are in scope.
-  uint32_t Mark(SegmentRows* rows, std::vector<uint8_t>* keep);
+  // Marks keep[t] = 1 for each ticket of `segment` in scope, 0 otherwise;
+  // returns how many are in scope. `tickets`, when given, is a kTickets
+  // view of the same segment whose dimension columns are shared with the
+  // query (a column the query reads too is then derived once).
+  uint32_t Mark(const storage::Segment& segment, SegmentRows* tickets, std::vector<uint8_t>* keep);
 
   // Top-level `<dim> = / in` conjuncts as (column id, codes) for segment
   // pruning (storage::ScanSpec::dim_codes; sound because a ticket's latest
@@ -93,13 +95,15 @@ class ScopeFilter {
  private:
   struct Leaf {
     std::vector<uint32_t> codes;  // matching dictionary codes (sorted)
+    std::vector<uint8_t> listed;  // by code: 1 when listed (codes past its end are not)
+    bool Listed(uint32_t code) const { return code < listed.size() && listed[code] != 0; }
   };
-  int EvalNode(size_t n, const std::vector<const uint32_t*>& cols, uint32_t t) const;
+  int EvalNode(size_t n, uint32_t t) const;
 
   const Scope& scope_;
   std::vector<uint32_t> column_of_dim_;  // 0: not a dimension of the catalog (always null)
   std::vector<Leaf> leaves_;             // per node (kIn only)
-  std::vector<const uint32_t*> cols_;
+  std::vector<std::vector<uint32_t>> latest_;  // per dimension: each ticket's latest code (0: null)
 };
 
 // For the stored tickets among `tickets`: the latest value each of the
