@@ -241,6 +241,11 @@ auto const set_as_of = [](auto& ctx) {
   _val(ctx).as_of = ToTimeLiteral(ctx, _attr(ctx));
 };
 
+// `order by 15m`: the column of a duration bucket, named as it reads back.
+auto const set_order_step = [](auto& ctx) {
+  _val(ctx).name = ast::ToString(*_attr(ctx));
+  _val(ctx).pos = _attr(ctx)->pos;
+};
 auto const set_order_name = [](auto& ctx) {
   _val(ctx).name = _attr(ctx).text;
   _val(ctx).pos = StateOf(ctx).PosOf(_attr(ctx).where);
@@ -602,7 +607,7 @@ auto const clause = located[kw_where >> expr][set_where] |
                     located[kw_rolling >> limit_count][set_rolling] |
                     located[kw_compare >> kw_with >> kw_previous >> -label("unit", "day, week, month, quarter or year")[ident]][set_compare] |
                     (kw_join >> label("table", "a table name")[ident] >> kw_on >> expr)[add_join];
-auto const order_item_def = label("name", "a result column name")[ident][set_order_name] >>
+auto const order_item_def = label("name", "a result column name")[ident[set_order_name] | number_lit[set_order_step]] >>
                             -(kw_asc[no_op] | kw_desc[set_descending]);
 auto const select_stmt_def = kw_select >> ((expr[push_item] >> -(kw_alias_as >> ident[set_alias])) % comma) >>
                              kw_from >> source >> *clause;

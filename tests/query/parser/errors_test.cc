@@ -71,7 +71,7 @@ const BadQuery kBadQueries[] = {
     {"select a from events tz Europe/Berlin", 1, 25, "expected a string"},
     {"select a from events as of yesterday", 1, 28, "expected a date or timestamp (YYYY-MM-DD or RFC 3339)"},
     {"select a from events at 5", 1, 25, "expected an event name"},
-    {"select a from events order by 1", 1, 31, "expected a result column name"},
+    {"select a from events order by \"x\"", 1, 31, "expected a result column name"},
     {"select a from events where x = 2025-1-1", 1, 32, "bad date '2025-1-1': dates are written YYYY-MM-DD"},
     {"define kpi = x", 1, 12, "expected a KPI name"},
     {"define kpi frt duration(a -> b)", 1, 16, "expected '='"},
