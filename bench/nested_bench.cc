@@ -24,10 +24,10 @@
 #include <variant>
 
 #include "bench/bench_util.h"
-#include "query/binder.h"
+#include "query/binder/binder.h"
 #include "query/evaluation/provenance.h"
 #include "query/execution/nested_select.h"
-#include "query/parser.h"
+#include "query/parser/parser.h"
 
 namespace kpi {
 namespace {

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "bench/bench_util.h"
-#include "query/scope.h"
+#include "query/execution/scope.h"
 
 namespace kpi {
 namespace {

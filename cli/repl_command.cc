@@ -17,7 +17,7 @@
 #include "cli/exit_codes.h"
 #include "cli/repl_session.h"
 #include "cli/store_open.h"
-#include "query/parser.h"
+#include "query/parser/parser.h"
 
 namespace kpi::cli {
 

@@ -4,7 +4,7 @@
 // into the script.
 #include "cli/statement_splitter.h"
 
-#include "query/parser.h"
+#include "query/parser/parser.h"
 
 namespace kpi::cli {
 

@@ -8,7 +8,7 @@
 #include "query/catalog/definition_store.h"
 #include "query/catalog/table_store.h"
 #include "query/kpi_store.h"
-#include "query/suggest.h"
+#include "query/binder/suggest.h"
 #include "query/time_buckets.h"
 #include "storage/store.h"
 

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "query/ast.h"
+#include "query/parser/ast.h"
 #include "query/evaluation/definitions.h"
 #include "query/result.h"
 #include "storage/status.h"

@@ -32,7 +32,7 @@ class Store;
 
 namespace kpi::query {
 
-class Scope;  // query/scope.h
+class Scope;  // query/execution/scope.h
 
 struct QueryError {
   std::string message;
@@ -49,7 +49,7 @@ struct ExecOptions {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();  // TimedOut
   size_t max_result_rows = static_cast<size_t>(-1);  // ResourceExhausted past it
   std::optional<int64_t> as_of_ms;  // run as if the statement said "as of" this instant (ignored when it has its own as of)
-  // A token's scope (query/scope.h): the statement sees only the tickets in
+  // A token's scope (query/execution/scope.h): the statement sees only the tickets in
   // it, as if the store held nothing else. Null: the whole store.
   std::shared_ptr<const Scope> scope;
 };

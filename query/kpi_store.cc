@@ -7,7 +7,7 @@
 #include <variant>
 
 #include "query/catalog/definition_store.h"
-#include "query/parser.h"
+#include "query/parser/parser.h"
 #include "storage/store.h"
 
 namespace kpi::query {

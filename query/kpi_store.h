@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "query/binder.h"
+#include "query/binder/binder.h"
 #include "query/catalog/definition_store.h"
 #include "storage/status.h"
 

@@ -3,7 +3,7 @@
 // The binder uses the type rules to check expressions; the executor uses the
 // scalar operators for everything evaluated once per group (select items
 // over aggregates, having) and for sorting result rows. The vectorized
-// evaluator (query/eval.h) implements the same semantics over column vectors.
+// evaluator (query/execution/eval.h) implements the same semantics over column vectors.
 //
 // Semantics: numbers are doubles; durations are seconds in a Value (exposed
 // as kDuration); a plain number next to a duration means seconds; times are

@@ -8,7 +8,7 @@
 //   admin: write + define and drop named KPIs.
 // `scope <predicate>` (the rest of the line) limits the token to a slice of
 // the data: a predicate over dimensions such as `client = "acme"` or
-// `business_type in ("finance", "b2b")` (query/scope.h has the grammar and
+// `business_type in ("finance", "b2b")` (query/execution/scope.h has the grammar and
 // the per-ticket semantics). Its statements see only the scope's tickets,
 // its uploads may only add events inside the scope, and it may not change
 // definitions, which are shared by every scope, nor read /metrics, which
@@ -30,7 +30,7 @@
 #include <string_view>
 #include <vector>
 
-#include "query/scope.h"
+#include "query/execution/scope.h"
 #include "storage/status.h"
 
 namespace kpi::server {

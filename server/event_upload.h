@@ -37,7 +37,7 @@
 #include <string_view>
 #include <vector>
 
-#include "query/scope.h"
+#include "query/execution/scope.h"
 #include "storage/ingest/event_reader.h"
 #include "storage/status.h"
 

@@ -1,7 +1,7 @@
 // The request router (see server/router.h).
 #include "server/router.h"
 
-#include "query/parser.h"
+#include "query/parser/parser.h"
 
 #include <nlohmann/json.hpp>
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "query/vector.h"
+#include "query/execution/vector.h"
 
 namespace kpi::query {
 

@@ -23,9 +23,9 @@
 #include <string_view>
 #include <vector>
 
-#include "query/bound_expr.h"
+#include "query/binder/bound_expr.h"
 #include "query/result.h"
-#include "query/vector.h"
+#include "query/execution/vector.h"
 
 namespace kpi::storage {
 struct Segment;

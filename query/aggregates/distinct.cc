@@ -1,9 +1,9 @@
 // distinct(x): the number of distinct non-null values of x (values compared
-// through their key parts, query/key_parts.h).
+// through their key parts, query/execution/key_parts.h).
 #include <vector>
 
 #include "query/aggregates/aggregate.h"
-#include "query/key_parts.h"
+#include "query/execution/key_parts.h"
 
 namespace kpi::query {
 

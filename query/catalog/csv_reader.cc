@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "query/x3/literals.h"
+#include "query/parser/x3/literals.h"
 
 namespace kpi::query {
 

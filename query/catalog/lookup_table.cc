@@ -7,7 +7,7 @@
 #include <cctype>
 #include <cmath>
 
-#include "query/x3/literals.h"
+#include "query/parser/x3/literals.h"
 
 namespace kpi::query {
 

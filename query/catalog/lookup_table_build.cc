@@ -6,7 +6,7 @@
 
 #include "query/catalog/csv_reader.h"
 #include "query/catalog/lookup_table.h"
-#include "query/x3/literals.h"
+#include "query/parser/x3/literals.h"
 
 namespace kpi::query {
 

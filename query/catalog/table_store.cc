@@ -4,7 +4,7 @@
 #include <list>
 #include <mutex>
 
-#include "query/x3/keywords.h"
+#include "query/parser/x3/keywords.h"
 #include "storage/store.h"
 
 namespace kpi::query {

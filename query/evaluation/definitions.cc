@@ -9,10 +9,10 @@
 #include <cctz/civil_time.h>
 
 #include "query/kpi_store.h"
-#include "query/parser.h"
-#include "query/suggest.h"
+#include "query/parser/parser.h"
+#include "query/binder/suggest.h"
 #include "query/time_buckets.h"
-#include "query/x3/literals.h"
+#include "query/parser/x3/literals.h"
 
 namespace kpi::query {
 

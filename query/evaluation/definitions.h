@@ -30,8 +30,8 @@
 #include <utility>
 #include <vector>
 
-#include "query/ast.h"
-#include "query/binder.h"
+#include "query/parser/ast.h"
+#include "query/binder/binder.h"
 #include "query/catalog/definition_store.h"
 #include "query/evaluation/business_calendar.h"
 #include "query/result.h"

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "query/suggest.h"
+#include "query/binder/suggest.h"
 
 namespace kpi::query {
 

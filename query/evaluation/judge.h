@@ -27,7 +27,7 @@
 
 #include <cctz/time_zone.h>
 
-#include "query/ast.h"
+#include "query/parser/ast.h"
 #include "query/evaluation/definitions.h"
 #include "query/result.h"
 #include "query/time_buckets.h"

@@ -11,8 +11,8 @@
 #include "query/definition_statements.h"
 #include "query/evaluation/definitions.h"
 #include "query/kpi_store.h"
-#include "query/parser.h"
-#include "query/x3/literals.h"
+#include "query/parser/parser.h"
+#include "query/parser/x3/literals.h"
 #include "storage/store.h"
 
 namespace kpi::query {

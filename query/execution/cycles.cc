@@ -1,7 +1,7 @@
 #include "query/execution/cycles.h"
 
 #include "query/execution/value_rows.h"
-#include "query/group_eval.h"
+#include "query/execution/group_eval.h"
 #include "storage/segment.h"
 
 namespace kpi::query {

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "query/aggregates/aggregate.h"
-#include "query/bound_expr.h"
-#include "query/eval.h"
+#include "query/binder/bound_expr.h"
+#include "query/execution/eval.h"
 
 namespace kpi::storage {
 struct Segment;

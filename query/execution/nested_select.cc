@@ -7,7 +7,7 @@
 
 #include "query/aggregates/aggregate.h"
 #include "query/execution/value_rows.h"
-#include "query/group_eval.h"
+#include "query/execution/group_eval.h"
 #include "query/value_ops.h"
 
 namespace kpi::query {

@@ -13,7 +13,7 @@
 // Thread safety: one call per query; runs on the calling thread.
 #pragma once
 
-#include "query/bound_expr.h"
+#include "query/binder/bound_expr.h"
 #include "query/engine.h"
 #include "query/result.h"
 #include "storage/status.h"

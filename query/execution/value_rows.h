@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "query/result.h"
-#include "query/vector.h"
+#include "query/execution/vector.h"
 
 namespace kpi::query {
 

@@ -1,8 +1,8 @@
 // Scalar functions: `case when ... end`, `x is [not] null`, coalesce(),
 // least(), greatest(), abs(), round() (evaluation-and-trends.md, section 7).
 // They apply row by row in both contexts: over rows (where, group keys,
-// aggregate arguments: vectorized in query/eval.cc) and over groups (select
-// items, having: query/group_eval.cc, through ApplyScalar).
+// aggregate arguments: vectorized in query/execution/eval.cc) and over groups (select
+// items, having: query/execution/group_eval.cc, through ApplyScalar).
 //
 // Null rules: `is null` / `is not null` are never null; coalesce() gives
 // its first non-null argument; case gives the value of the first branch

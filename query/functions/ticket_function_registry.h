@@ -2,7 +2,7 @@
 // evaluator's function, result type and cost, as aggregates have theirs
 // (query/aggregates/registry.cc). The binder reads the arguments by shape
 // and fills a kTicketFn node from the entry; the evaluator
-// (query/ticket_functions.h) computes it. A new per-ticket function is a row
+// (query/execution/ticket_functions.h) computes it. A new per-ticket function is a row
 // here plus its case in the evaluator.
 // Thread safety: immutable tables.
 #pragma once
@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "query/bound_expr.h"
+#include "query/binder/bound_expr.h"
 
 namespace kpi::query {
 

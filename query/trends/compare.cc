@@ -15,7 +15,7 @@
 #include <limits>
 
 #include "query/aggregates/aggregate.h"
-#include "query/plan.h"
+#include "query/planner/plan.h"
 #include "query/trends/period_shift.h"
 #include "query/trends/trend_rows.h"
 #include "query/trends/trend_select.h"

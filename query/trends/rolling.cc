@@ -17,9 +17,9 @@
 #include <unordered_map>
 
 #include "query/aggregates/aggregate.h"
-#include "query/group_eval.h"
-#include "query/parallel_scan.h"
-#include "query/plan.h"
+#include "query/execution/group_eval.h"
+#include "query/execution/parallel_scan.h"
+#include "query/planner/plan.h"
 #include "query/trends/period_shift.h"
 #include "query/trends/trend_rows.h"
 #include "query/trends/trend_select.h"

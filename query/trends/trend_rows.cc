@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "query/aggregates/aggregate.h"
-#include "query/group_eval.h"
-#include "query/suggest.h"
+#include "query/execution/group_eval.h"
+#include "query/binder/suggest.h"
 #include "query/value_ops.h"
 
 namespace kpi::query::trends {

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "query/ast.h"
-#include "query/bound_expr.h"
-#include "query/executor.h"
+#include "query/parser/ast.h"
+#include "query/binder/bound_expr.h"
+#include "query/execution/executor.h"
 #include "query/result.h"
 #include "query/trends/trend_select.h"
 #include "storage/status.h"

@@ -12,8 +12,8 @@
 
 #include <string>
 
-#include "query/ast.h"
-#include "query/bound_expr.h"
+#include "query/parser/ast.h"
+#include "query/binder/bound_expr.h"
 #include "query/engine.h"
 #include "query/result.h"
 #include "storage/status.h"

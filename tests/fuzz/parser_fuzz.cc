@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
-#include "query/ast.h"
-#include "query/parser.h"
+#include "query/parser/ast.h"
+#include "query/parser/parser.h"
 
 namespace {
 

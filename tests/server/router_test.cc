@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "query/parser.h"
+#include "query/parser/parser.h"
 #include <zlib.h>
 
 #include <nlohmann/json.hpp>

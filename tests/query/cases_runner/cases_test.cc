@@ -23,7 +23,7 @@
 
 #include "query/cases_runner/case_file.h"
 #include "query/engine.h"
-#include "query/parser.h"
+#include "query/parser/parser.h"
 #include "query/catalog/table_store.h"
 #include "query/reference/reference_evaluator.h"
 #include "query/reference/reference_judge.h"

@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "query/ast.h"
+#include "query/parser/ast.h"
 #include "query/result.h"
 #include "storage/status.h"
 

@@ -31,7 +31,7 @@
 #include "query/differential/random_query.h"
 #include "query/differential/random_trends.h"
 #include "query/engine.h"
-#include "query/parser.h"
+#include "query/parser/parser.h"
 #include "query/reference/reference_evaluator.h"
 #include "query/reference/result_text.h"
 #include "storage/store.h"

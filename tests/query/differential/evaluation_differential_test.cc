@@ -28,7 +28,7 @@
 #include "query/differential/random_data.h"
 #include "query/differential/random_evaluation.h"
 #include "query/engine.h"
-#include "query/parser.h"
+#include "query/parser/parser.h"
 #include "query/reference/reference_evaluator.h"
 #include "query/reference/reference_judge.h"
 #include "query/reference/reference_replay.h"

@@ -23,10 +23,10 @@
 #include "query/differential/random_data.h"
 #include "query/differential/random_query.h"
 #include "query/engine.h"
-#include "query/parser.h"
+#include "query/parser/parser.h"
 #include "query/reference/reference_evaluator.h"
 #include "query/reference/result_text.h"
-#include "query/scope.h"
+#include "query/execution/scope.h"
 
 namespace kpi::differential {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "query/aggregates/agg_util.h"
 #include "query/aggregates/aggregate.h"
-#include "query/vector.h"
+#include "query/execution/vector.h"
 
 namespace kpi::query {
 namespace {

@@ -1,9 +1,9 @@
 // Closest-name suggestions, the group hash table and the repeat index.
 #include <gtest/gtest.h>
 
-#include "query/group_table.h"
-#include "query/repeat_index.h"
-#include "query/suggest.h"
+#include "query/execution/group_table.h"
+#include "query/execution/repeat_index.h"
+#include "query/binder/suggest.h"
 #include "query/value_ops.h"
 
 namespace kpi::query {

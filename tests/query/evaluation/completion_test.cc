@@ -7,7 +7,7 @@
 
 #include "query/catalog/table_store.h"
 #include "query/engine.h"
-#include "query/parser.h"
+#include "query/parser/parser.h"
 #include "storage/store.h"
 #include "test_util.h"
 

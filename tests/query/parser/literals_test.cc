@@ -1,6 +1,6 @@
-// query/x3/literals.h: number/duration/percent reading, timestamp
+// query/parser/x3/literals.h: number/duration/percent reading, timestamp
 // validation and number printing that reads back exactly.
-#include "query/x3/literals.h"
+#include "query/parser/x3/literals.h"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "query/x3/literals.h"
+#include "query/parser/x3/literals.h"
 
 namespace kpi::query::testing {
 

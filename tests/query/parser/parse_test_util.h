@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "query/ast.h"
-#include "query/parser.h"
+#include "query/parser/ast.h"
+#include "query/parser/parser.h"
 
 namespace kpi::query::testing {
 

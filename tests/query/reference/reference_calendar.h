@@ -16,7 +16,7 @@
 #include <cstdint>
 #include <string>
 
-#include "query/ast.h"
+#include "query/parser/ast.h"
 
 namespace kpi::reference {
 

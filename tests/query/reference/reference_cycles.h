@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "query/ast.h"
+#include "query/parser/ast.h"
 #include "query/reference/reference_tickets.h"
 
 namespace kpi::reference {

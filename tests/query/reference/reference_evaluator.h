@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "query/ast.h"
+#include "query/parser/ast.h"
 #include "query/reference/reference_tickets.h"
 #include "query/result.h"
 #include "storage/status.h"

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "query/ast.h"
+#include "query/parser/ast.h"
 #include "query/reference/reference_evaluator.h"
 #include "query/result.h"
 #include "storage/status.h"

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "query/ast.h"
+#include "query/parser/ast.h"
 #include "query/result.h"
 #include "storage/status.h"
 

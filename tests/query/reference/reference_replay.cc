@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "query/parser.h"
+#include "query/parser/parser.h"
 #include "query/reference/reference_table.h"
 #include "query/reference/reference_time.h"
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "query/ast.h"
+#include "query/parser/ast.h"
 #include "query/reference/reference_judge.h"
 
 namespace kpi::reference {

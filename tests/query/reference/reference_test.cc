@@ -5,7 +5,7 @@
 
 #include <variant>
 
-#include "query/parser.h"
+#include "query/parser/parser.h"
 #include "query/reference/reference_evaluator.h"
 #include "query/reference/reference_events.h"
 #include "query/reference/reference_tickets.h"

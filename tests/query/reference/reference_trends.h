@@ -13,7 +13,7 @@
 // Shares nothing with query/ beyond the AST and Result. Thread safety: pure.
 #pragma once
 
-#include "query/ast.h"
+#include "query/parser/ast.h"
 #include "query/reference/reference_evaluator.h"
 #include "query/result.h"
 #include "storage/status.h"

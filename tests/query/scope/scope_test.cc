@@ -1,11 +1,11 @@
-// Scoped statements (ExecOptions::scope, query/scope.h): for every statement
+// Scoped statements (ExecOptions::scope, query/execution/scope.h): for every statement
 // kind, the answer under a scope equals the unscoped answer on a store that
 // holds only the scope's tickets (built separately from the same events, in
 // the same batches at the same store-clock instants). The data has tickets
 // that change client late (membership follows the latest value, as of the
 // instant asked), tickets with no client, and customers who contact several
 // clients, so repeat_within crosses the scope's boundary.
-#include "query/scope.h"
+#include "query/execution/scope.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,0 +1,781 @@
+#include "query/execution/eval.h"
+
+#include <cmath>
+
+#include "query/catalog/lookup_table.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "query/execution/ticket_functions.h"
+
+namespace kpi::query {
+
+namespace {
+
+constexpr int kNullCmp = -2;
+
+inline uint8_t BoolAt(const Vec& v, uint32_t i) {
+  return v.type == ValueType::kBool ? v.b8[i * v.stride] : kNullBool;
+}
+
+inline uint8_t And3(uint8_t a, uint8_t b) {
+  if (a == kFalse || b == kFalse) return kFalse;
+  return (a == kNullBool || b == kNullBool) ? kNullBool : kTrue;
+}
+inline uint8_t Or3(uint8_t a, uint8_t b) {
+  if (a == kTrue || b == kTrue) return kTrue;
+  return (a == kNullBool || b == kNullBool) ? kNullBool : kFalse;
+}
+
+inline double Seconds(const Vec& v, uint32_t i) {
+  const double x = v.f64[i * v.stride];
+  return v.type == ValueType::kDuration ? x / 1000.0 : x;
+}
+
+// Maps a three-way comparison (kNullCmp for null) through `op` into out[0..m).
+template <typename F>
+void FillComparison(Op op, uint32_t m, uint8_t* out, F&& cmp) {
+  switch (op) {
+    case Op::kEq:
+      for (uint32_t i = 0; i < m; ++i) {
+        const int c = cmp(i);
+        out[i] = c == kNullCmp ? kNullBool : c == 0;
+      }
+      break;
+    case Op::kNe:
+      for (uint32_t i = 0; i < m; ++i) {
+        const int c = cmp(i);
+        out[i] = c == kNullCmp ? kNullBool : c != 0;
+      }
+      break;
+    case Op::kLt:
+      for (uint32_t i = 0; i < m; ++i) {
+        const int c = cmp(i);
+        out[i] = c == kNullCmp ? kNullBool : c < 0;
+      }
+      break;
+    case Op::kLe:
+      for (uint32_t i = 0; i < m; ++i) {
+        const int c = cmp(i);
+        out[i] = c == kNullCmp ? kNullBool : c <= 0;
+      }
+      break;
+    case Op::kGt:
+      for (uint32_t i = 0; i < m; ++i) {
+        const int c = cmp(i);
+        out[i] = c == kNullCmp ? kNullBool : c > 0;
+      }
+      break;
+    default:
+      for (uint32_t i = 0; i < m; ++i) {
+        const int c = cmp(i);
+        out[i] = c == kNullCmp ? kNullBool : c >= 0;
+      }
+      break;
+  }
+}
+
+template <typename T>
+inline int Three(T a, T b) {
+  return a < b ? -1 : (b < a ? 1 : 0);
+}
+
+// All rows null, of type `t`.
+void FillNull(ValueType t, uint32_t m, Vec* out) {
+  out->ResetOwned(t, m);
+  switch (t) {
+    case ValueType::kBool:
+      std::fill(out->mut_b8(), out->mut_b8() + m, kNullBool);
+      break;
+    case ValueType::kNull:
+      break;
+    case ValueType::kString:
+      // Only dictionary strings can be null without a mask.
+      std::fill(out->mut_u32(), out->mut_u32() + m, 0u);
+      out->valid_buf.assign(m, 0);
+      out->valid = out->valid_buf.data();
+      out->vstride = 1;
+      break;
+    default:
+      out->valid_buf.assign(m, 0);
+      out->valid = out->valid_buf.data();
+      out->vstride = 1;
+      if (t == ValueType::kTime) std::fill(out->mut_i64(), out->mut_i64() + m, 0);
+      else std::fill(out->mut_f64(), out->mut_f64() + m, 0.0);
+      break;
+  }
+}
+
+// Turns an m-row result computed from constant inputs into a constant of n rows.
+void Broadcast(uint32_t n, Vec* out) {
+  out->n = n;
+  out->stride = 0;
+  out->vstride = 0;
+}
+
+}  // namespace
+
+Evaluator::Evaluator(const BoundQuery& query)
+    : q_(query), memo_(static_cast<size_t>(std::max(query.num_row_nodes, 0))) {}
+
+void Evaluator::StartBatch(SegmentRows* rows) {
+  rows_ = rows;
+  repeat_answers_ = nullptr;
+  Iota(rows->num_rows());  // sized once per batch: views into it stay valid
+  main_ = Selection{};
+  ++epoch_;
+  pool_top_ = 0;
+}
+
+void Evaluator::SetMain(const Selection& main) {
+  main_ = main;
+  main_.main = true;
+  ++epoch_;
+}
+
+const Vec& Evaluator::EvalMain(const BoundExpr& e) { return *Eval(e, main_); }
+
+Vec* Evaluator::Acquire() {
+  if (pool_top_ == pool_.size()) pool_.push_back(std::make_unique<Vec>());
+  return pool_[pool_top_++].get();
+}
+
+const uint32_t* Evaluator::Iota(uint32_t n) {
+  if (iota_.size() < n) {
+    const uint32_t old = static_cast<uint32_t>(iota_.size());
+    iota_.resize(n);
+    for (uint32_t i = old; i < n; ++i) iota_[i] = i;
+  }
+  return iota_.data();
+}
+
+const Vec* Evaluator::Eval(const BoundExpr& e, const Selection& sel) {
+  if (sel.main && e.id >= 0 && static_cast<size_t>(e.id) < memo_.size()) {
+    Memo& m = memo_[e.id];
+    if (m.epoch != epoch_) {
+      Compute(e, sel, &m.vec);
+      m.epoch = epoch_;
+    }
+    return &m.vec;
+  }
+  Vec* out = Acquire();
+  Compute(e, sel, out);
+  return out;
+}
+
+void Evaluator::Filter(const BoundExpr& pred, const Selection& in, std::vector<uint32_t>* out) {
+  const size_t mark = pool_top_;
+  if (pred.kind == BoundKind::kBinary && pred.op == Op::kAnd) {
+    const BoundExpr* first = pred.args[0];
+    const BoundExpr* second = pred.args[1];
+    if (second->cost < first->cost) std::swap(first, second);
+    Vec* tmp = Acquire();
+    tmp->u32_buf.clear();
+    Filter(*first, in, &tmp->u32_buf);
+    if (!tmp->u32_buf.empty()) {
+      Selection narrowed{tmp->u32_buf.data(), static_cast<uint32_t>(tmp->u32_buf.size()), false};
+      Filter(*second, narrowed, out);
+    }
+    pool_top_ = mark;
+    return;
+  }
+  const Vec* v = Eval(pred, in);
+  if (v->type == ValueType::kBool) {
+    if (v->is_const()) {
+      if (v->b8[0] == kTrue)
+        for (uint32_t i = 0; i < in.n; ++i) out->push_back(in.row(i));
+    } else {
+      for (uint32_t i = 0; i < in.n; ++i)
+        if (v->b8[i] == kTrue) out->push_back(in.row(i));
+    }
+  }
+  pool_top_ = mark;
+}
+
+void Evaluator::Compute(const BoundExpr& e, const Selection& sel, Vec* out) {
+  const size_t mark = pool_top_;
+  switch (e.kind) {
+    case BoundKind::kConst:
+      ComputeConst(e, sel.n, out);
+      break;
+    case BoundKind::kColumn:
+      ComputeColumn(e, sel, out);
+      break;
+    case BoundKind::kTicketFn:
+      EvalTicketFunction(e, *rows_, sel.rows, sel.n, repeat_answers_, out);
+      break;
+    case BoundKind::kUnary:
+      ComputeUnary(e, *Eval(*e.args[0], sel), out);
+      break;
+    case BoundKind::kBinary:
+      if (e.op == Op::kAnd || e.op == Op::kOr) {
+        ComputeLogic(e, sel, out);
+      } else {
+        const Vec* a = Eval(*e.args[0], sel);
+        const Vec* b = Eval(*e.args[1], sel);
+        if (IsComparison(e.op)) ComputeComparison(e, *a, *b, out);
+        else ComputeArithmetic(e, *a, *b, out);
+      }
+      break;
+    case BoundKind::kIn:
+      ComputeIn(e, sel, out);
+      break;
+    case BoundKind::kJoinColumn:
+      ComputeJoinColumn(e, *Eval(*e.args[0], sel), out);
+      break;
+    case BoundKind::kScalar:
+      ComputeScalar(e, sel, out);
+      break;
+    default:  // group-context nodes never reach the row evaluator
+      FillNull(e.type, sel.n, out);
+      break;
+  }
+  pool_top_ = mark;
+}
+
+void Evaluator::ComputeConst(const BoundExpr& e, uint32_t n, Vec* out) {
+  const Value& v = e.value;
+  out->ResetOwned(v.type, 1);
+  switch (v.type) {
+    case ValueType::kNull:
+      break;
+    case ValueType::kBool:
+      out->mut_b8()[0] = v.boolean ? kTrue : kFalse;
+      break;
+    case ValueType::kNumber:
+      out->mut_f64()[0] = v.number;
+      break;
+    case ValueType::kDuration:
+      out->mut_f64()[0] = v.number * 1000.0;
+      break;
+    case ValueType::kTime:
+      out->mut_i64()[0] = v.time_ms;
+      break;
+    case ValueType::kString:
+      out->mut_u32()[0] = 0;
+      out->str.kind = StrKind::kLiteral;
+      out->text = &e.value.text;
+      break;
+  }
+  Broadcast(n, out);
+}
+
+// Scalar functions, row by row over the arguments' vectors (durations stay
+// in milliseconds, strings are codes of the node's own dictionary).
+void Evaluator::ComputeScalar(const BoundExpr& e, const Selection& sel, Vec* out) {
+  const uint32_t n = sel.n;
+  std::vector<const Vec*> a;
+  a.reserve(e.args.size());
+  for (const BoundExpr* arg : e.args) a.push_back(Eval(*arg, sel));
+  out->ResetOwned(e.type, n);
+  if (e.type == ValueType::kNull) return;
+  out->str = e.str;
+  uint8_t* ok = e.type == ValueType::kBool || e.type == ValueType::kString ? nullptr : out->OwnValid();
+  // Copies row i of argument k into the output (which has the same type).
+  auto copy = [&](size_t k, uint32_t i) {
+    const Vec& v = *a[k];
+    const bool null = v.type == ValueType::kNull || v.IsNull(i);
+    switch (e.type) {
+      case ValueType::kBool:
+        out->mut_b8()[i] = null ? kNullBool : v.b8[i * v.stride];
+        break;
+      case ValueType::kNumber:
+      case ValueType::kDuration:
+        ok[i] = !null;
+        out->mut_f64()[i] = null ? 0 : v.f64[i * v.stride];
+        break;
+      case ValueType::kTime:
+        ok[i] = !null;
+        out->mut_i64()[i] = null ? 0 : v.i64[i * v.stride];
+        break;
+      case ValueType::kString: {
+        uint32_t code = 0;
+        if (!null) {
+          if (e.str_fixed[k] != 0) code = e.str_fixed[k];
+          else if (const uint32_t c = v.u32[i * v.stride]; c < e.str_remap[k].size()) code = e.str_remap[k][c];
+        }
+        out->mut_u32()[i] = code;
+        break;
+      }
+      case ValueType::kNull:
+        break;
+    }
+  };
+  auto set_null = [&](uint32_t i) {
+    if (e.type == ValueType::kBool) out->mut_b8()[i] = kNullBool;
+    else if (e.type == ValueType::kString) out->mut_u32()[i] = 0;
+    else ok[i] = 0;
+  };
+  auto is_null = [&](size_t k, uint32_t i) { return a[k]->type == ValueType::kNull || a[k]->IsNull(i); };
+  // A numeric or time argument as a double, for least / greatest.
+  auto num = [&](size_t k, uint32_t i) {
+    const Vec& v = *a[k];
+    return v.type == ValueType::kTime ? static_cast<double>(v.i64[i * v.stride]) : v.f64[i * v.stride];
+  };
+  for (uint32_t i = 0; i < n; ++i) {
+    switch (e.scalar) {
+      case ScalarFn::kIsNull:
+      case ScalarFn::kIsNotNull:
+        out->mut_b8()[i] = (is_null(0, i) == (e.scalar == ScalarFn::kIsNull)) ? kTrue : kFalse;
+        break;
+      case ScalarFn::kCase: {
+        const size_t pairs = (a.size() - (e.has_else ? 1 : 0)) / 2;
+        size_t chosen = SIZE_MAX;
+        for (size_t p = 0; p < pairs && chosen == SIZE_MAX; ++p) {
+          const Vec& c = *a[2 * p];
+          if (c.type == ValueType::kBool && c.b8[i * c.stride] == kTrue) chosen = 2 * p + 1;
+        }
+        if (chosen == SIZE_MAX && e.has_else) chosen = a.size() - 1;
+        if (chosen == SIZE_MAX) set_null(i);
+        else copy(chosen, i);
+        break;
+      }
+      case ScalarFn::kCoalesce: {
+        size_t k = 0;
+        while (k < a.size() && is_null(k, i)) ++k;
+        if (k == a.size()) set_null(i);
+        else copy(k, i);
+        break;
+      }
+      case ScalarFn::kLeast:
+      case ScalarFn::kGreatest: {
+        size_t best = SIZE_MAX;
+        for (size_t k = 0; k < a.size(); ++k) {
+          if (is_null(k, i)) continue;
+          if (best == SIZE_MAX || (e.scalar == ScalarFn::kLeast ? num(k, i) < num(best, i) : num(k, i) > num(best, i)))
+            best = k;
+        }
+        if (best == SIZE_MAX) set_null(i);
+        else copy(best, i);
+        break;
+      }
+      case ScalarFn::kAbs:
+      case ScalarFn::kRound: {
+        if (is_null(0, i)) {
+          set_null(i);
+          break;
+        }
+        const Vec& v = *a[0];
+        double x = v.f64[i * v.stride];
+        if (e.scalar == ScalarFn::kAbs) {
+          x = std::fabs(x);
+        } else if (e.type == ValueType::kDuration) {
+          x = RoundDigits(x / 1000.0, e.digits) * 1000.0;  // durations round in seconds
+        } else {
+          x = RoundDigits(x, e.digits);
+        }
+        ok[i] = 1;
+        out->mut_f64()[i] = x;
+        break;
+      }
+    }
+  }
+}
+
+// A joined table's column: the table row of each key (a code table for
+// dictionary keys, a hash lookup otherwise), then the cell.
+void Evaluator::ComputeJoinColumn(const BoundExpr& e, const Vec& key, Vec* out) {
+  const BoundJoin& join = q_.joins[static_cast<size_t>(e.index)];
+  const LookupTable& table = *join.table;
+  const LookupTable::Column& col = table.columns[e.column_id];
+  const uint32_t n = key.n;
+  auto row_of = [&](uint32_t i) -> int64_t {
+    if (key.IsNull(i)) return -1;
+    switch (key.type) {
+      case ValueType::kString:
+        if (key.str.kind == StrKind::kDict) {
+          const uint32_t c = key.u32[i * key.stride];
+          return c < join.row_of_code.size() ? join.row_of_code[c] : -1;
+        }
+        return table.FindRow(TextAt(key, i));
+      case ValueType::kNumber:
+        return table.FindRow(key.f64[i * key.stride]);
+      case ValueType::kDuration:
+        return table.FindRow(key.f64[i * key.stride] / 1000.0);
+      default:
+        return -1;
+    }
+  };
+  out->ResetOwned(e.type, n);
+  if (e.type == ValueType::kString) {
+    out->str = e.str;
+    uint32_t* v = out->mut_u32();
+    for (uint32_t i = 0; i < n; ++i) {
+      const int64_t r = row_of(i);
+      v[i] = r < 0 ? 0 : col.codes[static_cast<size_t>(r)];
+    }
+  } else {
+    double* v = out->mut_f64();
+    uint8_t* ok = out->OwnValid();
+    for (uint32_t i = 0; i < n; ++i) {
+      const int64_t r = row_of(i);
+      const double x = r < 0 ? std::nan("") : col.numbers[static_cast<size_t>(r)];
+      ok[i] = !std::isnan(x);
+      v[i] = ok[i] ? x : 0;
+    }
+  }
+}
+
+void Evaluator::ComputeColumn(const BoundExpr& e, const Selection& sel, Vec* out) {
+  const storage::Segment& seg = rows_->seg();
+  const uint32_t n = sel.n;
+  auto gather_u32 = [&](const uint32_t* src) {
+    if (sel.rows == nullptr) {
+      out->u32 = src;
+      return;
+    }
+    out->u32_buf.resize(n);
+    for (uint32_t i = 0; i < n; ++i) out->u32_buf[i] = src[sel.rows[i]];
+    out->u32 = out->u32_buf.data();
+  };
+  auto gather_i64 = [&](const int64_t* src) {
+    if (sel.rows == nullptr) {
+      out->i64 = src;
+      return;
+    }
+    out->i64_buf.resize(n);
+    for (uint32_t i = 0; i < n; ++i) out->i64_buf[i] = src[sel.rows[i]];
+    out->i64 = out->i64_buf.data();
+  };
+  out->ResetOwned(ValueType::kNull, n);
+  out->type = e.type;
+  out->str = e.str;
+  switch (e.column) {
+    case ColumnRef::kTime:
+      gather_i64(seg.time_ms.data());
+      break;
+    case ColumnRef::kCreated:
+      gather_i64(rows_->Created());
+      break;
+    case ColumnRef::kTicket:
+      if (rows_->source() == Source::kTickets) {
+        gather_u32(Iota(rows_->num_rows()));  // rows are ticket indices
+      } else {
+        gather_u32(rows_->EventTicket());
+      }
+      break;
+    case ColumnRef::kEvent:
+      gather_u32(seg.event_code.data());
+      break;
+    case ColumnRef::kAgent:
+      gather_u32(seg.agent_code.data());
+      break;
+    case ColumnRef::kDim:
+      gather_u32(rows_->Dim(e.column_id));
+      break;
+    case ColumnRef::kMeasure: {
+      const uint8_t* valid;
+      const double* values = rows_->Measure(e.column_id, &valid);
+      if (sel.rows == nullptr) {
+        out->f64 = values;
+        out->valid = valid;
+      } else {
+        out->f64_buf.resize(n);
+        out->valid_buf.resize(n);
+        for (uint32_t i = 0; i < n; ++i) {
+          out->f64_buf[i] = values[sel.rows[i]];
+          out->valid_buf[i] = valid[sel.rows[i]];
+        }
+        out->f64 = out->f64_buf.data();
+        out->valid = out->valid_buf.data();
+      }
+      out->vstride = 1;
+      break;
+    }
+  }
+}
+
+void Evaluator::ComputeLogic(const BoundExpr& e, const Selection& sel, Vec* out) {
+  const BoundExpr* first = e.args[0];
+  const BoundExpr* second = e.args[1];
+  if (second->cost < first->cost) std::swap(first, second);
+  const bool is_and = e.op == Op::kAnd;
+  const uint8_t decisive = is_and ? kFalse : kTrue;
+  const Vec* a = Eval(*first, sel);
+  const uint32_t n = sel.n;
+  if (a->is_const() || a->type != ValueType::kBool) {
+    const uint8_t av = BoolAt(*a, 0);
+    if (av == decisive) {
+      out->ResetOwned(ValueType::kBool, 1);
+      out->mut_b8()[0] = decisive;
+      Broadcast(n, out);
+      return;
+    }
+    const Vec* b = Eval(*second, sel);
+    const uint32_t m = b->is_const() ? 1 : n;
+    out->ResetOwned(ValueType::kBool, m);
+    for (uint32_t i = 0; i < m; ++i) out->mut_b8()[i] = is_and ? And3(av, BoolAt(*b, i)) : Or3(av, BoolAt(*b, i));
+    if (b->is_const()) Broadcast(n, out);
+    return;
+  }
+  Vec* rows = Acquire();
+  rows->u32_buf.clear();
+  for (uint32_t i = 0; i < n; ++i)
+    if (a->b8[i] != decisive) rows->u32_buf.push_back(sel.row(i));
+  const uint32_t k = static_cast<uint32_t>(rows->u32_buf.size());
+  out->ResetOwned(ValueType::kBool, n);
+  uint8_t* o = out->mut_b8();
+  if (k == 0) {
+    std::fill(o, o + n, decisive);
+    return;
+  }
+  const Vec* b = k == n ? Eval(*second, sel) : Eval(*second, Selection{rows->u32_buf.data(), k, false});
+  uint32_t j = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint8_t av = a->b8[i];
+    if (av == decisive) {
+      o[i] = decisive;
+      if (k == n) ++j;
+      continue;
+    }
+    const uint8_t bv = BoolAt(*b, j++);
+    o[i] = is_and ? And3(av, bv) : Or3(av, bv);
+  }
+}
+
+void Evaluator::ComputeUnary(const BoundExpr& e, const Vec& a, Vec* out) {
+  const uint32_t m = a.is_const() ? 1 : a.n;
+  if (a.type == ValueType::kNull) {
+    FillNull(e.type, m, out);
+  } else if (e.op == Op::kNot) {
+    out->ResetOwned(ValueType::kBool, m);
+    for (uint32_t i = 0; i < m; ++i) {
+      const uint8_t v = BoolAt(a, i);
+      out->mut_b8()[i] = v == kNullBool ? kNullBool : (v == kTrue ? kFalse : kTrue);
+    }
+  } else {
+    out->ResetOwned(a.type, m);
+    uint8_t* ok = out->OwnValid();
+    for (uint32_t i = 0; i < m; ++i) {
+      out->mut_f64()[i] = -a.f64[i * a.stride];
+      ok[i] = a.valid[i * a.vstride];
+    }
+  }
+  if (a.is_const()) Broadcast(a.n, out);
+}
+
+void Evaluator::ComputeArithmetic(const BoundExpr& e, const Vec& a, const Vec& b, Vec* out) {
+  const bool both_const = a.is_const() && b.is_const();
+  const uint32_t n = std::max(a.n, b.n);
+  const uint32_t m = both_const ? 1 : n;
+  if (a.type == ValueType::kNull || b.type == ValueType::kNull || e.type == ValueType::kNull) {
+    FillNull(e.type, m, out);
+    if (both_const) Broadcast(n, out);
+    return;
+  }
+  out->ResetOwned(e.type, m);
+  uint8_t* ok = out->OwnValid();
+  const Op op = e.op;
+  if (e.type == ValueType::kTime) {
+    int64_t* o = out->mut_i64();
+    for (uint32_t i = 0; i < m; ++i) {
+      ok[i] = a.valid[i * a.vstride] & b.valid[i * b.vstride];
+      const bool a_time = a.type == ValueType::kTime;
+      const Vec& t = a_time ? a : b;
+      const Vec& d = a_time ? b : a;
+      const double delta_ms = std::round(Seconds(d, i) * 1000.0);
+      if (!ok[i] || !std::isfinite(delta_ms) || std::fabs(delta_ms) > 1e15) {
+        ok[i] = 0;
+        o[i] = 0;
+        continue;
+      }
+      const int64_t delta = static_cast<int64_t>(delta_ms);
+      o[i] = op == Op::kSub ? t.i64[i * t.stride] - delta : t.i64[i * t.stride] + delta;
+    }
+  } else if (a.type == ValueType::kTime && b.type == ValueType::kTime) {  // time - time
+    double* o = out->mut_f64();
+    for (uint32_t i = 0; i < m; ++i) {
+      ok[i] = a.valid[i * a.vstride] & b.valid[i * b.vstride];
+      o[i] = static_cast<double>(a.i64[i * a.stride] - b.i64[i * b.stride]);
+    }
+  } else {
+    double* o = out->mut_f64();
+    const double out_scale = e.type == ValueType::kDuration ? 1000.0 : 1.0;
+    const bool plain = a.type == ValueType::kNumber && b.type == ValueType::kNumber;
+    for (uint32_t i = 0; i < m; ++i) {
+      const double x = plain ? a.f64[i * a.stride] : Seconds(a, i);
+      const double y = plain ? b.f64[i * b.stride] : Seconds(b, i);
+      double r;
+      bool valid = a.valid[i * a.vstride] & b.valid[i * b.vstride];
+      switch (op) {
+        case Op::kAdd:
+          r = x + y;
+          break;
+        case Op::kSub:
+          r = x - y;
+          break;
+        case Op::kMul:
+          r = x * y;
+          break;
+        default:
+          valid = valid && y != 0;
+          r = y != 0 ? x / y : 0;
+          break;
+      }
+      r *= out_scale;
+      valid = valid && std::isfinite(r);
+      ok[i] = valid;
+      o[i] = valid ? r : 0;
+    }
+  }
+  if (both_const) Broadcast(n, out);
+}
+
+int Evaluator::CompareAt(const Vec& a, uint32_t i, const Vec& b, uint32_t j) const {
+  if (IsNumericType(a.type) && IsNumericType(b.type)) {
+    if (a.type == b.type) return Three(a.f64[i * a.stride], b.f64[j * b.stride]);
+    return Three(Seconds(a, i), Seconds(b, j));
+  }
+  switch (a.type) {
+    case ValueType::kTime:
+      return Three(a.i64[i * a.stride], b.i64[j * b.stride]);
+    case ValueType::kBool:
+      return Three(a.b8[i * a.stride], b.b8[j * b.stride]);
+    case ValueType::kString: {
+      if (a.str.kind == StrKind::kDict && a.str == b.str) {
+        const uint32_t x = a.u32[i * a.stride], y = b.u32[j * b.stride];
+        if (x == y) return 0;
+      }
+      const std::string_view x = TextAt(a, i), y = TextAt(b, j);
+      return x < y ? -1 : (y < x ? 1 : 0);
+    }
+    default:
+      return 0;
+  }
+}
+
+std::string_view Evaluator::TextAt(const Vec& v, uint32_t i) const {
+  const uint32_t id = v.u32 ? v.u32[i * v.stride] : 0;
+  switch (v.str.kind) {
+    case StrKind::kDict: {
+      const std::string* text = DictText(q_, v.str.column, id);
+      return text ? std::string_view(*text) : std::string_view();
+    }
+    case StrKind::kTicket: {
+      const auto& ids = rows_->seg().ticket_ids;
+      return id < ids.size() ? std::string_view(ids[id]) : std::string_view();
+    }
+    case StrKind::kLiteral:
+      return v.text ? std::string_view(*v.text) : std::string_view();
+    case StrKind::kNone:
+      return {};
+  }
+  return {};
+}
+
+void Evaluator::ComputeComparison(const BoundExpr& e, const Vec& a, const Vec& b, Vec* out) {
+  const bool both_const = a.is_const() && b.is_const();
+  const uint32_t n = std::max(a.n, b.n);
+  const uint32_t m = both_const ? 1 : n;
+  if (a.type == ValueType::kNull || b.type == ValueType::kNull) {
+    FillNull(ValueType::kBool, m, out);
+    if (both_const) Broadcast(n, out);
+    return;
+  }
+  out->ResetOwned(ValueType::kBool, m);
+  uint8_t* o = out->mut_b8();
+  const Op op = e.op;
+  if (e.codes_resolved) {  // dictionary column vs a string constant
+    const Vec& col = a.str.kind == StrKind::kDict ? a : b;
+    const uint32_t want = e.codes.empty() ? kNoCode : e.codes[0];
+    const uint32_t* c = col.u32;
+    const uint32_t s = col.stride;
+    const uint8_t eq = op == Op::kEq ? kTrue : kFalse, ne = op == Op::kEq ? kFalse : kTrue;
+    for (uint32_t i = 0; i < m; ++i) {
+      const uint32_t code = c[i * s];
+      o[i] = code == 0 ? kNullBool : (code == want ? eq : ne);
+    }
+  } else if (IsNumericType(a.type) && IsNumericType(b.type)) {
+    if (a.type == b.type) {
+      FillComparison(op, m, o, [&](uint32_t i) {
+        if (!(a.valid[i * a.vstride] & b.valid[i * b.vstride])) return kNullCmp;
+        return Three(a.f64[i * a.stride], b.f64[i * b.stride]);
+      });
+    } else {
+      FillComparison(op, m, o, [&](uint32_t i) {
+        if (!(a.valid[i * a.vstride] & b.valid[i * b.vstride])) return kNullCmp;
+        return Three(Seconds(a, i), Seconds(b, i));
+      });
+    }
+  } else if (a.type == ValueType::kTime && b.type == ValueType::kTime) {
+    FillComparison(op, m, o, [&](uint32_t i) {
+      if (!(a.valid[i * a.vstride] & b.valid[i * b.vstride])) return kNullCmp;
+      return Three(a.i64[i * a.stride], b.i64[i * b.stride]);
+    });
+  } else if (a.type == ValueType::kString && b.type == ValueType::kString && a.str.kind == StrKind::kDict &&
+             a.str == b.str && (op == Op::kEq || op == Op::kNe)) {
+    FillComparison(op, m, o, [&](uint32_t i) {
+      const uint32_t x = a.u32[i * a.stride], y = b.u32[i * b.stride];
+      if (x == 0 || y == 0) return kNullCmp;
+      return x == y ? 0 : 1;
+    });
+  } else if (a.type == b.type) {
+    FillComparison(op, m, o, [&](uint32_t i) {
+      if (a.IsNull(i) || b.IsNull(i)) return kNullCmp;
+      return CompareAt(a, i, b, i);
+    });
+  } else {
+    std::fill(o, o + m, kNullBool);
+  }
+  if (both_const) Broadcast(n, out);
+}
+
+void Evaluator::ComputeIn(const BoundExpr& e, const Selection& sel, Vec* out) {
+  const Vec* a = Eval(*e.args[0], sel);
+  const uint32_t n = sel.n;
+  const uint8_t hit = e.negated ? kFalse : kTrue;
+  const uint8_t miss = e.list_has_null ? kNullBool : (e.negated ? kTrue : kFalse);
+  if (a->type == ValueType::kNull) {
+    FillNull(ValueType::kBool, 1, out);
+    Broadcast(n, out);
+    return;
+  }
+  if (e.codes_resolved && a->type == ValueType::kString && a->str.kind == StrKind::kDict) {
+    const uint32_t m = a->is_const() ? 1 : n;
+    out->ResetOwned(ValueType::kBool, m);
+    uint8_t* o = out->mut_b8();
+    const std::vector<uint32_t>& codes = e.codes;
+    for (uint32_t i = 0; i < m; ++i) {
+      const uint32_t c = a->u32[i * a->stride];
+      if (c == 0) {
+        o[i] = kNullBool;
+        continue;
+      }
+      bool found = false;
+      if (codes.size() <= 8) {
+        for (uint32_t x : codes) found |= x == c;
+      } else {
+        found = std::binary_search(codes.begin(), codes.end(), c);
+      }
+      o[i] = found ? hit : miss;
+    }
+    if (a->is_const()) Broadcast(n, out);
+    return;
+  }
+  std::vector<const Vec*> items;
+  for (size_t k = 1; k < e.args.size(); ++k) items.push_back(Eval(*e.args[k], sel));
+  out->ResetOwned(ValueType::kBool, n);
+  uint8_t* o = out->mut_b8();
+  for (uint32_t i = 0; i < n; ++i) {
+    if (a->IsNull(i)) {
+      o[i] = kNullBool;
+      continue;
+    }
+    bool found = false, any_null = false;
+    for (const Vec* w : items) {
+      if (w->IsNull(i)) {
+        any_null = true;
+      } else if (ComparableTypes(a->type, w->type) && a->type != ValueType::kNull &&
+                 (a->type == w->type || (IsNumericType(a->type) && IsNumericType(w->type))) &&
+                 CompareAt(*a, i, *w, i) == 0) {
+        found = true;
+        break;
+      }
+    }
+    o[i] = found ? hit : (any_null ? kNullBool : (e.negated ? kTrue : kFalse));
+  }
+}
+
+}  // namespace kpi::query

@@ -1,0 +1,73 @@
+// SegmentRows: the columns a query reads from one decoded segment, derived
+// lazily and cached until the next Reset().
+//
+// Rows are tickets (`from tickets`: row = ticket index) or events (`from
+// events`: row = event index). Derived columns:
+//   * Created(): per ticket, the time of its first `created` event, else of
+//     its earliest event;
+//   * EventTicket(): per event, its ticket index;
+//   * Dim(c): events: the EFFECTIVE value (the last value carried at or
+//     before the event within its ticket: a forward fill of the sparse
+//     column); tickets: the latest carried value; code 0 = null;
+//   * Measure(c): events: the value the event carried; tickets: the last
+//     non-null value on the ticket;
+//   * Total(c): tickets: the sum over the ticket's events (null if none).
+// FilterSegmentAsOf() builds the view of a segment as of a batch (`as of`;
+// UINT32_MAX for now): events of later batches and events replaced or
+// retracted by then (storage/segment.h, corrections) removed, tickets left
+// without events dropped.
+//
+// Thread safety: one SegmentRows per worker thread. Pointers returned stay
+// valid until Reset() or destruction.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "query/binder/bound_expr.h"
+#include "storage/segment.h"
+
+namespace kpi::query {
+
+void FilterSegmentAsOf(const storage::Segment& in, uint32_t max_batch, storage::Segment* out);
+
+class SegmentRows {
+ public:
+  // `created_code`: dictionary code of the event name "created" (0 if never seen).
+  void Reset(const storage::Segment* segment, uint32_t ordinal, Source source, uint32_t created_code);
+
+  const storage::Segment& seg() const { return *seg_; }
+  uint32_t ordinal() const { return ordinal_; }
+  Source source() const { return source_; }
+  uint32_t num_rows() const { return source_ == Source::kTickets ? seg_->num_tickets() : seg_->num_events(); }
+  uint32_t created_code() const { return created_code_; }
+
+  const int64_t* Created();
+  const uint32_t* EventTicket();
+  const uint32_t* Dim(uint32_t column);
+  const double* Measure(uint32_t column, const uint8_t** valid);
+  const double* Total(uint32_t column, const uint8_t** valid);
+
+ private:
+  struct Cached {
+    uint32_t kind = 0;  // 1 dim, 2 measure, 3 total
+    uint32_t column = 0;
+    uint64_t epoch = 0;
+    std::vector<uint32_t> codes;
+    std::vector<double> values;
+    std::vector<uint8_t> valid;
+  };
+  Cached* Slot(uint32_t kind, uint32_t column, bool* fresh);
+
+  const storage::Segment* seg_ = nullptr;
+  uint32_t ordinal_ = 0;
+  Source source_ = Source::kTickets;
+  uint32_t created_code_ = 0;
+  uint64_t epoch_ = 0;  // bumps on Reset: cached columns of older batches are stale
+  uint64_t created_epoch_ = 0, event_ticket_epoch_ = 0;
+  std::vector<int64_t> created_;
+  std::vector<uint32_t> event_ticket_;
+  std::vector<Cached> cache_;
+};
+
+}  // namespace kpi::query
