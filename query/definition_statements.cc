@@ -84,8 +84,51 @@ std::string Trimmed(std::string_view text) {
 
 class DefinitionRun {
  public:
-  DefinitionRun(storage::Store* store, std::string_view text, Result* out, DefinitionError* error)
-      : store_(store), text_(Trimmed(text)), out_(out), error_(error) {}
+  DefinitionRun(storage::Store* store, std::string_view text, Result* out, DefinitionError* error,
+                const std::string* viewer)
+      : store_(store), text_(Trimmed(text)), out_(out), error_(error), viewer_(viewer) {}
+
+  Status Denied(const ast::SourcePos& pos, const std::string& message) {
+    Fail(pos, message);
+    return Status::PermissionDenied(message);
+  }
+
+  // The visible KPIs (every KPI for an unscoped token).
+  Status VisibleKpis(KpiMap* kpis) {
+    DefinitionMap stored;
+    KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, DefinitionKind::kKpi, &stored));
+    KeepVisible(&stored, viewer_);
+    return ToKpis(stored, kpis, nullptr);
+  }
+
+  // Whether this token may (re)define `name` of `kind`; on success *owner is
+  // the owner the definition gets and *existed whether it is a redefinition.
+  Status MayDefine(DefinitionKind kind, const std::string& name, const ast::SourcePos& pos, std::string* owner,
+                   bool* existed) {
+    DefinitionMap all;
+    KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, kind, &all));
+    auto it = all.find(name);
+    *existed = it != all.end();
+    if (viewer_ == nullptr) {  // unscoped: a redefinition keeps its owner
+      *owner = *existed ? it->second.owner : "";
+      return Status::OK();
+    }
+    *owner = *viewer_;
+    if (!*existed || it->second.owner == *viewer_) return Status::OK();
+    const std::string what = std::string(DefinitionKindName(kind)) + " '" + name + "'";
+    if (it->second.owner.empty())
+      return Denied(pos, what + " is shared by every scope: this token is scoped (" + *viewer_ +
+                             ") and may change only its scope's own definitions; choose another name");
+    return Denied(pos, "the name of " + what + " is taken by another scope's definition; choose another name");
+  }
+
+  // Whether this token may drop the visible definition `def`.
+  Status MayDrop(const StoredDefinition& def, const ast::SourcePos& pos) {
+    if (viewer_ == nullptr || def.owner == *viewer_) return Status::OK();
+    return Denied(pos, std::string(DefinitionKindName(def.kind)) + " '" + def.name +
+                           "' is shared by every scope: this token is scoped (" + *viewer_ +
+                           ") and may drop only its scope's own definitions");
+  }
 
   Status Fail(const ast::SourcePos& pos, const std::string& message, bool not_found = false) {
     error_->pos = pos;
@@ -99,15 +142,17 @@ class DefinitionRun {
     if (d.expr == nullptr) return Fail(d.pos, "kpi '" + d.name + "' has no expression");
     const std::string shadow = ShadowedName(d.name, store_->catalog());
     if (!shadow.empty()) return Fail(d.pos, "kpi name '" + d.name + "' would hide " + shadow + "; choose another name");
+    std::string owner;
+    bool existed = false;
+    KPI_RETURN_IF_ERROR(MayDefine(DefinitionKind::kKpi, d.name, d.pos, &owner, &existed));
     KpiMap kpis;
-    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
+    KPI_RETURN_IF_ERROR(VisibleKpis(&kpis));
     std::set<std::string> visiting;
     ast::SourcePos pos;
     std::string why;
     if (!CheckKpiExpr(*d.expr, d.name, kpis, &visiting, 0, &pos, &why)) return Fail(pos, why);
     const std::string expr_text = d.expr_text.empty() ? ast::ToString(*d.expr) : d.expr_text;
-    const bool existed = kpis.count(d.name) > 0;
-    KPI_RETURN_IF_ERROR(SaveKpi(store_, d.name, expr_text, store_->NowMs()));
+    KPI_RETURN_IF_ERROR(SaveKpi(store_, d.name, expr_text, store_->NowMs(), owner));
     out_->message = "kpi " + d.name + (existed ? " redefined" : " defined");
     return Status::OK();
   }
@@ -118,50 +163,56 @@ class DefinitionRun {
     ast::DefineCalendar copy = d;
     copy.text = text_;
     if (!ReadCalendar(copy, &c, &e)) return Fail(e);
-    return Save(DefinitionKind::kCalendar, d.name.name, "calendar " + d.name.name);
+    return Save(DefinitionKind::kCalendar, d.name.name, "calendar " + d.name.name, d.name.pos);
   }
 
   Status Run(const ast::DefineTarget& d) {
     KpiMap kpis;
-    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
+    KPI_RETURN_IF_ERROR(VisibleKpis(&kpis));
     TargetRule t;
     DefinitionError e;
     if (!ReadTarget(d, kpis, &t, &e)) return Fail(e);
     if (!CheckDimensions(t.where, d.where, store_->catalog(), &e)) return Fail(e);
-    return Save(DefinitionKind::kTarget, t.key, "target " + t.key);
+    return Save(DefinitionKind::kTarget, t.key, "target " + t.key, d.kpi.pos);
   }
 
   Status Run(const ast::DefineExemption& d) {
     KpiMap kpis;
-    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
+    KPI_RETURN_IF_ERROR(VisibleKpis(&kpis));
     Exemption x;
     DefinitionError e;
     if (!ReadExemption(d, kpis, &x, &e)) return Fail(e);
     if (!CheckDimensions(x.match, d.where, store_->catalog(), &e)) return Fail(e);
     // "Most lenient" needs one direction: every relaxation of a KPI loosens
     // it the same way (a lower bound with >= / >, or an upper bound with <= / <).
+    // Checked against every exemption, other scopes' too (an unscoped
+    // evaluate applies them all), naming only those this token sees.
     LoadedDefinitions current;
     KPI_RETURN_IF_ERROR(LoadAllDefinitions(*store_, std::nullopt, &current));
+    DefinitionMap visible;
+    KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, DefinitionKind::kExemption, &visible));
+    KeepVisible(&visible, viewer_);
     auto upper = [](const std::string& op) { return op == "<=" || op == "<"; };
     for (size_t i = 0; i < x.relax.size(); ++i)
       for (const Exemption& other : current.exemptions) {
         if (other.name == x.name) continue;
+        const std::string who =
+            visible.count(other.name) ? "exemption '" + other.name + "'" : std::string("another scope's exemption");
         for (const Relaxation& r : other.relax)
           if (r.kpi == x.relax[i].kpi && upper(r.op) != upper(x.relax[i].op))
-            return Fail(d.relax[i].kpi.pos, "exemption '" + other.name + "' relaxes kpi '" + r.kpi + "' with " +
-                                                r.op + ", this one with " + x.relax[i].op +
-                                                ": relaxations of one kpi must bound it the same way");
+            return Fail(d.relax[i].kpi.pos, who + " relaxes kpi '" + r.kpi + "' with " + r.op + ", this one with " +
+                                                x.relax[i].op + ": relaxations of one kpi must bound it the same way");
       }
-    return Save(DefinitionKind::kExemption, x.name, "exemption " + x.name);
+    return Save(DefinitionKind::kExemption, x.name, "exemption " + x.name, d.name.pos);
   }
 
   Status Run(const ast::DefineScorecard& d) {
     KpiMap kpis;
-    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
+    KPI_RETURN_IF_ERROR(VisibleKpis(&kpis));
     Scorecard s;
     DefinitionError e;
     if (!ReadScorecard(d, kpis, &s, &e)) return Fail(e);
-    return Save(DefinitionKind::kScorecard, s.name, "scorecard " + s.name);
+    return Save(DefinitionKind::kScorecard, s.name, "scorecard " + s.name, d.name.pos);
   }
 
   Status Run(const ast::ShowKpis& s) {
@@ -173,12 +224,13 @@ class DefinitionRun {
     if (kind == DefinitionKind::kKpi) {
       out_->columns[1].name = "expression";
       KpiMap kpis;
-      KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
+      KPI_RETURN_IF_ERROR(VisibleKpis(&kpis));
       for (const auto& [name, def] : kpis)
         out_->rows.push_back({Value::String(name), Value::String(def.text), Value::Time(def.defined_at_ms)});
     } else {
       DefinitionMap defs;
       KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, kind, &defs));
+      KeepVisible(&defs, viewer_);
       for (const auto& [name, def] : defs)
         out_->rows.push_back({Value::String(name), Value::String(def.text), Value::Time(def.defined_at_ms)});
     }
@@ -189,14 +241,22 @@ class DefinitionRun {
 
   Status Run(const ast::DropKpi& d) {
     KpiMap kpis;
-    KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis, nullptr));
+    KPI_RETURN_IF_ERROR(VisibleKpis(&kpis));
     if (!kpis.count(d.name)) {
       std::string value;
-      if (store_->GetMeta(kKpiNamespace, d.name, &value).code() == Status::Code::kNotFound) {
+      // An entry that does not decode: only an unscoped token may drop it.
+      if (viewer_ != nullptr || store_->GetMeta(kKpiNamespace, d.name, &value).code() == Status::Code::kNotFound) {
         std::vector<std::string> names;
         for (const auto& [name, def] : kpis) names.push_back(name);
         return Fail(d.pos, "unknown kpi '" + d.name + "'" + DidYouMean(d.name, names), true);
       }
+    }
+    if (viewer_ != nullptr) {
+      DefinitionMap stored;
+      KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, DefinitionKind::kKpi, &stored));
+      auto it = stored.find(d.name);
+      if (it == stored.end()) return Fail(d.pos, "unknown kpi '" + d.name + "'", true);
+      KPI_RETURN_IF_ERROR(MayDrop(it->second, d.pos));
     }
     KPI_RETURN_IF_ERROR(DropKpi(store_, d.name, store_->NowMs()));
     out_->message = "kpi " + d.name + " dropped";
@@ -225,18 +285,20 @@ class DefinitionRun {
   }
 
  private:
-  Status Save(DefinitionKind kind, const std::string& name, const std::string& what) {
-    DefinitionMap existing;
-    KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, kind, &existing));
-    KPI_RETURN_IF_ERROR(SaveDefinition(store_, kind, name, text_, store_->NowMs()));
-    out_->message = what + (existing.count(name) ? " redefined" : " defined");
+  Status Save(DefinitionKind kind, const std::string& name, const std::string& what, const ast::SourcePos& pos) {
+    std::string owner;
+    bool existed = false;
+    KPI_RETURN_IF_ERROR(MayDefine(kind, name, pos, &owner, &existed));
+    KPI_RETURN_IF_ERROR(SaveDefinition(store_, kind, name, text_, store_->NowMs(), {}, owner));
+    out_->message = what + (existed ? " redefined" : " defined");
     return Status::OK();
   }
 
   Status CheckExists(DefinitionKind kind, const std::string& name, const ast::SourcePos& pos) {
     DefinitionMap defs;
     KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, kind, &defs));
-    if (defs.count(name)) return Status::OK();
+    KeepVisible(&defs, viewer_);  // another scope's definition is as if absent
+    if (auto it = defs.find(name); it != defs.end()) return MayDrop(it->second, pos);
     std::vector<std::string> names;
     for (const auto& [n, def] : defs) names.push_back(n);
     return Fail(pos, std::string("unknown ") + DefinitionKindName(kind) + " '" + name + "'" + DidYouMean(name, names),
@@ -247,6 +309,7 @@ class DefinitionRun {
   std::string text_;
   Result* out_;
   DefinitionError* error_;
+  const std::string* viewer_;
 };
 
 }  // namespace
@@ -279,8 +342,8 @@ bool CheckDimensions(const std::vector<GroupMatch>& where, const ast::ExprPtr& e
 }
 
 bool RunDefinitionStatement(storage::Store* store, const ast::Statement& st, std::string_view text, Result* out,
-                            DefinitionError* error, Status* status) {
-  DefinitionRun run(store, text, out, error);
+                            DefinitionError* error, Status* status, const std::string* owner) {
+  DefinitionRun run(store, text, out, error, owner);
   return std::visit(
       [&](const auto& s) -> bool {
         using T = std::decay_t<decltype(s)>;

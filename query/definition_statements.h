@@ -30,8 +30,13 @@ namespace kpi::query {
 // True when `st` is a definition statement (then *status holds its outcome
 // and, on a positioned error, *error). `text` is the statement as written:
 // it is what is stored for calendars, targets, exemptions and scorecards.
+// `owner`: the scope text of a scoped token (nullptr: unscoped). A scoped
+// token sees shared definitions and its own; what it defines is owned by
+// its scope; it may not redefine or drop a shared definition or take a name
+// another scope owns (PermissionDenied, with *error). An unscoped token
+// sees and may drop everything; its redefinition keeps the owner.
 bool RunDefinitionStatement(storage::Store* store, const ast::Statement& st, std::string_view text, Result* out,
-                            DefinitionError* error, Status* status);
+                            DefinitionError* error, Status* status, const std::string* owner = nullptr);
 
 // True when every dimension in `where` (from a target's or relaxation's
 // `where`, `expr`) is one such a rule may name: a column of the store, a

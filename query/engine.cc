@@ -98,10 +98,11 @@ class StatementRun {
     }
     Status status;
     DefinitionError derr;
-    if (RunDefinitionStatement(store_, st, text_, out_, &derr, &status)) {
+    if (RunDefinitionStatement(store_, st, text_, out_, &derr, &status, Viewer())) {
       if (!status.ok() && !derr.message.empty()) {
         Fail(text_, derr.pos, derr.message, error_);
-        if (status.code() != Status::Code::kNotFound) status = Status::InvalidArgument(error_->ToString());
+        if (status.code() == Status::Code::kPermissionDenied) status = Status::PermissionDenied(error_->ToString());
+        else if (status.code() != Status::Code::kNotFound) status = Status::InvalidArgument(error_->ToString());
       }
       return status;
     }
@@ -112,6 +113,9 @@ class StatementRun {
   }
 
  private:
+  // The scope text whose definitions this statement sees (nullptr: all).
+  const std::string* Viewer() const { return options_.scope ? &options_.scope->text() : nullptr; }
+
   // What every query statement needs before binding: a snapshot, the
   // instant it is answered as of, and the definitions of that instant.
   Status Prepare(const ast::SelectQuery& q) {
@@ -119,8 +123,13 @@ class StatementRun {
     int64_t ms = 0;
     if (AsOfInstant(q, &ms)) as_of_ = ms;
     else if (options_.as_of_ms) as_of_ = options_.as_of_ms;
-    KPI_RETURN_IF_ERROR(LoadAllDefinitions(*store_, as_of_, &defs_));
-    if (as_of_) KPI_RETURN_IF_ERROR(LoadKpis(*store_, &kpis_now_, nullptr));
+    KPI_RETURN_IF_ERROR(LoadAllDefinitions(*store_, as_of_, &defs_, Viewer()));
+    if (as_of_) {
+      DefinitionMap now;
+      KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, DefinitionKind::kKpi, &now));
+      KeepVisible(&now, Viewer());
+      KPI_RETURN_IF_ERROR(ToKpis(now, &kpis_now_, nullptr));
+    }
     context_ = BindContext{};
     context_.kpis = &defs_.kpis;
     for (const auto& [name, c] : defs_.calendars) context_.calendar_names.push_back(name);

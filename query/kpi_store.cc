@@ -43,8 +43,9 @@ Status ToKpis(const DefinitionMap& stored, KpiMap* out, std::vector<std::string>
   return Status::OK();
 }
 
-Status SaveKpi(storage::Store* store, const std::string& name, const std::string& expr_text, int64_t at_ms) {
-  return SaveDefinition(store, DefinitionKind::kKpi, name, expr_text, at_ms);
+Status SaveKpi(storage::Store* store, const std::string& name, const std::string& expr_text, int64_t at_ms,
+               const std::string& owner) {
+  return SaveDefinition(store, DefinitionKind::kKpi, name, expr_text, at_ms, {}, owner);
 }
 
 Status DropKpi(storage::Store* store, const std::string& name, int64_t at_ms) {

@@ -24,7 +24,8 @@ inline constexpr const char* kKpiNamespace = "kpi";
 
 
 // Defines (or redefines) `name` at `at_ms`: current definition and history.
-Status SaveKpi(storage::Store* store, const std::string& name, const std::string& expr_text, int64_t at_ms);
+Status SaveKpi(storage::Store* store, const std::string& name, const std::string& expr_text, int64_t at_ms,
+               const std::string& owner = "");
 // Drops `name` at `at_ms` (the caller checked it exists).
 Status DropKpi(storage::Store* store, const std::string& name, int64_t at_ms);
 

@@ -197,12 +197,12 @@ Response Router::Dispatch(const Request& request, Endpoint* endpoint) {
     case Endpoint::kQuery: return HandleQuery(request, target);
     case Endpoint::kEvents: return HandleEvents(request, target);
     case Endpoint::kKpis: {
-      if (target.path == "/v1/kpis") return HandleListKpis(nullptr);
+      if (target.path == "/v1/kpis") return HandleListKpis(request, nullptr);
       std::string name = target.path.substr(kKpisPrefix.size());
       if (!IsKpiName(name)) {
         return ErrorResponse(400, "a KPI name is a letter or '_' followed by letters, digits or '_'");
       }
-      if (request.method == "GET") return HandleListKpis(&name);
+      if (request.method == "GET") return HandleListKpis(request, &name);
       if (request.method == "PUT") return HandlePutKpi(request, name);
       return HandleDeleteKpi(name);
     }
@@ -242,7 +242,7 @@ Response Router::Admit(const Request& request, uint64_t declared_body, Endpoint*
   return ok;
 }
 
-Response Router::Authorize(const Request& request, Role needed) const {
+Response Router::Authorize(const Request& request, Role needed, bool scoped_admin_ok) const {
   Response allowed;
   allowed.status = 0;
   if (tokens_ == nullptr || tokens_->empty()) {
@@ -262,11 +262,13 @@ Response Router::Authorize(const Request& request, Role needed) const {
     return ErrorResponse(403, std::string("this token's role '") + RoleName(role) + "' may not do this (needs '" +
                                   RoleName(needed) + "')");
   }
-  // Definitions are shared by every scope (definitions owned by a scope are
-  // not implemented): a scoped admin may not change them.
-  if (needed == Role::kAdmin && grant.scope) {
+  // A scoped admin manages its scope's own definitions, through definition
+  // statements only (the engine checks ownership); the KPI, table, targets
+  // and backup endpoints change shared state: unscoped admins only.
+  if (needed == Role::kAdmin && grant.scope && !scoped_admin_ok) {
     return ErrorResponse(403, "this token is scoped (" + grant.scope->text() +
-                                  "); definitions are shared by every scope and only an unscoped admin may change them");
+                                  "); a scoped admin manages its scope's definitions with definition statements on "
+                                  "/v1/query; this endpoint is for unscoped admins only");
   }
   return allowed;
 }
@@ -335,7 +337,7 @@ Response Router::HandleQuery(const Request& request, const Target& target) {
   // Statements that change the KPI catalog need the role the KPI endpoints need.
   // The parser says what the statement does: definitions need the admin role.
   if (query::ClassifyStatement(text) == query::StatementKind::kDefinition) {
-    Response denied = Authorize(request, Role::kAdmin);
+    Response denied = Authorize(request, Role::kAdmin, /*scoped_admin_ok=*/true);
     if (denied.status != 0) return denied;
   }
 
@@ -404,10 +406,11 @@ Response Router::HandleEvents(const Request& request, const Target& target) {
   return JsonResponse(std::move(body));
 }
 
-Response Router::HandleListKpis(const std::string* only_name) {
+Response Router::HandleListKpis(const Request& request, const std::string* only_name) {
   query::Result result;
   query::QueryError error;
-  Status s = RunStatement("show kpis", limits_.query_timeout, &result, &error);
+  // A scoped token lists the shared KPIs and its scope's own.
+  Status s = RunStatement("show kpis", limits_.query_timeout, &result, &error, GrantOf(request).scope);
   if (!s.ok()) return StatementErrorResponse(s, error);
   if (only_name == nullptr) return JsonResponse("{\"kpis\":" + RenderRowsAsObjects(result) + "}\n");
   // One KPI: the row whose first column (the name) matches.

@@ -106,14 +106,16 @@ class Router {
   Response Dispatch(const Request& request, Endpoint* endpoint);
   Response HandleQuery(const Request& request, const Target& target);
   Response HandleEvents(const Request& request, const Target& target);
-  Response HandleListKpis(const std::string* only_name);
+  Response HandleListKpis(const Request& request, const std::string* only_name);
   Response HandlePutKpi(const Request& request, const std::string& name);
   Response HandleDeleteKpi(const std::string& name);
   Response HandlePutTable(const Request& request, const Target& target, const std::string& name);
   Response HandlePutTargets(const Request& request);
   Response HandleMetrics();
   // Empty status 0 when `request` may act with `needed`; otherwise the 401/403.
-  Response Authorize(const Request& request, Role needed) const;
+  // scoped_admin_ok: a scoped admin passes (definition statements, whose
+  // ownership the engine checks).
+  Response Authorize(const Request& request, Role needed, bool scoped_admin_ok = false) const;
   Status RunStatement(std::string_view text, std::chrono::milliseconds timeout, query::Result* result,
                       query::QueryError* error, std::shared_ptr<const query::Scope> scope = nullptr) const;
   // The role and scope of the request's token (trusted peers without a token

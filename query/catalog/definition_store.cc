@@ -13,22 +13,38 @@ std::string HistoryNamespace(DefinitionKind kind) { return std::string(Definitio
 std::string DefinedTag(DefinitionKind kind) { return std::string(DefinitionKindName(kind)) + "1\n"; }
 std::string DroppedTag(DefinitionKind kind) { return std::string(DefinitionKindName(kind)) + "1-dropped\n"; }
 
-std::string Encode(DefinitionKind kind, int64_t at_ms, const std::string& text) {
-  return DefinedTag(kind) + std::to_string(at_ms) + "\n" + text;
+std::string OwnedTag(DefinitionKind kind) { return std::string(DefinitionKindName(kind)) + "1-owned\n"; }
+
+std::string Encode(DefinitionKind kind, int64_t at_ms, const std::string& text, const std::string& owner = "") {
+  if (owner.empty()) return DefinedTag(kind) + std::to_string(at_ms) + "\n" + text;
+  return OwnedTag(kind) + std::to_string(at_ms) + "\n" + owner + "\n" + text;
 }
 
 bool Decode(DefinitionKind kind, const std::string& name, const std::string& value, StoredDefinition* out) {
-  const std::string tag = DefinedTag(kind);
-  if (value.rfind(tag, 0) != 0) return false;
+  std::string tag = DefinedTag(kind);
+  const bool owned = value.rfind(tag, 0) != 0;
+  if (owned) {
+    tag = OwnedTag(kind);
+    if (value.rfind(tag, 0) != 0) return false;
+  }
   const size_t nl = value.find('\n', tag.size());
   if (nl == std::string::npos) return false;
   int64_t at = 0;
   auto r = std::from_chars(value.data() + tag.size(), value.data() + nl, at);
   if (r.ec != std::errc() || r.ptr != value.data() + nl) return false;
+  size_t text_at = nl + 1;
+  std::string owner;
+  if (owned) {
+    const size_t end = value.find('\n', text_at);
+    if (end == std::string::npos || end == text_at) return false;
+    owner = value.substr(text_at, end - text_at);
+    text_at = end + 1;
+  }
   out->kind = kind;
   out->name = name;
   out->defined_at_ms = at;
-  out->text = value.substr(nl + 1);
+  out->text = value.substr(text_at);
+  out->owner = std::move(owner);
   return true;
 }
 
@@ -52,9 +68,19 @@ std::string InstantKey(int64_t at_ms) {
   return hex;
 }
 
+bool VisibleTo(const StoredDefinition& def, const std::string* viewer) {
+  return viewer == nullptr || def.owner.empty() || def.owner == *viewer;
+}
+
+void KeepVisible(DefinitionMap* defs, const std::string* viewer) {
+  if (viewer == nullptr) return;
+  for (auto it = defs->begin(); it != defs->end();) it = VisibleTo(it->second, viewer) ? std::next(it) : defs->erase(it);
+}
+
 Status SaveDefinition(storage::Store* store, DefinitionKind kind, const std::string& name, const std::string& text,
-                      int64_t at_ms, std::vector<storage::Store::MetaWrite> extra) {
-  const std::string value = Encode(kind, at_ms, text);
+                      int64_t at_ms, std::vector<storage::Store::MetaWrite> extra, const std::string& owner) {
+  if (owner.find('\n') != std::string::npos) return Status::InvalidArgument("a definition's owner is one line");
+  const std::string value = Encode(kind, at_ms, text, owner);
   extra.push_back({Namespace(kind), name, value});
   extra.push_back({HistoryNamespace(kind), name + "\n" + InstantKey(at_ms), value});
   return store->WriteMeta(extra);
@@ -148,7 +174,7 @@ Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int
 }
 
 Status LoadEveryKind(const storage::Store& store, std::optional<int64_t> as_of_ms,
-                     std::map<DefinitionKind, DefinitionMap>* out) {
+                     std::map<DefinitionKind, DefinitionMap>* out, const std::string* viewer) {
   std::vector<std::string> namespaces;
   for (DefinitionKind kind : kAllDefinitionKinds) {
     namespaces.push_back(Namespace(kind));
@@ -161,6 +187,7 @@ Status LoadEveryKind(const storage::Store& store, std::optional<int64_t> as_of_m
   for (DefinitionKind kind : kAllDefinitionKinds) {
     if (as_of_ms) AsOfFrom(kind, lists[i], lists[i + 1], *as_of_ms, &(*out)[kind], nullptr);
     else CurrentFrom(kind, lists[i], &(*out)[kind], nullptr);
+    KeepVisible(&(*out)[kind], viewer);
     i += 2;
   }
   return Status::OK();

@@ -15,10 +15,15 @@
 // Stored values (text):
 //     <tag> '\n' <defined_at epoch ms, decimal> '\n' <text>
 //     <tag>-dropped '\n' <dropped_at epoch ms, decimal>      (history only)
+//     <tag>-owned '\n' <defined_at> '\n' <owner> '\n' <text>  (owned by a scope)
 // where <tag> is "kpi1" for KPIs (the format named KPIs have always had) and
 // "<kind>1" otherwise. The text is what the kind's loader re-parses: a KPI's
 // expression as written, a statement (`define calendar ...`) for calendars,
 // targets, exemptions and scorecards, a descriptor for tables.
+// A definition made by a scoped admin is owned by that scope: <owner> is
+// the scope's text as the token file writes it (Scope::text(), one line).
+// Definitions without an owner (every definition of stores written before owners existed) are
+// shared: visible to every token.
 // Stores written before the history existed have current entries without
 // history: they count from their defined_at.
 // Thread safety: functions over a Store, which serializes metadata access.
@@ -48,13 +53,22 @@ struct StoredDefinition {
   std::string name;
   std::string text;
   int64_t defined_at_ms = 0;
+  std::string owner;  // the owning scope's text; empty: shared
 };
 using DefinitionMap = std::map<std::string, StoredDefinition>;
 
 // Defines (or redefines) `name` at `at_ms`: current entry, history entry and
 // `extra` in one atomic write.
+// `owner`: the owning scope's text (no newline), empty for shared.
 Status SaveDefinition(storage::Store* store, DefinitionKind kind, const std::string& name, const std::string& text,
-                      int64_t at_ms, std::vector<storage::Store::MetaWrite> extra = {});
+                      int64_t at_ms, std::vector<storage::Store::MetaWrite> extra = {}, const std::string& owner = "");
+
+// Whether a token whose scope text is `*viewer` (nullptr: an unscoped
+// token) sees `def`: unscoped tokens see everything; a scoped token sees
+// shared definitions and those its exact scope owns.
+bool VisibleTo(const StoredDefinition& def, const std::string* viewer);
+// Removes from *defs what `viewer` does not see.
+void KeepVisible(DefinitionMap* defs, const std::string* viewer);
 // Several definitions of one kind (e.g. a targets file) in one atomic write.
 Status SaveDefinitions(storage::Store* store, DefinitionKind kind,
                        const std::vector<std::pair<std::string, std::string>>& name_and_text, int64_t at_ms);
@@ -74,8 +88,9 @@ Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int
 // Every kind at once, read from one consistent view of the store's
 // metadata (current definitions, or as of an instant): a statement never
 // sees one definition change without the changes that came before it.
+// `viewer`: as for VisibleTo (what it does not see is left out).
 Status LoadEveryKind(const storage::Store& store, std::optional<int64_t> as_of_ms,
-                     std::map<DefinitionKind, DefinitionMap>* out);
+                     std::map<DefinitionKind, DefinitionMap>* out, const std::string* viewer = nullptr);
 
 // The instant of the latest define or drop of any kind (0 with none).
 Status LatestDefinitionChange(const storage::Store& store, int64_t* at_ms);

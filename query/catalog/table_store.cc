@@ -168,7 +168,7 @@ Status LoadTableCsvIntoStore(storage::Store* store, const std::string& name, con
   KPI_RETURN_IF_ERROR(CheckTableName(name));
   auto table = std::make_shared<LookupTable>();
   KPI_RETURN_IF_ERROR(BuildLookupTable(csv_text, source, key_column, table.get()));
-  StoredDefinition def{DefinitionKind::kTable, name, DescribeLookupTable(*table), at_ms};
+  StoredDefinition def{DefinitionKind::kTable, name, DescribeLookupTable(*table), at_ms, ""};
   size_t stored_bytes = 0;
   KPI_RETURN_IF_ERROR(Save(store, name, *table, def.text, at_ms, &stored_bytes));
   if (report != nullptr) {

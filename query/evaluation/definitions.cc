@@ -264,11 +264,12 @@ const Stmt* ParseAs(const std::string& text, ast::Statement* holder) {
 
 }  // namespace
 
-Status LoadAllDefinitions(const storage::Store& store, std::optional<int64_t> as_of_ms, LoadedDefinitions* out) {
+Status LoadAllDefinitions(const storage::Store& store, std::optional<int64_t> as_of_ms, LoadedDefinitions* out,
+                          const std::string* viewer) {
   *out = LoadedDefinitions{};
   // One consistent view of every kind: never half of a sequence of changes.
   std::map<DefinitionKind, DefinitionMap> all;
-  KPI_RETURN_IF_ERROR(LoadEveryKind(store, as_of_ms, &all));
+  KPI_RETURN_IF_ERROR(LoadEveryKind(store, as_of_ms, &all, viewer));
   KPI_RETURN_IF_ERROR(ToKpis(all[DefinitionKind::kKpi], &out->kpis, nullptr));
   out->tables = std::move(all[DefinitionKind::kTable]);
   auto load = [&](DefinitionKind kind, DefinitionMap* m) {

@@ -116,6 +116,9 @@ struct LoadedDefinitions {
   std::vector<std::string> bad;       // stored entries that no longer read ("calendar x")
 };
 
-Status LoadAllDefinitions(const storage::Store& store, std::optional<int64_t> as_of_ms, LoadedDefinitions* out);
+// `viewer`: the scope text of the token asking (nullptr: unscoped, sees
+// everything); definitions owned by other scopes are left out (VisibleTo).
+Status LoadAllDefinitions(const storage::Store& store, std::optional<int64_t> as_of_ms, LoadedDefinitions* out,
+                          const std::string* viewer = nullptr);
 
 }  // namespace kpi::query

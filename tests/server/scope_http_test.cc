@@ -1,7 +1,8 @@
 // Scoped tokens over real sockets (issue 14): the token file's scopes, a
 // scoped reader's answers against an unscoped reader's on a store of only
 // its scope, a scoped writer's out-of-scope lines rejected with nothing else
-// lost, a scoped admin refused definitions, /metrics refused to a scope.
+// lost, a scoped admin managing only its scope's own definitions, /metrics
+// refused to a scope.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -27,7 +28,8 @@ constexpr const char* kTokens =
     "acme-reader-token read scope client = \"acme\"\n"
     "acme-writer-token write scope client = \"acme\"\n"
     "acme-admin-token admin   scope client in (\"acme\")\n"
-    "globex-writer-token write scope client = \"globex\"\n";
+    "globex-writer-token write scope client = \"globex\"\n"
+    "globex-admin-token admin scope client = \"globex\"\n";
 
 std::string Auth(const std::string& token) { return "Authorization: Bearer " + token + "\r\n"; }
 
@@ -162,26 +164,64 @@ TEST(ScopeHttp, ScopedWriterRejectsOutOfScopeLinesAndKeepsTheRest) {
             403);
 }
 
-TEST(ScopeHttp, ScopedAdminMayNotChangeSharedDefinitions) {
+TEST(ScopeHttp, ScopedAdminManagesOnlyItsOwnDefinitions) {
   TokenTable tokens;
   ASSERT_TRUE(TokenTable::Parse(kTokens, &tokens).ok());
   Server s(&tokens);
-  HttpReply r = s.Query("acme-admin-token", "define kpi n = count()");
-  EXPECT_EQ(r.status, 403) << r.body;
-  EXPECT_NE(r.body.find("scoped"), std::string::npos) << r.body;
-  EXPECT_EQ(Fetch(s.port, "PUT", "/v1/kpis/n", "count()", Auth("acme-admin-token")).status, 403);
+  ASSERT_EQ(Fetch(s.port, "POST", "/v1/events", Shared(), Auth("root-admin-token")).status, 200);
+  // A shared KPI (unscoped admin) and one per scope.
   EXPECT_EQ(Fetch(s.port, "PUT", "/v1/kpis/n", "count()", Auth("root-admin-token")).status, 200);
-  EXPECT_EQ(Fetch(s.port, "DELETE", "/v1/kpis/n", "", Auth("acme-admin-token")).status, 403);
+  HttpReply r = s.Query("acme-admin-token", "define kpi acme_n = count()");
+  EXPECT_EQ(r.status, 200) << r.body;
+  r = s.Query("globex-admin-token", "define kpi globex_n = count()");
+  EXPECT_EQ(r.status, 200) << r.body;
+  auto names = [&](const std::string& token) {
+    std::vector<std::string> out;
+    const json doc = json::parse(s.Query(token, "show kpis").body);
+    for (const auto& row : doc["rows"]) out.push_back(row[0].get<std::string>());
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(names("acme-admin-token"), (V{"acme_n", "n"}));
+  // Ownership is by the scope's text: `client = "acme"` is another scope
+  // than `client in ("acme")`.
+  EXPECT_EQ(names("acme-reader-token"), V{"n"});
+  EXPECT_EQ(names("globex-admin-token"), (V{"globex_n", "n"}));
+  EXPECT_EQ(names("root-admin-token"), (V{"acme_n", "globex_n", "n"}));
+  // GET /v1/kpis lists what the token sees.
+  r = Fetch(s.port, "GET", "/v1/kpis", "", Auth("acme-admin-token"));
+  EXPECT_NE(r.body.find("acme_n"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("globex_n"), std::string::npos) << r.body;
+  EXPECT_EQ(Fetch(s.port, "GET", "/v1/kpis/globex_n", "", Auth("acme-admin-token")).status, 404);
+  EXPECT_EQ(Fetch(s.port, "GET", "/v1/kpis/globex_n", "", Auth("all-reader-token")).status, 200);
+  // Its own KPI over its data; another scope's is unknown.
+  r = s.Query("acme-admin-token", "select acme_n from tickets");
+  EXPECT_EQ(json::parse(r.body)["rows"][0][0], 2) << r.body;
+  EXPECT_EQ(s.Query("acme-admin-token", "select globex_n from tickets").status, 400);
+  // Shared definitions and another scope's are refused (403, saying why);
+  // another scope's is as if absent to a drop.
+  r = s.Query("acme-admin-token", "define kpi n = count()");
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(r.body.find("shared"), std::string::npos) << r.body;
   EXPECT_EQ(s.Query("acme-admin-token", "drop kpi n").status, 403);
-  // Shared definitions are visible to the scope, computed over its data.
-  EXPECT_EQ(Fetch(s.port, "GET", "/v1/kpis/n", "", Auth("acme-admin-token")).status, 200);
-  EXPECT_EQ(s.Query("acme-admin-token", "show kpis").status, 200);
+  r = s.Query("acme-admin-token", "define kpi globex_n = count()");
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_NE(r.body.find("another scope"), std::string::npos) << r.body;
+  EXPECT_EQ(s.Query("acme-admin-token", "drop kpi globex_n").status, 404);
+  // A scoped reader may not define; the KPI endpoints stay unscoped-only.
+  EXPECT_EQ(s.Query("acme-reader-token", "define kpi r = count()").status, 403);
+  EXPECT_EQ(Fetch(s.port, "PUT", "/v1/kpis/m", "count()", Auth("acme-admin-token")).status, 403);
+  EXPECT_EQ(Fetch(s.port, "DELETE", "/v1/kpis/acme_n", "", Auth("acme-admin-token")).status, 403);
+  // Its own: dropped by it; the unscoped admin may drop any.
+  EXPECT_EQ(s.Query("acme-admin-token", "drop kpi acme_n").status, 200);
+  EXPECT_EQ(s.Query("root-admin-token", "drop kpi globex_n").status, 200);
+  EXPECT_EQ(names("root-admin-token"), V{"n"});
   // A scoped admin still writes inside its scope.
-  r = Fetch(s.port, "POST", "/v1/events", Line("A1", "created", "2025-01-02T09:00:00Z", "acme"),
+  r = Fetch(s.port, "POST", "/v1/events", Line("A3", "created", "2025-01-02T09:00:00Z", "acme"),
             Auth("acme-admin-token"));
   EXPECT_EQ(json::parse(r.body)["accepted"], 1) << r.body;
   const std::string n = s.Query("acme-admin-token", "select n from tickets").body;
-  EXPECT_EQ(json::parse(n)["rows"][0][0], 1) << n;
+  EXPECT_EQ(json::parse(n)["rows"][0][0], 3) << n;
 }
 
 }  // namespace
