@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "query/aggregates/aggregate.h"
+#include "query/execution/executor.h"
 #include "query/execution/value_rows.h"
 #include "query/execution/group_eval.h"
 #include "query/value_ops.h"
@@ -134,28 +135,7 @@ class NestedRun {
       }
       return false;
     });
-    if (!q_.order.empty()) {
-      std::stable_sort(out->rows.begin(), out->rows.end(), [this](const auto& a, const auto& b) {
-        for (const OrderKey& o : q_.order) {
-          const Value& x = a[o.column];
-          const Value& y = b[o.column];
-          if (x.is_null() || y.is_null()) {
-            if (x.is_null() && y.is_null()) continue;
-            return y.is_null();  // nulls last either way
-          }
-          const int c = CompareNonNull(x, y);
-          if (c != 0) return o.descending ? c > 0 : c < 0;
-        }
-        return false;
-      });
-    }
-    if (q_.limit) {
-      const size_t keep = static_cast<size_t>(std::max<int64_t>(*q_.limit, 0));
-      if (out->rows.size() > keep) out->rows.resize(keep);
-    }
-    if (out->rows.size() > options_.max_result_rows)
-      return Status::ResourceExhausted("the result has " + std::to_string(out->rows.size()) +
-                                       " rows, more than the limit of " + std::to_string(options_.max_result_rows));
+    KPI_RETURN_IF_ERROR(OrderAndLimit(q_.order, q_.limit, options_.max_result_rows, &out->rows));
     out->warnings = inner_.warnings;
     for (const std::string& w : q_.warnings)
       if (std::find(out->warnings.begin(), out->warnings.end(), w) == out->warnings.end()) out->warnings.push_back(w);
