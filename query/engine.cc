@@ -118,12 +118,13 @@ class StatementRun {
 
   // What every query statement needs before binding: a snapshot, the
   // instant it is answered as of, and the definitions of that instant.
-  Status Prepare(const ast::SelectQuery& q) {
+  // `judging`: evaluate needs targets, exemptions and scorecards too.
+  Status Prepare(const ast::SelectQuery& q, bool judging = false) {
     snap_ = store_->GetSnapshot();
     int64_t ms = 0;
     if (AsOfInstant(q, &ms)) as_of_ = ms;
     else if (options_.as_of_ms) as_of_ = options_.as_of_ms;
-    KPI_RETURN_IF_ERROR(LoadAllDefinitions(*store_, as_of_, &defs_, Viewer()));
+    KPI_RETURN_IF_ERROR(LoadAllDefinitions(*store_, as_of_, &defs_, Viewer(), judging));
     if (as_of_) {
       DefinitionMap now;
       KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, DefinitionKind::kKpi, &now));
@@ -295,7 +296,7 @@ class StatementRun {
     if (trends::HasTrendClause(ev.query))
       return Fail(text_, ev.query.compare ? ev.query.compare->pos : ev.query.rolling_pos,
                   "`compare with` and `rolling` are clauses of select, not of evaluate", error_);
-    KPI_RETURN_IF_ERROR(Prepare(ev.query));
+    KPI_RETURN_IF_ERROR(Prepare(ev.query, /*judging=*/true));
     // The KPIs to compute: those listed, or the scorecard's.
     const Scorecard* scorecard = nullptr;
     std::vector<std::string> kpis;

@@ -265,7 +265,7 @@ const Stmt* ParseAs(const std::string& text, ast::Statement* holder) {
 }  // namespace
 
 Status LoadAllDefinitions(const storage::Store& store, std::optional<int64_t> as_of_ms, LoadedDefinitions* out,
-                          const std::string* viewer) {
+                          const std::string* viewer, bool judging) {
   *out = LoadedDefinitions{};
   // One consistent view of every kind: never half of a sequence of changes.
   std::map<DefinitionKind, DefinitionMap> all;
@@ -291,6 +291,9 @@ Status LoadAllDefinitions(const storage::Store& store, std::optional<int64_t> as
     c.defined_at_ms = def.defined_at_ms;
     out->calendars[name] = std::move(c);
   }
+  // Only evaluate and define exemption judge: a plain select parses no
+  // target, exemption or scorecard text.
+  if (!judging) return Status::OK();
   KPI_RETURN_IF_ERROR(load(DefinitionKind::kTarget, &m));
   for (const auto& [key, def] : m) {
     ast::Statement st;

@@ -118,7 +118,9 @@ struct LoadedDefinitions {
 
 // `viewer`: the scope text of the token asking (nullptr: unscoped, sees
 // everything); definitions owned by other scopes are left out (VisibleTo).
+// `judging` false (a plain select) leaves targets, exemptions and
+// scorecards unread: their texts are parsed only where they are used.
 Status LoadAllDefinitions(const storage::Store& store, std::optional<int64_t> as_of_ms, LoadedDefinitions* out,
-                          const std::string* viewer = nullptr);
+                          const std::string* viewer = nullptr, bool judging = true);
 
 }  // namespace kpi::query
