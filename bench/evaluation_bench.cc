@@ -13,16 +13,14 @@
 // built once in KPI_EVAL_BENCH_DIR (default /tmp/kpi-eval-bench-<tickets>)
 // and reused. Not a Google Benchmark binary: it prints one table.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "cli/gen/generator.h"
+#include "bench/bench_util.h"
 #include "query/catalog/table_store.h"
 #include "query/engine.h"
 #include "query/evaluation/provenance.h"
@@ -31,60 +29,18 @@
 namespace kpi {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 int Runs() {
   const char* env = std::getenv("KPI_EVAL_BENCH_RUNS");
   return env ? std::max(1, std::atoi(env)) : 7;
 }
 
-double MedianSeconds(const std::function<void()>& fn) {
-  fn();  // warm
-  std::vector<double> t;
-  for (int i = 0; i < Runs(); ++i) {
-    const auto start = Clock::now();
-    fn();
-    t.push_back(std::chrono::duration<double>(Clock::now() - start).count());
-  }
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
+double MedianSeconds(const std::function<void()>& fn) { return bench::MedianMs(Runs(), fn) / 1000.0; }
 
-query::Result Must(const query::Engine& engine, const std::string& text) {
-  query::Result r;
-  query::QueryError err;
-  const Status s = engine.Execute(text, query::ExecOptions{}, &r, &err);
-  if (!s.ok()) {
-    std::fprintf(stderr, "failed: %s\n%s\n%s\n", text.c_str(), s.ToString().c_str(), err.ToString().c_str());
-    std::exit(1);
-  }
-  return r;
-}
+using bench::Must;
 
 std::unique_ptr<storage::Store> OpenStore(uint64_t tickets) {
   const char* dir_env = std::getenv("KPI_EVAL_BENCH_DIR");
-  const std::string dir = dir_env ? dir_env : "/tmp/kpi-eval-bench-" + std::to_string(tickets);
-  const bool fresh = !std::filesystem::exists(dir + "/READY");
-  if (fresh) std::filesystem::remove_all(dir);
-  storage::StoreOptions options;
-  options.sync = false;
-  std::unique_ptr<storage::Store> store;
-  if (!storage::Store::Open(dir, options, &store).ok()) std::abort();
-  if (fresh) {
-    std::fprintf(stderr, "building %s (%llu tickets)...\n", dir.c_str(), static_cast<unsigned long long>(tickets));
-    gen::GenOptions g;
-    g.tickets = tickets;
-    gen::Generator gen(g);
-    std::vector<RawEvent> batch;
-    while (gen.Next(500000, &batch)) {
-      std::vector<storage::EventReject> rejects;
-      storage::IngestStats stats;
-      if (!store->Ingest(batch, &rejects, &stats).ok()) std::abort();
-    }
-    std::FILE* f = std::fopen((dir + "/READY").c_str(), "w");
-    if (f) std::fclose(f);
-  }
-  return store;
+  return bench::OpenGeneratedStore(dir_env ? dir_env : "/tmp/kpi-eval-bench-" + std::to_string(tickets), tickets);
 }
 
 // The ten KPIs of (a), each with a default target.
