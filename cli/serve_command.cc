@@ -34,7 +34,7 @@ int RunServe(const ServeFlags& flags, std::FILE* err) {
     options.sync = !flags.no_sync;
     s = storage::Store::Open(flags.db, options, &store);
   } else {
-    s = OpenExistingStore(flags.db, &store, !flags.no_sync);
+    s = OpenExistingStore(flags.db, &store, !flags.no_sync, /*read_only_until_write=*/false);  // many clients
   }
   if (!s.ok()) {
     std::fprintf(err, "kpi serve: %s%s\n", s.ToString().c_str(),

@@ -7,7 +7,8 @@
 
 namespace kpi::cli {
 
-Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store, bool sync) {
+Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store, bool sync,
+                         bool read_only_until_write) {
   std::error_code ec;
   if (dir.empty()) return Status::InvalidArgument("--db DIR is required");
   KPI_RETURN_IF_ERROR(storage::CheckStoreDirectory(dir));  // files but no CURRENT: refuse, touch nothing
@@ -17,6 +18,7 @@ Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>
   storage::StoreOptions options;
   options.create_if_missing = false;
   options.sync = sync;
+  options.read_only_until_write = read_only_until_write;
   return storage::Store::Open(dir, options, store);
 }
 

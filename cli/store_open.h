@@ -13,6 +13,11 @@ namespace kpi::cli {
 
 // NotFound naming `dir` when it holds no store; Open's error otherwise.
 // `sync`: fsync staged batches (StoreOptions::sync), for commands that write.
-Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store, bool sync = true);
+// The store opens read-only and becomes writable on its first write
+// (StoreOptions::read_only_until_write): these commands are one client each,
+// and one that only reads then writes nothing at open. `kpi serve`, which
+// has many clients, passes `read_only_until_write` false.
+Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store, bool sync = true,
+                         bool read_only_until_write = true);
 
 }  // namespace kpi::cli

@@ -455,6 +455,9 @@ Status Engine::Execute(std::string_view text, const ExecOptions& options, Result
   try {
     StatementRun run(store_, text, options, out, error);
     Status st = run.Run();
+    // A dictionary page that did not read was answered as an unknown value:
+    // the result cannot be trusted (storage/catalog.h, errors).
+    if (st.ok()) st = store_->catalog().status();
     if (!st.ok() && error->message.empty()) error->message = st.message();
     if (!st.ok()) *out = Result{};
     return st;

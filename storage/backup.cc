@@ -64,6 +64,7 @@ Status Store::Backup(const std::string& to_dir, BackupInfo* info) {
     return Status::InvalidArgument("backup: " + to.string() + " exists; a backup goes to a new directory");
   if (!fs::is_directory(to.parent_path(), ec))
     return Status::InvalidArgument("backup: " + to.parent_path().string() + " is not a directory");
+  KPI_RETURN_IF_ERROR(MakeWritable());  // a checkpoint flushes the memtables first
   rocksdb::Checkpoint* raw = nullptr;
   KPI_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(impl_->db.get(), &raw), "backup"));
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);

@@ -3,11 +3,49 @@
 #include <algorithm>
 #include <mutex>
 
+#include "storage/dictionary_page.h"
+#include "storage/keys.h"
+
 namespace kpi::storage {
+
+namespace {
+
+uint64_t PageKey(uint32_t column, uint32_t page) { return uint64_t{column} << 32 | page; }
+
+// Page `page` of a dictionary of `size` codes: it holds 256 values, fewer
+// only when it is the last.
+Status DecodePage(std::string_view in, uint32_t column, uint32_t size, uint32_t page,
+                  std::vector<std::string_view>* values) {
+  KPI_RETURN_IF_ERROR(DecodeDictionaryPage(in, column, page, values));
+  const uint32_t expected = std::min<uint32_t>(kDictionaryPageCodes, size - page * kDictionaryPageCodes);
+  if (values->size() == expected) return Status::OK();
+  return Status::Corruption("dictionary of column " + std::to_string(column) + ", page " + std::to_string(page) +
+                            ": " + std::to_string(values->size()) + " values, expected " + std::to_string(expected));
+}
+
+Status NoSource(uint32_t column) {
+  return Status::Corruption("dictionary of column " + std::to_string(column) +
+                            " is not in memory and the catalog reads no pages");
+}
+
+size_t PageBytes(const std::vector<std::string>& values) {
+  size_t bytes = sizeof(values) + values.capacity() * sizeof(std::string);
+  for (const std::string& s : values) bytes += s.size() > 15 ? s.capacity() + 1 : 0;  // beyond the inline buffer
+  return bytes;
+}
+
+}  // namespace
 
 Catalog::Catalog() {
   dictionaries_[kEventColumn];
   dictionaries_[kAgentColumn];
+}
+
+void Catalog::AttachPages(const DictionaryPageSource* source, const DictionaryPaging& paging) {
+  std::unique_lock lock(mu_);
+  source_ = source;
+  paging_ = paging;
+  pages_ = std::make_unique<PageCache>(paging.page_cache_bytes);
 }
 
 std::vector<ColumnInfo> Catalog::Columns() const {
@@ -36,40 +74,216 @@ Catalog::Dictionary* Catalog::DictionaryFor(uint32_t column) {
   return it == dictionaries_.end() ? nullptr : &it->second;
 }
 
+void Catalog::NoteError(const Status& s) const {
+  std::lock_guard lock(error_mu_);
+  if (error_.ok()) error_ = s;
+}
+
+Status Catalog::status() const {
+  std::lock_guard lock(error_mu_);
+  return error_;
+}
+
+Status Catalog::ReadValues(uint32_t column, uint32_t size,
+                           const std::function<bool(uint32_t code, std::string_view value)>& visit) const {
+  if (size == 0) return Status::OK();
+  if (source_ == nullptr) return NoSource(column);
+  Status bad;
+  std::vector<std::string_view> values;
+  Status read = source_->ReadPages(column, 0, (size - 1) / kDictionaryPageCodes, [&](uint32_t page, std::string_view in) {
+    bad = DecodePage(in, column, size, page, &values);
+    if (!bad.ok()) return false;
+    for (uint32_t i = 0; i < values.size(); ++i)
+      if (!visit(page * kDictionaryPageCodes + i + 1, values[i])) return false;
+    return true;
+  });
+  return read.ok() ? bad : read;
+}
+
+Status Catalog::MakeResident(uint32_t column) const {
+  std::lock_guard load(load_mu_);
+  uint32_t size = 0;
+  {
+    std::shared_lock lock(mu_);
+    const Dictionary* d = DictionaryFor(column);
+    if (d == nullptr || d->resident) return Status::OK();
+    size = d->size;
+  }
+  StringInterner values;
+  values.Reserve(size);
+  Status repeated;
+  Status s = ReadValues(column, size, [&](uint32_t code, std::string_view value) {
+    const uint32_t index = values.Intern(value);
+    if (index == code - 1) return true;
+    repeated = Status::Corruption("dictionary of column " + std::to_string(column) + ": code " +
+                                  std::to_string(code) + " repeats the value of code " + std::to_string(index + 1));
+    return false;
+  });
+  if (s.ok()) s = repeated;
+  if (!s.ok()) {
+    NoteError(s);
+    return s;
+  }
+  {
+    std::unique_lock lock(mu_);
+    Dictionary& d = dictionaries_.find(column)->second;  // dictionaries are never removed
+    d.values = std::move(values);
+    d.resident = true;
+  }
+  if (pages_) pages_->EraseIf([column](uint64_t key) { return key >> 32 == column; });
+  return Status::OK();
+}
+
+Catalog::Residence Catalog::Prepare(uint32_t column, uint32_t* size) const {
+  bool resident = false;
+  {
+    std::shared_lock lock(mu_);
+    const Dictionary* d = DictionaryFor(column);
+    if (d == nullptr) return Residence::kAbsent;
+    *size = d->size;
+    resident = d->resident;
+  }
+  if (resident) return Residence::kResident;
+  if (*size > paging_.resident_max_codes) return Residence::kPaged;
+  return MakeResident(column).ok() ? Residence::kResident : Residence::kFailed;
+}
+
+Catalog::PageCache::Ptr Catalog::Page(uint32_t column, uint32_t size, uint32_t code) const {
+  const uint32_t page = (code - 1) / kDictionaryPageCodes;
+  if (source_ == nullptr) {
+    NoteError(NoSource(column));
+    return nullptr;
+  }
+  if (auto hit = pages_->Find(PageKey(column, page))) return hit;
+  auto values = std::make_shared<std::vector<std::string>>();
+  Status bad;
+  Status read = source_->ReadPages(column, page, page, [&](uint32_t, std::string_view in) {
+    std::vector<std::string_view> views;
+    bad = DecodePage(in, column, size, page, &views);
+    values->assign(views.begin(), views.end());
+    return true;
+  });
+  if (read.ok()) read = bad;
+  if (!read.ok()) {
+    NoteError(read);
+    return nullptr;
+  }
+  pages_->Insert(PageKey(column, page), values, PageBytes(*values));
+  return values;
+}
+
 uint32_t Catalog::FindCode(uint32_t column, std::string_view value) const {
-  std::shared_lock lock(mu_);
-  const Dictionary* d = DictionaryFor(column);
-  if (d == nullptr) return 0;
-  const uint32_t index = d->values.Find(value);
-  return index == StringInterner::kAbsent ? 0 : index + 1;
+  uint32_t size = 0;
+  switch (Prepare(column, &size)) {
+    case Residence::kResident: {
+      std::shared_lock lock(mu_);
+      const uint32_t index = DictionaryFor(column)->values.Find(value);
+      return index == StringInterner::kAbsent ? 0 : index + 1;
+    }
+    case Residence::kPaged: {
+      // No index by value is kept for a paged dictionary: read its pages.
+      ++scans_;
+      uint32_t found = 0;
+      Status s = ReadValues(column, size, [&](uint32_t code, std::string_view v) {
+        if (v == value) found = code;
+        return found == 0;
+      });
+      if (!s.ok()) NoteError(s);
+      return found;
+    }
+    default:
+      return 0;
+  }
 }
 
 std::string Catalog::Decode(uint32_t column, uint32_t code) const {
-  std::shared_lock lock(mu_);
-  const Dictionary* d = DictionaryFor(column);
-  if (d == nullptr || code == 0 || code > d->values.size()) return std::string();
-  return d->values.id(code - 1);
+  uint32_t size = 0;
+  switch (Prepare(column, &size)) {
+    case Residence::kResident: {
+      std::shared_lock lock(mu_);
+      const Dictionary* d = DictionaryFor(column);
+      if (code == 0 || code > d->values.size()) return std::string();
+      return d->values.id(code - 1);
+    }
+    case Residence::kPaged: {
+      if (code == 0 || code > size) return std::string();
+      PageCache::Ptr page = Page(column, size, code);
+      return page ? (*page)[(code - 1) % kDictionaryPageCodes] : std::string();
+    }
+    default:
+      return std::string();
+  }
 }
 
 uint32_t Catalog::DictionarySize(uint32_t column) const {
   std::shared_lock lock(mu_);
   const Dictionary* d = DictionaryFor(column);
-  return d == nullptr ? 0 : static_cast<uint32_t>(d->values.size());
+  return d == nullptr ? 0 : d->size;
 }
 
 std::vector<std::string> Catalog::DictionaryValues(uint32_t column) const {
-  std::shared_lock lock(mu_);
-  const Dictionary* d = DictionaryFor(column);
-  return d == nullptr ? std::vector<std::string>() : d->values.ids();
+  uint32_t size = 0;
+  switch (Prepare(column, &size)) {
+    case Residence::kResident: {
+      std::shared_lock lock(mu_);
+      return DictionaryFor(column)->values.ids();
+    }
+    case Residence::kPaged: {
+      std::vector<std::string> out;
+      out.reserve(size);
+      Status s = ReadValues(column, size, [&](uint32_t, std::string_view v) {
+        out.emplace_back(v);
+        return true;
+      });
+      if (!s.ok()) NoteError(s);
+      return out;
+    }
+    default:
+      return {};
+  }
 }
 
 std::vector<std::string> Catalog::DictionaryRange(uint32_t column, uint32_t first, uint32_t count) const {
-  std::shared_lock lock(mu_);
   std::vector<std::string> out;
-  const Dictionary* d = DictionaryFor(column);
-  if (d == nullptr || first == 0) return out;
-  for (uint64_t code = first; code < uint64_t{first} + count && code <= d->values.size(); ++code)
-    out.push_back(d->values.id(static_cast<uint32_t>(code - 1)));
+  uint32_t size = 0;
+  const Residence r = Prepare(column, &size);
+  if (first == 0 || (r != Residence::kResident && r != Residence::kPaged)) return out;
+  std::shared_lock lock(mu_, std::defer_lock);
+  if (r == Residence::kResident) {
+    lock.lock();
+    size = static_cast<uint32_t>(DictionaryFor(column)->values.size());
+  }
+  for (uint64_t code = first; code < uint64_t{first} + count && code <= size; ++code) {
+    const uint32_t c = static_cast<uint32_t>(code);
+    if (r == Residence::kResident) {
+      out.push_back(DictionaryFor(column)->values.id(c - 1));
+    } else {
+      PageCache::Ptr page = Page(column, size, c);
+      if (page == nullptr) break;
+      out.push_back((*page)[(c - 1) % kDictionaryPageCodes]);
+    }
+  }
+  return out;
+}
+
+DictionaryStats Catalog::Stats() const {
+  DictionaryStats out;
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [column, d] : dictionaries_) {
+      if (d.resident) {
+        ++out.resident;
+        out.resident_codes += d.values.size();
+        out.resident_bytes += d.values.MemoryBytes();
+      } else if (d.size > paging_.resident_max_codes) {
+        ++out.paged;
+      } else {
+        ++out.not_loaded;
+      }
+    }
+  }
+  if (pages_) out.pages = pages_->Stats();
+  out.scans = scans_.load();
   return out;
 }
 
@@ -97,22 +311,28 @@ bool Catalog::GetOrAddColumn(std::string_view name, ColumnKind kind, uint32_t* i
   return it->second.kind == kind;
 }
 
-uint32_t Catalog::GetOrAddCode(uint32_t column, std::string_view value, bool* added) {
+Status Catalog::GetOrAddCode(uint32_t column, std::string_view value, uint32_t* code, bool* added) {
   *added = false;
+  // Ingest looks up every value: the whole dictionary in memory, large or not.
+  KPI_RETURN_IF_ERROR(MakeResident(column));
   {
     std::shared_lock lock(mu_);
     const Dictionary* d = DictionaryFor(column);
     if (d != nullptr) {
       const uint32_t index = d->values.Find(value);
-      if (index != StringInterner::kAbsent) return index + 1;
+      if (index != StringInterner::kAbsent) {
+        *code = index + 1;
+        return Status::OK();
+      }
     }
   }
   std::unique_lock lock(mu_);
   Dictionary& d = dictionaries_[column];
   const size_t before = d.values.size();
-  const uint32_t index = d.values.Intern(value);
+  *code = d.values.Intern(value) + 1;
   *added = d.values.size() != before;
-  return index + 1;
+  d.size = static_cast<uint32_t>(d.values.size());
+  return Status::OK();
 }
 
 void Catalog::RestoreColumn(const ColumnInfo& info) {
@@ -122,12 +342,21 @@ void Catalog::RestoreColumn(const ColumnInfo& info) {
   if (info.id >= next_column_id_) next_column_id_ = info.id + 1;
 }
 
+void Catalog::RestoreDictionarySize(uint32_t column, uint32_t size) {
+  std::unique_lock lock(mu_);
+  Dictionary& d = dictionaries_[column];
+  d.values.Clear();
+  d.size = size;
+  d.resident = size == 0;
+}
+
 bool Catalog::RestoreCode(uint32_t column, uint32_t code, std::string_view value) {
   std::unique_lock lock(mu_);
   Dictionary& d = dictionaries_[column];
   // Pages are restored in code order: a gap or a repeated value is corruption.
-  if (code != d.values.size() + 1 || d.values.Find(value) != StringInterner::kAbsent) return false;
+  if (!d.resident || code != d.values.size() + 1 || d.values.Find(value) != StringInterner::kAbsent) return false;
   d.values.Intern(value);
+  d.size = static_cast<uint32_t>(d.values.size());
   return true;
 }
 

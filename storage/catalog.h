@@ -5,14 +5,32 @@
 // first use; a later line using it with the other kind is rejected by ingest.
 // Dictionaries map each distinct string of a column to a dense code >= 1, in
 // order of first appearance; codes never change once assigned. Persisted in
-// the catalog column family, keyed by the string's xxHash (storage-format.md).
+// the catalog column family as pages of 256 codes (storage/dictionary_page.h).
+//
+// Dictionaries are loaded on demand (docs/storage-format.md, "Dictionaries
+// in memory"). A store opens knowing each dictionary's size only. A small
+// dictionary (at most DictionaryPaging::resident_max_codes) is read whole on
+// its first use and stays resident. A large one is PAGED: code -> value
+// reads its page through a bounded LRU cache; value -> code (a literal in a
+// query) reads the column's pages one after the other, keeping none. Ingest
+// (GetOrAddCode) makes a dictionary resident, large or not: it looks up
+// every value of every event. A catalog without a page source (tests, new
+// stores) holds everything resident.
+//
+// Errors: a page that does not read (I/O, corruption) cannot be reported by
+// the lookups that return plain values; they answer as for an unknown value
+// and the first such error sticks in status(), which the query engine checks
+// after each statement. GetOrAddCode returns it.
 //
 // Thread safety: all const methods may be called concurrently with each other
-// and with the Store adding entries (a shared mutex guards the maps). Codes and
-// ids returned stay valid forever.
+// and with the Store adding entries. Codes and ids returned stay valid forever.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -20,6 +38,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "storage/lru_cache.h"
+#include "storage/status.h"
 #include "storage/string_interner.h"
 
 namespace kpi::storage {
@@ -40,9 +60,37 @@ struct ColumnInfo {
   ColumnKind kind = ColumnKind::kDimension;
 };
 
+// Where the catalog reads dictionary pages it does not hold (the Store, over
+// RocksDB). Calls visit(page, encoded page) for pages [first, last] of
+// `column` in order, until visit returns false; a page missing in that range
+// is Corruption.
+class DictionaryPageSource {
+ public:
+  virtual ~DictionaryPageSource() = default;
+  virtual Status ReadPages(uint32_t column, uint32_t first, uint32_t last,
+                           const std::function<bool(uint32_t page, std::string_view encoded)>& visit) const = 0;
+};
+
+struct DictionaryPaging {
+  uint32_t resident_max_codes = 16384;  // larger dictionaries are paged (until ingest needs them whole)
+  size_t page_cache_bytes = size_t{4} << 20;
+};
+
+// What the dictionaries hold in memory, for `kpi info` and /metrics.
+struct DictionaryStats {
+  uint32_t resident = 0, paged = 0, not_loaded = 0;  // dictionaries by state
+  uint64_t resident_codes = 0, resident_bytes = 0;
+  CacheStats pages;     // the page cache of paged dictionaries
+  uint64_t scans = 0;   // value -> code lookups that read a paged dictionary's pages
+};
+
 class Catalog {
  public:
   Catalog();
+
+  // Reads dictionaries from `source` from now on (Store::Open, before any
+  // RestoreDictionarySize). `source` must outlive the catalog.
+  void AttachPages(const DictionaryPageSource* source, const DictionaryPaging& paging);
 
   // User columns (dimensions and measures), by id.
   std::vector<ColumnInfo> Columns() const;
@@ -59,28 +107,61 @@ class Catalog {
   // Values of codes [first, first + count) that exist (fewer at the end).
   std::vector<std::string> DictionaryRange(uint32_t column, uint32_t first, uint32_t count) const;
 
+  // The first error a dictionary read hit (OK if none).
+  Status status() const;
+  DictionaryStats Stats() const;
+
   // --- mutation (used by the Store while ingesting; callers hold no lock) ---
   // Returns the column id of `name`, adding it as `kind` if new. Fails (returns
   // false, sets *existing_kind) if the name exists with the other kind.
   bool GetOrAddColumn(std::string_view name, ColumnKind kind, uint32_t* id, ColumnKind* existing_kind,
                       bool* added);
-  // Returns the code of `value`, assigning the next one if new (*added = true).
-  uint32_t GetOrAddCode(uint32_t column, std::string_view value, bool* added);
+  // The code of `value`, assigning the next one if new (*added = true). Fails
+  // when the column's persisted dictionary does not read.
+  Status GetOrAddCode(uint32_t column, std::string_view value, uint32_t* code, bool* added);
   // Restores persisted state (Store::Open); no checks beyond consistency.
   void RestoreColumn(const ColumnInfo& info);
+  // `size` codes of `column` are persisted; they are read when first needed.
+  void RestoreDictionarySize(uint32_t column, uint32_t size);
   bool RestoreCode(uint32_t column, uint32_t code, std::string_view value);  // false: not the next code, or a repeat
 
  private:
   struct Dictionary {
+    uint32_t size = 0;      // codes assigned
+    bool resident = true;   // `values` holds every code
     StringInterner values;  // code = index + 1
   };
+  using PageCache = LruCache<uint64_t, std::vector<std::string>>;
+
   Dictionary* DictionaryFor(uint32_t column);  // requires mu_ held exclusively
   const Dictionary* DictionaryFor(uint32_t column) const;
+  enum class Residence { kAbsent, kResident, kPaged, kFailed };
+  // The state of `column`'s dictionary (*size: its codes), after making a
+  // small one resident; kFailed when that read failed.
+  Residence Prepare(uint32_t column, uint32_t* size) const;
+  // Reads the whole persisted dictionary into memory; OK when it already is.
+  Status MakeResident(uint32_t column) const;
+  // Calls visit(code, value) for the persisted codes of `column` in order,
+  // until it returns false.
+  Status ReadValues(uint32_t column, uint32_t size,
+                    const std::function<bool(uint32_t code, std::string_view value)>& visit) const;
+  // The page holding `code` of a paged dictionary, through the page cache.
+  PageCache::Ptr Page(uint32_t column, uint32_t size, uint32_t code) const;
+  bool IsSmall(uint32_t size) const { return size <= paging_.resident_max_codes; }
+  void NoteError(const Status& s) const;
 
+  const DictionaryPageSource* source_ = nullptr;
+  DictionaryPaging paging_;
+  std::unique_ptr<PageCache> pages_;
+  mutable std::mutex load_mu_;  // one MakeResident at a time (reads happen outside mu_)
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, ColumnInfo> columns_by_name_;  // GUARDED_BY(mu_)
-  std::unordered_map<uint32_t, Dictionary> dictionaries_;         // GUARDED_BY(mu_)
+  // Mutable: const lookups make small dictionaries resident on first use.
+  mutable std::unordered_map<uint32_t, Dictionary> dictionaries_;  // GUARDED_BY(mu_)
   uint32_t next_column_id_ = kFirstUserColumn;                   // GUARDED_BY(mu_)
+  mutable std::mutex error_mu_;
+  mutable Status error_;             // GUARDED_BY(error_mu_)
+  mutable std::atomic<uint64_t> scans_{0};
 };
 
 }  // namespace kpi::storage

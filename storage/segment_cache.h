@@ -1,27 +1,27 @@
 // SegmentCache: decoded segments shared between queries, bounded in bytes,
-// least-recently-used eviction. Keyed by (partition, segment, generation): a
-// rewritten segment gets a new generation, so a stale entry is never served
-// (old snapshots still find the version they pinned).
+// least-recently-used eviction (storage/lru_cache.h). Keyed by (partition,
+// segment, generation): a rewritten segment gets a new generation, so a
+// stale entry is never served (old snapshots still find the version they
+// pinned).
 // Thread safety: all methods are safe to call concurrently.
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <memory>
-#include <mutex>
-#include <unordered_map>
 
+#include "storage/lru_cache.h"
 #include "storage/segment.h"
 
 namespace kpi::storage {
 
 class SegmentCache {
  public:
-  explicit SegmentCache(size_t capacity_bytes) : capacity_(capacity_bytes) {}
+  explicit SegmentCache(size_t capacity_bytes) : lru_(capacity_bytes) {}
 
   std::shared_ptr<const Segment> Find(uint32_t partition, uint32_t segment, uint64_t generation);
   void Insert(uint32_t partition, uint32_t segment, uint64_t generation, std::shared_ptr<const Segment> value);
-  size_t bytes() const;
+  size_t bytes() const { return lru_.Stats().bytes; }
+  CacheStats Stats() const { return lru_.Stats(); }
 
  private:
   struct Key {
@@ -36,17 +36,8 @@ class SegmentCache {
       return (uint64_t{k.partition} << 32 | k.segment) * 0x9E3779B97F4A7C15ull ^ k.generation;
     }
   };
-  struct Entry {
-    Key key;
-    std::shared_ptr<const Segment> value;
-    size_t bytes;
-  };
 
-  const size_t capacity_;
-  mutable std::mutex mu_;
-  std::list<Entry> lru_;  // front = most recent; GUARDED_BY(mu_)
-  std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index_;  // GUARDED_BY(mu_)
-  size_t bytes_ = 0;  // GUARDED_BY(mu_)
+  LruCache<Key, Segment, KeyHash> lru_;
 };
 
 }  // namespace kpi::storage

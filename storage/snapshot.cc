@@ -42,7 +42,9 @@ std::shared_ptr<const Snapshot> Store::GetSnapshot() const {
     // Pin the RocksDB snapshot and the view together, so the segment list and
     // the bytes it points at belong to the same instant.
     std::lock_guard lock(impl_->view_mu);
-    snap->db_snapshot_ = impl_->db->GetSnapshot();
+    snap->db_ = impl_->db.get();
+    snap->segments_cf_ = impl_->segments_cf;
+    snap->db_snapshot_ = snap->db_->GetSnapshot();
     snap->segments_ = impl_->view_segments;
     snap->batch_times_ = impl_->view_batch_times;
   }
@@ -51,7 +53,7 @@ std::shared_ptr<const Snapshot> Store::GetSnapshot() const {
 }
 
 Snapshot::~Snapshot() {
-  if (db_snapshot_ != nullptr) store_->impl_->db->ReleaseSnapshot(db_snapshot_);
+  if (db_snapshot_ != nullptr) db_->ReleaseSnapshot(db_snapshot_);
 }
 
 const Catalog& Snapshot::catalog() const { return store_->catalog(); }
@@ -90,7 +92,7 @@ Status Snapshot::Load(const SegmentRef& ref, std::shared_ptr<const Segment>* out
   rocksdb::ReadOptions ro;
   ro.snapshot = db_snapshot_;
   rocksdb::PinnableSlice value;
-  KPI_RETURN_IF_ERROR(FromRocks(im.db->Get(ro, im.segments_cf, SegmentKey(ref.partition, ref.segment), &value),
+  KPI_RETURN_IF_ERROR(FromRocks(db_->Get(ro, segments_cf_, SegmentKey(ref.partition, ref.segment), &value),
                                 "read segment " + std::to_string(ref.partition) + "/" + std::to_string(ref.segment)));
   auto segment = std::make_shared<Segment>();
   KPI_RETURN_IF_ERROR(DecodeSegment(std::string_view(value.data(), value.size()), segment.get()));

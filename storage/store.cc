@@ -1,5 +1,5 @@
-// Store: open (column families, catalog restore), Stage, metadata, info.
-// Seal lives in sealer.cc, the read view in snapshot.cc.
+// Store: Stage and metadata. Open lives in store_open.cc, Seal in sealer.cc,
+// the read view in snapshot.cc, GetInfo in store_info.cc.
 #include "storage/store.h"
 
 #include <rocksdb/filter_policy.h>
@@ -14,6 +14,7 @@
 
 #include "storage/codec/codec.h"
 #include "storage/coded_event.h"
+#include "storage/dictionary_page.h"
 #include "storage/keys.h"
 #include "storage/segment_codec.h"
 #include "storage/store_dir.h"
@@ -21,230 +22,11 @@
 
 namespace kpi::storage {
 
-namespace {
-
-constexpr const char* kCatalogFamily = "catalog";
-constexpr const char* kStagingFamily = "staging";
-constexpr const char* kSegmentsFamily = "segments";
-constexpr const char* kZonesFamily = "zones";
-// Appended to every corruption RocksDB reports: what the operator does.
-constexpr const char* kDamageAdvice =
-    ". The store was not changed; keep the directory as it is and follow \"Damaged store files\" in "
-    "docs/operations.md";
-
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
-  rocksdb::ColumnFamilyOptions o;
-  rocksdb::BlockBasedTableOptions t;
-  if (name == kStagingFamily) {
-    // Landing zone: rows live here between Stage and Seal; big memtable so a
-    // sealed batch is usually deleted before it is ever flushed.
-    o.write_buffer_size = 256 << 20;
-    o.compression = rocksdb::kNoCompression;
-  } else if (name == kSegmentsFamily) {
-    // Sealed columnar values are already encoded; zstd squeezes what is left.
-    o.compression = rocksdb::kZSTD;
-    o.bottommost_compression = rocksdb::kZSTD;
-    o.write_buffer_size = 128 << 20;
-    t.block_size = 64 << 10;
-  } else {
-    o.compression = rocksdb::kZSTD;  // catalog: dictionaries compress well
-  }
-  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
-  return o;
-}
-
-}  // namespace
-
-namespace {
-
-// Refuses the store when the acknowledged-writes marker is ahead of what
-// RocksDB recovered: the log's last records were acknowledged, then damaged.
-Status CheckAcknowledged(const std::string& dir, uint64_t recovered) {
-  int fd = ::open((std::filesystem::path(dir) / kAcknowledgedFile).c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::OK();  // older store, or never written with sync
-  char buf[8];
-  const bool read_all = ::pread(fd, buf, sizeof buf, 0) == static_cast<ssize_t>(sizeof buf);
-  ::close(fd);
-  if (!read_all) return Status::OK();
-  const uint64_t acknowledged = GetBigEndian64(buf);
-  if (acknowledged <= recovered) return Status::OK();
-  return Status::Corruption(
-      "open " + dir + ": writes up to sequence number " + std::to_string(acknowledged) +
-      " were acknowledged, but the write-ahead log ends at " + std::to_string(recovered) + ": its last " +
-      std::to_string(acknowledged - recovered) +
-      " key updates (at least one acknowledged batch) are damaged, which RocksDB takes for an interrupted "
-      "write. The logs were kept as they are (see \"A damaged write-ahead log\"; " + kAcknowledgedFile +
-      " holds the acknowledged sequence number)" + kDamageAdvice);
-}
-
-}  // namespace
-
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::OK();
   if (s.IsCorruption()) return Status::Corruption(what + ": " + s.ToString() + kDamageAdvice);
   if (s.IsNotFound()) return Status::NotFound(what + ": " + s.ToString());
   return Status::IOError(what + ": " + s.ToString());
-}
-
-Status Store::Open(const std::string& dir, const StoreOptions& options, std::unique_ptr<Store>* out) {
-  // Before RocksDB: without CURRENT it would create a new database over the
-  // old files and delete them.
-  KPI_RETURN_IF_ERROR(CheckStoreDirectory(dir));
-  std::unique_ptr<Store> store(new Store());
-  store->dir_ = dir;
-  store->options_ = options;
-  if (!store->options_.clock) store->options_.clock = WallClockMs;
-  store->impl_ = std::make_unique<Impl>();
-  Impl& im = *store->impl_;
-  im.cache = std::make_unique<SegmentCache>(options.cache_bytes);
-
-  rocksdb::DBOptions db_options;
-  db_options.create_if_missing = options.create_if_missing;
-  db_options.create_missing_column_families = true;
-  db_options.max_background_jobs = 2;
-  db_options.bytes_per_sync = 1 << 20;
-  db_options.keep_log_file_num = 3;
-  db_options.max_manifest_file_size = 64 << 20;
-  // A damaged write-ahead log refuses the open instead of replaying up to
-  // the damage (kPointInTimeRecovery, the default, would drop every batch
-  // after it, acknowledged or not, and open as if nothing happened). Only an
-  // incomplete last record is tolerated: the write a crash interrupted, never
-  // acknowledged. See "Damaged store files" in docs/operations.md.
-  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
-  db_options.paranoid_checks = true;
-  // Keep the recovered logs until the next flush: if the acknowledged-writes
-  // check below refuses the store, the damaged log is still there.
-  db_options.avoid_flush_during_recovery = true;
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name :
-       {rocksdb::kDefaultColumnFamilyName.c_str(), kCatalogFamily, kStagingFamily, kSegmentsFamily, kZonesFamily}) {
-    families.emplace_back(name, FamilyOptions(name));
-  }
-  std::error_code ec;
-  if (options.create_if_missing) std::filesystem::create_directories(dir, ec);
-  rocksdb::DB* db = nullptr;
-  rocksdb::Status opened = rocksdb::DB::Open(db_options, dir, families, &im.handles, &db);
-  if (opened.IsCorruption()) {
-    // RocksDB may name the MANIFEST that lists a bad table file rather than
-    // the file, and a damaged log not at all: say which files are damaged.
-    std::string damaged = DescribeDamagedFiles(dir);
-    return Status::Corruption("open " + dir + ": " +
-                              (damaged.empty() ? opened.ToString() : damaged + " (RocksDB: " + opened.ToString() + ")") +
-                              kDamageAdvice);
-  }
-  KPI_RETURN_IF_ERROR(FromRocks(opened, "open " + dir));
-  im.db.reset(db);
-  KPI_RETURN_IF_ERROR(CheckAcknowledged(dir, im.db->GetLatestSequenceNumber()));
-  if (options.sync) {
-    im.acknowledged_fd = ::open((std::filesystem::path(dir) / kAcknowledgedFile).c_str(),
-                                O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  }
-  im.catalog_cf = im.handles[1];
-  im.staging_cf = im.handles[2];
-  im.segments_cf = im.handles[3];
-  im.zones_cf = im.handles[4];
-
-  // Restore the catalog: columns, dictionaries, batches, counters.
-  std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(rocksdb::ReadOptions(), im.catalog_cf));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    rocksdb::Slice k = it->key(), v = it->value();
-    switch (k.size() > 0 ? k[0] : 0) {
-      case kColumnPrefix:
-        if (v.size() != 5) return Status::Corruption("catalog column entry");
-        store->catalog_.RestoreColumn(ColumnInfo{GetBigEndian32(v.data()), std::string(k.data() + 1, k.size() - 1),
-                                                 static_cast<ColumnKind>(v[4])});
-        break;
-      case kDictionaryPrefix: {
-        if (k.size() != 9) return Status::Corruption("catalog dictionary page key");
-        uint32_t column = GetBigEndian32(k.data() + 1);
-        uint64_t code = uint64_t{GetBigEndian32(k.data() + 5)} * kDictionaryPageCodes + 1;
-        std::string_view page(v.data(), v.size());
-        uint64_t n = 0, len = 0;
-        if (!codec::GetVarint64(&page, &n) || n > kDictionaryPageCodes) return Status::Corruption("dictionary page");
-        for (uint64_t i = 0; i < n; ++i, ++code) {
-          if (!codec::GetVarint64(&page, &len) || len > page.size()) return Status::Corruption("dictionary page");
-          if (!store->catalog_.RestoreCode(column, static_cast<uint32_t>(code), page.substr(0, len)))
-            return Status::Corruption("dictionary of column " + std::to_string(column) + ": code " +
-                                      std::to_string(code) + " out of order or repeated");
-          page.remove_prefix(len);
-        }
-        break;
-      }
-      case kBatchPrefix: {
-        if (k.size() != 5 || v.size() != 12) return Status::Corruption("catalog batch entry");
-        uint32_t batch = GetBigEndian32(k.data() + 1);
-        int64_t ms = static_cast<int64_t>(GetBigEndian64(v.data()));
-        if (batch != im.batch_times.size() + 1) return Status::Corruption("batch numbers are not dense");
-        im.batch_times.push_back(ms);
-        im.last_batch = batch;
-        im.last_batch_ms = ms;
-        break;
-      }
-      case kStatePrefix:
-        if (k.ToString() == "Sgeneration" && v.size() == 8) im.next_generation = GetBigEndian64(v.data());
-        if (k.ToString() == "Sformat" && v.size() == 4 && GetBigEndian32(v.data()) != kStoreFormatVersion)
-          return Status::Corruption("store format version " + std::to_string(GetBigEndian32(v.data())) +
-                                    " is not supported by this build");
-        break;
-      default:
-        break;
-    }
-  }
-  KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read catalog"));
-  {
-    std::string fmt;
-    PutBigEndian32(&fmt, kStoreFormatVersion);
-    KPI_RETURN_IF_ERROR(FromRocks(im.db->Put(im.WriteOpts(true), im.catalog_cf, "Sformat", fmt), "write format"));
-    std::lock_guard lock(im.write_mu);
-    im.NoteAcknowledged();
-  }
-
-  // Restore the segment refs from the zone maps.
-  it.reset(im.db->NewIterator(rocksdb::ReadOptions(), im.zones_cf));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    SegmentRef ref;
-    rocksdb::Slice v = it->value();
-    if (!ParseSegmentKey(std::string_view(it->key().data(), it->key().size()), &ref.partition, &ref.segment) ||
-        v.size() < 8)
-      return Status::Corruption("zone map key");
-    ref.generation = GetBigEndian64(v.data());
-    KPI_RETURN_IF_ERROR(ZoneMap::Decode(std::string_view(v.data() + 8, v.size() - 8), &ref.zone));
-    im.refs[{ref.partition, ref.segment}] = std::move(ref);
-  }
-  KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read zone maps"));
-
-  // Count what a crash left staged, then seal it.
-  it.reset(im.db->NewIterator(rocksdb::ReadOptions(), im.staging_cf));
-  bool staged = false;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) staged = true;
-  KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read staging"));
-  it.reset();
-  {
-    std::scoped_lock lock(im.seal_mu, im.write_mu);
-    im.Publish();
-  }
-  if (staged) {
-    im.pending_complete = false;
-    IngestStats ignored;
-    KPI_RETURN_IF_ERROR(store->Seal(&ignored));
-  }
-  *out = std::move(store);
-  return Status::OK();
-}
-
-Store::~Store() {
-  if (impl_ && impl_->acknowledged_fd >= 0) ::close(impl_->acknowledged_fd);
-  if (impl_ && impl_->db) {
-    for (auto* h : impl_->handles) impl_->db->DestroyColumnFamilyHandle(h);
-    impl_->handles.clear();
-    impl_->db->Close();
-  }
 }
 
 void Store::Impl::NoteAcknowledged() {
@@ -284,15 +66,9 @@ void PutColumnEntry(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, co
 // Rewrites every dictionary page holding a code in [first, last].
 void PutDictionaryPages(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, const Catalog& catalog,
                         uint32_t column, uint32_t first, uint32_t last) {
+  std::string v;
   for (uint32_t page = (first - 1) / kDictionaryPageCodes; page <= (last - 1) / kDictionaryPageCodes; ++page) {
-    std::vector<std::string> values =
-        catalog.DictionaryRange(column, page * kDictionaryPageCodes + 1, kDictionaryPageCodes);
-    std::string v;
-    codec::PutVarint64(&v, values.size());
-    for (const std::string& s : values) {
-      codec::PutVarint64(&v, s.size());
-      v += s;
-    }
+    EncodeDictionaryPage(catalog.DictionaryRange(column, page * kDictionaryPageCodes + 1, kDictionaryPageCodes), &v);
     wb->Put(cf, DictionaryPageKey(column, page), v);
   }
 }
@@ -301,6 +77,7 @@ void PutDictionaryPages(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf
 
 Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats,
                     std::span<const MetaWrite> extra) {
+  KPI_RETURN_IF_ERROR(MakeWritable());
   Impl& im = *impl_;
   std::lock_guard lock(im.write_mu);
   if (im.failed) return Status::IOError("store is read-only after an earlier write failure; reopen it");
@@ -318,12 +95,17 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
   std::unordered_map<uint32_t, std::unordered_map<std::string_view, uint32_t>> code_cache;  // column -> value -> code
   std::unordered_map<std::string_view, std::pair<uint32_t, ColumnKind>> column_cache;
   std::map<uint32_t, std::pair<uint32_t, uint32_t>> new_codes;  // column -> [first, last] code added
+  Status catalog_error;  // a dictionary that does not read: nothing is staged
   auto code_of = [&](uint32_t column, std::string_view value) {
     auto& cache = code_cache[column];
     auto hit = cache.find(value);
     if (hit != cache.end()) return hit->second;
     bool added = false;
-    uint32_t code = catalog_.GetOrAddCode(column, value, &added);
+    uint32_t code = 0;
+    if (Status s = catalog_.GetOrAddCode(column, value, &code, &added); !s.ok()) {
+      if (catalog_error.ok()) catalog_error = s;
+      return 0u;
+    }
     if (added) {
       auto [range, fresh] = new_codes.try_emplace(column, code, code);
       range->second.first = std::min(range->second.first, code);
@@ -404,6 +186,11 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     e.dead_since = raw.retract ? batch : 0;  // a retraction is never visible itself
     coded.push_back(std::move(e));
   }
+  if (!catalog_error.ok()) {
+    im.failed = true;  // the catalog may hold codes that were never written
+    undo_attrs();
+    return catalog_error;
+  }
   ticket_refs.resize(ticket_keys.size());
   im.pending_tickets.InternMany(ticket_keys, ticket_refs.data());
   for (size_t j = 0; j < coded.size(); ++j) coded[j].ticket = ticket_refs[j];
@@ -462,6 +249,7 @@ Status Store::Ingest(std::span<const RawEvent> events, std::vector<EventReject>*
 }
 
 Status Store::Flush() {
+  KPI_RETURN_IF_ERROR(MakeWritable());
   IngestStats ignored;
   KPI_RETURN_IF_ERROR(Seal(&ignored));
   std::lock_guard lock(impl_->write_mu);
@@ -476,6 +264,7 @@ Status Store::Flush() {
 uint64_t Store::staged_events() const { return impl_->staged_events.load(); }
 
 Status Store::PutMeta(const std::string& ns, const std::string& key, const std::string& value) {
+  KPI_RETURN_IF_ERROR(MakeWritable());
   std::lock_guard lock(impl_->write_mu);
   rocksdb::Status s = impl_->db->Put(impl_->WriteOpts(true), impl_->catalog_cf, MetaKey(ns, key), value);
   if (s.ok()) impl_->NoteAcknowledged();
@@ -483,6 +272,7 @@ Status Store::PutMeta(const std::string& ns, const std::string& key, const std::
 }
 
 Status Store::WriteMeta(const std::vector<MetaWrite>& writes) {
+  KPI_RETURN_IF_ERROR(MakeWritable());
   rocksdb::WriteBatch wb;
   for (const MetaWrite& w : writes) {
     if (w.value) wb.Put(impl_->catalog_cf, MetaKey(w.ns, w.key), *w.value);
@@ -501,6 +291,7 @@ Status Store::GetMeta(const std::string& ns, const std::string& key, std::string
 }
 
 Status Store::DeleteMeta(const std::string& ns, const std::string& key) {
+  KPI_RETURN_IF_ERROR(MakeWritable());
   std::lock_guard lock(impl_->write_mu);
   std::string ignored;
   if (impl_->db->Get(rocksdb::ReadOptions(), impl_->catalog_cf, MetaKey(ns, key), &ignored).IsNotFound())

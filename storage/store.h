@@ -49,7 +49,17 @@ namespace kpi::storage {
 struct StoreOptions {
   bool create_if_missing = true;
   bool sync = true;                       // fsync the WAL per staged batch and seal
+  // Open the database read-only (still holding RocksDB's LOCK, so one
+  // process at a time as ever) and reopen it writable on the first write:
+  // Stage, Flush, metadata writes, Backup, or staged batches a crash left.
+  // A process that only reads then writes nothing to the directory at open
+  // (no new log, MANIFEST or OPTIONS file, no fsync). The switch must not
+  // run concurrently with other calls on the Store: for one-client
+  // processes (kpi query, info, repl), not the server. Ignored when the
+  // store is created.
+  bool read_only_until_write = false;
   size_t cache_bytes = size_t{2} << 30;   // decoded segment cache
+  DictionaryPaging dictionaries;          // which dictionaries are paged, and their page cache (catalog.h)
   uint32_t max_tickets_per_segment = 2048;
   // Wall clock used to stamp batches (tests inject a fake clock). Milliseconds.
   std::function<int64_t()> clock;
@@ -132,6 +142,8 @@ class Snapshot {
   friend class Store;
   Snapshot() = default;
   const Store* store_ = nullptr;
+  rocksdb::DB* db_ = nullptr;  // the instance db_snapshot_ belongs to
+  rocksdb::ColumnFamilyHandle* segments_cf_ = nullptr;
   const rocksdb::Snapshot* db_snapshot_ = nullptr;
   std::shared_ptr<const std::vector<SegmentRef>> segments_;
   std::shared_ptr<const std::vector<int64_t>> batch_times_;  // [b - 1] = ingest time of batch b
@@ -152,6 +164,8 @@ struct StoreInfo {
   uint64_t disk_bytes = 0;     // every file in the directory
   std::vector<std::pair<std::string, uint32_t>> dictionaries;  // column -> size
   std::vector<ColumnUsage> columns;
+  CacheStats segment_cache;      // decoded segments, over this process's life
+  DictionaryStats dictionary_cache;
 };
 
 class Store {
@@ -213,11 +227,17 @@ class Store {
   Status Backup(const std::string& to_dir, BackupInfo* info);
 
   const std::string& dir() const { return dir_; }
+  // The caches' sizes and hit counts (cheap; GetInfo also reports them).
+  CacheStats SegmentCacheStats() const;
 
  private:
   friend class Snapshot;
   friend class Sealer;
+  friend struct StoreOpen;
   Store() = default;
+  // Reopens a store opened read-only (read_only_until_write) writable; OK
+  // at once when it is writable. Every write path calls it first.
+  Status MakeWritable();
   struct Impl;
   std::string dir_;
   StoreOptions options_;

@@ -34,13 +34,36 @@ struct TicketLocation {
   uint32_t segment = 0;
 };
 
+// Appended to every corruption RocksDB reports: what the operator does.
+inline constexpr const char* kDamageAdvice =
+    ". The store was not changed; keep the directory as it is and follow \"Damaged store files\" in "
+    "docs/operations.md";
+
+// An open RocksDB instance of the store and its column family handles.
+struct Database {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;  // owned; destroyed before db
+  void Close();
+};
+
 struct Store::Impl {
+  // The current instance (see StoreOptions::read_only_until_write): its
+  // database and handles, as the sealer and the write path use them.
   std::unique_ptr<rocksdb::DB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;  // owned; destroyed before db
   rocksdb::ColumnFamilyHandle* catalog_cf = nullptr;
   rocksdb::ColumnFamilyHandle* staging_cf = nullptr;
   rocksdb::ColumnFamilyHandle* segments_cf = nullptr;
   rocksdb::ColumnFamilyHandle* zones_cf = nullptr;
+  // Opened read-only: RocksDB's LOCK is held through read_lock until the
+  // first write reopens the database writable (Store::MakeWritable).
+  bool read_only = false;
+  rocksdb::FileLock* read_lock = nullptr;
+  // Read-only instances replaced by a writable one; snapshots taken before
+  // may still read them, so they close with the Store.
+  std::vector<Database> retired;
+  bool format_stamped = false;  // Sformat is stored (a new store's is written on its first writable open)
+  std::unique_ptr<DictionaryPageSource> dictionary_pages;  // the catalog reads dictionary pages here
 
   std::mutex seal_mu;
   std::mutex write_mu;
@@ -90,5 +113,20 @@ struct Store::Impl {
 };
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what);
+
+// The catalog's dictionary pages, read from the store's current instance:
+// it holds references to Store::Impl's `db` and `catalog_cf`, which change
+// when a read-only store becomes writable.
+class CatalogPageReader : public DictionaryPageSource {
+ public:
+  CatalogPageReader(const std::unique_ptr<rocksdb::DB>& db, rocksdb::ColumnFamilyHandle* const& catalog_cf)
+      : db_(db), catalog_cf_(catalog_cf) {}
+  Status ReadPages(uint32_t column, uint32_t first, uint32_t last,
+                   const std::function<bool(uint32_t page, std::string_view encoded)>& visit) const override;
+
+ private:
+  const std::unique_ptr<rocksdb::DB>& db_;
+  rocksdb::ColumnFamilyHandle* const& catalog_cf_;
+};
 
 }  // namespace kpi::storage

@@ -58,7 +58,7 @@ Status Store::GetInfo(StoreInfo* info) const {
   std::map<std::string, std::pair<uint64_t, std::map<std::string, uint64_t>>> columns;
   rocksdb::ReadOptions ro;
   ro.snapshot = snap->db_snapshot_;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(ro, impl_->segments_cf));
+  std::unique_ptr<rocksdb::Iterator> it(snap->db_->NewIterator(ro, snap->segments_cf_));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     Segment segment;
     std::vector<ColumnBlockStat> stats;
@@ -70,6 +70,8 @@ Status Store::GetInfo(StoreInfo* info) const {
     }
   }
   KPI_RETURN_IF_ERROR(FromRocks(it->status(), "scan segments"));
+  info->segment_cache = SegmentCacheStats();
+  info->dictionary_cache = catalog_.Stats();
   for (const auto& [name, usage] : columns) {
     ColumnUsage u;
     u.column = name;
@@ -82,5 +84,7 @@ Status Store::GetInfo(StoreInfo* info) const {
   }
   return Status::OK();
 }
+
+CacheStats Store::SegmentCacheStats() const { return impl_->cache->Stats(); }
 
 }  // namespace kpi::storage

@@ -77,6 +77,13 @@ void StringInterner::Reserve(size_t n) {
 
 void StringInterner::Grow() { Reserve(std::max<size_t>(ids_.size() * 2, 8)); }
 
+size_t StringInterner::MemoryBytes() const {
+  size_t bytes = ids_.capacity() * sizeof(std::string) + slots_.capacity() * sizeof(Slot) +
+                 hashes_.capacity() * sizeof(uint64_t);
+  for (const std::string& s : ids_) bytes += s.size() > 15 ? s.capacity() + 1 : 0;  // beyond the inline buffer
+  return bytes;
+}
+
 void StringInterner::Clear() {
   ids_.clear();
   slots_.clear();

@@ -35,6 +35,8 @@ class StringInterner {
   bool empty() const { return ids_.empty(); }
   void Clear();
   void Reserve(size_t n);
+  // Approximate heap bytes (strings, slots), for cache accounting.
+  size_t MemoryBytes() const;
 
  private:
   struct Slot {

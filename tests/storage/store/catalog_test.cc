@@ -16,14 +16,20 @@ uint32_t Column(Catalog* c) {
   return id;
 }
 
+uint32_t Add(Catalog* c, uint32_t column, std::string_view value, bool* added) {
+  uint32_t code = 0;
+  EXPECT_TRUE(c->GetOrAddCode(column, value, &code, added).ok());
+  return code;
+}
+
 TEST(CatalogDictionary, CodesAreDenseFromOne) {
   Catalog c;
   const uint32_t col = Column(&c);
   bool added = false;
-  EXPECT_EQ(c.GetOrAddCode(col, "chat", &added), 1u);
+  EXPECT_EQ(Add(&c, col, "chat", &added), 1u);
   EXPECT_TRUE(added);
-  EXPECT_EQ(c.GetOrAddCode(col, "email", &added), 2u);
-  EXPECT_EQ(c.GetOrAddCode(col, "chat", &added), 1u);
+  EXPECT_EQ(Add(&c, col, "email", &added), 2u);
+  EXPECT_EQ(Add(&c, col, "chat", &added), 1u);
   EXPECT_FALSE(added);
   EXPECT_EQ(c.FindCode(col, "email"), 2u);
   EXPECT_EQ(c.FindCode(col, "phone"), 0u);
@@ -42,7 +48,7 @@ TEST(CatalogDictionary, RestoreAcceptsOnlyTheNextCodeAndNewValues) {
   EXPECT_TRUE(c.RestoreCode(col, 2, "email"));
   EXPECT_EQ(c.FindCode(col, "email"), 2u);
   bool added = false;
-  EXPECT_EQ(c.GetOrAddCode(col, "phone", &added), 3u);
+  EXPECT_EQ(Add(&c, col, "phone", &added), 3u);
 }
 
 }  // namespace

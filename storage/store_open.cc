@@ -1,0 +1,407 @@
+// Store::Open, the switch from read-only to writable (MakeWritable) and the
+// Store's destruction: RocksDB options per column family, the
+// acknowledged-writes check, and what an open reads (columns, dictionary
+// sizes, batches, zone maps; dictionaries themselves are read when needed,
+// storage/catalog.h).
+#include <rocksdb/table.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+
+#include "storage/dictionary_page.h"
+#include "storage/keys.h"
+#include "storage/store.h"
+#include "storage/store_dir.h"
+#include "storage/store_impl.h"
+
+namespace kpi::storage {
+
+namespace {
+
+constexpr const char* kCatalogFamily = "catalog";
+constexpr const char* kStagingFamily = "staging";
+constexpr const char* kSegmentsFamily = "segments";
+constexpr const char* kZonesFamily = "zones";
+// Live write-ahead logs past which a writable open flushes the memtables:
+// writes too small to fill a memtable (definitions, small uploads) would
+// otherwise keep every log alive, and every open would replay them all.
+constexpr size_t kMaxLiveLogs = 4;
+
+int64_t WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  if (name == kStagingFamily) {
+    // Landing zone: rows live here between Stage and Seal; big memtable so a
+    // sealed batch is usually deleted before it is ever flushed.
+    o.write_buffer_size = 256 << 20;
+    o.compression = rocksdb::kNoCompression;
+  } else if (name == kSegmentsFamily) {
+    // Sealed columnar values are already encoded; zstd squeezes what is left.
+    o.compression = rocksdb::kZSTD;
+    o.bottommost_compression = rocksdb::kZSTD;
+    o.write_buffer_size = 128 << 20;
+    t.block_size = 64 << 10;
+  } else {
+    o.compression = rocksdb::kZSTD;  // catalog: dictionaries compress well
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  return o;
+}
+
+std::vector<rocksdb::ColumnFamilyDescriptor> Families() {
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name :
+       {rocksdb::kDefaultColumnFamilyName.c_str(), kCatalogFamily, kStagingFamily, kSegmentsFamily, kZonesFamily}) {
+    families.emplace_back(name, FamilyOptions(name));
+  }
+  return families;
+}
+
+rocksdb::DBOptions DatabaseOptions(bool create_if_missing) {
+  rocksdb::DBOptions o;
+  o.create_if_missing = create_if_missing;
+  o.create_missing_column_families = true;
+  o.max_background_jobs = 2;
+  // Table files are opened at open, each family's by up to this many threads
+  // (RocksDB starts 16 per family by default: 80 threads for a few files).
+  o.max_file_opening_threads = 2;
+  o.bytes_per_sync = 1 << 20;
+  o.keep_log_file_num = 3;
+  o.max_manifest_file_size = 64 << 20;
+  // A damaged write-ahead log refuses the open instead of replaying up to
+  // the damage (kPointInTimeRecovery, the default, would drop every batch
+  // after it, acknowledged or not, and open as if nothing happened). Only an
+  // incomplete last record is tolerated: the write a crash interrupted, never
+  // acknowledged. See "Damaged store files" in docs/operations.md.
+  o.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  o.paranoid_checks = true;
+  // Keep the recovered logs until the next flush: if the acknowledged-writes
+  // check below refuses the store, the damaged log is still there.
+  o.avoid_flush_during_recovery = true;
+  return o;
+}
+
+// Opens the store's database, writable or read-only.
+Status OpenDatabase(const std::string& dir, bool create_if_missing, bool read_only, Database* out) {
+  rocksdb::DB* db = nullptr;
+  const rocksdb::DBOptions o = DatabaseOptions(create_if_missing);
+  rocksdb::Status opened = read_only ? rocksdb::DB::OpenForReadOnly(o, dir, Families(), &out->handles, &db)
+                                     : rocksdb::DB::Open(o, dir, Families(), &out->handles, &db);
+  if (opened.IsCorruption()) {
+    // RocksDB may name the MANIFEST that lists a bad table file rather than
+    // the file, and a damaged log not at all: say which files are damaged.
+    std::string damaged = DescribeDamagedFiles(dir);
+    return Status::Corruption("open " + dir + ": " +
+                              (damaged.empty() ? opened.ToString() : damaged + " (RocksDB: " + opened.ToString() + ")") +
+                              kDamageAdvice);
+  }
+  KPI_RETURN_IF_ERROR(FromRocks(opened, "open " + dir));
+  out->db.reset(db);
+  return Status::OK();
+}
+
+// RocksDB's own lock file: a read-only open does not take it, so a store
+// opened read-only holds it here (one process at a time, as when writable).
+Status LockForReading(const std::string& dir, rocksdb::FileLock** lock) {
+  return FromRocks(rocksdb::Env::Default()->LockFile(dir + "/LOCK", lock), "open " + dir);
+}
+
+void Unlock(rocksdb::FileLock** lock) {
+  if (*lock == nullptr) return;
+  rocksdb::Env::Default()->UnlockFile(*lock).PermitUncheckedError();
+  *lock = nullptr;
+}
+
+// The acknowledged-writes marker; nullopt when absent or short (no check).
+// Read before RocksDB recovers the log, so that it is never newer than what
+// the recovery saw.
+std::optional<uint64_t> ReadAcknowledged(const std::string& dir) {
+  int fd = ::open((std::filesystem::path(dir) / kAcknowledgedFile).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;  // older store, or never written with sync
+  char buf[8];
+  const bool read_all = ::pread(fd, buf, sizeof buf, 0) == static_cast<ssize_t>(sizeof buf);
+  ::close(fd);
+  if (!read_all) return std::nullopt;
+  return GetBigEndian64(buf);
+}
+
+// Refuses the store when the acknowledged-writes marker is ahead of what
+// RocksDB recovered: the log's last records were acknowledged, then damaged.
+Status CheckAcknowledged(const std::string& dir, std::optional<uint64_t> acknowledged, uint64_t recovered) {
+  if (!acknowledged || *acknowledged <= recovered) return Status::OK();
+  return Status::Corruption(
+      "open " + dir + ": writes up to sequence number " + std::to_string(*acknowledged) +
+      " were acknowledged, but the write-ahead log ends at " + std::to_string(recovered) + ": its last " +
+      std::to_string(*acknowledged - recovered) +
+      " key updates (at least one acknowledged batch) are damaged, which RocksDB takes for an interrupted "
+      "write. The logs were kept as they are (see \"A damaged write-ahead log\"; " + kAcknowledgedFile +
+      " holds the acknowledged sequence number)" + kDamageAdvice);
+}
+
+}  // namespace
+
+// Open's steps over Store::Impl (a friend of Store).
+struct StoreOpen {
+  using Impl = Store::Impl;
+
+  static void Install(Impl& im, Database d) {
+    im.db = std::move(d.db);
+    im.handles = std::move(d.handles);
+    im.catalog_cf = im.handles[1];
+    im.staging_cf = im.handles[2];
+    im.segments_cf = im.handles[3];
+    im.zones_cf = im.handles[4];
+  }
+
+  static Database TakeCurrent(Impl& im) {
+    Database d{std::move(im.db), std::move(im.handles)};
+    im.handles.clear();
+    im.catalog_cf = im.staging_cf = im.segments_cf = im.zones_cf = nullptr;
+    return d;
+  }
+
+  // Columns, batch times, dictionary sizes and the state counters. Dictionary
+  // values and metadata (definitions, checkpoints) are not read here.
+  static Status RestoreCatalog(Impl& im, Catalog* catalog) {
+    rocksdb::ReadOptions ro;
+    std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(ro, im.catalog_cf));
+    // Batches ('B') and columns ('C') are adjacent in key order.
+    for (it->Seek(std::string(1, kBatchPrefix)); it->Valid(); it->Next()) {
+      rocksdb::Slice k = it->key(), v = it->value();
+      if (k.empty()) break;
+      if (k[0] == kColumnPrefix) {
+        if (v.size() != 5) return Status::Corruption("catalog column entry");
+        catalog->RestoreColumn(ColumnInfo{GetBigEndian32(v.data()), std::string(k.data() + 1, k.size() - 1),
+                                          static_cast<ColumnKind>(v[4])});
+      } else if (k[0] == kBatchPrefix) {
+        if (k.size() != 5 || v.size() != 12) return Status::Corruption("catalog batch entry");
+        uint32_t batch = GetBigEndian32(k.data() + 1);
+        int64_t ms = static_cast<int64_t>(GetBigEndian64(v.data()));
+        if (batch != im.batch_times.size() + 1) return Status::Corruption("batch numbers are not dense");
+        im.batch_times.push_back(ms);
+        im.last_batch = batch;
+        im.last_batch_ms = ms;
+      } else {
+        break;
+      }
+    }
+    KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read catalog"));
+
+    // A dictionary's size: its last page's number and count.
+    std::vector<uint32_t> dictionaries = {kEventColumn, kAgentColumn};
+    for (const ColumnInfo& c : catalog->Columns())
+      if (c.kind == ColumnKind::kDimension) dictionaries.push_back(c.id);
+    for (uint32_t column : dictionaries) {
+      it->SeekForPrev(DictionaryPageKey(column, UINT32_MAX));
+      uint32_t size = 0;
+      if (it->Valid() && it->key().size() == 9 && it->key()[0] == kDictionaryPrefix &&
+          GetBigEndian32(it->key().data() + 1) == column) {
+        const uint32_t page = GetBigEndian32(it->key().data() + 5);
+        uint32_t count = 0;
+        KPI_RETURN_IF_ERROR(DictionaryPageCount(std::string_view(it->value().data(), it->value().size()), column,
+                                                page, &count));
+        const uint64_t codes = uint64_t{page} * kDictionaryPageCodes + count;
+        if (codes > UINT32_MAX)
+          return Status::Corruption("dictionary of column " + std::to_string(column) + ": too many pages");
+        size = static_cast<uint32_t>(codes);
+      }
+      KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read catalog"));
+      catalog->RestoreDictionarySize(column, size);
+    }
+
+    std::string v;
+    rocksdb::Status s = im.db->Get(ro, im.catalog_cf, "Sformat", &v);
+    if (!s.IsNotFound()) KPI_RETURN_IF_ERROR(FromRocks(s, "read catalog"));
+    if (s.ok() && v.size() == 4) {
+      if (GetBigEndian32(v.data()) != kStoreFormatVersion)
+        return Status::Corruption("store format version " + std::to_string(GetBigEndian32(v.data())) +
+                                  " is not supported by this build");
+      im.format_stamped = true;
+    }
+    s = im.db->Get(ro, im.catalog_cf, "Sgeneration", &v);
+    if (!s.IsNotFound()) KPI_RETURN_IF_ERROR(FromRocks(s, "read catalog"));
+    if (s.ok() && v.size() == 8) im.next_generation = GetBigEndian64(v.data());
+    return Status::OK();
+  }
+
+  // Every segment's ref, from the zone maps.
+  static Status RestoreSegments(Impl& im) {
+    std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(rocksdb::ReadOptions(), im.zones_cf));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      SegmentRef ref;
+      rocksdb::Slice v = it->value();
+      if (!ParseSegmentKey(std::string_view(it->key().data(), it->key().size()), &ref.partition, &ref.segment) ||
+          v.size() < 8)
+        return Status::Corruption("zone map key");
+      ref.generation = GetBigEndian64(v.data());
+      KPI_RETURN_IF_ERROR(ZoneMap::Decode(std::string_view(v.data() + 8, v.size() - 8), &ref.zone));
+      im.refs[{ref.partition, ref.segment}] = std::move(ref);
+    }
+    return FromRocks(it->status(), "read zone maps");
+  }
+
+  static Status HasStaged(Impl& im, bool* staged) {
+    std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(rocksdb::ReadOptions(), im.staging_cf));
+    it->SeekToFirst();
+    *staged = it->Valid();
+    return FromRocks(it->status(), "read staging");
+  }
+
+  // What a writable instance needs before its first write: the marker file
+  // and, for a new store, the format stamp. Requires write_mu (or no other user).
+  static Status StartWriting(const std::string& dir, bool sync, Impl& im) {
+    if (sync && im.acknowledged_fd < 0) {
+      im.acknowledged_fd =
+          ::open((std::filesystem::path(dir) / kAcknowledgedFile).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    }
+    if (im.format_stamped) return Status::OK();
+    std::string fmt;
+    PutBigEndian32(&fmt, kStoreFormatVersion);
+    KPI_RETURN_IF_ERROR(FromRocks(im.db->Put(im.WriteOpts(true), im.catalog_cf, "Sformat", fmt), "write format"));
+    im.NoteAcknowledged();
+    im.format_stamped = true;
+    return Status::OK();
+  }
+
+  // Flushes when too many logs hold writes (kMaxLiveLogs), so they get
+  // deleted. (Empty logs stay until a flush that has data: RocksDB only
+  // drops logs older than the last flush.)
+  static Status TrimLogs(Impl& im) {
+    rocksdb::VectorLogPtr logs;
+    KPI_RETURN_IF_ERROR(FromRocks(im.db->GetSortedWalFiles(logs), "list logs"));
+    size_t alive = 0;
+    for (const auto& log : logs) alive += log->Type() == rocksdb::kAliveLogFile && log->SizeFileBytes() > 0;
+    if (alive <= kMaxLiveLogs) return Status::OK();
+    rocksdb::FlushOptions fo;
+    fo.wait = true;
+    return FromRocks(im.db->Flush(fo, im.handles), "flush");
+  }
+};
+
+void Database::Close() {
+  if (!db) return;
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  handles.clear();
+  db->Close().PermitUncheckedError();
+  db.reset();
+}
+
+Status Store::Open(const std::string& dir, const StoreOptions& options, std::unique_ptr<Store>* out) {
+  // Before RocksDB: without CURRENT it would create a new database over the
+  // old files and delete them.
+  KPI_RETURN_IF_ERROR(CheckStoreDirectory(dir));
+  std::unique_ptr<Store> store(new Store());
+  store->dir_ = dir;
+  store->options_ = options;
+  if (!store->options_.clock) store->options_.clock = WallClockMs;
+  store->impl_ = std::make_unique<Impl>();
+  Impl& im = *store->impl_;
+  im.cache = std::make_unique<SegmentCache>(options.cache_bytes);
+  im.dictionary_pages = std::make_unique<CatalogPageReader>(im.db, im.catalog_cf);
+  store->catalog_.AttachPages(im.dictionary_pages.get(), options.dictionaries);
+
+  const std::optional<uint64_t> acknowledged = ReadAcknowledged(dir);
+  bool read_only = options.read_only_until_write && !options.create_if_missing;
+  std::error_code ec;
+  if (options.create_if_missing) std::filesystem::create_directories(dir, ec);
+  Database database;
+  if (read_only) KPI_RETURN_IF_ERROR(LockForReading(dir, &im.read_lock));
+  Status opened = OpenDatabase(dir, options.create_if_missing, read_only, &database);
+  if (read_only && opened.code() == Status::Code::kInvalidArgument) {
+    // A family missing (a store older than it): only a writable open adds it.
+    Unlock(&im.read_lock);
+    read_only = false;
+    database = Database();
+    opened = OpenDatabase(dir, options.create_if_missing, false, &database);
+  }
+  KPI_RETURN_IF_ERROR(opened);
+  StoreOpen::Install(im, std::move(database));
+  im.read_only = read_only;
+  KPI_RETURN_IF_ERROR(CheckAcknowledged(dir, acknowledged, im.db->GetLatestSequenceNumber()));
+  KPI_RETURN_IF_ERROR(StoreOpen::RestoreCatalog(im, &store->catalog_));
+  KPI_RETURN_IF_ERROR(StoreOpen::RestoreSegments(im));
+  {
+    std::scoped_lock lock(im.seal_mu, im.write_mu);
+    if (!read_only) KPI_RETURN_IF_ERROR(StoreOpen::StartWriting(dir, options.sync, im));
+    im.Publish();
+  }
+  // Seal what a crash left staged.
+  bool staged = false;
+  KPI_RETURN_IF_ERROR(StoreOpen::HasStaged(im, &staged));
+  if (staged) {
+    KPI_RETURN_IF_ERROR(store->MakeWritable());
+    im.pending_complete = false;
+    IngestStats ignored;
+    KPI_RETURN_IF_ERROR(store->Seal(&ignored));
+  }
+  if (!im.read_only) KPI_RETURN_IF_ERROR(StoreOpen::TrimLogs(im));
+  *out = std::move(store);
+  return Status::OK();
+}
+
+Status Store::MakeWritable() {
+  Impl& im = *impl_;
+  std::scoped_lock lock(im.seal_mu, im.write_mu);
+  if (!im.read_only) return Status::OK();
+  Unlock(&im.read_lock);
+  Database writable;
+  Status s = OpenDatabase(dir_, false, false, &writable);
+  if (!s.ok()) {
+    // Stay read-only, holding the lock again if no one took it meanwhile.
+    LockForReading(dir_, &im.read_lock).ok();
+    return s;
+  }
+  // Snapshots taken so far keep reading the read-only instance.
+  im.retired.push_back(StoreOpen::TakeCurrent(im));
+  StoreOpen::Install(im, std::move(writable));
+  im.read_only = false;
+  return StoreOpen::StartWriting(dir_, options_.sync, im);
+}
+
+Store::~Store() {
+  if (!impl_) return;
+  if (impl_->acknowledged_fd >= 0) ::close(impl_->acknowledged_fd);
+  StoreOpen::TakeCurrent(*impl_).Close();
+  for (Database& d : impl_->retired) d.Close();
+  Unlock(&impl_->read_lock);
+}
+
+Status CatalogPageReader::ReadPages(uint32_t column, uint32_t first, uint32_t last,
+                                    const std::function<bool(uint32_t page, std::string_view encoded)>& visit) const {
+  auto missing = [&](uint32_t page) {
+    return Status::Corruption("dictionary of column " + std::to_string(column) + ": page " + std::to_string(page) +
+                              " is missing" + kDamageAdvice);
+  };
+  rocksdb::ReadOptions ro;
+  if (first == last) {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->Get(ro, catalog_cf_, DictionaryPageKey(column, first), &value);
+    if (s.IsNotFound()) return missing(first);
+    KPI_RETURN_IF_ERROR(FromRocks(s, "read dictionary"));
+    visit(first, std::string_view(value.data(), value.size()));
+    return Status::OK();
+  }
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, catalog_cf_));
+  it->Seek(DictionaryPageKey(column, first));
+  for (uint32_t page = first; page <= last; ++page, it->Next()) {
+    if (!it->Valid()) {
+      KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read dictionary"));
+      return missing(page);
+    }
+    if (it->key() != rocksdb::Slice(DictionaryPageKey(column, page))) return missing(page);
+    if (!visit(page, std::string_view(it->value().data(), it->value().size()))) break;
+  }
+  return FromRocks(it->status(), "read dictionary");
+}
+
+}  // namespace kpi::storage
