@@ -17,6 +17,7 @@
 #include "cli/exit_codes.h"
 #include "cli/repl_session.h"
 #include "cli/store_open.h"
+#include "query/completion.h"
 #include "query/parser/parser.h"
 
 namespace kpi::cli {
@@ -48,26 +49,12 @@ void OnSigint(int) {
   }
 }
 
-bool StartsWith(const std::string& word, const char* prefix, size_t n, bool ignore_case) {
-  if (word.size() < n) return false;
-  for (size_t i = 0; i < n; ++i) {
-    char a = word[i], b = prefix[i];
-    if (ignore_case) {
-      a = static_cast<char>(std::tolower(static_cast<unsigned char>(a)));
-      b = static_cast<char>(std::tolower(static_cast<unsigned char>(b)));
-    }
-    if (a != b) return false;
-  }
-  return true;
-}
-
 char* CompletionGenerator(const char* text, int state) {
   static size_t next = 0;
   if (state == 0) next = 0;
-  const size_t n = std::strlen(text);
   while (next < g_words.size()) {
     const std::string& w = g_words[next++];
-    if (StartsWith(w, text, n, /*ignore_case=*/true)) return strdup(w.c_str());
+    if (query::CompletionMatches(w, text)) return strdup(w.c_str());
   }
   return nullptr;
 }
@@ -78,8 +65,7 @@ char** Complete(const char* text, int, int) {
 }
 
 void RefreshWords(const query::Engine& engine) {
-  g_words = query::Keywords();
-  for (std::string& w : engine.CompletionWords()) g_words.push_back(std::move(w));
+  g_words = query::CompletionVocabulary(engine);
   for (const char* c : {".help", ".format", ".timer", ".quit", ".exit", "table", "csv", "json", "on", "off"}) {
     g_words.emplace_back(c);
   }
@@ -109,7 +95,7 @@ int Interactive(const query::Engine& engine, ReplSession* session, const ReplFla
 
   rl_readline_name = "kpi";
   rl_attempted_completion_function = Complete;
-  rl_completer_word_break_characters = const_cast<char*>(" \t\n\"'(),;=<>!+*/");
+  rl_completer_word_break_characters = const_cast<char*>(query::kCompletionWordBreaks);
   rl_catch_signals = 0;  // our handler clears the line itself
   RefreshWords(engine);
 

@@ -476,7 +476,7 @@ Status Engine::Execute(std::string_view text, const ExecOptions& options, Result
   }
 }
 
-std::vector<std::string> Engine::CompletionWords() const {
+std::vector<std::string> Engine::CompletionWords(const std::string* viewer) const {
   std::set<std::string> words;
   if (store_ == nullptr) return {};
   const storage::Catalog& catalog = store_->catalog();
@@ -495,6 +495,7 @@ std::vector<std::string> Engine::CompletionWords() const {
     if (kind == DefinitionKind::kTarget) continue;
     DefinitionMap defs;
     if (!LoadDefinitions(*store_, kind, &defs).ok()) continue;
+    KeepVisible(&defs, viewer);
     for (const auto& [name, def] : defs) {
       words.insert(name);
       if (kind != DefinitionKind::kTable) continue;

@@ -60,8 +60,10 @@ class Engine {
 
   Status Execute(std::string_view text, const ExecOptions& options, Result* out, QueryError* error) const;
 
-  // Words for REPL completion: column names, event names, KPI names.
-  std::vector<std::string> CompletionWords() const;
+  // Words for completion (query/completion.h): column names, event names,
+  // function names and the name of every definition `viewer` sees (the
+  // scope text of the asking token; nullptr: unscoped, sees all).
+  std::vector<std::string> CompletionWords(const std::string* viewer = nullptr) const;
 
  private:
   storage::Store* store_;

@@ -16,6 +16,10 @@ const char* EndpointName(Endpoint e) {
     case Endpoint::kHealth: return "health";
     case Endpoint::kMetrics: return "metrics";
     case Endpoint::kBackup: return "backup";
+    case Endpoint::kUi: return "ui";
+    case Endpoint::kComplete: return "complete";
+    case Endpoint::kExemptions: return "exemptions";
+    case Endpoint::kDashboards: return "dashboards";
     case Endpoint::kOther:
     case Endpoint::kCount: break;
   }

@@ -24,10 +24,14 @@
 namespace kpi::server {
 
 enum class Endpoint : int {
-  kQuery, kEvents, kKpis, kTables, kTargets, kHealth, kMetrics, kBackup, kOther, kCount
+  kQuery, kEvents, kKpis, kTables, kTargets, kHealth, kMetrics, kBackup,
+  kUi, kComplete, kExemptions, kDashboards,  // the web UI's files and reads
+  kOther, kCount
 };
 
-const char* EndpointName(Endpoint e);  // "query", "events", "kpis", "tables", "targets", "health", "metrics", "backup", "other"
+// "query", "events", "kpis", "tables", "targets", "health", "metrics", "backup",
+// "ui", "complete", "exemptions", "dashboards", "other"
+const char* EndpointName(Endpoint e);
 
 class Metrics {
  public:
@@ -48,7 +52,7 @@ class Metrics {
   // Histogram bucket upper bounds in seconds (an implicit +Inf follows).
   static constexpr std::array<double, 14> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                       0.1,    0.25,  0.5,    1,     2.5,  10,    30};
-  static constexpr std::array<int, 15> kStatuses = {200, 400, 401, 403, 404, 405, 408, 413,
+  static constexpr std::array<int, 16> kStatuses = {200, 304, 400, 401, 403, 404, 405, 408, 413,
                                                     415, 422, 431, 500, 503, 504, 0 /*other*/};
 
  private:

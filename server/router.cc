@@ -12,9 +12,11 @@
 #include "query/catalog/table_store.h"
 #include "query/evaluation/targets_csv.h"
 #include "server/backup_endpoint.h"
+#include "server/dashboards_endpoint.h"
 #include "server/event_upload.h"
 #include "server/json_text.h"
 #include "server/result_render.h"
+#include "server/web_ui_endpoint.h"
 #include "storage/store.h"
 
 namespace kpi::server {
@@ -101,6 +103,14 @@ RouteInfo Lookup(std::string_view path) {
   if (StartsWith(path, kTablesPrefix) && path.size() > kTablesPrefix.size()) return {Endpoint::kTables, "PUT"};
   if (path == "/v1/targets") return {Endpoint::kTargets, "PUT"};
   if (path == "/v1/backup") return {Endpoint::kBackup, "POST"};
+  if (IsWebAssetPath(path)) return {Endpoint::kUi, "GET"};
+  if (path == "/v1/complete") return {Endpoint::kComplete, "GET"};
+  if (path == "/v1/exemptions") return {Endpoint::kExemptions, "GET"};
+  if (path == kDashboardsPath) return {Endpoint::kDashboards, "GET"};
+  if (StartsWith(path, kDashboardsPath) && path.size() > kDashboardsPath.size() + 1 &&
+      path[kDashboardsPath.size()] == '/') {
+    return {Endpoint::kDashboards, path.ends_with("/versions") ? "GET" : "GET, PUT, DELETE"};
+  }
   return {};
 }
 
@@ -121,6 +131,8 @@ Role NeededRole(Endpoint endpoint, std::string_view method) {
     case Endpoint::kTables: return Role::kAdmin;
     case Endpoint::kTargets: return Role::kAdmin;
     case Endpoint::kBackup: return Role::kAdmin;
+    case Endpoint::kUi: return Role::kNone;  // the page and scripts hold no data
+    case Endpoint::kDashboards: return method == "GET" ? Role::kRead : Role::kAdmin;
     default: return Role::kRead;
   }
 }
@@ -171,6 +183,7 @@ Endpoint Router::Classify(std::string_view target) {
 bool Router::IsWrite(const Request& request) {
   std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
   if (path == "/v1/events" || path == "/v1/backup") return true;
+  if (StartsWith(path, kDashboardsPath)) return request.method == "PUT" || request.method == "DELETE";
   if (StartsWith(path, kTablesPrefix) || path == "/v1/targets") return request.method == "PUT";
   return StartsWith(path, kKpisPrefix) && (request.method == "PUT" || request.method == "DELETE");
 }
@@ -209,6 +222,10 @@ Response Router::Dispatch(const Request& request, Endpoint* endpoint) {
     case Endpoint::kTables: return HandlePutTable(request, target, target.path.substr(kTablesPrefix.size()));
     case Endpoint::kTargets: return HandlePutTargets(request);
     case Endpoint::kBackup: return HandleBackup(store_, target);
+    case Endpoint::kUi: return ServeWebAsset(request, target.path);
+    case Endpoint::kComplete: return HandleComplete(store_, target, GrantOf(request));
+    case Endpoint::kExemptions: return HandleExemptions(store_, GrantOf(request));
+    case Endpoint::kDashboards: return HandleDashboards(store_, request, target, GrantOf(request));
     default: break;
   }
   return ErrorResponse(404, "no such endpoint: " + target.path);
@@ -229,7 +246,8 @@ Response Router::Admit(const Request& request, uint64_t declared_body, Endpoint*
   }
   Role needed = NeededRole(route.endpoint, request.method);
   if (needed != Role::kNone) {
-    Response denied = Authorize(request, needed);
+    // Dashboards are definitions: a scoped admin manages its scope's own.
+    Response denied = Authorize(request, needed, /*scoped_admin_ok=*/route.endpoint == Endpoint::kDashboards);
     if (denied.status != 0) return denied;
   }
   // /metrics counts the whole store's events and requests: not for a scope.

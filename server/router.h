@@ -13,6 +13,11 @@
 //   PUT  /v1/tables/{name}?key=COL  admin          body = CSV: loads (replaces) a lookup table
 //   PUT  /v1/targets                admin          body = CSV kpi,op,target,<dim>,...: defines targets
 //   POST /v1/backup?to=DIR          admin          a consistent backup (server/backup_endpoint.h)
+//   GET  / and /ui/<file>           no auth        the web UI's files (server/web_ui_endpoint.h)
+//   GET  /v1/complete?q=&cursor=    read           completion of statement text (REPL rule)
+//   GET  /v1/exemptions             read           exemption windows, for shading charts
+//   GET  /v1/dashboards[/{name}[/versions]]  read  dashboards (server/dashboards_endpoint.h)
+//   PUT|DELETE /v1/dashboards/{name} admin         body = dashboard JSON; a scoped admin owns its own
 // (*) a `define kpi` or `drop kpi` statement sent to /v1/query needs admin.
 // A scoped token (server/auth.h) runs statements under its scope, uploads
 // only events inside it, and gets 403 for /metrics and for everything that

@@ -58,6 +58,7 @@ const char* DefinitionKindName(DefinitionKind kind) {
     case DefinitionKind::kTarget: return "target";
     case DefinitionKind::kExemption: return "exemption";
     case DefinitionKind::kScorecard: return "scorecard";
+    case DefinitionKind::kDashboard: return "dashboard";
   }
   return "?";
 }
@@ -170,6 +171,27 @@ Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int
   std::vector<Entries> lists;
   KPI_RETURN_IF_ERROR(store.ListMetaConsistent({Namespace(kind), HistoryNamespace(kind)}, &lists));
   AsOfFrom(kind, lists[0], lists[1], as_of_ms, out, bad);
+  return Status::OK();
+}
+
+Status LoadDefinitionHistory(const storage::Store& store, DefinitionKind kind, const std::string& name,
+                             std::vector<DefinitionVersion>* out) {
+  out->clear();
+  Entries history;
+  KPI_RETURN_IF_ERROR(store.ListMeta(HistoryNamespace(kind), &history));
+  const std::string dropped = DroppedTag(kind);
+  for (const auto& [key, value] : history) {  // sorted by name, then instant
+    const size_t nl = key.rfind('\n');
+    if (nl == std::string::npos || std::string_view(key).substr(0, nl) != name) continue;
+    DefinitionVersion v;
+    auto r = std::from_chars(key.data() + nl + 1, key.data() + key.size(), v.at_ms, 16);
+    if (r.ec != std::errc() || r.ptr != key.data() + key.size()) continue;
+    v.dropped = value.rfind(dropped, 0) == 0;
+    if (!v.dropped && !Decode(kind, name, value, &v.definition)) continue;
+    v.definition.kind = kind;
+    v.definition.name = name;
+    out->push_back(std::move(v));
+  }
   return Status::OK();
 }
 

@@ -40,12 +40,16 @@
 
 namespace kpi::query {
 
-enum class DefinitionKind { kKpi, kTable, kCalendar, kTarget, kExemption, kScorecard };
+enum class DefinitionKind { kKpi, kTable, kCalendar, kTarget, kExemption, kScorecard, kDashboard };
+// The kinds statements read (LoadEveryKind, provenance, `show`, completion).
+// Dashboards (the web UI's boards, server/dashboards_endpoint.h) are kept
+// and versioned here too but no statement reads them, so they are not in
+// this list: saving a board changes no answer's provenance.
 inline constexpr DefinitionKind kAllDefinitionKinds[] = {DefinitionKind::kKpi,      DefinitionKind::kTable,
                                                          DefinitionKind::kCalendar, DefinitionKind::kTarget,
                                                          DefinitionKind::kExemption, DefinitionKind::kScorecard};
 
-// "kpi", "table", "calendar", "target", "exemption", "scorecard".
+// "kpi", "table", "calendar", "target", "exemption", "scorecard", "dashboard".
 const char* DefinitionKindName(DefinitionKind kind);
 
 struct StoredDefinition {
@@ -84,6 +88,15 @@ Status LoadDefinitions(const storage::Store& store, DefinitionKind kind, Definit
 // or before it, unless a later drop at or before it removed the name.
 Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int64_t as_of_ms, DefinitionMap* out,
                            std::vector<std::string>* bad = nullptr);
+
+// One name's history, oldest first: every define (text, owner) and drop.
+struct DefinitionVersion {
+  int64_t at_ms = 0;
+  bool dropped = false;
+  StoredDefinition definition;  // empty text for a drop
+};
+Status LoadDefinitionHistory(const storage::Store& store, DefinitionKind kind, const std::string& name,
+                             std::vector<DefinitionVersion>* out);
 
 // Every kind at once, read from one consistent view of the store's
 // metadata (current definitions, or as of an instant): a statement never

@@ -378,6 +378,11 @@ TEST_F(RouterTest, HostileTargetsAndBodiesNeverCrash) {
     for (const char* m : {"GET", "POST", "PUT", "DELETE", "PATCH", ""}) {
       Response r = Send(m, t, std::string("\0\xff{", 3));
       EXPECT_GE(r.status, 200) << m << " " << t;
+      // Every answer is JSON but the web UI's page (GET /).
+      if (r.content_type.rfind("text/html", 0) == 0) {
+        EXPECT_EQ(std::string(m) + " " + t, "GET /");
+        continue;
+      }
       EXPECT_FALSE(json::parse(r.body, nullptr, false).is_discarded()) << m << " " << t;
     }
   }

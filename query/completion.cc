@@ -1,0 +1,47 @@
+// Completion of statement text (see query/completion.h).
+#include "query/completion.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+#include "query/parser/parser.h"
+
+namespace kpi::query {
+
+size_t CompletionWordStart(std::string_view text, size_t cursor) {
+  cursor = std::min(cursor, text.size());
+  size_t start = cursor;
+  while (start > 0 && std::strchr(kCompletionWordBreaks, text[start - 1]) == nullptr) --start;
+  return start;
+}
+
+bool CompletionMatches(std::string_view word, std::string_view prefix) {
+  if (word.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(word[i])) != std::tolower(static_cast<unsigned char>(prefix[i])))
+      return false;
+  }
+  return true;
+}
+
+std::vector<std::string> CompletionVocabulary(const Engine& engine, const std::string* viewer) {
+  std::vector<std::string> words = Keywords();
+  for (std::string& w : engine.CompletionWords(viewer)) words.push_back(std::move(w));
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end()), words.end());
+  return words;
+}
+
+std::vector<std::string> CompletionCandidates(const std::vector<std::string>& vocabulary, std::string_view prefix,
+                                              size_t limit) {
+  std::vector<std::string> out;
+  for (const std::string& w : vocabulary) {
+    if (!CompletionMatches(w, prefix)) continue;
+    out.push_back(w);
+    if (limit != 0 && out.size() >= limit) break;
+  }
+  return out;
+}
+
+}  // namespace kpi::query

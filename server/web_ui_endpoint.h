@@ -1,0 +1,40 @@
+// The web UI's endpoints: its static files and the two reads its editor and
+// charts need besides /v1/query.
+//
+//   GET /  and  GET /ui/<file>   no auth   the embedded assets (web/assets.h);
+//       ETag + If-None-Match (304), Cache-Control: no-cache, and a
+//       Content-Security-Policy that allows only the server's own scripts,
+//       so the page works offline and loads nothing from elsewhere.
+//       The files hold no data: the page signs in with a bearer token and
+//       every data request is authorized like any API client's.
+//   GET /v1/complete?q=TEXT[&cursor=N]   read
+//       completion of TEXT at byte offset N (default: its end) by the REPL's
+//       rule (query/completion.h): {"from":F,"prefix":"cha","candidates":[...],
+//       "more":false}, at most 100 candidates (more: true when cut).
+//   GET /v1/exemptions   read
+//       the exemption windows the viewer sees, for shading charts:
+//       {"exemptions":[{"name","kind":"exclude"|"relax","start","end",
+//       "start_ms","end_ms","tz","relax":[{"kpi","op","value"}],"text"}]}
+// Thread safety: pure over the store (reads only).
+#pragma once
+
+#include <string>
+
+#include "server/auth.h"
+#include "server/http_message.h"
+#include "server/url.h"
+
+namespace kpi::storage {
+class Store;
+}
+
+namespace kpi::server {
+
+// True for "/" and "/ui/..." (the asset paths, found or not).
+bool IsWebAssetPath(std::string_view path);
+Response ServeWebAsset(const Request& request, std::string_view path);
+
+Response HandleComplete(storage::Store* store, const Target& target, const Grant& grant);
+Response HandleExemptions(storage::Store* store, const Grant& grant);
+
+}  // namespace kpi::server
