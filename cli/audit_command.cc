@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -27,6 +28,7 @@ using nlohmann::json;
 struct SavedResult {
   std::string statement;
   int64_t as_of_ms = 0;
+  std::optional<int64_t> now_ms;  // relative windows were read against it
   std::string result_hash;
   query::Result table;
 };
@@ -75,6 +77,13 @@ bool ReadSaved(const json& doc, SavedResult* saved, std::string* error) {
   saved->statement = p["statement"].get<std::string>();
   saved->as_of_ms = p["as_of_ms"].get<int64_t>();
   saved->result_hash = p["result_hash"].get<std::string>();
+  if (p.contains("now_ms")) {
+    if (!p["now_ms"].is_number_integer()) {
+      *error = "provenance \"now_ms\" must be an integer";
+      return false;
+    }
+    saved->now_ms = p["now_ms"].get<int64_t>();
+  }
   if (!doc.contains("columns") || !doc["columns"].is_array() || !doc.contains("rows") || !doc["rows"].is_array()) {
     *error = "\"columns\" and \"rows\" must be arrays";
     return false;
@@ -163,6 +172,7 @@ int RunAuditVerify(const AuditVerifyFlags& flags, std::FILE* out, std::FILE* err
   query::Engine engine(store.get());
   query::ExecOptions options;
   options.as_of_ms = saved.as_of_ms;
+  options.now_ms = saved.now_ms;  // `during last 1h` reads the window it read then
   query::Result now;
   query::QueryError qerr;
   s = engine.Execute(saved.statement, options, &now, &qerr);

@@ -250,6 +250,11 @@ std::string FormatProvenance(const query::Provenance& p) {
     out += "  definition:  " + d.kind + " " + Printable(d.name) + ", version " +
            query::Rfc3339InZone(d.version_ms, "UTC") + "\n";
   }
+  if (p.now_ms) out += "  now:         " + query::Rfc3339InZone(*p.now_ms, "UTC") + "\n";
+  for (const query::ResolvedWindow& w : p.windows) {
+    out += "  window:      " + w.during + " = " + query::Rfc3339InZone(w.start_ms, "UTC") + " .. " +
+           query::Rfc3339InZone(w.end_ms, "UTC") + "\n";
+  }
   // A multi-line statement keeps its lines, indented under the label.
   std::string statement;
   for (char c : p.statement) {

@@ -47,6 +47,8 @@ std::string FormatJson(const query::Result& result);
 //   provenance:
 //     as of:       2025-06-01T00:00:00Z
 //     definition:  kpi frt, version 2025-05-30T12:00:00Z
+//     now:         2025-06-01T09:30:00Z                       (relative windows only)
+//     window:      last 1w = 2025-05-25T09:30:00Z .. 2025-06-01T09:30:00Z
 //     statement:   select frt from tickets by channel
 //     result hash: 5b3c...(32 hex digits)
 std::string FormatProvenance(const query::Provenance& provenance);

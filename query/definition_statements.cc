@@ -10,6 +10,9 @@
 #include "query/kpi_store.h"
 #include "query/binder/suggest.h"
 #include "query/time_buckets.h"
+#include "query/watch/watch_definition.h"
+#include "query/watch/watch_runs.h"
+#include "query/watch/watch_show.h"
 #include "storage/store.h"
 
 namespace kpi::query {
@@ -215,7 +218,19 @@ class DefinitionRun {
     return Save(DefinitionKind::kScorecard, s.name, "scorecard " + s.name, d.name.pos);
   }
 
+  // The watched statement was bound by the engine (query/engine.cc) before this.
+  Status Run(const ast::DefineWatch& d) {
+    WatchDefinition w;
+    DefinitionError e;
+    ast::DefineWatch copy = d;
+    copy.text = text_;
+    if (!ReadWatch(copy, &w, &e)) return Fail(e);
+    return Save(DefinitionKind::kWatch, w.name, "watch " + w.name, d.name.pos);
+  }
+
   Status Run(const ast::ShowKpis& s) {
+    if (s.kind == "watch") return ShowWatches(*store_, viewer_, out_);
+    if (s.kind == "alert") return ShowAlerts(*store_, viewer_, out_);
     out_->columns = {ResultColumn{"name", ValueType::kString}, ResultColumn{"definition", ValueType::kString},
                      ResultColumn{"defined_at", ValueType::kTime}};
     DefinitionKind kind = DefinitionKind::kKpi;
@@ -268,8 +283,16 @@ class DefinitionRun {
     for (DefinitionKind k : kAllDefinitionKinds)
       if (d.kind == DefinitionKindName(k)) kind = k;
     KPI_RETURN_IF_ERROR(CheckExists(kind, d.name.name, d.name.pos));
-    if (kind == DefinitionKind::kTable) KPI_RETURN_IF_ERROR(DropTable(store_, d.name.name, store_->NowMs()));
-    else KPI_RETURN_IF_ERROR(DropDefinition(store_, kind, d.name.name, store_->NowMs()));
+    if (kind == DefinitionKind::kTable) {
+      KPI_RETURN_IF_ERROR(DropTable(store_, d.name.name, store_->NowMs()));
+    } else if (kind == DefinitionKind::kWatch) {
+      // Its run history, state and alerts go with it, in the same write.
+      std::vector<storage::Store::MetaWrite> forget;
+      KPI_RETURN_IF_ERROR(ForgetWatchWrites(*store_, d.name.name, &forget));
+      KPI_RETURN_IF_ERROR(DropDefinition(store_, kind, d.name.name, store_->NowMs(), std::move(forget)));
+    } else {
+      KPI_RETURN_IF_ERROR(DropDefinition(store_, kind, d.name.name, store_->NowMs()));
+    }
     out_->message = d.kind + " " + d.name.name + " dropped";
     return Status::OK();
   }

@@ -1,5 +1,6 @@
 // The statements that change or list definitions: define kpi | calendar |
-// target | exemption | scorecard, show <kind>s, drop <kind>.
+// target | exemption | scorecard | watch, show <kind>s (and show alerts),
+// drop <kind>.
 //
 // Each define is validated completely (query/evaluation/definitions.h,
 // plus the KPI checks: no shadowed names, no recursion) before anything is

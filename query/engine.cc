@@ -26,6 +26,8 @@
 #include "query/binder/suggest.h"
 #include "query/time_buckets.h"
 #include "query/trends/trend_select.h"
+#include "query/binder/relative_window.h"
+#include "query/watch/watch_runs.h"
 #include "storage/store.h"
 
 namespace kpi::query {
@@ -96,6 +98,15 @@ class StatementRun {
       error_->snippet = perr.snippet.empty() ? Snippet(text_, perr.pos) : perr.snippet;
       return Status::InvalidArgument(perr.ToString());
     }
+    // A watch's statement must bind now (its explain), before the watch is stored.
+    if (const auto* w = std::get_if<ast::DefineWatch>(&st)) {
+      Result scratch;
+      Result* answer = out_;
+      out_ = &scratch;
+      const Status checked = w->select ? Select(*w->select, true) : Evaluate(*w->evaluate, true);
+      out_ = answer;
+      if (!checked.ok()) return checked;
+    }
     Status status;
     DefinitionError derr;
     if (RunDefinitionStatement(store_, st, text_, out_, &derr, &status, Viewer())) {
@@ -122,8 +133,11 @@ class StatementRun {
   Status Prepare(const ast::SelectQuery& q, bool judging = false) {
     snap_ = store_->GetSnapshot();
     int64_t ms = 0;
-    if (AsOfInstant(q, &ms)) as_of_ = ms;
+    const bool own_as_of = AsOfInstant(q, &ms);
+    if (own_as_of) as_of_ = ms;
     else if (options_.as_of_ms) as_of_ = options_.as_of_ms;
+    // Relative windows: under `as of T` now is T.
+    now_ms_ = own_as_of ? ms : options_.now_ms ? *options_.now_ms : as_of_ ? *as_of_ : store_->NowMs();
     KPI_RETURN_IF_ERROR(LoadAllDefinitions(*store_, as_of_, &defs_, Viewer(), judging));
     if (as_of_) {
       DefinitionMap now;
@@ -133,6 +147,7 @@ class StatementRun {
     }
     context_ = BindContext{};
     context_.kpis = &defs_.kpis;
+    context_.now_ms = now_ms_;
     for (const auto& [name, c] : defs_.calendars) context_.calendar_names.push_back(name);
     context_.find_calendar = [this](const std::string& name, CalendarRef* out, std::string* why) {
       auto it = defs_.calendars.find(name);
@@ -183,6 +198,8 @@ class StatementRun {
     BindError berr;
     if (!BindSelect(q, snap_->catalog(), context_, bound, &berr)) return BindFailed(berr);
     if (!bound->as_of_ms && as_of_) bound->as_of_ms = as_of_;
+    if (!bound->during_relative.empty())
+      windows_.push_back(ResolvedWindow{bound->during_relative, bound->during->first, bound->during->second});
     return Status::OK();
   }
 
@@ -210,6 +227,7 @@ class StatementRun {
 
   Status Select(const ast::SelectQuery& q, bool explain) {
     if (q.source == "select") return SelectNested(q, explain);
+    if (q.source == "watch") return SelectWatch(q, explain);
     if (trends::HasTrendClause(q)) return SelectTrend(q, explain);
     KPI_RETURN_IF_ERROR(Prepare(q));
     BoundQuery bound;
@@ -289,10 +307,79 @@ class StatementRun {
     return ExecuteNestedSelect(&bound, inner, options, out);
   }
 
+  // from watch NAME: a nested select over the watch's run history
+  // (query/watch/watch_runs.h), `during` cutting on run_at.
+  Status SelectWatch(const ast::SelectQuery& q, bool explain) {
+    KPI_RETURN_IF_ERROR(Prepare(q));
+    const auto def = defs_.watches.find(q.watch);
+    if (def == defs_.watches.end()) {
+      std::vector<std::string> names;
+      for (const auto& [name, d] : defs_.watches) names.push_back(name);
+      return Fail(text_, q.source_pos, "unknown watch '" + q.watch + "'" + DidYouMean(q.watch, names), error_);
+    }
+    std::vector<WatchRun> runs;
+    KPI_RETURN_IF_ERROR(LoadWatchRuns(*store_, q.watch, as_of_, &runs));
+    Result history = WatchHistoryTable(runs);
+    ast::SelectQuery outer = q;
+    outer.during_start.reset();
+    outer.during_end.reset();
+    outer.during_relative.reset();
+    std::optional<std::pair<int64_t, int64_t>> window;
+    KPI_RETURN_IF_ERROR(RunWindow(q, &window));
+    if (window)
+      std::erase_if(history.rows, [&window](const std::vector<Value>& row) {
+        return row[0].time_ms < window->first || row[0].time_ms >= window->second;
+      });
+    context_.nested_columns = &history.columns;
+    BoundQuery bound;
+    const Status bound_ok = Bind(outer, &bound);
+    context_.nested_columns = nullptr;
+    KPI_RETURN_IF_ERROR(bound_ok);
+    std::map<std::string, int64_t> used = bound.used_definitions;
+    used["watch:" + q.watch] = def->second.defined_at_ms;
+    if (explain) {
+      out_->columns = {ResultColumn{"plan", ValueType::kString}};
+      std::string source = "source: watch " + q.watch + " (" + std::to_string(runs.size()) + " runs kept, " +
+                           std::to_string(history.rows.size()) + " rows";
+      if (window) source += " with run_at in [" + FormatInstantUtc(window->first) + ", " + FormatInstantUtc(window->second) + ")";
+      out_->rows.push_back({Value::String(source + ")")});
+      out_->rows.push_back({Value::String("then: a nested select over those rows (columns: run_at, then the watch's)")});
+      return Status::OK();
+    }
+    KPI_RETURN_IF_ERROR(ExecuteNestedSelect(&bound, history, options_, out_));
+    return Stamp(used);
+  }
+
+  // The `during` of a `from watch` statement, on run_at: absolute, or
+  // relative to now (and then recorded for provenance).
+  Status RunWindow(const ast::SelectQuery& q, std::optional<std::pair<int64_t, int64_t>>* window) {
+    if (!q.during_start && !q.during_relative) return Status::OK();
+    cctz::time_zone tz;
+    if (!LoadQueryZone(q.tz.value_or("UTC"), &tz))
+      return Fail(text_, q.tz_pos, "unknown time zone '" + *q.tz + "' (use an IANA name such as \"Europe/Berlin\")",
+                  error_);
+    int64_t a = 0, b = 0;
+    std::string why;
+    if (q.during_relative) {
+      if (!ResolveRelativeWindow(*q.during_relative, tz, now_ms_, &a, &b, &why))
+        return Fail(text_, q.during_relative->pos, why, error_);
+      windows_.push_back(ResolvedWindow{q.during_relative->text, a, b});
+    } else {
+      if (!ParseQueryInstant(q.during_start->text, tz, &a, &why))
+        return Fail(text_, q.during_start->pos, "bad `during` start: " + why, error_);
+      if (!ParseQueryInstant(q.during_end->text, tz, &b, &why))
+        return Fail(text_, q.during_end->pos, "bad `during` end: " + why, error_);
+    }
+    *window = std::make_pair(a, b);
+    return Status::OK();
+  }
+
   Status Evaluate(const ast::Evaluate& ev, bool explain) {
-    if (ev.query.source == "select")
+    if (ev.query.source == "select" || ev.query.source == "watch")
       return Fail(text_, ev.query.source_pos,
-                  "evaluate judges KPIs over events or tickets, not over a nested select", error_);
+                  std::string("evaluate judges KPIs over events or tickets, not over ") +
+                      (ev.query.source == "watch" ? "a watch's history" : "a nested select"),
+                  error_);
     if (trends::HasTrendClause(ev.query))
       return Fail(text_, ev.query.compare ? ev.query.compare->pos : ev.query.rolling_pos,
                   "`compare with` and `rolling` are clauses of select, not of evaluate", error_);
@@ -424,6 +511,10 @@ class StatementRun {
       const size_t colon = key.find(':');
       p.definitions.push_back(DefinitionRef{key.substr(0, colon), key.substr(colon + 1), version});
     }
+    if (!windows_.empty()) {
+      p.now_ms = now_ms_;
+      p.windows = windows_;
+    }
     p.statement = std::string(text_);
     StampResultHash(out_);
     return Status::OK();
@@ -436,6 +527,8 @@ class StatementRun {
   QueryError* error_;
   std::shared_ptr<const storage::Snapshot> snap_;
   std::optional<int64_t> as_of_;
+  int64_t now_ms_ = 0;                  // relative windows read against it
+  std::vector<ResolvedWindow> windows_;  // what they resolved to, for provenance
   LoadedDefinitions defs_;
   KpiMap kpis_now_;
   BindContext context_;

@@ -49,6 +49,9 @@ struct ExecOptions {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();  // TimedOut
   size_t max_result_rows = static_cast<size_t>(-1);  // ResourceExhausted past it
   std::optional<int64_t> as_of_ms;  // run as if the statement said "as of" this instant (ignored when it has its own as of)
+  // "Now" for relative windows (`during last 1h`, `this week`) when the
+  // statement has no `as of`: unset, as_of_ms if set, else the store's clock.
+  std::optional<int64_t> now_ms;
   // A token's scope (query/execution/scope.h): the statement sees only the tickets in
   // it, as if the store held nothing else. Null: the whole store.
   std::shared_ptr<const Scope> scope;

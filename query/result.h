@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,10 +57,20 @@ struct DefinitionRef {
   int64_t version_ms = 0;  // store-clock instant that version was defined at
 };
 
+// A relative `during` window as a statement resolved it.
+struct ResolvedWindow {
+  std::string during;  // as canonical text: "last 1w", "this month", "today"
+  int64_t start_ms = 0, end_ms = 0;  // [start, end)
+};
+
 // Where an answer came from, so it can be rerun and checked (docs/provenance.md).
 struct Provenance {
   bool present = false;  // set by the engine for select / evaluate results
   int64_t as_of_ms = 0;  // store-clock instant the result reflects
+  // With relative windows: the instant they were read against and what they
+  // resolved to (a rerun passes now_ms back: ExecOptions::now_ms).
+  std::optional<int64_t> now_ms;
+  std::vector<ResolvedWindow> windows;
   std::vector<DefinitionRef> definitions;  // sorted by kind, then name
   std::string statement;    // the statement text as run (so a saved result can be rerun)
   std::string result_hash;  // 32 lower-case hex digits, XXH3-128 of CanonicalResultText

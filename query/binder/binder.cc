@@ -1,5 +1,6 @@
 // Binding of a select statement (see query/binder/binder_internal.h).
 #include "query/binder/binder_internal.h"
+#include "query/binder/relative_window.h"
 
 namespace kpi::query::binding {
 
@@ -255,7 +256,7 @@ bool Binder::RunInner() {
     out_->source = Source::kEvents;
   } else if (q_.source == "tickets") {
     out_->source = Source::kTickets;
-  } else if (q_.source == "select") {
+  } else if (q_.source == "select" || q_.source == "watch") {
     if (!BindNestedSource()) return false;
   } else {
     Fail(q_.source_pos, "unknown source '" + q_.source + "' (expected events or tickets)");
@@ -294,6 +295,20 @@ bool Binder::RunInner() {
       return false;
     }
     out_->during = std::make_pair(a, b);
+  }
+  if (q_.during_relative) {
+    if (!ctx_.now_ms) {
+      Fail(q_.during_relative->pos, "internal: `during " + q_.during_relative->text + "` without a current instant");
+      return false;
+    }
+    int64_t a, b;
+    std::string why;
+    if (!ResolveRelativeWindow(*q_.during_relative, out_->tz, *ctx_.now_ms, &a, &b, &why)) {
+      Fail(q_.during_relative->pos, why);
+      return false;
+    }
+    out_->during = std::make_pair(a, b);
+    out_->during_relative = q_.during_relative->text;
   }
   if (q_.as_of) {
     int64_t t;

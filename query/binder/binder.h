@@ -21,6 +21,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,9 @@ struct BindContext {
   // from (select ...): the inner result's columns, the outer select's only
   // columns (query/execution/nested_select.h runs it).
   const std::vector<ResultColumn>* nested_columns = nullptr;
+  // The instant relative windows (`during last 1h`, `this week`) are read
+  // against when the statement has no `as of` (query/binder/relative_window.h).
+  std::optional<int64_t> now_ms;
 };
 
 struct BindError {

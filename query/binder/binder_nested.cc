@@ -45,15 +45,16 @@ int Binder::NestedColumnIndex(const std::string& name) const {
 
 // The clauses a nested select refuses, and the inner result's names.
 bool Binder::BindNestedSource() {
-  if (!nested() || q_.subquery == nullptr) {
+  // `from watch NAME` reads the watch's run history the same way (query/engine.cc).
+  const bool watch = q_.source == "watch";
+  if (!nested() || (q_.subquery == nullptr && !watch)) {
     Fail(q_.source_pos, "internal: a nested select without its inner result");
     return false;
   }
   out_->nested = true;
   out_->source = Source::kTickets;  // unused: the planner never sees a nested select
-  const ast::SelectQuery& inner = *q_.subquery;
-  if (inner.as_of) {
-    Fail(inner.as_of->pos, "`as of` applies to the whole statement: write it once, after the outermost select");
+  if (!watch && q_.subquery->as_of) {
+    Fail(q_.subquery->as_of->pos, "`as of` applies to the whole statement: write it once, after the outermost select");
     return false;
   }
   if (!q_.joins.empty()) {
@@ -64,8 +65,8 @@ bool Binder::BindNestedSource() {
     Fail(q_.at_pos, "`at` places tickets: put it in the inner select (a nested select's rows are its result)");
     return false;
   }
-  if (q_.during_start || q_.during_end) {
-    Fail(q_.during_start ? q_.during_start->pos : q_.during_end->pos,
+  if (q_.during_start || q_.during_end || q_.during_relative) {
+    Fail(q_.during_relative ? q_.during_relative->pos : q_.during_start ? q_.during_start->pos : q_.during_end->pos,
          "`during` cuts events or tickets by time: put it in the inner select (or filter a time column with "
          "`where`)");
     return false;
@@ -83,6 +84,12 @@ bool Binder::BindNestedSource() {
   for (size_t i = 0; i < cols.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
       if (cols[i].name != cols[j].name) continue;
+      if (watch) {
+        Fail(q_.source_pos, "watch '" + q_.watch + "' has two columns named '" + cols[i].name +
+                                "': name one of them with `as` in its statement to read them here");
+        return false;
+      }
+      const ast::SelectQuery& inner = *q_.subquery;
       ast::SourcePos pos = inner.source_pos;
       int seen = 0;
       for (const ast::ExprPtr& g : inner.group_by)

@@ -220,6 +220,7 @@ struct BoundQuery {
   std::optional<EventRef> at;                 // tickets placed at their first `at` event
   bool at_last = false;                       // ... or at their last (`at last(A)`)
   std::optional<std::pair<int64_t, int64_t>> during;  // [begin, end) epoch ms
+  std::string during_relative;                // `last 1w`, `this month`...: the relative window `during` resolves; empty for a.. b
   std::optional<int64_t> as_of_ms;
   bool nested = false;                        // from (select ...): where, group keys and aggregate
                                               // arguments are Value-row expressions over the inner rows

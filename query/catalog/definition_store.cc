@@ -59,6 +59,7 @@ const char* DefinitionKindName(DefinitionKind kind) {
     case DefinitionKind::kExemption: return "exemption";
     case DefinitionKind::kScorecard: return "scorecard";
     case DefinitionKind::kDashboard: return "dashboard";
+    case DefinitionKind::kWatch: return "watch";
   }
   return "?";
 }

@@ -2,6 +2,8 @@
 // lookup tables, business-hours calendars, targets, exemption windows,
 // scorecards) kept in the store's metadata with one history mechanism.
 //
+// (watches, query/watch/watch_definition.h, are a kind too: their run
+// history and alerts live in namespaces of their own, query/watch/watch_runs.h)
 // For each kind K (DefinitionKindName: "kpi", "table", ...):
 //   namespace K          key = name        the current definition
 //   namespace K_history  key = name '\n' <16 hex digits of the instant>
@@ -40,16 +42,17 @@
 
 namespace kpi::query {
 
-enum class DefinitionKind { kKpi, kTable, kCalendar, kTarget, kExemption, kScorecard, kDashboard };
+enum class DefinitionKind { kKpi, kTable, kCalendar, kTarget, kExemption, kScorecard, kDashboard, kWatch };
 // The kinds statements read (LoadEveryKind, provenance, `show`, completion).
 // Dashboards (the web UI's boards, server/dashboards_endpoint.h) are kept
 // and versioned here too but no statement reads them, so they are not in
 // this list: saving a board changes no answer's provenance.
 inline constexpr DefinitionKind kAllDefinitionKinds[] = {DefinitionKind::kKpi,      DefinitionKind::kTable,
                                                          DefinitionKind::kCalendar, DefinitionKind::kTarget,
-                                                         DefinitionKind::kExemption, DefinitionKind::kScorecard};
+                                                         DefinitionKind::kExemption, DefinitionKind::kScorecard,
+                                                         DefinitionKind::kWatch};
 
-// "kpi", "table", "calendar", "target", "exemption", "scorecard", "dashboard".
+// "kpi", "table", "calendar", "target", "exemption", "scorecard", "dashboard", "watch".
 const char* DefinitionKindName(DefinitionKind kind);
 
 struct StoredDefinition {

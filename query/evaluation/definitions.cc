@@ -272,6 +272,7 @@ Status LoadAllDefinitions(const storage::Store& store, std::optional<int64_t> as
   KPI_RETURN_IF_ERROR(LoadEveryKind(store, as_of_ms, &all, viewer));
   KPI_RETURN_IF_ERROR(ToKpis(all[DefinitionKind::kKpi], &out->kpis, nullptr));
   out->tables = std::move(all[DefinitionKind::kTable]);
+  out->watches = std::move(all[DefinitionKind::kWatch]);
   auto load = [&](DefinitionKind kind, DefinitionMap* m) {
     *m = std::move(all[kind]);
     return Status::OK();

@@ -113,6 +113,7 @@ struct LoadedDefinitions {
   std::vector<Exemption> exemptions;  // by definition time, then name (the "defined first" rule)
   std::map<std::string, Scorecard> scorecards;
   DefinitionMap tables;               // descriptors; data loaded on join
+  DefinitionMap watches;              // stored texts (query/watch/watch_definition.h reads them)
   std::vector<std::string> bad;       // stored entries that no longer read ("calendar x")
 };
 

@@ -70,7 +70,27 @@ void AppendProvenanceJson(std::string* out, const Provenance& p) {
     out->append(std::to_string(d.version_ms));
     out->push_back('}');
   }
-  out->append("],\"statement\":");
+  out->push_back(']');
+  if (p.now_ms) {
+    out->append(",\"now\":");
+    AppendJsonString(out, Rfc3339InZone(*p.now_ms, "UTC"));
+    out->append(",\"now_ms\":");
+    out->append(std::to_string(*p.now_ms));
+    out->append(",\"windows\":[");
+    for (size_t i = 0; i < p.windows.size(); ++i) {
+      const ResolvedWindow& w = p.windows[i];
+      if (i > 0) out->push_back(',');
+      out->append("{\"during\":");
+      AppendJsonString(out, w.during);
+      out->append(",\"start\":");
+      AppendJsonString(out, Rfc3339InZone(w.start_ms, "UTC"));
+      out->append(",\"end\":");
+      AppendJsonString(out, Rfc3339InZone(w.end_ms, "UTC"));
+      out->push_back('}');
+    }
+    out->push_back(']');
+  }
+  out->append(",\"statement\":");
   AppendJsonString(out, p.statement);
   out->append(",\"result_hash\":");
   AppendJsonString(out, p.result_hash);

@@ -18,7 +18,9 @@
 // JSON form (AppendProvenanceJson):
 //   {"as_of":"2025-06-01T00:00:00Z","as_of_ms":1748736000000,
 //    "definitions":[{"kind":"kpi","name":"frt","version":"...Z","version_ms":N},...],
+//    ["now":"...Z","now_ms":N,"windows":[{"during":"last 1w","start":"...Z","end":"...Z"}],]
 //    "statement":"select ...","result_hash":"<32 hex>"}
+// (now and windows only for statements with a relative `during`)
 // Instants are RFC 3339 in UTC (milliseconds when non-zero) and epoch ms.
 // Thread safety: pure functions.
 #pragma once

@@ -137,7 +137,7 @@ Status Scope::Parse(std::string_view text, std::shared_ptr<const Scope>* out) {
   if (!ParseStatement(statement, &st, &perr)) return Status::InvalidArgument(At(perr.pos) + perr.message);
   const auto* q = std::get_if<ast::SelectQuery>(&st);
   if (q == nullptr || q->where == nullptr || !q->group_by.empty() || q->limit || !q->order_by.empty() || q->as_of ||
-      q->during_start || q->at_event || q->having || q->tz || q->compare || q->rolling)
+      q->during_start || q->during_relative || q->at_event || q->having || q->tz || q->compare || q->rolling)
     return Status::InvalidArgument("scope: expected one predicate over dimensions, e.g. client = \"acme\"");
   auto scope = std::make_shared<Scope>();
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);

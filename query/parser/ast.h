@@ -79,6 +79,18 @@ struct JoinClause {
   ExprPtr on;
 };
 
+// `during last <duration>`, `during today`, `during this <unit>`, `during
+// previous <unit>`: a window read against "now" when the statement runs
+// (query/binder/relative_window.h resolves it).
+struct RelativeWindow {
+  enum class Kind { kLast, kThis, kPrevious };
+  Kind kind = Kind::kLast;
+  double seconds = 0;  // kLast: the duration
+  std::string unit;    // kThis / kPrevious: hour, day, week, month, quarter or year (`today` is `this day`)
+  std::string text;    // canonical: "last 1w", "today", "this month", "previous quarter"
+  SourcePos pos;       // of the word after `during`
+};
+
 struct SelectQuery;
 
 // compare with previous [day|week|month|quarter|year]
@@ -89,12 +101,14 @@ struct CompareWith {
 
 struct SelectQuery {
   std::vector<SelectItem> items;
-  std::string source;  // "events", "tickets" (lower-cased) or "select" (a nested select: `subquery`)
+  std::string source;  // "events", "tickets" (lower-cased), "select" (a nested select: `subquery`) or "watch"
   SourcePos source_pos;
   std::shared_ptr<const SelectQuery> subquery;  // from (select ...)
+  std::string watch;  // source "watch": `from watch NAME` reads that watch's run history
   std::vector<JoinClause> joins;
   ExprPtr where;  // null when absent
   std::optional<TimeLiteral> during_start, during_end;
+  std::optional<RelativeWindow> during_relative;  // instead of during_start .. during_end
   std::optional<std::string> at_event;
   bool at_last = false;  // `at last(A)`: placed at the last A
   SourcePos at_pos;
@@ -124,7 +138,7 @@ struct NamePos {
   SourcePos pos;
 };
 
-// show kpis | tables | calendars | targets | exemptions | scorecards
+// show kpis | tables | calendars | targets | exemptions | scorecards | watches | alerts
 struct ShowKpis {
   std::string kind = "kpi";  // the definition kind, singular: "kpi", "table", ...
 };
@@ -134,9 +148,9 @@ struct DropKpi {
   SourcePos pos;
 };
 
-// drop table | calendar | exemption | scorecard NAME
+// drop table | calendar | exemption | scorecard | watch NAME
 struct DropNamed {
-  std::string kind;  // "table", "calendar", "exemption", "scorecard"
+  std::string kind;  // "table", "calendar", "exemption", "scorecard", "watch"
   NamePos name;
 };
 
@@ -225,8 +239,22 @@ struct DefineScorecard {
   std::string text;
 };
 
+// define watch NAME every <duration> [keep <duration>] as <select | evaluate> [notify "<url>"]
+struct DefineWatch {
+  NamePos name;
+  ExprPtr every;   // a duration literal
+  ExprPtr keep;    // null: the default retention
+  std::shared_ptr<const SelectQuery> select;  // one of select / evaluate is set
+  std::shared_ptr<const Evaluate> evaluate;
+  std::string statement;     // the watched statement as written
+  SourcePos statement_pos;
+  std::optional<std::string> notify;  // the webhook URL
+  SourcePos notify_pos;
+  std::string text;  // the whole statement as written (stored and re-parsed)
+};
+
 using Statement = std::variant<SelectQuery, DefineKpi, ShowKpis, DropKpi, Explain, Evaluate, DefineCalendar,
-                               DefineTarget, DropTarget, DefineExemption, DefineScorecard, DropNamed>;
+                               DefineTarget, DropTarget, DefineExemption, DefineScorecard, DropNamed, DefineWatch>;
 
 // Canonical one-line text of an expression (keywords lower case, minimal
 // parentheses that keep the meaning), e.g. for column names and `show kpis`.

@@ -169,6 +169,13 @@ struct SourceAction {
 };
 auto const unknown_source = [](auto& ctx) {
   const Name& name = _attr(ctx);
+  std::string lower = name.text;
+  for (char& c : lower) c = LowerAscii(c);
+  if (lower == "watch") {  // `from watch` without a name
+    StateOf(ctx).Fail(name.where, "`from watch` needs the watch's name: from watch NAME");
+    _pass(ctx) = false;
+    return;
+  }
   std::string message = "unknown source '" + name.text + "': expected 'events' or 'tickets'";
   for (const char* source : {"events", "tickets"}) {
     if (EditDistance(name.text, source) <= 2) message += std::string(" (did you mean '") + source + "'?)";
@@ -182,9 +189,61 @@ auto const set_where = [](auto& ctx) {
   _val(ctx).where = std::move(_attr(ctx));
 };
 auto const set_during = [](auto& ctx) {
-  if (RejectDuplicate(ctx, _val(ctx).during_start.has_value(), "during")) return;
   _val(ctx).during_start = ToTimeLiteral(ctx, boost::fusion::at_c<0>(_attr(ctx)));
   _val(ctx).during_end = ToTimeLiteral(ctx, boost::fusion::at_c<1>(_attr(ctx)));
+};
+// A second `during`, absolute or relative, is refused at its keyword.
+auto const reject_second_during = [](auto& ctx) {
+  RejectDuplicate(ctx, _val(ctx).during_start.has_value() || _val(ctx).during_relative.has_value(), "during");
+};
+// during last <duration> | today | this <period> | previous <period>
+template <typename Context>
+void SetRelative(const Context& ctx, ast::RelativeWindow w) {
+  w.pos = MatchPos(ctx);
+  _val(ctx).during_relative = std::move(w);
+}
+auto const set_during_last = [](auto& ctx) {
+  const ast::ExprPtr& d = _attr(ctx);
+  if (d->kind != ast::ExprKind::kDuration || d->number <= 0) {
+    StateOf(ctx).Fail(StateOf(ctx).lines().PointerOf(d->pos),
+                      "`during last` takes a positive duration such as 1h, 7d or 4w");
+    _pass(ctx) = false;
+    return;
+  }
+  ast::RelativeWindow w;
+  w.kind = ast::RelativeWindow::Kind::kLast;
+  w.seconds = d->number;
+  w.text = "last " + ast::ToString(*d);
+  SetRelative(ctx, std::move(w));
+};
+auto const set_during_today = [](auto& ctx) {
+  ast::RelativeWindow w;
+  w.kind = ast::RelativeWindow::Kind::kThis;
+  w.unit = "day";
+  w.text = "today";
+  SetRelative(ctx, std::move(w));
+};
+// A calendar unit of `this` / `previous`, lower-cased; false (a hard error) otherwise.
+template <typename Context>
+bool RelativeUnit(const Context& ctx, const Name& name, std::string* unit) {
+  *unit = name.text;
+  for (char& c : *unit) c = LowerAscii(c);
+  for (const char* u : {"hour", "day", "week", "month", "quarter", "year"})
+    if (*unit == u) return true;
+  StateOf(ctx).Fail(name.where, "unknown period '" + name.text + "': expected hour, day, week, month, quarter or year");
+  _pass(ctx) = false;
+  return false;
+}
+struct RelativeUnitAction {
+  ast::RelativeWindow::Kind kind;
+  template <typename Context>
+  void operator()(const Context& ctx) const {
+    ast::RelativeWindow w;
+    w.kind = kind;
+    if (!RelativeUnit(ctx, _attr(ctx), &w.unit)) return;
+    w.text = std::string(kind == ast::RelativeWindow::Kind::kThis ? "this " : "previous ") + w.unit;
+    SetRelative(ctx, std::move(w));
+  }
 };
 auto const set_at = [](auto& ctx) {
   if (RejectDuplicate(ctx, _val(ctx).at_event.has_value(), "at")) return;
@@ -214,6 +273,11 @@ auto const set_subquery = [](auto& ctx) {
   _val(ctx).source = "select";
   _val(ctx).source_pos = MatchPos(ctx);
   _val(ctx).subquery = std::make_shared<const ast::SelectQuery>(std::move(_attr(ctx)));
+};
+auto const set_watch_source = [](auto& ctx) {
+  _val(ctx).source = "watch";
+  _val(ctx).source_pos = MatchPos(ctx);
+  _val(ctx).watch = _attr(ctx).text;
 };
 auto const set_group_by = [](auto& ctx) {
   if (RejectDuplicate(ctx, !_val(ctx).group_by.empty(), "by")) return;
@@ -295,6 +359,27 @@ template <typename Context>
 ast::NamePos ToNamePos(const Context& ctx, const Name& name) {
   return ast::NamePos{name.text, StateOf(ctx).PosOf(name.where)};
 }
+
+// --- watches ---
+auto const set_watch_every = [](auto& ctx) { _val(ctx).every = std::move(_attr(ctx)); };
+auto const set_watch_keep = [](auto& ctx) { _val(ctx).keep = std::move(_attr(ctx)); };
+template <typename Context>
+void SetWatchedText(const Context& ctx) {
+  _val(ctx).statement.assign(MatchStart(ctx), StateOf(ctx).match_end);
+  _val(ctx).statement_pos = MatchPos(ctx);
+}
+auto const set_watch_select = [](auto& ctx) {
+  _val(ctx).select = std::make_shared<const ast::SelectQuery>(std::move(_attr(ctx)));
+  SetWatchedText(ctx);
+};
+auto const set_watch_evaluate = [](auto& ctx) {
+  _val(ctx).evaluate = std::make_shared<const ast::Evaluate>(std::move(_attr(ctx)));
+  SetWatchedText(ctx);
+};
+auto const set_watch_notify = [](auto& ctx) {
+  _val(ctx).notify = _attr(ctx).text;
+  _val(ctx).notify_pos = StateOf(ctx).PosOf(_attr(ctx).where);
+};
 
 // --- evaluate ---
 auto const push_eval_kpi = [](auto& ctx) { _val(ctx).kpis.push_back(ToNamePos(ctx, _attr(ctx))); };
@@ -451,6 +536,15 @@ Keyword const kw_compare{"compare", "'compare with'"};
 Keyword const kw_with{"with", "'with'"};
 Keyword const kw_previous{"previous", "'previous'"};
 Keyword const kw_last{"last", "'last'", true};
+Keyword const kw_today{"today", "'today'", true};
+Keyword const kw_watch{"watch", "'watch'"};
+Keyword const kw_watches{"watches", "'watches'"};
+Keyword const kw_alerts{"alerts", "'alerts'"};
+Keyword const kw_every{"every", "'every'"};
+Keyword const kw_keep{"keep", "'keep'", true};
+Keyword const kw_statement_as{"as", "'as'"};
+Keyword const kw_notify{"notify", "'notify'", true};
+Keyword const kw_this{"this", "'this'", true};
 
 Punct const comma{",", "','"};
 Punct const lparen{"(", "'('"};
@@ -518,6 +612,7 @@ struct relaxation_class;
 struct define_exemption_class;
 struct define_scorecard_class;
 struct drop_named_class;
+struct define_watch_class;
 
 x3::rule<expr_class, ast::ExprPtr> const expr = "expression";
 x3::rule<or_expr_class, ast::ExprPtr> const or_expr = "or";
@@ -549,6 +644,7 @@ x3::rule<relaxation_class, ast::Relaxation> const relaxation = "relaxation";
 x3::rule<define_exemption_class, ast::DefineExemption> const define_exemption_stmt = "define exemption";
 x3::rule<define_scorecard_class, ast::DefineScorecard> const define_scorecard_stmt = "define scorecard";
 x3::rule<drop_named_class, ast::DropNamed> const drop_named_stmt = "drop";
+x3::rule<define_watch_class, ast::DefineWatch> const define_watch_stmt = "define watch";
 statement_type const statement = "statement";
 
 // Expressions.
@@ -590,12 +686,24 @@ auto const group_item = label("group", "a group (a column, a time bucket, a dura
     [group_key];
 auto const group_key_def = case_expr[set_val] | name_or_call[set_val] | number_lit[set_val];
 auto const time_bound = label("timestamp", "a date or timestamp (YYYY-MM-DD or RFC 3339)")[time_lit];
+// The window of `during`: relative (read against now when the statement
+// runs) or two instants.
+auto const period_unit = label("period", "hour, day, week, month, quarter or year")[ident];
+auto const relative_during =
+    located[kw_last >> label("duration", "a duration such as 1h or 7d")[number_lit]][set_during_last] |
+    located[kw_today][set_during_today] |
+    located[kw_this >> period_unit][RelativeUnitAction{ast::RelativeWindow::Kind::kThis}] |
+    located[kw_previous >> period_unit][RelativeUnitAction{ast::RelativeWindow::Kind::kPrevious}];
+auto const during_window =
+    label("window", "a date or timestamp (YYYY-MM-DD or RFC 3339), last <duration>, today, this <period> or "
+                    "previous <period>")[relative_during | located[time_bound >> dotdot >> time_bound][set_during]];
 auto const source = label("source", "'events', 'tickets' or (select ...)")[located[kw_events][SourceAction{"events"}] |
                                                             located[lparen >> depth_guard[select_stmt] >> rparen][set_subquery] |
                                                             located[kw_tickets][SourceAction{"tickets"}] |
+                                                            located[kw_watch >> label("watch", "a watch name")[ident]][set_watch_source] |
                                                             ident[unknown_source]];
 auto const clause = located[kw_where >> expr][set_where] |
-                    located[kw_during >> time_bound >> dotdot >> time_bound][set_during] |
+                    (located[kw_during][reject_second_during] >> during_window) |
                     (kw_at >> kw_last >> call_lparen >> label("event", "an event name")[ident] >> rparen)[set_at_last] |
                     located[kw_at >> label("event", "an event name")[ident]][set_at] |
                     located[kw_by >> (group_item % comma)][set_group_by] |
@@ -618,7 +726,8 @@ auto const define_stmt_def = kw_define >> kw_kpi >> label("name", "a KPI name")[
 auto const show_stmt_def =
     kw_show >> (kw_kpis[KindAction{"kpi"}] | kw_tables[KindAction{"table"}] | kw_calendars[KindAction{"calendar"}] |
                 kw_targets[KindAction{"target"}] | kw_exemptions[KindAction{"exemption"}] |
-                kw_scorecards[KindAction{"scorecard"}]);
+                kw_scorecards[KindAction{"scorecard"}] | kw_watches[KindAction{"watch"}] |
+                kw_alerts[KindAction{"alert"}]);
 auto const drop_stmt_def = kw_drop >> kw_kpi >> label("name", "a KPI name")[ident][set_drop_name];
 auto const explain_stmt_def =
     kw_explain >> (select_stmt[set_explained] | evaluate_stmt[set_explained_evaluate]);
@@ -659,13 +768,24 @@ auto const define_scorecard_stmt_def =
     ((weight >> kpi_name)[push_term] % op_plus) >> -(kw_cap >> number_lit[set_cap]);
 auto const drop_named_stmt_def =
     kw_drop >> (kw_table[KindAction{"table"}] | kw_calendar[KindAction{"calendar"}] |
-                kw_exemption[KindAction{"exemption"}] | kw_scorecard[KindAction{"scorecard"}]) >>
+                kw_exemption[KindAction{"exemption"}] | kw_scorecard[KindAction{"scorecard"}] |
+                kw_watch[KindAction{"watch"}]) >>
     label("name", "a name")[ident][set_def_name];
+
+// define watch NAME every <duration> [keep <duration>] as <select | evaluate> [notify "<url>"]
+auto const watch_duration = label("duration", "a duration such as 10s, 5m or 7d")[number_lit];
+auto const define_watch_stmt_def =
+    kw_define >> kw_watch >> label("name", "a watch name")[ident][set_def_name] >> kw_every >>
+    watch_duration[set_watch_every] >> -(kw_keep >> watch_duration[set_watch_keep]) >> kw_statement_as >>
+    label("statement", "a select or evaluate statement")[located[select_stmt][set_watch_select] |
+                                                          located[evaluate_stmt][set_watch_evaluate]] >>
+    -(kw_notify >> label("url", "a quoted URL (\"http://host:port/path\")")[string_lit][set_watch_notify]);
 
 auto const statement_def =
     label("statement", "a statement (select, evaluate, define, show, drop or explain)")
         [select_stmt[set_val] | evaluate_stmt[set_val] | define_stmt[set_val] | define_calendar_stmt[set_val] |
          define_target_stmt[set_val] | define_exemption_stmt[set_val] | define_scorecard_stmt[set_val] |
+         define_watch_stmt[set_val] |
          show_stmt[set_val] | drop_stmt[set_val] | drop_target_stmt[set_val] | drop_named_stmt[set_val] |
          explain_stmt[set_val]] >>
     -semicolon >> end_of_input;
@@ -674,7 +794,7 @@ BOOST_SPIRIT_DEFINE(expr, or_expr, and_expr, not_expr, cmp_expr, add_expr, mul_e
                     name_or_call, arg, order_item, select_stmt, define_stmt, show_stmt, drop_stmt, explain_stmt,
                     case_expr, case_parts, group_key, eval_query, evaluate_stmt, calendar_open, define_calendar_stmt, define_target_stmt,
                     drop_target_stmt, relaxation, define_exemption_stmt, define_scorecard_stmt, drop_named_stmt,
-                    statement)
+                    define_watch_stmt, statement)
 
 const statement_type& StatementRule() { return statement; }
 

@@ -11,7 +11,7 @@ const char* const kReserved[] = {"and",   "as",   "asc",   "at",   "before", "by
                                  "during", "false", "from",  "having", "in",   "limit", "not",
                                  "null",  "or",   "order", "select", "true", "tz",    "where"};
 
-const char* const kUnreserved[] = {"case", "compare", "else", "end", "is", "last", "previous", "rolling", "then", "when", "with", "calendar",  "calendars", "cap",       "closed",  "define",     "drop",
+const char* const kUnreserved[] = {"case", "compare", "else", "end", "is", "last", "previous", "this", "today", "watch", "watches", "alerts", "every", "keep", "notify", "rolling", "then", "when", "with", "calendar",  "calendars", "cap",       "closed",  "define",     "drop",
                                    "evaluate",  "events",    "exclude",   "exemption", "exemptions", "explain",
                                    "join",      "kpi",       "kpis",      "of",      "on",         "open",
                                    "relax",     "scorecard", "scorecards", "show",   "table",      "tables",

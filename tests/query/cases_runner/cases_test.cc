@@ -27,6 +27,7 @@
 #include "query/catalog/table_store.h"
 #include "query/reference/reference_evaluator.h"
 #include "query/reference/reference_judge.h"
+#include "query/reference/reference_relative.h"
 #include "query/reference/reference_replay.h"
 #include "query/reference/reference_time.h"
 #include "query/reference/result_text.h"
@@ -271,9 +272,14 @@ TEST_P(CaseTest, MatchesExpectation) {
     EXPECT_TRUE(x.expect_error) << "the parser refuses the statement: " << perr.ToString();
     return;
   }
-  const auto* select = std::get_if<query::ast::SelectQuery>(&parsed);
-  const auto* evaluate = std::get_if<query::ast::Evaluate>(&parsed);
+  auto* select = std::get_if<query::ast::SelectQuery>(&parsed);
+  auto* evaluate = std::get_if<query::ast::Evaluate>(&parsed);
   if (select == nullptr && evaluate == nullptr) return;
+  // Relative windows (`during last 1h`) are read against the store's clock,
+  // as the engine reads them.
+  std::string relative_error;
+  ASSERT_TRUE(reference::ResolveRelativeDuring(select ? select : &evaluate->query, now_ms, &relative_error))
+      << "reference: " << relative_error;
   const query::ast::SelectQuery& q = select ? *select : evaluate->query;
   std::string def_error;
   reference::RefDefinitions defs;

@@ -33,6 +33,7 @@
 #include "query/engine.h"
 #include "query/parser/parser.h"
 #include "query/reference/reference_evaluator.h"
+#include "query/reference/reference_relative.h"
 #include "query/reference/result_text.h"
 #include "storage/store.h"
 #include "test_util.h"
@@ -72,13 +73,21 @@ void RunSeed(uint64_t seed, int queries, double dst_share, const MakeGenerator& 
                     << perr.ToString();
       continue;
     }
-    const auto& select = std::get<query::ast::SelectQuery>(parsed);
+    auto& select = std::get<query::ast::SelectQuery>(parsed);
     query::Result eng, ref, ref_unlimited;
     query::QueryError qerr;
     // Every other query on two workers whatever its size, so both the serial
     // and the parallel (merge) paths are compared with the reference.
     query::ExecOptions exec;
     if (i % 2 == 1) exec.rows_per_thread = 0;
+    // A relative window: the engine is told now, the reference resolves it itself.
+    exec.now_ms = g.now_ms;
+    std::string relative_error;
+    if (g.now_ms && !reference::ResolveRelativeDuring(&select, *g.now_ms, &relative_error)) {
+      ++tally->failures;
+      ADD_FAILURE() << "seed " << seed << ": the reference cannot resolve " << g.text << ": " << relative_error;
+      continue;
+    }
     const Status est = engine.Execute(g.text, exec, &eng, &qerr);
     const Status rst = reference::Evaluate(log, select, {}, &ref);
     if (rst.ok() && select.limit) {

@@ -276,7 +276,15 @@ GeneratedQuery QueryGenerator::Next() {
     int64_t a = std::uniform_int_distribution<int64_t>(min_ms_, max_ms_)(rng_);
     int64_t b = std::uniform_int_distribution<int64_t>(min_ms_, max_ms_)(rng_);
     if (a > b) std::swap(a, b);
-    if (Chance(0.6)) {
+    if (Chance(0.2)) {
+      // A relative window, read against a `now` inside the data's range.
+      static const std::vector<std::string> kRelative = {
+          "last 1h",      "last 6h",       "last 1d",       "last 3d",        "last 1w",      "last 30d",
+          "today",        "this hour",     "this week",     "this month",     "this quarter", "this year",
+          "previous day", "previous hour", "previous week", "previous month", "previous quarter", "previous year"};
+      q += " during " + Pick(kRelative);
+      out.now_ms = b;
+    } else if (Chance(0.6)) {
       q += " during " + DateLiteral(a) + " .. " + DateLiteral(b + 86400000);
     } else {
       a -= a % 1000;

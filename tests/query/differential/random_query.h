@@ -4,11 +4,13 @@
 // buckets and agent_of; tz (DST zones and a half-hour zone); as of (at, just
 // before and between batch times); having; order by; limit; every aggregate
 // and every per-ticket function, with literal durations, percentages and
-// timestamps. Rendered as text, so the parser is part of what is tested.
+// timestamps; relative windows (during last 1d, this week, previous month)
+// with the `now` they are read against. Rendered as text, so the parser is part of what is tested.
 // Thread safety: one generator per thread.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -28,6 +30,7 @@ struct GeneratedQuery {
   std::string text;
   bool ordered = false;  // has `order by`
   bool limited = false;  // has `limit`
+  std::optional<int64_t> now_ms;  // a relative `during` (last 1d, this week) is read against it
 };
 
 class QueryGenerator {

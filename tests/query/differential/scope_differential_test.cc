@@ -25,6 +25,7 @@
 #include "query/engine.h"
 #include "query/parser/parser.h"
 #include "query/reference/reference_evaluator.h"
+#include "query/reference/reference_relative.h"
 #include "query/reference/result_text.h"
 #include "query/execution/scope.h"
 
@@ -87,10 +88,13 @@ TEST(Differential, ScopedQueriesAgreeWithReferenceOnTheScopesEvents) {
       query::ast::Statement parsed;
       query::ParseError perr;
       ASSERT_TRUE(query::ParseStatement(g.text, &parsed, &perr)) << g.text;
-      const auto& select = std::get<query::ast::SelectQuery>(parsed);
+      auto& select = std::get<query::ast::SelectQuery>(parsed);
       ++queries;
       query::ExecOptions exec;
       exec.scope = scope;
+      exec.now_ms = g.now_ms;  // a relative window: the reference reads it against the same now
+      std::string relative_error;
+      ASSERT_TRUE(!g.now_ms || reference::ResolveRelativeDuring(&select, *g.now_ms, &relative_error)) << relative_error;
       if (i % 2 == 1) exec.rows_per_thread = 0;
       query::Result eng, ref, ref_unlimited;
       query::QueryError qerr;
