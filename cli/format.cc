@@ -128,6 +128,12 @@ void AppendPadded(std::string* out, const std::string& text, size_t width, bool 
 
 }  // namespace
 
+std::string DisplayCell(const Value& value, const std::string& tz, bool date_only) {
+  return TableCell(value, tz, date_only);
+}
+
+bool ColumnShowsDates(const Result& result, size_t column) { return AllMidnight(result, column); }
+
 bool ParseOutputFormat(std::string_view name, OutputFormat* out) {
   if (name == "table") {
     *out = OutputFormat::kTable;

@@ -55,6 +55,13 @@ std::string FormatProvenance(const query::Provenance& provenance);
 
 // --- building blocks (exposed for tests and for `kpi info`) ---
 
+// One cell as the table shows it ("NULL", "0.8523", "3m 20s", a date when
+// `date_only`); `kpi report` shows cells by the same rule.
+std::string DisplayCell(const query::Value& value, const std::string& tz, bool date_only);
+// True when the column's non-null cells are all times at local midnight in
+// the result's zone (bucket starts): the table shows them as dates.
+bool ColumnShowsDates(const query::Result& result, size_t column);
+
 // "45.2s", "45s", "3m 20s", "1h 02m", "2d 04h", "-5s"; "NaN" / "inf" for non-finite.
 std::string FormatDuration(double seconds);
 // Numbers for humans: integers without a fraction ("1234"), others rounded to

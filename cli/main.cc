@@ -12,6 +12,7 @@
 #include "cli/ingest_command.h"
 #include "cli/query_command.h"
 #include "cli/repl_command.h"
+#include "cli/report_command.h"
 #include "cli/serve_command.h"
 #include "cli/table_command.h"
 #include "cli/targets_command.h"
@@ -105,6 +106,20 @@ int main(int argc, char** argv) {
   verify_cmd->add_option("result", audit.result_file, "Saved JSON result (kpi query --format json, HTTP); - for stdin")
       ->required();
 
+  ReportFlags report;
+  CLI::App* report_cmd = app.add_subcommand(
+      "report", "Audit report of KPIs against targets: self-contained HTML, or PDF through headless Chromium");
+  report_cmd->add_option("--db", report.db, "Store directory")->required();
+  report_cmd->add_option("--scorecard", report.scorecard, "Report the KPIs of this scorecard");
+  report_cmd->add_option("-f,--file", report.kpi_file, "Or report the KPIs listed in FILE (names, ',' or lines)");
+  report_cmd->add_option("--during", report.during, "The window, as after `during`: \"2025-11-01 .. 2025-12-01\"")
+      ->required();
+  report_cmd->add_option("--by", report.by, "Groups, as after `by`: \"business_type, channel\"");
+  report_cmd->add_option("--bucket", report.bucket, "Trend bucket: auto, hour, day, week, month, quarter")
+      ->capture_default_str();
+  report_cmd->add_option("--title", report.title, "Title of the report");
+  report_cmd->add_option("--out", report.out, "report.html or report.pdf")->required();
+
   TableLoadFlags table;
   CLI::App* table_cmd = app.add_subcommand("table", "Lookup tables (joined in queries)");
   table_cmd->require_subcommand(1);
@@ -197,5 +212,6 @@ int main(int argc, char** argv) {
   if (table_load_cmd->parsed()) return RunTableLoad(table, stdout, stderr);
   if (targets_load_cmd->parsed()) return RunTargetsLoad(targets, stdout, stderr);
   if (verify_cmd->parsed()) return RunAuditVerify(audit, stdout, stderr);
+  if (report_cmd->parsed()) return RunReport(report, stdout, stderr);
   return kExitUsage;
 }
