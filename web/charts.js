@@ -134,7 +134,8 @@ const KpiCharts = (() => {
       });
     }
     return Object.assign(baseOption(opts), {
-      grid: {left: 56, right: numIdx.length === 2 ? 56 : 20, top: 36, bottom: 28, containLabel: true},
+      grid: {left: 56, right: numIdx.length === 2 ? 56 : 20, top: numIdx.length === 2 ? 56 : 36, bottom: 28,
+             containLabel: true},
       xAxis: {type: 'category', data: labels, boundaryGap: false},
       yAxis: valueAxes(numIdx.map((i) => cols[i]), opts),
       series: [...series.values()],
@@ -143,12 +144,20 @@ const KpiCharts = (() => {
 
   // --- bar: one categorical group --------------------------------------------
 
+  // A scorecard (`evaluate scorecard`: values, <kpi>_attainment and score)
+  // draws its score alone.
+  function isScorecard(result) {
+    return index(result, 'score') >= 0 && result.columns.some((c) => c.name.endsWith('_attainment'));
+  }
+
   function barOption(result, opts) {
     const cols = result.columns;
     const g = cols.findIndex(isGroup);
-    const numIdx = cols.map((c, i) => (isNumeric(c) ? i : -1)).filter((i) => i >= 0);
+    const numIdx = isScorecard(result) ? [index(result, 'score')]
+                                       : cols.map((c, i) => (isNumeric(c) ? i : -1)).filter((i) => i >= 0);
     return Object.assign(baseOption(opts), {
-      grid: {left: 56, right: numIdx.length === 2 ? 56 : 20, top: 36, bottom: 28, containLabel: true},
+      grid: {left: 56, right: numIdx.length === 2 ? 56 : 20, top: numIdx.length === 2 ? 56 : 36, bottom: 28,
+             containLabel: true},
       xAxis: {type: 'category', data: result.rows.map((r) => String(r[g]))},
       yAxis: valueAxes(numIdx.map((i) => cols[i]), opts),
       series: numIdx.map((ci, k) => ({name: cols[ci].name, type: 'bar', yAxisIndex: numIdx.length === 2 ? k : 0,
@@ -202,7 +211,7 @@ const KpiCharts = (() => {
       : null;
     const areas = timeCol ? shadedAreas(xs, opts.exemptions, used) : [];
     // ECharts places grids in pixels: split the element's height per KPI.
-    const n = kpis.length, slot = Math.max(120, (opts.height || 300) / n), top = 26, bottom = 26;
+    const n = kpis.length, slot = Math.max(80, (opts.height || 300) / n), top = 26, bottom = 26;
     const option = Object.assign(baseOption(opts), {grid: [], xAxis: [], yAxis: [], series: [], title: []});
     option.legend.show = false;
     kpis.forEach((kpi, k) => {

@@ -190,6 +190,7 @@ const DashboardPage = (() => {
         if (mine !== generation) return;
         if (--pending === 0) {
           grid.dataset.renderedMs = String(Math.round(performance.now() - started));
+          grid.dataset.doneAt = String(Math.round(performance.now()));  // since navigation start
           grid.dataset.state = 'done';
         }
         if (tile.refresh > 0) timers.push(setTimeout(run, tile.refresh * 1000));
