@@ -11,6 +11,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/query_command.h"
+#include "cli/report_html.h"
 #include "cli/store_open.h"
 #include "query/engine.h"
 #include "query/evaluation/provenance.h"
@@ -147,38 +148,17 @@ std::string FirstDifference(const std::vector<std::string>& saved, const std::ve
   return "";
 }
 
-}  // namespace
-
-int RunAuditVerify(const AuditVerifyFlags& flags, std::FILE* out, std::FILE* err) {
-  const std::string name = flags.result_file == "-" ? "<stdin>" : flags.result_file;
-  std::string text, error;
-  if (!ReadWholeFile(flags.result_file, &text, &error)) {
-    std::fprintf(err, "kpi audit verify: %s\n", error.c_str());
-    return kExitUsage;
-  }
-  json doc;
-  SavedResult saved;
-  if (!PickDocument(text, &doc, &error) || !ReadSaved(doc, &saved, &error)) {
-    std::fprintf(err, "kpi audit verify: %s: %s\n", name.c_str(), error.c_str());
-    return kExitUsage;
-  }
-
-  std::unique_ptr<storage::Store> store;
-  Status s = OpenExistingStore(flags.db, &store);
-  if (!s.ok()) {
-    std::fprintf(err, "kpi audit verify: %s\n", s.ToString().c_str());
-    return kExitUsage;
-  }
-  query::Engine engine(store.get());
+// Reruns one saved result and prints its verdict (prefixed by `label`).
+int VerifyOne(const query::Engine& engine, const SavedResult& saved, const std::string& label, std::FILE* out) {
   query::ExecOptions options;
   options.as_of_ms = saved.as_of_ms;
   options.now_ms = saved.now_ms;  // `during last 1h` reads the window it read then
   query::Result now;
   query::QueryError qerr;
-  s = engine.Execute(saved.statement, options, &now, &qerr);
+  Status s = engine.Execute(saved.statement, options, &now, &qerr);
   const std::string as_of = query::Rfc3339InZone(saved.as_of_ms, "UTC");
   if (!s.ok()) {
-    std::fprintf(out, "not verified: the statement fails as of %s: %s\n", as_of.c_str(),
+    std::fprintf(out, "%snot verified: the statement fails as of %s: %s\n", label.c_str(), as_of.c_str(),
                  qerr.message.empty() ? s.ToString().c_str() : qerr.ToString().c_str());
     return kExitRejects;
   }
@@ -188,11 +168,11 @@ int RunAuditVerify(const AuditVerifyFlags& flags, std::FILE* out, std::FILE* err
   const std::string saved_rows_hash = query::Xxh3Hex128(Join(saved_lines));
   const std::string now_hash = query::Xxh3Hex128(Join(now_lines));
   if (now_hash == saved.result_hash && saved_rows_hash == saved.result_hash) {
-    std::fprintf(out, "verified: hash %s matches (%zu %s, as of %s)\n", now_hash.c_str(), now.rows.size(),
-                 now.rows.size() == 1 ? "row" : "rows", as_of.c_str());
+    std::fprintf(out, "%sverified: hash %s matches (%zu %s, as of %s)\n", label.c_str(), now_hash.c_str(),
+                 now.rows.size(), now.rows.size() == 1 ? "row" : "rows", as_of.c_str());
     return kExitOk;
   }
-  std::string report = "not verified (as of " + as_of + "):\n";
+  std::string report = label + "not verified (as of " + as_of + "):\n";
   if (now_hash != saved.result_hash) {
     report += "  the rerun hashes to " + now_hash + ", the saved result_hash is " + saved.result_hash + "\n";
   }
@@ -203,6 +183,53 @@ int RunAuditVerify(const AuditVerifyFlags& flags, std::FILE* out, std::FILE* err
   report += diff.empty() ? "the saved rows equal the rerun's; only the saved result_hash differs\n" : diff;
   std::fwrite(report.data(), 1, report.size(), out);
   return kExitRejects;
+}
+
+}  // namespace
+
+int RunAuditVerify(const AuditVerifyFlags& flags, std::FILE* out, std::FILE* err) {
+  const std::string name = flags.result_file == "-" ? "<stdin>" : flags.result_file;
+  std::string text, error;
+  if (!ReadWholeFile(flags.result_file, &text, &error)) {
+    std::fprintf(err, "kpi audit verify: %s\n", error.c_str());
+    return kExitUsage;
+  }
+  // A `kpi report` page: every result it embeds; otherwise one document.
+  std::vector<std::pair<std::string, SavedResult>> saved;
+  const auto embedded = EmbeddedReportResults(text);
+  for (const auto& [id, json_text] : embedded) {
+    json doc = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+    SavedResult one;
+    if (doc.is_discarded() || !ReadSaved(doc, &one, &error)) {
+      std::fprintf(err, "kpi audit verify: %s: %s: %s\n", name.c_str(), id.c_str(),
+                   doc.is_discarded() ? "not JSON" : error.c_str());
+      return kExitUsage;
+    }
+    saved.emplace_back(id + ": ", std::move(one));
+  }
+  if (embedded.empty()) {
+    json doc;
+    SavedResult one;
+    if (!PickDocument(text, &doc, &error) || !ReadSaved(doc, &one, &error)) {
+      std::fprintf(err, "kpi audit verify: %s: %s\n", name.c_str(), error.c_str());
+      return kExitUsage;
+    }
+    saved.emplace_back("", std::move(one));
+  }
+
+  std::unique_ptr<storage::Store> store;
+  Status s = OpenExistingStore(flags.db, &store);
+  if (!s.ok()) {
+    std::fprintf(err, "kpi audit verify: %s\n", s.ToString().c_str());
+    return kExitUsage;
+  }
+  query::Engine engine(store.get());
+  size_t failed = 0;
+  for (const auto& [label, one] : saved) failed += VerifyOne(engine, one, label, out) != kExitOk;
+  if (!embedded.empty()) {
+    std::fprintf(out, "%s: %zu of %zu results verified\n", name.c_str(), saved.size() - failed, saved.size());
+  }
+  return failed == 0 ? kExitOk : kExitRejects;
 }
 
 }  // namespace kpi::cli

@@ -6,6 +6,9 @@
 // `as of` keeps it), and the rerun's result hash is compared with the saved
 // result_hash; the saved rows must hash to it too, so a file whose rows were
 // edited does not verify.
+// RESULT may also be a page written by `kpi report` (cli/report_html.h):
+// every result it embeds is verified, each line prefixed "result-N: ",
+// then "<file>: K of N results verified"; exit 0 only when all are.
 //
 // Exit status and output:
 //   0  "verified: hash <h> matches (N rows, as of <T>)" on `out`;

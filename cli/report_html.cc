@@ -11,6 +11,10 @@ namespace kpi::cli {
 namespace {
 
 using query::Result;
+
+// The element each embedded result is written in (and read back from).
+constexpr std::string_view kResultOpen = "<script type=\"application/json\" class=\"kpi-result\" id=\"";
+constexpr std::string_view kScriptClose = "</script>";
 using query::Value;
 using query::ValueType;
 
@@ -76,6 +80,20 @@ std::pair<size_t, size_t> MetAndMissed(const Result& r) {
     (row[met].boolean ? yes : no)++;
   }
   return {yes, no};
+}
+
+std::vector<std::pair<std::string, std::string>> EmbeddedReportResults(const std::string& html) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t at = html.find(kResultOpen); at != std::string::npos; at = html.find(kResultOpen, at)) {
+    const size_t id_from = at + kResultOpen.size();
+    const size_t id_to = html.find("\">", id_from);
+    if (id_to == std::string::npos) break;
+    const size_t end = html.find(kScriptClose, id_to);
+    if (end == std::string::npos) break;
+    out.emplace_back(html.substr(id_from, id_to - id_from), html.substr(id_to + 2, end - id_to - 2));
+    at = end;
+  }
+  return out;
 }
 
 std::string HtmlEscape(const std::string& text) {
@@ -166,8 +184,9 @@ std::string RenderReportHtml(const ReportData& report) {
   h += "</tbody></table>\n";
 
   h += "<h2>Provenance</h2>\n<p class=\"note\">Every result is embedded in this file as the JSON document "
-       "<code>kpi query --format json</code> prints. Save one and rerun it as of its instant: "
-       "<code>kpi audit verify --db " + HtmlEscape(report.store) + " result-N.json</code> (docs/provenance.md).</p>\n"
+       "<code>kpi query --format json</code> prints. <code>kpi audit verify --db " + HtmlEscape(report.store) +
+       " THIS-FILE.html</code> reruns every one as of its instant and compares hashes; Save JSON keeps one "
+       "for <code>kpi audit verify --db " + HtmlEscape(report.store) + " result-N.json</code> (docs/provenance.md).</p>\n"
        "<table><thead><tr><th>#</th><th>result</th><th>statement</th><th>as of (UTC)</th><th>result hash</th><th></th>"
        "</tr></thead><tbody>\n";
   for (size_t i = 0; i < results.size(); ++i) {
@@ -183,8 +202,8 @@ std::string RenderReportHtml(const ReportData& report) {
   for (size_t i = 0; i < results.size(); ++i) {
     std::string json = FormatJson(results[i]->result);
     while (!json.empty() && json.back() == '\n') json.pop_back();
-    h += "<script type=\"application/json\" class=\"kpi-result\" id=\"result-" + std::to_string(i + 1) + "\">" +
-         ScriptSafe(json) + "</script>\n";
+    h += std::string(kResultOpen) + "result-" + std::to_string(i + 1) + "\">" + ScriptSafe(json) +
+         std::string(kScriptClose) + "\n";
   }
   h += "<script type=\"application/json\" id=\"exemptions\">" + ScriptSafe(report.exemptions_json) + "</script>\n";
   for (const char* js : {"/ui/echarts.min.js", "/ui/charts.js", "/ui/report.js"})

@@ -17,8 +17,9 @@
 //   provenance  per result: statement, as of, result hash, and a "Save
 //               JSON" button; every result is embedded whole as
 //               <script type="application/json" class="kpi-result" id="result-N">
-//               holding the document `kpi query --format json` prints, so a
-//               saved one reruns with `kpi audit verify --db DIR FILE`.
+//               holding the document `kpi query --format json` prints:
+//               `kpi audit verify --db DIR PAGE.html` reruns them all, and
+//               a saved one reruns with `kpi audit verify --db DIR FILE`.
 // Text is HTML-escaped; embedded JSON has "</" written "<\/" (still the
 // same JSON) so no value can end its script element.
 // Thread safety: pure function.
@@ -70,6 +71,10 @@ std::string RenderReportHtml(const ReportData& report);
 
 // Rows of an `evaluate` result whose met is true, and false (nulls in neither).
 std::pair<size_t, size_t> MetAndMissed(const query::Result& evaluation);
+
+// The results a report page embeds, in page order: (id "result-N", the JSON
+// document). `kpi audit verify` reads a page through this.
+std::vector<std::pair<std::string, std::string>> EmbeddedReportResults(const std::string& html);
 
 // Text with & < > " ' escaped.
 std::string HtmlEscape(const std::string& text);

@@ -90,6 +90,21 @@ TEST_F(ReportCliTest, ScorecardReportIsSelfContainedAndEveryResultVerifies) {
     EXPECT_NE(verify.out.find("verified: hash " + hash), std::string::npos) << verify.out;
   }
   EXPECT_EQ(n, 5);  // summary, scorecard, one trend per KPI
+  // The page itself: `kpi audit verify` reruns every result it embeds.
+  KpiRun page = RunKpi({"audit", "verify", "--db", "store", "review.html"}, dir_.path());
+  EXPECT_EQ(page.exit_code, 0) << page.out << page.err;
+  EXPECT_NE(page.out.find("result-5: verified: hash "), std::string::npos) << page.out;
+  EXPECT_NE(page.out.find("review.html: 5 of 5 results verified"), std::string::npos) << page.out;
+  // A page whose numbers were edited does not verify, and says which result.
+  std::string edited = html;
+  const size_t cell = edited.find("\"rows\":[[");
+  ASSERT_NE(cell, std::string::npos);
+  edited.insert(cell + 9, "\"x\",");  // a cell more in the summary's first row
+  std::ofstream(Path("edited.html")) << edited;
+  KpiRun bad = RunKpi({"audit", "verify", "--db", "store", "edited.html"}, dir_.path());
+  EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+  EXPECT_NE(bad.out.find("result-1: not verified"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("edited.html: 4 of 5 results verified"), std::string::npos) << bad.out;
   // One instant for all: every result is as of the same store instant.
   std::regex as_of("\"as_of_ms\":(\\d+)");
   std::set<std::string> instants;
