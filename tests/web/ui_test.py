@@ -14,7 +14,8 @@ Checks, in the order a person would go:
   a dashboard (PUT by an admin over HTTP) opens, every tile draws: canvas
   pixels painted, series counts and axis labels equal the tile's answer,
   exemption windows shaded on the evaluation tile;
-  wall mode hides the page's chrome.
+  wall mode hides the page's chrome; the dashboard editor refuses a reader,
+  names the bad field of an admin's document, and saves a good one.
 Screenshots go to --out (query page, error, dashboard, wall mode).
 
     /usr/bin/python3 tests/web/ui_test.py --kpi build/cli/kpi --out build/tests/web_ui
@@ -235,6 +236,45 @@ def check_dashboard(driver, server, out):
     print("ok: wall mode hides the chrome; tiles %d px high" % tile_h)
 
 
+def save_dashboard(driver, name, text):
+    driver.execute_script("""
+        document.getElementById('dashboard-name').value = arguments[0];
+        document.getElementById('dashboard-json').value = arguments[1];
+        document.getElementById('dashboard-status').textContent = '';
+        document.getElementById('dashboard-save').click();""", name, text)
+    return kpi_web.wait_for(driver, "document.getElementById('dashboard-status').textContent", what="the save's answer")
+
+
+def check_dashboard_editor(driver, server, out):
+    """The list and its editor: a reader is refused, an admin sees the field
+    a bad document names, then saves and finds the board in the list."""
+    driver.get(server.base + "/#/dashboards")
+    names = kpi_web.wait_for(driver, "[...document.querySelectorAll('#dashboard-list tbody td:first-child')]"
+                             ".map((td) => td.textContent).join(',')", what="the list")
+    assert names == "service-desk", names
+    text = save_dashboard(driver, "readers-board", json.dumps(BOARD))
+    assert "may not do this" in text, text
+    from selenium.webdriver.common.by import By
+    driver.get(server.base + "/#/signin")  # sign in again, as an admin
+    kpi_web.wait_for(driver, "document.getElementById('token')", what="sign-in form")
+    driver.find_element(By.ID, "token").send_keys(ADMIN)
+    driver.find_element(By.ID, "sign-in").click()
+    kpi_web.wait_for(driver, "document.getElementById('query-input')", what="the query page")
+    driver.get(server.base + "/#/dashboards")
+    kpi_web.wait_for(driver, "document.querySelector('#dashboard-list tbody')", what="the list")
+    bad = dict(BOARD, tiles=[dict(BOARD["tiles"][0], chart="pie")])
+    text = save_dashboard(driver, "wall-2", json.dumps(bad))
+    assert text.startswith("field tiles[0].chart:") and "pie" in text, text
+    driver.save_screenshot(os.path.join(out, "dashboard-editor-error.png"))
+    text = save_dashboard(driver, "wall-2", json.dumps(BOARD))
+    assert "dashboard wall-2 defined" in text, text
+    names = kpi_web.wait_for(driver, "(() => { const n = [...document.querySelectorAll('#dashboard-list tbody "
+                             "td:first-child')].map((td) => td.textContent).join(','); "
+                             "return n.includes('wall-2') && n; })()", what="the new board in the list")
+    assert names == "service-desk,wall-2", names
+    print("ok: the dashboard editor: a reader is refused, a bad chart names tiles[0].chart, an admin saves")
+
+
 def check_bad_token(driver, server):
     from selenium.webdriver.common.by import By
     driver.get(server.base + "/#/signin")
@@ -260,7 +300,8 @@ def main():
         kpi_web.sign_in(driver, server.base, READ)
         for check in (lambda: check_query_page(driver, server, out), lambda: check_error_at_caret(driver, out),
                       lambda: check_completion(driver, server, out), lambda: check_forbidden(driver),
-                      lambda: check_dashboard(driver, server, out), lambda: check_bad_token(driver, server)):
+                      lambda: check_dashboard(driver, server, out), lambda: check_dashboard_editor(driver, server, out),
+                      lambda: check_bad_token(driver, server)):
             try:
                 check()
             except Exception:
@@ -271,7 +312,7 @@ def main():
         driver.quit()
         server.stop()
     print("screenshots in " + out)
-    print("%d passed, %d failed" % (6 - failed, failed))
+    print("%d passed, %d failed" % (7 - failed, failed))
     return 1 if failed else 0
 
 
