@@ -18,6 +18,8 @@
 #include "cli/input_pipeline.h"
 #include "cli/progress.h"
 #include "storage/ingest/checkpoint.h"
+#include "storage/ingest/known_chunk_recorder.h"
+#include "storage/ingest/known_chunks.h"
 #include "storage/store.h"
 
 namespace kpi::cli {
@@ -129,6 +131,8 @@ class Ingest {
   };
   std::vector<std::optional<Tracked>> tracked_;  // by input: files that get checkpoints
   uint64_t lines_skipped_ = 0;
+  std::unique_ptr<ingest::StoreKnownChunks> known_chunks_;  // unless --no-skip-known
+  ingest::KnownChunkRecorder chunks_;
 };
 
 void Ingest::PrepareCheckpoints(InputPipeline* pipeline) {
@@ -195,6 +199,14 @@ int Ingest::Run() {
     return kExitUsage;
   }
 
+  // Content-defined chunks: a chunk committed before is skipped unparsed
+  // (storage/ingest/content_chunks.h); every chunk read is recorded.
+  options.chunks = true;
+  if (!flags_.no_skip_known) {
+    known_chunks_ = std::make_unique<ingest::StoreKnownChunks>(store_.get());
+    options.known_chunks = known_chunks_.get();
+  }
+
   progress_ = std::make_unique<Progress>(err_, ChooseProgressMode(err_, flags_.quiet), "ingest", "events");
   progress_->SetTotalBytes(TotalInputBytes(flags_.files));
   rejects_ = std::make_unique<RejectLog>(rejects_file.get(), progress_.get());
@@ -211,6 +223,7 @@ int Ingest::Run() {
   while (keep_going && pipeline.Pop(&batch)) {
     if (batch.error.ok() || batch.lines > 0) opened[batch.input] = true;
     progress_->SetItems(pipeline.events_read());
+    progress_->SetKnown(pipeline.events_known());
     progress_->SetBytes(pipeline.bytes_read());
     keep_going = StageBatch(&batch);
     if (!keep_going) break;
@@ -234,7 +247,15 @@ int Ingest::Run() {
   }
   if (!keep_going) pipeline.Stop();
   files_read_ = static_cast<uint64_t>(std::count(opened.begin(), opened.end(), true));
-  uint64_t events_read = pipeline.events_read();
+  uint64_t events_read = pipeline.events_read() + pipeline.events_known();
+  if (std::vector<storage::Store::MetaWrite> records = chunks_.TakePending(); !store_error_ && !records.empty()) {
+    // Chunks of the last staged batch (an ingest cut short has no closing write).
+    Status s = store_->WriteMeta(records);
+    if (!s.ok()) {
+      progress_->Print("kpi ingest: store failure while recording known chunks: " + s.ToString());
+      store_error_ = true;
+    }
+  }
   if (FinishSeal() && !store_error_ && Seal()) {
     // Write memtables to table files and recycle the log: the directory then
     // holds only sealed data, and `du` shows the real footprint.
@@ -285,19 +306,27 @@ bool Ingest::StageBatch(InputBatch* batch) {
                    events.end());
     }
   }
-  // The input's checkpoint moves with the batch, in the same atomic write;
-  // not when the batch was cut short or the input broke off.
-  std::vector<storage::Store::MetaWrite> checkpoint;
   const bool whole = !aborted_ && batch->error.ok();
-  if (whole && batch->input < tracked_.size() && tracked_[batch->input]) {
+  // Known chunks (storage/ingest/known_chunk_recorder.h): records of chunks
+  // whose events are staged go with this write; skipped ones are duplicates.
+  const uint64_t known_before = chunks_.skipped_events();
+  std::vector<storage::Store::MetaWrite> extra =
+      chunks_.BeforeStage(batch->input, batch->chunks, !events.empty(), whole);
+  // The input's checkpoint moves with the batch, in the same atomic write;
+  // not when the batch was cut short or the input broke off, nor for a
+  // batch of known chunks only (not worth a synced write: re-reading them
+  // after a crash is cheap).
+  const bool moves = !events.empty() || batch->end_of_input || !extra.empty();
+  if (whole && moves && batch->input < tracked_.size() && tracked_[batch->input]) {
     const Tracked& t = *tracked_[batch->input];
     ingest::Checkpoint c{t.identity, batch->end_offset, batch->end_line, batch->end_of_input};
-    checkpoint.push_back({ingest::kCheckpointNamespace, t.key, ingest::EncodeCheckpoint(c)});
+    extra.push_back({ingest::kCheckpointNamespace, t.key, ingest::EncodeCheckpoint(c)});
   }
-  if (!events.empty() || !checkpoint.empty()) {
+  std::vector<uint64_t> refused;  // lines of events the store refused
+  if (!events.empty() || !extra.empty()) {
     std::vector<storage::EventReject> store_rejects;
     storage::IngestStats stats;
-    Status s = store_->Stage(std::span<const RawEvent>(events), &store_rejects, &stats, checkpoint);
+    Status s = store_->Stage(std::span<const RawEvent>(events), &store_rejects, &stats, extra);
     if (!s.ok()) {
       progress_->Print("kpi ingest: store failure while staging " + input + ": " + s.ToString());
       store_error_ = true;
@@ -313,8 +342,14 @@ bool Ingest::StageBatch(InputBatch* batch) {
     for (const storage::EventReject& r : store_rejects) {
       uint64_t line = r.index < events.size() ? events[r.index].line : 0;
       rejects_->Add(input, line, r.reason);
+      refused.push_back(line);
     }
     if (OverLimit()) aborted_ = true;
+  }
+  chunks_.AfterStage(batch->input, batch->chunks, !events.empty(), whole, refused);
+  {
+    std::lock_guard lock(stats_mu_);
+    stats_.duplicates += chunks_.skipped_events() - known_before;
   }
   return !aborted_;
 }
@@ -382,6 +417,12 @@ void Ingest::PrintSummary(double elapsed_s, uint64_t events_read) {
                FormatCount(stats_.duplicates).c_str(), FormatCount(rejects_->total()).c_str(), elapsed,
                FormatCount(rate).c_str());
   if (lines_skipped_ > 0) std::fprintf(out_, "resumed: skipped %s lines committed before\n", FormatCount(lines_skipped_).c_str());
+  if (chunks_.skipped_chunks() > 0) {
+    // Their events are in the duplicates above.
+    std::fprintf(out_, "already stored: %s lines (%s events) in %s chunks read before, not parsed again\n",
+                 FormatCount(chunks_.skipped_lines()).c_str(), FormatCount(chunks_.skipped_events()).c_str(),
+                 FormatCount(chunks_.skipped_chunks()).c_str());
+  }
   std::fflush(out_);
 }
 

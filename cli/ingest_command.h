@@ -28,6 +28,16 @@
 // Re-read lines are harmless anyway (ingest is idempotent). stdin has no
 // checkpoint. Progress lines show events read and events committed.
 //
+// Known chunks (re-ingest): every input (file, gzip, stdin) is read in
+// content-defined chunks (storage/ingest/content_chunks.h). A chunk read
+// whole without any reject is recorded in the store's metadata once its
+// events are staged (storage/ingest/known_chunk_recorder.h); a chunk
+// recorded before is skipped without parsing and its events counted as
+// duplicates (the summary adds "already stored: N lines (M events) in K
+// chunks ..."; progress shows them as skipped). So re-sending a file, or a
+// file with lines appended or a few changed, reads only the chunks that are
+// new. `no_skip_known` parses every chunk (they are still recorded).
+//
 // Exit status (cli/exit_codes.h): 0 every line stored or a duplicate;
 // 1 some lines rejected; 2 bad flags, an unreadable input (the message names
 // it; the other inputs are still ingested) or a store failure; 3 aborted by
@@ -55,6 +65,7 @@ struct IngestFlags {
   uint64_t seal_events = 2000000;  // seal (in the background) each time this many more are staged
   bool quiet = false;              // no progress output
   bool resume = false;             // start each file at its checkpoint (see below)
+  bool no_skip_known = false;      // parse every chunk, known or not (see below)
 };
 
 int RunIngest(const IngestFlags& flags, std::FILE* out, std::FILE* err);

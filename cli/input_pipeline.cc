@@ -91,14 +91,19 @@ void InputPipeline::Run() {
       bytes_read_.store(bytes_before + reader->bytes_consumed(), std::memory_order_relaxed);
       lines_read_.store(lines_before + reader->lines_read(), std::memory_order_relaxed);
       events_read_.fetch_add(batch.events.size(), std::memory_order_relaxed);
+      reader->TakeFinishedChunks(&batch.chunks);
+      for (const ingest::FinishedChunk& c : batch.chunks)
+        if (c.skipped) events_known_.fetch_add(c.events, std::memory_order_relaxed);
       if (!s.ok()) {
         closing.error = s;
         closing.rejects = std::move(batch.rejects);
+        closing.chunks = std::move(batch.chunks);
         break;
       }
-      if (batch.events.empty()) {  // end of input; rejects of its last lines ride on the closing item
+      if (batch.events.empty() && reader->at_end()) {  // rejects and chunks of its last lines ride on the closing item
         closing.end_of_input = true;
         closing.rejects = std::move(batch.rejects);
+        closing.chunks = std::move(batch.chunks);
         break;
       }
       batch.end_offset = reader->position_offset();

@@ -8,6 +8,9 @@
 // Pop() returns false once every input is done, or after Stop().
 // Every item carries the reader's position after it (end_offset, end_line),
 // and ResumeAt() starts an input at such a position (ingest --resume).
+// With chunked reading (ReaderOptions::chunks), every item also carries the
+// chunks its reader finished meanwhile; a batch may then hold no events
+// (only known chunks, skipped) before the closing item.
 // Memory: at most kQueueDepth batches wait in the queue.
 // Thread safety: Start, Pop and Stop are called by one consumer thread; the
 // counters may be read from any thread. The destructor stops and joins.
@@ -33,6 +36,7 @@ struct InputBatch {
   size_t input = 0;  // index into the input list
   std::vector<RawEvent> events;
   std::vector<ingest::Reject> rejects;
+  std::vector<ingest::FinishedChunk> chunks;  // chunked reading: finished with this item
   bool end_of_input = false;  // closing item: the input was read to its end
   uint64_t lines = 0;         // closing item: lines the input had
   Status error;               // closing item: the input failed
@@ -67,6 +71,8 @@ class InputPipeline {
   uint64_t lines_read() const { return lines_read_.load(std::memory_order_relaxed); }
   // Lines skipped over by ResumeAt (not parsed).
   uint64_t lines_skipped() const { return lines_skipped_.load(std::memory_order_relaxed); }
+  // Events of known chunks skipped so far (chunked reading).
+  uint64_t events_known() const { return events_known_.load(std::memory_order_relaxed); }
 
  private:
   void Run();
@@ -76,7 +82,7 @@ class InputPipeline {
   const std::vector<std::string> inputs_;
   const ingest::ReaderOptions options_;
   const size_t batch_events_;
-  std::atomic<uint64_t> events_read_{0}, bytes_read_{0}, lines_read_{0}, lines_skipped_{0};
+  std::atomic<uint64_t> events_read_{0}, bytes_read_{0}, lines_read_{0}, lines_skipped_{0}, events_known_{0};
   struct Resume {
     uint64_t offset = 0, line = 1;
     bool complete = false;

@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
   ingest_cmd->add_flag("-q,--quiet", ingest.quiet, "No progress output");
   ingest_cmd->add_flag("--resume", ingest.resume,
                        "Skip what an interrupted ingest of the same files already committed (per-file checkpoints)");
+  ingest_cmd->add_flag("--no-skip-known", ingest.no_skip_known,
+                       "Parse every line, also chunks of input already ingested before (by default those are skipped)");
 
   GenFlags gen;
   CLI::App* gen_cmd = app.add_subcommand("gen", "Write synthetic ticket events as NDJSON");

@@ -38,8 +38,10 @@ std::string RenderProgress(const ProgressSample& s, bool bar) {
   }
   out += "  " + FormatCount(s.items) + " " + s.unit;
   if (s.has_committed) out += " read, " + FormatCount(s.committed) + " committed";
+  if (s.known > 0) out += ", " + FormatCount(s.known) + " skipped as already stored";
   if (s.elapsed_s > 0) {
-    out += "  " + FormatCount(static_cast<uint64_t>(static_cast<double>(s.items) / s.elapsed_s)) + " " + s.unit + "/s";
+    const double done = static_cast<double>(s.items + s.known);
+    out += "  " + FormatCount(static_cast<uint64_t>(done / s.elapsed_s)) + " " + s.unit + "/s";
   }
   if (s.bytes > 0) {
     std::snprintf(buf, sizeof(buf), "  %.1f MB", static_cast<double>(s.bytes) / 1e6);
@@ -81,6 +83,7 @@ ProgressSample Progress::Sample() const {
   s.items = items_.load(std::memory_order_relaxed);
   s.has_committed = has_committed_.load(std::memory_order_relaxed);
   s.committed = committed_.load(std::memory_order_relaxed);
+  s.known = known_.load(std::memory_order_relaxed);
   s.bytes = bytes_.load(std::memory_order_relaxed);
   s.total_bytes = total_bytes_.load(std::memory_order_relaxed);
   s.elapsed_s = ElapsedSeconds();

@@ -5,7 +5,9 @@
 // draws on its stream:
 //   * kBar (a terminal): one line redrawn in place about 8 times a second,
 //     "ingest [#####.....]  42%  1,234,567 events read, 1,200,000 committed  812,345/s  123.4 MB  ETA 12s"
-//     (the bar, % and ETA only when the total size is known);
+//     (the bar, % and ETA only when the total size is known; after
+//     "committed", ", 5,000,000 skipped as already stored" once known chunks
+//     were skipped: the rate counts those events too);
 //   * kLines (a file or pipe): a plain line every ~2 seconds;
 //   * kOff: nothing.
 // Print() writes a whole line (a reject, a warning) without tearing the bar.
@@ -39,6 +41,7 @@ struct ProgressSample {
   // once set: what survives if the process dies now.
   bool has_committed = false;
   uint64_t committed = 0;
+  uint64_t known = 0;       // ingest: events of known chunks skipped (0: not shown)
   uint64_t bytes = 0;       // 0: not shown
   uint64_t total_bytes = 0; // 0: unknown (no %, no ETA)
   double elapsed_s = 0;
@@ -61,6 +64,7 @@ class Progress {
     committed_.store(n, std::memory_order_relaxed);
     has_committed_.store(true, std::memory_order_relaxed);
   }
+  void SetKnown(uint64_t n) { known_.store(n, std::memory_order_relaxed); }
   void SetBytes(uint64_t n) { bytes_.store(n, std::memory_order_relaxed); }
   void SetPhase(const std::string& phase);
 
@@ -79,7 +83,7 @@ class Progress {
   const ProgressMode mode_;
   const std::string label_, unit_;
   const std::chrono::steady_clock::time_point start_;
-  std::atomic<uint64_t> items_{0}, bytes_{0}, total_bytes_{0}, committed_{0};
+  std::atomic<uint64_t> items_{0}, bytes_{0}, total_bytes_{0}, committed_{0}, known_{0};
   std::atomic<bool> has_committed_{false};
 
   mutable std::mutex mu_;  // guards phase_, stop_, bar_shown_ and writes to stream_

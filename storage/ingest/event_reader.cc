@@ -1,10 +1,14 @@
 // EventReader implementation: InputSource -> LineSplitter -> NDJSON or CSV
-// parser, turning each bad record into a Reject and never stopping on one.
+// parser, turning each bad record into a Reject and never stopping on one;
+// chunked, records pass through a ChunkBuffer first so that a known chunk
+// is skipped before any of it is parsed.
 #include "storage/ingest/event_reader.h"
 
 #include <algorithm>
 #include <optional>
+#include <variant>
 
+#include "storage/ingest/chunk_buffer.h"
 #include "storage/ingest/csv_parser.h"
 #include "storage/ingest/field_rules.h"
 #include "storage/ingest/input_source.h"
@@ -30,83 +34,25 @@ class EventReaderImpl final : public EventReader {
                   bool csv)
       : path_(std::move(path)),
         source_(std::move(source)),
-        max_line_bytes_(options.max_line_bytes),
+        options_(options),
         splitter_(source_.get(), options.max_line_bytes,
                   csv ? LineSplitter::Mode::kCsvRecords : LineSplitter::Mode::kLines) {
     if (csv) {
-      csv_.emplace(options.csv_measures, options.assume_utc);
+      csv_.emplace(options_.csv_measures, options_.assume_utc);
     } else {
-      ndjson_.emplace(&options.csv_measures, options.assume_utc);
+      ndjson_.emplace(&options_.csv_measures, options_.assume_utc);
+      seed_ = ChunkContextSeed(options_, false, "");
     }
+    if (options_.chunks) chunk_.bytes.reserve(kMaxChunkBytes + 4096);
   }
 
   Status Next(size_t max_events, std::vector<RawEvent>* events, std::vector<Reject>* rejects) override {
     events->clear();
-    if (!error_.ok()) return error_;
+    // After an error, records buffered before it are still delivered.
+    if (!error_.ok() && cursor_ == chunk_.records.size()) return error_;
     if (max_events == 0) return Status::InvalidArgument("EventReader::Next: max_events must be > 0");
-    std::string reason;
     events->reserve(std::min<size_t>(max_events, 1 << 16));  // no regrowth copies per batch
-    while (events->size() < max_events) {
-      Record record;
-      bool has_record = false;
-      Status s = splitter_.Next(&record, &has_record);
-      if (!s.ok()) {
-        // Deliver the good events read before the failure; report it next call.
-        error_ = s;
-        return events->empty() ? s : Status::OK();
-      }
-      if (!has_record) break;
-      std::string_view text = record.text;
-      if (record.line == 1) text = StripUtf8Bom(text);
-      if (record.too_long && csv_ && !csv_->has_header()) {
-        // Without its header no later record of a CSV can be read.
-        error_ = Status::InvalidArgument(path_ + ":" + std::to_string(record.line) + ": CSV header longer than " +
-                                         std::to_string(max_line_bytes_) + " bytes");
-        return events->empty() ? error_ : Status::OK();
-      }
-      if (record.too_long) {
-        rejects->push_back(
-            Reject{path_, record.line, "line longer than " + std::to_string(max_line_bytes_) + " bytes"});
-        continue;
-      }
-      if (record.unclosed_quote && csv_ && csv_->has_header()) {
-        rejects->push_back(Reject{path_, record.line, UnbalancedQuoteReason(text, record.line,
-            "no closing quote before the end of the input or within " + std::to_string(max_line_bytes_) +
-                " bytes")});
-        continue;
-      }
-      if (IsBlank(text)) continue;
-      if (csv_ && !csv_->has_header()) {
-        if (!csv_->ParseHeader(text, &reason)) {
-          error_ = Status::InvalidArgument(path_ + ":" + std::to_string(record.line) + ": " + reason);
-          return events->empty() ? error_ : Status::OK();
-        }
-        continue;
-      }
-      // Parse into a reused event (its strings and vectors keep their
-      // capacity), then copy it out with exactly sized allocations.
-      const bool ok = csv_ ? csv_->Parse(text, &scratch_, &reason) : ndjson_->Parse(text, &scratch_, &reason);
-      if (csv_ && text.find('\n') != std::string_view::npos) {
-        // A quoted field ran over lines. Legitimate when the record parses
-        // and none of the lines it took is a record of its own; otherwise
-        // its opening quote was unbalanced: reject the first line only.
-        std::string why = ok ? SwallowedRecord(text, record.line) : "as one record with the lines after it: " + reason;
-        if (!why.empty()) {
-          rejects->push_back(Reject{path_, record.line, UnbalancedQuoteReason(text, record.line, why)});
-          splitter_.ResyncAfterFirstLine(record);
-          reason.clear();
-          continue;
-        }
-      }
-      if (!ok) {
-        rejects->push_back(Reject{path_, record.line, std::move(reason)});
-        reason.clear();
-        continue;
-      }
-      scratch_.line = record.line;
-      events->push_back(scratch_);
-    }
-    return Status::OK();
+    return options_.chunks ? NextChunked(max_events, events, rejects) : NextRecords(max_events, events, rejects);
   }
 
   Status SkipTo(uint64_t offset, uint64_t line) override {
@@ -120,23 +66,244 @@ class EventReaderImpl final : public EventReader {
       std::string reason;
       std::string_view text = record.line == 1 ? StripUtf8Bom(record.text) : record.text;
       if (record.too_long || IsBlank(text)) continue;
-      if (!csv_->ParseHeader(text, &reason)) return Status::InvalidArgument(path_ + ":" + std::to_string(record.line) + ": " + reason);
+      if (!TakeHeader(text, &reason)) return Status::InvalidArgument(path_ + ":" + std::to_string(record.line) + ": " + reason);
     }
+    position_ = splitter_.position();
     // At or before where reading stands (a checkpoint inside the header):
     // nothing to skip; re-reading is harmless anyway.
     if (offset <= splitter_.position().offset) return Status::OK();
     Status s = splitter_.SkipTo(InputPosition{offset, line});
     if (!s.ok()) return Status::InvalidArgument(path_ + ": cannot skip to byte " + std::to_string(offset) + ": " + s.message());
+    position_ = splitter_.position();
     return Status::OK();
   }
-  uint64_t position_offset() const override { return splitter_.position().offset; }
-  uint64_t position_line() const override { return splitter_.position().line; }
+  uint64_t position_offset() const override { return position().offset; }
+  uint64_t position_line() const override { return position().line; }
 
   uint64_t bytes_consumed() const override { return source_->bytes_consumed(); }
   uint64_t total_bytes() const override { return source_->total_bytes(); }
-  uint64_t lines_read() const override { return splitter_.lines_read(); }
+  uint64_t lines_read() const override { return position().line - 1; }
+
+  void TakeFinishedChunks(std::vector<FinishedChunk>* out) override {
+    out->insert(out->end(), finished_.begin(), finished_.end());
+    finished_.clear();
+  }
+  bool at_end() const override { return input_done_ && cursor_ == chunk_.records.size() && error_.ok(); }
 
  private:
+  // What a record is: an event (in scratch_), a reject, nothing (a blank
+  // line, the CSV header) or the end of the input (error_ set: an unusable
+  // CSV header).
+  enum class Outcome { kNothing, kEvent, kReject, kFatal };
+
+  InputPosition position() const { return options_.chunks ? position_ : splitter_.position(); }
+
+  // Reads records straight from the splitter (unchunked).
+  Status NextRecords(size_t max_events, std::vector<RawEvent>* events, std::vector<Reject>* rejects) {
+    while (events->size() < max_events) {
+      Record record;
+      bool has_record = false;
+      Status s = splitter_.Next(&record, &has_record);
+      if (!s.ok()) {
+        // Deliver the good events read before the failure; report it next call.
+        error_ = s;
+        return events->empty() ? s : Status::OK();
+      }
+      if (!has_record) {
+        input_done_ = true;
+        break;
+      }
+      Reject reject;
+      bool cut_back = false;
+      switch (Take(record, &reject, &cut_back)) {
+        case Outcome::kEvent: events->push_back(scratch_); break;  // exactly sized copies
+        case Outcome::kReject: rejects->push_back(std::move(reject)); break;
+        case Outcome::kFatal: return events->empty() ? error_ : Status::OK();
+        case Outcome::kNothing: break;
+      }
+    }
+    return Status::OK();
+  }
+
+  // Reads chunk by chunk: skips known chunks, delivers the others' records.
+  Status NextChunked(size_t max_events, std::vector<RawEvent>* events, std::vector<Reject>* rejects) {
+    uint64_t skipped = 0;
+    while (events->size() < max_events) {
+      if (cursor_ < chunk_.records.size()) {
+        DeliverBuffered(events, rejects);
+        continue;
+      }
+      if (!error_.ok()) return events->empty() ? error_ : Status::OK();
+      if (input_done_ || skipped >= max_events) break;
+      ReadChunk();
+      if (chunk_.records.empty() || chunk_.truncated || chunk_.rejected || options_.known_chunks == nullptr) continue;
+      bool found = false;
+      ChunkCounts counts;
+      Status s = options_.known_chunks->Find(chunk_.key, &found, &counts);
+      if (!s.ok()) {
+        error_ = Status::IOError(path_ + ": cannot look up known chunks: " + s.message());
+        cursor_ = chunk_.records.size();
+        continue;
+      }
+      // The line count guards against the unthinkable (a key collision).
+      if (!found || counts.lines != chunk_.lines()) continue;
+      finished_.push_back(FinishedChunk{chunk_.key, chunk_.records.front().line, chunk_.lines(), counts.events,
+                                        /*skipped=*/true, /*clean=*/false});
+      position_ = chunk_.records.back().end;
+      cursor_ = chunk_.records.size();
+      skipped += counts.events;
+    }
+    return Status::OK();
+  }
+
+  // Buffers the records of the next chunk (ChunkBuffer), settling those the
+  // splitter must still hold; sets input_done_ at the end of the input and
+  // error_ when it breaks off (the chunk is then truncated).
+  void ReadChunk() {
+    chunk_.Clear();
+    cursor_ = 0;
+    chunk_events_ = 0;
+    chunk_rejects_ = 0;
+    for (;;) {
+      Record record;
+      bool has_record = false;
+      Status s = splitter_.Next(&record, &has_record);
+      if (!s.ok()) {
+        error_ = s;
+        chunk_.truncated = true;
+        break;
+      }
+      if (!has_record) {
+        input_done_ = true;
+        if (chunk_.records.empty()) position_ = splitter_.position();
+        break;
+      }
+      Reject reject;
+      bool cut_back = false;
+      if (csv_ && !csv_->has_header()) {  // blank lines and the header: before any chunk
+        if (Take(record, &reject, &cut_back) == Outcome::kFatal) {
+          chunk_.truncated = true;
+          break;
+        }
+        position_ = splitter_.position();
+        continue;
+      }
+      const bool settle_now =
+          record.too_long || record.unclosed_quote || (csv_ && record.text.find('\n') != std::string_view::npos);
+      if (!settle_now) {
+        if (chunk_.Add(record.text, record.line, splitter_.position())) break;
+        continue;
+      }
+      const Outcome outcome = Take(record, &reject, &cut_back);
+      const std::string_view consumed = cut_back ? record.text.substr(0, record.text.find('\n')) : record.text;
+      const bool ends = chunk_.Add(consumed, record.line, splitter_.position());
+      if (outcome == Outcome::kEvent) chunk_.Decide(scratch_);
+      if (outcome == Outcome::kReject) chunk_.Decide(std::move(reject));
+      if (ends) break;
+    }
+    if (!chunk_.records.empty() && !chunk_.truncated) chunk_.key = ComputeChunkKey(chunk_.bytes, seed_);
+  }
+
+  // Delivers the next buffered record; finishes the chunk after its last.
+  void DeliverBuffered(std::vector<RawEvent>* events, std::vector<Reject>* rejects) {
+    const BufferedRecord& r = chunk_.records[cursor_++];
+    position_ = r.end;
+    if (r.decided >= 0) {
+      auto& outcome = chunk_.decided[static_cast<size_t>(r.decided)];
+      if (RawEvent* e = std::get_if<RawEvent>(&outcome)) {
+        events->push_back(std::move(*e));
+        ++chunk_events_;
+      } else {
+        rejects->push_back(std::move(std::get<Reject>(outcome)));
+        ++chunk_rejects_;
+      }
+    } else {
+      Record record;
+      record.text = chunk_.text(r);
+      record.line = r.line;
+      Reject reject;
+      bool cut_back = false;  // never: a buffered record holds no newline
+      switch (Take(record, &reject, &cut_back)) {
+        case Outcome::kEvent:
+          events->push_back(scratch_);
+          ++chunk_events_;
+          break;
+        case Outcome::kReject:
+          rejects->push_back(std::move(reject));
+          ++chunk_rejects_;
+          break;
+        case Outcome::kFatal:  // only the CSV header can be fatal, and it is read before any chunk
+        case Outcome::kNothing: break;
+      }
+    }
+    if (cursor_ == chunk_.records.size() && !chunk_.truncated) {
+      finished_.push_back(FinishedChunk{chunk_.key, chunk_.records.front().line, chunk_.lines(), chunk_events_,
+                                        /*skipped=*/false, /*clean=*/chunk_rejects_ == 0});
+    }
+  }
+
+  // Handles one record (fresh from the splitter, or buffered: then it is a
+  // single line after the header). A multi-line CSV record found unbalanced
+  // is rejected and cut back to its first line (*cut_back; the splitter
+  // goes on after that line).
+  Outcome Take(const Record& record, Reject* reject, bool* cut_back) {
+    std::string reason;
+    std::string_view text = record.text;
+    if (record.line == 1) text = StripUtf8Bom(text);
+    if (record.too_long && csv_ && !csv_->has_header()) {
+      // Without its header no later record of a CSV can be read.
+      error_ = Status::InvalidArgument(path_ + ":" + std::to_string(record.line) + ": CSV header longer than " +
+                                       std::to_string(options_.max_line_bytes) + " bytes");
+      return Outcome::kFatal;
+    }
+    if (record.too_long) {
+      *reject = Reject{path_, record.line, "line longer than " + std::to_string(options_.max_line_bytes) + " bytes"};
+      return Outcome::kReject;
+    }
+    if (record.unclosed_quote && csv_ && csv_->has_header()) {
+      *reject = Reject{path_, record.line, UnbalancedQuoteReason(text, record.line,
+          "no closing quote before the end of the input or within " + std::to_string(options_.max_line_bytes) +
+              " bytes")};
+      return Outcome::kReject;
+    }
+    if (IsBlank(text)) return Outcome::kNothing;
+    if (csv_ && !csv_->has_header()) {
+      if (!TakeHeader(text, &reason)) {
+        error_ = Status::InvalidArgument(path_ + ":" + std::to_string(record.line) + ": " + reason);
+        return Outcome::kFatal;
+      }
+      return Outcome::kNothing;
+    }
+    // Parse into a reused event (its strings and vectors keep their
+    // capacity); the caller copies it out with exactly sized allocations.
+    const bool ok = csv_ ? csv_->Parse(text, &scratch_, &reason) : ndjson_->Parse(text, &scratch_, &reason);
+    if (csv_ && text.find('\n') != std::string_view::npos) {
+      // A quoted field ran over lines. Legitimate when the record parses
+      // and none of the lines it took is a record of its own; otherwise
+      // its opening quote was unbalanced: reject the first line only.
+      std::string why = ok ? SwallowedRecord(text, record.line) : "as one record with the lines after it: " + reason;
+      if (!why.empty()) {
+        *reject = Reject{path_, record.line, UnbalancedQuoteReason(text, record.line, why)};
+        splitter_.ResyncAfterFirstLine(record);
+        *cut_back = true;
+        return Outcome::kReject;
+      }
+    }
+    if (!ok) {
+      *reject = Reject{path_, record.line, std::move(reason)};
+      return Outcome::kReject;
+    }
+    scratch_.line = record.line;
+    return Outcome::kEvent;
+  }
+
+  bool TakeHeader(std::string_view text, std::string* reason) {
+    if (!csv_->ParseHeader(text, reason)) return false;
+    header_ = std::string(text);
+    seed_ = ChunkContextSeed(options_, true, header_);
+    return true;
+  }
+
   // The reject reason of the first line of a record whose quote is taken as
   // unbalanced (`text` starts with that line).
   std::string UnbalancedQuoteReason(std::string_view text, uint64_t line, const std::string& why) {
@@ -166,13 +333,23 @@ class EventReaderImpl final : public EventReader {
 
   std::string path_;
   std::unique_ptr<InputSource> source_;
-  size_t max_line_bytes_;
+  const ReaderOptions options_;
   LineSplitter splitter_;
   std::optional<CsvParser> csv_;
   std::optional<NdjsonParser> ndjson_;
   RawEvent scratch_;
   RawEvent probe_;  // scratch for the unbalanced-quote checks
   Status error_;  // sticky: a failed read or an unusable CSV header ends the input
+  bool input_done_ = false;  // the splitter delivered its last record
+
+  // Chunked reading only.
+  std::string header_;  // the CSV header record, part of the chunk keys' seed
+  uint64_t seed_ = 0;   // ChunkContextSeed
+  ChunkBuffer chunk_;   // the chunk being delivered
+  size_t cursor_ = 0;   // its next record to deliver
+  uint64_t chunk_events_ = 0, chunk_rejects_ = 0;  // delivered from it so far
+  InputPosition position_;  // after the last record delivered or skipped
+  std::vector<FinishedChunk> finished_;  // not yet taken
 };
 
 }  // namespace

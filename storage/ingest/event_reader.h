@@ -15,6 +15,16 @@
 // unreadable input (I/O or gzip error) or an unusable CSV header ends it:
 // Next() then returns the events read before the failure with OK, and the
 // error (IOError / InvalidArgument naming file and line) from the next call on.
+//
+// Chunked reading (ReaderOptions::chunks): the reader also cuts the input into
+// content-defined chunks (storage/ingest/content_chunks.h), buffering one
+// chunk's records before parsing them, and reports each chunk once all its
+// records were delivered (TakeFinishedChunks). With `known_chunks` set, a
+// chunk it names is skipped without parsing: Next() then delivers nothing
+// of it, and may return no events before the end of the input (after
+// skipping max_events known events, so that callers see progress): at_end()
+// tells the end apart. Events, rejects and positions are otherwise exactly
+// those of an unchunked read.
 // Thread safety: one reader per thread; readers share nothing.
 #pragma once
 
@@ -24,6 +34,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "storage/ingest/content_chunks.h"
 #include "storage/raw_event.h"
 #include "storage/status.h"
 
@@ -49,6 +60,11 @@ struct ReaderOptions {
   size_t max_line_bytes = 1 << 20;
   // Timestamps without a zone designator are read as UTC when true; rejected otherwise.
   bool assume_utc = true;
+  // Cut the input into content-defined chunks (see the top of this file).
+  bool chunks = false;
+  // With `chunks`: skip the chunks this names (nullptr: skip none). Must
+  // outlive the reader.
+  const KnownChunks* known_chunks = nullptr;
 };
 
 class EventReader {
@@ -77,8 +93,15 @@ class EventReader {
   // input's size in bytes, 0 when unknown (stdin, pipes): for progress bars.
   virtual uint64_t bytes_consumed() const = 0;
   virtual uint64_t total_bytes() const = 0;
-  // Lines read so far (good and bad).
+  // Lines read so far (good and bad; skipped known chunks included).
   virtual uint64_t lines_read() const = 0;
+
+  // Chunked reading: appends the chunks finished since the last call, in
+  // input order (a chunk is finished once Next() delivered all its records,
+  // or skipped it). Unchunked readers append nothing.
+  virtual void TakeFinishedChunks(std::vector<FinishedChunk>* out) = 0;
+  // True once the input was read to its end and everything was delivered.
+  virtual bool at_end() const = 0;
 };
 
 }  // namespace kpi::ingest

@@ -16,16 +16,20 @@ ReadResult ReadAll(const std::string& path, const ReaderOptions& options, size_t
   std::vector<RawEvent> events;
   for (;;) {
     Status s = reader->Next(batch, &events, &result.rejects);
+    reader->TakeFinishedChunks(&result.chunks);
     if (!s.ok()) {
       result.status = s;
       EXPECT_TRUE(events.empty()) << "events returned along with an error";
       break;
     }
-    if (events.empty()) break;
+    if (events.empty() && reader->at_end()) break;
+    if (events.empty()) ++result.empty_batches;
     result.max_batch_seen = std::max(result.max_batch_seen, events.size());
     for (RawEvent& e : events) result.events.push_back(std::move(e));
   }
   result.lines_read = reader->lines_read();
+  result.end_offset = reader->position_offset();
+  result.end_line = reader->position_line();
   result.bytes_consumed = reader->bytes_consumed();
   result.total_bytes = reader->total_bytes();
   return result;

@@ -18,9 +18,15 @@ struct ReadResult {
   uint64_t bytes_consumed = 0;
   uint64_t total_bytes = 0;
   size_t max_batch_seen = 0;
+  // Where reading ended (EventReader::position_offset / position_line).
+  uint64_t end_offset = 0, end_line = 0;
+  // Chunked reading (ReaderOptions::chunks): the chunks finished, and the
+  // batches that held no events before the end (known chunks skipped).
+  std::vector<FinishedChunk> chunks;
+  int empty_batches = 0;
 };
 
-// Reads `path` to its end in batches of `batch` events.
+// Reads `path` to its end (at_end()) in batches of `batch` events.
 ReadResult ReadAll(const std::string& path, const ReaderOptions& options = ReaderOptions(), size_t batch = 3);
 
 // Writes `members` as concatenated gzip members (one member per element).
