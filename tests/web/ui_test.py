@@ -27,6 +27,7 @@ import os
 import sys
 import traceback
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import kpi_web  # noqa: E402
 
