@@ -163,8 +163,10 @@ const DashboardPage = (() => {
         draw(last.answer, last.shading);
       }));
       observers[observers.length - 1].observe(body);
+      let runs = 0;
       const run = async () => {
         box.classList.add('busy');
+        box.dataset.runs = String(++runs);
         try {
           const answer = await Api.query(tile.statement);
           const shading = await exemptions;

@@ -13,7 +13,8 @@ Checks, in the order a person would go:
   a `define` from a read token shows the server's 403 as "Not allowed";
   a dashboard (PUT by an admin over HTTP) opens, every tile draws: canvas
   pixels painted, series counts and axis labels equal the tile's answer,
-  exemption windows shaded on the evaluation tile;
+  exemption windows shaded on the evaluation tile; a tile refreshing every
+  second runs again while a tile with refresh "off" does not;
   wall mode hides the page's chrome; the dashboard editor refuses a reader,
   names the bad field of an admin's document, and saves a good one.
 Screenshots go to --out (query page, error, dashboard, wall mode).
@@ -45,9 +46,9 @@ BOARD = {
          "statement": "select rate(has(escalated)) as escalation from tickets during 2025-01-01 .. 2025-04-01 by channel"},
         {"title": "FRT and FCR against targets", "chart": "evaluation", "refresh": "5m",
          "statement": "evaluate frt, fcr from tickets during 2025-02-03 .. 2025-03-31 by week"},
-        {"title": "Tickets", "chart": "number", "refresh": "off",
+        {"title": "Tickets", "chart": "number", "refresh": "1s",
          "statement": "select count() as tickets from tickets during 2025-01-01 .. 2025-04-01"},
-        {"title": "Satisfaction by channel", "chart": "auto", "width": 2,
+        {"title": "Satisfaction by channel", "chart": "auto", "width": 2, "refresh": "off",
          "statement": "evaluate satisfied from tickets during 2025-01-01 .. 2025-04-01 by channel"},
     ],
 }
@@ -219,9 +220,14 @@ def check_dashboard(driver, server, out):
     assert auto["painted"] > 1000 and [s["type"] for s in auto["series"]] == ["bar", "scatter"], auto
     assert auto["x"][0] == [r[0] for r in answers[4]["rows"]], auto["x"]
     rendered = driver.execute_script("return document.getElementById('tiles').dataset.renderedMs")
+    # Refresh periods: the 1 s tile runs again and again, the "off" tile once.
+    kpi_web.wait_for(driver, "+document.getElementById('tile-3').dataset.runs >= 3", timeout=20,
+                     what="the 1 s tile's third run")
+    runs = driver.execute_script("return [...document.querySelectorAll('.tile')].map((t) => +t.dataset.runs)")
+    assert runs[4] == 1 and runs[0] == 1, runs
     driver.save_screenshot(os.path.join(out, "dashboard.png"))
-    print("ok: dashboard of %d tiles drew (line %d series, bars, evaluation with shading, number) in %s ms"
-          % (len(BOARD["tiles"]), len(line["series"]), rendered))
+    print("ok: dashboard of %d tiles drew (line %d series, bars, evaluation with shading, number) in %s ms; "
+          "runs per tile after the 1 s tile's third: %s" % (len(BOARD["tiles"]), len(line["series"]), rendered, runs))
 
     driver.get(server.base + "/#/wall/service-desk")
     kpi_web.wait_for(driver, "document.getElementById('tiles') && document.getElementById('tiles').dataset.state === 'done'",
