@@ -89,6 +89,8 @@ int main(int argc, char** argv) {
   query_cmd->add_option("-f,--file", query.file, "Read the statements from a file; - for stdin");
   query_cmd->add_option("--format", query.format, "table, csv or json")->capture_default_str();
   query_cmd->add_flag("--timer", query.timer, "Print the time and rows read of each statement on stderr");
+  query_cmd->add_option("--now", query.now,
+                        "Read relative windows (during last 1d, this week) against this RFC 3339 instant, not the clock");
   query_cmd->add_flag("--provenance", query.provenance,
                       "Table / CSV: print each result's provenance (as of, definitions, hash) on stderr");
 
@@ -195,6 +197,14 @@ int main(int argc, char** argv) {
                         "On SIGINT/SIGTERM, wait this long for in-flight requests, then cancel and close them")
       ->capture_default_str();
   serve_cmd->add_flag("--no-sync", serve.no_sync, "Do not fsync ingested batches (benchmarks only)");
+  serve_cmd->add_option("--watch-threads", serve.watch_threads,
+                        "Watches run at once, at low CPU priority (0: watches do not run)")
+      ->capture_default_str();
+  serve_cmd->add_option("--webhook-timeout-ms", serve.webhook_timeout_ms, "Deadline of one alert webhook POST")
+      ->capture_default_str();
+  serve_cmd->add_option("--webhook-retry-ms", serve.webhook_retry_ms,
+                        "First retry of a failed webhook POST; doubles per attempt up to 5 minutes")
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);

@@ -8,6 +8,7 @@
 #include "cli/exit_codes.h"
 #include "cli/statement_runner.h"
 #include "cli/store_open.h"
+#include "storage/timestamp.h"
 
 namespace kpi::cli {
 
@@ -40,6 +41,15 @@ int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err) {
   if (flags.text.empty() == flags.file.empty()) {
     std::fprintf(err, "kpi query: give either a query text or -f FILE\n");
     return kExitUsage;
+  }
+  if (!flags.now.empty()) {
+    int64_t now_ms = 0;
+    std::string why;
+    if (!ParseRfc3339(flags.now, &now_ms, &why)) {
+      std::fprintf(err, "kpi query: --now must be an RFC 3339 instant such as 2025-06-01T09:00:00Z: %s\n", why.c_str());
+      return kExitUsage;
+    }
+    settings.now_ms = now_ms;
   }
   std::string script = flags.text;
   if (!flags.file.empty()) {

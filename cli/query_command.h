@@ -20,6 +20,7 @@ struct QueryFlags {
   std::string format = "table";  // table | csv | json
   bool timer = false;
   bool provenance = false;  // print each result's provenance block on stderr (table / CSV)
+  std::string now;          // RFC 3339 instant relative windows are read against; empty: the clock
 };
 
 int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err);

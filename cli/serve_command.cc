@@ -66,6 +66,9 @@ int RunServe(const ServeFlags& flags, std::FILE* err) {
   options.write_threads = flags.write_threads;
   options.query_threads = flags.threads;
   options.exec_threads = flags.exec_threads;
+  options.watch_threads = flags.watch_threads;
+  options.webhook_timeout_ms = flags.webhook_timeout_ms;
+  options.webhook_retry_ms = flags.webhook_retry_ms;
   options.log = err;
   return server::Serve(store.get(), options);
 }

@@ -45,6 +45,9 @@ struct ServeFlags {
   int body_timeout_ms = 120000;            // request body deadline
   int drain_timeout_ms = 10000;            // shutdown waits this long for in-flight requests
   bool no_sync = false;                    // skip fsync on ingest (benchmarks only)
+  int watch_threads = 1;                   // watches run at once (0: none run)
+  int webhook_timeout_ms = 5000;           // one alert webhook POST
+  int webhook_retry_ms = 1000;             // first retry of a failed POST (then doubling)
 };
 
 // Blocks until the server stops; returns the process exit status.

@@ -29,6 +29,7 @@ bool RunScript(const query::Engine& engine, std::string_view script, const RunSe
     if (settings.cancel != nullptr && settings.cancel->load()) return false;
     query::ExecOptions options;
     options.cancel = settings.cancel;
+    options.now_ms = settings.now_ms;
     query::Result result;
     query::QueryError error;
     const auto start = std::chrono::steady_clock::now();

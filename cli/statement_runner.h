@@ -14,6 +14,8 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
+#include <optional>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -30,6 +32,7 @@ struct RunSettings {
   bool stop_on_error = true;
   std::string source_name;  // e.g. the -f file; prefixes error messages when set
   const std::atomic<bool>* cancel = nullptr;  // Ctrl-C in the REPL
+  std::optional<int64_t> now_ms;  // relative windows read against this instant (kpi query --now)
 };
 
 // Returns true when every statement succeeded (a blank script succeeds).

@@ -6,10 +6,15 @@
 
 namespace kpi::server {
 
-FairScheduler::FairScheduler(int threads, int per_key_running, size_t per_key_queued)
+FairScheduler::FairScheduler(int threads, int per_key_running, size_t per_key_queued,
+                             std::function<void()> on_thread_start)
     : per_key_running_(per_key_running > 0 ? per_key_running : 1), per_key_queued_(per_key_queued) {
   int n = threads > 0 ? threads : 1;
-  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Run(); });
+  for (int i = 0; i < n; ++i)
+    threads_.emplace_back([this, on_thread_start] {
+      if (on_thread_start) on_thread_start();
+      Run();
+    });
 }
 
 FairScheduler::~FairScheduler() { Shutdown(); }

@@ -9,6 +9,8 @@
 // A key's queue holds at most `per_key_queued` jobs; Submit() refuses more
 // (the server answers 429).
 // Shutdown(): no new jobs; the threads finish every queued job, then exit.
+// `on_thread_start`, when given, runs first on each pool thread (the watch
+// scheduler lowers its threads' CPU priority there, server/watch_scheduler.h).
 // Thread safety: Submit from any thread; Shutdown from one controlling
 // thread, not from a job.
 #pragma once
@@ -28,7 +30,8 @@ namespace kpi::server {
 
 class FairScheduler {
  public:
-  FairScheduler(int threads, int per_key_running, size_t per_key_queued);
+  FairScheduler(int threads, int per_key_running, size_t per_key_queued,
+                std::function<void()> on_thread_start = nullptr);
   ~FairScheduler();  // Shutdown()s
   FairScheduler(const FairScheduler&) = delete;
   FairScheduler& operator=(const FairScheduler&) = delete;

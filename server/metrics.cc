@@ -16,6 +16,7 @@ const char* EndpointName(Endpoint e) {
     case Endpoint::kHealth: return "health";
     case Endpoint::kMetrics: return "metrics";
     case Endpoint::kBackup: return "backup";
+    case Endpoint::kAlerts: return "alerts";
     case Endpoint::kUi: return "ui";
     case Endpoint::kComplete: return "complete";
     case Endpoint::kExemptions: return "exemptions";
@@ -126,7 +127,14 @@ std::string Metrics::RenderPrometheus() const {
         store_bytes_.load(std::memory_order_relaxed));
   gauge("kpi_store_events", "gauge", "Events sealed in the store (refreshed every few seconds).",
         store_events_.load(std::memory_order_relaxed));
+  std::lock_guard<std::mutex> lock(sources_mu_);
+  for (const auto& source : sources_) out += source();
   return out;
+}
+
+void Metrics::AddSource(std::function<std::string()> render) {
+  std::lock_guard<std::mutex> lock(sources_mu_);
+  sources_.push_back(std::move(render));
 }
 
 }  // namespace kpi::server

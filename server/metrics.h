@@ -8,6 +8,7 @@
 //   kpi_events_rejected_total                       counter (bad lines + store rejects)
 //   kpi_http_connections                            gauge (open connections)
 //   kpi_store_bytes, kpi_store_events               gauges (set by the router from Store::GetInfo)
+//   kpistore_watch_*, kpistore_webhook_*            added sources (server/watch_metrics.h)
 //
 // Endpoints are a fixed set (Endpoint below), so label cardinality stays
 // bounded whatever paths clients send. Status codes outside the known list
@@ -19,17 +20,20 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace kpi::server {
 
 enum class Endpoint : int {
-  kQuery, kEvents, kKpis, kTables, kTargets, kHealth, kMetrics, kBackup,
+  kQuery, kEvents, kKpis, kTables, kTargets, kHealth, kMetrics, kBackup, kAlerts,
   kUi, kComplete, kExemptions, kDashboards,  // the web UI's files and reads
   kOther, kCount
 };
 
-// "query", "events", "kpis", "tables", "targets", "health", "metrics", "backup",
+// "query", "events", "kpis", "tables", "targets", "health", "metrics", "backup", "alerts",
 // "ui", "complete", "exemptions", "dashboards", "other"
 const char* EndpointName(Endpoint e);
 
@@ -48,6 +52,10 @@ class Metrics {
   uint64_t events_rejected() const { return events_rejected_.load(std::memory_order_relaxed); }
 
   std::string RenderPrometheus() const;
+  // More metric families, appended to every rendering (the watch gauges,
+  // server/watch_scheduler.h; the webhook counters). `render` returns
+  // complete text-format lines and must outlive the Metrics' use.
+  void AddSource(std::function<std::string()> render);
 
   // Histogram bucket upper bounds in seconds (an implicit +Inf follows).
   static constexpr std::array<double, 14> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
@@ -65,6 +73,8 @@ class Metrics {
   std::atomic<uint64_t> events_ingested_{0}, events_duplicate_{0}, events_rejected_{0};
   std::atomic<uint64_t> store_bytes_{0}, store_events_{0};
   std::atomic<int64_t> connections_{0};
+  mutable std::mutex sources_mu_;
+  std::vector<std::function<std::string()>> sources_;  // GUARDED_BY(sources_mu_)
 };
 
 }  // namespace kpi::server

@@ -11,6 +11,7 @@
 
 #include "query/catalog/table_store.h"
 #include "query/evaluation/targets_csv.h"
+#include "server/alerts_endpoint.h"
 #include "server/backup_endpoint.h"
 #include "server/dashboards_endpoint.h"
 #include "server/event_upload.h"
@@ -103,6 +104,7 @@ RouteInfo Lookup(std::string_view path) {
   if (StartsWith(path, kTablesPrefix) && path.size() > kTablesPrefix.size()) return {Endpoint::kTables, "PUT"};
   if (path == "/v1/targets") return {Endpoint::kTargets, "PUT"};
   if (path == "/v1/backup") return {Endpoint::kBackup, "POST"};
+  if (path == "/v1/alerts") return {Endpoint::kAlerts, "GET"};
   if (IsWebAssetPath(path)) return {Endpoint::kUi, "GET"};
   if (path == "/v1/complete") return {Endpoint::kComplete, "GET"};
   if (path == "/v1/exemptions") return {Endpoint::kExemptions, "GET"};
@@ -222,6 +224,7 @@ Response Router::Dispatch(const Request& request, Endpoint* endpoint) {
     case Endpoint::kTables: return HandlePutTable(request, target, target.path.substr(kTablesPrefix.size()));
     case Endpoint::kTargets: return HandlePutTargets(request);
     case Endpoint::kBackup: return HandleBackup(store_, target);
+    case Endpoint::kAlerts: return HandleAlerts(store_, GrantOf(request));
     case Endpoint::kUi: return ServeWebAsset(request, target.path);
     case Endpoint::kComplete: return HandleComplete(store_, target, GrantOf(request));
     case Endpoint::kExemptions: return HandleExemptions(store_, GrantOf(request));

@@ -13,6 +13,7 @@
 //   PUT  /v1/tables/{name}?key=COL  admin          body = CSV: loads (replaces) a lookup table
 //   PUT  /v1/targets                admin          body = CSV kpi,op,target,<dim>,...: defines targets
 //   POST /v1/backup?to=DIR          admin          a consistent backup (server/backup_endpoint.h)
+//   GET  /v1/alerts                 read           watch alerts, open and recent (server/alerts_endpoint.h)
 //   GET  / and /ui/<file>           no auth        the web UI's files (server/web_ui_endpoint.h)
 //   GET  /v1/complete?q=&cursor=    read           completion of statement text (REPL rule)
 //   GET  /v1/exemptions             read           exemption windows, for shading charts

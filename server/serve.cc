@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 
 #include "query/engine.h"
 #include "server/auth.h"
@@ -13,6 +14,8 @@
 #include "server/metrics.h"
 #include "server/router.h"
 #include "server/tls_context.h"
+#include "server/watch_scheduler.h"
+#include "server/webhook_sender.h"
 #include "storage/store.h"
 
 namespace kpi::server {
@@ -65,7 +68,8 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   if (options.max_connections < 1 || options.query_timeout_ms < 1 || options.max_rows < 1 ||
       options.max_body_bytes < 1 || options.max_connections_per_client < 1 || options.max_idle_connections < 1 ||
       options.max_idle_per_client < 1 || options.rate_limit < 0 || options.max_response_bytes < 1 ||
-      options.drain_timeout_ms < 0 || options.query_threads_per_client < 0 || options.write_threads_per_client < 0) {
+      options.drain_timeout_ms < 0 || options.query_threads_per_client < 0 || options.write_threads_per_client < 0 ||
+      options.watch_threads < 0 || options.webhook_timeout_ms < 1 || options.webhook_retry_ms < 1) {
     std::fprintf(log, "kpi serve: limits must be positive\n");
     return kExitUsage;
   }
@@ -99,6 +103,20 @@ int Serve(storage::Store* store, const ServeOptions& options) {
     return engine.Execute(text, o, r, e);
   };
   Router router(run, store, options.tokens_file.empty() ? nullptr : &tokens, &metrics, limits);
+  // Watches and their webhooks; declared before the HTTP server so that they
+  // outlive every /metrics rendering.
+  std::mutex alert_mu;
+  WebhookSenderOptions webhook;
+  webhook.timeout = std::chrono::milliseconds(options.webhook_timeout_ms);
+  webhook.first_backoff = std::chrono::milliseconds(options.webhook_retry_ms);
+  WebhookSender sender(store, &alert_mu, webhook);
+  WatchSchedulerOptions scheduling;
+  scheduling.threads = options.watch_threads;
+  scheduling.run_timeout = std::chrono::milliseconds(options.query_timeout_ms);
+  scheduling.max_result_rows = static_cast<size_t>(options.max_rows);
+  WatchScheduler watches(store, run, &sender, &alert_mu, scheduling);
+  metrics.AddSource([&watches] { return watches.RenderPrometheus(); });
+  metrics.AddSource([&sender] { return sender.RenderPrometheus(); });
 
   HttpServerOptions http;
   http.listen = options.listen;
@@ -136,6 +154,12 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   } else {
     std::fprintf(log, "auth: %zu bearer token(s) from %s\n", tokens.size(), options.tokens_file.c_str());
   }
+  if (options.watch_threads > 0) {
+    sender.Start();
+    watches.Start();
+  } else {
+    std::fprintf(log, "watches: not run (--watch-threads 0)\n");
+  }
   std::fflush(log);
 
   int sig = signals.Wait();
@@ -154,6 +178,8 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   std::fprintf(log, "kpi serve: %s received, finishing in-flight requests (for up to %d ms)\n",
                sig == SIGINT ? "SIGINT" : "SIGTERM", options.drain_timeout_ms);
   std::fflush(log);
+  watches.Stop();
+  sender.Stop();
   server.Stop();
   storage::IngestStats stats;
   s = store->Seal(&stats);

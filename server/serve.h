@@ -9,6 +9,9 @@
 // unless insecure_http is set (tokens and data would cross the network in
 // clear text).
 //
+// Watches (`define watch`) run on their schedules and their alert
+// notifications go out to their webhooks (server/watch_scheduler.h,
+// server/webhook_sender.h) while the server runs; both stop first at shutdown.
 // Startup prints to `log` (stderr by default) where it listens
 // ("listening on 127.0.0.1:7070", "listening on unix:/run/kpi.sock") and,
 // without a token file, that only loopback and Unix-socket clients are
@@ -58,6 +61,9 @@ struct ServeOptions {
   int write_threads = 2;                  // uploads and KPI changes run concurrently
   int exec_threads = 2;                   // scan threads per statement (ExecOptions::threads)
   int header_timeout_ms = 10000;          // request line + headers, and keep-alive idle time
+  int watch_threads = 1;                  // watch runs at once, at low CPU priority (server/watch_scheduler.h); 0: none
+  int webhook_timeout_ms = 5000;          // one alert webhook POST (server/webhook_sender.h)
+  int webhook_retry_ms = 1000;            // first retry of a failed POST, doubling up to 5 minutes
   int body_timeout_ms = 120000;           // reading one request body
   std::FILE* log = stderr;                // startup/shutdown lines; never tokens
 };

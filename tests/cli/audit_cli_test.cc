@@ -177,6 +177,37 @@ TEST_F(AuditCliTest, BadInputExitsTwo) {
   EXPECT_EQ(RunKpi({"audit", "verify", "--db", "nowhere", "r.json"}, dir_.path()).exit_code, 2);
 }
 
+// A relative window is read against now: provenance keeps that instant and
+// what the window resolved to, and verify reads the window again at it, not
+// at the clock of the rerun (where `last 3d` would be empty).
+TEST_F(AuditCliTest, RelativeWindowsVerifyAgainstTheNowTheyWereReadAt) {
+  const std::string statement = "select count() as n from tickets during last 3d by channel";
+  KpiRun run = Query({statement, "--now", "2025-01-08T12:00:00Z", "--format", "json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json doc = json::parse(run.out);
+  ASSERT_FALSE(doc["rows"].empty());
+  const json& p = doc["provenance"];
+  EXPECT_EQ(p["now"], "2025-01-08T12:00:00Z");
+  ASSERT_EQ(p["windows"].size(), 1u);
+  EXPECT_EQ(p["windows"][0]["during"], "last 3d");
+  EXPECT_EQ(p["windows"][0]["start"], "2025-01-05T12:00:00Z");
+  EXPECT_EQ(p["windows"][0]["end"], "2025-01-08T12:00:00Z");
+  WriteFile(dir_ / "relative.json", run.out);
+  KpiRun ok = Verify("relative.json");
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+
+  KpiRun today = Query({statement, "--format", "json"});
+  ASSERT_EQ(today.exit_code, 0) << today.err;
+  EXPECT_TRUE(json::parse(today.out)["rows"].empty()) << "the generated data is long past: now, the window is empty";
+
+  KpiRun shown = Query({statement, "--now", "2025-01-08T12:00:00Z", "--provenance"});
+  EXPECT_NE(shown.err.find("  window:      last 3d = 2025-01-05T12:00:00Z .. 2025-01-08T12:00:00Z"), std::string::npos)
+      << shown.err;
+  KpiRun bad = Query({statement, "--now", "yesterday"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--now must be an RFC 3339 instant"), std::string::npos) << bad.err;
+}
+
 TEST_F(AuditCliTest, OneDocumentPerLineFiles) {
   // A script's output: a definition's document, then the select's.
   KpiRun run = Query({std::string("define kpi other = count(); ") + kStatement, "--format", "json"});

@@ -39,6 +39,22 @@ TEST(RenderProgressTest, CommittedEventsFollowTheEventsRead) {
   EXPECT_EQ(line.find("committed"), std::string::npos) << line;
 }
 
+TEST(RenderProgressTest, KnownEventsSkippedAreShownAndCountInTheRate) {
+  ProgressSample s;
+  s.label = "ingest";
+  s.unit = "events";
+  s.items = 1000000;
+  s.has_committed = true;
+  s.committed = 1000000;
+  s.elapsed_s = 2;
+  EXPECT_EQ(RenderProgress(s, false).find("already stored"), std::string::npos);
+  s.known = 5000000;
+  const std::string line = RenderProgress(s, false);
+  EXPECT_NE(line.find("1,000,000 committed, 5,000,000 skipped as already stored  3,000,000 events/s"),
+            std::string::npos)
+      << line;
+}
+
 TEST(RenderProgressTest, UnknownTotalHasNoPercentOrEta) {
   ProgressSample s;
   s.label = "ingest";

@@ -1,0 +1,261 @@
+// Running watches on their schedules (see server/watch_scheduler.h).
+#include "server/watch_scheduler.h"
+
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "query/catalog/definition_store.h"
+#include "query/engine.h"
+#include "query/execution/scope.h"
+#include "server/fair_scheduler.h"
+#include "server/watch_metrics.h"
+#include "server/webhook_sender.h"
+#include "storage/store.h"
+
+namespace kpi::server {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The first whole multiple of `every` after `now`.
+int64_t NextInstant(int64_t now_ms, int64_t every_ms) { return (now_ms / every_ms + 1) * every_ms; }
+
+// Lowers the calling thread's CPU priority by `nice` (Linux: per thread).
+void LowerPriority(int nice) {
+  if (nice <= 0) return;
+  const id_t tid = static_cast<id_t>(syscall(SYS_gettid));
+  errno = 0;
+  const int current = getpriority(PRIO_PROCESS, tid);
+  if (errno == 0) setpriority(PRIO_PROCESS, tid, std::min(current + nice, 19));
+}
+
+}  // namespace
+
+WatchScheduler::WatchScheduler(storage::Store* store, QueryRunner run, WebhookSender* sender, std::mutex* alert_mu,
+                               WatchSchedulerOptions options)
+    : store_(store), run_(std::move(run)), sender_(sender), alert_mu_(alert_mu), options_(options) {}
+
+WatchScheduler::~WatchScheduler() { Stop(); }
+
+void WatchScheduler::Start() {
+  const int nice = options_.nice;
+  // Each watch queues at most one run: a second would be a skipped instant.
+  pool_ = std::make_unique<FairScheduler>(std::max(options_.threads, 1), 1, 1, [nice] { LowerPriority(nice); });
+  loop_ = std::thread([this] { Loop(); });
+}
+
+void WatchScheduler::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  cancel_.store(true);
+  cv_.notify_all();
+  if (loop_.joinable()) loop_.join();
+  if (pool_) pool_->Shutdown();
+}
+
+void WatchScheduler::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    const int64_t now = store_->NowMs();
+    Refresh(now);
+    DueRuns(now);
+    lock.lock();
+    cv_.wait_for(lock, options_.tick, [this] { return stopping_; });
+  }
+}
+
+void WatchScheduler::Refresh(int64_t now_ms) {
+  query::DefinitionMap defs;
+  if (!query::LoadDefinitions(*store_, query::DefinitionKind::kWatch, &defs).ok()) return;
+  std::vector<std::string> fresh;  // new watches, loaded below without the lock
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = watches_.begin(); it != watches_.end();)
+      it = defs.count(it->first) ? std::next(it) : watches_.erase(it);
+    for (const auto& [name, stored] : defs) {
+      auto it = watches_.find(name);
+      if (it != watches_.end() && it->second.def.text == stored.text && it->second.def.owner == stored.owner) continue;
+      query::WatchDefinition def;
+      std::string why;
+      if (!query::WatchFromStored(stored, &def, &why)) continue;  // `show watches` says why
+      if (it == watches_.end()) {
+        Watch w;
+        w.def = std::move(def);
+        w.next_ms = NextInstant(now_ms, w.def.every_ms);
+        watches_.emplace(name, std::move(w));
+        fresh.push_back(name);
+      } else {  // redefined: its history and alerts go on
+        if (it->second.def.every_ms != def.every_ms) it->second.next_ms = NextInstant(now_ms, def.every_ms);
+        it->second.def = std::move(def);
+      }
+    }
+  }
+  for (const std::string& name : fresh) {
+    Watch loaded;
+    loaded.def.name = name;
+    Load(&loaded);
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = watches_.find(name);
+    if (it == watches_.end()) continue;
+    it->second.state = loaded.state;
+    it->second.run_times = std::move(loaded.run_times);
+    it->second.alerts = std::move(loaded.alerts);
+    it->second.latest = std::move(loaded.latest);
+  }
+}
+
+void WatchScheduler::Load(Watch* w) {
+  const std::string& name = w->def.name;
+  query::LoadWatchState(*store_, name, &w->state);
+  std::vector<int64_t> times;
+  if (query::ListWatchRunTimes(*store_, name, &times).ok()) w->run_times.assign(times.begin(), times.end());
+  if (!times.empty()) {
+    std::string value;
+    auto run = std::make_shared<query::WatchRun>();
+    if (store_->GetMeta(query::WatchRunNamespace(name), query::InstantKey(times.back()), &value).ok() &&
+        query::DecodeWatchRun(times.back(), value, run.get()))
+      w->latest = std::move(run);
+  }
+  std::vector<query::AlertRecord> alerts;
+  if (query::LoadAlerts(*store_, &alerts).ok())
+    for (query::AlertRecord& a : alerts)
+      if (a.watch == name) w->alerts[a.key] = std::move(a);
+}
+
+void WatchScheduler::DueRuns(int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) return;
+  for (auto& [name, w] : watches_) {
+    if (w.next_ms > now_ms) continue;
+    const int64_t every = w.def.every_ms;
+    const int64_t missed = (now_ms - w.next_ms) / every;  // instants passed while the scheduler was late
+    const int64_t run_ms = w.next_ms + missed * every;
+    w.next_ms = run_ms + every;
+    w.state.skipped += static_cast<uint64_t>(missed);
+    if (w.busy) {
+      ++w.state.skipped;
+      continue;
+    }
+    w.busy = true;
+    if (!pool_->Submit(name, [this, name = name, def = w.def, run_ms] { RunOne(name, def, run_ms); })) {
+      w.busy = false;
+      ++w.state.skipped;
+    }
+  }
+}
+
+void WatchScheduler::RunOne(std::string name, query::WatchDefinition def, int64_t run_ms) {
+  query::ExecOptions options;
+  options.threads = std::max(options_.exec_threads, 1);
+  options.now_ms = run_ms;
+  options.max_result_rows = options_.max_result_rows;
+  options.cancel = &cancel_;
+  const auto timeout = std::min<std::chrono::milliseconds>(options_.run_timeout, std::chrono::milliseconds(def.every_ms));
+  const Clock::time_point start = Clock::now();
+  options.deadline = start + timeout;
+  query::Result result;
+  query::QueryError error;
+  Status status;
+  if (!def.owner.empty()) status = query::Scope::Parse(def.owner, &options.scope);
+  if (status.ok()) status = run_(def.statement, options, &result, &error);
+  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+  Finish(name, def, run_ms, status, error, std::move(result), ms);
+}
+
+void WatchScheduler::Finish(const std::string& name, const query::WatchDefinition& def, int64_t run_ms,
+                            const Status& status, const query::QueryError& error, query::Result result,
+                            double duration_ms) {
+  if (cancel_.load()) return;  // shutting down: the run was cut short, not failed
+  std::lock_guard<std::mutex> alerts_lock(*alert_mu_);
+  query::WatchState state;
+  std::deque<int64_t> run_times;
+  std::map<std::string, query::AlertRecord> alerts;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = watches_.find(name);
+    if (it == watches_.end()) return;  // dropped while it ran
+    it->second.busy = false;
+    state = it->second.state;
+    run_times = it->second.run_times;
+    alerts = it->second.alerts;
+  }
+  state.last_run_ms = run_ms;
+  state.last_duration_ms = duration_ms;
+  ++state.runs;
+  std::vector<storage::Store::MetaWrite> writes;
+  std::shared_ptr<query::WatchRun> run;
+  query::AlertUpdate update;
+  if (status.ok()) {
+    state.last_ok = true;
+    state.error.clear();
+    state.last_success_ms = run_ms;
+    run = std::make_shared<query::WatchRun>();
+    run->run_ms = run_ms;
+    run->group_columns = def.group_columns;
+    run->result.columns = std::move(result.columns);
+    run->result.rows = std::move(result.rows);
+    std::vector<int64_t> expired;
+    while (!run_times.empty() && run_times.front() < run_ms - def.keep_ms) {
+      expired.push_back(run_times.front());
+      run_times.pop_front();
+    }
+    run_times.push_back(run_ms);
+    query::AppendRunWrites(name, *run, expired, &writes);
+    update = query::JudgeRun(def, *run, alerts);
+    query::AlertWrites(update, &writes);
+  } else {
+    state.last_ok = false;
+    state.error = error.message.empty() ? status.ToString() : error.ToString();
+    ++state.failures;
+  }
+  query::StateWrite(name, state, &writes);
+  const Status written = store_->WriteMeta(writes);
+  if (!written.ok()) {
+    std::fprintf(stderr, "kpi serve: watch %s: cannot store its run: %s\n", name.c_str(), written.ToString().c_str());
+    state.last_ok = false;
+    state.error = "cannot store the run: " + written.ToString();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = watches_.find(name);
+    if (it == watches_.end()) return;
+    // Instants skipped while this run went on were counted on the live state.
+    const uint64_t skipped = it->second.state.skipped;
+    it->second.state = state;
+    it->second.state.skipped = std::max(skipped, state.skipped);
+    if (written.ok() && run) {
+      it->second.run_times = std::move(run_times);
+      for (query::AlertRecord& a : update.changed) it->second.alerts[a.key] = std::move(a);
+      for (const query::AlertRecord& a : update.forgotten) it->second.alerts.erase(a.key);
+      it->second.latest = std::move(run);
+    }
+  }
+  if (written.ok() && !update.deliveries.empty() && sender_ != nullptr) sender_->Wake();
+}
+
+std::string WatchScheduler::RenderPrometheus() const {
+  std::vector<WatchMetricsInput> inputs;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [name, w] : watches_) inputs.push_back({w.def, w.state, w.latest});
+  }
+  return RenderWatchMetrics(inputs);
+}
+
+std::vector<WatchScheduler::WatchStats> WatchScheduler::Stats() const {
+  std::vector<WatchStats> out;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [name, w] : watches_) out.push_back({name, w.state});
+  return out;
+}
+
+}  // namespace kpi::server
