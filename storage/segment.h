@@ -37,7 +37,37 @@ struct SparseNumbers {
   std::vector<double> values;
 };
 
+// Which columns of a segment a reader needs: Snapshot::Load decodes only
+// these (the rest stay empty), a query asking for what it reads. The ticket
+// structure (event_begin) and the corrections are always decoded, and the
+// batches whenever the segment holds corrections (visibility needs them).
+struct SegmentColumns {
+  bool ticket_ids = false;
+  bool times = false;
+  bool events = false;
+  bool agents = false;
+  bool batches = false;
+  bool ids = false;  // id_rows and id_hashes (ingest's identities)
+  bool all_dims = false;
+  std::vector<uint32_t> dims;  // column ids, sorted and unique; all_dims: every one
+  bool all_measures = false;
+  std::vector<uint32_t> measures;  // the same for measures
+
+  static SegmentColumns All();
+  bool HasDim(uint32_t column) const;
+  bool HasMeasure(uint32_t column) const;
+  bool Covers(const SegmentColumns& other) const;  // holds every column `other` does
+  void Add(const SegmentColumns& other);           // the union
+  void AddDim(uint32_t column);
+  void AddMeasure(uint32_t column);
+  bool operator==(const SegmentColumns&) const = default;
+};
+
 struct Segment {
+  // What was decoded (Snapshot::Load with a column set); a segment built in
+  // memory (the sealer) holds everything.
+  SegmentColumns columns = SegmentColumns::All();
+
   // --- tickets (size num_tickets()) ---
   std::vector<std::string> ticket_ids;
   std::vector<uint32_t> event_begin;  // size num_tickets() + 1; event_begin[0] == 0
@@ -64,9 +94,12 @@ struct Segment {
   std::vector<uint32_t> dead_since;
   bool has_corrections() const { return !revision_rows.empty() || !dead_rows.empty(); }
 
-  uint32_t num_tickets() const { return static_cast<uint32_t>(ticket_ids.size()); }
-  uint32_t num_events() const { return static_cast<uint32_t>(time_ms.size()); }
-  // Finds a sparse column, or nullptr when no event of this segment carried it.
+  // From event_begin, which every decoded segment has.
+  uint32_t num_tickets() const { return event_begin.empty() ? 0 : static_cast<uint32_t>(event_begin.size() - 1); }
+  uint32_t num_events() const { return event_begin.empty() ? 0 : event_begin.back(); }
+  // Finds a sparse column, or nullptr when no event of this segment carried
+  // it. Asking for a column that was not decoded is a bug: it aborts, since
+  // answering "no value" would give a wrong result.
   const SparseCodes* FindDim(uint32_t column) const;
   const SparseNumbers* FindMeasure(uint32_t column) const;
   // Approximate heap bytes, for cache accounting.

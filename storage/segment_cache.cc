@@ -2,8 +2,14 @@
 
 namespace kpi::storage {
 
-std::shared_ptr<const Segment> SegmentCache::Find(uint32_t partition, uint32_t segment, uint64_t generation) {
-  return lru_.Find(Key{partition, segment, generation});
+std::shared_ptr<const Segment> SegmentCache::Find(uint32_t partition, uint32_t segment, uint64_t generation,
+                                                  const SegmentColumns& want) {
+  return lru_.Find(Key{partition, segment, generation}, [&](const Segment& s) { return s.columns.Covers(want); });
+}
+
+SegmentColumns SegmentCache::CachedColumns(uint32_t partition, uint32_t segment, uint64_t generation) const {
+  auto cached = lru_.Peek(Key{partition, segment, generation});
+  return cached ? cached->columns : SegmentColumns();
 }
 
 void SegmentCache::Insert(uint32_t partition, uint32_t segment, uint64_t generation,

@@ -2,7 +2,8 @@
 // least-recently-used eviction (storage/lru_cache.h). Keyed by (partition,
 // segment, generation): a rewritten segment gets a new generation, so a
 // stale entry is never served (old snapshots still find the version they
-// pinned).
+// pinned). An entry may hold some columns only (SegmentColumns); a query
+// needing more decodes the union and replaces it, so an entry only grows.
 // Thread safety: all methods are safe to call concurrently.
 #pragma once
 
@@ -18,7 +19,12 @@ class SegmentCache {
  public:
   explicit SegmentCache(size_t capacity_bytes) : lru_(capacity_bytes) {}
 
-  std::shared_ptr<const Segment> Find(uint32_t partition, uint32_t segment, uint64_t generation);
+  // The cached segment when it holds every column of `want` (a hit), else null.
+  std::shared_ptr<const Segment> Find(uint32_t partition, uint32_t segment, uint64_t generation,
+                                      const SegmentColumns& want);
+  // The columns the cached segment holds (none when absent); not a lookup.
+  SegmentColumns CachedColumns(uint32_t partition, uint32_t segment, uint64_t generation) const;
+  // Replaces what is cached for the segment.
   void Insert(uint32_t partition, uint32_t segment, uint64_t generation, std::shared_ptr<const Segment> value);
   size_t bytes() const { return lru_.Stats().bytes; }
   CacheStats Stats() const { return lru_.Stats(); }

@@ -108,9 +108,17 @@ void EncodeSegment(const Segment& s, std::string* out) {
 }
 
 Status DecodeSegment(std::string_view in, Segment* s, std::vector<ColumnBlockStat>* stats) {
+  return DecodeSegment(in, SegmentColumns::All(), s, stats);
+}
+
+Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s,
+                     std::vector<ColumnBlockStat>* stats) {
   *s = Segment();
   if (!KnownVersion(in)) return Corrupt("bad version");
   const bool with_corrections = static_cast<uint8_t>(in[0]) == kSegmentWithCorrections;
+  s->columns = want;
+  s->columns.batches |= with_corrections;  // visibility reads them
+  const SegmentColumns& c = s->columns;
   in.remove_prefix(1);
   uint64_t num_tickets = 0, num_events = 0, zbase = 0;
   if (!codec::GetVarint64(&in, &num_tickets) || !codec::GetVarint64(&in, &num_events) ||
@@ -119,10 +127,22 @@ Status DecodeSegment(std::string_view in, Segment* s, std::vector<ColumnBlockSta
     return Corrupt("bad header");
   const uint32_t n = static_cast<uint32_t>(num_events);
   BlockReader r(in, stats);
-  KPI_RETURN_IF_ERROR(r.Read("ticket", [&](std::string_view* p) { return codec::DecodeStrings(p, &s->ticket_ids); }));
+  // Each block is decoded when wanted, else stepped over.
+  auto ints = [&](bool wanted, const std::string& column, auto* out) {
+    return r.Read(column, [&](std::string_view* p) { return wanted ? codec::DecodeInts(p, out) : codec::SkipInts(p); });
+  };
+  auto presence = [&](bool wanted, const std::string& column, std::vector<uint32_t>* rows) {
+    return r.Read(column, [&](std::string_view* p) {
+      return wanted ? codec::DecodePresence(p, n, rows) : codec::SkipPresence(p, n);
+    });
+  };
+  KPI_RETURN_IF_ERROR(r.Read("ticket", [&](std::string_view* p) {
+    return c.ticket_ids ? codec::DecodeStrings(p, &s->ticket_ids) : codec::SkipStrings(p);
+  }));
   std::vector<uint32_t> counts;
-  KPI_RETURN_IF_ERROR(r.Read("ticket", [&](std::string_view* p) { return codec::DecodeInts(p, &counts); }));
-  if (s->ticket_ids.size() != num_tickets || counts.size() != num_tickets) return Corrupt("ticket count");
+  KPI_RETURN_IF_ERROR(ints(true, "ticket", &counts));
+  if ((c.ticket_ids && s->ticket_ids.size() != num_tickets) || counts.size() != num_tickets)
+    return Corrupt("ticket count");
   s->event_begin.resize(num_tickets + 1);
   uint64_t total = 0;
   for (uint64_t t = 0; t < num_tickets; ++t) {
@@ -135,59 +155,68 @@ Status DecodeSegment(std::string_view in, Segment* s, std::vector<ColumnBlockSta
   s->event_begin[num_tickets] = n;
 
   std::vector<int64_t> deltas;
-  KPI_RETURN_IF_ERROR(r.Read("time", [&](std::string_view* p) { return codec::DecodeInts(p, &deltas); }));
-  if (deltas.size() != n) return Corrupt("time count");
-  s->time_ms.resize(n);
-  int64_t prev_first = codec::UnZigZag(zbase);
-  for (uint32_t t = 0; t < num_tickets; ++t) {
-    for (uint32_t e = s->event_begin[t]; e < s->event_begin[t + 1]; ++e) {
-      // Unsigned arithmetic: corrupt deltas must not be signed-overflow UB.
-      int64_t from = (e == s->event_begin[t]) ? prev_first : s->time_ms[e - 1];
-      s->time_ms[e] = static_cast<int64_t>(static_cast<uint64_t>(from) + static_cast<uint64_t>(deltas[e]));
-      if (e == s->event_begin[t]) prev_first = s->time_ms[e];
+  KPI_RETURN_IF_ERROR(ints(c.times, "time", &deltas));
+  if (c.times) {
+    if (deltas.size() != n) return Corrupt("time count");
+    s->time_ms.resize(n);
+    int64_t prev_first = codec::UnZigZag(zbase);
+    for (uint32_t t = 0; t < num_tickets; ++t) {
+      for (uint32_t e = s->event_begin[t]; e < s->event_begin[t + 1]; ++e) {
+        // Unsigned arithmetic: corrupt deltas must not be signed-overflow UB.
+        int64_t from = (e == s->event_begin[t]) ? prev_first : s->time_ms[e - 1];
+        s->time_ms[e] = static_cast<int64_t>(static_cast<uint64_t>(from) + static_cast<uint64_t>(deltas[e]));
+        if (e == s->event_begin[t]) prev_first = s->time_ms[e];
+      }
     }
   }
-  KPI_RETURN_IF_ERROR(r.Read("event", [&](std::string_view* p) { return codec::DecodeInts(p, &s->event_code); }));
-  KPI_RETURN_IF_ERROR(r.Read("agent", [&](std::string_view* p) { return codec::DecodeInts(p, &s->agent_code); }));
-  KPI_RETURN_IF_ERROR(r.Read("batch", [&](std::string_view* p) { return codec::DecodeInts(p, &s->batch); }));
-  if (s->event_code.size() != n || s->agent_code.size() != n || s->batch.size() != n) return Corrupt("column count");
-  KPI_RETURN_IF_ERROR(r.Read("id", [&](std::string_view* p) { return codec::DecodePresence(p, n, &s->id_rows); }));
+  KPI_RETURN_IF_ERROR(ints(c.events, "event", &s->event_code));
+  KPI_RETURN_IF_ERROR(ints(c.agents, "agent", &s->agent_code));
+  KPI_RETURN_IF_ERROR(ints(c.batches, "batch", &s->batch));
+  if ((c.events && s->event_code.size() != n) || (c.agents && s->agent_code.size() != n) ||
+      (c.batches && s->batch.size() != n))
+    return Corrupt("column count");
+  KPI_RETURN_IF_ERROR(presence(c.ids, "id", &s->id_rows));
   std::vector<int64_t> ids;
-  KPI_RETURN_IF_ERROR(r.Read("id", [&](std::string_view* p) { return codec::DecodeInts(p, &ids); }));
+  KPI_RETURN_IF_ERROR(ints(c.ids, "id", &ids));
   if (!CheckRows(ids, s->id_rows)) return Corrupt("id count");
   s->id_hashes.assign(ids.begin(), ids.end());
 
   std::string_view* p = r.in();
   uint64_t ndims = 0;
   if (!codec::GetVarint64(p, &ndims) || ndims > p->size()) return Corrupt("dimension count");
-  s->dims.resize(ndims);
-  for (auto& d : s->dims) {
+  for (uint64_t i = 0; i < ndims; ++i) {
     uint64_t column = 0;
     if (!codec::GetVarint64(p, &column) || column > UINT32_MAX) return Corrupt("dimension column");
+    const bool wanted = c.HasDim(static_cast<uint32_t>(column));
+    SparseCodes d;
     d.column = static_cast<uint32_t>(column);
     std::string name = "dim:" + std::to_string(d.column);
-    KPI_RETURN_IF_ERROR(r.Read(name, [&](std::string_view* q) { return codec::DecodePresence(q, n, &d.rows); }));
-    KPI_RETURN_IF_ERROR(r.Read(name, [&](std::string_view* q) { return codec::DecodeInts(q, &d.codes); }));
+    KPI_RETURN_IF_ERROR(presence(wanted, name, &d.rows));
+    KPI_RETURN_IF_ERROR(ints(wanted, name, &d.codes));
     if (!CheckRows(d.codes, d.rows)) return Corrupt("dimension rows");
+    if (wanted) s->dims.push_back(std::move(d));
   }
   uint64_t nmeasures = 0;
   if (!codec::GetVarint64(p, &nmeasures) || nmeasures > p->size()) return Corrupt("measure count");
-  s->measures.resize(nmeasures);
-  for (auto& m : s->measures) {
+  for (uint64_t i = 0; i < nmeasures; ++i) {
     uint64_t column = 0;
     if (!codec::GetVarint64(p, &column) || column > UINT32_MAX) return Corrupt("measure column");
+    const bool wanted = c.HasMeasure(static_cast<uint32_t>(column));
+    SparseNumbers m;
     m.column = static_cast<uint32_t>(column);
     std::string name = "measure:" + std::to_string(m.column);
-    KPI_RETURN_IF_ERROR(r.Read(name, [&](std::string_view* q) { return codec::DecodePresence(q, n, &m.rows); }));
-    KPI_RETURN_IF_ERROR(r.Read(name, [&](std::string_view* q) { return codec::DecodeDoubles(q, &m.values); }));
+    KPI_RETURN_IF_ERROR(presence(wanted, name, &m.rows));
+    KPI_RETURN_IF_ERROR(r.Read(name, [&](std::string_view* q) {
+      return wanted ? codec::DecodeDoubles(q, &m.values) : codec::SkipDoubles(q);
+    }));
     if (!CheckRows(m.values, m.rows)) return Corrupt("measure rows");
+    if (wanted) s->measures.push_back(std::move(m));
   }
   if (with_corrections) {
-    KPI_RETURN_IF_ERROR(
-        r.Read("revision", [&](std::string_view* q) { return codec::DecodePresence(q, n, &s->revision_rows); }));
-    KPI_RETURN_IF_ERROR(r.Read("revision", [&](std::string_view* q) { return codec::DecodeInts(q, &s->revisions); }));
-    KPI_RETURN_IF_ERROR(r.Read("dead", [&](std::string_view* q) { return codec::DecodePresence(q, n, &s->dead_rows); }));
-    KPI_RETURN_IF_ERROR(r.Read("dead", [&](std::string_view* q) { return codec::DecodeInts(q, &s->dead_since); }));
+    KPI_RETURN_IF_ERROR(presence(true, "revision", &s->revision_rows));
+    KPI_RETURN_IF_ERROR(ints(true, "revision", &s->revisions));
+    KPI_RETURN_IF_ERROR(presence(true, "dead", &s->dead_rows));
+    KPI_RETURN_IF_ERROR(ints(true, "dead", &s->dead_since));
     if (!CheckRows(s->revisions, s->revision_rows) || !CheckRows(s->dead_since, s->dead_rows))
       return Corrupt("correction rows");
   }

@@ -32,6 +32,10 @@ struct ColumnBlockStat {
 void EncodeSegment(const Segment& segment, std::string* out);
 // When `stats` is non-null it receives one entry per block read.
 Status DecodeSegment(std::string_view in, Segment* out, std::vector<ColumnBlockStat>* stats = nullptr);
+// Decodes the columns of `want` (SegmentColumns) and steps over the others,
+// which stay empty; out->columns says what was decoded.
+Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* out,
+                     std::vector<ColumnBlockStat>* stats = nullptr);
 
 // Decodes only the ticket ids of a segment value (cheap: the first block).
 Status DecodeTicketIds(std::string_view in, std::vector<std::string>* ids);

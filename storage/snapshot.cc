@@ -84,18 +84,27 @@ std::vector<SegmentRef> Snapshot::Plan(const ScanSpec& spec, PlanStats* stats) c
 }
 
 Status Snapshot::Load(const SegmentRef& ref, std::shared_ptr<const Segment>* out) const {
+  return Load(ref, SegmentColumns::All(), out);
+}
+
+Status Snapshot::Load(const SegmentRef& ref, const SegmentColumns& want, std::shared_ptr<const Segment>* out) const {
   Store::Impl& im = *store_->impl_;
-  if (auto hit = im.cache->Find(ref.partition, ref.segment, ref.generation)) {
+  if (auto hit = im.cache->Find(ref.partition, ref.segment, ref.generation, want)) {
     *out = std::move(hit);
     return Status::OK();
   }
+  // Decode what is wanted and what the cache holds already, so that queries
+  // needing different columns do not evict each other's.
+  SegmentColumns columns = im.cache->CachedColumns(ref.partition, ref.segment, ref.generation);
+  columns.Add(want);
   rocksdb::ReadOptions ro;
   ro.snapshot = db_snapshot_;
+  ro.fill_cache = false;  // decoded segments are cached above; RocksDB's block cache would hold a second copy
   rocksdb::PinnableSlice value;
   KPI_RETURN_IF_ERROR(FromRocks(db_->Get(ro, segments_cf_, SegmentKey(ref.partition, ref.segment), &value),
                                 "read segment " + std::to_string(ref.partition) + "/" + std::to_string(ref.segment)));
   auto segment = std::make_shared<Segment>();
-  KPI_RETURN_IF_ERROR(DecodeSegment(std::string_view(value.data(), value.size()), segment.get()));
+  KPI_RETURN_IF_ERROR(DecodeSegment(std::string_view(value.data(), value.size()), columns, segment.get()));
   im.cache->Insert(ref.partition, ref.segment, ref.generation, segment);
   *out = std::move(segment);
   return Status::OK();

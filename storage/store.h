@@ -127,6 +127,9 @@ class Snapshot {
   std::vector<SegmentRef> Plan(const ScanSpec& spec, PlanStats* stats) const;
   // Decoded segment for `ref` (from the cache or the snapshot). Thread-safe.
   Status Load(const SegmentRef& ref, std::shared_ptr<const Segment>* out) const;
+  // The same with only the columns of `want` decoded (at least those: a
+  // cached segment may hold more). Reading a column not asked for is a bug.
+  Status Load(const SegmentRef& ref, const SegmentColumns& want, std::shared_ptr<const Segment>* out) const;
   const Catalog& catalog() const;
   // Largest batch number ingested at or before `epoch_ms` (0 if none):
   // `as of T` keeps events with batch <= BatchAtOrBefore(T).

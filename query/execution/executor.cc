@@ -12,6 +12,7 @@
 #include "query/execution/group_eval.h"
 #include "query/execution/group_table.h"
 #include "query/execution/key_parts.h"
+#include "query/execution/needed_columns.h"
 #include "query/execution/parallel_scan.h"
 #include "query/execution/repeat_index.h"
 #include "query/execution/scope.h"
@@ -26,11 +27,12 @@ namespace {
 // Largest part value the direct group array serves (dictionary codes, booleans).
 constexpr uint64_t kDirectLimit = 1 << 16;
 
-// The view of `ref` the query may see: the loaded segment, or its `as of` copy.
-Status LoadVisible(const storage::Snapshot& snap, const storage::SegmentRef& ref, std::optional<uint32_t> max_batch,
-                   std::shared_ptr<const storage::Segment>* holder, storage::Segment* filtered,
-                   const storage::Segment** out) {
-  KPI_RETURN_IF_ERROR(snap.Load(ref, holder));
+// The view of `ref` the query may see: the loaded segment (the `columns`
+// the query reads), or its `as of` copy.
+Status LoadVisible(const storage::Snapshot& snap, const storage::SegmentRef& ref, const storage::SegmentColumns& columns,
+                   std::optional<uint32_t> max_batch, std::shared_ptr<const storage::Segment>* holder,
+                   storage::Segment* filtered, const storage::Segment** out) {
+  KPI_RETURN_IF_ERROR(snap.Load(ref, columns, holder));
   *out = holder->get();
   // A segment holding corrections always needs the filter (replaced copies
   // stay stored for `as of`); others only when it holds later batches.
@@ -91,6 +93,8 @@ class SelectRun {
     stop_.deadline = options.deadline;
     threads_ = std::clamp(options.threads, 1, 64);
     created_code_ = snap.catalog().FindCode(storage::kEventColumn, "created");
+    columns_ = NeededColumns(q, options, snap.catalog());
+    placed_ = NeedsPlacement(q);
     spec_ = plan.spec;
     if (options.scope) {
       // The scope's `dim = / in` conjuncts prune segments like a where's.
@@ -176,7 +180,7 @@ class SelectRun {
       KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
         std::shared_ptr<const storage::Segment> holder;
         const storage::Segment* seg;
-        KPI_RETURN_IF_ERROR(LoadVisible(snap_, refs[i], plan_.max_batch, &holder, &filtered[w], &seg));
+        KPI_RETURN_IF_ERROR(LoadVisible(snap_, refs[i], columns_, plan_.max_batch, &holder, &filtered[w], &seg));
         if (seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
         index.StartSegment(static_cast<uint32_t>(i), seg->num_tickets());
         SegmentRows& sr = rows[w];
@@ -211,7 +215,7 @@ class SelectRun {
   Status ScanSegment(Worker& wk, const storage::SegmentRef& ref, uint32_t ordinal) {
     std::shared_ptr<const storage::Segment> holder;
     const storage::Segment* seg;
-    KPI_RETURN_IF_ERROR(LoadVisible(snap_, ref, plan_.max_batch, &holder, &wk.filtered, &seg));
+    KPI_RETURN_IF_ERROR(LoadVisible(snap_, ref, columns_, plan_.max_batch, &holder, &wk.filtered, &seg));
     if (seg->num_events() == 0 || seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
     wk.rows.Reset(seg, ordinal, q_.source, created_code_);
     // The scope first: tickets outside it (and their events) are never rows.
@@ -240,7 +244,6 @@ class SelectRun {
     const int64_t* place = nullptr;
     if (q_.source == Source::kTickets) {
       const uint32_t nt = seg->num_tickets();
-      const int64_t* created = wk.rows.Created();
       wk.initial.clear();
       bool all = true;
       if (q_.at && (!q_.at->is_created || q_.at_last)) {
@@ -264,10 +267,18 @@ class SelectRun {
           else all = false;
         }
         place = wk.place.data();
-      } else {
+      } else if (placed_) {
+        const int64_t* created = wk.rows.Created();
         place = created;
         for (uint32_t t = 0; t < nt; ++t) {
           if (InWindow(created[t]) && (keep == nullptr || keep[t])) wk.initial.push_back(t);
+          else all = false;
+        }
+      } else if (keep != nullptr) {
+        // Nothing reads the placement (no during, bucket, at or exemption):
+        // every ticket in scope is a row.
+        for (uint32_t t = 0; t < nt; ++t) {
+          if (keep[t]) wk.initial.push_back(t);
           else all = false;
         }
       }
@@ -573,6 +584,8 @@ class SelectRun {
   StopConditions stop_;
   int threads_ = 1;
   uint32_t created_code_ = 0;
+  storage::SegmentColumns columns_;  // what the scan decodes (needed_columns.h)
+  bool placed_ = false;              // rows are placed in time (NeedsPlacement)
   storage::ScanSpec spec_;  // the plan's, with the scope's pruning
   std::vector<std::pair<uint32_t, std::vector<uint32_t>>> scope_dims_;
   bool scope_impossible_ = false;  // the scope names a value or dimension never seen

@@ -6,6 +6,11 @@ namespace kpi::query {
 
 void FilterSegmentAsOf(const storage::Segment& in, uint32_t max_batch, storage::Segment* out) {
   *out = storage::Segment{};
+  // The same columns, those decoded (batches always are, when filtering),
+  // but the identities, which a query never reads.
+  out->columns = in.columns;
+  out->columns.ids = false;
+  const storage::SegmentColumns& c = in.columns;
   const uint32_t nt = in.num_tickets();
   std::vector<uint32_t> new_row(in.num_events(), UINT32_MAX);
   // Corrections: rows replaced or retracted at or before max_batch are gone.
@@ -19,13 +24,13 @@ void FilterSegmentAsOf(const storage::Segment& in, uint32_t max_batch, storage::
     for (uint32_t e = in.event_begin[t]; e < in.event_begin[t + 1]; ++e) {
       if (in.batch[e] > max_batch || (!dead.empty() && dead[e])) continue;
       new_row[e] = next++;
-      out->time_ms.push_back(in.time_ms[e]);
-      out->event_code.push_back(in.event_code[e]);
-      out->agent_code.push_back(in.agent_code[e]);
+      if (c.times) out->time_ms.push_back(in.time_ms[e]);
+      if (c.events) out->event_code.push_back(in.event_code[e]);
+      if (c.agents) out->agent_code.push_back(in.agent_code[e]);
       out->batch.push_back(in.batch[e]);
     }
     if (next == begin) continue;  // no visible event: the ticket did not exist yet
-    out->ticket_ids.push_back(in.ticket_ids[t]);
+    if (c.ticket_ids) out->ticket_ids.push_back(in.ticket_ids[t]);
     out->event_begin.push_back(next);
   }
   for (const storage::SparseCodes& d : in.dims) {

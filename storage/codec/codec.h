@@ -71,6 +71,16 @@ Encoding EncodePresence(std::span<const uint32_t> rows, uint32_t num_rows, std::
 // Decodes into ascending row indexes; fails if any index >= num_rows.
 Status DecodePresence(std::string_view* in, uint32_t num_rows, std::vector<uint32_t>* rows);
 
+// --- skipping -----------------------------------------------------------------
+// Each Skip* advances *in past one block of its kind without decoding the
+// values, for a reader that wants only some columns of a segment. It checks
+// what it reads (tag, counts, that the bytes are there), so it never reads
+// past the input; a block it skips may still fail to decode.
+Status SkipInts(std::string_view* in);
+Status SkipDoubles(std::string_view* in);
+Status SkipStrings(std::string_view* in);
+Status SkipPresence(std::string_view* in, uint32_t num_rows);
+
 // --- primitives shared by the segment format ----------------------------------
 void PutVarint64(std::string* out, uint64_t v);
 bool GetVarint64(std::string_view* in, uint64_t* v);  // false on truncation/overflow

@@ -135,4 +135,26 @@ Status DecodeDoubles(std::string_view* in, std::vector<double>* out) {
   return Status::OK();
 }
 
+Status SkipDoubles(std::string_view* in) {
+  std::string_view p = *in;
+  uint8_t tag, k;
+  size_t n;
+  if (!GetByte(&p, &tag)) return Corrupt("missing double block");
+  KPI_RETURN_IF_ERROR(GetCount(&p, kMaxBlockValues, &n));
+  switch (static_cast<Encoding>(tag)) {
+    case Encoding::kDoubleScaled:
+      if (!GetByte(&p, &k)) return Corrupt("truncated decimal scale");
+      KPI_RETURN_IF_ERROR(SkipInts(&p));
+      break;
+    case Encoding::kDoublePlain:
+      if (n > p.size() / sizeof(double)) return Corrupt("truncated plain doubles");
+      p.remove_prefix(n * sizeof(double));
+      break;
+    default:
+      return Corrupt("not a double block");
+  }
+  *in = p;
+  return Status::OK();
+}
+
 }  // namespace kpi::codec

@@ -6,41 +6,87 @@
 
 namespace kpi::codec {
 
-Status IntBlockReader::Open(std::string_view* in) {
+// The sub-blocks of one int block, read and checked for length but not
+// unpacked: what Open() unpacks and validates, and what Skip() steps over.
+struct IntBlockReader::Layout {
+  Encoding encoding = Encoding::kIntConstant;
+  size_t n = 0;
+  uint64_t value = 0;  // constant: the value; delta: the first; patched: the frame min
+  ForView packed;      // bitpacked, delta, patched
+  size_t runs = 0;     // run-length
+  ForView run_values, run_lengths;
+  size_t exceptions = 0;  // patched
+  ForView positions, highs;
+};
+
+Status IntBlockReader::ReadLayout(std::string_view* in, Layout* l) {
   std::string_view p = *in;
   uint8_t tag;
   if (!GetByte(&p, &tag)) return Corrupt("missing int block");
-  KPI_RETURN_IF_ERROR(GetCount(&p, kMaxBlockValues, &n_));
-  encoding_ = static_cast<Encoding>(tag);
-  pos_ = 0;
-  switch (encoding_) {
-    case Encoding::kIntConstant: {
-      uint64_t z;
+  KPI_RETURN_IF_ERROR(GetCount(&p, kMaxBlockValues, &l->n));
+  l->encoding = static_cast<Encoding>(tag);
+  uint64_t z;
+  switch (l->encoding) {
+    case Encoding::kIntConstant:
       if (!GetVarint64(&p, &z)) return Corrupt("truncated constant");
-      value_ = static_cast<uint64_t>(UnZigZag(z));
+      l->value = static_cast<uint64_t>(UnZigZag(z));
       break;
-    }
-    case Encoding::kIntBitpacked: KPI_RETURN_IF_ERROR(GetFor(&p, n_, &packed_)); break;
-    case Encoding::kIntRunLength: KPI_RETURN_IF_ERROR(OpenRunLength(&p)); break;
-    case Encoding::kIntDelta: KPI_RETURN_IF_ERROR(OpenDelta(&p)); break;
-    case Encoding::kIntPatched: KPI_RETURN_IF_ERROR(OpenPatched(&p)); break;
-    default: return Corrupt("not an int block");
+    case Encoding::kIntBitpacked:
+      KPI_RETURN_IF_ERROR(GetFor(&p, l->n, &l->packed));
+      break;
+    case Encoding::kIntRunLength:
+      KPI_RETURN_IF_ERROR(GetCount(&p, l->n, &l->runs));  // every run holds >= 1 value
+      if ((l->runs == 0) != (l->n == 0)) return Corrupt("run count inconsistent with value count");
+      KPI_RETURN_IF_ERROR(GetFor(&p, l->runs, &l->run_values));
+      KPI_RETURN_IF_ERROR(GetFor(&p, l->runs, &l->run_lengths));
+      break;
+    case Encoding::kIntDelta:
+      if (l->n == 0) break;
+      if (!GetVarint64(&p, &z)) return Corrupt("truncated delta start");
+      l->value = static_cast<uint64_t>(UnZigZag(z));
+      KPI_RETURN_IF_ERROR(GetFor(&p, l->n - 1, &l->packed));
+      break;
+    case Encoding::kIntPatched:
+      if (!GetVarint64(&p, &z)) return Corrupt("truncated patched frame");
+      l->value = static_cast<uint64_t>(UnZigZag(z));
+      KPI_RETURN_IF_ERROR(GetFor(&p, l->n, &l->packed));
+      if (l->packed.base != 0) return Corrupt("patched low parts must be framed at 0");
+      KPI_RETURN_IF_ERROR(GetCount(&p, l->n, &l->exceptions));
+      KPI_RETURN_IF_ERROR(GetFor(&p, l->exceptions, &l->positions));
+      KPI_RETURN_IF_ERROR(GetFor(&p, l->exceptions, &l->highs));
+      break;
+    default:
+      return Corrupt("not an int block");
   }
   *in = p;
   return Status::OK();
 }
 
-Status IntBlockReader::OpenRunLength(std::string_view* in) {
-  size_t runs;
-  KPI_RETURN_IF_ERROR(GetCount(in, n_, &runs));  // every run holds >= 1 value
-  if ((runs == 0) != (n_ == 0)) return Corrupt("run count inconsistent with value count");
-  ForView values, lengths;
-  KPI_RETURN_IF_ERROR(GetFor(in, runs, &values));
-  KPI_RETURN_IF_ERROR(GetFor(in, runs, &lengths));
-  run_values_.resize(runs);
-  run_lengths_.resize(runs);
-  UnpackFor(values, run_values_.data());
-  UnpackFor(lengths, run_lengths_.data());
+Status IntBlockReader::Skip(std::string_view* in) {
+  Layout l;
+  return ReadLayout(in, &l);
+}
+
+Status IntBlockReader::Open(std::string_view* in) {
+  std::string_view p = *in;
+  Layout l;
+  KPI_RETURN_IF_ERROR(ReadLayout(&p, &l));
+  encoding_ = l.encoding;
+  n_ = l.n;
+  pos_ = 0;
+  value_ = l.value;
+  packed_ = l.packed;
+  if (encoding_ == Encoding::kIntRunLength) KPI_RETURN_IF_ERROR(UnpackRuns(l));
+  if (encoding_ == Encoding::kIntPatched) KPI_RETURN_IF_ERROR(UnpackPatches(l));
+  *in = p;
+  return Status::OK();
+}
+
+Status IntBlockReader::UnpackRuns(const Layout& l) {
+  run_values_.resize(l.runs);
+  run_lengths_.resize(l.runs);
+  UnpackFor(l.run_values, run_values_.data());
+  UnpackFor(l.run_lengths, run_lengths_.data());
   uint64_t total = 0;
   for (uint64_t len : run_lengths_) {
     if (len == 0 || len > n_ - total) return Corrupt("run lengths do not add up to the value count");
@@ -48,35 +94,17 @@ Status IntBlockReader::OpenRunLength(std::string_view* in) {
   }
   if (total != n_) return Corrupt("run lengths do not add up to the value count");
   run_ = 0;
-  run_left_ = runs == 0 ? 0 : run_lengths_[0];
+  run_left_ = l.runs == 0 ? 0 : run_lengths_[0];
   return Status::OK();
 }
 
-Status IntBlockReader::OpenDelta(std::string_view* in) {
-  if (n_ == 0) return Status::OK();
-  uint64_t zfirst;
-  if (!GetVarint64(in, &zfirst)) return Corrupt("truncated delta start");
-  value_ = static_cast<uint64_t>(UnZigZag(zfirst));
-  return GetFor(in, n_ - 1, &packed_);
-}
-
-Status IntBlockReader::OpenPatched(std::string_view* in) {
-  uint64_t zmin;
-  if (!GetVarint64(in, &zmin)) return Corrupt("truncated patched frame");
-  value_ = static_cast<uint64_t>(UnZigZag(zmin));
-  KPI_RETURN_IF_ERROR(GetFor(in, n_, &packed_));
-  if (packed_.base != 0) return Corrupt("patched low parts must be framed at 0");
+Status IntBlockReader::UnpackPatches(const Layout& l) {
   patch_width_ = packed_.width;
-  size_t exceptions;
-  KPI_RETURN_IF_ERROR(GetCount(in, n_, &exceptions));
-  ForView positions, highs;
-  KPI_RETURN_IF_ERROR(GetFor(in, exceptions, &positions));
-  KPI_RETURN_IF_ERROR(GetFor(in, exceptions, &highs));
-  patch_positions_.resize(exceptions);
-  patch_highs_.resize(exceptions);
-  UnpackFor(positions, patch_positions_.data());
-  UnpackFor(highs, patch_highs_.data());
-  for (size_t i = 0; i < exceptions; ++i) {
+  patch_positions_.resize(l.exceptions);
+  patch_highs_.resize(l.exceptions);
+  UnpackFor(l.positions, patch_positions_.data());
+  UnpackFor(l.highs, patch_highs_.data());
+  for (size_t i = 0; i < l.exceptions; ++i) {
     if (patch_positions_[i] >= n_ || (i > 0 && patch_positions_[i] <= patch_positions_[i - 1]))
       return Corrupt("patched positions out of order");
     if (patch_width_ >= 64) return Corrupt("patched width leaves no room for exceptions");

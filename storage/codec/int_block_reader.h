@@ -28,6 +28,9 @@ class IntBlockReader {
   // Parses the block at the front of *in and advances *in past it; on
   // Corruption *in is unchanged.
   Status Open(std::string_view* in);
+  // Advances *in past the block reading only its headers (lengths checked,
+  // nothing unpacked): for a reader that does not want the values.
+  static Status Skip(std::string_view* in);
 
   Encoding encoding() const { return encoding_; }
   size_t size() const { return n_; }
@@ -41,9 +44,10 @@ class IntBlockReader {
   void ReadAll(uint64_t* out);
 
  private:
-  Status OpenRunLength(std::string_view* in);
-  Status OpenDelta(std::string_view* in);
-  Status OpenPatched(std::string_view* in);
+  struct Layout;
+  static Status ReadLayout(std::string_view* in, Layout* layout);
+  Status UnpackRuns(const Layout& layout);
+  Status UnpackPatches(const Layout& layout);
   // Adds the patched exceptions that fall in [begin, begin + count) to out.
   void ApplyPatches(size_t begin, size_t count, uint64_t* out);
 

@@ -260,4 +260,6 @@ Status DecodeInts(std::string_view* in, std::vector<uint32_t>* out) {
   return Status::OK();
 }
 
+Status SkipInts(std::string_view* in) { return IntBlockReader::Skip(in); }
+
 }  // namespace kpi::codec

@@ -128,4 +128,30 @@ Status DecodePresence(std::string_view* in, uint32_t num_rows, std::vector<uint3
   return Status::OK();
 }
 
+Status SkipPresence(std::string_view* in, uint32_t num_rows) {
+  std::string_view p = *in;
+  uint8_t tag;
+  size_t count;
+  if (!GetByte(&p, &tag)) return Corrupt("missing presence block");
+  KPI_RETURN_IF_ERROR(GetCount(&p, num_rows, &count));
+  switch (static_cast<Encoding>(tag)) {
+    case Encoding::kPresenceBitmap:
+      if (BitmapBytes(num_rows) > p.size()) return Corrupt("truncated presence bitmap");
+      p.remove_prefix(BitmapBytes(num_rows));
+      break;
+    case Encoding::kPresenceRows: {
+      if (count == 0) break;
+      uint64_t first;
+      ForView gaps;
+      if (!GetVarint64(&p, &first)) return Corrupt("truncated first present row");
+      KPI_RETURN_IF_ERROR(GetFor(&p, count - 1, &gaps));
+      break;
+    }
+    default:
+      return Corrupt("not a presence block");
+  }
+  *in = p;
+  return Status::OK();
+}
+
 }  // namespace kpi::codec

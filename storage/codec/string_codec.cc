@@ -98,15 +98,35 @@ Status GetStringInts(std::string_view* in, std::vector<int64_t>* values) {
   return Status::OK();
 }
 
-Status DecodeNumbered(std::string_view* in, std::vector<std::string>* out) {
-  std::string_view p = *in;
-  uint64_t prefix_len = 0, width = 0;
-  if (!GetVarint64(&p, &prefix_len) || prefix_len > kMaxPrefix || prefix_len > p.size()) {
+// The numbered form's prefix and digit width (after the tag).
+Status GetNumberedHeader(std::string_view* p, std::string_view* prefix, uint64_t* width) {
+  uint64_t prefix_len = 0;
+  if (!GetVarint64(p, &prefix_len) || prefix_len > kMaxPrefix || prefix_len > p->size()) {
     return Corrupt("numbered prefix");
   }
-  std::string_view prefix = p.substr(0, prefix_len);
-  p.remove_prefix(prefix_len);
-  if (!GetVarint64(&p, &width) || width > kMaxDigits) return Corrupt("numbered width");
+  *prefix = p->substr(0, prefix_len);
+  p->remove_prefix(prefix_len);
+  if (!GetVarint64(p, width) || *width > kMaxDigits) return Corrupt("numbered width");
+  return Status::OK();
+}
+
+// The plain form's lengths (after the tag) and their total, which the bytes
+// that follow must hold.
+Status GetStringLengths(std::string_view* p, std::vector<int64_t>* lengths, uint64_t* total) {
+  KPI_RETURN_IF_ERROR(GetStringInts(p, lengths));
+  *total = 0;
+  for (int64_t len : *lengths) {
+    if (len < 0 || static_cast<uint64_t>(len) > p->size() - *total) return Corrupt("string lengths exceed the block");
+    *total += static_cast<uint64_t>(len);
+  }
+  return Status::OK();
+}
+
+Status DecodeNumbered(std::string_view* in, std::vector<std::string>* out) {
+  std::string_view p = *in;
+  std::string_view prefix;
+  uint64_t width = 0;
+  KPI_RETURN_IF_ERROR(GetNumberedHeader(&p, &prefix, &width));
   std::vector<int64_t> numbers;
   KPI_RETURN_IF_ERROR(GetStringInts(&p, &numbers));
   out->clear();
@@ -139,17 +159,34 @@ Status DecodeStrings(std::string_view* in, std::vector<std::string>* out) {
   }
   if (tag != static_cast<uint8_t>(Encoding::kStrings)) return Corrupt("not a string block");
   std::vector<int64_t> lengths;
-  KPI_RETURN_IF_ERROR(GetStringInts(&p, &lengths));
   uint64_t total = 0;
-  for (int64_t len : lengths) {
-    if (len < 0 || static_cast<uint64_t>(len) > p.size() - total) return Corrupt("string lengths exceed the block");
-    total += static_cast<uint64_t>(len);
-  }
+  KPI_RETURN_IF_ERROR(GetStringLengths(&p, &lengths, &total));
   out->clear();
   out->reserve(lengths.size());
   for (int64_t len : lengths) {
     out->emplace_back(p.substr(0, static_cast<size_t>(len)));
     p.remove_prefix(static_cast<size_t>(len));
+  }
+  *in = p;
+  return Status::OK();
+}
+
+Status SkipStrings(std::string_view* in) {
+  std::string_view p = *in;
+  uint8_t tag;
+  if (!GetByte(&p, &tag)) return Corrupt("missing string block");
+  if (tag == static_cast<uint8_t>(Encoding::kStringsNumbered)) {
+    std::string_view prefix;
+    uint64_t width = 0;
+    KPI_RETURN_IF_ERROR(GetNumberedHeader(&p, &prefix, &width));
+    KPI_RETURN_IF_ERROR(SkipInts(&p));
+  } else if (tag == static_cast<uint8_t>(Encoding::kStrings)) {
+    std::vector<int64_t> lengths;  // the bytes follow: their total is needed
+    uint64_t total = 0;
+    KPI_RETURN_IF_ERROR(GetStringLengths(&p, &lengths, &total));
+    p.remove_prefix(total);
+  } else {
+    return Corrupt("not a string block");
   }
   *in = p;
   return Status::OK();
