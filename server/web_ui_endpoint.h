@@ -2,6 +2,7 @@
 // charts need besides /v1/query.
 //
 //   GET /  and  GET /ui/<file>   no auth   the embedded assets (web/assets.h);
+//       gzip-compressed (Content-Encoding) for clients that accept it,
 //       ETag + If-None-Match (304), Cache-Control: no-cache, and a
 //       Content-Security-Policy that allows only the server's own scripts,
 //       so the page works offline and loads nothing from elsewhere.

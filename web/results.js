@@ -11,7 +11,11 @@ const Results = (() => {
     return e;
   }
 
-  // The table; each cell's exact JSON value is kept in data-value.
+  // A browser draws a few thousand rows quickly and a million never.
+  const MAX_TABLE_ROWS = 2000;
+
+  // The table (its first MAX_TABLE_ROWS rows; Save JSON keeps them all);
+  // each cell's exact JSON value is kept in data-value.
   function table(result) {
     const t = el('table', {className: 'result-table'});
     const head = el('tr', {}, result.columns.map((c) => el('th', {textContent: c.name, title: c.type})));
@@ -19,7 +23,7 @@ const Results = (() => {
     const body = el('tbody');
     const timeCols = result.columns.map((c, i) =>
       c.type === 'time' ? KpiCharts.timeLabels(result.rows.map((r) => r[i])) : null);
-    result.rows.forEach((row, r) => {
+    result.rows.slice(0, MAX_TABLE_ROWS).forEach((row, r) => {
       body.append(el('tr', {}, result.columns.map((c, i) => {
         const v = row[i] === undefined ? null : row[i];
         const td = el('td', {className: 't-' + c.type + (v === null ? ' null' : '')});
@@ -30,6 +34,10 @@ const Results = (() => {
       })));
     });
     t.append(body);
+    if (result.rows.length > MAX_TABLE_ROWS) {
+      t.append(el('tfoot', {}, [el('tr', {}, [el('td', {colSpan: result.columns.length, className: 'more',
+        textContent: `showing ${MAX_TABLE_ROWS} of ${result.rows.length} rows`})])]));
+    }
     return t;
   }
 

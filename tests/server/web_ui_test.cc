@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <zlib.h>
+
 #include <chrono>
 #include <thread>
 
@@ -95,6 +97,34 @@ TEST_F(WebUiTest, ServesTheEmbeddedFilesWithoutAToken) {
   }
   EXPECT_EQ(Call("GET", "/ui/missing.js", "").status, 404);
   EXPECT_EQ(Call("POST", "/", "", "x").status, 405);
+}
+
+TEST_F(WebUiTest, CompressesForClientsThatTakeGzip) {
+  const web::Asset* asset = web::FindAsset("/ui/echarts.min.js");
+  Response plain = Call("GET", "/ui/echarts.min.js", "", "", {{"Accept-Encoding", "gzip;q=0, identity"}});
+  EXPECT_EQ(Header(plain, "Content-Encoding"), "");
+  EXPECT_EQ(plain.body, asset->body);
+  Response gz = Call("GET", "/ui/echarts.min.js", "", "", {{"Accept-Encoding", "br, GZIP;q=0.8"}});
+  ASSERT_EQ(gz.status, 200);
+  EXPECT_EQ(Header(gz, "Content-Encoding"), "gzip");
+  EXPECT_EQ(Header(gz, "Vary"), "Accept-Encoding");
+  EXPECT_LT(gz.body.size(), asset->body.size() / 2);
+  // It inflates to the file, and has its own ETag.
+  std::string inflated(asset->body.size() + 1, '\0');
+  z_stream z{};
+  ASSERT_EQ(inflateInit2(&z, 15 + 16), Z_OK);
+  z.next_in = reinterpret_cast<Bytef*>(gz.body.data());
+  z.avail_in = static_cast<uInt>(gz.body.size());
+  z.next_out = reinterpret_cast<Bytef*>(inflated.data());
+  z.avail_out = static_cast<uInt>(inflated.size());
+  EXPECT_EQ(inflate(&z, Z_FINISH), Z_STREAM_END);
+  inflated.resize(z.total_out);
+  inflateEnd(&z);
+  EXPECT_TRUE(inflated == asset->body);
+  EXPECT_NE(Header(gz, "ETag"), Header(plain, "ETag"));
+  EXPECT_EQ(Call("GET", "/ui/echarts.min.js", "", "", {{"Accept-Encoding", "gzip"}, {"If-None-Match", Header(gz, "ETag")}})
+                .status,
+            304);
   // Data still needs a token.
   EXPECT_EQ(Call("GET", "/v1/kpis", "").status, 401);
 }
