@@ -228,7 +228,12 @@ int RunReport(const ReportFlags& flags, std::FILE* out, std::FILE* err) {
       std::fprintf(err, "kpi report: %s\n  in: %s\n", error.ToString().c_str(), statement.c_str());
       return false;
     }
-    if (!options.as_of_ms && into->result.provenance.present) options.as_of_ms = into->result.provenance.as_of_ms;
+    if (!options.as_of_ms && into->result.provenance.present) {
+      options.as_of_ms = into->result.provenance.as_of_ms;
+      // A relative window (`last 30d`, `previous month`) is read against the
+      // first statement's now in every later one too.
+      options.now_ms = into->result.provenance.now_ms;
+    }
     return true;
   };
 

@@ -9,9 +9,10 @@
 // The KPIs are the scorecard's, or the names listed in FILE (separated by
 // commas, blanks or lines; `--` starts a comment). `--during` is the text
 // after `during` in a statement (`2025-11-01 .. 2025-12-01`), `--by` the
-// text after `by`. The statements the report runs, all as of one instant
-// (the first one's as_of, so every result reflects the same data and
-// definitions):
+// text after `by`; a relative window (`previous month`, `last 30d`) is
+// read once, against the first statement's now. The statements the report
+// runs, all as of one instant (the first one's as_of, so every result
+// reflects the same data and definitions):
 //   evaluate K1, K2, ... from tickets during W [by B]            (summary)
 //   evaluate scorecard NAME from tickets during W [by B]          (--scorecard)
 //   evaluate Ki from tickets during W by BUCKET                   (one trend per KPI)

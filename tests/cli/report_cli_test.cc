@@ -128,6 +128,23 @@ TEST_F(ReportCliTest, KpiListWithGroups) {
   EXPECT_EQ(html.find("<h2>Scorecard"), std::string::npos);
 }
 
+// A relative window is read once: every result has the first one's now,
+// and the page verifies (audit verify passes each result's now back).
+TEST_F(ReportCliTest, RelativeWindowIsReadOnce) {
+  KpiRun r = Report({"--scorecard", "frontline", "--during", "last 30d", "--out", "recent.html"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = ReadFile(Path("recent.html"));
+  std::regex now("\"now_ms\":(\\d+)");
+  std::set<std::string> instants;
+  size_t n = 0;
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), now); it != std::sregex_iterator(); ++it, ++n)
+    instants.insert((*it)[1].str());
+  EXPECT_EQ(n, 5u);
+  EXPECT_EQ(instants.size(), 1u);
+  KpiRun verify = RunKpi({"audit", "verify", "--db", "store", "recent.html"}, dir_.path());
+  EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+}
+
 TEST_F(ReportCliTest, Errors) {
   KpiRun r = Report({"--scorecard", "nope", "--during", "2025-03-01 .. 2025-04-01", "--out", "x.html"});
   EXPECT_EQ(r.exit_code, 1);
