@@ -72,6 +72,11 @@ const Results = (() => {
   function show(container, answer, options) {
     options = options || {};
     const doc = answer.doc;
+    // The previous answer's chart goes with it (ECharts keeps instances until disposed).
+    container.querySelectorAll('.chart').forEach((box) => {
+      const old = echarts.getInstanceByDom(box);
+      if (old) old.dispose();
+    });
     container.replaceChildren();
     if (!doc.columns || !doc.columns.length) {
       container.append(el('div', {className: 'message', textContent: doc.message || 'done'}));
@@ -87,6 +92,8 @@ const Results = (() => {
       container.append(chartBox);
       chart = KpiCharts.render(chartBox, doc, kind, {exemptions: options.exemptions});
       if (!chart && kind !== 'number') chartBox.remove();
+      // A wider or narrower window: the chart follows.
+      if (chart) new ResizeObserver(() => { if (!chart.isDisposed()) chart.resize(); }).observe(chartBox);
     }
     container.append(el('div', {className: 'table-wrap'}, [table(doc)]), provenance(doc, answer.text));
     return chart;
