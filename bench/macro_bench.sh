@@ -28,19 +28,10 @@ awk -v s="$start" -v e="$end" -v n="$events" -v b="$bytes" \
   'BEGIN { printf "kpistore ingest: %.2f s, %.0f events/s, %.2f bytes/event on disk\n", e - s, n / (e - s), b / n }'
 
 # --- kpistore queries: warm, best of 5 (the engine reports its own time) ---
-declare -A Q
-Q[frt_by_channel]='select count() as tickets, p50(duration(created -> agent_reply)) as frt_p50, p90(duration(created -> agent_reply)) as frt_p90 from tickets during 2025-01-01 .. 2025-04-01 by channel'
-Q[on_time_weekly]='select rate(duration(created -> agent_reply) <= 15m) as on_time from tickets where channel = "email" by week'
-Q[fcr_by_team]='select rate(count_of(agent_reply before resolved) = 1 and not has(reopened)) as fcr from tickets where has(resolved) by team'
-Q[resolution_by_category_month]='select avg(duration(created -> resolved)) as avg_res, p90(duration(created -> resolved)) as p90_res from tickets at resolved by category, month'
-Q[escalation_by_channel_month]='select rate(has(escalated)) as escalation from tickets by channel, month'
-Q[csat_by_agent_quarter]='select avg(csat) as csat, rate(csat >= 4) as satisfied from tickets where has(rated) by agent_of(resolved), quarter'
-Q[repeat_within_7d]='select rate(repeat_within(7d, customer, category)) as repeat_rate from tickets by month'
-Q[aht_by_agent_day]='select count() as replies, avg(handle_seconds) as aht from events where event = "agent_reply" by agent, day'
-Q[cost_per_contact]='select ratio(cost, 1) as cost_per_contact from events where event = "agent_reply" by channel, month'
+source bench/contract_kpis.sh
 for name in frt_by_channel on_time_weekly fcr_by_team resolution_by_category_month escalation_by_channel_month \
             csat_by_agent_quarter repeat_within_7d aht_by_agent_day cost_per_contact; do
-  q="${Q[$name]}"
+  q="${KPI_QUERY[$name]}"
   # One process, the statement 6 times: the first run warms the segment cache.
   script=""
   for i in 1 2 3 4 5 6; do script+="$q;"$'\n'; done

@@ -22,6 +22,26 @@ std::string JsonPerEvent(uint64_t bytes, uint64_t events) {
   return FormatNumberExact(static_cast<double>(bytes) / static_cast<double>(events));
 }
 
+std::string HitRate(const storage::CacheStats& c) {
+  if (c.hits + c.misses == 0) return "no lookups";
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.1f %% of %s lookups hit",
+                100.0 * static_cast<double>(c.hits) / static_cast<double>(c.hits + c.misses),
+                FormatCount(c.hits + c.misses).c_str());
+  return buf;
+}
+
+std::string CacheLine(const storage::CacheStats& c, const char* unit) {
+  return FormatBytes(c.bytes) + " of " + FormatBytes(c.capacity_bytes) + " in " + FormatCount(c.entries) + " " +
+         unit + ", " + HitRate(c);
+}
+
+std::string JsonCache(const storage::CacheStats& c) {
+  return "{\"entries\":" + std::to_string(c.entries) + ",\"bytes\":" + std::to_string(c.bytes) +
+         ",\"capacity_bytes\":" + std::to_string(c.capacity_bytes) + ",\"hits\":" + std::to_string(c.hits) +
+         ",\"misses\":" + std::to_string(c.misses) + "}";
+}
+
 std::string InfoTable(const std::string& dir, const storage::StoreInfo& info) {
   std::string out;
   auto line = [&](const std::string& key, const std::string& value) {
@@ -55,6 +75,13 @@ std::string InfoTable(const std::string& dir, const storage::StoreInfo& info) {
       out += "  " + padded + "  " + FormatCount(size) + "\n";
     }
   }
+  const storage::DictionaryStats& d = info.dictionary_cache;
+  out += "\ncaches (this process)\n";
+  out += "  segments          " + CacheLine(info.segment_cache, "segments") + "\n";
+  out += "  dictionary pages  " + CacheLine(d.pages, "pages") + "\n";
+  out += "  dictionaries      " + FormatCount(d.resident) + " resident (" + FormatCount(d.resident_codes) +
+         " values, " + FormatBytes(d.resident_bytes) + "), " + FormatCount(d.paged) + " paged, " +
+         FormatCount(d.not_loaded) + " not read yet; " + FormatCount(d.scans) + " lookups by value read pages\n";
   if (!info.columns.empty()) {
     out += "\ncolumns\n";
     size_t wc = 6, wb = 5;
@@ -105,6 +132,13 @@ std::string InfoJson(const std::string& dir, const storage::StoreInfo& info) {
     if (i != 0) out += ',';
     out += JsonString(info.dictionaries[i].first) + ":" + std::to_string(info.dictionaries[i].second);
   }
+  const storage::DictionaryStats& d = info.dictionary_cache;
+  out += "},\"caches\":{\"segments\":" + JsonCache(info.segment_cache) +
+         ",\"dictionary_pages\":" + JsonCache(d.pages) + ",\"dictionaries\":{\"resident\":" +
+         std::to_string(d.resident) + ",\"paged\":" + std::to_string(d.paged) +
+         ",\"not_loaded\":" + std::to_string(d.not_loaded) + ",\"resident_values\":" +
+         std::to_string(d.resident_codes) + ",\"resident_bytes\":" + std::to_string(d.resident_bytes) +
+         ",\"scans\":" + std::to_string(d.scans) + "}";
   out += "},\"columns\":[";
   for (size_t i = 0; i < info.columns.size(); ++i) {
     if (i != 0) out += ',';

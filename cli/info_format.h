@@ -5,7 +5,10 @@
 // UTC, null for an empty store), partitions, segments, batches,
 // segment_bytes, disk_bytes, bytes_per_event (segment bytes / events, null
 // when empty), disk_bytes_per_event, dictionaries {column: size},
-// columns [{column, encoding, bytes}].
+// caches {segments, dictionary_pages: {entries, bytes, capacity_bytes,
+// hits, misses}, dictionaries: {resident, paged, not_loaded,
+// resident_values, resident_bytes, scans}} (this process's caches:
+// storage/lru_cache.h, storage/catalog.h), columns [{column, encoding, bytes}].
 // Thread safety: pure function.
 #pragma once
 

@@ -1,6 +1,8 @@
 // OpenExistingStore (see cli/store_open.h).
 #include "cli/store_open.h"
 
+#include <sys/prctl.h>
+
 #include <filesystem>
 
 #include "storage/store_dir.h"
@@ -14,6 +16,12 @@ Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>
   KPI_RETURN_IF_ERROR(storage::CheckStoreDirectory(dir));  // files but no CURRENT: refuse, touch nothing
   if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
     return Status::NotFound("no store at " + dir + " (create one with `kpi ingest --db " + dir + " FILE`)");
+  }
+  if (read_only_until_write) {
+    // These commands are short and read little: transparent huge pages
+    // (cli/malloc_config.cc turns them on for ingest) would zero 2 MB per
+    // fault and raise the peak RSS by whole huge pages.
+    ::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
   }
   storage::StoreOptions options;
   options.create_if_missing = false;

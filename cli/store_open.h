@@ -16,7 +16,8 @@ namespace kpi::cli {
 // The store opens read-only and becomes writable on its first write
 // (StoreOptions::read_only_until_write): these commands are one client each,
 // and one that only reads then writes nothing at open. `kpi serve`, which
-// has many clients, passes `read_only_until_write` false.
+// has many clients, passes `read_only_until_write` false. With it true the
+// process also stops using transparent huge pages (short-lived, small).
 Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store, bool sync = true,
                          bool read_only_until_write = true);
 
