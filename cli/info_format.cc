@@ -81,6 +81,7 @@ std::string InfoTable(const std::string& dir, const storage::StoreInfo& info) {
   out += "  dictionary pages  " + CacheLine(d.pages, "pages") + "\n";
   out += "  dictionaries      " + FormatCount(d.resident) + " resident (" + FormatCount(d.resident_codes) +
          " values, " + FormatBytes(d.resident_bytes) + "), " + FormatCount(d.paged) + " paged, " +
+         FormatCount(d.indexed) + " of them with a value index (" + FormatBytes(d.index_bytes) + "), " +
          FormatCount(d.not_loaded) + " not read yet; " + FormatCount(d.scans) + " lookups by value read pages\n";
   if (!info.columns.empty()) {
     out += "\ncolumns\n";
@@ -138,6 +139,7 @@ std::string InfoJson(const std::string& dir, const storage::StoreInfo& info) {
          std::to_string(d.resident) + ",\"paged\":" + std::to_string(d.paged) +
          ",\"not_loaded\":" + std::to_string(d.not_loaded) + ",\"resident_values\":" +
          std::to_string(d.resident_codes) + ",\"resident_bytes\":" + std::to_string(d.resident_bytes) +
+         ",\"indexed\":" + std::to_string(d.indexed) + ",\"index_bytes\":" + std::to_string(d.index_bytes) +
          ",\"scans\":" + std::to_string(d.scans) + "}";
   out += "},\"columns\":[";
   for (size_t i = 0; i < info.columns.size(); ++i) {

@@ -7,7 +7,7 @@
 // when empty), disk_bytes_per_event, dictionaries {column: size},
 // caches {segments, dictionary_pages: {entries, bytes, capacity_bytes,
 // hits, misses}, dictionaries: {resident, paged, not_loaded,
-// resident_values, resident_bytes, scans}} (this process's caches:
+// resident_values, resident_bytes, indexed, index_bytes, scans}} (this process's caches:
 // storage/lru_cache.h, storage/catalog.h), columns [{column, encoding, bytes}].
 // Thread safety: pure function.
 #pragma once

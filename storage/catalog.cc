@@ -1,5 +1,7 @@
 #include "storage/catalog.h"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <mutex>
 
@@ -27,6 +29,8 @@ Status NoSource(uint32_t column) {
   return Status::Corruption("dictionary of column " + std::to_string(column) +
                             " is not in memory and the catalog reads no pages");
 }
+
+uint32_t ValueHash(std::string_view v) { return static_cast<uint32_t>(XXH3_64bits(v.data(), v.size())); }
 
 size_t PageBytes(const std::vector<std::string>& values) {
   size_t bytes = sizeof(values) + values.capacity() * sizeof(std::string);
@@ -129,6 +133,7 @@ Status Catalog::MakeResident(uint32_t column) const {
     Dictionary& d = dictionaries_.find(column)->second;  // dictionaries are never removed
     d.values = std::move(values);
     d.resident = true;
+    d.by_value = nullptr;
   }
   if (pages_) pages_->EraseIf([column](uint64_t key) { return key >> 32 == column; });
   return Status::OK();
@@ -180,20 +185,60 @@ uint32_t Catalog::FindCode(uint32_t column, std::string_view value) const {
       const uint32_t index = DictionaryFor(column)->values.Find(value);
       return index == StringInterner::kAbsent ? 0 : index + 1;
     }
-    case Residence::kPaged: {
-      // No index by value is kept for a paged dictionary: read its pages.
-      ++scans_;
-      uint32_t found = 0;
-      Status s = ReadValues(column, size, [&](uint32_t code, std::string_view v) {
-        if (v == value) found = code;
-        return found == 0;
-      });
-      if (!s.ok()) NoteError(s);
-      return found;
-    }
+    case Residence::kPaged:
+      return FindPaged(column, size, value);
     default:
       return 0;
   }
+}
+
+uint32_t Catalog::FindPaged(uint32_t column, uint32_t size, std::string_view value) const {
+  std::shared_ptr<const ValueIndex> index;
+  bool build = false;
+  {
+    std::unique_lock lock(mu_);
+    Dictionary& d = dictionaries_.find(column)->second;
+    index = d.by_value;
+    build = index == nullptr && ++d.scans >= 2;
+  }
+  if (build) index = BuildValueIndex(column, size);
+  if (index != nullptr) {
+    const uint32_t hash = ValueHash(value);
+    auto range = std::equal_range(index->begin(), index->end(), std::make_pair(hash, 0u),
+                                  [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto it = range.first; it != range.second; ++it) {
+      PageCache::Ptr page = Page(column, size, it->second);
+      if (page != nullptr && (*page)[(it->second - 1) % kDictionaryPageCodes] == value) return it->second;
+    }
+    return 0;
+  }
+  ++scans_;
+  uint32_t found = 0;
+  Status s = ReadValues(column, size, [&](uint32_t code, std::string_view v) {
+    if (v == value) found = code;
+    return found == 0;
+  });
+  if (!s.ok()) NoteError(s);
+  return found;
+}
+
+std::shared_ptr<const Catalog::ValueIndex> Catalog::BuildValueIndex(uint32_t column, uint32_t size) const {
+  ++scans_;
+  auto index = std::make_shared<ValueIndex>();
+  index->reserve(size);
+  Status s = ReadValues(column, size, [&](uint32_t code, std::string_view v) {
+    index->emplace_back(ValueHash(v), code);
+    return true;
+  });
+  if (!s.ok()) {
+    NoteError(s);
+    return nullptr;
+  }
+  std::sort(index->begin(), index->end());
+  std::unique_lock lock(mu_);
+  Dictionary& d = dictionaries_.find(column)->second;
+  if (d.by_value == nullptr) d.by_value = std::move(index);
+  return d.by_value;
 }
 
 std::string Catalog::Decode(uint32_t column, uint32_t code) const {
@@ -277,6 +322,10 @@ DictionaryStats Catalog::Stats() const {
         out.resident_bytes += d.values.MemoryBytes();
       } else if (d.size > paging_.resident_max_codes) {
         ++out.paged;
+        if (d.by_value != nullptr) {
+          ++out.indexed;
+          out.index_bytes += d.by_value->capacity() * sizeof(ValueIndex::value_type);
+        }
       } else {
         ++out.not_loaded;
       }

@@ -12,7 +12,10 @@
 // dictionary (at most DictionaryPaging::resident_max_codes) is read whole on
 // its first use and stays resident. A large one is PAGED: code -> value
 // reads its page through a bounded LRU cache; value -> code (a literal in a
-// query) reads the column's pages one after the other, keeping none. Ingest
+// query) reads the column's pages one after the other, keeping none, and
+// from the second such lookup on uses a value index built by that read:
+// (32-bit hash of the value, code) pairs, 8 bytes per value, each match
+// confirmed on its page. Ingest
 // (GetOrAddCode) makes a dictionary resident, large or not: it looks up
 // every value of every event. A catalog without a page source (tests, new
 // stores) holds everything resident.
@@ -82,6 +85,8 @@ struct DictionaryStats {
   uint64_t resident_codes = 0, resident_bytes = 0;
   CacheStats pages;     // the page cache of paged dictionaries
   uint64_t scans = 0;   // value -> code lookups that read a paged dictionary's pages
+  uint32_t indexed = 0;       // paged dictionaries with a value index
+  uint64_t index_bytes = 0;
 };
 
 class Catalog {
@@ -126,10 +131,14 @@ class Catalog {
   bool RestoreCode(uint32_t column, uint32_t code, std::string_view value);  // false: not the next code, or a repeat
 
  private:
+  // A paged dictionary's value index: (hash of value, code), by hash.
+  using ValueIndex = std::vector<std::pair<uint32_t, uint32_t>>;
   struct Dictionary {
     uint32_t size = 0;      // codes assigned
     bool resident = true;   // `values` holds every code
     StringInterner values;  // code = index + 1
+    uint32_t scans = 0;     // paged: value lookups that read the pages
+    std::shared_ptr<const ValueIndex> by_value;  // paged: built by the second such lookup
   };
   using PageCache = LruCache<uint64_t, std::vector<std::string>>;
 
@@ -147,6 +156,10 @@ class Catalog {
                     const std::function<bool(uint32_t code, std::string_view value)>& visit) const;
   // The page holding `code` of a paged dictionary, through the page cache.
   PageCache::Ptr Page(uint32_t column, uint32_t size, uint32_t code) const;
+  // Value -> code in a paged dictionary: by its value index, else by
+  // reading its pages (building the index on the second read).
+  uint32_t FindPaged(uint32_t column, uint32_t size, std::string_view value) const;
+  std::shared_ptr<const ValueIndex> BuildValueIndex(uint32_t column, uint32_t size) const;
   bool IsSmall(uint32_t size) const { return size <= paging_.resident_max_codes; }
   void NoteError(const Status& s) const;
 

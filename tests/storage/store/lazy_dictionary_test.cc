@@ -1,6 +1,7 @@
 // Dictionaries loaded on demand (storage/catalog.h): a reopened store knows
 // only each dictionary's size; small ones are read whole on first use, large
-// ones are paged through a bounded cache, and every lookup answers what a
+// ones are paged through a bounded cache (value lookups through a value
+// index from the second on), and every lookup answers what a
 // catalog built in memory answers, also after ingest adds codes in the same
 // process and after another reopen. Plus the read-only-until-write open:
 // nothing written at open, writable on the first write.
@@ -139,6 +140,13 @@ TEST(LazyDictionaryTest, ReopenedStoreReadsDictionariesWhenNeededAndAnswersTheSa
   EXPECT_EQ(c.Stats().pages.hits, 1u);
   EXPECT_EQ(c.FindCode(customer, "c500"), 501u);
   EXPECT_EQ(c.Stats().scans, 1u);
+  EXPECT_EQ(c.Stats().indexed, 0u);
+  EXPECT_EQ(c.FindCode(customer, "c7"), 8u);  // the second read builds the value index
+  EXPECT_EQ(c.Stats().indexed, 1u);
+  EXPECT_EQ(c.Stats().index_bytes, 1000u * 8);
+  EXPECT_EQ(c.FindCode(customer, "c999"), 1000u);
+  EXPECT_EQ(c.FindCode(customer, "c1000"), 0u);
+  EXPECT_EQ(c.Stats().scans, 2u) << "the index answers without reading every page";
 
   ExpectAnswers(c, Expected(events));
   DictionaryStats end = c.Stats();
