@@ -103,7 +103,10 @@ class Ingest {
   // one seal runs. FinishSeal waits for it; false on a store failure.
   void StartSeal();
   bool FinishSeal();
-  // Adds a seal's counts and picks the next seal's threshold (seal_at_).
+  // Starts a background seal now, or defers it while arrival is scattered
+  // (see the definition); false on a store failure.
+  bool MaybeStartSeal();
+  // Adds a seal's counts.
   void NoteSeal(const storage::IngestStats& stats);
   bool OverLimit() const { return flags_.max_errors >= 0 && static_cast<int64_t>(rejects_->total()) > flags_.max_errors; }
   void PrintSummary(double elapsed_s, uint64_t events_read);
@@ -124,7 +127,7 @@ class Ingest {
   std::future<Status> sealing_;
   std::mutex stats_mu_;  // stats_ is updated by the background seal
   uint64_t staged_at_seal_start_ = 0;  // staged_events() when the running seal started
-  std::atomic<uint64_t> seal_at_{0};     // staged events that start a seal (NoteSeal adapts it)
+  uint64_t seal_at_ = 0;  // staged events that start a seal (MaybeStartSeal defers it)
   struct Tracked {
     std::string key;
     ingest::InputIdentity identity;
@@ -236,14 +239,12 @@ int Ingest::Run() {
     // `seal_events` are staged (the sealing core never idles while work
     // waits), or, while one runs, once `seal_events` more piled up behind it
     // (then wait for it: memory stays bounded by about two such sets).
-    const uint64_t staged = store_->staged_events();
-    const bool idle = !sealing_.valid() || sealing_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-    const uint64_t seal_at = seal_at_.load();
-    if (idle ? staged >= seal_at : staged > staged_at_seal_start_ + seal_at) {
+    bool idle = !sealing_.valid() || sealing_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    if (!idle && store_->staged_events() > staged_at_seal_start_ + flags_.seal_events) {
       keep_going = FinishSeal();
-      // The seal just finished may have raised the threshold (NoteSeal).
-      if (keep_going && store_->staged_events() >= seal_at_.load()) StartSeal();
+      idle = true;
     }
+    if (keep_going && idle && store_->staged_events() >= seal_at_) keep_going = MaybeStartSeal();
   }
   if (!keep_going) pipeline.Stop();
   files_read_ = static_cast<uint64_t>(std::count(opened.begin(), opened.end(), true));
@@ -398,14 +399,29 @@ void Ingest::NoteSeal(const storage::IngestStats& stats) {
   stats_.accepted += stats.accepted;
   stats_.duplicates += stats.duplicates;
   stats_.segments_written += stats.segments_written;
-  // Scattered arrival (shuffled input, a backfill across old days): a seal
-  // that re-encoded more sealed events than half its new ones will do so
-  // again, and every seal re-encodes about the whole store. Seal less often
-  // then, once as many events are staged as are sealed (re-encoding stays
-  // under ~2x the store), at most 4x `seal_events` (memory: staged events
-  // are held decoded until their seal).
+}
+
+bool Ingest::MaybeStartSeal() {
+  if (!FinishSeal()) return false;
+  // A seal decodes and re-encodes the sealed segments its tickets live in.
+  // In time order those are the few newest segments; in scattered arrival (a
+  // shuffled file, a backfill across old days, an export sorted by ticket)
+  // they are most of the store, and sealing every `seal_events` would
+  // rewrite the whole store each time. So when a seal would re-encode more
+  // than a quarter as many events as it seals, wait for more staged events, up to
+  // the staging limit (staged events are held decoded until their seal).
   const uint64_t base = std::max<uint64_t>(1, flags_.seal_events);
-  seal_at_ = 2 * stats.events_rewritten > stats.accepted ? std::clamp<uint64_t>(stats_.accepted, base, 4 * base) : base;
+  const uint64_t staged = store_->staged_events();
+  if (staged < flags_.max_staged_events) {
+    storage::Store::SealEstimate estimate;
+    if (store_->EstimateSeal(&estimate).ok() && 4 * estimate.rewrite > estimate.staged) {
+      seal_at_ = std::min(staged + base, std::max(flags_.max_staged_events, base));
+      return true;
+    }
+  }
+  seal_at_ = base;
+  StartSeal();
+  return true;
 }
 
 void Ingest::PrintSummary(double elapsed_s, uint64_t events_read) {

@@ -6,10 +6,10 @@
 // batch (durable when it returns). Each time `seal_events` more events are
 // staged, a background seal starts (at most one runs; staging goes on
 // meanwhile), and a final seal and flush run at the end. When arrival is
-// scattered (a seal re-encoded more sealed events than half its new ones),
-// the next seal waits for as many staged events as are sealed, at most 4x
-// `seal_events`. Memory stays bounded by about two seal sets whatever the
-// input size.
+// scattered (a seal would re-encode more sealed events than a quarter of what it
+// seals: Store::EstimateSeal), seals wait for more staged events, up to
+// `max_staged_events`. Memory stays bounded by the staged events held plus
+// one seal's segments, whatever the input size.
 //
 // Rejected lines (reader rejects and store-level rejects, the latter mapped
 // back to file:line) are all written to `rejects_path` when given, the first
@@ -63,6 +63,7 @@ struct IngestFlags {
   bool no_sync = false;            // skip fsync (benchmarks only)
   size_t batch_events = 65536;
   uint64_t seal_events = 2000000;  // seal (in the background) each time this many more are staged
+  uint64_t max_staged_events = 8000000;  // scattered arrival: staged events a seal may wait for
   bool quiet = false;              // no progress output
   bool resume = false;             // start each file at its checkpoint (see below)
   bool no_skip_known = false;      // parse every chunk, known or not (see below)

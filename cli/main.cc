@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
   ingest_cmd->add_option("--batch", ingest.batch_events, "Events per staged batch")->capture_default_str();
   ingest_cmd->add_option("--seal-events", ingest.seal_events, "Seal when more events than this are staged")
       ->capture_default_str();
+  ingest_cmd->add_option("--max-staged-events", ingest.max_staged_events,
+                         "Scattered arrival: let up to this many events wait for one seal")
+      ->capture_default_str();
   ingest_cmd->add_flag("-q,--quiet", ingest.quiet, "No progress output");
   ingest_cmd->add_flag("--resume", ingest.resume,
                        "Skip what an interrupted ingest of the same files already committed (per-file checkpoints)");

@@ -11,6 +11,7 @@
 // stored, invisible from the replacing batch on (dead_since), for `as of`.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -67,6 +68,27 @@ struct EventIdentity {
 
 struct EventIdentityHash {
   size_t operator()(const EventIdentity& k) const { return static_cast<size_t>(k.lo ^ (k.hi * 0x9E3779B97F4A7C15ull)); }
+};
+
+// The order of a ticket's events in a segment (FORMAT: docs/storage-format.md):
+// deterministic whatever order they arrived in. Ties beyond every key are
+// copies equal in all stored columns.
+struct EventOrderLess {
+  const EventAttrs& attrs;
+  bool operator()(const CodedEvent& a, const CodedEvent& b) const {
+    if (a.ts_ms != b.ts_ms) return a.ts_ms < b.ts_ms;
+    if (a.event_code != b.event_code) return a.event_code < b.event_code;
+    if (a.agent_code != b.agent_code) return a.agent_code < b.agent_code;
+    if (a.id_hash != b.id_hash) return a.id_hash < b.id_hash;
+    const auto da = DimsOf(a, attrs), db = DimsOf(b, attrs);
+    if (!std::equal(da.begin(), da.end(), db.begin(), db.end()))
+      return std::lexicographical_compare(da.begin(), da.end(), db.begin(), db.end());
+    const auto ma = MeasuresOf(a, attrs), mb = MeasuresOf(b, attrs);
+    if (!std::equal(ma.begin(), ma.end(), mb.begin(), mb.end()))
+      return std::lexicographical_compare(ma.begin(), ma.end(), mb.begin(), mb.end());
+    if (a.revision != b.revision) return a.revision < b.revision;
+    return a.batch < b.batch;
+  }
 };
 
 // Low 64 bits of XXH3-128 of a source id; never 0.

@@ -196,6 +196,18 @@ class Store {
   // With `per_batch`, also adds each sealed batch's accepted and duplicate
   // counts under its batch number (IngestStats::last_batch of its Stage).
   Status Seal(IngestStats* stats, std::map<uint32_t, IngestStats>* per_batch = nullptr);
+  // What sealing now would cost: the staged events it would seal and the
+  // sealed events in the segments their tickets live in, which it would
+  // decode and re-encode. Scattered arrival (a shuffled file, a backfill
+  // across old days) touches most of the store, so a loader sealing less
+  // often re-encodes less. Builds the ticket index on first use, as a seal
+  // would. Counts only staged events held in memory (all but those a crash
+  // left staged).
+  struct SealEstimate {
+    uint64_t staged = 0;
+    uint64_t rewrite = 0;
+  };
+  Status EstimateSeal(SealEstimate* out);
   // Stage + Seal.
   Status Ingest(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats);
   uint64_t staged_events() const;

@@ -1,0 +1,110 @@
+// Store::EstimateSeal: what a seal would re-encode, which `kpi ingest` uses to
+// defer seals while arrival is scattered. And the merge's arrival-order
+// rules hold however the staged events are split into seals.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "storage/store.h"
+#include "storage/store/store_test_util.h"
+#include "test_util.h"
+
+namespace kpi::storage {
+namespace {
+
+using kpi::testing::DumpStore;
+using kpi::testing::RandomEvents;
+using kpi::testing::ScratchDir;
+
+StoreOptions Options() {
+  StoreOptions o;
+  o.sync = false;
+  o.max_tickets_per_segment = 5;
+  return o;
+}
+
+Status StageAll(Store* store, std::span<const RawEvent> events) {
+  std::vector<EventReject> rejects;
+  IngestStats stats;
+  return store->Stage(events, &rejects, &stats);
+}
+
+TEST(SealEstimateTest, CountsTheSealedEventsOfTouchedSegmentsOnly) {
+  std::vector<RawEvent> events = RandomEvents(5, 60, 10);
+  ScratchDir dir;
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::Open(dir.path(), Options(), &store).ok());
+  Store::SealEstimate empty;
+  ASSERT_TRUE(store->EstimateSeal(&empty).ok());
+  EXPECT_EQ(empty.staged, 0u);
+  EXPECT_EQ(empty.rewrite, 0u);
+
+  ASSERT_TRUE(StageAll(store.get(), events).ok());
+  Store::SealEstimate first;
+  ASSERT_TRUE(store->EstimateSeal(&first).ok());
+  EXPECT_EQ(first.staged, events.size());
+  EXPECT_EQ(first.rewrite, 0u);  // nothing sealed yet
+  IngestStats stats;
+  ASSERT_TRUE(store->Seal(&stats).ok());
+
+  // One late event for one ticket: the estimate is that ticket's segment.
+  RawEvent late = events[0];
+  late.ts_ms += 3600000;
+  late.event = "note";
+  ASSERT_TRUE(StageAll(store.get(), std::span<const RawEvent>(&late, 1)).ok());
+  Store::SealEstimate one;
+  ASSERT_TRUE(store->EstimateSeal(&one).ok());
+  EXPECT_EQ(one.staged, 1u);
+  EXPECT_GT(one.rewrite, 0u);
+  EXPECT_LT(one.rewrite, events.size());
+  IngestStats late_stats;
+  ASSERT_TRUE(store->Seal(&late_stats).ok());
+  EXPECT_EQ(late_stats.events_rewritten, one.rewrite + 1);  // + the late event itself
+
+  // Everything again: every segment is touched.
+  ASSERT_TRUE(StageAll(store.get(), events).ok());
+  Store::SealEstimate all;
+  ASSERT_TRUE(store->EstimateSeal(&all).ok());
+  EXPECT_EQ(all.rewrite, events.size() + 1);
+}
+
+// Shuffled arrival with duplicates, sealed every few events or all at once:
+// the same store, event for event (codes follow first appearance, so every
+// store sees the same arrival order).
+TEST(SealEstimateTest, ScatteredArrivalGivesTheSameStoreHoweverItIsSealed) {
+  std::vector<RawEvent> events = RandomEvents(9, 300, 20);
+  std::shuffle(events.begin(), events.end(), std::mt19937_64(4));
+  std::vector<RawEvent> doubled = events;  // with duplicates among them
+  doubled.insert(doubled.end(), events.begin(), events.begin() + events.size() / 3);
+  std::string reference;
+  uint64_t distinct = 0;
+  {
+    ScratchDir dir;
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(dir.path(), Options(), &store).ok());
+    std::vector<EventReject> rejects;
+    IngestStats stats;
+    ASSERT_TRUE(store->Ingest(doubled, &rejects, &stats).ok());  // one stage, one seal
+    reference = DumpStore(*store);
+    distinct = stats.accepted;
+  }
+  for (size_t seal_every : {size_t{97}, size_t{1000}, doubled.size()}) {
+    ScratchDir dir;
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(dir.path(), Options(), &store).ok());
+    IngestStats total;
+    for (size_t i = 0; i < doubled.size(); i += 61) {
+      const size_t n = std::min<size_t>(61, doubled.size() - i);
+      ASSERT_TRUE(StageAll(store.get(), std::span<const RawEvent>(doubled.data() + i, n)).ok());
+      if (store->staged_events() >= seal_every) ASSERT_TRUE(store->Seal(&total).ok());
+    }
+    ASSERT_TRUE(store->Seal(&total).ok());
+    EXPECT_EQ(total.accepted, distinct) << seal_every;
+    EXPECT_EQ(total.duplicates, doubled.size() - distinct) << seal_every;
+    EXPECT_EQ(DumpStore(*store), reference) << "sealing every " << seal_every;
+  }
+}
+
+}  // namespace
+}  // namespace kpi::storage
