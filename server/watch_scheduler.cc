@@ -22,8 +22,20 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The first whole multiple of `every` after `now`.
-int64_t NextInstant(int64_t now_ms, int64_t every_ms) { return (now_ms / every_ms + 1) * every_ms; }
+// A watch's offset within its period: whole seconds from a hash of its
+// name, so that watches of one period spread over it instead of all
+// starting at the same instant.
+int64_t Phase(const std::string& name, int64_t every_ms) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char c : name) h = (h ^ c) * 1099511628211ull;
+  const int64_t seconds = every_ms / 1000;
+  return seconds > 1 ? static_cast<int64_t>(h % static_cast<uint64_t>(seconds)) * 1000 : 0;
+}
+
+// The watch's first instant after `now`: a multiple of `every` plus its phase.
+int64_t NextInstant(int64_t now_ms, int64_t every_ms, int64_t phase_ms) {
+  return ((now_ms - phase_ms) / every_ms + 1) * every_ms + phase_ms;
+}
 
 // Lowers the calling thread's CPU priority by `nice` (Linux: per thread).
 void LowerPriority(int nice) {
@@ -90,11 +102,12 @@ void WatchScheduler::Refresh(int64_t now_ms) {
       if (it == watches_.end()) {
         Watch w;
         w.def = std::move(def);
-        w.next_ms = NextInstant(now_ms, w.def.every_ms);
+        w.next_ms = NextInstant(now_ms, w.def.every_ms, Phase(name, w.def.every_ms));
         watches_.emplace(name, std::move(w));
         fresh.push_back(name);
       } else {  // redefined: its history and alerts go on
-        if (it->second.def.every_ms != def.every_ms) it->second.next_ms = NextInstant(now_ms, def.every_ms);
+        if (it->second.def.every_ms != def.every_ms)
+          it->second.next_ms = NextInstant(now_ms, def.every_ms, Phase(name, def.every_ms));
         it->second.def = std::move(def);
       }
     }

@@ -2,9 +2,12 @@
 // on their schedules inside `kpi serve`.
 //
 // Schedule: a watch with `every E` runs at the instants of the store's
-// clock that are whole multiples of E (every 10s: :00, :10, :20 ...), each
-// run reading relative windows against its own instant (ExecOptions::now_ms),
-// so a run's window does not depend on when a thread got to it. The
+// clock that are a multiple of E plus the watch's phase: whole seconds in
+// [0, E) from a hash of its name (every 10s: :03, :13, :23 ...), so that
+// many watches of one period spread over it instead of starting together.
+// Each run reads relative windows against its own instant
+// (ExecOptions::now_ms), so its window does not depend on when a thread got
+// to it. The
 // definitions are re-read every `tick`: a new, changed or dropped watch is
 // picked up within a tick.
 // One run at a time per watch: when a watch's instant comes while its

@@ -7,6 +7,9 @@
 // parses here and is covered by tests/query/watch/.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "parse_test_util.h"
@@ -159,6 +162,24 @@ TEST(Watches, ParseErrors) {
     EXPECT_EQ(e.pos.column, b.column);
     EXPECT_EQ(e.message, b.message);
   }
+}
+
+// The fuzz corpus' seeds for relative windows and watches are valid statements.
+TEST(Watches, FuzzSeedsParse) {
+  namespace fs = std::filesystem;
+  int seen = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(KPI_TEST_DATA_DIR) / "fuzz" / "corpus")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("seed_watch_", 0) != 0) continue;
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    ast::Statement st;
+    std::string error;
+    EXPECT_TRUE(Parse(text.str(), &st, &error)) << name << "\n" << error;
+    ++seen;
+  }
+  EXPECT_GE(seen, 4);
 }
 
 }  // namespace
