@@ -10,19 +10,6 @@ namespace kpi::storage {
 
 namespace {
 
-void PutFixed64(std::string* out, uint64_t v) {
-  char b[8];
-  std::memcpy(b, &v, 8);
-  out->append(b, 8);
-}
-
-bool GetFixed64(std::string_view* in, uint64_t* v) {
-  if (in->size() < 8) return false;
-  std::memcpy(v, in->data(), 8);
-  in->remove_prefix(8);
-  return true;
-}
-
 uint64_t DoubleBits(double d) {
   uint64_t u;
   std::memcpy(&u, &d, 8);
@@ -78,87 +65,6 @@ EventIdentity IdentityOf(const CodedEvent& e, const EventAttrs& attrs) {
   k.lo = h.low64;
   k.hi = h.high64;
   return k;
-}
-
-void EncodeStagedBatch(const std::vector<CodedEvent>& events, const StringInterner& tickets, const EventAttrs& attrs,
-                       std::string* out) {
-  codec::PutVarint64(out, events.size());
-  for (const CodedEvent& e : events) {
-    codec::PutVarint64(out, codec::ZigZag(e.ts_ms));
-    const std::string& ticket = tickets.id(e.ticket);
-    codec::PutVarint64(out, ticket.size());
-    out->append(ticket);
-    codec::PutVarint64(out, e.event_code);
-    codec::PutVarint64(out, e.agent_code);
-    // Flags: 1 = id hash follows, 2 = revision follows, 4 = a retraction.
-    const bool retract = e.dead_since != 0;
-    codec::PutVarint64(out, (e.id_hash != 0 ? 1 : 0) | (e.revision != 0 ? 2 : 0) | (retract ? 4 : 0));
-    if (e.id_hash != 0) PutFixed64(out, e.id_hash);
-    if (e.revision != 0) codec::PutVarint64(out, e.revision);
-    codec::PutVarint64(out, e.num_dims);
-    for (const auto& [column, code] : DimsOf(e, attrs)) {
-      codec::PutVarint64(out, column);
-      codec::PutVarint64(out, code);
-    }
-    codec::PutVarint64(out, e.num_measures);
-    for (const auto& [column, value] : MeasuresOf(e, attrs)) {
-      codec::PutVarint64(out, column);
-      PutFixed64(out, DoubleBits(value));
-    }
-  }
-}
-
-Status DecodeStagedBatch(std::string_view in, uint32_t batch, StringInterner* tickets, EventAttrs* attrs,
-                         std::vector<CodedEvent>* out) {
-  auto bad = [batch] { return Status::Corruption("staged batch " + std::to_string(batch) + " does not decode"); };
-  uint64_t n = 0;
-  if (!codec::GetVarint64(&in, &n) || n > in.size()) return bad();
-  size_t first = out->size();
-  out->resize(first + n);
-  for (uint64_t i = 0; i < n; ++i) {
-    CodedEvent& e = (*out)[first + i];
-    e.batch = batch;
-    uint64_t v = 0, len = 0;
-    if (!codec::GetVarint64(&in, &v)) return bad();
-    e.ts_ms = codec::UnZigZag(v);
-    if (!codec::GetVarint64(&in, &len) || len > in.size()) return bad();
-    e.ticket = tickets->Intern(std::string_view(in.data(), len));
-    in.remove_prefix(len);
-    uint64_t event = 0, agent = 0, has_id = 0, nd = 0, nm = 0;
-    if (!codec::GetVarint64(&in, &event) || !codec::GetVarint64(&in, &agent) ||
-        !codec::GetVarint64(&in, &has_id) || event > UINT32_MAX || agent > UINT32_MAX)
-      return bad();
-    e.event_code = static_cast<uint32_t>(event);
-    e.agent_code = static_cast<uint32_t>(agent);
-    if (has_id > 7) return bad();
-    if ((has_id & 1) != 0 && !GetFixed64(&in, &e.id_hash)) return bad();
-    if ((has_id & 2) != 0) {
-      uint64_t revision = 0;
-      if (!codec::GetVarint64(&in, &revision) || revision > UINT32_MAX) return bad();
-      e.revision = static_cast<uint32_t>(revision);
-    }
-    if ((has_id & 4) != 0) e.dead_since = batch;
-    if (!codec::GetVarint64(&in, &nd) || nd > in.size()) return bad();
-    e.dims_begin = static_cast<uint32_t>(attrs->dims.size());
-    e.num_dims = static_cast<uint32_t>(nd);
-    for (uint64_t j = 0; j < nd; ++j) {
-      uint64_t c = 0, k = 0;
-      if (!codec::GetVarint64(&in, &c) || !codec::GetVarint64(&in, &k) || c > UINT32_MAX || k > UINT32_MAX)
-        return bad();
-      attrs->dims.emplace_back(static_cast<uint32_t>(c), static_cast<uint32_t>(k));
-    }
-    if (!codec::GetVarint64(&in, &nm) || nm > in.size()) return bad();
-    e.measures_begin = static_cast<uint32_t>(attrs->measures.size());
-    e.num_measures = static_cast<uint32_t>(nm);
-    for (uint64_t j = 0; j < nm; ++j) {
-      uint64_t c = 0, bits = 0;
-      if (!codec::GetVarint64(&in, &c) || c > UINT32_MAX || !GetFixed64(&in, &bits)) return bad();
-      double value;
-      std::memcpy(&value, &bits, 8);
-      attrs->measures.emplace_back(static_cast<uint32_t>(c), value);
-    }
-  }
-  return in.empty() ? Status::OK() : bad();
 }
 
 }  // namespace kpi::storage

@@ -95,11 +95,4 @@ struct EventOrderLess {
 uint64_t HashSourceId(std::string_view id);
 EventIdentity IdentityOf(const CodedEvent& e, const EventAttrs& attrs);
 
-// Staged batch value: all events of one Stage() call (ticket ids as strings).
-// Events' dimensions and measures come from (and are decoded into) `attrs`.
-void EncodeStagedBatch(const std::vector<CodedEvent>& events, const StringInterner& tickets, const EventAttrs& attrs,
-                       std::string* out);
-Status DecodeStagedBatch(std::string_view in, uint32_t batch, StringInterner* tickets, EventAttrs* attrs,
-                         std::vector<CodedEvent>* out);
-
 }  // namespace kpi::storage

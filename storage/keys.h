@@ -40,6 +40,8 @@ inline constexpr uint32_t kDictionaryPageCodes = 256;  // codes [page*256+1, pag
 inline constexpr char kMetaPrefix = 'M';        // 'M' ns '\0' key -> value
 inline constexpr char kBatchPrefix = 'B';       // 'B' [batch u32] -> [ingest ms i64][events u32]
 inline constexpr char kStatePrefix = 'S';       // 'S' name -> value (format version, counters)
+inline constexpr const char* kFormatKey = "Sformat";          // -> store format version (u32)
+inline constexpr const char* kGenerationKey = "Sgeneration";  // -> next segment generation (u64)
 
 std::string DictionaryPageKey(uint32_t column, uint32_t page);
 std::string MetaKey(std::string_view ns, std::string_view key);

@@ -6,6 +6,7 @@
 
 #include "storage/keys.h"
 #include "storage/parallel.h"
+#include "storage/staged_batch.h"
 #include "storage/segment_codec.h"
 
 namespace kpi::storage {
@@ -195,7 +196,7 @@ Status Sealer::Run(IngestStats* stats) {
   for (const std::string& k : staging_keys_) wb.Delete(im_.staging_cf, k);
   std::string gen;
   PutBigEndian64(&gen, generation);
-  wb.Put(im_.catalog_cf, "Sgeneration", gen);
+  wb.Put(im_.catalog_cf, kGenerationKey, gen);
   std::lock_guard lock(im_.write_mu);
   if (im_.failed) return Status::IOError("store is read-only after an earlier write failure; reopen it");
   rocksdb::Status s = im_.db->Write(im_.WriteOpts(store_.options_.sync), &wb);

@@ -220,7 +220,7 @@ struct StoreOpen {
     }
 
     std::string v;
-    rocksdb::Status s = im.db->Get(ro, im.catalog_cf, "Sformat", &v);
+    rocksdb::Status s = im.db->Get(ro, im.catalog_cf, kFormatKey, &v);
     if (!s.IsNotFound()) KPI_RETURN_IF_ERROR(FromRocks(s, "read catalog"));
     if (s.ok() && v.size() == 4) {
       if (GetBigEndian32(v.data()) != kStoreFormatVersion)
@@ -228,7 +228,7 @@ struct StoreOpen {
                                   " is not supported by this build");
       im.format_stamped = true;
     }
-    s = im.db->Get(ro, im.catalog_cf, "Sgeneration", &v);
+    s = im.db->Get(ro, im.catalog_cf, kGenerationKey, &v);
     if (!s.IsNotFound()) KPI_RETURN_IF_ERROR(FromRocks(s, "read catalog"));
     if (s.ok() && v.size() == 8) im.next_generation = GetBigEndian64(v.data());
     return Status::OK();
@@ -267,7 +267,7 @@ struct StoreOpen {
     if (im.format_stamped) return Status::OK();
     std::string fmt;
     PutBigEndian32(&fmt, kStoreFormatVersion);
-    KPI_RETURN_IF_ERROR(FromRocks(im.db->Put(im.WriteOpts(true), im.catalog_cf, "Sformat", fmt), "write format"));
+    KPI_RETURN_IF_ERROR(FromRocks(im.db->Put(im.WriteOpts(true), im.catalog_cf, kFormatKey, fmt), "write format"));
     im.NoteAcknowledged();
     im.format_stamped = true;
     return Status::OK();

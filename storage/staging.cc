@@ -1,0 +1,208 @@
+// Store::Stage: the write path's first step. Validates a batch against the
+// catalog, gives its strings dictionary codes (new columns and dictionary
+// pages go in the same write), and lands the batch in the staging family in
+// one synced WriteBatch (storage/staged_batch.h is its value), keeping the
+// coded events in memory for the next seal (Store::Impl::pending).
+#include <unistd.h>
+
+#include "storage/coded_event.h"
+#include "storage/dictionary_page.h"
+#include "storage/keys.h"
+#include "storage/staged_batch.h"
+#include "storage/store.h"
+#include "storage/store_impl.h"
+
+namespace kpi::storage {
+
+namespace {
+
+// Appends the catalog entries for a column or a code added while staging.
+void PutColumnEntry(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, const std::string& name, uint32_t id,
+                    ColumnKind kind) {
+  std::string v;
+  PutBigEndian32(&v, id);
+  v.push_back(static_cast<char>(kind));
+  wb->Put(cf, std::string(1, kColumnPrefix) + name, v);
+}
+
+// Rewrites every dictionary page holding a code in [first, last].
+void PutDictionaryPages(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, const Catalog& catalog,
+                        uint32_t column, uint32_t first, uint32_t last) {
+  std::string v;
+  for (uint32_t page = (first - 1) / kDictionaryPageCodes; page <= (last - 1) / kDictionaryPageCodes; ++page) {
+    EncodeDictionaryPage(catalog.DictionaryRange(column, page * kDictionaryPageCodes + 1, kDictionaryPageCodes), &v);
+    wb->Put(cf, DictionaryPageKey(column, page), v);
+  }
+}
+
+}  // namespace
+
+Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats,
+                    std::span<const MetaWrite> extra) {
+  KPI_RETURN_IF_ERROR(MakeWritable());
+  Impl& im = *impl_;
+  std::lock_guard lock(im.write_mu);
+  if (im.failed) return Status::IOError("store is read-only after an earlier write failure; reopen it");
+  rocksdb::WriteBatch wb;
+  for (const MetaWrite& w : extra) {
+    if (w.value) wb.Put(im.catalog_cf, MetaKey(w.ns, w.key), *w.value);
+    else wb.Delete(im.catalog_cf, MetaKey(w.ns, w.key));
+  }
+  std::vector<CodedEvent> coded;
+  coded.reserve(events.size());
+  const uint32_t batch = im.last_batch + 1;
+
+  // Batch-local caches keyed by views into `events` (alive for this call):
+  // values repeat heavily, and the catalog's lock and string keys cost more.
+  std::unordered_map<uint32_t, std::unordered_map<std::string_view, uint32_t>> code_cache;  // column -> value -> code
+  std::unordered_map<std::string_view, std::pair<uint32_t, ColumnKind>> column_cache;
+  std::map<uint32_t, std::pair<uint32_t, uint32_t>> new_codes;  // column -> [first, last] code added
+  Status catalog_error;  // a dictionary that does not read: nothing is staged
+  auto code_of = [&](uint32_t column, std::string_view value) {
+    auto& cache = code_cache[column];
+    auto hit = cache.find(value);
+    if (hit != cache.end()) return hit->second;
+    bool added = false;
+    uint32_t code = 0;
+    if (Status s = catalog_.GetOrAddCode(column, value, &code, &added); !s.ok()) {
+      if (catalog_error.ok()) catalog_error = s;
+      return 0u;
+    }
+    if (added) {
+      auto [range, fresh] = new_codes.try_emplace(column, code, code);
+      range->second.first = std::min(range->second.first, code);
+      range->second.second = std::max(range->second.second, code);
+    }
+    cache.emplace(value, code);
+    return code;
+  };
+  auto column_of = [&](const std::string& name, ColumnKind kind, uint32_t* id) {
+    auto hit = column_cache.find(name);
+    if (hit != column_cache.end()) {
+      *id = hit->second.first;
+      return hit->second.second == kind;
+    }
+    ColumnKind existing;
+    bool added = false;
+    bool ok = catalog_.GetOrAddColumn(name, kind, id, &existing, &added);
+    if (added) PutColumnEntry(&wb, im.catalog_cf, name, *id, kind);
+    column_cache.emplace(name, std::make_pair(*id, existing));
+    return ok;
+  };
+
+  std::vector<std::string_view> ticket_keys;  // of the events in `coded`
+  std::vector<uint32_t> ticket_refs;
+  ticket_keys.reserve(events.size());
+  // Dimensions and measures go straight into the pending events' arena; on
+  // any failure below it is cut back to these marks.
+  EventAttrs& attrs = im.pending_attrs;
+  const size_t dims_mark = attrs.dims.size(), measures_mark = attrs.measures.size();
+  auto undo_attrs = [&] {
+    attrs.dims.resize(dims_mark);
+    attrs.measures.resize(measures_mark);
+  };
+  for (size_t i = 0; i < events.size(); ++i) {
+    const RawEvent& raw = events[i];
+    if (raw.id.empty() && (raw.revision != 0 || raw.retract)) {
+      if (rejects != nullptr) rejects->push_back({i, "a revision or retract needs an \"id\""});
+      continue;
+    }
+    CodedEvent e;
+    e.dims_begin = static_cast<uint32_t>(attrs.dims.size());
+    e.measures_begin = static_cast<uint32_t>(attrs.measures.size());
+    std::string conflict;
+    for (const auto& [name, value] : raw.dims) {
+      uint32_t id = 0;
+      if (!column_of(name, ColumnKind::kDimension, &id)) {
+        conflict = "\"" + name + "\" is a measure in this store; got a string";
+        break;
+      }
+      attrs.dims.emplace_back(id, code_of(id, value));
+    }
+    for (const auto& [name, value] : raw.measures) {
+      if (!conflict.empty()) break;
+      uint32_t id = 0;
+      if (!column_of(name, ColumnKind::kMeasure, &id)) {
+        conflict = "\"" + name + "\" is a dimension in this store; got a number";
+        break;
+      }
+      attrs.measures.emplace_back(id, value);
+    }
+    if (!conflict.empty()) {
+      attrs.dims.resize(e.dims_begin);
+      attrs.measures.resize(e.measures_begin);
+      if (rejects != nullptr) rejects->push_back({i, conflict});
+      continue;
+    }
+    e.num_dims = static_cast<uint32_t>(attrs.dims.size() - e.dims_begin);
+    e.num_measures = static_cast<uint32_t>(attrs.measures.size() - e.measures_begin);
+    std::sort(attrs.dims.begin() + e.dims_begin, attrs.dims.end());
+    std::sort(attrs.measures.begin() + e.measures_begin, attrs.measures.end());
+    e.ts_ms = raw.ts_ms;
+    ticket_keys.push_back(raw.ticket);  // interned below, all at once
+    e.event_code = code_of(kEventColumn, raw.event);
+    e.agent_code = raw.agent.empty() ? 0 : code_of(kAgentColumn, raw.agent);
+    e.id_hash = raw.id.empty() ? 0 : HashSourceId(raw.id);
+    e.batch = batch;
+    e.revision = raw.revision;
+    e.dead_since = raw.retract ? batch : 0;  // a retraction is never visible itself
+    coded.push_back(std::move(e));
+  }
+  if (!catalog_error.ok()) {
+    im.failed = true;  // the catalog may hold codes that were never written
+    undo_attrs();
+    return catalog_error;
+  }
+  ticket_refs.resize(ticket_keys.size());
+  im.pending_tickets.InternMany(ticket_keys, ticket_refs.data());
+  for (size_t j = 0; j < coded.size(); ++j) coded[j].ticket = ticket_refs[j];
+  for (const auto& [column, range] : new_codes)
+    PutDictionaryPages(&wb, im.catalog_cf, catalog_, column, range.first, range.second);
+  if (coded.empty()) {
+    // Nothing to land; still persist catalog additions and `extra`, if any.
+    if (wb.Count() > 0) {
+      rocksdb::Status s = im.db->Write(im.WriteOpts(options_.sync), &wb);
+      if (!s.ok()) {
+        im.failed = true;
+        undo_attrs();
+      } else if (options_.sync) {
+        im.NoteAcknowledged();
+      }
+      return FromRocks(s, "write catalog");
+    }
+    return Status::OK();
+  }
+  std::string value;
+  EncodeStagedBatch(coded, im.pending_tickets, attrs, &value);
+  wb.Put(im.staging_cf, StagingKey(batch), value);
+  // Batch times never go backwards, so `as of` maps an instant to a batch prefix.
+  int64_t now = std::max(options_.clock(), im.last_batch_ms);
+  std::string bv;
+  PutBigEndian64(&bv, static_cast<uint64_t>(now));
+  PutBigEndian32(&bv, static_cast<uint32_t>(coded.size()));
+  wb.Put(im.catalog_cf, BatchKey(batch), bv);
+  rocksdb::Status s = im.db->Write(im.WriteOpts(options_.sync), &wb);
+  if (!s.ok()) {
+    im.failed = true;
+    undo_attrs();
+    return FromRocks(s, "stage batch");
+  }
+  if (options_.sync) im.NoteAcknowledged();
+  im.last_batch = batch;
+  im.last_batch_ms = now;
+  im.batch_times.push_back(now);
+  im.staged_events += coded.size();
+  if (stats != nullptr) {
+    stats->staged += coded.size();
+    stats->last_batch = batch;
+  }
+  im.pending_batches.push_back(batch);
+  if (im.pending.empty()) {
+    im.pending = std::move(coded);
+  } else {
+    im.pending.insert(im.pending.end(), std::make_move_iterator(coded.begin()), std::make_move_iterator(coded.end()));
+  }
+  return Status::OK();
+}
+
+}  // namespace kpi::storage
