@@ -32,6 +32,8 @@ const char* ReplHelpText() {
          "  from tickets during 2025-01-01 .. 2025-04-01 by channel;\n"
          "  define kpi frt = duration(created -> agent_reply);   show kpis;   drop kpi frt;\n"
          "  explain select ...;\n"
+         "  select count() as n from tickets during last 7d by day;   (also today, this week, previous month)\n"
+         "  show watches;   show alerts;   select ... from watch NAME;\n"
          "Commands:\n"
          "  .help                     this text\n"
          "  .format table|csv|json    how results are printed\n"
