@@ -10,6 +10,7 @@
 
 #include "query/engine.h"
 #include "server/auth.h"
+#include "server/cache_metrics.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/router.h"
@@ -117,6 +118,7 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   WatchScheduler watches(store, run, &sender, &alert_mu, scheduling);
   metrics.AddSource([&watches] { return watches.RenderPrometheus(); });
   metrics.AddSource([&sender] { return sender.RenderPrometheus(); });
+  metrics.AddSource([store] { return RenderCacheMetrics(*store); });
 
   HttpServerOptions http;
   http.listen = options.listen;

@@ -1,0 +1,50 @@
+// The store's cache gauges in GET /metrics (server/cache_metrics.h): what the
+// segment cache and the dictionaries hold, and their hit counts, follow the
+// store's use.
+#include "server/cache_metrics.h"
+
+#include <gtest/gtest.h>
+
+#include "server_test_util.h"
+
+namespace kpi::server {
+namespace {
+
+bool Has(const std::string& text, const std::string& line) { return text.find(line) != std::string::npos; }
+
+TEST(CacheMetricsTest, FollowTheStoresCaches) {
+  testing::ScratchStore s;
+  std::vector<RawEvent> events(3);
+  for (int i = 0; i < 3; ++i) {
+    events[i].ts_ms = 1'700'000'000'000 + i;
+    events[i].ticket = "T" + std::to_string(i);
+    events[i].event = "created";
+    events[i].dims = {{"channel", i == 0 ? "chat" : "email"}};
+  }
+  std::vector<storage::EventReject> rejects;
+  storage::IngestStats stats;
+  ASSERT_TRUE(s.store->Ingest(events, &rejects, &stats).ok());
+  std::string text = RenderCacheMetrics(*s.store);
+  EXPECT_TRUE(Has(text, "# TYPE kpi_segment_cache_hits_total counter\nkpi_segment_cache_hits_total 0\n"));
+  EXPECT_TRUE(Has(text, "kpi_segment_cache_entries 0\n"));
+  EXPECT_TRUE(Has(text, "kpi_segment_cache_capacity_bytes " + std::to_string(size_t{2} << 30) + "\n"));
+
+  auto snap = s.store->GetSnapshot();
+  const std::vector<storage::SegmentRef> refs = snap->Plan(storage::ScanSpec(), nullptr);
+  ASSERT_EQ(refs.size(), 1u);
+  std::shared_ptr<const storage::Segment> seg;
+  ASSERT_TRUE(snap->Load(refs[0], &seg).ok());
+  ASSERT_TRUE(snap->Load(refs[0], &seg).ok());
+  text = RenderCacheMetrics(*s.store);
+  EXPECT_TRUE(Has(text, "kpi_segment_cache_entries 1\n"));
+  EXPECT_TRUE(Has(text, "kpi_segment_cache_misses_total 1\n"));
+  EXPECT_TRUE(Has(text, "kpi_segment_cache_hits_total 1\n"));
+  EXPECT_TRUE(Has(text, "kpi_segment_cache_bytes " + std::to_string(seg->MemoryBytes()) + "\n"));
+  // Ingest coded event names and channels: those dictionaries are in memory.
+  EXPECT_TRUE(Has(text, "kpi_dictionaries{state=\"resident\"} 3\n")) << text;  // event, agent (empty), channel
+  EXPECT_TRUE(Has(text, "kpi_dictionaries{state=\"paged\"} 0\n"));
+  EXPECT_TRUE(Has(text, "# TYPE kpi_dictionary_page_scans_total counter\nkpi_dictionary_page_scans_total 0\n"));
+}
+
+}  // namespace
+}  // namespace kpi::server
