@@ -6,6 +6,7 @@
 
 #include "cli/audit_command.h"
 #include "cli/backup_command.h"
+#include "cli/compact_command.h"
 #include "cli/exit_codes.h"
 #include "cli/gen_command.h"
 #include "cli/info_command.h"
@@ -84,6 +85,11 @@ int main(int argc, char** argv) {
   restore_cmd->add_option("--from", restore.from, "Backup directory")->required();
   restore_cmd->add_option("--db", restore.db, "Store directory to restore into")->required();
   restore_cmd->add_flag("--force", restore.force, "Replace a non-empty --db (moved aside to DIR.replaced-<time>)");
+
+  CompactFlags compact;
+  CLI::App* compact_cmd = app.add_subcommand(
+      "compact", "Reclaim the disk space of what seals replaced; prints bytes/event before and after");
+  compact_cmd->add_option("--db", compact.db, "Store directory (not one a server has open)")->required();
 
   QueryFlags query;
   CLI::App* query_cmd = app.add_subcommand("query", "Run query statements (';'-separated) and print the results");
@@ -221,6 +227,7 @@ int main(int argc, char** argv) {
   if (info_cmd->parsed()) return RunInfo(info, stdout, stderr);
   if (backup_cmd->parsed()) return RunBackup(backup, stdout, stderr);
   if (restore_cmd->parsed()) return RunRestore(restore, stdout, stderr);
+  if (compact_cmd->parsed()) return RunCompact(compact, stdout, stderr);
   if (query_cmd->parsed()) return RunQuery(query, stdout, stderr);
   if (repl_cmd->parsed()) return RunRepl(repl, stdout, stderr);
   if (serve_cmd->parsed()) return RunServe(serve, stderr);

@@ -118,6 +118,7 @@ struct PlanStats {
 
 class Store;
 struct BackupInfo;  // storage/backup.h
+struct CompactStats;  // storage/compact.h
 
 // A consistent, immutable view of the sealed data.
 class Snapshot {
@@ -240,6 +241,10 @@ class Store {
   // which must not exist: every write acknowledged before the call and none
   // after it (storage/backup.h). Blocks writes meanwhile, not queries.
   Status Backup(const std::string& to_dir, BackupInfo* info);
+  // Seals, flushes and fully compacts the segments, zones and staging
+  // families, dropping the values seals replaced (storage/compact.h). Rewrites
+  // those families' table files; meant for a store nothing else writes to.
+  Status Compact(CompactStats* stats);
 
   const std::string& dir() const { return dir_; }
   // The caches' sizes and hit counts (cheap; GetInfo also reports them).

@@ -1,9 +1,9 @@
 // Store::GetInfo: what `kpi info` shows. Walks every sealed segment once to
 // account bytes per column and encoding, so it costs a full decode.
-#include <filesystem>
 #include <map>
 #include <set>
 
+#include "storage/compact.h"
 #include "storage/keys.h"
 #include "storage/segment_codec.h"
 #include "storage/store_impl.h"
@@ -43,10 +43,7 @@ Status Store::GetInfo(StoreInfo* info) const {
   info->batches = snap->last_batch();
   info->staged_events = staged_events();
 
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_, ec)) {
-    if (entry.is_regular_file(ec)) info->disk_bytes += entry.file_size(ec);
-  }
+  info->disk_bytes = DirectoryBytes(dir_);
 
   info->dictionaries.emplace_back("event", catalog_.DictionarySize(kEventColumn));
   info->dictionaries.emplace_back("agent", catalog_.DictionarySize(kAgentColumn));

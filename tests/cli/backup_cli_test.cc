@@ -72,21 +72,11 @@ TEST_F(BackupCliTest, BackupThenRestore) {
 TEST_F(BackupCliTest, StoreHeldByAServerIsRefusedWithTheEndpoint) {
   KpiRun probe = RunKpi({"serve", "--db", "missing"}, dir_.path());
   if (probe.err.find("this build has no HTTP server") != std::string::npos) GTEST_SKIP() << "built without server/";
-  // Serve in the background, run `kpi backup` while it listens, stop it.
-  const std::string script = "cd '" + dir_.path() + "' || exit 98; '" + KPI_BINARY +
-                             "' serve --db store --listen 127.0.0.1:0 2>serve.log & pid=$!; i=0; "
-                             "while ! grep -q listening serve.log 2>/dev/null; do "
-                             "  i=$((i+1)); [ $i -gt 600 ] && { kill -9 $pid; exit 99; }; sleep 0.05; done; '" +
-                             KPI_BINARY + "' backup --db store --to b2 2>backup.err; echo $? > backup.rc; "
-                             "kill -TERM $pid; wait $pid";
-  const std::string path = dir_ / "run.sh";
-  WriteFile(path, script);
-  const int status = std::system(("sh '" + path + "'").c_str());
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(dir_ / "serve.log");
-  EXPECT_EQ(ReadFile(dir_ / "backup.rc"), "2\n");
-  const std::string err = ReadFile(dir_ / "backup.err");
-  EXPECT_NE(err.find("open in another process"), std::string::npos) << err;
-  EXPECT_NE(err.find("/v1/backup?to="), std::string::npos) << err;
+  const KpiRun b = RunKpiWhileServing("store", {"backup", "--db", "store", "--to", "b2"}, dir_.path());
+  ASSERT_NE(b.exit_code, -1) << b.err;
+  EXPECT_EQ(b.exit_code, 2);
+  EXPECT_NE(b.err.find("open in another process"), std::string::npos) << b.err;
+  EXPECT_NE(b.err.find("/v1/backup?to="), std::string::npos) << b.err;
   EXPECT_FALSE(std::filesystem::exists(dir_ / "b2"));
 }
 

@@ -48,6 +48,28 @@ KpiRun RunKpi(const std::vector<std::string>& args, const std::string& cwd, cons
   return run;
 }
 
+KpiRun RunKpiWhileServing(const std::string& db, const std::vector<std::string>& args, const std::string& cwd) {
+  std::string run = ShellQuote(KPI_BINARY);
+  for (const std::string& a : args) run += " " + ShellQuote(a);
+  const std::string script = "cd " + ShellQuote(cwd) + " || exit 98; " + ShellQuote(KPI_BINARY) + " serve --db " +
+                             ShellQuote(db) + " --listen 127.0.0.1:0 2>serve.log & pid=$!; i=0; "
+                             "while ! grep -q listening serve.log 2>/dev/null; do "
+                             "  i=$((i+1)); [ $i -gt 600 ] && { kill -9 $pid; exit 99; }; sleep 0.05; done; " +
+                             run + " </dev/null >served.out 2>served.err; echo $? > served.rc; "
+                             "kill -TERM $pid; wait $pid";
+  WriteFile(cwd + "/served.sh", script);
+  const int status = std::system(("sh " + ShellQuote(cwd + "/served.sh")).c_str());
+  KpiRun out;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    out.err = ReadFile(cwd + "/serve.log");
+    return out;
+  }
+  out.exit_code = std::stoi(ReadFile(cwd + "/served.rc"));
+  out.out = ReadFile(cwd + "/served.out");
+  out.err = ReadFile(cwd + "/served.err");
+  return out;
+}
+
 void WriteGzip(const std::string& path, const std::string& content) {
   gzFile f = gzopen(path.c_str(), "wb");
   if (f == nullptr) throw std::runtime_error("cannot write " + path);

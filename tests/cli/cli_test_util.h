@@ -18,6 +18,11 @@ struct KpiRun {
 KpiRun RunKpi(const std::vector<std::string>& args, const std::string& cwd, const std::string& stdin_text = "",
               bool has_stdin = false);
 
+// Runs KPI_BINARY with `args` in `cwd` while a `kpi serve --db <db>` started
+// there listens (ephemeral port; its stderr in cwd/serve.log), then stops the
+// server. exit_code -1 when the server never came up (err: its log).
+KpiRun RunKpiWhileServing(const std::string& db, const std::vector<std::string>& args, const std::string& cwd);
+
 // Writes `content` gzip-compressed to `path`.
 void WriteGzip(const std::string& path, const std::string& content);
 

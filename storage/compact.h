@@ -1,0 +1,32 @@
+// Compaction on demand: Store::Compact (declared in store.h, defined in
+// compact.cc) reclaims the disk space of what seals replaced.
+//
+// A seal rewrites every segment a batch touches (and its zone map) under the
+// same key, and deletes the staged batches it sealed; RocksDB keeps the old
+// values on disk until its background compactions happen to merge them away,
+// which after scattered loads (a shuffled file, backfills) can take long.
+// Compact seals and flushes (Store::Flush), then runs a full CompactRange over
+// the segments, zones and staging column families, bottommost level included,
+// so every replaced value and tombstone is dropped. The data read back is
+// unchanged. It runs RocksDB's compactions in the calling thread, rewriting
+// those families' table files (time and free disk in proportion to their
+// size); writes during it are safe but may leave new replaced values, so run
+// it while nothing else writes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace kpi::storage {
+
+struct CompactStats {
+  uint64_t disk_bytes_before = 0;  // every file in the store directory, before
+  uint64_t disk_bytes_after = 0;   // and after
+  uint64_t events = 0;             // sealed events (for bytes/event)
+  double seconds = 0;              // wall time of the whole call
+};
+
+// Bytes of every regular file under `dir` (recursively); 0 for a missing dir.
+uint64_t DirectoryBytes(const std::string& dir);
+
+}  // namespace kpi::storage
