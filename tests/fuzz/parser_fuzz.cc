@@ -97,6 +97,10 @@ void CheckSelect(const ast::SelectQuery& q) {
   if (q.source == "select") {
     if (q.subquery == nullptr) Die("nested source without a select", "");
     CheckSelect(*q.subquery);
+  } else if (q.source == "watch") {
+    // `from watch NAME`: a watch's run history, named by an identifier.
+    if (q.watch.empty()) Die("watch source without a name", "");
+    if (q.subquery != nullptr) Die("a subquery on a watch source", q.watch);
   } else if (q.source != "events" && q.source != "tickets") {
     Die("bad source", q.source);
   } else if (q.subquery != nullptr) {
