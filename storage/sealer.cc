@@ -103,18 +103,24 @@ Status Sealer::Estimate(Store::SealEstimate* out) {
   KPI_RETURN_IF_ERROR(LoadTicketIndex());
   std::set<SegmentKeyPair> touched;
   {
-    std::lock_guard lock(im_.write_mu);
+    std::lock_guard lock(im_.write_mu);  // pending_tickets
     out->staged = im_.pending.size();
-    for (const std::string& id : im_.pending_tickets.ids()) {
-      const uint32_t sealed = im_.ticket_ids.Find(id);
-      if (sealed == StringInterner::kAbsent) continue;
-      const TicketLocation& loc = im_.ticket_locations[sealed];
-      touched.insert({loc.partition, loc.segment});
-    }
+    touched = SegmentsHolding(im_.pending_tickets);
   }
   for (const SegmentKeyPair& key : touched)
     if (auto ref = im_.refs.find(key); ref != im_.refs.end()) out->rewrite += ref->second.zone.num_events;
   return Status::OK();
+}
+
+std::set<Sealer::SegmentKeyPair> Sealer::SegmentsHolding(const StringInterner& tickets) const {
+  std::set<SegmentKeyPair> out;
+  for (const std::string& id : tickets.ids()) {
+    const uint32_t sealed = im_.ticket_ids.Find(id);
+    if (sealed == StringInterner::kAbsent) continue;
+    const TicketLocation& loc = im_.ticket_locations[sealed];
+    out.insert({loc.partition, loc.segment});
+  }
+  return out;
 }
 
 uint32_t Sealer::WorkIndexFor(const std::string& id) {
@@ -133,14 +139,7 @@ Status Sealer::Run(IngestStats* stats) {
   work_.resize(work_ids_.size());
 
   // Decode the segments holding tickets this seal touches.
-  std::set<SegmentKeyPair> touched;
-  for (uint32_t i = 0; i < work_.size(); ++i) {
-    const uint32_t sealed = im_.ticket_ids.Find(work_ids_.id(i));
-    if (sealed == StringInterner::kAbsent) continue;
-    const TicketLocation& loc = im_.ticket_locations[sealed];
-    touched.insert({loc.partition, loc.segment});
-  }
-  for (SegmentKeyPair key : touched) KPI_RETURN_IF_ERROR(LoadSegment(key));
+  for (SegmentKeyPair key : SegmentsHolding(work_ids_)) KPI_RETURN_IF_ERROR(LoadSegment(key));
 
   IngestStats local;
   std::map<uint32_t, IngestStats> by_batch;

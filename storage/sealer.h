@@ -64,6 +64,8 @@ class Sealer {
   Status ReadStaged();
   Status LoadTicketIndex();
   void SetTicketLocation(std::string_view id, TicketLocation loc);
+  // The sealed segments holding any of `tickets` (ticket index; requires it loaded).
+  std::set<SegmentKeyPair> SegmentsHolding(const StringInterner& tickets) const;
   // Decodes a sealed segment into sealed_ and its tickets into work_; appends
   // their work indexes to *loaded when non-null. (sealer_layout.cc)
   Status LoadSegment(SegmentKeyPair key, std::vector<uint32_t>* loaded = nullptr);
