@@ -12,6 +12,7 @@
 #include <cstdlib>
 
 #include "http_client.h"
+#include "forked_server.h"
 #include "server_test_util.h"
 
 namespace kpi::server {
@@ -36,30 +37,13 @@ TEST(ServeTest, BadOptionsReturnUsageStatus) {
 
 TEST(ServeTest, ServesUntilSigtermThenExitsZero) {
   kpi::testing::ScratchDir dir("kpi-serve");
-  int pipe_fds[2];
-  ASSERT_EQ(pipe(pipe_fds), 0);
-  pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    close(pipe_fds[0]);
-    std::unique_ptr<storage::Store> store;
-    storage::StoreOptions store_options;
-    store_options.sync = false;
-    if (!storage::Store::Open(dir.path() + "/db", store_options, &store).ok()) _exit(90);
-    ServeOptions options;
-    options.listen = "127.0.0.1:0";
-    options.log = fdopen(pipe_fds[1], "w");
-    int code = Serve(store.get(), options);
-    store.reset();
-    _exit(code);
-  }
-  close(pipe_fds[1]);
-  std::FILE* log = fdopen(pipe_fds[0], "r");
+  testing::ForkedServer server =
+      testing::ForkServe(dir.path() + "/db", [](ServeOptions*) {}, "listening on 127.0.0.1:%d");
+  ASSERT_GE(server.pid, 0);
+  const pid_t child = server.pid;
+  const int port = server.port;
+  std::FILE* log = server.log;
   char line[256];
-  int port = 0;
-  while (port == 0 && std::fgets(line, sizeof line, log) != nullptr) {
-    std::sscanf(line, "listening on 127.0.0.1:%d", &port);
-  }
   ASSERT_GT(port, 0) << "the server did not say where it listens";
   EXPECT_EQ(Fetch(static_cast<uint16_t>(port), "GET", "/health").status, 200);
   auto posted = Fetch(static_cast<uint16_t>(port), "POST", "/v1/events", testing::EventLines(1, 20));

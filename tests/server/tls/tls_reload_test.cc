@@ -18,6 +18,7 @@
 
 #include "storage/store.h"
 #include "test_util.h"
+#include "../forked_server.h"
 #include "tls_test_util.h"
 
 namespace kpi::server {
@@ -44,37 +45,24 @@ TEST(TlsReloadTest, SighupReloadsTheCertificateUnderLoadWithoutLosingARequest) {
   ASSERT_TRUE(testing::MakeTestPki(dir.path(), &pki, &error)) << error;
   Install(pki.server_cert, pki.server_key, dir.path());
 
-  int pipe_fds[2];
-  ASSERT_EQ(pipe(pipe_fds), 0);
-  pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    close(pipe_fds[0]);
-    std::unique_ptr<storage::Store> store;
-    storage::StoreOptions store_options;
-    store_options.sync = false;
-    if (!storage::Store::Open(dir.path() + "/db", store_options, &store).ok()) _exit(90);
-    ServeOptions options;
-    options.listen = "127.0.0.1:0";
-    options.tls_cert_file = dir.path() + "/live.pem";
-    options.tls_key_file = dir.path() + "/live.key";
-    options.io_threads = 2;
-    // Four loopback clients loop as fast as they can: on a quiet machine the
-    // keep-alive ones pass the per-address rate limit (10,000/s), whose 429
-    // is not what this test is about (client_limits_test covers it).
-    options.rate_limit = 0;
-    options.log = fdopen(pipe_fds[1], "w");
-    int code = Serve(store.get(), options);
-    store.reset();
-    _exit(code);
-  }
-  close(pipe_fds[1]);
-  std::FILE* log = fdopen(pipe_fds[0], "r");
+  testing::ForkedServer server = testing::ForkServe(
+      dir.path() + "/db",
+      [&](ServeOptions* options) {
+        options->tls_cert_file = dir.path() + "/live.pem";
+        options->tls_key_file = dir.path() + "/live.key";
+        options->io_threads = 2;
+        // Four loopback clients loop as fast as they can: on a quiet machine
+        // the keep-alive ones pass the per-address rate limit (10,000/s),
+        // whose 429 is not what this test is about (client_limits_test
+        // covers it).
+        options->rate_limit = 0;
+      },
+      "listening on https://127.0.0.1:%d");
+  ASSERT_GE(server.pid, 0);
+  const pid_t child = server.pid;
+  const int port = server.port;
+  std::FILE* log = server.log;
   char line[512];
-  int port = 0;
-  while (port == 0 && std::fgets(line, sizeof line, log) != nullptr) {
-    std::sscanf(line, "listening on https://127.0.0.1:%d", &port);
-  }
   ASSERT_GT(port, 0);
 
   TlsClientOptions trusting;
