@@ -1,22 +1,44 @@
 // DuckDB baseline for the macro benchmark: loads the same NDJSON into a
 // DuckDB file and computes the same KPIs as bench/macro_bench.sh, timing the
-// load and each query (best of 3 warm runs). Prints one JSON object per line.
+// load and each query (best of 3 warm runs; 5 for the prebuilt mode). Prints
+// one JSON object per line.
+// Two modes (`--modes raw,prebuilt`, default raw):
+//   raw       every query derives its per-ticket view from the events table,
+//             as an analyst's SQL over raw events would;
+//   prebuilt  after the load, DuckDB derives its own tables once, untimed
+//             (reported as "prebuild"), like an analyst's materialised views
+//             (bench/duckdb_prebuilt.mjs): one row per ticket (creation time,
+//             latest dimensions, last measures, first/last time, count and
+//             first agent per event name, agent replies before the first
+//             resolution) and the events with their sticky dimensions filled;
+//             every KPI is then timed against those tables.
 // With a third argument, a directory holding kpistore's answers as
 // `<name>.json` (`kpi query --format json`), also compares every cell of
 // both answers (numbers to 1e-9 relative) and reports "agree" or the first
-// differences: an independent engine checking the KPI numbers.
+// differences: an independent engine checking the KPI numbers. When that
+// directory also holds `<name>.ms` (kpistore's warm time), the line carries
+// the ratio DuckDB / kpistore.
 //
 //   npm install --prefix /tmp/duck @duckdb/node-api   (from the npm registry)
-//   DUCK_DIR=/tmp/duck node bench/duckdb_kpis.mjs events.ndjson /tmp/kpis.duckdb
+//   DUCK_DIR=/tmp/duck node bench/duckdb_kpis.mjs events.ndjson /tmp/kpis.duckdb [ANSWERS] [--modes raw,prebuilt]
 // (ES modules ignore NODE_PATH, so the package is required from DUCK_DIR.)
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
+import { prebuildTables, prebuiltQueries } from './duckdb_prebuilt.mjs';
 const require = createRequire((process.env.DUCK_DIR ?? '/tmp/duck') + '/');
 const { DuckDBInstance } = require('@duckdb/node-api');
 
-const [ndjson, dbPath, kpiAnswers] = process.argv.slice(2);
-if (!ndjson || !dbPath) { console.error('usage: duckdb_kpis.mjs EVENTS.ndjson DB.duckdb'); process.exit(2); }
-for (const f of [dbPath, dbPath + '.wal']) if (fs.existsSync(f)) fs.unlinkSync(f);
+const args = process.argv.slice(2);
+const modesAt = args.indexOf('--modes');
+const modes = modesAt >= 0 ? args.splice(modesAt, 2)[1].split(',') : ['raw'];
+const [ndjson, dbPath, kpiAnswers] = args;
+if (!ndjson || !dbPath || modes.some((m) => m !== 'raw' && m !== 'prebuilt')) {
+  console.error('usage: duckdb_kpis.mjs EVENTS.ndjson DB.duckdb [ANSWERS_DIR] [--modes raw,prebuilt]');
+  process.exit(2);
+}
+// KPI_DUCK_REUSE=1 keeps a DB file an earlier run loaded (no load line).
+const reuse = process.env.KPI_DUCK_REUSE === '1' && fs.existsSync(dbPath);
+if (!reuse) for (const f of [dbPath, dbPath + '.wal']) if (fs.existsSync(f)) fs.unlinkSync(f);
 
 const instance = await DuckDBInstance.create(dbPath, { threads: '2' });
 const con = await instance.connect();
@@ -24,15 +46,17 @@ await con.run("set TimeZone = 'UTC'");  // date_trunc in UTC, like kpistore's de
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 let t0 = now();
-await con.run(`create table e as select * from read_json('${ndjson}', format='newline_delimited',
-  columns={ts:'TIMESTAMPTZ', ticket:'VARCHAR', event:'VARCHAR', agent:'VARCHAR', customer:'VARCHAR', channel:'VARCHAR',
-           team:'VARCHAR', category:'VARCHAR', priority:'VARCHAR', region:'VARCHAR', business_type:'VARCHAR',
-           handle_seconds:'DOUBLE', cost:'DOUBLE', csat:'DOUBLE', accurate:'DOUBLE'})`);
-await con.run('checkpoint');
-const loadMs = now() - t0;
-const rows = (await (await con.runAndReadAll('select count(*) from e')).getRows())[0][0];
-console.log(JSON.stringify({ name: 'load', ms: loadMs, events: Number(rows), events_per_s: Number(rows) / loadMs * 1000,
-  bytes: fs.statSync(dbPath).size, bytes_per_event: fs.statSync(dbPath).size / Number(rows) }));
+if (!reuse) {
+  await con.run(`create table e as select * from read_json('${ndjson}', format='newline_delimited',
+    columns={ts:'TIMESTAMPTZ', ticket:'VARCHAR', event:'VARCHAR', agent:'VARCHAR', customer:'VARCHAR', channel:'VARCHAR',
+             team:'VARCHAR', category:'VARCHAR', priority:'VARCHAR', region:'VARCHAR', business_type:'VARCHAR',
+             handle_seconds:'DOUBLE', cost:'DOUBLE', csat:'DOUBLE', accurate:'DOUBLE'})`);
+  await con.run('checkpoint');
+  const loadMs = now() - t0;
+  const rows = (await (await con.runAndReadAll('select count(*) from e')).getRows())[0][0];
+  console.log(JSON.stringify({ name: 'load', ms: loadMs, events: Number(rows), events_per_s: Number(rows) / loadMs * 1000,
+    bytes: fs.statSync(dbPath).size, bytes_per_event: fs.statSync(dbPath).size / Number(rows) }));
+}
 
 // Per-ticket view: creation time, latest dims, first events.
 const T = `(select ticket,
@@ -49,7 +73,7 @@ const T = `(select ticket,
 const FIRST_REPLY = `(select e.ticket, min(e.ts) as first_reply from e join ${T} t using (ticket)
    where e.event = 'agent_reply' and e.ts >= t.created group by e.ticket)`;
 
-const queries = {
+const rawQueries = {
   frt_by_channel: `select t.channel, count(*), quantile_cont(epoch(f.first_reply - t.created), 0.5),
       quantile_cont(epoch(f.first_reply - t.created), 0.9) from ${T} t left join ${FIRST_REPLY} f using (ticket)
       where t.created >= '2025-01-01' and t.created < '2025-04-01' group by 1 order by 1`,
@@ -115,15 +139,32 @@ function compare(name, duckRows) {
   return diffs.length === 0 ? `agree (${ks.length} rows)` : `DIFFER in ${diffs.length} rows, e.g. ${diffs.slice(0, 3).join('; ')}`;
 }
 
-for (const [name, sql] of Object.entries(queries)) {
-  let best = Infinity, rows = [];
-  for (let i = 0; i < 3; i++) {
-    t0 = now();
-    const r = await con.runAndReadAll(sql);
-    best = Math.min(best, now() - t0);
-    rows = r.getRows();
+async function timeAll(mode, queries, runs) {
+  for (const [name, sql] of Object.entries(queries)) {
+    let best = Infinity, rows = [];
+    for (let i = 0; i < runs; i++) {
+      t0 = now();
+      const r = await con.runAndReadAll(sql);
+      best = Math.min(best, now() - t0);
+      rows = r.getRows();
+    }
+    const out = { mode, name, ms: best, rows: rows.length };
+    if (kpiAnswers) {
+      out.check = compare(name, rows);
+      const msFile = `${kpiAnswers}/${name}.ms`;
+      if (fs.existsSync(msFile)) {
+        out.kpistore_ms = Number(fs.readFileSync(msFile, 'utf8'));
+        out.ratio = best / out.kpistore_ms;
+      }
+    }
+    console.log(JSON.stringify(out));
   }
-  const out = { name, ms: best, rows: rows.length };
-  if (kpiAnswers) out.check = compare(name, rows);
-  console.log(JSON.stringify(out));
+}
+
+if (modes.includes('raw')) await timeAll('raw', rawQueries, 3);
+if (modes.includes('prebuilt')) {
+  t0 = now();
+  await prebuildTables(con);
+  console.log(JSON.stringify({ name: 'prebuild', ms: now() - t0 }));
+  await timeAll('prebuilt', prebuiltQueries, 5);
 }
