@@ -42,6 +42,10 @@ inline constexpr char kBatchPrefix = 'B';       // 'B' [batch u32] -> [ingest ms
 inline constexpr char kStatePrefix = 'S';       // 'S' name -> value (format version, counters)
 inline constexpr const char* kFormatKey = "Sformat";          // -> store format version (u32)
 inline constexpr const char* kGenerationKey = "Sgeneration";  // -> next segment generation (u64)
+inline constexpr const char* kTicketIndexKey = "Stickets";     // -> ticket index version (u32): the tickets family is complete
+
+// tickets family: key = the ticket id's bytes -> [partition u32][segment u32]
+// (storage/ticket_index.h)
 
 std::string DictionaryPageKey(uint32_t column, uint32_t page);
 std::string MetaKey(std::string_view ns, std::string_view key);

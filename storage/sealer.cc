@@ -1,7 +1,7 @@
 // Seal driver: takes the staged events, loads the touched segments, merges,
 // lays out, encodes and commits (the steps are in storage/sealer.h). The
-// ticket -> segment index is memory-only, rebuilt from the segments' ticket
-// ids on the first seal after open.
+// ticket -> segment index is on disk (storage/ticket_index.h): read once per
+// seal for the incoming tickets, updated in the seal's own WriteBatch.
 #include "storage/sealer.h"
 
 #include "storage/keys.h"
@@ -68,28 +68,7 @@ Status Sealer::ReadStaged() {
 }
 
 Status Sealer::LoadTicketIndex() {
-  if (im_.ticket_index_loaded) return Status::OK();
-  std::unique_ptr<rocksdb::Iterator> it(im_.db->NewIterator(rocksdb::ReadOptions(), im_.segments_cf));
-  std::vector<std::string> ids;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    TicketLocation loc;
-    if (!ParseSegmentKey(std::string_view(it->key().data(), it->key().size()), &loc.partition, &loc.segment))
-      return Status::Corruption("segment key");
-    KPI_RETURN_IF_ERROR(DecodeTicketIds(std::string_view(it->value().data(), it->value().size()), &ids));
-    for (const std::string& id : ids) SetTicketLocation(id, loc);
-  }
-  KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read ticket ids"));
-  im_.ticket_index_loaded = true;
-  return Status::OK();
-}
-
-void Sealer::SetTicketLocation(std::string_view id, TicketLocation loc) {
-  const uint32_t index = im_.ticket_ids.Intern(id);
-  if (index == im_.ticket_locations.size()) {
-    im_.ticket_locations.push_back(loc);
-  } else {
-    im_.ticket_locations[index] = loc;
-  }
+  return im_.tickets->BuildIfMissing(im_.segments_cf, im_.catalog_cf, im_.WriteOpts(store_.options_.sync));
 }
 
 Status Store::EstimateSeal(SealEstimate* out) {
@@ -100,27 +79,23 @@ Status Store::EstimateSeal(SealEstimate* out) {
 
 Status Sealer::Estimate(Store::SealEstimate* out) {
   *out = {};
+  if (im_.read_only) return Status::OK();  // nothing staged in this process
   KPI_RETURN_IF_ERROR(LoadTicketIndex());
-  std::set<SegmentKeyPair> touched;
+  std::vector<std::string> pending;  // copied, so that staging goes on during the lookups
   {
     std::lock_guard lock(im_.write_mu);  // pending_tickets
     out->staged = im_.pending.size();
-    touched = SegmentsHolding(im_.pending_tickets);
+    pending = im_.pending_tickets.ids();
   }
+  std::set<SegmentKeyPair> touched;
+  KPI_RETURN_IF_ERROR(SegmentsHolding(pending, &touched));
   for (const SegmentKeyPair& key : touched)
     if (auto ref = im_.refs.find(key); ref != im_.refs.end()) out->rewrite += ref->second.zone.num_events;
   return Status::OK();
 }
 
-std::set<Sealer::SegmentKeyPair> Sealer::SegmentsHolding(const StringInterner& tickets) const {
-  std::set<SegmentKeyPair> out;
-  for (const std::string& id : tickets.ids()) {
-    const uint32_t sealed = im_.ticket_ids.Find(id);
-    if (sealed == StringInterner::kAbsent) continue;
-    const TicketLocation& loc = im_.ticket_locations[sealed];
-    out.insert({loc.partition, loc.segment});
-  }
-  return out;
+Status Sealer::SegmentsHolding(const std::vector<std::string>& tickets, std::set<SegmentKeyPair>* out) const {
+  return im_.tickets->Lookup(tickets, [&](size_t, TicketLocation loc) { out->insert({loc.partition, loc.segment}); });
 }
 
 uint32_t Sealer::WorkIndexFor(const std::string& id) {
@@ -139,7 +114,9 @@ Status Sealer::Run(IngestStats* stats) {
   work_.resize(work_ids_.size());
 
   // Decode the segments holding tickets this seal touches.
-  for (SegmentKeyPair key : SegmentsHolding(work_ids_)) KPI_RETURN_IF_ERROR(LoadSegment(key));
+  std::set<SegmentKeyPair> holding;
+  KPI_RETURN_IF_ERROR(SegmentsHolding(work_ids_.ids(), &holding));
+  for (SegmentKeyPair key : holding) KPI_RETURN_IF_ERROR(LoadSegment(key));
 
   IngestStats local;
   std::map<uint32_t, IngestStats> by_batch;
@@ -150,7 +127,6 @@ Status Sealer::Run(IngestStats* stats) {
   // One atomic batch: segments, zone maps, staging removal.
   rocksdb::WriteBatch wb;
   std::map<SegmentKeyPair, SegmentRef> new_refs;
-  std::vector<std::pair<uint32_t, TicketLocation>> index_updates;  // (work ticket, new home)
   uint64_t generation = im_.next_generation;
   // Build and encode the segments on every core (each is independent; at the
   // end of an ingest the last seal is all that runs), then write in key order.
@@ -189,7 +165,7 @@ Status Sealer::Run(IngestStats* stats) {
       const WorkTicket& t = work_[i];
       if (t.from_segment) local.events_rewritten += t.num_events();
       if (t.from_segment && t.origin == key) continue;
-      index_updates.emplace_back(i, TicketLocation{key.first, key.second});
+      im_.tickets->Put(&wb, work_ids_.id(i), TicketLocation{key.first, key.second});
     }
   }
   for (const std::string& k : staging_keys_) wb.Delete(im_.staging_cf, k);
@@ -209,7 +185,6 @@ Status Sealer::Run(IngestStats* stats) {
     if (members.empty()) im_.refs.erase(key);
   }
   for (auto& [key, ref] : new_refs) im_.refs[key] = std::move(ref);
-  for (const auto& [i, loc] : index_updates) SetTicketLocation(work_ids_.id(i), loc);
   im_.staged_events -= taken_events_;
   im_.Publish();
   if (stats != nullptr) stats->Add(local);

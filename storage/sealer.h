@@ -12,7 +12,8 @@
 //   4. place each ticket in the partition of its creation day, decide which
 //      segment each ticket goes to, leave unchanged segments alone, build and
 //      encode the rest on every core (sealer_layout.cc);
-//   5. commit, then update the ticket index and publish the new read view.
+//   5. commit (the ticket index's changes go in the same WriteBatch), then
+//      publish the new read view.
 //
 // Memory: events are never copied per ticket. Incoming events stay in the one
 // array staging produced (tickets address them through an index array), and
@@ -62,10 +63,10 @@ class Sealer {
   };
 
   Status ReadStaged();
+  // Builds the on-disk ticket index when the store predates it (ticket_index.h).
   Status LoadTicketIndex();
-  void SetTicketLocation(std::string_view id, TicketLocation loc);
-  // The sealed segments holding any of `tickets` (ticket index; requires it loaded).
-  std::set<SegmentKeyPair> SegmentsHolding(const StringInterner& tickets) const;
+  // Adds the sealed segments holding any of `tickets` to *out (ticket index).
+  Status SegmentsHolding(const std::vector<std::string>& tickets, std::set<SegmentKeyPair>* out) const;
   // Decodes a sealed segment into sealed_ and its tickets into work_; appends
   // their work indexes to *loaded when non-null. (sealer_layout.cc)
   Status LoadSegment(SegmentKeyPair key, std::vector<uint32_t>* loaded = nullptr);

@@ -59,6 +59,7 @@ struct StoreOptions {
   // store is created.
   bool read_only_until_write = false;
   size_t cache_bytes = size_t{2} << 30;   // decoded segment cache
+  size_t ticket_cache_bytes = size_t{32} << 20;  // block cache of the ticket index (storage/ticket_index.h)
   DictionaryPaging dictionaries;          // which dictionaries are paged, and their page cache (catalog.h)
   uint32_t max_tickets_per_segment = 2048;
   // Wall clock used to stamp batches (tests inject a fake clock). Milliseconds.
@@ -160,6 +161,12 @@ struct ColumnUsage {
   uint64_t bytes = 0;    // encoded bytes over all segments
 };
 
+// The ticket index's counters (storage/ticket_index.h), for `kpi info` and /metrics.
+struct TicketIndexStats {
+  uint64_t lookups = 0, found = 0;  // tickets looked up by seals, of those found sealed
+  CacheStats blocks;  // its block cache: bytes, capacity; hits, and misses = blocks read from the files
+};
+
 struct StoreInfo {
   uint64_t tickets = 0, events = 0, staged_events = 0;
   int64_t min_time_ms = 0, max_time_ms = 0;
@@ -170,6 +177,7 @@ struct StoreInfo {
   std::vector<ColumnUsage> columns;
   CacheStats segment_cache;      // decoded segments, over this process's life
   DictionaryStats dictionary_cache;
+  TicketIndexStats ticket_index;
 };
 
 class Store {
@@ -249,6 +257,7 @@ class Store {
   const std::string& dir() const { return dir_; }
   // The caches' sizes and hit counts (cheap; GetInfo also reports them).
   CacheStats SegmentCacheStats() const;
+  TicketIndexStats TicketIndexCacheStats() const;
 
  private:
   friend class Snapshot;

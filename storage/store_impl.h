@@ -22,17 +22,13 @@
 #include "storage/coded_event.h"
 #include "storage/segment_cache.h"
 #include "storage/store.h"
+#include "storage/ticket_index.h"
 
 namespace kpi::storage {
 
 inline constexpr int64_t kMillisPerDay = 86'400'000;
 inline constexpr uint32_t kStoreFormatVersion = 1;
 inline constexpr const char* kAcknowledgedFile = "ACKNOWLEDGED";
-
-struct TicketLocation {
-  uint32_t partition = 0;
-  uint32_t segment = 0;
-};
 
 // Appended to every corruption RocksDB reports: what the operator does.
 inline constexpr const char* kDamageAdvice =
@@ -55,6 +51,7 @@ struct Store::Impl {
   rocksdb::ColumnFamilyHandle* staging_cf = nullptr;
   rocksdb::ColumnFamilyHandle* segments_cf = nullptr;
   rocksdb::ColumnFamilyHandle* zones_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* tickets_cf = nullptr;
   // Opened read-only: RocksDB's LOCK is held through read_lock until the
   // first write reopens the database writable (Store::MakeWritable).
   bool read_only = false;
@@ -72,12 +69,11 @@ struct Store::Impl {
   int64_t last_batch_ms = 0;           // GUARDED_BY(write_mu)
   uint64_t next_generation = 1;        // GUARDED_BY(seal_mu)
   std::atomic<uint64_t> staged_events{0};
-  // Sealer state: every segment's ref, and ticket -> segment (rebuilt from the
-  // segments' ticket-id columns on the first seal after open: not stored twice).
+  // Sealer state: every segment's ref; ticket -> segment is on disk
+  // (storage/ticket_index.h), read and written by the sealer under seal_mu.
   std::map<std::pair<uint32_t, uint32_t>, SegmentRef> refs;  // GUARDED_BY(seal_mu)
-  StringInterner ticket_ids;                         // GUARDED_BY(seal_mu): every sealed ticket
-  std::vector<TicketLocation> ticket_locations;  // GUARDED_BY(seal_mu): by ticket_ids index
-  bool ticket_index_loaded = false;    // GUARDED_BY(seal_mu)
+  std::shared_ptr<rocksdb::Cache> ticket_cache;  // the tickets family's block cache
+  std::unique_ptr<TicketIndex> tickets;
   std::vector<int64_t> batch_times;    // GUARDED_BY(write_mu)
   // What Stage() landed since the last seal, kept decoded so Seal() need not
   // read it back. Incomplete after Open() finds batches a crash left staged.

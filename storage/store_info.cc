@@ -68,6 +68,7 @@ Status Store::GetInfo(StoreInfo* info) const {
   }
   KPI_RETURN_IF_ERROR(FromRocks(it->status(), "scan segments"));
   info->segment_cache = SegmentCacheStats();
+  info->ticket_index = TicketIndexCacheStats();
   info->dictionary_cache = catalog_.Stats();
   for (const auto& [name, usage] : columns) {
     ColumnUsage u;
@@ -83,5 +84,7 @@ Status Store::GetInfo(StoreInfo* info) const {
 }
 
 CacheStats Store::SegmentCacheStats() const { return impl_->cache->Stats(); }
+
+TicketIndexStats Store::TicketIndexCacheStats() const { return impl_->tickets->Stats(); }
 
 }  // namespace kpi::storage

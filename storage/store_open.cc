@@ -3,6 +3,7 @@
 // acknowledged-writes check, and what an open reads (columns, dictionary
 // sizes, batches, zone maps; dictionaries themselves are read when needed,
 // storage/catalog.h).
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
 #include <fcntl.h>
@@ -26,6 +27,7 @@ constexpr const char* kCatalogFamily = "catalog";
 constexpr const char* kStagingFamily = "staging";
 constexpr const char* kSegmentsFamily = "segments";
 constexpr const char* kZonesFamily = "zones";
+constexpr const char* kTicketsFamily = "tickets";
 // Live write-ahead logs past which a writable open flushes the memtables:
 // writes too small to fill a memtable (definitions, small uploads) would
 // otherwise keep every log alive, and every open would replay them all.
@@ -37,7 +39,7 @@ int64_t WallClockMs() {
       .count();
 }
 
-rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
+rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name, const std::shared_ptr<rocksdb::Cache>& ticket_cache) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   if (name == kStagingFamily) {
@@ -55,6 +57,19 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
     o.bottommost_compression = rocksdb::kZSTD;
     o.write_buffer_size = 128 << 20;
     t.block_size = 64 << 10;
+  } else if (name == kTicketsFamily) {
+    // The ticket index (storage/ticket_index.h): point lookups of short keys.
+    // Everything it keeps in memory is bounded: blocks, their indexes and
+    // bloom filters live in its own block cache, and the memtable (with a
+    // bloom filter of its own, for tickets not yet sealed) is small.
+    o.write_buffer_size = 16 << 20;
+    o.memtable_prefix_bloom_size_ratio = 0.05;
+    o.memtable_whole_key_filtering = true;
+    o.compression = rocksdb::kLZ4Compression;  // cheap to decompress per lookup
+    t.block_cache = ticket_cache;
+    t.cache_index_and_filter_blocks = true;
+    t.pin_l0_filter_and_index_blocks_in_cache = true;
+    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   } else {
     o.compression = rocksdb::kZSTD;  // catalog: dictionaries compress well
   }
@@ -62,11 +77,11 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name) {
   return o;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> Families() {
+std::vector<rocksdb::ColumnFamilyDescriptor> Families(const std::shared_ptr<rocksdb::Cache>& ticket_cache) {
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name :
-       {rocksdb::kDefaultColumnFamilyName.c_str(), kCatalogFamily, kStagingFamily, kSegmentsFamily, kZonesFamily}) {
-    families.emplace_back(name, FamilyOptions(name));
+  for (const char* name : {rocksdb::kDefaultColumnFamilyName.c_str(), kCatalogFamily, kStagingFamily,
+                           kSegmentsFamily, kZonesFamily, kTicketsFamily}) {
+    families.emplace_back(name, FamilyOptions(name, ticket_cache));
   }
   return families;
 }
@@ -96,11 +111,13 @@ rocksdb::DBOptions DatabaseOptions(bool create_if_missing) {
 }
 
 // Opens the store's database, writable or read-only.
-Status OpenDatabase(const std::string& dir, bool create_if_missing, bool read_only, Database* out) {
+Status OpenDatabase(const std::string& dir, bool create_if_missing, bool read_only,
+                    const std::shared_ptr<rocksdb::Cache>& ticket_cache, Database* out) {
   rocksdb::DB* db = nullptr;
   const rocksdb::DBOptions o = DatabaseOptions(create_if_missing);
-  rocksdb::Status opened = read_only ? rocksdb::DB::OpenForReadOnly(o, dir, Families(), &out->handles, &db)
-                                     : rocksdb::DB::Open(o, dir, Families(), &out->handles, &db);
+  const auto families = Families(ticket_cache);
+  rocksdb::Status opened = read_only ? rocksdb::DB::OpenForReadOnly(o, dir, families, &out->handles, &db)
+                                     : rocksdb::DB::Open(o, dir, families, &out->handles, &db);
   if (opened.IsCorruption()) {
     // RocksDB may name the MANIFEST that lists a bad table file rather than
     // the file, and a damaged log not at all: say which files are damaged.
@@ -109,6 +126,9 @@ Status OpenDatabase(const std::string& dir, bool create_if_missing, bool read_on
                               (damaged.empty() ? opened.ToString() : damaged + " (RocksDB: " + opened.ToString() + ")") +
                               kDamageAdvice);
   }
+  // A family this build adds is missing (a store older than it): a
+  // read-only open cannot add it; Store::Open then opens writable.
+  if (read_only && opened.IsInvalidArgument()) return Status::InvalidArgument("open " + dir + ": " + opened.ToString());
   KPI_RETURN_IF_ERROR(FromRocks(opened, "open " + dir));
   out->db.reset(db);
   return Status::OK();
@@ -165,12 +185,13 @@ struct StoreOpen {
     im.staging_cf = im.handles[2];
     im.segments_cf = im.handles[3];
     im.zones_cf = im.handles[4];
+    im.tickets_cf = im.handles[5];
   }
 
   static Database TakeCurrent(Impl& im) {
     Database d{std::move(im.db), std::move(im.handles)};
     im.handles.clear();
-    im.catalog_cf = im.staging_cf = im.segments_cf = im.zones_cf = nullptr;
+    im.catalog_cf = im.staging_cf = im.segments_cf = im.zones_cf = im.tickets_cf = nullptr;
     return d;
   }
 
@@ -312,6 +333,8 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   Impl& im = *store->impl_;
   im.cache = std::make_unique<SegmentCache>(options.cache_bytes);
   im.dictionary_pages = std::make_unique<CatalogPageReader>(im.db, im.catalog_cf);
+  im.ticket_cache = rocksdb::NewLRUCache(options.ticket_cache_bytes);
+  im.tickets = std::make_unique<TicketIndex>(im.db, im.tickets_cf, im.ticket_cache);
   store->catalog_.AttachPages(im.dictionary_pages.get(), options.dictionaries);
 
   const std::optional<uint64_t> acknowledged = ReadAcknowledged(dir);
@@ -320,13 +343,13 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   if (options.create_if_missing) std::filesystem::create_directories(dir, ec);
   Database database;
   if (read_only) KPI_RETURN_IF_ERROR(LockForReading(dir, &im.read_lock));
-  Status opened = OpenDatabase(dir, options.create_if_missing, read_only, &database);
+  Status opened = OpenDatabase(dir, options.create_if_missing, read_only, im.ticket_cache, &database);
   if (read_only && opened.code() == Status::Code::kInvalidArgument) {
     // A family missing (a store older than it): only a writable open adds it.
     Unlock(&im.read_lock);
     read_only = false;
     database = Database();
-    opened = OpenDatabase(dir, options.create_if_missing, false, &database);
+    opened = OpenDatabase(dir, options.create_if_missing, false, im.ticket_cache, &database);
   }
   KPI_RETURN_IF_ERROR(opened);
   StoreOpen::Install(im, std::move(database));
@@ -359,7 +382,7 @@ Status Store::MakeWritable() {
   if (!im.read_only) return Status::OK();
   Unlock(&im.read_lock);
   Database writable;
-  Status s = OpenDatabase(dir_, false, false, &writable);
+  Status s = OpenDatabase(dir_, false, false, im.ticket_cache, &writable);
   if (!s.ok()) {
     // Stay read-only, holding the lock again if no one took it meanwhile.
     LockForReading(dir_, &im.read_lock).ok();

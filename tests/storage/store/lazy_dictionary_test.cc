@@ -192,7 +192,7 @@ TEST(LazyDictionaryTest, MissingPageIsReportedNotGuessed) {
     // Delete page 1 (codes 257..512) of the customer dictionary behind the store's back.
     rocksdb::DB* raw = nullptr;
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "catalog", "staging", "segments", "zones"})
+    for (const char* name : {"default", "catalog", "staging", "segments", "zones", "tickets"})
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), families, &handles, &raw).ok());

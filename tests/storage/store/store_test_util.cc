@@ -119,6 +119,7 @@ void StageForever(const std::string& dir, int first, int report_fd,
   std::unique_ptr<storage::Store> store;
   storage::StoreOptions o;
   o.max_tickets_per_segment = 64;
+  o.ticket_cache_bytes = 0;  // the ticket index read from its files every time (issue 13)
   if (!storage::Store::Open(dir, o, &store).ok()) _exit(2);
   for (int k = first;; ++k) {
     std::vector<RawEvent> events = batch(k);
