@@ -60,6 +60,18 @@ class LruCache {
     while (bytes_ > capacity_ && !lru_.empty()) Erase(std::prev(lru_.end()));
   }
 
+  // Charges `delta` more bytes to the entry under `key` when it still holds
+  // `which` (a value that grew after its insert), evicting the least
+  // recently used entries past the capacity; nothing otherwise.
+  void Grow(const Key& key, const Value* which, size_t delta) {
+    std::lock_guard lock(mu_);
+    auto it = index_.find(key);
+    if (it == index_.end() || it->second->value.get() != which) return;
+    it->second->bytes += delta;
+    bytes_ += delta;
+    while (bytes_ > capacity_ && !lru_.empty()) Erase(std::prev(lru_.end()));
+  }
+
   void EraseIf(const std::function<bool(const Key&)>& doomed) {
     std::lock_guard lock(mu_);
     for (auto it = lru_.begin(); it != lru_.end();) {

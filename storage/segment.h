@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "storage/segment_memo.h"
+
 namespace kpi::storage {
 
 // A sparse column of dictionary codes: rows[i] (ascending event index) carried codes[i].
@@ -102,8 +104,12 @@ struct Segment {
   // answering "no value" would give a wrong result.
   const SparseCodes* FindDim(uint32_t column) const;
   const SparseNumbers* FindMeasure(uint32_t column) const;
-  // Approximate heap bytes, for cache accounting.
+  // Approximate heap bytes, for cache accounting (without the memo).
   size_t MemoryBytes() const;
+
+  // What readers derived from this object and kept (storage/segment_memo.h);
+  // a cached segment's memo may hold as many bytes as the segment.
+  mutable SegmentMemo memo;
 };
 
 }  // namespace kpi::storage

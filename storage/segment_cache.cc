@@ -15,7 +15,10 @@ SegmentColumns SegmentCache::CachedColumns(uint32_t partition, uint32_t segment,
 void SegmentCache::Insert(uint32_t partition, uint32_t segment, uint64_t generation,
                           std::shared_ptr<const Segment> value) {
   const size_t bytes = value->MemoryBytes();
-  lru_.Insert(Key{partition, segment, generation}, std::move(value), bytes);
+  const Key key{partition, segment, generation};
+  const Segment* which = value.get();
+  value->memo.SetAccounting(bytes, [this, key, which](size_t grew) { lru_.Grow(key, which, grew); });
+  lru_.Insert(key, std::move(value), bytes);
 }
 
 }  // namespace kpi::storage

@@ -24,7 +24,9 @@ class SegmentCache {
                                       const SegmentColumns& want);
   // The columns the cached segment holds (none when absent); not a lookup.
   SegmentColumns CachedColumns(uint32_t partition, uint32_t segment, uint64_t generation) const;
-  // Replaces what is cached for the segment.
+  // Replaces what is cached for the segment. The value's memo gets room
+  // for as many bytes as the segment itself, charged to the entry as it
+  // fills (storage/segment_memo.h).
   void Insert(uint32_t partition, uint32_t segment, uint64_t generation, std::shared_ptr<const Segment> value);
   size_t bytes() const { return lru_.Stats().bytes; }
   CacheStats Stats() const { return lru_.Stats(); }

@@ -4,7 +4,10 @@
 #include <cmath>
 #include <utility>
 
+#include "query/execution/memo_keys.h"
 #include "query/execution/ticket_functions.h"
+#include "query/execution/ticket_memo.h"
+#include "query/execution/vec_select.h"
 
 namespace kpi::query {
 
@@ -191,6 +194,41 @@ void Evaluator::Filter(const BoundExpr& pred, const Selection& in, std::vector<u
 }
 
 void Evaluator::Compute(const BoundExpr& e, const Selection& sel, Vec* out) {
+  // Over tickets, an operator node with a memo key (memo_keys.h) is
+  // computed over every ticket of the segment once and kept with it
+  // (ticket_memo.h); its operands are not kept while it is built.
+  const bool composite = e.kind == BoundKind::kUnary || e.kind == BoundKind::kBinary || e.kind == BoundKind::kIn;
+  if (composite && !building_memo_ && rows_->source() == Source::kTickets && e.id >= 0) {
+    const std::string& key = TicketKey(e);
+    if (!key.empty()) {
+      const uint32_t nt = rows_->num_rows();
+      const Vec* all = Memoized<Vec>(rows_->seg(), key, size_t{nt} * 9, [&](Vec* v) {
+        building_memo_ = true;
+        ComputeNode(e, Selection{nullptr, nt, false}, v);
+        building_memo_ = false;
+        OwnData(v);
+      });
+      if (all != nullptr) {
+        SelectRows(*all, sel.rows, sel.n, out);
+        return;
+      }
+    }
+  }
+  ComputeNode(e, sel, out);
+}
+
+const std::string& Evaluator::TicketKey(const BoundExpr& e) {
+  const size_t id = static_cast<size_t>(e.id);
+  if (id >= memo_keys_.size()) memo_keys_.resize(id + 1);
+  auto& [known, key] = memo_keys_[id];
+  if (!known) {
+    key = TicketMemoKey(e, rows_->created_code());
+    known = true;
+  }
+  return key;
+}
+
+void Evaluator::ComputeNode(const BoundExpr& e, const Selection& sel, Vec* out) {
   const size_t mark = pool_top_;
   switch (e.kind) {
     case BoundKind::kConst:

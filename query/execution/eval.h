@@ -9,6 +9,10 @@
 // cheaper operand first and the other one only on the rows it does not
 // decide; Filter() narrows a selection conjunct by conjunct, so per-ticket
 // functions run only on tickets that passed the cheaper filters.
+// Over tickets, per-ticket functions and operator nodes that qualify
+// (memo_keys.h) are computed once over every ticket of a cached segment and
+// kept with it (ticket_memo.h); later batches of that segment select from
+// the kept column.
 //
 // Thread safety: one Evaluator per worker thread; the BoundQuery is shared
 // read-only. Vecs returned stay valid until the next StartBatch / SetMain.
@@ -16,7 +20,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "query/binder/bound_expr.h"
@@ -60,6 +66,9 @@ class Evaluator {
   const Vec* Eval(const BoundExpr& e, const Selection& sel);
   Vec* Acquire();
   void Compute(const BoundExpr& e, const Selection& sel, Vec* out);
+  void ComputeNode(const BoundExpr& e, const Selection& sel, Vec* out);
+  // TicketMemoKey of `e` (memo_keys.h), once per node.
+  const std::string& TicketKey(const BoundExpr& e);
   void ComputeConst(const BoundExpr& e, uint32_t n, Vec* out);
   void ComputeColumn(const BoundExpr& e, const Selection& sel, Vec* out);
   void ComputeJoinColumn(const BoundExpr& e, const Vec& key, Vec* out);
@@ -82,6 +91,8 @@ class Evaluator {
   std::vector<std::unique_ptr<Vec>> pool_;
   size_t pool_top_ = 0;
   std::vector<uint32_t> iota_;
+  std::vector<std::pair<bool, std::string>> memo_keys_;  // by node id: (computed, key)
+  bool building_memo_ = false;  // computing a node over every ticket to keep it
 };
 
 }  // namespace kpi::query

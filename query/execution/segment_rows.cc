@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "query/execution/ticket_memo.h"
+
 namespace kpi::query {
 
 void FilterSegmentAsOf(const storage::Segment& in, uint32_t max_batch, storage::Segment* out) {
@@ -63,163 +65,163 @@ void SegmentRows::Reset(const storage::Segment* segment, uint32_t ordinal, Sourc
   ++epoch_;
 }
 
-const int64_t* SegmentRows::Created() {
-  if (created_epoch_ != epoch_) {
-    created_epoch_ = epoch_;
-    const storage::Segment& s = *seg_;
-    const uint32_t nt = s.num_tickets();
-    created_.resize(nt);
-    for (uint32_t t = 0; t < nt; ++t) {
-      const uint32_t b = s.event_begin[t], e = s.event_begin[t + 1];
-      int64_t c = b < e ? s.time_ms[b] : 0;
-      if (created_code_ != 0) {
-        for (uint32_t i = b; i < e; ++i) {
-          if (s.event_code[i] == created_code_) {
-            c = s.time_ms[i];
-            break;
-          }
-        }
-      }
-      created_[t] = c;
+namespace {
+
+// Calls f(k, at) for the first m entries of a sparse column (rows
+// ascending), `at` being the entry's row, or its ticket when by_ticket.
+template <typename F>
+void ForEachSparse(const storage::Segment& s, const std::vector<uint32_t>& rows, size_t m, bool by_ticket, F&& f) {
+  uint32_t t = 0;
+  for (size_t k = 0; k < m; ++k) {
+    const uint32_t r = rows[k];
+    if (r >= s.num_events()) break;
+    if (!by_ticket) {
+      f(k, r);
+      continue;
     }
+    while (s.event_begin[t + 1] <= r) ++t;
+    f(k, t);
   }
-  return created_.data();
+}
+
+}  // namespace
+
+template <typename Fill>
+const RowColumn& SegmentRows::Derived(uint32_t kind, uint32_t column, size_t bytes, Fill&& fill) {
+  Cached* stale = nullptr;
+  for (Cached& c : cache_) {
+    if (c.kind == kind && c.column == column && c.epoch == epoch_) return *c.view;
+    if (c.epoch != epoch_ && stale == nullptr) stale = &c;
+  }
+  if (stale == nullptr) stale = &cache_.emplace_back();
+  Cached& c = *stale;
+  c.kind = kind;
+  c.column = column;
+  c.epoch = epoch_;
+  // The key names what the column depends on besides the segment: its
+  // kind, column, whether rows are tickets or events, and the code of `created`.
+  const std::string key = MemoKey('r', kind, column, static_cast<uint32_t>(source_), created_code_);
+  c.view = Memoized<RowColumn>(*seg_, key, bytes, fill);
+  if (c.view == nullptr) {
+    fill(&c.own);
+    c.view = &c.own;
+  }
+  return *c.view;
+}
+
+const int64_t* SegmentRows::Created() {
+  const storage::Segment& s = *seg_;
+  const uint32_t nt = s.num_tickets();
+  const uint32_t code = created_code_;
+  return Derived(4, 0, size_t{nt} * 8, [&](RowColumn* out) {
+           out->times.resize(nt);
+           for (uint32_t t = 0; t < nt; ++t) {
+             const uint32_t b = s.event_begin[t], e = s.event_begin[t + 1];
+             int64_t c = b < e ? s.time_ms[b] : 0;
+             if (code != 0) {
+               for (uint32_t i = b; i < e; ++i) {
+                 if (s.event_code[i] == code) {
+                   c = s.time_ms[i];
+                   break;
+                 }
+               }
+             }
+             out->times[t] = c;
+           }
+         })
+      .times.data();
 }
 
 const uint32_t* SegmentRows::EventTicket() {
-  if (event_ticket_epoch_ != epoch_) {
-    event_ticket_epoch_ = epoch_;
-    const storage::Segment& s = *seg_;
-    event_ticket_.resize(s.num_events());
-    const uint32_t nt = s.num_tickets();
-    for (uint32_t t = 0; t < nt; ++t)
-      std::fill(event_ticket_.begin() + s.event_begin[t], event_ticket_.begin() + s.event_begin[t + 1], t);
-  }
-  return event_ticket_.data();
-}
-
-SegmentRows::Cached* SegmentRows::Slot(uint32_t kind, uint32_t column, bool* fresh) {
-  Cached* stale = nullptr;
-  for (Cached& c : cache_) {
-    if (c.kind == kind && c.column == column) {
-      *fresh = c.epoch != epoch_;
-      c.epoch = epoch_;
-      return &c;
-    }
-    if (c.epoch != epoch_ && stale == nullptr) stale = &c;
-  }
-  if (stale == nullptr) {
-    cache_.emplace_back();
-    stale = &cache_.back();
-  }
-  stale->kind = kind;
-  stale->column = column;
-  stale->epoch = epoch_;
-  *fresh = true;
-  return stale;
+  const storage::Segment& s = *seg_;
+  return Derived(5, 0, size_t{s.num_events()} * 4, [&](RowColumn* out) {
+           out->codes.resize(s.num_events());
+           const uint32_t nt = s.num_tickets();
+           for (uint32_t t = 0; t < nt; ++t)
+             std::fill(out->codes.begin() + s.event_begin[t], out->codes.begin() + s.event_begin[t + 1], t);
+         })
+      .codes.data();
 }
 
 const uint32_t* SegmentRows::Dim(uint32_t column) {
-  bool fresh;
-  Cached* c = Slot(1, column, &fresh);
-  if (!fresh) return c->codes.data();
   const storage::Segment& s = *seg_;
   const storage::SparseCodes* d = s.FindDim(column);
   if (source_ == Source::kEvents) {
-    // One pass, each row written once: walk every ticket's rows, switching
-    // to a new value at each of its sparse entries (rows ascend), 0 (null)
-    // before its first.
     const uint32_t ne = s.num_events();
-    c->codes.resize(ne);
-    uint32_t* out = c->codes.data();
-    if (d == nullptr) {
-      std::fill(out, out + ne, 0u);
-    } else {
-      const size_t m = std::min(d->rows.size(), d->codes.size());
-      const uint32_t* rows = d->rows.data();
-      const uint32_t* codes = d->codes.data();
-      size_t k = 0;
-      const uint32_t nt = s.num_tickets();
-      for (uint32_t t = 0; t < nt; ++t) {
-        const uint32_t end = std::min(s.event_begin[t + 1], ne);
-        uint32_t r = std::min(s.event_begin[t], end), current = 0;
-        while (k < m && rows[k] < end) {
-          const uint32_t at = std::max(rows[k], r);
-          std::fill(out + r, out + at, current);
-          current = codes[k++];
-          r = at;
-        }
-        std::fill(out + r, out + end, current);
-      }
-    }
-  } else {
-    c->codes.assign(s.num_tickets(), 0);
-    if (d != nullptr) {
-      const uint32_t* et = EventTicket();
-      const size_t m = std::min(d->rows.size(), d->codes.size());
-      for (size_t k = 0; k < m; ++k) {
-        if (d->rows[k] >= s.num_events()) break;
-        c->codes[et[d->rows[k]]] = d->codes[k];  // rows ascend: the latest wins
-      }
-    }
+    return Derived(1, column, size_t{ne} * 4, [&](RowColumn* col) {
+             // One pass, each row written once: walk every ticket's rows,
+             // switching to a new value at each of its sparse entries (rows
+             // ascend), 0 (null) before its first.
+             col->codes.resize(ne);
+             uint32_t* out = col->codes.data();
+             if (d == nullptr) {
+               std::fill(out, out + ne, 0u);
+               return;
+             }
+             const size_t m = std::min(d->rows.size(), d->codes.size());
+             const uint32_t* rows = d->rows.data();
+             const uint32_t* codes = d->codes.data();
+             size_t k = 0;
+             const uint32_t nt = s.num_tickets();
+             for (uint32_t t = 0; t < nt; ++t) {
+               const uint32_t end = std::min(s.event_begin[t + 1], ne);
+               uint32_t r = std::min(s.event_begin[t], end), current = 0;
+               while (k < m && rows[k] < end) {
+                 const uint32_t at = std::max(rows[k], r);
+                 std::fill(out + r, out + at, current);
+                 current = codes[k++];
+                 r = at;
+               }
+               std::fill(out + r, out + end, current);
+             }
+           })
+        .codes.data();
   }
-  return c->codes.data();
+  const uint32_t nt = s.num_tickets();
+  return Derived(1, column, size_t{nt} * 4, [&](RowColumn* col) {
+           col->codes.assign(nt, 0);
+           if (d == nullptr) return;
+           // Rows ascend: the latest carried value of a ticket wins.
+           ForEachSparse(s, d->rows, std::min(d->rows.size(), d->codes.size()), true,
+                         [&](size_t k, uint32_t t) { col->codes[t] = d->codes[k]; });
+         })
+      .codes.data();
 }
 
 const double* SegmentRows::Measure(uint32_t column, const uint8_t** valid) {
-  bool fresh;
-  Cached* c = Slot(2, column, &fresh);
-  if (fresh) {
-    const storage::Segment& s = *seg_;
-    const storage::SparseNumbers* m = s.FindMeasure(column);
-    const uint32_t n = num_rows();
+  const storage::Segment& s = *seg_;
+  const storage::SparseNumbers* m = s.FindMeasure(column);
+  const uint32_t n = num_rows();
+  const bool events = source_ == Source::kEvents;
+  const RowColumn& col = Derived(2, column, size_t{n} * 9, [&](RowColumn* c) {
     c->values.assign(n, 0);
     c->valid.assign(n, 0);
-    if (m != nullptr) {
-      const size_t k_end = std::min(m->rows.size(), m->values.size());
-      if (source_ == Source::kEvents) {
-        for (size_t k = 0; k < k_end; ++k) {
-          const uint32_t r = m->rows[k];
-          if (r >= n) break;
-          c->values[r] = m->values[k];
-          c->valid[r] = 1;
-        }
-      } else {
-        const uint32_t* et = EventTicket();
-        for (size_t k = 0; k < k_end; ++k) {
-          if (m->rows[k] >= s.num_events()) break;
-          const uint32_t t = et[m->rows[k]];
-          c->values[t] = m->values[k];  // rows ascend: the last non-null value wins
-          c->valid[t] = 1;
-        }
-      }
-    }
-  }
-  *valid = c->valid.data();
-  return c->values.data();
+    if (m == nullptr) return;
+    // Over tickets rows ascend: the ticket's last non-null value wins.
+    ForEachSparse(s, m->rows, std::min(m->rows.size(), m->values.size()), !events, [&](size_t k, uint32_t at) {
+      c->values[at] = m->values[k];
+      c->valid[at] = 1;
+    });
+  });
+  *valid = col.valid.data();
+  return col.values.data();
 }
 
 const double* SegmentRows::Total(uint32_t column, const uint8_t** valid) {
-  bool fresh;
-  Cached* c = Slot(3, column, &fresh);
-  if (fresh) {
-    const storage::Segment& s = *seg_;
-    const storage::SparseNumbers* m = s.FindMeasure(column);
-    c->values.assign(s.num_tickets(), 0);
-    c->valid.assign(s.num_tickets(), 0);
-    if (m != nullptr) {
-      const uint32_t* et = EventTicket();
-      const size_t k_end = std::min(m->rows.size(), m->values.size());
-      for (size_t k = 0; k < k_end; ++k) {
-        if (m->rows[k] >= s.num_events()) break;
-        const uint32_t t = et[m->rows[k]];
-        c->values[t] += m->values[k];
-        c->valid[t] = 1;
-      }
-    }
-  }
-  *valid = c->valid.data();
-  return c->values.data();
+  const storage::Segment& s = *seg_;
+  const storage::SparseNumbers* m = s.FindMeasure(column);
+  const uint32_t nt = s.num_tickets();
+  const RowColumn& col = Derived(3, column, size_t{nt} * 9, [&](RowColumn* c) {
+    c->values.assign(nt, 0);
+    c->valid.assign(nt, 0);
+    if (m == nullptr) return;
+    ForEachSparse(s, m->rows, std::min(m->rows.size(), m->values.size()), true, [&](size_t k, uint32_t t) {
+      c->values[t] += m->values[k];
+      c->valid[t] = 1;
+    });
+  });
+  *valid = col.valid.data();
+  return col.values.data();
 }
 
 }  // namespace kpi::query

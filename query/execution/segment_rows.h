@@ -12,6 +12,9 @@
 //   * Measure(c): events: the value the event carried; tickets: the last
 //     non-null value on the ticket;
 //   * Total(c): tickets: the sum over the ticket's events (null if none).
+// Each derived column is kept in the segment's memo when it has room
+// (query/execution/ticket_memo.h), so warm queries read it instead of
+// deriving it again; otherwise it is derived for the batch.
 // FilterSegmentAsOf() builds the view of a segment as of a batch (`as of`;
 // UINT32_MAX for now): events of later batches and events replaced or
 // retracted by then (storage/segment.h, corrections) removed, tickets left
@@ -22,6 +25,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "query/binder/bound_expr.h"
@@ -30,6 +34,15 @@
 namespace kpi::query {
 
 void FilterSegmentAsOf(const storage::Segment& in, uint32_t max_batch, storage::Segment* out);
+
+// One derived column: codes (Dim, EventTicket), values and their validity
+// (Measure, Total) or times (Created).
+struct RowColumn {
+  std::vector<uint32_t> codes;
+  std::vector<double> values;
+  std::vector<uint8_t> valid;
+  std::vector<int64_t> times;
+};
 
 class SegmentRows {
  public:
@@ -49,25 +62,25 @@ class SegmentRows {
   const double* Total(uint32_t column, const uint8_t** valid);
 
  private:
+  // kind: 1 dim, 2 measure, 3 total, 4 created, 5 event ticket.
   struct Cached {
-    uint32_t kind = 0;  // 1 dim, 2 measure, 3 total
+    uint32_t kind = 0;
     uint32_t column = 0;
     uint64_t epoch = 0;
-    std::vector<uint32_t> codes;
-    std::vector<double> values;
-    std::vector<uint8_t> valid;
+    const RowColumn* view = nullptr;  // the memo's, or `own`
+    RowColumn own;
   };
-  Cached* Slot(uint32_t kind, uint32_t column, bool* fresh);
+  // The column (kind, column) of the batch: cached for the batch, else from
+  // the memo, else derived by `fill` (into the memo when it has room).
+  template <typename Fill>
+  const RowColumn& Derived(uint32_t kind, uint32_t column, size_t bytes, Fill&& fill);
 
   const storage::Segment* seg_ = nullptr;
   uint32_t ordinal_ = 0;
   Source source_ = Source::kTickets;
   uint32_t created_code_ = 0;
   uint64_t epoch_ = 0;  // bumps on Reset: cached columns of older batches are stale
-  uint64_t created_epoch_ = 0, event_ticket_epoch_ = 0;
-  std::vector<int64_t> created_;
-  std::vector<uint32_t> event_ticket_;
-  std::vector<Cached> cache_;
+  std::deque<Cached> cache_;  // stable addresses: views point at `own`
 };
 
 }  // namespace kpi::query

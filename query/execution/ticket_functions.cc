@@ -1,6 +1,11 @@
 #include "query/execution/ticket_functions.h"
 
+#include <string>
+
 #include "query/evaluation/business_calendar.h"
+#include "query/execution/memo_keys.h"
+#include "query/execution/ticket_memo.h"
+#include "query/execution/vec_select.h"
 
 namespace kpi::query {
 
@@ -35,10 +40,12 @@ inline bool RefTime(const Slice& s, const EventRef& ref, int64_t created, int64_
 
 }  // namespace
 
-void EvalTicketFunction(const BoundExpr& fn, SegmentRows& rows, const uint32_t* sel, uint32_t n,
-                        const std::vector<const std::vector<uint8_t>*>* repeat_answers, Vec* out) {
+namespace {
+
+void Compute(const BoundExpr& fn, SegmentRows& rows, const uint32_t* sel, uint32_t n,
+             const std::vector<const std::vector<uint8_t>*>* repeat_answers, Vec* out) {
   const storage::Segment& seg = rows.seg();
-  const int64_t* created = rows.Created();
+  const int64_t* created = fn.fn == TicketFn::kTotal || fn.fn == TicketFn::kRepeatWithin ? nullptr : rows.Created();
   const uint32_t* begin = seg.event_begin.data();
   auto slice = [&](uint32_t t) { return Slice{seg.time_ms.data(), seg.event_code.data(), begin[t], begin[t + 1]}; };
   auto ticket = [&](uint32_t i) { return sel ? sel[i] : i; };
@@ -184,6 +191,25 @@ void EvalTicketFunction(const BoundExpr& fn, SegmentRows& rows, const uint32_t* 
       return;
     }
   }
+}
+
+}  // namespace
+
+void EvalTicketFunction(const BoundExpr& fn, SegmentRows& rows, const uint32_t* sel, uint32_t n,
+                        const std::vector<const std::vector<uint8_t>*>* repeat_answers, Vec* out) {
+  const std::string key = TicketMemoKey(fn, rows.created_code());
+  const uint32_t nt = rows.seg().num_tickets();
+  // At most 9 bytes per ticket (a number or time and its validity).
+  if (!key.empty()) {
+    const Vec* all = Memoized<Vec>(rows.seg(), key, size_t{nt} * 9, [&](Vec* v) {
+      Compute(fn, rows, nullptr, nt, repeat_answers, v);
+    });
+    if (all != nullptr) {
+      SelectRows(*all, sel, n, out);
+      return;
+    }
+  }
+  Compute(fn, rows, sel, n, repeat_answers, out);
 }
 
 }  // namespace kpi::query

@@ -15,6 +15,9 @@
 //                         batch's answers per repeat spec, null if missing
 // Where a time is asked of the event name `created` (duration, first, last,
 // the B of before), it means the ticket's creation time.
+// Over a cached segment, a function whose value depends on the segment and
+// its arguments only (memo_keys.h) is computed over every ticket once and
+// kept with the segment (ticket_memo.h); later calls select from it.
 // Thread safety: operates on one worker's SegmentRows and Vec.
 #pragma once
 

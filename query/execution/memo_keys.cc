@@ -1,0 +1,95 @@
+#include "query/execution/memo_keys.h"
+
+#include <cstring>
+
+namespace kpi::query {
+
+namespace {
+
+void Put(std::string* key, uint64_t x) {
+  key->push_back(':');
+  key->append(std::to_string(x));
+}
+
+bool Append(const BoundExpr& e, std::string* key);
+
+bool AppendArgs(const BoundExpr& e, std::string* key) {
+  key->push_back('(');
+  for (const BoundExpr* a : e.args)
+    if (!Append(*a, key)) return false;
+  key->push_back(')');
+  return true;
+}
+
+// A string operand qualifies only as dictionary codes.
+bool DictOrNotString(const BoundExpr& e) { return e.type != ValueType::kString || e.str.kind == StrKind::kDict; }
+
+bool Append(const BoundExpr& e, std::string* key) {
+  Put(key, static_cast<uint64_t>(e.kind));
+  Put(key, static_cast<uint64_t>(e.type));
+  switch (e.kind) {
+    case BoundKind::kConst: {
+      const Value& v = e.value;
+      if (v.type == ValueType::kString) {
+        key->push_back('S');  // only under a comparison by resolved codes (below)
+        return true;
+      }
+      Put(key, static_cast<uint64_t>(v.type));
+      if (v.type == ValueType::kBool) Put(key, v.boolean ? 1 : 0);
+      if (v.type == ValueType::kNumber || v.type == ValueType::kDuration) {
+        uint64_t bits;
+        std::memcpy(&bits, &v.number, sizeof bits);
+        Put(key, bits);
+      }
+      if (v.type == ValueType::kTime) Put(key, static_cast<uint64_t>(v.time_ms));
+      return true;
+    }
+    case BoundKind::kColumn:
+      if (e.column != ColumnRef::kCreated && e.column != ColumnRef::kDim && e.column != ColumnRef::kMeasure) return false;
+      if (!DictOrNotString(e)) return false;
+      Put(key, static_cast<uint64_t>(e.column));
+      Put(key, e.column_id);
+      return true;
+    case BoundKind::kTicketFn:
+      if (e.fn == TicketFn::kRepeatWithin || e.clock != nullptr) return false;
+      Put(key, static_cast<uint64_t>(e.fn));
+      Put(key, e.a.code);
+      Put(key, e.a.is_created);
+      Put(key, e.b.code);
+      Put(key, e.b.is_created);
+      Put(key, e.column_id);
+      return true;
+    case BoundKind::kUnary:
+      if (e.args.empty() || e.args[0]->type == ValueType::kString) return false;
+      Put(key, static_cast<uint64_t>(e.op));
+      return AppendArgs(e, key);
+    case BoundKind::kBinary:
+    case BoundKind::kIn: {
+      Put(key, static_cast<uint64_t>(e.op));
+      Put(key, e.negated);
+      Put(key, e.list_has_null);
+      Put(key, e.codes_resolved);
+      for (uint32_t c : e.codes) Put(key, c);
+      // Strings: only dictionary codes, and string constants only where
+      // the comparison was resolved to codes.
+      for (const BoundExpr* a : e.args) {
+        if (a->type != ValueType::kString) continue;
+        if (a->kind == BoundKind::kConst ? !e.codes_resolved : a->str.kind != StrKind::kDict) return false;
+      }
+      return AppendArgs(e, key);
+    }
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+std::string TicketMemoKey(const BoundExpr& e, uint32_t created_code) {
+  std::string key = "x";
+  Put(&key, created_code);
+  if (!Append(e, &key)) return "";
+  return key;
+}
+
+}  // namespace kpi::query

@@ -1,0 +1,52 @@
+// Derived columns kept with a cached segment (storage/segment_memo.h): what
+// the scan derives from a segment's events and would otherwise derive again
+// on every query: per ticket, the creation time, the latest value of a
+// dimension, the last value and the total of a measure, and the result of a
+// per-ticket function over every ticket (ticket_functions.h); per event, its
+// ticket, the sticky value of a dimension and the carried value of a measure.
+// Together they are the per-ticket projection of the segment, built on first
+// use instead of at seal time: a stored one would cost bytes on disk for
+// every event (docs/storage-format.md), this one costs memory only while the
+// segment is cached, and only for the columns queries read.
+//
+// Exactness: a value is kept in the memo of the very Segment object it was
+// derived from, under a key naming everything else it depends on, and read
+// back only from that object. `as of` views and segments holding
+// corrections are per-query copies (FilterSegmentAsOf) whose memo keeps
+// nothing, so they are always derived afresh.
+// Thread safety: the memo is shared by the queries reading the segment;
+// kept values are immutable.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "storage/segment.h"
+
+namespace kpi::query {
+
+// The key of a derived column: a tag and the numbers it depends on.
+template <typename... Ints>
+std::string MemoKey(char tag, Ints... parts) {
+  std::string key(1, tag);
+  ((key += ':', key += std::to_string(static_cast<uint64_t>(parts))), ...);
+  return key;
+}
+
+// The value kept under `key` in `seg`'s memo, or else, when the memo has
+// room for `bytes`, `build()` kept there; null when neither (the caller
+// derives for its own use). The pointer is valid while `seg` lives.
+template <typename T, typename Build>
+const T* Memoized(const storage::Segment& seg, const std::string& key, size_t bytes, Build&& build) {
+  if (auto found = seg.memo.Find(key)) return static_cast<const T*>(found.get());
+  if (!seg.memo.HasRoom(bytes)) return nullptr;
+  auto value = std::make_shared<T>();
+  build(value.get());
+  // Null when the room went to another column meanwhile: derived in vain once.
+  return static_cast<const T*>(seg.memo.Keep(key, std::move(value), bytes).get());
+}
+
+}  // namespace kpi::query

@@ -1,0 +1,95 @@
+// SegmentMemo (storage/segment_memo.h): a memo without capacity keeps
+// nothing, the first value kept under a key wins, copies and assignments of
+// a Segment start with an empty memo; and a segment in the decoded-segment
+// cache has room for as many bytes as itself, each kept value charged to
+// the cache entry (SegmentCacheStats grows by it).
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "storage/segment.h"
+#include "storage/store.h"
+#include "storage/store/store_test_util.h"
+#include "test_util.h"
+
+namespace kpi::storage {
+namespace {
+
+using kpi::testing::RandomEvents;
+using kpi::testing::ScratchDir;
+
+std::shared_ptr<const int> Int(int v) { return std::make_shared<const int>(v); }
+
+TEST(SegmentMemo, KeepsNothingWithoutCapacity) {
+  SegmentMemo memo;
+  EXPECT_FALSE(memo.HasRoom(1));
+  EXPECT_EQ(memo.Keep("a", Int(1), 1), nullptr);
+  EXPECT_EQ(memo.Find("a"), nullptr);
+  EXPECT_EQ(memo.bytes(), 0u);
+}
+
+TEST(SegmentMemo, FirstValueWinsWithinCapacityAndIsCharged) {
+  SegmentMemo memo;
+  size_t charged = 0;
+  memo.SetAccounting(10, [&](size_t b) { charged += b; });
+  auto one = memo.Keep("a", Int(1), 4);
+  ASSERT_NE(one, nullptr);
+  EXPECT_EQ(*static_cast<const int*>(one.get()), 1);
+  auto again = memo.Keep("a", Int(2), 4);  // an earlier value wins, nothing charged
+  EXPECT_EQ(*static_cast<const int*>(again.get()), 1);
+  EXPECT_EQ(charged, 4u);
+  EXPECT_TRUE(memo.HasRoom(6));
+  EXPECT_FALSE(memo.HasRoom(7));
+  EXPECT_EQ(memo.Keep("b", Int(3), 7), nullptr);  // no room
+  EXPECT_EQ(memo.Find("b"), nullptr);
+  EXPECT_NE(memo.Keep("c", Int(4), 6), nullptr);
+  EXPECT_EQ(memo.bytes(), 10u);
+  EXPECT_EQ(charged, 10u);
+}
+
+TEST(SegmentMemo, CopiesOfASegmentStartEmpty) {
+  Segment s;
+  s.memo.SetAccounting(100, nullptr);
+  ASSERT_NE(s.memo.Keep("a", Int(1), 1), nullptr);
+  Segment copy = s;
+  EXPECT_EQ(copy.memo.Find("a"), nullptr);
+  EXPECT_FALSE(copy.memo.HasRoom(1));
+  Segment assigned;
+  assigned.memo.SetAccounting(100, nullptr);
+  ASSERT_NE(assigned.memo.Keep("b", Int(2), 1), nullptr);
+  assigned = Segment{};
+  EXPECT_EQ(assigned.memo.Find("b"), nullptr);
+  EXPECT_FALSE(assigned.memo.HasRoom(1));
+}
+
+TEST(SegmentMemo, CachedSegmentsChargeTheirMemoToTheCache) {
+  ScratchDir dir("segment-memo");
+  StoreOptions o;
+  o.sync = false;
+  o.max_tickets_per_segment = 50;
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::Open(dir.path(), o, &store).ok());
+  std::vector<EventReject> rejects;
+  IngestStats stats;
+  ASSERT_TRUE(store->Ingest(RandomEvents(7, 200), &rejects, &stats).ok());
+  auto snap = store->GetSnapshot();
+  const std::vector<SegmentRef> refs = snap->Plan(ScanSpec{}, nullptr);
+  ASSERT_FALSE(refs.empty());
+  std::shared_ptr<const Segment> seg;
+  ASSERT_TRUE(snap->Load(refs[0], &seg).ok());
+  const size_t before = store->SegmentCacheStats().bytes;
+  const size_t room = seg->MemoryBytes();
+  EXPECT_TRUE(seg->memo.HasRoom(room));
+  EXPECT_FALSE(seg->memo.HasRoom(room + 1));
+  ASSERT_NE(seg->memo.Keep("k", Int(5), 100), nullptr);
+  EXPECT_EQ(store->SegmentCacheStats().bytes, before + 100);
+  // A later load of the same segment is the same object, memo included.
+  std::shared_ptr<const Segment> again;
+  ASSERT_TRUE(snap->Load(refs[0], &again).ok());
+  EXPECT_EQ(again.get(), seg.get());
+  ASSERT_NE(again->memo.Find("k"), nullptr);
+}
+
+}  // namespace
+}  // namespace kpi::storage
