@@ -60,7 +60,8 @@ done
 
 # --- DuckDB, same data, same machine, same run ---
 if [ -d "$duck/node_modules/@duckdb/node-api" ]; then
-  DUCK_DIR="$duck" node bench/duckdb_kpis.mjs "$data" "${DUCK_DB:-$work/duck.duckdb}" "$work/answers" \
+  # kpistore is timed again right before each DuckDB query (same load).
+  KPI_BIN="$kpi" KPI_DB="$work/store" DUCK_DIR="$duck" node bench/duckdb_kpis.mjs "$data" "${DUCK_DB:-$work/duck.duckdb}" "$work/answers" \
     --modes "${DUCK_MODES:-raw}" | sed 's/^/duckdb /'
 else
   echo "duckdb: not installed (npm install --prefix $duck @duckdb/node-api)"

@@ -165,6 +165,30 @@ const Vec* Evaluator::Eval(const BoundExpr& e, const Selection& sel) {
 }
 
 void Evaluator::Filter(const BoundExpr& pred, const Selection& in, std::vector<uint32_t>* out) {
+  // Over every row of a segment, a predicate with a memo key (memo_keys.h)
+  // keeps the rows it selects with the segment (ticket_memo.h).
+  if (in.rows == nullptr && in.n == rows_->num_rows() && !building_memo_) {
+    const std::string& key = RowKey(pred);
+    if (!key.empty()) {
+      const std::vector<uint32_t>* kept = Memoized<std::vector<uint32_t>>(
+          rows_->seg(), "f" + key, size_t{in.n} * 4,
+          [&](std::vector<uint32_t>* rows) {
+            building_memo_ = true;
+            FilterRows(pred, in, rows);
+            building_memo_ = false;
+            rows->shrink_to_fit();
+          },
+          [](const std::vector<uint32_t>& rows) { return rows.size() * 4; });
+      if (kept != nullptr) {
+        out->insert(out->end(), kept->begin(), kept->end());
+        return;
+      }
+    }
+  }
+  FilterRows(pred, in, out);
+}
+
+void Evaluator::FilterRows(const BoundExpr& pred, const Selection& in, std::vector<uint32_t>* out) {
   const size_t mark = pool_top_;
   if (pred.kind == BoundKind::kBinary && pred.op == Op::kAnd) {
     const BoundExpr* first = pred.args[0];
@@ -199,7 +223,7 @@ void Evaluator::Compute(const BoundExpr& e, const Selection& sel, Vec* out) {
   // (ticket_memo.h); its operands are not kept while it is built.
   const bool composite = e.kind == BoundKind::kUnary || e.kind == BoundKind::kBinary || e.kind == BoundKind::kIn;
   if (composite && !building_memo_ && rows_->source() == Source::kTickets && e.id >= 0) {
-    const std::string& key = TicketKey(e);
+    const std::string& key = RowKey(e);
     if (!key.empty()) {
       const uint32_t nt = rows_->num_rows();
       const Vec* all = Memoized<Vec>(rows_->seg(), key, size_t{nt} * 9, [&](Vec* v) {
@@ -217,12 +241,14 @@ void Evaluator::Compute(const BoundExpr& e, const Selection& sel, Vec* out) {
   ComputeNode(e, sel, out);
 }
 
-const std::string& Evaluator::TicketKey(const BoundExpr& e) {
+const std::string& Evaluator::RowKey(const BoundExpr& e) {
+  static const std::string kNone;
+  if (e.id < 0) return kNone;
   const size_t id = static_cast<size_t>(e.id);
   if (id >= memo_keys_.size()) memo_keys_.resize(id + 1);
   auto& [known, key] = memo_keys_[id];
   if (!known) {
-    key = TicketMemoKey(e, rows_->created_code());
+    key = RowMemoKey(e, rows_->source(), rows_->created_code());
     known = true;
   }
   return key;

@@ -12,7 +12,8 @@
 // Over tickets, per-ticket functions and operator nodes that qualify
 // (memo_keys.h) are computed once over every ticket of a cached segment and
 // kept with it (ticket_memo.h); later batches of that segment select from
-// the kept column.
+// the kept column. Over tickets or events, a filter over every row of a
+// segment by a predicate that qualifies keeps the rows it selects.
 //
 // Thread safety: one Evaluator per worker thread; the BoundQuery is shared
 // read-only. Vecs returned stay valid until the next StartBatch / SetMain.
@@ -67,8 +68,10 @@ class Evaluator {
   Vec* Acquire();
   void Compute(const BoundExpr& e, const Selection& sel, Vec* out);
   void ComputeNode(const BoundExpr& e, const Selection& sel, Vec* out);
-  // TicketMemoKey of `e` (memo_keys.h), once per node.
-  const std::string& TicketKey(const BoundExpr& e);
+  // RowMemoKey of `e` over the batch's rows (memo_keys.h), once per node.
+  const std::string& RowKey(const BoundExpr& e);
+  // Filter without the memo.
+  void FilterRows(const BoundExpr& pred, const Selection& in, std::vector<uint32_t>* out);
   void ComputeConst(const BoundExpr& e, uint32_t n, Vec* out);
   void ComputeColumn(const BoundExpr& e, const Selection& sel, Vec* out);
   void ComputeJoinColumn(const BoundExpr& e, const Vec& key, Vec* out);

@@ -17,6 +17,7 @@
 #include "query/execution/repeat_index.h"
 #include "query/execution/scope.h"
 #include "query/execution/segment_rows.h"
+#include "query/execution/ticket_memo.h"
 #include "query/time_buckets.h"
 #include "query/value_ops.h"
 
@@ -42,6 +43,12 @@ Status LoadVisible(const storage::Snapshot& snap, const storage::SegmentRef& ref
   }
   return Status::OK();
 }
+
+// `at A` placements of a segment's tickets (SelectRun::AtPlaced).
+struct AtPlacement {
+  std::vector<int64_t> place;
+  std::vector<uint8_t> found;
+};
 
 struct Worker {
   explicit Worker(const BoundQuery& q)
@@ -74,7 +81,8 @@ struct Worker {
   };
   std::vector<LastGroup> last_by_first;
   std::vector<uint32_t> initial, selected, gids;
-  std::vector<int64_t> place, times;
+  std::vector<int64_t> times;
+  AtPlacement at_own;  // AtPlaced without room in the segment's memo
   std::vector<uint64_t> key;
   std::vector<const std::vector<uint8_t>*> repeat_answers;  // per repeat_within of the query, for the current segment
   storage::Segment filtered;
@@ -247,26 +255,16 @@ class SelectRun {
       wk.initial.clear();
       bool all = true;
       if (q_.at && (!q_.at->is_created || q_.at_last)) {
-        wk.place.resize(nt);
-        const uint32_t code = q_.at->code;
-        const bool last = q_.at_last;  // `at last(A)`: the latest A (events are in time order)
+        const AtPlacement& at = AtPlaced(wk, *seg);
         for (uint32_t t = 0; t < nt; ++t) {
           if (keep != nullptr && !keep[t]) {
             all = false;
             continue;
           }
-          bool found = false;
-          for (uint32_t e = seg->event_begin[t]; e < seg->event_begin[t + 1] && code != 0; ++e) {
-            if (seg->event_code[e] == code) {
-              wk.place[t] = seg->time_ms[e];
-              found = true;
-              if (!last) break;
-            }
-          }
-          if (found && InWindow(wk.place[t])) wk.initial.push_back(t);
+          if (at.found[t] && InWindow(at.place[t])) wk.initial.push_back(t);
           else all = false;
         }
-        place = wk.place.data();
+        place = at.place.data();
       } else if (placed_) {
         const int64_t* created = wk.rows.Created();
         place = created;
@@ -392,6 +390,49 @@ class SelectRun {
 
   bool InWindow(int64_t t) const { return !q_.during || (t >= q_.during->first && t < q_.during->second); }
 
+  // `at A` / `at last(A)`: each ticket's placement (0 and not found without
+  // an A), kept with the segment (ticket_memo.h) or derived into the worker.
+  const AtPlacement& AtPlaced(Worker& wk, const storage::Segment& seg) const {
+    const uint32_t code = q_.at->code;
+    const bool last = q_.at_last;  // `at last(A)`: the latest A (events are in time order)
+    const uint32_t nt = seg.num_tickets();
+    auto build = [&](AtPlacement* at) {
+      at->place.assign(nt, 0);
+      at->found.assign(nt, 0);
+      for (uint32_t t = 0; t < nt && code != 0; ++t) {
+        for (uint32_t e = seg.event_begin[t]; e < seg.event_begin[t + 1]; ++e) {
+          if (seg.event_code[e] == code) {
+            at->place[t] = seg.time_ms[e];
+            at->found[t] = 1;
+            if (!last) break;
+          }
+        }
+      }
+    };
+    if (const AtPlacement* kept = Memoized<AtPlacement>(seg, MemoKey('a', code, last), size_t{nt} * 9, build))
+      return *kept;
+    build(&wk.at_own);
+    return wk.at_own;
+  }
+
+  // Bucket group j's start per row of the segment, kept with it (over
+  // tickets; the bucket of a placement depends on the zone, the unit, the
+  // step and what places the rows), or null when there is no room.
+  const int64_t* KeptBucketStarts(Worker& wk, size_t j, const int64_t* place, const storage::Segment& seg) const {
+    if (q_.source != Source::kTickets || place == nullptr) return nullptr;
+    const GroupKey& g = q_.groups[j];
+    const uint32_t nt = seg.num_tickets();
+    const std::string key = MemoKey('b', static_cast<uint32_t>(g.unit), g.step_ms, q_.at ? q_.at->code : 0,
+                                    q_.at && (!q_.at->is_created || q_.at_last), q_.at_last, created_code_) +
+                            ":" + q_.tz_name;
+    const std::vector<int64_t>* kept = Memoized<std::vector<int64_t>>(seg, key, size_t{nt} * 8,
+                                                                      [&](std::vector<int64_t>* starts) {
+      starts->resize(nt);
+      wk.bucketers[j]->StartMany(place, nt, starts->data());
+    });
+    return kept ? kept->data() : nullptr;
+  }
+
   void GroupIds(Worker& wk, const Selection& main, const int64_t* place, const storage::Segment* seg,
                 uint32_t ordinal) {
     const size_t k = q_.groups.size();
@@ -402,6 +443,10 @@ class SelectRun {
       p.resize(n);
       const GroupKey& g = q_.groups[j];
       if (g.is_bucket) {
+        if (const int64_t* starts = KeptBucketStarts(wk, j, place, *seg)) {
+          for (uint32_t i = 0; i < n; ++i) p[i] = static_cast<uint64_t>(starts[main.row(i)]);
+          continue;
+        }
         wk.times.resize(n);
         for (uint32_t i = 0; i < n; ++i) wk.times[i] = place[main.row(i)];
         wk.bucketers[j]->StartMany(wk.times.data(), n, wk.times.data());

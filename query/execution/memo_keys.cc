@@ -11,12 +11,12 @@ void Put(std::string* key, uint64_t x) {
   key->append(std::to_string(x));
 }
 
-bool Append(const BoundExpr& e, std::string* key);
+bool Append(const BoundExpr& e, Source source, std::string* key);
 
-bool AppendArgs(const BoundExpr& e, std::string* key) {
+bool AppendArgs(const BoundExpr& e, Source source, std::string* key) {
   key->push_back('(');
   for (const BoundExpr* a : e.args)
-    if (!Append(*a, key)) return false;
+    if (!Append(*a, source, key)) return false;
   key->push_back(')');
   return true;
 }
@@ -24,7 +24,7 @@ bool AppendArgs(const BoundExpr& e, std::string* key) {
 // A string operand qualifies only as dictionary codes.
 bool DictOrNotString(const BoundExpr& e) { return e.type != ValueType::kString || e.str.kind == StrKind::kDict; }
 
-bool Append(const BoundExpr& e, std::string* key) {
+bool Append(const BoundExpr& e, Source source, std::string* key) {
   Put(key, static_cast<uint64_t>(e.kind));
   Put(key, static_cast<uint64_t>(e.type));
   switch (e.kind) {
@@ -45,13 +45,16 @@ bool Append(const BoundExpr& e, std::string* key) {
       return true;
     }
     case BoundKind::kColumn:
-      if (e.column != ColumnRef::kCreated && e.column != ColumnRef::kDim && e.column != ColumnRef::kMeasure) return false;
+      if (source == Source::kTickets ? e.column != ColumnRef::kCreated && e.column != ColumnRef::kDim &&
+                                           e.column != ColumnRef::kMeasure
+                                     : e.column == ColumnRef::kCreated || e.column == ColumnRef::kTicket)
+        return false;
       if (!DictOrNotString(e)) return false;
       Put(key, static_cast<uint64_t>(e.column));
       Put(key, e.column_id);
       return true;
     case BoundKind::kTicketFn:
-      if (e.fn == TicketFn::kRepeatWithin || e.clock != nullptr) return false;
+      if (source != Source::kTickets || e.fn == TicketFn::kRepeatWithin || e.clock != nullptr) return false;
       Put(key, static_cast<uint64_t>(e.fn));
       Put(key, e.a.code);
       Put(key, e.a.is_created);
@@ -62,7 +65,7 @@ bool Append(const BoundExpr& e, std::string* key) {
     case BoundKind::kUnary:
       if (e.args.empty() || e.args[0]->type == ValueType::kString) return false;
       Put(key, static_cast<uint64_t>(e.op));
-      return AppendArgs(e, key);
+      return AppendArgs(e, source, key);
     case BoundKind::kBinary:
     case BoundKind::kIn: {
       Put(key, static_cast<uint64_t>(e.op));
@@ -76,7 +79,7 @@ bool Append(const BoundExpr& e, std::string* key) {
         if (a->type != ValueType::kString) continue;
         if (a->kind == BoundKind::kConst ? !e.codes_resolved : a->str.kind != StrKind::kDict) return false;
       }
-      return AppendArgs(e, key);
+      return AppendArgs(e, source, key);
     }
     default:
       return false;
@@ -85,10 +88,11 @@ bool Append(const BoundExpr& e, std::string* key) {
 
 }  // namespace
 
-std::string TicketMemoKey(const BoundExpr& e, uint32_t created_code) {
+std::string RowMemoKey(const BoundExpr& e, Source source, uint32_t created_code) {
   std::string key = "x";
+  Put(&key, static_cast<uint64_t>(source));
   Put(&key, created_code);
-  if (!Append(e, &key)) return "";
+  if (!Append(e, source, &key)) return "";
   return key;
 }
 

@@ -1,19 +1,21 @@
-// Memo keys of row-context expressions over tickets (query/execution/
-// ticket_memo.h): the one rule saying when a value computed over every
-// ticket of a segment may be kept with the segment and served to later
+// Memo keys of row-context expressions (query/execution/ticket_memo.h): the
+// one rule saying when a value computed over every row of a segment (its
+// tickets, or its events) may be kept with the segment and served to later
 // queries, and under which key.
 //
-// An expression qualifies when its value at a ticket depends only on the
+// An expression qualifies when its value at a row depends only on the
 // segment's data and on what the key spells out: per-ticket functions but
 // repeat_within (it reads other segments) and durations in a business
-// calendar (the query's calendar); the creation time, the latest dimension
-// value and the last measure value of the ticket; numeric, boolean, time
+// calendar (the query's calendar); over tickets the creation time, the
+// latest dimension value and the last measure value of the ticket; over
+// events the event's time, name, agent, sticky dimension values and
+// measure values; numeric, boolean, time
 // and null constants; `not`, negation, arithmetic, comparisons, `and`/`or`
 // and `in` over those; dictionary values compared with string constants
 // (by their resolved codes, so a constant that later enters the dictionary
 // makes a different key). Anything else (joins, scalar functions, time zone
 // dependent buckets, literal strings) has no key and is computed per query.
-// Every key also names the code of the event `created`, which the creation
+// Every key also names the source and the code of the event `created`, which the creation
 // time depends on.
 // Thread safety: pure functions.
 #pragma once
@@ -25,7 +27,7 @@
 
 namespace kpi::query {
 
-// The key of `e` over tickets, or "" when it does not qualify.
-std::string TicketMemoKey(const BoundExpr& e, uint32_t created_code);
+// The key of `e` over the rows of `source`, or "" when it does not qualify.
+std::string RowMemoKey(const BoundExpr& e, Source source, uint32_t created_code);
 
 }  // namespace kpi::query

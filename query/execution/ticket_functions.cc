@@ -197,7 +197,7 @@ void Compute(const BoundExpr& fn, SegmentRows& rows, const uint32_t* sel, uint32
 
 void EvalTicketFunction(const BoundExpr& fn, SegmentRows& rows, const uint32_t* sel, uint32_t n,
                         const std::vector<const std::vector<uint8_t>*>* repeat_answers, Vec* out) {
-  const std::string key = TicketMemoKey(fn, rows.created_code());
+  const std::string key = RowMemoKey(fn, Source::kTickets, rows.created_code());
   const uint32_t nt = rows.seg().num_tickets();
   // At most 9 bytes per ticket (a number or time and its validity).
   if (!key.empty()) {

@@ -2,7 +2,8 @@
 // the scan derives from a segment's events and would otherwise derive again
 // on every query: per ticket, the creation time, the latest value of a
 // dimension, the last value and the total of a measure, and the result of a
-// per-ticket function over every ticket (ticket_functions.h); per event, its
+// per-ticket function or of an expression over every ticket (eval.h); the
+// rows a filter selects from every row; per event, its
 // ticket, the sticky value of a dimension and the carried value of a measure.
 // Together they are the per-ticket projection of the segment, built on first
 // use instead of at seal time: a stored one would cost bytes on disk for
@@ -22,6 +23,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "storage/segment.h"
@@ -39,12 +41,16 @@ std::string MemoKey(char tag, Ints... parts) {
 // The value kept under `key` in `seg`'s memo, or else, when the memo has
 // room for `bytes`, `build()` kept there; null when neither (the caller
 // derives for its own use). The pointer is valid while `seg` lives.
-template <typename T, typename Build>
-const T* Memoized(const storage::Segment& seg, const std::string& key, size_t bytes, Build&& build) {
+// `measure(value)`, when given, is what the built value is charged (at most
+// `bytes`, the room asked for).
+template <typename T, typename Build, typename Measure = std::nullptr_t>
+const T* Memoized(const storage::Segment& seg, const std::string& key, size_t bytes, Build&& build,
+                  Measure&& measure = nullptr) {
   if (auto found = seg.memo.Find(key)) return static_cast<const T*>(found.get());
   if (!seg.memo.HasRoom(bytes)) return nullptr;
   auto value = std::make_shared<T>();
   build(value.get());
+  if constexpr (!std::is_same_v<std::decay_t<Measure>, std::nullptr_t>) bytes = measure(*value);
   // Null when the room went to another column meanwhile: derived in vain once.
   return static_cast<const T*>(seg.memo.Keep(key, std::move(value), bytes).get());
 }
