@@ -79,6 +79,9 @@ std::string InfoTable(const std::string& dir, const storage::StoreInfo& info) {
   out += "\ncaches (this process)\n";
   out += "  segments          " + CacheLine(info.segment_cache, "segments") + "\n";
   out += "  dictionary pages  " + CacheLine(d.pages, "pages") + "\n";
+  const storage::TicketIndexStats& t = info.ticket_index;
+  out += "  ticket index      " + CacheLine(t.blocks, "blocks") + "; " + FormatCount(t.lookups) +
+         " tickets looked up, " + FormatCount(t.found) + " found\n";
   out += "  dictionaries      " + FormatCount(d.resident) + " resident (" + FormatCount(d.resident_codes) +
          " values, " + FormatBytes(d.resident_bytes) + "), " + FormatCount(d.paged) + " paged, " +
          FormatCount(d.indexed) + " of them with a value index (" + FormatBytes(d.index_bytes) + "), " +
@@ -141,6 +144,10 @@ std::string InfoJson(const std::string& dir, const storage::StoreInfo& info) {
          std::to_string(d.resident_codes) + ",\"resident_bytes\":" + std::to_string(d.resident_bytes) +
          ",\"indexed\":" + std::to_string(d.indexed) + ",\"index_bytes\":" + std::to_string(d.index_bytes) +
          ",\"scans\":" + std::to_string(d.scans) + "}";
+  out += ",\"ticket_index\":" + JsonCache(info.ticket_index.blocks);
+  out.pop_back();  // the blocks' object, extended with the lookups
+  out += ",\"lookups\":" + std::to_string(info.ticket_index.lookups) +
+         ",\"found\":" + std::to_string(info.ticket_index.found) + "}";
   out += "},\"columns\":[";
   for (size_t i = 0; i < info.columns.size(); ++i) {
     if (i != 0) out += ',';

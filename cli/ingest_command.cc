@@ -1,6 +1,8 @@
 // `kpi ingest` (see cli/ingest_command.h).
 #include "cli/ingest_command.h"
 
+#include <sys/prctl.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -13,6 +15,7 @@
 #include <optional>
 #include <span>
 
+#include "cli/allocator_decay.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
 #include "cli/input_pipeline.h"
@@ -20,6 +23,8 @@
 #include "storage/ingest/checkpoint.h"
 #include "storage/ingest/known_chunk_recorder.h"
 #include "storage/ingest/known_chunks.h"
+#include "storage/memory_budget.h"
+#include "storage/process_memory.h"
 #include "storage/store.h"
 
 namespace kpi::cli {
@@ -29,6 +34,8 @@ namespace {
 constexpr size_t kRejectsShown = 20;
 // A batch is held in memory (a few of them are queued): keep it bounded.
 constexpr size_t kMaxBatchEvents = size_t{1} << 24;
+// Under a smaller --memory-limit the process runs without transparent huge pages.
+constexpr size_t kHugePagesFrom = size_t{1} << 30;
 
 // Every rejected line: all to the rejects file, the first few to stderr.
 class RejectLog {
@@ -92,7 +99,15 @@ std::string NameInput(const std::string& input, const Status& s) {
 
 class Ingest {
  public:
-  Ingest(const IngestFlags& flags, std::FILE* out, std::FILE* err) : flags_(flags), out_(out), err_(err) { seal_at_ = flags.seal_events; }
+  Ingest(const IngestFlags& flags, std::FILE* out, std::FILE* err)
+      : flags_(flags),
+        out_(out),
+        err_(err),
+        seal_events_(flags.seal_events),
+        max_staged_events_(flags.max_staged_events),
+        batch_events_(flags.batch_events) {
+    seal_at_ = flags.seal_events;
+  }
   int Run();
 
  private:
@@ -106,6 +121,12 @@ class Ingest {
   // Starts a background seal now, or defers it while arrival is scattered
   // (see the definition); false on a store failure.
   bool MaybeStartSeal();
+  // Under memory pressure (resident memory past kPressure of the limit):
+  // waits for the running seal, then seals what is staged without deferring.
+  bool RelieveMemory();
+  // Sizes the store's caches and the seal thresholds from --memory-limit;
+  // false (after a message) when the flag does not parse.
+  bool ApplyMemoryLimit(storage::StoreOptions* options);
   // Adds a seal's counts.
   void NoteSeal(const storage::IngestStats& stats);
   bool OverLimit() const { return flags_.max_errors >= 0 && static_cast<int64_t>(rejects_->total()) > flags_.max_errors; }
@@ -128,6 +149,9 @@ class Ingest {
   std::mutex stats_mu_;  // stats_ is updated by the background seal
   uint64_t staged_at_seal_start_ = 0;  // staged_events() when the running seal started
   uint64_t seal_at_ = 0;  // staged events that start a seal (MaybeStartSeal defers it)
+  uint64_t seal_events_, max_staged_events_;  // the flags', lowered to fit the memory limit
+  size_t batch_events_;                        // likewise
+  size_t memory_limit_ = 0;  // bytes; 0: none
   struct Tracked {
     std::string key;
     ingest::InputIdentity identity;
@@ -196,6 +220,7 @@ int Ingest::Run() {
   storage::StoreOptions store_options;
   store_options.sync = !flags_.no_sync;
   store_options.cache_bytes = size_t{256} << 20;  // sealing re-reads few segments; bound memory
+  if (!ApplyMemoryLimit(&store_options)) return kExitUsage;
   Status s = storage::Store::Open(flags_.db, store_options, &store_);
   if (!s.ok()) {
     std::fprintf(err_, "kpi ingest: cannot open store %s: %s\n", flags_.db.c_str(), s.ToString().c_str());
@@ -213,7 +238,7 @@ int Ingest::Run() {
   progress_ = std::make_unique<Progress>(err_, ChooseProgressMode(err_, flags_.quiet), "ingest", "events");
   progress_->SetTotalBytes(TotalInputBytes(flags_.files));
   rejects_ = std::make_unique<RejectLog>(rejects_file.get(), progress_.get());
-  InputPipeline pipeline(flags_.files, options, flags_.batch_events);
+  InputPipeline pipeline(flags_.files, options, batch_events_);
   inputs_ = &pipeline.inputs();
   PrepareCheckpoints(&pipeline);
   pipeline.Start();
@@ -239,8 +264,13 @@ int Ingest::Run() {
     // `seal_events` are staged (the sealing core never idles while work
     // waits), or, while one runs, once `seal_events` more piled up behind it
     // (then wait for it: memory stays bounded by about two such sets).
+    // Under a memory limit, pressure seals at once (RelieveMemory).
+    if (memory_limit_ > 0 && !RelieveMemory()) {
+      keep_going = false;
+      break;
+    }
     bool idle = !sealing_.valid() || sealing_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-    if (!idle && store_->staged_events() > staged_at_seal_start_ + flags_.seal_events) {
+    if (!idle && store_->staged_events() > staged_at_seal_start_ + seal_events_) {
       keep_going = FinishSeal();
       idle = true;
     }
@@ -410,17 +440,57 @@ bool Ingest::MaybeStartSeal() {
   // rewrite the whole store each time. So when a seal would re-encode more
   // than a quarter as many events as it seals, wait for more staged events, up to
   // the staging limit (staged events are held decoded until their seal).
-  const uint64_t base = std::max<uint64_t>(1, flags_.seal_events);
+  const uint64_t base = std::max<uint64_t>(1, seal_events_);
   const uint64_t staged = store_->staged_events();
-  if (staged < flags_.max_staged_events) {
+  if (staged < max_staged_events_) {
     storage::Store::SealEstimate estimate;
     if (store_->EstimateSeal(&estimate).ok() && 4 * estimate.rewrite > estimate.staged) {
-      seal_at_ = std::min(staged + base, std::max(flags_.max_staged_events, base));
+      seal_at_ = std::min(staged + base, std::max(max_staged_events_, base));
       return true;
     }
   }
   seal_at_ = base;
   StartSeal();
+  return true;
+}
+
+bool Ingest::ApplyMemoryLimit(storage::StoreOptions* options) {
+  if (flags_.memory_limit == "none") return true;
+  size_t limit = storage::DefaultMemoryLimit();
+  if (flags_.memory_limit != "auto") {
+    Status s = storage::ParseMemorySize(flags_.memory_limit, &limit);
+    if (!s.ok() || limit < storage::kMinMemoryLimit) {
+      std::fprintf(err_, "kpi ingest: --memory-limit: %s\n",
+                   s.ok() ? ("at least " + storage::FormatMemorySize(storage::kMinMemoryLimit) + " (got " +
+                             flags_.memory_limit + ")").c_str()
+                          : s.message().c_str());
+      return false;
+    }
+  }
+  const storage::MemoryBudget budget = storage::IngestBudget(limit);
+  storage::ApplyBudget(budget, options);
+  memory_limit_ = budget.limit_bytes;
+  seal_events_ = std::min(seal_events_, budget.seal_events);
+  max_staged_events_ = std::min(max_staged_events_, budget.max_staged_events);
+  batch_events_ = std::min(batch_events_, budget.batch_events);
+  seal_at_ = seal_events_;
+  // Transparent huge pages (cli/malloc_config.cc) round the allocator's
+  // extents up to 2 MB: ~8 % less CPU, but tens of MB that a small limit
+  // cannot spare.
+  if (limit < kHugePagesFrom) ::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+  ReturnFreedMemorySooner();
+  return true;
+}
+
+bool Ingest::RelieveMemory() {
+  constexpr double kPressure = 0.85;
+  if (static_cast<double>(storage::ResidentBytes()) < kPressure * static_cast<double>(memory_limit_)) return true;
+  if (!FinishSeal()) return false;
+  // Not for a handful of events: a seal is worth its fixed costs.
+  if (store_->staged_events() >= seal_events_ / 4) {
+    seal_at_ = seal_events_;
+    StartSeal();
+  }
   return true;
 }
 

@@ -11,6 +11,13 @@
 // `max_staged_events`. Memory stays bounded by the staged events held plus
 // one seal's segments, whatever the input size.
 //
+// Memory limit (`memory_limit`, docs/operations.md "Memory limit"): the
+// store's caches and memtables and the two seal thresholds are sized to fit
+// it (storage/memory_budget.h; the thresholds are lowered, never raised),
+// and when resident memory passes 85 % of it the ingest waits for the
+// running seal and seals what is staged at once. "auto" is a quarter of the
+// machine's memory, at most 1 GiB; "none" keeps the built-in sizes.
+//
 // Rejected lines (reader rejects and store-level rejects, the latter mapped
 // back to file:line) are all written to `rejects_path` when given, the first
 // 20 to `err`. With max_errors = N >= 0 the ingest stops at the (N+1)-th
@@ -64,6 +71,7 @@ struct IngestFlags {
   size_t batch_events = 65536;
   uint64_t seal_events = 2000000;  // seal (in the background) each time this many more are staged
   uint64_t max_staged_events = 8000000;  // scattered arrival: staged events a seal may wait for
+  std::string memory_limit = "auto";  // bytes ("1.5G"), "auto" (from RAM) or "none" (see below)
   bool quiet = false;              // no progress output
   bool resume = false;             // start each file at its checkpoint (see below)
   bool no_skip_known = false;      // parse every chunk, known or not (see below)

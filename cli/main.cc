@@ -50,6 +50,10 @@ int main(int argc, char** argv) {
   ingest_cmd->add_option("--max-staged-events", ingest.max_staged_events,
                          "Scattered arrival: let up to this many events wait for one seal")
       ->capture_default_str();
+  ingest_cmd->add_option("--memory-limit", ingest.memory_limit,
+                         "Keep the process under this much memory (512M, 1.5G); auto: a quarter of RAM, at most 1 GiB; "
+                         "none: no limit")
+      ->capture_default_str();
   ingest_cmd->add_flag("-q,--quiet", ingest.quiet, "No progress output");
   ingest_cmd->add_flag("--resume", ingest.resume,
                        "Skip what an interrupted ingest of the same files already committed (per-file checkpoints)");
@@ -167,6 +171,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_flag("--insecure-http", serve.insecure_http,
                       "Allow plain HTTP on a non-loopback --listen address (tokens and data in clear text)");
   serve_cmd->add_option("--threads", serve.threads, "Statements run concurrently")->capture_default_str();
+  serve_cmd->add_option("--memory-limit", serve.memory_limit,
+                        "Size the caches to keep the store under this much memory (512M, 1.5G); auto: a quarter of "
+                        "RAM, at most 1 GiB; none: built-in sizes (2 GiB segment cache)")
+      ->capture_default_str();
   serve_cmd->add_option("--exec-threads", serve.exec_threads, "Scan threads per statement")->capture_default_str();
   serve_cmd->add_option("--io-threads", serve.io_threads, "Socket I/O threads")->capture_default_str();
   serve_cmd->add_option("--write-threads", serve.write_threads, "Uploads and KPI changes run concurrently")

@@ -7,8 +7,10 @@
 #include <signal.h>
 
 #include <memory>
+#include <optional>
 
 #include "cli/store_open.h"
+#include "storage/memory_budget.h"
 #include "server/serve.h"
 #include "storage/store.h"
 #endif
@@ -27,14 +29,28 @@ int RunServe(const ServeFlags& flags, std::FILE* err) {
   sigaddset(&set, SIGHUP);  // TLS reload (server/serve.h), not the default "terminate"
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
+  std::optional<storage::MemoryBudget> budget;
+  if (flags.memory_limit != "none") {
+    size_t limit = storage::DefaultMemoryLimit();
+    Status parsed = flags.memory_limit == "auto" ? Status::OK() : storage::ParseMemorySize(flags.memory_limit, &limit);
+    if (!parsed.ok() || limit < storage::kMinMemoryLimit) {
+      std::fprintf(err, "kpi serve: --memory-limit: %s\n",
+                   parsed.ok() ? ("at least " + storage::FormatMemorySize(storage::kMinMemoryLimit)).c_str()
+                               : parsed.message().c_str());
+      return kExitUsage;
+    }
+    budget = storage::ServeBudget(limit);
+  }
   std::unique_ptr<storage::Store> store;
   Status s;
   if (flags.create) {
     storage::StoreOptions options;
     options.sync = !flags.no_sync;
+    if (budget) storage::ApplyBudget(*budget, &options);
     s = storage::Store::Open(flags.db, options, &store);
   } else {
-    s = OpenExistingStore(flags.db, &store, !flags.no_sync, /*read_only_until_write=*/false);  // many clients
+    s = OpenExistingStore(flags.db, &store, !flags.no_sync, /*read_only_until_write=*/false,  // many clients
+                          budget ? &*budget : nullptr);
   }
   if (!s.ok()) {
     std::fprintf(err, "kpi serve: %s%s\n", s.ToString().c_str(),

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "storage/memory_budget.h"
 #include "storage/status.h"
 #include "storage/store.h"
 
@@ -18,7 +19,9 @@ namespace kpi::cli {
 // and one that only reads then writes nothing at open. `kpi serve`, which
 // has many clients, passes `read_only_until_write` false. With it true the
 // process also stops using transparent huge pages (short-lived, small).
+// `budget` (when non-null) sizes the store's caches and memtables
+// (storage/memory_budget.h).
 Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store, bool sync = true,
-                         bool read_only_until_write = true);
+                         bool read_only_until_write = true, const storage::MemoryBudget* budget = nullptr);
 
 }  // namespace kpi::cli

@@ -41,6 +41,12 @@ std::string RenderCacheMetrics(const storage::Store& store) {
          d.index_bytes);
   Family(&out, "kpi_dictionary_page_scans_total", "counter",
          "Value lookups that read a paged dictionary's pages.", d.scans);
+  const storage::TicketIndexStats t = store.TicketIndexCacheStats();
+  Cache(&out, "kpi_ticket_index_cache", "ticket index's block cache (hits: blocks found cached, misses: blocks read)",
+        t.blocks);
+  Family(&out, "kpi_ticket_index_lookups_total", "counter", "Tickets the sealer looked up in the ticket index.",
+         t.lookups);
+  Family(&out, "kpi_ticket_index_found_total", "counter", "Of those, tickets found sealed.", t.found);
   return out;
 }
 

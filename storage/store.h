@@ -60,6 +60,9 @@ struct StoreOptions {
   bool read_only_until_write = false;
   size_t cache_bytes = size_t{2} << 30;   // decoded segment cache
   size_t ticket_cache_bytes = size_t{32} << 20;  // block cache of the ticket index (storage/ticket_index.h)
+  // Every column family's memtable together; 0: the built-in sizes (240 MiB
+  // in all). A memory limit sets it (storage/memory_budget.h).
+  size_t write_buffer_bytes = 0;
   DictionaryPaging dictionaries;          // which dictionaries are paged, and their page cache (catalog.h)
   uint32_t max_tickets_per_segment = 2048;
   // Wall clock used to stamp batches (tests inject a fake clock). Milliseconds.

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -39,7 +40,21 @@ int64_t WallClockMs() {
       .count();
 }
 
-rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name, const std::shared_ptr<rocksdb::Cache>& ticket_cache) {
+// What the families' options depend on besides their name.
+struct FamilyTuning {
+  std::shared_ptr<rocksdb::Cache> ticket_cache;
+  size_t write_buffer_bytes = 0;  // StoreOptions::write_buffer_bytes
+};
+
+// A family's memtable size: its built-in size, or its share of `total` in
+// the built-in sizes' proportions (segments 128, catalog 64, staging 32,
+// tickets 16 of 240 MiB).
+size_t WriteBufferSize(size_t builtin, size_t total) {
+  if (total == 0) return builtin;
+  return std::max<size_t>(builtin * total / (240 << 20), 1 << 20);
+}
+
+rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name, const FamilyTuning& tuning) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   if (name == kStagingFamily) {
@@ -49,39 +64,40 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name, const std::s
     // (scattered arrival) a large memtable held a second copy of millions of
     // them (256 MiB: 1.27 GB peak for 1M shuffled tickets, 32 MiB: 1.15 GB).
     // A batch flushed before its seal costs a table-file write, no more.
-    o.write_buffer_size = 32 << 20;
+    o.write_buffer_size = WriteBufferSize(32 << 20, tuning.write_buffer_bytes);
     o.compression = rocksdb::kNoCompression;
   } else if (name == kSegmentsFamily) {
     // Sealed columnar values are already encoded; zstd squeezes what is left.
     o.compression = rocksdb::kZSTD;
     o.bottommost_compression = rocksdb::kZSTD;
-    o.write_buffer_size = 128 << 20;
+    o.write_buffer_size = WriteBufferSize(128 << 20, tuning.write_buffer_bytes);
     t.block_size = 64 << 10;
   } else if (name == kTicketsFamily) {
     // The ticket index (storage/ticket_index.h): point lookups of short keys.
     // Everything it keeps in memory is bounded: blocks, their indexes and
     // bloom filters live in its own block cache, and the memtable (with a
     // bloom filter of its own, for tickets not yet sealed) is small.
-    o.write_buffer_size = 16 << 20;
+    o.write_buffer_size = WriteBufferSize(16 << 20, tuning.write_buffer_bytes);
     o.memtable_prefix_bloom_size_ratio = 0.05;
     o.memtable_whole_key_filtering = true;
     o.compression = rocksdb::kLZ4Compression;  // cheap to decompress per lookup
-    t.block_cache = ticket_cache;
+    t.block_cache = tuning.ticket_cache;
     t.cache_index_and_filter_blocks = true;
     t.pin_l0_filter_and_index_blocks_in_cache = true;
     t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   } else {
     o.compression = rocksdb::kZSTD;  // catalog: dictionaries compress well
+    o.write_buffer_size = WriteBufferSize(64 << 20, tuning.write_buffer_bytes);  // 64 MiB: RocksDB's default
   }
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   return o;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> Families(const std::shared_ptr<rocksdb::Cache>& ticket_cache) {
+std::vector<rocksdb::ColumnFamilyDescriptor> Families(const FamilyTuning& tuning) {
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : {rocksdb::kDefaultColumnFamilyName.c_str(), kCatalogFamily, kStagingFamily,
                            kSegmentsFamily, kZonesFamily, kTicketsFamily}) {
-    families.emplace_back(name, FamilyOptions(name, ticket_cache));
+    families.emplace_back(name, FamilyOptions(name, tuning));
   }
   return families;
 }
@@ -111,11 +127,11 @@ rocksdb::DBOptions DatabaseOptions(bool create_if_missing) {
 }
 
 // Opens the store's database, writable or read-only.
-Status OpenDatabase(const std::string& dir, bool create_if_missing, bool read_only,
-                    const std::shared_ptr<rocksdb::Cache>& ticket_cache, Database* out) {
+Status OpenDatabase(const std::string& dir, bool create_if_missing, bool read_only, const FamilyTuning& tuning,
+                    Database* out) {
   rocksdb::DB* db = nullptr;
   const rocksdb::DBOptions o = DatabaseOptions(create_if_missing);
-  const auto families = Families(ticket_cache);
+  const auto families = Families(tuning);
   rocksdb::Status opened = read_only ? rocksdb::DB::OpenForReadOnly(o, dir, families, &out->handles, &db)
                                      : rocksdb::DB::Open(o, dir, families, &out->handles, &db);
   if (opened.IsCorruption()) {
@@ -343,13 +359,14 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   if (options.create_if_missing) std::filesystem::create_directories(dir, ec);
   Database database;
   if (read_only) KPI_RETURN_IF_ERROR(LockForReading(dir, &im.read_lock));
-  Status opened = OpenDatabase(dir, options.create_if_missing, read_only, im.ticket_cache, &database);
+  const FamilyTuning tuning{im.ticket_cache, options.write_buffer_bytes};
+  Status opened = OpenDatabase(dir, options.create_if_missing, read_only, tuning, &database);
   if (read_only && opened.code() == Status::Code::kInvalidArgument) {
     // A family missing (a store older than it): only a writable open adds it.
     Unlock(&im.read_lock);
     read_only = false;
     database = Database();
-    opened = OpenDatabase(dir, options.create_if_missing, false, im.ticket_cache, &database);
+    opened = OpenDatabase(dir, options.create_if_missing, false, tuning, &database);
   }
   KPI_RETURN_IF_ERROR(opened);
   StoreOpen::Install(im, std::move(database));
@@ -382,7 +399,7 @@ Status Store::MakeWritable() {
   if (!im.read_only) return Status::OK();
   Unlock(&im.read_lock);
   Database writable;
-  Status s = OpenDatabase(dir_, false, false, im.ticket_cache, &writable);
+  Status s = OpenDatabase(dir_, false, false, FamilyTuning{im.ticket_cache, options_.write_buffer_bytes}, &writable);
   if (!s.ok()) {
     // Stay read-only, holding the lock again if no one took it meanwhile.
     LockForReading(dir_, &im.read_lock).ok();

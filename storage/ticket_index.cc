@@ -136,6 +136,8 @@ TicketIndexStats TicketIndex::Stats() const {
   out.lookups = lookups_;
   out.found = found_;
   out.blocks.bytes = cache_->GetUsage();
+  const size_t entries = cache_->GetOccupancyCount();
+  out.blocks.entries = entries == SIZE_MAX ? 0 : entries;
   out.blocks.capacity_bytes = cache_->GetCapacity();
   out.blocks.hits = block_hits_;
   out.blocks.misses = block_reads_;
