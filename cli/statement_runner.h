@@ -7,7 +7,8 @@
 // line). Errors go to `err` as "error: " + QueryError::ToString() (prefixed
 // by the script's name when given), with line and column relative to the
 // whole script. Warnings go to `err` too (for JSON they are also in the
-// document). With `timer`, a timing line per statement goes to `err`; with
+// document). With `timer`, a timing line per statement goes to `err` (wall,
+// engine and process CPU time: every thread of the process); with
 // `provenance`, the provenance block of each result that has one (table and
 // CSV; JSON documents always include it).
 // Thread safety: one call at a time per output stream.

@@ -28,6 +28,17 @@ class RateState final : public AggregateState {
       known_[0] += known;
       return;
     }
+    if (yes_.size() * 4 <= n) {
+      // Few groups for the rows: one counter per (group, value), one
+      // increment per row, folded per group after.
+      counts_.assign(yes_.size() * 4, 0);
+      for (uint32_t i = 0; i < n; ++i) ++counts_[size_t{gids[i]} * 4 + (p.b8[i * p.stride] & 3)];
+      for (size_t g = 0; g < yes_.size(); ++g) {
+        yes_[g] += counts_[g * 4 + kTrue];
+        known_[g] += counts_[g * 4 + kFalse] + counts_[g * 4 + kTrue];
+      }
+      return;
+    }
     for (uint32_t i = 0; i < n; ++i) {
       const uint8_t b = p.b8[i * p.stride];
       yes_[gids[i]] += b == kTrue;
@@ -48,6 +59,7 @@ class RateState final : public AggregateState {
 
  private:
   std::vector<uint64_t> yes_, known_;
+  std::vector<uint32_t> counts_;  // Update's scratch: per group, rows false / true / null / unused
 };
 
 bool CheckRate(const std::vector<ValueType>& args, ValueType* out, std::string* error) {

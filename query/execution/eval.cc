@@ -164,28 +164,35 @@ const Vec* Evaluator::Eval(const BoundExpr& e, const Selection& sel) {
   return out;
 }
 
+const std::vector<uint32_t>* Evaluator::KeptFilter(const BoundExpr& pred, const Selection& in) {
+  if (in.rows != nullptr || in.n != rows_->num_rows() || building_memo_) return nullptr;
+  const std::string& key = RowKey(pred);
+  if (key.empty()) return nullptr;
+  return Memoized<std::vector<uint32_t>>(
+      rows_->seg(), "f" + key, size_t{in.n} * 4,
+      [&](std::vector<uint32_t>* rows) {
+        building_memo_ = true;
+        FilterRows(pred, in, rows);
+        building_memo_ = false;
+        rows->shrink_to_fit();
+      },
+      [](const std::vector<uint32_t>& rows) { return rows.size() * 4; });
+}
+
 void Evaluator::Filter(const BoundExpr& pred, const Selection& in, std::vector<uint32_t>* out) {
-  // Over every row of a segment, a predicate with a memo key (memo_keys.h)
-  // keeps the rows it selects with the segment (ticket_memo.h).
-  if (in.rows == nullptr && in.n == rows_->num_rows() && !building_memo_) {
-    const std::string& key = RowKey(pred);
-    if (!key.empty()) {
-      const std::vector<uint32_t>* kept = Memoized<std::vector<uint32_t>>(
-          rows_->seg(), "f" + key, size_t{in.n} * 4,
-          [&](std::vector<uint32_t>* rows) {
-            building_memo_ = true;
-            FilterRows(pred, in, rows);
-            building_memo_ = false;
-            rows->shrink_to_fit();
-          },
-          [](const std::vector<uint32_t>& rows) { return rows.size() * 4; });
-      if (kept != nullptr) {
-        out->insert(out->end(), kept->begin(), kept->end());
-        return;
-      }
-    }
+  if (const std::vector<uint32_t>* kept = KeptFilter(pred, in)) {
+    out->insert(out->end(), kept->begin(), kept->end());
+    return;
   }
   FilterRows(pred, in, out);
+}
+
+Selection Evaluator::FilterSelection(const BoundExpr& pred, const Selection& in, std::vector<uint32_t>* scratch) {
+  if (const std::vector<uint32_t>* kept = KeptFilter(pred, in))
+    return Selection{kept->data(), static_cast<uint32_t>(kept->size()), false};
+  scratch->clear();
+  FilterRows(pred, in, scratch);
+  return Selection{scratch->data(), static_cast<uint32_t>(scratch->size()), false};
 }
 
 void Evaluator::FilterRows(const BoundExpr& pred, const Selection& in, std::vector<uint32_t>* out) {
@@ -370,6 +377,28 @@ void Evaluator::ComputeColumn(const BoundExpr& e, const Selection& sel, Vec* out
       gather_u32(rows_->Dim(e.column_id));
       break;
     case ColumnRef::kMeasure: {
+      if (rows_->source() == Source::kEvents && sel.rows != nullptr) {
+        // The selected events' own values, read from the sparse column by
+        // a merge walk (both ascend): no dense column of every event.
+        out->f64_buf.assign(n, 0);
+        out->valid_buf.assign(n, 0);
+        if (const storage::SparseNumbers* m = seg.FindMeasure(e.column_id)) {
+          const size_t k_end = std::min(m->rows.size(), m->values.size());
+          size_t k = 0;
+          for (uint32_t i = 0; i < n && k < k_end; ++i) {
+            const uint32_t r = sel.rows[i];
+            while (k < k_end && m->rows[k] < r) ++k;
+            if (k < k_end && m->rows[k] == r) {
+              out->f64_buf[i] = m->values[k];
+              out->valid_buf[i] = 1;
+            }
+          }
+        }
+        out->f64 = out->f64_buf.data();
+        out->valid = out->valid_buf.data();
+        out->vstride = 1;
+        break;
+      }
       const uint8_t* valid;
       const double* values = rows_->Measure(e.column_id, &valid);
       if (sel.rows == nullptr) {

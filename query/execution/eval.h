@@ -50,6 +50,9 @@ class Evaluator {
   void SetRepeatAnswers(const std::vector<const std::vector<uint8_t>*>* answers) { repeat_answers_ = answers; }
   // Rows of `in` where `pred` is true, appended to *out.
   void Filter(const BoundExpr& pred, const Selection& in, std::vector<uint32_t>* out);
+  // The same as a selection: a view of the rows kept with the segment when
+  // the filter's rows are kept there, else of *scratch (filled).
+  Selection FilterSelection(const BoundExpr& pred, const Selection& in, std::vector<uint32_t>* scratch);
   // Declares the main selection (its rows must stay alive) and drops memoized results.
   void SetMain(const Selection& main);
   // `e` over the main selection (memoized).
@@ -70,6 +73,9 @@ class Evaluator {
   void ComputeNode(const BoundExpr& e, const Selection& sel, Vec* out);
   // RowMemoKey of `e` over the batch's rows (memo_keys.h), once per node.
   const std::string& RowKey(const BoundExpr& e);
+  // The rows `pred` selects from every row, kept with the segment; null
+  // when `in` is not every row or they cannot be kept.
+  const std::vector<uint32_t>* KeptFilter(const BoundExpr& pred, const Selection& in);
   // Filter without the memo.
   void FilterRows(const BoundExpr& pred, const Selection& in, std::vector<uint32_t>* out);
   void ComputeConst(const BoundExpr& e, uint32_t n, Vec* out);

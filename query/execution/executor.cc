@@ -44,10 +44,13 @@ Status LoadVisible(const storage::Snapshot& snap, const storage::SegmentRef& ref
   return Status::OK();
 }
 
-// `at A` placements of a segment's tickets (SelectRun::AtPlaced).
+// `at A` placements of a segment's tickets (SelectRun::AtPlaced): per
+// ticket its A's time (0 without one) and whether it has one; the tickets
+// that have one.
 struct AtPlacement {
   std::vector<int64_t> place;
   std::vector<uint8_t> found;
+  std::vector<uint32_t> rows;
 };
 
 struct Worker {
@@ -256,7 +259,13 @@ class SelectRun {
       bool all = true;
       if (q_.at && (!q_.at->is_created || q_.at_last)) {
         const AtPlacement& at = AtPlaced(wk, *seg);
-        for (uint32_t t = 0; t < nt; ++t) {
+        // Without a window or a scope the rows are the tickets holding an A.
+        const bool every_found = !q_.during && keep == nullptr;
+        if (every_found) {
+          wk.initial.assign(at.rows.begin(), at.rows.end());
+          all = at.rows.size() == nt;
+        }
+        for (uint32_t t = 0; t < nt && !every_found; ++t) {
           if (keep != nullptr && !keep[t]) {
             all = false;
             continue;
@@ -268,9 +277,11 @@ class SelectRun {
       } else if (placed_) {
         const int64_t* created = wk.rows.Created();
         place = created;
-        for (uint32_t t = 0; t < nt; ++t) {
-          if (InWindow(created[t]) && (keep == nullptr || keep[t])) wk.initial.push_back(t);
-          else all = false;
+        if (q_.during || keep != nullptr) {  // else every ticket is a row
+          for (uint32_t t = 0; t < nt; ++t) {
+            if (InWindow(created[t]) && (keep == nullptr || keep[t])) wk.initial.push_back(t);
+            else all = false;
+          }
         }
       } else if (keep != nullptr) {
         // Nothing reads the placement (no during, bucket, at or exemption):
@@ -317,9 +328,7 @@ class SelectRun {
 
     Selection main = initial;
     if (q_.where != nullptr) {
-      wk.selected.clear();
-      wk.eval.Filter(*q_.where, initial, &wk.selected);
-      main = Selection{wk.selected.data(), static_cast<uint32_t>(wk.selected.size()), false};
+      main = wk.eval.FilterSelection(*q_.where, initial, &wk.selected);
       if (main.n == 0) return Status::OK();
     }
     if (!q_.exclusions.empty()) {
@@ -407,10 +416,12 @@ class SelectRun {
             if (!last) break;
           }
         }
+        if (at->found[t]) at->rows.push_back(t);
       }
     };
-    if (const AtPlacement* kept = Memoized<AtPlacement>(seg, MemoKey('a', code, last), size_t{nt} * 9, build))
+    if (const AtPlacement* kept = Memoized<AtPlacement>(seg, MemoKey('a', code, last), size_t{nt} * 13, build))
       return *kept;
+    wk.at_own.rows.clear();
     build(&wk.at_own);
     return wk.at_own;
   }
@@ -453,7 +464,9 @@ class SelectRun {
         for (uint32_t i = 0; i < n; ++i) p[i] = static_cast<uint64_t>(wk.times[i]);
       } else {
         vecs[j] = &wk.eval.EvalMain(*g.expr);
-        KeyParts(*vecs[j], ordinal, p.data());
+        const Vec& v = *vecs[j];
+        if (k == 1 && v.type == ValueType::kString && v.str.kind == StrKind::kDict && !v.is_const()) continue;
+        KeyParts(v, ordinal, p.data());
       }
     }
     wk.gids.resize(n);
@@ -470,9 +483,14 @@ class SelectRun {
       wk.keys.push_back(std::move(values));
     };
     if (k == 1) {
+      // One dictionary key: its codes are the key parts (KeyParts: 0 is null).
+      const Vec* dict = q_.groups[0].is_bucket || vecs[0]->type != ValueType::kString ||
+                                vecs[0]->str.kind != StrKind::kDict || vecs[0]->is_const()
+                            ? nullptr
+                            : vecs[0];
       const uint64_t* p = wk.parts[0].data();
       for (uint32_t i = 0; i < n; ++i) {
-        const uint64_t x = p[i];
+        const uint64_t x = dict != nullptr ? (dict->u32[i] == 0 ? kNullPart : dict->u32[i]) : p[i];
         const bool small = x < kDirectLimit;
         if (small && x < wk.direct.size() && wk.direct[x] != 0) {
           wk.gids[i] = wk.direct[x] - 1;
@@ -497,13 +515,10 @@ class SelectRun {
       const uint64_t* first = wk.parts[0].data();
       const uint64_t* second = wk.parts[1].data();
       for (uint32_t i = 0; i < n; ++i) {
-        bool same = have_prev;
-        for (size_t j = 0; j < k; ++j) {
-          const uint64_t x = wk.parts[j][i];
-          same = same && wk.key[j] == x;
-          wk.key[j] = x;
-        }
+        bool same = have_prev && first[i] == wk.key[0] && second[i] == wk.key[1];
+        for (size_t j = 2; j < k && same; ++j) same = wk.key[j] == wk.parts[j][i];
         if (!same) {
+          for (size_t j = 0; j < k; ++j) wk.key[j] = wk.parts[j][i];
           const uint64_t f = first[i];
           Worker::LastGroup* cached = nullptr;
           if (k == 2 && f < kDirectLimit) {

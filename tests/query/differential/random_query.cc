@@ -293,7 +293,8 @@ GeneratedQuery QueryGenerator::Next() {
     }
   }
   if (tickets && Chance(0.2)) {
-    static const std::vector<std::string> kAt = {"resolved", "agent_reply", "closed", "rated", "reopened"};
+    static const std::vector<std::string> kAt = {"resolved", "agent_reply", "closed", "rated", "reopened",
+                                                 "last(resolved)", "last(agent_reply)"};
     q += " at " + Pick(kAt);
   }
   if (!group.empty()) {
