@@ -51,7 +51,7 @@ struct Store::Impl {
   rocksdb::ColumnFamilyHandle* staging_cf = nullptr;
   rocksdb::ColumnFamilyHandle* segments_cf = nullptr;
   rocksdb::ColumnFamilyHandle* zones_cf = nullptr;
-  rocksdb::ColumnFamilyHandle* tickets_cf = nullptr;
+  rocksdb::ColumnFamilyHandle* tickets_cf = nullptr;  // null while read-only (not opened)
   // Opened read-only: RocksDB's LOCK is held through read_lock until the
   // first write reopens the database writable (Store::MakeWritable).
   bool read_only = false;

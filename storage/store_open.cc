@@ -94,10 +94,15 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name, const Family
   return o;
 }
 
-std::vector<rocksdb::ColumnFamilyDescriptor> Families(const FamilyTuning& tuning) {
+// The families to open, in Store::Impl's handle order. A read-only
+// instance leaves out the ticket index (RocksDB opens a subset read-only):
+// only seals read it, and they run on a writable instance, so a query does
+// not open its table files (nor need it to exist, in an older store).
+std::vector<rocksdb::ColumnFamilyDescriptor> Families(const FamilyTuning& tuning, bool read_only) {
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : {rocksdb::kDefaultColumnFamilyName.c_str(), kCatalogFamily, kStagingFamily,
                            kSegmentsFamily, kZonesFamily, kTicketsFamily}) {
+    if (read_only && name == std::string_view(kTicketsFamily)) continue;
     families.emplace_back(name, FamilyOptions(name, tuning));
   }
   return families;
@@ -132,7 +137,7 @@ Status OpenDatabase(const std::string& dir, bool create_if_missing, bool read_on
                     Database* out) {
   rocksdb::DB* db = nullptr;
   const rocksdb::DBOptions o = DatabaseOptions(create_if_missing);
-  const auto families = Families(tuning);
+  const auto families = Families(tuning, read_only);
   rocksdb::Status opened = read_only ? rocksdb::DB::OpenForReadOnly(o, dir, families, &out->handles, &db)
                                      : rocksdb::DB::Open(o, dir, families, &out->handles, &db);
   if (opened.IsCorruption()) {
@@ -202,7 +207,7 @@ struct StoreOpen {
     im.staging_cf = im.handles[2];
     im.segments_cf = im.handles[3];
     im.zones_cf = im.handles[4];
-    im.tickets_cf = im.handles[5];
+    im.tickets_cf = im.handles.size() > 5 ? im.handles[5] : nullptr;  // none when read-only
   }
 
   static Database TakeCurrent(Impl& im) {
