@@ -58,6 +58,9 @@ class Evaluator {
   // `e` over the main selection (memoized).
   const Vec& EvalMain(const BoundExpr& e);
 
+  // The memo key of `e` over the batch's rows (memo_keys.h), "" if none.
+  const std::string& MemoKeyOf(const BoundExpr& e) { return RowKey(e); }
+
   // Text of row i of a string vector (dictionary texts come from the BoundQuery).
   std::string_view TextAt(const Vec& v, uint32_t i) const;
 

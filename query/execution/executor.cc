@@ -84,6 +84,8 @@ struct Worker {
   };
   std::vector<LastGroup> last_by_first;
   std::vector<uint32_t> initial, selected, gids;
+  std::string main_key;             // the main rows' memo name, "" if they depend on the query
+  std::vector<uint32_t> local_map;  // KeptGroups: local group -> the worker's
   std::vector<int64_t> times;
   AtPlacement at_own;  // AtPlaced without room in the segment's memo
   std::vector<uint64_t> key;
@@ -252,6 +254,7 @@ class SelectRun {
 
     // Rows placed in time and cut to `during`.
     Selection initial;
+    std::string initial_key;  // names `initial` when it depends on the segment only (not every row)
     const int64_t* place = nullptr;
     if (q_.source == Source::kTickets) {
       const uint32_t nt = seg->num_tickets();
@@ -264,6 +267,7 @@ class SelectRun {
         if (every_found) {
           wk.initial.assign(at.rows.begin(), at.rows.end());
           all = at.rows.size() == nt;
+          initial_key = MemoKey('a', q_.at->code, q_.at_last);  // the rows depend on the segment only
         }
         for (uint32_t t = 0; t < nt && !every_found; ++t) {
           if (keep != nullptr && !keep[t]) {
@@ -327,8 +331,15 @@ class SelectRun {
     if (initial.n == 0) return Status::OK();
 
     Selection main = initial;
+    // Main rows that depend on the segment only (every row, or the rows of
+    // a filter kept with it) are named by wk.main_key for KeptGroups.
+    if (initial.rows == nullptr && initial.n == wk.rows.num_rows()) initial_key = "r";
+    wk.main_key = !wk.scope && q_.exclusions.empty() ? initial_key : "";
     if (q_.where != nullptr) {
       main = wk.eval.FilterSelection(*q_.where, initial, &wk.selected);
+      const bool kept = main.rows != wk.selected.data();
+      const std::string& pred = wk.eval.MemoKeyOf(*q_.where);
+      wk.main_key = !wk.main_key.empty() && kept && !pred.empty() ? wk.main_key + "/f" + pred : "";
       if (main.n == 0) return Status::OK();
     }
     if (!q_.exclusions.empty()) {
@@ -444,11 +455,14 @@ class SelectRun {
     return kept ? kept->data() : nullptr;
   }
 
-  void GroupIds(Worker& wk, const Selection& main, const int64_t* place, const storage::Segment* seg,
-                uint32_t ordinal) {
+  // Each main row's group key parts into wk.parts (a dictionary key alone
+  // is left in vecs[0], its codes being the parts); vecs[j]: key j's values.
+  void ComputeParts(Worker& wk, const Selection& main, const int64_t* place, const storage::Segment* seg,
+                    uint32_t ordinal, std::vector<const Vec*>* vecs_out) {
     const size_t k = q_.groups.size();
     const uint32_t n = main.n;
-    std::vector<const Vec*> vecs(k, nullptr);
+    std::vector<const Vec*>& vecs = *vecs_out;
+    vecs.assign(k, nullptr);
     for (size_t j = 0; j < k; ++j) {
       std::vector<uint64_t>& p = wk.parts[j];
       p.resize(n);
@@ -469,7 +483,87 @@ class SelectRun {
         KeyParts(v, ordinal, p.data());
       }
     }
+  }
+
+  // Group keys kept with the segment: when the main rows are every row or
+  // the rows of a kept filter (wk.main_key) and every key part has a memo
+  // key, the rows' segment-local groups (their parts, a first row of each)
+  // are kept, and a query maps the few local groups to its own.
+  struct LocalGroups {
+    std::vector<uint32_t> local;  // per main row
+    std::vector<uint64_t> parts;  // per local group, k parts
+    std::vector<uint32_t> first;  // per local group, its first main row
+  };
+  const LocalGroups* KeptGroups(Worker& wk, const Selection& main, const int64_t* place, const storage::Segment* seg,
+                                uint32_t ordinal) {
+    if (wk.main_key.empty()) return nullptr;
+    std::string key = "g" + wk.main_key + "|" + q_.tz_name;
+    for (const GroupKey& g : q_.groups) {
+      if (g.is_bucket) {
+        key += MemoKey('b', static_cast<uint32_t>(g.unit), g.step_ms, q_.at ? q_.at->code : 0,
+                       q_.at && (!q_.at->is_created || q_.at_last), q_.at_last, created_code_);
+        continue;
+      }
+      const std::string& part = wk.eval.MemoKeyOf(*g.expr);
+      if (part.empty()) return nullptr;
+      key += "|" + part;
+    }
+    const size_t k = q_.groups.size();
+    return Memoized<LocalGroups>(
+        *seg, key, size_t{main.n} * 4 + 4096,
+        [&](LocalGroups* lg) {
+          std::vector<const Vec*> vecs;
+          ComputeParts(wk, main, place, seg, ordinal, &vecs);
+          const Vec* dict = k == 1 && !q_.groups[0].is_bucket && vecs[0]->type == ValueType::kString &&
+                                    vecs[0]->str.kind == StrKind::kDict && !vecs[0]->is_const()
+                                ? vecs[0]
+                                : nullptr;
+          GroupTable local(k);
+          std::vector<uint64_t> row(k);
+          lg->local.resize(main.n);
+          for (uint32_t i = 0; i < main.n; ++i) {
+            for (size_t j = 0; j < k; ++j)
+              row[j] = dict != nullptr ? (dict->u32[i] == 0 ? kNullPart : dict->u32[i]) : wk.parts[j][i];
+            bool inserted;
+            lg->local[i] = local.FindOrInsert(row.data(), &inserted);
+            if (inserted) {
+              lg->parts.insert(lg->parts.end(), row.begin(), row.end());
+              lg->first.push_back(i);
+            }
+          }
+        },
+        [](const LocalGroups& lg) { return lg.local.size() * 4 + lg.parts.size() * 8 + lg.first.size() * 4; });
+  }
+
+  void GroupIds(Worker& wk, const Selection& main, const int64_t* place, const storage::Segment* seg,
+                uint32_t ordinal) {
+    const size_t k = q_.groups.size();
+    const uint32_t n = main.n;
     wk.gids.resize(n);
+    if (const LocalGroups* lg = KeptGroups(wk, main, place, seg, ordinal)) {
+      const size_t groups_before = wk.table.size();
+      wk.local_map.resize(lg->first.size());
+      for (size_t g = 0; g < lg->first.size(); ++g) {
+        bool inserted;
+        const uint64_t* parts = lg->parts.data() + g * k;
+        wk.local_map[g] = wk.table.FindOrInsert(parts, &inserted);
+        if (!inserted) continue;
+        std::vector<Value> values(k);
+        for (size_t j = 0; j < k; ++j) {
+          if (q_.groups[j].is_bucket)
+            values[j] = IsCyclicUnit(q_.groups[j].unit) ? Value::Number(static_cast<double>(static_cast<int64_t>(parts[j])))
+                                                        : Value::Time(static_cast<int64_t>(parts[j]));
+          else values[j] = VecValue(wk.eval.EvalMain(*q_.groups[j].expr), lg->first[g], seg, snap_.catalog(), &q_);
+        }
+        wk.keys.push_back(std::move(values));
+      }
+      for (uint32_t i = 0; i < n; ++i) wk.gids[i] = wk.local_map[lg->local[i]];
+      if (wk.table.size() != groups_before)
+        for (auto& a : wk.aggs) a->Resize(wk.table.size());
+      return;
+    }
+    std::vector<const Vec*> vecs;
+    ComputeParts(wk, main, place, seg, ordinal, &vecs);
     wk.key.resize(k);
     const size_t groups_before = wk.table.size();
     auto materialize = [&](uint32_t i) {
