@@ -152,23 +152,28 @@ function compare(name, duckRows) {
 // both sides of a ratio meet the same load on a shared machine; its answer
 // is saved for the check. DuckDB's CPU time is the node process's (DuckDB's
 // threads included); `cpu_ratio` compares the two.
-function kpistoreWarm(name, runs) {
+// KPI_BIN_BEFORE: another kpi build (an earlier commit) timed the same way
+// right before, its figures saved as `<name>.before.ms` / `.before.cpu`.
+function kpistoreWarm(name, runs, bin = process.env.KPI_BIN, tag = '') {
   const statement = execFileSync('bash', ['-c', `source "${benchDir}/contract_kpis.sh"; printf '%s' "\${KPI_QUERY[${name}]}"`],
     { encoding: 'utf8' });
   if (!statement) return null;
   const script = `${kpiAnswers}/${name}.kpiq`;
   fs.writeFileSync(script, `${statement};\n`.repeat(runs + 1));
-  const r = spawnSync(process.env.KPI_BIN, ['query', '--db', process.env.KPI_DB, '--format', 'json', '--timer', '-f', script],
+  const r = spawnSync(bin, ['query', '--db', process.env.KPI_DB, '--format', 'json', '--timer', '-f', script],
     { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const lines = [...r.stderr.matchAll(/^time: ([0-9.]+) ms \(engine [0-9.]+ ms, cpu ([0-9.]+) ms\)/gm)];
+  // Builds before the CPU figure print none (NaN).
+  const lines = [...r.stderr.matchAll(/^time: ([0-9.]+) ms \(engine [0-9.]+ ms(?:, cpu ([0-9.]+) ms)?\)/gm)];
   if (r.status !== 0 || lines.length !== runs + 1) return null;
-  fs.writeFileSync(`${kpiAnswers}/${name}.json`, r.stdout.split('\n')[0]);
-  fs.writeFileSync(`${kpiAnswers}/${name}.ms`, String(Math.min(...lines.slice(1).map((m) => Number(m[1])))));
-  fs.writeFileSync(`${kpiAnswers}/${name}.cpu`, String(Math.min(...lines.slice(1).map((m) => Number(m[2])))));
+  if (!tag) fs.writeFileSync(`${kpiAnswers}/${name}.json`, r.stdout.split('\n')[0]);
+  fs.writeFileSync(`${kpiAnswers}/${name}${tag}.ms`, String(Math.min(...lines.slice(1).map((m) => Number(m[1])))));
+  fs.writeFileSync(`${kpiAnswers}/${name}${tag}.cpu`, String(Math.min(...lines.slice(1).map((m) => Number(m[2])))));
 }
 
 async function timeAll(mode, queries, runs) {
   for (const [name, sql] of Object.entries(queries)) {
+    if (kpiAnswers && process.env.KPI_BIN_BEFORE && process.env.KPI_DB)
+      kpistoreWarm(name, runs, process.env.KPI_BIN_BEFORE, '.before');
     if (kpiAnswers && process.env.KPI_BIN && process.env.KPI_DB) kpistoreWarm(name, runs);
     let best = Infinity, bestCpu = Infinity, rows = [];
     for (let i = 0; i < runs; i++) {
@@ -187,6 +192,11 @@ async function timeAll(mode, queries, runs) {
       if (fs.existsSync(msFile)) {
         out.kpistore_ms = Number(fs.readFileSync(msFile, 'utf8'));
         out.ratio = best / out.kpistore_ms;
+      }
+      const beforeFile = `${kpiAnswers}/${name}.before.cpu`;
+      if (process.env.KPI_BIN_BEFORE && fs.existsSync(beforeFile)) {
+        out.before_ms = Number(fs.readFileSync(`${kpiAnswers}/${name}.before.ms`, 'utf8'));
+        out.before_cpu_ms = Number(fs.readFileSync(beforeFile, 'utf8'));
       }
       const cpuFile = `${kpiAnswers}/${name}.cpu`;
       if (fs.existsSync(cpuFile)) {

@@ -10,6 +10,8 @@
 #   DUCK_MODES=raw,prebuilt  DuckDB's modes (bench/duckdb_kpis.mjs; default
 #                    raw): `prebuilt` times every KPI on tables DuckDB derived
 #                    beforehand, with the ratio to kpistore's warm time;
+#   KPI_BIN_BEFORE=BIN  another kpi build, timed right before KPI_BIN's on
+#                    each KPI (before/after in one run);
 #   DUCK_DB=FILE     DuckDB file (default $work/duck.duckdb); with
 #                    KPI_DUCK_REUSE=1 an earlier run's load is kept.
 set -euo pipefail
@@ -61,7 +63,7 @@ done
 # --- DuckDB, same data, same machine, same run ---
 if [ -d "$duck/node_modules/@duckdb/node-api" ]; then
   # kpistore is timed again right before each DuckDB query (same load).
-  KPI_BIN="$kpi" KPI_DB="$work/store" DUCK_DIR="$duck" node bench/duckdb_kpis.mjs "$data" "${DUCK_DB:-$work/duck.duckdb}" "$work/answers" \
+  KPI_BIN="$kpi" KPI_BIN_BEFORE="${KPI_BIN_BEFORE:-}" KPI_DB="$work/store" DUCK_DIR="$duck" node bench/duckdb_kpis.mjs "$data" "${DUCK_DB:-$work/duck.duckdb}" "$work/answers" \
     --modes "${DUCK_MODES:-raw}" | sed 's/^/duckdb /'
 else
   echo "duckdb: not installed (npm install --prefix $duck @duckdb/node-api)"
