@@ -16,8 +16,10 @@
 #include <span>
 
 #include "cli/allocator_decay.h"
+#include "cli/backend_ingest.h"
 #include "cli/exit_codes.h"
 #include "cli/format.h"
+#include "cli/ingest_common.h"
 #include "cli/input_pipeline.h"
 #include "cli/progress.h"
 #include "storage/ingest/checkpoint.h"
@@ -31,46 +33,8 @@ namespace kpi::cli {
 
 namespace {
 
-constexpr size_t kRejectsShown = 20;
-// A batch is held in memory (a few of them are queued): keep it bounded.
-constexpr size_t kMaxBatchEvents = size_t{1} << 24;
 // Under a smaller --memory-limit the process runs without transparent huge pages.
 constexpr size_t kHugePagesFrom = size_t{1} << 30;
-
-// Every rejected line: all to the rejects file, the first few to stderr.
-class RejectLog {
- public:
-  RejectLog(std::FILE* file, Progress* progress) : file_(file), progress_(progress) {}
-
-  void Add(const std::string& input, uint64_t line, const std::string& reason) {
-    std::string text = (input == "-" ? std::string("<stdin>") : input) + ":" + std::to_string(line) + ": " + reason;
-    if (file_ != nullptr) {
-      std::fputs(text.c_str(), file_);
-      std::fputc('\n', file_);
-    }
-    if (total_ < kRejectsShown) progress_->Print(text);
-    ++total_;
-  }
-  uint64_t total() const { return total_; }
-
- private:
-  std::FILE* file_;
-  Progress* progress_;
-  uint64_t total_ = 0;
-};
-
-bool ParseInputFormat(const std::string& name, ingest::InputFormat* out) {
-  if (name == "auto") {
-    *out = ingest::InputFormat::kAuto;
-  } else if (name == "ndjson" || name == "json") {
-    *out = ingest::InputFormat::kNdjson;
-  } else if (name == "csv") {
-    *out = ingest::InputFormat::kCsv;
-  } else {
-    return false;
-  }
-  return true;
-}
 
 // Sum of the inputs' sizes, or 0 when one of them has no known size (stdin, a pipe).
 uint64_t TotalInputBytes(const std::vector<std::string>& files) {
@@ -89,13 +53,6 @@ struct Reject {
   uint64_t line;
   std::string reason;
 };
-
-// The status message, prefixed with the input's name unless it already names it.
-std::string NameInput(const std::string& input, const Status& s) {
-  const std::string& msg = s.message();
-  if (msg.find(input) != std::string::npos) return msg;
-  return (input == "-" ? std::string("<stdin>") : input) + ": " + msg;
-}
 
 class Ingest {
  public:
@@ -193,30 +150,8 @@ void Ingest::PrepareCheckpoints(InputPipeline* pipeline) {
 
 int Ingest::Run() {
   ingest::ReaderOptions options;
-  if (!ParseInputFormat(flags_.format, &options.format)) {
-    std::fprintf(err_, "kpi ingest: --format must be auto, ndjson or csv (got '%s')\n", flags_.format.c_str());
-    return kExitUsage;
-  }
-  for (const std::string& m : flags_.measures) {
-    if (!m.empty()) options.csv_measures.insert(m);
-  }
-  if (flags_.files.empty()) {
-    std::fprintf(err_, "kpi ingest: no input files (use - for stdin)\n");
-    return kExitUsage;
-  }
-  if (flags_.batch_events == 0 || flags_.batch_events > kMaxBatchEvents) {
-    std::fprintf(err_, "kpi ingest: --batch must be between 1 and %zu\n", kMaxBatchEvents);
-    return kExitUsage;
-  }
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> rejects_file(nullptr, &std::fclose);
-  if (!flags_.rejects_path.empty()) {
-    rejects_file.reset(std::fopen(flags_.rejects_path.c_str(), "w"));
-    if (!rejects_file) {
-      std::fprintf(err_, "kpi ingest: cannot write rejects file %s: %s\n", flags_.rejects_path.c_str(),
-                   std::strerror(errno));
-      return kExitUsage;
-    }
-  }
+  RejectsFile rejects_file(nullptr, &std::fclose);
+  if (!PrepareIngest(flags_, &options, &rejects_file, err_)) return kExitUsage;
   storage::StoreOptions store_options;
   store_options.sync = !flags_.no_sync;
   store_options.cache_bytes = size_t{256} << 20;  // sealing re-reads few segments; bound memory
@@ -515,6 +450,12 @@ void Ingest::PrintSummary(double elapsed_s, uint64_t events_read) {
 }  // namespace
 
 int RunIngest(const IngestFlags& flags, std::FILE* out, std::FILE* err) {
+  std::unique_ptr<query::Backend> backend;
+  if (Status s = OpenBackend(flags.backend, !flags.db.empty(), &backend); !s.ok()) {
+    std::fprintf(err, "kpi ingest: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  if (backend) return RunBackendIngest(backend.get(), flags, out, err);
   Ingest ingest(flags, out, err);
   return ingest.Run();
 }

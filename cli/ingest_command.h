@@ -58,10 +58,13 @@
 #include <string>
 #include <vector>
 
+#include "cli/backend_flags.h"
+
 namespace kpi::cli {
 
 struct IngestFlags {
   std::string db;
+  BackendFlags backend;            // --backend clickhouse: cli/backend_ingest.h
   std::vector<std::string> files;  // "-" = stdin
   std::string format = "auto";     // auto | ndjson | csv
   std::vector<std::string> measures;  // extra CSV measure columns

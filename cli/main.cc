@@ -34,9 +34,18 @@ int main(int argc, char** argv) {
   app.footer(kFooter);
   app.set_version_flag("--version", "kpi 0.1.0");
 
+  // --backend and the ClickHouse flags (cli/backend_flags.h, docs/scale-out.md).
+  auto add_backend_flags = [](CLI::App* cmd, BackendFlags* b) {
+    cmd->add_option("--backend", b->backend, "local (the --db store) or clickhouse")->capture_default_str();
+    cmd->add_option("--clickhouse-url", b->clickhouse_url,
+                    "ClickHouse HTTP URL(s), comma-separated, one per shard (the first runs the statements)");
+    cmd->add_option("--database", b->database, "ClickHouse database")->capture_default_str();
+    cmd->add_option("--cluster", b->cluster, "ClickHouse remote_servers cluster (events sharded by ticket)");
+  };
   IngestFlags ingest;
   CLI::App* ingest_cmd = app.add_subcommand("ingest", "Load NDJSON / CSV event files (.gz too, - for stdin)");
-  ingest_cmd->add_option("--db", ingest.db, "Store directory (created if missing)")->required();
+  ingest_cmd->add_option("--db", ingest.db, "Store directory (created if missing; not with --backend clickhouse)");
+  add_backend_flags(ingest_cmd, &ingest.backend);
   ingest_cmd->add_option("files", ingest.files, "Input files; - reads stdin")->required();
   ingest_cmd->add_option("--format", ingest.format, "Input format: auto, ndjson or csv")->capture_default_str();
   ingest_cmd->add_option("--measures", ingest.measures, "Extra CSV columns holding measures (a,b,...)")
@@ -97,7 +106,8 @@ int main(int argc, char** argv) {
 
   QueryFlags query;
   CLI::App* query_cmd = app.add_subcommand("query", "Run query statements (';'-separated) and print the results");
-  query_cmd->add_option("--db", query.db, "Store directory")->required();
+  query_cmd->add_option("--db", query.db, "Store directory (not with --backend clickhouse)");
+  add_backend_flags(query_cmd, &query.backend);
   query_cmd->add_option("text", query.text, "The statements");
   query_cmd->add_option("-f,--file", query.file, "Read the statements from a file; - for stdin");
   query_cmd->add_option("--format", query.format, "table, csv or json")->capture_default_str();

@@ -8,6 +8,7 @@
 #include "cli/exit_codes.h"
 #include "cli/statement_runner.h"
 #include "cli/store_open.h"
+#include "query/engine.h"
 #include "storage/timestamp.h"
 
 namespace kpi::cli {
@@ -60,6 +61,14 @@ int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err) {
     }
     settings.source_name = flags.file == "-" ? "<stdin>" : flags.file;
   }
+  settings.timer = flags.timer;
+  settings.provenance = flags.provenance;
+  std::unique_ptr<query::Backend> backend;
+  if (Status s = OpenBackend(flags.backend, !flags.db.empty(), &backend); !s.ok()) {
+    std::fprintf(err, "kpi query: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  if (backend) return RunScript(*backend, script, settings, out, err) ? kExitOk : kExitRejects;
   std::unique_ptr<storage::Store> store;
   Status s = OpenExistingStore(flags.db, &store);
   if (!s.ok()) {
@@ -67,8 +76,6 @@ int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err) {
     return kExitUsage;
   }
   query::Engine engine(store.get());
-  settings.timer = flags.timer;
-  settings.provenance = flags.provenance;
   return RunScript(engine, script, settings, out, err) ? kExitOk : kExitRejects;
 }
 

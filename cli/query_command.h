@@ -11,10 +11,13 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/backend_flags.h"
+
 namespace kpi::cli {
 
 struct QueryFlags {
   std::string db;
+  BackendFlags backend;  // --backend clickhouse: statements run there (docs/scale-out.md)
   std::string text;  // the statements, or empty when `file` is given
   std::string file;  // script file, "-" = stdin
   std::string format = "table";  // table | csv | json

@@ -29,7 +29,7 @@ void PrintTimer(const query::Result& result, double wall_ms, double cpu_ms, std:
 
 }  // namespace
 
-bool RunScript(const query::Engine& engine, std::string_view script, const RunSettings& settings, std::FILE* out,
+bool RunScript(const query::Backend& engine, std::string_view script, const RunSettings& settings, std::FILE* out,
                std::FILE* err) {
   const std::string prefix = settings.source_name.empty() ? "error: " : settings.source_name + ": error: ";
   bool all_ok = true;

@@ -2,7 +2,8 @@
 // the REPL share.
 //
 // RunScript splits a script into statements (cli/statement_splitter.h), runs
-// them one by one with Engine::Execute and writes each result to `out` in the
+// them one by one with Backend::Execute (query/backend/backend.h: the local
+// Engine or another backend) and writes each result to `out` in the
 // chosen format (tables separated by a blank line, JSON one document per
 // line). Errors go to `err` as "error: " + QueryError::ToString() (prefixed
 // by the script's name when given), with line and column relative to the
@@ -22,7 +23,7 @@
 #include <string_view>
 
 #include "cli/format.h"
-#include "query/engine.h"
+#include "query/backend/backend.h"
 
 namespace kpi::cli {
 
@@ -37,7 +38,7 @@ struct RunSettings {
 };
 
 // Returns true when every statement succeeded (a blank script succeeds).
-bool RunScript(const query::Engine& engine, std::string_view script, const RunSettings& settings, std::FILE* out,
+bool RunScript(const query::Backend& engine, std::string_view script, const RunSettings& settings, std::FILE* out,
                std::FILE* err);
 
 }  // namespace kpi::cli

@@ -34,26 +34,7 @@ namespace kpi::query {
 
 namespace {
 
-// The source line holding `pos` and a caret under its column.
-std::string Snippet(std::string_view text, const ast::SourcePos& pos) {
-  if (pos.line < 1) return "";
-  size_t start = 0;
-  for (int line = 1; line < pos.line; ++line) {
-    const size_t nl = text.find('\n', start);
-    if (nl == std::string_view::npos) return "";
-    start = nl + 1;
-  }
-  size_t end = text.find('\n', start);
-  if (end == std::string_view::npos) end = text.size();
-  std::string line(text.substr(start, end - start));
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.size() > 400) line.resize(400);
-  const size_t col = static_cast<size_t>(std::max(pos.column, 1) - 1);
-  std::string caret;
-  for (size_t i = 0; i < col && i < line.size(); ++i) caret += line[i] == '\t' ? '\t' : ' ';
-  if (col > line.size()) caret.append(std::min<size_t>(col - line.size(), 400), ' ');
-  return line + "\n" + caret + "^";
-}
+std::string Snippet(std::string_view text, const ast::SourcePos& pos) { return SourceSnippet(text, pos.line, pos.column); }
 
 Status Fail(std::string_view text, const ast::SourcePos& pos, const std::string& message, QueryError* error,
             Status::Code code = Status::Code::kInvalidArgument) {
@@ -79,6 +60,11 @@ bool AsOfInstant(const ast::SelectQuery& q, int64_t* ms) {
 }  // namespace
 
 Engine::Engine(storage::Store* store) : store_(store) {}
+
+Status Engine::Ingest(std::span<const RawEvent> events, std::vector<storage::EventReject>* rejects,
+                      storage::IngestStats* stats) {
+  return store_->Ingest(events, rejects, stats);
+}
 
 namespace {
 

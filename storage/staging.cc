@@ -8,6 +8,7 @@
 #include "storage/coded_event.h"
 #include "storage/dictionary_page.h"
 #include "storage/keys.h"
+#include "storage/kind_conflict.h"
 #include "storage/staged_batch.h"
 #include "storage/store.h"
 #include "storage/store_impl.h"
@@ -114,7 +115,7 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     for (const auto& [name, value] : raw.dims) {
       uint32_t id = 0;
       if (!column_of(name, ColumnKind::kDimension, &id)) {
-        conflict = "\"" + name + "\" is a measure in this store; got a string";
+        conflict = KindConflictReason(name, ColumnKind::kMeasure);
         break;
       }
       attrs.dims.emplace_back(id, code_of(id, value));
@@ -123,7 +124,7 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
       if (!conflict.empty()) break;
       uint32_t id = 0;
       if (!column_of(name, ColumnKind::kMeasure, &id)) {
-        conflict = "\"" + name + "\" is a dimension in this store; got a number";
+        conflict = KindConflictReason(name, ColumnKind::kDimension);
         break;
       }
       attrs.measures.emplace_back(id, value);

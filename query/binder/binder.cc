@@ -392,8 +392,13 @@ bool BindSelect(const ast::SelectQuery& query, const storage::Catalog& catalog, 
 
 bool BindSelect(const ast::SelectQuery& query, const storage::Catalog& catalog, const BindContext& context,
                 BoundQuery* out, BindError* error) {
+  return BindSelect(query, CatalogSchema(catalog), context, out, error);
+}
+
+bool BindSelect(const ast::SelectQuery& query, const Schema& schema, const BindContext& context, BoundQuery* out,
+                BindError* error) {
   static const KpiMap kNoKpis;
-  binding::Binder binder(query, catalog, context.kpis ? *context.kpis : kNoKpis, context, out);
+  binding::Binder binder(query, schema, context.kpis ? *context.kpis : kNoKpis, context, out);
   return binder.Run(error);
 }
 

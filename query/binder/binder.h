@@ -1,6 +1,7 @@
 // Binder: a parsed select statement -> BoundQuery (query/binder/bound_expr.h).
 //
-// Resolves every name against the store's catalog: built-in columns of the
+// Resolves every name against a schema (query/binder/schema.h; the local
+// store's catalog or another backend's column list): built-in columns of the
 // source (events: time, ticket, event, agent; tickets: ticket, created),
 // dimensions and measures, columns of joined tables (`agents.role`),
 // calendars of `duration(A -> B in CAL)`, per-ticket functions (tickets only), aggregates,
@@ -34,6 +35,8 @@ class Catalog;
 }
 
 namespace kpi::query {
+
+class Schema;
 
 struct KpiDefinition {
   std::string name;
@@ -89,6 +92,9 @@ bool BindSelect(const ast::SelectQuery& query, const storage::Catalog& catalog, 
                 BoundQuery* out, BindError* error);
 bool BindSelect(const ast::SelectQuery& query, const storage::Catalog& catalog, const BindContext& context,
                 BoundQuery* out, BindError* error);
+// The same against any backend's schema (query/binder/schema.h).
+bool BindSelect(const ast::SelectQuery& query, const Schema& schema, const BindContext& context, BoundQuery* out,
+                BindError* error);
 
 // Built-in column names of either source.
 const std::vector<std::string>& BuiltinColumnNames();

@@ -20,6 +20,7 @@
 #include "query/catalog/lookup_table.h"
 #include "query/evaluation/business_calendar.h"
 #include "query/binder/suggest.h"
+#include "query/binder/schema.h"
 #include "storage/catalog.h"
 
 namespace kpi::query::binding {
@@ -68,7 +69,7 @@ inline bool IsEventArgKind(const ast::Expr& e) {
 
 class Binder {
  public:
-  Binder(const ast::SelectQuery& q, const storage::Catalog& catalog, const KpiMap& kpis, const BindContext& ctx,
+  Binder(const ast::SelectQuery& q, const Schema& catalog, const KpiMap& kpis, const BindContext& ctx,
          BoundQuery* out)
       : q_(q), cat_(catalog), kpis_(kpis), ctx_(ctx), out_(out) {}
 
@@ -227,7 +228,7 @@ class Binder {
   bool BindNestedGroupKey(const ast::ExprPtr& g);
 
   const ast::SelectQuery& q_;
-  const storage::Catalog& cat_;
+  const Schema& cat_;
   const KpiMap& kpis_;
   const BindContext& ctx_;
   BoundQuery* out_;

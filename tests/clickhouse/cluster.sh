@@ -22,17 +22,43 @@ dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
 server=${CLICKHOUSE_SERVER:-/usr/sbin/clickhouse-server}
 
-# A free TCP port on loopback, chosen by the kernel, not in $taken.
+# A free TCP port on loopback below the kernel's ephemeral range (32768 and
+# up: outgoing connections of other processes could take a port between
+# this check and the server's bind), not in $taken.
 taken=" "
 free_port() {
   local p
   while :; do
-    p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    p=$(python3 -c 'import random, socket
+while True:
+    p = random.randint(20000, 32000)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass
+    finally:
+        s.close()')
     case "$taken" in *" $p "*) continue ;; esac
     taken="$taken$p "
     echo "$p"
     return
   done
+}
+
+# Runs "${@:2}" in the background, output to $1, detached from every
+# descriptor of the caller (ctest waits until its output pipe closes, so a
+# server holding it would hang the fixture). $! is its pid.
+detached() {
+  local log=$1
+  shift
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+    done
+    exec setsid "$@" </dev/null >"$log" 2>&1
+  ) &
 }
 
 stop() {
@@ -94,15 +120,25 @@ case "$cmd" in
     h2=$(free_port); t2=$(free_port); i2=$(free_port)
     for n in 1 2; do
       sd="$dir/shard$n"
-      rm -rf "$sd"  # every start is a fresh, empty cluster
+      # Every start is a fresh, empty cluster. A previous run's data (a
+      # database per case test: many thousands of files) is moved aside and
+      # deleted in the background, detached, so the start does not wait.
+      if [ -e "$sd" ]; then
+        trash="$dir/trash.$n.$$.$RANDOM"
+        mv "$sd" "$trash"
+        detached /dev/null rm -rf "$trash"
+      fi
       mkdir -p "$sd/data" "$sd/tmp" "$sd/user_files" "$sd/format_schemas"
       if [ $n = 1 ]; then write_config "$sd" "$h1" "$t1" "$i1" "$t1" "$t2"; else write_config "$sd" "$h2" "$t2" "$i2" "$t1" "$t2"; fi
-      (cd "$sd" && exec "$server" --config-file="$sd/config.xml" >"$sd/stdout.log" 2>&1) &
+      cd "$sd"
+      detached "$sd/stdout.log" "$server" --config-file="$sd/config.xml"
+      cd - >/dev/null
       echo $! >"$sd/pid"
     done
     for port in "$h1" "$h2"; do
       ok=0
-      for _ in $(seq 1 600); do
+      deadline=$((SECONDS + 60))
+      while [ $SECONDS -lt $deadline ]; do
         if answers "$port"; then ok=1; break; fi
         sleep 0.1
       done

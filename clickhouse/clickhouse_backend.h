@@ -1,0 +1,54 @@
+// ClickHouseBackend: the query::Backend over a ClickHouse server or cluster
+// (docs/scale-out.md).
+//
+//   Open      creates the schema where missing (clickhouse/schema_ddl.h)
+//   Ingest    one batch: refuses kind conflicts as the local store does
+//             (clickhouse/names.h), stamps the batch with the clock's time
+//             and inserts every other event, duplicates included (queries
+//             keep the copy in force; stats count them as accepted, since
+//             duplicates are only resolved at query time). With a cluster
+//             the insert is synchronous (insert_distributed_sync=1): once
+//             Ingest returns, every shard holds its rows.
+//   Execute   select and explain select: parse (query/parser), bind against
+//             the cluster's names (query/binder/schema.h), translate
+//             (clickhouse/sql_translate.h) and run; `explain` shows the SQL.
+//             Other statements, and selects using what is not translated
+//             yet, fail with InvalidArgument naming what is missing.
+// Thread safety: Execute from many threads; Ingest one call at a time.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "clickhouse/config.h"
+#include "clickhouse/names.h"
+#include "query/backend/backend.h"
+
+namespace kpi::clickhouse {
+
+class ClickHouseBackend final : public query::Backend {
+ public:
+  // `clock`: the ingest batch time, epoch ms (tests inject one; null: the wall clock).
+  static Status Open(const Config& config, std::function<int64_t()> clock, std::unique_ptr<ClickHouseBackend>* out);
+
+  const char* Name() const override { return "clickhouse"; }
+  Status Execute(std::string_view text, const query::ExecOptions& options, query::Result* out,
+                 query::QueryError* error) const override;
+  Status Ingest(std::span<const RawEvent> events, std::vector<storage::EventReject>* rejects,
+                storage::IngestStats* stats) override;
+  std::vector<std::string> CompletionWords(const std::string* viewer = nullptr) const override;
+
+  const Config& config() const { return config_; }
+
+ private:
+  ClickHouseBackend(Config config, std::function<int64_t()> clock);
+  int64_t Now() const;
+
+  const Config config_;
+  const std::function<int64_t()> clock_;
+  std::mutex ingest_mu_;
+  std::unique_ptr<Names> names_;  // ingest's view (Execute reads its own)
+};
+
+}  // namespace kpi::clickhouse

@@ -1,0 +1,433 @@
+// Bound select -> ClickHouse SQL (see clickhouse/sql_translate.h).
+#include "clickhouse/sql_translate.h"
+
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "clickhouse/event_rows.h"
+#include "clickhouse/schema_ddl.h"
+
+namespace kpi::clickhouse {
+
+namespace {
+
+using query::BoundExpr;
+using query::BoundKind;
+using query::ColumnRef;
+using query::Op;
+using query::TicketFn;
+using query::ValueType;
+
+std::string Num(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%.17g", v);
+  return buf;
+}
+
+// The per-ticket arrays every statement starts from (aliases of the inner query).
+// Tuple fields: 1 identity, 2 -revision, 3 batch_ms, 4 seq, 5 retract, 6 ts,
+// 7 event, 8 agent, 9 dim_keys, 10 dim_values, 11 measure_keys, 12 measure_values.
+const char* kTicketArrays =
+    "arraySort(x -> (x.1, x.2, x.3, x.4), groupArray((identity, -toInt64(revision), batch_ms, seq, retract, ts, "
+    "event, agent, dim_keys, dim_values, measure_keys, measure_values))) AS k_raw, "
+    "arraySort(x -> (x.6, x.7, x.8, x.1), arrayFilter((x, i) -> x.5 = 0 AND (i = 1 OR x.1 != k_raw[i - 1].1), "
+    "k_raw, arrayEnumerate(k_raw))) AS k_ev, "
+    "arrayMap(x -> x.6, k_ev) AS k_T, arrayMap(x -> x.7, k_ev) AS k_E, arrayMap(x -> x.8, k_ev) AS k_A, "
+    "if(has(k_E, 'created'), k_T[indexOf(k_E, 'created')], k_T[1]) AS k_created";
+
+class Translator {
+ public:
+  Translator(const query::BoundQuery& q, const Names& names, const Config& config)
+      : q_(q), names_(names), config_(config), events_(q.source == query::Source::kEvents) {}
+
+  bool Run(std::string* sql, std::string* why) {
+    if (!q_.joins.empty()) return Fail("joins", why);
+    if (!q_.exclusions.empty()) return Fail("exemptions", why);
+    if (q_.nested) return Fail("nested selects", why);
+    std::vector<std::string> inner = {"ticket"};
+    std::vector<std::string> having = {"length(k_ev) > 0"};
+    std::string place;
+    if (events_) {
+      inner.push_back("arrayJoin(arrayEnumerate(k_ev)) AS k_i");
+      place = "k_T[k_i]";
+    } else if (q_.at) {
+      if (!q_.at->is_created) having.push_back("has(k_E, " + SqlQuote(q_.at->name) + ")");
+      place = q_.at_last ? LastTime(*q_.at) : FirstTime(*q_.at);
+    } else {
+      place = "k_created";
+    }
+    if (q_.during) {
+      having.push_back(place + " >= " + std::to_string(q_.during->first));
+      having.push_back(place + " < " + std::to_string(q_.during->second));
+    }
+    if (q_.where) having.push_back("ifNull(" + Row(q_.where) + ", 0) = 1");
+    std::vector<std::string> outer, group_names;
+    for (size_t g = 0; g < q_.groups.size(); ++g) {
+      const query::GroupKey& key = q_.groups[g];
+      const std::string name = "k_g" + std::to_string(g);
+      std::string expr;
+      if (key.is_bucket) {
+        if (!Bucket(key.unit, place, &expr)) return Fail(std::string("the bucket '") + query::BucketUnitName(key.unit) + "'", why);
+      } else {
+        expr = Row(key.expr);
+      }
+      inner.push_back(expr + " AS " + name);
+      outer.push_back(name);
+      group_names.push_back(name);
+    }
+    for (size_t a = 0; a < q_.aggregates.size(); ++a) {
+      const query::AggregateSpec& spec = q_.aggregates[a];
+      if (spec.cycles || spec.over_values) return Fail("cycles()", why);
+      for (size_t i = 0; i < spec.args.size(); ++i)
+        inner.push_back(Row(spec.args[i]) + " AS k_a" + std::to_string(a) + "_" + std::to_string(i));
+    }
+    if (!error_.empty()) return Fail(error_, why);
+    for (size_t i = 0; i < q_.items.size(); ++i) outer.push_back(Group(q_.items[i].expr) + " AS k_o" + std::to_string(i));
+    if (!error_.empty()) return Fail(error_, why);
+
+    std::string s = "SELECT " + Join(outer, ", ") + " FROM (SELECT " + Join(inner, ", ") + ", " + kTicketArrays;
+    for (const auto& [alias, def] : defs_) s += ", " + def + " AS " + alias;
+    s += " FROM " + EventsTable(config_);
+    if (q_.as_of_ms) s += " WHERE batch_ms <= " + std::to_string(*q_.as_of_ms);
+    s += " GROUP BY ticket HAVING " + Join(having, " AND ") + ")";
+    if (!group_names.empty()) s += " GROUP BY " + Join(group_names, ", ");
+    if (q_.having) s += " HAVING ifNull(" + Group(q_.having) + ", 0) = 1";
+    // `order by` keys, then the group columns ascending (the local engine
+    // sorts by groups first and keeps that order among ties).
+    std::vector<std::string> order;
+    for (const query::OrderKey& k : q_.order) {
+      const std::string col = k.column < q_.groups.size() ? "k_g" + std::to_string(k.column)
+                                                           : "k_o" + std::to_string(k.column - q_.groups.size());
+      order.push_back(col + (k.descending ? " DESC" : " ASC"));
+    }
+    for (const std::string& g : group_names) order.push_back(g + " ASC");
+    if (!order.empty()) s += " ORDER BY " + Join(order, ", ");
+    if (q_.limit) s += " LIMIT " + std::to_string(*q_.limit);
+    if (!error_.empty()) return Fail(error_, why);
+    *sql = s;
+    return true;
+  }
+
+ private:
+  static bool Fail(const std::string& what, std::string* why) {
+    *why = what + " on the clickhouse backend (not translated yet)";
+    return false;
+  }
+  static std::string Join(const std::vector<std::string>& parts, const char* sep) {
+    std::string out;
+    for (size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
+    return out;
+  }
+
+  // An inner-query alias for `def`, defined once.
+  std::string Define(const std::string& alias, const std::string& def) {
+    defs_.emplace(alias, def);
+    return alias;
+  }
+
+  std::string FirstTime(const query::EventRef& a) {
+    if (a.is_created) return "k_created";
+    const std::string n = SqlQuote(a.name);
+    return "k_T[indexOf(k_E, " + n + ")]";
+  }
+  std::string LastTime(const query::EventRef& a) {
+    if (a.is_created) return "k_created";
+    return "k_T[length(k_E) + 1 - indexOf(arrayReverse(k_E), " + SqlQuote(a.name) + ")]";
+  }
+  std::string Has(const query::EventRef& a) { return a.is_created ? "1" : "has(k_E, " + SqlQuote(a.name) + ")"; }
+
+  // The values a dimension carried, per event ('' none), and the sticky /
+  // latest machinery over them.
+  std::string DimValues(uint32_t id) {
+    const std::string d = SqlQuote(names_.ColumnName(id)), n = std::to_string(id);
+    Define("k_dv" + n, "arrayMap(x -> arrayFirst((v, k) -> k = " + d + ", x.10, x.9), k_ev)");
+    Define("k_dn" + n, "arrayFilter(v -> v != '', k_dv" + n + ")");
+    return n;
+  }
+  std::string MeasureRows(uint32_t id) {
+    const std::string m = SqlQuote(names_.ColumnName(id)), n = std::to_string(id);
+    return Define("k_mr" + n, "arrayFilter(x -> has(x.11, " + m + "), k_ev)");
+  }
+  std::string MeasureOf(const std::string& row, uint32_t id) {
+    const std::string m = SqlQuote(names_.ColumnName(id));
+    // (No subscript right after a tuple element: 18.16 formats `t.12[i]`
+    // for the shards and cannot parse it back.)
+    return "arrayFirst((v, k) -> k = " + m + ", " + row + ".12, " + row + ".11)";
+  }
+
+  std::string Column(const BoundExpr* e) {
+    switch (e->column) {
+      case ColumnRef::kTicket: return "ticket";
+      case ColumnRef::kCreated: return "k_created";
+      case ColumnRef::kTime: return "k_T[k_i]";
+      case ColumnRef::kEvent: return "k_E[k_i]";
+      case ColumnRef::kAgent: return "nullIf(k_A[k_i], '')";
+      case ColumnRef::kDim: {
+        const std::string n = DimValues(e->column_id);
+        if (!events_) return "if(length(k_dn" + n + ") > 0, k_dn" + n + "[-1], NULL)";
+        Define("k_dc" + n, "arrayCumSum(arrayMap(v -> v != '', k_dv" + n + "))");
+        return "if(k_dc" + n + "[k_i] > 0, k_dn" + n + "[k_dc" + n + "[k_i]], NULL)";
+      }
+      case ColumnRef::kMeasure: {
+        if (events_) {
+          const std::string m = SqlQuote(names_.ColumnName(e->column_id));
+          return "if(has(k_ev[k_i].11, " + m + "), " + MeasureOf("k_ev[k_i]", e->column_id) + ", NULL)";
+        }
+        const std::string rows = MeasureRows(e->column_id);
+        return "if(length(" + rows + ") > 0, " + MeasureOf(rows + "[-1]", e->column_id) + ", NULL)";
+      }
+    }
+    return "NULL";
+  }
+
+  std::string TicketFunction(const BoundExpr* e) {
+    if (events_) {
+      error_ = "per-ticket functions on `from events`";
+      return "NULL";
+    }
+    const query::EventRef& a = e->a;
+    const std::string an = SqlQuote(a.name), bn = SqlQuote(e->b.name);
+    switch (e->fn) {
+      case TicketFn::kHas: return Has(a);
+      case TicketFn::kCountOf: return "arrayCount(e -> e = " + an + ", k_E)";
+      case TicketFn::kCountBefore: {
+        const std::string tb = FirstTime(e->b);
+        return "if(" + Has(e->b) + ", arrayCount((t, e) -> e = " + an + " AND t < " + tb +
+               ", k_T, k_E), arrayCount(e -> e = " + an + ", k_E))";
+      }
+      case TicketFn::kFirst: return "if(" + Has(a) + ", " + FirstTime(a) + ", NULL)";
+      case TicketFn::kLast: return "if(" + Has(a) + ", " + LastTime(a) + ", NULL)";
+      case TicketFn::kAgentOf: return "if(" + Has(a) + ", nullIf(k_A[indexOf(k_E, " + an + ")], ''), NULL)";
+      case TicketFn::kTotal: {
+        const std::string rows = MeasureRows(e->column_id);
+        const std::string m = SqlQuote(names_.ColumnName(e->column_id));
+        return "if(length(" + rows + ") > 0, arraySum(arrayMap(x -> " + MeasureOf("x", e->column_id) + ", " + rows + ")), NULL)";
+      }
+      case TicketFn::kDuration: {
+        if (e->clock != nullptr) {
+          error_ = "durations `in` a calendar";
+          return "NULL";
+        }
+        const std::string ta = FirstTime(a);
+        std::string tb, has_b;
+        if (e->b.is_created) {
+          tb = "k_created";
+          has_b = "k_created >= " + ta;
+        } else {
+          const std::string pred = "(t, e) -> e = " + bn + " AND t >= " + ta;
+          tb = "arrayFirst(" + pred + ", k_T, k_E)";
+          has_b = "arrayExists(" + pred + ", k_T, k_E)";
+        }
+        return "if(" + Has(a) + " AND " + has_b + ", (" + tb + " - " + ta + ") / 1000, NULL)";
+      }
+      case TicketFn::kRepeatWithin:
+        error_ = "repeat_within()";
+        return "NULL";
+    }
+    return "NULL";
+  }
+
+  static std::string Const(const query::Value& v) {
+    switch (v.type) {
+      case ValueType::kNull: return "NULL";
+      case ValueType::kBool: return v.boolean ? "1" : "0";
+      case ValueType::kNumber:
+      case ValueType::kDuration: return Num(v.number);
+      case ValueType::kTime: return "toInt64(" + std::to_string(v.time_ms) + ")";
+      case ValueType::kString: return SqlQuote(v.text);
+    }
+    return "NULL";
+  }
+
+  // Operators, shared by both contexts; `sub` translates an operand.
+  template <typename Sub>
+  std::string Operator(const BoundExpr* e, Sub sub) {
+    switch (e->kind) {
+      case BoundKind::kConst: return Const(e->value);
+      case BoundKind::kUnary: {
+        const std::string x = sub(e->args[0]);
+        if (e->op == Op::kNot) return "if(isNull(" + x + "), NULL, " + x + " = 0)";
+        return "(-" + x + ")";
+      }
+      case BoundKind::kBinary: return Binary(e, sub(e->args[0]), sub(e->args[1]));
+      case BoundKind::kIn: {
+        const std::string x = sub(e->args[0]);
+        std::vector<std::string> eq;
+        for (size_t i = 1; i < e->args.size(); ++i)
+          if (e->args[i]->kind != BoundKind::kConst || !e->args[i]->value.is_null()) eq.push_back(x + " = " + sub(e->args[i]));
+        const std::string any = eq.empty() ? "0" : "ifNull(" + Join(eq, " OR ") + ", 0)";
+        const std::string miss = e->list_has_null ? "NULL" : "0";
+        const std::string in = "multiIf(isNull(" + x + "), NULL, " + any + ", 1, " + miss + ")";
+        return e->negated ? "if(isNull(" + in + "), NULL, " + in + " = 0)" : in;
+      }
+      case BoundKind::kScalar: return Scalar(e, sub);
+      default: break;
+    }
+    error_ = "this expression";
+    return "NULL";
+  }
+
+  std::string Binary(const BoundExpr* e, const std::string& a, const std::string& b) {
+    const ValueType ta = e->args[0]->type, tb = e->args[1]->type;
+    switch (e->op) {
+      case Op::kAnd:
+        return "multiIf(ifNull(" + a + " = 0, 0) OR ifNull(" + b + " = 0, 0), 0, isNull(" + a + ") OR isNull(" + b +
+               "), NULL, 1)";
+      case Op::kOr:
+        return "multiIf(ifNull(" + a + " = 1, 0) OR ifNull(" + b + " = 1, 0), 1, isNull(" + a + ") OR isNull(" + b +
+               "), NULL, 0)";
+      case Op::kEq: return "(" + a + " = " + b + ")";
+      case Op::kNe: return "(" + a + " != " + b + ")";
+      case Op::kLt: return "(" + a + " < " + b + ")";
+      case Op::kLe: return "(" + a + " <= " + b + ")";
+      case Op::kGt: return "(" + a + " > " + b + ")";
+      case Op::kGe: return "(" + a + " >= " + b + ")";
+      case Op::kAdd:
+      case Op::kSub: {
+        const char* op = e->op == Op::kAdd ? " + " : " - ";
+        if (ta == ValueType::kTime && tb == ValueType::kTime) return "((" + a + " - " + b + ") / 1000)";
+        if (ta == ValueType::kTime) return "(" + a + op + "toInt64(round(" + b + " * 1000)))";
+        if (tb == ValueType::kTime) return "(toInt64(round(" + a + " * 1000))" + op + b + ")";
+        return "(" + a + op + b + ")";
+      }
+      case Op::kMul: return "(" + a + " * " + b + ")";
+      case Op::kDiv: return "if(" + b + " = 0, NULL, " + a + " / " + b + ")";
+      default: break;
+    }
+    error_ = "this operator";
+    return "NULL";
+  }
+
+  // least / greatest skip nulls (null only when every argument is): each
+  // argument becomes coalesce(itself, the others...).
+  static std::vector<std::string> SkipNulls(const std::vector<std::string>& args) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < args.size(); ++i) {
+      std::vector<std::string> order = {args[i]};
+      for (size_t j = 0; j < args.size(); ++j)
+        if (j != i) order.push_back(args[j]);
+      out.push_back("coalesce(" + Join(order, ", ") + ")");
+    }
+    return out;
+  }
+
+  template <typename Sub>
+  std::string Scalar(const BoundExpr* e, Sub sub) {
+    std::vector<std::string> args;
+    for (const BoundExpr* x : e->args) args.push_back(sub(x));
+    switch (e->scalar) {
+      case query::ScalarFn::kCase: {
+        std::vector<std::string> parts;
+        const size_t pairs = (args.size() - (e->has_else ? 1 : 0)) / 2;
+        for (size_t i = 0; i < pairs; ++i) parts.push_back("ifNull(" + args[2 * i] + ", 0) = 1, " + args[2 * i + 1]);
+        parts.push_back(e->has_else ? args.back() : "NULL");
+        return "multiIf(" + Join(parts, ", ") + ")";
+      }
+      case query::ScalarFn::kIsNull: return "isNull(" + args[0] + ")";
+      case query::ScalarFn::kIsNotNull: return "isNotNull(" + args[0] + ")";
+      case query::ScalarFn::kCoalesce: return "coalesce(" + Join(args, ", ") + ")";
+      case query::ScalarFn::kLeast: return "least(" + Join(SkipNulls(args), ", ") + ")";
+      case query::ScalarFn::kGreatest: return "greatest(" + Join(SkipNulls(args), ", ") + ")";
+      case query::ScalarFn::kAbs: return "abs(" + args[0] + ")";
+      case query::ScalarFn::kRound: {
+        const std::string scale = Num(std::pow(10.0, e->digits));
+        // Half away from zero (18.16 has no sign()).
+        return "(if(" + args[0] + " < 0, -1, 1) * floor(abs(" + args[0] + ") * " + scale + " + 0.5) / " + scale + ")";
+      }
+    }
+    return "NULL";
+  }
+
+  // Row context: an alias per bound node (shared subexpressions once).
+  std::string Row(const BoundExpr* e) {
+    if (e->id >= 0) {
+      const std::string alias = "k_n" + std::to_string(e->id);
+      if (defs_.count(alias)) return alias;
+      const std::string def = RowInline(e);
+      return Define(alias, def);
+    }
+    return RowInline(e);
+  }
+  std::string RowInline(const BoundExpr* e) {
+    switch (e->kind) {
+      case BoundKind::kColumn: return Column(e);
+      case BoundKind::kTicketFn: return TicketFunction(e);
+      case BoundKind::kJoinColumn:
+        error_ = "joins";
+        return "NULL";
+      default: return Operator(e, [this](const BoundExpr* x) { return Row(x); });
+    }
+  }
+
+  // Group context: over the inner query's columns.
+  std::string Group(const BoundExpr* e) {
+    switch (e->kind) {
+      case BoundKind::kAggregate: return Aggregate(static_cast<size_t>(e->index));
+      case BoundKind::kGroupKey: return "k_g" + std::to_string(e->index);
+      case BoundKind::kItemRef: return Group(q_.items[static_cast<size_t>(e->index)].expr);
+      default: return Operator(e, [this](const BoundExpr* x) { return Group(x); });
+    }
+  }
+
+  std::string Aggregate(size_t a) {
+    const query::AggregateSpec& spec = q_.aggregates[a];
+    auto arg = [a](size_t i) { return "k_a" + std::to_string(a) + "_" + std::to_string(i); };
+    const std::string& n = spec.name;
+    if (n == "count") return spec.args.empty() ? "count()" : "count(" + arg(0) + ")";
+    if (n == "sum" || n == "avg" || n == "min" || n == "max")
+      return "if(count(" + arg(0) + ") = 0, NULL, " + n + "(" + arg(0) + "))";
+    if (n == "distinct") return "ifNull(uniqExact(" + arg(0) + "), 0)";
+    if (n == "rate")
+      return "if(countIf(isNotNull(" + arg(0) + ")) = 0, NULL, countIf(ifNull(" + arg(0) + ", 0) = 1) / countIf(isNotNull(" +
+             arg(0) + ")))";
+    if (n == "ratio") return "if(sum(" + arg(1) + ") = 0, NULL, sum(" + arg(0) + ") / sum(" + arg(1) + "))";
+    if (spec.family != nullptr && (n == "percentile" || n[0] == 'p')) {
+      const std::string s = "arraySort(groupArray(" + arg(0) + "))";
+      const std::string pos = "(" + Num(spec.param) + " * (length(" + s + ") - 1))";
+      const std::string lo = "toUInt64(floor(" + pos + "))";
+      const std::string v0 = s + "[" + lo + " + 1]";
+      const std::string v1 = s + "[least(" + lo + " + 2, length(" + s + "))]";
+      return "if(length(" + s + ") = 0, NULL, " + v0 + " + (" + v1 + " - " + v0 + ") * (" + pos + " - floor(" + pos + ")))";
+    }
+    error_ = "the aggregate " + n + "()";
+    return "NULL";
+  }
+
+  bool Bucket(query::BucketUnit unit, const std::string& place, std::string* out) const {
+    const std::string tz = SqlQuote(q_.tz_name);
+    const std::string t = "toDateTime(intDiv(" + place + ", 1000), " + tz + ")";
+    std::string start;
+    switch (unit) {
+      case query::BucketUnit::kMinute: start = "toStartOfMinute(" + t + ")"; break;
+      case query::BucketUnit::kHour: start = "toStartOfHour(" + t + ")"; break;
+      case query::BucketUnit::kDay: start = "toStartOfDay(" + t + ")"; break;
+      case query::BucketUnit::kWeek: start = "toDateTime(toMonday(" + t + "), " + tz + ")"; break;
+      case query::BucketUnit::kMonth: start = "toDateTime(toStartOfMonth(" + t + "), " + tz + ")"; break;
+      case query::BucketUnit::kQuarter: start = "toDateTime(toStartOfQuarter(" + t + "), " + tz + ")"; break;
+      case query::BucketUnit::kYear: start = "toDateTime(toStartOfYear(" + t + "), " + tz + ")"; break;
+      default: return false;
+    }
+    *out = "toInt64(toUnixTimestamp(" + start + ")) * 1000";
+    return true;
+  }
+
+  const query::BoundQuery& q_;
+  const Names& names_;
+  const Config& config_;
+  const bool events_;
+  std::map<std::string, std::string> defs_;  // alias -> definition (inner query)
+  std::string error_;
+};
+
+}  // namespace
+
+bool TranslateSelect(const query::BoundQuery& q, const Names& names, const Config& config, std::string* sql,
+                     std::string* unsupported) {
+  Translator t(q, names, config);
+  return t.Run(sql, unsupported);
+}
+
+}  // namespace kpi::clickhouse

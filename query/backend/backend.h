@@ -1,0 +1,81 @@
+// Backend: where statements run and events go. The CLI (kpi query, ingest,
+// repl) calls this interface; the local store's Engine (query/engine.h) is
+// one implementation, the ClickHouse backend (clickhouse/) another. Every
+// backend follows the semantics of docs/architecture.md and
+// docs/event-format.md (sticky dimensions, the creation time rule,
+// placement, `as of` by ingest batch, first copy wins, corrections).
+//
+//   Execute(text)   parses and runs one statement into *out; on a bad
+//                   statement InvalidArgument with *error holding the
+//                   message, line, column and snippet
+//   Ingest(events)  stores one batch of events read by the ingest readers
+//                   (storage/ingest): refused events in *rejects by index
+//                   (same reasons as the local store), counts in *stats
+//                   (accepted, duplicates: what the backend knows of them)
+// Thread safety: Execute may be called from many threads; Ingest one call
+// at a time.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "query/result.h"
+#include "storage/raw_event.h"
+#include "storage/status.h"
+
+namespace kpi::storage {
+struct EventReject;
+struct IngestStats;
+}  // namespace kpi::storage
+
+namespace kpi::query {
+
+class Scope;  // query/execution/scope.h
+
+struct QueryError {
+  std::string message;
+  int line = 0;    // 0 when the error has no position
+  int column = 0;
+  std::string snippet;  // source line + caret line, may be empty
+  std::string ToString() const;  // "line 1, column 8: unknown column 'chanel' (did you mean 'channel'?)\n<snippet>"
+};
+
+struct ExecOptions {
+  int threads = 2;                       // worker threads for the scan, at most
+  uint64_t rows_per_thread = 200'000;    // a worker per this many rows to read (0: always `threads`)
+  const std::atomic<bool>* cancel = nullptr;  // set to true to stop a running query (Aborted)
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();  // TimedOut
+  size_t max_result_rows = static_cast<size_t>(-1);  // ResourceExhausted past it
+  std::optional<int64_t> as_of_ms;  // run as if the statement said "as of" this instant (ignored when it has its own as of)
+  // "Now" for relative windows (`during last 1h`, `this week`) when the
+  // statement has no `as of`: unset, as_of_ms if set, else the store's clock.
+  std::optional<int64_t> now_ms;
+  // A token's scope (query/execution/scope.h): the statement sees only the tickets in
+  // it, as if the store held nothing else. Null: the whole store.
+  std::shared_ptr<const Scope> scope;
+};
+
+// The source line `line_no` of `text` and a caret under `column` (1-based),
+// for QueryError::snippet; "" when the line does not exist.
+std::string SourceSnippet(std::string_view text, int line_no, int column);
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual const char* Name() const = 0;  // "local", "clickhouse"
+  virtual Status Execute(std::string_view text, const ExecOptions& options, Result* out, QueryError* error) const = 0;
+  virtual Status Ingest(std::span<const RawEvent> events, std::vector<storage::EventReject>* rejects,
+                        storage::IngestStats* stats) = 0;
+  // Words for completion: column names, event names, function and definition names.
+  virtual std::vector<std::string> CompletionWords(const std::string* viewer = nullptr) const = 0;
+};
+
+}  // namespace kpi::query

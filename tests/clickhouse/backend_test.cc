@@ -1,0 +1,145 @@
+// The ClickHouse backend against the two-shard fixture cluster
+// (tests/clickhouse/cluster.sh, ctest fixture `clickhouse`): the same
+// answers as the local engine on generated data, whatever the batches and
+// however often they are sent; kind conflicts refused with the local
+// store's reason; explain shows SQL; what is not translated says so.
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "cli/gen/generator.h"
+#include "clickhouse/clickhouse_backend.h"
+#include "clickhouse_env.h"
+#include "query/engine.h"
+#include "query/reference/result_text.h"
+#include "storage/kind_conflict.h"
+#include "storage/store.h"
+#include "test_util.h"
+
+namespace kpi::clickhouse {
+namespace {
+
+std::vector<RawEvent> Generated(uint64_t tickets, uint64_t seed) {
+  gen::GenOptions options;
+  options.tickets = tickets;
+  options.seed = seed;
+  options.days = 60;
+  options.shuffle = true;
+  gen::Generator g(options);
+  std::vector<RawEvent> all, chunk;
+  while (g.Next(4096, &chunk) && !chunk.empty()) all.insert(all.end(), chunk.begin(), chunk.end());
+  return all;
+}
+
+// "" when equal: same columns, same rows in the same order, numbers within 1e-9.
+std::string Differ(const query::Result& a, const query::Result& b) {
+  if (a.columns.size() != b.columns.size()) return "column count";
+  for (size_t i = 0; i < a.columns.size(); ++i)
+    if (a.columns[i].name != b.columns[i].name || a.columns[i].type != b.columns[i].type)
+      return "column " + a.columns[i].name;
+  if (a.rows.size() != b.rows.size())
+    return std::to_string(a.rows.size()) + " rows vs " + std::to_string(b.rows.size());
+  for (size_t r = 0; r < a.rows.size(); ++r)
+    for (size_t c = 0; c < a.rows[r].size(); ++c)
+      if (!reference::SameCell(a.rows[r][c], b.rows[r][c])) return "row " + std::to_string(r + 1) + " column " + a.columns[c].name;
+  return "";
+}
+
+const char* kQueries[] = {
+    "select count() as tickets, p50(duration(created -> agent_reply)) as frt_p50, "
+    "p90(duration(created -> agent_reply)) as frt_p90 from tickets by channel",
+    "select rate(duration(created -> agent_reply) <= 15m) as on_time from tickets where channel = \"email\" by week",
+    "select rate(count_of(agent_reply before resolved) = 1 and not has(reopened)) as fcr from tickets "
+    "where has(resolved) by team",
+    "select avg(duration(created -> resolved)) as avg_res, p90(duration(created -> resolved)) as p90_res "
+    "from tickets at resolved by category, month",
+    "select rate(has(escalated)) as escalation from tickets by channel, month",
+    "select avg(csat) as csat, rate(csat >= 4) as satisfied from tickets where has(rated) by agent_of(resolved), quarter",
+    "select count() as replies, avg(handle_seconds) as aht from events where event = \"agent_reply\" "
+    "by agent, day tz \"Asia/Shanghai\" order by replies desc, agent limit 20",
+    "select avg(accurate) as accuracy from events where event = \"qa_reviewed\" by team",
+    "select ratio(cost, 1) as cost_per_contact from events where event = \"agent_reply\" by channel, month",
+    "select count() as n, distinct(customer) as customers, min(created) as first, max(first(resolved)) as last "
+    "from tickets during 2025-01-10 .. 2025-02-01 by week tz \"Europe/Berlin\"",
+    "select sum(total(handle_seconds)) as handled, count() as n from tickets by team having n > 10",
+};
+
+TEST(ClickHouseBackend, SameAnswersAsTheLocalEngineWhateverTheBatches) {
+  Config config;
+  KPI_CLICKHOUSE_OR_SKIP("same_answers", config);
+  const std::vector<RawEvent> events = Generated(400, 11);
+  ASSERT_GT(events.size(), 1000u);
+
+  kpi::testing::ScratchDir dir("kpi-ch-local");
+  storage::StoreOptions options;
+  options.sync = false;
+  std::unique_ptr<storage::Store> store;
+  ASSERT_TRUE(storage::Store::Open(dir.path(), options, &store).ok());
+  query::Engine local(store.get());
+  std::vector<storage::EventReject> rejects;
+  storage::IngestStats stats;
+  ASSERT_TRUE(local.Ingest(events, &rejects, &stats).ok());
+
+  int64_t now = 1767225600000;  // 2026-01-01
+  std::unique_ptr<ClickHouseBackend> ch;
+  ASSERT_TRUE(ClickHouseBackend::Open(config, [&now] { return now++; }, &ch).ok());
+  // Split in uneven batches, then everything again in reverse order.
+  for (size_t at = 0; at < events.size(); at += 777) {
+    const size_t n = std::min<size_t>(777, events.size() - at);
+    ASSERT_TRUE(ch->Ingest(std::span<const RawEvent>(events).subspan(at, n), &rejects, &stats).ok());
+  }
+  std::vector<RawEvent> reversed(events.rbegin(), events.rend());
+  ASSERT_TRUE(ch->Ingest(reversed, &rejects, &stats).ok());
+  EXPECT_TRUE(rejects.empty());
+
+  for (const char* text : kQueries) {
+    SCOPED_TRACE(text);
+    query::Result want, got;
+    query::QueryError e1, e2;
+    ASSERT_TRUE(local.Execute(text, {}, &want, &e1).ok()) << e1.ToString();
+    const Status s = ch->Execute(text, {}, &got, &e2);
+    ASSERT_TRUE(s.ok()) << s.ToString() << "\n" << e2.ToString();
+    EXPECT_EQ(Differ(got, want), "") << "clickhouse:\n" << reference::FormatTable(got) << "local:\n"
+                                     << reference::FormatTable(want);
+  }
+}
+
+TEST(ClickHouseBackend, RefusesKindConflictsAsTheLocalStoreDoes) {
+  Config config;
+  KPI_CLICKHOUSE_OR_SKIP("kind_conflicts", config);
+  std::unique_ptr<ClickHouseBackend> ch;
+  ASSERT_TRUE(ClickHouseBackend::Open(config, nullptr, &ch).ok());
+  RawEvent a{.ts_ms = 1000, .ticket = "T1", .event = "created"};
+  a.dims = {{"channel", "chat"}};
+  RawEvent b{.ts_ms = 2000, .ticket = "T1", .event = "rated"};
+  b.measures = {{"channel", 4}};
+  std::vector<RawEvent> batch = {a, b};
+  std::vector<storage::EventReject> rejects;
+  storage::IngestStats stats;
+  ASSERT_TRUE(ch->Ingest(batch, &rejects, &stats).ok());
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].index, 1u);
+  EXPECT_EQ(rejects[0].reason, storage::KindConflictReason("channel", storage::ColumnKind::kDimension));
+}
+
+TEST(ClickHouseBackend, ExplainShowsTheSqlAndUntranslatedStatementsSaySo) {
+  Config config;
+  KPI_CLICKHOUSE_OR_SKIP("explain", config);
+  std::unique_ptr<ClickHouseBackend> ch;
+  ASSERT_TRUE(ClickHouseBackend::Open(config, nullptr, &ch).ok());
+  query::Result r;
+  query::QueryError e;
+  ASSERT_TRUE(ch->Execute("explain select count() from tickets by day", {}, &r, &e).ok()) << e.ToString();
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_NE(r.rows[1][0].text.find("GROUP BY ticket"), std::string::npos) << r.rows[1][0].text;
+  EXPECT_FALSE(ch->Execute("define kpi frt = p50(duration(created -> agent_reply))", {}, &r, &e).ok());
+  EXPECT_NE(e.message.find("clickhouse backend"), std::string::npos) << e.message;
+  EXPECT_FALSE(ch->Execute("select count() from tickets\nwhere chanel = 1", {}, &r, &e).ok());
+  EXPECT_EQ(e.line, 2);
+}
+
+}  // namespace
+}  // namespace kpi::clickhouse
