@@ -11,7 +11,9 @@
 #include "query/execution/cycles.h"
 #include "query/execution/group_eval.h"
 #include "query/execution/group_table.h"
+#include "query/execution/kept_scan.h"
 #include "query/execution/key_parts.h"
+#include "query/execution/memo_keys.h"
 #include "query/execution/needed_columns.h"
 #include "query/execution/parallel_scan.h"
 #include "query/execution/repeat_index.h"
@@ -43,15 +45,6 @@ Status LoadVisible(const storage::Snapshot& snap, const storage::SegmentRef& ref
   }
   return Status::OK();
 }
-
-// `at A` placements of a segment's tickets (SelectRun::AtPlaced): per
-// ticket its A's time (0 without one) and whether it has one; the tickets
-// that have one.
-struct AtPlacement {
-  std::vector<int64_t> place;
-  std::vector<uint8_t> found;
-  std::vector<uint32_t> rows;
-};
 
 struct Worker {
   explicit Worker(const BoundQuery& q)
@@ -87,7 +80,7 @@ struct Worker {
   std::string main_key;             // the main rows' memo name, "" if they depend on the query
   std::vector<uint32_t> local_map;  // KeptGroups: local group -> the worker's
   std::vector<int64_t> times;
-  AtPlacement at_own;  // AtPlaced without room in the segment's memo
+  AtPlacement at_own;  // AtPlacements without room in the segment's memo
   std::vector<uint64_t> key;
   std::vector<const std::vector<uint8_t>*> repeat_answers;  // per repeat_within of the query, for the current segment
   storage::Segment filtered;
@@ -261,13 +254,14 @@ class SelectRun {
       wk.initial.clear();
       bool all = true;
       if (q_.at && (!q_.at->is_created || q_.at_last)) {
-        const AtPlacement& at = AtPlaced(wk, *seg);
+        const AtPlacement& at = AtPlacements(*seg, AtMemoKey(q_.at->code, q_.at_last), q_.at->code, q_.at_last,
+                                             &wk.at_own);
         // Without a window or a scope the rows are the tickets holding an A.
         const bool every_found = !q_.during && keep == nullptr;
         if (every_found) {
           wk.initial.assign(at.rows.begin(), at.rows.end());
           all = at.rows.size() == nt;
-          initial_key = MemoKey('a', q_.at->code, q_.at_last);  // the rows depend on the segment only
+          initial_key = AtMemoKey(q_.at->code, q_.at_last);  // the rows depend on the segment only
         }
         for (uint32_t t = 0; t < nt && !every_found; ++t) {
           if (keep != nullptr && !keep[t]) {
@@ -410,51 +404,6 @@ class SelectRun {
 
   bool InWindow(int64_t t) const { return !q_.during || (t >= q_.during->first && t < q_.during->second); }
 
-  // `at A` / `at last(A)`: each ticket's placement (0 and not found without
-  // an A), kept with the segment (ticket_memo.h) or derived into the worker.
-  const AtPlacement& AtPlaced(Worker& wk, const storage::Segment& seg) const {
-    const uint32_t code = q_.at->code;
-    const bool last = q_.at_last;  // `at last(A)`: the latest A (events are in time order)
-    const uint32_t nt = seg.num_tickets();
-    auto build = [&](AtPlacement* at) {
-      at->place.assign(nt, 0);
-      at->found.assign(nt, 0);
-      for (uint32_t t = 0; t < nt && code != 0; ++t) {
-        for (uint32_t e = seg.event_begin[t]; e < seg.event_begin[t + 1]; ++e) {
-          if (seg.event_code[e] == code) {
-            at->place[t] = seg.time_ms[e];
-            at->found[t] = 1;
-            if (!last) break;
-          }
-        }
-        if (at->found[t]) at->rows.push_back(t);
-      }
-    };
-    if (const AtPlacement* kept = Memoized<AtPlacement>(seg, MemoKey('a', code, last), size_t{nt} * 13, build))
-      return *kept;
-    wk.at_own.rows.clear();
-    build(&wk.at_own);
-    return wk.at_own;
-  }
-
-  // Bucket group j's start per row of the segment, kept with it (over
-  // tickets; the bucket of a placement depends on the zone, the unit, the
-  // step and what places the rows), or null when there is no room.
-  const int64_t* KeptBucketStarts(Worker& wk, size_t j, const int64_t* place, const storage::Segment& seg) const {
-    if (q_.source != Source::kTickets || place == nullptr) return nullptr;
-    const GroupKey& g = q_.groups[j];
-    const uint32_t nt = seg.num_tickets();
-    const std::string key = MemoKey('b', static_cast<uint32_t>(g.unit), g.step_ms, q_.at ? q_.at->code : 0,
-                                    q_.at && (!q_.at->is_created || q_.at_last), q_.at_last, created_code_) +
-                            ":" + q_.tz_name;
-    const std::vector<int64_t>* kept = Memoized<std::vector<int64_t>>(seg, key, size_t{nt} * 8,
-                                                                      [&](std::vector<int64_t>* starts) {
-      starts->resize(nt);
-      wk.bucketers[j]->StartMany(place, nt, starts->data());
-    });
-    return kept ? kept->data() : nullptr;
-  }
-
   // Each main row's group key parts into wk.parts (a dictionary key alone
   // is left in vecs[0], its codes being the parts); vecs[j]: key j's values.
   void ComputeParts(Worker& wk, const Selection& main, const int64_t* place, const storage::Segment* seg,
@@ -468,7 +417,11 @@ class SelectRun {
       p.resize(n);
       const GroupKey& g = q_.groups[j];
       if (g.is_bucket) {
-        if (const int64_t* starts = KeptBucketStarts(wk, j, place, *seg)) {
+        const int64_t* starts = q_.source == Source::kTickets && place != nullptr
+                                    ? KeptBucketStarts(*seg, BucketMemoKey(q_, g, created_code_), place,
+                                                       wk.bucketers[j].get())
+                                    : nullptr;
+        if (starts != nullptr) {
           for (uint32_t i = 0; i < n; ++i) p[i] = static_cast<uint64_t>(starts[main.row(i)]);
           continue;
         }
@@ -485,54 +438,31 @@ class SelectRun {
     }
   }
 
-  // Group keys kept with the segment: when the main rows are every row or
-  // the rows of a kept filter (wk.main_key) and every key part has a memo
-  // key, the rows' segment-local groups (their parts, a first row of each)
-  // are kept, and a query maps the few local groups to its own.
-  struct LocalGroups {
-    std::vector<uint32_t> local;  // per main row
-    std::vector<uint64_t> parts;  // per local group, k parts
-    std::vector<uint32_t> first;  // per local group, its first main row
-  };
+  // Group keys kept with the segment (kept_scan.h): when the main rows
+  // depend on the segment only (wk.main_key) and every key part has a memo
+  // key.
   const LocalGroups* KeptGroups(Worker& wk, const Selection& main, const int64_t* place, const storage::Segment* seg,
                                 uint32_t ordinal) {
     if (wk.main_key.empty()) return nullptr;
-    std::string key = "g" + wk.main_key + "|" + q_.tz_name;
+    std::string key = MemoKey('g', static_cast<uint32_t>(q_.source)) + wk.main_key;
     for (const GroupKey& g : q_.groups) {
-      if (g.is_bucket) {
-        key += MemoKey('b', static_cast<uint32_t>(g.unit), g.step_ms, q_.at ? q_.at->code : 0,
-                       q_.at && (!q_.at->is_created || q_.at_last), q_.at_last, created_code_);
-        continue;
-      }
-      const std::string& part = wk.eval.MemoKeyOf(*g.expr);
+      const std::string& part = g.is_bucket ? BucketMemoKey(q_, g, created_code_) : wk.eval.MemoKeyOf(*g.expr);
       if (part.empty()) return nullptr;
       key += "|" + part;
     }
-    const size_t k = q_.groups.size();
-    return Memoized<LocalGroups>(
-        *seg, key, size_t{main.n} * 4 + 4096,
-        [&](LocalGroups* lg) {
-          std::vector<const Vec*> vecs;
+    std::vector<const Vec*> vecs;
+    const Vec* dict = nullptr;  // one dictionary key: its codes are the parts
+    return KeptLocalGroups(
+        *seg, key, main.n, q_.groups.size(),
+        [&] {
           ComputeParts(wk, main, place, seg, ordinal, &vecs);
-          const Vec* dict = k == 1 && !q_.groups[0].is_bucket && vecs[0]->type == ValueType::kString &&
-                                    vecs[0]->str.kind == StrKind::kDict && !vecs[0]->is_const()
-                                ? vecs[0]
-                                : nullptr;
-          GroupTable local(k);
-          std::vector<uint64_t> row(k);
-          lg->local.resize(main.n);
-          for (uint32_t i = 0; i < main.n; ++i) {
-            for (size_t j = 0; j < k; ++j)
-              row[j] = dict != nullptr ? (dict->u32[i] == 0 ? kNullPart : dict->u32[i]) : wk.parts[j][i];
-            bool inserted;
-            lg->local[i] = local.FindOrInsert(row.data(), &inserted);
-            if (inserted) {
-              lg->parts.insert(lg->parts.end(), row.begin(), row.end());
-              lg->first.push_back(i);
-            }
-          }
+          if (q_.groups.size() == 1 && !q_.groups[0].is_bucket && vecs[0]->type == ValueType::kString &&
+              vecs[0]->str.kind == StrKind::kDict && !vecs[0]->is_const())
+            dict = vecs[0];
         },
-        [](const LocalGroups& lg) { return lg.local.size() * 4 + lg.parts.size() * 8 + lg.first.size() * 4; });
+        [&](size_t j, uint32_t i) {
+          return dict != nullptr ? (dict->u32[i] == 0 ? kNullPart : uint64_t{dict->u32[i]}) : wk.parts[j][i];
+        });
   }
 
   void GroupIds(Worker& wk, const Selection& main, const int64_t* place, const storage::Segment* seg,

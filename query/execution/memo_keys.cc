@@ -96,4 +96,22 @@ std::string RowMemoKey(const BoundExpr& e, Source source, uint32_t created_code)
   return key;
 }
 
+std::string AtMemoKey(uint32_t code, bool last) {
+  std::string key = "a";
+  Put(&key, code);
+  Put(&key, last);
+  return key;
+}
+
+std::string BucketMemoKey(const BoundQuery& q, const GroupKey& g, uint32_t created_code) {
+  std::string key = "b";
+  Put(&key, static_cast<uint64_t>(g.unit));
+  Put(&key, static_cast<uint64_t>(g.step_ms));
+  const bool at = q.at && (!q.at->is_created || q.at_last);  // else tickets are placed at creation
+  Put(&key, at ? q.at->code : 0);
+  Put(&key, at && q.at_last);
+  Put(&key, created_code);
+  return key + ":" + q.tz_name;
+}
+
 }  // namespace kpi::query

@@ -30,4 +30,11 @@ namespace kpi::query {
 // The key of `e` over the rows of `source`, or "" when it does not qualify.
 std::string RowMemoKey(const BoundExpr& e, Source source, uint32_t created_code);
 
+// The key of each ticket's `at A` (`at last(A)`) placement.
+std::string AtMemoKey(uint32_t code, bool last);
+
+// The key of each ticket's bucket start for group `g` of `q`: its unit,
+// step and zone and what places the tickets (creation, or the `at` event).
+std::string BucketMemoKey(const BoundQuery& q, const GroupKey& g, uint32_t created_code);
+
 }  // namespace kpi::query

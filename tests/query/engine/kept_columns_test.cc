@@ -96,6 +96,11 @@ TEST(KeptColumns, StatementsSharingMostOfAKeyAnswerAsWithoutACache) {
       "select count() as n, max(last(agent_reply)) as l, min(first(agent_reply)) as f from tickets by priority, "
       "business_type",
       "select count() as n from tickets by channel",
+      "select count() as n from events by day",
+      "select count() as n from tickets by day",
+      "select count() as n from events by channel",
+      "select count() as n from events where event = \"agent_reply\" by day",
+      "select count() as n from tickets at agent_reply by day",
   };
   ExecOptions plain;
   plain.threads = 1;
