@@ -119,7 +119,8 @@ int main(int argc, char** argv) {
 
   ReplFlags repl;
   CLI::App* repl_cmd = app.add_subcommand("repl", "Interactive shell (reads statements from stdin when piped)");
-  repl_cmd->add_option("--db", repl.db, "Store directory")->required();
+  repl_cmd->add_option("--db", repl.db, "Store directory (not with --backend clickhouse)");
+  add_backend_flags(repl_cmd, &repl.backend);
   repl_cmd->add_option("--format", repl.format, "table, csv or json")->capture_default_str();
   repl_cmd->add_flag("--timer", repl.timer, "Start with .timer on");
   repl_cmd->add_option("--history", repl.history_path, "History file (default $KPI_HISTORY or ~/.kpi_history)");

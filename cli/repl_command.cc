@@ -64,7 +64,7 @@ char** Complete(const char* text, int, int) {
   return rl_completion_matches(text, CompletionGenerator);
 }
 
-void RefreshWords(const query::Engine& engine) {
+void RefreshWords(const query::Backend& engine) {
   g_words = query::CompletionVocabulary(engine);
   for (const char* c : {".help", ".format", ".timer", ".quit", ".exit", "table", "csv", "json", "on", "off"}) {
     g_words.emplace_back(c);
@@ -87,7 +87,7 @@ std::string OneLine(const std::string& text) {
   return out;
 }
 
-int Interactive(const query::Engine& engine, ReplSession* session, const ReplFlags& flags, std::FILE* out) {
+int Interactive(const query::Backend& engine, ReplSession* session, const ReplFlags& flags, std::FILE* out) {
   const std::string history = HistoryPath(flags);
   using_history();
   stifle_history(kHistoryEntries);
@@ -160,13 +160,21 @@ int RunRepl(const ReplFlags& flags, std::FILE* out, std::FILE* err) {
     std::fprintf(err, "kpi repl: --format must be table, csv or json (got '%s')\n", flags.format.c_str());
     return kExitUsage;
   }
-  std::unique_ptr<storage::Store> store;
-  Status s = OpenExistingStore(flags.db, &store);
-  if (!s.ok()) {
-    std::fprintf(err, "kpi repl: %s\n", s.ToString().c_str());
+  std::unique_ptr<query::Backend> backend;
+  if (Status s = OpenBackend(flags.backend, !flags.db.empty(), &backend); !s.ok()) {
+    std::fprintf(err, "kpi repl: %s\n", s.message().c_str());
     return kExitUsage;
   }
-  query::Engine engine(store.get());
+  std::unique_ptr<storage::Store> store;
+  if (!backend) {
+    Status s = OpenExistingStore(flags.db, &store);
+    if (!s.ok()) {
+      std::fprintf(err, "kpi repl: %s\n", s.ToString().c_str());
+      return kExitUsage;
+    }
+    backend = std::make_unique<query::Engine>(store.get());
+  }
+  const query::Backend& engine = *backend;
   ReplSession session(&engine, format, flags.timer, out, err, &g_cancel);
   if (isatty(STDIN_FILENO)) return Interactive(engine, &session, flags, out);
   return Piped(&session);

@@ -13,10 +13,13 @@
 #include <cstdio>
 #include <string>
 
+#include "cli/backend_flags.h"
+
 namespace kpi::cli {
 
 struct ReplFlags {
   std::string db;
+  BackendFlags backend;  // --backend clickhouse: statements run there (docs/scale-out.md)
   std::string format = "table";
   bool timer = false;
   std::string history_path;  // empty: $KPI_HISTORY or ~/.kpi_history

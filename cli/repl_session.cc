@@ -43,7 +43,7 @@ const char* ReplHelpText() {
          "the running query or the statement being typed.\n";
 }
 
-ReplSession::ReplSession(const query::Engine* engine, OutputFormat format, bool timer, std::FILE* out,
+ReplSession::ReplSession(const query::Backend* engine, OutputFormat format, bool timer, std::FILE* out,
                          std::FILE* err, const std::atomic<bool>* cancel)
     : engine_(engine), format_(format), timer_(timer), out_(out), err_(err), cancel_(cancel) {}
 

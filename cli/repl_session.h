@@ -14,13 +14,13 @@
 #include <string>
 
 #include "cli/format.h"
-#include "query/engine.h"
+#include "query/backend/backend.h"
 
 namespace kpi::cli {
 
 class ReplSession {
  public:
-  ReplSession(const query::Engine* engine, OutputFormat format, bool timer, std::FILE* out, std::FILE* err,
+  ReplSession(const query::Backend* engine, OutputFormat format, bool timer, std::FILE* out, std::FILE* err,
               const std::atomic<bool>* cancel);
 
   enum class LineResult {
@@ -42,7 +42,7 @@ class ReplSession {
   LineResult Command(const std::string& line);
   void Run(const std::string& text);
 
-  const query::Engine* engine_;
+  const query::Backend* engine_;
   OutputFormat format_;
   bool timer_;
   std::FILE* out_;

@@ -25,7 +25,7 @@ bool CompletionMatches(std::string_view word, std::string_view prefix) {
   return true;
 }
 
-std::vector<std::string> CompletionVocabulary(const Engine& engine, const std::string* viewer) {
+std::vector<std::string> CompletionVocabulary(const Backend& engine, const std::string* viewer) {
   std::vector<std::string> words = Keywords();
   for (std::string& w : engine.CompletionWords(viewer)) words.push_back(std::move(w));
   std::sort(words.begin(), words.end());

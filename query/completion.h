@@ -10,7 +10,7 @@
 //     without regard to ASCII case, in the vocabulary's (sorted) order.
 //   * The vocabulary: the language's keywords, builtin and stored column
 //     names, event names, aggregate and function names, buckets, and the
-//     name of every definition the viewer sees (Engine::CompletionWords).
+//     name of every definition the viewer sees (Backend::CompletionWords).
 // Thread safety: pure functions; CompletionVocabulary reads the store.
 #pragma once
 
@@ -33,7 +33,7 @@ bool CompletionMatches(std::string_view word, std::string_view prefix);
 
 // Keywords plus engine.CompletionWords(viewer), sorted, without duplicates.
 // `viewer`: the scope text of the asking token (nullptr: unscoped).
-std::vector<std::string> CompletionVocabulary(const Engine& engine, const std::string* viewer = nullptr);
+std::vector<std::string> CompletionVocabulary(const Backend& engine, const std::string* viewer = nullptr);
 
 // The vocabulary's words that complete `prefix`, at most `limit` (0: all).
 std::vector<std::string> CompletionCandidates(const std::vector<std::string>& vocabulary, std::string_view prefix,

@@ -1,0 +1,76 @@
+// `kpi ingest|query|repl --backend clickhouse` through the real binary,
+// against the fixture cluster: the local ingest's rejects (file:line: reason)
+// and exit code, a re-sent file doubling nothing, query output, explain's
+// SQL, and flag errors (exit 2).
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "clickhouse_env.h"
+#include "test_util.h"
+
+namespace kpi::clickhouse {
+namespace {
+
+struct KpiRun {
+  int code = -1;
+  std::string out, err;
+};
+
+KpiRun Kpi(const std::string& args, const kpi::testing::ScratchDir& dir, const std::string& stdin_file = "/dev/null") {
+  const std::string out = dir.path() + "/out.txt", err = dir.path() + "/err.txt";
+  const std::string cmd = std::string("'") + KPI_BINARY + "' " + args + " <" + stdin_file + " >" + out + " 2>" + err;
+  const int status = std::system(cmd.c_str());
+  KpiRun r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = kpi::testing::ReadFile(out);
+  r.err = kpi::testing::ReadFile(err);
+  return r;
+}
+
+TEST(ClickHouseCli, IngestQueryAndReplThroughTheBinary) {
+  Config config;
+  KPI_CLICKHOUSE_OR_SKIP("cli", config);
+  kpi::testing::ScratchDir dir("kpi-ch-cli");
+  const std::string file = dir.path() + "/events.ndjson";
+  std::ofstream(file) << R"({"ts":"2025-01-01T10:00:00Z","ticket":"T1","event":"created","channel":"chat"}
+{"ts":"2025-01-01T10:05:00Z","ticket":"T1","event":"agent_reply","agent":"a1"}
+{"ts":"2025-01-02T09:00:00Z","ticket":"T2","event":"created","channel":"email"}
+{"ts":"2025-01-02T09:30:00Z","ticket":"T2","event":"agent_reply","agent":"a2"}
+{"ts":"2025-01-03T09:00:00Z","ticket":"T3","event":"created","channel":42}
+not json
+)";
+  const std::string flags = "--backend clickhouse --clickhouse-url " + config.urls[0] + "," + config.urls[1] +
+                            " --cluster " + config.cluster + " --database " + config.database;
+  for (int round = 0; round < 2; ++round) {
+    const KpiRun r = Kpi("ingest -q " + flags + " " + file, dir);
+    EXPECT_EQ(r.code, 1) << r.err;  // some lines rejected
+    EXPECT_NE(r.err.find(file + ":5: \"channel\" is a dimension in this store; got a number"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(file + ":6:"), std::string::npos) << r.err;
+    EXPECT_NE(r.out.find("sent 4, rejected 2"), std::string::npos) << r.out;
+  }
+  KpiRun q = Kpi("query --format csv " + flags +
+                  " 'select count() as n, avg(duration(created -> agent_reply)) as frt from tickets by channel'",
+              dir);
+  ASSERT_EQ(q.code, 0) << q.err;
+  EXPECT_EQ(q.out, "channel,n,frt\nchat,1,300\nemail,1,1800\n");
+  q = Kpi("query " + flags + " 'explain select count() from tickets'", dir);
+  ASSERT_EQ(q.code, 0) << q.err;
+  EXPECT_NE(q.out.find("GROUP BY ticket"), std::string::npos) << q.out;
+  const std::string script = dir.path() + "/script.kpi";
+  std::ofstream(script) << "select count() as n from events where event = \"agent_reply\";\n";
+  q = Kpi("repl --format csv " + flags, dir, script);
+  ASSERT_EQ(q.code, 0) << q.err;
+  EXPECT_NE(q.out.find("n\n2\n"), std::string::npos) << q.out;
+  q = Kpi("query --backend clickhouse 'select count() from tickets'", dir);
+  EXPECT_EQ(q.code, 2);
+  EXPECT_NE(q.err.find("--clickhouse-url"), std::string::npos) << q.err;
+  q = Kpi("query --backend duckdb --db x 'select count() from tickets'", dir);
+  EXPECT_EQ(q.code, 2);
+  EXPECT_NE(q.err.find("--backend must be local or clickhouse"), std::string::npos) << q.err;
+}
+
+}  // namespace
+}  // namespace kpi::clickhouse
