@@ -32,11 +32,15 @@ int RunCompact(const CompactFlags& flags, std::FILE* out, std::FILE* err) {
     storage::CompactStats stats;
     s = store->Compact(&stats);
     if (s.ok()) {
-      std::fprintf(out, "compact %s: %s -> %s bytes (%.1f -> %.1f bytes/event, %s events), %.2f s\n",
+      std::string folded;
+      if (stats.segments_folded > 0)
+        folded = ", folded the delta parts of " + FormatCount(stats.segments_folded) +
+                 (stats.segments_folded == 1 ? " segment" : " segments");
+      std::fprintf(out, "compact %s: %s -> %s bytes (%.1f -> %.1f bytes/event, %s events)%s, %.2f s\n",
                    flags.db.c_str(), FormatCount(stats.disk_bytes_before).c_str(),
                    FormatCount(stats.disk_bytes_after).c_str(), BytesPerEvent(stats.disk_bytes_before, stats.events),
                    BytesPerEvent(stats.disk_bytes_after, stats.events), FormatCount(stats.events).c_str(),
-                   stats.seconds);
+                   folded.c_str(), stats.seconds);
       return kExitOk;
     }
   }

@@ -59,7 +59,10 @@ std::string InfoTable(const std::string& dir, const storage::StoreInfo& info) {
     line("time range", "-");
   }
   line("partitions", FormatCount(info.partitions) + " (days)");
-  line("segments", FormatCount(info.segments));
+  line("segments", FormatCount(info.segments) +
+                       (info.delta_parts == 0 ? std::string()
+                                              : " (+ " + FormatCount(info.delta_parts) + " delta parts holding " +
+                                                    FormatCount(info.delta_events) + " events)"));
   line("ingest batches", FormatCount(info.batches));
   line("segment bytes", FormatBytes(info.segment_bytes) + " (" + PerEvent(info.segment_bytes, info.events) +
                             " bytes/event)");
@@ -126,6 +129,8 @@ std::string InfoJson(const std::string& dir, const storage::StoreInfo& info) {
   out += ",\"max_time\":" + (info.events > 0 ? JsonString(FormatRfc3339(info.max_time_ms)) : std::string("null"));
   num("partitions", info.partitions);
   num("segments", info.segments);
+  num("delta_parts", info.delta_parts);
+  num("delta_events", info.delta_events);
   num("batches", info.batches);
   num("segment_bytes", info.segment_bytes);
   num("disk_bytes", info.disk_bytes);

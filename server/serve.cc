@@ -11,6 +11,7 @@
 #include "query/engine.h"
 #include "server/auth.h"
 #include "server/cache_metrics.h"
+#include "server/delta_folder.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/router.h"
@@ -162,6 +163,8 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   } else {
     std::fprintf(log, "watches: not run (--watch-threads 0)\n");
   }
+  DeltaFolder folder(store, DeltaFolderOptions{});
+  folder.Start();
   std::fflush(log);
 
   int sig = signals.Wait();
@@ -180,6 +183,7 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   std::fprintf(log, "kpi serve: %s received, finishing in-flight requests (for up to %d ms)\n",
                sig == SIGINT ? "SIGINT" : "SIGTERM", options.drain_timeout_ms);
   std::fflush(log);
+  folder.Stop();
   watches.Stop();
   sender.Stop();
   server.Stop();

@@ -25,6 +25,7 @@ Status Store::Compact(CompactStats* stats) {
   // Seals what is staged and turns memtables into table files, so the
   // compaction below sees every replaced value.
   KPI_RETURN_IF_ERROR(Flush());
+  KPI_RETURN_IF_ERROR(FoldDeltas(SIZE_MAX, &stats->segments_folded));
   rocksdb::CompactRangeOptions co;
   // Rewrite the bottommost level too: after a scattered load the replaced
   // segment values often sit there beside their replacements' level.

@@ -5,7 +5,8 @@
 // same key, and deletes the staged batches it sealed; RocksDB keeps the old
 // values on disk until its background compactions happen to merge them away,
 // which after scattered loads (a shuffled file, backfills) can take long.
-// Compact seals and flushes (Store::Flush), then runs a full CompactRange over
+// Compact seals and flushes (Store::Flush), folds every segment's delta
+// parts into its base (Store::FoldDeltas), then runs a full CompactRange over
 // the segments, zones and staging column families, bottommost level included,
 // so every replaced value and tombstone is dropped. The data read back is
 // unchanged. It runs RocksDB's compactions in the calling thread, rewriting
@@ -23,6 +24,7 @@ struct CompactStats {
   uint64_t disk_bytes_before = 0;  // every file in the store directory, before
   uint64_t disk_bytes_after = 0;   // and after
   uint64_t events = 0;             // sealed events (for bytes/event)
+  uint64_t segments_folded = 0;    // segments whose delta parts were folded into their base
   double seconds = 0;              // wall time of the whole call
 };
 

@@ -4,10 +4,14 @@
 // seal for the incoming tickets, updated in the seal's own WriteBatch.
 #include "storage/sealer.h"
 
+#include <memory>
+#include <tuple>
+
 #include "storage/keys.h"
 #include "storage/parallel.h"
 #include "storage/staged_batch.h"
 #include "storage/segment_codec.h"
+#include "storage/segment_parts.h"
 
 namespace kpi::storage {
 
@@ -16,7 +20,10 @@ namespace {
 // One rewritten segment, built off the commit path; entries follow members_'
 // order (the non-empty ones), which the commit loop walks again.
 struct EncodedSegment {
+  std::pair<uint32_t, uint32_t> key;
   const std::vector<uint32_t>* members;
+  bool delta;  // value is a delta part of the segment, not its new base
+  std::shared_ptr<const Segment> built;  // the whole segment, for the cache (small seals)
   std::string value;
   ZoneMap zone;
 };
@@ -89,6 +96,8 @@ Status Sealer::Estimate(Store::SealEstimate* out) {
   }
   std::set<SegmentKeyPair> touched;
   KPI_RETURN_IF_ERROR(SegmentsHolding(pending, &touched));
+  // Delta parts save the re-encoding, not the decoding of the segment (the
+  // merge needs its identities), so they count in full here.
   for (const SegmentKeyPair& key : touched)
     if (auto ref = im_.refs.find(key); ref != im_.refs.end()) out->rewrite += ref->second.zone.num_events;
   return Status::OK();
@@ -96,6 +105,30 @@ Status Sealer::Estimate(Store::SealEstimate* out) {
 
 Status Sealer::SegmentsHolding(const std::vector<std::string>& tickets, std::set<SegmentKeyPair>* out) const {
   return im_.tickets->Lookup(tickets, [&](size_t, TicketLocation loc) { out->insert({loc.partition, loc.segment}); });
+}
+
+bool Sealer::TakesDelta(SegmentKeyPair key, const std::vector<uint32_t>& members) const {
+  if (loaded_.count(key) == 0) return false;
+  const auto ref = im_.refs.find(key);
+  if (ref == im_.refs.end()) return false;
+  uint64_t stayed = 0, added = 0;
+  for (uint32_t i : members) {
+    const WorkTicket& t = work_[i];
+    if (t.from_segment) {
+      if (t.origin != key || t.sealed_changed) return false;  // moved in, or a sealed row changed
+      ++stayed;
+    }
+    added += t.incoming_end - t.incoming_begin;
+  }
+  if (stayed != ref->second.zone.num_tickets || added == 0) return false;  // a ticket left
+  return DeltaFits(ref->second, added);
+}
+
+bool Sealer::DeltaFits(const SegmentRef& ref, uint64_t added) const {
+  if (ref.deltas >= store_.options_.max_deltas_per_segment) return false;
+  const uint64_t base_events = ref.zone.num_events - ref.delta_events;
+  const uint64_t cap = std::max<uint64_t>(base_events / kMaxDeltaShare, kMinDeltaEvents);
+  return ref.delta_events + added <= cap;
 }
 
 uint32_t Sealer::WorkIndexFor(const std::string& id) {
@@ -128,45 +161,79 @@ Status Sealer::Run(IngestStats* stats) {
   rocksdb::WriteBatch wb;
   std::map<SegmentKeyPair, SegmentRef> new_refs;
   uint64_t generation = im_.next_generation;
-  // Build and encode the segments on every core (each is independent; at the
-  // end of an ingest the last seal is all that runs), then write in key order.
+  // Build and encode the segments (or their delta parts) on every core
+  // (each is independent; at the end of an ingest the last seal is all that
+  // runs), then write in key order.
   std::vector<EncodedSegment> encoded;
   for (const auto& [key, members] : members_)
-    if (!members.empty()) encoded.push_back(EncodedSegment{&members, {}, {}});
+    if (!members.empty()) encoded.push_back(EncodedSegment{key, &members, TakesDelta(key, members), {}, {}, {}});
+  // A small seal (an upload) leaves what it built in the segment cache: the
+  // next seal touching the segment, and queries, find it decoded. A bulk
+  // seal would only churn the cache.
+  const bool cache_built = taken_events_ <= kCacheBuiltUpTo;
   ForEachParallel(encoded.size(), [&](size_t j) {
-    Segment segment;
-    BuildSegment(*encoded[j].members, &segment);
-    EncodeSegment(segment, &encoded[j].value);
-    encoded[j].zone = ComputeZoneMap(segment, encoded[j].value.size());
+    EncodedSegment& out = encoded[j];
+    auto segment = std::make_shared<Segment>();
+    if (out.delta) {
+      Segment delta;
+      BuildSegment(*out.members, true, &delta);
+      EncodeSegment(delta, &out.value);
+      uint32_t new_tickets = 0;
+      for (uint32_t i : *out.members) new_tickets += work_[i].from_segment ? 0 : 1;
+      out.zone = ExtendZoneMap(im_.refs.at(out.key).zone, delta, out.value.size(), new_tickets);
+      if (cache_built) BuildSegment(*out.members, false, segment.get());
+    } else {
+      BuildSegment(*out.members, false, segment.get());
+      EncodeSegment(*segment, &out.value);
+      out.zone = ComputeZoneMap(*segment, out.value.size());
+    }
+    if (cache_built) out.built = std::move(segment);
   });
+  bool wrote_delta = false;
+  std::vector<std::tuple<SegmentKeyPair, uint64_t, std::shared_ptr<const Segment>>> cached;
   size_t next_encoded = 0;
   for (const auto& [key, members] : members_) {
     std::string skey = SegmentKey(key.first, key.second);
+    const auto old = im_.refs.find(key);
+    const uint32_t old_deltas = old != im_.refs.end() ? old->second.deltas : 0;
     if (members.empty()) {
       wb.Delete(im_.segments_cf, skey);
       wb.Delete(im_.zones_cf, skey);
+      for (uint32_t d = 1; d <= old_deltas; ++d) wb.Delete(im_.segments_cf, DeltaKey(key.first, key.second, d));
       continue;
     }
     EncodedSegment& done = encoded[next_encoded++];
-    std::string value = std::move(done.value);
     SegmentRef ref;
     ref.partition = key.first;
     ref.segment = key.second;
     ref.generation = generation++;
     ref.zone = std::move(done.zone);
+    if (done.delta) {
+      ref.deltas = old_deltas + 1;
+      ref.delta_events = old->second.delta_events + (ref.zone.num_events - old->second.zone.num_events);
+      wb.Put(im_.segments_cf, DeltaKey(key.first, key.second, ref.deltas), done.value);
+      wrote_delta = true;
+    } else {
+      wb.Put(im_.segments_cf, skey, done.value);
+      for (uint32_t d = 1; d <= old_deltas; ++d) wb.Delete(im_.segments_cf, DeltaKey(key.first, key.second, d));
+    }
+    if (done.built) cached.emplace_back(key, ref.generation, std::move(done.built));
     std::string zone;
-    PutBigEndian64(&zone, ref.generation);
-    ref.zone.Encode(&zone);
-    wb.Put(im_.segments_cf, skey, value);
+    EncodeZoneValue(ref, &zone);
     wb.Put(im_.zones_cf, skey, zone);
     new_refs[key] = std::move(ref);
     local.segments_written++;
     for (uint32_t i : members) {
       const WorkTicket& t = work_[i];
-      if (t.from_segment) local.events_rewritten += t.num_events();
+      if (t.from_segment && !done.delta) local.events_rewritten += t.num_events();
       if (t.from_segment && t.origin == key) continue;
       im_.tickets->Put(&wb, work_ids_.id(i), TicketLocation{key.first, key.second});
     }
+  }
+  if (wrote_delta && im_.format_version < 2) {
+    std::string fmt;
+    PutBigEndian32(&fmt, 2);
+    wb.Put(im_.catalog_cf, kFormatKey, fmt);
   }
   for (const std::string& k : staging_keys_) wb.Delete(im_.staging_cf, k);
   std::string gen;
@@ -181,10 +248,12 @@ Status Sealer::Run(IngestStats* stats) {
   }
 
   im_.next_generation = generation;
+  if (wrote_delta) im_.format_version = std::max<uint32_t>(im_.format_version, 2);
   for (const auto& [key, members] : members_) {
     if (members.empty()) im_.refs.erase(key);
   }
   for (auto& [key, ref] : new_refs) im_.refs[key] = std::move(ref);
+  for (auto& [key, generation, segment] : cached) im_.cache->Insert(key.first, key.second, generation, std::move(segment));
   im_.staged_events -= taken_events_;
   im_.Publish();
   if (stats != nullptr) stats->Add(local);

@@ -14,6 +14,10 @@
 //      encode the rest on every core (sealer_layout.cc);
 //   5. commit (the ticket index's changes go in the same WriteBatch), then
 //      publish the new read view.
+// A segment that only gains events and tickets, by a small share of its
+// size, gets them as a delta part instead of being re-encoded whole
+// (storage/segment_parts.h); past StoreOptions::max_deltas_per_segment or kMaxDeltaShare of its base,
+// the seal that would add more folds the parts into a new base.
 //
 // Memory: events are never copied per ticket. Incoming events stay in the one
 // array staging produced (tickets address them through an index array), and
@@ -41,6 +45,13 @@ namespace kpi::storage {
 
 class Sealer {
  public:
+  // Deltas hold at most base_events / kMaxDeltaShare events, but at least
+  // kMinDeltaEvents (folding a small base costs little either way).
+  static constexpr uint32_t kMaxDeltaShare = 2;
+  static constexpr uint32_t kMinDeltaEvents = 1024;
+  // Seals of at most this many staged events put the segments they build in
+  // the segment cache.
+  static constexpr uint64_t kCacheBuiltUpTo = 65536;
   Sealer(Store* store, std::map<uint32_t, IngestStats>* per_batch)
       : store_(*store), im_(*store->impl_), per_batch_(per_batch) {}
   Status Run(IngestStats* stats);
@@ -56,7 +67,8 @@ class Sealer {
     uint32_t incoming_begin = 0, incoming_end = 0;  // order_[...]: indexes of its new events in incoming_
     SegmentKeyPair origin{0, 0};                    // its segment, when from_segment
     bool from_segment = false;
-    bool changed = false;  // an event arrived (or was replaced): its segment is rewritten
+    bool changed = false;  // an event arrived (or was replaced): its segment is written
+    bool sealed_changed = false;  // a sealed row of it changed (a correction): no delta for its segment
     int64_t placement_ms = 0;
     uint32_t partition = 0;
     size_t num_events() const { return (sealed_end - sealed_begin) + (incoming_end - incoming_begin); }
@@ -77,7 +89,14 @@ class Sealer {
   void Place(WorkTicket* t) const;
   void Assign();                  // (sealer_layout.cc)
   void KeepUnchangedSegments();   // (sealer_layout.cc)
-  void BuildSegment(const std::vector<uint32_t>& members, Segment* out) const;  // (sealer_layout.cc)
+  // The segment of `members`, or with only_incoming the delta part holding
+  // just their accepted incoming events. (sealer_layout.cc)
+  void BuildSegment(const std::vector<uint32_t>& members, bool only_incoming, Segment* out) const;
+  // Whether the segment `key` (with these members) takes this seal's events
+  // as a delta part instead of being rewritten (storage/segment_parts.h).
+  bool TakesDelta(SegmentKeyPair key, const std::vector<uint32_t>& members) const;
+  // Whether `added` more events fit in ref's deltas (count and share limits).
+  bool DeltaFits(const SegmentRef& ref, uint64_t added) const;
   // Calls fn on each of ticket i's events in segment order (sealed and
   // accepted incoming merged).
   template <typename Fn>

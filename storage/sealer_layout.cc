@@ -5,61 +5,36 @@
 
 #include "storage/keys.h"
 #include "storage/segment_codec.h"
+#include "storage/segment_events.h"
+#include "storage/segment_parts.h"
 #include "storage/sealer.h"
 
 namespace kpi::storage {
 
-// Decodes a sealed segment: its events into the sealed_ arena (already in
-// segment order), its tickets into work tickets.
+// Decodes a sealed segment (its base and delta parts merged): its events
+// into the sealed_ arena (already in segment order), its tickets into work
+// tickets.
 Status Sealer::LoadSegment(SegmentKeyPair key, std::vector<uint32_t>* loaded) {
   if (!loaded_.insert(key).second) return Status::OK();
   members_[key];  // rewritten even if every ticket leaves it
-  std::string value;
-  KPI_RETURN_IF_ERROR(FromRocks(
-      im_.db->Get(rocksdb::ReadOptions(), im_.segments_cf, SegmentKey(key.first, key.second), &value),
-      "read segment"));
-  Segment s;
-  KPI_RETURN_IF_ERROR(DecodeSegment(value, &s));
+  auto ref = im_.refs.find(key);
+  std::shared_ptr<const Segment> cached;
+  if (ref != im_.refs.end())
+    cached = im_.cache->Find(key.first, key.second, ref->second.generation, SegmentColumns::All());
+  const uint32_t deltas = cached == nullptr && ref != im_.refs.end() ? ref->second.deltas : 0;
+  std::vector<Segment> parts(cached == nullptr ? deltas + 1 : 0);
+  for (uint32_t d = 0; d < parts.size(); ++d) {
+    std::string value;
+    const std::string k = d == 0 ? SegmentKey(key.first, key.second) : DeltaKey(key.first, key.second, d);
+    KPI_RETURN_IF_ERROR(FromRocks(im_.db->Get(rocksdb::ReadOptions(), im_.segments_cf, k, &value), "read segment"));
+    KPI_RETURN_IF_ERROR(DecodeSegment(value, &parts[d]));
+  }
+  Segment merged;
+  if (deltas > 0) KPI_RETURN_IF_ERROR(MergeSegmentParts(parts, created_code_, &merged));
+  const Segment& s = cached != nullptr ? *cached : deltas > 0 ? merged : parts[0];
   const size_t base = sealed_.size();
   if (base + s.num_events() > UINT32_MAX) return Status::IOError("seal holds more than 2^32 sealed events");
-  sealed_.resize(base + s.num_events());
-  CodedEvent* events = sealed_.data() + base;
-  for (uint32_t e = 0; e < s.num_events(); ++e) {
-    events[e].ts_ms = s.time_ms[e];
-    events[e].event_code = s.event_code[e];
-    events[e].agent_code = s.agent_code[e];
-    events[e].batch = s.batch[e];
-  }
-  for (size_t i = 0; i < s.id_rows.size(); ++i) events[s.id_rows[i]].id_hash = s.id_hashes[i];
-  for (size_t i = 0; i < s.revision_rows.size(); ++i) events[s.revision_rows[i]].revision = s.revisions[i];
-  for (size_t i = 0; i < s.dead_rows.size(); ++i) events[s.dead_rows[i]].dead_since = s.dead_since[i];
-  // Sparse columns back into per-event slices of attrs_: count, place, fill
-  // (columns ascend, so each event's slice comes out sorted by column).
-  for (const SparseCodes& d : s.dims)
-    for (uint32_t r : d.rows) events[r].num_dims++;
-  for (const SparseNumbers& m : s.measures)
-    for (uint32_t r : m.rows) events[r].num_measures++;
-  size_t dim_at = attrs_.dims.size(), measure_at = attrs_.measures.size();
-  for (uint32_t e = 0; e < s.num_events(); ++e) {
-    events[e].dims_begin = static_cast<uint32_t>(dim_at);
-    events[e].measures_begin = static_cast<uint32_t>(measure_at);
-    dim_at += events[e].num_dims;
-    measure_at += events[e].num_measures;
-  }
-  attrs_.dims.resize(dim_at);
-  attrs_.measures.resize(measure_at);
-  std::vector<uint32_t> filled(s.num_events(), 0);
-  for (const SparseCodes& d : s.dims)
-    for (size_t i = 0; i < d.rows.size(); ++i) {
-      CodedEvent& e = events[d.rows[i]];
-      attrs_.dims[e.dims_begin + filled[d.rows[i]]++] = {d.column, d.codes[i]};
-    }
-  std::fill(filled.begin(), filled.end(), 0);
-  for (const SparseNumbers& m : s.measures)
-    for (size_t i = 0; i < m.rows.size(); ++i) {
-      CodedEvent& e = events[m.rows[i]];
-      attrs_.measures[e.measures_begin + filled[m.rows[i]]++] = {m.column, m.values[i]};
-    }
+  AppendSegmentEvents(s, &sealed_, &attrs_);
   for (uint32_t t = 0; t < s.num_tickets(); ++t) {
     const uint32_t index = WorkIndexFor(s.ticket_ids[t]);
     WorkTicket& w = work_[index];
@@ -164,58 +139,25 @@ void Sealer::ForEachEvent(const WorkTicket& t, Fn&& fn) const {
   for (; k < t.incoming_end; ++k) fn(incoming_[order_[k]]);
 }
 
-void Sealer::BuildSegment(const std::vector<uint32_t>& members, Segment* s) const {
-  std::vector<uint32_t> order = members;
+void Sealer::BuildSegment(const std::vector<uint32_t>& members, bool only_incoming, Segment* s) const {
+  std::vector<uint32_t> order;
+  for (uint32_t i : members)
+    if (!only_incoming || work_[i].incoming_begin != work_[i].incoming_end) order.push_back(i);
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
     if (work_[a].placement_ms != work_[b].placement_ms) return work_[a].placement_ms < work_[b].placement_ms;
     return work_ids_.id(a) < work_ids_.id(b);
   });
-  std::map<uint32_t, SparseCodes> dims;
-  std::map<uint32_t, SparseNumbers> measures;
-  uint32_t n = 0;
+  SegmentBuilder builder(s);
   for (uint32_t i : order) {
     const WorkTicket& t = work_[i];
-    s->ticket_ids.push_back(work_ids_.id(i));
-    s->event_begin.push_back(n);
-    ForEachEvent(t, [&](const CodedEvent& e) {
-      s->time_ms.push_back(e.ts_ms);
-      s->event_code.push_back(e.event_code);
-      s->agent_code.push_back(e.agent_code);
-      s->batch.push_back(e.batch);
-      if (e.id_hash != 0) {
-        s->id_rows.push_back(n);
-        s->id_hashes.push_back(e.id_hash);
-      }
-      if (e.revision != 0) {
-        s->revision_rows.push_back(n);
-        s->revisions.push_back(e.revision);
-      }
-      if (e.dead_since != 0) {
-        s->dead_rows.push_back(n);
-        s->dead_since.push_back(e.dead_since);
-      }
-      for (const auto& [column, code] : DimsOf(e, attrs_)) {
-        SparseCodes& d = dims[column];
-        d.rows.push_back(n);
-        d.codes.push_back(code);
-      }
-      for (const auto& [column, value] : MeasuresOf(e, attrs_)) {
-        SparseNumbers& m = measures[column];
-        m.rows.push_back(n);
-        m.values.push_back(value);
-      }
-      ++n;
-    });
+    builder.AddTicket(work_ids_.id(i));
+    if (only_incoming) {
+      for (uint32_t k = t.incoming_begin; k < t.incoming_end; ++k) builder.AddEvent(incoming_[order_[k]], attrs_);
+    } else {
+      ForEachEvent(t, [&](const CodedEvent& e) { builder.AddEvent(e, attrs_); });
+    }
   }
-  s->event_begin.push_back(n);
-  for (auto& [column, d] : dims) {
-    d.column = column;
-    s->dims.push_back(std::move(d));
-  }
-  for (auto& [column, m] : measures) {
-    m.column = column;
-    s->measures.push_back(std::move(m));
-  }
+  builder.Finish();
 }
 
 }  // namespace kpi::storage

@@ -15,6 +15,7 @@
 
 #include "storage/parallel.h"
 #include "storage/sealer.h"
+#include "storage/segment_events.h"
 
 namespace kpi::storage {
 
@@ -158,6 +159,7 @@ void Sealer::MergeIncoming(IngestStats* local, std::map<uint32_t, IngestStats>* 
         } else if (e.revision > event_of(*at).revision) {
           CodedEvent& replaced = event_of(*at);
           if (replaced.dead_since == 0) replaced.dead_since = e.batch;
+          if (!at->incoming) t.sealed_changed = true;  // its segment cannot take a delta
           *at = {index, true};
           is_new = true;
           counts.corrections++;
@@ -193,23 +195,10 @@ void Sealer::MergeIncoming(IngestStats* local, std::map<uint32_t, IngestStats>* 
 // count), all of them when none is live: the first `created` event, else the
 // earliest event.
 void Sealer::Place(WorkTicket* t) const {
-  constexpr int64_t kNone = INT64_MAX;
-  int64_t live = kNone, live_created = kNone, any = kNone, any_created = kNone;
-  auto visit = [&](const CodedEvent& e) {
-    const bool created = created_code_ != 0 && e.event_code == created_code_;
-    any = std::min(any, e.ts_ms);
-    if (created) any_created = std::min(any_created, e.ts_ms);
-    if (e.dead_since != 0) return;
-    live = std::min(live, e.ts_ms);
-    if (created) live_created = std::min(live_created, e.ts_ms);
-  };
-  for (uint32_t i = t->sealed_begin; i < t->sealed_end; ++i) visit(sealed_[i]);
-  for (uint32_t k = t->incoming_begin; k < t->incoming_end; ++k) visit(incoming_[order_[k]]);
-  if (live != kNone) {
-    t->placement_ms = live_created != kNone ? live_created : live;
-  } else {
-    t->placement_ms = any_created != kNone ? any_created : any;
-  }
+  PlacementScan scan(created_code_);
+  for (uint32_t i = t->sealed_begin; i < t->sealed_end; ++i) scan.Visit(sealed_[i]);
+  for (uint32_t k = t->incoming_begin; k < t->incoming_end; ++k) scan.Visit(incoming_[order_[k]]);
+  t->placement_ms = scan.placement_ms();
   t->partition = static_cast<uint32_t>(FloorDiv(t->placement_ms, kMillisPerDay));
 }
 

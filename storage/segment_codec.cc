@@ -1,6 +1,7 @@
 #include "storage/segment_codec.h"
 
 #include <algorithm>
+#include <iterator>
 #include <unordered_map>
 
 #include "storage/catalog.h"
@@ -254,6 +255,37 @@ ZoneMap ComputeZoneMap(const Segment& s, uint64_t encoded_bytes) {
   for (const auto& d : s.dims) {
     std::vector<uint32_t> codes = distinct(d.codes);
     if (codes.size() <= kMaxZoneCodes) z.dim_codes.emplace_back(d.column, std::move(codes));
+  }
+  return z;
+}
+
+ZoneMap ExtendZoneMap(const ZoneMap& old, const Segment& delta, uint64_t delta_bytes, uint32_t new_tickets) {
+  const ZoneMap d = ComputeZoneMap(delta, delta_bytes);
+  ZoneMap z;
+  z.num_tickets = old.num_tickets + new_tickets;
+  z.num_events = old.num_events + d.num_events;
+  z.data_bytes = old.data_bytes + delta_bytes;
+  z.min_time_ms = std::min(old.min_time_ms, d.min_time_ms);
+  z.max_time_ms = std::max(old.max_time_ms, d.max_time_ms);
+  z.min_batch = std::min(old.min_batch, d.min_batch);
+  z.max_batch = std::max(old.max_batch, d.max_batch);
+  auto merged = [](const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+    std::vector<uint32_t> out;
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+    return out;
+  };
+  z.event_codes = merged(old.event_codes, d.event_codes);
+  z.agent_codes = merged(old.agent_codes, d.agent_codes);
+  for (const auto& [column, codes] : old.dim_codes) {
+    if (delta.FindDim(column) == nullptr) {  // the delta adds no code of it
+      z.dim_codes.emplace_back(column, codes);
+      continue;
+    }
+    for (const auto& [dcolumn, dcodes] : d.dim_codes) {
+      if (dcolumn != column) continue;
+      std::vector<uint32_t> both = merged(codes, dcodes);
+      if (both.size() <= kMaxZoneCodes) z.dim_codes.emplace_back(column, std::move(both));
+    }
   }
   return z;
 }

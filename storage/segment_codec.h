@@ -41,5 +41,11 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* o
 Status DecodeTicketIds(std::string_view in, std::vector<std::string>* ids);
 
 ZoneMap ComputeZoneMap(const Segment& segment, uint64_t encoded_bytes);
+// The zone map of a segment after `delta` (a delta part, storage/
+// segment_parts.h, of delta_bytes, bringing new_tickets tickets the segment
+// did not hold) is appended to a segment whose zone map was `old`. Never
+// narrower than ComputeZoneMap of the merged segment; a dimension whose code
+// set `old` lacks stays unknown.
+ZoneMap ExtendZoneMap(const ZoneMap& old, const Segment& delta, uint64_t delta_bytes, uint32_t new_tickets);
 
 }  // namespace kpi::storage

@@ -5,6 +5,7 @@
 
 #include "storage/keys.h"
 #include "storage/segment_codec.h"
+#include "storage/segment_parts.h"
 #include "storage/store_impl.h"
 
 namespace kpi::storage {
@@ -100,11 +101,28 @@ Status Snapshot::Load(const SegmentRef& ref, const SegmentColumns& want, std::sh
   rocksdb::ReadOptions ro;
   ro.snapshot = db_snapshot_;
   ro.fill_cache = false;  // decoded segments are cached above; RocksDB's block cache would hold a second copy
-  rocksdb::PinnableSlice value;
-  KPI_RETURN_IF_ERROR(FromRocks(db_->Get(ro, segments_cf_, SegmentKey(ref.partition, ref.segment), &value),
-                                "read segment " + std::to_string(ref.partition) + "/" + std::to_string(ref.segment)));
+  const std::string name = std::to_string(ref.partition) + "/" + std::to_string(ref.segment);
   auto segment = std::make_shared<Segment>();
-  KPI_RETURN_IF_ERROR(DecodeSegment(std::string_view(value.data(), value.size()), columns, segment.get()));
+  if (ref.deltas == 0) {
+    rocksdb::PinnableSlice value;
+    KPI_RETURN_IF_ERROR(
+        FromRocks(db_->Get(ro, segments_cf_, SegmentKey(ref.partition, ref.segment), &value), "read segment " + name));
+    KPI_RETURN_IF_ERROR(DecodeSegment(std::string_view(value.data(), value.size()), columns, segment.get()));
+  } else {
+    // Base and deltas merge on every column (the merge orders events by all
+    // of them); the merged segment is cached whole and serves any load.
+    std::vector<Segment> parts(ref.deltas + 1);
+    for (uint32_t d = 0; d <= ref.deltas; ++d) {
+      rocksdb::PinnableSlice value;
+      const std::string key =
+          d == 0 ? SegmentKey(ref.partition, ref.segment) : DeltaKey(ref.partition, ref.segment, d);
+      KPI_RETURN_IF_ERROR(FromRocks(db_->Get(ro, segments_cf_, key, &value),
+                                    "read segment " + name + (d == 0 ? "" : " delta " + std::to_string(d))));
+      KPI_RETURN_IF_ERROR(DecodeSegment(std::string_view(value.data(), value.size()), &parts[d]));
+    }
+    KPI_RETURN_IF_ERROR(
+        MergeSegmentParts(parts, store_->catalog().FindCode(kEventColumn, "created"), segment.get()));
+  }
   im.cache->Insert(ref.partition, ref.segment, ref.generation, segment);
   *out = std::move(segment);
   return Status::OK();

@@ -65,6 +65,10 @@ struct StoreOptions {
   size_t write_buffer_bytes = 0;
   DictionaryPaging dictionaries;          // which dictionaries are paged, and their page cache (catalog.h)
   uint32_t max_tickets_per_segment = 2048;
+  // A seal that only adds a little to a segment appends it as a delta part
+  // instead of re-encoding the segment (storage/segment_parts.h), up to this
+  // many per segment; the seal after folds them. 0: always re-encode.
+  uint32_t max_deltas_per_segment = 16;
   // Wall clock used to stamp batches (tests inject a fake clock). Milliseconds.
   std::function<int64_t()> clock;
 };
@@ -110,8 +114,10 @@ struct ScanSpec {
 struct SegmentRef {
   uint32_t partition = 0;  // UTC day number of the tickets' placement
   uint32_t segment = 0;
-  uint64_t generation = 0;  // changes whenever the segment is rewritten
-  ZoneMap zone;
+  uint64_t generation = 0;  // changes whenever the segment is rewritten or a delta appended
+  ZoneMap zone;             // of the base and its deltas together
+  uint32_t deltas = 0;        // delta parts after the base (storage/segment_parts.h)
+  uint32_t delta_events = 0;  // events in them
 };
 
 struct PlanStats {
@@ -174,7 +180,8 @@ struct StoreInfo {
   uint64_t tickets = 0, events = 0, staged_events = 0;
   int64_t min_time_ms = 0, max_time_ms = 0;
   uint64_t partitions = 0, segments = 0, batches = 0;
-  uint64_t segment_bytes = 0;  // encoded segment values
+  uint64_t delta_parts = 0, delta_events = 0;  // segments' delta parts (storage/segment_parts.h)
+  uint64_t segment_bytes = 0;  // encoded segment values, deltas included
   uint64_t disk_bytes = 0;     // every file in the directory
   std::vector<std::pair<std::string, uint32_t>> dictionaries;  // column -> size
   std::vector<ColumnUsage> columns;
@@ -210,7 +217,8 @@ class Store {
   Status Seal(IngestStats* stats, std::map<uint32_t, IngestStats>* per_batch = nullptr);
   // What sealing now would cost: the staged events it would seal and the
   // sealed events in the segments their tickets live in, which it would
-  // decode and re-encode. Scattered arrival (a shuffled file, a backfill
+  // decode and re-encode (or, for a segment taking a delta part, decode and
+  // merge: still a cost in proportion). Scattered arrival (a shuffled file, a backfill
   // across old days) touches most of the store, so a loader sealing less
   // often re-encodes less. Builds the ticket index on first use, as a seal
   // would. Counts only staged events held in memory (all but those a crash
@@ -252,7 +260,15 @@ class Store {
   // which must not exist: every write acknowledged before the call and none
   // after it (storage/backup.h). Blocks writes meanwhile, not queries.
   Status Backup(const std::string& to_dir, BackupInfo* info);
-  // Seals, flushes and fully compacts the segments, zones and staging
+  // Folds the delta parts of up to `max_segments` segments (those with the
+  // most deltas first) into new bases (storage/segment_parts.h): what reads
+  // see is unchanged, a load afterwards decodes one value. *folded (may be
+  // null) gets how many were folded. For background merging and kpi compact.
+  Status FoldDeltas(size_t max_segments, uint64_t* folded);
+  // Segments holding delta parts now.
+  uint64_t SegmentsWithDeltas() const;
+
+  // Seals, folds every delta part, flushes and fully compacts the segments, zones and staging
   // families, dropping the values seals replaced (storage/compact.h). Rewrites
   // those families' table files; meant for a store nothing else writes to.
   Status Compact(CompactStats* stats);

@@ -27,7 +27,11 @@
 namespace kpi::storage {
 
 inline constexpr int64_t kMillisPerDay = 86'400'000;
-inline constexpr uint32_t kStoreFormatVersion = 1;
+// The format this build writes (new stores are stamped with it) and the
+// oldest it reads. 2: segments may have delta parts (storage/segment_parts.h);
+// a format-1 store is stamped 2 by the seal that writes its first delta.
+inline constexpr uint32_t kStoreFormatVersion = 2;
+inline constexpr uint32_t kOldestStoreFormatVersion = 1;
 inline constexpr const char* kAcknowledgedFile = "ACKNOWLEDGED";
 
 // Appended to every corruption RocksDB reports: what the operator does.
@@ -59,6 +63,7 @@ struct Store::Impl {
   // Read-only instances replaced by a writable one; snapshots taken before
   // may still read them, so they close with the Store.
   std::vector<Database> retired;
+  uint32_t format_version = kStoreFormatVersion;  // as stamped (when format_stamped)
   bool format_stamped = false;  // Sformat is stored (a new store's is written on its first writable open)
   std::unique_ptr<DictionaryPageSource> dictionary_pages;  // the catalog reads dictionary pages here
 

@@ -31,6 +31,8 @@ Status Store::GetInfo(StoreInfo* info) const {
   for (const SegmentRef& ref : *snap->segments_) {
     partitions.insert(ref.partition);
     info->segments++;
+    info->delta_parts += ref.deltas;
+    info->delta_events += ref.delta_events;
     info->tickets += ref.zone.num_tickets;
     info->events += ref.zone.num_events;
     info->segment_bytes += ref.zone.data_bytes;

@@ -16,6 +16,7 @@
 
 #include "storage/dictionary_page.h"
 #include "storage/keys.h"
+#include "storage/segment_parts.h"
 #include "storage/store.h"
 #include "storage/store_dir.h"
 #include "storage/store_impl.h"
@@ -270,9 +271,13 @@ struct StoreOpen {
     rocksdb::Status s = im.db->Get(ro, im.catalog_cf, kFormatKey, &v);
     if (!s.IsNotFound()) KPI_RETURN_IF_ERROR(FromRocks(s, "read catalog"));
     if (s.ok() && v.size() == 4) {
-      if (GetBigEndian32(v.data()) != kStoreFormatVersion)
-        return Status::Corruption("store format version " + std::to_string(GetBigEndian32(v.data())) +
-                                  " is not supported by this build");
+      const uint32_t version = GetBigEndian32(v.data());
+      if (version < kOldestStoreFormatVersion || version > kStoreFormatVersion)
+        return Status::Corruption("store format version " + std::to_string(version) +
+                                  " is not supported by this build (it reads " +
+                                  std::to_string(kOldestStoreFormatVersion) + " to " +
+                                  std::to_string(kStoreFormatVersion) + ")");
+      im.format_version = version;
       im.format_stamped = true;
     }
     s = im.db->Get(ro, im.catalog_cf, kGenerationKey, &v);
@@ -287,11 +292,9 @@ struct StoreOpen {
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       SegmentRef ref;
       rocksdb::Slice v = it->value();
-      if (!ParseSegmentKey(std::string_view(it->key().data(), it->key().size()), &ref.partition, &ref.segment) ||
-          v.size() < 8)
+      if (!ParseSegmentKey(std::string_view(it->key().data(), it->key().size()), &ref.partition, &ref.segment))
         return Status::Corruption("zone map key");
-      ref.generation = GetBigEndian64(v.data());
-      KPI_RETURN_IF_ERROR(ZoneMap::Decode(std::string_view(v.data() + 8, v.size() - 8), &ref.zone));
+      KPI_RETURN_IF_ERROR(DecodeZoneValue(std::string_view(v.data(), v.size()), &ref));
       im.refs[{ref.partition, ref.segment}] = std::move(ref);
     }
     return FromRocks(it->status(), "read zone maps");

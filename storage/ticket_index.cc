@@ -10,6 +10,7 @@
 
 #include "storage/keys.h"
 #include "storage/segment_codec.h"
+#include "storage/segment_parts.h"
 #include "storage/store_impl.h"
 
 namespace kpi::storage {
@@ -111,7 +112,10 @@ Status TicketIndex::BuildIfMissing(rocksdb::ColumnFamilyHandle* segments_cf, roc
   std::vector<std::string> ids;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     TicketLocation loc;
-    if (!ParseSegmentKey(std::string_view(it->key().data(), it->key().size()), &loc.partition, &loc.segment))
+    const std::string_view key(it->key().data(), it->key().size());
+    uint32_t delta = 0;  // a delta part's tickets are its base segment's (storage/segment_parts.h)
+    if (!ParseSegmentKey(key, &loc.partition, &loc.segment) &&
+        !ParseDeltaKey(key, &loc.partition, &loc.segment, &delta))
       return Status::Corruption("segment key");
     KPI_RETURN_IF_ERROR(DecodeTicketIds(std::string_view(it->value().data(), it->value().size()), &ids));
     for (const std::string& id : ids) Put(&wb, id, loc);

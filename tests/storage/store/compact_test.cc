@@ -24,6 +24,7 @@ StoreOptions Options() {
   StoreOptions o;
   o.sync = false;
   o.max_tickets_per_segment = 16;  // many segments, each touched by many chunks
+  o.max_deltas_per_segment = 0;    // every seal rewrites what it touches (deltas: delta_parts_test)
   return o;
 }
 
@@ -91,6 +92,29 @@ TEST(CompactTest, SealsWhatIsStagedFirst) {
   EXPECT_EQ(store->staged_events(), 0u);
   EXPECT_EQ(compact.events, CountEvents(*store));
   EXPECT_GT(compact.events, 0u);
+}
+
+TEST(CompactTest, FoldsEveryDeltaPart) {
+  ScratchDir dir;
+  StoreOptions o = Options();
+  o.max_deltas_per_segment = 16;
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::Open(dir / "db", o, &store).ok());
+  std::vector<RawEvent> events = RandomEvents(9, 300);
+  std::shuffle(events.begin(), events.end(), std::mt19937(5));
+  IngestStats stats;
+  for (size_t i = 0; i < events.size(); i += 40) {
+    std::vector<EventReject> rejects;
+    ASSERT_TRUE(store->Ingest(std::span<const RawEvent>(events.data() + i, std::min<size_t>(40, events.size() - i)),
+                              &rejects, &stats).ok());
+  }
+  ASSERT_GT(store->SegmentsWithDeltas(), 0u) << "the setup must leave delta parts";
+  const std::string before = DumpStore(*store);
+  CompactStats compact;
+  ASSERT_TRUE(store->Compact(&compact).ok());
+  EXPECT_GT(compact.segments_folded, 0u);
+  EXPECT_EQ(store->SegmentsWithDeltas(), 0u);
+  EXPECT_EQ(DumpStore(*store), before);
 }
 
 }  // namespace
