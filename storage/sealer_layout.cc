@@ -21,17 +21,13 @@ Status Sealer::LoadSegment(SegmentKeyPair key, std::vector<uint32_t>* loaded) {
   std::shared_ptr<const Segment> cached;
   if (ref != im_.refs.end())
     cached = im_.cache->Find(key.first, key.second, ref->second.generation, SegmentColumns::All());
-  const uint32_t deltas = cached == nullptr && ref != im_.refs.end() ? ref->second.deltas : 0;
-  std::vector<Segment> parts(cached == nullptr ? deltas + 1 : 0);
-  for (uint32_t d = 0; d < parts.size(); ++d) {
-    std::string value;
-    const std::string k = d == 0 ? SegmentKey(key.first, key.second) : DeltaKey(key.first, key.second, d);
-    KPI_RETURN_IF_ERROR(FromRocks(im_.db->Get(rocksdb::ReadOptions(), im_.segments_cf, k, &value), "read segment"));
-    KPI_RETURN_IF_ERROR(DecodeSegment(value, &parts[d]));
+  Segment read;
+  if (cached == nullptr) {
+    const uint32_t deltas = ref != im_.refs.end() ? ref->second.deltas : 0;
+    KPI_RETURN_IF_ERROR(ReadMergedSegment(im_.db.get(), rocksdb::ReadOptions(), im_.segments_cf, key.first,
+                                          key.second, deltas, created_code_, &read));
   }
-  Segment merged;
-  if (deltas > 0) KPI_RETURN_IF_ERROR(MergeSegmentParts(parts, created_code_, &merged));
-  const Segment& s = cached != nullptr ? *cached : deltas > 0 ? merged : parts[0];
+  const Segment& s = cached != nullptr ? *cached : read;
   const size_t base = sealed_.size();
   if (base + s.num_events() > UINT32_MAX) return Status::IOError("seal holds more than 2^32 sealed events");
   AppendSegmentEvents(s, &sealed_, &attrs_);

@@ -6,7 +6,9 @@
 #include <unordered_map>
 
 #include "storage/keys.h"
+#include "storage/segment_codec.h"
 #include "storage/segment_events.h"
+#include "storage/store_impl.h"
 
 namespace kpi::storage {
 
@@ -104,6 +106,24 @@ Status MergeSegmentParts(const std::vector<Segment>& parts, uint32_t created_cod
   }
   builder.Finish();
   return Status::OK();
+}
+
+Status ReadMergedSegment(rocksdb::DB* db, const rocksdb::ReadOptions& ro, rocksdb::ColumnFamilyHandle* segments,
+                         uint32_t partition, uint32_t segment, uint32_t deltas, uint32_t created_code, Segment* out) {
+  const std::string name = std::to_string(partition) + "/" + std::to_string(segment);
+  std::vector<Segment> parts(deltas + 1);
+  for (uint32_t d = 0; d <= deltas; ++d) {
+    rocksdb::PinnableSlice value;
+    const std::string key = d == 0 ? SegmentKey(partition, segment) : DeltaKey(partition, segment, d);
+    KPI_RETURN_IF_ERROR(FromRocks(db->Get(ro, segments, key, &value),
+                                  "read segment " + name + (d == 0 ? "" : " delta " + std::to_string(d))));
+    KPI_RETURN_IF_ERROR(DecodeSegment(std::string_view(value.data(), value.size()), &parts[d]));
+  }
+  if (deltas == 0) {
+    *out = std::move(parts[0]);
+    return Status::OK();
+  }
+  return MergeSegmentParts(parts, created_code, out);
 }
 
 }  // namespace kpi::storage

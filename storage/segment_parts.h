@@ -22,6 +22,8 @@
 #include <string_view>
 #include <vector>
 
+#include <rocksdb/db.h>
+
 #include "storage/segment.h"
 #include "storage/store.h"
 #include "storage/status.h"
@@ -43,5 +45,11 @@ Status DecodeZoneValue(std::string_view in, SegmentRef* ref);
 // segment a full rewrite would hold. `created_code`: the catalog's code of
 // the `created` event (0 when none), for ticket placement.
 Status MergeSegmentParts(const std::vector<Segment>& parts, uint32_t created_code, Segment* out);
+
+// Reads segment (partition, segment) with its `deltas` delta parts through
+// `ro` and merges them (every column decoded; with no deltas, the base
+// alone). Errors name the segment and the part.
+Status ReadMergedSegment(rocksdb::DB* db, const rocksdb::ReadOptions& ro, rocksdb::ColumnFamilyHandle* segments,
+                         uint32_t partition, uint32_t segment, uint32_t deltas, uint32_t created_code, Segment* out);
 
 }  // namespace kpi::storage

@@ -111,17 +111,8 @@ Status Snapshot::Load(const SegmentRef& ref, const SegmentColumns& want, std::sh
   } else {
     // Base and deltas merge on every column (the merge orders events by all
     // of them); the merged segment is cached whole and serves any load.
-    std::vector<Segment> parts(ref.deltas + 1);
-    for (uint32_t d = 0; d <= ref.deltas; ++d) {
-      rocksdb::PinnableSlice value;
-      const std::string key =
-          d == 0 ? SegmentKey(ref.partition, ref.segment) : DeltaKey(ref.partition, ref.segment, d);
-      KPI_RETURN_IF_ERROR(FromRocks(db_->Get(ro, segments_cf_, key, &value),
-                                    "read segment " + name + (d == 0 ? "" : " delta " + std::to_string(d))));
-      KPI_RETURN_IF_ERROR(DecodeSegment(std::string_view(value.data(), value.size()), &parts[d]));
-    }
-    KPI_RETURN_IF_ERROR(
-        MergeSegmentParts(parts, store_->catalog().FindCode(kEventColumn, "created"), segment.get()));
+    KPI_RETURN_IF_ERROR(ReadMergedSegment(db_, ro, segments_cf_, ref.partition, ref.segment, ref.deltas,
+                                          store_->catalog().FindCode(kEventColumn, "created"), segment.get()));
   }
   im.cache->Insert(ref.partition, ref.segment, ref.generation, segment);
   *out = std::move(segment);
