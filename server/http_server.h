@@ -48,7 +48,8 @@
 // closes every connection still open and joins all threads. Stop() is
 // idempotent and callable from any thread except the server's own.
 //
-// Beast is confined to http_server.cc (compile time); this header is plain.
+// Beast is confined to the http_server.cc translation unit (with its internal
+// headers http_server_impl.h and http_session.h); this header is plain.
 // Thread safety: Start/Stop/Wait from one controlling thread.
 #pragma once
 
@@ -110,7 +111,7 @@ class HttpServer {
 
   void Stop();
 
-  struct Impl;  // opaque: the Beast objects, defined in http_server.cc
+  struct Impl;  // opaque: the Beast objects, defined in http_server_impl.h
 
  private:
   std::unique_ptr<Impl> impl_;
