@@ -1,0 +1,324 @@
+// SelectRun's scan (query/execution/select_run.h): the segments on the
+// workers, the repeat_within pre-pass, one segment's rows to aggregate
+// updates, and exemption windows.
+#include "query/execution/select_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "query/aggregates/aggregate.h"
+#include "query/execution/eval.h"
+#include "query/execution/cycles.h"
+#include "query/execution/group_eval.h"
+#include "query/execution/group_table.h"
+#include "query/execution/kept_scan.h"
+#include "query/execution/key_parts.h"
+#include "query/execution/memo_keys.h"
+#include "query/execution/needed_columns.h"
+#include "query/execution/parallel_scan.h"
+#include "query/execution/repeat_index.h"
+#include "query/execution/scope.h"
+#include "query/execution/segment_rows.h"
+#include "query/execution/ticket_memo.h"
+#include "query/time_buckets.h"
+#include "query/value_ops.h"
+
+namespace kpi::query {
+
+namespace {
+
+// The view of `ref` the query may see: the loaded segment (the `columns`
+// the query reads), or its `as of` copy.
+Status LoadVisible(const storage::Snapshot& snap, const storage::SegmentRef& ref,
+                   const storage::SegmentColumns& columns, std::optional<uint32_t> max_batch,
+                   std::shared_ptr<const storage::Segment>* holder, storage::Segment* filtered,
+                   const storage::Segment** out) {
+  KPI_RETURN_IF_ERROR(snap.Load(ref, columns, holder));
+  *out = holder->get();
+  // A segment holding corrections always needs the filter (replaced copies
+  // stay stored for `as of`); others only when it holds later batches.
+  if ((max_batch && ref.zone.max_batch > *max_batch) || !(*holder)->dead_rows.empty()) {
+    FilterSegmentAsOf(**holder, max_batch.value_or(UINT32_MAX), filtered);
+    *out = filtered;
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status SelectRun::ScanAndMerge(ExecStats* out) {
+  storage::PlanStats stats;
+  std::vector<storage::SegmentRef> refs = snap_.Plan(spec_, &stats);
+  if (plan_.impossible || scope_impossible_) {
+    refs.clear();
+    stats.partitions_scanned = stats.segments_scanned = stats.events_in_scanned_segments = 0;
+  }
+  if (!refs.empty()) KPI_RETURN_IF_ERROR(BuildRepeatIndexes());
+  // One worker per `rows_per_thread` rows to read (at least one, at most
+  // the configured threads and the segments): a small query costs less
+  // than starting a thread, and a server runs many of them side by side.
+  const uint64_t per = options_.rows_per_thread;
+  const size_t by_rows = per == 0 ? SIZE_MAX : static_cast<size_t>(stats.events_in_scanned_segments / per) + 1;
+  const int threads = static_cast<int>(
+      std::min<size_t>({static_cast<size_t>(threads_), std::max<size_t>(refs.size(), 1), by_rows}));
+  for (int w = 0; w < threads; ++w) {
+    workers_.push_back(std::make_unique<SelectWorker>(q_));
+    if (options_.scope) workers_.back()->scope = std::make_unique<ScopeFilter>(*options_.scope, snap_.catalog());
+  }
+  KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
+    return ScanSegment(*workers_[w], refs[i], static_cast<uint32_t>(i));
+  }));
+  KPI_RETURN_IF_ERROR(CheckStop(stop_));
+  uint64_t scoped_events = 0;
+  for (const auto& w : workers_) scoped_events += w->scoped_events;
+  Merge();
+  // Under a scope only the scope's events count as read (the others are
+  // another tenant's business, even as a number).
+  out->rows_read = options_.scope ? scoped_events : stats.events_in_scanned_segments;
+  out->partitions_scanned = stats.partitions_scanned;
+  out->partitions_skipped = stats.partitions_total - stats.partitions_scanned;
+  out->segments_scanned = stats.segments_scanned;
+  out->segments_skipped = stats.segments_total - stats.segments_scanned;
+  return Status::OK();
+}
+
+Status SelectRun::BuildRepeatIndexes() {
+  for (const RepeatSpec& r : q_.repeats) {
+    storage::ScanSpec spec = RepeatScanSpec(q_, plan_, r.window_ms);
+    spec.dim_codes.insert(spec.dim_codes.end(), scope_dims_.begin(), scope_dims_.end());
+    const std::vector<storage::SegmentRef> refs = snap_.Plan(spec, nullptr);
+    std::vector<std::pair<uint32_t, uint32_t>> ids;
+    for (const storage::SegmentRef& ref : refs) ids.emplace_back(ref.partition, ref.segment);
+    RepeatIndex index(r.dims.size(), r.window_ms, std::move(ids));
+    const int threads = static_cast<int>(std::min<size_t>(threads_, std::max<size_t>(refs.size(), 1)));
+    std::vector<RepeatIndex::Collector> collectors(threads, RepeatIndex::Collector(r.dims.size()));
+    std::vector<SegmentRows> rows(threads);
+    std::vector<storage::Segment> filtered(threads);
+    // Under a scope earlier tickets outside it never count as contacts.
+    std::vector<std::unique_ptr<ScopeFilter>> scopes(threads);
+    std::vector<std::vector<uint8_t>> keeps(threads);
+    if (options_.scope)
+      for (auto& f : scopes) f = std::make_unique<ScopeFilter>(*options_.scope, snap_.catalog());
+    KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
+      std::shared_ptr<const storage::Segment> holder;
+      const storage::Segment* seg;
+      KPI_RETURN_IF_ERROR(LoadVisible(snap_, refs[i], columns_, plan_.max_batch, &holder, &filtered[w], &seg));
+      if (seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
+      index.StartSegment(static_cast<uint32_t>(i), seg->num_tickets());
+      SegmentRows& sr = rows[w];
+      sr.Reset(seg, static_cast<uint32_t>(i), Source::kTickets, created_code_);
+      const uint8_t* keep = nullptr;
+      if (scopes[w]) {
+        if (scopes[w]->Mark(*seg, &sr, &keeps[w]) == 0) return Status::OK();
+        keep = keeps[w].data();
+      }
+      const int64_t* created = sr.Created();
+      std::vector<const uint32_t*> dims;
+      for (uint32_t c : r.dims) dims.push_back(sr.Dim(c));
+      std::vector<uint32_t> codes(r.dims.size());
+      for (uint32_t t = 0; t < seg->num_tickets(); ++t) {
+        if (keep != nullptr && !keep[t]) continue;
+        bool null = false;
+        for (size_t d = 0; d < dims.size(); ++d) {
+          codes[d] = dims[d][t];
+          null |= codes[d] == 0;
+        }
+        if (!null) collectors[w].Add(codes.data(), created[t], static_cast<uint32_t>(i), t);
+      }
+      return Status::OK();
+    }));
+    index.Finish(&collectors, threads_);
+    repeats_.push_back(std::move(index));
+  }
+  return Status::OK();
+}
+
+Status SelectRun::ScanSegment(SelectWorker& wk, const storage::SegmentRef& ref, uint32_t ordinal) {
+  std::shared_ptr<const storage::Segment> holder;
+  const storage::Segment* seg;
+  KPI_RETURN_IF_ERROR(LoadVisible(snap_, ref, columns_, plan_.max_batch, &holder, &wk.filtered, &seg));
+  if (seg->num_events() == 0 || seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
+  wk.rows.Reset(seg, ordinal, q_.source, created_code_);
+  // The scope first: tickets outside it (and their events) are never rows.
+  const uint8_t* keep = nullptr;
+  if (wk.scope) {
+    const uint32_t kept =
+        wk.scope->Mark(*seg, q_.source == Source::kTickets ? &wk.rows : nullptr, &wk.keep);
+    if (kept == 0) return Status::OK();
+    if (kept < seg->num_tickets()) {
+      keep = wk.keep.data();
+      for (uint32_t t = 0; t < seg->num_tickets(); ++t)
+        if (keep[t]) wk.scoped_events += seg->event_begin[t + 1] - seg->event_begin[t];
+    } else {
+      wk.scoped_events += seg->num_events();
+    }
+  }
+  wk.eval.StartBatch(&wk.rows);
+  if (!repeats_.empty()) {
+    wk.repeat_answers.clear();
+    for (const RepeatIndex& r : repeats_) wk.repeat_answers.push_back(r.Answers(ref.partition, ref.segment));
+    wk.eval.SetRepeatAnswers(&wk.repeat_answers);
+  }
+
+  // Rows placed in time and cut to `during`.
+  Selection initial;
+  std::string initial_key;  // names `initial` when it depends on the segment only (not every row)
+  const int64_t* place = nullptr;
+  if (q_.source == Source::kTickets) {
+    const uint32_t nt = seg->num_tickets();
+    wk.initial.clear();
+    bool all = true;
+    if (q_.at && (!q_.at->is_created || q_.at_last)) {
+      const AtPlacement& at = AtPlacements(*seg, AtMemoKey(q_.at->code, q_.at_last), q_.at->code, q_.at_last,
+                                           &wk.at_own);
+      // Without a window or a scope the rows are the tickets holding an A.
+      const bool every_found = !q_.during && keep == nullptr;
+      if (every_found) {
+        wk.initial.assign(at.rows.begin(), at.rows.end());
+        all = at.rows.size() == nt;
+        initial_key = AtMemoKey(q_.at->code, q_.at_last);  // the rows depend on the segment only
+      }
+      for (uint32_t t = 0; t < nt && !every_found; ++t) {
+        if (keep != nullptr && !keep[t]) {
+          all = false;
+          continue;
+        }
+        if (at.found[t] && InWindow(at.place[t])) wk.initial.push_back(t);
+        else all = false;
+      }
+      place = at.place.data();
+    } else if (placed_) {
+      const int64_t* created = wk.rows.Created();
+      place = created;
+      if (q_.during || keep != nullptr) {  // else every ticket is a row
+        for (uint32_t t = 0; t < nt; ++t) {
+          if (InWindow(created[t]) && (keep == nullptr || keep[t])) wk.initial.push_back(t);
+          else all = false;
+        }
+      }
+    } else if (keep != nullptr) {
+      // Nothing reads the placement (no during, bucket, at or exemption):
+      // every ticket in scope is a row.
+      for (uint32_t t = 0; t < nt; ++t) {
+        if (keep[t]) wk.initial.push_back(t);
+        else all = false;
+      }
+    }
+    initial = all ? Selection{nullptr, nt, false}
+                  : Selection{wk.initial.data(), static_cast<uint32_t>(wk.initial.size()), false};
+  } else {
+    const uint32_t ne = seg->num_events();
+    place = seg->time_ms.data();
+    if (keep != nullptr) {
+      // The events of the tickets in scope (and in `during`), written
+      // through a plain pointer: this loop is the scope's whole cost here.
+      wk.initial.resize(ne);
+      uint32_t* rows = wk.initial.data();
+      uint32_t n = 0;
+      const uint32_t* begin = seg->event_begin.data();
+      const uint32_t nt = seg->num_tickets();
+      const int64_t lo = q_.during ? q_.during->first : INT64_MIN, hi = q_.during ? q_.during->second : INT64_MAX;
+      for (uint32_t t = 0; t < nt; ++t) {
+        if (!keep[t]) continue;
+        const uint32_t end = begin[t + 1];
+        if (!q_.during) {
+          for (uint32_t e = begin[t]; e < end; ++e) rows[n++] = e;
+        } else {
+          for (uint32_t e = begin[t]; e < end; ++e)
+            if (place[e] >= lo && place[e] < hi) rows[n++] = e;
+        }
+      }
+      initial = Selection{rows, n, false};
+    } else if (q_.during) {
+      wk.initial.clear();
+      for (uint32_t e = 0; e < ne; ++e)
+        if (InWindow(place[e])) wk.initial.push_back(e);
+      initial = Selection{wk.initial.data(), static_cast<uint32_t>(wk.initial.size()), false};
+    } else {
+      initial = Selection{nullptr, ne, false};
+    }
+  }
+  if (initial.n == 0) return Status::OK();
+
+  Selection main = initial;
+  // Main rows that depend on the segment only (every row, or the rows of
+  // a filter kept with it) are named by wk.main_key for KeptGroups.
+  if (initial.rows == nullptr && initial.n == wk.rows.num_rows()) initial_key = "r";
+  wk.main_key = !wk.scope && q_.exclusions.empty() ? initial_key : "";
+  if (q_.where != nullptr) {
+    main = wk.eval.FilterSelection(*q_.where, initial, &wk.selected);
+    const bool kept = main.rows != wk.selected.data();
+    const std::string& pred = wk.eval.MemoKeyOf(*q_.where);
+    wk.main_key = !wk.main_key.empty() && kept && !pred.empty() ? wk.main_key + "/f" + pred : "";
+    if (main.n == 0) return Status::OK();
+  }
+  if (!q_.exclusions.empty()) {
+    ApplyExclusions(wk, place, &main);
+    if (main.n == 0) return Status::OK();
+  }
+  wk.eval.SetMain(main);
+
+  const uint32_t* gids = nullptr;
+  if (!q_.groups.empty()) {
+    GroupIds(wk, main, place, seg, ordinal);
+    gids = wk.gids.data();
+    // Without limit or having every group becomes a result row: a worker
+    // already past the row cap stops the query now, before the groups
+    // cost more memory (each worker's groups are a subset of the result's).
+    if (!q_.limit && q_.having == nullptr && wk.table.size() > options_.max_result_rows)
+      return Status::ResourceExhausted("the result has more than " + std::to_string(options_.max_result_rows) +
+                                       " rows (the row limit); narrow the query or add a limit");
+  }
+  for (size_t j = 0; j < q_.aggregates.size(); ++j) {
+    const AggregateSpec& spec = q_.aggregates[j];
+    if (spec.cycles) {  // over the selected tickets' cycles, not the tickets
+      UpdateOverCycles(spec, *seg, main, gids, ordinal, wk.aggs[j].get());
+      continue;
+    }
+    AggregateInput in;
+    for (size_t k = 0; k < spec.args.size() && k < 2; ++k) in.args[k] = &wk.eval.EvalMain(*spec.args[k]);
+    in.segment = seg;
+    in.segment_ordinal = ordinal;
+    wk.aggs[j]->Update(gids, main.n, in);
+  }
+  return Status::OK();
+}
+
+// Exemption windows of an `evaluate`: drops the rows of *main placed in a
+// window whose predicate is true there.
+void SelectRun::ApplyExclusions(SelectWorker& wk, const int64_t* place, Selection* main) {
+  std::vector<uint32_t>& kept = wk.kept;
+  kept.assign(main->rows ? main->rows : nullptr, main->rows ? main->rows + main->n : nullptr);
+  if (main->rows == nullptr) {
+    kept.resize(main->n);
+    for (uint32_t i = 0; i < main->n; ++i) kept[i] = i;
+  }
+  for (const BoundExclusion& x : q_.exclusions) {
+    wk.in_window.clear();
+    for (uint32_t r : kept)
+      if (place[r] >= x.start_ms && place[r] < x.end_ms) wk.in_window.push_back(r);
+    if (wk.in_window.empty()) continue;
+    wk.excluded.clear();
+    if (x.pred == nullptr) {
+      wk.excluded = wk.in_window;
+    } else {
+      Selection window{wk.in_window.data(), static_cast<uint32_t>(wk.in_window.size()), false};
+      wk.eval.Filter(*x.pred, window, &wk.excluded);
+    }
+    if (wk.excluded.empty()) continue;
+    // Both ascending: a merge keeps the rows not excluded.
+    size_t w = 0, j = 0;
+    for (uint32_t r : kept) {
+      while (j < wk.excluded.size() && wk.excluded[j] < r) ++j;
+      if (j < wk.excluded.size() && wk.excluded[j] == r) continue;
+      kept[w++] = r;
+    }
+    kept.resize(w);
+  }
+  *main = Selection{kept.data(), static_cast<uint32_t>(kept.size()), false};
+}
+
+}  // namespace kpi::query
