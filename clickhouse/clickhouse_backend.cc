@@ -6,9 +6,8 @@
 
 #include "clickhouse/event_rows.h"
 #include "clickhouse/http_client.h"
-#include "clickhouse/result_tsv.h"
 #include "clickhouse/schema_ddl.h"
-#include "clickhouse/sql_translate.h"
+#include "clickhouse/select_run.h"
 #include "query/binder/binder.h"
 #include "query/parser/parser.h"
 #include "query/time_buckets.h"
@@ -101,11 +100,8 @@ Status ClickHouseBackend::Execute(std::string_view text, const query::ExecOption
     explain = true;
   }
   if (q == nullptr) return Fail(text, {1, 1}, "the clickhouse backend runs select and explain select statements only (yet)", error);
-  if (q->source != "tickets" && q->source != "events")
+  if (q->source == "watch")
     return Fail(text, q->source_pos, "nested selects and watches on the clickhouse backend (not translated yet)", error);
-  if (q->compare || q->rolling)
-    return Fail(text, q->compare ? q->compare->pos : q->rolling_pos,
-                "compare with / rolling on the clickhouse backend (not translated yet)", error);
 
   std::unique_ptr<Names> names;
   Status s = Names::Load(config_, &names);
@@ -121,36 +117,11 @@ Status ClickHouseBackend::Execute(std::string_view text, const query::ExecOption
     has_as_of = query::LoadQueryZone(q->tz.value_or("UTC"), &tz) && query::ParseQueryInstant(q->as_of->text, tz, &as_of, &why);
   }
   context.now_ms = has_as_of ? as_of : options.now_ms ? *options.now_ms : options.as_of_ms ? *options.as_of_ms : Now();
-  query::BoundQuery bound;
-  query::BindError berr;
-  if (!query::BindSelect(*q, *names, context, &bound, &berr)) return Fail(text, berr.pos, berr.message, error);
-  if (!bound.as_of_ms && options.as_of_ms) bound.as_of_ms = options.as_of_ms;
-  std::string sql, unsupported;
-  if (!TranslateSelect(bound, *names, config_, &sql, &unsupported)) return Fail(text, q->source_pos, unsupported, error);
-
-  *out = query::Result{};
-  out->tz = bound.tz_name;
-  out->warnings = bound.warnings;
-  if (explain) {
-    out->columns = {query::ResultColumn{"plan", query::ValueType::kString}};
-    out->rows.push_back({query::Value::String("clickhouse " + config_.urls[0] + (config_.cluster.empty() ? "" : " cluster " + config_.cluster) +
-                                              ", settings distributed_group_by_no_merge=1")});
-    out->rows.push_back({query::Value::String("sql: " + sql)});
-    return Status::OK();
-  }
-  std::vector<query::ResultColumn> columns;
-  for (const query::GroupKey& g : bound.groups) columns.push_back({g.name, g.type});
-  for (const query::SelectItem& item : bound.items) columns.push_back({item.name, item.type});
-  const auto start = std::chrono::steady_clock::now();
-  std::string reply;
-  s = HttpClient(config_.urls[0]).Query(sql + " FORMAT TabSeparated", &reply, {{"distributed_group_by_no_merge", "1"}});
-  if (!s.ok()) return s;
-  s = ReadTsvResult(reply, std::move(columns), out);
-  if (!s.ok()) return s;
-  if (out->rows.size() > options.max_result_rows)
-    return Status::ResourceExhausted("the result has more than " + std::to_string(options.max_result_rows) + " rows");
-  out->stats.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  return Status::OK();
+  SelectFailure failure;
+  s = RunSelect(*q, explain, config_, *names, std::move(context), has_as_of ? std::optional<int64_t>(as_of) : options.as_of_ms,
+                options, out, &failure);
+  if (!failure.message.empty()) return Fail(text, failure.pos, failure.message, error);
+  return s;
 }
 
 std::vector<std::string> ClickHouseBackend::CompletionWords(const std::string*) const {

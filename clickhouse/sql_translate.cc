@@ -40,72 +40,129 @@ const char* kTicketArrays =
 
 class Translator {
  public:
-  Translator(const query::BoundQuery& q, const Names& names, const Config& config)
-      : q_(q), names_(names), config_(config), events_(q.source == query::Source::kEvents) {}
+  Translator(const query::BoundQuery& q, const Names& names, const Config& config, const TranslateOptions& opt)
+      : q_(q), names_(names), config_(config), opt_(opt), events_(!q.nested && q.source == query::Source::kEvents) {}
 
   bool Run(std::string* sql, std::string* why) {
+    using Output = TranslateOptions::Output;
     if (!q_.joins.empty()) return Fail("joins", why);
     if (!q_.exclusions.empty()) return Fail("exemptions", why);
-    if (q_.nested) return Fail("nested selects", why);
-    std::vector<std::string> inner = {"ticket"};
-    std::vector<std::string> having = {"length(k_ev) > 0"};
+    if (q_.nested && opt_.inner_sql.empty()) return Fail("nested selects", why);
+    const std::optional<TranslateOptions::Rolling>& rolling = opt_.rolling;
+    std::vector<std::string> inner;       // the row query's columns
+    std::vector<std::string> conditions;  // on its rows
+    std::vector<std::string> passed;      // its columns the grouping reads
     std::string place;
-    if (events_) {
+    if (q_.nested) {
+      // Value rows: the inner statement's columns k_c0.. (BoundKind::kGroupKey).
+    } else if (events_) {
       inner.push_back("arrayJoin(arrayEnumerate(k_ev)) AS k_i");
       place = "k_T[k_i]";
     } else if (q_.at) {
-      if (!q_.at->is_created) having.push_back("has(k_E, " + SqlQuote(q_.at->name) + ")");
+      if (!q_.at->is_created) conditions.push_back("has(k_E, " + SqlQuote(q_.at->name) + ")");
       place = q_.at_last ? LastTime(*q_.at) : FirstTime(*q_.at);
     } else {
       place = "k_created";
     }
-    if (q_.during) {
-      having.push_back(place + " >= " + std::to_string(q_.during->first));
-      having.push_back(place + " < " + std::to_string(q_.during->second));
+    if (!q_.nested) conditions.insert(conditions.begin(), "length(k_ev) > 0");
+    if (q_.during && !q_.nested) {
+      conditions.push_back(place + " >= " + std::to_string(q_.during->first));
+      conditions.push_back(place + " < " + std::to_string(q_.during->second));
     }
-    if (q_.where) having.push_back("ifNull(" + Row(q_.where) + ", 0) = 1");
+    if (q_.where) conditions.push_back("ifNull(" + Row(q_.where) + ", 0) = 1");
     std::vector<std::string> outer, group_names;
     for (size_t g = 0; g < q_.groups.size(); ++g) {
       const query::GroupKey& key = q_.groups[g];
       const std::string name = "k_g" + std::to_string(g);
       std::string expr;
       if (key.is_bucket) {
-        if (!Bucket(key.unit, place, &expr)) return Fail(std::string("the bucket '") + query::BucketUnitName(key.unit) + "'", why);
+        if (!Bucket(key, place, &expr)) return Fail(std::string("the bucket '") + query::BucketUnitName(key.unit) + "'", why);
       } else {
         expr = Row(key.expr);
       }
-      inner.push_back(expr + " AS " + name);
-      outer.push_back(name);
+      const bool source = rolling && rolling->group == g;
+      inner.push_back(expr + " AS " + (source ? "k_src" : name));
+      if (!source) passed.push_back(name);
       group_names.push_back(name);
     }
     for (size_t a = 0; a < q_.aggregates.size(); ++a) {
       const query::AggregateSpec& spec = q_.aggregates[a];
-      if (spec.cycles || spec.over_values) return Fail("cycles()", why);
-      for (size_t i = 0; i < spec.args.size(); ++i)
-        inner.push_back(Row(spec.args[i]) + " AS k_a" + std::to_string(a) + "_" + std::to_string(i));
+      if (spec.cycles || (spec.over_values && !q_.nested)) return Fail("cycles()", why);
+      for (size_t i = 0; i < spec.args.size(); ++i) {
+        const std::string name = "k_a" + std::to_string(a) + "_" + std::to_string(i);
+        inner.push_back(Row(spec.args[i]) + " AS " + name);
+        passed.push_back(name);
+      }
     }
-    if (!error_.empty()) return Fail(error_, why);
-    for (size_t i = 0; i < q_.items.size(); ++i) outer.push_back(Group(q_.items[i].expr) + " AS k_o" + std::to_string(i));
     if (!error_.empty()) return Fail(error_, why);
 
-    std::string s = "SELECT " + Join(outer, ", ") + " FROM (SELECT " + Join(inner, ", ") + ", " + kTicketArrays;
-    for (const auto& [alias, def] : defs_) s += ", " + def + " AS " + alias;
-    s += " FROM " + EventsTable(config_);
-    if (q_.as_of_ms) s += " WHERE batch_ms <= " + std::to_string(*q_.as_of_ms);
-    s += " GROUP BY ticket HAVING " + Join(having, " AND ") + ")";
+    std::string rows;  // the row query
+    if (q_.nested) {
+      std::string cols;
+      for (size_t c = 0; c < opt_.inner_columns.size(); ++c)
+        cols += (c ? ", " : "") + opt_.inner_columns[c] + " AS k_c" + std::to_string(c);
+      rows = "SELECT " + (inner.empty() ? std::string("1 AS k_one") : Join(inner, ", "));
+      for (const auto& [alias, def] : defs_) rows += ", " + def + " AS " + alias;
+      rows += " FROM (SELECT " + cols + " FROM (" + opt_.inner_sql + "))";
+      if (!conditions.empty()) rows += " WHERE " + Join(conditions, " AND ");
+    } else {
+      inner.insert(inner.begin(), "ticket");
+      rows = "SELECT " + Join(inner, ", ") + ", " + kTicketArrays;
+      for (const auto& [alias, def] : defs_) rows += ", " + def + " AS " + alias;
+      rows += " FROM " + EventsTable(config_);
+      if (q_.as_of_ms) rows += " WHERE batch_ms <= " + std::to_string(*q_.as_of_ms);
+      rows += " GROUP BY ticket HAVING " + Join(conditions, " AND ");
+    }
+    if (opt_.output == Output::kBucketRange) {
+      if (!rolling) return Fail("a bucket range without rolling", why);
+      *sql = "SELECT min(k_src), max(k_src) FROM (" + rows + ")";
+      return true;
+    }
+    if (rolling) {
+      // Each row counts in the windows of the n buckets from its own on.
+      std::string starts, index;
+      for (size_t i = 0; i < rolling->starts.size(); ++i) {
+        starts += (i ? ", " : "") + std::to_string(rolling->starts[i]);
+        index += (i ? ", " : "") + std::to_string(i + 1);
+      }
+      if (starts.empty()) starts = "0", index = "0";
+      passed.push_back("arrayJoin(arrayFilter(s -> s >= " + std::to_string(rolling->first) + ", arraySlice(k_starts, transform(k_src, k_starts, [" +
+                       index + "], 0), " + std::to_string(rolling->width) + "))) AS k_g" + std::to_string(rolling->group));
+      rows = "WITH CAST([" + starts + "] AS Array(Int64)) AS k_starts SELECT " + Join(passed, ", ") + " FROM (" + rows + ")";
+    }
+
+    std::string s;
+    if (opt_.output == Output::kAggregates) {
+      for (size_t a = 0; a < q_.aggregates.size(); ++a) outer.push_back(Aggregate(a));
+      const bool counted = opt_.rows_only && q_.groups.empty();
+      s = "SELECT " + Join(group_names, ", ") + (group_names.empty() || outer.empty() ? "" : ", ") + Join(outer, ", ");
+      if (outer.empty() && group_names.empty()) s += "count()";
+      s += " FROM (" + rows + ")";
+      if (!group_names.empty()) s += " GROUP BY " + Join(group_names, ", ");
+      if (counted) s += " HAVING count() > 0";
+      if (!error_.empty()) return Fail(error_, why);
+      *sql = s;
+      return true;
+    }
+    outer = group_names;
+    for (size_t i = 0; i < q_.items.size(); ++i) outer.push_back(Group(q_.items[i].expr) + " AS k_o" + std::to_string(i));
+    if (!error_.empty()) return Fail(error_, why);
+    s = "SELECT " + Join(outer, ", ") + " FROM (" + rows + ")";
     if (!group_names.empty()) s += " GROUP BY " + Join(group_names, ", ");
     if (q_.having) s += " HAVING ifNull(" + Group(q_.having) + ", 0) = 1";
-    // `order by` keys, then the group columns ascending (the local engine
-    // sorts by groups first and keeps that order among ties).
-    std::vector<std::string> order;
-    for (const query::OrderKey& k : q_.order) {
-      const std::string col = k.column < q_.groups.size() ? "k_g" + std::to_string(k.column)
-                                                           : "k_o" + std::to_string(k.column - q_.groups.size());
-      order.push_back(col + (k.descending ? " DESC" : " ASC"));
+    if (opt_.order) {
+      // `order by` keys, then the group columns ascending (the local engine
+      // sorts by groups first and keeps that order among ties).
+      std::vector<std::string> order;
+      for (const query::OrderKey& k : q_.order) {
+        const std::string col = k.column < q_.groups.size() ? "k_g" + std::to_string(k.column)
+                                                             : "k_o" + std::to_string(k.column - q_.groups.size());
+        order.push_back(col + (k.descending ? " DESC" : " ASC"));
+      }
+      for (const std::string& g : group_names) order.push_back(g + " ASC");
+      if (!order.empty()) s += " ORDER BY " + Join(order, ", ");
+      if (q_.limit) s += " LIMIT " + std::to_string(*q_.limit);
     }
-    for (const std::string& g : group_names) order.push_back(g + " ASC");
-    if (!order.empty()) s += " ORDER BY " + Join(order, ", ");
-    if (q_.limit) s += " LIMIT " + std::to_string(*q_.limit);
     if (!error_.empty()) return Fail(error_, why);
     *sql = s;
     return true;
@@ -358,6 +415,7 @@ class Translator {
       case BoundKind::kJoinColumn:
         error_ = "joins";
         return "NULL";
+      case BoundKind::kGroupKey: return "k_c" + std::to_string(e->index);  // a nested select's inner column
       default: return Operator(e, [this](const BoundExpr* x) { return Row(x); });
     }
   }
@@ -396,19 +454,28 @@ class Translator {
     return "NULL";
   }
 
-  bool Bucket(query::BucketUnit unit, const std::string& place, std::string* out) const {
+  bool Bucket(const query::GroupKey& key, const std::string& place, std::string* out) const {
     const std::string tz = SqlQuote(q_.tz_name);
     const std::string t = "toDateTime(intDiv(" + place + ", 1000), " + tz + ")";
     std::string start;
-    switch (unit) {
-      case query::BucketUnit::kMinute: start = "toStartOfMinute(" + t + ")"; break;
+    switch (key.unit) {
       case query::BucketUnit::kHour: start = "toStartOfHour(" + t + ")"; break;
       case query::BucketUnit::kDay: start = "toStartOfDay(" + t + ")"; break;
       case query::BucketUnit::kWeek: start = "toDateTime(toMonday(" + t + "), " + tz + ")"; break;
       case query::BucketUnit::kMonth: start = "toDateTime(toStartOfMonth(" + t + "), " + tz + ")"; break;
       case query::BucketUnit::kQuarter: start = "toDateTime(toStartOfQuarter(" + t + "), " + tz + ")"; break;
       case query::BucketUnit::kYear: start = "toDateTime(toStartOfYear(" + t + "), " + tz + ")"; break;
-      default: return false;
+      case query::BucketUnit::kMinute:
+      case query::BucketUnit::kStep: {
+        // Whole steps of elapsed time from the local midnight (a 23- or
+        // 25-hour day has 23 or 25 hours of steps).
+        const std::string step = std::to_string(key.unit == query::BucketUnit::kMinute ? 60'000 : key.step_ms);
+        const std::string midnight = "(toInt64(toUnixTimestamp(toStartOfDay(" + t + "))) * 1000)";
+        *out = "(" + midnight + " + intDiv(" + place + " - " + midnight + ", " + step + ") * " + step + ")";
+        return key.unit == query::BucketUnit::kMinute || key.step_ms > 0;
+      }
+      case query::BucketUnit::kHourOfDay: *out = "toHour(" + t + ")"; return true;
+      case query::BucketUnit::kWeekday: *out = "toDayOfWeek(" + t + ")"; return true;
     }
     *out = "toInt64(toUnixTimestamp(" + start + ")) * 1000";
     return true;
@@ -417,6 +484,7 @@ class Translator {
   const query::BoundQuery& q_;
   const Names& names_;
   const Config& config_;
+  const TranslateOptions& opt_;
   const bool events_;
   std::map<std::string, std::string> defs_;  // alias -> definition (inner query)
   std::string error_;
@@ -424,9 +492,16 @@ class Translator {
 
 }  // namespace
 
-bool TranslateSelect(const query::BoundQuery& q, const Names& names, const Config& config, std::string* sql,
-                     std::string* unsupported) {
-  Translator t(q, names, config);
+std::vector<std::string> AnswerColumns(const query::BoundQuery& q) {
+  std::vector<std::string> out;
+  for (size_t g = 0; g < q.groups.size(); ++g) out.push_back("k_g" + std::to_string(g));
+  for (size_t i = 0; i < q.items.size(); ++i) out.push_back("k_o" + std::to_string(i));
+  return out;
+}
+
+bool TranslateSelect(const query::BoundQuery& q, const Names& names, const Config& config,
+                     const TranslateOptions& options, std::string* sql, std::string* unsupported) {
+  Translator t(q, names, config, options);
   return t.Run(sql, unsupported);
 }
 

@@ -18,15 +18,27 @@
 // ratio and distinct with the local null rules; then having, order, limit.
 // Times are epoch ms (Int64), durations seconds (Float64), booleans UInt8,
 // null is NULL; buckets are cut in the query's zone (toStartOfDay,
-// toMonday, toStartOfMonth/Quarter/Year with the zone).
+// toMonday, toStartOfMonth/Quarter/Year with the zone; steps from the local
+// midnight; hour_of_day and weekday as numbers).
+//
+// A nested select (`from (select ...)`, BoundQuery::nested) reads the inner
+// statement's SQL (TranslateOptions::inner_sql) instead of the events: its
+// columns are the inner result's, in order.
+// `rolling` (TranslateOptions::rolling): each per-ticket row counts in the
+// n windows ending at its bucket (arrayJoin over the window's bucket starts,
+// which the caller lists with the local bucketer), so every aggregate, exact
+// percentiles included, runs over each window's rows.
 //
 // Not translated yet (Translate fails with a reason naming the construct):
-// joins, exemptions, repeat_within, `in CAL` durations, cycles, nested
-// selects, step and cyclic buckets, per-ticket functions on `events`.
+// joins, exemptions, repeat_within, `in CAL` durations, per-ticket functions
+// on `events`.
 // Thread safety: pure function.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "clickhouse/config.h"
 #include "clickhouse/names.h"
@@ -34,7 +46,30 @@
 
 namespace kpi::clickhouse {
 
-bool TranslateSelect(const query::BoundQuery& q, const Names& names, const Config& config, std::string* sql,
-                     std::string* unsupported);
+struct TranslateOptions {
+  enum class Output : uint8_t {
+    kItems,       // the answer: group keys then items; having, order by, limit
+    kAggregates,  // group keys then every aggregate (compare's scans): no having, order or limit
+    kBucketRange, // min and max of group key `rolling->group` over the rows (rolling without during)
+  };
+  Output output = Output::kItems;
+  bool rows_only = false;  // kAggregates without groups: no row when no row is read
+  bool order = true;       // kItems: ORDER BY and LIMIT (false: the caller sorts)
+  struct Rolling {
+    size_t group = 0;             // the time bucket's group key
+    std::vector<int64_t> starts;  // every bucket start from n - 1 before the first shown to the last, ascending
+    size_t width = 1;             // n
+    int64_t first = 0;            // the first bucket shown
+  };
+  std::optional<Rolling> rolling;
+  std::string inner_sql;                   // BoundQuery::nested: the inner statement (kItems) ...
+  std::vector<std::string> inner_columns;  // ... and its columns (AnswerColumns of the inner)
+};
+
+// The names of a kItems statement's columns: its group keys, then its items.
+std::vector<std::string> AnswerColumns(const query::BoundQuery& q);
+
+bool TranslateSelect(const query::BoundQuery& q, const Names& names, const Config& config,
+                     const TranslateOptions& options, std::string* sql, std::string* unsupported);
 
 }  // namespace kpi::clickhouse

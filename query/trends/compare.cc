@@ -41,11 +41,12 @@ void AddStats(const ExecStats& s, ExecStats* out) {
   out->segments_skipped += s.segments_skipped;
 }
 
-// Runs `q` (a WithWindow copy) and finalizes every group; with `rows_only`,
-// a group is kept only when it has rows (a select without `by` has one group
-// even when empty: a hidden count() tells).
-Status Scan(BoundQuery q, const BoundQuery& items_of, const storage::Snapshot& snap, const ExecOptions& options,
-            bool rows_only, std::vector<FinalRow>* rows, ExecStats* stats) {
+// The local scan: runs `q` (a WithWindow copy) over the snapshot and
+// finalizes every group's aggregates; with `rows_only`, a group is kept only
+// when it has rows (a select without `by` has one group even when empty: a
+// hidden count() tells).
+Status Scan(BoundQuery q, const storage::Snapshot& snap, const ExecOptions& options, bool rows_only,
+            std::vector<FinalRow>* rows, ExecStats* stats) {
   const bool counted = rows_only && q.groups.empty();
   if (counted) {
     AggregateSpec count;
@@ -60,8 +61,13 @@ Status Scan(BoundQuery q, const BoundQuery& items_of, const storage::Snapshot& s
   KPI_RETURN_IF_ERROR(ExecuteGroups(q, snap, plan, options, &groups));
   AddStats(groups.stats, stats);
   for (size_t g = 0; g < groups.keys.size(); ++g) {
-    FinalRow row = FinalizeGroup(items_of, groups.aggs, g, std::move(groups.keys[g]));
-    if (counted && row.aggs.back().number == 0) continue;
+    FinalRow row;
+    row.keys = std::move(groups.keys[g]);
+    for (const auto& a : groups.aggs) row.aggs.push_back(a->Finalize(g));
+    if (counted) {
+      if (row.aggs.back().number == 0) continue;
+      row.aggs.pop_back();
+    }
     rows->push_back(std::move(row));
   }
   return Status::OK();
@@ -71,6 +77,15 @@ Status Scan(BoundQuery q, const BoundQuery& items_of, const storage::Snapshot& s
 
 Status RunCompare(const ast::SelectQuery& q, const BoundQuery& bound, const storage::Snapshot& snap,
                   const ExecOptions& options, Result* out, TrendError* error) {
+  const GroupScan scan = [&snap, &options](const BoundQuery& windowed, bool rows_only, std::vector<FinalRow>* rows,
+                                           ExecStats* stats) {
+    return Scan(windowed, snap, options, rows_only, rows, stats);
+  };
+  return CompareWith(q, bound, scan, options, out, error);
+}
+
+Status CompareWith(const ast::SelectQuery& q, const BoundQuery& bound, const GroupScan& scan,
+                   const ExecOptions& options, Result* out, TrendError* error) {
   std::optional<ShiftUnit> unit;
   if (!q.compare->unit.empty()) {
     ShiftUnit u;
@@ -82,7 +97,8 @@ Status RunCompare(const ast::SelectQuery& q, const BoundQuery& bound, const stor
   out->stats = ExecStats{};
 
   std::vector<FinalRow> rows;  // the current period's groups
-  KPI_RETURN_IF_ERROR(Scan(WithWindow(bound, bound.during), bound, snap, options, false, &rows, &out->stats));
+  KPI_RETURN_IF_ERROR(scan(WithWindow(bound, bound.during), false, &rows, &out->stats));
+  for (FinalRow& row : rows) EvalItems(bound, &row);
 
   std::vector<FinalRow> prev_rows;
   KeyMap<size_t> prev_of;                            // key -> index in prev_rows
@@ -110,10 +126,10 @@ Status RunCompare(const ast::SelectQuery& q, const BoundQuery& bound, const stor
     }
     if (lo < hi) {
       std::vector<FinalRow> scanned;
-      KPI_RETURN_IF_ERROR(Scan(WithWindow(bound, std::make_pair(lo, hi)), bound, snap, options, true, &scanned,
-                               &out->stats));
+      KPI_RETURN_IF_ERROR(scan(WithWindow(bound, std::make_pair(lo, hi)), true, &scanned, &out->stats));
       for (FinalRow& row : scanned) {
         if (covered(row.keys[tb].time_ms)) continue;  // the current groups hold it
+        EvalItems(bound, &row);
         prev_of.emplace(row.keys, prev_rows.size());
         prev_rows.push_back(std::move(row));
       }
@@ -123,8 +139,11 @@ Status RunCompare(const ast::SelectQuery& q, const BoundQuery& bound, const stor
     const std::pair<int64_t, int64_t> window =
         unit ? std::make_pair(ShiftBack(a, *unit, bound.tz), ShiftBack(b, *unit, bound.tz))
              : std::make_pair(a - (b - a), a);
-    KPI_RETURN_IF_ERROR(Scan(WithWindow(bound, window), bound, snap, options, true, &prev_rows, &out->stats));
-    for (size_t i = 0; i < prev_rows.size(); ++i) prev_of.emplace(prev_rows[i].keys, i);
+    KPI_RETURN_IF_ERROR(scan(WithWindow(bound, window), true, &prev_rows, &out->stats));
+    for (size_t i = 0; i < prev_rows.size(); ++i) {
+      EvalItems(bound, &prev_rows[i]);
+      prev_of.emplace(prev_rows[i].keys, i);
+    }
     for (size_t r = 0; r < rows.size(); ++r) wanted[r] = rows[r].keys;
   }
 

@@ -173,7 +173,7 @@ Status RunRolling(const ast::SelectQuery& q, const BoundQuery& bound, const stor
       else v = windows[a]->Finalize(o);
       row.aggs.push_back(std::move(v));
     }
-    for (const SelectItem& i : bound.items) row.items.push_back(EvalGroupExpr(*i.expr, row.keys, row.aggs, nullptr));
+    EvalItems(bound, &row);
     if (!Kept(bound, row)) continue;
     std::vector<Value> cells = std::move(row.keys);
     cells.insert(cells.end(), std::make_move_iterator(row.items.begin()), std::make_move_iterator(row.items.end()));

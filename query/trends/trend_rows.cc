@@ -9,15 +9,10 @@
 
 namespace kpi::query::trends {
 
-FinalRow FinalizeGroup(const BoundQuery& q, const std::vector<std::unique_ptr<AggregateState>>& aggs, size_t g,
-                       std::vector<Value> keys) {
-  FinalRow row;
-  row.keys = std::move(keys);
-  row.aggs.reserve(aggs.size());
-  for (const auto& a : aggs) row.aggs.push_back(a->Finalize(g));
-  row.items.reserve(q.items.size());
-  for (const SelectItem& i : q.items) row.items.push_back(EvalGroupExpr(*i.expr, row.keys, row.aggs, nullptr));
-  return row;
+void EvalItems(const BoundQuery& q, FinalRow* row) {
+  row->items.clear();
+  row->items.reserve(q.items.size());
+  for (const SelectItem& i : q.items) row->items.push_back(EvalGroupExpr(*i.expr, row->keys, row->aggs, nullptr));
 }
 
 bool KeyLess::operator()(const std::vector<Value>& a, const std::vector<Value>& b) const {

@@ -6,6 +6,7 @@
 // Thread safety: pure functions over the caller's data.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,9 +26,22 @@ struct FinalRow {
   std::vector<Value> keys, aggs, items;
 };
 
-// Finalizes group g of every state and evaluates the select items.
-FinalRow FinalizeGroup(const BoundQuery& q, const std::vector<std::unique_ptr<AggregateState>>& aggs, size_t g,
-                       std::vector<Value> keys);
+// Evaluates q's select items over row->keys and row->aggs into row->items.
+void EvalItems(const BoundQuery& q, FinalRow* row);
+
+// One scan of `compare with`: the groups of `q` (a WithWindow copy of the
+// bound statement) with their keys and aggregate values (items are left to
+// the caller); with `rows_only`, only groups holding rows (a select without
+// `by` otherwise has one group even when empty). The local engine scans its
+// snapshot (compare.cc); another backend runs its own statement.
+using GroupScan =
+    std::function<Status(const BoundQuery& q, bool rows_only, std::vector<FinalRow>* rows, ExecStats* stats)>;
+
+// `compare with previous [unit]` over `bound` (bound without order by /
+// limit) with the scans of `scan`, then q's `order by` and `limit`: the one
+// implementation of the clause for every backend (compare.cc).
+Status CompareWith(const ast::SelectQuery& q, const BoundQuery& bound, const GroupScan& scan,
+                   const ExecOptions& options, Result* out, TrendError* error);
 
 // Orders key tuples with CompareForSort per position (equal values are one key).
 struct KeyLess {
