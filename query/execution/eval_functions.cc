@@ -1,7 +1,7 @@
 // Evaluator, the row-context nodes beyond columns and operators (see
 // query/execution/eval.h): scalar functions (case, coalesce, least, ...)
-// and the columns of joined lookup tables. Kept apart from eval.cc, which
-// holds columns, constants, operators and filtering.
+// and the columns of joined lookup tables. Kept apart from eval.cc (dispatch,
+// columns, constants, filtering) and eval_operators.cc (operators).
 #include <cmath>
 #include <cstdint>
 
