@@ -371,23 +371,37 @@ class Translator {
     return out;
   }
 
+  // 18.16 has no common type of Int64 and Float64 (case, coalesce, least):
+  // numbers and durations are Float64 in these functions.
+  static std::string Typed(const BoundExpr* e, const std::string& x) {
+    if (e->type == ValueType::kNumber || e->type == ValueType::kDuration) return "toFloat64(" + x + ")";
+    return x;
+  }
+  // 18.16's least / greatest take two arguments.
+  static std::string Pairwise(const char* fn, const std::vector<std::string>& args) {
+    std::string out = args.back();
+    for (size_t i = args.size() - 1; i-- > 0;) out = std::string(fn) + "(" + args[i] + ", " + out + ")";
+    return out;
+  }
+
   template <typename Sub>
   std::string Scalar(const BoundExpr* e, Sub sub) {
-    std::vector<std::string> args;
+    std::vector<std::string> args, typed;
     for (const BoundExpr* x : e->args) args.push_back(sub(x));
+    for (const std::string& x : args) typed.push_back(Typed(e, x));
     switch (e->scalar) {
       case query::ScalarFn::kCase: {
         std::vector<std::string> parts;
         const size_t pairs = (args.size() - (e->has_else ? 1 : 0)) / 2;
-        for (size_t i = 0; i < pairs; ++i) parts.push_back("ifNull(" + args[2 * i] + ", 0) = 1, " + args[2 * i + 1]);
-        parts.push_back(e->has_else ? args.back() : "NULL");
+        for (size_t i = 0; i < pairs; ++i) parts.push_back("ifNull(" + args[2 * i] + ", 0) = 1, " + typed[2 * i + 1]);
+        parts.push_back(e->has_else ? typed.back() : "NULL");
         return "multiIf(" + Join(parts, ", ") + ")";
       }
       case query::ScalarFn::kIsNull: return "isNull(" + args[0] + ")";
       case query::ScalarFn::kIsNotNull: return "isNotNull(" + args[0] + ")";
-      case query::ScalarFn::kCoalesce: return "coalesce(" + Join(args, ", ") + ")";
-      case query::ScalarFn::kLeast: return "least(" + Join(SkipNulls(args), ", ") + ")";
-      case query::ScalarFn::kGreatest: return "greatest(" + Join(SkipNulls(args), ", ") + ")";
+      case query::ScalarFn::kCoalesce: return "coalesce(" + Join(typed, ", ") + ")";
+      case query::ScalarFn::kLeast: return Pairwise("least", SkipNulls(typed));
+      case query::ScalarFn::kGreatest: return Pairwise("greatest", SkipNulls(typed));
       case query::ScalarFn::kAbs: return "abs(" + args[0] + ")";
       case query::ScalarFn::kRound: {
         const std::string scale = Num(std::pow(10.0, e->digits));

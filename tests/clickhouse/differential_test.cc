@@ -8,7 +8,12 @@
 // (differential::Compare), or both refuse it. On a difference the seed and
 // the statement are printed. Seeds: KPI_CH_DIFF_SEED (first, default 1) and
 // KPI_CH_DIFF_SEEDS (how many, default 3).
+// Two generators: the plain selects (random_query.h) and the trend
+// statements (random_trends.h: compare with, rolling, nested selects, step,
+// minute and cyclic buckets, scalar functions, cycles, `at last`), the
+// latter on data dense around the 2025 daylight-saving days.
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -20,6 +25,7 @@
 #include "query/differential/compare.h"
 #include "query/differential/ingested_store.h"
 #include "query/differential/random_query.h"
+#include "query/differential/random_trends.h"
 #include "query/engine.h"
 #include "query/parser/parser.h"
 #include "query/reference/result_text.h"
@@ -27,63 +33,92 @@
 namespace kpi::clickhouse {
 namespace {
 
-TEST(ClickHouseDifferential, SameAnswersAsTheLocalEngineOnRandomData) {
+struct Tally {
+  int compared = 0, untranslated = 0, both_refused = 0;
+};
+
+using MakeGenerator = std::function<std::unique_ptr<differential::QueryGenerator>(
+    uint64_t seed, const differential::RandomLog& data, const std::vector<int64_t>& batch_times)>;
+
+// One seed: the same log into a local store and a fresh database, then
+// `queries` generated statements on both.
+void RunSeed(int64_t seed, int64_t queries, double dst_share, const MakeGenerator& make, Tally* tally) {
+  Config config;
+  KPI_CLICKHOUSE_OR_SKIP("diff_" + std::to_string(seed) + "_" + std::to_string(static_cast<int>(dst_share * 100)),
+                         config);
+  const differential::RandomLog data = differential::GenerateLog(static_cast<uint64_t>(seed), 60, dst_share);
+  std::string error;
+  std::unique_ptr<differential::IngestedStore> local = differential::IngestLog(data, "kpi-ch-diff", 16 << 20, &error);
+  ASSERT_NE(local, nullptr) << error;
+  int64_t now_ms = 0;
+  std::unique_ptr<ClickHouseBackend> ch;
+  ASSERT_TRUE(ClickHouseBackend::Open(config, [&now_ms] { return now_ms; }, &ch).ok());
+  for (const differential::Batch& b : data.batches) {
+    now_ms = b.ingest_ms;
+    std::vector<storage::EventReject> rejects;
+    storage::IngestStats stats;
+    ASSERT_TRUE(ch->Ingest(b.events, &rejects, &stats).ok());
+    ASSERT_TRUE(rejects.empty()) << rejects[0].reason;
+  }
+  query::Engine engine(local->store.get());
+  std::unique_ptr<differential::QueryGenerator> gen = make(static_cast<uint64_t>(seed), data, local->batch_times);
+  for (int64_t i = 0; i < queries; ++i) {
+    const differential::GeneratedQuery g = gen->Next();
+    query::ExecOptions options;
+    options.now_ms = g.now_ms;
+    query::Result want, got;
+    query::QueryError e1, e2;
+    const Status ls = engine.Execute(g.text, options, &want, &e1);
+    const Status cs = ch->Execute(g.text, options, &got, &e2);
+    if (!cs.ok() && e2.message.find("not translated yet") != std::string::npos) {
+      ++tally->untranslated;
+      continue;
+    }
+    query::ast::Statement st;
+    query::ParseError perr;
+    ASSERT_TRUE(query::ParseStatement(g.text, &st, &perr)) << g.text;
+    std::string why;
+    const differential::Outcome o = differential::CompareOutcomes(
+        cs, e2.ToString() + " " + cs.ToString(), got, ls, want, want, std::get<query::ast::SelectQuery>(st), &why);
+    if (o == differential::Outcome::kBothRefuse) {
+      ++tally->both_refused;
+      continue;
+    }
+    ++tally->compared;
+    EXPECT_EQ(o, differential::Outcome::kAgree)
+        << "seed " << seed << " (KPI_CH_DIFF_SEED=" << seed << " KPI_CH_DIFF_SEEDS=1), statement " << i << ":\n"
+        << g.text << "\n" << why << "\nclickhouse:\n" << reference::FormatTable(got) << "local:\n"
+        << reference::FormatTable(want);
+  }
+}
+
+// Every seed of KPI_CH_DIFF_SEED / KPI_CH_DIFF_SEEDS with `make`'s statements.
+void RunSeeds(const char* what, double dst_share, const MakeGenerator& make) {
   const int64_t first = differential::EnvInt("KPI_CH_DIFF_SEED", 1);
   const int64_t seeds = differential::EnvInt("KPI_CH_DIFF_SEEDS", 3);
   const int64_t queries = differential::EnvInt("KPI_CH_DIFF_QUERIES", 60);
-  int compared = 0, untranslated = 0, both_refused = 0;
-  for (int64_t seed = first; seed < first + seeds; ++seed) {
-    Config config;
-    KPI_CLICKHOUSE_OR_SKIP("diff_" + std::to_string(seed), config);
-    const differential::RandomLog data = differential::GenerateLog(static_cast<uint64_t>(seed), 60, 0.2);
-    std::string error;
-    std::unique_ptr<differential::IngestedStore> local = differential::IngestLog(data, "kpi-ch-diff", 16 << 20, &error);
-    ASSERT_NE(local, nullptr) << error;
-    int64_t now_ms = 0;
-    std::unique_ptr<ClickHouseBackend> ch;
-    ASSERT_TRUE(ClickHouseBackend::Open(config, [&now_ms] { return now_ms; }, &ch).ok());
-    for (const differential::Batch& b : data.batches) {
-      now_ms = b.ingest_ms;
-      std::vector<storage::EventReject> rejects;
-      storage::IngestStats stats;
-      ASSERT_TRUE(ch->Ingest(b.events, &rejects, &stats).ok());
-      ASSERT_TRUE(rejects.empty()) << rejects[0].reason;
-    }
-    query::Engine engine(local->store.get());
-    differential::QueryGenerator gen(static_cast<uint64_t>(seed), data.min_time_ms, data.max_time_ms,
-                                     local->batch_times, differential::QueryFeatures{});
-    for (int64_t i = 0; i < queries; ++i) {
-      const differential::GeneratedQuery g = gen.Next();
-      query::ExecOptions options;
-      options.now_ms = g.now_ms;
-      query::Result want, got;
-      query::QueryError e1, e2;
-      const Status ls = engine.Execute(g.text, options, &want, &e1);
-      const Status cs = ch->Execute(g.text, options, &got, &e2);
-      if (!cs.ok() && e2.message.find("not translated yet") != std::string::npos) {
-        ++untranslated;
-        continue;
-      }
-      query::ast::Statement st;
-      query::ParseError perr;
-      ASSERT_TRUE(query::ParseStatement(g.text, &st, &perr)) << g.text;
-      std::string why;
-      const differential::Outcome o = differential::CompareOutcomes(
-          cs, e2.ToString() + " " + cs.ToString(), got, ls, want, want, std::get<query::ast::SelectQuery>(st), &why);
-      if (o == differential::Outcome::kBothRefuse) {
-        ++both_refused;
-        continue;
-      }
-      ++compared;
-      EXPECT_EQ(o, differential::Outcome::kAgree)
-          << "seed " << seed << " (KPI_CH_DIFF_SEED=" << seed << " KPI_CH_DIFF_SEEDS=1), statement " << i << ":\n"
-          << g.text << "\n" << why << "\nclickhouse:\n" << reference::FormatTable(got) << "local:\n"
-          << reference::FormatTable(want);
-    }
-  }
-  std::printf("compared %d statements, %d not translated yet, %d refused by both\n", compared, untranslated,
-              both_refused);
-  EXPECT_GT(compared, 0);
+  Tally tally;
+  for (int64_t seed = first; seed < first + seeds; ++seed) RunSeed(seed, queries, dst_share, make, &tally);
+  std::printf("%s: compared %d statements, %d not translated yet, %d refused by both\n", what, tally.compared,
+              tally.untranslated, tally.both_refused);
+  EXPECT_GT(tally.compared, 0);
+}
+
+TEST(ClickHouseDifferential, SameAnswersAsTheLocalEngineOnRandomData) {
+  RunSeeds("selects", 0.2, [](uint64_t seed, const differential::RandomLog& data, const std::vector<int64_t>& batch_times) {
+    return std::make_unique<differential::QueryGenerator>(seed, data.min_time_ms, data.max_time_ms, batch_times,
+                                                          differential::QueryFeatures{});
+  });
+}
+
+// The trend statements (the local differential test's second generator,
+// with its seeds' mapping and its share of events around DST changes).
+TEST(ClickHouseDifferential, TrendStatementsSameAnswersAsTheLocalEngine) {
+  RunSeeds("trend statements", 0.25,
+           [](uint64_t seed, const differential::RandomLog& data, const std::vector<int64_t>& batch_times) {
+             return std::make_unique<differential::TrendQueryGenerator>(
+                 seed * 7919 + 5, data.min_time_ms, data.max_time_ms, batch_times, differential::QueryFeatures{});
+           });
 }
 
 }  // namespace
