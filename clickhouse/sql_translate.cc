@@ -87,10 +87,13 @@ class Translator {
     }
     for (size_t a = 0; a < q_.aggregates.size(); ++a) {
       const query::AggregateSpec& spec = q_.aggregates[a];
-      if (spec.cycles || (spec.over_values && !q_.nested)) return Fail("cycles()", why);
+      if (spec.over_values && !q_.nested && !spec.cycles) return Fail("this aggregate", why);
       for (size_t i = 0; i < spec.args.size(); ++i) {
         const std::string name = "k_a" + std::to_string(a) + "_" + std::to_string(i);
-        inner.push_back(Row(spec.args[i]) + " AS " + name);
+        // Over cycles: the argument of each of the ticket's cycles (k_c0 its duration).
+        const std::string arg =
+            spec.cycles ? "arrayMap(k_c0 -> " + Row(spec.args[i]) + ", " + Cycles(*spec.cycles) + ")" : Row(spec.args[i]);
+        inner.push_back(arg + " AS " + name);
         passed.push_back(name);
       }
     }
@@ -204,6 +207,24 @@ class Translator {
     Define("k_dn" + n, "arrayFilter(v -> v != '', k_dv" + n + ")");
     return n;
   }
+  // The durations (seconds) of the ticket's cycles A -> B (query/execution/cycles.h):
+  // its A and B events in time order, every A of a millisecond before its
+  // B; a B closes a cycle when an A came after the B before it, the cycle
+  // starting at the first such A (after a B no cycle is open).
+  std::string Cycles(const query::CycleSpec& c) {
+    const std::string key = std::to_string(cycles_.emplace(c.a.name + "\n" + c.b.name, cycles_.size()).first->second);
+    const std::string ab = Define(
+        "k_cy" + key + "ab",
+        "arraySort(x -> (x.1, x.2), arrayConcat(arrayMap(t -> (t, 1), arrayFilter((t, e) -> e = " + SqlQuote(c.a.name) +
+            ", k_T, k_E)), arrayMap(t -> (t, 2), arrayFilter((t, e) -> e = " + SqlQuote(c.b.name) + ", k_T, k_E))))");
+    const std::string t = Define("k_cy" + key + "t", "arrayMap(x -> x.1, " + ab + ")");
+    const std::string k = Define("k_cy" + key + "k", "arrayMap(x -> x.2, " + ab + ")");
+    const std::string n = Define("k_cy" + key + "n", "arrayCumSum(arrayMap(x -> x = 2, " + k + "))");
+    const std::string opener = "arrayFirstIndex((k2, n2) -> k2 = 1 AND n2 = nn - 1, " + k + ", " + n + ")";
+    return Define("k_cy" + key, "arrayFilter(d -> d >= 0, arrayMap((tt, kk, nn) -> if(kk = 2 AND " + opener +
+                                    " > 0, (tt - " + t + "[" + opener + "]) / 1000, -1), " + t + ", " + k + ", " + n + "))");
+  }
+
   std::string MeasureRows(uint32_t id) {
     const std::string m = SqlQuote(names_.ColumnName(id)), n = std::to_string(id);
     return Define("k_mr" + n, "arrayFilter(x -> has(x.11, " + m + "), k_ev)");
@@ -444,20 +465,29 @@ class Translator {
     }
   }
 
+  // An aggregate over the row query's argument columns; over cycles each
+  // row holds an array (a ticket's cycles), folded with the -Array forms.
   std::string Aggregate(size_t a) {
     const query::AggregateSpec& spec = q_.aggregates[a];
+    const bool over = spec.cycles.has_value();
     auto arg = [a](size_t i) { return "k_a" + std::to_string(a) + "_" + std::to_string(i); };
+    auto fold = [&](const std::string& fn, size_t i) { return fn + (over ? "Array(" : "(") + arg(i) + ")"; };
+    auto present = [&](size_t i) {  // non-null values
+      return over ? "sum(arrayCount(v -> isNotNull(v), " + arg(i) + "))" : "count(" + arg(i) + ")";
+    };
     const std::string& n = spec.name;
-    if (n == "count") return spec.args.empty() ? "count()" : "count(" + arg(0) + ")";
+    if (n == "count") return spec.args.empty() ? "count()" : present(0);
     if (n == "sum" || n == "avg" || n == "min" || n == "max")
-      return "if(count(" + arg(0) + ") = 0, NULL, " + n + "(" + arg(0) + "))";
-    if (n == "distinct") return "ifNull(uniqExact(" + arg(0) + "), 0)";
-    if (n == "rate")
-      return "if(countIf(isNotNull(" + arg(0) + ")) = 0, NULL, countIf(ifNull(" + arg(0) + ", 0) = 1) / countIf(isNotNull(" +
-             arg(0) + ")))";
-    if (n == "ratio") return "if(sum(" + arg(1) + ") = 0, NULL, sum(" + arg(0) + ") / sum(" + arg(1) + "))";
+      return "if(" + present(0) + " = 0, NULL, " + fold(n, 0) + ")";
+    if (n == "distinct") return "ifNull(" + fold("uniqExact", 0) + ", 0)";
+    if (n == "rate") {
+      const std::string trues =
+          over ? "sum(arrayCount(v -> ifNull(v, 0) = 1, " + arg(0) + "))" : "countIf(ifNull(" + arg(0) + ", 0) = 1)";
+      return "if(" + present(0) + " = 0, NULL, " + trues + " / " + present(0) + ")";
+    }
+    if (n == "ratio") return "if(" + fold("sum", 1) + " = 0, NULL, " + fold("sum", 0) + " / " + fold("sum", 1) + ")";
     if (spec.family != nullptr && (n == "percentile" || n[0] == 'p')) {
-      const std::string s = "arraySort(groupArray(" + arg(0) + "))";
+      const std::string s = "arraySort(" + fold("groupArray", 0) + ")";
       const std::string pos = "(" + Num(spec.param) + " * (length(" + s + ") - 1))";
       const std::string lo = "toUInt64(floor(" + pos + "))";
       const std::string v0 = s + "[" + lo + " + 1]";
@@ -501,6 +531,7 @@ class Translator {
   const TranslateOptions& opt_;
   const bool events_;
   std::map<std::string, std::string> defs_;  // alias -> definition (inner query)
+  std::map<std::string, size_t> cycles_;     // "A\nB" -> its number in cycle aliases
   std::string error_;
 };
 

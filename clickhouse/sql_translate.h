@@ -29,6 +29,9 @@
 // which the caller lists with the local bucketer), so every aggregate, exact
 // percentiles included, runs over each window's rows.
 //
+// `cycles(A -> B)` inside an aggregate: each ticket's cycle durations as an
+// array, folded by the aggregate's -Array form.
+//
 // Not translated yet (Translate fails with a reason naming the construct):
 // joins, exemptions, repeat_within, `in CAL` durations, per-ticket functions
 // on `events`.
