@@ -22,6 +22,7 @@
 #include "cli/ingest_common.h"
 #include "cli/input_pipeline.h"
 #include "cli/progress.h"
+#include "storage/compact.h"
 #include "storage/ingest/checkpoint.h"
 #include "storage/ingest/known_chunk_recorder.h"
 #include "storage/ingest/known_chunks.h"
@@ -86,6 +87,19 @@ class Ingest {
   bool ApplyMemoryLimit(storage::StoreOptions* options);
   // Adds a seal's counts.
   void NoteSeal(const storage::IngestStats& stats);
+  // Events this ingest's seals wrote: new ones and the sealed ones they
+  // re-encoded.
+  uint64_t SealedAndRewritten() {
+    std::lock_guard lock(stats_mu_);
+    return stats_.accepted + stats_.events_rewritten;
+  }
+  // Events the store holds (from the zone maps: no segment is read).
+  uint64_t StoreEvents() const {
+    uint64_t events = 0;
+    for (const storage::SegmentRef& ref : store_->GetSnapshot()->Plan(storage::ScanSpec(), nullptr))
+      events += ref.zone.num_events;
+    return events;
+  }
   bool OverLimit() const { return flags_.max_errors >= 0 && static_cast<int64_t>(rejects_->total()) > flags_.max_errors; }
   void PrintSummary(double elapsed_s, uint64_t events_read);
   // Identifies each regular input (for its checkpoint) and, with --resume,
@@ -233,10 +247,20 @@ int Ingest::Run() {
     // A bulk load leaves no delta parts behind (the server's small uploads
     // may have left some): queries then read one value per segment
     // (storage/segment_parts.h).
-    progress_->SetPhase("folding");
-    Status s = store_->FoldDeltas(SIZE_MAX, nullptr);
-    progress_->SetPhase("flushing");
-    if (s.ok()) s = store_->Flush();
+    // After a load that rewrote much of the store (a first load, scattered
+    // arrival), compact: the store then ends at its compacted size instead
+    // of holding the replaced segment values until RocksDB gets to them
+    // (storage/compact.h, WorthCompacting).
+    Status s;
+    if (storage::WorthCompacting(SealedAndRewritten(), StoreEvents())) {
+      progress_->SetPhase("compacting");
+      s = store_->Compact(nullptr);  // folds and flushes too
+    } else {
+      progress_->SetPhase("folding");
+      s = store_->FoldDeltas(SIZE_MAX, nullptr);
+      progress_->SetPhase("flushing");
+      if (s.ok()) s = store_->Flush();
+    }
     progress_->SetPhase("");
     if (!s.ok()) {
       progress_->Print("kpi ingest: store failure while flushing: " + s.ToString());
@@ -374,6 +398,7 @@ void Ingest::NoteSeal(const storage::IngestStats& stats) {
   stats_.accepted += stats.accepted;
   stats_.duplicates += stats.duplicates;
   stats_.segments_written += stats.segments_written;
+  stats_.events_rewritten += stats.events_rewritten;
 }
 
 bool Ingest::MaybeStartSeal() {

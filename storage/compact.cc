@@ -31,9 +31,14 @@ Status Store::Compact(CompactStats* stats) {
   // segment values often sit there beside their replacements' level.
   co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
   co.exclusive_manual_compaction = true;
+  // The ticket index too: seals re-put the tickets that moved, and its
+  // memtable flushes leave level-0 files that overlap, each with its own
+  // filter and index (1M sorted tickets: 5.2 MB in 7 files, 3.0 MB after).
   for (const auto& [cf, name] : {std::pair{impl_->segments_cf, "segments"}, std::pair{impl_->zones_cf, "zones"},
-                           std::pair{impl_->staging_cf, "staging"}})
+                                 std::pair{impl_->staging_cf, "staging"}, std::pair{impl_->tickets_cf, "tickets"}}) {
+    if (cf == nullptr) continue;  // tickets: not opened read-only
     KPI_RETURN_IF_ERROR(FromRocks(impl_->db->CompactRange(co, cf, nullptr, nullptr), std::string("compact ") + name));
+  }
   for (const SegmentRef& ref : *GetSnapshot()->segments_) stats->events += ref.zone.num_events;
   stats->disk_bytes_after = DirectoryBytes(dir_);
   stats->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

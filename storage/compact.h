@@ -7,8 +7,8 @@
 // which after scattered loads (a shuffled file, backfills) can take long.
 // Compact seals and flushes (Store::Flush), folds every segment's delta
 // parts into its base (Store::FoldDeltas), then runs a full CompactRange over
-// the segments, zones and staging column families, bottommost level included,
-// so every replaced value and tombstone is dropped. The data read back is
+// the segments, zones, staging and tickets column families, bottommost level
+// included, so every replaced value and tombstone is dropped. The data read back is
 // unchanged. It runs RocksDB's compactions in the calling thread, rewriting
 // those families' table files (time and free disk in proportion to their
 // size); writes during it are safe but may leave new replaced values, so run
@@ -27,6 +27,20 @@ struct CompactStats {
   uint64_t segments_folded = 0;    // segments whose delta parts were folded into their base
   double seconds = 0;              // wall time of the whole call
 };
+
+// Whether a writer that sealed `events_written` events (new ones plus the
+// sealed events its seals re-encoded: IngestStats::accepted +
+// events_rewritten) into a store now holding `store_events` should call
+// Store::Compact when it is done. Each re-encoded segment leaves its old value
+// on disk until RocksDB compacts it, and the ticket index's flushes leave
+// overlapping files; a full compaction drops both, at a cost in proportion
+// to the store (1M tickets: ~0.3 CPU-s against a 13 CPU-s load). So it is
+// worth it when the writer wrote at least a tenth of the store: a bulk load
+// then ends at its compacted size, a small addition to a big store leaves the
+// work to RocksDB's background compactions.
+inline bool WorthCompacting(uint64_t events_written, uint64_t store_events) {
+  return events_written > 0 && events_written * 10 >= store_events;
+}
 
 // Bytes of every regular file under `dir` (recursively); 0 for a missing dir.
 uint64_t DirectoryBytes(const std::string& dir);

@@ -82,11 +82,16 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name, const Family
     o.memtable_prefix_bloom_size_ratio = 0.05;
     o.memtable_whole_key_filtering = true;
     // zstd: 6.1 MB for 1M tickets against 9.9 MB with LZ4, CPU within noise.
+    // 16 KiB blocks (zstd sees more of the repetitive locations at once)
+    // and a Ribbon filter (the false-positive rate of a 10-bit Bloom filter
+    // in ~30 % less space): 1M live entries take 1.9 MB in one table file
+    // instead of 3.0 MB (docs/performance.md, "Bytes on disk").
     o.compression = rocksdb::kZSTD;
+    t.block_size = 16 << 10;
     t.block_cache = tuning.ticket_cache;
     t.cache_index_and_filter_blocks = true;
     t.pin_l0_filter_and_index_blocks_in_cache = true;
-    t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    t.filter_policy.reset(rocksdb::NewRibbonFilterPolicy(10));
   } else {
     o.compression = rocksdb::kZSTD;  // catalog: dictionaries compress well
     o.write_buffer_size = WriteBufferSize(64 << 20, tuning.write_buffer_bytes);  // 64 MiB: RocksDB's default

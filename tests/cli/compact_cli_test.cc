@@ -1,8 +1,10 @@
 // `kpi compact` from the command line: it prints disk bytes and bytes/event
 // before and after and the time taken, keeps every event, and a store a
-// running `kpi serve` holds is refused with a message saying so.
+// running `kpi serve` holds is refused with a message saying so. And `kpi
+// ingest` compacts by itself when it rewrote much of the store.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "cli_test_util.h"
@@ -41,6 +43,19 @@ TEST_F(CompactCliTest, PrintsBytesBeforeAndAfterAndKeepsTheEvents) {
   KpiRun none = RunKpi({"compact", "--db", "missing"}, dir_.path());
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_NE(none.err.find("missing"), std::string::npos) << none.err;
+}
+
+// The second ingest rewrote every segment the first wrote (all 300 tickets
+// got an event): it compacts at its end (storage/compact.h,
+// WorthCompacting), so the segments, zones and tickets families hold one
+// table file each instead of one per ingest's flush; the catalog, which
+// compaction leaves alone, one per ingest.
+TEST_F(CompactCliTest, AnIngestThatRewroteMuchOfTheStoreEndsCompacted) {
+  int tables = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir_ / "store"))
+    tables += e.path().extension() == ".sst";
+  EXPECT_LE(tables, 5);
+  EXPECT_EQ(StoredEvents("store", dir_.path()), 600);
 }
 
 TEST_F(CompactCliTest, StoreHeldByAServerIsRefused) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <random>
 
 #include "storage/compact.h"
@@ -40,6 +41,14 @@ void IngestFlushed(Store* store, const std::vector<RawEvent>& events, size_t chu
   }
 }
 
+// Bytes of the store's table files.
+uint64_t TableBytes(const std::string& db) {
+  uint64_t bytes = 0;
+  for (const auto& e : std::filesystem::directory_iterator(db))
+    if (e.path().extension() == ".sst") bytes += e.file_size();
+  return bytes;
+}
+
 TEST(CompactTest, ReclaimsReplacedSegmentsAndKeepsTheData) {
   ScratchDir dir;
   const std::string db = dir / "db";
@@ -59,10 +68,13 @@ TEST(CompactTest, ReclaimsReplacedSegmentsAndKeepsTheData) {
     before = DumpStore(*store);
 
     CompactStats compact;
+    const uint64_t tables_before = TableBytes(db);
     ASSERT_TRUE(store->Compact(&compact).ok());
     EXPECT_EQ(compact.events, CountEvents(*store));
     EXPECT_GT(compact.disk_bytes_before, 0u);
-    EXPECT_LT(compact.disk_bytes_after, compact.disk_bytes_before);
+    // The table files shrink. (The directory as a whole may not, on a store
+    // this small: each compacted family adds to the info log and manifest.)
+    EXPECT_LT(TableBytes(db), tables_before);
     EXPECT_EQ(compact.disk_bytes_after, DirectoryBytes(db));
     EXPECT_GE(compact.seconds, 0.0);
     EXPECT_EQ(DumpStore(*store), before);
