@@ -113,6 +113,7 @@ class Translator {
       rows = "SELECT " + Join(inner, ", ") + ", " + kTicketArrays;
       for (const auto& [alias, def] : defs_) rows += ", " + def + " AS " + alias;
       rows += " FROM " + EventsTable(config_);
+      if (!q_.repeats.empty()) rows += " GLOBAL ANY LEFT JOIN (" + RepeatAnswers() + ") USING ticket";
       if (q_.as_of_ms) rows += " WHERE batch_ms <= " + std::to_string(*q_.as_of_ms);
       rows += " GROUP BY ticket HAVING " + Join(conditions, " AND ");
     }
@@ -225,6 +226,50 @@ class Translator {
                                     " > 0, (tt - " + t + "[" + opener + "]) / 1000, -1), " + t + ", " + k + ", " + n + "))");
   }
 
+  // repeat_within (query/execution/repeat_index.h): per ticket whose
+  // dimensions are all non-null, whether another ticket with the same
+  // values was created in [created - d, created). A ticket's dimensions and
+  // creation come from its shard (GROUP BY ticket); the tickets of one
+  // combination, from every shard, meet on the initiator (GROUP BY the
+  // dimensions), sorted by creation: a ticket's answer is whether the latest
+  // creation strictly before its own is at most d earlier. One row per
+  // ticket, a column k_rpjN per repeat_within of the statement; the caller
+  // sends it to the shards (GLOBAL JOIN on ticket).
+  std::string RepeatAnswers() {
+    std::map<std::string, std::string> saved;
+    saved.swap(defs_);
+    std::vector<std::string> parts, columns;
+    for (size_t r = 0; r < q_.repeats.size(); ++r) {
+      const query::RepeatSpec& spec = q_.repeats[r];
+      std::vector<std::string> keys, present, names;
+      for (size_t d = 0; d < spec.dims.size(); ++d) {
+        const std::string n = DimValues(spec.dims[d]);
+        keys.push_back("k_dn" + n + "[-1] AS k_rd" + std::to_string(d));
+        present.push_back("length(k_dn" + n + ") > 0");
+        names.push_back("k_rd" + std::to_string(d));
+      }
+      std::string tickets = "SELECT ticket, k_created, " + Join(keys, ", ") + ", " + kTicketArrays;
+      for (const auto& [alias, def] : defs_) tickets += ", " + def + " AS " + alias;
+      tickets += " FROM " + EventsTable(config_);
+      if (q_.as_of_ms) tickets += " WHERE batch_ms <= " + std::to_string(*q_.as_of_ms);
+      tickets += " GROUP BY ticket HAVING length(k_ev) > 0 AND " + Join(present, " AND ");
+      defs_.clear();
+      const std::string combos =
+          "SELECT arraySort(x -> x.1, groupArray((k_created, ticket))) AS k_s, arrayMap(x -> x.1, k_s) AS k_ts, "
+          "arrayMap(x -> x.2, k_s) AS k_tk, arrayMap((t, i) -> i = 1 OR t != k_ts[i - 1], k_ts, arrayEnumerate(k_ts)) "
+          "AS k_f, arrayCumSum(k_f) AS k_b, arrayFilter((t, f) -> f, k_ts, k_f) AS k_st, arrayMap((t, b) -> b > 1 AND "
+          "k_st[b - 1] >= t - " + std::to_string(spec.window_ms) + ", k_ts, k_b) AS k_ok FROM (" + tickets +
+          ") GROUP BY " + Join(names, ", ");
+      parts.push_back("SELECT k_pair.1 AS ticket, toUInt8(k_pair.2) AS k_ans, toUInt32(" + std::to_string(r) +
+                      ") AS k_spec FROM (SELECT arrayJoin(arrayMap((t, a) -> (t, a), k_tk, k_ok)) AS k_pair FROM (" +
+                      combos + "))");
+      columns.push_back("anyIf(k_ans, k_spec = " + std::to_string(r) + ") AS k_rpj" + std::to_string(r));
+    }
+    defs_.swap(saved);
+    std::string all = parts.size() == 1 ? parts[0] : "SELECT * FROM (" + Join(parts, " UNION ALL ") + ")";
+    return "SELECT ticket, " + Join(columns, ", ") + " FROM (" + all + ") GROUP BY ticket";
+  }
+
   std::string MeasureRows(uint32_t id) {
     const std::string m = SqlQuote(names_.ColumnName(id)), n = std::to_string(id);
     return Define("k_mr" + n, "arrayFilter(x -> has(x.11, " + m + "), k_ev)");
@@ -301,9 +346,14 @@ class Translator {
         }
         return "if(" + Has(a) + " AND " + has_b + ", (" + tb + " - " + ta + ") / 1000, NULL)";
       }
-      case TicketFn::kRepeatWithin:
-        error_ = "repeat_within()";
-        return "NULL";
+      case TicketFn::kRepeatWithin: {
+        // The answer computed across shards (RepeatAnswers), joined to the
+        // ticket's events; null when a dimension is.
+        std::vector<std::string> present;
+        for (uint32_t d : e->dims) present.push_back("length(k_dn" + DimValues(d) + ") > 0");
+        const std::string r = std::to_string(e->repeat);
+        return "if(" + Join(present, " AND ") + ", " + Define("k_rp" + r, "any(k_rpj" + r + ")") + ", NULL)";
+      }
     }
     return "NULL";
   }

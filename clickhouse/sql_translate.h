@@ -32,9 +32,13 @@
 // `cycles(A -> B)` inside an aggregate: each ticket's cycle durations as an
 // array, folded by the aggregate's -Array form.
 //
+// `repeat_within(d, dims...)`: the answers per ticket are computed across
+// shards (the tickets of one combination of dimensions meet on the
+// initiator) and sent to the shards (GLOBAL ANY LEFT JOIN on ticket), so the
+// per-ticket query stays on the shards.
+//
 // Not translated yet (Translate fails with a reason naming the construct):
-// joins, exemptions, repeat_within, `in CAL` durations, per-ticket functions
-// on `events`.
+// joins, exemptions, `in CAL` durations.
 // Thread safety: pure function.
 #pragma once
 
