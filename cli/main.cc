@@ -168,7 +168,8 @@ int main(int argc, char** argv) {
 
   ServeFlags serve;
   CLI::App* serve_cmd = app.add_subcommand("serve", "Run the HTTP API server until SIGINT / SIGTERM");
-  serve_cmd->add_option("--db", serve.db, "Store directory")->required();
+  serve_cmd->add_option("--db", serve.db, "Store directory (not with --backend clickhouse)");
+  add_backend_flags(serve_cmd, &serve.backend);
   serve_cmd->add_flag("--create", serve.create, "Create the store if it does not exist");
   serve_cmd->add_option("--listen", serve.listen, "host:port (port 0 picks one; empty: no TCP)")
       ->capture_default_str();

@@ -19,44 +19,8 @@ namespace kpi::cli {
 
 #ifdef KPI_HAVE_SERVER
 
-int RunServe(const ServeFlags& flags, std::FILE* err) {
-  // Before any thread exists (RocksDB starts some in Open): every thread
-  // inherits the mask, so only the server's sigwait sees these signals.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);  // TLS reload (server/serve.h), not the default "terminate"
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-
-  std::optional<storage::MemoryBudget> budget;
-  if (flags.memory_limit != "none") {
-    size_t limit = storage::DefaultMemoryLimit();
-    Status parsed = flags.memory_limit == "auto" ? Status::OK() : storage::ParseMemorySize(flags.memory_limit, &limit);
-    if (!parsed.ok() || limit < storage::kMinMemoryLimit) {
-      std::fprintf(err, "kpi serve: --memory-limit: %s\n",
-                   parsed.ok() ? ("at least " + storage::FormatMemorySize(storage::kMinMemoryLimit)).c_str()
-                               : parsed.message().c_str());
-      return kExitUsage;
-    }
-    budget = storage::ServeBudget(limit);
-  }
-  std::unique_ptr<storage::Store> store;
-  Status s;
-  if (flags.create) {
-    storage::StoreOptions options;
-    options.sync = !flags.no_sync;
-    if (budget) storage::ApplyBudget(*budget, &options);
-    s = storage::Store::Open(flags.db, options, &store);
-  } else {
-    s = OpenExistingStore(flags.db, &store, !flags.no_sync, /*read_only_until_write=*/false,  // many clients
-                          budget ? &*budget : nullptr);
-  }
-  if (!s.ok()) {
-    std::fprintf(err, "kpi serve: %s%s\n", s.ToString().c_str(),
-                 s.code() == Status::Code::kNotFound ? " (or pass --create)" : "");
-    return kExitUsage;
-  }
+// The server's options from the flags.
+static server::ServeOptions Options(const ServeFlags& flags, std::FILE* err) {
   server::ServeOptions options;
   options.listen = flags.listen;
   options.socket_path = flags.socket_path;
@@ -86,6 +50,58 @@ int RunServe(const ServeFlags& flags, std::FILE* err) {
   options.webhook_timeout_ms = flags.webhook_timeout_ms;
   options.webhook_retry_ms = flags.webhook_retry_ms;
   options.log = err;
+  return options;
+}
+
+int RunServe(const ServeFlags& flags, std::FILE* err) {
+  // Before any thread exists (RocksDB starts some in Open): every thread
+  // inherits the mask, so only the server's sigwait sees these signals.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);  // TLS reload (server/serve.h), not the default "terminate"
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  std::unique_ptr<query::Backend> backend;
+  if (Status b = OpenBackend(flags.backend, !flags.db.empty(), &backend); !b.ok()) {
+    std::fprintf(err, "kpi serve: %s\n", b.message().c_str());
+    return kExitUsage;
+  }
+  if (backend && !flags.db.empty()) {
+    std::fprintf(err, "kpi serve: --db and --backend clickhouse exclude each other\n");
+    return kExitUsage;
+  }
+  std::optional<storage::MemoryBudget> budget;
+  if (flags.memory_limit != "none") {
+    size_t limit = storage::DefaultMemoryLimit();
+    Status parsed = flags.memory_limit == "auto" ? Status::OK() : storage::ParseMemorySize(flags.memory_limit, &limit);
+    if (!parsed.ok() || limit < storage::kMinMemoryLimit) {
+      std::fprintf(err, "kpi serve: --memory-limit: %s\n",
+                   parsed.ok() ? ("at least " + storage::FormatMemorySize(storage::kMinMemoryLimit)).c_str()
+                               : parsed.message().c_str());
+      return kExitUsage;
+    }
+    budget = storage::ServeBudget(limit);
+  }
+  server::ServeOptions options = Options(flags, err);
+  if (backend) return server::ServeBackend(backend.get(), options);
+  std::unique_ptr<storage::Store> store;
+  Status s;
+  if (flags.create) {
+    storage::StoreOptions options;
+    options.sync = !flags.no_sync;
+    if (budget) storage::ApplyBudget(*budget, &options);
+    s = storage::Store::Open(flags.db, options, &store);
+  } else {
+    s = OpenExistingStore(flags.db, &store, !flags.no_sync, /*read_only_until_write=*/false,  // many clients
+                          budget ? &*budget : nullptr);
+  }
+  if (!s.ok()) {
+    std::fprintf(err, "kpi serve: %s%s\n", s.ToString().c_str(),
+                 s.code() == Status::Code::kNotFound ? " (or pass --create)" : "");
+    return kExitUsage;
+  }
   return server::Serve(store.get(), options);
 }
 

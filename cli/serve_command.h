@@ -7,18 +7,23 @@
 // silently serve an empty new store). SIGINT and SIGTERM are blocked before
 // the store opens, so no RocksDB background thread can take them: the
 // server waits for them with sigwait and shuts down cleanly.
+// With --backend clickhouse (cli/backend_flags.h) there is no store: the
+// server runs over the ClickHouse backend (server::ServeBackend).
 // Exit status: Serve's (0 clean shutdown, 1 final seal failed, 2 bad option
-// or bind failure), or 2 when the store cannot be opened.
+// or bind failure), or 2 when the store or backend cannot be opened.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
 #include <string>
 
+#include "cli/backend_flags.h"
+
 namespace kpi::cli {
 
 struct ServeFlags {
-  std::string db;
+  std::string db;                          // the local store (not with --backend clickhouse)
+  BackendFlags backend;                    // --backend clickhouse: statements and uploads go to the cluster
   bool create = false;                     // create the store when missing
   std::string listen = "127.0.0.1:7070";  // host:port; empty with socket_path: no TCP
   std::string socket_path;                 // Unix-domain socket; empty: none

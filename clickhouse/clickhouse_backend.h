@@ -12,8 +12,9 @@
 //   Execute   select and explain select: parse (query/parser), bind against
 //             the cluster's names (query/binder/schema.h), translate
 //             (clickhouse/sql_translate.h) and run; `explain` shows the SQL.
-//             Other statements, and selects using what is not translated
-//             yet, fail with InvalidArgument naming what is missing.
+//             Other statements, selects using what is not translated
+//             yet, and statements of a scoped token (ExecOptions::scope),
+//             fail with InvalidArgument naming what is missing.
 // Thread safety: Execute from many threads; Ingest one call at a time.
 #pragma once
 

@@ -100,7 +100,7 @@ Status FilterToScope(const query::Scope& scope, const storage::Store& store, std
 
 }  // namespace
 
-Status UploadEvents(GroupCommit* commit, std::string_view body, const UploadOptions& options,
+Status UploadEvents(const EventIngester& ingest, std::string_view body, const UploadOptions& options,
                     UploadResult* result) {
   *result = UploadResult();
   BodyFile file;
@@ -149,7 +149,7 @@ Status UploadEvents(GroupCommit* commit, std::string_view body, const UploadOpti
   std::vector<storage::EventReject> store_rejects;
   storage::IngestStats stats;
   if (!events.empty()) {
-    KPI_RETURN_IF_ERROR(commit->Ingest(events, &store_rejects, &stats));
+    KPI_RETURN_IF_ERROR(ingest(events, &store_rejects, &stats));
   }
   result->accepted = stats.accepted;
   result->duplicates = stats.duplicates;

@@ -5,7 +5,8 @@
 // (memfd_create; an unlinked temp file if that fails) and read with the
 // storage layer's EventReader, so HTTP uploads follow exactly the rules of
 // `kpi ingest`. Every good event is then staged as ONE batch and sealed
-// through the GroupCommit (shared with concurrent uploads): when
+// through the GroupCommit (shared with concurrent uploads) or the backend's
+// ingest (`ingest`): when
 // UploadEvents returns OK the events are on disk and a query sees all of
 // them or, before the seal, none.
 //
@@ -31,7 +32,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -39,11 +42,20 @@
 
 #include "query/execution/scope.h"
 #include "storage/ingest/event_reader.h"
+#include "storage/raw_event.h"
 #include "storage/status.h"
+
+namespace kpi::storage {
+struct EventReject;
+struct IngestStats;
+}  // namespace kpi::storage
 
 namespace kpi::server {
 
-class GroupCommit;
+// Stores one batch of events: a GroupCommit's Ingest over the local store,
+// or another backend's (query::Backend::Ingest). Rejects index into the span.
+using EventIngester = std::function<Status(std::span<const RawEvent> events, std::vector<storage::EventReject>* rejects,
+                                           storage::IngestStats* stats)>;
 
 struct UploadOptions {
   ingest::InputFormat format = ingest::InputFormat::kNdjson;
@@ -67,7 +79,7 @@ struct UploadResult {
   std::vector<UploadReject> rejects;  // the first max_listed_rejects of them, by line
 };
 
-Status UploadEvents(GroupCommit* commit, std::string_view body, const UploadOptions& options,
+Status UploadEvents(const EventIngester& ingest, std::string_view body, const UploadOptions& options,
                     UploadResult* result);
 
 }  // namespace kpi::server

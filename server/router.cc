@@ -170,13 +170,18 @@ Response StatementErrorResponse(const Status& status, const query::QueryError& e
 }
 
 Router::Router(QueryRunner run_query, storage::Store* store, const TokenTable* tokens, Metrics* metrics,
-               RouterLimits limits)
+               RouterLimits limits, EventIngester ingest)
     : run_query_(std::move(run_query)),
       store_(store),
       tokens_(tokens),
       metrics_(metrics),
       limits_(limits),
-      commit_(store != nullptr ? std::make_unique<GroupCommit>(store) : nullptr) {}
+      commit_(store != nullptr ? std::make_unique<GroupCommit>(store) : nullptr),
+      ingest_(std::move(ingest)) {
+  if (commit_)
+    ingest_ = [commit = commit_.get()](std::span<const RawEvent> events, std::vector<storage::EventReject>* rejects,
+                                       storage::IngestStats* stats) { return commit->Ingest(events, rejects, stats); };
+}
 
 Endpoint Router::Classify(std::string_view target) {
   return Lookup(target.substr(0, target.find('?'))).endpoint;
@@ -383,7 +388,7 @@ Response Router::HandleQuery(const Request& request, const Target& target) {
 }
 
 Response Router::HandleEvents(const Request& request, const Target& target) {
-  if (store_ == nullptr) return ErrorResponse(503, "this server has no store to ingest into");
+  if (!ingest_) return ErrorResponse(503, "this server has no store to ingest into");
   std::string encoding = MediaType(request.Header("Content-Encoding"));
   if (!encoding.empty() && encoding != "identity" && encoding != "gzip" && encoding != "x-gzip") {
     return ErrorResponse(415, "Content-Encoding must be gzip or identity");
@@ -405,7 +410,7 @@ Response Router::HandleEvents(const Request& request, const Target& target) {
     }
   }
   UploadResult result;
-  Status s = UploadEvents(commit_.get(), request.body, options, &result);
+  Status s = UploadEvents(ingest_, request.body, options, &result);
   if (!s.ok()) {
     int code = s.code() == Status::Code::kInvalidArgument      ? 400
                : s.code() == Status::Code::kResourceExhausted ? 413

@@ -54,6 +54,7 @@
 #include "query/engine.h"
 #include "query/result.h"
 #include "server/auth.h"
+#include "server/event_upload.h"
 #include "server/group_commit.h"
 #include "server/http_message.h"
 #include "server/metrics.h"
@@ -82,9 +83,11 @@ struct RouterLimits {
 
 class Router {
  public:
-  // `store` may be null (then /v1/events answers 503); `tokens` may be null.
+  // `store` may be null (then /v1/events goes to `ingest`, or answers 503
+  // without one, and the endpoints that read the store answer 503);
+  // `tokens` may be null. With a store, uploads go through a GroupCommit.
   Router(QueryRunner run_query, storage::Store* store, const TokenTable* tokens, Metrics* metrics,
-         RouterLimits limits);
+         RouterLimits limits, EventIngester ingest = nullptr);
 
   Response Route(const Request& request);
 
@@ -135,6 +138,7 @@ class Router {
   Metrics* metrics_;
   RouterLimits limits_;
   std::unique_ptr<GroupCommit> commit_;  // null without a store
+  EventIngester ingest_;                 // uploads: commit_'s, or the constructor's
   std::mutex info_mu_;    // guards the store-gauge refresh time
   std::mutex scoped_upload_mu_;  // scoped uploads: check and seal one at a time
   std::chrono::steady_clock::time_point info_refreshed_{};

@@ -51,9 +51,10 @@ class SignalBlock {
   sigset_t set_, old_;
 };
 
-}  // namespace
-
-int Serve(storage::Store* store, const ServeOptions& options) {
+// The server over `backend`; with a `store` (the local engine over it is
+// `backend`), also watches, webhooks, cache metrics, delta folds and the
+// final seal.
+int ServeOver(storage::Store* store, query::Backend* backend, const ServeOptions& options) {
   std::FILE* log = options.log != nullptr ? options.log : stderr;
   TokenTable tokens;
   if (!options.tokens_file.empty()) {
@@ -93,7 +94,6 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   }
 
   SignalBlock signals;  // before any thread starts, so all of them inherit it
-  query::Engine engine(store);
   Metrics metrics;
   RouterLimits limits;
   limits.max_body_bytes = options.max_body_bytes;
@@ -101,25 +101,33 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   limits.max_result_rows = static_cast<size_t>(options.max_rows);
   limits.exec_threads = options.exec_threads > 0 ? options.exec_threads : 1;
   limits.max_response_bytes = options.max_response_bytes;
-  auto run = [&engine](std::string_view text, const query::ExecOptions& o, query::Result* r, query::QueryError* e) {
-    return engine.Execute(text, o, r, e);
+  auto run = [backend](std::string_view text, const query::ExecOptions& o, query::Result* r, query::QueryError* e) {
+    return backend->Execute(text, o, r, e);
   };
-  Router router(run, store, options.tokens_file.empty() ? nullptr : &tokens, &metrics, limits);
-  // Watches and their webhooks; declared before the HTTP server so that they
-  // outlive every /metrics rendering.
+  EventIngester ingest;
+  if (store == nullptr)
+    ingest = [backend](std::span<const RawEvent> events, std::vector<storage::EventReject>* rejects,
+                       storage::IngestStats* stats) { return backend->Ingest(events, rejects, stats); };
+  Router router(run, store, options.tokens_file.empty() ? nullptr : &tokens, &metrics, limits, ingest);
+  // Watches and their webhooks (local store only); declared before the HTTP
+  // server so that they outlive every /metrics rendering.
   std::mutex alert_mu;
-  WebhookSenderOptions webhook;
-  webhook.timeout = std::chrono::milliseconds(options.webhook_timeout_ms);
-  webhook.first_backoff = std::chrono::milliseconds(options.webhook_retry_ms);
-  WebhookSender sender(store, &alert_mu, webhook);
-  WatchSchedulerOptions scheduling;
-  scheduling.threads = options.watch_threads;
-  scheduling.run_timeout = std::chrono::milliseconds(options.query_timeout_ms);
-  scheduling.max_result_rows = static_cast<size_t>(options.max_rows);
-  WatchScheduler watches(store, run, &sender, &alert_mu, scheduling);
-  metrics.AddSource([&watches] { return watches.RenderPrometheus(); });
-  metrics.AddSource([&sender] { return sender.RenderPrometheus(); });
-  metrics.AddSource([store] { return RenderCacheMetrics(*store); });
+  std::unique_ptr<WebhookSender> sender;
+  std::unique_ptr<WatchScheduler> watches;
+  if (store != nullptr) {
+    WebhookSenderOptions webhook;
+    webhook.timeout = std::chrono::milliseconds(options.webhook_timeout_ms);
+    webhook.first_backoff = std::chrono::milliseconds(options.webhook_retry_ms);
+    sender = std::make_unique<WebhookSender>(store, &alert_mu, webhook);
+    WatchSchedulerOptions scheduling;
+    scheduling.threads = options.watch_threads;
+    scheduling.run_timeout = std::chrono::milliseconds(options.query_timeout_ms);
+    scheduling.max_result_rows = static_cast<size_t>(options.max_rows);
+    watches = std::make_unique<WatchScheduler>(store, run, sender.get(), &alert_mu, scheduling);
+    metrics.AddSource([w = watches.get()] { return w->RenderPrometheus(); });
+    metrics.AddSource([w = sender.get()] { return w->RenderPrometheus(); });
+    metrics.AddSource([store] { return RenderCacheMetrics(*store); });
+  }
 
   HttpServerOptions http;
   http.listen = options.listen;
@@ -157,14 +165,19 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   } else {
     std::fprintf(log, "auth: %zu bearer token(s) from %s\n", tokens.size(), options.tokens_file.c_str());
   }
-  if (options.watch_threads > 0) {
-    sender.Start();
-    watches.Start();
+  if (store == nullptr) {
+    std::fprintf(log, "backend: %s (statements and uploads go to it; no watches)\n", backend->Name());
+  } else if (options.watch_threads > 0) {
+    sender->Start();
+    watches->Start();
   } else {
     std::fprintf(log, "watches: not run (--watch-threads 0)\n");
   }
-  DeltaFolder folder(store, DeltaFolderOptions{});
-  folder.Start();
+  std::unique_ptr<DeltaFolder> folder;
+  if (store != nullptr) {
+    folder = std::make_unique<DeltaFolder>(store, DeltaFolderOptions{});
+    folder->Start();
+  }
   std::fflush(log);
 
   int sig = signals.Wait();
@@ -183,10 +196,16 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   std::fprintf(log, "kpi serve: %s received, finishing in-flight requests (for up to %d ms)\n",
                sig == SIGINT ? "SIGINT" : "SIGTERM", options.drain_timeout_ms);
   std::fflush(log);
-  folder.Stop();
-  watches.Stop();
-  sender.Stop();
+  if (store != nullptr) {
+    folder->Stop();
+    watches->Stop();
+    sender->Stop();
+  }
   server.Stop();
+  if (store == nullptr) {
+    std::fprintf(log, "kpi serve: stopped\n");
+    return kExitOk;
+  }
   storage::IngestStats stats;
   s = store->Seal(&stats);
   if (!s.ok()) {
@@ -196,5 +215,14 @@ int Serve(storage::Store* store, const ServeOptions& options) {
   std::fprintf(log, "kpi serve: stopped\n");
   return kExitOk;
 }
+
+}  // namespace
+
+int Serve(storage::Store* store, const ServeOptions& options) {
+  query::Engine engine(store);
+  return ServeOver(store, &engine, options);
+}
+
+int ServeBackend(query::Backend* backend, const ServeOptions& options) { return ServeOver(nullptr, backend, options); }
 
 }  // namespace kpi::server

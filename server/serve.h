@@ -34,6 +34,9 @@
 namespace kpi::storage {
 class Store;
 }
+namespace kpi::query {
+class Backend;
+}
 
 namespace kpi::server {
 
@@ -70,5 +73,13 @@ struct ServeOptions {
 
 // Runs until SIGINT/SIGTERM. `store` must stay open until Serve returns.
 int Serve(storage::Store* store, const ServeOptions& options);
+
+// The same API over another backend (`kpi serve --backend clickhouse`,
+// docs/scale-out.md): statements (/v1/query, KPI endpoints) and uploads
+// (/v1/events) go to `backend`; /health and /metrics work; what reads the
+// local store (tables, targets, backup, alerts, completion, exemptions,
+// dashboards) answers 503, and no watches run. Shutdown seals nothing
+// (the backend's ingest is durable when it returns). Same exit statuses.
+int ServeBackend(query::Backend* backend, const ServeOptions& options);
 
 }  // namespace kpi::server
