@@ -11,13 +11,23 @@ namespace kpi::storage {
 
 namespace {
 
-// Version 2 = version 1 + a corrections section at the end; written only
-// when the segment holds corrections, so other segments stay byte-identical.
+// Version 2 = version 1 + a corrections section at the end. Version 3 (the
+// one written) = a flags varint after the version byte (kFlagCorrections: the
+// corrections section follows), event codes before the times, the time
+// deltas in one block per event code, and a sparse column's presence given as
+// a reference to an earlier sparse column with the same rows (dimensions
+// carried together on `created`, measures on `agent_reply`); its event,
+// time, agent, batch and dimension code blocks may be zstd-compressed int
+// blocks (codec::EncodeIntsCompressed). Versions 1 and 2 are still read
+// (stores written before).
 constexpr uint8_t kSegmentFormatVersion = 1;
 constexpr uint8_t kSegmentWithCorrections = 2;
+constexpr uint8_t kSegmentGrouped = 3;
+constexpr uint64_t kFlagCorrections = 1;
 bool KnownVersion(std::string_view in) {
-  return !in.empty() &&
-         (static_cast<uint8_t>(in[0]) == kSegmentFormatVersion || static_cast<uint8_t>(in[0]) == kSegmentWithCorrections);
+  if (in.empty()) return false;
+  const uint8_t v = static_cast<uint8_t>(in[0]);
+  return v == kSegmentFormatVersion || v == kSegmentWithCorrections || v == kSegmentGrouped;
 }
 
 // Times are stored as deltas: each event after the first of its ticket as the
@@ -38,6 +48,19 @@ std::vector<int64_t> TimeDeltas(const Segment& s, int64_t base) {
     }
   }
   return d;
+}
+
+// The distinct event codes of a segment, ascending: its time groups.
+std::vector<uint32_t> TimeGroups(const std::vector<uint32_t>& event_code) {
+  std::vector<uint32_t> codes(event_code);
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+  return codes;
+}
+
+// Position of `code` in the ascending `groups`.
+size_t GroupOf(const std::vector<uint32_t>& groups, uint32_t code) {
+  return static_cast<size_t>(std::lower_bound(groups.begin(), groups.end(), code) - groups.begin());
 }
 
 class BlockReader {
@@ -71,7 +94,8 @@ bool CheckRows(const std::vector<T>& values, const std::vector<uint32_t>& rows) 
 }  // namespace
 
 void EncodeSegment(const Segment& s, std::string* out) {
-  out->push_back(static_cast<char>(s.has_corrections() ? kSegmentWithCorrections : kSegmentFormatVersion));
+  out->push_back(static_cast<char>(kSegmentGrouped));
+  codec::PutVarint64(out, s.has_corrections() ? kFlagCorrections : 0);
   codec::PutVarint64(out, s.num_tickets());
   codec::PutVarint64(out, s.num_events());
   int64_t base = s.time_ms.empty() ? 0 : s.time_ms[0];
@@ -80,24 +104,47 @@ void EncodeSegment(const Segment& s, std::string* out) {
   std::vector<uint32_t> counts(s.num_tickets());
   for (uint32_t t = 0; t < s.num_tickets(); ++t) counts[t] = s.event_begin[t + 1] - s.event_begin[t];
   codec::EncodeInts(std::span<const uint32_t>(counts), out);
-  std::vector<int64_t> deltas = TimeDeltas(s, base);
-  codec::EncodeInts(std::span<const int64_t>(deltas), out);
-  codec::EncodeInts(std::span<const uint32_t>(s.event_code), out);
-  codec::EncodeInts(std::span<const uint32_t>(s.agent_code), out);
-  codec::EncodeInts(std::span<const uint32_t>(s.batch), out);
+  codec::EncodeIntsCompressed(std::span<const uint32_t>(s.event_code), out);
+  // Times: each event code's gaps in a block of their own (an assignment
+  // comes seconds after creation, a rating days after the reply: one frame
+  // each instead of one frame as wide as the widest).
+  const std::vector<int64_t> deltas = TimeDeltas(s, base);
+  const std::vector<uint32_t> groups = TimeGroups(s.event_code);
+  std::vector<std::vector<int64_t>> grouped(groups.size());
+  for (size_t e = 0; e < deltas.size(); ++e) grouped[GroupOf(groups, s.event_code[e])].push_back(deltas[e]);
+  codec::PutVarint64(out, groups.size());
+  for (const auto& g : grouped) codec::EncodeIntsCompressed(std::span<const int64_t>(g), out);
+  codec::EncodeIntsCompressed(std::span<const uint32_t>(s.agent_code), out);
+  codec::EncodeIntsCompressed(std::span<const uint32_t>(s.batch), out);
   codec::EncodePresence(s.id_rows, s.num_events(), out);
   std::vector<int64_t> ids(s.id_hashes.begin(), s.id_hashes.end());
   codec::EncodeInts(std::span<const int64_t>(ids), out);
+  // Sparse columns, dimensions then measures, numbered in that order; a
+  // column whose rows equal an earlier one's (which wrote its block) refers
+  // to it: varint 0 = a presence block follows, k = the rows of column k - 1.
+  std::vector<const std::vector<uint32_t>*> written;  // [k]: rows, nullptr for a reference
+  auto presence = [&](const std::vector<uint32_t>& rows) {
+    for (size_t k = 0; k < written.size(); ++k) {
+      if (written[k] != nullptr && *written[k] == rows) {
+        codec::PutVarint64(out, k + 1);
+        written.push_back(nullptr);
+        return;
+      }
+    }
+    codec::PutVarint64(out, 0);
+    codec::EncodePresence(rows, s.num_events(), out);
+    written.push_back(&rows);
+  };
   codec::PutVarint64(out, s.dims.size());
   for (const auto& d : s.dims) {
     codec::PutVarint64(out, d.column);
-    codec::EncodePresence(d.rows, s.num_events(), out);
-    codec::EncodeInts(std::span<const uint32_t>(d.codes), out);
+    presence(d.rows);
+    codec::EncodeIntsCompressed(std::span<const uint32_t>(d.codes), out);
   }
   codec::PutVarint64(out, s.measures.size());
   for (const auto& m : s.measures) {
     codec::PutVarint64(out, m.column);
-    codec::EncodePresence(m.rows, s.num_events(), out);
+    presence(m.rows);
     codec::EncodeDoubles(m.values, out);
   }
   if (s.has_corrections()) {
@@ -116,11 +163,15 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
                      std::vector<ColumnBlockStat>* stats) {
   *s = Segment();
   if (!KnownVersion(in)) return Corrupt("bad version");
-  const bool with_corrections = static_cast<uint8_t>(in[0]) == kSegmentWithCorrections;
+  const uint8_t version = static_cast<uint8_t>(in[0]);
+  const bool grouped = version == kSegmentGrouped;
+  in.remove_prefix(1);
+  uint64_t flags = version == kSegmentWithCorrections ? kFlagCorrections : 0;
+  if (grouped && (!codec::GetVarint64(&in, &flags) || (flags & ~kFlagCorrections) != 0)) return Corrupt("bad flags");
+  const bool with_corrections = (flags & kFlagCorrections) != 0;
   s->columns = want;
   s->columns.batches |= with_corrections;  // visibility reads them
   const SegmentColumns& c = s->columns;
-  in.remove_prefix(1);
   uint64_t num_tickets = 0, num_events = 0, zbase = 0;
   if (!codec::GetVarint64(&in, &num_tickets) || !codec::GetVarint64(&in, &num_events) ||
       !codec::GetVarint64(&in, &zbase) || num_tickets > UINT32_MAX || num_events > UINT32_MAX ||
@@ -156,9 +207,40 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
   s->event_begin[num_tickets] = n;
 
   std::vector<int64_t> deltas;
-  KPI_RETURN_IF_ERROR(ints(c.times, "time", &deltas));
+  if (grouped) {
+    // Event codes first: the time groups follow them. Times need the codes
+    // even when the events are not wanted.
+    std::vector<uint32_t> codes;
+    KPI_RETURN_IF_ERROR(ints(c.events || c.times, "event", &codes));
+    if ((c.events || c.times) && codes.size() != n) return Corrupt("column count");
+    std::string_view* p = r.in();
+    uint64_t num_groups = 0;
+    if (!codec::GetVarint64(p, &num_groups) || num_groups > n) return Corrupt("time group count");
+    if (c.times) {
+      const std::vector<uint32_t> groups = TimeGroups(codes);
+      if (groups.size() != num_groups) return Corrupt("time group count");
+      std::vector<std::vector<int64_t>> grouped_deltas(groups.size());
+      std::vector<size_t> rows(groups.size(), 0);
+      for (uint32_t code : codes) rows[GroupOf(groups, code)]++;
+      for (size_t g = 0; g < groups.size(); ++g) {
+        KPI_RETURN_IF_ERROR(ints(true, "time", &grouped_deltas[g]));
+        if (grouped_deltas[g].size() != rows[g]) return Corrupt("time group rows");
+      }
+      deltas.resize(n);
+      std::fill(rows.begin(), rows.end(), 0);
+      for (uint32_t e = 0; e < n; ++e) {
+        const size_t g = GroupOf(groups, codes[e]);
+        deltas[e] = grouped_deltas[g][rows[g]++];
+      }
+    } else {
+      for (uint64_t g = 0; g < num_groups; ++g) KPI_RETURN_IF_ERROR(ints(false, "time", &deltas));
+    }
+    if (c.events) s->event_code = std::move(codes);
+  } else {
+    KPI_RETURN_IF_ERROR(ints(c.times, "time", &deltas));
+    if (c.times && deltas.size() != n) return Corrupt("time count");
+  }
   if (c.times) {
-    if (deltas.size() != n) return Corrupt("time count");
     s->time_ms.resize(n);
     int64_t prev_first = codec::UnZigZag(zbase);
     for (uint32_t t = 0; t < num_tickets; ++t) {
@@ -170,7 +252,7 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
       }
     }
   }
-  KPI_RETURN_IF_ERROR(ints(c.events, "event", &s->event_code));
+  if (!grouped) KPI_RETURN_IF_ERROR(ints(c.events, "event", &s->event_code));
   KPI_RETURN_IF_ERROR(ints(c.agents, "agent", &s->agent_code));
   KPI_RETURN_IF_ERROR(ints(c.batches, "batch", &s->batch));
   if ((c.events && s->event_code.size() != n) || (c.agents && s->agent_code.size() != n) ||
@@ -183,6 +265,24 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
   s->id_hashes.assign(ids.begin(), ids.end());
 
   std::string_view* p = r.in();
+  // Version 3: the presence blocks of the sparse columns so far, in order
+  // (empty for a column that referred to another), for later references.
+  std::vector<std::string_view> blocks;
+  auto sparse_rows = [&](bool wanted, const std::string& name, std::vector<uint32_t>* rows) -> Status {
+    uint64_t same = 0;
+    if (grouped && !codec::GetVarint64(p, &same)) return Corrupt("presence reference");
+    if (same == 0) {
+      const std::string_view block = *p;
+      KPI_RETURN_IF_ERROR(presence(wanted, name, rows));
+      blocks.push_back(block.substr(0, block.size() - p->size()));
+      return Status::OK();
+    }
+    if (same > blocks.size() || blocks[same - 1].empty()) return Corrupt("presence reference");
+    blocks.emplace_back();
+    if (!wanted) return Status::OK();
+    std::string_view block = blocks[same - 1];
+    return codec::DecodePresence(&block, n, rows);
+  };
   uint64_t ndims = 0;
   if (!codec::GetVarint64(p, &ndims) || ndims > p->size()) return Corrupt("dimension count");
   for (uint64_t i = 0; i < ndims; ++i) {
@@ -192,7 +292,7 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
     SparseCodes d;
     d.column = static_cast<uint32_t>(column);
     std::string name = "dim:" + std::to_string(d.column);
-    KPI_RETURN_IF_ERROR(presence(wanted, name, &d.rows));
+    KPI_RETURN_IF_ERROR(sparse_rows(wanted, name, &d.rows));
     KPI_RETURN_IF_ERROR(ints(wanted, name, &d.codes));
     if (!CheckRows(d.codes, d.rows)) return Corrupt("dimension rows");
     if (wanted) s->dims.push_back(std::move(d));
@@ -206,7 +306,7 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
     SparseNumbers m;
     m.column = static_cast<uint32_t>(column);
     std::string name = "measure:" + std::to_string(m.column);
-    KPI_RETURN_IF_ERROR(presence(wanted, name, &m.rows));
+    KPI_RETURN_IF_ERROR(sparse_rows(wanted, name, &m.rows));
     KPI_RETURN_IF_ERROR(r.Read(name, [&](std::string_view* q) {
       return wanted ? codec::DecodeDoubles(q, &m.values) : codec::SkipDoubles(q);
     }));
@@ -227,9 +327,10 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
 
 Status DecodeTicketIds(std::string_view in, std::vector<std::string>* ids) {
   if (!KnownVersion(in)) return Corrupt("bad version");
+  const bool grouped = static_cast<uint8_t>(in[0]) == kSegmentGrouped;
   in.remove_prefix(1);
   uint64_t skip = 0;
-  for (int i = 0; i < 3; ++i)
+  for (int i = grouped ? 0 : 1; i < 4; ++i)  // [flags,] tickets, events, base time
     if (!codec::GetVarint64(&in, &skip)) return Corrupt("bad header");
   return codec::DecodeStrings(&in, ids);
 }

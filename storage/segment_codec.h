@@ -1,11 +1,13 @@
 // Segment codec: a decoded Segment <-> the bytes of one sealed segment value,
 // and the zone map summarising a segment.
 //
-// Layout (FORMAT, version 1; see docs/storage-format.md): a version byte, the
-// ticket and event counts, then one codec block per column (storage/codec):
-// ticket ids, events per ticket, times (delta-transformed, see .cc), event
-// codes, agent codes, ingest batches, id identities, then each dimension
-// (presence + codes) and each measure (presence + values).
+// Layout (FORMAT, version 3, written; versions 1 and 2 read; see
+// docs/storage-format.md): a version byte, flags, the ticket and event
+// counts, then codec blocks per column (storage/codec): ticket ids, events
+// per ticket, event codes, times (delta-transformed, one block per event
+// code, see .cc), agent codes, ingest batches, id identities, then each
+// dimension (presence or a reference to an equal one + codes) and each
+// measure (the same + values).
 // DecodeSegment validates every count and index; corrupt bytes give
 // Status::Corruption, never a crash. Thread safety: pure functions.
 #pragma once

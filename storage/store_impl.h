@@ -30,7 +30,10 @@ inline constexpr int64_t kMillisPerDay = 86'400'000;
 // The format this build writes (new stores are stamped with it) and the
 // oldest it reads. 2: segments may have delta parts (storage/segment_parts.h);
 // a format-1 store is stamped 2 by the seal that writes its first delta.
-inline constexpr uint32_t kStoreFormatVersion = 2;
+// 3: segment values may be of version 3 (storage/segment_codec.cc), which
+// every seal and fold of this build writes; an older store is stamped 3 by
+// its first writable open, so a build that reads only 1-2 refuses it.
+inline constexpr uint32_t kStoreFormatVersion = 3;
 inline constexpr uint32_t kOldestStoreFormatVersion = 1;
 inline constexpr const char* kAcknowledgedFile = "ACKNOWLEDGED";
 

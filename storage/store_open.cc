@@ -313,18 +313,21 @@ struct StoreOpen {
   }
 
   // What a writable instance needs before its first write: the marker file
-  // and, for a new store, the format stamp. Requires write_mu (or no other user).
+  // and, for a new store or one of an older format, the format stamp (before
+  // this build writes a segment of its format into it). Requires write_mu (or
+  // no other user).
   static Status StartWriting(const std::string& dir, bool sync, Impl& im) {
     if (sync && im.acknowledged_fd < 0) {
       im.acknowledged_fd =
           ::open((std::filesystem::path(dir) / kAcknowledgedFile).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     }
-    if (im.format_stamped) return Status::OK();
+    if (im.format_stamped && im.format_version >= kStoreFormatVersion) return Status::OK();
     std::string fmt;
     PutBigEndian32(&fmt, kStoreFormatVersion);
     KPI_RETURN_IF_ERROR(FromRocks(im.db->Put(im.WriteOpts(true), im.catalog_cf, kFormatKey, fmt), "write format"));
     im.NoteAcknowledged();
     im.format_stamped = true;
+    im.format_version = kStoreFormatVersion;
     return Status::OK();
   }
 

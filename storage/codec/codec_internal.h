@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/status.h"
 
@@ -30,5 +31,12 @@ bool GetByte(std::string_view* in, uint8_t* b);
 
 // Reads a varint value count and checks it against `limit` and kMaxBlockValues.
 Status GetCount(std::string_view* in, uint64_t limit, size_t* count);
+
+// Compressed int blocks (zstd_ints.cc): whether the block at the front of
+// `in` is one, and its decoders, which DecodeInts and SkipInts call for it.
+bool IsCompressedInts(std::string_view in);
+Status DecodeCompressedInts(std::string_view* in, std::vector<int64_t>* out);
+Status DecodeCompressedInts(std::string_view* in, std::vector<uint32_t>* out);
+Status SkipCompressedInts(std::string_view* in);
 
 }  // namespace kpi::codec

@@ -9,6 +9,7 @@ const char* EncodingName(Encoding e) {
     case Encoding::kIntRunLength: return "rle";
     case Encoding::kIntDelta: return "delta";
     case Encoding::kIntPatched: return "patched";
+    case Encoding::kIntZstd: return "zstd";
     case Encoding::kDoubleScaled: return "scaled";
     case Encoding::kDoublePlain: return "plain";
     case Encoding::kStrings: return "strings";

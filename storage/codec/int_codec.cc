@@ -230,6 +230,7 @@ Encoding EncodeInts(std::span<const uint32_t> values, std::string* out) {
 }
 
 Status DecodeInts(std::string_view* in, std::vector<int64_t>* out) {
+  if (IsCompressedInts(*in)) return DecodeCompressedInts(in, out);
   IntBlockReader reader;
   KPI_RETURN_IF_ERROR(reader.Open(in));
   out->resize(reader.size());
@@ -240,6 +241,7 @@ Status DecodeInts(std::string_view* in, std::vector<int64_t>* out) {
 }
 
 Status DecodeInts(std::string_view* in, std::vector<uint32_t>* out) {
+  if (IsCompressedInts(*in)) return DecodeCompressedInts(in, out);
   std::string_view p = *in;
   IntBlockReader reader;
   KPI_RETURN_IF_ERROR(reader.Open(&p));
@@ -260,6 +262,8 @@ Status DecodeInts(std::string_view* in, std::vector<uint32_t>* out) {
   return Status::OK();
 }
 
-Status SkipInts(std::string_view* in) { return IntBlockReader::Skip(in); }
+Status SkipInts(std::string_view* in) {
+  return IsCompressedInts(*in) ? SkipCompressedInts(in) : IntBlockReader::Skip(in);
+}
 
 }  // namespace kpi::codec
