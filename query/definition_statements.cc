@@ -13,14 +13,13 @@
 #include "query/watch/watch_definition.h"
 #include "query/watch/watch_runs.h"
 #include "query/watch/watch_show.h"
-#include "storage/store.h"
 
 namespace kpi::query {
 
 namespace {
 
 // Names a KPI may not take: it would hide a column or a function.
-std::string ShadowedName(const std::string& name, const storage::Catalog& catalog) {
+std::string ShadowedName(const std::string& name, const Schema& catalog) {
   const auto& builtin = BuiltinColumnNames();
   if (std::find(builtin.begin(), builtin.end(), name) != builtin.end()) return "the column '" + name + "'";
   if (catalog.FindColumn(name)) return "the column '" + name + "'";
@@ -87,9 +86,9 @@ std::string Trimmed(std::string_view text) {
 
 class DefinitionRun {
  public:
-  DefinitionRun(storage::Store* store, std::string_view text, Result* out, DefinitionError* error,
-                const std::string* viewer)
-      : store_(store), text_(Trimmed(text)), out_(out), error_(error), viewer_(viewer) {}
+  DefinitionRun(const MetaWriter& store, const Schema& schema, std::string_view text, Result* out,
+                DefinitionError* error, const std::string* viewer)
+      : store_(store), schema_(schema), text_(Trimmed(text)), out_(out), error_(error), viewer_(viewer) {}
 
   Status Denied(const ast::SourcePos& pos, const std::string& message) {
     Fail(pos, message);
@@ -99,7 +98,7 @@ class DefinitionRun {
   // The visible KPIs (every KPI for an unscoped token).
   Status VisibleKpis(KpiMap* kpis) {
     DefinitionMap stored;
-    KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, DefinitionKind::kKpi, &stored));
+    KPI_RETURN_IF_ERROR(LoadDefinitions(store_, DefinitionKind::kKpi, &stored));
     KeepVisible(&stored, viewer_);
     return ToKpis(stored, kpis, nullptr);
   }
@@ -109,7 +108,7 @@ class DefinitionRun {
   Status MayDefine(DefinitionKind kind, const std::string& name, const ast::SourcePos& pos, std::string* owner,
                    bool* existed) {
     DefinitionMap all;
-    KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, kind, &all));
+    KPI_RETURN_IF_ERROR(LoadDefinitions(store_, kind, &all));
     auto it = all.find(name);
     *existed = it != all.end();
     if (viewer_ == nullptr) {  // unscoped: a redefinition keeps its owner
@@ -143,7 +142,7 @@ class DefinitionRun {
 
   Status Run(const ast::DefineKpi& d) {
     if (d.expr == nullptr) return Fail(d.pos, "kpi '" + d.name + "' has no expression");
-    const std::string shadow = ShadowedName(d.name, store_->catalog());
+    const std::string shadow = ShadowedName(d.name, schema_);
     if (!shadow.empty()) return Fail(d.pos, "kpi name '" + d.name + "' would hide " + shadow + "; choose another name");
     std::string owner;
     bool existed = false;
@@ -155,7 +154,7 @@ class DefinitionRun {
     std::string why;
     if (!CheckKpiExpr(*d.expr, d.name, kpis, &visiting, 0, &pos, &why)) return Fail(pos, why);
     const std::string expr_text = d.expr_text.empty() ? ast::ToString(*d.expr) : d.expr_text;
-    KPI_RETURN_IF_ERROR(SaveKpi(store_, d.name, expr_text, store_->NowMs(), owner));
+    KPI_RETURN_IF_ERROR(SaveKpi(store_, d.name, expr_text, store_.NowMs(), owner));
     out_->message = "kpi " + d.name + (existed ? " redefined" : " defined");
     return Status::OK();
   }
@@ -175,7 +174,7 @@ class DefinitionRun {
     TargetRule t;
     DefinitionError e;
     if (!ReadTarget(d, kpis, &t, &e)) return Fail(e);
-    if (!CheckDimensions(t.where, d.where, store_->catalog(), &e)) return Fail(e);
+    if (!CheckDimensions(t.where, d.where, schema_, &e)) return Fail(e);
     return Save(DefinitionKind::kTarget, t.key, "target " + t.key, d.kpi.pos);
   }
 
@@ -185,15 +184,15 @@ class DefinitionRun {
     Exemption x;
     DefinitionError e;
     if (!ReadExemption(d, kpis, &x, &e)) return Fail(e);
-    if (!CheckDimensions(x.match, d.where, store_->catalog(), &e)) return Fail(e);
+    if (!CheckDimensions(x.match, d.where, schema_, &e)) return Fail(e);
     // "Most lenient" needs one direction: every relaxation of a KPI loosens
     // it the same way (a lower bound with >= / >, or an upper bound with <= / <).
     // Checked against every exemption, other scopes' too (an unscoped
     // evaluate applies them all), naming only those this token sees.
     LoadedDefinitions current;
-    KPI_RETURN_IF_ERROR(LoadAllDefinitions(*store_, std::nullopt, &current));
+    KPI_RETURN_IF_ERROR(LoadAllDefinitions(store_, std::nullopt, &current));
     DefinitionMap visible;
-    KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, DefinitionKind::kExemption, &visible));
+    KPI_RETURN_IF_ERROR(LoadDefinitions(store_, DefinitionKind::kExemption, &visible));
     KeepVisible(&visible, viewer_);
     auto upper = [](const std::string& op) { return op == "<=" || op == "<"; };
     for (size_t i = 0; i < x.relax.size(); ++i)
@@ -229,8 +228,8 @@ class DefinitionRun {
   }
 
   Status Run(const ast::ShowKpis& s) {
-    if (s.kind == "watch") return ShowWatches(*store_, viewer_, out_);
-    if (s.kind == "alert") return ShowAlerts(*store_, viewer_, out_);
+    if (s.kind == "watch") return ShowWatches(store_, viewer_, out_);
+    if (s.kind == "alert") return ShowAlerts(store_, viewer_, out_);
     out_->columns = {ResultColumn{"name", ValueType::kString}, ResultColumn{"definition", ValueType::kString},
                      ResultColumn{"defined_at", ValueType::kTime}};
     DefinitionKind kind = DefinitionKind::kKpi;
@@ -244,7 +243,7 @@ class DefinitionRun {
         out_->rows.push_back({Value::String(name), Value::String(def.text), Value::Time(def.defined_at_ms)});
     } else {
       DefinitionMap defs;
-      KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, kind, &defs));
+      KPI_RETURN_IF_ERROR(LoadDefinitions(store_, kind, &defs));
       KeepVisible(&defs, viewer_);
       for (const auto& [name, def] : defs)
         out_->rows.push_back({Value::String(name), Value::String(def.text), Value::Time(def.defined_at_ms)});
@@ -260,7 +259,7 @@ class DefinitionRun {
     if (!kpis.count(d.name)) {
       std::string value;
       // An entry that does not decode: only an unscoped token may drop it.
-      if (viewer_ != nullptr || store_->GetMeta(kKpiNamespace, d.name, &value).code() == Status::Code::kNotFound) {
+      if (viewer_ != nullptr || store_.GetMeta(kKpiNamespace, d.name, &value).code() == Status::Code::kNotFound) {
         std::vector<std::string> names;
         for (const auto& [name, def] : kpis) names.push_back(name);
         return Fail(d.pos, "unknown kpi '" + d.name + "'" + DidYouMean(d.name, names), true);
@@ -268,12 +267,12 @@ class DefinitionRun {
     }
     if (viewer_ != nullptr) {
       DefinitionMap stored;
-      KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, DefinitionKind::kKpi, &stored));
+      KPI_RETURN_IF_ERROR(LoadDefinitions(store_, DefinitionKind::kKpi, &stored));
       auto it = stored.find(d.name);
       if (it == stored.end()) return Fail(d.pos, "unknown kpi '" + d.name + "'", true);
       KPI_RETURN_IF_ERROR(MayDrop(it->second, d.pos));
     }
-    KPI_RETURN_IF_ERROR(DropKpi(store_, d.name, store_->NowMs()));
+    KPI_RETURN_IF_ERROR(DropKpi(store_, d.name, store_.NowMs()));
     out_->message = "kpi " + d.name + " dropped";
     return Status::OK();
   }
@@ -284,14 +283,14 @@ class DefinitionRun {
       if (d.kind == DefinitionKindName(k)) kind = k;
     KPI_RETURN_IF_ERROR(CheckExists(kind, d.name.name, d.name.pos));
     if (kind == DefinitionKind::kTable) {
-      KPI_RETURN_IF_ERROR(DropTable(store_, d.name.name, store_->NowMs()));
+      KPI_RETURN_IF_ERROR(DropTable(store_, d.name.name, store_.NowMs()));
     } else if (kind == DefinitionKind::kWatch) {
       // Its run history, state and alerts go with it, in the same write.
-      std::vector<storage::Store::MetaWrite> forget;
-      KPI_RETURN_IF_ERROR(ForgetWatchWrites(*store_, d.name.name, &forget));
-      KPI_RETURN_IF_ERROR(DropDefinition(store_, kind, d.name.name, store_->NowMs(), std::move(forget)));
+      std::vector<MetaWrite> forget;
+      KPI_RETURN_IF_ERROR(ForgetWatchWrites(store_, d.name.name, &forget));
+      KPI_RETURN_IF_ERROR(DropDefinition(store_, kind, d.name.name, store_.NowMs(), std::move(forget)));
     } else {
-      KPI_RETURN_IF_ERROR(DropDefinition(store_, kind, d.name.name, store_->NowMs()));
+      KPI_RETURN_IF_ERROR(DropDefinition(store_, kind, d.name.name, store_.NowMs()));
     }
     out_->message = d.kind + " " + d.name.name + " dropped";
     return Status::OK();
@@ -302,7 +301,7 @@ class DefinitionRun {
     DefinitionError e;
     if (!TargetKey(d.kpi, d.where, &key, &e)) return Fail(e);
     KPI_RETURN_IF_ERROR(CheckExists(DefinitionKind::kTarget, key, d.kpi.pos));
-    KPI_RETURN_IF_ERROR(DropDefinition(store_, DefinitionKind::kTarget, key, store_->NowMs()));
+    KPI_RETURN_IF_ERROR(DropDefinition(store_, DefinitionKind::kTarget, key, store_.NowMs()));
     out_->message = "target " + key + " dropped";
     return Status::OK();
   }
@@ -312,14 +311,14 @@ class DefinitionRun {
     std::string owner;
     bool existed = false;
     KPI_RETURN_IF_ERROR(MayDefine(kind, name, pos, &owner, &existed));
-    KPI_RETURN_IF_ERROR(SaveDefinition(store_, kind, name, text_, store_->NowMs(), {}, owner));
+    KPI_RETURN_IF_ERROR(SaveDefinition(store_, kind, name, text_, store_.NowMs(), {}, owner));
     out_->message = what + (existed ? " redefined" : " defined");
     return Status::OK();
   }
 
   Status CheckExists(DefinitionKind kind, const std::string& name, const ast::SourcePos& pos) {
     DefinitionMap defs;
-    KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, kind, &defs));
+    KPI_RETURN_IF_ERROR(LoadDefinitions(store_, kind, &defs));
     KeepVisible(&defs, viewer_);  // another scope's definition is as if absent
     if (auto it = defs.find(name); it != defs.end()) return MayDrop(it->second, pos);
     std::vector<std::string> names;
@@ -328,7 +327,8 @@ class DefinitionRun {
                 true);
   }
 
-  storage::Store* store_;
+  const MetaWriter& store_;
+  const Schema& schema_;
   std::string text_;
   Result* out_;
   DefinitionError* error_;
@@ -341,7 +341,7 @@ namespace {
 
 // A dimension a target or relaxation may name: a column of the store, a
 // built-in column, a joined table's column (TABLE.column) or agent_of(...).
-bool KnownDimension(const std::string& dim, const storage::Catalog& catalog) {
+bool KnownDimension(const std::string& dim, const Schema& catalog) {
   if (dim.find('.') != std::string::npos || dim.rfind("agent_of(", 0) == 0) return true;
   const auto& builtin = BuiltinColumnNames();
   if (std::find(builtin.begin(), builtin.end(), dim) != builtin.end()) return true;
@@ -351,7 +351,7 @@ bool KnownDimension(const std::string& dim, const storage::Catalog& catalog) {
 
 }  // namespace
 
-bool CheckDimensions(const std::vector<GroupMatch>& where, const ast::ExprPtr& expr, const storage::Catalog& catalog,
+bool CheckDimensions(const std::vector<GroupMatch>& where, const ast::ExprPtr& expr, const Schema& catalog,
                      DefinitionError* error) {
   for (const GroupMatch& m : where) {
     if (KnownDimension(m.dim, catalog)) continue;
@@ -364,9 +364,10 @@ bool CheckDimensions(const std::vector<GroupMatch>& where, const ast::ExprPtr& e
   return true;
 }
 
-bool RunDefinitionStatement(storage::Store* store, const ast::Statement& st, std::string_view text, Result* out,
-                            DefinitionError* error, Status* status, const std::string* owner) {
-  DefinitionRun run(store, text, out, error, owner);
+bool RunDefinitionStatement(const MetaWriter& store, const Schema& schema, const ast::Statement& st,
+                            std::string_view text, Result* out, DefinitionError* error, Status* status,
+                            const std::string* owner) {
+  DefinitionRun run(store, schema, text, out, error, owner);
   return std::visit(
       [&](const auto& s) -> bool {
         using T = std::decay_t<decltype(s)>;
@@ -379,6 +380,23 @@ bool RunDefinitionStatement(storage::Store* store, const ast::Statement& st, std
         }
       },
       st);
+}
+
+bool ExecuteDefinitionStatement(const MetaWriter& store, const Schema& schema, const ast::Statement& st,
+                                std::string_view text, Result* out, QueryError* error, Status* status,
+                                const std::string* owner) {
+  DefinitionError derr;
+  if (!RunDefinitionStatement(store, schema, st, text, out, &derr, status, owner)) return false;
+  if (!status->ok() && !derr.message.empty()) {
+    error->message = derr.message;
+    error->line = derr.pos.line;
+    error->column = derr.pos.column;
+    error->snippet = SourceSnippet(text, derr.pos.line, derr.pos.column);
+    const std::string where = error->ToString();
+    if (status->code() == Status::Code::kPermissionDenied) *status = Status::PermissionDenied(where);
+    else if (status->code() != Status::Code::kNotFound) *status = Status::InvalidArgument(where);
+  }
+  return true;
 }
 
 }  // namespace kpi::query

@@ -11,6 +11,7 @@
 
 #include "query/aggregates/aggregate.h"
 #include "query/binder/binder.h"
+#include "query/binder/schema.h"
 #include "query/execution/executor.h"
 #include "query/catalog/definition_store.h"
 #include "query/catalog/table_store.h"
@@ -18,6 +19,7 @@
 #include "query/evaluation/definitions.h"
 #include "query/evaluation/judge.h"
 #include "query/evaluation/provenance.h"
+#include "query/evaluation/statement_definitions.h"
 #include "query/execution/nested_select.h"
 #include "query/kpi_store.h"
 #include "query/parser/parser.h"
@@ -94,15 +96,9 @@ class StatementRun {
       if (!checked.ok()) return checked;
     }
     Status status;
-    DefinitionError derr;
-    if (RunDefinitionStatement(store_, st, text_, out_, &derr, &status, Viewer())) {
-      if (!status.ok() && !derr.message.empty()) {
-        Fail(text_, derr.pos, derr.message, error_);
-        if (status.code() == Status::Code::kPermissionDenied) status = Status::PermissionDenied(error_->ToString());
-        else if (status.code() != Status::Code::kNotFound) status = Status::InvalidArgument(error_->ToString());
-      }
+    if (ExecuteDefinitionStatement(store_, CatalogSchema(store_->catalog()), st, text_, out_, error_, &status,
+                                   Viewer()))
       return status;
-    }
     if (auto* s = std::get_if<ast::SelectQuery>(&st)) return Select(*s, false);
     if (auto* s = std::get_if<ast::Evaluate>(&st)) return Evaluate(*s, false);
     if (auto* s = std::get_if<ast::Explain>(&st)) return s->evaluate ? Evaluate(*s->evaluate, true) : Select(s->query, true);
@@ -125,45 +121,16 @@ class StatementRun {
     // Relative windows: under `as of T` now is T.
     now_ms_ = own_as_of ? ms : options_.now_ms ? *options_.now_ms : as_of_ ? *as_of_ : store_->NowMs();
     KPI_RETURN_IF_ERROR(LoadAllDefinitions(*store_, as_of_, &defs_, Viewer(), judging));
-    if (as_of_) {
-      DefinitionMap now;
-      KPI_RETURN_IF_ERROR(LoadDefinitions(*store_, DefinitionKind::kKpi, &now));
-      KeepVisible(&now, Viewer());
-      KPI_RETURN_IF_ERROR(ToKpis(now, &kpis_now_, nullptr));
-    }
+    if (as_of_) KPI_RETURN_IF_ERROR(LoadVisibleKpis(*store_, Viewer(), &kpis_now_));
     context_ = BindContext{};
-    context_.kpis = &defs_.kpis;
     context_.now_ms = now_ms_;
-    for (const auto& [name, c] : defs_.calendars) context_.calendar_names.push_back(name);
-    context_.find_calendar = [this](const std::string& name, CalendarRef* out, std::string* why) {
-      auto it = defs_.calendars.find(name);
-      if (it == defs_.calendars.end()) return false;
-      out->clock = ClockFor(it->second);
-      out->version_ms = it->second.defined_at_ms;
-      if (out->clock == nullptr) *why = "calendar '" + name + "' cannot be built";
-      return out->clock != nullptr;
-    };
-    std::vector<ast::JoinClause> joins;  // of every level of a nested select
-    for (const ast::SelectQuery* s = &q; s != nullptr; s = s->subquery.get())
-      joins.insert(joins.end(), s->joins.begin(), s->joins.end());
-    for (const ast::JoinClause& j : joins) {
-      auto it = defs_.tables.find(j.table);
-      if (it == defs_.tables.end()) continue;  // the binder names the unknown table
-      TableRef ref;
-      KPI_RETURN_IF_ERROR(LoadTable(*store_, it->second, &ref.table));
-      ref.version_ms = it->second.defined_at_ms;
-      context_.tables[j.table] = ref;
-    }
+    KPI_RETURN_IF_ERROR(FillBindContext(*store_, defs_, q, &context_));
     return Status::OK();
   }
 
   Status BindFailed(const BindError& berr_in) {
     BindError berr = berr_in;
-    if (as_of_) {
-      for (const auto& [name, def] : kpis_now_)
-        if (!defs_.kpis.count(name) && berr.message.find("'" + name + "'") != std::string::npos)
-          berr.message += " (kpi '" + name + "' was not defined as of " + FormatInstantUtc(*as_of_) + ")";
-    }
+    if (as_of_) berr.message += NotDefinedThen(berr.message, defs_.kpis, kpis_now_, *as_of_);
     return Fail(text_, berr.pos, berr.message, error_);
   }
 
@@ -361,125 +328,25 @@ class StatementRun {
   }
 
   Status Evaluate(const ast::Evaluate& ev, bool explain) {
-    if (ev.query.source == "select" || ev.query.source == "watch")
-      return Fail(text_, ev.query.source_pos,
-                  std::string("evaluate judges KPIs over events or tickets, not over ") +
-                      (ev.query.source == "watch" ? "a watch's history" : "a nested select"),
-                  error_);
-    if (trends::HasTrendClause(ev.query))
-      return Fail(text_, ev.query.compare ? ev.query.compare->pos : ev.query.rolling_pos,
-                  "`compare with` and `rolling` are clauses of select, not of evaluate", error_);
+    EvaluatePlan plan;
+    EvaluateFailure failure;
     KPI_RETURN_IF_ERROR(Prepare(ev.query, /*judging=*/true));
-    // The KPIs to compute: those listed, or the scorecard's.
-    const Scorecard* scorecard = nullptr;
-    std::vector<std::string> kpis;
-    if (ev.scorecard) {
-      auto it = defs_.scorecards.find(ev.scorecard->name);
-      if (it == defs_.scorecards.end()) {
-        std::vector<std::string> names;
-        for (const auto& [name, sc] : defs_.scorecards) names.push_back(name);
-        return Fail(text_, ev.scorecard->pos,
-                    "unknown scorecard '" + ev.scorecard->name + "'" + DidYouMean(ev.scorecard->name, names), error_);
-      }
-      scorecard = &it->second;
-      for (const auto& [w, k] : scorecard->terms) kpis.push_back(k);
-    } else {
-      for (const ast::NamePos& k : ev.kpis) {
-        if (!defs_.kpis.count(k.name)) {
-          std::vector<std::string> names;
-          for (const auto& [name, def] : defs_.kpis) names.push_back(name);
-          return Fail(text_, k.pos, "unknown kpi '" + k.name + "'" + DidYouMean(k.name, names) +
-                                        " (evaluate takes KPIs defined with `define kpi`)", error_);
-        }
-        kpis.push_back(k.name);
-      }
-    }
-    // One select computes every KPI per group; exclusions leave rows out.
-    ast::SelectQuery q = ev.query;
-    q.order_by.clear();
-    q.limit.reset();
-    q.items.clear();
-    for (const std::string& k : kpis) {
-      auto e = std::make_shared<ast::Expr>();
-      e->kind = ast::ExprKind::kColumn;
-      e->text = k;
-      e->pos = ev.pos;
-      q.items.push_back(ast::SelectItem{e, k, ev.pos});
-    }
-    for (const Exemption& x : defs_.exemptions)
-      if (x.exclude) context_.exclusions.push_back(ExclusionRef{x.name, x.start_ms, x.end_ms, x.where, x.defined_at_ms});
+    if (!PlanEvaluate(ev, defs_, &plan, &failure)) return Fail(text_, failure.pos, failure.message, error_);
+    context_.exclusions = plan.exclusions;
     BoundQuery bound;
-    KPI_RETURN_IF_ERROR(Bind(q, &bound));
-    const ScanPlan plan = BuildScanPlan(bound, *snap_);
-    if (explain) return Explain(bound, plan, JudgeNotes(kpis, bound));
+    KPI_RETURN_IF_ERROR(Bind(plan.select, &bound));
+    const ScanPlan scan = BuildScanPlan(bound, *snap_);
+    if (explain) return Explain(bound, scan, JudgeNotes(plan.kpis, bound, defs_));
     Result values;
-    KPI_RETURN_IF_ERROR(ExecuteSelect(bound, *snap_, plan, options_, &values));
-    JudgeInput in;
-    in.values = &values;
-    in.num_groups = bound.groups.size();
-    for (const GroupKey& g : bound.groups) {
-      in.group_units.push_back(g.is_bucket ? std::optional<BucketUnit>(g.unit) : std::nullopt);
-      in.group_steps.push_back(g.step_ms);
-    }
-    in.tz = bound.tz;
-    in.during = bound.during;
-    in.kpis = kpis;
-    in.scorecard = scorecard;
-    in.targets = &defs_.targets;
-    in.exemptions = &defs_.exemptions;
-    in.order_by = ev.query.order_by;
-    in.limit = ev.query.limit;
+    KPI_RETURN_IF_ERROR(ExecuteSelect(bound, *snap_, scan, options_, &values));
     std::map<std::string, int64_t> used = bound.used_definitions;
-    JudgeError jerr;
-    if (!Judge(in, out_, &used, &jerr)) {
-      // Point at the offending order item, else at the KPI (or scorecard) judged.
-      ast::SourcePos pos = ev.scorecard ? ev.scorecard->pos : ev.pos;
-      for (const ast::NamePos& k : ev.kpis)
-        if (k.name == jerr.kpi) pos = k.pos;
-      return Fail(text_, jerr.pos.value_or(pos), jerr.message, error_);
-    }
+    if (!JudgeEvaluation(ev, plan, defs_, bound, values, out_, &used, &failure))
+      return Fail(text_, failure.pos, failure.message, error_);
     if (out_->rows.size() > options_.max_result_rows)
       return Status::ResourceExhausted("the evaluation has " + std::to_string(out_->rows.size()) +
                                        " rows, more than the limit of " + std::to_string(options_.max_result_rows));
     out_->stats = values.stats;
     return Stamp(used);
-  }
-
-  // explain evaluate: what can judge the rows.
-  std::vector<std::string> JudgeNotes(const std::vector<std::string>& kpis, const BoundQuery& bound) const {
-    std::vector<std::string> notes;
-    std::vector<std::string> groups;
-    for (const GroupKey& g : bound.groups) groups.push_back(g.name);
-    auto grouped = [&](const std::vector<GroupMatch>& where) {
-      for (const GroupMatch& m : where)
-        if (std::find(groups.begin(), groups.end(), m.dim) == groups.end()) return false;
-      return true;
-    };
-    for (const std::string& k : kpis) {
-      int n = 0;
-      for (const TargetRule& t : defs_.targets) {
-        if (t.kpi != k) continue;
-        ++n;
-        notes.push_back("target: " + t.Describe() +
-                        (grouped(t.where) ? "" : "  (never applies: names a dimension not in `by`)"));
-      }
-      if (n == 0) notes.push_back("target: none for kpi " + k + " (its rows have no target)");
-    }
-    for (const Exemption& x : defs_.exemptions) {
-      const bool overlaps = !bound.during || (x.start_ms < bound.during->second && bound.during->first < x.end_ms);
-      std::string line = "exemption " + x.name + ": " + (x.exclude ? "exclude" : "relax") + " [" +
-                         FormatInstantUtc(x.start_ms) + ", " + FormatInstantUtc(x.end_ms) + ")";
-      if (!x.exclude) {
-        bool relevant = false;
-        for (const Relaxation& r : x.relax)
-          relevant |= std::find(kpis.begin(), kpis.end(), r.kpi) != kpis.end();
-        if (!relevant) continue;
-        if (!grouped(x.match)) line += "  (never applies: names a dimension not in `by`)";
-      }
-      if (!overlaps) line += "  (outside `during`)";
-      notes.push_back(line);
-    }
-    return notes;
   }
 
   // Provenance: the instant the answer reflects, the definitions it used and the hash.
@@ -568,21 +435,7 @@ std::vector<std::string> Engine::CompletionWords(const std::string* viewer) cons
   words.insert("cycles");
   for (const char* b : {"minute", "hour", "day", "week", "month", "quarter", "year", "hour_of_day", "weekday"})
     words.insert(b);
-  // Every definition name: KPIs, tables (and their columns as TABLE.column),
-  // calendars, exemptions, scorecards.
-  for (DefinitionKind kind : kAllDefinitionKinds) {
-    if (kind == DefinitionKind::kTarget) continue;
-    DefinitionMap defs;
-    if (!LoadDefinitions(*store_, kind, &defs).ok()) continue;
-    KeepVisible(&defs, viewer);
-    for (const auto& [name, def] : defs) {
-      words.insert(name);
-      if (kind != DefinitionKind::kTable) continue;
-      std::shared_ptr<const LookupTable> table;
-      if (LoadTable(*store_, def, &table).ok() && table)
-        for (const auto& c : table->columns) words.insert(name + "." + c.name);
-    }
-  }
+  for (std::string& w : DefinitionWords(*store_, viewer)) words.insert(std::move(w));
   return std::vector<std::string>(words.begin(), words.end());
 }
 

@@ -43,22 +43,22 @@ Status ToKpis(const DefinitionMap& stored, KpiMap* out, std::vector<std::string>
   return Status::OK();
 }
 
-Status SaveKpi(storage::Store* store, const std::string& name, const std::string& expr_text, int64_t at_ms,
+Status SaveKpi(const MetaWriter& store, const std::string& name, const std::string& expr_text, int64_t at_ms,
                const std::string& owner) {
   return SaveDefinition(store, DefinitionKind::kKpi, name, expr_text, at_ms, {}, owner);
 }
 
-Status DropKpi(storage::Store* store, const std::string& name, int64_t at_ms) {
+Status DropKpi(const MetaWriter& store, const std::string& name, int64_t at_ms) {
   return DropDefinition(store, DefinitionKind::kKpi, name, at_ms);
 }
 
-Status LoadKpis(const storage::Store& store, KpiMap* out, std::vector<std::string>* bad) {
+Status LoadKpis(const MetaReader& store, KpiMap* out, std::vector<std::string>* bad) {
   DefinitionMap stored;
   KPI_RETURN_IF_ERROR(LoadDefinitions(store, DefinitionKind::kKpi, &stored, bad));
   return ToKpis(stored, out, bad);
 }
 
-Status LoadKpisAsOf(const storage::Store& store, int64_t as_of_ms, const KpiMap& /*current*/, KpiMap* out,
+Status LoadKpisAsOf(const MetaReader& store, int64_t as_of_ms, const KpiMap& /*current*/, KpiMap* out,
                     std::vector<std::string>* bad) {
   DefinitionMap stored;
   KPI_RETURN_IF_ERROR(LoadDefinitionsAsOf(store, DefinitionKind::kKpi, as_of_ms, &stored, bad));

@@ -79,32 +79,32 @@ void KeepVisible(DefinitionMap* defs, const std::string* viewer) {
   for (auto it = defs->begin(); it != defs->end();) it = VisibleTo(it->second, viewer) ? std::next(it) : defs->erase(it);
 }
 
-Status SaveDefinition(storage::Store* store, DefinitionKind kind, const std::string& name, const std::string& text,
-                      int64_t at_ms, std::vector<storage::Store::MetaWrite> extra, const std::string& owner) {
+Status SaveDefinition(const MetaWriter& store, DefinitionKind kind, const std::string& name, const std::string& text,
+                      int64_t at_ms, std::vector<MetaWrite> extra, const std::string& owner) {
   if (owner.find('\n') != std::string::npos) return Status::InvalidArgument("a definition's owner is one line");
   const std::string value = Encode(kind, at_ms, text, owner);
   extra.push_back({Namespace(kind), name, value});
   extra.push_back({HistoryNamespace(kind), name + "\n" + InstantKey(at_ms), value});
-  return store->WriteMeta(extra);
+  return store.WriteMeta(extra);
 }
 
-Status SaveDefinitions(storage::Store* store, DefinitionKind kind,
+Status SaveDefinitions(const MetaWriter& store, DefinitionKind kind,
                        const std::vector<std::pair<std::string, std::string>>& name_and_text, int64_t at_ms) {
-  std::vector<storage::Store::MetaWrite> writes;
+  std::vector<MetaWrite> writes;
   for (const auto& [name, text] : name_and_text) {
     const std::string value = Encode(kind, at_ms, text);
     writes.push_back({Namespace(kind), name, value});
     writes.push_back({HistoryNamespace(kind), name + "\n" + InstantKey(at_ms), value});
   }
   if (writes.empty()) return Status::OK();
-  return store->WriteMeta(writes);
+  return store.WriteMeta(writes);
 }
 
-Status DropDefinition(storage::Store* store, DefinitionKind kind, const std::string& name, int64_t at_ms,
-                      std::vector<storage::Store::MetaWrite> extra) {
+Status DropDefinition(const MetaWriter& store, DefinitionKind kind, const std::string& name, int64_t at_ms,
+                      std::vector<MetaWrite> extra) {
   extra.push_back({Namespace(kind), name, std::nullopt});
   extra.push_back({HistoryNamespace(kind), name + "\n" + InstantKey(at_ms), DroppedTag(kind) + std::to_string(at_ms)});
-  return store->WriteMeta(extra);
+  return store.WriteMeta(extra);
 }
 
 namespace {
@@ -159,7 +159,7 @@ void AsOfFrom(DefinitionKind kind, const Entries& current_entries, const Entries
 
 }  // namespace
 
-Status LoadDefinitions(const storage::Store& store, DefinitionKind kind, DefinitionMap* out,
+Status LoadDefinitions(const MetaReader& store, DefinitionKind kind, DefinitionMap* out,
                        std::vector<std::string>* bad) {
   Entries entries;
   KPI_RETURN_IF_ERROR(store.ListMeta(Namespace(kind), &entries));
@@ -167,7 +167,7 @@ Status LoadDefinitions(const storage::Store& store, DefinitionKind kind, Definit
   return Status::OK();
 }
 
-Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int64_t as_of_ms, DefinitionMap* out,
+Status LoadDefinitionsAsOf(const MetaReader& store, DefinitionKind kind, int64_t as_of_ms, DefinitionMap* out,
                            std::vector<std::string>* bad) {
   std::vector<Entries> lists;
   KPI_RETURN_IF_ERROR(store.ListMetaConsistent({Namespace(kind), HistoryNamespace(kind)}, &lists));
@@ -175,7 +175,7 @@ Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int
   return Status::OK();
 }
 
-Status LoadDefinitionHistory(const storage::Store& store, DefinitionKind kind, const std::string& name,
+Status LoadDefinitionHistory(const MetaReader& store, DefinitionKind kind, const std::string& name,
                              std::vector<DefinitionVersion>* out) {
   out->clear();
   Entries history;
@@ -196,7 +196,7 @@ Status LoadDefinitionHistory(const storage::Store& store, DefinitionKind kind, c
   return Status::OK();
 }
 
-Status LoadEveryKind(const storage::Store& store, std::optional<int64_t> as_of_ms,
+Status LoadEveryKind(const MetaReader& store, std::optional<int64_t> as_of_ms,
                      std::map<DefinitionKind, DefinitionMap>* out, const std::string* viewer) {
   std::vector<std::string> namespaces;
   for (DefinitionKind kind : kAllDefinitionKinds) {
@@ -216,7 +216,7 @@ Status LoadEveryKind(const storage::Store& store, std::optional<int64_t> as_of_m
   return Status::OK();
 }
 
-Status LatestDefinitionChange(const storage::Store& store, int64_t* at_ms) {
+Status LatestDefinitionChange(const MetaReader& store, int64_t* at_ms) {
   *at_ms = 0;
   for (DefinitionKind kind : kAllDefinitionKinds) {
     std::vector<std::pair<std::string, std::string>> history;

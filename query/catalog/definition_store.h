@@ -1,6 +1,8 @@
 // The catalog of definitions: every kind of user definition (named KPIs,
 // lookup tables, business-hours calendars, targets, exemption windows,
-// scorecards) kept in the store's metadata with one history mechanism.
+// scorecards) kept in metadata with one history mechanism: the local
+// store's, or a ClickHouse cluster's (query/catalog/meta_store.h; the same
+// keys and values in both).
 //
 // (watches, query/watch/watch_definition.h, are a kind too: their run
 // history and alerts live in namespaces of their own, query/watch/watch_runs.h)
@@ -8,11 +10,11 @@
 //   namespace K          key = name        the current definition
 //   namespace K_history  key = name '\n' <16 hex digits of the instant>
 //                                           one entry per define and per drop
-// Both written in one atomic, synced metadata write (with any extra writes
-// the caller adds, e.g. a table's data), so a reader sees the old or the new
-// definition, never half of it. Instants come from the store's clock
-// (Store::NowMs), the clock that stamps ingest batches, so `as of T` sees
-// every definition as it was at T.
+// Both written in one atomic metadata write (MetaWriter::WriteMeta, with any
+// extra writes the caller adds, e.g. a table's data), so a reader sees the
+// old or the new definition, never half of it. Instants come from the
+// metadata's clock (MetaReader::NowMs), the clock that stamps ingest
+// batches, so `as of T` sees every definition as it was at T.
 //
 // Stored values (text):
 //     <tag> '\n' <defined_at epoch ms, decimal> '\n' <text>
@@ -28,7 +30,7 @@
 // shared: visible to every token.
 // Stores written before the history existed have current entries without
 // history: they count from their defined_at.
-// Thread safety: functions over a Store, which serializes metadata access.
+// Thread safety: functions over a MetaReader / MetaWriter (query/catalog/meta_store.h), which are thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +40,7 @@
 #include <vector>
 
 #include "storage/status.h"
-#include "storage/store.h"
+#include "query/catalog/meta_store.h"
 
 namespace kpi::query {
 
@@ -67,8 +69,8 @@ using DefinitionMap = std::map<std::string, StoredDefinition>;
 // Defines (or redefines) `name` at `at_ms`: current entry, history entry and
 // `extra` in one atomic write.
 // `owner`: the owning scope's text (no newline), empty for shared.
-Status SaveDefinition(storage::Store* store, DefinitionKind kind, const std::string& name, const std::string& text,
-                      int64_t at_ms, std::vector<storage::Store::MetaWrite> extra = {}, const std::string& owner = "");
+Status SaveDefinition(const MetaWriter& store, DefinitionKind kind, const std::string& name, const std::string& text,
+                      int64_t at_ms, std::vector<MetaWrite> extra = {}, const std::string& owner = "");
 
 // Whether a token whose scope text is `*viewer` (nullptr: an unscoped
 // token) sees `def`: unscoped tokens see everything; a scoped token sees
@@ -77,19 +79,19 @@ bool VisibleTo(const StoredDefinition& def, const std::string* viewer);
 // Removes from *defs what `viewer` does not see.
 void KeepVisible(DefinitionMap* defs, const std::string* viewer);
 // Several definitions of one kind (e.g. a targets file) in one atomic write.
-Status SaveDefinitions(storage::Store* store, DefinitionKind kind,
+Status SaveDefinitions(const MetaWriter& store, DefinitionKind kind,
                        const std::vector<std::pair<std::string, std::string>>& name_and_text, int64_t at_ms);
 // Drops `name` at `at_ms` (the caller checked it exists).
-Status DropDefinition(storage::Store* store, DefinitionKind kind, const std::string& name, int64_t at_ms,
-                      std::vector<storage::Store::MetaWrite> extra = {});
+Status DropDefinition(const MetaWriter& store, DefinitionKind kind, const std::string& name, int64_t at_ms,
+                      std::vector<MetaWrite> extra = {});
 
 // The current definitions of `kind`. Entries that do not decode are listed
 // in *bad (when given) and left out.
-Status LoadDefinitions(const storage::Store& store, DefinitionKind kind, DefinitionMap* out,
+Status LoadDefinitions(const MetaReader& store, DefinitionKind kind, DefinitionMap* out,
                        std::vector<std::string>* bad = nullptr);
 // The definitions of `kind` as they were at `as_of_ms`: the latest define at
 // or before it, unless a later drop at or before it removed the name.
-Status LoadDefinitionsAsOf(const storage::Store& store, DefinitionKind kind, int64_t as_of_ms, DefinitionMap* out,
+Status LoadDefinitionsAsOf(const MetaReader& store, DefinitionKind kind, int64_t as_of_ms, DefinitionMap* out,
                            std::vector<std::string>* bad = nullptr);
 
 // One name's history, oldest first: every define (text, owner) and drop.
@@ -98,18 +100,18 @@ struct DefinitionVersion {
   bool dropped = false;
   StoredDefinition definition;  // empty text for a drop
 };
-Status LoadDefinitionHistory(const storage::Store& store, DefinitionKind kind, const std::string& name,
+Status LoadDefinitionHistory(const MetaReader& store, DefinitionKind kind, const std::string& name,
                              std::vector<DefinitionVersion>* out);
 
 // Every kind at once, read from one consistent view of the store's
 // metadata (current definitions, or as of an instant): a statement never
 // sees one definition change without the changes that came before it.
 // `viewer`: as for VisibleTo (what it does not see is left out).
-Status LoadEveryKind(const storage::Store& store, std::optional<int64_t> as_of_ms,
+Status LoadEveryKind(const MetaReader& store, std::optional<int64_t> as_of_ms,
                      std::map<DefinitionKind, DefinitionMap>* out, const std::string* viewer = nullptr);
 
 // The instant of the latest define or drop of any kind (0 with none).
-Status LatestDefinitionChange(const storage::Store& store, int64_t* at_ms);
+Status LatestDefinitionChange(const MetaReader& store, int64_t* at_ms);
 
 // 16 lower-case hex digits of an instant: the history key suffix.
 std::string InstantKey(int64_t at_ms);

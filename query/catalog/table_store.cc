@@ -5,7 +5,6 @@
 #include <mutex>
 
 #include "query/parser/x3/keywords.h"
-#include "storage/store.h"
 
 namespace kpi::query {
 
@@ -25,10 +24,11 @@ class TableCache {
     return *cache;
   }
 
-  std::shared_ptr<const LookupTable> Find(const storage::Store& store, const StoredDefinition& def) {
+  std::shared_ptr<const LookupTable> Find(const MetaReader& store, const StoredDefinition& def) {
+    const std::string identity = store.Identity();
     std::lock_guard<std::mutex> lock(mu_);
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-      if (Matches(*it, store, def)) {
+      if (Matches(*it, identity, def)) {
         entries_.splice(entries_.begin(), entries_, it);  // most recent first
         return it->table;
       }
@@ -36,13 +36,14 @@ class TableCache {
     return nullptr;
   }
 
-  void Add(const storage::Store& store, const StoredDefinition& def, std::shared_ptr<const LookupTable> table) {
+  void Add(const MetaReader& store, const StoredDefinition& def, std::shared_ptr<const LookupTable> table) {
     const size_t bytes = table->MemoryBytes();
+    const std::string identity = store.Identity();
     std::lock_guard<std::mutex> lock(mu_);
     for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-      if (Matches(*it, store, def)) return;  // another thread decoded it first
+      if (Matches(*it, identity, def)) return;  // another thread decoded it first
     }
-    entries_.push_front(Entry{&store, store.dir(), def.name, def.defined_at_ms, def.text, std::move(table), bytes});
+    entries_.push_front(Entry{identity, def.name, def.defined_at_ms, def.text, std::move(table), bytes});
     bytes_ += bytes;
     while (entries_.size() > 1 && (entries_.size() > kMaxEntries || bytes_ > kMaxBytes)) {
       bytes_ -= entries_.back().bytes;
@@ -52,10 +53,11 @@ class TableCache {
 
   // Forgets every entry of table `name` of `store`. A load at the instant of
   // the current definition (same clock millisecond) overwrites its data.
-  void Forget(const storage::Store& store, const std::string& name) {
+  void Forget(const MetaReader& store, const std::string& name) {
+    const std::string identity = store.Identity();
     std::lock_guard<std::mutex> lock(mu_);
     for (auto it = entries_.begin(); it != entries_.end();) {
-      if (it->store == &store && it->name == name && it->dir == store.dir()) {
+      if (it->store == identity && it->name == name) {
         bytes_ -= it->bytes;
         it = entries_.erase(it);
       } else {
@@ -69,8 +71,7 @@ class TableCache {
   static constexpr size_t kMaxBytes = size_t{512} << 20;
 
   struct Entry {
-    const storage::Store* store;
-    std::string dir;  // a later store at the same address is another store
+    std::string store;  // MetaReader::Identity()
     std::string name;
     int64_t defined_at_ms;
     std::string text;
@@ -78,9 +79,8 @@ class TableCache {
     size_t bytes;
   };
 
-  static bool Matches(const Entry& e, const storage::Store& store, const StoredDefinition& def) {
-    return e.store == &store && e.defined_at_ms == def.defined_at_ms && e.name == def.name && e.text == def.text &&
-           e.dir == store.dir();
+  static bool Matches(const Entry& e, const std::string& store, const StoredDefinition& def) {
+    return e.defined_at_ms == def.defined_at_ms && e.name == def.name && e.text == def.text && e.store == store;
   }
 
   std::mutex mu_;
@@ -90,14 +90,14 @@ class TableCache {
 
 // The definition and the data of `table` in one atomic write; *stored_bytes
 // gets the size of the encoded table.
-Status Save(storage::Store* store, const std::string& name, const LookupTable& table, const std::string& descriptor,
+Status Save(const MetaWriter& store, const std::string& name, const LookupTable& table, const std::string& descriptor,
             int64_t at_ms, size_t* stored_bytes) {
   KPI_RETURN_IF_ERROR(CheckTableName(name));
   std::string bytes = EncodeLookupTable(table);
   *stored_bytes = bytes.size();
   Status s = SaveDefinition(store, DefinitionKind::kTable, name, descriptor, at_ms,
                             {{kTableDataNamespace, DataKey(name, at_ms), std::move(bytes)}});
-  TableCache::Instance().Forget(*store, name);
+  TableCache::Instance().Forget(store, name);
   return s;
 }
 
@@ -117,19 +117,19 @@ Status CheckTableName(const std::string& name) {
   return Status::OK();
 }
 
-Status SaveTable(storage::Store* store, const std::string& name, const LookupTable& table, int64_t at_ms) {
+Status SaveTable(const MetaWriter& store, const std::string& name, const LookupTable& table, int64_t at_ms) {
   size_t stored_bytes = 0;
   return Save(store, name, table, DescribeLookupTable(table), at_ms, &stored_bytes);
 }
 
-Status DropTable(storage::Store* store, const std::string& name, int64_t at_ms) {
+Status DropTable(const MetaWriter& store, const std::string& name, int64_t at_ms) {
   DefinitionMap tables;
-  KPI_RETURN_IF_ERROR(LoadDefinitions(*store, DefinitionKind::kTable, &tables));
+  KPI_RETURN_IF_ERROR(LoadDefinitions(store, DefinitionKind::kTable, &tables));
   if (tables.count(name) == 0) return Status::NotFound("no table named " + name);
   return DropDefinition(store, DefinitionKind::kTable, name, at_ms);
 }
 
-Status LoadTable(const storage::Store& store, const StoredDefinition& def, std::shared_ptr<const LookupTable>* out) {
+Status LoadTable(const MetaReader& store, const StoredDefinition& def, std::shared_ptr<const LookupTable>* out) {
   if (auto cached = TableCache::Instance().Find(store, def)) {
     *out = std::move(cached);
     return Status::OK();
@@ -149,7 +149,7 @@ Status LoadTable(const storage::Store& store, const StoredDefinition& def, std::
   return Status::OK();
 }
 
-Status LoadTableNamed(const storage::Store& store, const std::string& name, int64_t as_of_ms,
+Status LoadTableNamed(const MetaReader& store, const std::string& name, int64_t as_of_ms,
                       std::shared_ptr<const LookupTable>* out) {
   DefinitionMap tables;
   if (as_of_ms < 0) {
@@ -162,7 +162,7 @@ Status LoadTableNamed(const storage::Store& store, const std::string& name, int6
   return LoadTable(store, it->second, out);
 }
 
-Status LoadTableCsvIntoStore(storage::Store* store, const std::string& name, const std::string& key_column,
+Status LoadTableCsvIntoStore(const MetaWriter& store, const std::string& name, const std::string& key_column,
                              std::string_view csv_text, const std::string& source, int64_t at_ms,
                              TableLoadReport* report) {
   KPI_RETURN_IF_ERROR(CheckTableName(name));
@@ -181,7 +181,7 @@ Status LoadTableCsvIntoStore(storage::Store* store, const std::string& name, con
     report->stored_bytes = stored_bytes;
     report->defined_at_ms = at_ms;
   }
-  TableCache::Instance().Add(*store, def, std::move(table));  // the next query need not decode it
+  TableCache::Instance().Add(store, def, std::move(table));  // the next query need not decode it
   return Status::OK();
 }
 

@@ -31,10 +31,6 @@
 #include "query/catalog/lookup_table.h"
 #include "storage/status.h"
 
-namespace kpi::storage {
-class Store;
-}
-
 namespace kpi::query {
 
 inline constexpr const char* kTableDataNamespace = "table_data";
@@ -45,17 +41,17 @@ Status CheckTableName(const std::string& name);
 
 // Saves `table` as the definition of `name` at `at_ms` (the store's clock,
 // Store::NowMs()), replacing any earlier one.
-Status SaveTable(storage::Store* store, const std::string& name, const LookupTable& table, int64_t at_ms);
+Status SaveTable(const MetaWriter& store, const std::string& name, const LookupTable& table, int64_t at_ms);
 // Drops `name` at `at_ms`; NotFound ("no table named x") when it is not defined.
-Status DropTable(storage::Store* store, const std::string& name, int64_t at_ms);
+Status DropTable(const MetaWriter& store, const std::string& name, int64_t at_ms);
 
 // The data of a table definition (from LoadDefinitions / LoadDefinitionsAsOf
 // of kind kTable). Corruption when the data is missing or does not decode.
-Status LoadTable(const storage::Store& store, const StoredDefinition& def, std::shared_ptr<const LookupTable>* out);
+Status LoadTable(const MetaReader& store, const StoredDefinition& def, std::shared_ptr<const LookupTable>* out);
 
 // The table `name` as currently defined, or (as_of_ms >= 0) as it was at
 // as_of_ms. NotFound when it is not defined (then).
-Status LoadTableNamed(const storage::Store& store, const std::string& name, int64_t as_of_ms,
+Status LoadTableNamed(const MetaReader& store, const std::string& name, int64_t as_of_ms,
                       std::shared_ptr<const LookupTable>* out);
 
 struct TableLoadReport {
@@ -71,7 +67,7 @@ struct TableLoadReport {
 // Parses `csv_text` (errors name `source` and the line), checks it and saves
 // it as table `name` keyed on `key_column` at `at_ms`. Nothing is written
 // unless everything is valid.
-Status LoadTableCsvIntoStore(storage::Store* store, const std::string& name, const std::string& key_column,
+Status LoadTableCsvIntoStore(const MetaWriter& store, const std::string& name, const std::string& key_column,
                              std::string_view csv_text, const std::string& source, int64_t at_ms,
                              TableLoadReport* report);
 

@@ -264,7 +264,7 @@ const Stmt* ParseAs(const std::string& text, ast::Statement* holder) {
 
 }  // namespace
 
-Status LoadAllDefinitions(const storage::Store& store, std::optional<int64_t> as_of_ms, LoadedDefinitions* out,
+Status LoadAllDefinitions(const MetaReader& store, std::optional<int64_t> as_of_ms, LoadedDefinitions* out,
                           const std::string* viewer, bool judging) {
   *out = LoadedDefinitions{};
   // One consistent view of every kind: never half of a sequence of changes.

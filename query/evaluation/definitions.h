@@ -121,7 +121,7 @@ struct LoadedDefinitions {
 // everything); definitions owned by other scopes are left out (VisibleTo).
 // `judging` false (a plain select) leaves targets, exemptions and
 // scorecards unread: their texts are parsed only where they are used.
-Status LoadAllDefinitions(const storage::Store& store, std::optional<int64_t> as_of_ms, LoadedDefinitions* out,
+Status LoadAllDefinitions(const MetaReader& store, std::optional<int64_t> as_of_ms, LoadedDefinitions* out,
                           const std::string* viewer = nullptr, bool judging = true);
 
 }  // namespace kpi::query

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "query/catalog/csv_reader.h"
+#include "query/binder/schema.h"
 #include "query/catalog/definition_store.h"
 #include "query/definition_statements.h"
 #include "query/evaluation/definitions.h"
@@ -59,8 +60,8 @@ struct PendingTarget {
 
 class TargetsFile {
  public:
-  TargetsFile(const storage::Store& store, const KpiMap& kpis, const std::string& source)
-      : store_(store), kpis_(kpis), source_(source) {}
+  TargetsFile(const Schema& schema, const KpiMap& kpis, const std::string& source)
+      : schema_(schema), kpis_(kpis), source_(source) {}
 
   bool OnRecord(const CsvRecord& r, std::string* why) {
     if (header_.empty()) return ReadHeader(r, why);
@@ -96,7 +97,7 @@ class TargetsFile {
     d->text = text;
     TargetRule rule;
     DefinitionError e;
-    if (!ReadTarget(*d, kpis_, &rule, &e) || !CheckDimensions(rule.where, d->where, store_.catalog(), &e))
+    if (!ReadTarget(*d, kpis_, &rule, &e) || !CheckDimensions(rule.where, d->where, schema_, &e))
       return Fail(r.line, e.message, why);
     auto [it, inserted] = lines_.emplace(rule.key, r.line);
     if (!inserted) {
@@ -134,7 +135,7 @@ class TargetsFile {
     return false;
   }
 
-  const storage::Store& store_;
+  const Schema& schema_;
   const KpiMap& kpis_;
   const std::string& source_;
   std::vector<std::string> header_;
@@ -149,7 +150,8 @@ Status LoadTargetsCsv(storage::Store* store, std::string_view csv, const std::st
   *report = TargetsLoadReport{};
   KpiMap kpis;
   KPI_RETURN_IF_ERROR(LoadKpis(*store, &kpis, nullptr));
-  TargetsFile file(*store, kpis, source);
+  const CatalogSchema schema(store->catalog());
+  TargetsFile file(schema, kpis, source);
   KPI_RETURN_IF_ERROR(ReadCsv(csv, source, [&](const CsvRecord& r, std::string* why) { return file.OnRecord(r, why); }));
   if (!file.saw_header()) {
     return Status::InvalidArgument(CsvWhere(source, 1) + "empty file: expected the header kpi,op,target,<dim>,...");

@@ -148,7 +148,7 @@ bool DecodeAlert(const std::string& store_key, const std::string& value, AlertRe
   return true;
 }
 
-void AlertWrites(const AlertUpdate& update, std::vector<storage::Store::MetaWrite>* writes) {
+void AlertWrites(const AlertUpdate& update, std::vector<MetaWrite>* writes) {
   for (const AlertRecord& a : update.changed) writes->push_back({kAlertNamespace, AlertStoreKey(a), EncodeAlert(a)});
   for (const AlertRecord& a : update.forgotten) writes->push_back({kAlertNamespace, AlertStoreKey(a), std::nullopt});
   for (const Delivery& d : update.deliveries) {
@@ -158,7 +158,7 @@ void AlertWrites(const AlertUpdate& update, std::vector<storage::Store::MetaWrit
   }
 }
 
-Status LoadAlerts(const storage::Store& store, std::vector<AlertRecord>* out) {
+Status LoadAlerts(const MetaReader& store, std::vector<AlertRecord>* out) {
   out->clear();
   std::vector<std::pair<std::string, std::string>> entries;
   KPI_RETURN_IF_ERROR(store.ListMeta(kAlertNamespace, &entries));
@@ -169,7 +169,7 @@ Status LoadAlerts(const storage::Store& store, std::vector<AlertRecord>* out) {
   return Status::OK();
 }
 
-Status LoadDeliveries(const storage::Store& store, std::vector<Delivery>* out) {
+Status LoadDeliveries(const MetaReader& store, std::vector<Delivery>* out) {
   out->clear();
   std::vector<std::pair<std::string, std::string>> entries;
   KPI_RETURN_IF_ERROR(store.ListMeta(kOutboxNamespace, &entries));
@@ -192,18 +192,18 @@ Status LoadDeliveries(const storage::Store& store, std::vector<Delivery>* out) {
   return Status::OK();
 }
 
-Status FinishDelivery(storage::Store* store, const Delivery& delivery, const std::string& outcome) {
-  std::vector<storage::Store::MetaWrite> writes;
+Status FinishDelivery(const MetaWriter& store, const Delivery& delivery, const std::string& outcome) {
+  std::vector<MetaWrite> writes;
   writes.push_back({kOutboxNamespace, delivery.outbox_key, std::nullopt});
   const std::string key = delivery.watch + "\n" + delivery.alert_key;
   std::string value;
   AlertRecord a;
-  if (store->GetMeta(kAlertNamespace, key, &value).ok() && DecodeAlert(key, value, &a) &&
+  if (store.GetMeta(kAlertNamespace, key, &value).ok() && DecodeAlert(key, value, &a) &&
       a.firing == delivery.firing && a.since_ms == delivery.since_ms) {
     a.delivery = outcome;
     writes.push_back({kAlertNamespace, key, EncodeAlert(a)});
   }
-  return store->WriteMeta(writes);
+  return store.WriteMeta(writes);
 }
 
 }  // namespace kpi::query

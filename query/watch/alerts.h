@@ -32,7 +32,7 @@
 #include "query/watch/watch_definition.h"
 #include "query/watch/watch_runs.h"
 #include "storage/status.h"
-#include "storage/store.h"
+#include "query/catalog/meta_store.h"
 
 namespace kpi::query {
 
@@ -77,15 +77,15 @@ AlertUpdate JudgeRun(const WatchDefinition& watch, const WatchRun& run,
 std::string AlertStoreKey(const AlertRecord& record);  // watch '\n' key
 std::string EncodeAlert(const AlertRecord& record);
 bool DecodeAlert(const std::string& store_key, const std::string& value, AlertRecord* out);
-void AlertWrites(const AlertUpdate& update, std::vector<storage::Store::MetaWrite>* writes);
+void AlertWrites(const AlertUpdate& update, std::vector<MetaWrite>* writes);
 
 // Every alert record (all watches), by watch then row key.
-Status LoadAlerts(const storage::Store& store, std::vector<AlertRecord>* out);
+Status LoadAlerts(const MetaReader& store, std::vector<AlertRecord>* out);
 // Every delivery not yet done, oldest first.
-Status LoadDeliveries(const storage::Store& store, std::vector<Delivery>* out);
+Status LoadDeliveries(const MetaReader& store, std::vector<Delivery>* out);
 // Ends a delivery: removes it from the outbox and records `outcome`
 // ("delivered" or "failed: ...") on its alert, if the alert still holds
 // the change it announced.
-Status FinishDelivery(storage::Store* store, const Delivery& delivery, const std::string& outcome);
+Status FinishDelivery(const MetaWriter& store, const Delivery& delivery, const std::string& outcome);
 
 }  // namespace kpi::query

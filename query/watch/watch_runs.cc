@@ -102,17 +102,17 @@ bool DecodeWatchState(const std::string& value, WatchState* out) {
 }
 
 void AppendRunWrites(const std::string& watch, const WatchRun& run, const std::vector<int64_t>& expired,
-                     std::vector<storage::Store::MetaWrite>* writes) {
+                     std::vector<MetaWrite>* writes) {
   const std::string ns = WatchRunNamespace(watch);
   writes->push_back({ns, InstantKey(run.run_ms), EncodeWatchRun(run)});
   for (int64_t ms : expired) writes->push_back({ns, InstantKey(ms), std::nullopt});
 }
 
-void StateWrite(const std::string& watch, const WatchState& state, std::vector<storage::Store::MetaWrite>* writes) {
+void StateWrite(const std::string& watch, const WatchState& state, std::vector<MetaWrite>* writes) {
   writes->push_back({kWatchStateNamespace, watch, EncodeWatchState(state)});
 }
 
-Status ListWatchRunTimes(const storage::Store& store, const std::string& watch, std::vector<int64_t>* out) {
+Status ListWatchRunTimes(const MetaReader& store, const std::string& watch, std::vector<int64_t>* out) {
   out->clear();
   std::vector<std::pair<std::string, std::string>> entries;
   KPI_RETURN_IF_ERROR(store.ListMeta(WatchRunNamespace(watch), &entries));
@@ -123,7 +123,7 @@ Status ListWatchRunTimes(const storage::Store& store, const std::string& watch, 
   return Status::OK();
 }
 
-Status LoadWatchRuns(const storage::Store& store, const std::string& watch, std::optional<int64_t> until_ms,
+Status LoadWatchRuns(const MetaReader& store, const std::string& watch, std::optional<int64_t> until_ms,
                      std::vector<WatchRun>* out) {
   out->clear();
   std::vector<std::pair<std::string, std::string>> entries;
@@ -137,7 +137,7 @@ Status LoadWatchRuns(const storage::Store& store, const std::string& watch, std:
   return Status::OK();
 }
 
-Status LoadWatchState(const storage::Store& store, const std::string& watch, WatchState* out) {
+Status LoadWatchState(const MetaReader& store, const std::string& watch, WatchState* out) {
   *out = WatchState{};
   std::string value;
   const Status s = store.GetMeta(kWatchStateNamespace, watch, &value);
@@ -147,8 +147,8 @@ Status LoadWatchState(const storage::Store& store, const std::string& watch, Wat
   return Status::OK();
 }
 
-Status ForgetWatchWrites(const storage::Store& store, const std::string& watch,
-                         std::vector<storage::Store::MetaWrite>* writes) {
+Status ForgetWatchWrites(const MetaReader& store, const std::string& watch,
+                         std::vector<MetaWrite>* writes) {
   std::vector<int64_t> runs;
   KPI_RETURN_IF_ERROR(ListWatchRunTimes(store, watch, &runs));
   const std::string ns = WatchRunNamespace(watch);

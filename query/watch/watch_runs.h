@@ -14,7 +14,7 @@
 // without its state. Runs older than the watch's `keep` are deleted by the
 // write that adds a newer run. Only successful runs have rows; a failed run
 // changes the state (error, failures) only.
-// Thread safety: functions over a Store, which serializes metadata access.
+// Thread safety: functions over a MetaReader / MetaWriter (query/catalog/meta_store.h), which are thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +24,7 @@
 
 #include "query/result.h"
 #include "storage/status.h"
-#include "storage/store.h"
+#include "query/catalog/meta_store.h"
 
 namespace kpi::query {
 
@@ -53,20 +53,20 @@ bool DecodeWatchState(const std::string& value, WatchState* out);
 
 // The writes that store `run` (and delete the runs in `expired`, instants).
 void AppendRunWrites(const std::string& watch, const WatchRun& run, const std::vector<int64_t>& expired,
-                     std::vector<storage::Store::MetaWrite>* writes);
-void StateWrite(const std::string& watch, const WatchState& state, std::vector<storage::Store::MetaWrite>* writes);
+                     std::vector<MetaWrite>* writes);
+void StateWrite(const std::string& watch, const WatchState& state, std::vector<MetaWrite>* writes);
 
 // The instants of every stored run of `watch`, oldest first.
-Status ListWatchRunTimes(const storage::Store& store, const std::string& watch, std::vector<int64_t>* out);
+Status ListWatchRunTimes(const MetaReader& store, const std::string& watch, std::vector<int64_t>* out);
 // The runs of `watch` recorded at or before `until_ms` (all without it),
 // oldest first. Entries that do not decode are skipped.
-Status LoadWatchRuns(const storage::Store& store, const std::string& watch, std::optional<int64_t> until_ms,
+Status LoadWatchRuns(const MetaReader& store, const std::string& watch, std::optional<int64_t> until_ms,
                      std::vector<WatchRun>* out);
 // The state of `watch` (a default state when it never ran).
-Status LoadWatchState(const storage::Store& store, const std::string& watch, WatchState* out);
+Status LoadWatchState(const MetaReader& store, const std::string& watch, WatchState* out);
 // The writes that remove a dropped watch's runs, state and alerts.
-Status ForgetWatchWrites(const storage::Store& store, const std::string& watch,
-                         std::vector<storage::Store::MetaWrite>* writes);
+Status ForgetWatchWrites(const MetaReader& store, const std::string& watch,
+                         std::vector<MetaWrite>* writes);
 
 // The history as one table: `run_at` (time), then the columns of the
 // newest run; older runs' cells are matched by column name (null where a

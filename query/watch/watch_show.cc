@@ -33,7 +33,7 @@ std::string GroupText(const Value& v) {
   return "";
 }
 
-Status VisibleWatches(const storage::Store& store, const std::string* viewer, DefinitionMap* defs) {
+Status VisibleWatches(const MetaReader& store, const std::string* viewer, DefinitionMap* defs) {
   KPI_RETURN_IF_ERROR(LoadDefinitions(store, DefinitionKind::kWatch, defs));
   KeepVisible(defs, viewer);
   return Status::OK();
@@ -41,7 +41,7 @@ Status VisibleWatches(const storage::Store& store, const std::string* viewer, De
 
 }  // namespace
 
-Status ShowWatches(const storage::Store& store, const std::string* viewer, Result* out) {
+Status ShowWatches(const MetaReader& store, const std::string* viewer, Result* out) {
   out->columns = {{"name", ValueType::kString},     {"every", ValueType::kDuration},  {"keep", ValueType::kDuration},
                   {"statement", ValueType::kString}, {"notify", ValueType::kString},   {"defined_at", ValueType::kTime},
                   {"status", ValueType::kString},    {"last_run", ValueType::kTime},   {"error", ValueType::kString},
@@ -72,7 +72,7 @@ Status ShowWatches(const storage::Store& store, const std::string* viewer, Resul
   return Status::OK();
 }
 
-Status ShowAlerts(const storage::Store& store, const std::string* viewer, Result* out) {
+Status ShowAlerts(const MetaReader& store, const std::string* viewer, Result* out) {
   out->columns = {{"watch", ValueType::kString},      {"kpi", ValueType::kString},    {"groups", ValueType::kString},
                   {"state", ValueType::kString},      {"since", ValueType::kTime},    {"resolved_at", ValueType::kTime},
                   {"value", ValueType::kNumber},      {"op", ValueType::kString},     {"target", ValueType::kNumber},

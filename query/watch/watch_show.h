@@ -17,11 +17,11 @@
 
 #include "query/result.h"
 #include "storage/status.h"
-#include "storage/store.h"
+#include "query/catalog/meta_store.h"
 
 namespace kpi::query {
 
-Status ShowWatches(const storage::Store& store, const std::string* viewer, Result* out);
-Status ShowAlerts(const storage::Store& store, const std::string* viewer, Result* out);
+Status ShowWatches(const MetaReader& store, const std::string* viewer, Result* out);
+Status ShowAlerts(const MetaReader& store, const std::string* viewer, Result* out);
 
 }  // namespace kpi::query
