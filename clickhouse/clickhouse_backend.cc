@@ -6,9 +6,15 @@
 
 #include "clickhouse/event_rows.h"
 #include "clickhouse/http_client.h"
+#include "clickhouse/meta_table.h"
 #include "clickhouse/schema_ddl.h"
 #include "clickhouse/select_run.h"
 #include "query/binder/binder.h"
+#include "query/definition_statements.h"
+#include "query/evaluation/definitions.h"
+#include "query/evaluation/statement_definitions.h"
+#include "query/execution/scope.h"
+#include "query/kpi_store.h"
 #include "query/parser/parser.h"
 #include "query/time_buckets.h"
 #include "storage/store.h"
@@ -16,7 +22,9 @@
 namespace kpi::clickhouse {
 
 ClickHouseBackend::ClickHouseBackend(Config config, std::function<int64_t()> clock)
-    : config_(std::move(config)), clock_(std::move(clock)) {}
+    : config_(std::move(config)), clock_(std::move(clock)) {
+  meta_ = std::make_shared<ClickHouseMetaBackend>(config_, [this] { return Now(); });
+}
 
 Status ClickHouseBackend::Open(const Config& config, std::function<int64_t()> clock,
                                std::unique_ptr<ClickHouseBackend>* out) {
@@ -70,64 +78,170 @@ Status ClickHouseBackend::Ingest(std::span<const RawEvent> events, std::vector<s
 
 namespace {
 
-Status Fail(std::string_view text, const query::ast::SourcePos& pos, const std::string& message,
-            query::QueryError* error) {
-  error->message = message;
-  error->line = pos.line;
-  error->column = pos.column;
-  error->snippet = query::SourceSnippet(text, pos.line, pos.column);
-  return Status::InvalidArgument("line " + std::to_string(pos.line) + ", column " + std::to_string(pos.column) + ": " +
-                                 message);
-}
+// One statement's run: definitions read from the cluster's metadata, bound
+// against the cluster's names, translated and sent to the initiator.
+class StatementRun {
+ public:
+  StatementRun(const ClickHouseBackend& backend, std::string_view text, const query::ExecOptions& options,
+               query::Result* out, query::QueryError* error)
+      : backend_(backend), config_(backend.config()), text_(text), options_(options), out_(out), error_(error) {}
+
+  Status Run() {
+    query::ast::Statement st;
+    query::ParseError perr;
+    if (!query::ParseStatement(text_, &st, &perr)) {
+      error_->message = perr.message;
+      error_->line = perr.pos.line;
+      error_->column = perr.pos.column;
+      error_->snippet =
+          perr.snippet.empty() ? query::SourceSnippet(text_, perr.pos.line, perr.pos.column) : perr.snippet;
+      return Status::InvalidArgument(perr.ToString());
+    }
+    if (options_.scope)  // never answer a scoped token with tickets outside its scope
+      return Fail({1, 1}, "scoped tokens on the clickhouse backend (not translated yet)");
+    KPI_RETURN_IF_ERROR(Names::Load(config_, &names_));
+    // A watch's statement must translate now (its explain), before the watch is stored.
+    if (const auto* w = std::get_if<query::ast::DefineWatch>(&st)) {
+      query::Result scratch;
+      query::Result* answer = out_;
+      out_ = &scratch;
+      const Status checked = w->select ? Select(*w->select, true) : Evaluate(*w->evaluate, true);
+      out_ = answer;
+      if (!checked.ok()) return checked;
+    }
+    Status status;
+    if (query::ExecuteDefinitionStatement(backend_.Meta(), *names_, st, text_, out_, error_, &status, Viewer()))
+      return status;
+    if (const auto* q = std::get_if<query::ast::SelectQuery>(&st)) return Select(*q, false);
+    if (const auto* ev = std::get_if<query::ast::Evaluate>(&st)) return Evaluate(*ev, false);
+    if (const auto* e = std::get_if<query::ast::Explain>(&st))
+      return e->evaluate ? Evaluate(*e->evaluate, true) : Select(e->query, true);
+    return Fail({1, 1}, "unsupported statement");
+  }
+
+ private:
+  const std::string* Viewer() const { return options_.scope ? &options_.scope->text() : nullptr; }
+
+  Status Fail(const query::ast::SourcePos& pos, const std::string& message) {
+    error_->message = message;
+    error_->line = pos.line;
+    error_->column = pos.column;
+    error_->snippet = query::SourceSnippet(text_, pos.line, pos.column);
+    return Status::InvalidArgument("line " + std::to_string(pos.line) + ", column " + std::to_string(pos.column) +
+                                   ": " + message);
+  }
+
+  // The instant the statement is answered as of, the definitions of that
+  // instant and the binder's context (query/evaluation/statement_definitions.h).
+  Status Prepare(const query::ast::SelectQuery& q, bool judging) {
+    int64_t ms = 0;
+    bool own_as_of = false;
+    if (q.as_of) {
+      cctz::time_zone tz;
+      std::string why;
+      own_as_of =
+          query::LoadQueryZone(q.tz.value_or("UTC"), &tz) && query::ParseQueryInstant(q.as_of->text, tz, &ms, &why);
+    }
+    if (own_as_of) as_of_ = ms;
+    else if (options_.as_of_ms) as_of_ = options_.as_of_ms;
+    const query::MetaWriter meta = backend_.Meta();
+    KPI_RETURN_IF_ERROR(query::LoadAllDefinitions(meta, as_of_, &defs_, Viewer(), judging));
+    if (as_of_) KPI_RETURN_IF_ERROR(query::LoadVisibleKpis(meta, Viewer(), &kpis_now_));
+    context_ = query::BindContext{};
+    context_.now_ms = own_as_of ? ms : options_.now_ms ? *options_.now_ms : as_of_ ? *as_of_ : meta.NowMs();
+    return query::FillBindContext(meta, defs_, q, &context_);
+  }
+
+  // A positioned failure of binding or translation; under `as of`, a KPI
+  // defined now but not then is named.
+  Status SelectFailed(const SelectFailure& failure) {
+    std::string message = failure.message;
+    if (as_of_) message += query::NotDefinedThen(message, defs_.kpis, kpis_now_, *as_of_);
+    return Fail(failure.pos, message);
+  }
+
+  // Runs (or explains) `q` with the prepared context into *out (clickhouse/select_run.h).
+  Status RunPrepared(const query::ast::SelectQuery& q, bool explain, query::Result* out) {
+    SelectFailure failure;
+    const Status s = RunSelect(q, explain, config_, *names_, context_, as_of_, options_, out, &failure);
+    if (!failure.message.empty()) return SelectFailed(failure);
+    return s;
+  }
+
+  Status Select(const query::ast::SelectQuery& q, bool explain) {
+    if (q.source == "watch")
+      return Fail(q.source_pos, "nested selects and watches on the clickhouse backend (not translated yet)");
+    KPI_RETURN_IF_ERROR(Prepare(q, false));
+    return RunPrepared(q, explain, out_);
+  }
+
+  // The KPIs' select runs in ClickHouse; the judging is the local code's.
+  Status Evaluate(const query::ast::Evaluate& ev, bool explain) {
+    query::EvaluatePlan plan;
+    query::EvaluateFailure failure;
+    if (ev.query.source == "tickets" || ev.query.source == "events") KPI_RETURN_IF_ERROR(Prepare(ev.query, true));
+    if (!query::PlanEvaluate(ev, defs_, &plan, &failure)) return Fail(failure.pos, failure.message);
+    context_.exclusions = plan.exclusions;
+    query::BoundQuery bound;  // what the judge reads of the groups
+    query::BindError berr;
+    if (!query::BindSelect(plan.select, *names_, context_, &bound, &berr))
+      return SelectFailed(SelectFailure{berr.message, berr.pos});
+    if (explain) {
+      KPI_RETURN_IF_ERROR(RunPrepared(plan.select, true, out_));
+      for (const std::string& line : query::JudgeNotes(plan.kpis, bound, defs_))
+        out_->rows.push_back({query::Value::String(line)});
+      return Status::OK();
+    }
+    query::Result values;
+    KPI_RETURN_IF_ERROR(RunPrepared(plan.select, false, &values));
+    std::map<std::string, int64_t> used = bound.used_definitions;
+    *out_ = query::Result{};
+    if (!query::JudgeEvaluation(ev, plan, defs_, bound, values, out_, &used, &failure))
+      return Fail(failure.pos, failure.message);
+    out_->tz = values.tz;
+    out_->warnings = values.warnings;
+    out_->stats = values.stats;
+    if (out_->rows.size() > options_.max_result_rows)
+      return Status::ResourceExhausted("the evaluation has " + std::to_string(out_->rows.size()) +
+                                       " rows, more than the limit of " + std::to_string(options_.max_result_rows));
+    return Status::OK();
+  }
+
+  const ClickHouseBackend& backend_;
+  const Config& config_;
+  std::string_view text_;
+  const query::ExecOptions& options_;
+  query::Result* out_;
+  query::QueryError* error_;
+  std::unique_ptr<Names> names_;
+  std::optional<int64_t> as_of_;
+  query::LoadedDefinitions defs_;
+  query::KpiMap kpis_now_;
+  query::BindContext context_;
+};
 
 }  // namespace
 
 Status ClickHouseBackend::Execute(std::string_view text, const query::ExecOptions& options, query::Result* out,
                                   query::QueryError* error) const {
-  query::ast::Statement st;
-  query::ParseError perr;
-  if (!query::ParseStatement(text, &st, &perr)) {
-    error->message = perr.message;
-    error->line = perr.pos.line;
-    error->column = perr.pos.column;
-    error->snippet = perr.snippet.empty() ? query::SourceSnippet(text, perr.pos.line, perr.pos.column) : perr.snippet;
-    return Status::InvalidArgument(perr.ToString());
-  }
-  const query::ast::SelectQuery* q = std::get_if<query::ast::SelectQuery>(&st);
-  bool explain = false;
-  if (const auto* e = std::get_if<query::ast::Explain>(&st); e != nullptr && !e->evaluate) {
-    q = &e->query;
-    explain = true;
-  }
-  if (q == nullptr) return Fail(text, {1, 1}, "the clickhouse backend runs select and explain select statements only (yet)", error);
-  if (options.scope)  // never answer a scoped token with tickets outside its scope
-    return Fail(text, {1, 1}, "scoped tokens on the clickhouse backend (not translated yet)", error);
-  if (q->source == "watch")
-    return Fail(text, q->source_pos, "nested selects and watches on the clickhouse backend (not translated yet)", error);
-
-  std::unique_ptr<Names> names;
-  Status s = Names::Load(config_, &names);
-  if (!s.ok()) return s;
-  query::BindContext context;
-  static const query::KpiMap kNoKpis;
-  context.kpis = &kNoKpis;
-  int64_t as_of = 0;
-  bool has_as_of = false;
-  if (q->as_of) {
-    cctz::time_zone tz;
-    std::string why;
-    has_as_of = query::LoadQueryZone(q->tz.value_or("UTC"), &tz) && query::ParseQueryInstant(q->as_of->text, tz, &as_of, &why);
-  }
-  context.now_ms = has_as_of ? as_of : options.now_ms ? *options.now_ms : options.as_of_ms ? *options.as_of_ms : Now();
-  SelectFailure failure;
-  s = RunSelect(*q, explain, config_, *names, std::move(context), has_as_of ? std::optional<int64_t>(as_of) : options.as_of_ms,
-                options, out, &failure);
-  if (!failure.message.empty()) return Fail(text, failure.pos, failure.message, error);
+  query::QueryError ignored;
+  if (error == nullptr) error = &ignored;
+  *error = query::QueryError{};
+  query::Result scratch;
+  if (out == nullptr) out = &scratch;
+  *out = query::Result{};
+  StatementRun run(*this, text, options, out, error);
+  const Status s = run.Run();
+  if (!s.ok() && error->message.empty()) error->message = s.message();
+  if (!s.ok()) *out = query::Result{};
   return s;
 }
 
-std::vector<std::string> ClickHouseBackend::CompletionWords(const std::string*) const {
+query::MetaWriter ClickHouseBackend::Meta() const { return query::MetaWriter(meta_); }
+
+std::vector<std::string> ClickHouseBackend::CompletionWords(const std::string* viewer) const {
   std::vector<std::string> words = query::BuiltinColumnNames();
+  for (std::string& w : query::DefinitionWords(Meta(), viewer)) words.push_back(std::move(w));
   std::unique_ptr<Names> names;
   if (!Names::Load(config_, &names).ok()) return words;
   for (const auto& c : names->Columns()) words.push_back(c.name);

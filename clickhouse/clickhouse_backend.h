@@ -9,12 +9,20 @@
 //             duplicates are only resolved at query time). With a cluster
 //             the insert is synchronous (insert_distributed_sync=1): once
 //             Ingest returns, every shard holds its rows.
-//   Execute   select and explain select: parse (query/parser), bind against
-//             the cluster's names (query/binder/schema.h), translate
-//             (clickhouse/sql_translate.h) and run; `explain` shows the SQL.
-//             Other statements, selects using what is not translated
-//             yet, and statements of a scoped token (ExecOptions::scope),
-//             fail with InvalidArgument naming what is missing.
+//   Execute   every statement: definition statements (define / show / drop
+//             of every kind) read and write the cluster's metadata
+//             (clickhouse/meta_table.h) with the local store's code
+//             (query/definition_statements.h); select and evaluate load the
+//             definitions of their instant (`as of`), bind against the
+//             cluster's names (query/binder/schema.h), translate
+//             (clickhouse/sql_translate.h) and run, and evaluate judges the
+//             values as locally (query/evaluation/statement_definitions.h);
+//             `explain` shows the SQL. Statements using what is not
+//             translated yet, and every statement of a scoped token
+//             (ExecOptions::scope), fail with InvalidArgument naming what is
+//             missing.
+//   Meta      the definitions in the cluster, for loaders (kpi table load,
+//             targets files) and tests; stamped with the backend's clock.
 // Thread safety: Execute from many threads; Ingest one call at a time.
 #pragma once
 
@@ -25,6 +33,7 @@
 #include "clickhouse/config.h"
 #include "clickhouse/names.h"
 #include "query/backend/backend.h"
+#include "query/catalog/meta_store.h"
 
 namespace kpi::clickhouse {
 
@@ -41,15 +50,17 @@ class ClickHouseBackend final : public query::Backend {
   std::vector<std::string> CompletionWords(const std::string* viewer = nullptr) const override;
 
   const Config& config() const { return config_; }
+  query::MetaWriter Meta() const;
+  int64_t Now() const;  // the clock: batch times and definition instants
 
  private:
   ClickHouseBackend(Config config, std::function<int64_t()> clock);
-  int64_t Now() const;
 
   const Config config_;
   const std::function<int64_t()> clock_;
   std::mutex ingest_mu_;
   std::unique_ptr<Names> names_;  // ingest's view (Execute reads its own)
+  std::shared_ptr<const query::MetaBackend> meta_;
 };
 
 }  // namespace kpi::clickhouse

@@ -2,6 +2,7 @@
 #include "clickhouse/schema_ddl.h"
 
 #include "clickhouse/http_client.h"
+#include "clickhouse/meta_table.h"
 
 namespace kpi::clickhouse {
 
@@ -37,6 +38,8 @@ Status EnsureSchema(const Config& config) {
       s = client.Query("CREATE TABLE IF NOT EXISTS " + NamesTable(config) +
                            " (kind UInt8, name String, added_ms Int64) ENGINE = ReplacingMergeTree() ORDER BY (kind, name)",
                        &reply);
+      if (!s.ok()) return s;
+      s = client.Query(CreateMetaTableSql(config), &reply);
       if (!s.ok()) return s;
     }
   }

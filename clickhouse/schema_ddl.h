@@ -14,6 +14,8 @@
 //                    all live on one shard
 //   D.kpi_names      on the first node: the dimension, measure and event
 //                    names seen, with their kind (the binder's schema)
+//   D.kpi_meta       on the first node: named definitions and their
+//                    history (clickhouse/meta_table.h)
 // Duplicates are stored; queries keep, per (ticket, identity), the copy in
 // force (clickhouse/sql_events.h), so answers are right before and after
 // background merges.

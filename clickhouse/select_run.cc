@@ -2,10 +2,12 @@
 #include "clickhouse/select_run.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 
 #include "clickhouse/http_client.h"
 #include "clickhouse/result_tsv.h"
+#include "clickhouse/schema_ddl.h"
 #include "clickhouse/sql_translate.h"
 #include "query/time_buckets.h"
 #include "query/trends/period_shift.h"
@@ -55,17 +57,42 @@ class SelectRun {
     return Status::OK();
   }
 
-  Status Translate(const BoundQuery& bound, const TranslateOptions& options, const query::ast::SourcePos& pos,
+  Status Translate(const BoundQuery& bound, const TranslateOptions& options_in, const query::ast::SourcePos& pos,
                    std::string* sql) {
+    TranslateOptions options = options_in;
+    if (!bound.clocks.empty()) KPI_RETURN_IF_ERROR(EventTimes(&options.event_times));
     std::string unsupported;
     if (!TranslateSelect(bound, names_, config_, options, sql, &unsupported)) return Fail(pos, unsupported);
     return Status::OK();
   }
 
+  // The earliest and latest event time stored (business-hours durations
+  // inline the calendar over that range), read once per statement.
+  Status EventTimes(std::optional<std::pair<int64_t, int64_t>>* out) {
+    if (!event_times_) {
+      std::string reply;
+      KPI_RETURN_IF_ERROR(HttpClient(config_.urls[0])
+                              .Query("SELECT min(ts), max(ts) FROM " + EventsTable(config_) + " FORMAT TabSeparated",
+                                     &reply));
+      const auto rows = SplitTsv(reply);
+      int64_t lo = 0, hi = 0;
+      if (rows.size() != 1 || rows[0].size() != 2 ||
+          std::from_chars(rows[0][0].data(), rows[0][0].data() + rows[0][0].size(), lo).ec != std::errc() ||
+          std::from_chars(rows[0][1].data(), rows[0][1].data() + rows[0][1].size(), hi).ec != std::errc())
+        return Status::Corruption("clickhouse: the events' time range did not read: " + reply.substr(0, 200));
+      event_times_ = std::make_pair(lo, hi);
+    }
+    *out = event_times_;
+    return Status::OK();
+  }
+
   Status Send(const std::string& sql, std::vector<ResultColumn> columns, query::Result* into) {
     std::string reply;
-    KPI_RETURN_IF_ERROR(
-        HttpClient(config_.urls[0]).Query(sql + " FORMAT TabSeparated", &reply, {{"distributed_group_by_no_merge", "1"}}));
+    // Inlined lookup tables and calendars can make the statement longer
+    // than the default max_query_size (256 KiB).
+    const HttpClient::Params params = {{"distributed_group_by_no_merge", "1"},
+                                       {"max_query_size", std::to_string(std::max<size_t>(sql.size() + 4096, 262144))}};
+    KPI_RETURN_IF_ERROR(HttpClient(config_.urls[0]).Query(sql + " FORMAT TabSeparated", &reply, params));
     return ReadTsvResult(reply, std::move(columns), into);
   }
 
@@ -274,6 +301,7 @@ class SelectRun {
   query::Result* out_;
   SelectFailure* failure_;
   std::optional<std::string> nested_tz_;
+  std::optional<std::pair<int64_t, int64_t>> event_times_;  // see EventTimes
 };
 
 }  // namespace

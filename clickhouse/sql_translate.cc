@@ -9,6 +9,8 @@
 
 #include "clickhouse/event_rows.h"
 #include "clickhouse/schema_ddl.h"
+#include "clickhouse/sql_calendar.h"
+#include "clickhouse/sql_lookup.h"
 
 namespace kpi::clickhouse {
 
@@ -45,8 +47,6 @@ class Translator {
 
   bool Run(std::string* sql, std::string* why) {
     using Output = TranslateOptions::Output;
-    if (!q_.joins.empty()) return Fail("joins", why);
-    if (!q_.exclusions.empty()) return Fail("exemptions", why);
     if (q_.nested && opt_.inner_sql.empty()) return Fail("nested selects", why);
     const std::optional<TranslateOptions::Rolling>& rolling = opt_.rolling;
     std::vector<std::string> inner;       // the row query's columns
@@ -70,6 +70,13 @@ class Translator {
       conditions.push_back(place + " < " + std::to_string(q_.during->second));
     }
     if (q_.where) conditions.push_back("ifNull(" + Row(q_.where) + ", 0) = 1");
+    // evaluate's exclusions: rows placed in the window where the predicate is true are left out.
+    for (const query::BoundExclusion& x : q_.exclusions) {
+      if (q_.nested) return Fail("exclusions over a nested select", why);
+      conditions.push_back("(" + place + " < " + std::to_string(x.start_ms) + " OR " + place +
+                           " >= " + std::to_string(x.end_ms) +
+                           (x.pred ? " OR ifNull(" + Row(x.pred) + ", 0) = 0)" : ")"));
+    }
     std::vector<std::string> outer, group_names;
     for (size_t g = 0; g < q_.groups.size(); ++g) {
       const query::GroupKey& key = q_.groups[g];
@@ -330,10 +337,6 @@ class Translator {
         return "if(length(" + rows + ") > 0, arraySum(arrayMap(x -> " + MeasureOf("x", e->column_id) + ", " + rows + ")), NULL)";
       }
       case TicketFn::kDuration: {
-        if (e->clock != nullptr) {
-          error_ = "durations `in` a calendar";
-          return "NULL";
-        }
         const std::string ta = FirstTime(a);
         std::string tb, has_b;
         if (e->b.is_created) {
@@ -344,7 +347,8 @@ class Translator {
           tb = "arrayFirst(" + pred + ", k_T, k_E)";
           has_b = "arrayExists(" + pred + ", k_T, k_E)";
         }
-        return "if(" + Has(a) + " AND " + has_b + ", (" + tb + " - " + ta + ") / 1000, NULL)";
+        const std::string span = e->clock ? OpenSpan(e->clock, ta, tb) : "(" + tb + " - " + ta + ")";
+        return "if(" + Has(a) + " AND " + has_b + ", " + span + " / 1000, NULL)";
       }
       case TicketFn::kRepeatWithin: {
         // The answer computed across shards (RepeatAnswers), joined to the
@@ -356,6 +360,26 @@ class Translator {
       }
     }
     return "NULL";
+  }
+
+  // Open ms of [ta, tb] in a calendar (clickhouse/sql_calendar.h).
+  std::string OpenSpan(const query::BusinessClock* clock, const std::string& ta, const std::string& tb) {
+    size_t c = 0;
+    while (c < q_.clocks.size() && q_.clocks[c].get() != clock) ++c;
+    CalendarArrays arrays;
+    if (!opt_.event_times || !CalendarArraysFor(*clock, opt_.event_times->first, opt_.event_times->second, &arrays)) {
+      error_ = "durations `in` a calendar outside the years 1970-2199";
+      return "0";
+    }
+    if (arrays.starts.empty()) return "toInt64(0)";  // never open while there are events
+    const std::string n = std::to_string(c);
+    const std::string s = Define("k_cs" + n, arrays.starts), e = Define("k_ce" + n, arrays.ends),
+                      p = Define("k_cp" + n, arrays.open_before);
+    auto before = [&](const std::string& t) {
+      const std::string i = Define("k_ci" + std::to_string(defs_.size()), OpenIntervalIndexSql(s, t));
+      return OpenMsBeforeSql(s, e, p, i, t);
+    };
+    return "(" + before(tb) + " - " + before(ta) + ")";
   }
 
   static std::string Const(const query::Value& v) {
@@ -497,12 +521,23 @@ class Translator {
     switch (e->kind) {
       case BoundKind::kColumn: return Column(e);
       case BoundKind::kTicketFn: return TicketFunction(e);
-      case BoundKind::kJoinColumn:
-        error_ = "joins";
-        return "NULL";
+      case BoundKind::kJoinColumn: return JoinColumn(e);
       case BoundKind::kGroupKey: return "k_c" + std::to_string(e->index);  // a nested select's inner column
       default: return Operator(e, [this](const BoundExpr* x) { return Row(x); });
     }
+  }
+
+  // `TABLE.column` of a joined lookup table, the table inlined (clickhouse/sql_lookup.h).
+  std::string JoinColumn(const BoundExpr* e) {
+    const query::LookupTable& t = *q_.joins[static_cast<size_t>(e->index)].table;
+    if (t.rows == 0) return "NULL";
+    const std::string j = std::to_string(e->index), c = j + "_" + std::to_string(e->column_id);
+    const std::string keys = Define("k_jk" + j, LookupKeys(t));
+    const std::string row = Define("k_jr" + j, LookupIndex(t, keys, Row(e->args[0]), e->args[0]->type));
+    std::string missing = row + " = 0";
+    const std::string nulls = LookupNulls(t, e->column_id);
+    if (!nulls.empty()) missing += " OR " + Define("k_jn" + c, nulls) + "[" + row + "] = 1";
+    return "if(" + missing + ", NULL, " + Define("k_jv" + c, LookupValues(t, e->column_id)) + "[" + row + "])";
   }
 
   // Group context: over the inner query's columns.

@@ -37,14 +37,19 @@
 // initiator) and sent to the shards (GLOBAL ANY LEFT JOIN on ticket), so the
 // per-ticket query stays on the shards.
 //
-// Not translated yet (Translate fails with a reason naming the construct):
-// joins, exemptions, `in CAL` durations.
+// Definitions in the SQL: lookup-table joins with the table inlined as
+// array literals (clickhouse/sql_lookup.h); business-hours durations with
+// the calendar's open intervals over the events' time range inlined
+// (clickhouse/sql_calendar.h; TranslateOptions::event_times); evaluate's
+// exclusions as conditions on the rows' placement.
+// A construct not translated fails Translate with a reason naming it.
 // Thread safety: pure function.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "clickhouse/config.h"
@@ -71,6 +76,9 @@ struct TranslateOptions {
   std::optional<Rolling> rolling;
   std::string inner_sql;                   // BoundQuery::nested: the inner statement (kItems) ...
   std::vector<std::string> inner_columns;  // ... and its columns (AnswerColumns of the inner)
+  // The earliest and latest event time stored: needed (and read by the
+  // caller) only when the statement has business-hours durations (q.clocks).
+  std::optional<std::pair<int64_t, int64_t>> event_times;
 };
 
 // The names of a kItems statement's columns: its group keys, then its items.

@@ -392,6 +392,25 @@ int64_t BusinessClock::OpenMsBetween(int64_t start_ms, int64_t end_ms) const {
   return Saturate(static_cast<__int128>(OpenMsBefore(end_ms)) - OpenMsBefore(start_ms));
 }
 
+bool BusinessClock::OpenIntervals(int64_t from_ms, int64_t to_ms, std::vector<std::pair<int64_t, int64_t>>* out,
+                                  int64_t* open_before) const {
+  const int64_t n = static_cast<int64_t>(day_pattern_.size());
+  if (from_ms > to_ms || from_ms < days_[0].start_ms || to_ms >= days_[n].start_ms) return false;
+  out->clear();
+  *open_before = OpenMsBefore(from_ms);
+  int64_t d = std::min((from_ms - days_[0].start_ms) / kDayMs, n - 1);
+  while (days_[d].start_ms > from_ms) --d;
+  while (days_[d + 1].start_ms <= from_ms) ++d;
+  for (; d < n && days_[d].start_ms <= to_ms; ++d) {
+    const uint32_t p = day_pattern_[d];
+    for (uint32_t k = pattern_begin_[p]; k < pattern_begin_[p + 1]; ++k) {
+      const int64_t b = days_[d].start_ms + pattern_ranges_[k].first, e = days_[d].start_ms + pattern_ranges_[k].second;
+      if (e > from_ms && b <= to_ms) out->emplace_back(std::max(b, from_ms), e);
+    }
+  }
+  return true;
+}
+
 size_t BusinessClock::MemoryBytes() const {
   return sizeof(*this) + days_.capacity() * sizeof(Day) + day_pattern_.capacity() * sizeof(uint32_t) +
          pattern_begin_.capacity() * sizeof(uint32_t) + pattern_ranges_.capacity() * sizeof(pattern_ranges_[0]) +

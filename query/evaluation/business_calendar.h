@@ -115,6 +115,16 @@ class BusinessClock {
   // OpenMsBefore(b) - OpenMsBefore(a).
   int64_t OpenMsBefore(int64_t t_ms) const;
 
+  // The open intervals [begin, end) (epoch ms; increasing, disjoint) that
+  // overlap [from_ms, to_ms], the first cut to begin at from_ms at the
+  // earliest, and *open_before = OpenMsBefore(from_ms): so
+  // OpenMsBefore(t) for t in [from_ms, to_ms] is *open_before plus the open
+  // ms of the listed intervals before t (a backend computing durations
+  // elsewhere, clickhouse/sql_calendar.h, gets the same numbers). False,
+  // nothing filled, when [from_ms, to_ms] leaves the precomputed days.
+  bool OpenIntervals(int64_t from_ms, int64_t to_ms, std::vector<std::pair<int64_t, int64_t>>* out,
+                     int64_t* open_before) const;
+
   // Heap bytes held (for the memory figure in the header comment).
   size_t MemoryBytes() const;
 

@@ -351,6 +351,44 @@ TEST(BusinessClock, MatchesOracleOnRandomCalendars) {
   }
 }
 
+// OpenIntervals (what the ClickHouse backend inlines) gives OpenMsBefore
+// exactly: open_before plus the listed intervals' open ms before t.
+TEST(BusinessClock, OpenIntervalsRebuildOpenMsBefore) {
+  const uint64_t kSeed = 20261207;
+  std::mt19937_64 rng(kSeed);
+  for (const char* tz : {"Europe/Berlin", "America/New_York", "UTC"}) {
+    for (int cal = 0; cal < 6; ++cal) {
+      const CalendarSpec spec = RandomCalendar(rng, tz);
+      auto clock = MustBuild(spec);
+      ASSERT_TRUE(clock);
+      for (int q = 0; q < 40; ++q) {
+        const int64_t from = RandomInstant(rng);
+        if (from < Utc("1970-01-02T00:00:00Z") || from > Utc("2199-01-01T00:00:00Z")) continue;
+        const int64_t to = from + static_cast<int64_t>(rng() % (40 * kDay));
+        std::vector<std::pair<int64_t, int64_t>> open;
+        int64_t before = 0;
+        ASSERT_TRUE(clock->OpenIntervals(from, to, &open, &before)) << Iso(from);
+        for (size_t i = 0; i < open.size(); ++i) {
+          ASSERT_LT(open[i].first, open[i].second);
+          if (i) ASSERT_LE(open[i - 1].second, open[i].first);
+        }
+        for (int k = 0; k < 20; ++k) {
+          const int64_t t = from + static_cast<int64_t>(rng() % static_cast<uint64_t>(to - from + 1));
+          int64_t want = before;
+          for (const auto& [b, e] : open)
+            if (b < t) want += std::min(t, e) - b;
+          ASSERT_EQ(clock->OpenMsBefore(t), want)
+              << "seed " << kSeed << " " << Describe(spec) << " from " << Iso(from) << " t " << Iso(t);
+        }
+      }
+    }
+  }
+  std::vector<std::pair<int64_t, int64_t>> open;
+  int64_t before = 0;
+  auto clock = MustBuild({"x", "UTC", {Rule(kEveryDay, {{0, 1440}})}, {}});
+  EXPECT_FALSE(clock->OpenIntervals(Utc("1969-12-31T00:00:00Z"), Utc("1970-01-05T00:00:00Z"), &open, &before));
+}
+
 // ---------------------------------------------------------------- validation
 
 TEST(ValidateCalendar, ReportsTheFirstProblemAndWhere) {

@@ -1,7 +1,8 @@
 // The case files of tests/query/cases on the ClickHouse backend, against the
 // two-shard fixture cluster (tests/clickhouse/cluster.sh): the same steps
 // replayed (event batches stamped with their instants through the backend's
-// clock; other statements run, their failures ignored as the local runner
+// clock; lookup tables loaded into the cluster's definitions at their
+// instant; other statements run, their failures ignored as the local runner
 // does) on a fresh database, the same expectations checked.
 //
 // Known gaps: tests/query/clickhouse_known_gaps.txt lists, one per line, a
@@ -22,6 +23,7 @@
 #include "clickhouse/clickhouse_backend.h"
 #include "clickhouse_env.h"
 #include "query/cases_runner/case_check.h"
+#include "query/catalog/table_store.h"
 #include "query/reference/result_text.h"
 #include "storage/store.h"
 
@@ -77,7 +79,13 @@ std::string RunOnClickHouse(const CaseParam& p, const clickhouse::Config& config
       if (!s.ok()) return "ingest of the batch at line " + std::to_string(prior.line) + ": " + s.ToString();
       continue;
     }
-    if (prior.kind == Step::Kind::kTable) return "lookup tables (line " + std::to_string(prior.line) + ")";
+    if (prior.kind == Step::Kind::kTable) {
+      query::TableLoadReport report;
+      s = query::LoadTableCsvIntoStore(ch->Meta(), prior.table, prior.table_key, prior.csv, prior.table + ".csv",
+                                       now_ms, &report);
+      if (!s.ok()) return "table " + prior.table + " (line " + std::to_string(prior.line) + "): " + s.ToString();
+      continue;
+    }
     if (Contains(prior.text.substr(0, 7), "select") || Contains(prior.text.substr(0, 8), "explain")) continue;
     query::Result ignored;
     query::QueryError qerr;
