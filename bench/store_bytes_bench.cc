@@ -5,7 +5,12 @@
 // Opens the store read-only with RocksDB directly; changes nothing.
 //   build/bench/store_bytes_bench DIR [EVENTS]
 // EVENTS (default: the events the zone maps count) divides every figure into
-// bytes per event.
+// bytes per event. Rows starting "x:" are layouts measured but not used (the
+// time gaps by event code Rice- or entropy-coded or in zstd-compressed byte
+// planes, by previous and current event code; presence blocks alone), for
+// docs/performance.md "Bytes on disk". TICKET_EXPERIMENTS=1 also writes the ticket index's live entries
+// into one table file per candidate option set (block size, filter, value
+// layout, zstd level) and prints each file's size.
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/sst_file_writer.h>
@@ -188,6 +193,18 @@ int main(int argc, char** argv) {
         for (const auto& [code, v] : by_event) {
           columns["x:time rice by event code"].encoded += RiceBits(v) / 8;
           {
+            // Byte planes of (v - min), zstd-compressed.
+            const int64_t mn = *std::min_element(v.begin(), v.end());
+            uint64_t mx = 0;
+            for (int64_t x : v) mx = std::max(mx, uint64_t(x - mn));
+            int width = 1;
+            while (width < 8 && (mx >> (8 * width)) != 0) ++width;
+            std::string planes;
+            for (int b = 0; b < width; ++b)
+              for (int64_t x : v) planes.push_back(static_cast<char>((uint64_t(x - mn) >> (8 * b)) & 0xff));
+            columns["x:time byte planes zstd by event code"].encoded += std::min<uint64_t>(Zstd(planes), planes.size()) + 4;
+          }
+          {
             // bitlen entropy + mantissa (bitlen - 1) bits, plus a 64-byte table
             std::map<int, uint64_t> h;
             int64_t mn = *std::min_element(v.begin(), v.end());
@@ -215,6 +232,18 @@ int main(int argc, char** argv) {
             std::vector<int64_t> mv;
             for (double x : m.values) mv.push_back(int64_t(x * 100));
             columns["x:measure*100 rice " + std::to_string(m.column)].encoded += RiceBits(mv) / 8;
+          }
+        }
+        {
+          // Time deltas grouped by (previous event code in the ticket, code).
+          std::map<std::pair<uint32_t, uint32_t>, std::vector<int64_t>> by_pair;
+          for (uint32_t t = 0; t < segment.num_tickets(); ++t)
+            for (uint32_t e = segment.event_begin[t]; e < segment.event_begin[t + 1]; ++e)
+              by_pair[{e == segment.event_begin[t] ? 0 : segment.event_code[e - 1], segment.event_code[e]}].push_back(tv[e]);
+          for (const auto& [key, v] : by_pair) {
+            blk.clear();
+            kpi::codec::EncodeInts(std::span<const int64_t>(v), &blk);
+            columns["x:time by (prev, code)"].encoded += blk.size();
           }
         }
         // Ticket-first deltas apart from in-ticket gaps.

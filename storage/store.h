@@ -268,8 +268,8 @@ class Store {
   // Segments holding delta parts now.
   uint64_t SegmentsWithDeltas() const;
 
-  // Seals, folds every delta part, flushes and fully compacts the segments, zones and staging
-  // families, dropping the values seals replaced (storage/compact.h). Rewrites
+  // Seals, folds every delta part, flushes and fully compacts the segments, zones, staging and
+  // tickets families, dropping the values seals replaced (storage/compact.h). Rewrites
   // those families' table files; meant for a store nothing else writes to.
   Status Compact(CompactStats* stats);
 
