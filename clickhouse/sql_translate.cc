@@ -29,16 +29,20 @@ std::string Num(double v) {
   return buf;
 }
 
-// The per-ticket arrays every statement starts from (aliases of the inner query).
-// Tuple fields: 1 identity, 2 -revision, 3 batch_ms, 4 seq, 5 retract, 6 ts,
-// 7 event, 8 agent, 9 dim_keys, 10 dim_values, 11 measure_keys, 12 measure_values.
-const char* kTicketArrays =
-    "arraySort(x -> (x.1, x.2, x.3, x.4), groupArray((identity, -toInt64(revision), batch_ms, seq, retract, ts, "
-    "event, agent, dim_keys, dim_values, measure_keys, measure_values))) AS k_raw, "
-    "arraySort(x -> (x.6, x.7, x.8, x.1), arrayFilter((x, i) -> x.5 = 0 AND (i = 1 OR x.1 != k_raw[i - 1].1), "
-    "k_raw, arrayEnumerate(k_raw))) AS k_ev, "
-    "arrayMap(x -> x.6, k_ev) AS k_T, arrayMap(x -> x.7, k_ev) AS k_E, arrayMap(x -> x.8, k_ev) AS k_A, "
-    "if(has(k_E, 'created'), k_T[indexOf(k_E, 'created')], k_T[1]) AS k_created";
+// The per-ticket arrays every statement starts from (aliases of the inner
+// query), over tuples of each row's fields: 1 identity, 2 -revision,
+// 3 batch_ms, 4 seq, 5 retract, 6 ts, 7 event, 8 agent, then one field per
+// dimension (its value, '' none) and measure (its value, NULL none) the
+// statement reads (`fields`), so the arrays carry nothing else.
+std::string TicketArrays(const std::vector<std::string>& fields) {
+  std::string tuple = "identity, -toInt64(revision), batch_ms, seq, retract, ts, event, agent";
+  for (const std::string& f : fields) tuple += ", " + f;
+  return "arraySort(x -> (x.1, x.2, x.3, x.4), groupArray((" + tuple + "))) AS k_raw, "
+         "arraySort(x -> (x.6, x.7, x.8, x.1), arrayFilter((x, i) -> x.5 = 0 AND (i = 1 OR x.1 != k_raw[i - 1].1), "
+         "k_raw, arrayEnumerate(k_raw))) AS k_ev, "
+         "arrayMap(x -> x.6, k_ev) AS k_T, arrayMap(x -> x.7, k_ev) AS k_E, arrayMap(x -> x.8, k_ev) AS k_A, "
+         "if(has(k_E, 'created'), k_T[indexOf(k_E, 'created')], k_T[1]) AS k_created";
+}
 
 class Translator {
  public:
@@ -117,7 +121,7 @@ class Translator {
       if (!conditions.empty()) rows += " WHERE " + Join(conditions, " AND ");
     } else {
       inner.insert(inner.begin(), "ticket");
-      rows = "SELECT " + Join(inner, ", ") + ", " + kTicketArrays;
+      rows = "SELECT " + Join(inner, ", ") + ", " + TicketArrays(fields_);
       for (const auto& [alias, def] : defs_) rows += ", " + def + " AS " + alias;
       rows += " FROM " + EventsTable(config_);
       if (!q_.repeats.empty()) rows += " GLOBAL ANY LEFT JOIN (" + RepeatAnswers() + ") USING ticket";
@@ -211,7 +215,8 @@ class Translator {
   // latest machinery over them.
   std::string DimValues(uint32_t id) {
     const std::string d = SqlQuote(names_.ColumnName(id)), n = std::to_string(id);
-    Define("k_dv" + n, "arrayMap(x -> arrayFirst((v, k) -> k = " + d + ", x.10, x.9), k_ev)");
+    const std::string f = Field("d" + n, "arrayFirst((v, k) -> k = " + d + ", dim_values, dim_keys)");
+    Define("k_dv" + n, "arrayMap(x -> x." + f + ", k_ev)");
     Define("k_dn" + n, "arrayFilter(v -> v != '', k_dv" + n + ")");
     return n;
   }
@@ -244,7 +249,11 @@ class Translator {
   // sends it to the shards (GLOBAL JOIN on ticket).
   std::string RepeatAnswers() {
     std::map<std::string, std::string> saved;
+    std::vector<std::string> saved_fields;
+    std::map<std::string, std::string> saved_field_of;
     saved.swap(defs_);
+    saved_fields.swap(fields_);
+    saved_field_of.swap(field_of_);
     std::vector<std::string> parts, columns;
     for (size_t r = 0; r < q_.repeats.size(); ++r) {
       const query::RepeatSpec& spec = q_.repeats[r];
@@ -255,12 +264,14 @@ class Translator {
         present.push_back("length(k_dn" + n + ") > 0");
         names.push_back("k_rd" + std::to_string(d));
       }
-      std::string tickets = "SELECT ticket, k_created, " + Join(keys, ", ") + ", " + kTicketArrays;
+      std::string tickets = "SELECT ticket, k_created, " + Join(keys, ", ") + ", " + TicketArrays(fields_);
       for (const auto& [alias, def] : defs_) tickets += ", " + def + " AS " + alias;
       tickets += " FROM " + EventsTable(config_);
       if (q_.as_of_ms) tickets += " WHERE batch_ms <= " + std::to_string(*q_.as_of_ms);
       tickets += " GROUP BY ticket HAVING length(k_ev) > 0 AND " + Join(present, " AND ");
       defs_.clear();
+      fields_.clear();
+      field_of_.clear();
       const std::string combos =
           "SELECT arraySort(x -> x.1, groupArray((k_created, ticket))) AS k_s, arrayMap(x -> x.1, k_s) AS k_ts, "
           "arrayMap(x -> x.2, k_s) AS k_tk, arrayMap((t, i) -> i = 1 OR t != k_ts[i - 1], k_ts, arrayEnumerate(k_ts)) "
@@ -273,20 +284,29 @@ class Translator {
       columns.push_back("anyIf(k_ans, k_spec = " + std::to_string(r) + ") AS k_rpj" + std::to_string(r));
     }
     defs_.swap(saved);
+    fields_.swap(saved_fields);
+    field_of_.swap(saved_field_of);
     std::string all = parts.size() == 1 ? parts[0] : "SELECT * FROM (" + Join(parts, " UNION ALL ") + ")";
     return "SELECT ticket, " + Join(columns, ", ") + " FROM (" + all + ") GROUP BY ticket";
   }
 
   std::string MeasureRows(uint32_t id) {
     const std::string m = SqlQuote(names_.ColumnName(id)), n = std::to_string(id);
-    return Define("k_mr" + n, "arrayFilter(x -> has(x.11, " + m + "), k_ev)");
+    return Define("k_mr" + n, "arrayFilter(x -> isNotNull(x." + MeasureField(id) + "), k_ev)");
   }
-  std::string MeasureOf(const std::string& row, uint32_t id) {
+  // The tuple field of measure `id`: its value on the row, NULL when the row has none.
+  std::string MeasureField(uint32_t id) {
     const std::string m = SqlQuote(names_.ColumnName(id));
-    // (No subscript right after a tuple element: 18.16 formats `t.12[i]`
-    // for the shards and cannot parse it back.)
-    return "arrayFirst((v, k) -> k = " + m + ", " + row + ".12, " + row + ".11)";
+    return Field("m" + std::to_string(id), "if(has(measure_keys, " + m + "), arrayFirst((v, k) -> k = " + m +
+                                                 ", measure_values, measure_keys), NULL)");
   }
+  // The tuple field (its number, as text) of a row value `expr` named `key`.
+  std::string Field(const std::string& key, const std::string& expr) {
+    auto [it, inserted] = field_of_.emplace(key, std::to_string(9 + fields_.size()));
+    if (inserted) fields_.push_back(expr);
+    return it->second;
+  }
+  std::string MeasureOf(const std::string& row, uint32_t id) { return "assumeNotNull(" + row + "." + MeasureField(id) + ")"; }
 
   std::string Column(const BoundExpr* e) {
     switch (e->column) {
@@ -303,8 +323,7 @@ class Translator {
       }
       case ColumnRef::kMeasure: {
         if (events_) {
-          const std::string m = SqlQuote(names_.ColumnName(e->column_id));
-          return "if(has(k_ev[k_i].11, " + m + "), " + MeasureOf("k_ev[k_i]", e->column_id) + ", NULL)";
+          return "k_ev[k_i]." + MeasureField(e->column_id);
         }
         const std::string rows = MeasureRows(e->column_id);
         return "if(length(" + rows + ") > 0, " + MeasureOf(rows + "[-1]", e->column_id) + ", NULL)";
@@ -616,6 +635,8 @@ class Translator {
   const TranslateOptions& opt_;
   const bool events_;
   std::map<std::string, std::string> defs_;  // alias -> definition (inner query)
+  std::vector<std::string> fields_;          // the rows' tuple fields past the eighth (TicketArrays)
+  std::map<std::string, std::string> field_of_;  // "d<id>" / "m<id>" -> its field number
   std::map<std::string, size_t> cycles_;     // "A\nB" -> its number in cycle aliases
   std::string error_;
 };
