@@ -117,6 +117,8 @@ bool Sealer::TakesDelta(SegmentKeyPair key, const std::vector<uint32_t>& members
     if (t.from_segment) {
       if (t.origin != key || t.sealed_changed) return false;  // moved in, or a sealed row changed
       ++stayed;
+    } else if (t.sealed_end != t.sealed_begin) {
+      return false;  // a carried ticket (sealer_groups.cc): its sealed events are not in this segment
     }
     added += t.incoming_end - t.incoming_begin;
   }
@@ -142,102 +144,37 @@ Status Sealer::Run(IngestStats* stats) {
   if (staging_keys_.empty()) return Status::OK();
   KPI_RETURN_IF_ERROR(LoadTicketIndex());
   created_code_ = store_.catalog_.FindCode(kEventColumn, "created");
-  // Work tickets [0, n) are the incoming tickets, in the order of tickets_.
-  work_ids_ = std::move(tickets_);
-  work_.resize(work_ids_.size());
-
-  // Decode the segments holding tickets this seal touches.
-  std::set<SegmentKeyPair> holding;
-  KPI_RETURN_IF_ERROR(SegmentsHolding(work_ids_.ids(), &holding));
-  for (SegmentKeyPair key : holding) KPI_RETURN_IF_ERROR(LoadSegment(key));
+  incoming_dims_ = attrs_.dims.size();
+  incoming_measures_ = attrs_.measures.size();
+  BucketIncoming();
+  std::vector<Group> groups;
+  KPI_RETURN_IF_ERROR(PlanGroups(&groups));
 
   IngestStats local;
   std::map<uint32_t, IngestStats> by_batch;
-  MergeIncoming(&local, per_batch_ != nullptr ? &by_batch : nullptr);
-  Assign();
-  KeepUnchangedSegments();
-
-  // One atomic batch: segments, zone maps, staging removal.
-  rocksdb::WriteBatch wb;
-  std::map<SegmentKeyPair, SegmentRef> new_refs;
-  uint64_t generation = im_.next_generation;
-  // Build and encode the segments (or their delta parts) on every core
-  // (each is independent; at the end of an ingest the last seal is all that
-  // runs), then write in key order.
-  std::vector<EncodedSegment> encoded;
-  for (const auto& [key, members] : members_)
-    if (!members.empty()) encoded.push_back(EncodedSegment{key, &members, TakesDelta(key, members), {}, {}, {}});
-  // A small seal (an upload) leaves what it built in the segment cache: the
-  // next seal touching the segment, and queries, find it decoded. A bulk
-  // seal would only churn the cache.
-  const bool cache_built = taken_events_ <= kCacheBuiltUpTo;
-  ForEachParallel(encoded.size(), [&](size_t j) {
-    EncodedSegment& out = encoded[j];
-    auto segment = std::make_shared<Segment>();
-    if (out.delta) {
-      Segment delta;
-      BuildSegment(*out.members, true, &delta);
-      EncodeSegment(delta, &out.value);
-      uint32_t new_tickets = 0;
-      for (uint32_t i : *out.members) new_tickets += work_[i].from_segment ? 0 : 1;
-      out.zone = ExtendZoneMap(im_.refs.at(out.key).zone, delta, out.value.size(), new_tickets);
-      if (cache_built) BuildSegment(*out.members, false, segment.get());
-    } else {
-      BuildSegment(*out.members, false, segment.get());
-      EncodeSegment(*segment, &out.value);
-      out.zone = ComputeZoneMap(*segment, out.value.size());
-    }
-    if (cache_built) out.built = std::move(segment);
-  });
-  bool wrote_delta = false;
-  std::vector<std::tuple<SegmentKeyPair, uint64_t, std::shared_ptr<const Segment>>> cached;
-  size_t next_encoded = 0;
-  for (const auto& [key, members] : members_) {
-    std::string skey = SegmentKey(key.first, key.second);
-    const auto old = im_.refs.find(key);
-    const uint32_t old_deltas = old != im_.refs.end() ? old->second.deltas : 0;
-    if (members.empty()) {
-      wb.Delete(im_.segments_cf, skey);
-      wb.Delete(im_.zones_cf, skey);
-      for (uint32_t d = 1; d <= old_deltas; ++d) wb.Delete(im_.segments_cf, DeltaKey(key.first, key.second, d));
-      continue;
-    }
-    EncodedSegment& done = encoded[next_encoded++];
-    SegmentRef ref;
-    ref.partition = key.first;
-    ref.segment = key.second;
-    ref.generation = generation++;
-    ref.zone = std::move(done.zone);
-    if (done.delta) {
-      ref.deltas = old_deltas + 1;
-      ref.delta_events = old->second.delta_events + (ref.zone.num_events - old->second.zone.num_events);
-      wb.Put(im_.segments_cf, DeltaKey(key.first, key.second, ref.deltas), done.value);
-      wrote_delta = true;
-    } else {
-      wb.Put(im_.segments_cf, skey, done.value);
-      for (uint32_t d = 1; d <= old_deltas; ++d) wb.Delete(im_.segments_cf, DeltaKey(key.first, key.second, d));
-    }
-    if (done.built) cached.emplace_back(key, ref.generation, std::move(done.built));
-    std::string zone;
-    EncodeZoneValue(ref, &zone);
-    wb.Put(im_.zones_cf, skey, zone);
-    new_refs[key] = std::move(ref);
-    local.segments_written++;
-    for (uint32_t i : members) {
-      const WorkTicket& t = work_[i];
-      if (t.from_segment && !done.delta) local.events_rewritten += t.num_events();
-      if (t.from_segment && t.origin == key) continue;
-      im_.tickets->Put(&wb, work_ids_.id(i), TicketLocation{key.first, key.second});
-    }
+  SealOutput out;
+  out.generation = im_.next_generation;
+  for (const Group& group : groups) {
+    KPI_RETURN_IF_ERROR(SealGroup(group, &local, per_batch_ != nullptr ? &by_batch : nullptr));
+    if (groups.size() > 1) CarryMovedTickets(group);
+    WriteGroup(&local, &out);
+    ResetGroup();
   }
-  if (wrote_delta && im_.format_version < 2) {
+  if (!carried_.empty()) {
+    TakeCarriedTickets();
+    WriteGroup(&local, &out);
+    ResetGroup();
+  }
+
+  rocksdb::WriteBatch& wb = out.wb;
+  if (out.wrote_delta && im_.format_version < 2) {
     std::string fmt;
     PutBigEndian32(&fmt, 2);
     wb.Put(im_.catalog_cf, kFormatKey, fmt);
   }
   for (const std::string& k : staging_keys_) wb.Delete(im_.staging_cf, k);
   std::string gen;
-  PutBigEndian64(&gen, generation);
+  PutBigEndian64(&gen, out.generation);
   wb.Put(im_.catalog_cf, kGenerationKey, gen);
   std::lock_guard lock(im_.write_mu);
   if (im_.failed) return Status::IOError("store is read-only after an earlier write failure; reopen it");
@@ -247,19 +184,118 @@ Status Sealer::Run(IngestStats* stats) {
     return FromRocks(s, "seal");
   }
 
-  im_.next_generation = generation;
-  if (wrote_delta) im_.format_version = std::max<uint32_t>(im_.format_version, 2);
-  for (const auto& [key, members] : members_) {
-    if (members.empty()) im_.refs.erase(key);
-  }
-  for (auto& [key, ref] : new_refs) im_.refs[key] = std::move(ref);
-  for (auto& [key, generation, segment] : cached) im_.cache->Insert(key.first, key.second, generation, std::move(segment));
+  im_.next_generation = out.generation;
+  if (out.wrote_delta) im_.format_version = std::max<uint32_t>(im_.format_version, 2);
+  for (const SegmentKeyPair& key : out.deleted) im_.refs.erase(key);
+  for (auto& [key, ref] : out.new_refs) im_.refs[key] = std::move(ref);
+  for (auto& [key, generation, segment] : out.cached)
+    im_.cache->Insert(key.first, key.second, generation, std::move(segment));
   im_.staged_events -= taken_events_;
   im_.Publish();
   if (stats != nullptr) stats->Add(local);
   if (per_batch_ != nullptr)
     for (const auto& [batch, counts] : by_batch) (*per_batch_)[batch].Add(counts);
   return Status::OK();
+}
+
+Status Sealer::SealGroup(const Group& group, IngestStats* local, std::map<uint32_t, IngestStats>* by_batch) {
+  // Work tickets [0, n) are the group's incoming tickets. Their incoming
+  // events join them after the loads: a loaded ticket is placed by its
+  // sealed events, and again only if an incoming one is accepted.
+  for (uint32_t t : group.tickets) WorkIndexFor(tickets_.id(t));
+  for (SegmentKeyPair key : group.segments) KPI_RETURN_IF_ERROR(LoadSegment(key));
+  for (uint32_t i = 0; i < group.tickets.size(); ++i) {
+    work_[i].incoming_begin = starts_[group.tickets[i]];
+    work_[i].incoming_end = starts_[group.tickets[i] + 1];
+  }
+  MergeTickets(local, by_batch);
+  return Status::OK();
+}
+
+void Sealer::ResetGroup() {
+  sealed_.clear();
+  attrs_.dims.resize(incoming_dims_);
+  attrs_.measures.resize(incoming_measures_);
+  work_.clear();
+  work_ids_.Clear();
+  members_.clear();
+  loaded_.clear();
+}
+
+void Sealer::WriteGroup(IngestStats* local, SealOutput* out) {
+  Assign();
+  KeepUnchangedSegments();
+  // Build and encode the segments (or their delta parts) on every core
+  // (each is independent; at the end of an ingest the last seal is all that
+  // runs), then add them in key order.
+  std::vector<EncodedSegment> encoded;
+  for (const auto& [key, members] : members_)
+    if (!members.empty()) encoded.push_back(EncodedSegment{key, &members, TakesDelta(key, members), {}, {}, {}});
+  // A small seal (an upload) leaves what it built in the segment cache: the
+  // next seal touching the segment, and queries, find it decoded. A bulk
+  // seal would only churn the cache.
+  const bool cache_built = taken_events_ <= kCacheBuiltUpTo;
+  ForEachParallel(encoded.size(), [&](size_t j) {
+    EncodedSegment& done = encoded[j];
+    auto segment = std::make_shared<Segment>();
+    if (done.delta) {
+      Segment delta;
+      BuildSegment(*done.members, true, &delta);
+      EncodeSegment(delta, &done.value);
+      uint32_t new_tickets = 0;
+      for (uint32_t i : *done.members) new_tickets += work_[i].from_segment ? 0 : 1;
+      done.zone = ExtendZoneMap(im_.refs.at(done.key).zone, delta, done.value.size(), new_tickets);
+      if (cache_built) BuildSegment(*done.members, false, segment.get());
+    } else {
+      BuildSegment(*done.members, false, segment.get());
+      EncodeSegment(*segment, &done.value);
+      done.zone = ComputeZoneMap(*segment, done.value.size());
+    }
+    if (cache_built) done.built = std::move(segment);
+  });
+  rocksdb::WriteBatch& wb = out->wb;
+  size_t next_encoded = 0;
+  for (const auto& [key, members] : members_) {
+    uint32_t& next = written_next_[key.first];
+    next = std::max(next, key.second + 1);
+    std::string skey = SegmentKey(key.first, key.second);
+    const auto old = im_.refs.find(key);
+    const uint32_t old_deltas = old != im_.refs.end() ? old->second.deltas : 0;
+    if (members.empty()) {
+      wb.Delete(im_.segments_cf, skey);
+      wb.Delete(im_.zones_cf, skey);
+      for (uint32_t d = 1; d <= old_deltas; ++d) wb.Delete(im_.segments_cf, DeltaKey(key.first, key.second, d));
+      out->deleted.push_back(key);
+      continue;
+    }
+    EncodedSegment& done = encoded[next_encoded++];
+    SegmentRef ref;
+    ref.partition = key.first;
+    ref.segment = key.second;
+    ref.generation = out->generation++;
+    ref.zone = std::move(done.zone);
+    if (done.delta) {
+      ref.deltas = old_deltas + 1;
+      ref.delta_events = old->second.delta_events + (ref.zone.num_events - old->second.zone.num_events);
+      wb.Put(im_.segments_cf, DeltaKey(key.first, key.second, ref.deltas), done.value);
+      out->wrote_delta = true;
+    } else {
+      wb.Put(im_.segments_cf, skey, done.value);
+      for (uint32_t d = 1; d <= old_deltas; ++d) wb.Delete(im_.segments_cf, DeltaKey(key.first, key.second, d));
+    }
+    if (done.built) out->cached.emplace_back(key, ref.generation, std::move(done.built));
+    std::string zone;
+    EncodeZoneValue(ref, &zone);
+    wb.Put(im_.zones_cf, skey, zone);
+    out->new_refs[key] = std::move(ref);
+    local->segments_written++;
+    for (uint32_t i : members) {
+      const WorkTicket& t = work_[i];
+      if (t.from_segment && !done.delta) local->events_rewritten += t.num_events();
+      if (t.from_segment && t.origin == key) continue;
+      im_.tickets->Put(&wb, work_ids_.id(i), TicketLocation{key.first, key.second});
+    }
+  }
 }
 
 }  // namespace kpi::storage

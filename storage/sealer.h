@@ -5,15 +5,30 @@
 //
 // Steps (sealer.cc drives them):
 //   1. take the staged events (decoded in memory since Stage, else re-read);
-//   2. load the segments holding the tickets they touch (ticket index);
-//   3. bucket the incoming events by ticket, keeping arrival order, and merge
-//      each ticket: duplicates dropped by identity, first ingested wins, a
-//      higher revision replaces (storage/coded_event.h) (sealer_merge.cc);
+//      look up where their tickets live (ticket index), bucket them by ticket
+//      keeping arrival order;
+//   2. cut the seal into partition groups (sealer_groups.cc): each incoming
+//      ticket has a home partition (its segment's, or for a new ticket the
+//      day its incoming events place it on), and consecutive home partitions
+//      form a group while the group's events (incoming, plus the sealed
+//      events of the segments it decodes) stay under
+//      StoreOptions::seal_group_events (0: one group). Then per group:
+//   3. load the segments holding the group's tickets, merge each ticket:
+//      duplicates dropped by identity, first ingested wins, a higher revision
+//      replaces (storage/coded_event.h) (sealer_merge.cc);
 //   4. place each ticket in the partition of its creation day, decide which
 //      segment each ticket goes to, leave unchanged segments alone, build and
-//      encode the rest on every core (sealer_layout.cc);
-//   5. commit (the ticket index's changes go in the same WriteBatch), then
-//      publish the new read view.
+//      encode the rest on every core, add them to the seal's WriteBatch, and
+//      drop the group's decoded segments (sealer_layout.cc). A ticket whose
+//      merged events place it outside its group's partitions (an earlier
+//      `created` arrived, a correction moved it) is carried, its events
+//      copied, to a last group that writes such tickets into fresh segments
+//      of partitions other groups wrote (sealer_groups.cc);
+//   5. commit the one WriteBatch of every group (the ticket index's changes
+//      go in it too), then publish the new read view.
+// Groups change where a moved ticket lands (a fresh segment instead of its
+// partition's open one), never what the store holds: any grouping seals the
+// same tickets with the same events as one group.
 // A segment that only gains events and tickets, by a small share of its
 // size, gets them as a delta part instead of being re-encoded whole
 // (storage/segment_parts.h); past StoreOptions::max_deltas_per_segment or kMaxDeltaShare of its base,
@@ -21,9 +36,12 @@
 //
 // Memory: events are never copied per ticket. Incoming events stay in the one
 // array staging produced (tickets address them through an index array), and
-// loaded segments decode into one arena; a ticket is two slices. Sealed
-// events of a ticket are already in segment order and its accepted incoming
-// events are sorted once, so building a segment merges two sorted runs.
+// a group's loaded segments decode into one arena, emptied for the next
+// group; a ticket is two slices. Sealed events of a ticket are already in
+// segment order and its accepted incoming events are sorted once, so
+// building a segment merges two sorted runs. What a seal holds at once: its
+// incoming events, one group's decoded segments and built segments, and the
+// encoded values of the groups before (in the WriteBatch).
 //
 // Thread safety: runs under Store::Impl::seal_mu; takes write_mu only to take
 // the staged events and to commit (storage/store_impl.h).
@@ -31,9 +49,13 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
+
+#include <rocksdb/write_batch.h>
 
 #include "storage/coded_event.h"
 #include "storage/segment.h"
@@ -61,7 +83,8 @@ class Sealer {
  private:
   using SegmentKeyPair = std::pair<uint32_t, uint32_t>;  // (partition, segment)
 
-  // A ticket this seal holds; its id is work_ids_.id(index in work_).
+  // A ticket this seal holds in the current group; its id is
+  // work_ids_.id(index in work_).
   struct WorkTicket {
     uint32_t sealed_begin = 0, sealed_end = 0;      // sealed_[...]: its events from its segment, in order
     uint32_t incoming_begin = 0, incoming_end = 0;  // order_[...]: indexes of its new events in incoming_
@@ -69,9 +92,35 @@ class Sealer {
     bool from_segment = false;
     bool changed = false;  // an event arrived (or was replaced): its segment is written
     bool sealed_changed = false;  // a sealed row of it changed (a correction): no delta for its segment
+    bool carried = false;  // placed outside its group's partitions: written by the last group
     int64_t placement_ms = 0;
     uint32_t partition = 0;
     size_t num_events() const { return (sealed_end - sealed_begin) + (incoming_end - incoming_begin); }
+  };
+  // A ticket carried to the last group, with copies of its merged sealed
+  // events (their dimensions and measures in carried_attrs_).
+  struct CarriedTicket {
+    std::string id;
+    uint32_t events_begin = 0, events_end = 0;  // carried_events_[...]
+    uint32_t incoming_begin = 0, incoming_end = 0;
+    int64_t placement_ms = 0;
+    uint32_t partition = 0;
+  };
+  // One group: its incoming tickets (indexes into tickets_) and the segments
+  // it decodes.
+  struct Group {
+    std::vector<uint32_t> tickets;
+    std::set<SegmentKeyPair> segments;
+    std::set<uint32_t> partitions;
+  };
+  // What the groups leave for the commit.
+  struct SealOutput {
+    rocksdb::WriteBatch wb;
+    std::map<SegmentKeyPair, SegmentRef> new_refs;
+    std::vector<SegmentKeyPair> deleted;
+    std::vector<std::tuple<SegmentKeyPair, uint64_t, std::shared_ptr<const Segment>>> cached;
+    uint64_t generation = 0;
+    bool wrote_delta = false;
   };
 
   Status ReadStaged();
@@ -79,14 +128,31 @@ class Sealer {
   Status LoadTicketIndex();
   // Adds the sealed segments holding any of `tickets` to *out (ticket index).
   Status SegmentsHolding(const std::vector<std::string>& tickets, std::set<SegmentKeyPair>* out) const;
+  // Cuts the incoming tickets into groups (sealer_groups.cc).
+  Status PlanGroups(std::vector<Group>* groups);
+  // Loads the group's segments and merges its tickets (sealer.cc).
+  Status SealGroup(const Group& group, IngestStats* local, std::map<uint32_t, IngestStats>* by_batch);
+  // Copies the group's carried tickets out of the group's arenas (sealer_groups.cc).
+  void CarryMovedTickets(const Group& group);
+  // Makes the carried tickets the work of the last group (sealer_groups.cc).
+  void TakeCarriedTickets();
+  // Empties the group's state; attrs_ back to the incoming events' part.
+  void ResetGroup();
+  // Lays out the group's work tickets, builds and encodes the segments to
+  // write and adds them to *out (sealer.cc).
+  void WriteGroup(IngestStats* local, SealOutput* out);
   // Decodes a sealed segment into sealed_ and its tickets into work_; appends
   // their work indexes to *loaded when non-null. (sealer_layout.cc)
   Status LoadSegment(SegmentKeyPair key, std::vector<uint32_t>* loaded = nullptr);
   uint32_t WorkIndexFor(const std::string& id);
-  // Buckets incoming_ by ticket, then merges each touched ticket on every
-  // core; counts into *local and by_batch. (sealer_merge.cc)
-  void MergeIncoming(IngestStats* local, std::map<uint32_t, IngestStats>* by_batch);
+  // Buckets incoming_ by incoming ticket (sealer_merge.cc).
+  void BucketIncoming();
+  // Merges each work ticket's incoming events on every core; counts into
+  // *local and by_batch. (sealer_merge.cc)
+  void MergeTickets(IngestStats* local, std::map<uint32_t, IngestStats>* by_batch);
   void Place(WorkTicket* t) const;
+  // The partition (UTC day) of a placement time (sealer_merge.cc).
+  static uint32_t PartitionOf(int64_t placement_ms);
   void Assign();                  // (sealer_layout.cc)
   void KeepUnchangedSegments();   // (sealer_layout.cc)
   // The segment of `members`, or with only_incoming the delta part holding
@@ -105,16 +171,26 @@ class Sealer {
   Store& store_;
   Store::Impl& im_;
   std::map<uint32_t, IngestStats>* per_batch_;  // may be null
-  std::vector<CodedEvent> incoming_;  // staged events; .ticket indexes work_ (incoming tickets come first)
+  // The seal's incoming events and their tickets (all groups).
+  std::vector<CodedEvent> incoming_;  // staged events; .ticket indexes tickets_
   std::vector<uint32_t> order_;       // incoming_ indexes grouped by ticket (WorkTicket::incoming_*)
-  std::vector<CodedEvent> sealed_;    // events of the loaded segments, ticket after ticket
-  EventAttrs attrs_;                  // dimensions and measures of incoming_ and sealed_
+  std::vector<uint32_t> starts_;      // tickets_ index t: its events are order_[starts_[t], starts_[t + 1])
   StringInterner tickets_;
   std::vector<std::string> staging_keys_;
+  size_t incoming_dims_ = 0, incoming_measures_ = 0;  // attrs_ sizes holding incoming_'s
+  // The current group.
+  std::vector<CodedEvent> sealed_;    // events of the loaded segments, ticket after ticket
+  EventAttrs attrs_;                  // dimensions and measures of incoming_, then of sealed_
   std::vector<WorkTicket> work_;
   StringInterner work_ids_;  // work ticket ids: index i is work_[i]
   std::map<SegmentKeyPair, std::vector<uint32_t>> members_;  // rewritten segments -> work tickets
   std::set<SegmentKeyPair> loaded_;
+  // Across groups.
+  std::map<uint32_t, uint32_t> written_next_;  // partition a group wrote -> first segment number no group used
+  bool fresh_only_ = false;  // the carried group: partitions in written_next_ get fresh segments
+  std::vector<CarriedTicket> carried_;
+  std::vector<CodedEvent> carried_events_;
+  EventAttrs carried_attrs_;
   uint32_t created_code_ = 0;
   uint64_t taken_events_ = 0;  // staged events this seal took
 };

@@ -50,6 +50,7 @@ void Sealer::Assign() {
   std::map<uint32_t, std::vector<uint32_t>> pending;  // partition -> new or moved tickets
   for (uint32_t i = 0; i < work_.size(); ++i) {
     const WorkTicket& t = work_[i];
+    if (t.carried) continue;  // written by the last group (sealer_groups.cc)
     if (t.from_segment && t.origin.first == t.partition) {
       members_[t.origin].push_back(i);
     } else {
@@ -70,7 +71,12 @@ void Sealer::Assign() {
     for (auto it = members_.lower_bound({partition, 0}); it != members_.end() && it->first.first == partition; ++it)
       next_segment = std::max(next_segment, it->first.second + 1);
     size_t pos = 0;
-    if (next_segment > 0) {
+    // The carried tickets' group: a partition another group wrote gets fresh
+    // segments after every number used (its open one may be rewritten).
+    const auto written = written_next_.find(partition);
+    const bool fresh = fresh_only_ && written != written_next_.end();
+    if (fresh) next_segment = std::max(next_segment, written->second);
+    if (next_segment > 0 && !fresh) {
       SegmentKeyPair open{partition, next_segment - 1};
       if (loaded_.count(open) == 0) {
         auto ref = im_.refs.find(open);
@@ -119,7 +125,7 @@ void Sealer::KeepUnchangedSegments() {
 template <typename Fn>
 void Sealer::ForEachEvent(const WorkTicket& t, Fn&& fn) const {
   // Two sorted runs: the sealed events (segment order) and the accepted
-  // incoming ones (sorted by MergeIncoming). Ties go to the sealed copy.
+  // incoming ones (sorted by MergeTickets). Ties go to the sealed copy.
   const EventOrderLess less{attrs_};
   uint32_t i = t.sealed_begin, k = t.incoming_begin;
   while (i < t.sealed_end && k < t.incoming_end) {

@@ -21,8 +21,6 @@ namespace kpi::storage {
 
 namespace {
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
-
 // A ticket's identities while it merges; reused from ticket to ticket so a
 // merge allocates per thread, not per ticket. Tickets hold a handful of
 // events: flat lists beat hash sets, which take over only for long tickets.
@@ -85,12 +83,13 @@ constexpr uint32_t kTicketsPerChunk = 4096;
 
 }  // namespace
 
-void Sealer::MergeIncoming(IngestStats* local, std::map<uint32_t, IngestStats>* by_batch) {
+void Sealer::BucketIncoming() {
   // Bucket by ticket (a stable counting sort into an index array: the events
   // themselves never move).
-  std::vector<uint32_t> starts(work_.size() + 1, 0);
+  std::vector<uint32_t>& starts = starts_;
+  starts.assign(tickets_.size() + 1, 0);
   for (const CodedEvent& e : incoming_) starts[e.ticket + 1]++;
-  for (size_t t = 0; t < work_.size(); ++t) starts[t + 1] += starts[t];
+  for (size_t t = 0; t < tickets_.size(); ++t) starts[t + 1] += starts[t];
   order_.resize(incoming_.size());
   {
     std::vector<uint32_t> fill(starts.begin(), starts.end() - 1);
@@ -116,11 +115,9 @@ void Sealer::MergeIncoming(IngestStats* local, std::map<uint32_t, IngestStats>* 
       at = from;
     }
   }
-  for (size_t t = 0; t < work_.size(); ++t) {
-    work_[t].incoming_begin = starts[t];
-    work_[t].incoming_end = starts[t + 1];
-  }
+}
 
+void Sealer::MergeTickets(IngestStats* local, std::map<uint32_t, IngestStats>* by_batch) {
   const size_t chunks = (work_.size() + kTicketsPerChunk - 1) / kTicketsPerChunk;
   std::vector<IngestStats> chunk_stats(chunks);
   std::vector<std::map<uint32_t, IngestStats>> chunk_batches(by_batch != nullptr ? chunks : 0);
@@ -191,6 +188,11 @@ void Sealer::MergeIncoming(IngestStats* local, std::map<uint32_t, IngestStats>* 
   }
 }
 
+uint32_t Sealer::PartitionOf(int64_t placement_ms) {
+  const int64_t day = placement_ms / kMillisPerDay - (placement_ms % kMillisPerDay < 0 ? 1 : 0);  // floor
+  return static_cast<uint32_t>(day);
+}
+
 // Placement follows the live events (replaced and retracted copies do not
 // count), all of them when none is live: the first `created` event, else the
 // earliest event.
@@ -199,7 +201,7 @@ void Sealer::Place(WorkTicket* t) const {
   for (uint32_t i = t->sealed_begin; i < t->sealed_end; ++i) scan.Visit(sealed_[i]);
   for (uint32_t k = t->incoming_begin; k < t->incoming_end; ++k) scan.Visit(incoming_[order_[k]]);
   t->placement_ms = scan.placement_ms();
-  t->partition = static_cast<uint32_t>(FloorDiv(t->placement_ms, kMillisPerDay));
+  t->partition = PartitionOf(t->placement_ms);
 }
 
 }  // namespace kpi::storage

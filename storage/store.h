@@ -65,6 +65,12 @@ struct StoreOptions {
   size_t write_buffer_bytes = 0;
   DictionaryPaging dictionaries;          // which dictionaries are paged, and their page cache (catalog.h)
   uint32_t max_tickets_per_segment = 2048;
+  // A seal works through its partitions in groups of about this many events
+  // (incoming, plus the sealed events of the segments it decodes), dropping
+  // each group's decoded segments before the next: what one seal holds
+  // decoded is bounded by this, not by how many segments it touches
+  // (storage/sealer.h). 0: one group.
+  uint64_t seal_group_events = 0;
   // A seal that only adds a little to a segment appends it as a delta part
   // instead of re-encoding the segment (storage/segment_parts.h), up to this
   // many per segment; the seal after folds them. 0: always re-encode.

@@ -1,0 +1,132 @@
+// Seal step 2 (storage/sealer.h): cut a seal into partition groups, and carry
+// the tickets a group's merge placed outside its partitions to the last
+// group.
+//
+// A group is a run of consecutive home partitions: an incoming ticket's home
+// is the partition of the segment holding it (ticket index), or for a ticket
+// never sealed the partition its incoming events place it in. A group's
+// weight is its incoming events plus the sealed events of the segments it
+// decodes; groups are cut at StoreOptions::seal_group_events (a partition
+// heavier than that is a group of its own). Each segment belongs to one
+// partition, hence to one group, so no two groups write the same segment;
+// the only tickets that cross groups are those whose merged events place them
+// elsewhere, and the last group writes those into fresh segments of the
+// partitions groups wrote (into the open segment of partitions no group
+// touched).
+#include <algorithm>
+
+#include "storage/sealer.h"
+#include "storage/segment_events.h"
+
+namespace kpi::storage {
+
+Status Sealer::PlanGroups(std::vector<Group>* groups) {
+  groups->clear();
+  const size_t n = tickets_.size();
+  std::vector<TicketLocation> where(n);
+  std::vector<char> sealed(n, 0);
+  KPI_RETURN_IF_ERROR(im_.tickets->Lookup(tickets_.ids(), [&](size_t i, TicketLocation loc) {
+    where[i] = loc;
+    sealed[i] = 1;
+  }));
+  const uint64_t limit = store_.options_.seal_group_events;
+  if (limit == 0 || n == 0) {
+    Group& all = groups->emplace_back();
+    all.tickets.resize(n);
+    for (uint32_t t = 0; t < n; ++t) {
+      all.tickets[t] = t;
+      if (sealed[t]) all.segments.insert({where[t].partition, where[t].segment});
+    }
+    return Status::OK();
+  }
+  struct Home {
+    std::vector<uint32_t> tickets;
+    std::set<SegmentKeyPair> segments;
+    uint64_t events = 0;
+  };
+  std::map<uint32_t, Home> homes;
+  for (uint32_t t = 0; t < n; ++t) {
+    uint32_t partition = where[t].partition;
+    if (!sealed[t]) {
+      PlacementScan scan(created_code_);
+      for (uint32_t k = starts_[t]; k < starts_[t + 1]; ++k) scan.Visit(incoming_[order_[k]]);
+      partition = PartitionOf(scan.placement_ms());
+    }
+    Home& home = homes[partition];
+    home.tickets.push_back(t);
+    home.events += starts_[t + 1] - starts_[t];
+    if (sealed[t] && home.segments.insert({where[t].partition, where[t].segment}).second) {
+      if (auto ref = im_.refs.find({where[t].partition, where[t].segment}); ref != im_.refs.end())
+        home.events += ref->second.zone.num_events;
+    }
+  }
+  uint64_t weight = 0;
+  for (auto& [partition, home] : homes) {
+    if (groups->empty() || (weight > 0 && weight + home.events > limit)) {
+      groups->emplace_back();
+      weight = 0;
+    }
+    Group& group = groups->back();
+    weight += home.events;
+    group.partitions.insert(partition);
+    group.tickets.insert(group.tickets.end(), home.tickets.begin(), home.tickets.end());
+    group.segments.insert(home.segments.begin(), home.segments.end());
+  }
+  return Status::OK();
+}
+
+void Sealer::CarryMovedTickets(const Group& group) {
+  for (uint32_t i = 0; i < work_.size(); ++i) {
+    WorkTicket& t = work_[i];
+    if (group.partitions.count(t.partition) != 0) continue;
+    CarriedTicket c;
+    c.id = work_ids_.id(i);
+    c.events_begin = static_cast<uint32_t>(carried_events_.size());
+    for (uint32_t k = t.sealed_begin; k < t.sealed_end; ++k) {
+      CodedEvent e = sealed_[k];
+      const auto dims = DimsOf(e, attrs_);
+      const auto measures = MeasuresOf(e, attrs_);
+      e.dims_begin = static_cast<uint32_t>(carried_attrs_.dims.size());
+      e.measures_begin = static_cast<uint32_t>(carried_attrs_.measures.size());
+      carried_attrs_.dims.insert(carried_attrs_.dims.end(), dims.begin(), dims.end());
+      carried_attrs_.measures.insert(carried_attrs_.measures.end(), measures.begin(), measures.end());
+      carried_events_.push_back(e);
+    }
+    c.events_end = static_cast<uint32_t>(carried_events_.size());
+    c.incoming_begin = t.incoming_begin;
+    c.incoming_end = t.incoming_end;
+    c.placement_ms = t.placement_ms;
+    c.partition = t.partition;
+    carried_.push_back(std::move(c));
+    t.carried = true;
+    t.changed = true;  // the segment it leaves is written without it
+  }
+}
+
+void Sealer::TakeCarriedTickets() {
+  fresh_only_ = true;
+  const uint32_t dims_base = static_cast<uint32_t>(attrs_.dims.size());
+  const uint32_t measures_base = static_cast<uint32_t>(attrs_.measures.size());
+  attrs_.dims.insert(attrs_.dims.end(), carried_attrs_.dims.begin(), carried_attrs_.dims.end());
+  attrs_.measures.insert(attrs_.measures.end(), carried_attrs_.measures.begin(), carried_attrs_.measures.end());
+  sealed_ = std::move(carried_events_);
+  for (CodedEvent& e : sealed_) {
+    e.dims_begin += dims_base;
+    e.measures_begin += measures_base;
+  }
+  for (const CarriedTicket& c : carried_) {
+    WorkTicket& w = work_[WorkIndexFor(c.id)];
+    w.sealed_begin = c.events_begin;
+    w.sealed_end = c.events_end;
+    w.incoming_begin = c.incoming_begin;
+    w.incoming_end = c.incoming_end;
+    w.placement_ms = c.placement_ms;
+    w.partition = c.partition;
+    w.changed = true;  // a new ticket of its partition (its old segment was written without it)
+  }
+  carried_.clear();
+  carried_events_ = {};
+  carried_attrs_ = {};
+}
+
+}  // namespace kpi::storage
