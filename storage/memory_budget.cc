@@ -20,10 +20,13 @@ constexpr size_t kMiB = size_t{1} << 20;
 constexpr size_t kProcessBytes = 96 * kMiB;
 // What one staged event costs while it waits for its seal and while the seal
 // works on it, all told: the coded event and its dimensions and measures,
-// its ticket's id, the sealed events of its ticket that the seal decodes
-// again, and its share of the encoded output (measured on `kpi gen` data,
-// docs/performance.md "Memory limit").
-constexpr size_t kStagedEventBytes = 200;
+// its ticket's id and its share of the encoded output (measured on `kpi
+// gen` data, docs/performance.md "Memory limit").
+constexpr size_t kStagedEventBytes = 130;
+// What one event of a seal's partition group costs while the group is
+// sealed: decoded (coded event, dimensions, measures), its ticket's share of
+// the work, and the segment built from it.
+constexpr size_t kGroupEventBytes = 160;
 // A parsed event (strings and all) waiting in the ingest reader's queue, and
 // how many batches are alive at once (the queue's four, one being parsed,
 // one being staged: cli/input_pipeline.h).
@@ -42,9 +45,9 @@ MemoryBudget Common(size_t limit) {
 }
 
 // The bytes left once the fixed share (the process, plus a quarter for
-// resident dictionaries, the segments a seal decodes again and allocator
-// slack), memtables (two of each: one
-// written, one flushed), the ticket and dictionary caches are taken.
+// resident dictionaries, a seal's partition group and allocator slack),
+// memtables (two of each: one written, one flushed), the ticket and
+// dictionary caches are taken.
 size_t Rest(const MemoryBudget& b) {
   const size_t taken = kProcessBytes + b.limit_bytes / 4 + 2 * b.write_buffer_bytes + b.ticket_cache_bytes +
                        b.dictionary_cache_bytes;
@@ -71,6 +74,8 @@ MemoryBudget IngestBudget(size_t limit_bytes) {
   // staged behind it (cli/ingest_command.h): three seal_events in all.
   b.seal_events = std::max<uint64_t>(rest / kStagedEventBytes / 3, 65536);
   b.max_staged_events = 2 * b.seal_events;
+  // Half of the quarter Rest() set aside.
+  b.seal_group_events = std::max<uint64_t>(b.limit_bytes / 8 / kGroupEventBytes, 65536);
   return b;
 }
 
@@ -85,6 +90,7 @@ void ApplyBudget(const MemoryBudget& budget, StoreOptions* options) {
   options->ticket_cache_bytes = budget.ticket_cache_bytes;
   options->dictionaries.page_cache_bytes = budget.dictionary_cache_bytes;
   options->write_buffer_bytes = budget.write_buffer_bytes;
+  options->seal_group_events = budget.seal_group_events;
 }
 
 Status ParseMemorySize(std::string_view text, size_t* bytes) {

@@ -2,7 +2,8 @@
 // ingest` and `kpi serve`) is split between what the store holds in memory:
 // the decoded-segment cache, the ticket index's block cache, the dictionary
 // page cache, RocksDB's memtables and, for ingest, the staged events a seal
-// works on (the seal thresholds). Every part is bounded by its share, so the
+// works on (the seal thresholds) and the partition group a seal decodes at
+// once (StoreOptions::seal_group_events). Every part is bounded by its share, so the
 // sum stays under the limit; what cannot be bounded this way (the process's
 // code and RocksDB's own structures, dictionaries ingest makes resident) is
 // the fixed share. docs/operations.md ("Memory limit") gives the split.
@@ -35,6 +36,9 @@ struct MemoryBudget {
   // seal lets wait (cli/ingest_command.h).
   uint64_t seal_events = 0;
   uint64_t max_staged_events = 0;
+  // Ingest only: the events a seal decodes and builds at once
+  // (StoreOptions::seal_group_events).
+  uint64_t seal_group_events = 0;
   // Ingest only: events per parsed batch (a few wait in the reader's queue).
   size_t batch_events = 0;
 };

@@ -154,14 +154,17 @@ Status Sealer::Run(IngestStats* stats) {
   std::map<uint32_t, IngestStats> by_batch;
   SealOutput out;
   out.generation = im_.next_generation;
-  for (const Group& group : groups) {
-    KPI_RETURN_IF_ERROR(SealGroup(group, &local, per_batch_ != nullptr ? &by_batch : nullptr));
-    if (groups.size() > 1) CarryMovedTickets(group);
+  // Latest partitions first: a ticket sealed before its `created` arrived
+  // moves to an earlier day, so it usually joins a group still to come.
+  for (size_t g = groups.size(); g-- > 0;) {
+    KPI_RETURN_IF_ERROR(SealGroup(groups, g, &local, per_batch_ != nullptr ? &by_batch : nullptr));
+    if (groups.size() > 1) CarryMovedTickets(groups, g);
     WriteGroup(&local, &out);
     ResetGroup();
   }
-  if (!carried_.empty()) {
-    TakeCarriedTickets();
+  if (auto last = carried_.find(groups.size()); last != carried_.end()) {
+    fresh_only_ = true;
+    TakeCarriedTickets(&last->second);
     WriteGroup(&local, &out);
     ResetGroup();
   }
@@ -198,7 +201,9 @@ Status Sealer::Run(IngestStats* stats) {
   return Status::OK();
 }
 
-Status Sealer::SealGroup(const Group& group, IngestStats* local, std::map<uint32_t, IngestStats>* by_batch) {
+Status Sealer::SealGroup(const std::vector<Group>& groups, size_t index, IngestStats* local,
+                         std::map<uint32_t, IngestStats>* by_batch) {
+  const Group& group = groups[index];
   // Work tickets [0, n) are the group's incoming tickets. Their incoming
   // events join them after the loads: a loaded ticket is placed by its
   // sealed events, and again only if an incoming one is accepted.
@@ -207,6 +212,10 @@ Status Sealer::SealGroup(const Group& group, IngestStats* local, std::map<uint32
   for (uint32_t i = 0; i < group.tickets.size(); ++i) {
     work_[i].incoming_begin = starts_[group.tickets[i]];
     work_[i].incoming_end = starts_[group.tickets[i] + 1];
+  }
+  if (auto box = carried_.find(index); box != carried_.end()) {
+    TakeCarriedTickets(&box->second);
+    carried_.erase(box);
   }
   MergeTickets(local, by_batch);
   return Status::OK();

@@ -19,15 +19,17 @@
 //   4. place each ticket in the partition of its creation day, decide which
 //      segment each ticket goes to, leave unchanged segments alone, build and
 //      encode the rest on every core, add them to the seal's WriteBatch, and
-//      drop the group's decoded segments (sealer_layout.cc). A ticket whose
-//      merged events place it outside its group's partitions (an earlier
-//      `created` arrived, a correction moved it) is carried, its events
-//      copied, to a last group that writes such tickets into fresh segments
-//      of partitions other groups wrote (sealer_groups.cc);
+//      drop the group's decoded segments (sealer_layout.cc). Groups run from
+//      the latest partitions to the earliest. A ticket whose merged events
+//      place it outside its group's partitions (an earlier `created` arrived,
+//      a correction moved it) is carried, its events copied, to the group of
+//      its new partition when that group is still to run, else to a last
+//      group that writes it into a fresh segment of a partition another
+//      group wrote (sealer_groups.cc);
 //   5. commit the one WriteBatch of every group (the ticket index's changes
 //      go in it too), then publish the new read view.
-// Groups change where a moved ticket lands (a fresh segment instead of its
-// partition's open one), never what the store holds: any grouping seals the
+// Groups can change where a moved ticket lands (a fresh segment instead of
+// its partition's open one), never what the store holds: any grouping seals the
 // same tickets with the same events as one group.
 // A segment that only gains events and tickets, by a small share of its
 // size, gets them as a delta part instead of being re-encoded whole
@@ -92,19 +94,26 @@ class Sealer {
     bool from_segment = false;
     bool changed = false;  // an event arrived (or was replaced): its segment is written
     bool sealed_changed = false;  // a sealed row of it changed (a correction): no delta for its segment
-    bool carried = false;  // placed outside its group's partitions: written by the last group
+    bool carried = false;  // placed outside its group's partitions: written by another group
+    bool merged = false;   // carried in from another group, merged there
     int64_t placement_ms = 0;
     uint32_t partition = 0;
     size_t num_events() const { return (sealed_end - sealed_begin) + (incoming_end - incoming_begin); }
   };
-  // A ticket carried to the last group, with copies of its merged sealed
-  // events (their dimensions and measures in carried_attrs_).
+  // A ticket carried to another group, with copies of its merged sealed
+  // events.
   struct CarriedTicket {
     std::string id;
-    uint32_t events_begin = 0, events_end = 0;  // carried_events_[...]
+    uint32_t events_begin = 0, events_end = 0;  // CarryBox::events[...]
     uint32_t incoming_begin = 0, incoming_end = 0;
     int64_t placement_ms = 0;
     uint32_t partition = 0;
+  };
+  // The tickets carried to one group; events' dimensions and measures in attrs.
+  struct CarryBox {
+    std::vector<CarriedTicket> tickets;
+    std::vector<CodedEvent> events;
+    EventAttrs attrs;
   };
   // One group: its incoming tickets (indexes into tickets_) and the segments
   // it decodes.
@@ -130,12 +139,16 @@ class Sealer {
   Status SegmentsHolding(const std::vector<std::string>& tickets, std::set<SegmentKeyPair>* out) const;
   // Cuts the incoming tickets into groups (sealer_groups.cc).
   Status PlanGroups(std::vector<Group>* groups);
-  // Loads the group's segments and merges its tickets (sealer.cc).
-  Status SealGroup(const Group& group, IngestStats* local, std::map<uint32_t, IngestStats>* by_batch);
-  // Copies the group's carried tickets out of the group's arenas (sealer_groups.cc).
-  void CarryMovedTickets(const Group& group);
-  // Makes the carried tickets the work of the last group (sealer_groups.cc).
-  void TakeCarriedTickets();
+  // Loads group `index`'s segments, takes the tickets carried to it and
+  // merges its tickets (sealer.cc).
+  Status SealGroup(const std::vector<Group>& groups, size_t index, IngestStats* local,
+                   std::map<uint32_t, IngestStats>* by_batch);
+  // Copies the tickets group `index` placed outside its partitions out of the
+  // group's arenas, into the box of the group that writes them
+  // (sealer_groups.cc).
+  void CarryMovedTickets(const std::vector<Group>& groups, size_t index);
+  // Adds the tickets of `box` to the current group's work (sealer_groups.cc).
+  void TakeCarriedTickets(CarryBox* box);
   // Empties the group's state; attrs_ back to the incoming events' part.
   void ResetGroup();
   // Lays out the group's work tickets, builds and encodes the segments to
@@ -187,10 +200,8 @@ class Sealer {
   std::set<SegmentKeyPair> loaded_;
   // Across groups.
   std::map<uint32_t, uint32_t> written_next_;  // partition a group wrote -> first segment number no group used
-  bool fresh_only_ = false;  // the carried group: partitions in written_next_ get fresh segments
-  std::vector<CarriedTicket> carried_;
-  std::vector<CodedEvent> carried_events_;
-  EventAttrs carried_attrs_;
+  bool fresh_only_ = false;  // the last group: partitions in written_next_ get fresh segments
+  std::map<size_t, CarryBox> carried_;  // group index (groups.size(): the last group) -> tickets carried to it
   uint32_t created_code_ = 0;
   uint64_t taken_events_ = 0;  // staged events this seal took
 };

@@ -10,7 +10,10 @@
 // heavier than that is a group of its own). Each segment belongs to one
 // partition, hence to one group, so no two groups write the same segment;
 // the only tickets that cross groups are those whose merged events place them
-// elsewhere, and the last group writes those into fresh segments of the
+// elsewhere: groups run from the latest partitions to the earliest, a ticket
+// moving to a partition of a group still to run joins that group (most moves:
+// a ticket sealed before its `created` arrived moves to an earlier day), and
+// the rest go to a last group that writes them into fresh segments of the
 // partitions groups wrote (into the open segment of partitions no group
 // touched).
 #include <algorithm>
@@ -75,58 +78,65 @@ Status Sealer::PlanGroups(std::vector<Group>* groups) {
   return Status::OK();
 }
 
-void Sealer::CarryMovedTickets(const Group& group) {
+void Sealer::CarryMovedTickets(const std::vector<Group>& groups, size_t index) {
+  const Group& group = groups[index];
   for (uint32_t i = 0; i < work_.size(); ++i) {
     WorkTicket& t = work_[i];
     if (group.partitions.count(t.partition) != 0) continue;
+    // Groups run from the last to the first: a group before this one has yet
+    // to write its partitions, the rest go to the last group.
+    size_t target = groups.size();
+    for (size_t g = 0; g < index; ++g)
+      if (groups[g].partitions.count(t.partition) != 0) target = g;
+    CarryBox& box = carried_[target];
     CarriedTicket c;
     c.id = work_ids_.id(i);
-    c.events_begin = static_cast<uint32_t>(carried_events_.size());
+    c.events_begin = static_cast<uint32_t>(box.events.size());
     for (uint32_t k = t.sealed_begin; k < t.sealed_end; ++k) {
       CodedEvent e = sealed_[k];
       const auto dims = DimsOf(e, attrs_);
       const auto measures = MeasuresOf(e, attrs_);
-      e.dims_begin = static_cast<uint32_t>(carried_attrs_.dims.size());
-      e.measures_begin = static_cast<uint32_t>(carried_attrs_.measures.size());
-      carried_attrs_.dims.insert(carried_attrs_.dims.end(), dims.begin(), dims.end());
-      carried_attrs_.measures.insert(carried_attrs_.measures.end(), measures.begin(), measures.end());
-      carried_events_.push_back(e);
+      e.dims_begin = static_cast<uint32_t>(box.attrs.dims.size());
+      e.measures_begin = static_cast<uint32_t>(box.attrs.measures.size());
+      box.attrs.dims.insert(box.attrs.dims.end(), dims.begin(), dims.end());
+      box.attrs.measures.insert(box.attrs.measures.end(), measures.begin(), measures.end());
+      box.events.push_back(e);
     }
-    c.events_end = static_cast<uint32_t>(carried_events_.size());
+    c.events_end = static_cast<uint32_t>(box.events.size());
     c.incoming_begin = t.incoming_begin;
     c.incoming_end = t.incoming_end;
     c.placement_ms = t.placement_ms;
     c.partition = t.partition;
-    carried_.push_back(std::move(c));
+    box.tickets.push_back(std::move(c));
     t.carried = true;
     t.changed = true;  // the segment it leaves is written without it
   }
 }
 
-void Sealer::TakeCarriedTickets() {
-  fresh_only_ = true;
+void Sealer::TakeCarriedTickets(CarryBox* box) {
   const uint32_t dims_base = static_cast<uint32_t>(attrs_.dims.size());
   const uint32_t measures_base = static_cast<uint32_t>(attrs_.measures.size());
-  attrs_.dims.insert(attrs_.dims.end(), carried_attrs_.dims.begin(), carried_attrs_.dims.end());
-  attrs_.measures.insert(attrs_.measures.end(), carried_attrs_.measures.begin(), carried_attrs_.measures.end());
-  sealed_ = std::move(carried_events_);
-  for (CodedEvent& e : sealed_) {
+  const uint32_t events_base = static_cast<uint32_t>(sealed_.size());
+  attrs_.dims.insert(attrs_.dims.end(), box->attrs.dims.begin(), box->attrs.dims.end());
+  attrs_.measures.insert(attrs_.measures.end(), box->attrs.measures.begin(), box->attrs.measures.end());
+  for (CodedEvent e : box->events) {
     e.dims_begin += dims_base;
     e.measures_begin += measures_base;
+    sealed_.push_back(e);
   }
-  for (const CarriedTicket& c : carried_) {
+  for (const CarriedTicket& c : box->tickets) {
+    // Not a ticket of this group's segments (each ticket has one home).
     WorkTicket& w = work_[WorkIndexFor(c.id)];
-    w.sealed_begin = c.events_begin;
-    w.sealed_end = c.events_end;
+    w.sealed_begin = events_base + c.events_begin;
+    w.sealed_end = events_base + c.events_end;
     w.incoming_begin = c.incoming_begin;
     w.incoming_end = c.incoming_end;
     w.placement_ms = c.placement_ms;
     w.partition = c.partition;
     w.changed = true;  // a new ticket of its partition (its old segment was written without it)
+    w.merged = true;
   }
-  carried_.clear();
-  carried_events_ = {};
-  carried_attrs_ = {};
+  *box = {};
 }
 
 }  // namespace kpi::storage

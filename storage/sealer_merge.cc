@@ -128,7 +128,7 @@ void Sealer::MergeTickets(IngestStats* local, std::map<uint32_t, IngestStats>* b
     const size_t end = std::min(work_.size(), (c + 1) * size_t{kTicketsPerChunk});
     for (size_t w = c * kTicketsPerChunk; w < end; ++w) {
       WorkTicket& t = work_[w];
-      if (t.incoming_begin == t.incoming_end) continue;
+      if (t.incoming_begin == t.incoming_end || t.merged) continue;
       auto event_of = [&](TicketIdentities::Copy copy) -> CodedEvent& {
         return copy.incoming ? incoming_[copy.index] : sealed_[copy.index];
       };

@@ -34,11 +34,14 @@ TEST(MemoryBudgetTest, EverySplitFitsItsLimit) {
       ApplyBudget(b, &o);
       EXPECT_EQ(o.cache_bytes, b.segment_cache_bytes);
       EXPECT_EQ(o.write_buffer_bytes, b.write_buffer_bytes);
+      EXPECT_EQ(o.seal_group_events, b.seal_group_events);
     }
+    EXPECT_EQ(ServeBudget(limit).seal_group_events, 0u) << "a server's seals are small: one group";
     const MemoryBudget ingest = IngestBudget(limit);
     EXPECT_GT(ingest.seal_events, 0u);
     EXPECT_EQ(ingest.max_staged_events, 2 * ingest.seal_events);
     EXPECT_GT(ingest.batch_events, 0u);
+    EXPECT_GT(ingest.seal_group_events, 0u);
   }
   EXPECT_GT(IngestBudget(size_t{1} << 30).seal_events, IngestBudget(kMinMemoryLimit).seal_events);
   EXPECT_GE(DefaultMemoryLimit(), kMinMemoryLimit);

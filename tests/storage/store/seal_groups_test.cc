@@ -154,39 +154,64 @@ TEST(SealGroupsTest, AnyGroupSizeHoldsWhatOneGroupHolds) {
   }
 }
 
-// One ticket sealed on day 10 before its `created`, which arrives (day 2) in
-// a seal that also brings new tickets of day 2: with one partition per
-// group, the ticket moves from day 10's group to day 2, which that seal
-// writes too, so it lands in a fresh segment of day 2.
-TEST(SealGroupsTest, ATicketMovingToAPartitionAnotherGroupWroteGetsAFreshSegment) {
-  auto event = [](const std::string& ticket, int64_t day, const char* name) {
-    RawEvent e;
-    e.ticket = ticket;
-    e.ts_ms = kStart + day * kDay + 3'600'000;
-    e.event = name;
-    e.dims = {{"channel", "chat"}};
-    return e;
-  };
-  const std::vector<std::vector<std::vector<RawEvent>>> seals = {
-      {{event("T1", 10, "agent_reply"), event("T9", 10, "created")}},
-      {{event("T1", 2, "created"), event("T2", 2, "created"), event("T3", 2, "created")}},
-  };
+RawEvent Event(const std::string& ticket, int64_t day, const char* name) {
+  RawEvent e;
+  e.ticket = ticket;
+  e.ts_ms = kStart + day * kDay + 3'600'000;
+  e.event = name;
+  e.dims = {{"channel", "chat"}};
+  return e;
+}
+
+// Seals `seals` with one group and with one partition per group: the same
+// tickets; returns the second store's segments per partition.
+std::map<uint32_t, uint32_t> SealBothWays(const std::vector<std::vector<std::vector<RawEvent>>>& seals,
+                                          std::map<std::string, std::string>* tickets) {
   ScratchDir ref_dir, dir;
   std::unique_ptr<Store> ref, store;
-  ASSERT_TRUE(Store::Open(ref_dir.path(), Options(0, 0), &ref).ok());
-  ASSERT_TRUE(Store::Open(dir.path(), Options(1, 0), &store).ok());
+  EXPECT_TRUE(Store::Open(ref_dir.path(), Options(0, 0), &ref).ok());
+  EXPECT_TRUE(Store::Open(dir.path(), Options(1, 0), &store).ok());
   StageAndSeal(ref.get(), seals);
   StageAndSeal(store.get(), seals);
-  const auto want = Tickets(*ref);
-  EXPECT_EQ(Tickets(*store), want);
-  const uint32_t day2 = static_cast<uint32_t>((kStart + 2 * kDay) / kDay);
-  EXPECT_EQ(want.at("T1").substr(0, 7), "p" + std::to_string(day2) + ":");
-  EXPECT_EQ(SegmentsPerPartition(*ref)[day2], 1u);
-  EXPECT_EQ(SegmentsPerPartition(*store)[day2], 2u) << "T1 was carried to a fresh segment";
+  *tickets = Tickets(*ref);
+  EXPECT_EQ(Tickets(*store), *tickets);
   store.reset();
-  ASSERT_TRUE(Store::Open(dir.path(), Options(1, 0), &store).ok());
+  EXPECT_TRUE(Store::Open(dir.path(), Options(1, 0), &store).ok());
   EXPECT_EQ(StageAndSeal(store.get(), seals).accepted, 0u);
-  EXPECT_EQ(Tickets(*store), want);
+  EXPECT_EQ(Tickets(*store), *tickets);
+  return SegmentsPerPartition(*store);
+}
+
+const uint32_t kDay2 = static_cast<uint32_t>((kStart + 2 * kDay) / kDay);
+const uint32_t kDay10 = kDay2 + 8;
+
+// T1 sealed on day 10 before its `created`, which arrives (day 2) in a seal
+// that also brings new tickets of day 2: groups run from day 10 to day 2, so
+// T1 joins day 2's group and its open segment.
+TEST(SealGroupsTest, ATicketMovingToAnEarlierGroupJoinsIt) {
+  std::map<std::string, std::string> tickets;
+  const auto segments = SealBothWays({{{Event("T1", 10, "agent_reply"), Event("T9", 10, "created")}},
+                                      {{Event("T1", 2, "created"), Event("T2", 2, "created")}}},
+                                     &tickets);
+  EXPECT_EQ(tickets.at("T1").substr(0, 7), "p" + std::to_string(kDay2) + ":");
+  EXPECT_EQ(segments.at(kDay2), 1u);
+}
+
+// T1 created on day 2, then a correction moves its `created` to day 10 in a
+// seal that also brings new tickets of day 10: day 10's group ran first, so
+// T1 goes to the last group and a fresh segment of day 10.
+TEST(SealGroupsTest, ATicketMovingToAWrittenPartitionGetsAFreshSegment) {
+  RawEvent created = Event("T1", 2, "created");
+  created.id = "c1";
+  RawEvent moved = Event("T1", 10, "created");
+  moved.id = "c1";
+  moved.revision = 1;
+  std::map<std::string, std::string> tickets;
+  const auto segments = SealBothWays({{{created, Event("T9", 10, "created")}},
+                                      {{moved, Event("T2", 10, "created"), Event("T3", 2, "created")}}},
+                                     &tickets);
+  EXPECT_EQ(tickets.at("T1").substr(0, 7), "p" + std::to_string(kDay10) + ":");
+  EXPECT_EQ(segments.at(kDay10), 2u) << "T1 was carried to a fresh segment";
 }
 
 }  // namespace
