@@ -1,13 +1,20 @@
 // CheckStoreDirectory (see storage/store_dir.h).
 #include "storage/store_dir.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <rocksdb/options.h>
 #include <rocksdb/sst_file_reader.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace kpi::storage {
@@ -46,6 +53,65 @@ Status CheckStoreDirectory(const std::string& dir) {
       "nothing was changed. Keep the directory as it is and follow \"A store directory without CURRENT\" "
       "in docs/operations.md" +
       (newest_manifest.empty() ? std::string() : " (CURRENT must name " + newest_manifest + ")"));
+}
+
+namespace {
+
+// Makes a rename or a new entry in `dir` durable.
+Status SyncDirectory(const fs::path& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return Status::IOError("cannot open " + dir.string() + " to sync it");
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  return rc == 0 ? Status::OK() : Status::IOError("cannot sync " + dir.string());
+}
+
+// Removes `<dir>.creating-<pid>` directories whose process is gone.
+void RemoveAbandonedCreations(const fs::path& dir) {
+  const fs::path parent = dir.parent_path().empty() ? fs::path(".") : dir.parent_path();
+  const std::string prefix = dir.filename().string() + ".creating-";
+  std::error_code ec;
+  std::vector<fs::path> abandoned;
+  for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with(prefix) || !it->is_directory(ec)) continue;
+    const std::string pid_text = name.substr(prefix.size());
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+    const long pid = std::strtol(pid_text.c_str(), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) abandoned.push_back(it->path());
+  }
+  for (const fs::path& p : abandoned) fs::remove_all(p, ec);
+}
+
+}  // namespace
+
+Status CreateStoreAtomically(const std::string& dir, const std::function<Status(const std::string& temp)>& create) {
+  std::error_code ec;
+  const fs::path target = fs::path(dir).lexically_normal();
+  if (fs::exists(target, ec)) {
+    if (!fs::is_directory(target, ec) || !fs::is_empty(target, ec)) return Status::OK();
+  }
+  RemoveAbandonedCreations(target);
+  const fs::path temp = target.string() + ".creating-" + std::to_string(::getpid());
+  fs::remove_all(temp, ec);  // ours from an earlier attempt in this process
+  if (!target.parent_path().empty()) fs::create_directories(target.parent_path(), ec);
+  if (!fs::create_directory(temp, ec))
+    return Status::IOError("cannot create " + temp.string() + ": " + ec.message());
+  Status created = create(temp.string());
+  if (!created.ok()) {
+    fs::remove_all(temp, ec);
+    return created;
+  }
+  // rename(2) replaces an empty directory; another process that created the
+  // store meanwhile wins, and ours is dropped.
+  if (::rename(temp.c_str(), target.c_str()) != 0) {
+    const int err = errno;
+    fs::remove_all(temp, ec);
+    if (err == ENOTEMPTY || err == EEXIST) return Status::OK();
+    return Status::IOError("cannot move the new store " + temp.string() + " to " + target.string() + ": " +
+                           std::generic_category().message(err));
+  }
+  return SyncDirectory(target.parent_path().empty() ? fs::path(".") : target.parent_path());
 }
 
 std::string DescribeDamagedFiles(const std::string& dir) {

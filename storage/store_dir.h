@@ -10,10 +10,16 @@
 // (*.log) but no CURRENT is refused with Corruption naming what was found,
 // and nothing in it is touched. A missing or empty directory passes.
 //
+// CreateStoreAtomically makes creating a store all or nothing: a process
+// killed while RocksDB writes a new store's first files (MANIFEST, then
+// CURRENT) would otherwise leave a directory CheckStoreDirectory must
+// refuse for ever, although it never held an acknowledged event.
+//
 // DescribeDamagedFiles explains a refused open: RocksDB's own messages may
 // name the MANIFEST that lists a damaged table file rather than the file.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "storage/status.h"
@@ -22,6 +28,16 @@ namespace kpi::storage {
 
 // OK when `dir` is missing, empty of store files, or has its CURRENT file.
 Status CheckStoreDirectory(const std::string& dir);
+
+// When `dir` is missing or an empty directory: runs `create(temp)` on a new
+// sibling directory `<dir>.creating-<pid>`, which must leave a complete,
+// closed store there, then renames it to `dir` and syncs the parent, so
+// `dir` is either absent/empty or a whole store, whenever the process dies.
+// Leftover `<dir>.creating-<pid>` directories of processes no longer alive
+// are removed first (they never held acknowledged data). When `dir` already
+// holds CURRENT, or other files (a mount point's lost+found, say), it does
+// nothing and returns OK: the caller opens or creates in place as before.
+Status CreateStoreAtomically(const std::string& dir, const std::function<Status(const std::string& temp)>& create);
 
 // After RocksDB refused to open `dir` with Corruption: names the damaged
 // files it can find, so the operator knows what to restore. Table files

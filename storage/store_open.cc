@@ -382,7 +382,17 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   const std::optional<uint64_t> acknowledged = ReadAcknowledged(dir);
   bool read_only = options.read_only_until_write && !options.create_if_missing;
   std::error_code ec;
-  if (options.create_if_missing) std::filesystem::create_directories(dir, ec);
+  if (options.create_if_missing) {
+    // A new store appears whole or not at all (storage/store_dir.h).
+    KPI_RETURN_IF_ERROR(CreateStoreAtomically(dir, [&](const std::string& temp) {
+      Database fresh;
+      KPI_RETURN_IF_ERROR(OpenDatabase(temp, true, false, FamilyTuning{im.ticket_cache, options.write_buffer_bytes},
+                                       &fresh));
+      fresh.Close();
+      return Status::OK();
+    }));
+    std::filesystem::create_directories(dir, ec);
+  }
   Database database;
   if (read_only) KPI_RETURN_IF_ERROR(LockForReading(dir, &im.read_lock));
   const FamilyTuning tuning{im.ticket_cache, options.write_buffer_bytes};

@@ -1,0 +1,100 @@
+// Creating a store is all or nothing (storage/store_dir.h,
+// CreateStoreAtomically): a process killed while RocksDB writes a new
+// store's first files used to leave a MANIFEST without CURRENT, which every
+// later open must refuse (it cannot tell it from a store that lost its
+// CURRENT). Found by the resume CLI test under load.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "storage/store.h"
+#include "storage/store/store_test_util.h"
+#include "test_util.h"
+
+namespace kpi::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool HoldsCreation(const fs::path& parent, const std::string& name) {
+  for (const auto& e : fs::directory_iterator(parent))
+    if (e.path().filename().string().starts_with(name + ".creating-")) return true;
+  return false;
+}
+
+TEST(CreateAtomicTest, KilledCreationsLeaveNoHalfStore) {
+  kpi::testing::ScratchDir scratch;
+  std::mt19937 rng(5);
+  int killed = 0;
+  for (int round = 0; round < 60; ++round) {
+    const std::string dir = scratch / ("s" + std::to_string(round));
+    bool was_killed = false;
+    // Kills land before, during and after the creation (a few ms).
+    const unsigned delay_us = 200 + rng() % 12000;
+    kpi::testing::RunAndKill(
+        [&](int report_fd) {
+          std::unique_ptr<Store> store;
+          if (!Store::Open(dir, StoreOptions(), &store).ok()) _exit(2);
+          const int done = 1;
+          if (write(report_fd, &done, sizeof done) != sizeof done) _exit(3);
+          for (;;) pause();
+        },
+        delay_us, 0, &was_killed);
+    killed += was_killed;
+    std::unique_ptr<Store> store;
+    const Status s = Store::Open(dir, StoreOptions(), &store);
+    ASSERT_TRUE(s.ok()) << "round " << round << " (killed after " << delay_us << " us): " << s.ToString();
+    EXPECT_TRUE(fs::exists(fs::path(dir) / "CURRENT"));
+    store.reset();
+    // The dead child's temporary directory was removed by this open.
+    EXPECT_FALSE(HoldsCreation(scratch.path(), "s" + std::to_string(round))) << "round " << round;
+  }
+  EXPECT_GT(killed, 10) << "too few kills to prove anything";
+}
+
+TEST(CreateAtomicTest, EmptyDirectoryAndAbandonedCreationAreTakenOver) {
+  kpi::testing::ScratchDir scratch;
+  const fs::path dir = scratch / "store";
+  fs::create_directory(dir);
+  // A dead process's half-made store: a MANIFEST without CURRENT.
+  const pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  waitpid(dead, nullptr, 0);
+  const fs::path abandoned = scratch / ("store.creating-" + std::to_string(dead));
+  fs::create_directory(abandoned);
+  std::ofstream(abandoned / "MANIFEST-000001") << "half";
+  // Another store's creation, by a live process (this one's parent): kept.
+  const fs::path alive = scratch / ("store.creating-" + std::to_string(getppid()));
+  fs::create_directory(alive);
+
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::Open(dir.string(), StoreOptions(), &store).ok());
+  IngestStats stats;
+  ASSERT_TRUE(store->Ingest(kpi::testing::RandomEvents(1, 50), nullptr, &stats).ok());
+  store.reset();
+  EXPECT_TRUE(fs::exists(dir / "CURRENT"));
+  EXPECT_FALSE(fs::exists(abandoned));
+  EXPECT_TRUE(fs::exists(alive));
+  ASSERT_TRUE(Store::Open(dir.string(), StoreOptions(), &store).ok());
+  EXPECT_EQ(kpi::testing::CountTickets(*store), 50u);
+}
+
+TEST(CreateAtomicTest, DirectoryWithOtherFilesIsCreatedInPlace) {
+  kpi::testing::ScratchDir scratch;
+  const fs::path dir = scratch / "volume";
+  fs::create_directories(dir / "lost+found");
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::Open(dir.string(), StoreOptions(), &store).ok());
+  store.reset();
+  EXPECT_TRUE(fs::exists(dir / "CURRENT"));
+  EXPECT_TRUE(fs::exists(dir / "lost+found"));
+  EXPECT_FALSE(HoldsCreation(scratch.path(), "volume"));
+}
+
+}  // namespace
+}  // namespace kpi::storage
