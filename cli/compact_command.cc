@@ -36,6 +36,9 @@ int RunCompact(const CompactFlags& flags, std::FILE* out, std::FILE* err) {
       if (stats.segments_folded > 0)
         folded = ", folded the delta parts of " + FormatCount(stats.segments_folded) +
                  (stats.segments_folded == 1 ? " segment" : " segments");
+      if (stats.live_counts_added > 0)
+        folded += ", added live counts to " + FormatCount(stats.live_counts_added) +
+                  (stats.live_counts_added == 1 ? " zone map" : " zone maps");
       std::fprintf(out, "compact %s: %s -> %s bytes (%.1f -> %.1f bytes/event, %s events)%s, %.2f s\n",
                    flags.db.c_str(), FormatCount(stats.disk_bytes_before).c_str(),
                    FormatCount(stats.disk_bytes_after).c_str(), BytesPerEvent(stats.disk_bytes_before, stats.events),

@@ -26,6 +26,7 @@ Status Store::Compact(CompactStats* stats) {
   // compaction below sees every replaced value.
   KPI_RETURN_IF_ERROR(Flush());
   KPI_RETURN_IF_ERROR(FoldDeltas(SIZE_MAX, &stats->segments_folded));
+  KPI_RETURN_IF_ERROR(AddLiveCounts(&stats->live_counts_added));
   rocksdb::CompactRangeOptions co;
   // Rewrite the bottommost level too: after a scattered load the replaced
   // segment values often sit there beside their replacements' level.

@@ -6,9 +6,10 @@
 // values on disk until its background compactions happen to merge them away,
 // which after scattered loads (a shuffled file, backfills) can take long.
 // Compact seals and flushes (Store::Flush), folds every segment's delta
-// parts into its base (Store::FoldDeltas), then runs a full CompactRange over
-// the segments, zones, staging and tickets column families, bottommost level
-// included, so every replaced value and tombstone is dropped. The data read back is
+// parts into its base (Store::FoldDeltas), gives zone maps written before
+// live counts existed their counts (Store::AddLiveCounts), then runs a full
+// CompactRange over the segments, zones, staging and tickets column families,
+// bottommost level included, so every replaced value and tombstone is dropped. The data read back is
 // unchanged. It runs RocksDB's compactions in the calling thread, rewriting
 // those families' table files (time and free disk in proportion to their
 // size); writes during it are safe but may leave new replaced values, so run
@@ -25,6 +26,7 @@ struct CompactStats {
   uint64_t disk_bytes_after = 0;   // and after
   uint64_t events = 0;             // sealed events (for bytes/event)
   uint64_t segments_folded = 0;    // segments whose delta parts were folded into their base
+  uint64_t live_counts_added = 0;  // zone maps given live counts (Store::AddLiveCounts)
   double seconds = 0;              // wall time of the whole call
 };
 

@@ -55,12 +55,7 @@ Status Store::FoldDeltas(size_t max_segments, uint64_t* folded) {
   wb.Put(im.catalog_cf, kGenerationKey, gen);
 
   std::lock_guard lock(im.write_mu);
-  if (im.failed) return Status::IOError("store is read-only after an earlier write failure; reopen it");
-  rocksdb::Status s = im.db->Write(im.WriteOpts(options_.sync), &wb);
-  if (!s.ok()) {
-    im.failed = true;
-    return FromRocks(s, "fold deltas");
-  }
+  KPI_RETURN_IF_ERROR(im.Commit(&wb, options_.sync, "fold deltas"));
   im.next_generation = generation;
   for (auto& [ref, segment] : done) {
     im.cache->Insert(ref.partition, ref.segment, ref.generation, std::move(segment));

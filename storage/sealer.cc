@@ -180,12 +180,7 @@ Status Sealer::Run(IngestStats* stats) {
   PutBigEndian64(&gen, out.generation);
   wb.Put(im_.catalog_cf, kGenerationKey, gen);
   std::lock_guard lock(im_.write_mu);
-  if (im_.failed) return Status::IOError("store is read-only after an earlier write failure; reopen it");
-  rocksdb::Status s = im_.db->Write(im_.WriteOpts(store_.options_.sync), &wb);
-  if (!s.ok()) {
-    im_.failed = true;
-    return FromRocks(s, "seal");
-  }
+  KPI_RETURN_IF_ERROR(im_.Commit(&wb, store_.options_.sync, "seal"));
 
   im_.next_generation = out.generation;
   if (out.wrote_delta) im_.format_version = std::max<uint32_t>(im_.format_version, 2);

@@ -335,6 +335,31 @@ Status DecodeTicketIds(std::string_view in, std::vector<std::string>* ids) {
   return codec::DecodeStrings(&in, ids);
 }
 
+void SetLiveCounts(const Segment& s, ZoneMap* z) {
+  z->live_known = true;
+  z->live_tickets = s.num_tickets();
+  z->live_events = s.num_events();
+  if (s.dead_rows.empty()) return;
+  // The rows FilterSegmentAsOf keeps at any batch >= the segment's last:
+  // every row but the dead ones. A dead-since past the segment's batches
+  // (not written by the sealer) would make that depend on the batch.
+  std::vector<uint8_t> dead(s.num_events(), 0);
+  for (size_t k = 0; k < s.dead_rows.size(); ++k) {
+    if (k >= s.dead_since.size() || s.dead_rows[k] >= dead.size() || s.dead_since[k] > z->max_batch) {
+      z->live_known = false;
+      return;
+    }
+    dead[s.dead_rows[k]] = 1;
+  }
+  z->live_tickets = z->live_events = 0;
+  for (uint32_t t = 0; t < s.num_tickets(); ++t) {
+    uint32_t visible = 0;
+    for (uint32_t e = s.event_begin[t]; e < s.event_begin[t + 1]; ++e) visible += dead[e] == 0;
+    z->live_events += visible;
+    z->live_tickets += visible > 0;
+  }
+}
+
 ZoneMap ComputeZoneMap(const Segment& s, uint64_t encoded_bytes) {
   ZoneMap z;
   z.num_tickets = s.num_tickets();
@@ -357,6 +382,7 @@ ZoneMap ComputeZoneMap(const Segment& s, uint64_t encoded_bytes) {
     std::vector<uint32_t> codes = distinct(d.codes);
     if (codes.size() <= kMaxZoneCodes) z.dim_codes.emplace_back(d.column, std::move(codes));
   }
+  SetLiveCounts(s, &z);
   return z;
 }
 
@@ -375,6 +401,27 @@ ZoneMap ExtendZoneMap(const ZoneMap& old, const Segment& delta, uint64_t delta_b
     std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
     return out;
   };
+  // Live counts: the delta's rows add to the base's. A ticket the base
+  // held counts already unless all its rows there are dead; so the sum is
+  // exact when every base ticket is live or the delta brings only new
+  // tickets. Otherwise they stay unknown (readers read the segment).
+  z.live_known = old.live_known && d.live_known &&
+                 (old.live_tickets == old.num_tickets || d.num_tickets == new_tickets);
+  if (z.live_known) {
+    const uint32_t old_tickets_in_delta = d.num_tickets - std::min(d.num_tickets, new_tickets);
+    // The delta's live tickets that are new: all its live tickets but those
+    // the base held, which (every base ticket being live) counted already.
+    // With dead rows in the delta a new ticket may have none visible.
+    if (d.live_tickets == d.num_tickets) {
+      z.live_tickets = old.live_tickets + new_tickets;
+    } else if (old_tickets_in_delta == 0) {
+      z.live_tickets = old.live_tickets + d.live_tickets;
+    } else {
+      z.live_known = false;
+    }
+    z.live_events = old.live_events + d.live_events;
+  }
+  if (!z.live_known) z.live_tickets = z.live_events = 0;
   z.event_codes = merged(old.event_codes, d.event_codes);
   z.agent_codes = merged(old.agent_codes, d.agent_codes);
   for (const auto& [column, codes] : old.dim_codes) {

@@ -43,6 +43,9 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* o
 Status DecodeTicketIds(std::string_view in, std::vector<std::string>* ids);
 
 ZoneMap ComputeZoneMap(const Segment& segment, uint64_t encoded_bytes);
+// Sets z's live counts (zone_map.h) from the segment, which must hold its
+// ticket structure, batches and corrections; z->max_batch must be set.
+void SetLiveCounts(const Segment& segment, ZoneMap* z);
 // The zone map of a segment after `delta` (a delta part, storage/
 // segment_parts.h, of delta_bytes, bringing new_tickets tickets the segment
 // did not hold) is appended to a segment whose zone map was `old`. Never

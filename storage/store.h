@@ -273,6 +273,10 @@ class Store {
   Status FoldDeltas(size_t max_segments, uint64_t* folded);
   // Segments holding delta parts now.
   uint64_t SegmentsWithDeltas() const;
+  // Gives every zone map written without live counts (zone_map.h: stores of
+  // formats 1-3) its counts, reading those segments once; *added (may be
+  // null) gets how many. kpi compact runs it.
+  Status AddLiveCounts(uint64_t* added);
 
   // Seals, folds every delta part, flushes and fully compacts the segments, zones, staging and
   // tickets families, dropping the values seals replaced (storage/compact.h). Rewrites

@@ -33,7 +33,10 @@ inline constexpr int64_t kMillisPerDay = 86'400'000;
 // 3: segment values may be of version 3 (storage/segment_codec.cc), which
 // every seal and fold of this build writes; an older store is stamped 3 by
 // its first writable open, so a build that reads only 1-2 refuses it.
-inline constexpr uint32_t kStoreFormatVersion = 3;
+// 4: zone maps may be of version 2 (live counts, storage/zone_map.h), which
+// every seal and fold of this build writes; an older store is stamped 4 by
+// its first writable open, as for 3.
+inline constexpr uint32_t kStoreFormatVersion = 4;
 inline constexpr uint32_t kOldestStoreFormatVersion = 1;
 inline constexpr const char* kAcknowledgedFile = "ACKNOWLEDGED";
 
@@ -109,6 +112,10 @@ struct Store::Impl {
   // Replaces the published view with the sealer's current state. Requires
   // seal_mu and write_mu.
   void Publish();
+  // Writes a seal's (or fold's) batch, under write_mu: refused after an
+  // earlier failed write, and a failure here refuses every later one (the
+  // in-memory state may no longer match the disk). `what` names the write.
+  Status Commit(rocksdb::WriteBatch* wb, bool sync, const char* what);
   rocksdb::WriteOptions WriteOpts(bool sync) const {
     rocksdb::WriteOptions w;
     w.sync = sync;
@@ -117,6 +124,14 @@ struct Store::Impl {
 };
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what);
+
+inline Status Store::Impl::Commit(rocksdb::WriteBatch* wb, bool sync, const char* what) {
+  if (failed) return Status::IOError("store is read-only after an earlier write failure; reopen it");
+  rocksdb::Status s = db->Write(WriteOpts(sync), wb);
+  if (s.ok()) return Status::OK();
+  failed = true;
+  return FromRocks(s, what);
+}
 
 // The catalog's dictionary pages, read from the store's current instance:
 // it holds references to Store::Impl's `db` and `catalog_cf`, which change

@@ -123,8 +123,15 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Families(const FamilyTuning& tuning
   return families;
 }
 
-rocksdb::DBOptions DatabaseOptions(bool create_if_missing) {
+rocksdb::DBOptions DatabaseOptions(bool create_if_missing, bool read_only) {
   rocksdb::DBOptions o;
+  if (read_only) {
+    // A read-only instance only answers queries: it gathers no compaction
+    // statistics at open (RocksDB reads table properties of up to 20 files
+    // for them) and does not check every table file's size.
+    o.skip_stats_update_on_db_open = true;
+    o.skip_checking_sst_file_sizes_on_db_open = true;
+  }
   o.create_if_missing = create_if_missing;
   o.create_missing_column_families = true;
   o.max_background_jobs = 2;
@@ -151,7 +158,7 @@ rocksdb::DBOptions DatabaseOptions(bool create_if_missing) {
 Status OpenDatabase(const std::string& dir, bool create_if_missing, bool read_only, const FamilyTuning& tuning,
                     Database* out) {
   rocksdb::DB* db = nullptr;
-  const rocksdb::DBOptions o = DatabaseOptions(create_if_missing);
+  const rocksdb::DBOptions o = DatabaseOptions(create_if_missing, read_only);
   const auto families = Families(tuning, read_only);
   rocksdb::Status opened = read_only ? rocksdb::DB::OpenForReadOnly(o, dir, families, &out->handles, &db)
                                      : rocksdb::DB::Open(o, dir, families, &out->handles, &db);

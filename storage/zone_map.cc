@@ -6,7 +6,6 @@ namespace kpi::storage {
 
 namespace {
 
-constexpr uint8_t kZoneFormatVersion = 1;
 
 void PutCodes(std::string* out, const std::vector<uint32_t>& codes) {
   codec::PutVarint64(out, codes.size());
@@ -34,8 +33,8 @@ bool GetCodes(std::string_view* in, std::vector<uint32_t>* codes) {
 
 }  // namespace
 
-void ZoneMap::Encode(std::string* out) const {
-  out->push_back(static_cast<char>(kZoneFormatVersion));
+void ZoneMap::Encode(std::string* out, uint8_t version) const {
+  out->push_back(static_cast<char>(version));
   codec::PutVarint64(out, codec::ZigZag(min_time_ms));
   codec::PutVarint64(out, codec::ZigZag(max_time_ms));
   codec::PutVarint64(out, num_tickets);
@@ -50,11 +49,18 @@ void ZoneMap::Encode(std::string* out) const {
     codec::PutVarint64(out, column);
     PutCodes(out, codes);
   }
+  if (version < 2) return;
+  // Version 2: [known u8], then when known the live tickets and events.
+  out->push_back(live_known ? 1 : 0);
+  if (!live_known) return;
+  codec::PutVarint64(out, live_tickets);
+  codec::PutVarint64(out, live_events);
 }
 
 Status ZoneMap::Decode(std::string_view in, ZoneMap* z) {
   auto bad = [] { return Status::Corruption("zone map does not decode"); };
-  if (in.empty() || static_cast<uint8_t>(in[0]) != kZoneFormatVersion) return bad();
+  if (in.empty() || (in[0] != 1 && in[0] != 2)) return bad();
+  const uint8_t version = static_cast<uint8_t>(in[0]);
   in.remove_prefix(1);
   uint64_t v[7];
   for (auto& x : v)
@@ -75,6 +81,20 @@ Status ZoneMap::Decode(std::string_view in, ZoneMap* z) {
     uint64_t c = 0;
     if (!codec::GetVarint64(&in, &c) || c > UINT32_MAX || !GetCodes(&in, &codes)) return bad();
     column = static_cast<uint32_t>(c);
+  }
+  z->live_known = false;
+  z->live_tickets = z->live_events = 0;
+  if (version >= 2) {
+    if (in.empty() || static_cast<uint8_t>(in[0]) > 1) return bad();
+    z->live_known = in[0] == 1;
+    in.remove_prefix(1);
+    if (z->live_known) {
+      uint64_t t = 0, e = 0;
+      if (!codec::GetVarint64(&in, &t) || !codec::GetVarint64(&in, &e)) return bad();
+      if (t > z->num_tickets || e > z->num_events || t > e) return bad();
+      z->live_tickets = static_cast<uint32_t>(t);
+      z->live_events = static_cast<uint32_t>(e);
+    }
   }
   return in.empty() ? Status::OK() : bad();
 }

@@ -3,6 +3,14 @@
 // All sets are sorted ascending. A set of dimension codes is only kept for a
 // dimension with at most kMaxZoneCodes distinct codes in the segment; a
 // dimension absent from `dim_codes` may hold anything.
+//
+// Live counts (zone map version 2, store format 4): the tickets and events a
+// reader sees at the segment's latest batch, i.e. without the rows
+// corrections replaced or retracted (a ticket counts when one of its rows
+// is visible). They let `count()` answer from metadata without reading the
+// segment. `live_known` is false for zone maps written before them
+// (version 1) and when a delta part made them unknowable cheaply; readers
+// then read the segment.
 #pragma once
 
 #include <cstdint>
@@ -29,8 +37,13 @@ struct ZoneMap {
   std::vector<uint32_t> event_codes;
   std::vector<uint32_t> agent_codes;  // 0 included when some event has no agent
   std::vector<std::pair<uint32_t, std::vector<uint32_t>>> dim_codes;  // (column, codes)
+  bool live_known = false;
+  uint32_t live_tickets = 0;  // when live_known: tickets with a row visible at max_batch
+  uint32_t live_events = 0;   // when live_known: rows visible at max_batch
 
-  void Encode(std::string* out) const;
+  // Version 2 (with the live counts); `version` 1 writes the layout of
+  // stores of formats 1-3 (no live counts), for tests that build such stores.
+  void Encode(std::string* out, uint8_t version = 2) const;
   static Status Decode(std::string_view in, ZoneMap* out);
 };
 

@@ -24,6 +24,7 @@
 #include "query/execution/scope.h"
 #include "query/execution/segment_rows.h"
 #include "query/execution/ticket_memo.h"
+#include "query/execution/zone_counts.h"
 #include "query/time_buckets.h"
 
 namespace kpi::query {
@@ -84,6 +85,7 @@ class SelectRun {
     created_code_ = snap.catalog().FindCode(storage::kEventColumn, "created");
     columns_ = NeededColumns(q, options, snap.catalog());
     placed_ = NeedsPlacement(q);
+    zone_counts_ = CountsFromZoneMaps(q, options);
     spec_ = plan.spec;
     if (options.scope) {
       // The scope's `dim = / in` conjuncts prune segments like a where's.
@@ -167,6 +169,7 @@ class SelectRun {
   uint32_t created_code_ = 0;
   storage::SegmentColumns columns_;  // what the scan decodes (needed_columns.h)
   bool placed_ = false;              // rows are placed in time (NeedsPlacement)
+  bool zone_counts_ = false;         // count() alone: segments with live counts are not read (zone_counts.h)
   storage::ScanSpec spec_;  // the plan's, with the scope's pruning
   std::vector<std::pair<uint32_t, std::vector<uint32_t>>> scope_dims_;
   bool scope_impossible_ = false;  // the scope names a value or dimension never seen

@@ -61,7 +61,13 @@ Status SelectRun::ScanAndMerge(ExecStats* out) {
   // the configured threads and the segments): a small query costs less
   // than starting a thread, and a server runs many of them side by side.
   const uint64_t per = options_.rows_per_thread;
-  const size_t by_rows = per == 0 ? SIZE_MAX : static_cast<size_t>(stats.events_in_scanned_segments / per) + 1;
+  uint64_t to_read = stats.events_in_scanned_segments;
+  if (zone_counts_) {  // rows counted from zone maps are not read
+    to_read = 0;
+    for (const storage::SegmentRef& ref : refs)
+      if (!ZoneCount(ref, q_.source, plan_.max_batch)) to_read += ref.zone.num_events;
+  }
+  const size_t by_rows = per == 0 ? SIZE_MAX : static_cast<size_t>(to_read / per) + 1;
   const int threads = static_cast<int>(
       std::min<size_t>({static_cast<size_t>(threads_), std::max<size_t>(refs.size(), 1), by_rows}));
   for (int w = 0; w < threads; ++w) {
@@ -137,6 +143,12 @@ Status SelectRun::BuildRepeatIndexes() {
 }
 
 Status SelectRun::ScanSegment(SelectWorker& wk, const storage::SegmentRef& ref, uint32_t ordinal) {
+  if (zone_counts_) {
+    if (const std::optional<uint32_t> n = ZoneCount(ref, q_.source, plan_.max_batch)) {
+      for (auto& a : wk.aggs) a->Update(nullptr, *n, AggregateInput{});
+      return Status::OK();
+    }
+  }
   std::shared_ptr<const storage::Segment> holder;
   const storage::Segment* seg;
   KPI_RETURN_IF_ERROR(LoadVisible(snap_, ref, columns_, plan_.max_batch, &holder, &wk.filtered, &seg));

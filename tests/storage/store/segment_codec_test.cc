@@ -354,7 +354,7 @@ TEST(SegmentCodecTest, AStoreWrittenBeforeFormat3ReadsAndGrows) {
     ASSERT_TRUE(store->Ingest(std::span<const RawEvent>(events.data(), half), &rejects, &stats).ok());
     first_half = testing::DumpStore(*store);
   }
-  EXPECT_EQ(StampedFormat(db), 3u);
+  EXPECT_EQ(StampedFormat(db), 4u);
   MakeFormat2(db);
   ASSERT_EQ(StampedFormat(db), 2u);
   std::string all;
@@ -377,7 +377,7 @@ TEST(SegmentCodecTest, AStoreWrittenBeforeFormat3ReadsAndGrows) {
                               &stats).ok());
     all = testing::DumpStore(*store);
   }
-  EXPECT_EQ(StampedFormat(db), 3u);
+  EXPECT_EQ(StampedFormat(db), 4u);
   // The same events into a new store: the mixed store (old segments left as
   // they were, rewritten ones of version 3) reads the same.
   testing::ScratchDir fresh;
