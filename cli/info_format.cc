@@ -31,11 +31,6 @@ std::string HitRate(const storage::CacheStats& c) {
   return buf;
 }
 
-std::string CacheLine(const storage::CacheStats& c, const char* unit) {
-  return FormatBytes(c.bytes) + " of " + FormatBytes(c.capacity_bytes) + " in " + FormatCount(c.entries) + " " +
-         unit + ", " + HitRate(c);
-}
-
 std::string JsonCache(const storage::CacheStats& c) {
   return "{\"entries\":" + std::to_string(c.entries) + ",\"bytes\":" + std::to_string(c.bytes) +
          ",\"capacity_bytes\":" + std::to_string(c.capacity_bytes) + ",\"hits\":" + std::to_string(c.hits) +
@@ -165,6 +160,11 @@ std::string InfoJson(const std::string& dir, const storage::StoreInfo& info) {
 }
 
 }  // namespace
+
+std::string CacheLine(const storage::CacheStats& c, const char* unit) {
+  return FormatBytes(c.bytes) + " of " + FormatBytes(c.capacity_bytes) + " in " + FormatCount(c.entries) + " " +
+         unit + ", " + HitRate(c);
+}
 
 std::string FormatInfo(const std::string& dir, const storage::StoreInfo& info, OutputFormat format) {
   return format == OutputFormat::kJson ? InfoJson(dir, info) : InfoTable(dir, info);

@@ -20,6 +20,9 @@
 namespace kpi::cli {
 
 // `format` is kTable or kJson (kCsv renders as the table).
+// "12.0 MB of 2.00 GB in 40 segments, 75.0 % of 80 lookups hit" (`unit`
+// names the entries): a cache's line of `kpi info`, also `kpi query --timer`'s.
+std::string CacheLine(const storage::CacheStats& c, const char* unit);
 std::string FormatInfo(const std::string& dir, const storage::StoreInfo& info, OutputFormat format);
 
 }  // namespace kpi::cli

@@ -111,7 +111,12 @@ int main(int argc, char** argv) {
   query_cmd->add_option("text", query.text, "The statements");
   query_cmd->add_option("-f,--file", query.file, "Read the statements from a file; - for stdin");
   query_cmd->add_option("--format", query.format, "table, csv or json")->capture_default_str();
-  query_cmd->add_flag("--timer", query.timer, "Print the time and rows read of each statement on stderr");
+  query_cmd->add_flag("--timer", query.timer,
+                      "Print the time and rows read of each statement on stderr, and the segment cache's hit rate");
+  query_cmd->add_option("--memory-limit", query.memory_limit,
+                        "Size the caches as `kpi serve --memory-limit` does (512M, 1.5G, auto); none: built-in sizes "
+                        "(2 GiB segment cache)")
+      ->capture_default_str();
   query_cmd->add_option("--now", query.now,
                         "Read relative windows (during last 1d, this week) against this RFC 3339 instant, not the clock");
   query_cmd->add_flag("--provenance", query.provenance,

@@ -4,8 +4,11 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "cli/exit_codes.h"
+#include "cli/info_format.h"
 #include "cli/statement_runner.h"
 #include "cli/store_open.h"
 #include "query/engine.h"
@@ -69,14 +72,22 @@ int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err) {
     return kExitUsage;
   }
   if (backend) return RunScript(*backend, script, settings, out, err) ? kExitOk : kExitRejects;
+  std::optional<storage::MemoryBudget> budget;
+  if (std::string error; !ReadBudgetFromFlag(flags.memory_limit, &budget, &error)) {
+    std::fprintf(err, "kpi query: --memory-limit: %s\n", error.c_str());
+    return kExitUsage;
+  }
   std::unique_ptr<storage::Store> store;
-  Status s = OpenExistingStore(flags.db, &store);
+  Status s = OpenExistingStore(flags.db, &store, /*sync=*/true, /*read_only_until_write=*/true,
+                               budget ? &*budget : nullptr);
   if (!s.ok()) {
     std::fprintf(err, "kpi query: %s\n", s.ToString().c_str());
     return kExitUsage;
   }
   query::Engine engine(store.get());
-  return RunScript(engine, script, settings, out, err) ? kExitOk : kExitRejects;
+  const bool ok = RunScript(engine, script, settings, out, err);
+  if (flags.timer) std::fprintf(err, "segment cache: %s\n", CacheLine(store->SegmentCacheStats(), "segments").c_str());
+  return ok ? kExitOk : kExitRejects;
 }
 
 }  // namespace kpi::cli

@@ -6,6 +6,8 @@
 // Stops at the first failing statement. Exit status: 0 all statements ran,
 // 1 a statement failed (message with line, column and caret on `err`),
 // 2 bad flags, an unreadable file or a store that cannot be opened.
+// With --timer, the segment cache's size and hit rate follow the script
+// (what a repeated statement found decoded already).
 #pragma once
 
 #include <cstdio>
@@ -24,6 +26,7 @@ struct QueryFlags {
   bool timer = false;
   bool provenance = false;  // print each result's provenance block on stderr (table / CSV)
   std::string now;          // RFC 3339 instant relative windows are read against; empty: the clock
+  std::string memory_limit = "none";  // sizes the caches (store_open.h ReadBudgetFromFlag); "none": built-in
 };
 
 int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err);

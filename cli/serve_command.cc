@@ -73,16 +73,9 @@ int RunServe(const ServeFlags& flags, std::FILE* err) {
     return kExitUsage;
   }
   std::optional<storage::MemoryBudget> budget;
-  if (flags.memory_limit != "none") {
-    size_t limit = storage::DefaultMemoryLimit();
-    Status parsed = flags.memory_limit == "auto" ? Status::OK() : storage::ParseMemorySize(flags.memory_limit, &limit);
-    if (!parsed.ok() || limit < storage::kMinMemoryLimit) {
-      std::fprintf(err, "kpi serve: --memory-limit: %s\n",
-                   parsed.ok() ? ("at least " + storage::FormatMemorySize(storage::kMinMemoryLimit)).c_str()
-                               : parsed.message().c_str());
-      return kExitUsage;
-    }
-    budget = storage::ServeBudget(limit);
+  if (std::string error; !ReadBudgetFromFlag(flags.memory_limit, &budget, &error)) {
+    std::fprintf(err, "kpi serve: --memory-limit: %s\n", error.c_str());
+    return kExitUsage;
   }
   server::ServeOptions options = Options(flags, err);
   if (backend) return server::ServeBackend(backend.get(), options);

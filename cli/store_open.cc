@@ -31,4 +31,17 @@ Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>
   return storage::Store::Open(dir, options, store);
 }
 
+bool ReadBudgetFromFlag(const std::string& flag, std::optional<storage::MemoryBudget>* budget, std::string* error) {
+  budget->reset();
+  if (flag == "none") return true;
+  size_t limit = storage::DefaultMemoryLimit();
+  Status parsed = flag == "auto" ? Status::OK() : storage::ParseMemorySize(flag, &limit);
+  if (!parsed.ok() || limit < storage::kMinMemoryLimit) {
+    *error = parsed.ok() ? "at least " + storage::FormatMemorySize(storage::kMinMemoryLimit) : parsed.message();
+    return false;
+  }
+  *budget = storage::ServeBudget(limit);
+  return true;
+}
+
 }  // namespace kpi::cli

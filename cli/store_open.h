@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "storage/memory_budget.h"
@@ -23,5 +24,11 @@ namespace kpi::cli {
 // (storage/memory_budget.h).
 Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store, bool sync = true,
                          bool read_only_until_write = true, const storage::MemoryBudget* budget = nullptr);
+
+// The `--memory-limit` of the commands that read (serve, query): "none" ->
+// no budget (the store's built-in sizes: a 2 GiB segment cache), "auto" ->
+// ServeBudget(DefaultMemoryLimit()), else ServeBudget of the parsed size.
+// False with *error set when the text is no size or under kMinMemoryLimit.
+bool ReadBudgetFromFlag(const std::string& flag, std::optional<storage::MemoryBudget>* budget, std::string* error);
 
 }  // namespace kpi::cli

@@ -2,7 +2,9 @@
 // into a store need well over 192 MB without a limit; with --memory-limit
 // 192M the ingest process's peak resident memory (its VmHWM, taken from the
 // kernel's rusage of the finished children) stays under it, and the store
-// answers exactly as the unlimited one.
+// answers exactly as the unlimited one. `kpi query --memory-limit` sizes the
+// query process's caches: the same answers, and --timer reports the segment
+// cache's hit rate.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -67,6 +69,27 @@ TEST(MemoryLimitCliTest, ALimitBelowTheMinimumOrNotASizeIsAUsageError) {
   ScratchDir dir;
   for (const char* bad : {"10M", "lots", "-1G"}) {
     KpiRun run = RunKpi({"ingest", "-q", "--db", "s", "--memory-limit", bad, "-"}, dir.path(), "", true);
+    EXPECT_EQ(run.exit_code, 2) << bad;
+    EXPECT_NE(run.err.find("--memory-limit"), std::string::npos) << run.err;
+  }
+}
+
+TEST(MemoryLimitCliTest, QueryWithALimitAnswersAsWithoutAndReportsItsSegmentCache) {
+  ScratchDir dir;
+  ASSERT_EQ(PeakOfShell("'" + std::string(KPI_BINARY) + "' gen --tickets 3000 --seed 3 -q --out - | '" + KPI_BINARY +
+                            "' ingest -q --no-sync --db s - >/dev/null",
+                        dir.path()) > 0,
+            true);
+  const std::string q = "select count(), p90(duration(created -> agent_reply)) as frt from tickets by channel";
+  KpiRun want = RunKpi({"query", "--db", "s", q}, dir.path());
+  ASSERT_EQ(want.exit_code, 0) << want.err;
+  KpiRun got = RunKpi({"query", "--db", "s", "--memory-limit", "192M", "--timer", q + ";\n" + q}, dir.path());
+  ASSERT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_EQ(got.out, want.out + "\n" + want.out);
+  EXPECT_NE(got.err.find("segment cache: "), std::string::npos) << got.err;
+  EXPECT_NE(got.err.find("50.0 % of "), std::string::npos) << got.err;  // the second run hit every segment
+  for (const char* bad : {"10M", "lots"}) {
+    KpiRun run = RunKpi({"query", "--db", "s", "--memory-limit", bad, q}, dir.path(), "", true);
     EXPECT_EQ(run.exit_code, 2) << bad;
     EXPECT_NE(run.err.find("--memory-limit"), std::string::npos) << run.err;
   }
