@@ -157,7 +157,8 @@ int main(int argc, char** argv) {
   CLI::App* table_cmd = app.add_subcommand("table", "Lookup tables (joined in queries)");
   table_cmd->require_subcommand(1);
   CLI::App* table_load_cmd = table_cmd->add_subcommand("load", "Load (replace) a lookup table from a CSV file");
-  table_load_cmd->add_option("--db", table.db, "Store directory")->required();
+  table_load_cmd->add_option("--db", table.db, "Store directory (not with --backend clickhouse)");
+  add_backend_flags(table_load_cmd, &table.backend);
   table_load_cmd->add_option("name", table.name, "Table name")->required();
   table_load_cmd->add_option("file", table.file, "CSV file, header first; - for stdin")->required();
   table_load_cmd->add_option("--key", table.key, "Key column (unique, non-empty values)")->required();

@@ -1,7 +1,8 @@
 // `kpi ingest|query|repl --backend clickhouse` through the real binary,
 // against the fixture cluster: the local ingest's rejects (file:line: reason)
 // and exit code, a re-sent file doubling nothing, query output, explain's
-// SQL, and flag errors (exit 2).
+// SQL, and flag errors (exit 2); kpi table load into the cluster and named
+// definitions shared between processes.
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -70,6 +71,43 @@ not json
   q = Kpi("query --backend duckdb --db x 'select count() from tickets'", dir);
   EXPECT_EQ(q.code, 2);
   EXPECT_NE(q.err.find("--backend must be local or clickhouse"), std::string::npos) << q.err;
+}
+
+// kpi table load --backend clickhouse: the table goes to the cluster's
+// definitions, where a query (another process) joins it; a define through
+// kpi query is seen by the next one.
+TEST(ClickHouseCli, TableLoadAndDefinitionsThroughTheBinary) {
+  Config config;
+  KPI_CLICKHOUSE_OR_SKIP("cli_tables", config);
+  kpi::testing::ScratchDir dir("kpi-ch-cli-tables");
+  const std::string events = dir.path() + "/events.ndjson", table = dir.path() + "/channels.csv",
+                    bad = dir.path() + "/bad.csv";
+  std::ofstream(events) << R"({"ts":"2025-01-01T10:00:00Z","ticket":"T1","event":"created","channel":"chat"}
+{"ts":"2025-01-01T10:05:00Z","ticket":"T1","event":"agent_reply","agent":"a1"}
+{"ts":"2025-01-02T09:00:00Z","ticket":"T2","event":"created","channel":"email"}
+{"ts":"2025-01-02T09:30:00Z","ticket":"T2","event":"agent_reply","agent":"a2"}
+)";
+  std::ofstream(table) << "channel,sla_seconds\nchat,600\nemail,3600\n";
+  std::ofstream(bad) << "channel,sla_seconds\nchat,600\nchat,60\n";
+  const std::string flags = "--backend clickhouse --clickhouse-url " + config.urls[0] + "," + config.urls[1] +
+                            " --cluster " + config.cluster + " --database " + config.database;
+  ASSERT_EQ(Kpi("ingest -q " + flags + " " + events, dir).code, 0);
+  KpiRun r = Kpi("table load " + flags + " channels " + table + " --key channel", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("table channels: 2 rows loaded"), std::string::npos) << r.out;
+  r = Kpi("table load " + flags + " channels " + bad + " --key channel", dir);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find(bad + ":3: duplicate key 'chat'"), std::string::npos) << r.err;
+  r = Kpi("query " + flags + " 'define kpi frt = avg(duration(created -> agent_reply))'", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Kpi("query --format csv " + flags +
+              " 'select frt, max(channels.sla_seconds) as sla from tickets join channels on channel by channel'",
+          dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "channel,frt,sla\nchat,300,600\nemail,1800,3600\n");
+  r = Kpi("table load channels " + table + " --key channel", dir);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--db is required"), std::string::npos) << r.err;
 }
 
 }  // namespace
