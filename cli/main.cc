@@ -195,7 +195,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve_cmd->add_option("--exec-threads", serve.exec_threads, "Scan threads per statement")->capture_default_str();
   serve_cmd->add_option("--io-threads", serve.io_threads, "Socket I/O threads")->capture_default_str();
-  serve_cmd->add_option("--write-threads", serve.write_threads, "Uploads and KPI changes run concurrently")
+  serve_cmd->add_option("--write-threads", serve.write_threads,
+                        "Uploads and KPI changes run concurrently (concurrent uploads share seals)")
       ->capture_default_str();
   serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "Request body limit")->capture_default_str();
   serve_cmd->add_option("--query-timeout-ms", serve.query_timeout_ms, "Per-statement deadline")

@@ -30,7 +30,7 @@ struct ServeFlags {
   int threads = 2;                         // statements run concurrently
   int exec_threads = 2;                    // scan threads per statement
   int io_threads = 2;                      // socket I/O threads
-  int write_threads = 2;                   // uploads and KPI changes run concurrently
+  int write_threads = 8;                   // uploads and KPI changes run concurrently (share seals)
   std::string tokens_file;                 // `<token> <role>` lines; empty: loopback/Unix clients only
   std::string tls_cert;                    // PEM certificate chain: TLS on the TCP listener
   std::string tls_key;                     // PEM private key

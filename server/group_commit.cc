@@ -24,7 +24,8 @@ Status GroupCommit::LeadSeal(std::unique_lock<std::mutex>& lock) {
 Status GroupCommit::Ingest(std::span<const RawEvent> events, std::vector<storage::EventReject>* rejects,
                            storage::IngestStats* stats) {
   storage::IngestStats staged;
-  KPI_RETURN_IF_ERROR(store_->Stage(events, rejects, &staged));
+  // Unsynced: the seal that takes the batch syncs it, before we return.
+  KPI_RETURN_IF_ERROR(store_->Stage(events, rejects, &staged, {}, storage::Store::Durable::kOnSeal));
   stats->staged += staged.staged;
   if (staged.staged == 0) return Status::OK();  // everything refused: nothing to seal
   const uint32_t mine = staged.last_batch;

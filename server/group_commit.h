@@ -1,13 +1,17 @@
 // GroupCommit: durable ingest for many concurrent uploads with shared seals.
 //
-// Ingest() stages the caller's events as one batch (durable on return of
-// Stage: WAL synced), then waits until a seal has made that batch visible
-// and returns the batch's own accepted and duplicate counts. Seals are led
-// by whichever waiter finds none running; one seal takes every batch staged
-// so far, so uploads that arrive while a seal runs share the next one
-// (classic group commit): the re-encoding of touched segments, the dominant
-// cost of small batches, is paid once per group instead of once per upload,
-// and parsing and staging of the next uploads overlap the running seal.
+// Ingest() stages the caller's events as one batch, then waits until a seal
+// has made that batch visible and durable, and returns the batch's own
+// accepted and duplicate counts. Seals are led by whichever waiter finds
+// none running; one seal takes every batch staged so far, so uploads that
+// arrive while a seal runs share the next one (classic group commit): the
+// seal's fixed costs (decoding the touched segments, writing their delta
+// parts, publishing the view) and its one fsync are paid once per group
+// instead of once per upload, and parsing and staging of the next uploads
+// overlap the running seal. Batches are staged unsynced
+// (Store::Durable::kOnSeal): the seal's synced write makes them durable, so
+// when Ingest returns OK the batch is on disk, and a crash before that loses
+// at most batches nobody was told were stored.
 //
 // Each batch is still atomic: a query sees all of an upload's events or none.
 // Errors: a failed Stage returns its status; a failed seal returns its

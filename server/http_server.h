@@ -5,8 +5,9 @@
 // I/O threads. Complete requests are handed to worker pools so that a long
 // query never stalls accepting or reading: reads (queries, listings,
 // metrics) run on `worker_threads` threads, writes (uploads, KPI changes) on
-// `write_threads` threads of their own (so one upload parses while another
-// waits for its seal); /health is answered inline.
+// `write_threads` threads of their own (so uploads parse while others wait
+// for their seal, and uploads that wait together share one seal and its
+// fsync); /health is answered inline.
 //
 // Every request is admitted from its header alone, before any body byte is
 // read: the header is read whole (at most 64 KiB, within header_timeout),
@@ -72,7 +73,7 @@ struct HttpServerOptions {
   std::string socket_path;  // Unix-domain socket; empty: none
   int io_threads = 2;
   int worker_threads = 2;  // concurrent queries
-  int write_threads = 2;   // concurrent uploads and KPI changes (uploads share seals: server/group_commit.h)
+  int write_threads = 8;   // concurrent uploads and KPI changes (uploads share seals: server/group_commit.h)
   // Statements of one token or client running at once; 0: one less than
   // worker_threads, at least 1, so that one client never holds every query
   // thread. Uploads of one token or client at once; 0: write_threads (uploads

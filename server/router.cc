@@ -177,7 +177,8 @@ Router::Router(QueryRunner run_query, storage::Store* store, const TokenTable* t
       metrics_(metrics),
       limits_(limits),
       commit_(store != nullptr ? std::make_unique<GroupCommit>(store) : nullptr),
-      ingest_(std::move(ingest)) {
+      ingest_(std::move(ingest)),
+      upload_gate_(2 * limits.max_body_bytes) {
   if (commit_)
     ingest_ = [commit = commit_.get()](std::span<const RawEvent> events, std::vector<storage::EventReject>* rejects,
                                        storage::IngestStats* stats) { return commit->Ingest(events, rejects, stats); };
@@ -410,6 +411,7 @@ Response Router::HandleEvents(const Request& request, const Target& target) {
     }
   }
   UploadResult result;
+  const UploadGate::Pass pass = upload_gate_.Enter(request.body.size());
   Status s = UploadEvents(ingest_, request.body, options, &result);
   if (!s.ok()) {
     int code = s.code() == Status::Code::kInvalidArgument      ? 400

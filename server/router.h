@@ -38,8 +38,10 @@
 //
 // Thread safety: Route() may be called from many threads at once. Uploads
 // run concurrently, each its own batch, and share seals through a
-// GroupCommit (server/group_commit.h); queries never wait for them. The
-// Store, TokenTable and Metrics must outlive the Router.
+// GroupCommit (server/group_commit.h); queries never wait for them. An
+// UploadGate bounds the body bytes of the uploads in progress to twice
+// max_body_bytes, so many small uploads run at once but big ones two at a
+// time. The Store, TokenTable and Metrics must outlive the Router.
 #pragma once
 
 #include <atomic>
@@ -57,6 +59,7 @@
 #include "server/event_upload.h"
 #include "server/group_commit.h"
 #include "server/http_message.h"
+#include "server/upload_gate.h"
 #include "server/metrics.h"
 #include "server/url.h"
 #include "storage/status.h"
@@ -139,6 +142,9 @@ class Router {
   RouterLimits limits_;
   std::unique_ptr<GroupCommit> commit_;  // null without a store
   EventIngester ingest_;                 // uploads: commit_'s, or the constructor's
+  // Uploads parsing, staging or waiting for their seal: at most twice the
+  // body limit in bytes at once (server/upload_gate.h).
+  UploadGate upload_gate_;
   std::mutex info_mu_;    // guards the store-gauge refresh time
   std::mutex scoped_upload_mu_;  // scoped uploads: check and seal one at a time
   std::chrono::steady_clock::time_point info_refreshed_{};

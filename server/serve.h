@@ -61,7 +61,7 @@ struct ServeOptions {
   int drain_timeout_ms = 10000;           // shutdown waits this long for in-flight requests
   int io_threads = 2;                     // socket I/O
   int query_threads = 2;                  // statements run concurrently (uploads have their own threads)
-  int write_threads = 2;                  // uploads and KPI changes run concurrently
+  int write_threads = 8;                  // uploads and KPI changes run concurrently (share seals)
   int exec_threads = 2;                   // scan threads per statement (ExecOptions::threads)
   int header_timeout_ms = 10000;          // request line + headers, and keep-alive idle time
   int watch_threads = 1;                  // watch runs at once, at low CPU priority (server/watch_scheduler.h); 0: none

@@ -182,6 +182,12 @@ Status Sealer::Run(IngestStats* stats) {
   std::lock_guard lock(im_.write_mu);
   KPI_RETURN_IF_ERROR(im_.Commit(&wb, store_.options_.sync, "seal"));
 
+  // Synced, this write also made the batches staged unsynced before it
+  // durable (Store::Durable::kOnSeal).
+  if (im_.unsynced_stage_seq != 0) {
+    im_.NoteAcknowledgedUpTo(im_.unsynced_stage_seq);
+    im_.unsynced_stage_seq = 0;
+  }
   im_.next_generation = out.generation;
   if (out.wrote_delta) im_.format_version = std::max<uint32_t>(im_.format_version, 2);
   for (const SegmentKeyPair& key : out.deleted) im_.refs.erase(key);

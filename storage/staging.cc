@@ -1,7 +1,8 @@
 // Store::Stage: the write path's first step. Validates a batch against the
 // catalog, gives its strings dictionary codes (new columns and dictionary
 // pages go in the same write), and lands the batch in the staging family in
-// one synced WriteBatch (storage/staged_batch.h is its value), keeping the
+// one WriteBatch (storage/staged_batch.h is its value; synced, unless
+// Store::Durable::kOnSeal leaves the sync to the next seal), keeping the
 // coded events in memory for the next seal (Store::Impl::pending).
 #include <unistd.h>
 
@@ -39,7 +40,7 @@ void PutDictionaryPages(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf
 }  // namespace
 
 Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats,
-                    std::span<const MetaWrite> extra) {
+                    std::span<const MetaWrite> extra, Durable durable) {
   KPI_RETURN_IF_ERROR(MakeWritable());
   Impl& im = *impl_;
   std::lock_guard lock(im.write_mu);
@@ -182,13 +183,16 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
   PutBigEndian64(&bv, static_cast<uint64_t>(now));
   PutBigEndian32(&bv, static_cast<uint32_t>(coded.size()));
   wb.Put(im.catalog_cf, BatchKey(batch), bv);
-  rocksdb::Status s = im.db->Write(im.WriteOpts(options_.sync), &wb);
+  // kOnSeal: unsynced here; the next seal's synced write syncs it.
+  const bool sync = options_.sync && durable == Durable::kOnStage;
+  rocksdb::Status s = im.db->Write(im.WriteOpts(sync), &wb);
   if (!s.ok()) {
     im.failed = true;
     undo_attrs();
     return FromRocks(s, "stage batch");
   }
-  if (options_.sync) im.NoteAcknowledged();
+  if (sync) im.NoteAcknowledged();
+  else if (options_.sync) im.unsynced_stage_seq = im.db->GetLatestSequenceNumber();
   im.last_batch = batch;
   im.last_batch_ms = now;
   im.batch_times.push_back(now);

@@ -30,10 +30,12 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   return Status::IOError(what + ": " + s.ToString());
 }
 
-void Store::Impl::NoteAcknowledged() {
+void Store::Impl::NoteAcknowledged() { NoteAcknowledgedUpTo(db->GetLatestSequenceNumber()); }
+
+void Store::Impl::NoteAcknowledgedUpTo(uint64_t seq) {
   if (acknowledged_fd < 0) return;
   std::string v;
-  PutBigEndian64(&v, db->GetLatestSequenceNumber());
+  PutBigEndian64(&v, seq);
   // No fsync: written after the log's fsync, the marker is never ahead of
   // what is durable; a lost update only makes the check weaker. On failure
   // stop keeping it (the value on disk stays behind, never ahead).

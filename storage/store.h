@@ -215,9 +215,20 @@ class Store {
   // non-rejected event is safe on disk. `extra` metadata writes go in the
   // same atomic write (e.g. an ingest checkpoint that must never get ahead
   // of the events it describes), also when no event is left to stage.
+  //
+  // When the batch becomes durable (with StoreOptions::sync): kOnStage, when
+  // Stage returns (its own fsync); kOnSeal, when the next Seal returns OK:
+  // the batch is written to the log unsynced, and the seal's synced write
+  // syncs it with everything before it, so batches sealed together share one
+  // fsync. A kOnSeal batch must not be acknowledged before a Seal that took
+  // it has returned OK (server/group_commit.h does so); a crash before that
+  // may lose the batch (and `extra`), never part of it.
+  enum class Durable { kOnStage, kOnSeal };
   Status Stage(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats,
-               std::span<const MetaWrite> extra = {});
-  // Seals everything staged (see the class comment). No-op when nothing is staged.
+               std::span<const MetaWrite> extra = {}, Durable durable = Durable::kOnStage);
+  // Seals everything staged (see the class comment). No-op when nothing is
+  // staged. Its write is synced (StoreOptions::sync), which also makes every
+  // batch staged before it durable (Durable::kOnSeal).
   // With `per_batch`, also adds each sealed batch's accepted and duplicate
   // counts under its batch number (IngestStats::last_batch of its Stage).
   Status Seal(IngestStats* stats, std::map<uint32_t, IngestStats>* per_batch = nullptr);

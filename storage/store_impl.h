@@ -108,6 +108,15 @@ struct Store::Impl {
   // Records the current sequence number as acknowledged. Call after a
   // successful synced write, under write_mu.
   void NoteAcknowledged();
+  // Records `seq` (a sequence number the log holds synced) as acknowledged,
+  // under write_mu.
+  void NoteAcknowledgedUpTo(uint64_t seq);
+  // The sequence number after the last batch staged unsynced
+  // (Store::Durable::kOnSeal), 0 when none since the last seal: the seal's
+  // synced write makes it durable and notes it acknowledged. Not the seal's
+  // own records: a seal lost to a damaged log record leaves its batches
+  // staged, nothing acknowledged is lost. GUARDED_BY(write_mu).
+  uint64_t unsynced_stage_seq = 0;
 
   // Replaces the published view with the sealer's current state. Requires
   // seal_mu and write_mu.

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <span>
 
 #include "storage/store.h"
 #include "storage/store/store_test_util.h"
@@ -160,23 +161,27 @@ uint64_t LastRecordHeader(const std::string& bytes) {
   return last;
 }
 
+// Makes the last record of the store's (largest) log claim more bytes than
+// the file holds: exactly what a torn write looks like. Returns the log.
+fs::path TearLastLogRecord(const std::string& dir) {
+  auto logs = FilesEndingWith(dir, ".log");
+  if (logs.empty()) return {};
+  const fs::path log = logs.front();
+  const uint64_t header = LastRecordHeader(kpi::testing::ReadFile(log));
+  std::fstream f(log, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(static_cast<std::streamoff>(header + 4));
+  f.put(static_cast<char>(0xff));
+  f.put(static_cast<char>(0x7f));
+  return log;
+}
+
 TEST(DamageTest, DamagedLastRecordOfTheLogIsNotMistakenForATornWrite) {
   kpi::testing::ScratchDir dir;
   // Killed idle: the log ends with the last acknowledged batch.
   ASSERT_EQ(StageInChildAndKill(dir.path(), 4, 3), 3);
-  auto logs = FilesEndingWith(dir.path(), ".log");
-  ASSERT_FALSE(logs.empty());
-  const fs::path log = logs.front();
-  // Make the last record claim more bytes than the file holds: exactly what
-  // a torn write looks like, but this record was acknowledged.
-  const std::string bytes = kpi::testing::ReadFile(log);
-  const uint64_t header = LastRecordHeader(bytes);
-  {
-    std::fstream f(log, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(static_cast<std::streamoff>(header + 4));
-    f.put(static_cast<char>(0xff));
-    f.put(static_cast<char>(0x7f));
-  }
+  // A torn last record, but this record was acknowledged.
+  const fs::path log = TearLastLogRecord(dir.path());
+  ASSERT_FALSE(log.empty());
   std::unique_ptr<Store> store;
   Status s = Store::Open(dir.path(), StoreOptions(), &store);
   ASSERT_FALSE(s.ok()) << "opened after dropping an acknowledged batch at the end of the log";
@@ -188,6 +193,51 @@ TEST(DamageTest, DamagedLastRecordOfTheLogIsNotMistakenForATornWrite) {
   s = Store::Open(dir.path(), StoreOptions(), &store);
   EXPECT_EQ(s.code(), Status::Code::kCorruption) << s.ToString();
   EXPECT_TRUE(fs::exists(log));
+}
+
+// Batches staged unsynced (Store::Durable::kOnSeal, the server's uploads)
+// are acknowledged by the seal that syncs them, and the ACKNOWLEDGED marker
+// then names the last of them, not the seal's own write: a seal record
+// damaged at the end of the log costs nothing acknowledged (its batches are
+// still staged before it), so the store opens and seals them again.
+TEST(DamageTest, UnsyncedStagesAreAcknowledgedBySealButTheSealRecordIsNotNeeded) {
+  kpi::testing::ScratchDir dir;
+  const std::vector<RawEvent> events = kpi::testing::RandomEvents(11, 300);
+  const std::string marker = dir / "ACKNOWLEDGED";
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::unique_ptr<Store> store;
+    if (!Store::Open(dir.path(), StoreOptions(), &store).ok()) _exit(2);
+    const std::string before = kpi::testing::ReadFile(marker);
+    IngestStats stats;
+    const size_t half = events.size() / 2;
+    if (!store->Stage(std::span(events).first(half), nullptr, &stats, {}, Store::Durable::kOnSeal).ok()) _exit(3);
+    if (!store->Stage(std::span(events).subspan(half), nullptr, &stats, {}, Store::Durable::kOnSeal).ok()) _exit(3);
+    if (kpi::testing::ReadFile(marker) != before) _exit(4);  // not acknowledged yet
+    if (!store->Seal(&stats).ok()) _exit(5);
+    if (kpi::testing::ReadFile(marker) == before) _exit(6);  // acknowledged by the seal
+    _exit(0);  // as if killed: no clean close
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+
+  std::string want;
+  {
+    kpi::testing::ScratchDir reference;
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(reference.path(), StoreOptions(), &store).ok());
+    IngestStats stats;
+    ASSERT_TRUE(store->Ingest(events, nullptr, &stats).ok());
+    want = kpi::testing::DumpStore(*store);
+  }
+  // Damage the last record of the log (the seal's write) like a torn write.
+  ASSERT_FALSE(TearLastLogRecord(dir.path()).empty());
+  std::unique_ptr<Store> store;
+  Status s = Store::Open(dir.path(), StoreOptions(), &store);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(kpi::testing::DumpStore(*store), want);
 }
 
 TEST(DamageTest, DamagedTableFileIsNamed) {
