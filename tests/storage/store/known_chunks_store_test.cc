@@ -6,6 +6,8 @@
 // a re-read that skips what is recorded still ends with every event.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include <unistd.h>
 
 #include <functional>
@@ -143,7 +145,10 @@ TEST(KnownChunksStoreTest, KilledIngestsNeverRecordAChunkWithoutItsEvents) {
           StoreOptions options;
           options.max_tickets_per_segment = 256;
           std::unique_ptr<Store> store;
-          if (!Store::Open(store_dir, options, &store).ok()) _exit(3);
+          if (Status s = Store::Open(store_dir, options, &store); !s.ok()) {
+            std::fprintf(stderr, "child: open: %s\n", s.ToString().c_str());
+            _exit(3);
+          }
           int k = 0;
           // Seals every few batches: kills land in staging and in sealing.
           IngestFile(store.get(), dir / "a.ndjson", 700, [&] {
@@ -151,7 +156,10 @@ TEST(KnownChunksStoreTest, KilledIngestsNeverRecordAChunkWithoutItsEvents) {
             if (write(fd, &k, sizeof k) != sizeof k) _exit(4);
             if (k % 7 == 0) {
               IngestStats ignored;
-              if (!store->Seal(&ignored).ok()) _exit(5);
+              if (Status s = store->Seal(&ignored); !s.ok()) {
+                std::fprintf(stderr, "child: seal: %s\n", s.ToString().c_str());
+                _exit(5);
+              }
             }
           });
           for (;;) pause();

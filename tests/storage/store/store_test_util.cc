@@ -1,5 +1,6 @@
 #include "storage/store/store_test_util.h"
 
+#include <cstdio>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -148,6 +149,11 @@ int RunAndKill(const std::function<void(int report_fd)>& child, unsigned delay_u
   int status = 0;
   waitpid(pid, &status, 0);
   *killed = WIFSIGNALED(status);
+  // A child that ended on its own is what a test rarely expects: say how.
+  if (!*killed)
+    std::fprintf(stderr, "RunAndKill: the child ended by itself (%s %d) before the kill after %u us\n",
+                 WIFEXITED(status) ? "exit status" : "status", WIFEXITED(status) ? WEXITSTATUS(status) : status,
+                 delay_us);
   int reported = none, k = 0;
   while (read(fds[0], &k, sizeof k) == sizeof k) reported = k;
   close(fds[0]);
