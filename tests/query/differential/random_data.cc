@@ -47,6 +47,43 @@ struct CreatedInfo {
   std::string customer, category;
 };
 
+// Corrections of `e` (stored in batch `b`), in the same or later batches:
+// a higher revision with other measures or dimensions (times unchanged, so
+// the times of a ticket stay distinct), a retraction, a re-add after it, or
+// a stale lower revision that must be ignored.
+void AddCorrections(Gen& c, const RawEvent& e, size_t b, RandomLog* log) {
+  const int last = static_cast<int>(log->batches.size()) - 1;
+  auto later = [&](size_t from) { return static_cast<size_t>(c.Int(static_cast<int>(from), last)); };
+  uint32_t revision = static_cast<uint32_t>(c.Int(1, 3));
+  size_t at = later(b);
+  auto revise = [&](size_t where, uint32_t rev) {
+    RawEvent changed = e;
+    changed.revision = rev;
+    changed.measures.clear();
+    if (c.Chance(0.7)) changed.measures.emplace_back(e.event == "rated" ? "csat" : "handle_seconds", c.Int(1, 5) * 60);
+    if (c.Chance(0.4)) changed.measures.emplace_back("cost", c.Int(0, 8));
+    if (!changed.dims.empty() && c.Chance(0.6)) changed.dims[0].second = c.Pick(kChannels);
+    log->batches[where].events.push_back(std::move(changed));
+  };
+  if (c.Chance(0.35)) {
+    RawEvent gone = e;
+    gone.revision = revision;
+    gone.retract = true;
+    gone.measures.clear();
+    log->batches[at].events.push_back(std::move(gone));
+    if (c.Chance(0.4) && at < log->batches.size() - 1) revise(later(at + 1), revision + 1);  // re-added
+  } else {
+    revise(at, revision);
+  }
+  if (c.Chance(0.2) && at < log->batches.size() - 1) {
+    RawEvent stale = e;  // an older revision arriving last: ignored
+    stale.revision = revision - 1;
+    stale.measures.clear();
+    stale.measures.emplace_back("cost", 77);
+    log->batches[later(at + 1)].events.push_back(std::move(stale));
+  }
+}
+
 }  // namespace
 
 RandomLog GenerateLog(uint64_t seed, int tickets, double dst_share) {
@@ -158,8 +195,12 @@ RandomLog GenerateLog(uint64_t seed, int tickets, double dst_share) {
     log.batches.push_back(Batch{ingest, {}});
     ingest += g.Int64(kHour, 5 * kDay);
   }
+  // Corrections draw from their own stream, so the rest of a seed's log is
+  // what it was before they were added.
+  Gen c(seed ^ 0x9e3779b97f4a7c15ULL);
   for (const RawEvent& e : events) {
     const size_t b = g.Chance(0.6) ? 0 : static_cast<size_t>(g.Int(0, nbatches - 1));
+    if (!e.id.empty() && c.Chance(0.15)) AddCorrections(c, e, b, &log);
     log.batches[b].events.push_back(e);
     if (g.Chance(0.05)) {  // an exact duplicate, same or later batch
       log.batches[static_cast<size_t>(g.Int(static_cast<int>(b), nbatches - 1))].events.push_back(e);

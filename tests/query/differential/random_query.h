@@ -4,7 +4,7 @@
 // buckets and agent_of; tz (DST zones and a half-hour zone); as of (at, just
 // before and between batch times); having; order by; limit; every aggregate
 // and every per-ticket function, with literal durations, percentages and
-// timestamps; relative windows (during last 1d, this week, previous month)
+// timestamps; bare `count()`s (the live-count shortcut); relative windows (during last 1d, this week, previous month)
 // with the `now` they are read against. Rendered as text, so the parser is part of what is tested.
 // Thread safety: one generator per thread.
 #pragma once
@@ -56,6 +56,7 @@ class QueryGenerator {
   std::string EventPredicate(int depth);
   std::string Aggregate(bool tickets);
   std::string DimValue(const std::string& dim);
+  std::string AsOfClause();  // " as of T" around a batch time ("" when there are none)
 
   std::mt19937_64 rng_;
   int64_t min_ms_, max_ms_;
