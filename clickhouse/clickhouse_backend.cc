@@ -97,8 +97,6 @@ class StatementRun {
           perr.snippet.empty() ? query::SourceSnippet(text_, perr.pos.line, perr.pos.column) : perr.snippet;
       return Status::InvalidArgument(perr.ToString());
     }
-    if (options_.scope)  // never answer a scoped token with tickets outside its scope
-      return Fail({1, 1}, "scoped tokens on the clickhouse backend (not translated yet)");
     KPI_RETURN_IF_ERROR(Names::Load(config_, &names_));
     // A watch's statement must translate now (its explain), before the watch is stored.
     if (const auto* w = std::get_if<query::ast::DefineWatch>(&st)) {

@@ -17,10 +17,11 @@
 //             cluster's names (query/binder/schema.h), translate
 //             (clickhouse/sql_translate.h) and run, and evaluate judges the
 //             values as locally (query/evaluation/statement_definitions.h);
-//             `explain` shows the SQL. Statements using what is not
-//             translated yet, and every statement of a scoped token
-//             (ExecOptions::scope), fail with InvalidArgument naming what is
-//             missing.
+//             `explain` shows the SQL. A scoped token's statement
+//             (ExecOptions::scope) sees only its scope's tickets, as
+//             locally (the scope is a condition in the SQL). Statements
+//             using what is not translated yet fail with InvalidArgument
+//             naming what is missing.
 //   Meta      the definitions in the cluster, for loaders (kpi table load,
 //             targets files) and tests; stamped with the backend's clock.
 // Thread safety: Execute from many threads; Ingest one call at a time.

@@ -9,6 +9,7 @@
 #include "clickhouse/result_tsv.h"
 #include "clickhouse/schema_ddl.h"
 #include "clickhouse/sql_translate.h"
+#include "query/execution/scope.h"
 #include "query/time_buckets.h"
 #include "query/trends/period_shift.h"
 #include "query/trends/trend_rows.h"
@@ -60,6 +61,7 @@ class SelectRun {
   Status Translate(const BoundQuery& bound, const TranslateOptions& options_in, const query::ast::SourcePos& pos,
                    std::string* sql) {
     TranslateOptions options = options_in;
+    options.scope = options_.scope.get();  // a token's scope, at the innermost level
     if (!bound.clocks.empty()) KPI_RETURN_IF_ERROR(EventTimes(&options.event_times));
     std::string unsupported;
     if (!TranslateSelect(bound, names_, config_, options, sql, &unsupported)) return Fail(pos, unsupported);
@@ -110,6 +112,9 @@ class SelectRun {
                                                ", settings distributed_group_by_no_merge=1")});
     out_->rows.push_back({query::Value::String("sql: " + sql)});
     for (const std::string& n : notes) out_->rows.push_back({query::Value::String(n)});
+    if (options_.scope)
+      out_->rows.push_back({query::Value::String("scope: " + options_.scope->text() +
+                                                 " (the token's; tickets outside it are left out by the per-ticket query)")});
     out_->tz = bound.tz_name;
     out_->warnings = bound.warnings;
     return Status::OK();

@@ -11,6 +11,7 @@
 #include "clickhouse/schema_ddl.h"
 #include "clickhouse/sql_calendar.h"
 #include "clickhouse/sql_lookup.h"
+#include "query/execution/scope.h"
 
 namespace kpi::clickhouse {
 
@@ -69,6 +70,7 @@ class Translator {
       place = "k_created";
     }
     if (!q_.nested) conditions.insert(conditions.begin(), "length(k_ev) > 0");
+    if (!q_.nested && opt_.scope != nullptr) conditions.insert(conditions.begin() + 1, InScope());
     if (q_.during && !q_.nested) {
       conditions.push_back(place + " >= " + std::to_string(q_.during->first));
       conditions.push_back(place + " < " + std::to_string(q_.during->second));
@@ -264,6 +266,7 @@ class Translator {
         present.push_back("length(k_dn" + n + ") > 0");
         names.push_back("k_rd" + std::to_string(d));
       }
+      if (opt_.scope != nullptr) present.push_back(InScope());
       std::string tickets = "SELECT ticket, k_created, " + Join(keys, ", ") + ", " + TicketArrays(fields_);
       for (const auto& [alias, def] : defs_) tickets += ", " + def + " AS " + alias;
       tickets += " FROM " + EventsTable(config_);
@@ -288,6 +291,51 @@ class Translator {
     field_of_.swap(saved_field_of);
     std::string all = parts.size() == 1 ? parts[0] : "SELECT * FROM (" + Join(parts, " UNION ALL ") + ")";
     return "SELECT ticket, " + Join(columns, ", ") + " FROM (" + all + ") GROUP BY ticket";
+  }
+
+  // The scope's condition on a ticket (query/execution/scope.h): each node
+  // an alias holding 1 true, 0 false or 2 null (Kleene logic), a dimension's
+  // value its latest non-empty one among the ticket's copies in force; a
+  // name that is not a dimension of the cluster is null on every ticket.
+  std::string InScope() {
+    const query::Scope& scope = *opt_.scope;
+    std::vector<std::string> v(scope.nodes().size());
+    for (size_t i = 0; i < scope.nodes().size(); ++i) {
+      const query::Scope::Node& n = scope.nodes()[i];
+      std::string def;
+      switch (n.kind) {
+        case query::Scope::Node::kAnd:
+          def = "multiIf(" + v[n.args[0]] + " = 0 OR " + v[n.args[1]] + " = 0, 0, " + v[n.args[0]] + " = 1 AND " +
+                v[n.args[1]] + " = 1, 1, 2)";
+          break;
+        case query::Scope::Node::kOr:
+          def = "multiIf(" + v[n.args[0]] + " = 1 OR " + v[n.args[1]] + " = 1, 1, " + v[n.args[0]] + " = 0 AND " +
+                v[n.args[1]] + " = 0, 0, 2)";
+          break;
+        case query::Scope::Node::kNot: def = "multiIf(" + v[n.args[0]] + " = 2, 2, " + v[n.args[0]] + " = 1, 0, 1)"; break;
+        case query::Scope::Node::kIsNull:
+        case query::Scope::Node::kIn: {
+          const auto info = names_.FindColumn(scope.dims()[n.dim]);
+          const bool dim = info && info->kind == storage::ColumnKind::kDimension;
+          const std::string yes = n.negated ? "0" : "1", no = n.negated ? "1" : "0";
+          if (n.kind == query::Scope::Node::kIsNull) {
+            def = dim ? "if(length(k_dn" + DimValues(info->id) + ") = 0, " + yes + ", " + no + ")" : "toUInt8(" + yes + ")";
+            break;
+          }
+          if (!dim) {
+            def = "toUInt8(2)";
+            break;
+          }
+          const std::string d = DimValues(info->id);
+          std::string listed;
+          for (const std::string& value : n.values) listed += (listed.empty() ? "" : ", ") + SqlQuote(value);
+          def = "multiIf(length(k_dn" + d + ") = 0, 2, has([" + listed + "], k_dn" + d + "[-1]), " + yes + ", " + no + ")";
+          break;
+        }
+      }
+      v[i] = Define("k_sc" + std::to_string(i), def);
+    }
+    return v.empty() ? "0" : v.back() + " = 1";
   }
 
   std::string MeasureRows(uint32_t id) {

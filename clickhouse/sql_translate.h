@@ -29,6 +29,12 @@
 // which the caller lists with the local bucketer), so every aggregate, exact
 // percentiles included, runs over each window's rows.
 //
+// A token's scope (TranslateOptions::scope, query/execution/scope.h): a
+// condition on the per-ticket query over each named dimension's latest
+// value among the ticket's copies in force (in the `as of` view), with the
+// scope's three-valued logic; so out-of-scope tickets are never rows, in
+// every select shape, and never enter repeat_within's pre-pass.
+//
 // `cycles(A -> B)` inside an aggregate: each ticket's cycle durations as an
 // array, folded by the aggregate's -Array form.
 //
@@ -56,6 +62,10 @@
 #include "clickhouse/names.h"
 #include "query/binder/bound_expr.h"
 
+namespace kpi::query {
+class Scope;
+}
+
 namespace kpi::clickhouse {
 
 struct TranslateOptions {
@@ -79,6 +89,8 @@ struct TranslateOptions {
   // The earliest and latest event time stored: needed (and read by the
   // caller) only when the statement has business-hours durations (q.clocks).
   std::optional<std::pair<int64_t, int64_t>> event_times;
+  // A token's scope: only its tickets are rows (null: every ticket).
+  const query::Scope* scope = nullptr;
 };
 
 // The names of a kItems statement's columns: its group keys, then its items.

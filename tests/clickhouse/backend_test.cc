@@ -1,7 +1,7 @@
 // The ClickHouse backend against the two-shard fixture cluster
 // (tests/clickhouse/cluster.sh, ctest fixture `clickhouse`): the same
 // answers as the local engine on generated data, whatever the batches and
-// however often they are sent; kind conflicts refused with the local
+// however often they are sent, and under a token's scope; kind conflicts refused with the local
 // store's reason; explain shows SQL; what is not translated says so.
 #include <algorithm>
 #include <memory>
@@ -14,6 +14,7 @@
 #include "clickhouse/clickhouse_backend.h"
 #include "clickhouse_env.h"
 #include "query/engine.h"
+#include "query/execution/scope.h"
 #include "query/reference/result_text.h"
 #include "storage/kind_conflict.h"
 #include "storage/store.h"
@@ -105,6 +106,27 @@ TEST(ClickHouseBackend, SameAnswersAsTheLocalEngineWhateverTheBatches) {
     EXPECT_EQ(Differ(got, want), "") << "clickhouse:\n" << reference::FormatTable(got) << "local:\n"
                                      << reference::FormatTable(want);
   }
+
+  // Under a token's scope (team changes on transfers: the latest one
+  // counts), repeat_within's pre-pass and evaluate included.
+  std::vector<std::string> scoped(std::begin(kQueries), std::end(kQueries));
+  scoped.push_back("select count() as n, rate(repeat_within(7d, customer, category)) as repeats from tickets by channel");
+  scoped.push_back("select count() as n from (select count() as k from tickets by team, channel) by team");
+  for (const char* text : {"team = \"billing\"", "channel in (\"chat\", \"email\") and not (region = \"north\")",
+                           "region is null or team != \"tech\"", "nowhere = \"x\""}) {
+    query::ExecOptions options;
+    ASSERT_TRUE(query::Scope::Parse(text, &options.scope).ok()) << text;
+    for (const std::string& statement : scoped) {
+      SCOPED_TRACE(std::string(text) + ": " + statement);
+      query::Result want, got;
+      query::QueryError e1, e2;
+      ASSERT_TRUE(local.Execute(statement, options, &want, &e1).ok()) << e1.ToString();
+      const Status s = ch->Execute(statement, options, &got, &e2);
+      ASSERT_TRUE(s.ok()) << s.ToString() << "\n" << e2.ToString();
+      EXPECT_EQ(Differ(got, want), "") << "clickhouse:\n" << reference::FormatTable(got) << "local:\n"
+                                       << reference::FormatTable(want);
+    }
+  }
 }
 
 TEST(ClickHouseBackend, RefusesKindConflictsAsTheLocalStoreDoes) {
@@ -135,6 +157,12 @@ TEST(ClickHouseBackend, ExplainShowsTheSqlAndUntranslatedStatementsSaySo) {
   ASSERT_TRUE(ch->Execute("explain select count() from tickets by day", {}, &r, &e).ok()) << e.ToString();
   ASSERT_EQ(r.rows.size(), 2u);
   EXPECT_NE(r.rows[1][0].text.find("GROUP BY ticket"), std::string::npos) << r.rows[1][0].text;
+  query::ExecOptions scoped;
+  ASSERT_TRUE(query::Scope::Parse("channel = \"chat\"", &scoped.scope).ok());
+  ASSERT_TRUE(ch->Execute("explain select count() from tickets by day", scoped, &r, &e).ok()) << e.ToString();
+  ASSERT_EQ(r.rows.size(), 3u);
+  EXPECT_NE(r.rows[1][0].text.find("k_sc0 = 1"), std::string::npos) << r.rows[1][0].text;
+  EXPECT_EQ(r.rows[2][0].text.rfind("scope: channel = \"chat\"", 0), 0u) << r.rows[2][0].text;
   EXPECT_FALSE(ch->Execute("select count() as runs from watch nightly", {}, &r, &e).ok());
   EXPECT_NE(e.message.find("not translated yet"), std::string::npos) << e.message;
   EXPECT_FALSE(ch->Execute("select count() from tickets\nwhere chanel = 1", {}, &r, &e).ok());

@@ -4,3 +4,4 @@
 #include "query/differential/compare.cc"
 #include "query/differential/ingested_store.cc"
 #include "query/differential/random_data.cc"
+#include "query/differential/random_scope.cc"

@@ -12,6 +12,9 @@
 // statements (random_trends.h: compare with, rolling, nested selects, step,
 // minute and cyclic buckets, scalar functions, cycles, `at last`), the
 // latter on data dense around the 2025 daylight-saving days.
+// Scoped: the plain selects and the trend statements again, each under a token's scope
+// (ExecOptions::scope; random_scope.h, a new one every 10 statements) on
+// both backends, `as of` included (membership in the view of the instant).
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -25,8 +28,10 @@
 #include "query/differential/compare.h"
 #include "query/differential/ingested_store.h"
 #include "query/differential/random_query.h"
+#include "query/differential/random_scope.h"
 #include "query/differential/random_trends.h"
 #include "query/engine.h"
+#include "query/execution/scope.h"
 #include "query/parser/parser.h"
 #include "query/reference/result_text.h"
 
@@ -35,16 +40,18 @@ namespace {
 
 struct Tally {
   int compared = 0, untranslated = 0, both_refused = 0;
+  int partial_scopes = 0;  // scopes that kept some tickets and dropped others
 };
 
 using MakeGenerator = std::function<std::unique_ptr<differential::QueryGenerator>(
     uint64_t seed, const differential::RandomLog& data, const std::vector<int64_t>& batch_times)>;
 
 // One seed: the same log into a local store and a fresh database, then
-// `queries` generated statements on both.
-void RunSeed(int64_t seed, int64_t queries, double dst_share, const MakeGenerator& make, Tally* tally) {
+// `queries` generated statements on both (`scoped`: each under a random scope).
+void RunSeed(int64_t seed, int64_t queries, double dst_share, const MakeGenerator& make, bool scoped, Tally* tally) {
   Config config;
-  KPI_CLICKHOUSE_OR_SKIP("diff_" + std::to_string(seed) + "_" + std::to_string(static_cast<int>(dst_share * 100)),
+  KPI_CLICKHOUSE_OR_SKIP("diff_" + std::to_string(seed) + "_" + std::to_string(static_cast<int>(dst_share * 100)) +
+                             (scoped ? "_scoped" : ""),
                          config);
   const differential::RandomLog data = differential::GenerateLog(static_cast<uint64_t>(seed), 60, dst_share);
   std::string error;
@@ -62,10 +69,21 @@ void RunSeed(int64_t seed, int64_t queries, double dst_share, const MakeGenerato
   }
   query::Engine engine(local->store.get());
   std::unique_ptr<differential::QueryGenerator> gen = make(static_cast<uint64_t>(seed), data, local->batch_times);
+  const reference::RefStore tickets = scoped ? reference::BuildTickets(local->log, std::nullopt) : reference::RefStore{};
+  std::mt19937_64 rng(static_cast<uint64_t>(seed) * 7919);
+  std::shared_ptr<const query::Scope> scope;
   for (int64_t i = 0; i < queries; ++i) {
+    if (scoped && i % 10 == 0) {
+      const std::string text = differential::RandomScope(&rng, tickets);
+      ASSERT_TRUE(query::Scope::Parse(text, &scope).ok()) << text;
+      size_t members = 0;
+      for (const auto& [id, t] : tickets.tickets) members += scope->Eval(t.dims) == 1;
+      tally->partial_scopes += members > 0 && members < tickets.tickets.size();
+    }
     const differential::GeneratedQuery g = gen->Next();
     query::ExecOptions options;
     options.now_ms = g.now_ms;
+    options.scope = scope;
     query::Result want, got;
     query::QueryError e1, e2;
     const Status ls = engine.Execute(g.text, options, &want, &e1);
@@ -86,22 +104,24 @@ void RunSeed(int64_t seed, int64_t queries, double dst_share, const MakeGenerato
     }
     ++tally->compared;
     EXPECT_EQ(o, differential::Outcome::kAgree)
-        << "seed " << seed << " (KPI_CH_DIFF_SEED=" << seed << " KPI_CH_DIFF_SEEDS=1), statement " << i << ":\n"
+        << "seed " << seed << " (KPI_CH_DIFF_SEED=" << seed << " KPI_CH_DIFF_SEEDS=1), statement " << i
+        << (scope ? " under the scope " + scope->text() : std::string()) << ":\n"
         << g.text << "\n" << why << "\nclickhouse:\n" << reference::FormatTable(got) << "local:\n"
         << reference::FormatTable(want);
   }
 }
 
 // Every seed of KPI_CH_DIFF_SEED / KPI_CH_DIFF_SEEDS with `make`'s statements.
-void RunSeeds(const char* what, double dst_share, const MakeGenerator& make) {
+void RunSeeds(const char* what, double dst_share, const MakeGenerator& make, bool scoped = false) {
   const int64_t first = differential::EnvInt("KPI_CH_DIFF_SEED", 1);
   const int64_t seeds = differential::EnvInt("KPI_CH_DIFF_SEEDS", 3);
   const int64_t queries = differential::EnvInt("KPI_CH_DIFF_QUERIES", 60);
   Tally tally;
-  for (int64_t seed = first; seed < first + seeds; ++seed) RunSeed(seed, queries, dst_share, make, &tally);
-  std::printf("%s: compared %d statements, %d not translated yet, %d refused by both\n", what, tally.compared,
-              tally.untranslated, tally.both_refused);
+  for (int64_t seed = first; seed < first + seeds; ++seed) RunSeed(seed, queries, dst_share, make, scoped, &tally);
+  std::printf("%s: compared %d statements, %d not translated yet, %d refused by both, %d scopes partial\n", what,
+              tally.compared, tally.untranslated, tally.both_refused, tally.partial_scopes);
   EXPECT_GT(tally.compared, 0);
+  if (scoped) EXPECT_GE(tally.partial_scopes, static_cast<int>(seeds));
 }
 
 TEST(ClickHouseDifferential, SameAnswersAsTheLocalEngineOnRandomData) {
@@ -119,6 +139,30 @@ TEST(ClickHouseDifferential, TrendStatementsSameAnswersAsTheLocalEngine) {
              return std::make_unique<differential::TrendQueryGenerator>(
                  seed * 7919 + 5, data.min_time_ms, data.max_time_ms, batch_times, differential::QueryFeatures{});
            });
+}
+
+// A token's scope: the same tickets seen on both backends.
+TEST(ClickHouseDifferential, ScopedSelectsSameAnswersAsTheLocalEngine) {
+  RunSeeds(
+      "scoped selects", 0.2,
+      [](uint64_t seed, const differential::RandomLog& data, const std::vector<int64_t>& batch_times) {
+        return std::make_unique<differential::QueryGenerator>(seed * 31 + 3, data.min_time_ms, data.max_time_ms,
+                                                              batch_times, differential::QueryFeatures{});
+      },
+      /*scoped=*/true);
+}
+
+// Nested selects, compare with and rolling under a scope: every statement
+// they send is scoped.
+TEST(ClickHouseDifferential, ScopedTrendStatementsSameAnswersAsTheLocalEngine) {
+  RunSeeds(
+      "scoped trend statements", 0.25,
+      [](uint64_t seed, const differential::RandomLog& data, const std::vector<int64_t>& batch_times) {
+        return std::make_unique<differential::TrendQueryGenerator>(seed * 7919 + 11, data.min_time_ms,
+                                                                   data.max_time_ms, batch_times,
+                                                                   differential::QueryFeatures{});
+      },
+      /*scoped=*/true);
 }
 
 }  // namespace
