@@ -50,18 +50,41 @@ std::vector<int64_t> TimeDeltas(const Segment& s, int64_t base) {
   return d;
 }
 
-// The distinct event codes of a segment, ascending: its time groups.
-std::vector<uint32_t> TimeGroups(const std::vector<uint32_t>& event_code) {
-  std::vector<uint32_t> codes(event_code);
-  std::sort(codes.begin(), codes.end());
-  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
-  return codes;
-}
+// The time groups of a segment: its distinct event codes, ascending, and
+// for each code its group's position. Event codes are dictionary codes
+// (small: one per event name), so the position is a table lookup; a segment
+// with codes past kDenseCodes (never seen on real data) sorts instead.
+class TimeGroups {
+ public:
+  explicit TimeGroups(const std::vector<uint32_t>& event_code) {
+    uint32_t max = 0;
+    for (uint32_t c : event_code) max = std::max(max, c);
+    if (max < kDenseCodes) {
+      dense_.assign(size_t{max} + 1, 0);
+      for (uint32_t c : event_code) dense_[c] = 1;
+      for (uint32_t c = 0; c <= max; ++c) {
+        if (dense_[c] == 0) continue;
+        dense_[c] = static_cast<uint32_t>(codes_.size());
+        codes_.push_back(c);
+      }
+    } else {
+      codes_ = event_code;
+      std::sort(codes_.begin(), codes_.end());
+      codes_.erase(std::unique(codes_.begin(), codes_.end()), codes_.end());
+    }
+  }
+  size_t size() const { return codes_.size(); }
+  // Position of `code`, which must be one of the segment's.
+  size_t Of(uint32_t code) const {
+    if (!dense_.empty()) return dense_[code];
+    return static_cast<size_t>(std::lower_bound(codes_.begin(), codes_.end(), code) - codes_.begin());
+  }
 
-// Position of `code` in the ascending `groups`.
-size_t GroupOf(const std::vector<uint32_t>& groups, uint32_t code) {
-  return static_cast<size_t>(std::lower_bound(groups.begin(), groups.end(), code) - groups.begin());
-}
+ private:
+  static constexpr uint32_t kDenseCodes = 1u << 16;
+  std::vector<uint32_t> codes_;  // ascending
+  std::vector<uint32_t> dense_;  // code -> position, when every code < kDenseCodes
+};
 
 class BlockReader {
  public:
@@ -109,9 +132,9 @@ void EncodeSegment(const Segment& s, std::string* out) {
   // comes seconds after creation, a rating days after the reply: one frame
   // each instead of one frame as wide as the widest).
   const std::vector<int64_t> deltas = TimeDeltas(s, base);
-  const std::vector<uint32_t> groups = TimeGroups(s.event_code);
+  const TimeGroups groups(s.event_code);
   std::vector<std::vector<int64_t>> grouped(groups.size());
-  for (size_t e = 0; e < deltas.size(); ++e) grouped[GroupOf(groups, s.event_code[e])].push_back(deltas[e]);
+  for (size_t e = 0; e < deltas.size(); ++e) grouped[groups.Of(s.event_code[e])].push_back(deltas[e]);
   codec::PutVarint64(out, groups.size());
   for (const auto& g : grouped) codec::EncodeIntsCompressed(std::span<const int64_t>(g), out);
   codec::EncodeIntsCompressed(std::span<const uint32_t>(s.agent_code), out);
@@ -217,11 +240,11 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
     uint64_t num_groups = 0;
     if (!codec::GetVarint64(p, &num_groups) || num_groups > n) return Corrupt("time group count");
     if (c.times) {
-      const std::vector<uint32_t> groups = TimeGroups(codes);
+      const TimeGroups groups(codes);
       if (groups.size() != num_groups) return Corrupt("time group count");
       std::vector<std::vector<int64_t>> grouped_deltas(groups.size());
       std::vector<size_t> rows(groups.size(), 0);
-      for (uint32_t code : codes) rows[GroupOf(groups, code)]++;
+      for (uint32_t code : codes) rows[groups.Of(code)]++;
       for (size_t g = 0; g < groups.size(); ++g) {
         KPI_RETURN_IF_ERROR(ints(true, "time", &grouped_deltas[g]));
         if (grouped_deltas[g].size() != rows[g]) return Corrupt("time group rows");
@@ -229,7 +252,7 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
       deltas.resize(n);
       std::fill(rows.begin(), rows.end(), 0);
       for (uint32_t e = 0; e < n; ++e) {
-        const size_t g = GroupOf(groups, codes[e]);
+        const size_t g = groups.Of(codes[e]);
         deltas[e] = grouped_deltas[g][rows[g]++];
       }
     } else {
