@@ -60,7 +60,9 @@ TEST_F(ResumeCliTest, KilledIngestsAndResumesEndWithExactlyTheFileAndSkipWork) {
     if (done) {
       // The run that finished read only what no earlier run committed.
       EXPECT_EQ(SummaryField(out, "duplicates"), 0) << out;
-      if (skipped > 0) EXPECT_EQ(SummaryField(out, "accepted") + skipped, lines_) << out;
+      if (skipped > 0) {
+        EXPECT_EQ(SummaryField(out, "accepted") + skipped, lines_) << out;
+      }
     }
     if (skipped > 0) {
       skipped_total += skipped;

@@ -134,9 +134,15 @@ TEST(ClickHouseBackend, RefusesKindConflictsAsTheLocalStoreDoes) {
   KPI_CLICKHOUSE_OR_SKIP("kind_conflicts", config);
   std::unique_ptr<ClickHouseBackend> ch;
   ASSERT_TRUE(ClickHouseBackend::Open(config, nullptr, &ch).ok());
-  RawEvent a{.ts_ms = 1000, .ticket = "T1", .event = "created"};
+  RawEvent a;
+  a.ts_ms = 1000;
+  a.ticket = "T1";
+  a.event = "created";
   a.dims = {{"channel", "chat"}};
-  RawEvent b{.ts_ms = 2000, .ticket = "T1", .event = "rated"};
+  RawEvent b;
+  b.ts_ms = 2000;
+  b.ticket = "T1";
+  b.event = "rated";
   b.measures = {{"channel", 4}};
   std::vector<RawEvent> batch = {a, b};
   std::vector<storage::EventReject> rejects;

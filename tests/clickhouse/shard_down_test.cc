@@ -43,7 +43,12 @@ TEST(ClickHouseShardDown, AStoppedShardFailsTheStatementClearly) {
   std::unique_ptr<ClickHouseBackend> ch;
   ASSERT_TRUE(ClickHouseBackend::Open(config, nullptr, &ch).ok());
   std::vector<RawEvent> events;
-  for (int i = 0; i < 20; ++i) events.push_back(RawEvent{.ts_ms = 1000 + i, .ticket = "T" + std::to_string(i), .event = "created"});
+  for (int i = 0; i < 20; ++i) {
+    RawEvent& e = events.emplace_back();
+    e.ts_ms = 1000 + i;
+    e.ticket = "T" + std::to_string(i);
+    e.event = "created";
+  }
   std::vector<storage::EventReject> rejects;
   storage::IngestStats stats;
   ASSERT_TRUE(ch->Ingest(events, &rejects, &stats).ok());

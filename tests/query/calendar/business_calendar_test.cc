@@ -370,7 +370,9 @@ TEST(BusinessClock, OpenIntervalsRebuildOpenMsBefore) {
         ASSERT_TRUE(clock->OpenIntervals(from, to, &open, &before)) << Iso(from);
         for (size_t i = 0; i < open.size(); ++i) {
           ASSERT_LT(open[i].first, open[i].second);
-          if (i) ASSERT_LE(open[i - 1].second, open[i].first);
+          if (i) {
+            ASSERT_LE(open[i - 1].second, open[i].first);
+          }
         }
         for (int k = 0; k < 20; ++k) {
           const int64_t t = from + static_cast<int64_t>(rng() % static_cast<uint64_t>(to - from + 1));

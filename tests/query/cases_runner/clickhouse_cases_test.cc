@@ -53,7 +53,7 @@ const std::map<std::string, std::string>& KnownGaps() {
 std::string GapOf(const CaseParam& p, const Step& step) {
   (void)step;
   const std::string stem = Sanitize(std::filesystem::path(p.file).stem().string());
-  for (const std::string key : {p.test_name, stem + "__*"}) {
+  for (const std::string& key : {p.test_name, stem + "__*"}) {
     auto it = KnownGaps().find(key);
     if (it != KnownGaps().end()) return it->second.empty() ? "(no reason given)" : it->second;
   }

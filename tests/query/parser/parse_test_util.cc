@@ -62,6 +62,16 @@ void Render(const ast::Expr* e, std::string* out) {
       children(0);
       *out += ")";
       break;
+    case K::kCase:
+      *out += e->boolean ? "(case-else" : "(case";
+      children(0);
+      *out += ")";
+      break;
+    case K::kIsNull:
+      *out += e->negated ? "(is-not-null" : "(is-null";
+      children(0);
+      *out += ")";
+      break;
   }
 }
 

@@ -149,7 +149,9 @@ TEST(CsvCellTest, TypingRule) {
   for (const Case& c : cases) {
     double v = -1;
     EXPECT_EQ(ClassifyCsvCell(c.cell, &v), c.kind) << "'" << c.cell << "'";
-    if (c.kind == CsvCellKind::kNumber) EXPECT_DOUBLE_EQ(v, c.value) << c.cell;
+    if (c.kind == CsvCellKind::kNumber) {
+      EXPECT_DOUBLE_EQ(v, c.value) << c.cell;
+    }
   }
 }
 

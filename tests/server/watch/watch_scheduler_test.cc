@@ -42,7 +42,9 @@ TEST_F(WatchSchedulerTest, RunsOnScheduleKeepsHistoryAndExportsGauges) {
     EXPECT_EQ(runs.rows[i][0].time_ms % 1000, 0) << "runs happen on whole seconds";
     EXPECT_DOUBLE_EQ(runs.rows[i][1].number, 1);
     EXPECT_DOUBLE_EQ(runs.rows[i][2].number, 1) << "one email row per run";
-    if (i > 0) EXPECT_GE(runs.rows[i][0].time_ms - runs.rows[i - 1][0].time_ms, 1000);
+    if (i > 0) {
+      EXPECT_GE(runs.rows[i][0].time_ms - runs.rows[i - 1][0].time_ms, 1000);
+    }
   }
   const query::Result shown = Run("show watches");
   ASSERT_EQ(shown.rows.size(), 1u);

@@ -50,7 +50,9 @@ TEST(BackupTest, BackupDuringStagingHoldsTheBatchesStagedBeforeIt) {
       IngestStats stats;
       ASSERT_TRUE(store->Stage(Batch(k), nullptr, &stats).ok());
       staged = k + 1;
-      if (k % 3 == 2) ASSERT_TRUE(store->Seal(&stats).ok());
+      if (k % 3 == 2) {
+        ASSERT_TRUE(store->Seal(&stats).ok());
+      }
     }
   });
   while (staged < 20) std::this_thread::yield();

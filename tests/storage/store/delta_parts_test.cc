@@ -115,7 +115,9 @@ std::map<std::pair<uint32_t, uint32_t>, std::string> Rows(const Store& store) {
     }
     for (const auto& [column, codes] : ref.zone.dim_codes)
       for (const auto& [zcolumn, zcodes] : z.dim_codes)
-        if (zcolumn == column) EXPECT_TRUE(std::includes(codes.begin(), codes.end(), zcodes.begin(), zcodes.end()));
+        if (zcolumn == column) {
+          EXPECT_TRUE(std::includes(codes.begin(), codes.end(), zcodes.begin(), zcodes.end()));
+        }
   }
   return out;
 }

@@ -104,7 +104,9 @@ TEST(SealEstimateTest, ScatteredArrivalGivesTheSameStoreHoweverItIsSealed) {
     for (size_t i = 0; i < doubled.size(); i += 61) {
       const size_t n = std::min<size_t>(61, doubled.size() - i);
       ASSERT_TRUE(StageAll(store.get(), std::span<const RawEvent>(doubled.data() + i, n)).ok());
-      if (store->staged_events() >= seal_every) ASSERT_TRUE(store->Seal(&total).ok());
+      if (store->staged_events() >= seal_every) {
+        ASSERT_TRUE(store->Seal(&total).ok());
+      }
     }
     ASSERT_TRUE(store->Seal(&total).ok());
     EXPECT_EQ(total.accepted, distinct) << seal_every;

@@ -111,8 +111,12 @@ TEST(TicketIndexTest, AStoreSealedBeforeTheIndexGetsItBuilt) {
     rocksdb::DB* raw = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), families, &handles, &raw).ok());
     for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "tickets") ASSERT_TRUE(raw->DropColumnFamily(handles[i]).ok());
-      if (names[i] == "catalog") ASSERT_TRUE(raw->Delete(rocksdb::WriteOptions(), handles[i], kTicketIndexKey).ok());
+      if (names[i] == "tickets") {
+        ASSERT_TRUE(raw->DropColumnFamily(handles[i]).ok());
+      }
+      if (names[i] == "catalog") {
+        ASSERT_TRUE(raw->Delete(rocksdb::WriteOptions(), handles[i], kTicketIndexKey).ok());
+      }
     }
     for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
     delete raw;
