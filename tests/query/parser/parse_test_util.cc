@@ -20,6 +20,11 @@ void Render(const ast::Expr* e, std::string* out) {
       Render(e->args[i].get(), out);
     }
   };
+  auto node = [&](const std::string& head) {  // (head child child ...)
+    *out += "(" + head;
+    children(0);
+    *out += ")";
+  };
   switch (e->kind) {
     case K::kNumber: *out += x3p::ShortestDouble(e->number); break;
     case K::kPercent: *out += x3p::ShortestDouble(e->number) + "%"; break;
@@ -37,41 +42,13 @@ void Render(const ast::Expr* e, std::string* out) {
       }
       *out += ")";
       break;
-    case K::kUnary:
-      *out += e->text == "-" ? "(neg" : "(" + e->text;
-      children(0);
-      *out += ")";
-      break;
-    case K::kBinary:
-      *out += "(" + e->text;
-      children(0);
-      *out += ")";
-      break;
-    case K::kIn:
-      *out += e->negated ? "(not-in" : "(in";
-      children(0);
-      *out += ")";
-      break;
-    case K::kArrow:
-      *out += "(->";
-      children(0);
-      *out += ")";
-      break;
-    case K::kBefore:
-      *out += "(before";
-      children(0);
-      *out += ")";
-      break;
-    case K::kCase:
-      *out += e->boolean ? "(case-else" : "(case";
-      children(0);
-      *out += ")";
-      break;
-    case K::kIsNull:
-      *out += e->negated ? "(is-not-null" : "(is-null";
-      children(0);
-      *out += ")";
-      break;
+    case K::kUnary: node(e->text == "-" ? "neg" : e->text); break;
+    case K::kBinary: node(e->text); break;
+    case K::kIn: node(e->negated ? "not-in" : "in"); break;
+    case K::kArrow: node("->"); break;
+    case K::kBefore: node("before"); break;
+    case K::kCase: node(e->boolean ? "case-else" : "case"); break;
+    case K::kIsNull: node(e->negated ? "is-not-null" : "is-null"); break;
   }
 }
 
