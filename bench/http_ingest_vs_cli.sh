@@ -14,17 +14,10 @@ events="${EVENTS:-1000000}"
 chunks="${CHUNKS:-10000 50000 100000}"
 parallel="${PARALLEL:-2}"
 port="${PORT:-7073}"
-command -v curl >/dev/null || { echo "http_ingest_vs_cli.sh: curl is not installed" >&2; exit 2; }
-[ -x "$kpi" ] || { echo "http_ingest_vs_cli.sh: no $kpi (build the kpi target first)" >&2; exit 2; }
-
-work="$(mktemp -d /tmp/kpi-http-ingest.XXXXXX)"
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill -TERM "$server_pid"; wait "$server_pid" || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-now() { date +%s.%N; }
+. "$(dirname "$0")/lib/server_bench.sh"
+bench_require curl
+bench_require_kpi "$kpi"
+bench_workdir kpi-http-ingest
 
 tickets=$(( events / 6 + 1 ))
 "$kpi" gen --tickets "$tickets" --seed 7 -q -o "$work/all.ndjson"
@@ -43,15 +36,13 @@ for c in $chunks; do
   rm -rf "$work/parts" "$work/http-db"
   mkdir "$work/parts"
   split -l "$c" -d -a 5 "$work/events.ndjson" "$work/parts/p"
-  "$kpi" serve --create --db "$work/http-db" --listen "127.0.0.1:$port" 2> "$work/server.log" &
-  server_pid=$!
-  for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  bench_serve "http://127.0.0.1:$port" "$kpi" serve --create --db "$work/http-db" --listen "127.0.0.1:$port"
   start=$(now)
   ls "$work"/parts/* | xargs -P "$parallel" -I{} curl -fsS -o /dev/null \
     -H "Content-Type: application/x-ndjson" --data-binary @{} "http://127.0.0.1:$port/v1/events"
   end=$(now)
   stored=$(curl -fsS "http://127.0.0.1:$port/v1/query?format=csv" --data-urlencode "q=select count() as n from events" -G | tail -n 1)
-  kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
+  bench_stop || true
   awk -v s="$start" -v e="$end" -v n="$n" -v c="$c" -v p="$parallel" -v cli="$cli_rate" -v st="$stored" \
     'BEGIN { r = n / (e - s); printf "http ingest, %d events per POST, %d in flight: %.0f events/s = %.0f%% of cli (stored %s)\n", c, p, r, 100 * r / cli, st }'
 done

@@ -28,43 +28,22 @@ wrk_threads="${WRK_THREADS:-2}"
 rounds="${ROUNDS:-1}"
 read -r -a serve_flags <<< "${SERVE_FLAGS:---threads-per-client 2 --rate-limit 0}"
 
-for tool in wrk curl openssl; do
-  command -v "$tool" >/dev/null || { echo "server_tls_load.sh: $tool is not installed" >&2; exit 2; }
-done
-[ -x "$kpi" ] || { echo "server_tls_load.sh: no $kpi (build the kpi target first)" >&2; exit 2; }
-
-work="$(mktemp -d /tmp/kpi-tls-load.XXXXXX)"
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill -TERM "$server_pid"; wait "$server_pid" || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$here/lib/server_bench.sh"
+bench_require wrk curl openssl
+bench_require_kpi "$kpi"
+bench_workdir kpi-tls-load
 
 echo "== data: $tickets tickets"
-"$kpi" gen --tickets "$tickets" --days 90 -q -o "$work/events.ndjson"
-"$kpi" ingest --db "$work/db" -q "$work/events.ndjson"
-echo "   $(wc -l < "$work/events.ndjson") events loaded"
+bench_generated_store "$kpi" "$tickets"
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
-
-# CPU seconds the process has used (user + system).
-cpu_seconds() {
-  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"
-}
 
 # run <plain|tls> -> prints "requests/s p99 server-CPU-microseconds-per-request"
 run() {
   local mode=$1 scheme=http extra=()
   if [ "$mode" = tls ]; then scheme=https; extra=(--tls-cert "$work/cert.pem" --tls-key "$work/key.pem"); fi
-  "$kpi" serve --db "$work/db" --listen "127.0.0.1:$port" "${serve_flags[@]}" "${extra[@]}" 2>> "$work/server.log" &
-  server_pid=$!
-  for _ in $(seq 1 100); do
-    curl -ksS "$scheme://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-  curl -kfsS "$scheme://127.0.0.1:$port/health" >/dev/null || { cat "$work/server.log" >&2; exit 1; }
+  bench_serve "$scheme://127.0.0.1:$port" "$kpi" serve --db "$work/db" --listen "127.0.0.1:$port" "${serve_flags[@]}" "${extra[@]}"
   local t=$wrk_threads
   [ "$conns" -lt "$t" ] && t=$conns
   local out cpu0 cpu1
@@ -72,10 +51,8 @@ run() {
   out=$(wrk -t"$t" -c"$conns" -d"${duration}s" --latency -s "$here/server_load_query.lua" "$scheme://127.0.0.1:$port/v1/query")
   cpu1=$(cpu_seconds "$server_pid")
   if echo "$out" | grep -q "Non-2xx"; then echo "$out" >&2; echo "server_tls_load.sh: non-2xx answers" >&2; exit 1; fi
-  kill -TERM "$server_pid"
   local status=0
-  wait "$server_pid" || status=$?
-  server_pid=""
+  bench_stop || status=$?
   [ "$status" -eq 0 ] || { echo "server exited with $status" >&2; cat "$work/server.log" >&2; exit 1; }
   echo "$out" | awk -v cpu="$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {print b - a}')" '
     /requests in/ {n=$1} /Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2}

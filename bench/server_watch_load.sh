@@ -32,18 +32,11 @@ rounds="${ROUNDS:-2}"
 port="${PORT:-7072}"
 wrk_threads="${WRK_THREADS:-2}"
 
-command -v wrk >/dev/null || { echo "server_watch_load.sh: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
-command -v curl >/dev/null || { echo "server_watch_load.sh: curl is not installed" >&2; exit 2; }
-[ -x "$kpi" ] || { echo "server_watch_load.sh: no $kpi (build the kpi target first)" >&2; exit 2; }
-[ -d "$store" ] || { echo "server_watch_load.sh: no store at $store (kpi gen --tickets 1000000 --seed 42, kpi ingest)" >&2; exit 2; }
-
-work="$(mktemp -d /tmp/kpi-watch-load.XXXXXX)"
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill -TERM "$server_pid"; wait "$server_pid" || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$here/lib/server_bench.sh"
+bench_require wrk curl
+bench_require_kpi "$kpi"
+[ -d "$store" ] || { echo "$bench_name: no store at $store (kpi gen --tickets 1000000 --seed 42, kpi ingest)" >&2; exit 2; }
+bench_workdir kpi-watch-load
 
 cp -r "$store" "$work/db"
 tickets=$("$kpi" query --db "$work/db" --format csv 'select count() as n from tickets' | tail -1)
@@ -70,36 +63,24 @@ echo "== store: $tickets tickets (copy of $store)"
 "$kpi" query --db "$work/db" -f "$work/watches.kpiql" > /dev/null
 echo "== $watches watches every $every defined"
 
-summarize() {  # wrk output -> "req/s p50 p99 non2xx"
-  awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
-       /Non-2xx/ {bad=$NF} END {printf "%8s req/s  p50 %8s  p99 %8s  non-2xx %s", rps, p50, p99, (bad == "" ? 0 : bad)}'
-}
-cpu_seconds() {  # utime + stime of the server, in seconds
-  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$server_pid/stat"
-}
 metric_sum() {  # the sum of a metric family's samples
   curl -fsS "http://127.0.0.1:$port/metrics" | awk -v m="$1" '$1 ~ "^"m"[{ ]" {s += $NF} END {print s + 0}'
 }
 
 run_load() {  # $1: watch threads
-  "$kpi" serve --db "$work/db" --listen "127.0.0.1:$port" --watch-threads "$1" 2> "$work/server.log" &
-  server_pid=$!
-  for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
+  bench_serve "http://127.0.0.1:$port" "$kpi" serve --db "$work/db" --listen "127.0.0.1:$port" --watch-threads "$1"
   # Let the watches' first round run before measuring.
   [ "$1" -gt 0 ] && sleep 12
   local runs0 skipped0 cpu0 t
   runs0=$(metric_sum kpistore_watch_runs_total)
   skipped0=$(metric_sum kpistore_watch_skipped_total)
-  cpu0=$(cpu_seconds)
+  cpu0=$(cpu_seconds "$server_pid")
   t=$wrk_threads; [ "$conns" -lt "$t" ] && t=$conns
   local line
   line=$(wrk -t"$t" -c"$conns" -d"${duration}s" --latency -s "$here/server_watch_query.lua" \
-    "http://127.0.0.1:$port/v1/query" | summarize)
+    "http://127.0.0.1:$port/v1/query" | wrk_summary | tr -d '\n')
   local cpu1 runs1 skipped1 failures
-  cpu1=$(cpu_seconds)
+  cpu1=$(cpu_seconds "$server_pid")
   runs1=$(metric_sum kpistore_watch_runs_total)
   skipped1=$(metric_sum kpistore_watch_skipped_total)
   failures=$(metric_sum kpistore_watch_failures_total)
@@ -107,9 +88,7 @@ run_load() {  # $1: watch threads
   printf "   watches %-3s %s  server CPU %6.1f s  watch runs %5s (last run %s ms avg)  skipped %s  failed %s\n" \
     "$([ "$1" -gt 0 ] && echo on || echo off)" "$line" "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {print b - a}')" \
     "$((runs1 - runs0))" "$run_ms" "$((skipped1 - skipped0))" "$failures"
-  kill -TERM "$server_pid"
-  wait "$server_pid" || true
-  server_pid=""
+  bench_stop || true
 }
 
 echo "== small queries (bench/server_watch_query.lua) at $conns connections, ${duration}s per run, load $(cut -d' ' -f1 /proc/loadavg)"

@@ -23,22 +23,10 @@ rounds="${ROUNDS:-1}"
 port="${PORT:-7074}"
 resend="${RESEND:-20}"
 here="$(cd "$(dirname "$0")" && pwd)"
-command -v node >/dev/null || { echo "small_uploads.sh: node is not installed" >&2; exit 2; }
-command -v curl >/dev/null || { echo "small_uploads.sh: curl is not installed" >&2; exit 2; }
-for b in "${builds[@]}"; do
-  [ -x "$b/cli/kpi" ] || { echo "small_uploads.sh: no $b/cli/kpi (build the kpi target first)" >&2; exit 2; }
-done
-
-work="$(mktemp -d /tmp/kpi-small-uploads.XXXXXX)"
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill -TERM "$server_pid"; wait "$server_pid" || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-now() { date +%s.%N; }
-# utime + stime of a process, in seconds.
-cpu_of() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$1/stat"; }
+. "$here/lib/server_bench.sh"
+bench_require node curl
+for b in "${builds[@]}"; do bench_require_kpi "$b/cli/kpi"; done
+bench_workdir kpi-small-uploads
 
 kpi0="${builds[0]}/cli/kpi"
 "$kpi0" gen --tickets 50001 --seed 7 -q -o "$work/all.ndjson"
@@ -74,14 +62,12 @@ for round in $(seq 1 "$rounds"); do
     cli_rate=$(awk -v s="$cli_s" -v n="$n" 'BEGIN { printf "%.0f", n / s }')
     cli_cpu=$(awk -v u="$cli_u" -v s="$cli_sys" 'BEGIN { printf "%.2f", u + s }')
 
-    "$kpi" serve --create --db "$work/http-db" --listen "127.0.0.1:$port" 2> "$work/server.log" &
-    server_pid=$!
-    for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
-    cpu0=$(cpu_of "$server_pid")
+    bench_serve "http://127.0.0.1:$port" "$kpi" serve --create --db "$work/http-db" --listen "127.0.0.1:$port"
+    cpu0=$(cpu_seconds "$server_pid")
     up=$(node "$here/small_uploads_client.mjs" "$port" "$work/parts" "$parallel")
-    cpu1=$(cpu_of "$server_pid")
+    cpu1=$(cpu_seconds "$server_pid")
     again=$(node "$here/small_uploads_client.mjs" "$port" "$work/resend" "$parallel")
-    kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
+    bench_stop || true
 
     read -r secs accepted < <(node -e 'const r = JSON.parse(process.argv[1]); console.log(r.seconds, r.accepted)' "$up")
     resent_accepted=$(node -e 'console.log(JSON.parse(process.argv[1]).accepted)' "$again")
