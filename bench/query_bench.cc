@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/gen/generator.h"
+#include "bench/bench_util.h"
 #include "query/engine.h"
 #include "storage/store.h"
 
@@ -28,13 +28,7 @@ struct BenchStore {
 };
 
 int64_t CountOf(const query::Engine& engine, const std::string& text) {
-  query::Result r;
-  query::QueryError err;
-  if (!engine.Execute(text, query::ExecOptions{}, &r, &err).ok() || r.rows.size() != 1) {
-    std::fprintf(stderr, "query failed: %s\n%s\n", text.c_str(), err.ToString().c_str());
-    std::abort();
-  }
-  return static_cast<int64_t>(r.rows[0][0].number);
+  return static_cast<int64_t>(bench::Must(engine, text).rows.at(0).at(0).number);
 }
 
 BenchStore& Store() {
@@ -44,23 +38,7 @@ BenchStore& Store() {
     const uint64_t tickets = env ? std::strtoull(env, nullptr, 10) : 200000;
     const char* dir_env = std::getenv("KPI_QUERY_BENCH_DIR");
     const std::string dir = dir_env ? dir_env : "/tmp/kpi-query-bench-" + std::to_string(tickets);
-    const bool fresh = !std::filesystem::exists(dir + "/READY");
-    if (fresh) std::filesystem::remove_all(dir);
-    storage::StoreOptions options;
-    options.sync = false;
-    if (!storage::Store::Open(dir, options, &out->store).ok()) std::abort();
-    if (fresh) {
-      gen::GenOptions g;
-      g.tickets = tickets;
-      gen::Generator gen(g);
-      std::vector<RawEvent> batch;
-      while (gen.Next(500000, &batch)) {
-        std::vector<storage::EventReject> rejects;
-        storage::IngestStats stats;
-        if (!out->store->Ingest(batch, &rejects, &stats).ok()) std::abort();
-      }
-      if (std::FILE* f = std::fopen((dir + "/READY").c_str(), "w")) std::fclose(f);
-    }
+    out->store = bench::OpenGeneratedStore(dir, tickets);
     query::Engine engine(out->store.get());
     out->events = CountOf(engine, "select count() from events");
     out->tickets = CountOf(engine, "select count() from tickets");

@@ -15,11 +15,8 @@ int Binder::GroupIndexOf(const ast::Expr& e) const {
 
 const BoundExpr* Binder::BindGroupCtx(const ast::Expr& e) {
   if (failed_) return nullptr;
-  if (++depth_ > 400) return Fail(e.pos, "expression nests too deep");
-  struct DepthGuard {
-    int* d;
-    ~DepthGuard() { --*d; }
-  } guard{&depth_};
+  const NestingGuard nesting(&depth_);
+  if (nesting.too_deep()) return Fail(e.pos, "expression nests too deep");
   if (scope_ != RowScope::kNone) return BindValueRow(e);
   const int g = GroupIndexOf(e);
   if (g >= 0) {

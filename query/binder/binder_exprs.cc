@@ -305,11 +305,8 @@ bool Binder::BindRepeatArgs(const ast::Expr& e, const TicketFunctionEntry& entry
 
 const BoundExpr* Binder::BindRow(const ast::Expr& e) {
   if (failed_) return nullptr;
-  if (++depth_ > 400) return Fail(e.pos, "expression nests too deep");
-  struct DepthGuard {
-    int* d;
-    ~DepthGuard() { --*d; }
-  } guard{&depth_};
+  const NestingGuard nesting(&depth_);
+  if (nesting.too_deep()) return Fail(e.pos, "expression nests too deep");
   switch (e.kind) {
     case ast::ExprKind::kColumn:
       return BindColumn(e);

@@ -67,6 +67,21 @@ inline bool IsEventArgKind(const ast::Expr& e) {
   return e.kind == ast::ExprKind::kColumn || e.kind == ast::ExprKind::kString;
 }
 
+// Counts how deep binding has recursed for as long as it lives; a statement
+// nested deeper than kMaxNesting fails instead of overflowing the stack.
+class NestingGuard {
+ public:
+  static constexpr int kMaxNesting = 400;
+  explicit NestingGuard(int* depth) : depth_(depth) { ++*depth_; }
+  ~NestingGuard() { --*depth_; }
+  NestingGuard(const NestingGuard&) = delete;
+  NestingGuard& operator=(const NestingGuard&) = delete;
+  bool too_deep() const { return *depth_ > kMaxNesting; }
+
+ private:
+  int* depth_;
+};
+
 class Binder {
  public:
   Binder(const ast::SelectQuery& q, const Schema& catalog, const KpiMap& kpis, const BindContext& ctx,
