@@ -20,19 +20,12 @@
 namespace kpi::storage {
 namespace {
 
+using kpi::testing::Chunks;
 using kpi::testing::DumpStore;
 using kpi::testing::RandomEvents;
 using kpi::testing::ScratchDir;
 
-StoreOptions Options(uint32_t max_deltas) {
-  StoreOptions o;
-  o.sync = false;
-  o.max_tickets_per_segment = 24;
-  o.max_deltas_per_segment = max_deltas;
-  auto now = std::make_shared<int64_t>(1'700'000'000'000);  // a batch per tick, the same in both stores
-  o.clock = [now] { return (*now)++; };
-  return o;
-}
+StoreOptions Options(uint32_t max_deltas) { return kpi::testing::TickingStoreOptions(24, max_deltas); }
 
 // Small batches in arrival order, then corrections and retractions of some
 // id'd events, then duplicates: every kind of change a seal merges.
@@ -41,9 +34,7 @@ std::vector<std::vector<RawEvent>> Batches(uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::shuffle(events.begin(), events.end(), rng);
   for (size_t i = 0; i < events.size(); i += 3) events[i].id = "e" + std::to_string(i);
-  std::vector<std::vector<RawEvent>> out;
-  for (size_t i = 0; i < events.size(); i += 29)
-    out.emplace_back(events.begin() + i, events.begin() + std::min(events.size(), i + 29));
+  std::vector<std::vector<RawEvent>> out = Chunks(events, 29);
   std::vector<RawEvent> fixes;
   for (size_t i = 0; i < events.size(); i += 21) {
     if (events[i].id.empty()) continue;
@@ -56,12 +47,10 @@ std::vector<std::vector<RawEvent>> Batches(uint64_t seed) {
     }
     fixes.push_back(fix);
   }
-  for (size_t i = 0; i < fixes.size(); i += 5)
-    out.emplace_back(fixes.begin() + i, fixes.begin() + std::min(fixes.size(), i + 5));
+  for (auto& b : Chunks(fixes, 5)) out.push_back(std::move(b));
   out.emplace_back(events.begin(), events.begin() + 40);  // duplicates
-  std::vector<RawEvent> later = RandomEvents(seed + 100, 300, 20);  // late events of the same tickets
-  for (size_t i = 0; i < later.size(); i += 29)
-    out.emplace_back(later.begin() + i, later.begin() + std::min(later.size(), i + 29));
+  // Late events of the same tickets.
+  for (auto& b : Chunks(RandomEvents(seed + 100, 300, 20), 29)) out.push_back(std::move(b));
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include "storage/segment_codec.h"
 #include "storage/store.h"
 #include "storage/live_counts_fixture.h"
+#include "storage/store/store_test_util.h"
 #include "test_util.h"
 
 namespace kpi::storage {
@@ -21,15 +22,7 @@ namespace {
 using kpi::testing::CorrectionHistory;
 using kpi::testing::ScratchDir;
 
-StoreOptions Options(uint32_t max_deltas) {
-  StoreOptions o;
-  o.sync = false;
-  o.max_tickets_per_segment = 8;
-  o.max_deltas_per_segment = max_deltas;
-  auto now = std::make_shared<int64_t>(1'700'000'000'000);
-  o.clock = [now] { return (*now)++; };
-  return o;
-}
+StoreOptions Options(uint32_t max_deltas) { return kpi::testing::TickingStoreOptions(8, max_deltas); }
 
 void IngestAll(Store* store, uint64_t seed) {
   for (const auto& batch : CorrectionHistory(seed, 60)) {

@@ -28,13 +28,8 @@ constexpr int64_t kDay = 86'400'000;
 constexpr int64_t kStart = 1735689600000;  // 2025-01-01, as RandomEvents
 
 StoreOptions Options(uint64_t group_events, uint32_t max_deltas) {
-  StoreOptions o;
-  o.sync = false;
-  o.max_tickets_per_segment = 24;
-  o.max_deltas_per_segment = max_deltas;
+  StoreOptions o = kpi::testing::TickingStoreOptions(24, max_deltas);
   o.seal_group_events = group_events;
-  auto now = std::make_shared<int64_t>(1'700'000'000'000);  // a batch per tick, the same in every store
-  o.clock = [now] { return (*now)++; };
   return o;
 }
 
@@ -46,9 +41,7 @@ std::vector<std::vector<std::vector<RawEvent>>> Seals(uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::shuffle(events.begin(), events.end(), rng);
   for (size_t i = 0; i < events.size(); i += 3) events[i].id = "e" + std::to_string(i);
-  std::vector<std::vector<RawEvent>> batches;
-  for (size_t i = 0; i < events.size(); i += 37)
-    batches.emplace_back(events.begin() + i, events.begin() + std::min(events.size(), i + 37));
+  std::vector<std::vector<RawEvent>> batches = kpi::testing::Chunks(events, 37);
   std::vector<RawEvent> fixes;
   for (size_t i = 0; i < events.size(); i += 13) {
     if (events[i].id.empty()) continue;
@@ -59,16 +52,11 @@ std::vector<std::vector<std::vector<RawEvent>>> Seals(uint64_t seed) {
     else fix.dims = {{"channel", "corrected"}};
     fixes.push_back(fix);
   }
-  for (size_t i = 0; i < fixes.size(); i += 11)
-    batches.emplace_back(fixes.begin() + i, fixes.begin() + std::min(fixes.size(), i + 11));
+  for (auto& b : kpi::testing::Chunks(fixes, 11)) batches.push_back(std::move(b));
   batches.emplace_back(events.begin(), events.begin() + 60);  // duplicates
-  std::vector<RawEvent> later = RandomEvents(seed + 100, 400, 20);  // more events of the same tickets
-  for (size_t i = 0; i < later.size(); i += 37)
-    batches.emplace_back(later.begin() + i, later.begin() + std::min(later.size(), i + 37));
-  std::vector<std::vector<std::vector<RawEvent>>> seals;
-  for (size_t i = 0; i < batches.size(); i += 4)
-    seals.emplace_back(batches.begin() + i, batches.begin() + std::min(batches.size(), i + 4));
-  return seals;
+  // More events of the same tickets.
+  for (auto& b : kpi::testing::Chunks(RandomEvents(seed + 100, 400, 20), 37)) batches.push_back(std::move(b));
+  return kpi::testing::Chunks(batches, 4);
 }
 
 IngestStats StageAndSeal(Store* store, const std::vector<std::vector<std::vector<RawEvent>>>& seals) {

@@ -62,6 +62,16 @@ std::vector<RawEvent> RandomEvents(uint64_t seed, int tickets, int days) {
   return out;
 }
 
+storage::StoreOptions TickingStoreOptions(uint32_t tickets_per_segment, uint32_t max_deltas) {
+  storage::StoreOptions o;
+  o.sync = false;
+  o.max_tickets_per_segment = tickets_per_segment;
+  o.max_deltas_per_segment = max_deltas;
+  auto now = std::make_shared<int64_t>(1'700'000'000'000);
+  o.clock = [now] { return (*now)++; };
+  return o;
+}
+
 std::string DumpStore(const storage::Store& store) {
   auto snap = store.GetSnapshot();
   const storage::Catalog& cat = snap->catalog();

@@ -3,6 +3,8 @@
 // laid out (segment numbers, batches).
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <random>
@@ -17,6 +19,23 @@ namespace kpi::testing {
 // `tickets` tickets with 1..8 events each, dims on `created`, measures on
 // replies/ratings, some team transfers; times spread over `days` days.
 std::vector<RawEvent> RandomEvents(uint64_t seed, int tickets, int days = 30);
+
+// Options of the layout tests: no fsync, `tickets_per_segment` tickets per
+// segment, up to `max_deltas` delta parts per segment, and a clock that
+// ticks 1 ms per reading from the same instant in every store, so two stores
+// fed the same batches get the same batch times (and `as of` answers).
+storage::StoreOptions TickingStoreOptions(uint32_t tickets_per_segment, uint32_t max_deltas);
+
+// `items` cut into runs of `size` (the last may be shorter): batches of
+// events, seals of batches.
+template <typename T>
+std::vector<std::vector<T>> Chunks(const std::vector<T>& items, size_t size) {
+  std::vector<std::vector<T>> out;
+  for (size_t i = 0; i < items.size(); i += size)
+    out.emplace_back(items.begin() + static_cast<std::ptrdiff_t>(i),
+                     items.begin() + static_cast<std::ptrdiff_t>(std::min(items.size(), i + size)));
+  return out;
+}
 
 // One line per ticket ("ticket|time event agent dims measures;..."), sorted,
 // with strings decoded through the catalog. Ignores batches and segment layout.
