@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "cli/info_format.h"
 #include "cli/statement_runner.h"
+#include "cli/statement_splitter.h"
 #include "cli/store_open.h"
 #include "query/engine.h"
 #include "storage/timestamp.h"
@@ -77,9 +78,13 @@ int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err) {
     std::fprintf(err, "kpi query: --memory-limit: %s\n", error.c_str());
     return kExitUsage;
   }
+  // One statement reads each segment it needs once (repeat_within twice):
+  // caching the decoded segments would only cost page faults and memory
+  // (docs/performance.md, "Cold queries").
+  const bool one_statement = SplitStatements(script).size() <= 1;
   std::unique_ptr<storage::Store> store;
   Status s = OpenExistingStore(flags.db, &store, /*sync=*/true, /*read_only_until_write=*/true,
-                               budget ? &*budget : nullptr);
+                               budget ? &*budget : nullptr, /*keep_segments=*/!one_statement);
   if (!s.ok()) {
     std::fprintf(err, "kpi query: %s\n", s.ToString().c_str());
     return kExitUsage;

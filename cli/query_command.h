@@ -7,7 +7,8 @@
 // 1 a statement failed (message with line, column and caret on `err`),
 // 2 bad flags, an unreadable file or a store that cannot be opened.
 // With --timer, the segment cache's size and hit rate follow the script
-// (what a repeated statement found decoded already).
+// (what a repeated statement found decoded already). A script of one
+// statement keeps no decoded segment (its cache line then shows no entry).
 #pragma once
 
 #include <cstdio>

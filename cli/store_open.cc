@@ -10,7 +10,7 @@
 namespace kpi::cli {
 
 Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store, bool sync,
-                         bool read_only_until_write, const storage::MemoryBudget* budget) {
+                         bool read_only_until_write, const storage::MemoryBudget* budget, bool keep_segments) {
   std::error_code ec;
   if (dir.empty()) return Status::InvalidArgument("--db DIR is required");
   KPI_RETURN_IF_ERROR(storage::CheckStoreDirectory(dir));  // files but no CURRENT: refuse, touch nothing
@@ -28,6 +28,7 @@ Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>
   options.sync = sync;
   options.read_only_until_write = read_only_until_write;
   if (budget != nullptr) storage::ApplyBudget(*budget, &options);
+  if (!keep_segments) options.cache_bytes = 0;
   return storage::Store::Open(dir, options, store);
 }
 

@@ -21,9 +21,12 @@ namespace kpi::cli {
 // has many clients, passes `read_only_until_write` false. With it true the
 // process also stops using transparent huge pages (short-lived, small).
 // `budget` (when non-null) sizes the store's caches and memtables
-// (storage/memory_budget.h).
+// (storage/memory_budget.h). `keep_segments` false: no decoded segment is
+// cached (a process answering one statement never reads one again; keeping
+// them only costs page faults and resident memory).
 Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>* store, bool sync = true,
-                         bool read_only_until_write = true, const storage::MemoryBudget* budget = nullptr);
+                         bool read_only_until_write = true, const storage::MemoryBudget* budget = nullptr,
+                         bool keep_segments = true);
 
 // The `--memory-limit` of the commands that read (serve, query): "none" ->
 // no budget (the store's built-in sizes: a 2 GiB segment cache), "auto" ->

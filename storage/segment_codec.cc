@@ -229,7 +229,8 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
   if (total != n) return Corrupt("event count");
   s->event_begin[num_tickets] = n;
 
-  std::vector<int64_t> deltas;
+  // Times: the deltas are read into time_ms, then summed in place.
+  std::vector<int64_t>& times = s->time_ms;
   if (grouped) {
     // Event codes first: the time groups follow them. Times need the codes
     // even when the events are not wanted.
@@ -249,30 +250,29 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
         KPI_RETURN_IF_ERROR(ints(true, "time", &grouped_deltas[g]));
         if (grouped_deltas[g].size() != rows[g]) return Corrupt("time group rows");
       }
-      deltas.resize(n);
-      std::fill(rows.begin(), rows.end(), 0);
-      for (uint32_t e = 0; e < n; ++e) {
-        const size_t g = groups.Of(codes[e]);
-        deltas[e] = grouped_deltas[g][rows[g]++];
-      }
+      times.resize(n);
+      std::vector<const int64_t*> next(groups.size());
+      for (size_t g = 0; g < groups.size(); ++g) next[g] = grouped_deltas[g].data();
+      for (uint32_t e = 0; e < n; ++e) times[e] = *next[groups.Of(codes[e])]++;
     } else {
-      for (uint64_t g = 0; g < num_groups; ++g) KPI_RETURN_IF_ERROR(ints(false, "time", &deltas));
+      std::vector<int64_t> none;
+      for (uint64_t g = 0; g < num_groups; ++g) KPI_RETURN_IF_ERROR(ints(false, "time", &none));
     }
     if (c.events) s->event_code = std::move(codes);
   } else {
-    KPI_RETURN_IF_ERROR(ints(c.times, "time", &deltas));
-    if (c.times && deltas.size() != n) return Corrupt("time count");
+    KPI_RETURN_IF_ERROR(ints(c.times, "time", &times));
+    if (c.times && times.size() != n) return Corrupt("time count");
   }
   if (c.times) {
-    s->time_ms.resize(n);
+    // Unsigned arithmetic: corrupt deltas must not be signed-overflow UB.
+    auto add = [](int64_t a, int64_t b) {
+      return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+    };
     int64_t prev_first = codec::UnZigZag(zbase);
     for (uint32_t t = 0; t < num_tickets; ++t) {
-      for (uint32_t e = s->event_begin[t]; e < s->event_begin[t + 1]; ++e) {
-        // Unsigned arithmetic: corrupt deltas must not be signed-overflow UB.
-        int64_t from = (e == s->event_begin[t]) ? prev_first : s->time_ms[e - 1];
-        s->time_ms[e] = static_cast<int64_t>(static_cast<uint64_t>(from) + static_cast<uint64_t>(deltas[e]));
-        if (e == s->event_begin[t]) prev_first = s->time_ms[e];
-      }
+      const uint32_t first = s->event_begin[t], end = s->event_begin[t + 1];
+      times[first] = prev_first = add(prev_first, times[first]);
+      for (uint32_t e = first + 1; e < end; ++e) times[e] = add(times[e - 1], times[e]);
     }
   }
   if (!grouped) KPI_RETURN_IF_ERROR(ints(c.events, "event", &s->event_code));

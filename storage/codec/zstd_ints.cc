@@ -24,6 +24,19 @@ constexpr int kLevel = 3;
 // and headers (so corrupt sizes cannot demand more than a real block holds).
 constexpr uint64_t kMaxRawBytes = kMaxBlockValues * 10 + 64;
 
+// One decompression context per thread, kept for the thread's life:
+// ZSTD_decompress creates and frees one (~100 KB) per call, which for the
+// few-KB frames of a segment cost as much as the decompression
+// (docs/performance.md, "Cold queries").
+ZSTD_DCtx* ThreadDecompressor() {
+  struct Holder {
+    ZSTD_DCtx* dctx = ZSTD_createDCtx();
+    ~Holder() { ZSTD_freeDCtx(dctx); }
+  };
+  thread_local Holder holder;
+  return holder.dctx;
+}
+
 // The wrapped block's raw bytes; *in is advanced past the wrapper only on
 // success.
 Status Unwrap(std::string_view* in, std::string* raw, bool decompress) {
@@ -38,7 +51,9 @@ Status Unwrap(std::string_view* in, std::string* raw, bool decompress) {
     const unsigned long long content = ZSTD_getFrameContentSize(p.data(), size);
     if (content != raw_size) return Corrupt("zstd frame size");
     raw->resize(raw_size);
-    const size_t got = ZSTD_decompress(raw->data(), raw->size(), p.data(), size);
+    ZSTD_DCtx* dctx = ThreadDecompressor();
+    if (dctx == nullptr) return Status::ResourceExhausted("zstd: cannot allocate a decompression context");
+    const size_t got = ZSTD_decompressDCtx(dctx, raw->data(), raw->size(), p.data(), size);
     if (ZSTD_isError(got) || got != raw_size) return Corrupt("zstd frame");
     if (static_cast<uint8_t>((*raw)[0]) == static_cast<uint8_t>(Encoding::kIntZstd)) return Corrupt("nested zstd block");
   }

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Cold vs warm `kpi query`, medians of several runs, binaries interleaved.
+
+For each query and each binary (label=path), RUNS rounds of:
+  cold:  one new `kpi query` process running the statement once; its wall
+         time (monotonic clock around fork/exec/wait) and CPU time (user +
+         sys from wait4's rusage, microseconds) and peak RSS;
+  warm:  (once per binary and query) one process running the statement
+         WARM times, statement times from --timer; warm = the median of all
+         but the first (the segments are cached decoded, and derived
+         per-ticket columns are memoised: docs/storage-format.md).
+Binaries alternate within a round, so before/after see the same minute.
+The OS page cache is left as it is (warm after the first round), unless
+--drop-caches (root: sync + echo 3 > /proc/sys/vm/drop_caches before every
+cold process; affects everything else on the machine).
+
+  bench/cold_runs.py --db STORE [--runs 7] [--warm 6] [--drop-caches]
+      [--query NAME ...] label=path/to/kpi [label=path ...]
+
+Queries are bench/contract_kpis.sh's plus count_tickets. Prints one line per
+query and binary: medians (and min..max) of cold wall and CPU, peak RSS, warm
+median, and cold/warm; then the load average before and after.
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def contract_queries():
+    out = subprocess.run(
+        ["bash", "-c", f'source "{HERE}/contract_kpis.sh"; for k in "${{!KPI_QUERY[@]}}"; do '
+         'printf "%s\\t%s\\n" "$k" "${KPI_QUERY[$k]}"; done'],
+        check=True, capture_output=True, text=True).stdout
+    queries = dict(line.split("\t", 1) for line in out.splitlines() if line)
+    queries["count_tickets"] = "select count() from tickets"
+    return queries
+
+
+ORDER = ["count_tickets", "frt_by_channel", "on_time_weekly", "fcr_by_team", "resolution_by_category_month",
+         "escalation_by_channel_month", "csat_by_agent_quarter", "repeat_within_7d", "aht_by_agent_day",
+         "qa_accuracy", "cost_per_contact"]
+
+
+def drop_caches():
+    os.sync()
+    with open("/proc/sys/vm/drop_caches", "w") as f:
+        f.write("3\n")
+
+
+def one_process(kpi, db, statement):
+    """(wall ms, cpu ms, peak MB) of one new process answering `statement`."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    start = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(devnull, 1)
+        os.execv(kpi, [kpi, "query", "--db", db, "--format", "csv", statement])
+    _, status, ru = os.wait4(pid, 0)
+    wall = (time.monotonic() - start) * 1000
+    os.close(devnull)
+    if status != 0:
+        sys.exit(f"{kpi} failed on {statement!r} (status {status})")
+    return wall, (ru.ru_utime + ru.ru_stime) * 1000, ru.ru_maxrss / 1024
+
+
+def warm_times(kpi, db, statement, count):
+    script = "".join(statement + ";\n" for _ in range(count))
+    res = subprocess.run([kpi, "query", "--db", db, "--format", "csv", "--timer", "-f", "/dev/stdin"],
+                         input=script, capture_output=True, text=True, check=True)
+    walls, cpus = [], []
+    for m in re.finditer(r"^time: ([0-9.]+) ms \(engine [0-9.]+ ms, cpu ([0-9.]+) ms\)", res.stderr, re.M):
+        walls.append(float(m.group(1)))
+        cpus.append(float(m.group(2)))
+    return walls, cpus
+
+
+def spread(values):
+    return f"{statistics.median(values):7.1f} ({min(values):.0f}..{max(values):.0f})"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", required=True, action="append",
+                    help="store; give one per binary (same order) or one for all")
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--warm", type=int, default=6)
+    ap.add_argument("--drop-caches", action="store_true")
+    ap.add_argument("--query", action="append")
+    ap.add_argument("binaries", nargs="+")
+    args = ap.parse_args()
+    bins = [b.split("=", 1) for b in args.binaries]
+    dbs = args.db if len(args.db) == len(bins) else [args.db[0]] * len(bins)
+    queries = contract_queries()
+    names = args.query or ORDER
+    print(f"machine: {os.cpu_count()} cores, {time.strftime('%F %H:%M', time.gmtime())} UTC, "
+          f"load {' '.join(open('/proc/loadavg').read().split()[:3])}, "
+          f"{'page cache dropped before each cold run' if args.drop_caches else 'page cache warm'}, "
+          f"{args.runs} runs")
+    print(f"{'query':30} {'binary':8} {'cold wall ms':>20} {'cold cpu ms':>20} {'peak MB':>8} "
+          f"{'warm ms':>8} {'warm cpu':>8} {'cold/warm':>9} {'cpu c/w':>8}")
+    for name in names:
+        q = queries[name]
+        cold = {label: [] for label, _ in bins}
+        for _ in range(args.runs):
+            for (label, kpi), db in zip(bins, dbs):
+                if args.drop_caches:
+                    drop_caches()
+                cold[label].append(one_process(kpi, db, q))
+        for (label, kpi), db in zip(bins, dbs):
+            walls, cpus = warm_times(kpi, db, q, args.warm)
+            warm, warm_cpu = statistics.median(walls[1:]), statistics.median(cpus[1:])
+            w = [c[0] for c in cold[label]]
+            c = [c[1] for c in cold[label]]
+            m = statistics.median(c[2] for c in cold[label])
+            print(f"{name:30} {label:8} {spread(w):>20} {spread(c):>20} {m:8.0f} {warm:8.2f} {warm_cpu:8.2f} "
+                  f"{statistics.median(w) / warm:8.1f}x {statistics.median(c) / max(warm_cpu, 0.01):7.1f}x",
+                  flush=True)
+    print(f"load average after: {' '.join(open('/proc/loadavg').read().split()[:3])}")
+
+
+if __name__ == "__main__":
+    main()
