@@ -1,7 +1,10 @@
 // --backend and the ClickHouse flags (see cli/backend_flags.h).
 #include "cli/backend_flags.h"
 
+#include "cli/store_open.h"
 #include "clickhouse/clickhouse_backend.h"
+#include "query/engine.h"
+#include "storage/store.h"
 
 namespace kpi::cli {
 
@@ -20,6 +23,15 @@ Status OpenBackend(const BackendFlags& flags, bool have_db, std::unique_ptr<quer
   Status s = clickhouse::ClickHouseBackend::Open(config, nullptr, &backend);
   if (!s.ok()) return Status::InvalidArgument(s.ToString());
   *out = std::move(backend);
+  return Status::OK();
+}
+
+Status OpenBackendOrStore(const BackendFlags& flags, const std::string& db,
+                              std::unique_ptr<storage::Store>* store, std::unique_ptr<query::Backend>* out) {
+  KPI_RETURN_IF_ERROR(OpenBackend(flags, !db.empty(), out));
+  if (*out != nullptr) return Status::OK();
+  KPI_RETURN_IF_ERROR(OpenExistingStore(db, store));
+  *out = std::make_unique<query::Engine>(store->get());
   return Status::OK();
 }
 

@@ -10,6 +10,10 @@
 #include "query/backend/backend.h"
 #include "storage/status.h"
 
+namespace kpi::storage {
+class Store;
+}
+
 namespace kpi::cli {
 
 struct BackendFlags {
@@ -25,5 +29,13 @@ struct BackendFlags {
 // into *out (creating the schema where missing). For the local backend *out
 // stays null: the caller opens the store as it needs.
 Status OpenBackend(const BackendFlags& flags, bool have_db, std::unique_ptr<query::Backend>* out);
+
+// The backend the flags name, for the commands that work on either through
+// query::Backend alone (kpi table load and kpi targets load write its
+// definitions, Backend::Meta; kpi audit verify reruns statements):
+// --backend clickhouse's, else the local engine over the existing store
+// `db`, opened into *store (which must outlive *out).
+Status OpenBackendOrStore(const BackendFlags& flags, const std::string& db,
+                              std::unique_ptr<storage::Store>* store, std::unique_ptr<query::Backend>* out);
 
 }  // namespace kpi::cli

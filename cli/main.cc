@@ -168,7 +168,8 @@ int main(int argc, char** argv) {
   targets_cmd->require_subcommand(1);
   CLI::App* targets_load_cmd =
       targets_cmd->add_subcommand("load", "Define targets from a CSV file (header kpi,op,target,<dim>,...)");
-  targets_load_cmd->add_option("--db", targets.db, "Store directory")->required();
+  targets_load_cmd->add_option("--db", targets.db, "Store directory (not with --backend clickhouse)");
+  add_backend_flags(targets_load_cmd, &targets.backend);
   targets_load_cmd->add_option("file", targets.file, "CSV file, header first; empty cell = any; - for stdin")
       ->required();
 

@@ -5,7 +5,6 @@
 #include <memory>
 
 #include "cli/exit_codes.h"
-#include "clickhouse/clickhouse_backend.h"
 #include "cli/format.h"
 #include "cli/query_command.h"
 #include "cli/store_open.h"
@@ -25,16 +24,14 @@ int RunTableLoad(const TableLoadFlags& flags, std::FILE* out, std::FILE* err) {
     return kExitUsage;
   }
   // The definitions to write: the cluster's (--backend clickhouse) or the store's.
-  std::unique_ptr<query::Backend> backend;
   std::unique_ptr<storage::Store> store;
-  s = OpenBackend(flags.backend, !flags.db.empty(), &backend);
-  if (s.ok() && backend == nullptr) s = OpenExistingStore(flags.db, &store);
+  std::unique_ptr<query::Backend> backend;
+  s = OpenBackendOrStore(flags.backend, flags.db, &store, &backend);
   if (!s.ok()) {
     std::fprintf(err, "kpi table load: %s\n", s.ToString().c_str());
     return kExitUsage;
   }
-  const query::MetaWriter meta =
-      store ? query::MetaWriter(store.get()) : static_cast<const clickhouse::ClickHouseBackend&>(*backend).Meta();
+  const query::MetaWriter meta = backend->Meta();
   const std::string source = flags.file == "-" ? "<stdin>" : flags.file;
   query::TableLoadReport report;
   s = query::LoadTableCsvIntoStore(meta, flags.name, flags.key, csv, source, meta.NowMs(), &report);

@@ -7,7 +7,10 @@
 #include "cli/format.h"
 #include "cli/query_command.h"
 #include "cli/store_open.h"
+#include "query/binder/schema.h"
+#include "query/catalog/meta_store.h"
 #include "query/evaluation/targets_csv.h"
+#include "storage/store.h"
 
 namespace kpi::cli {
 
@@ -17,15 +20,19 @@ int RunTargetsLoad(const TargetsLoadFlags& flags, std::FILE* out, std::FILE* err
     std::fprintf(err, "kpi targets load: %s\n", error.c_str());
     return kExitUsage;
   }
+  // The definitions to write: the cluster's (--backend clickhouse) or the store's.
   std::unique_ptr<storage::Store> store;
-  Status s = OpenExistingStore(flags.db, &store);
+  std::unique_ptr<query::Backend> backend;
+  std::shared_ptr<const query::Schema> schema;
+  Status s = OpenBackendOrStore(flags.backend, flags.db, &store, &backend);
+  if (s.ok()) s = backend->LoadSchema(&schema);
   if (!s.ok()) {
     std::fprintf(err, "kpi targets load: %s\n", s.ToString().c_str());
     return kExitUsage;
   }
   const std::string source = flags.file == "-" ? "<stdin>" : flags.file;
   query::TargetsLoadReport report;
-  s = query::LoadTargetsCsv(store.get(), csv, source, &report);
+  s = query::LoadTargetsCsv(backend->Meta(), *schema, csv, source, &report);
   if (!s.ok()) {
     std::fprintf(err, "kpi targets load: %s\n", s.message().c_str());
     return s.code() == Status::Code::kInvalidArgument ? kExitRejects : kExitUsage;

@@ -237,9 +237,15 @@ Status ClickHouseBackend::Execute(std::string_view text, const query::ExecOption
 
 query::MetaWriter ClickHouseBackend::Meta() const { return query::MetaWriter(meta_); }
 
+Status ClickHouseBackend::LoadSchema(std::shared_ptr<const query::Schema>* out) const {
+  std::unique_ptr<Names> names;
+  KPI_RETURN_IF_ERROR(Names::Load(config_, &names));
+  *out = std::move(names);
+  return Status::OK();
+}
+
 std::vector<std::string> ClickHouseBackend::CompletionWords(const std::string* viewer) const {
-  std::vector<std::string> words = query::BuiltinColumnNames();
-  for (std::string& w : query::DefinitionWords(Meta(), viewer)) words.push_back(std::move(w));
+  std::vector<std::string> words = query::DefinitionWords(Meta(), viewer);
   std::unique_ptr<Names> names;
   if (!Names::Load(config_, &names).ok()) return words;
   for (const auto& c : names->Columns()) words.push_back(c.name);

@@ -51,7 +51,8 @@ class ClickHouseBackend final : public query::Backend {
   std::vector<std::string> CompletionWords(const std::string* viewer = nullptr) const override;
 
   const Config& config() const { return config_; }
-  query::MetaWriter Meta() const;
+  query::MetaWriter Meta() const override;
+  Status LoadSchema(std::shared_ptr<const query::Schema>* out) const override;  // Names::Load
   int64_t Now() const;  // the clock: batch times and definition instants
 
  private:

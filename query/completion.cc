@@ -5,6 +5,10 @@
 #include <cctype>
 #include <cstring>
 
+#include "query/aggregates/aggregate.h"
+#include "query/binder/binder.h"
+#include "query/functions/scalar_functions.h"
+#include "query/functions/ticket_function_registry.h"
 #include "query/parser/parser.h"
 
 namespace kpi::query {
@@ -26,7 +30,16 @@ bool CompletionMatches(std::string_view word, std::string_view prefix) {
 }
 
 std::vector<std::string> CompletionVocabulary(const Backend& engine, const std::string* viewer) {
+  // The language's words, whatever the backend ...
   std::vector<std::string> words = Keywords();
+  for (const std::string& c : BuiltinColumnNames()) words.push_back(c);
+  for (const std::string& f : AggregateNames()) words.push_back(f);
+  for (const std::string& f : TicketFunctionNames()) words.push_back(f);
+  for (const std::string& f : ScalarFunctionNames()) words.push_back(f);
+  words.push_back("cycles");
+  for (const char* b : {"minute", "hour", "day", "week", "month", "quarter", "year", "hour_of_day", "weekday"})
+    words.push_back(b);
+  // ... then the data's and the definitions' names.
   for (std::string& w : engine.CompletionWords(viewer)) words.push_back(std::move(w));
   std::sort(words.begin(), words.end());
   words.erase(std::unique(words.begin(), words.end()), words.end());

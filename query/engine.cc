@@ -422,19 +422,19 @@ Status Engine::Execute(std::string_view text, const ExecOptions& options, Result
   }
 }
 
+MetaWriter Engine::Meta() const { return MetaWriter(store_); }
+
+Status Engine::LoadSchema(std::shared_ptr<const Schema>* out) const {
+  *out = std::make_shared<CatalogSchema>(store_->catalog());
+  return Status::OK();
+}
+
 std::vector<std::string> Engine::CompletionWords(const std::string* viewer) const {
   std::set<std::string> words;
   if (store_ == nullptr) return {};
   const storage::Catalog& catalog = store_->catalog();
-  for (const std::string& c : BuiltinColumnNames()) words.insert(c);
   for (const storage::ColumnInfo& c : catalog.Columns()) words.insert(c.name);
   for (const std::string& e : catalog.DictionaryValues(storage::kEventColumn)) words.insert(e);
-  for (const std::string& f : AggregateNames()) words.insert(f);
-  for (const std::string& f : TicketFunctionNames()) words.insert(f);
-  for (const std::string& f : ScalarFunctionNames()) words.insert(f);
-  words.insert("cycles");
-  for (const char* b : {"minute", "hour", "day", "week", "month", "quarter", "year", "hour_of_day", "weekday"})
-    words.insert(b);
   for (std::string& w : DefinitionWords(*store_, viewer)) words.insert(std::move(w));
   return std::vector<std::string>(words.begin(), words.end());
 }

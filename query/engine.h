@@ -48,6 +48,9 @@ class Engine final : public Backend {
   // function names and the name of every definition `viewer` sees (the
   // scope text of the asking token; nullptr: unscoped, sees all).
   std::vector<std::string> CompletionWords(const std::string* viewer = nullptr) const override;
+  // The store's definitions and catalog.
+  MetaWriter Meta() const override;
+  Status LoadSchema(std::shared_ptr<const Schema>* out) const override;
 
  private:
   storage::Store* store_;

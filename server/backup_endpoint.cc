@@ -9,7 +9,11 @@
 namespace kpi::server {
 
 Response HandleBackup(storage::Store* store, const Target& target) {
-  if (store == nullptr) return ErrorResponse(503, "this server has no store");
+  // A server over a ClickHouse cluster holds no data: backups are the cluster's.
+  if (store == nullptr)
+    return ErrorResponse(501, "this server holds no store (it serves a ClickHouse cluster): back up the cluster with "
+                              "ClickHouse's own means, e.g. ALTER TABLE ... FREEZE of events_local on every shard and "
+                              "of kpi_meta and kpi_names on the first (docs/scale-out.md, \"Backups\")");
   const std::string* to = target.Param("to");
   if (to == nullptr || to->empty()) return ErrorResponse(400, "missing ?to=DIR (an absolute path on the server)");
   if (!std::filesystem::path(*to).is_absolute())

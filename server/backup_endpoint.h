@@ -8,7 +8,9 @@
 //
 // 200 {"backup":DIR,"files":N,"bytes":N,"last_batch":N,"last_batch_time":"...",
 //      "sequence":N,"seconds":S}; 400 without `to`, with a relative DIR or
-// one that exists; 500 when writing it fails.
+// one that exists; 500 when writing it fails; 501 on a server without a
+// store (kpi serve --backend clickhouse: the cluster's data is backed up
+// with ClickHouse's own means, docs/scale-out.md "Backups").
 // Thread safety: as Store::Backup (any thread; backups serialise with writes).
 #pragma once
 

@@ -5,11 +5,11 @@
 
 #include <charconv>
 
+#include "query/backend/backend.h"
 #include "query/catalog/definition_store.h"
 #include "server/dashboard_spec.h"
 #include "server/json_text.h"
 #include "server/result_render.h"
-#include "storage/store.h"
 
 namespace kpi::server {
 
@@ -39,9 +39,9 @@ std::string SpecFields(const std::string& stored) {
   return stored.size() >= 2 ? stored.substr(1, stored.size() - 2) : std::string();
 }
 
-Response List(storage::Store* store, const Grant& grant) {
+Response List(const query::MetaWriter& store, const Grant& grant) {
   query::DefinitionMap defs;
-  Status s = query::LoadDefinitions(*store, DefinitionKind::kDashboard, &defs);
+  Status s = query::LoadDefinitions(store, DefinitionKind::kDashboard, &defs);
   if (!s.ok()) return ErrorResponse(500, s.message());
   query::KeepVisible(&defs, Viewer(grant));
   std::string body = "{\"dashboards\":[";
@@ -60,9 +60,9 @@ Response List(storage::Store* store, const Grant& grant) {
   return Json(body + "]}");
 }
 
-Response Versions(storage::Store* store, const std::string& name, const Grant& grant) {
+Response Versions(const query::MetaWriter& store, const std::string& name, const Grant& grant) {
   std::vector<query::DefinitionVersion> history;
-  Status s = query::LoadDefinitionHistory(*store, DefinitionKind::kDashboard, name, &history);
+  Status s = query::LoadDefinitionHistory(store, DefinitionKind::kDashboard, name, &history);
   if (!s.ok()) return ErrorResponse(500, s.message());
   std::string body = "{\"name\":" + JsonString(name) + ",\"versions\":[";
   bool any = false;
@@ -76,7 +76,7 @@ Response Versions(storage::Store* store, const std::string& name, const Grant& g
   return Json(body + "]}");
 }
 
-Response GetOne(storage::Store* store, const std::string& name, const Target& target, const Grant& grant) {
+Response GetOne(const query::MetaWriter& store, const std::string& name, const Target& target, const Grant& grant) {
   query::StoredDefinition found;
   bool have = false;
   if (const std::string* version = target.Param("version")) {
@@ -85,7 +85,7 @@ Response GetOne(storage::Store* store, const std::string& name, const Target& ta
     if (version->empty() || r.ec != std::errc() || r.ptr != version->data() + version->size())
       return ErrorResponse(400, "version must be a version_ms (epoch milliseconds) from .../versions");
     std::vector<query::DefinitionVersion> history;
-    Status s = query::LoadDefinitionHistory(*store, DefinitionKind::kDashboard, name, &history);
+    Status s = query::LoadDefinitionHistory(store, DefinitionKind::kDashboard, name, &history);
     if (!s.ok()) return ErrorResponse(500, s.message());
     for (const query::DefinitionVersion& v : history) {
       if (v.at_ms == ms && !v.dropped && query::VisibleTo(v.definition, Viewer(grant))) {
@@ -97,7 +97,7 @@ Response GetOne(storage::Store* store, const std::string& name, const Target& ta
     if (!have) return ErrorResponse(404, "dashboard " + name + " has no version " + *version);
   } else {
     query::DefinitionMap defs;
-    Status s = query::LoadDefinitions(*store, DefinitionKind::kDashboard, &defs);
+    Status s = query::LoadDefinitions(store, DefinitionKind::kDashboard, &defs);
     if (!s.ok()) return ErrorResponse(500, s.message());
     auto it = defs.find(name);
     if (it != defs.end() && query::VisibleTo(it->second, Viewer(grant))) {
@@ -122,7 +122,7 @@ Response CheckOwner(const query::StoredDefinition& existing, const Grant& grant)
   return ErrorResponse(403, "the name of dashboard '" + existing.name + "' is taken by another scope's dashboard");
 }
 
-Response Put(storage::Store* store, const std::string& name, const Request& request, const Grant& grant) {
+Response Put(const query::MetaWriter& store, const std::string& name, const Request& request, const Grant& grant) {
   DashboardSpec spec;
   DashboardSpecError error;
   if (!ParseDashboardSpec(request.body, &spec, &error)) {
@@ -135,7 +135,7 @@ Response Put(storage::Store* store, const std::string& name, const Request& requ
     return r;
   }
   query::DefinitionMap defs;
-  Status s = query::LoadDefinitions(*store, DefinitionKind::kDashboard, &defs);
+  Status s = query::LoadDefinitions(store, DefinitionKind::kDashboard, &defs);
   if (!s.ok()) return ErrorResponse(500, s.message());
   auto it = defs.find(name);
   std::string owner = grant.scope ? grant.scope->text() : std::string();
@@ -144,7 +144,7 @@ Response Put(storage::Store* store, const std::string& name, const Request& requ
     if (denied.status != 0) return denied;
     owner = it->second.owner;  // an unscoped admin's redefinition keeps the owner
   }
-  const int64_t at = store->NowMs();
+  const int64_t at = store.NowMs();
   s = query::SaveDefinition(store, DefinitionKind::kDashboard, name, CanonicalDashboardJson(spec), at, {}, owner);
   if (!s.ok()) return ErrorResponse(500, s.message());
   const std::string verb = it != defs.end() ? "redefined" : "defined";
@@ -152,24 +152,26 @@ Response Put(storage::Store* store, const std::string& name, const Request& requ
               std::to_string(spec.tiles.size()) + ",\"message\":" + JsonString("dashboard " + name + " " + verb) + "}");
 }
 
-Response Delete(storage::Store* store, const std::string& name, const Grant& grant) {
+Response Delete(const query::MetaWriter& store, const std::string& name, const Grant& grant) {
   query::DefinitionMap defs;
-  Status s = query::LoadDefinitions(*store, DefinitionKind::kDashboard, &defs);
+  Status s = query::LoadDefinitions(store, DefinitionKind::kDashboard, &defs);
   if (!s.ok()) return ErrorResponse(500, s.message());
   auto it = defs.find(name);
   if (it == defs.end() || !query::VisibleTo(it->second, Viewer(grant)))
     return ErrorResponse(404, "no dashboard named " + name);
   Response denied = CheckOwner(it->second, grant);
   if (denied.status != 0) return denied;
-  s = query::DropDefinition(store, DefinitionKind::kDashboard, name, store->NowMs());
+  s = query::DropDefinition(store, DefinitionKind::kDashboard, name, store.NowMs());
   if (!s.ok()) return ErrorResponse(500, s.message());
   return Json("{\"name\":" + JsonString(name) + ",\"message\":" + JsonString("dashboard " + name + " dropped") + "}");
 }
 
 }  // namespace
 
-Response HandleDashboards(storage::Store* store, const Request& request, const Target& target, const Grant& grant) {
-  if (store == nullptr) return ErrorResponse(503, "this server has no store to keep dashboards in");
+Response HandleDashboards(const query::Backend* backend, const Request& request, const Target& target,
+                          const Grant& grant) {
+  if (backend == nullptr) return ErrorResponse(503, "this server has no store to keep dashboards in");
+  const query::MetaWriter store = backend->Meta();
   if (target.path == kDashboardsPath) return List(store, grant);
   std::string name = target.path.substr(kDashboardsPath.size() + 1);
   const bool versions = name.size() > kVersionsSuffix.size() &&

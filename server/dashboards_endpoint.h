@@ -12,8 +12,10 @@
 // owned by its scope; a scoped token sees shared dashboards and its scope's
 // own, and a scoped admin changes only its scope's own (403 otherwise).
 // Unknown or invisible names are 404. Every define and drop is kept in the
-// history with the store clock's instant.
-// Thread safety: as the Store (metadata writes are serialized by it).
+// history with the metadata clock's instant. The definitions are the
+// backend's (Backend::Meta): the local store's or a ClickHouse cluster's,
+// the same code; a null backend answers 503.
+// Thread safety: as the backend's metadata (writes are atomic there).
 #pragma once
 
 #include <string>
@@ -22,8 +24,8 @@
 #include "server/http_message.h"
 #include "server/url.h"
 
-namespace kpi::storage {
-class Store;
+namespace kpi::query {
+class Backend;
 }
 
 namespace kpi::server {
@@ -32,6 +34,7 @@ inline constexpr std::string_view kDashboardsPath = "/v1/dashboards";
 
 // `target.path` starts with kDashboardsPath; the router checked the method
 // and the role. `grant`: the asking token's.
-Response HandleDashboards(storage::Store* store, const Request& request, const Target& target, const Grant& grant);
+Response HandleDashboards(const query::Backend* backend, const Request& request, const Target& target,
+                          const Grant& grant);
 
 }  // namespace kpi::server

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "query/binder/schema.h"
+#include "query/catalog/meta_store.h"
 #include "query/catalog/table_store.h"
 #include "query/evaluation/targets_csv.h"
 #include "server/alerts_endpoint.h"
@@ -170,9 +172,11 @@ Response StatementErrorResponse(const Status& status, const query::QueryError& e
 }
 
 Router::Router(QueryRunner run_query, storage::Store* store, const TokenTable* tokens, Metrics* metrics,
-               RouterLimits limits, EventIngester ingest)
+               RouterLimits limits, EventIngester ingest, const query::Backend* backend)
     : run_query_(std::move(run_query)),
       store_(store),
+      own_engine_(backend == nullptr && store != nullptr ? std::make_unique<query::Engine>(store) : nullptr),
+      backend_(backend != nullptr ? backend : own_engine_.get()),
       tokens_(tokens),
       metrics_(metrics),
       limits_(limits),
@@ -232,9 +236,9 @@ Response Router::Dispatch(const Request& request, Endpoint* endpoint) {
     case Endpoint::kBackup: return HandleBackup(store_, target);
     case Endpoint::kAlerts: return HandleAlerts(store_, GrantOf(request));
     case Endpoint::kUi: return ServeWebAsset(request, target.path);
-    case Endpoint::kComplete: return HandleComplete(store_, target, GrantOf(request));
-    case Endpoint::kExemptions: return HandleExemptions(store_, GrantOf(request));
-    case Endpoint::kDashboards: return HandleDashboards(store_, request, target, GrantOf(request));
+    case Endpoint::kComplete: return HandleComplete(backend_, target, GrantOf(request));
+    case Endpoint::kExemptions: return HandleExemptions(backend_, GrantOf(request));
+    case Endpoint::kDashboards: return HandleDashboards(backend_, request, target, GrantOf(request));
     default: break;
   }
   return ErrorResponse(404, "no such endpoint: " + target.path);
@@ -482,7 +486,7 @@ Response Router::HandleDeleteKpi(const std::string& name) {
 }
 
 Response Router::HandlePutTable(const Request& request, const Target& target, const std::string& name) {
-  if (store_ == nullptr) return ErrorResponse(503, "this server has no store to load tables into");
+  if (backend_ == nullptr) return ErrorResponse(503, "this server has no store to load tables into");
   std::string encoding = MediaType(request.Header("Content-Encoding"));
   if (!encoding.empty() && encoding != "identity") {
     return ErrorResponse(415, "send the table as plain CSV (no Content-Encoding)");
@@ -491,7 +495,8 @@ Response Router::HandlePutTable(const Request& request, const Target& target, co
   if (key == nullptr || key->empty()) return ErrorResponse(400, "missing parameter key (the table's key column)");
   query::TableLoadReport report;
   // No source name: errors read "line 7: ...", the line of the body.
-  Status s = query::LoadTableCsvIntoStore(store_, name, *key, request.body, "", store_->NowMs(), &report);
+  const query::MetaWriter meta = backend_->Meta();
+  Status s = query::LoadTableCsvIntoStore(meta, name, *key, request.body, "", meta.NowMs(), &report);
   if (!s.ok()) return CsvErrorResponse(s);
   std::string body = "{\"name\":" + JsonString(name) + ",\"key\":" + JsonString(report.key_column) +
                      ",\"rows\":" + std::to_string(report.rows) + ",\"columns\":[";
@@ -506,14 +511,17 @@ Response Router::HandlePutTable(const Request& request, const Target& target, co
 }
 
 Response Router::HandlePutTargets(const Request& request) {
-  if (store_ == nullptr) return ErrorResponse(503, "this server has no store to define targets in");
+  if (backend_ == nullptr) return ErrorResponse(503, "this server has no store to define targets in");
   std::string encoding = MediaType(request.Header("Content-Encoding"));
   if (!encoding.empty() && encoding != "identity") {
     return ErrorResponse(415, "send the targets as plain CSV (no Content-Encoding)");
   }
   query::TargetsLoadReport report;
   // No source name: errors read "line 7: ...", the line of the body.
-  Status s = query::LoadTargetsCsv(store_, request.body, "", &report);
+  std::shared_ptr<const query::Schema> schema;
+  Status s = backend_->LoadSchema(&schema);
+  if (!s.ok()) return ErrorResponse(500, s.message());
+  s = query::LoadTargetsCsv(backend_->Meta(), *schema, request.body, "", &report);
   if (!s.ok()) return CsvErrorResponse(s);
   std::string body = "{\"targets\":" + std::to_string(report.targets) + ",\"defined\":" +
                      std::to_string(report.defined) + ",\"redefined\":" + std::to_string(report.redefined) +

@@ -87,10 +87,14 @@ struct RouterLimits {
 class Router {
  public:
   // `store` may be null (then /v1/events goes to `ingest`, or answers 503
-  // without one, and the endpoints that read the store answer 503);
-  // `tokens` may be null. With a store, uploads go through a GroupCommit.
+  // without one, and backups answer 501); `tokens` may be null. With a
+  // store, uploads go through a GroupCommit. `backend`: whose definitions
+  // and names the definition endpoints (tables, targets, exemptions,
+  // completion, dashboards) use, through Backend::Meta and LoadSchema, the
+  // same code for every backend; null: the local engine over `store` (and
+  // without either, those endpoints answer 503).
   Router(QueryRunner run_query, storage::Store* store, const TokenTable* tokens, Metrics* metrics,
-         RouterLimits limits, EventIngester ingest = nullptr);
+         RouterLimits limits, EventIngester ingest = nullptr, const query::Backend* backend = nullptr);
 
   Response Route(const Request& request);
 
@@ -137,6 +141,8 @@ class Router {
   std::atomic<bool> cancel_{false};  // set by CancelAll(); ExecOptions::cancel of every statement
   QueryRunner run_query_;
   storage::Store* store_;
+  std::unique_ptr<query::Engine> own_engine_;  // over store_ when no backend was given
+  const query::Backend* backend_;              // definitions and names (may be null)
   const TokenTable* tokens_;
   Metrics* metrics_;
   RouterLimits limits_;

@@ -108,7 +108,7 @@ int ServeOver(storage::Store* store, query::Backend* backend, const ServeOptions
   if (store == nullptr)
     ingest = [backend](std::span<const RawEvent> events, std::vector<storage::EventReject>* rejects,
                        storage::IngestStats* stats) { return backend->Ingest(events, rejects, stats); };
-  Router router(run, store, options.tokens_file.empty() ? nullptr : &tokens, &metrics, limits, ingest);
+  Router router(run, store, options.tokens_file.empty() ? nullptr : &tokens, &metrics, limits, ingest, backend);
   // Watches and their webhooks (local store only); declared before the HTTP
   // server so that they outlive every /metrics rendering.
   std::mutex alert_mu;

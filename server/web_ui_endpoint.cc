@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 
+#include "query/catalog/meta_store.h"
 #include "query/completion.h"
 #include "query/engine.h"
 #include "query/evaluation/definitions.h"
@@ -103,8 +104,8 @@ Response ServeWebAsset(const Request& request, std::string_view path) {
   return r;
 }
 
-Response HandleComplete(storage::Store* store, const Target& target, const Grant& grant) {
-  if (store == nullptr) return ErrorResponse(503, "this server has no store to complete names from");
+Response HandleComplete(const query::Backend* backend, const Target& target, const Grant& grant) {
+  if (backend == nullptr) return ErrorResponse(503, "this server has no store to complete names from");
   const std::string* q = target.Param("q");
   if (q == nullptr) return ErrorResponse(400, "missing parameter q (the statement text)");
   size_t cursor = q->size();
@@ -115,9 +116,8 @@ Response HandleComplete(storage::Store* store, const Target& target, const Grant
   }
   const size_t from = query::CompletionWordStart(*q, cursor);
   const std::string prefix = q->substr(from, cursor - from);
-  const query::Engine engine(store);
   std::vector<std::string> candidates =
-      query::CompletionCandidates(query::CompletionVocabulary(engine, Viewer(grant)), prefix, kMaxCandidates + 1);
+      query::CompletionCandidates(query::CompletionVocabulary(*backend, Viewer(grant)), prefix, kMaxCandidates + 1);
   const bool more = candidates.size() > kMaxCandidates;
   if (more) candidates.pop_back();
   Response r;
@@ -130,10 +130,10 @@ Response HandleComplete(storage::Store* store, const Target& target, const Grant
   return r;
 }
 
-Response HandleExemptions(storage::Store* store, const Grant& grant) {
-  if (store == nullptr) return ErrorResponse(503, "this server has no store");
+Response HandleExemptions(const query::Backend* backend, const Grant& grant) {
+  if (backend == nullptr) return ErrorResponse(503, "this server has no store");
   query::LoadedDefinitions defs;
-  Status s = query::LoadAllDefinitions(*store, std::nullopt, &defs, Viewer(grant), /*judging=*/true);
+  Status s = query::LoadAllDefinitions(backend->Meta(), std::nullopt, &defs, Viewer(grant), /*judging=*/true);
   if (!s.ok()) return ErrorResponse(500, s.message());
   Response r;
   r.body = "{\"exemptions\":" + query::ExemptionWindowsJson(defs.exemptions) + "}\n";

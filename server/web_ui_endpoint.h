@@ -16,7 +16,10 @@
 //       the exemption windows the viewer sees, for shading charts:
 //       {"exemptions":[{"name","kind":"exclude"|"relax","start","end",
 //       "start_ms","end_ms","tz","relax":[{"kpi","op","value"}],"text"}]}
-// Thread safety: pure over the store (reads only).
+// Both read through the backend (query/backend/backend.h: its names and
+// Meta), so they answer alike over the local store and a ClickHouse
+// cluster; a null backend answers 503.
+// Thread safety: pure over the backend (reads only).
 #pragma once
 
 #include <string>
@@ -25,8 +28,8 @@
 #include "server/http_message.h"
 #include "server/url.h"
 
-namespace kpi::storage {
-class Store;
+namespace kpi::query {
+class Backend;
 }
 
 namespace kpi::server {
@@ -35,7 +38,7 @@ namespace kpi::server {
 bool IsWebAssetPath(std::string_view path);
 Response ServeWebAsset(const Request& request, std::string_view path);
 
-Response HandleComplete(storage::Store* store, const Target& target, const Grant& grant);
-Response HandleExemptions(storage::Store* store, const Grant& grant);
+Response HandleComplete(const query::Backend* backend, const Target& target, const Grant& grant);
+Response HandleExemptions(const query::Backend* backend, const Grant& grant);
 
 }  // namespace kpi::server

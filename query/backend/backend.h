@@ -12,6 +12,16 @@
 //                   (storage/ingest): refused events in *rejects by index
 //                   (same reasons as the local store), counts in *stats
 //                   (accepted, duplicates: what the backend knows of them)
+//   CompletionWords the data's names (columns, event names) and the
+//                   definitions `viewer` sees (query/completion.h adds the
+//                   language's words)
+//   Meta()          the backend's named definitions (query/catalog/
+//                   meta_store.h): loaders of tables and targets files and
+//                   the server's definition endpoints write and read them,
+//                   the same code for every backend
+//   LoadSchema      the names the data holds now (query/binder/schema.h),
+//                   for checks made outside a statement (a targets file's
+//                   dimensions)
 // Thread safety: Execute may be called from many threads; Ingest one call
 // at a time.
 #pragma once
@@ -38,7 +48,9 @@ struct IngestStats;
 
 namespace kpi::query {
 
-class Scope;  // query/execution/scope.h
+class Scope;       // query/execution/scope.h
+class MetaWriter;  // query/catalog/meta_store.h
+class Schema;      // query/binder/schema.h
 
 struct QueryError {
   std::string message;
@@ -76,6 +88,8 @@ class Backend {
                         storage::IngestStats* stats) = 0;
   // Words for completion: column names, event names, function and definition names.
   virtual std::vector<std::string> CompletionWords(const std::string* viewer = nullptr) const = 0;
+  virtual MetaWriter Meta() const = 0;
+  virtual Status LoadSchema(std::shared_ptr<const Schema>* out) const = 0;
 };
 
 }  // namespace kpi::query

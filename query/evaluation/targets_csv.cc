@@ -147,17 +147,21 @@ class TargetsFile {
 
 Status LoadTargetsCsv(storage::Store* store, std::string_view csv, const std::string& source,
                       TargetsLoadReport* report) {
+  return LoadTargetsCsv(store, CatalogSchema(store->catalog()), csv, source, report);
+}
+
+Status LoadTargetsCsv(const MetaWriter& store, const Schema& schema, std::string_view csv, const std::string& source,
+                      TargetsLoadReport* report) {
   *report = TargetsLoadReport{};
   KpiMap kpis;
-  KPI_RETURN_IF_ERROR(LoadKpis(*store, &kpis, nullptr));
-  const CatalogSchema schema(store->catalog());
+  KPI_RETURN_IF_ERROR(LoadKpis(store, &kpis, nullptr));
   TargetsFile file(schema, kpis, source);
   KPI_RETURN_IF_ERROR(ReadCsv(csv, source, [&](const CsvRecord& r, std::string* why) { return file.OnRecord(r, why); }));
   if (!file.saw_header()) {
     return Status::InvalidArgument(CsvWhere(source, 1) + "empty file: expected the header kpi,op,target,<dim>,...");
   }
   DefinitionMap existing;
-  KPI_RETURN_IF_ERROR(LoadDefinitions(*store, DefinitionKind::kTarget, &existing));
+  KPI_RETURN_IF_ERROR(LoadDefinitions(store, DefinitionKind::kTarget, &existing));
   std::vector<std::pair<std::string, std::string>> writes;
   for (const PendingTarget& t : file.targets()) {
     writes.emplace_back(t.key, t.text);
@@ -165,7 +169,7 @@ Status LoadTargetsCsv(storage::Store* store, std::string_view csv, const std::st
     ++(existing.count(t.key) ? report->redefined : report->defined);
   }
   report->targets = writes.size();
-  report->defined_at_ms = store->NowMs();
+  report->defined_at_ms = store.NowMs();
   if (writes.empty()) return Status::OK();
   return SaveDefinitions(store, DefinitionKind::kTarget, writes, report->defined_at_ms);
 }

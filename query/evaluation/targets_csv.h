@@ -12,7 +12,9 @@
 // dimensions), and it is the text stored, so `show targets` shows it.
 //
 // All or nothing: every row is checked first, then all targets are saved in
-// ONE atomic catalog write (SaveDefinitions) stamped with the store's clock.
+// ONE atomic catalog write (SaveDefinitions) stamped with the metadata's
+// clock (the local store's, or a ClickHouse cluster's definitions: the
+// same code for every backend, Backend::Meta and LoadSchema).
 // A target with the same kpi and where as an existing one replaces it;
 // targets not in the file stay. Two rows with the same kpi and where are an
 // error naming both lines ("targets.csv:9: duplicate target fcr where
@@ -20,7 +22,7 @@
 // Errors are InvalidArgument naming the source and line:
 //     targets.csv:7: unknown kpi 'fcrr' (did you mean 'fcr'?) ...
 // (without a source: "line 7: ..."); store failures keep their own code.
-// Thread safety: as the Store (one metadata write).
+// Thread safety: as the metadata (one write).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "query/catalog/meta_store.h"
 #include "storage/status.h"
 
 namespace kpi::storage {
@@ -35,6 +38,8 @@ class Store;
 }
 
 namespace kpi::query {
+
+class Schema;  // query/binder/schema.h
 
 struct TargetsLoadReport {
   size_t targets = 0;     // rows of the file
@@ -44,6 +49,10 @@ struct TargetsLoadReport {
   int64_t defined_at_ms = 0;
 };
 
+// `schema`: the data's names, for the dimensions' check.
+Status LoadTargetsCsv(const MetaWriter& meta, const Schema& schema, std::string_view csv, const std::string& source,
+                      TargetsLoadReport* report);
+// The same into a local store (its catalog as the schema).
 Status LoadTargetsCsv(storage::Store* store, std::string_view csv, const std::string& source,
                       TargetsLoadReport* report);
 

@@ -1,8 +1,8 @@
 // `kpi ingest|query|repl --backend clickhouse` through the real binary,
 // against the fixture cluster: the local ingest's rejects (file:line: reason)
 // and exit code, a re-sent file doubling nothing, query output, explain's
-// SQL, and flag errors (exit 2); kpi table load into the cluster and named
-// definitions shared between processes.
+// SQL, and flag errors (exit 2); kpi table load and kpi targets load into
+// the cluster and named definitions shared between processes.
 #include <cstdlib>
 #include <fstream>
 #include <string>
@@ -31,6 +31,19 @@ KpiRun Kpi(const std::string& args, const kpi::testing::ScratchDir& dir, const s
   return r;
 }
 
+// Two tickets, each created and answered.
+constexpr const char* kTwoTickets = R"({"ts":"2025-01-01T10:00:00Z","ticket":"T1","event":"created","channel":"chat"}
+{"ts":"2025-01-01T10:05:00Z","ticket":"T1","event":"agent_reply","agent":"a1"}
+{"ts":"2025-01-02T09:00:00Z","ticket":"T2","event":"created","channel":"email"}
+{"ts":"2025-01-02T09:30:00Z","ticket":"T2","event":"agent_reply","agent":"a2"}
+)";
+
+// The flags that point a command at the fixture cluster's database.
+std::string ClusterFlags(const Config& config) {
+  return "--backend clickhouse --clickhouse-url " + config.urls[0] + "," + config.urls[1] + " --cluster " +
+         config.cluster + " --database " + config.database;
+}
+
 TEST(ClickHouseCli, IngestQueryAndReplThroughTheBinary) {
   Config config;
   KPI_CLICKHOUSE_OR_SKIP("cli", config);
@@ -43,8 +56,7 @@ TEST(ClickHouseCli, IngestQueryAndReplThroughTheBinary) {
 {"ts":"2025-01-03T09:00:00Z","ticket":"T3","event":"created","channel":42}
 not json
 )";
-  const std::string flags = "--backend clickhouse --clickhouse-url " + config.urls[0] + "," + config.urls[1] +
-                            " --cluster " + config.cluster + " --database " + config.database;
+  const std::string flags = ClusterFlags(config);
   for (int round = 0; round < 2; ++round) {
     const KpiRun r = Kpi("ingest -q " + flags + " " + file, dir);
     EXPECT_EQ(r.code, 1) << r.err;  // some lines rejected
@@ -82,15 +94,10 @@ TEST(ClickHouseCli, TableLoadAndDefinitionsThroughTheBinary) {
   kpi::testing::ScratchDir dir("kpi-ch-cli-tables");
   const std::string events = dir.path() + "/events.ndjson", table = dir.path() + "/channels.csv",
                     bad = dir.path() + "/bad.csv";
-  std::ofstream(events) << R"({"ts":"2025-01-01T10:00:00Z","ticket":"T1","event":"created","channel":"chat"}
-{"ts":"2025-01-01T10:05:00Z","ticket":"T1","event":"agent_reply","agent":"a1"}
-{"ts":"2025-01-02T09:00:00Z","ticket":"T2","event":"created","channel":"email"}
-{"ts":"2025-01-02T09:30:00Z","ticket":"T2","event":"agent_reply","agent":"a2"}
-)";
+  std::ofstream(events) << kTwoTickets;
   std::ofstream(table) << "channel,sla_seconds\nchat,600\nemail,3600\n";
   std::ofstream(bad) << "channel,sla_seconds\nchat,600\nchat,60\n";
-  const std::string flags = "--backend clickhouse --clickhouse-url " + config.urls[0] + "," + config.urls[1] +
-                            " --cluster " + config.cluster + " --database " + config.database;
+  const std::string flags = ClusterFlags(config);
   ASSERT_EQ(Kpi("ingest -q " + flags + " " + events, dir).code, 0);
   KpiRun r = Kpi("table load " + flags + " channels " + table + " --key channel", dir);
   ASSERT_EQ(r.code, 0) << r.err;
@@ -106,6 +113,47 @@ TEST(ClickHouseCli, TableLoadAndDefinitionsThroughTheBinary) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "channel,frt,sla\nchat,300,600\nemail,1800,3600\n");
   r = Kpi("table load channels " + table + " --key channel", dir);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--db is required"), std::string::npos) << r.err;
+}
+
+// kpi targets load --backend clickhouse: the same checks as locally against
+// the cluster's KPIs and dimensions (file:line errors, nothing written),
+// then the targets are the cluster's: show and evaluate (other processes) see them.
+TEST(ClickHouseCli, TargetsLoadThroughTheBinary) {
+  Config config;
+  KPI_CLICKHOUSE_OR_SKIP("cli_targets", config);
+  kpi::testing::ScratchDir dir("kpi-ch-cli-targets");
+  const std::string events = dir.path() + "/events.ndjson", good = dir.path() + "/targets.csv",
+                    unknown_kpi = dir.path() + "/kpi.csv", unknown_dim = dir.path() + "/dim.csv";
+  std::ofstream(events) << kTwoTickets;
+  std::ofstream(good) << "kpi,op,target,channel\nfrt,<=,10m,chat\nfrt,<=,20m,\n";
+  std::ofstream(unknown_kpi) << "kpi,op,target\nfrt,<=,1h\nfrtt,<=,1h\n";
+  std::ofstream(unknown_dim) << "kpi,op,target,chanel\nfrt,<=,1h,chat\n";
+  const std::string flags = ClusterFlags(config);
+  ASSERT_EQ(Kpi("ingest -q " + flags + " " + events, dir).code, 0);
+  KpiRun r = Kpi("query " + flags + " 'define kpi frt = avg(duration(created -> agent_reply))'", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  r = Kpi("targets load " + flags + " " + unknown_kpi, dir);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err.rfind("kpi targets load: " + unknown_kpi + ":3: unknown kpi 'frtt' (did you mean 'frt'?)", 0), 0u)
+      << r.err;
+  r = Kpi("targets load " + flags + " " + unknown_dim, dir);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err.rfind("kpi targets load: " + unknown_dim + ":2: unknown dimension 'chanel' (did you mean 'channel'?)", 0),
+            0u)
+      << r.err;
+  r = Kpi("query --format csv " + flags + " 'show targets'", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("frt"), std::string::npos) << r.out;  // nothing written by the bad files
+  r = Kpi("targets load " + flags + " " + good, dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("targets: 2 loaded from " + good + " (2 new, 0 redefined)"), std::string::npos) << r.out;
+  r = Kpi("query --format csv " + flags + " 'evaluate frt from tickets by channel'", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("chat,frt,300,<=,600,true"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.out.find("email,frt,1800,<=,1200,false"), std::string::npos) << r.out;
+  r = Kpi("targets load " + good, dir);
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--db is required"), std::string::npos) << r.err;
 }

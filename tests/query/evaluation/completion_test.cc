@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "query/catalog/table_store.h"
+#include "query/completion.h"
 #include "query/engine.h"
 #include "query/parser/parser.h"
 #include "storage/store.h"
@@ -41,7 +42,7 @@ TEST(Completion, KnowsEveryDefinitionKind) {
   ASSERT_TRUE(LoadTableCsvIntoStore(store.get(), "agents", "agent", "agent,role\na1,lead\n", "agents.csv",
                                     store->NowMs(), &report)
                   .ok());
-  const std::vector<std::string> words = engine.CompletionWords();
+  const std::vector<std::string> words = CompletionVocabulary(engine);
   auto has = [&](const std::string& w) { return std::find(words.begin(), words.end(), w) != words.end(); };
   for (const char* w : {"volume", "office", "outage", "board", "agents", "agents.role", "agents.agent", "channel"})
     EXPECT_TRUE(has(w)) << w;
