@@ -15,6 +15,9 @@
 #   bench/cold_query_bench.sh [STORE]   (default /tmp/kpi-eval-bench-1000000)
 # KPI_BIN_BEFORE=path/to/old/kpi runs every query with that binary too,
 # right before the current one (same minute): before -> after in one run.
+# KPI_STORE_BEFORE=DIR gives the before binary a store of its own (the same
+# events written by that build, to compare segment formats) instead of a
+# copy of STORE.
 # Each binary queries its own copy of STORE, which it first compacts with
 # `kpi compact` (so both copies are laid out alike, and a store written
 # before zone-map live counts gets them, see docs/storage-format.md "Zone
@@ -50,7 +53,7 @@ names=(count_tickets frt_by_channel on_time_weekly fcr_by_team resolution_by_cat
 bins=("$kpi")
 labels=(after)
 if [ -n "${KPI_BIN_BEFORE:-}" ]; then
-  cp -a "$src" "$work/store-before"
+  cp -a "${KPI_STORE_BEFORE:-$src}" "$work/store-before"
   bins=("$KPI_BIN_BEFORE" "$kpi")
   labels=(before after)
   stores=("$work/store-before" "$work/store")

@@ -5,10 +5,13 @@
 // Opens the store read-only with RocksDB directly; changes nothing.
 //   build/bench/store_bytes_bench DIR [EVENTS]
 // EVENTS (default: the events the zone maps count) divides every figure into
-// bytes per event. Rows starting "x:" are layouts measured but not used (the
-// time gaps by event code Rice- or entropy-coded or in zstd-compressed byte
-// planes, by previous and current event code; presence blocks alone), for
-// docs/performance.md "Bytes on disk". TICKET_EXPERIMENTS=1 also writes the ticket index's live entries
+// bytes per event. Rows starting "x:" are layouts measured for
+// docs/performance.md "Bytes on disk", most not used (the time gaps by event
+// code Rice- or Huffman-coded with k modelled bits or in zstd-compressed byte
+// planes, by previous and current event code; batches Huffman-coded and their
+// entropy; agents as "same as the ticket's previous" symbols in one or per
+// event code blocks; presence blocks as written by version 3 and as event-code
+// sets), computed from the decoded segments whatever version wrote them. TICKET_EXPERIMENTS=1 also writes the ticket index's live entries
 // into one table file per candidate option set (block size, filter, value
 // layout, zstd level) and prints each file's size.
 #include <rocksdb/db.h>
@@ -49,6 +52,56 @@ uint64_t RiceBits(const std::vector<int64_t>& v) {
     best = std::min(best, bits);
   }
   return best + 8 * 4;  // header: tag, count, min, k
+}
+
+// Bits of a static Huffman code over buckets of v - min: a bucket is the bit
+// length of the value and its k bits after the leading one (values below
+// 2^(k+1) are buckets of their own); the rest of the bits are stored raw.
+// Plus a table: 5 bits per bucket up to the largest used, and an 8-byte header.
+uint64_t HuffmanBits(const std::vector<int64_t>& v, int k) {
+  if (v.empty()) return 0;
+  int64_t mn = *std::min_element(v.begin(), v.end());
+  std::map<uint32_t, uint64_t> h;
+  uint64_t raw = 0;
+  for (int64_t x : v) {
+    uint64_t u = uint64_t(x - mn);
+    int L = u == 0 ? 0 : 64 - __builtin_clzll(u);
+    uint32_t sym;
+    if (L <= k + 1) {
+      sym = uint32_t(u);
+    } else {
+      int extra = L - 1 - k;
+      sym = uint32_t((1u << (k + 1)) + (uint64_t(L - k - 2) << k) + ((u >> extra) & ((1u << k) - 1)));
+      raw += extra;
+    }
+    h[sym]++;
+  }
+  // Huffman code lengths.
+  std::vector<std::pair<uint64_t, std::vector<uint32_t>>> nodes;
+  std::map<uint32_t, int> len;
+  for (auto& [s, c] : h) { nodes.push_back({c, {s}}); len[s] = 0; }
+  if (nodes.size() == 1) len.begin()->second = 1;
+  while (nodes.size() > 1) {
+    std::sort(nodes.begin(), nodes.end(), [](auto& a, auto& b) { return a.first > b.first; });
+    auto a = nodes.back(); nodes.pop_back();
+    auto b = nodes.back(); nodes.pop_back();
+    for (uint32_t s : a.second) len[s]++;
+    for (uint32_t s : b.second) len[s]++;
+    a.second.insert(a.second.end(), b.second.begin(), b.second.end());
+    nodes.push_back({a.first + b.first, std::move(a.second)});
+  }
+  uint64_t bits = raw;
+  for (auto& [s, c] : h) bits += c * len[s];
+  return bits + 5 * (h.rbegin()->first + 1) + 64;
+}
+
+// The same as an ideal entropy coder would (no table).
+double EntropyBits(const std::vector<int64_t>& v) {
+  std::map<int64_t, uint64_t> h;
+  for (int64_t x : v) h[x]++;
+  double H = 0;
+  for (auto& [x, c] : h) H -= c * std::log2(double(c) / v.size());
+  return H;
 }
 
 struct Sizes {
@@ -255,6 +308,95 @@ int main(int argc, char** argv) {
           blk.clear();
           kpi::codec::EncodeInts(std::span<const int64_t>(*v), &blk);
           columns["x:time first/rest"].encoded += blk.size();
+        }
+        // Entropy-coded (Huffman) gaps per event code, k mantissa bits modelled.
+        for (const auto& [code, v] : by_event) {
+          for (int k : {0, 1, 2, 3})
+            columns["x:time huffman k=" + std::to_string(k) + " by event code"].encoded += HuffmanBits(v, k) / 8;
+        }
+        {
+          for (int k : {0, 2}) {
+            std::vector<int64_t> bv(segment.batch.begin(), segment.batch.end());
+            columns["x:batch huffman k=" + std::to_string(k)].encoded += HuffmanBits(bv, k) / 8;
+          }
+          std::vector<int64_t> bv(segment.batch.begin(), segment.batch.end());
+          columns["x:batch entropy"].encoded += uint64_t(EntropyBits(bv) / 8);
+          std::map<uint32_t, uint32_t> distinct;
+          for (uint32_t b : segment.batch) distinct[b]++;
+          columns["x:batch distinct per segment (count, not bytes)"].encoded += distinct.size();
+          columns["x:batch distinct per segment (count, not bytes)"].blocks++;
+        }
+        {
+          // Agents: 0 none, 1 the ticket's previous agent, else code + 1.
+          std::vector<uint32_t> sym(segment.num_events());
+          std::map<uint32_t, std::vector<int64_t>> by_code;
+          std::vector<int64_t> explicit_codes;
+          for (uint32_t t = 0; t < segment.num_tickets(); ++t) {
+            uint32_t prev = 0;
+            for (uint32_t e = segment.event_begin[t]; e < segment.event_begin[t + 1]; ++e) {
+              const uint32_t a = segment.agent_code[e];
+              sym[e] = a == 0 ? 0 : a == prev ? 1 : a + 1;
+              if (sym[e] > 1) explicit_codes.push_back(a);
+              if (a != 0) prev = a;
+              by_code[segment.event_code[e]].push_back(sym[e]);
+            }
+          }
+          blk.clear();
+          kpi::codec::EncodeIntsCompressed(std::span<const uint32_t>(sym), &blk);
+          columns["x:agent same-as-previous zstd"].encoded += blk.size();
+          for (const auto& [code, v] : by_code) {
+            blk.clear();
+            kpi::codec::EncodeIntsCompressed(std::span<const int64_t>(v), &blk);
+            columns["x:agent same-as-previous by event code"].encoded += blk.size();
+            columns["x:agent same-as-previous by event code huffman"].encoded += HuffmanBits(v, 2) / 8;
+          }
+          // Kinds (0 none, 1 same, 2 explicit) by event code + explicit codes packed.
+          for (const auto& [code, v] : by_code) {
+            std::vector<int64_t> kind;
+            for (int64_t x : v) kind.push_back(std::min<int64_t>(x, 2));
+            columns["x:agent kinds huffman + explicit"].encoded += HuffmanBits(kind, 0) / 8;
+          }
+          blk.clear();
+          kpi::codec::EncodeIntsCompressed(std::span<const int64_t>(explicit_codes), &blk);
+          columns["x:agent kinds huffman + explicit"].encoded += blk.size();
+          columns["x:agent explicit only"].encoded += blk.size();
+          columns["x:agent explicit entropy"].encoded += uint64_t(EntropyBits(explicit_codes) / 8);
+        }
+        {
+          // Presence: as now (with references), and as "the rows of event codes S".
+          std::vector<const std::vector<uint32_t>*> seen;
+          auto account = [&](const std::vector<uint32_t>& rows) {
+            bool ref = false;
+            for (auto* r : seen) ref |= *r == rows;
+            if (ref) return;
+            seen.push_back(&rows);
+            blk.clear();
+            kpi::codec::EncodePresence(rows, segment.num_events(), &blk);
+            columns["x:presence as now"].encoded += blk.size();
+            std::vector<uint32_t> codes;
+            for (uint32_t r : rows) codes.push_back(segment.event_code[r]);
+            std::sort(codes.begin(), codes.end());
+            codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+            std::vector<uint32_t> of_codes;
+            for (uint32_t e = 0; e < segment.num_events(); ++e)
+              if (std::binary_search(codes.begin(), codes.end(), segment.event_code[e])) of_codes.push_back(e);
+            if (of_codes == rows) {
+              columns["x:presence by event codes"].encoded += 1 + codes.size();
+            } else {
+              // Rows missing from the code set's rows, as a presence over those rows.
+              std::vector<uint32_t> within;
+              size_t j = 0;
+              for (size_t i = 0; i < of_codes.size(); ++i) {
+                if (j < rows.size() && rows[j] == of_codes[i]) { within.push_back(uint32_t(i)); ++j; }
+              }
+              std::string b2;
+              kpi::codec::EncodePresence(within, uint32_t(of_codes.size()), &b2);
+              columns["x:presence by event codes"].encoded += std::min(blk.size(), 1 + codes.size() + b2.size());
+              columns["x:presence by event codes (misses)"].encoded += 1;
+            }
+          };
+          for (const auto& d : segment.dims) account(d.rows);
+          for (const auto& m : segment.measures) account(m.rows);
         }
         // Ideal-ish: Elias-gamma-like bits (2*bitlen) and bitlen alone.
         double bits = 0;

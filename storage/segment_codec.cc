@@ -11,24 +11,49 @@ namespace kpi::storage {
 
 namespace {
 
-// Version 2 = version 1 + a corrections section at the end. Version 3 (the
-// one written) = a flags varint after the version byte (kFlagCorrections: the
-// corrections section follows), event codes before the times, the time
-// deltas in one block per event code, and a sparse column's presence given as
-// a reference to an earlier sparse column with the same rows (dimensions
-// carried together on `created`, measures on `agent_reply`); its event,
-// time, agent, batch and dimension code blocks may be zstd-compressed int
-// blocks (codec::EncodeIntsCompressed). Versions 1 and 2 are still read
-// (stores written before).
+// Version 2 = version 1 + a corrections section at the end. Version 3 = a
+// flags varint after the version byte (kFlagCorrections: the corrections
+// section follows), event codes before the times, the time deltas in one
+// block per event code, and a sparse column's presence given as a reference
+// to an earlier sparse column with the same rows (dimensions carried
+// together on `created`, measures on `agent_reply`); its event, time, agent,
+// batch and dimension code blocks may be zstd-compressed int blocks
+// (codec::EncodeIntsCompressed). Version 4 (the one written) = version 3
+// with the agents in one block per event code as symbols (kAgent*), a sparse
+// column's rows in one of the forms kRows* (an event-code set costs no
+// block), and its compressed int blocks may also be entropy-coded (tag 7).
+// Versions 1 to 3 are still read (stores written before).
 constexpr uint8_t kSegmentFormatVersion = 1;
 constexpr uint8_t kSegmentWithCorrections = 2;
 constexpr uint8_t kSegmentGrouped = 3;
+constexpr uint8_t kSegmentByEventCode = 4;
 constexpr uint64_t kFlagCorrections = 1;
 bool KnownVersion(std::string_view in) {
   if (in.empty()) return false;
   const uint8_t v = static_cast<uint8_t>(in[0]);
-  return v == kSegmentFormatVersion || v == kSegmentWithCorrections || v == kSegmentGrouped;
+  return v == kSegmentFormatVersion || v == kSegmentWithCorrections || v == kSegmentGrouped ||
+         v == kSegmentByEventCode;
 }
+
+// Version 4: how a sparse column gives its rows (varint before its values).
+//   kRowsBlock:     a presence block follows;
+//   kRowsOfCodes:   the rows of every event whose code is in a set (varint
+//                   count m >= 1, then the m codes ascending, the first as is,
+//                   each other as its difference to the previous) -- the
+//                   dimensions carried on `created`, the measures on
+//                   `agent_reply`, cost nothing;
+//   kRowsInCodes:   the same set, varint how many rows it has, then a
+//                   presence block over those rows (row i of it = the i-th
+//                   row whose code is in the set);
+//   kRowsSame + k:  the rows of the k-th sparse column before (from 0).
+constexpr uint64_t kRowsBlock = 0;
+constexpr uint64_t kRowsOfCodes = 1;
+constexpr uint64_t kRowsInCodes = 2;
+constexpr uint64_t kRowsSame = 3;
+// Version 4 agents: a symbol per event, one block per event code like the
+// times: 0 no agent, 1 the previous agent of the ticket, a + 1 agent a.
+constexpr uint64_t kAgentNone = 0;
+constexpr uint64_t kAgentSame = 1;
 
 // Times are stored as deltas: each event after the first of its ticket as the
 // gap from the previous event (>= 0, events are time-sorted), the first event
@@ -114,10 +139,76 @@ bool CheckRows(const std::vector<T>& values, const std::vector<uint32_t>& rows) 
   return values.size() == rows.size();
 }
 
+// The rows of the events whose code is in `codes` (ascending).
+std::vector<uint32_t> RowsOfCodes(const std::vector<uint32_t>& event_code, const std::vector<uint32_t>& codes) {
+  std::vector<uint32_t> rows;
+  for (uint32_t e = 0; e < event_code.size(); ++e)
+    if (std::binary_search(codes.begin(), codes.end(), event_code[e])) rows.push_back(e);
+  return rows;
+}
+
+void PutCodeSet(const std::vector<uint32_t>& codes, std::string* out) {
+  codec::PutVarint64(out, codes.size());
+  for (size_t i = 0; i < codes.size(); ++i) codec::PutVarint64(out, i == 0 ? codes[0] : codes[i] - codes[i - 1]);
+}
+
+// Writes the smallest form of a sparse column's rows (kRows*). `earlier`:
+// the rows of the sparse columns written before.
+void PutSparseRows(const Segment& s, const std::vector<uint32_t>& rows,
+                   const std::vector<const std::vector<uint32_t>*>& earlier, std::string* out) {
+  for (size_t k = 0; k < earlier.size(); ++k) {
+    if (*earlier[k] == rows) {
+      codec::PutVarint64(out, kRowsSame + k);
+      return;
+    }
+  }
+  std::string best;
+  codec::PutVarint64(&best, kRowsBlock);
+  codec::EncodePresence(rows, s.num_events(), &best);
+  if (!rows.empty()) {
+    std::vector<uint32_t> codes;
+    for (uint32_t r : rows) codes.push_back(s.event_code[r]);
+    std::sort(codes.begin(), codes.end());
+    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+    const std::vector<uint32_t> of_codes = RowsOfCodes(s.event_code, codes);
+    std::string form;
+    if (of_codes == rows) {
+      codec::PutVarint64(&form, kRowsOfCodes);
+      PutCodeSet(codes, &form);
+    } else {
+      // rows is a subset of of_codes: its positions there.
+      std::vector<uint32_t> within;
+      within.reserve(rows.size());
+      for (size_t i = 0, j = 0; i < of_codes.size() && j < rows.size(); ++i)
+        if (of_codes[i] == rows[j]) within.push_back(static_cast<uint32_t>(i)), ++j;
+      codec::PutVarint64(&form, kRowsInCodes);
+      PutCodeSet(codes, &form);
+      codec::PutVarint64(&form, of_codes.size());
+      codec::EncodePresence(within, static_cast<uint32_t>(of_codes.size()), &form);
+    }
+    if (form.size() < best.size()) best = std::move(form);
+  }
+  out->append(best);
+}
+
+// Agent symbols (kAgent*), one vector per time group.
+std::vector<std::vector<int64_t>> AgentSymbols(const Segment& s, const TimeGroups& groups) {
+  std::vector<std::vector<int64_t>> out(groups.size());
+  for (uint32_t t = 0; t < s.num_tickets(); ++t) {
+    uint32_t prev = 0;
+    for (uint32_t e = s.event_begin[t]; e < s.event_begin[t + 1]; ++e) {
+      const uint32_t a = s.agent_code[e];
+      out[groups.Of(s.event_code[e])].push_back(a == 0 ? kAgentNone : a == prev ? kAgentSame : int64_t{a} + 1);
+      if (a != 0) prev = a;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void EncodeSegment(const Segment& s, std::string* out) {
-  out->push_back(static_cast<char>(kSegmentGrouped));
+  out->push_back(static_cast<char>(kSegmentByEventCode));
   codec::PutVarint64(out, s.has_corrections() ? kFlagCorrections : 0);
   codec::PutVarint64(out, s.num_tickets());
   codec::PutVarint64(out, s.num_events());
@@ -137,37 +228,27 @@ void EncodeSegment(const Segment& s, std::string* out) {
   for (size_t e = 0; e < deltas.size(); ++e) grouped[groups.Of(s.event_code[e])].push_back(deltas[e]);
   codec::PutVarint64(out, groups.size());
   for (const auto& g : grouped) codec::EncodeIntsCompressed(std::span<const int64_t>(g), out);
-  codec::EncodeIntsCompressed(std::span<const uint32_t>(s.agent_code), out);
+  // Agents by the same groups: `created` has none, a reply mostly the
+  // ticket's agent so far; only assignments and changes cost bits.
+  for (const auto& g : AgentSymbols(s, groups)) codec::EncodeIntsCompressed(std::span<const int64_t>(g), out);
   codec::EncodeIntsCompressed(std::span<const uint32_t>(s.batch), out);
   codec::EncodePresence(s.id_rows, s.num_events(), out);
   std::vector<int64_t> ids(s.id_hashes.begin(), s.id_hashes.end());
   codec::EncodeInts(std::span<const int64_t>(ids), out);
-  // Sparse columns, dimensions then measures, numbered in that order; a
-  // column whose rows equal an earlier one's (which wrote its block) refers
-  // to it: varint 0 = a presence block follows, k = the rows of column k - 1.
-  std::vector<const std::vector<uint32_t>*> written;  // [k]: rows, nullptr for a reference
-  auto presence = [&](const std::vector<uint32_t>& rows) {
-    for (size_t k = 0; k < written.size(); ++k) {
-      if (written[k] != nullptr && *written[k] == rows) {
-        codec::PutVarint64(out, k + 1);
-        written.push_back(nullptr);
-        return;
-      }
-    }
-    codec::PutVarint64(out, 0);
-    codec::EncodePresence(rows, s.num_events(), out);
-    written.push_back(&rows);
-  };
+  // Sparse columns, dimensions then measures, numbered in that order.
+  std::vector<const std::vector<uint32_t>*> written;
   codec::PutVarint64(out, s.dims.size());
   for (const auto& d : s.dims) {
     codec::PutVarint64(out, d.column);
-    presence(d.rows);
+    PutSparseRows(s, d.rows, written, out);
+    written.push_back(&d.rows);
     codec::EncodeIntsCompressed(std::span<const uint32_t>(d.codes), out);
   }
   codec::PutVarint64(out, s.measures.size());
   for (const auto& m : s.measures) {
     codec::PutVarint64(out, m.column);
-    presence(m.rows);
+    PutSparseRows(s, m.rows, written, out);
+    written.push_back(&m.rows);
     codec::EncodeDoubles(m.values, out);
   }
   if (s.has_corrections()) {
@@ -187,7 +268,8 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
   *s = Segment();
   if (!KnownVersion(in)) return Corrupt("bad version");
   const uint8_t version = static_cast<uint8_t>(in[0]);
-  const bool grouped = version == kSegmentGrouped;
+  const bool grouped = version >= kSegmentGrouped;     // 3, 4: codes before times, times by code
+  const bool by_code = version >= kSegmentByEventCode;  // 4: agents by code, rows by code sets
   in.remove_prefix(1);
   uint64_t flags = version == kSegmentWithCorrections ? kFlagCorrections : 0;
   if (grouped && (!codec::GetVarint64(&in, &flags) || (flags & ~kFlagCorrections) != 0)) return Corrupt("bad flags");
@@ -229,36 +311,61 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
   if (total != n) return Corrupt("event count");
   s->event_begin[num_tickets] = n;
 
+  // Versions 3 and 4: the event codes come first and are decoded on first
+  // need (the events themselves, times and agents split by code, rows given
+  // by code sets), with each event's group: its code's rank among the
+  // segment's distinct codes.
+  std::string_view codes_block;
+  std::vector<uint32_t> codes, group_of;
+  size_t num_code_groups = 0;
+  std::vector<size_t> group_rows;
+  bool have_codes = false;
+  auto need_codes = [&]() -> Status {
+    if (have_codes) return Status::OK();
+    std::string_view p = codes_block;
+    KPI_RETURN_IF_ERROR(codec::DecodeInts(&p, &codes));
+    if (codes.size() != n) return Corrupt("column count");
+    const TimeGroups groups(codes);
+    num_code_groups = groups.size();
+    group_of.resize(n);
+    group_rows.assign(num_code_groups, 0);
+    for (uint32_t e = 0; e < n; ++e) group_rows[group_of[e] = static_cast<uint32_t>(groups.Of(codes[e]))]++;
+    have_codes = true;
+    return Status::OK();
+  };
+  // Reads the num_groups blocks of one column split by code (decoded when
+  // wanted: block g holds group g's values in row order).
+  uint64_t num_groups = 0;
+  auto by_group = [&](bool wanted, const std::string& column, std::vector<std::vector<int64_t>>* out) -> Status {
+    if (wanted) {
+      KPI_RETURN_IF_ERROR(need_codes());
+      if (num_code_groups != num_groups) return Corrupt("time group count");
+      out->resize(num_code_groups);
+    }
+    for (uint64_t g = 0; g < num_groups; ++g) {
+      std::vector<int64_t> skipped;
+      KPI_RETURN_IF_ERROR(ints(wanted, column, wanted ? &(*out)[g] : &skipped));
+      if (wanted && (*out)[g].size() != group_rows[g]) return Corrupt("group rows");
+    }
+    return Status::OK();
+  };
   // Times: the deltas are read into time_ms, then summed in place.
   std::vector<int64_t>& times = s->time_ms;
   if (grouped) {
-    // Event codes first: the time groups follow them. Times need the codes
-    // even when the events are not wanted.
-    std::vector<uint32_t> codes;
-    KPI_RETURN_IF_ERROR(ints(c.events || c.times, "event", &codes));
-    if ((c.events || c.times) && codes.size() != n) return Corrupt("column count");
+    KPI_RETURN_IF_ERROR(r.Read("event", [&](std::string_view* p) {
+      codes_block = *p;
+      return codec::SkipInts(p);
+    }));
     std::string_view* p = r.in();
-    uint64_t num_groups = 0;
     if (!codec::GetVarint64(p, &num_groups) || num_groups > n) return Corrupt("time group count");
+    std::vector<std::vector<int64_t>> grouped_deltas;
+    KPI_RETURN_IF_ERROR(by_group(c.times, "time", &grouped_deltas));
     if (c.times) {
-      const TimeGroups groups(codes);
-      if (groups.size() != num_groups) return Corrupt("time group count");
-      std::vector<std::vector<int64_t>> grouped_deltas(groups.size());
-      std::vector<size_t> rows(groups.size(), 0);
-      for (uint32_t code : codes) rows[groups.Of(code)]++;
-      for (size_t g = 0; g < groups.size(); ++g) {
-        KPI_RETURN_IF_ERROR(ints(true, "time", &grouped_deltas[g]));
-        if (grouped_deltas[g].size() != rows[g]) return Corrupt("time group rows");
-      }
       times.resize(n);
-      std::vector<const int64_t*> next(groups.size());
-      for (size_t g = 0; g < groups.size(); ++g) next[g] = grouped_deltas[g].data();
-      for (uint32_t e = 0; e < n; ++e) times[e] = *next[groups.Of(codes[e])]++;
-    } else {
-      std::vector<int64_t> none;
-      for (uint64_t g = 0; g < num_groups; ++g) KPI_RETURN_IF_ERROR(ints(false, "time", &none));
+      std::vector<const int64_t*> next(num_code_groups);
+      for (size_t g = 0; g < num_code_groups; ++g) next[g] = grouped_deltas[g].data();
+      for (uint32_t e = 0; e < n; ++e) times[e] = *next[group_of[e]]++;
     }
-    if (c.events) s->event_code = std::move(codes);
   } else {
     KPI_RETURN_IF_ERROR(ints(c.times, "time", &times));
     if (c.times && times.size() != n) return Corrupt("time count");
@@ -275,8 +382,36 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
       for (uint32_t e = first + 1; e < end; ++e) times[e] = add(times[e - 1], times[e]);
     }
   }
-  if (!grouped) KPI_RETURN_IF_ERROR(ints(c.events, "event", &s->event_code));
-  KPI_RETURN_IF_ERROR(ints(c.agents, "agent", &s->agent_code));
+  if (by_code) {
+    std::vector<std::vector<int64_t>> symbols;
+    KPI_RETURN_IF_ERROR(by_group(c.agents, "agent", &symbols));
+    if (c.agents) {
+      s->agent_code.resize(n);
+      std::vector<size_t> next(num_code_groups, 0);
+      for (uint32_t t = 0; t < num_tickets; ++t) {
+        uint32_t prev = 0;
+        for (uint32_t e = s->event_begin[t]; e < s->event_begin[t + 1]; ++e) {
+          const int64_t v = symbols[group_of[e]][next[group_of[e]]++];
+          if (v < 0 || v > int64_t{UINT32_MAX} + 1 || (v == int64_t{kAgentSame} && prev == 0))
+            return Corrupt("agent symbol");
+          const uint32_t a = v == int64_t{kAgentNone} ? 0 : v == int64_t{kAgentSame} ? prev : static_cast<uint32_t>(v - 1);
+          s->agent_code[e] = a;
+          if (a != 0) prev = a;
+        }
+      }
+    }
+  }
+  if (c.events) {
+    if (grouped) {
+      KPI_RETURN_IF_ERROR(need_codes());
+      s->event_code = codes;
+    } else {
+      KPI_RETURN_IF_ERROR(ints(true, "event", &s->event_code));
+    }
+  } else if (!grouped) {
+    KPI_RETURN_IF_ERROR(ints(false, "event", &s->event_code));
+  }
+  if (!by_code) KPI_RETURN_IF_ERROR(ints(c.agents, "agent", &s->agent_code));
   KPI_RETURN_IF_ERROR(ints(c.batches, "batch", &s->batch));
   if ((c.events && s->event_code.size() != n) || (c.agents && s->agent_code.size() != n) ||
       (c.batches && s->batch.size() != n))
@@ -288,23 +423,70 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
   s->id_hashes.assign(ids.begin(), ids.end());
 
   std::string_view* p = r.in();
-  // Version 3: the presence blocks of the sparse columns so far, in order
-  // (empty for a column that referred to another), for later references.
-  std::vector<std::string_view> blocks;
-  auto sparse_rows = [&](bool wanted, const std::string& name, std::vector<uint32_t>* rows) -> Status {
-    uint64_t same = 0;
-    if (grouped && !codec::GetVarint64(p, &same)) return Corrupt("presence reference");
-    if (same == 0) {
-      const std::string_view block = *p;
-      KPI_RETURN_IF_ERROR(presence(wanted, name, rows));
-      blocks.push_back(block.substr(0, block.size() - p->size()));
+  // Where each sparse column so far takes its rows from, for the later
+  // columns that refer to it (versions 3 and 4).
+  struct RowsSource {
+    uint64_t form = kRowsBlock;
+    std::string_view block;       // kRowsBlock, kRowsInCodes: the presence block
+    std::vector<uint32_t> codes;  // kRowsOfCodes, kRowsInCodes: the code set
+    uint64_t of_codes = 0;        // kRowsInCodes: how many rows the set has
+  };
+  std::vector<RowsSource> sources;
+  auto materialize = [&](const RowsSource& src, std::vector<uint32_t>* rows) -> Status {
+    std::string_view block = src.block;
+    if (src.form == kRowsBlock) return codec::DecodePresence(&block, n, rows);
+    KPI_RETURN_IF_ERROR(need_codes());
+    std::vector<uint32_t> of_codes = RowsOfCodes(codes, src.codes);
+    if (src.form == kRowsOfCodes) {
+      *rows = std::move(of_codes);
       return Status::OK();
     }
-    if (same > blocks.size() || blocks[same - 1].empty()) return Corrupt("presence reference");
-    blocks.emplace_back();
-    if (!wanted) return Status::OK();
-    std::string_view block = blocks[same - 1];
-    return codec::DecodePresence(&block, n, rows);
+    if (of_codes.size() != src.of_codes) return Corrupt("rows of codes");
+    KPI_RETURN_IF_ERROR(codec::DecodePresence(&block, static_cast<uint32_t>(of_codes.size()), rows));
+    for (uint32_t& row : *rows) row = of_codes[row];
+    return Status::OK();
+  };
+  auto code_set = [&](std::vector<uint32_t>* set) -> Status {
+    uint64_t m = 0, code = 0;
+    if (!codec::GetVarint64(p, &m) || m == 0 || m > n || m > p->size()) return Corrupt("code set");
+    for (uint64_t i = 0; i < m; ++i) {
+      uint64_t d = 0;
+      if (!codec::GetVarint64(p, &d) || (i > 0 && d == 0)) return Corrupt("code set");
+      code += d;
+      if (code > UINT32_MAX) return Corrupt("code set");
+      set->push_back(static_cast<uint32_t>(code));
+    }
+    return Status::OK();
+  };
+  auto sparse_rows = [&](bool wanted, const std::string& name, std::vector<uint32_t>* rows) -> Status {
+    uint64_t form = kRowsBlock;
+    if (grouped && !codec::GetVarint64(p, &form)) return Corrupt("presence reference");
+    if (!by_code && form > 0) form = form - 1 + kRowsSame;  // version 3: k > 0 = column k - 1's rows
+    if (form >= kRowsSame) {
+      const uint64_t k = form - kRowsSame;
+      if (k >= sources.size() || (!by_code && sources[k].form == kRowsSame)) return Corrupt("presence reference");
+      RowsSource src = sources[k];
+      sources.push_back(src);
+      // Version 3 refers to columns that wrote a block only.
+      if (!by_code) sources.back().form = kRowsSame;
+      return wanted ? materialize(src, rows) : Status::OK();
+    }
+    RowsSource src;
+    src.form = form;
+    if (form == kRowsOfCodes || form == kRowsInCodes) {
+      if (!by_code) return Corrupt("presence reference");
+      KPI_RETURN_IF_ERROR(code_set(&src.codes));
+    }
+    if (form == kRowsInCodes && (!codec::GetVarint64(p, &src.of_codes) || src.of_codes > n))
+      return Corrupt("rows of codes");
+    if (form == kRowsBlock || form == kRowsInCodes) {
+      src.block = *p;
+      const uint32_t universe = form == kRowsBlock ? n : static_cast<uint32_t>(src.of_codes);
+      KPI_RETURN_IF_ERROR(r.Read(name, [&](std::string_view* q) { return codec::SkipPresence(q, universe); }));
+      src.block = src.block.substr(0, src.block.size() - p->size());
+    }
+    sources.push_back(src);
+    return wanted ? materialize(src, rows) : Status::OK();
   };
   uint64_t ndims = 0;
   if (!codec::GetVarint64(p, &ndims) || ndims > p->size()) return Corrupt("dimension count");
@@ -350,7 +532,7 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
 
 Status DecodeTicketIds(std::string_view in, std::vector<std::string>* ids) {
   if (!KnownVersion(in)) return Corrupt("bad version");
-  const bool grouped = static_cast<uint8_t>(in[0]) == kSegmentGrouped;
+  const bool grouped = static_cast<uint8_t>(in[0]) >= kSegmentGrouped;
   in.remove_prefix(1);
   uint64_t skip = 0;
   for (int i = grouped ? 0 : 1; i < 4; ++i)  // [flags,] tickets, events, base time

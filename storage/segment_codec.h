@@ -1,13 +1,15 @@
 // Segment codec: a decoded Segment <-> the bytes of one sealed segment value,
 // and the zone map summarising a segment.
 //
-// Layout (FORMAT, version 3, written; versions 1 and 2 read; see
+// Layout (FORMAT, version 4, written; versions 1 to 3 read; see
 // docs/storage-format.md): a version byte, flags, the ticket and event
 // counts, then codec blocks per column (storage/codec): ticket ids, events
 // per ticket, event codes, times (delta-transformed, one block per event
-// code, see .cc), agent codes, ingest batches, id identities, then each
-// dimension (presence or a reference to an equal one + codes) and each
-// measure (the same + values).
+// code, see .cc), agents (one block per event code: none, the ticket's
+// previous agent, or a code), ingest batches, id identities, then each
+// dimension (its rows: a presence block, an event-code set, a presence over
+// a code set's rows, or a reference to an earlier column's; + codes) and
+// each measure (the same + values).
 // DecodeSegment validates every count and index; corrupt bytes give
 // Status::Corruption, never a crash. Thread safety: pure functions.
 #pragma once

@@ -36,7 +36,11 @@ inline constexpr int64_t kMillisPerDay = 86'400'000;
 // 4: zone maps may be of version 2 (live counts, storage/zone_map.h), which
 // every seal and fold of this build writes; an older store is stamped 4 by
 // its first writable open, as for 3.
-inline constexpr uint32_t kStoreFormatVersion = 4;
+// 5: segment values may be of version 4 (agents and sparse rows by event
+// code, entropy-coded int blocks, storage/segment_codec.cc), which every seal
+// and fold of this build writes; an older store is stamped 5 by its first
+// writable open, as for 3.
+inline constexpr uint32_t kStoreFormatVersion = 5;
 inline constexpr uint32_t kOldestStoreFormatVersion = 1;
 inline constexpr const char* kAcknowledgedFile = "ACKNOWLEDGED";
 

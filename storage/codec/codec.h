@@ -29,6 +29,7 @@ enum class Encoding : uint8_t {
   kIntDelta = 4,       // first value, then zigzag deltas frame-of-reference packed
   kIntPatched = 5,     // frame of reference at a narrow width; wider values patched from an exception list
   kIntZstd = 6,        // an int block of the above, zstd-compressed (EncodeIntsCompressed)
+  kIntHuffman = 7,     // bit-length buckets Huffman-coded, the low bits raw (EncodeIntsCompressed)
   kDoubleScaled = 16,  // all values are k-decimal numbers (k <= 6): integers * 10^-k, ints block
   kDoublePlain = 17,   // raw little-endian IEEE-754 doubles
   kStrings = 32,       // lengths as an ints block, then the bytes concatenated
@@ -55,9 +56,11 @@ Encoding EncodeInts(std::span<const uint32_t> values, std::string* out);
 Status DecodeInts(std::string_view* in, std::vector<int64_t>* out);
 // Fails with Corruption if a value does not fit in uint32_t.
 Status DecodeInts(std::string_view* in, std::vector<uint32_t>* out);
-// The same block, stored zstd-compressed (tag kIntZstd) when that makes it at
-// least an eighth (and 16 bytes) smaller. DecodeInts and SkipInts read both
-// forms; other readers of int blocks (strings, doubles) never see this one.
+// The same values, stored zstd-compressed (tag kIntZstd) when that makes the
+// block at least an eighth (and 16 bytes) smaller, or entropy-coded (tag
+// kIntHuffman, huffman_ints.cc) when that is smaller still by a 32nd.
+// DecodeInts and SkipInts read every form; other readers of int blocks
+// (strings, doubles) never see these two.
 Encoding EncodeIntsCompressed(std::span<const int64_t> values, std::string* out);
 Encoding EncodeIntsCompressed(std::span<const uint32_t> values, std::string* out);
 

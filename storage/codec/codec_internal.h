@@ -7,6 +7,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,5 +39,14 @@ bool IsCompressedInts(std::string_view in);
 Status DecodeCompressedInts(std::string_view* in, std::vector<int64_t>* out);
 Status DecodeCompressedInts(std::string_view* in, std::vector<uint32_t>* out);
 Status SkipCompressedInts(std::string_view* in);
+
+// Entropy-coded int blocks (huffman_ints.cc). EncodeIntsHuffman appends the
+// block and returns true, or returns false (appending nothing) when the
+// values' range is too wide for it.
+bool EncodeIntsHuffman(std::span<const int64_t> values, std::string* out);
+bool IsHuffmanInts(std::string_view in);
+Status DecodeHuffmanInts(std::string_view* in, std::vector<int64_t>* out);
+Status DecodeHuffmanInts(std::string_view* in, std::vector<uint32_t>* out);
+Status SkipHuffmanInts(std::string_view* in);
 
 }  // namespace kpi::codec

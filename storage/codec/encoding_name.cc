@@ -10,6 +10,7 @@ const char* EncodingName(Encoding e) {
     case Encoding::kIntDelta: return "delta";
     case Encoding::kIntPatched: return "patched";
     case Encoding::kIntZstd: return "zstd";
+    case Encoding::kIntHuffman: return "huffman";
     case Encoding::kDoubleScaled: return "scaled";
     case Encoding::kDoublePlain: return "plain";
     case Encoding::kStrings: return "strings";

@@ -231,6 +231,7 @@ Encoding EncodeInts(std::span<const uint32_t> values, std::string* out) {
 
 Status DecodeInts(std::string_view* in, std::vector<int64_t>* out) {
   if (IsCompressedInts(*in)) return DecodeCompressedInts(in, out);
+  if (IsHuffmanInts(*in)) return DecodeHuffmanInts(in, out);
   IntBlockReader reader;
   KPI_RETURN_IF_ERROR(reader.Open(in));
   out->resize(reader.size());
@@ -242,6 +243,7 @@ Status DecodeInts(std::string_view* in, std::vector<int64_t>* out) {
 
 Status DecodeInts(std::string_view* in, std::vector<uint32_t>* out) {
   if (IsCompressedInts(*in)) return DecodeCompressedInts(in, out);
+  if (IsHuffmanInts(*in)) return DecodeHuffmanInts(in, out);
   std::string_view p = *in;
   IntBlockReader reader;
   KPI_RETURN_IF_ERROR(reader.Open(&p));
@@ -263,7 +265,9 @@ Status DecodeInts(std::string_view* in, std::vector<uint32_t>* out) {
 }
 
 Status SkipInts(std::string_view* in) {
-  return IsCompressedInts(*in) ? SkipCompressedInts(in) : IntBlockReader::Skip(in);
+  if (IsCompressedInts(*in)) return SkipCompressedInts(in);
+  if (IsHuffmanInts(*in)) return SkipHuffmanInts(in);
+  return IntBlockReader::Skip(in);
 }
 
 }  // namespace kpi::codec

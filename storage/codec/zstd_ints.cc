@@ -7,10 +7,12 @@
 // zstd finds. Segments are stored in RocksDB with its zstd block compression
 // too, but RocksDB keeps a block uncompressed unless compression saves 1/8 of
 // it, so once the codecs leave little to gain it stops compressing at all
-// (docs/performance.md, "Bytes on disk").
+// (docs/performance.md, "Bytes on disk"). EncodeIntsCompressed also weighs
+// the entropy-coded block (huffman_ints.cc) and keeps the smaller.
 #include <zstd.h>
 
 #include <string>
+#include <vector>
 
 #include "storage/codec/codec.h"
 #include "storage/codec/codec_internal.h"
@@ -55,7 +57,7 @@ Status Unwrap(std::string_view* in, std::string* raw, bool decompress) {
     if (dctx == nullptr) return Status::ResourceExhausted("zstd: cannot allocate a decompression context");
     const size_t got = ZSTD_decompressDCtx(dctx, raw->data(), raw->size(), p.data(), size);
     if (ZSTD_isError(got) || got != raw_size) return Corrupt("zstd frame");
-    if (static_cast<uint8_t>((*raw)[0]) == static_cast<uint8_t>(Encoding::kIntZstd)) return Corrupt("nested zstd block");
+    if (IsCompressedInts(*raw) || IsHuffmanInts(*raw)) return Corrupt("nested zstd block");
   }
   p.remove_prefix(size);
   *in = p;
@@ -77,8 +79,9 @@ Status DecodeWrapped(std::string_view* in, std::vector<T>* out) {
   return Status::OK();
 }
 
+// The plain block, or it zstd-wrapped (into `out`).
 template <typename T>
-Encoding EncodeCompressed(std::span<const T> values, std::string* out) {
+Encoding EncodePlainOrZstd(std::span<const T> values, std::string* out) {
   std::string raw;
   const Encoding e = EncodeInts(values, &raw);
   std::string frame(ZSTD_compressBound(raw.size()), '\0');
@@ -95,6 +98,20 @@ Encoding EncodeCompressed(std::span<const T> values, std::string* out) {
   return Encoding::kIntZstd;
 }
 
+// The smaller of that and the entropy-coded block, which must win by a 32nd
+// (it decodes slower than a packed block).
+Encoding EncodeCompressed(std::span<const int64_t> values, std::string* out) {
+  std::string plain, coded;
+  const Encoding e = EncodePlainOrZstd(values, &plain);
+  if (e != Encoding::kIntConstant && EncodeIntsHuffman(values, &coded) &&
+      coded.size() + coded.size() / 32 < plain.size()) {
+    out->append(coded);
+    return Encoding::kIntHuffman;
+  }
+  out->append(plain);
+  return e;
+}
+
 }  // namespace
 
 bool IsCompressedInts(std::string_view in) {
@@ -106,7 +123,8 @@ Encoding EncodeIntsCompressed(std::span<const int64_t> values, std::string* out)
 }
 
 Encoding EncodeIntsCompressed(std::span<const uint32_t> values, std::string* out) {
-  return EncodeCompressed(values, out);
+  const std::vector<int64_t> wide(values.begin(), values.end());
+  return EncodeCompressed(std::span<const int64_t>(wide), out);
 }
 
 Status DecodeCompressedInts(std::string_view* in, std::vector<int64_t>* out) { return DecodeWrapped(in, out); }

@@ -1,0 +1,324 @@
+// Entropy-coded int blocks (codec.h, tag kIntHuffman): each value's offset
+// from the block's minimum, u = v - min, is split into a bucket (its bit
+// length and the k bits after its leading one; u < 2^(k+1) is a bucket of its
+// own) coded with a canonical Huffman code, and the bits below those, stored
+// raw. Time gaps spread over many octaves (an assignment seconds after
+// creation, a rating days after the reply) cost their bit length's entropy
+// instead of the widest gap's width.
+//   payload (after the tag): varint count (>= 1), varint zigzag(min), byte k
+//   (0..2), varint S (the buckets 0..S-1 the table covers), ceil(S/2) bytes
+//   of 4-bit code lengths (0 = bucket unused; low nibble first, at most
+//   kMaxCodeBits), varint payload bytes, then the bit stream, least
+//   significant bit first: per value its bucket's code (the canonical code
+//   bit-reversed, so a decoder indexes a table with the next bits) followed
+//   by its raw bits.
+// Written only for blocks whose range (max - min) is below 2^kMaxRangeBits,
+// so a value needs at most kMaxCodeBits + kMaxRangeBits - 1 bits.
+#include <algorithm>
+#include <cstring>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "storage/codec/codec.h"
+#include "storage/codec/codec_internal.h"
+
+namespace kpi::codec {
+
+namespace {
+
+constexpr int kMaxCodeBits = 12;
+constexpr int kMaxRangeBits = 48;
+constexpr int kMaxK = 2;
+
+struct Bucket {
+  uint32_t symbol;
+  int extra;  // raw bits after the code
+};
+
+// The bucket of u (< 2^kMaxRangeBits) with k modelled bits.
+inline Bucket BucketOf(uint64_t u, int k) {
+  const int length = u == 0 ? 0 : 64 - __builtin_clzll(u);
+  if (length <= k + 1) return {static_cast<uint32_t>(u), 0};
+  const int extra = length - 1 - k;
+  const uint32_t top = static_cast<uint32_t>((u >> extra) & ((1u << k) - 1));
+  return {(1u << (k + 1)) + (static_cast<uint32_t>(length - k - 2) << k) + top, extra};
+}
+
+// Buckets k can have for ranges below 2^kMaxRangeBits.
+inline uint32_t MaxBuckets(int k) { return (1u << (k + 1)) + (static_cast<uint32_t>(kMaxRangeBits - k - 1) << k); }
+
+// Lowest u of a bucket, and its raw bits.
+inline void BucketBase(uint32_t symbol, int k, uint64_t* base, int* extra) {
+  if (symbol < (1u << (k + 1))) {
+    *base = symbol;
+    *extra = 0;
+    return;
+  }
+  const uint32_t j = symbol - (1u << (k + 1));
+  const int length = k + 2 + static_cast<int>(j >> k);
+  *extra = length - 1 - k;
+  *base = (uint64_t{(1u << k) | (j & ((1u << k) - 1))}) << *extra;
+}
+
+// Huffman code lengths (<= kMaxCodeBits) for the counts; 0 for count 0.
+std::vector<uint8_t> CodeLengths(const std::vector<uint64_t>& counts) {
+  std::vector<uint64_t> c = counts;
+  std::vector<uint8_t> lengths(c.size(), 0);
+  for (;;) {
+    struct Node {
+      uint64_t weight;
+      int index;  // < size: a leaf, else an inner node
+    };
+    auto heavier = [](const Node& a, const Node& b) { return a.weight > b.weight; };
+    std::priority_queue<Node, std::vector<Node>, decltype(heavier)> heap(heavier);
+    std::vector<int> parent;
+    const int leaves = static_cast<int>(c.size());
+    for (int i = 0; i < leaves; ++i)
+      if (c[i] > 0) heap.push({c[i], i});
+    parent.assign(c.size(), -1);
+    if (heap.size() == 1) {
+      lengths[heap.top().index] = 1;
+      return lengths;
+    }
+    while (heap.size() > 1) {
+      const Node a = heap.top();
+      heap.pop();
+      const Node b = heap.top();
+      heap.pop();
+      const int inner = static_cast<int>(parent.size());
+      parent.push_back(-1);
+      parent[a.index] = parent[b.index] = inner;
+      heap.push({a.weight + b.weight, inner});
+    }
+    int longest = 0;
+    for (int i = 0; i < leaves; ++i) {
+      if (c[i] == 0) continue;
+      int depth = 0;
+      for (int p = parent[i]; p >= 0; p = parent[p]) ++depth;
+      lengths[i] = static_cast<uint8_t>(depth);
+      longest = std::max(longest, depth);
+    }
+    if (longest <= kMaxCodeBits) return lengths;
+    // Too deep: flatten the counts and build again.
+    for (uint64_t& w : c)
+      if (w > 0) w = (w >> 1) | 1;
+  }
+}
+
+// Canonical codes, bit-reversed (least significant bit first).
+std::vector<uint32_t> CanonicalCodes(const std::vector<uint8_t>& lengths) {
+  uint32_t count[kMaxCodeBits + 1] = {}, next[kMaxCodeBits + 2] = {};
+  for (uint8_t l : lengths)
+    if (l > 0) ++count[l];
+  uint32_t code = 0;
+  for (int l = 1; l <= kMaxCodeBits; ++l) {
+    code = (code + count[l - 1]) << 1;
+    next[l] = code;
+  }
+  std::vector<uint32_t> codes(lengths.size(), 0);
+  for (size_t s = 0; s < lengths.size(); ++s) {
+    const int l = lengths[s];
+    if (l == 0) continue;
+    const uint32_t c = next[l]++;
+    uint32_t reversed = 0;
+    for (int b = 0; b < l; ++b) reversed |= ((c >> b) & 1u) << (l - 1 - b);
+    codes[s] = reversed;
+  }
+  return codes;
+}
+
+class BitWriter {
+ public:
+  explicit BitWriter(std::string* out) : out_(out) {}
+  void Put(uint64_t bits, int n) {  // n <= 48
+    buffer_ |= bits << used_;
+    used_ += n;
+    while (used_ >= 8) {
+      out_->push_back(static_cast<char>(buffer_ & 0xff));
+      buffer_ >>= 8;
+      used_ -= 8;
+    }
+  }
+  void Finish() {
+    if (used_ > 0) out_->push_back(static_cast<char>(buffer_ & 0xff));
+    buffer_ = 0;
+    used_ = 0;
+  }
+
+ private:
+  std::string* out_;
+  uint64_t buffer_ = 0;
+  int used_ = 0;
+};
+
+struct Header {
+  size_t count = 0;
+  int64_t min = 0;
+  int k = 0;
+  std::vector<uint8_t> lengths;
+  std::string_view payload;
+};
+
+Status ReadHeader(std::string_view* in, Header* h) {
+  std::string_view p = *in;
+  uint8_t tag = 0, k = 0;
+  uint64_t zmin = 0, symbols = 0, bytes = 0;
+  if (!GetByte(&p, &tag) || tag != static_cast<uint8_t>(Encoding::kIntHuffman)) return Corrupt("not a huffman block");
+  KPI_RETURN_IF_ERROR(GetCount(&p, kMaxBlockValues, &h->count));
+  if (h->count == 0 || !GetVarint64(&p, &zmin) || !GetByte(&p, &k) || k > kMaxK || !GetVarint64(&p, &symbols) ||
+      symbols == 0 || symbols > MaxBuckets(k) || (symbols + 1) / 2 > p.size())
+    return Corrupt("huffman header");
+  h->min = UnZigZag(zmin);
+  h->k = k;
+  h->lengths.resize(symbols);
+  for (uint64_t s = 0; s < symbols; ++s) {
+    const uint8_t byte = static_cast<uint8_t>(p[s / 2]);
+    h->lengths[s] = (s % 2 == 0) ? (byte & 0xf) : (byte >> 4);
+    if (h->lengths[s] > kMaxCodeBits) return Corrupt("huffman code length");
+  }
+  p.remove_prefix((symbols + 1) / 2);
+  if (!GetVarint64(&p, &bytes) || bytes > p.size()) return Corrupt("huffman payload size");
+  h->payload = p.substr(0, bytes);
+  p.remove_prefix(bytes);
+  *in = p;
+  return Status::OK();
+}
+
+template <typename T>
+Status Decode(std::string_view* in, std::vector<T>* out) {
+  std::string_view p = *in;
+  Header h;
+  KPI_RETURN_IF_ERROR(ReadHeader(&p, &h));
+  // Kraft: the lengths must describe a prefix code.
+  uint64_t kraft = 0;
+  int longest = 0;
+  for (uint8_t l : h.lengths) {
+    if (l == 0) continue;
+    kraft += uint64_t{1} << (kMaxCodeBits - l);
+    longest = std::max<int>(longest, l);
+  }
+  if (longest == 0 || kraft > (uint64_t{1} << kMaxCodeBits)) return Corrupt("huffman code lengths");
+  const std::vector<uint32_t> codes = CanonicalCodes(h.lengths);
+  // table[next `longest` bits] = symbol << 4 | length; 0 = no code.
+  std::vector<uint16_t> table(size_t{1} << longest, 0);
+  std::vector<uint64_t> base(h.lengths.size());
+  std::vector<uint8_t> extra(h.lengths.size());
+  for (size_t s = 0; s < h.lengths.size(); ++s) {
+    const int l = h.lengths[s];
+    int e = 0;
+    BucketBase(static_cast<uint32_t>(s), h.k, &base[s], &e);
+    extra[s] = static_cast<uint8_t>(e);
+    if (l == 0) continue;
+    for (uint32_t fill = 0; fill < (1u << (longest - l)); ++fill)
+      table[codes[s] | (fill << l)] = static_cast<uint16_t>((s << 4) | static_cast<uint32_t>(l));
+  }
+  // The stream with zero bytes after it, so that every load reads 8 bytes
+  // (a load starts at most 12 bits past the end: the check is per value).
+  std::string bits(h.payload);
+  bits.append(16, '\0');
+  const uint64_t limit = uint64_t{h.payload.size()} * 8;
+  auto load = [&](uint64_t pos) {
+    uint64_t w;
+    std::memcpy(&w, bits.data() + pos / 8, 8);
+    return w >> (pos % 8);
+  };
+  out->resize(h.count);
+  const uint64_t mask = (uint64_t{1} << longest) - 1;
+  uint64_t pos = 0;
+  for (size_t i = 0; i < h.count; ++i) {
+    if (pos > limit) break;
+    const uint16_t entry = table[load(pos) & mask];
+    if (entry == 0) {
+      out->clear();
+      return Corrupt("huffman code");
+    }
+    const uint32_t s = entry >> 4;
+    pos += entry & 0xf;
+    uint64_t u = base[s];
+    if (extra[s] > 0) {
+      u |= load(pos) & ((uint64_t{1} << extra[s]) - 1);
+      pos += extra[s];
+    }
+    const uint64_t v = static_cast<uint64_t>(h.min) + u;
+    if constexpr (sizeof(T) == 4) {
+      if (v > UINT32_MAX) {
+        out->clear();
+        return Corrupt("value does not fit uint32");
+      }
+    }
+    (*out)[i] = static_cast<T>(v);
+  }
+  if (pos > limit) {
+    out->clear();
+    return Corrupt("huffman stream truncated");
+  }
+  *in = p;
+  return Status::OK();
+}
+
+}  // namespace
+
+bool EncodeIntsHuffman(std::span<const int64_t> values, std::string* out) {
+  if (values.empty()) return false;
+  const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  const int64_t min = *lo;
+  const uint64_t range = static_cast<uint64_t>(*hi) - static_cast<uint64_t>(min);
+  if (range >> kMaxRangeBits != 0) return false;
+  std::string best;
+  for (int k = 0; k <= kMaxK; ++k) {
+    std::vector<uint64_t> counts(MaxBuckets(k), 0);
+    uint64_t raw_bits = 0;
+    for (int64_t v : values) {
+      const Bucket b = BucketOf(static_cast<uint64_t>(v) - static_cast<uint64_t>(min), k);
+      ++counts[b.symbol];
+      raw_bits += static_cast<uint64_t>(b.extra);
+    }
+    size_t symbols = counts.size();
+    while (symbols > 1 && counts[symbols - 1] == 0) --symbols;
+    counts.resize(symbols);
+    const std::vector<uint8_t> lengths = CodeLengths(counts);
+    uint64_t code_bits = 0;
+    for (size_t s = 0; s < symbols; ++s) code_bits += counts[s] * lengths[s];
+    const uint64_t payload = (code_bits + raw_bits + 7) / 8;
+    // Cheap size bound first: the header and table cost about the same for every k.
+    if (!best.empty() && payload + (symbols + 1) / 2 >= best.size()) continue;
+    const std::vector<uint32_t> codes = CanonicalCodes(lengths);
+    std::string block(1, static_cast<char>(Encoding::kIntHuffman));
+    PutVarint64(&block, values.size());
+    PutVarint64(&block, ZigZag(min));
+    block.push_back(static_cast<char>(k));
+    PutVarint64(&block, symbols);
+    for (size_t s = 0; s < symbols; s += 2)
+      block.push_back(static_cast<char>(lengths[s] | (s + 1 < symbols ? lengths[s + 1] << 4 : 0)));
+    PutVarint64(&block, payload);
+    const size_t before = block.size();
+    BitWriter w(&block);
+    for (int64_t v : values) {
+      const uint64_t u = static_cast<uint64_t>(v) - static_cast<uint64_t>(min);
+      const Bucket b = BucketOf(u, k);
+      w.Put(codes[b.symbol], lengths[b.symbol]);
+      if (b.extra > 0) w.Put(u & ((uint64_t{1} << b.extra) - 1), b.extra);
+    }
+    w.Finish();
+    if (block.size() - before != payload) return false;  // cannot happen: the sizes above are exact
+    if (best.empty() || block.size() < best.size()) best = std::move(block);
+  }
+  out->append(best);
+  return true;
+}
+
+bool IsHuffmanInts(std::string_view in) {
+  return !in.empty() && static_cast<uint8_t>(in[0]) == static_cast<uint8_t>(Encoding::kIntHuffman);
+}
+
+Status DecodeHuffmanInts(std::string_view* in, std::vector<int64_t>* out) { return Decode(in, out); }
+
+Status DecodeHuffmanInts(std::string_view* in, std::vector<uint32_t>* out) { return Decode(in, out); }
+
+Status SkipHuffmanInts(std::string_view* in) {
+  Header h;
+  return ReadHeader(in, &h);
+}
+
+}  // namespace kpi::codec
