@@ -139,11 +139,23 @@ bool CheckRows(const std::vector<T>& values, const std::vector<uint32_t>& rows) 
   return values.size() == rows.size();
 }
 
-// The rows of the events whose code is in `codes` (ascending).
+// The rows of the events whose code is in `codes` (ascending, non-empty).
 std::vector<uint32_t> RowsOfCodes(const std::vector<uint32_t>& event_code, const std::vector<uint32_t>& codes) {
   std::vector<uint32_t> rows;
-  for (uint32_t e = 0; e < event_code.size(); ++e)
-    if (std::binary_search(codes.begin(), codes.end(), event_code[e])) rows.push_back(e);
+  const uint32_t n = static_cast<uint32_t>(event_code.size());
+  if (codes.size() == 1) {  // the usual case: one event carries the column
+    const uint32_t code = codes[0];
+    for (uint32_t e = 0; e < n; ++e)
+      if (event_code[e] == code) rows.push_back(e);
+  } else if (codes.back() < (1u << 16)) {  // dictionary codes: a table
+    std::vector<uint8_t> in(size_t{codes.back()} + 1, 0);
+    for (uint32_t c : codes) in[c] = 1;
+    for (uint32_t e = 0; e < n; ++e)
+      if (event_code[e] < in.size() && in[event_code[e]] != 0) rows.push_back(e);
+  } else {
+    for (uint32_t e = 0; e < n; ++e)
+      if (std::binary_search(codes.begin(), codes.end(), event_code[e])) rows.push_back(e);
+  }
   return rows;
 }
 
