@@ -159,6 +159,24 @@ std::vector<uint32_t> RowsOfCodes(const std::vector<uint32_t>& event_code, const
   return rows;
 }
 
+// The distinct event codes of `rows`, ascending.
+std::vector<uint32_t> DistinctCodesAt(const std::vector<uint32_t>& event_code, const std::vector<uint32_t>& rows) {
+  std::vector<uint32_t> codes;
+  uint32_t max = 0;
+  for (uint32_t r : rows) max = std::max(max, event_code[r]);
+  if (max < (1u << 16)) {  // dictionary codes: a table
+    std::vector<uint8_t> seen(size_t{max} + 1, 0);
+    for (uint32_t r : rows) seen[event_code[r]] = 1;
+    for (uint32_t c = 0; c <= max; ++c)
+      if (seen[c] != 0) codes.push_back(c);
+    return codes;
+  }
+  for (uint32_t r : rows) codes.push_back(event_code[r]);
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+  return codes;
+}
+
 void PutCodeSet(const std::vector<uint32_t>& codes, std::string* out) {
   codec::PutVarint64(out, codes.size());
   for (size_t i = 0; i < codes.size(); ++i) codec::PutVarint64(out, i == 0 ? codes[0] : codes[i] - codes[i - 1]);
@@ -178,10 +196,7 @@ void PutSparseRows(const Segment& s, const std::vector<uint32_t>& rows,
   codec::PutVarint64(&best, kRowsBlock);
   codec::EncodePresence(rows, s.num_events(), &best);
   if (!rows.empty()) {
-    std::vector<uint32_t> codes;
-    for (uint32_t r : rows) codes.push_back(s.event_code[r]);
-    std::sort(codes.begin(), codes.end());
-    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+    const std::vector<uint32_t> codes = DistinctCodesAt(s.event_code, rows);
     const std::vector<uint32_t> of_codes = RowsOfCodes(s.event_code, codes);
     std::string form;
     if (of_codes == rows) {

@@ -259,52 +259,86 @@ Status Decode(std::string_view* in, std::vector<T>* out) {
 
 }  // namespace
 
-bool EncodeIntsHuffman(std::span<const int64_t> values, std::string* out) {
+bool EncodeIntsHuffman(std::span<const int64_t> values, size_t below, std::string* out) {
   if (values.empty()) return false;
   const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
   const int64_t min = *lo;
   const uint64_t range = static_cast<uint64_t>(*hi) - static_cast<uint64_t>(min);
   if (range >> kMaxRangeBits != 0) return false;
-  std::string best;
+  // One pass: how many values have each u < 8, and each (bit length, two
+  // bits after the leading one) above; every k's bucket counts follow.
+  constexpr int kSmall = 8;
+  uint64_t small[kSmall] = {};
+  std::vector<uint64_t> wide((kMaxRangeBits + 1) * 4, 0);
+  for (int64_t v : values) {
+    const uint64_t u = static_cast<uint64_t>(v) - static_cast<uint64_t>(min);
+    if (u < kSmall) {
+      ++small[u];
+    } else {
+      const int length = 64 - __builtin_clzll(u);
+      ++wide[static_cast<size_t>(length) * 4 + ((u >> (length - 3)) & 3)];
+    }
+  }
+  struct Choice {
+    int k = -1;
+    size_t size = SIZE_MAX;
+    uint64_t payload = 0;
+    std::vector<uint8_t> lengths;
+  } best;
   for (int k = 0; k <= kMaxK; ++k) {
     std::vector<uint64_t> counts(MaxBuckets(k), 0);
     uint64_t raw_bits = 0;
-    for (int64_t v : values) {
-      const Bucket b = BucketOf(static_cast<uint64_t>(v) - static_cast<uint64_t>(min), k);
-      ++counts[b.symbol];
-      raw_bits += static_cast<uint64_t>(b.extra);
+    for (uint64_t u = 0; u < kSmall; ++u) {
+      const Bucket b = BucketOf(u, k);
+      counts[b.symbol] += small[u];
+      raw_bits += small[u] * static_cast<uint64_t>(b.extra);
+    }
+    for (int length = 4; length <= kMaxRangeBits; ++length) {
+      for (uint64_t top = 0; top < 4; ++top) {
+        const uint64_t c = wide[static_cast<size_t>(length) * 4 + top];
+        if (c == 0) continue;
+        const Bucket b = BucketOf(((4 | top) << (length - 3)), k);  // any u of this length and top bits
+        counts[b.symbol] += c;
+        raw_bits += c * static_cast<uint64_t>(b.extra);
+      }
     }
     size_t symbols = counts.size();
     while (symbols > 1 && counts[symbols - 1] == 0) --symbols;
     counts.resize(symbols);
-    const std::vector<uint8_t> lengths = CodeLengths(counts);
+    std::vector<uint8_t> lengths = CodeLengths(counts);
     uint64_t code_bits = 0;
     for (size_t s = 0; s < symbols; ++s) code_bits += counts[s] * lengths[s];
     const uint64_t payload = (code_bits + raw_bits + 7) / 8;
-    // Cheap size bound first: the header and table cost about the same for every k.
-    if (!best.empty() && payload + (symbols + 1) / 2 >= best.size()) continue;
-    const std::vector<uint32_t> codes = CanonicalCodes(lengths);
-    std::string block(1, static_cast<char>(Encoding::kIntHuffman));
-    PutVarint64(&block, values.size());
-    PutVarint64(&block, ZigZag(min));
-    block.push_back(static_cast<char>(k));
-    PutVarint64(&block, symbols);
-    for (size_t s = 0; s < symbols; s += 2)
-      block.push_back(static_cast<char>(lengths[s] | (s + 1 < symbols ? lengths[s + 1] << 4 : 0)));
-    PutVarint64(&block, payload);
-    const size_t before = block.size();
-    BitWriter w(&block);
-    for (int64_t v : values) {
-      const uint64_t u = static_cast<uint64_t>(v) - static_cast<uint64_t>(min);
-      const Bucket b = BucketOf(u, k);
-      w.Put(codes[b.symbol], lengths[b.symbol]);
-      if (b.extra > 0) w.Put(u & ((uint64_t{1} << b.extra) - 1), b.extra);
-    }
-    w.Finish();
-    if (block.size() - before != payload) return false;  // cannot happen: the sizes above are exact
-    if (best.empty() || block.size() < best.size()) best = std::move(block);
+    const size_t size = 1 + VarintLength(values.size()) + VarintLength(ZigZag(min)) + 1 + VarintLength(symbols) +
+                        (symbols + 1) / 2 + VarintLength(payload) + payload;
+    if (size < best.size) best = {k, size, payload, std::move(lengths)};
   }
-  out->append(best);
+  if (best.size >= below) return false;
+  const int k = best.k;
+  const std::vector<uint8_t>& lengths = best.lengths;
+  const size_t symbols = lengths.size();
+  const std::vector<uint32_t> codes = CanonicalCodes(lengths);
+  const size_t start = out->size();
+  out->push_back(static_cast<char>(Encoding::kIntHuffman));
+  PutVarint64(out, values.size());
+  PutVarint64(out, ZigZag(min));
+  out->push_back(static_cast<char>(k));
+  PutVarint64(out, symbols);
+  for (size_t s = 0; s < symbols; s += 2)
+    out->push_back(static_cast<char>(lengths[s] | (s + 1 < symbols ? lengths[s + 1] << 4 : 0)));
+  PutVarint64(out, best.payload);
+  BitWriter w(out);
+  for (int64_t v : values) {
+    const uint64_t u = static_cast<uint64_t>(v) - static_cast<uint64_t>(min);
+    const Bucket b = BucketOf(u, k);
+    w.Put(codes[b.symbol], lengths[b.symbol]);
+    if (b.extra > 0) w.Put(u & ((uint64_t{1} << b.extra) - 1), b.extra);
+  }
+  w.Finish();
+  if (out->size() - start != best.size) {  // cannot happen: the sizes above are exact
+    out->resize(start);
+    return false;
+  }
   return true;
 }
 

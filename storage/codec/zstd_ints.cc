@@ -101,13 +101,11 @@ Encoding EncodePlainOrZstd(std::span<const T> values, std::string* out) {
 // The smaller of that and the entropy-coded block, which must win by a 32nd
 // (it decodes slower than a packed block).
 Encoding EncodeCompressed(std::span<const int64_t> values, std::string* out) {
-  std::string plain, coded;
+  std::string plain;
   const Encoding e = EncodePlainOrZstd(values, &plain);
-  if (e != Encoding::kIntConstant && EncodeIntsHuffman(values, &coded) &&
-      coded.size() + coded.size() / 32 < plain.size()) {
-    out->append(coded);
+  // Below ~64 bytes the code table eats the gain.
+  if (e != Encoding::kIntConstant && plain.size() >= 64 && EncodeIntsHuffman(values, plain.size() * 32 / 33, out))
     return Encoding::kIntHuffman;
-  }
   out->append(plain);
   return e;
 }

@@ -103,6 +103,19 @@ TEST(HuffmanIntsTest, EveryShapeRoundTrips) {
   }
 }
 
+TEST(HuffmanIntsTest, TheWidestRangeItTakesRoundTrips) {
+  std::mt19937_64 rng(5);
+  std::vector<int64_t> values = {0, (int64_t{1} << 48) - 1};  // range 2^48 - 1: the widest
+  for (int i = 0; i < 3000; ++i) values.push_back(static_cast<int64_t>(rng() & ((uint64_t{1} << (rng() % 48)) - 1)));
+  std::string block;
+  ASSERT_EQ(EncodeIntsCompressed(std::span<const int64_t>(values), &block), Encoding::kIntHuffman);
+  ExpectReadsBack(block, values, false);
+  values.push_back(int64_t{1} << 48);  // one wider: packed instead
+  block.clear();
+  EXPECT_NE(EncodeIntsCompressed(std::span<const int64_t>(values), &block), Encoding::kIntHuffman);
+  ExpectReadsBack(block, values, false);
+}
+
 TEST(HuffmanIntsTest, Uint32ValuesRoundTrip) {
   std::mt19937 rng(3);
   std::vector<uint32_t> values;
