@@ -116,6 +116,7 @@ class Ingest {
   storage::IngestStats stats_;
   uint64_t files_read_ = 0, lines_ = 0;
   bool io_error_ = false, store_error_ = false, aborted_ = false;
+  bool spilling_ = false;  // arrival is scattered: staged events are spilled, sealed at the end
   std::future<Status> sealing_;
   std::mutex stats_mu_;  // stats_ is updated by the background seal
   uint64_t staged_at_seal_start_ = 0;  // staged_events() when the running seal started
@@ -222,6 +223,11 @@ int Ingest::Run() {
     if (memory_limit_ > 0 && !RelieveMemory()) {
       keep_going = false;
       break;
+    }
+    // Spilled (scattered arrival, MaybeStartSeal): no seal until the end.
+    if (spilling_) {
+      store_->SpillStaged();  // again: a seal under memory pressure ended it
+      continue;
     }
     bool idle = !sealing_.valid() || sealing_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
     if (!idle && store_->staged_events() > staged_at_seal_start_ + seal_events_) {
@@ -408,14 +414,16 @@ bool Ingest::MaybeStartSeal() {
   // shuffled file, a backfill across old days, an export sorted by ticket)
   // they are most of the store, and sealing every `seal_events` would
   // rewrite the whole store each time. So when a seal would re-encode more
-  // than a quarter as many events as it seals, wait for more staged events, up to
-  // the staging limit (staged events are held decoded until their seal).
+  // than a quarter as many events as it seals, stop sealing: spill the
+  // staged events (Store::SpillStaged: they are on disk already) and seal
+  // once at the end, partition group by partition group, writing each
+  // segment once. Staging then holds nothing in memory.
   const uint64_t base = std::max<uint64_t>(1, seal_events_);
-  const uint64_t staged = store_->staged_events();
-  if (staged < max_staged_events_) {
+  if (store_->staged_events() < max_staged_events_) {
     storage::Store::SealEstimate estimate;
     if (store_->EstimateSeal(&estimate).ok() && 4 * estimate.rewrite > estimate.staged) {
-      seal_at_ = std::min(staged + base, std::max(max_staged_events_, base));
+      spilling_ = true;
+      store_->SpillStaged();
       return true;
     }
   }

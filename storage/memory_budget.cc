@@ -74,6 +74,7 @@ MemoryBudget IngestBudget(size_t limit_bytes) {
   // staged behind it (cli/ingest_command.h): three seal_events in all.
   b.seal_events = std::max<uint64_t>(rest / kStagedEventBytes / 3, 65536);
   b.max_staged_events = 2 * b.seal_events;
+  b.spilled_seal_bytes = std::max<uint64_t>(rest, 16 * kMiB);
   // Half of the quarter Rest() set aside.
   b.seal_group_events = std::max<uint64_t>(b.limit_bytes / 8 / kGroupEventBytes, 65536);
   return b;
@@ -91,6 +92,7 @@ void ApplyBudget(const MemoryBudget& budget, StoreOptions* options) {
   options->dictionaries.page_cache_bytes = budget.dictionary_cache_bytes;
   options->write_buffer_bytes = budget.write_buffer_bytes;
   options->seal_group_events = budget.seal_group_events;
+  options->spilled_seal_bytes = budget.spilled_seal_bytes;
 }
 
 Status ParseMemorySize(std::string_view text, size_t* bytes) {

@@ -39,6 +39,10 @@ struct MemoryBudget {
   // Ingest only: the events a seal decodes and builds at once
   // (StoreOptions::seal_group_events).
   uint64_t seal_group_events = 0;
+  // Ingest only: what a seal reading spilled staged events back from disk
+  // keeps for all of them (StoreOptions::spilled_seal_bytes): the staged
+  // events' share, which spilling frees.
+  uint64_t spilled_seal_bytes = 0;
   // Ingest only: events per parsed batch (a few wait in the reader's queue).
   size_t batch_events = 0;
 };

@@ -34,44 +34,11 @@ Status Store::Seal(IngestStats* stats, std::map<uint32_t, IngestStats>* per_batc
   // Only the taking of the staged events and the final commit hold write_mu:
   // Stage() may land more batches while this seal decodes and encodes.
   std::lock_guard seal_lock(impl_->seal_mu);
-  Sealer sealer(this, per_batch);
-  return sealer.Run(stats);
-}
-
-Status Sealer::ReadStaged() {
-  std::lock_guard lock(im_.write_mu);
-  if (im_.failed) return Status::IOError("store is read-only after an earlier write failure; reopen it");
-  if (im_.pending_complete) {
-    // Everything staged since the last seal is still in memory: no re-decode.
-    taken_events_ = im_.pending.size();
-    incoming_ = std::move(im_.pending);
-    im_.pending.clear();
-    attrs_ = std::move(im_.pending_attrs);
-    im_.pending_attrs.Clear();
-    tickets_ = std::move(im_.pending_tickets);
-    im_.pending_tickets.Clear();
-    for (uint32_t b : im_.pending_batches) staging_keys_.push_back(StagingKey(b));
-    im_.pending_batches.clear();
-    return Status::OK();
+  for (;;) {  // more than one run only when a run left staged batches (StoreOptions::spilled_seal_bytes)
+    Sealer sealer(this, per_batch);
+    KPI_RETURN_IF_ERROR(sealer.Run(stats));
+    if (!sealer.left_staged()) return Status::OK();
   }
-  std::unique_ptr<rocksdb::Iterator> it(im_.db->NewIterator(rocksdb::ReadOptions(), im_.staging_cf));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->key().size() != 4) return Status::Corruption("staging key");
-    uint32_t batch = GetBigEndian32(it->key().data());
-    KPI_RETURN_IF_ERROR(
-        DecodeStagedBatch(std::string_view(it->value().data(), it->value().size()), batch, &tickets_, &attrs_,
-                          &incoming_));
-    staging_keys_.push_back(it->key().ToString());
-  }
-  // Every batch in memory is also among the staged keys just read (batches a
-  // crash left staged were never counted in staged_events).
-  taken_events_ = im_.pending.size();
-  im_.pending.clear();
-  im_.pending_attrs.Clear();
-  im_.pending_batches.clear();
-  im_.pending_tickets.Clear();
-  im_.pending_complete = true;
-  return FromRocks(it->status(), "read staging");
 }
 
 Status Sealer::LoadTicketIndex() {
@@ -140,15 +107,20 @@ uint32_t Sealer::WorkIndexFor(const std::string& id) {
 }
 
 Status Sealer::Run(IngestStats* stats) {
-  KPI_RETURN_IF_ERROR(ReadStaged());
+  KPI_RETURN_IF_ERROR(TakeStaged());
+  // After the take: every code of the events taken is in the catalog.
+  created_code_ = store_.catalog_.FindCode(kEventColumn, "created");
+  if (from_disk_) KPI_RETURN_IF_ERROR(ScanStaged());
   if (staging_keys_.empty()) return Status::OK();
   KPI_RETURN_IF_ERROR(LoadTicketIndex());
-  created_code_ = store_.catalog_.FindCode(kEventColumn, "created");
-  incoming_dims_ = attrs_.dims.size();
-  incoming_measures_ = attrs_.measures.size();
-  BucketIncoming();
+  if (!from_disk_) {
+    incoming_dims_ = attrs_.dims.size();
+    incoming_measures_ = attrs_.measures.size();
+    BucketIncoming();
+  }
   std::vector<Group> groups;
   KPI_RETURN_IF_ERROR(PlanGroups(&groups));
+  if (from_disk_) NoteGroups(groups);
 
   IngestStats local;
   std::map<uint32_t, IngestStats> by_batch;
@@ -157,6 +129,7 @@ Status Sealer::Run(IngestStats* stats) {
   // Latest partitions first: a ticket sealed before its `created` arrived
   // moves to an earlier day, so it usually joins a group still to come.
   for (size_t g = groups.size(); g-- > 0;) {
+    if (from_disk_) KPI_RETURN_IF_ERROR(ReadGroupIncoming(g));
     KPI_RETURN_IF_ERROR(SealGroup(groups, g, &local, per_batch_ != nullptr ? &by_batch : nullptr));
     if (groups.size() > 1) CarryMovedTickets(groups, g);
     WriteGroup(&local, &out);
@@ -164,6 +137,11 @@ Status Sealer::Run(IngestStats* stats) {
   }
   if (auto last = carried_.find(groups.size()); last != carried_.end()) {
     fresh_only_ = true;
+    if (from_disk_) {  // no incoming event of its own
+      incoming_.clear();
+      attrs_.Clear();
+      incoming_dims_ = incoming_measures_ = 0;
+    }
     TakeCarriedTickets(&last->second);
     WriteGroup(&local, &out);
     ResetGroup();

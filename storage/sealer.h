@@ -4,9 +4,13 @@
 // or the new segments and no staged batch.
 //
 // Steps (sealer.cc drives them):
-//   1. take the staged events (decoded in memory since Stage, else re-read);
-//      look up where their tickets live (ticket index), bucket them by ticket
-//      keeping arrival order;
+//   1. take the staged events: decoded in memory since Stage, or, when they
+//      were spilled (Store::SpillStaged) or a crash left them, on disk in the
+//      staging family: then a first pass over it (under a RocksDB snapshot)
+//      only counts and places each incoming ticket, and each group reads its
+//      own events back in a pass of its own (sealer_staged.cc); look up where
+//      the tickets live (ticket index), bucket the events by ticket keeping
+//      arrival order;
 //   2. cut the seal into partition groups (sealer_groups.cc): each incoming
 //      ticket has a home partition (its segment's, or for a new ticket the
 //      day its incoming events place it on), and consecutive home partitions
@@ -37,13 +41,17 @@
 // the seal that would add more folds the parts into a new base.
 //
 // Memory: events are never copied per ticket. Incoming events stay in the one
-// array staging produced (tickets address them through an index array), and
+// array staging produced (or, read back from disk, the group's events only;
+// tickets address them through an index array), and
 // a group's loaded segments decode into one arena, emptied for the next
 // group; a ticket is two slices. Sealed events of a ticket are already in
 // segment order and its accepted incoming events are sorted once, so
 // building a segment merges two sorted runs. What a seal holds at once: its
 // incoming events, one group's decoded segments and built segments, and the
-// encoded values of the groups before (in the WriteBatch).
+// encoded values of the groups before (in the WriteBatch). Read back from
+// disk, the incoming events held are the group's; what the seal keeps for
+// all of them is a ticket id and a few words per incoming ticket, and 8 bytes
+// per staged event (its offset and ticket).
 //
 // Thread safety: runs under Store::Impl::seal_mu; takes write_mu only to take
 // the staged events and to commit (storage/store_impl.h).
@@ -78,7 +86,13 @@ class Sealer {
   static constexpr uint64_t kCacheBuiltUpTo = 65536;
   Sealer(Store* store, std::map<uint32_t, IngestStats>* per_batch)
       : store_(*store), im_(*store->impl_), per_batch_(per_batch) {}
+  ~Sealer();
+  Sealer(const Sealer&) = delete;
+  Sealer& operator=(const Sealer&) = delete;
   Status Run(IngestStats* stats);
+  // After Run: staged batches are left for another run (read back from
+  // disk, past StoreOptions::spilled_seal_bytes).
+  bool left_staged() const { return left_staged_; }
   // Store::EstimateSeal; requires seal_mu.
   Status Estimate(Store::SealEstimate* out);
 
@@ -100,12 +114,11 @@ class Sealer {
     uint32_t partition = 0;
     size_t num_events() const { return (sealed_end - sealed_begin) + (incoming_end - incoming_begin); }
   };
-  // A ticket carried to another group, with copies of its merged sealed
-  // events.
+  // A ticket carried to another group, with copies of its merged events
+  // (sealed and accepted incoming, in segment order).
   struct CarriedTicket {
     std::string id;
     uint32_t events_begin = 0, events_end = 0;  // CarryBox::events[...]
-    uint32_t incoming_begin = 0, incoming_end = 0;
     int64_t placement_ms = 0;
     uint32_t partition = 0;
   };
@@ -132,7 +145,27 @@ class Sealer {
     bool wrote_delta = false;
   };
 
-  Status ReadStaged();
+  // A staged batch of a seal that reads staging back from disk.
+  // Its events (byte offset in the value, ticket) in arrival order, then,
+  // once the groups are planned, grouped: group g's are [starts[g], starts[g + 1]).
+  struct StagedBatch {
+    uint32_t batch = 0;
+    std::vector<uint32_t> offsets;
+    std::vector<uint32_t> tickets;  // tickets_ indexes
+    std::vector<uint32_t> starts;
+  };
+  // Takes the staged events: those in memory, or else a snapshot of the
+  // staging family to read them back from (sealer_staged.cc).
+  Status TakeStaged();
+  // Disk: the first pass, counting and placing each incoming ticket.
+  Status ScanStaged();
+  // Disk: sorts each staged batch's events by group (stable).
+  void NoteGroups(const std::vector<Group>& groups);
+  // Disk: reads group `index`'s incoming events into incoming_ and attrs_.
+  Status ReadGroupIncoming(size_t index);
+  // A ticket's incoming events, and the placement they give it.
+  uint64_t IncomingEvents(uint32_t ticket) const;
+  int64_t IncomingPlacement(uint32_t ticket) const;
   // Builds the on-disk ticket index when the store predates it (ticket_index.h).
   Status LoadTicketIndex();
   // Adds the sealed segments holding any of `tickets` to *out (ticket index).
@@ -190,6 +223,14 @@ class Sealer {
   std::vector<uint32_t> starts_;      // tickets_ index t: its events are order_[starts_[t], starts_[t + 1])
   StringInterner tickets_;
   std::vector<std::string> staging_keys_;
+  // Read back from disk (from_disk_): the staging family as the seal took
+  // it, its batches, and per incoming ticket its events and placement.
+  bool from_disk_ = false;
+  const rocksdb::Snapshot* staged_snapshot_ = nullptr;
+  std::vector<StagedBatch> staged_;
+  std::vector<uint32_t> incoming_counts_;
+  std::vector<int64_t> incoming_placement_;
+  bool left_staged_ = false;
   size_t incoming_dims_ = 0, incoming_measures_ = 0;  // attrs_ sizes holding incoming_'s
   // The current group.
   std::vector<CodedEvent> sealed_;    // events of the loaded segments, ticket after ticket
@@ -205,5 +246,24 @@ class Sealer {
   uint32_t created_code_ = 0;
   uint64_t taken_events_ = 0;  // staged events this seal took
 };
+
+template <typename Fn>
+inline void Sealer::ForEachEvent(const WorkTicket& t, Fn&& fn) const {
+  // Two sorted runs: the sealed events (segment order) and the accepted
+  // incoming ones (sorted by MergeTickets). Ties go to the sealed copy.
+  const EventOrderLess less{attrs_};
+  uint32_t i = t.sealed_begin, k = t.incoming_begin;
+  while (i < t.sealed_end && k < t.incoming_end) {
+    const CodedEvent& in = incoming_[order_[k]];
+    if (less(in, sealed_[i])) {
+      fn(in);
+      ++k;
+    } else {
+      fn(sealed_[i++]);
+    }
+  }
+  for (; i < t.sealed_end; ++i) fn(sealed_[i]);
+  for (; k < t.incoming_end; ++k) fn(incoming_[order_[k]]);
+}
 
 }  // namespace kpi::storage

@@ -49,15 +49,10 @@ Status Sealer::PlanGroups(std::vector<Group>* groups) {
   };
   std::map<uint32_t, Home> homes;
   for (uint32_t t = 0; t < n; ++t) {
-    uint32_t partition = where[t].partition;
-    if (!sealed[t]) {
-      PlacementScan scan(created_code_);
-      for (uint32_t k = starts_[t]; k < starts_[t + 1]; ++k) scan.Visit(incoming_[order_[k]]);
-      partition = PartitionOf(scan.placement_ms());
-    }
+    const uint32_t partition = sealed[t] ? where[t].partition : PartitionOf(IncomingPlacement(t));
     Home& home = homes[partition];
     home.tickets.push_back(t);
-    home.events += starts_[t + 1] - starts_[t];
+    home.events += IncomingEvents(t);
     if (sealed[t] && home.segments.insert({where[t].partition, where[t].segment}).second) {
       if (auto ref = im_.refs.find({where[t].partition, where[t].segment}); ref != im_.refs.end())
         home.events += ref->second.zone.num_events;
@@ -92,8 +87,11 @@ void Sealer::CarryMovedTickets(const std::vector<Group>& groups, size_t index) {
     CarriedTicket c;
     c.id = work_ids_.id(i);
     c.events_begin = static_cast<uint32_t>(box.events.size());
-    for (uint32_t k = t.sealed_begin; k < t.sealed_end; ++k) {
-      CodedEvent e = sealed_[k];
+    // Its merged events, sealed and accepted incoming, in segment order: the
+    // group that takes it reads them all as sealed (the incoming events of
+    // a seal that reads staging back per group are gone by then).
+    ForEachEvent(t, [&](const CodedEvent& event) {
+      CodedEvent e = event;
       const auto dims = DimsOf(e, attrs_);
       const auto measures = MeasuresOf(e, attrs_);
       e.dims_begin = static_cast<uint32_t>(box.attrs.dims.size());
@@ -101,10 +99,8 @@ void Sealer::CarryMovedTickets(const std::vector<Group>& groups, size_t index) {
       box.attrs.dims.insert(box.attrs.dims.end(), dims.begin(), dims.end());
       box.attrs.measures.insert(box.attrs.measures.end(), measures.begin(), measures.end());
       box.events.push_back(e);
-    }
+    });
     c.events_end = static_cast<uint32_t>(box.events.size());
-    c.incoming_begin = t.incoming_begin;
-    c.incoming_end = t.incoming_end;
     c.placement_ms = t.placement_ms;
     c.partition = t.partition;
     box.tickets.push_back(std::move(c));
@@ -129,8 +125,7 @@ void Sealer::TakeCarriedTickets(CarryBox* box) {
     WorkTicket& w = work_[WorkIndexFor(c.id)];
     w.sealed_begin = events_base + c.events_begin;
     w.sealed_end = events_base + c.events_end;
-    w.incoming_begin = c.incoming_begin;
-    w.incoming_end = c.incoming_end;
+    w.incoming_begin = w.incoming_end = 0;  // all in the sealed slice
     w.placement_ms = c.placement_ms;
     w.partition = c.partition;
     w.changed = true;  // a new ticket of its partition (its old segment was written without it)

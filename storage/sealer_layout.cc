@@ -122,25 +122,6 @@ void Sealer::KeepUnchangedSegments() {
   }
 }
 
-template <typename Fn>
-void Sealer::ForEachEvent(const WorkTicket& t, Fn&& fn) const {
-  // Two sorted runs: the sealed events (segment order) and the accepted
-  // incoming ones (sorted by MergeTickets). Ties go to the sealed copy.
-  const EventOrderLess less{attrs_};
-  uint32_t i = t.sealed_begin, k = t.incoming_begin;
-  while (i < t.sealed_end && k < t.incoming_end) {
-    const CodedEvent& in = incoming_[order_[k]];
-    if (less(in, sealed_[i])) {
-      fn(in);
-      ++k;
-    } else {
-      fn(sealed_[i++]);
-    }
-  }
-  for (; i < t.sealed_end; ++i) fn(sealed_[i]);
-  for (; k < t.incoming_end; ++k) fn(incoming_[order_[k]]);
-}
-
 void Sealer::BuildSegment(const std::vector<uint32_t>& members, bool only_incoming, Segment* s) const {
   std::vector<uint32_t> order;
   for (uint32_t i : members)

@@ -4,6 +4,7 @@
 // of the process that staged it.
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,5 +21,14 @@ void EncodeStagedBatch(const std::vector<CodedEvent>& events, const StringIntern
                        std::string* out);
 Status DecodeStagedBatch(std::string_view in, uint32_t batch, StringInterner* tickets, EventAttrs* attrs,
                          std::vector<CodedEvent>* out);
+// For a seal that reads staging back one partition group at a time
+// (storage/sealer.h): the first pass decodes every event, leaving each
+// event's ticket id (a view into `in`) in *ticket_ids and its byte offset in
+// *offsets (CodedEvent::ticket unset); a group's pass then decodes just the
+// events at `offsets`, event i getting ticket tickets[i].
+Status ScanStagedBatch(std::string_view in, uint32_t batch, std::vector<std::string_view>* ticket_ids,
+                       std::vector<uint32_t>* offsets, EventAttrs* attrs, std::vector<CodedEvent>* out);
+Status DecodeStagedEvents(std::string_view in, uint32_t batch, std::span<const uint32_t> offsets,
+                          std::span<const uint32_t> tickets, EventAttrs* attrs, std::vector<CodedEvent>* out);
 
 }  // namespace kpi::storage

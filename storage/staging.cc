@@ -3,7 +3,8 @@
 // pages go in the same write), and lands the batch in the staging family in
 // one WriteBatch (storage/staged_batch.h is its value; synced, unless
 // Store::Durable::kOnSeal leaves the sync to the next seal), keeping the
-// coded events in memory for the next seal (Store::Impl::pending).
+// coded events in memory for the next seal (Store::Impl::pending) unless
+// they were spilled (Store::SpillStaged).
 #include <unistd.h>
 
 #include "storage/coded_event.h"
@@ -201,6 +202,13 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     stats->staged += coded.size();
     stats->last_batch = batch;
   }
+  if (!im.pending_complete) {
+    // Spilled (SpillStaged, or batches a crash left): the next seal reads
+    // every staged batch back from the staging family, this one included.
+    undo_attrs();
+    im.pending_tickets.Clear();
+    return Status::OK();
+  }
   im.pending_batches.push_back(batch);
   if (im.pending.empty()) {
     im.pending = std::move(coded);
@@ -208,6 +216,16 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     im.pending.insert(im.pending.end(), std::make_move_iterator(coded.begin()), std::make_move_iterator(coded.end()));
   }
   return Status::OK();
+}
+
+void Store::SpillStaged() {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.write_mu);
+  im.pending = std::vector<CodedEvent>();  // their memory goes too
+  im.pending_attrs = EventAttrs();
+  im.pending_tickets = StringInterner();
+  im.pending_batches.clear();
+  im.pending_complete = false;
 }
 
 }  // namespace kpi::storage

@@ -71,6 +71,12 @@ struct StoreOptions {
   // decoded is bounded by this, not by how many segments it touches
   // (storage/sealer.h). 0: one group.
   uint64_t seal_group_events = 0;
+  // A seal reading staged events back from disk (Store::SpillStaged) takes
+  // staged batches, oldest first, while what it keeps for all of them (a few
+  // words per incoming ticket, 8 bytes per event) and their share of the
+  // seal's one write stay under about this many bytes; Seal then seals the
+  // rest in another run. 0: no bound.
+  uint64_t spilled_seal_bytes = 0;
   // A seal that only adds a little to a segment appends it as a delta part
   // instead of re-encoding the segment (storage/segment_parts.h), up to this
   // many per segment; the seal after folds them. 0: always re-encode.
@@ -245,6 +251,15 @@ class Store {
     uint64_t rewrite = 0;
   };
   Status EstimateSeal(SealEstimate* out);
+  // Lets go of the staged events held decoded in memory for the next seal,
+  // and of those staged after, until that seal: they are on disk in the
+  // staging family, and the seal reads them back from there, one partition
+  // group at a time (storage/sealer.h). For a bulk load whose arrival is
+  // scattered (a shuffled file, a backfill): it seals once at the end and
+  // writes each segment once, instead of re-encoding the store at every
+  // seal, and what it holds is bounded by the seal's group, not by what is
+  // staged. Changes nothing on disk.
+  void SpillStaged();
   // Stage + Seal.
   Status Ingest(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats);
   uint64_t staged_events() const;

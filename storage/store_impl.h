@@ -81,6 +81,7 @@ struct Store::Impl {
   std::mutex write_mu;
   bool failed = false;                 // GUARDED_BY(write_mu): a write failed; refuse more
   uint32_t last_batch = 0;             // GUARDED_BY(write_mu)
+  uint32_t last_batch_at_open = 0;     // batches after it were staged by this process
   int64_t last_batch_ms = 0;           // GUARDED_BY(write_mu)
   uint64_t next_generation = 1;        // GUARDED_BY(seal_mu)
   std::atomic<uint64_t> staged_events{0};
@@ -91,7 +92,9 @@ struct Store::Impl {
   std::unique_ptr<TicketIndex> tickets;
   std::vector<int64_t> batch_times;    // GUARDED_BY(write_mu)
   // What Stage() landed since the last seal, kept decoded so Seal() need not
-  // read it back. Incomplete after Open() finds batches a crash left staged.
+  // read it back. Incomplete (and then empty: Stage keeps nothing until the
+  // next seal, which reads every staged batch back) after Open() finds
+  // batches a crash left staged, and after Store::SpillStaged.
   std::vector<CodedEvent> pending;         // GUARDED_BY(write_mu)
   std::vector<uint32_t> pending_batches;   // GUARDED_BY(write_mu)
   StringInterner pending_tickets;             // GUARDED_BY(write_mu): ids of `pending` events

@@ -265,6 +265,7 @@ struct StoreOpen {
       }
     }
     KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read catalog"));
+    im.last_batch_at_open = im.last_batch;
 
     // A dictionary's size: its last page's number and count.
     std::vector<uint32_t> dictionaries = {kEventColumn, kAgentColumn};

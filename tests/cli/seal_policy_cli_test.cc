@@ -1,7 +1,9 @@
-// `kpi ingest` seal policy (cli/ingest_command.cc MaybeStartSeal): shuffled
-// input defers seals while a seal would re-encode much of the store, up to
-// --max-staged-events; however the seals fall, the store answers exactly as
-// one loaded in time order.
+// `kpi ingest` seal policy (cli/ingest_command.cc MaybeStartSeal): when a
+// seal would re-encode much of the store (shuffled input), staged events are
+// spilled and sealed once at the end, read back from disk per partition
+// group (below --max-staged-events staged; at it, seals go on as before);
+// however the seals fall, the store answers exactly as one loaded in time
+// order.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -34,7 +36,8 @@ TEST_F(SealPolicyCliTest, ShuffledInputAnswersAsSortedWhateverTheStagingLimit) {
   ASSERT_EQ(expected.exit_code, 0) << expected.err;
   ASSERT_GT(expected.out.size(), 100u);
   // Tiny seals (every seal after the first re-encodes nearly everything, so
-  // they defer), a limit that forces seals anyway, and no limit in reach.
+  // the rest is spilled), a limit that forces seals anyway, and no limit in
+  // reach.
   for (const char* limit : {"0", "900", "100000000"}) {
     const std::string db = std::string("shuffled-") + limit;
     KpiRun ingest = RunKpi({"ingest", "-q", "--no-sync", "--db", db, "--batch", "101", "--seal-events", "300",

@@ -42,6 +42,7 @@ TEST(MemoryBudgetTest, EverySplitFitsItsLimit) {
     EXPECT_EQ(ingest.max_staged_events, 2 * ingest.seal_events);
     EXPECT_GT(ingest.batch_events, 0u);
     EXPECT_GT(ingest.seal_group_events, 0u);
+    EXPECT_GT(ingest.spilled_seal_bytes, 0u) << "spilled seals are bounded";
   }
   EXPECT_GT(IngestBudget(size_t{1} << 30).seal_events, IngestBudget(kMinMemoryLimit).seal_events);
   EXPECT_GE(DefaultMemoryLimit(), kMinMemoryLimit);

@@ -4,7 +4,9 @@
 // ids, revisions, correction marks, dimensions and measures, the same seal
 // counts, and a ticket index that finds every ticket again. Tickets that
 // move between groups (an earlier `created` arrives, a correction moves a
-// ticket's day) are carried to the seal's last group.
+// ticket's day) are carried to the seal's last group. The same when the
+// staged events were spilled (Store::SpillStaged) and each group reads its
+// own back from disk, in one run or several (StoreOptions::spilled_seal_bytes).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -27,8 +29,9 @@ using kpi::testing::ScratchDir;
 constexpr int64_t kDay = 86'400'000;
 constexpr int64_t kStart = 1735689600000;  // 2025-01-01, as RandomEvents
 
-StoreOptions Options(uint64_t group_events, uint32_t max_deltas) {
+StoreOptions Options(uint64_t group_events, uint32_t max_deltas, uint64_t spilled_seal_bytes = 0) {
   StoreOptions o = kpi::testing::TickingStoreOptions(24, max_deltas);
+  o.spilled_seal_bytes = spilled_seal_bytes;
   o.seal_group_events = group_events;
   return o;
 }
@@ -59,16 +62,21 @@ std::vector<std::vector<std::vector<RawEvent>>> Seals(uint64_t seed) {
   return kpi::testing::Chunks(batches, 4);
 }
 
-IngestStats StageAndSeal(Store* store, const std::vector<std::vector<std::vector<RawEvent>>>& seals) {
+// With `spill`, the staged events are spilled from the second batch of each
+// seal on: the seal reads every batch back from disk.
+IngestStats StageAndSeal(Store* store, const std::vector<std::vector<std::vector<RawEvent>>>& seals,
+                         bool spill = false) {
   IngestStats total;
   for (const auto& seal : seals) {
     for (const auto& batch : seal) {
+      if (spill && &batch != &seal.front()) store->SpillStaged();
       std::vector<EventReject> rejects;
       EXPECT_TRUE(store->Stage(batch, &rejects, &total).ok());
       EXPECT_TRUE(rejects.empty());
     }
     Status s = store->Seal(&total);
     EXPECT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(store->staged_events(), 0u);
   }
   return total;
 }
@@ -108,38 +116,94 @@ std::map<uint32_t, uint32_t> SegmentsPerPartition(const Store& store) {
   return out;
 }
 
+using SealList = std::vector<std::vector<std::vector<RawEvent>>>;
+
+// The store one-group seals make of `seals`: its tickets, and the seals' counts.
+std::map<std::string, std::string> OneGroup(const SealList& seals, IngestStats* stats) {
+  ScratchDir dir;
+  std::unique_ptr<Store> store;
+  EXPECT_TRUE(Store::Open(dir.path(), Options(0, 0), &store).ok());
+  *stats = StageAndSeal(store.get(), seals);
+  return Tickets(*store);
+}
+
+// Seals `seals` into a new store opened with `o` (spilling as StageAndSeal
+// does with `spill`): the tickets and counts of one-group seals; reopened,
+// the ticket index finds every ticket in its segment, so everything again is
+// all duplicates and changes nothing.
+void ExpectSameAsOneGroup(const SealList& seals, const StoreOptions& o, bool spill,
+                          const std::map<std::string, std::string>& want, const IngestStats& want_stats) {
+  ScratchDir dir;
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::Open(dir.path(), o, &store).ok());
+  const IngestStats got = StageAndSeal(store.get(), seals, spill);
+  EXPECT_EQ(got.accepted, want_stats.accepted);
+  EXPECT_EQ(got.duplicates, want_stats.duplicates);
+  EXPECT_EQ(got.corrections, want_stats.corrections);
+  EXPECT_EQ(Tickets(*store), want);
+  store.reset();
+  ASSERT_TRUE(Store::Open(dir.path(), o, &store).ok());
+  const IngestStats again = StageAndSeal(store.get(), seals, spill);
+  EXPECT_EQ(again.accepted, 0u);
+  EXPECT_EQ(Tickets(*store), want);
+  EXPECT_EQ(CountTickets(*store), want.size());
+}
+
 TEST(SealGroupsTest, AnyGroupSizeHoldsWhatOneGroupHolds) {
   for (uint64_t seed : {5, 6}) {
     const auto seals = Seals(seed);
-    ScratchDir ref_dir;
-    std::unique_ptr<Store> ref;
-    ASSERT_TRUE(Store::Open(ref_dir.path(), Options(0, 0), &ref).ok());
-    const IngestStats want_stats = StageAndSeal(ref.get(), seals);
-    const auto want = Tickets(*ref);
+    IngestStats want_stats;
+    const auto want = OneGroup(seals, &want_stats);
     ASSERT_EQ(want.size(), 400u);
     for (uint64_t group : {0, 1, 40, 300}) {
       for (uint32_t max_deltas : {0u, 16u}) {
         SCOPED_TRACE("seed " + std::to_string(seed) + ", groups of " + std::to_string(group) + " events, deltas " +
                      std::to_string(max_deltas));
-        ScratchDir dir;
-        std::unique_ptr<Store> store;
-        ASSERT_TRUE(Store::Open(dir.path(), Options(group, max_deltas), &store).ok());
-        const IngestStats got = StageAndSeal(store.get(), seals);
-        EXPECT_EQ(got.accepted, want_stats.accepted);
-        EXPECT_EQ(got.duplicates, want_stats.duplicates);
-        EXPECT_EQ(got.corrections, want_stats.corrections);
-        EXPECT_EQ(Tickets(*store), want);
-        // Reopened: the ticket index finds every ticket in its segment, so
-        // everything again is all duplicates and changes nothing.
-        store.reset();
-        ASSERT_TRUE(Store::Open(dir.path(), Options(group, max_deltas), &store).ok());
-        const IngestStats again = StageAndSeal(store.get(), seals);
-        EXPECT_EQ(again.accepted, 0u);
-        EXPECT_EQ(Tickets(*store), want);
-        EXPECT_EQ(CountTickets(*store), 400u);
+        ExpectSameAsOneGroup(seals, Options(group, max_deltas), false, want, want_stats);
       }
     }
   }
+}
+
+// Spilled staged events, read back from disk per group: one run, or runs of
+// a few batches each (a tiny spilled_seal_bytes: one batch per run).
+TEST(SealGroupsTest, SpilledSealsHoldWhatInMemorySealsHold) {
+  const auto seals = Seals(5);
+  IngestStats want_stats;
+  const auto want = OneGroup(seals, &want_stats);
+  for (uint64_t group : {0, 40}) {
+    for (uint64_t bound : {0, 1, 20'000}) {
+      for (uint32_t max_deltas : {0u, 16u}) {
+        SCOPED_TRACE("groups of " + std::to_string(group) + " events, bound " + std::to_string(bound) + ", deltas " +
+                     std::to_string(max_deltas));
+        ExpectSameAsOneGroup(seals, Options(group, max_deltas, bound), true, want, want_stats);
+      }
+    }
+  }
+}
+
+// Batches staged while spilled stay spilled until the seal; batches staged
+// after it are held in memory again; a reopen with staged batches left (as a
+// crash leaves them) reads them back the same way.
+TEST(SealGroupsTest, SpillingLastsUntilTheNextSeal) {
+  const auto seals = Seals(7);
+  IngestStats want_stats;
+  const auto want = OneGroup(seals, &want_stats);
+  ScratchDir dir;
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::Open(dir.path(), Options(40, 0, 20'000), &store).ok());
+  IngestStats stats;
+  for (size_t i = 0; i < seals.size(); ++i) {
+    if (i % 2 == 0) store->SpillStaged();
+    for (const auto& batch : seals[i]) ASSERT_TRUE(store->Stage(batch, nullptr, &stats).ok());
+    if (i + 1 == seals.size()) break;  // the last seal's batches are left staged
+    ASSERT_TRUE(store->Seal(&stats).ok());
+  }
+  EXPECT_GT(store->staged_events(), 0u);
+  store.reset();
+  ASSERT_TRUE(Store::Open(dir.path(), Options(40, 0, 20'000), &store).ok());
+  EXPECT_EQ(store->staged_events(), 0u);
+  EXPECT_EQ(Tickets(*store), want);
 }
 
 RawEvent Event(const std::string& ticket, int64_t day, const char* name) {

@@ -126,19 +126,24 @@ uint64_t CountTickets(const storage::Store& store) {
 }
 
 void StageForever(const std::string& dir, int first, int report_fd,
-                  const std::function<std::vector<RawEvent>(int)>& batch) {
+                  const std::function<std::vector<RawEvent>(int)>& batch, bool spill) {
   std::unique_ptr<storage::Store> store;
   storage::StoreOptions o;
   o.max_tickets_per_segment = 64;
   o.ticket_cache_bytes = 0;  // the ticket index read from its files every time (issue 13)
+  if (spill) {
+    o.seal_group_events = 300;
+    o.spilled_seal_bytes = 100'000;  // a few batches per run
+  }
   if (!storage::Store::Open(dir, o, &store).ok()) _exit(2);
   for (int k = first;; ++k) {
     std::vector<RawEvent> events = batch(k);
     storage::IngestStats stats;
     const storage::Store::MetaWrite checkpoint{"ingest_checkpoint", "input", std::to_string(k)};
+    if (spill) store->SpillStaged();
     if (!store->Stage(events, nullptr, &stats, std::span(&checkpoint, 1)).ok()) _exit(3);
     if (write(report_fd, &k, sizeof k) != sizeof k) _exit(4);
-    if (k % 2 == 1 && !store->Seal(&stats).ok()) _exit(5);
+    if (k % (spill ? 4 : 2) == (spill ? 3 : 1) && !store->Seal(&stats).ok()) _exit(5);
   }
 }
 

@@ -54,9 +54,11 @@ uint64_t CountTickets(const storage::Store& store);
 // stages batch(k) for k = first, first + 1, ... forever, each with the
 // checkpoint ("ingest_checkpoint", "input") = k in the same write, reports k
 // once durable, and seals after every odd k (kills land in staging and in
-// sealing).
+// sealing). With `spill`, staged events are spilled (Store::SpillStaged), a
+// seal every fourth k reads them back from disk in small partition groups
+// and in several runs (StoreOptions::spilled_seal_bytes).
 [[noreturn]] void StageForever(const std::string& dir, int first, int report_fd,
-                               const std::function<std::vector<RawEvent>(int)>& batch);
+                               const std::function<std::vector<RawEvent>(int)>& batch, bool spill = false);
 int RunAndKill(const std::function<void(int report_fd)>& child, unsigned delay_us, int none, bool* killed);
 
 }  // namespace kpi::testing
