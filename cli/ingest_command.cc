@@ -63,9 +63,7 @@ class Ingest {
         err_(err),
         seal_events_(flags.seal_events),
         max_staged_events_(flags.max_staged_events),
-        batch_events_(flags.batch_events) {
-    seal_at_ = flags.seal_events;
-  }
+        batch_events_(flags.batch_events) {}
   int Run();
 
  private:
@@ -120,7 +118,6 @@ class Ingest {
   std::future<Status> sealing_;
   std::mutex stats_mu_;  // stats_ is updated by the background seal
   uint64_t staged_at_seal_start_ = 0;  // staged_events() when the running seal started
-  uint64_t seal_at_ = 0;  // staged events that start a seal (MaybeStartSeal defers it)
   uint64_t seal_events_, max_staged_events_;  // the flags', lowered to fit the memory limit
   size_t batch_events_;                        // likewise
   size_t memory_limit_ = 0;  // bytes; 0: none
@@ -234,7 +231,7 @@ int Ingest::Run() {
       keep_going = FinishSeal();
       idle = true;
     }
-    if (keep_going && idle && store_->staged_events() >= seal_at_) keep_going = MaybeStartSeal();
+    if (keep_going && idle && store_->staged_events() >= seal_events_) keep_going = MaybeStartSeal();
   }
   if (!keep_going) pipeline.Stop();
   files_read_ = static_cast<uint64_t>(std::count(opened.begin(), opened.end(), true));
@@ -418,7 +415,6 @@ bool Ingest::MaybeStartSeal() {
   // staged events (Store::SpillStaged: they are on disk already) and seal
   // once at the end, partition group by partition group, writing each
   // segment once. Staging then holds nothing in memory.
-  const uint64_t base = std::max<uint64_t>(1, seal_events_);
   if (store_->staged_events() < max_staged_events_) {
     storage::Store::SealEstimate estimate;
     if (store_->EstimateSeal(&estimate).ok() && 4 * estimate.rewrite > estimate.staged) {
@@ -427,7 +423,6 @@ bool Ingest::MaybeStartSeal() {
       return true;
     }
   }
-  seal_at_ = base;
   StartSeal();
   return true;
 }
@@ -451,7 +446,6 @@ bool Ingest::ApplyMemoryLimit(storage::StoreOptions* options) {
   seal_events_ = std::min(seal_events_, budget.seal_events);
   max_staged_events_ = std::min(max_staged_events_, budget.max_staged_events);
   batch_events_ = std::min(batch_events_, budget.batch_events);
-  seal_at_ = seal_events_;
   // Transparent huge pages (cli/malloc_config.cc) round the allocator's
   // extents up to 2 MB: ~8 % less CPU, but tens of MB that a small limit
   // cannot spare.
@@ -466,7 +460,6 @@ bool Ingest::RelieveMemory() {
   if (!FinishSeal()) return false;
   // Not for a handful of events: a seal is worth its fixed costs.
   if (store_->staged_events() >= seal_events_ / 4) {
-    seal_at_ = seal_events_;
     StartSeal();
   }
   return true;

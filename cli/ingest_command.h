@@ -7,9 +7,11 @@
 // staged, a background seal starts (at most one runs; staging goes on
 // meanwhile), and a final seal and flush run at the end. When arrival is
 // scattered (a seal would re-encode more sealed events than a quarter of what it
-// seals: Store::EstimateSeal), seals wait for more staged events, up to
-// `max_staged_events`. Memory stays bounded by the staged events held plus
-// one seal's segments, whatever the input size.
+// seals: Store::EstimateSeal) and fewer than `max_staged_events` are staged,
+// sealing stops: staged events are spilled (Store::SpillStaged) and sealed
+// once at the end, read back from disk per partition group. Memory stays
+// bounded by the staged events held plus one seal's segments, whatever the
+// input size.
 //
 // Memory limit (`memory_limit`, docs/operations.md "Memory limit"): the
 // store's caches and memtables and the two seal thresholds are sized to fit

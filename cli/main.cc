@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   ingest_cmd->add_option("--seal-events", ingest.seal_events, "Seal when more events than this are staged")
       ->capture_default_str();
   ingest_cmd->add_option("--max-staged-events", ingest.max_staged_events,
-                         "Scattered arrival: let up to this many events wait for one seal")
+                         "Scattered arrival: below this many staged events, spill them and seal once at the end")
       ->capture_default_str();
   ingest_cmd->add_option("--memory-limit", ingest.memory_limit,
                          "Keep the process under this much memory (512M, 1.5G); auto: a quarter of RAM, at most 1 GiB; "
