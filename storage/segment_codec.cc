@@ -140,23 +140,31 @@ bool CheckRows(const std::vector<T>& values, const std::vector<uint32_t>& rows) 
 }
 
 // The rows of the events whose code is in `codes` (ascending, non-empty).
+// Branch-free: a count pass, then every row written and kept when it matches.
 std::vector<uint32_t> RowsOfCodes(const std::vector<uint32_t>& event_code, const std::vector<uint32_t>& codes) {
-  std::vector<uint32_t> rows;
   const uint32_t n = static_cast<uint32_t>(event_code.size());
+  auto collect = [&](auto&& in_set) {
+    size_t count = 0;
+    for (uint32_t e = 0; e < n; ++e) count += in_set(event_code[e]);
+    std::vector<uint32_t> rows(count + 1);  // + 1: the last write may be of a row not kept
+    size_t k = 0;
+    for (uint32_t e = 0; e < n && k < count; ++e) {
+      rows[k] = e;
+      k += in_set(event_code[e]);
+    }
+    rows.resize(count);
+    return rows;
+  };
   if (codes.size() == 1) {  // the usual case: one event carries the column
     const uint32_t code = codes[0];
-    for (uint32_t e = 0; e < n; ++e)
-      if (event_code[e] == code) rows.push_back(e);
-  } else if (codes.back() < (1u << 16)) {  // dictionary codes: a table
+    return collect([code](uint32_t c) { return static_cast<size_t>(c == code); });
+  }
+  if (codes.back() < (1u << 16)) {  // dictionary codes: a table
     std::vector<uint8_t> in(size_t{codes.back()} + 1, 0);
     for (uint32_t c : codes) in[c] = 1;
-    for (uint32_t e = 0; e < n; ++e)
-      if (event_code[e] < in.size() && in[event_code[e]] != 0) rows.push_back(e);
-  } else {
-    for (uint32_t e = 0; e < n; ++e)
-      if (std::binary_search(codes.begin(), codes.end(), event_code[e])) rows.push_back(e);
+    return collect([&in](uint32_t c) { return static_cast<size_t>(c < in.size() && in[c] != 0); });
   }
-  return rows;
+  return collect([&codes](uint32_t c) { return static_cast<size_t>(std::binary_search(codes.begin(), codes.end(), c)); });
 }
 
 // The distinct event codes of `rows`, ascending.
@@ -346,18 +354,24 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
   std::vector<uint32_t> codes, group_of;
   size_t num_code_groups = 0;
   std::vector<size_t> group_rows;
-  bool have_codes = false;
+  bool have_codes = false, have_groups = false;
   auto need_codes = [&]() -> Status {
     if (have_codes) return Status::OK();
     std::string_view p = codes_block;
     KPI_RETURN_IF_ERROR(codec::DecodeInts(&p, &codes));
     if (codes.size() != n) return Corrupt("column count");
+    have_codes = true;
+    return Status::OK();
+  };
+  auto need_groups = [&]() -> Status {
+    if (have_groups) return Status::OK();
+    KPI_RETURN_IF_ERROR(need_codes());
     const TimeGroups groups(codes);
     num_code_groups = groups.size();
     group_of.resize(n);
     group_rows.assign(num_code_groups, 0);
     for (uint32_t e = 0; e < n; ++e) group_rows[group_of[e] = static_cast<uint32_t>(groups.Of(codes[e]))]++;
-    have_codes = true;
+    have_groups = true;
     return Status::OK();
   };
   // Reads the num_groups blocks of one column split by code (decoded when
@@ -365,7 +379,7 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
   uint64_t num_groups = 0;
   auto by_group = [&](bool wanted, const std::string& column, std::vector<std::vector<int64_t>>* out) -> Status {
     if (wanted) {
-      KPI_RETURN_IF_ERROR(need_codes());
+      KPI_RETURN_IF_ERROR(need_groups());
       if (num_code_groups != num_groups) return Corrupt("time group count");
       out->resize(num_code_groups);
     }

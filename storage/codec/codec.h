@@ -29,7 +29,8 @@ enum class Encoding : uint8_t {
   kIntDelta = 4,       // first value, then zigzag deltas frame-of-reference packed
   kIntPatched = 5,     // frame of reference at a narrow width; wider values patched from an exception list
   kIntZstd = 6,        // an int block of the above, zstd-compressed (EncodeIntsCompressed)
-  kIntHuffman = 7,     // bit-length buckets Huffman-coded, the low bits raw (EncodeIntsCompressed)
+  kIntHuffman = 7,     // bit-length buckets Huffman-coded, the low bits raw (read only; written 2026-12-07)
+  kIntHuffman4 = 8,    // the same in four interleaved streams (EncodeIntsCompressed)
   kDoubleScaled = 16,  // all values are k-decimal numbers (k <= 6): integers * 10^-k, ints block
   kDoublePlain = 17,   // raw little-endian IEEE-754 doubles
   kStrings = 32,       // lengths as an ints block, then the bytes concatenated
@@ -58,7 +59,7 @@ Status DecodeInts(std::string_view* in, std::vector<int64_t>* out);
 Status DecodeInts(std::string_view* in, std::vector<uint32_t>* out);
 // The same values, stored zstd-compressed (tag kIntZstd) when that makes the
 // block at least an eighth (and 16 bytes) smaller, or entropy-coded (tag
-// kIntHuffman, huffman_ints.cc) when that is smaller still by a 32nd.
+// kIntHuffman4, huffman_ints.cc) when that is smaller still by a 32nd.
 // DecodeInts and SkipInts read every form; other readers of int blocks
 // (strings, doubles) never see these two.
 Encoding EncodeIntsCompressed(std::span<const int64_t> values, std::string* out);

@@ -41,9 +41,11 @@ Status DecodeCompressedInts(std::string_view* in, std::vector<uint32_t>* out);
 Status SkipCompressedInts(std::string_view* in);
 
 // Entropy-coded int blocks (huffman_ints.cc). EncodeIntsHuffman appends the
-// block and returns true when it is smaller than `below` bytes, or returns
-// false having appended nothing (also when the values' range is too wide).
-bool EncodeIntsHuffman(std::span<const int64_t> values, size_t below, std::string* out);
+// block (tag kIntHuffman4; kIntHuffman, one stream, when not `interleaved`:
+// only tests write those now) and returns true when it is smaller than
+// `below` bytes, or returns false having appended nothing (also when the
+// values' range is too wide).
+bool EncodeIntsHuffman(std::span<const int64_t> values, size_t below, std::string* out, bool interleaved = true);
 bool IsHuffmanInts(std::string_view in);
 Status DecodeHuffmanInts(std::string_view* in, std::vector<int64_t>* out);
 Status DecodeHuffmanInts(std::string_view* in, std::vector<uint32_t>* out);

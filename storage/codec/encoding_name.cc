@@ -11,6 +11,7 @@ const char* EncodingName(Encoding e) {
     case Encoding::kIntPatched: return "patched";
     case Encoding::kIntZstd: return "zstd";
     case Encoding::kIntHuffman: return "huffman";
+    case Encoding::kIntHuffman4: return "huffman4";
     case Encoding::kDoubleScaled: return "scaled";
     case Encoding::kDoublePlain: return "plain";
     case Encoding::kStrings: return "strings";

@@ -12,6 +12,12 @@
 //   significant bit first: per value its bucket's code (the canonical code
 //   bit-reversed, so a decoder indexes a table with the next bits) followed
 //   by its raw bits.
+// Tag kIntHuffman4 (the one written): the same with kWays streams, value i in
+// stream i % kWays: the header then holds kWays varint payload sizes and
+// the streams follow one another. A decoder's next code position depends on
+// the previous code's length; four independent streams decode four values
+// at a time (the single stream took ~4.4 ns per value, a third of a cold
+// query's CPU).
 // Written only for blocks whose range (max - min) is below 2^kMaxRangeBits,
 // so a value needs at most kMaxCodeBits + kMaxRangeBits - 1 bits.
 #include <algorithm>
@@ -28,6 +34,7 @@ namespace kpi::codec {
 namespace {
 
 constexpr int kMaxCodeBits = 12;
+constexpr int kWays = 4;
 constexpr int kMaxRangeBits = 48;
 constexpr int kMaxK = 2;
 
@@ -156,15 +163,20 @@ struct Header {
   size_t count = 0;
   int64_t min = 0;
   int k = 0;
+  int ways = 1;
   std::vector<uint8_t> lengths;
-  std::string_view payload;
+  std::string_view payload;  // every stream, one after the other
+  uint64_t stream_bytes[kWays] = {};
 };
 
 Status ReadHeader(std::string_view* in, Header* h) {
   std::string_view p = *in;
   uint8_t tag = 0, k = 0;
-  uint64_t zmin = 0, symbols = 0, bytes = 0;
-  if (!GetByte(&p, &tag) || tag != static_cast<uint8_t>(Encoding::kIntHuffman)) return Corrupt("not a huffman block");
+  uint64_t zmin = 0, symbols = 0;
+  if (!GetByte(&p, &tag) || (tag != static_cast<uint8_t>(Encoding::kIntHuffman) &&
+                             tag != static_cast<uint8_t>(Encoding::kIntHuffman4)))
+    return Corrupt("not a huffman block");
+  h->ways = tag == static_cast<uint8_t>(Encoding::kIntHuffman4) ? kWays : 1;
   KPI_RETURN_IF_ERROR(GetCount(&p, kMaxBlockValues, &h->count));
   if (h->count == 0 || !GetVarint64(&p, &zmin) || !GetByte(&p, &k) || k > kMaxK || !GetVarint64(&p, &symbols) ||
       symbols == 0 || symbols > MaxBuckets(k) || (symbols + 1) / 2 > p.size())
@@ -178,9 +190,14 @@ Status ReadHeader(std::string_view* in, Header* h) {
     if (h->lengths[s] > kMaxCodeBits) return Corrupt("huffman code length");
   }
   p.remove_prefix((symbols + 1) / 2);
-  if (!GetVarint64(&p, &bytes) || bytes > p.size()) return Corrupt("huffman payload size");
-  h->payload = p.substr(0, bytes);
-  p.remove_prefix(bytes);
+  uint64_t total = 0;
+  for (int w = 0; w < h->ways; ++w) {
+    if (!GetVarint64(&p, &h->stream_bytes[w]) || h->stream_bytes[w] > p.size()) return Corrupt("huffman payload size");
+    total += h->stream_bytes[w];
+  }
+  if (total > p.size()) return Corrupt("huffman payload size");
+  h->payload = p.substr(0, total);
+  p.remove_prefix(total);
   *in = p;
   return Status::OK();
 }
@@ -200,58 +217,75 @@ Status Decode(std::string_view* in, std::vector<T>* out) {
   }
   if (longest == 0 || kraft > (uint64_t{1} << kMaxCodeBits)) return Corrupt("huffman code lengths");
   const std::vector<uint32_t> codes = CanonicalCodes(h.lengths);
-  // table[next `longest` bits] = symbol << 4 | length; 0 = no code.
-  std::vector<uint16_t> table(size_t{1} << longest, 0);
+  // table[next `longest` bits] = symbol << 16 | raw bits << 8 | code length
+  // (0 = no code); base[symbol] = the bucket's lowest value.
+  std::vector<uint32_t> table(size_t{1} << longest, 0);
   std::vector<uint64_t> base(h.lengths.size());
-  std::vector<uint8_t> extra(h.lengths.size());
+  uint64_t widest = 0;  // the largest value - min any code can give
   for (size_t s = 0; s < h.lengths.size(); ++s) {
-    const int l = h.lengths[s];
+    const uint32_t l = h.lengths[s];
+    if (l == 0) continue;
     int e = 0;
     BucketBase(static_cast<uint32_t>(s), h.k, &base[s], &e);
-    extra[s] = static_cast<uint8_t>(e);
-    if (l == 0) continue;
-    for (uint32_t fill = 0; fill < (1u << (longest - l)); ++fill)
-      table[codes[s] | (fill << l)] = static_cast<uint16_t>((s << 4) | static_cast<uint32_t>(l));
+    widest = std::max(widest, base[s] + ((uint64_t{1} << e) - 1));
+    const uint32_t entry = (static_cast<uint32_t>(s) << 16) | (static_cast<uint32_t>(e) << 8) | l;
+    for (uint32_t fill = 0; fill < (1u << (longest - l)); ++fill) table[codes[s] | (fill << l)] = entry;
   }
-  // The stream with zero bytes after it, so that every load reads 8 bytes
-  // (a load starts at most 12 bits past the end: the check is per value).
+  // uint32 output: each value is checked unless every code gives one that fits.
+  const bool check = sizeof(T) == 4 && (h.min < 0 || static_cast<uint64_t>(h.min) + widest > UINT32_MAX);
+  // The streams with zero bytes after them, so that every load reads 8 bytes
+  // (a load starts at most 12 + 47 bits past a stream's end, which is
+  // checked after each round of one value per stream).
   std::string bits(h.payload);
   bits.append(16, '\0');
-  const uint64_t limit = uint64_t{h.payload.size()} * 8;
-  auto load = [&](uint64_t pos) {
-    uint64_t w;
-    std::memcpy(&w, bits.data() + pos / 8, 8);
-    return w >> (pos % 8);
-  };
-  out->resize(h.count);
-  const uint64_t mask = (uint64_t{1} << longest) - 1;
-  uint64_t pos = 0;
-  for (size_t i = 0; i < h.count; ++i) {
-    if (pos > limit) break;
-    const uint16_t entry = table[load(pos) & mask];
-    if (entry == 0) {
-      out->clear();
-      return Corrupt("huffman code");
-    }
-    const uint32_t s = entry >> 4;
-    pos += entry & 0xf;
-    uint64_t u = base[s];
-    if (extra[s] > 0) {
-      u |= load(pos) & ((uint64_t{1} << extra[s]) - 1);
-      pos += extra[s];
-    }
-    const uint64_t v = static_cast<uint64_t>(h.min) + u;
-    if constexpr (sizeof(T) == 4) {
-      if (v > UINT32_MAX) {
-        out->clear();
-        return Corrupt("value does not fit uint32");
-      }
-    }
-    (*out)[i] = static_cast<T>(v);
+  const char* data = bits.data();
+  uint64_t pos[kWays] = {}, end[kWays] = {};
+  for (int w = 0, at = 0; w < h.ways; at += static_cast<int>(h.stream_bytes[w]), ++w) {
+    pos[w] = uint64_t(at) * 8;
+    end[w] = pos[w] + h.stream_bytes[w] * 8;
   }
-  if (pos > limit) {
+  out->resize(h.count);
+  T* values = out->data();
+  const uint64_t mask = (uint64_t{1} << longest) - 1;
+  const uint64_t min = static_cast<uint64_t>(h.min);
+  // One value from stream w into values[i]; false on a bad code or value.
+  auto one = [&](int w, size_t i) {
+    // 57 bits or more from pos: the code and, but for the widest buckets,
+    // its raw bits.
+    uint64_t word;
+    std::memcpy(&word, data + pos[w] / 8, 8);
+    word >>= pos[w] % 8;
+    const uint32_t entry = table[word & mask];
+    const uint32_t length = entry & 0xff, raw = (entry >> 8) & 0xff;
+    if (length + raw > 57) {  // ranges near 2^48: load again past the code
+      std::memcpy(&word, data + (pos[w] + length) / 8, 8);
+      word = (word >> ((pos[w] + length) % 8)) << length;
+    }
+    const uint64_t v = min + (base[entry >> 16] | ((word >> length) & ((uint64_t{1} << raw) - 1)));
+    values[i] = static_cast<T>(v);
+    pos[w] += length + raw;
+    return length != 0 && !(check && v > UINT32_MAX);
+  };
+  auto in_bounds = [&] {
+    bool ok = true;
+    for (int w = 0; w < h.ways; ++w) ok &= pos[w] <= end[w];
+    return ok;
+  };
+  size_t i = 0;
+  bool ok = true;
+  if (h.ways == kWays) {
+    for (; ok && i + kWays <= h.count; i += kWays) {
+      ok = one(0, i) & one(1, i + 1) & one(2, i + 2) & one(3, i + 3);
+      ok &= in_bounds();
+    }
+  }
+  for (; ok && i < h.count; ++i) {
+    ok = one(static_cast<int>(i % h.ways), i);
+    ok &= in_bounds();
+  }
+  if (!ok) {
     out->clear();
-    return Corrupt("huffman stream truncated");
+    return Corrupt("huffman stream");
   }
   *in = p;
   return Status::OK();
@@ -259,7 +293,7 @@ Status Decode(std::string_view* in, std::vector<T>* out) {
 
 }  // namespace
 
-bool EncodeIntsHuffman(std::span<const int64_t> values, size_t below, std::string* out) {
+bool EncodeIntsHuffman(std::span<const int64_t> values, size_t below, std::string* out, bool interleaved) {
   if (values.empty()) return false;
   const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
   const int64_t min = *lo;
@@ -313,29 +347,37 @@ bool EncodeIntsHuffman(std::span<const int64_t> values, size_t below, std::strin
                         (symbols + 1) / 2 + VarintLength(payload) + payload;
     if (size < best.size) best = {k, size, payload, std::move(lengths)};
   }
-  if (best.size >= below) return false;
+  // The streams round each to a byte and say their sizes: a few bytes more.
+  const int ways = interleaved ? kWays : 1;
+  if (best.size + 2 * (ways - 1) >= below) return false;
   const int k = best.k;
   const std::vector<uint8_t>& lengths = best.lengths;
   const size_t symbols = lengths.size();
   const std::vector<uint32_t> codes = CanonicalCodes(lengths);
+  std::vector<std::string> streams(ways);
+  {
+    std::vector<BitWriter> writers;
+    for (std::string& stream : streams) writers.emplace_back(&stream);
+    for (size_t i = 0; i < values.size(); ++i) {
+      BitWriter& w = writers[i % ways];
+      const uint64_t u = static_cast<uint64_t>(values[i]) - static_cast<uint64_t>(min);
+      const Bucket b = BucketOf(u, k);
+      w.Put(codes[b.symbol], lengths[b.symbol]);
+      if (b.extra > 0) w.Put(u & ((uint64_t{1} << b.extra) - 1), b.extra);
+    }
+    for (BitWriter& w : writers) w.Finish();
+  }
   const size_t start = out->size();
-  out->push_back(static_cast<char>(Encoding::kIntHuffman));
+  out->push_back(static_cast<char>(interleaved ? Encoding::kIntHuffman4 : Encoding::kIntHuffman));
   PutVarint64(out, values.size());
   PutVarint64(out, ZigZag(min));
   out->push_back(static_cast<char>(k));
   PutVarint64(out, symbols);
   for (size_t s = 0; s < symbols; s += 2)
     out->push_back(static_cast<char>(lengths[s] | (s + 1 < symbols ? lengths[s + 1] << 4 : 0)));
-  PutVarint64(out, best.payload);
-  BitWriter w(out);
-  for (int64_t v : values) {
-    const uint64_t u = static_cast<uint64_t>(v) - static_cast<uint64_t>(min);
-    const Bucket b = BucketOf(u, k);
-    w.Put(codes[b.symbol], lengths[b.symbol]);
-    if (b.extra > 0) w.Put(u & ((uint64_t{1} << b.extra) - 1), b.extra);
-  }
-  w.Finish();
-  if (out->size() - start != best.size) {  // cannot happen: the sizes above are exact
+  for (const std::string& stream : streams) PutVarint64(out, stream.size());
+  for (const std::string& stream : streams) out->append(stream);
+  if (out->size() - start >= below) {
     out->resize(start);
     return false;
   }
@@ -343,7 +385,8 @@ bool EncodeIntsHuffman(std::span<const int64_t> values, size_t below, std::strin
 }
 
 bool IsHuffmanInts(std::string_view in) {
-  return !in.empty() && static_cast<uint8_t>(in[0]) == static_cast<uint8_t>(Encoding::kIntHuffman);
+  return !in.empty() && (static_cast<uint8_t>(in[0]) == static_cast<uint8_t>(Encoding::kIntHuffman) ||
+                         static_cast<uint8_t>(in[0]) == static_cast<uint8_t>(Encoding::kIntHuffman4));
 }
 
 Status DecodeHuffmanInts(std::string_view* in, std::vector<int64_t>* out) { return Decode(in, out); }

@@ -105,7 +105,7 @@ Encoding EncodeCompressed(std::span<const int64_t> values, std::string* out) {
   const Encoding e = EncodePlainOrZstd(values, &plain);
   // Below ~64 bytes the code table eats the gain.
   if (e != Encoding::kIntConstant && plain.size() >= 64 && EncodeIntsHuffman(values, plain.size() * 32 / 33, out))
-    return Encoding::kIntHuffman;
+    return Encoding::kIntHuffman4;
   out->append(plain);
   return e;
 }

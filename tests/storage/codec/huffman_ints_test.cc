@@ -1,9 +1,10 @@
-// Entropy-coded int blocks (tag kIntHuffman, storage/codec/huffman_ints.cc):
-// EncodeIntsCompressed picks them for values spread over many octaves (time
-// gaps), DecodeInts reads them back exactly (int64 and uint32), SkipInts
-// steps over exactly the block, code lengths stay within the table's limit
-// on skewed data, and truncated or damaged blocks are Corruption, never a
-// crash or an over-read.
+// Entropy-coded int blocks (tags kIntHuffman4 and, read only, kIntHuffman;
+// storage/codec/huffman_ints.cc): EncodeIntsCompressed picks them for values
+// spread over many octaves (time gaps), DecodeInts reads them back exactly
+// (int64 and uint32, one stream or four, any count), SkipInts steps over
+// exactly the block, code lengths stay within the table's limit on skewed
+// data, and truncated or damaged blocks are Corruption, never a crash or an
+// over-read.
 #include <gtest/gtest.h>
 
 #include <zstd.h>
@@ -15,6 +16,7 @@
 
 #include "guarded_bytes.h"
 #include "storage/codec/codec.h"
+#include "storage/codec/codec_internal.h"
 
 namespace kpi::codec {
 namespace {
@@ -61,7 +63,7 @@ TEST(HuffmanIntsTest, SpreadGapsAreEntropyCodedAndReadBack) {
     EncodeInts(std::span<const int64_t>(values), &plain);
     const Encoding e = EncodeIntsCompressed(std::span<const int64_t>(values), &block);
     if (values.size() > 200) {
-      EXPECT_EQ(e, Encoding::kIntHuffman) << seed;
+      EXPECT_EQ(e, Encoding::kIntHuffman4) << seed;
     }
     EXPECT_LE(block.size(), plain.size());
     const bool narrow = *std::max_element(values.begin(), values.end()) <= int64_t{UINT32_MAX};
@@ -103,16 +105,32 @@ TEST(HuffmanIntsTest, EveryShapeRoundTrips) {
   }
 }
 
+TEST(HuffmanIntsTest, OneStreamBlocksStillRead) {
+  // Tag kIntHuffman (one stream), as written before the interleaved form.
+  for (size_t n : {1u, 2u, 3u, 5u, 700u, 4001u}) {
+    const std::vector<int64_t> values = LogSpread(n, static_cast<uint32_t>(n));
+    for (bool interleaved : {false, true}) {
+      std::string block;
+      ASSERT_TRUE(EncodeIntsHuffman(std::span<const int64_t>(values), SIZE_MAX, &block, interleaved)) << n;
+      EXPECT_EQ(static_cast<uint8_t>(block[0]),
+                static_cast<uint8_t>(interleaved ? Encoding::kIntHuffman4 : Encoding::kIntHuffman));
+      SCOPED_TRACE(n);
+      const bool narrow = *std::max_element(values.begin(), values.end()) <= int64_t{UINT32_MAX};
+      ExpectReadsBack(block, values, narrow);
+    }
+  }
+}
+
 TEST(HuffmanIntsTest, TheWidestRangeItTakesRoundTrips) {
   std::mt19937_64 rng(5);
   std::vector<int64_t> values = {0, (int64_t{1} << 48) - 1};  // range 2^48 - 1: the widest
   for (int i = 0; i < 3000; ++i) values.push_back(static_cast<int64_t>(rng() & ((uint64_t{1} << (rng() % 48)) - 1)));
   std::string block;
-  ASSERT_EQ(EncodeIntsCompressed(std::span<const int64_t>(values), &block), Encoding::kIntHuffman);
+  ASSERT_EQ(EncodeIntsCompressed(std::span<const int64_t>(values), &block), Encoding::kIntHuffman4);
   ExpectReadsBack(block, values, false);
   values.push_back(int64_t{1} << 48);  // one wider: packed instead
   block.clear();
-  EXPECT_NE(EncodeIntsCompressed(std::span<const int64_t>(values), &block), Encoding::kIntHuffman);
+  EXPECT_NE(EncodeIntsCompressed(std::span<const int64_t>(values), &block), Encoding::kIntHuffman4);
   ExpectReadsBack(block, values, false);
 }
 
@@ -121,7 +139,7 @@ TEST(HuffmanIntsTest, Uint32ValuesRoundTrip) {
   std::vector<uint32_t> values;
   for (int i = 0; i < 3000; ++i) values.push_back(UINT32_MAX - static_cast<uint32_t>(rng() % (1u << (rng() % 30))));
   std::string block;
-  EXPECT_EQ(EncodeIntsCompressed(std::span<const uint32_t>(values), &block), Encoding::kIntHuffman);
+  EXPECT_EQ(EncodeIntsCompressed(std::span<const uint32_t>(values), &block), Encoding::kIntHuffman4);
   std::string_view in = block;
   std::vector<uint32_t> out;
   ASSERT_TRUE(DecodeInts(&in, &out).ok());
@@ -132,7 +150,7 @@ TEST(HuffmanIntsTest, Uint32ValuesRoundTrip) {
 TEST(HuffmanIntsTest, TruncatedBlocksAreRefusedWithoutMovingInput) {
   const std::vector<int64_t> values = LogSpread(2000, 5);
   std::string block;
-  ASSERT_EQ(EncodeIntsCompressed(std::span<const int64_t>(values), &block), Encoding::kIntHuffman);
+  ASSERT_EQ(EncodeIntsCompressed(std::span<const int64_t>(values), &block), Encoding::kIntHuffman4);
   for (size_t cut = 0; cut < block.size(); cut += 1 + cut / 50) {
     testing::GuardedBytes truncated(block.substr(0, cut));
     std::string_view a = truncated.view(), b = truncated.view();
@@ -147,7 +165,7 @@ TEST(HuffmanIntsTest, TruncatedBlocksAreRefusedWithoutMovingInput) {
 TEST(HuffmanIntsTest, DamagedBlocksAreCorruptionNeverACrash) {
   const std::vector<int64_t> values = LogSpread(3000, 6);
   std::string block;
-  ASSERT_EQ(EncodeIntsCompressed(std::span<const int64_t>(values), &block), Encoding::kIntHuffman);
+  ASSERT_EQ(EncodeIntsCompressed(std::span<const int64_t>(values), &block), Encoding::kIntHuffman4);
   std::mt19937 rng(11);
   int refused = 0;
   for (int i = 0; i < 3000; ++i) {
