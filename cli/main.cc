@@ -242,6 +242,10 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--webhook-retry-ms", serve.webhook_retry_ms,
                         "First retry of a failed webhook POST; doubles per attempt up to 5 minutes")
       ->capture_default_str();
+  serve_cmd->add_option("--watch-lease-ms", serve.watch_lease_ms,
+                        "With --backend clickhouse: the lease by which one of several front ends runs the watches "
+                        "and sends their webhooks; another takes over within about 1.7 times this after it stops")
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);

@@ -49,6 +49,7 @@ static server::ServeOptions Options(const ServeFlags& flags, std::FILE* err) {
   options.watch_threads = flags.watch_threads;
   options.webhook_timeout_ms = flags.webhook_timeout_ms;
   options.webhook_retry_ms = flags.webhook_retry_ms;
+  options.watch_lease_ms = flags.watch_lease_ms;
   options.log = err;
   return options;
 }

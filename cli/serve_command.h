@@ -53,6 +53,7 @@ struct ServeFlags {
   int watch_threads = 1;                   // watches run at once (0: none run)
   int webhook_timeout_ms = 5000;           // one alert webhook POST
   int webhook_retry_ms = 1000;             // first retry of a failed POST (then doubling)
+  int watch_lease_ms = 15000;              // --backend clickhouse: the watch lease between front ends
   std::string memory_limit = "auto";       // sizes the caches (storage/memory_budget.h); "auto": from RAM; "none"
 };
 

@@ -25,11 +25,10 @@
 #include "query/parser/parser.h"
 #include "query/planner/plan.h"
 #include "query/execution/scope.h"
-#include "query/binder/suggest.h"
+#include "query/catalog/meta_store.h"
 #include "query/time_buckets.h"
 #include "query/trends/trend_select.h"
-#include "query/binder/relative_window.h"
-#include "query/watch/watch_runs.h"
+#include "query/watch/watch_select.h"
 #include "storage/store.h"
 
 namespace kpi::query {
@@ -260,71 +259,20 @@ class StatementRun {
     return ExecuteNestedSelect(&bound, inner, options, out);
   }
 
-  // from watch NAME: a nested select over the watch's run history
-  // (query/watch/watch_runs.h), `during` cutting on run_at.
+  // from watch NAME: the watch's run history (query/watch/watch_select.h).
   Status SelectWatch(const ast::SelectQuery& q, bool explain) {
     KPI_RETURN_IF_ERROR(Prepare(q));
-    const auto def = defs_.watches.find(q.watch);
-    if (def == defs_.watches.end()) {
-      std::vector<std::string> names;
-      for (const auto& [name, d] : defs_.watches) names.push_back(name);
-      return Fail(text_, q.source_pos, "unknown watch '" + q.watch + "'" + DidYouMean(q.watch, names), error_);
-    }
-    std::vector<WatchRun> runs;
-    KPI_RETURN_IF_ERROR(LoadWatchRuns(*store_, q.watch, as_of_, &runs));
-    Result history = WatchHistoryTable(runs);
-    ast::SelectQuery outer = q;
-    outer.during_start.reset();
-    outer.during_end.reset();
-    outer.during_relative.reset();
-    std::optional<std::pair<int64_t, int64_t>> window;
-    KPI_RETURN_IF_ERROR(RunWindow(q, &window));
-    if (window)
-      std::erase_if(history.rows, [&window](const std::vector<Value>& row) {
-        return row[0].time_ms < window->first || row[0].time_ms >= window->second;
-      });
-    context_.nested_columns = &history.columns;
-    BoundQuery bound;
-    const Status bound_ok = Bind(outer, &bound);
-    context_.nested_columns = nullptr;
-    KPI_RETURN_IF_ERROR(bound_ok);
-    std::map<std::string, int64_t> used = bound.used_definitions;
-    used["watch:" + q.watch] = def->second.defined_at_ms;
-    if (explain) {
-      out_->columns = {ResultColumn{"plan", ValueType::kString}};
-      std::string source = "source: watch " + q.watch + " (" + std::to_string(runs.size()) + " runs kept, " +
-                           std::to_string(history.rows.size()) + " rows";
-      if (window) source += " with run_at in [" + FormatInstantUtc(window->first) + ", " + FormatInstantUtc(window->second) + ")";
-      out_->rows.push_back({Value::String(source + ")")});
-      out_->rows.push_back({Value::String("then: a nested select over those rows (columns: run_at, then the watch's)")});
-      return Status::OK();
-    }
-    KPI_RETURN_IF_ERROR(ExecuteNestedSelect(&bound, history, options_, out_));
-    return Stamp(used);
-  }
-
-  // The `during` of a `from watch` statement, on run_at: absolute, or
-  // relative to now (and then recorded for provenance).
-  Status RunWindow(const ast::SelectQuery& q, std::optional<std::pair<int64_t, int64_t>>* window) {
-    if (!q.during_start && !q.during_relative) return Status::OK();
-    cctz::time_zone tz;
-    if (!LoadQueryZone(q.tz.value_or("UTC"), &tz))
-      return Fail(text_, q.tz_pos, "unknown time zone '" + *q.tz + "' (use an IANA name such as \"Europe/Berlin\")",
-                  error_);
-    int64_t a = 0, b = 0;
-    std::string why;
-    if (q.during_relative) {
-      if (!ResolveRelativeWindow(*q.during_relative, tz, now_ms_, &a, &b, &why))
-        return Fail(text_, q.during_relative->pos, why, error_);
-      windows_.push_back(ResolvedWindow{q.during_relative->text, a, b});
-    } else {
-      if (!ParseQueryInstant(q.during_start->text, tz, &a, &why))
-        return Fail(text_, q.during_start->pos, "bad `during` start: " + why, error_);
-      if (!ParseQueryInstant(q.during_end->text, tz, &b, &why))
-        return Fail(text_, q.during_end->pos, "bad `during` end: " + why, error_);
-    }
-    *window = std::make_pair(a, b);
-    return Status::OK();
+    const CatalogSchema schema(snap_->catalog());
+    const MetaReader meta(*store_);
+    std::map<std::string, int64_t> used;
+    WatchSelectFailure failure;
+    const Status s = SelectFromWatch(q, WatchSelectInput{meta, schema, defs_, context_, as_of_, now_ms_, options_},
+                                     explain, out_, &used, &windows_, &failure);
+    if (!failure.message.empty())
+      return failure.bind ? BindFailed(BindError{failure.message, failure.pos})
+                          : Fail(text_, failure.pos, failure.message, error_);
+    KPI_RETURN_IF_ERROR(s);
+    return explain ? Status::OK() : Stamp(used);
   }
 
   Status Evaluate(const ast::Evaluate& ev, bool explain) {

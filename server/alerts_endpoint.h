@@ -7,16 +7,17 @@
 //                   "target":0.03,"delivery":"delivered"},...]}
 // firing first (newest first), then the resolved ones kept for their
 // watch's `keep` (most recently resolved first). 500 when the store cannot
-// be read.
+// be read. The alerts are the backend's metadata (Backend::Meta: the local
+// store's or a cluster's); a null backend answers 503.
 // Thread safety: any thread.
 #pragma once
 
+#include "query/backend/backend.h"
 #include "server/auth.h"
 #include "server/http_message.h"
-#include "storage/store.h"
 
 namespace kpi::server {
 
-Response HandleAlerts(const storage::Store* store, const Grant& grant);
+Response HandleAlerts(const query::Backend* backend, const Grant& grant);
 
 }  // namespace kpi::server

@@ -234,7 +234,7 @@ Response Router::Dispatch(const Request& request, Endpoint* endpoint) {
     case Endpoint::kTables: return HandlePutTable(request, target, target.path.substr(kTablesPrefix.size()));
     case Endpoint::kTargets: return HandlePutTargets(request);
     case Endpoint::kBackup: return HandleBackup(store_, target);
-    case Endpoint::kAlerts: return HandleAlerts(store_, GrantOf(request));
+    case Endpoint::kAlerts: return HandleAlerts(backend_, GrantOf(request));
     case Endpoint::kUi: return ServeWebAsset(request, target.path);
     case Endpoint::kComplete: return HandleComplete(backend_, target, GrantOf(request));
     case Endpoint::kExemptions: return HandleExemptions(backend_, GrantOf(request));

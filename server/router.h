@@ -50,9 +50,11 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "query/catalog/meta_store.h"
 #include "query/engine.h"
 #include "query/result.h"
 #include "server/auth.h"

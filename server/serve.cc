@@ -72,7 +72,8 @@ int ServeOver(storage::Store* store, query::Backend* backend, const ServeOptions
       options.max_body_bytes < 1 || options.max_connections_per_client < 1 || options.max_idle_connections < 1 ||
       options.max_idle_per_client < 1 || options.rate_limit < 0 || options.max_response_bytes < 1 ||
       options.drain_timeout_ms < 0 || options.query_threads_per_client < 0 || options.write_threads_per_client < 0 ||
-      options.watch_threads < 0 || options.webhook_timeout_ms < 1 || options.webhook_retry_ms < 1) {
+      options.watch_threads < 0 || options.webhook_timeout_ms < 1 || options.webhook_retry_ms < 1 ||
+      options.watch_lease_ms < 3) {
     std::fprintf(log, "kpi serve: limits must be positive\n");
     return kExitUsage;
   }
@@ -109,25 +110,29 @@ int ServeOver(storage::Store* store, query::Backend* backend, const ServeOptions
     ingest = [backend](std::span<const RawEvent> events, std::vector<storage::EventReject>* rejects,
                        storage::IngestStats* stats) { return backend->Ingest(events, rejects, stats); };
   Router router(run, store, options.tokens_file.empty() ? nullptr : &tokens, &metrics, limits, ingest, backend);
-  // Watches and their webhooks (local store only); declared before the HTTP
-  // server so that they outlive every /metrics rendering.
+  // Watches and their webhooks, over the backend's metadata; declared before
+  // the HTTP server so that they outlive every /metrics rendering. Over a
+  // shared backend (no local store) several front ends may run: only the
+  // holder of the watch lease runs watches and sends (server/watch_lease.h).
   std::mutex alert_mu;
   std::unique_ptr<WebhookSender> sender;
   std::unique_ptr<WatchScheduler> watches;
-  if (store != nullptr) {
-    WebhookSenderOptions webhook;
-    webhook.timeout = std::chrono::milliseconds(options.webhook_timeout_ms);
-    webhook.first_backoff = std::chrono::milliseconds(options.webhook_retry_ms);
-    sender = std::make_unique<WebhookSender>(store, &alert_mu, webhook);
-    WatchSchedulerOptions scheduling;
-    scheduling.threads = options.watch_threads;
-    scheduling.run_timeout = std::chrono::milliseconds(options.query_timeout_ms);
-    scheduling.max_result_rows = static_cast<size_t>(options.max_rows);
-    watches = std::make_unique<WatchScheduler>(store, run, sender.get(), &alert_mu, scheduling);
-    metrics.AddSource([w = watches.get()] { return w->RenderPrometheus(); });
-    metrics.AddSource([w = sender.get()] { return w->RenderPrometheus(); });
-    metrics.AddSource([store] { return RenderCacheMetrics(*store); });
-  }
+  WebhookSenderOptions webhook;
+  webhook.timeout = std::chrono::milliseconds(options.webhook_timeout_ms);
+  webhook.first_backoff = std::chrono::milliseconds(options.webhook_retry_ms);
+  WatchScheduler* leader = nullptr;  // set below; the sender asks it only after Start
+  if (store == nullptr) webhook.active = [&leader] { return leader->Leading(); };
+  sender = std::make_unique<WebhookSender>(backend->Meta(), &alert_mu, webhook);
+  WatchSchedulerOptions scheduling;
+  scheduling.threads = options.watch_threads;
+  scheduling.run_timeout = std::chrono::milliseconds(options.query_timeout_ms);
+  scheduling.max_result_rows = static_cast<size_t>(options.max_rows);
+  if (store == nullptr) scheduling.lease = std::chrono::milliseconds(options.watch_lease_ms);
+  watches = std::make_unique<WatchScheduler>(backend->Meta(), run, sender.get(), &alert_mu, scheduling);
+  leader = watches.get();
+  metrics.AddSource([w = watches.get()] { return w->RenderPrometheus(); });
+  metrics.AddSource([w = sender.get()] { return w->RenderPrometheus(); });
+  if (store != nullptr) metrics.AddSource([store] { return RenderCacheMetrics(*store); });
 
   HttpServerOptions http;
   http.listen = options.listen;
@@ -165,9 +170,11 @@ int ServeOver(storage::Store* store, query::Backend* backend, const ServeOptions
   } else {
     std::fprintf(log, "auth: %zu bearer token(s) from %s\n", tokens.size(), options.tokens_file.c_str());
   }
-  if (store == nullptr) {
-    std::fprintf(log, "backend: %s (statements and uploads go to it; no watches)\n", backend->Name());
-  } else if (options.watch_threads > 0) {
+  if (store == nullptr)
+    std::fprintf(log, "backend: %s (statements, uploads, watches and alerts go to it)\n", backend->Name());
+  if (options.watch_threads > 0) {
+    if (store == nullptr)
+      std::fprintf(log, "watches: run by the front end holding the watch lease (%d ms)\n", options.watch_lease_ms);
     sender->Start();
     watches->Start();
   } else {
@@ -196,11 +203,9 @@ int ServeOver(storage::Store* store, query::Backend* backend, const ServeOptions
   std::fprintf(log, "kpi serve: %s received, finishing in-flight requests (for up to %d ms)\n",
                sig == SIGINT ? "SIGINT" : "SIGTERM", options.drain_timeout_ms);
   std::fflush(log);
-  if (store != nullptr) {
-    folder->Stop();
-    watches->Stop();
-    sender->Stop();
-  }
+  if (folder) folder->Stop();
+  watches->Stop();
+  sender->Stop();
   server.Stop();
   if (store == nullptr) {
     std::fprintf(log, "kpi serve: stopped\n");

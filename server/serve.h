@@ -67,6 +67,7 @@ struct ServeOptions {
   int watch_threads = 1;                  // watch runs at once, at low CPU priority (server/watch_scheduler.h); 0: none
   int webhook_timeout_ms = 5000;          // one alert webhook POST (server/webhook_sender.h)
   int webhook_retry_ms = 1000;            // first retry of a failed POST, doubling up to 5 minutes
+  int watch_lease_ms = 15000;             // shared backend: the watch lease (server/watch_lease.h)
   int body_timeout_ms = 120000;           // reading one request body
   std::FILE* log = stderr;                // startup/shutdown lines; never tokens
 };
@@ -76,10 +77,13 @@ int Serve(storage::Store* store, const ServeOptions& options);
 
 // The same API over another backend (`kpi serve --backend clickhouse`,
 // docs/scale-out.md): statements (/v1/query, KPI endpoints) and uploads
-// (/v1/events) go to `backend`; /health and /metrics work; what reads the
-// local store (tables, targets, backup, alerts, completion, exemptions,
-// dashboards) answers 503, and no watches run. Shutdown seals nothing
-// (the backend's ingest is durable when it returns). Same exit statuses.
+// (/v1/events) go to `backend`; /health and /metrics work; watches run and
+// GET /v1/alerts reads the backend's metadata (Backend::Meta), and of
+// several front ends on one backend only the holder of the watch lease
+// (server/watch_lease.h) runs watches and sends webhooks. Definitions
+// (tables, targets, exemptions, dashboards) go to the backend too; backup
+// answers 501. Shutdown seals nothing (the backend's ingest is durable when
+// it returns). Same exit statuses.
 int ServeBackend(query::Backend* backend, const ServeOptions& options);
 
 }  // namespace kpi::server

@@ -12,9 +12,9 @@
 #include "query/engine.h"
 #include "query/execution/scope.h"
 #include "server/fair_scheduler.h"
+#include "server/watch_lease.h"
 #include "server/watch_metrics.h"
 #include "server/webhook_sender.h"
-#include "storage/store.h"
 
 namespace kpi::server {
 
@@ -48,9 +48,12 @@ void LowerPriority(int nice) {
 
 }  // namespace
 
-WatchScheduler::WatchScheduler(storage::Store* store, QueryRunner run, WebhookSender* sender, std::mutex* alert_mu,
+WatchScheduler::WatchScheduler(query::MetaWriter meta, QueryRunner run, WebhookSender* sender, std::mutex* alert_mu,
                                WatchSchedulerOptions options)
-    : store_(store), run_(std::move(run)), sender_(sender), alert_mu_(alert_mu), options_(options) {}
+    : meta_(std::move(meta)), run_(std::move(run)), sender_(sender), alert_mu_(alert_mu), options_(options),
+      leading_(options.lease.count() <= 0) {
+  if (options_.lease.count() > 0) lease_ = std::make_unique<WatchLease>(meta_, options_.lease, options_.lease_holder);
+}
 
 WatchScheduler::~WatchScheduler() { Stop(); }
 
@@ -71,15 +74,46 @@ void WatchScheduler::Stop() {
   cv_.notify_all();
   if (loop_.joinable()) loop_.join();
   if (pool_) pool_->Shutdown();
+  if (lease_) lease_->Release();  // the loop has ended: this thread is the lease's only user now
+}
+
+bool WatchScheduler::Leading() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return leading_;
+}
+
+bool WatchScheduler::Lead(int64_t now_ms) {
+  if (!lease_) return true;
+  const bool lead = lease_->Check(now_ms);
+  const bool claiming = !lead && lease_->claiming();  // leads from the next check, or learns who does
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (lead == leading_ && (told_ || claiming)) return lead;
+    if (!claiming) told_ = true;
+    leading_ = lead;
+    ++epoch_;
+    watches_.clear();
+  }
+  if (lead) {
+    std::fprintf(stderr, "kpi serve: watches: this front end (%s) holds the watch lease and runs them\n",
+                 lease_->holder().c_str());
+  } else if (!claiming) {
+    std::fprintf(stderr, "kpi serve: watches: this front end (%s) stands by (%s)\n", lease_->holder().c_str(),
+                 lease_->error().empty() ? "another holds the watch lease" : lease_->error().c_str());
+  }
+  if (sender_ != nullptr) sender_->Wake();  // it sends only while this front end leads
+  return lead;
 }
 
 void WatchScheduler::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    const int64_t now = store_->NowMs();
-    Refresh(now);
-    DueRuns(now);
+    const int64_t now = meta_.NowMs();
+    if (Lead(now)) {
+      Refresh(now);
+      DueRuns(now);
+    }
     lock.lock();
     cv_.wait_for(lock, options_.tick, [this] { return stopping_; });
   }
@@ -87,7 +121,7 @@ void WatchScheduler::Loop() {
 
 void WatchScheduler::Refresh(int64_t now_ms) {
   query::DefinitionMap defs;
-  if (!query::LoadDefinitions(*store_, query::DefinitionKind::kWatch, &defs).ok()) return;
+  if (!query::LoadDefinitions(meta_, query::DefinitionKind::kWatch, &defs).ok()) return;
   std::vector<std::string> fresh;  // new watches, loaded below without the lock
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -128,18 +162,18 @@ void WatchScheduler::Refresh(int64_t now_ms) {
 
 void WatchScheduler::Load(Watch* w) {
   const std::string& name = w->def.name;
-  query::LoadWatchState(*store_, name, &w->state);
+  query::LoadWatchState(meta_, name, &w->state);
   std::vector<int64_t> times;
-  if (query::ListWatchRunTimes(*store_, name, &times).ok()) w->run_times.assign(times.begin(), times.end());
+  if (query::ListWatchRunTimes(meta_, name, &times).ok()) w->run_times.assign(times.begin(), times.end());
   if (!times.empty()) {
     std::string value;
     auto run = std::make_shared<query::WatchRun>();
-    if (store_->GetMeta(query::WatchRunNamespace(name), query::InstantKey(times.back()), &value).ok() &&
+    if (meta_.GetMeta(query::WatchRunNamespace(name), query::InstantKey(times.back()), &value).ok() &&
         query::DecodeWatchRun(times.back(), value, run.get()))
       w->latest = std::move(run);
   }
   std::vector<query::AlertRecord> alerts;
-  if (query::LoadAlerts(*store_, &alerts).ok())
+  if (query::LoadAlerts(meta_, &alerts).ok())
     for (query::AlertRecord& a : alerts)
       if (a.watch == name) w->alerts[a.key] = std::move(a);
 }
@@ -159,14 +193,16 @@ void WatchScheduler::DueRuns(int64_t now_ms) {
       continue;
     }
     w.busy = true;
-    if (!pool_->Submit(name, [this, name = name, def = w.def, run_ms] { RunOne(name, def, run_ms); })) {
+    if (!pool_->Submit(name, [this, name = name, def = w.def, run_ms, epoch = epoch_] {
+          RunOne(name, def, run_ms, epoch);
+        })) {
       w.busy = false;
       ++w.state.skipped;
     }
   }
 }
 
-void WatchScheduler::RunOne(std::string name, query::WatchDefinition def, int64_t run_ms) {
+void WatchScheduler::RunOne(std::string name, query::WatchDefinition def, int64_t run_ms, uint64_t epoch) {
   query::ExecOptions options;
   options.threads = std::max(options_.exec_threads, 1);
   options.now_ms = run_ms;
@@ -181,12 +217,12 @@ void WatchScheduler::RunOne(std::string name, query::WatchDefinition def, int64_
   if (!def.owner.empty()) status = query::Scope::Parse(def.owner, &options.scope);
   if (status.ok()) status = run_(def.statement, options, &result, &error);
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  Finish(name, def, run_ms, status, error, std::move(result), ms);
+  Finish(name, def, run_ms, epoch, status, error, std::move(result), ms);
 }
 
 void WatchScheduler::Finish(const std::string& name, const query::WatchDefinition& def, int64_t run_ms,
-                            const Status& status, const query::QueryError& error, query::Result result,
-                            double duration_ms) {
+                            uint64_t epoch, const Status& status, const query::QueryError& error,
+                            query::Result result, double duration_ms) {
   if (cancel_.load()) return;  // shutting down: the run was cut short, not failed
   std::lock_guard<std::mutex> alerts_lock(*alert_mu_);
   query::WatchState state;
@@ -195,7 +231,7 @@ void WatchScheduler::Finish(const std::string& name, const query::WatchDefinitio
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = watches_.find(name);
-    if (it == watches_.end()) return;  // dropped while it ran
+    if (it == watches_.end() || epoch != epoch_) return;  // dropped while it ran, or the lease moved
     it->second.busy = false;
     state = it->second.state;
     run_times = it->second.run_times;
@@ -204,7 +240,7 @@ void WatchScheduler::Finish(const std::string& name, const query::WatchDefinitio
   state.last_run_ms = run_ms;
   state.last_duration_ms = duration_ms;
   ++state.runs;
-  std::vector<storage::Store::MetaWrite> writes;
+  std::vector<query::MetaWrite> writes;
   std::shared_ptr<query::WatchRun> run;
   query::AlertUpdate update;
   if (status.ok()) {
@@ -231,7 +267,7 @@ void WatchScheduler::Finish(const std::string& name, const query::WatchDefinitio
     ++state.failures;
   }
   query::StateWrite(name, state, &writes);
-  const Status written = store_->WriteMeta(writes);
+  const Status written = meta_.WriteMeta(writes);
   if (!written.ok()) {
     std::fprintf(stderr, "kpi serve: watch %s: cannot store its run: %s\n", name.c_str(), written.ToString().c_str());
     state.last_ok = false;
@@ -240,7 +276,7 @@ void WatchScheduler::Finish(const std::string& name, const query::WatchDefinitio
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = watches_.find(name);
-    if (it == watches_.end()) return;
+    if (it == watches_.end() || epoch != epoch_) return;
     // Instants skipped while this run went on were counted on the live state.
     const uint64_t skipped = it->second.state.skipped;
     it->second.state = state;
@@ -257,11 +293,18 @@ void WatchScheduler::Finish(const std::string& name, const query::WatchDefinitio
 
 std::string WatchScheduler::RenderPrometheus() const {
   std::vector<WatchMetricsInput> inputs;
+  bool leading = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [name, w] : watches_) inputs.push_back({w.def, w.state, w.latest});
+    leading = leading_;
   }
-  return RenderWatchMetrics(inputs);
+  std::string out = RenderWatchMetrics(inputs);
+  if (lease_)
+    out += "# HELP kpistore_watch_runner 1 while this front end holds the watch lease and runs the watches.\n"
+           "# TYPE kpistore_watch_runner gauge\n"
+           "kpistore_watch_runner " + std::string(leading ? "1" : "0") + "\n";
+  return out;
 }
 
 std::vector<WatchScheduler::WatchStats> WatchScheduler::Stats() const {

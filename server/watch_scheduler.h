@@ -26,6 +26,13 @@
 // writes the state only (status failed, its error), and the watch is
 // retried at its next instant.
 // A watch owned by a scope runs under that scope (query/execution/scope.h).
+// Where the watches live: the backend's metadata (query/catalog/meta_store.h),
+// the local store's or a cluster's. Over a backend shared by several front
+// ends (`options.lease` > 0), only the holder of the watch lease
+// (server/watch_lease.h) runs watches; the others stand by, track nothing
+// and take over when the lease runs out. Every change of leader starts from
+// the stored state (runs, alerts) and its runs are recorded only while it
+// still leads.
 // Metrics: RenderPrometheus() gives the gauges of the latest run of every
 // watch (server/watch_metrics.h); at start the latest stored run of each
 // watch is loaded, so a restart exports the same values before the first run.
@@ -46,18 +53,16 @@
 #include <vector>
 
 #include "query/result.h"
+#include "query/catalog/meta_store.h"
 #include "query/watch/alerts.h"
 #include "query/watch/watch_definition.h"
 #include "query/watch/watch_runs.h"
 #include "server/router.h"
 
-namespace kpi::storage {
-class Store;
-}
-
 namespace kpi::server {
 
 class FairScheduler;
+class WatchLease;
 class WebhookSender;
 
 struct WatchSchedulerOptions {
@@ -67,21 +72,31 @@ struct WatchSchedulerOptions {
   std::chrono::milliseconds run_timeout{60000};  // a run's deadline (capped at its watch's `every`)
   std::chrono::milliseconds tick{200};          // how often schedules and definitions are checked
   size_t max_result_rows = 100'000;             // a run with more rows fails
+  // > 0: the metadata is shared by several front ends; run watches only
+  // while holding the watch lease of this length (server/watch_lease.h).
+  std::chrono::milliseconds lease{0};
+  std::string lease_holder;                     // this front end's name in the lease (empty: a default)
 };
 
 class WatchScheduler {
  public:
-  // `sender` may be null (deliveries then wait in the store). `alert_mu`
-  // serializes alert writes with the sender's (query/watch/alerts.h).
-  WatchScheduler(storage::Store* store, QueryRunner run, WebhookSender* sender, std::mutex* alert_mu,
+  // `meta`: where the watches, their runs and alerts live (the local
+  // store converts). `sender` may be null (deliveries then wait in the
+  // store). `alert_mu` serializes alert writes with the sender's
+  // (query/watch/alerts.h).
+  WatchScheduler(query::MetaWriter meta, QueryRunner run, WebhookSender* sender, std::mutex* alert_mu,
                  WatchSchedulerOptions options);
   ~WatchScheduler();  // Stop()s
   WatchScheduler(const WatchScheduler&) = delete;
   WatchScheduler& operator=(const WatchScheduler&) = delete;
 
   void Start();
-  // No new runs; running ones are cancelled (and not recorded).
+  // No new runs; running ones are cancelled (and not recorded); the lease,
+  // if held, is released.
   void Stop();
+
+  // True while this front end runs the watches (always without a lease).
+  bool Leading() const;
 
   // The watch gauges (Prometheus text, server/watch_metrics.h).
   std::string RenderPrometheus() const;
@@ -107,11 +122,14 @@ class WatchScheduler {
   void Refresh(int64_t now_ms);          // re-read the definitions
   void Load(Watch* w);                   // its stored runs, state and alerts
   void DueRuns(int64_t now_ms);
-  void RunOne(std::string name, query::WatchDefinition def, int64_t run_ms);
-  void Finish(const std::string& name, const query::WatchDefinition& def, int64_t run_ms, const Status& status,
-              const query::QueryError& error, query::Result result, double duration_ms);
+  // Checks the lease; on a change of leader forgets every watch (a new
+  // leader loads them from the store). False: standing by.
+  bool Lead(int64_t now_ms);
+  void RunOne(std::string name, query::WatchDefinition def, int64_t run_ms, uint64_t epoch);
+  void Finish(const std::string& name, const query::WatchDefinition& def, int64_t run_ms, uint64_t epoch,
+              const Status& status, const query::QueryError& error, query::Result result, double duration_ms);
 
-  storage::Store* store_;
+  query::MetaWriter meta_;
   QueryRunner run_;
   WebhookSender* sender_;
   std::mutex* alert_mu_;
@@ -121,6 +139,10 @@ class WatchScheduler {
   bool stopping_ = false;
   std::atomic<bool> cancel_{false};  // set by Stop(): running watches abort
   std::map<std::string, Watch> watches_;  // GUARDED_BY(mu_)
+  std::unique_ptr<WatchLease> lease_;     // null: no lease (one front end)
+  bool leading_;                          // GUARDED_BY(mu_)
+  bool told_ = false;                     // the first lease check was logged. GUARDED_BY(mu_)
+  uint64_t epoch_ = 0;                    // changes of leader; a run of an older epoch is not recorded. GUARDED_BY(mu_)
   std::unique_ptr<FairScheduler> pool_;
   std::thread loop_;
 };

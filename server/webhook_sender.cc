@@ -6,12 +6,11 @@
 #include <vector>
 
 #include "server/webhook_client.h"
-#include "storage/store.h"
 
 namespace kpi::server {
 
-WebhookSender::WebhookSender(storage::Store* store, std::mutex* alert_mu, WebhookSenderOptions options)
-    : store_(store), alert_mu_(alert_mu), options_(options) {}
+WebhookSender::WebhookSender(query::MetaWriter meta, std::mutex* alert_mu, WebhookSenderOptions options)
+    : meta_(std::move(meta)), alert_mu_(alert_mu), options_(std::move(options)) {}
 
 WebhookSender::~WebhookSender() { Stop(); }
 
@@ -37,6 +36,16 @@ void WebhookSender::Wake() {
 void WebhookSender::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
+    lock.unlock();
+    const bool active = !options_.active || options_.active();  // not under mu_: it takes the scheduler's lock
+    lock.lock();
+    if (!active) {  // standing by: forget, and read the outbox when active again
+      pending_.clear();
+      reload_ = false;
+      cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || reload_; });
+      reload_ = true;
+      continue;
+    }
     if (reload_) {
       reload_ = false;
       lock.unlock();
@@ -55,7 +64,7 @@ void WebhookSender::Loop() {
 
 void WebhookSender::Reload() {
   std::vector<query::Delivery> stored;
-  if (!query::LoadDeliveries(*store_, &stored).ok()) return;
+  if (!query::LoadDeliveries(meta_, &stored).ok()) return;
   const Clock::time_point now = Clock::now();
   std::lock_guard<std::mutex> lock(mu_);
   for (query::Delivery& d : stored) {
@@ -126,7 +135,7 @@ void WebhookSender::Finish(const std::string& key, const std::string& outcome) {
     pending_.erase(it);
   }
   std::lock_guard<std::mutex> alerts(*alert_mu_);
-  const Status s = query::FinishDelivery(store_, d, outcome);
+  const Status s = query::FinishDelivery(meta_, d, outcome);
   if (!s.ok()) std::fprintf(stderr, "kpi serve: webhook %s: cannot record the delivery: %s\n", d.url.c_str(),
                             s.ToString().c_str());
 }

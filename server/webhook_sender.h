@@ -11,6 +11,9 @@
 // outbox is in the store, so notifications made before a restart are sent
 // after it. Nothing else ever waits for a webhook: the sender has its own
 // thread, and the scheduler only wakes it.
+// Over a backend shared by several front ends, only the one running the
+// watches sends (`options.active`, the watch scheduler's Leading()): the
+// others hold nothing and read the outbox afresh when they take over.
 // Counters for /metrics: kpistore_webhook_deliveries_total{result="delivered"|
 // "retried"|"dropped"} and the gauge kpistore_webhook_pending.
 // Thread safety: Start/Stop from one controlling thread; Wake and
@@ -21,16 +24,14 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <thread>
 
+#include "query/catalog/meta_store.h"
 #include "query/watch/alerts.h"
-
-namespace kpi::storage {
-class Store;
-}
 
 namespace kpi::server {
 
@@ -39,12 +40,14 @@ struct WebhookSenderOptions {
   std::chrono::milliseconds first_backoff{1000};
   std::chrono::milliseconds max_backoff{300000};
   std::chrono::milliseconds give_up_after{std::chrono::hours(24)};
+  std::function<bool()> active;  // null: always; else send only while it says true (call Wake when it changes)
 };
 
 class WebhookSender {
  public:
+  // `meta`: where the outbox and alerts live (the local store converts).
   // `alert_mu`: the lock the watch scheduler holds while it writes alerts.
-  WebhookSender(storage::Store* store, std::mutex* alert_mu, WebhookSenderOptions options);
+  WebhookSender(query::MetaWriter meta, std::mutex* alert_mu, WebhookSenderOptions options);
   ~WebhookSender();  // Stop()s
   WebhookSender(const WebhookSender&) = delete;
   WebhookSender& operator=(const WebhookSender&) = delete;
@@ -71,7 +74,7 @@ class WebhookSender {
   void SendDue();
   void Finish(const std::string& key, const std::string& outcome);
 
-  storage::Store* store_;
+  query::MetaWriter meta_;
   std::mutex* alert_mu_;
   WebhookSenderOptions options_;
   mutable std::mutex mu_;

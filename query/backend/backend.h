@@ -16,9 +16,10 @@
 //                   definitions `viewer` sees (query/completion.h adds the
 //                   language's words)
 //   Meta()          the backend's named definitions (query/catalog/
-//                   meta_store.h): loaders of tables and targets files and
-//                   the server's definition endpoints write and read them,
-//                   the same code for every backend
+//                   meta_store.h): loaders of tables and targets files,
+//                   the server's definition endpoints, its watch scheduler,
+//                   webhook sender and alerts write and read them, the
+//                   same code for every backend
 //   LoadSchema      the names the data holds now (query/binder/schema.h),
 //                   for checks made outside a statement (a targets file's
 //                   dimensions)

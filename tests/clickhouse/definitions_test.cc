@@ -12,6 +12,7 @@
 
 #include "clickhouse/clickhouse_backend.h"
 #include "clickhouse/meta_table.h"
+#include "answer_text.h"
 #include "clickhouse_env.h"
 #include "query/catalog/table_store.h"
 #include "query/time_buckets.h"
@@ -19,33 +20,8 @@
 namespace kpi::clickhouse {
 namespace {
 
-std::string Cell(const query::Value& v) {
-  switch (v.type) {
-    case query::ValueType::kNull: return "null";
-    case query::ValueType::kBool: return v.boolean ? "true" : "false";
-    case query::ValueType::kNumber:
-    case query::ValueType::kDuration: {
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%g", v.number);
-      return buf;
-    }
-    case query::ValueType::kTime: return query::FormatInstantUtc(v.time_ms);
-    case query::ValueType::kString: return v.text;
-  }
-  return "?";
-}
-
 std::string Answer(const ClickHouseBackend& ch, const std::string& text) {
-  query::Result r;
-  query::QueryError e;
-  const Status s = ch.Execute(text, {}, &r, &e);
-  if (!s.ok()) return "error: " + e.ToString();
-  std::string out = r.message;
-  for (const auto& row : r.rows) {
-    out += out.empty() ? "" : "\n";
-    for (size_t c = 0; c < row.size(); ++c) out += (c ? "|" : "") + Cell(row[c]);
-  }
-  return out;
+  return kpi::testing::AnswerText(ch, text);
 }
 
 TEST(ClickHouseDefinitions, MetaTableWritesAtomicallyAndReadsTheLatestWrite) {
