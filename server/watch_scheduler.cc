@@ -11,6 +11,7 @@
 #include "query/catalog/definition_store.h"
 #include "query/engine.h"
 #include "query/execution/scope.h"
+#include "query/watch/watch_record.h"
 #include "server/fair_scheduler.h"
 #include "server/watch_lease.h"
 #include "server/watch_metrics.h"
@@ -161,21 +162,11 @@ void WatchScheduler::Refresh(int64_t now_ms) {
 }
 
 void WatchScheduler::Load(Watch* w) {
-  const std::string& name = w->def.name;
-  query::LoadWatchState(meta_, name, &w->state);
-  std::vector<int64_t> times;
-  if (query::ListWatchRunTimes(meta_, name, &times).ok()) w->run_times.assign(times.begin(), times.end());
-  if (!times.empty()) {
-    std::string value;
-    auto run = std::make_shared<query::WatchRun>();
-    if (meta_.GetMeta(query::WatchRunNamespace(name), query::InstantKey(times.back()), &value).ok() &&
-        query::DecodeWatchRun(times.back(), value, run.get()))
-      w->latest = std::move(run);
-  }
-  std::vector<query::AlertRecord> alerts;
-  if (query::LoadAlerts(meta_, &alerts).ok())
-    for (query::AlertRecord& a : alerts)
-      if (a.watch == name) w->alerts[a.key] = std::move(a);
+  query::WatchBook book;
+  query::LoadWatchBook(meta_, w->def.name, &book, &w->latest);  // what does not read starts empty
+  w->state = book.state;
+  w->run_times = std::move(book.run_times);
+  w->alerts = std::move(book.alerts);
 }
 
 void WatchScheduler::DueRuns(int64_t now_ms) {
@@ -225,53 +216,23 @@ void WatchScheduler::Finish(const std::string& name, const query::WatchDefinitio
                             query::Result result, double duration_ms) {
   if (cancel_.load()) return;  // shutting down: the run was cut short, not failed
   std::lock_guard<std::mutex> alerts_lock(*alert_mu_);
-  query::WatchState state;
-  std::deque<int64_t> run_times;
-  std::map<std::string, query::AlertRecord> alerts;
+  query::WatchBook book;
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = watches_.find(name);
     if (it == watches_.end() || epoch != epoch_) return;  // dropped while it ran, or the lease moved
     it->second.busy = false;
-    state = it->second.state;
-    run_times = it->second.run_times;
-    alerts = it->second.alerts;
+    book.state = it->second.state;
+    book.run_times = it->second.run_times;
+    book.alerts = it->second.alerts;
   }
-  state.last_run_ms = run_ms;
-  state.last_duration_ms = duration_ms;
-  ++state.runs;
-  std::vector<query::MetaWrite> writes;
-  std::shared_ptr<query::WatchRun> run;
-  query::AlertUpdate update;
-  if (status.ok()) {
-    state.last_ok = true;
-    state.error.clear();
-    state.last_success_ms = run_ms;
-    run = std::make_shared<query::WatchRun>();
-    run->run_ms = run_ms;
-    run->group_columns = def.group_columns;
-    run->result.columns = std::move(result.columns);
-    run->result.rows = std::move(result.rows);
-    std::vector<int64_t> expired;
-    while (!run_times.empty() && run_times.front() < run_ms - def.keep_ms) {
-      expired.push_back(run_times.front());
-      run_times.pop_front();
-    }
-    run_times.push_back(run_ms);
-    query::AppendRunWrites(name, *run, expired, &writes);
-    update = query::JudgeRun(def, *run, alerts);
-    query::AlertWrites(update, &writes);
-  } else {
-    state.last_ok = false;
-    state.error = error.message.empty() ? status.ToString() : error.ToString();
-    ++state.failures;
-  }
-  query::StateWrite(name, state, &writes);
-  const Status written = meta_.WriteMeta(writes);
+  const query::RecordedRun recorded =
+      query::RecordRun(def, run_ms, status, error, std::move(result), duration_ms, &book);
+  const Status written = meta_.WriteMeta(recorded.writes);
   if (!written.ok()) {
     std::fprintf(stderr, "kpi serve: watch %s: cannot store its run: %s\n", name.c_str(), written.ToString().c_str());
-    state.last_ok = false;
-    state.error = "cannot store the run: " + written.ToString();
+    book.state.last_ok = false;
+    book.state.error = "cannot store the run: " + written.ToString();
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -279,16 +240,15 @@ void WatchScheduler::Finish(const std::string& name, const query::WatchDefinitio
     if (it == watches_.end() || epoch != epoch_) return;
     // Instants skipped while this run went on were counted on the live state.
     const uint64_t skipped = it->second.state.skipped;
-    it->second.state = state;
-    it->second.state.skipped = std::max(skipped, state.skipped);
-    if (written.ok() && run) {
-      it->second.run_times = std::move(run_times);
-      for (query::AlertRecord& a : update.changed) it->second.alerts[a.key] = std::move(a);
-      for (const query::AlertRecord& a : update.forgotten) it->second.alerts.erase(a.key);
-      it->second.latest = std::move(run);
+    it->second.state = book.state;
+    it->second.state.skipped = std::max(skipped, book.state.skipped);
+    if (written.ok() && recorded.run) {
+      it->second.run_times = std::move(book.run_times);
+      query::ApplyAlerts(recorded.update, &it->second.alerts);
+      it->second.latest = recorded.run;
     }
   }
-  if (written.ok() && !update.deliveries.empty() && sender_ != nullptr) sender_->Wake();
+  if (written.ok() && !recorded.update.deliveries.empty() && sender_ != nullptr) sender_->Wake();
 }
 
 std::string WatchScheduler::RenderPrometheus() const {

@@ -19,7 +19,7 @@
 // with `threads` threads whose CPU priority is lowered (nice), each run
 // scanning with `exec_threads`. They never take an HTTP query thread, and
 // under CPU contention the kernel serves the query threads first.
-// Each finished run is one atomic store write (query/watch/watch_runs.h):
+// Each finished run is one atomic store write (query/watch/watch_record.h):
 // its rows (runs older than the watch's `keep` deleted), its state, and
 // for a watch with `notify` the alert changes and webhook deliveries it
 // makes (query/watch/alerts.h), handed to the WebhookSender. A failed run

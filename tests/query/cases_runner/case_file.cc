@@ -25,7 +25,7 @@ bool IsEventsLine(const std::string& trimmed) { return trimmed.compare(0, 8, "ev
 
 bool IsDirective(const std::string& trimmed) {
   return IsEventsLine(trimmed) || StartsWithWord(trimmed, "query") || StartsWithWord(trimmed, "expect") ||
-         StartsWithWord(trimmed, "table");
+         StartsWithWord(trimmed, "table") || StartsWithWord(trimmed, "run");
 }
 
 bool IsComment(const std::string& trimmed) { return !trimmed.empty() && trimmed[0] == '#'; }
@@ -135,6 +135,22 @@ bool ParseCaseFile(const std::string& path, const std::string& content, CaseFile
       out->steps.push_back(std::move(s));
       continue;
     }
+    if (StartsWithWord(t, "run")) {  // `run watch NAME @<instant>`
+      Step s;
+      s.kind = Step::Kind::kWatchRun;
+      s.line = static_cast<int>(i + 1);
+      std::istringstream words(t.substr(3));
+      std::string word, at, extra;
+      words >> word >> s.watch >> at >> extra;
+      if (word != "watch" || s.watch.empty() || at.size() < 2 || at[0] != '@' || !extra.empty())
+        return fail(i, "expected `run watch NAME @<RFC 3339 instant>`");
+      s.ingest_text = at.substr(1);
+      if (!reference::ParseInstant(s.ingest_text, cctz::utc_time_zone(), &s.ingest_ms))
+        return fail(i, "bad run instant '" + s.ingest_text + "'");
+      out->steps.push_back(std::move(s));
+      ++i;
+      continue;
+    }
     if (StartsWithWord(t, "query")) {
       Step s;
       s.kind = Step::Kind::kStatement;
@@ -208,7 +224,8 @@ bool ParseCaseFile(const std::string& path, const std::string& content, CaseFile
       out->steps.push_back(std::move(s));
       continue;
     }
-    return fail(i, "expected `events @...`, `table NAME key=COLUMN`, `query <name>` or a comment");
+    return fail(i, "expected `events @...`, `table NAME key=COLUMN`, `run watch NAME @...`, `query <name>` or a "
+                   "comment");
   }
   return true;
 }

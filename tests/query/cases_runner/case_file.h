@@ -14,6 +14,12 @@
 //   a1,frontline,4.5                   to a blank line or the next directive; the
 //                                      reference gets the same rows, typed plainly
 //
+//   run watch NAME @2025-06-01T12:00:00Z  runs the watch (as defined then) at
+//                                      that instant and records the run as
+//                                      `kpi serve` does (query/watch/watch_record.h),
+//                                      for `from watch` and `show alerts`; the
+//                                      clock moves there
+//
 //   query frt_by_channel               one test; the name must be unique in the file
 //   select p50(duration(created -> agent_reply)) as frt
 //   from tickets by channel            statement text: every line up to `expect`
@@ -59,15 +65,17 @@ struct Expectation {
 };
 
 struct Step {
-  enum class Kind { kEvents, kStatement, kTable };
+  enum class Kind { kEvents, kStatement, kTable, kWatchRun };
   Kind kind = Kind::kEvents;
   int line = 0;
-  // kEvents
+  // kEvents (and kWatchRun: the run's instant)
   int64_t ingest_ms = 0;
   std::string ingest_text;
   std::vector<RawEvent> events;
   // kTable: name, key column, the CSV text (header first)
   std::string table, table_key, csv;
+  // kWatchRun
+  std::string watch;
   // kStatement
   std::string name;
   std::string text;

@@ -33,6 +33,7 @@
 #include "query/reference/reference_replay.h"
 #include "query/reference/reference_time.h"
 #include "query/reference/result_text.h"
+#include "query/watch/watch_record.h"
 #include "storage/store.h"
 #include "test_util.h"
 
@@ -75,6 +76,14 @@ TEST_P(CaseTest, MatchesExpectation) {
       Status st = store->Ingest(s.events, &rejects, &stats);
       ASSERT_TRUE(st.ok()) << "ingest of the batch at line " << s.line << ": " << st.ToString();
       for (const RawEvent& e : s.events) log.emplace_back(e, s.ingest_ms);
+      continue;
+    }
+    if (s.kind == Step::Kind::kWatchRun) {
+      ASSERT_GE(s.ingest_ms, now_ms) << "a watch run goes forward in time (line " << s.line << ")";
+      now_ms = s.ingest_ms;
+      Status run;  // a failed run is recorded as the server records it
+      const Status st = query::RunWatchOnce(engine, s.watch, s.ingest_ms, &run);
+      ASSERT_TRUE(st.ok()) << "run watch " << s.watch << " (line " << s.line << "): " << st.ToString();
       continue;
     }
     if (s.kind == Step::Kind::kTable) {
@@ -122,6 +131,7 @@ TEST_P(CaseTest, MatchesExpectation) {
   auto* select = std::get_if<query::ast::SelectQuery>(&parsed);
   auto* evaluate = std::get_if<query::ast::Evaluate>(&parsed);
   if (select == nullptr && evaluate == nullptr) return;
+  if ((select ? select->source : evaluate->query.source) == "watch") return;  // runs are the engine's, not events
   // Relative windows (`during last 1h`) are read against the store's clock,
   // as the engine reads them.
   std::string relative_error;
@@ -161,11 +171,15 @@ TEST(CaseFiles, ParserReadsEveryForm) {
       "query a\nselect count() as n\nfrom tickets\nexpect\nn:number\n1\n\n"
       "query b\nselect x from tickets\nexpect error unknown column\n"
       "query c\ndefine kpi k = count()\nexpect ok defined\n"
-      "query d\nselect count() from tickets\nexpect unordered\n\"count()\"\n\"NULL\"\n";
+      "query d\nselect count() from tickets\nexpect unordered\n\"count()\"\n\"NULL\"\n"
+      "run watch w @2025-01-02T00:00:00Z\n";
   CaseFile f;
   std::string error;
   ASSERT_TRUE(ParseCaseFile("t.test", text, &f, &error)) << error;
-  ASSERT_EQ(f.steps.size(), 5u);
+  ASSERT_EQ(f.steps.size(), 6u);
+  EXPECT_EQ(f.steps[5].kind, Step::Kind::kWatchRun);
+  EXPECT_EQ(f.steps[5].watch, "w");
+  EXPECT_EQ(f.steps[5].ingest_ms, 1735776000000);
   EXPECT_EQ(f.steps[0].events.size(), 1u);
   EXPECT_EQ(f.steps[0].events[0].dims.size(), 1u);
   EXPECT_EQ(f.steps[1].text, "select count() as n\nfrom tickets");
@@ -176,6 +190,8 @@ TEST(CaseFiles, ParserReadsEveryForm) {
   EXPECT_TRUE(f.steps[3].expect.expect_ok);
   EXPECT_TRUE(f.steps[4].expect.unordered);
   EXPECT_TRUE(f.steps[4].expect.rows[0][0].quoted);
+  EXPECT_FALSE(ParseCaseFile("t.test", "run watch w\n", &f, &error));
+  EXPECT_NE(error.find("t.test:1: expected `run watch NAME @"), std::string::npos) << error;
   EXPECT_FALSE(ParseCaseFile("t.test", "query a\nselect 1\n", &f, &error));
   EXPECT_NE(error.find("t.test:2"), std::string::npos) << error;
 }

@@ -25,6 +25,7 @@
 #include "query/cases_runner/case_check.h"
 #include "query/catalog/table_store.h"
 #include "query/reference/result_text.h"
+#include "query/watch/watch_record.h"
 #include "storage/store.h"
 
 namespace kpi::cases {
@@ -77,6 +78,13 @@ std::string RunOnClickHouse(const CaseParam& p, const clickhouse::Config& config
       storage::IngestStats stats;
       s = ch->Ingest(prior.events, &rejects, &stats);
       if (!s.ok()) return "ingest of the batch at line " + std::to_string(prior.line) + ": " + s.ToString();
+      continue;
+    }
+    if (prior.kind == Step::Kind::kWatchRun) {
+      now_ms = prior.ingest_ms;
+      Status run;  // a failed run is recorded as the server records it
+      s = query::RunWatchOnce(*ch, prior.watch, prior.ingest_ms, &run);
+      if (!s.ok()) return "run watch " + prior.watch + " (line " + std::to_string(prior.line) + "): " + s.ToString();
       continue;
     }
     if (prior.kind == Step::Kind::kTable) {
