@@ -6,8 +6,11 @@
 // values on disk until its background compactions happen to merge them away,
 // which after scattered loads (a shuffled file, backfills) can take long.
 // Compact seals and flushes (Store::Flush), folds every segment's delta
-// parts into its base (Store::FoldDeltas), gives zone maps written before
-// live counts existed their counts (Store::AddLiveCounts), then runs a full
+// parts into its base (Store::FoldDeltas), rewrites every segment value of
+// an older version (written by an earlier build) in the current one, with
+// its zone map, which then has live counts (docs/storage-format.md, "Segment
+// value"), gives the other zone maps written before live counts existed
+// their counts (Store::AddLiveCounts), flushes again, then runs a full
 // CompactRange over the segments, zones, staging and tickets column families,
 // bottommost level included, so every replaced value and tombstone is dropped. The data read back is
 // unchanged. It runs RocksDB's compactions in the calling thread, rewriting

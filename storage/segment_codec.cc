@@ -571,6 +571,10 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
   return Status::OK();
 }
 
+bool IsCurrentSegmentVersion(std::string_view in) {
+  return !in.empty() && static_cast<uint8_t>(in[0]) == kSegmentByEventCode;
+}
+
 Status DecodeTicketIds(std::string_view in, std::vector<std::string>* ids) {
   if (!KnownVersion(in)) return Corrupt("bad version");
   const bool grouped = static_cast<uint8_t>(in[0]) >= kSegmentGrouped;

@@ -41,6 +41,10 @@ Status DecodeSegment(std::string_view in, Segment* out, std::vector<ColumnBlockS
 Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* out,
                      std::vector<ColumnBlockStat>* stats = nullptr);
 
+// Whether a segment value is in the version EncodeSegment writes (false for
+// stores' older versions, which `kpi compact` rewrites: Store::Compact).
+bool IsCurrentSegmentVersion(std::string_view in);
+
 // Decodes only the ticket ids of a segment value (cheap: the first block).
 Status DecodeTicketIds(std::string_view in, std::vector<std::string>* ids);
 

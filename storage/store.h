@@ -304,7 +304,8 @@ class Store {
   // null) gets how many. kpi compact runs it.
   Status AddLiveCounts(uint64_t* added);
 
-  // Seals, folds every delta part, flushes and fully compacts the segments, zones, staging and
+  // Seals, folds every delta part, rewrites segment values of older versions in the current
+  // one, flushes and fully compacts the segments, zones, staging and
   // tickets families, dropping the values seals replaced (storage/compact.h). Rewrites
   // those families' table files; meant for a store nothing else writes to.
   Status Compact(CompactStats* stats);

@@ -16,6 +16,7 @@
 #include <rocksdb/db.h>
 
 #include "storage/codec/codec.h"
+#include "storage/compact.h"
 #include "storage/keys.h"
 #include "storage/segment_codec.h"
 #include "storage/store.h"
@@ -530,35 +531,69 @@ TEST(SegmentCodecTest, DamagedVersion4ValuesAreCorruption) {
   }
 }
 
+// Every column family of a closed store, opened with RocksDB alone.
+struct RawStore {
+  std::vector<std::string> names;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  std::unique_ptr<rocksdb::DB> db;
+  RawStore(const std::string& dir, bool read_only) {
+    EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> families;
+    for (const std::string& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    rocksdb::DB* raw = nullptr;
+    const rocksdb::Status s = read_only
+                                  ? rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir, families, &handles, &raw)
+                                  : rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, &handles, &raw);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    db.reset(raw);
+  }
+  ~RawStore() {
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  }
+  rocksdb::ColumnFamilyHandle* Family(const std::string& name) const {
+    for (size_t i = 0; i < names.size(); ++i)
+      if (names[i] == name) return handles[i];
+    return nullptr;
+  }
+};
+
 // Rewrites a closed store as an older build left it: every segment value in
 // an older layout (`encode`), the store stamped `format`.
 void MakeOldFormat(const std::string& dir, uint32_t format, std::string (*encode)(const Segment&)) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const std::string& n : names) families.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir, families, &handles, &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
+  RawStore raw(dir, /*read_only=*/false);
+  ASSERT_TRUE(raw.db != nullptr);
+  std::string fmt;
+  PutBigEndian32(&fmt, format);
+  ASSERT_TRUE(raw.db->Put(rocksdb::WriteOptions(), raw.Family("catalog"), kFormatKey, fmt).ok());
   int rewritten = 0;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "catalog") {
-      std::string fmt;
-      PutBigEndian32(&fmt, format);
-      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[i], kFormatKey, fmt).ok());
-    }
-    if (names[i] != "segments") continue;
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[i]));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      Segment segment;
-      ASSERT_TRUE(DecodeSegment(std::string_view(it->value().data(), it->value().size()), &segment).ok());
-      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[i], it->key(), encode(segment)).ok());
-      ++rewritten;
-    }
+  rocksdb::ColumnFamilyHandle* segments = raw.Family("segments");
+  std::unique_ptr<rocksdb::Iterator> it(raw.db->NewIterator(rocksdb::ReadOptions(), segments));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    Segment segment;
+    ASSERT_TRUE(DecodeSegment(std::string_view(it->value().data(), it->value().size()), &segment).ok());
+    ASSERT_TRUE(raw.db->Put(rocksdb::WriteOptions(), segments, it->key(), encode(segment)).ok());
+    ++rewritten;
   }
   EXPECT_GT(rewritten, 1);
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+}
+
+// The first byte (the version) of every segment value of a closed store.
+std::vector<uint8_t> SegmentVersions(const std::string& dir) {
+  RawStore raw(dir, /*read_only=*/true);
+  std::vector<uint8_t> versions;
+  if (raw.db == nullptr) return versions;
+  std::unique_ptr<rocksdb::Iterator> it(raw.db->NewIterator(rocksdb::ReadOptions(), raw.Family("segments")));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) versions.push_back(static_cast<uint8_t>(it->value()[0]));
+  return versions;
+}
+
+// Small segments and no delta parts: many segments from a few hundred events.
+StoreOptions ManySegments() {
+  StoreOptions o;
+  o.sync = false;
+  o.max_tickets_per_segment = 32;
+  o.max_deltas_per_segment = 0;
+  return o;
 }
 
 uint32_t StampedFormat(const std::string& dir) {
@@ -579,10 +614,7 @@ uint32_t StampedFormat(const std::string& dir) {
 void ExpectOldStoreReadsAndGrows(uint32_t format, std::string (*encode)(const Segment&)) {
   testing::ScratchDir dir;
   const std::string db = dir / "db";
-  StoreOptions o;
-  o.sync = false;
-  o.max_tickets_per_segment = 32;
-  o.max_deltas_per_segment = 0;
+  const StoreOptions o = ManySegments();
   const std::vector<RawEvent> events = testing::RandomEvents(17, 300);
   const size_t half = events.size() / 2;
   std::string first_half;
@@ -635,6 +667,48 @@ void ExpectOldStoreReadsAndGrows(uint32_t format, std::string (*encode)(const Se
 TEST(SegmentCodecTest, AStoreWrittenBeforeFormat3ReadsAndGrows) { ExpectOldStoreReadsAndGrows(2, EncodeVersion1Or2); }
 
 TEST(SegmentCodecTest, AStoreOfFormat4ReadsAndGrows) { ExpectOldStoreReadsAndGrows(4, EncodeVersion3); }
+
+// kpi compact rewrites segment values of every older version (1 and 2 of
+// format 2, 3 of format 4) in the current one: the same rows, and a second
+// compaction finds nothing old.
+void ExpectCompactRewritesOldValues(uint32_t format, std::string (*encode)(const Segment&)) {
+  testing::ScratchDir dir;
+  const std::string db = dir / "db";
+  const StoreOptions o = ManySegments();
+  std::string dump;
+  {
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(db, o, &store).ok());
+    std::vector<EventReject> rejects;
+    IngestStats stats;
+    ASSERT_TRUE(store->Ingest(testing::RandomEvents(23, 300), &rejects, &stats).ok());
+    dump = testing::DumpStore(*store);
+  }
+  MakeOldFormat(db, format, encode);
+  const std::vector<uint8_t> before = SegmentVersions(db);
+  ASSERT_GT(before.size(), 1u);
+  EXPECT_TRUE(std::none_of(before.begin(), before.end(), [](uint8_t v) { return v == 4; }));
+  {
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(db, o, &store).ok());
+    CompactStats stats;
+    ASSERT_TRUE(store->Compact(&stats).ok());
+    EXPECT_EQ(testing::DumpStore(*store), dump);
+  }
+  const std::vector<uint8_t> after = SegmentVersions(db);
+  EXPECT_EQ(after.size(), before.size());
+  EXPECT_TRUE(std::all_of(after.begin(), after.end(), [](uint8_t v) { return v == 4; }));
+  std::unique_ptr<Store> reopened;
+  ASSERT_TRUE(Store::Open(db, o, &reopened).ok());
+  EXPECT_EQ(testing::DumpStore(*reopened), dump);
+  CompactStats again;
+  ASSERT_TRUE(reopened->Compact(&again).ok());
+  EXPECT_EQ(testing::DumpStore(*reopened), dump);
+}
+
+TEST(SegmentCodecTest, CompactRewritesValuesOfFormat2) { ExpectCompactRewritesOldValues(2, EncodeVersion1Or2); }
+
+TEST(SegmentCodecTest, CompactRewritesValuesOfFormat4) { ExpectCompactRewritesOldValues(4, EncodeVersion3); }
 
 }  // namespace
 }  // namespace kpi::storage
