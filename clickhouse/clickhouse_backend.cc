@@ -169,7 +169,7 @@ class StatementRun {
 
   Status Select(const query::ast::SelectQuery& q, bool explain) {
     KPI_RETURN_IF_ERROR(Prepare(q, false));
-    if (q.source == "watch") return SelectWatch(q, explain);
+    if (query::ReadsWatch(q)) return SelectWatch(q, explain);  // also nested selects over a watch
     return RunPrepared(q, explain, out_);
   }
 

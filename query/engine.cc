@@ -178,8 +178,8 @@ class StatementRun {
   }
 
   Status Select(const ast::SelectQuery& q, bool explain) {
+    if (ReadsWatch(q)) return SelectWatch(q, explain);  // also nested selects over a watch
     if (q.source == "select") return SelectNested(q, explain);
-    if (q.source == "watch") return SelectWatch(q, explain);
     if (trends::HasTrendClause(q)) return SelectTrend(q, explain);
     KPI_RETURN_IF_ERROR(Prepare(q));
     BoundQuery bound;

@@ -46,11 +46,10 @@ Status RunWindow(const ast::SelectQuery& q, int64_t now_ms, std::optional<std::p
   return Status::OK();
 }
 
-}  // namespace
-
-Status SelectFromWatch(const ast::SelectQuery& q, const WatchSelectInput& in, bool explain, Result* out,
-                       std::map<std::string, int64_t>* used, std::vector<ResolvedWindow>* windows,
-                       WatchSelectFailure* failure) {
+// One `select ... from watch NAME` level.
+Status WatchLevel(const ast::SelectQuery& q, const WatchSelectInput& in, bool explain, Result* out,
+                  std::map<std::string, int64_t>* used, std::vector<ResolvedWindow>* windows,
+                  WatchSelectFailure* failure) {
   const auto def = in.defs.watches.find(q.watch);
   if (def == in.defs.watches.end()) {
     std::vector<std::string> names;
@@ -89,6 +88,60 @@ Status SelectFromWatch(const ast::SelectQuery& q, const WatchSelectInput& in, bo
     return Status::OK();
   }
   return ExecuteNestedSelect(&bound, history, in.options, out);
+}
+
+// A level of a nested select over a watch into *out; `answer`: the
+// outermost (the only one capped by max_result_rows).
+Status NestedLevel(const ast::SelectQuery& q_in, const WatchSelectInput& in, const std::optional<std::string>& tz,
+                   bool answer, Result* out, std::map<std::string, int64_t>* used,
+                   std::vector<ResolvedWindow>* windows, WatchSelectFailure* failure) {
+  ast::SelectQuery q = q_in;
+  if (!q.tz) q.tz = tz;
+  ExecOptions options = in.options;
+  if (!answer) options.max_result_rows = static_cast<size_t>(-1);
+  const WatchSelectInput level{in.meta, in.schema, in.defs, in.context, in.as_of_ms, in.now_ms, options};
+  if (q.source == "watch") return WatchLevel(q, level, false, out, used, windows, failure);
+  Result inner;
+  KPI_RETURN_IF_ERROR(NestedLevel(*q.subquery, in, tz, false, &inner, used, windows, failure));
+  BindContext context = in.context;
+  context.nested_columns = &inner.columns;
+  BoundQuery bound;
+  BindError berr;
+  if (!BindSelect(q, in.schema, context, &bound, &berr)) return Failed(berr.pos, berr.message, true, failure);
+  if (!bound.as_of_ms && in.as_of_ms) bound.as_of_ms = in.as_of_ms;
+  used->insert(bound.used_definitions.begin(), bound.used_definitions.end());
+  return ExecuteNestedSelect(&bound, inner, options, out);
+}
+
+}  // namespace
+
+bool ReadsWatch(const ast::SelectQuery& q) {
+  const ast::SelectQuery* s = &q;
+  while (s->source == "select" && s->subquery != nullptr) s = s->subquery.get();
+  return s->source == "watch";
+}
+
+Status SelectFromWatch(const ast::SelectQuery& q, const WatchSelectInput& in, bool explain, Result* out,
+                       std::map<std::string, int64_t>* used, std::vector<ResolvedWindow>* windows,
+                       WatchSelectFailure* failure) {
+  if (q.source == "watch") return WatchLevel(q, in, explain, out, used, windows, failure);
+  // One zone for the statement: the first `tz` from the outside in.
+  std::optional<std::string> tz;
+  const ast::SelectQuery* innermost = &q;
+  std::vector<std::string> notes;
+  for (; innermost->source == "select" && innermost->subquery != nullptr; innermost = innermost->subquery.get()) {
+    if (!tz) tz = innermost->tz;
+    notes.push_back("then: a nested select over the result above");
+  }
+  if (!tz) tz = innermost->tz;
+  if (explain) {
+    ast::SelectQuery source = *innermost;
+    source.tz = tz;
+    KPI_RETURN_IF_ERROR(WatchLevel(source, in, true, out, used, windows, failure));
+    for (const std::string& n : notes) out->rows.push_back({Value::String(n)});
+    return Status::OK();
+  }
+  return NestedLevel(q, in, tz, true, out, used, windows, failure);
 }
 
 }  // namespace kpi::query

@@ -1,12 +1,16 @@
 // `select ... from watch NAME` (docs/query-language.md 17): the watch's run
 // history (query/watch/watch_runs.h) as one table, `during` cutting on
 // run_at (absolute, or relative to `now_ms`), then the outer select over
-// those rows by the nested-select executor (query/execution/nested_select.h).
+// those rows by the nested-select executor (query/execution/nested_select.h);
+// nested selects over a watch (`select ... from (select ... from watch w)`)
+// run each level out over the rows of the one inside, with one zone for
+// the statement (the first `tz` from the outside in), as nested selects do.
 // The history is metadata, not events, so every backend answers `from
 // watch` with this one function over its MetaReader: the local engine
 // (query/engine.cc) and the ClickHouse backend (clickhouse/) give the same
 // rows for the same stored runs.
 //
+//   ReadsWatch       true when the innermost source of `q` is a watch
 //   SelectFromWatch  the answer (or, with `explain`, the plan lines) into
 //                    *out; *used gains the definitions it read
 //                    ("watch:NAME" -> its definition instant), *windows the
@@ -48,6 +52,8 @@ struct WatchSelectFailure {
   ast::SourcePos pos;
   bool bind = false;    // from binding the outer select
 };
+
+bool ReadsWatch(const ast::SelectQuery& q);
 
 Status SelectFromWatch(const ast::SelectQuery& q, const WatchSelectInput& in, bool explain, Result* out,
                        std::map<std::string, int64_t>* used, std::vector<ResolvedWindow>* windows,
