@@ -473,13 +473,21 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
     uint64_t of_codes = 0;        // kRowsInCodes: how many rows the set has
   };
   std::vector<RowsSource> sources;
+  // The rows of each code set met so far (the dimensions of `created` share one).
+  std::vector<std::pair<std::vector<uint32_t>, std::vector<uint32_t>>> rows_of_codes;
   auto materialize = [&](const RowsSource& src, std::vector<uint32_t>* rows) -> Status {
     std::string_view block = src.block;
     if (src.form == kRowsBlock) return codec::DecodePresence(&block, n, rows);
     KPI_RETURN_IF_ERROR(need_codes());
-    std::vector<uint32_t> of_codes = RowsOfCodes(codes, src.codes);
+    auto known = std::find_if(rows_of_codes.begin(), rows_of_codes.end(),
+                              [&](const auto& entry) { return entry.first == src.codes; });
+    if (known == rows_of_codes.end()) {
+      rows_of_codes.emplace_back(src.codes, RowsOfCodes(codes, src.codes));
+      known = rows_of_codes.end() - 1;
+    }
+    const std::vector<uint32_t>& of_codes = known->second;
     if (src.form == kRowsOfCodes) {
-      *rows = std::move(of_codes);
+      *rows = of_codes;
       return Status::OK();
     }
     if (of_codes.size() != src.of_codes) return Corrupt("rows of codes");
