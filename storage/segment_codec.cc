@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <memory>
 #include <unordered_map>
 
 #include "storage/catalog.h"
@@ -140,29 +141,30 @@ bool CheckRows(const std::vector<T>& values, const std::vector<uint32_t>& rows) 
 }
 
 // The rows of the events whose code is in `codes` (ascending, non-empty).
-// Branch-free: a count pass, then every row written and kept when it matches.
+// One branch-free pass: every row is written to an uninitialised buffer
+// and kept when it matches (a zeroed one, or a counting pass first, cost as
+// much again).
 std::vector<uint32_t> RowsOfCodes(const std::vector<uint32_t>& event_code, const std::vector<uint32_t>& codes) {
   const uint32_t n = static_cast<uint32_t>(event_code.size());
   auto collect = [&](auto&& in_set) {
-    size_t count = 0;
-    for (uint32_t e = 0; e < n; ++e) count += in_set(event_code[e]);
-    std::vector<uint32_t> rows(count + 1);  // + 1: the last write may be of a row not kept
+    std::unique_ptr<uint32_t[]> buffer(new uint32_t[size_t{n} + 1]);
     size_t k = 0;
-    for (uint32_t e = 0; e < n && k < count; ++e) {
-      rows[k] = e;
+    for (uint32_t e = 0; e < n; ++e) {
+      buffer[k] = e;
       k += in_set(event_code[e]);
     }
-    rows.resize(count);
-    return rows;
+    return std::vector<uint32_t>(buffer.get(), buffer.get() + k);
   };
   if (codes.size() == 1) {  // the usual case: one event carries the column
     const uint32_t code = codes[0];
     return collect([code](uint32_t c) { return static_cast<size_t>(c == code); });
   }
-  if (codes.back() < (1u << 16)) {  // dictionary codes: a table
-    std::vector<uint8_t> in(size_t{codes.back()} + 1, 0);
+  uint32_t max = codes.back();
+  for (uint32_t c : event_code) max = std::max(max, c);
+  if (max < (1u << 16)) {  // dictionary codes: a table over every code of the segment
+    std::vector<uint8_t> in(size_t{max} + 1, 0);
     for (uint32_t c : codes) in[c] = 1;
-    return collect([&in](uint32_t c) { return static_cast<size_t>(c < in.size() && in[c] != 0); });
+    return collect([&in](uint32_t c) { return static_cast<size_t>(in[c]); });
   }
   return collect([&codes](uint32_t c) { return static_cast<size_t>(std::binary_search(codes.begin(), codes.end(), c)); });
 }
