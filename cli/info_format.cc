@@ -84,6 +84,11 @@ std::string InfoTable(const std::string& dir, const storage::StoreInfo& info) {
          " values, " + FormatBytes(d.resident_bytes) + "), " + FormatCount(d.paged) + " paged, " +
          FormatCount(d.indexed) + " of them with a value index (" + FormatBytes(d.index_bytes) + "), " +
          FormatCount(d.not_loaded) + " not read yet; " + FormatCount(d.scans) + " lookups by value read pages\n";
+  if (d.value_index) {
+    out += "  dictionary values " + CacheLine(d.value_blocks, "blocks") + "; " + FormatCount(d.value_lookups) +
+           " values looked up, " + FormatCount(d.value_found) + " found; paged tails " +
+           FormatCount(d.tail_codes) + " values (" + FormatBytes(d.tail_bytes) + ")\n";
+  }
   if (!info.columns.empty()) {
     out += "\ncolumns\n";
     size_t wc = 6, wb = 5;
@@ -143,7 +148,13 @@ std::string InfoJson(const std::string& dir, const storage::StoreInfo& info) {
          ",\"not_loaded\":" + std::to_string(d.not_loaded) + ",\"resident_values\":" +
          std::to_string(d.resident_codes) + ",\"resident_bytes\":" + std::to_string(d.resident_bytes) +
          ",\"indexed\":" + std::to_string(d.indexed) + ",\"index_bytes\":" + std::to_string(d.index_bytes) +
-         ",\"scans\":" + std::to_string(d.scans) + "}";
+         ",\"scans\":" + std::to_string(d.scans) + ",\"tail_values\":" + std::to_string(d.tail_codes) +
+         ",\"tail_bytes\":" + std::to_string(d.tail_bytes) + "}";
+  if (d.value_index) {
+    out += ",\"dictionary_values\":" + JsonCache(d.value_blocks);
+    out.pop_back();  // the blocks' object, extended with the lookups
+    out += ",\"lookups\":" + std::to_string(d.value_lookups) + ",\"found\":" + std::to_string(d.value_found) + "}";
+  }
   out += ",\"ticket_index\":" + JsonCache(info.ticket_index.blocks);
   out.pop_back();  // the blocks' object, extended with the lookups
   out += ",\"lookups\":" + std::to_string(info.ticket_index.lookups) +

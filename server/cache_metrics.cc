@@ -41,6 +41,13 @@ std::string RenderCacheMetrics(const storage::Store& store) {
          d.index_bytes);
   Family(&out, "kpi_dictionary_page_scans_total", "counter",
          "Value lookups that read a paged dictionary's pages.", d.scans);
+  Family(&out, "kpi_dictionary_tail_bytes", "gauge", "Bytes of the in-memory tails of paged dictionaries.",
+         d.tail_bytes);
+  Cache(&out, "kpi_dictionary_value_index_cache",
+        "dictionaries' value index's block cache (hits: blocks found cached, misses: blocks read)", d.value_blocks);
+  Family(&out, "kpi_dictionary_value_lookups_total", "counter",
+         "Dictionary values ingest looked up in the on-disk value index.", d.value_lookups);
+  Family(&out, "kpi_dictionary_value_found_total", "counter", "Of those, values found coded.", d.value_found);
   const storage::TicketIndexStats t = store.TicketIndexCacheStats();
   Cache(&out, "kpi_ticket_index_cache", "ticket index's block cache (hits: blocks found cached, misses: blocks read)",
         t.blocks);

@@ -14,13 +14,18 @@ namespace {
 
 uint64_t PageKey(uint32_t column, uint32_t page) { return uint64_t{column} << 32 | page; }
 
-// Page `page` of a dictionary of `size` codes: it holds 256 values, fewer
-// only when it is the last.
+// Page `page` of a dictionary of `size` written codes: it holds 256 values,
+// fewer only when it is the last. A last page may hold more than `size`
+// leaves it (codes written since the caller looked): those are dropped.
 Status DecodePage(std::string_view in, uint32_t column, uint32_t size, uint32_t page,
                   std::vector<std::string_view>* values) {
   KPI_RETURN_IF_ERROR(DecodeDictionaryPage(in, column, page, values));
   const uint32_t expected = std::min<uint32_t>(kDictionaryPageCodes, size - page * kDictionaryPageCodes);
   if (values->size() == expected) return Status::OK();
+  if (expected < kDictionaryPageCodes && values->size() > expected) {
+    values->resize(expected);
+    return Status::OK();
+  }
   return Status::Corruption("dictionary of column " + std::to_string(column) + ", page " + std::to_string(page) +
                             ": " + std::to_string(values->size()) + " values, expected " + std::to_string(expected));
 }
@@ -39,6 +44,11 @@ size_t PageBytes(const std::vector<std::string>& values) {
 }
 
 }  // namespace
+
+Status DictionaryPageSource::LookupCodes(uint32_t column, std::span<const std::string_view>,
+                                         const std::function<void(size_t, uint32_t)>&) const {
+  return Status::InvalidArgument("no value index for column " + std::to_string(column));
+}
 
 Catalog::Catalog() {
   dictionaries_[kEventColumn];
@@ -106,23 +116,24 @@ Status Catalog::ReadValues(uint32_t column, uint32_t size,
 
 Status Catalog::MakeResident(uint32_t column) const {
   std::lock_guard load(load_mu_);
-  uint32_t size = 0;
+  uint32_t persisted = 0;
   {
     std::shared_lock lock(mu_);
     const Dictionary* d = DictionaryFor(column);
     if (d == nullptr || d->resident) return Status::OK();
-    size = d->size;
+    persisted = d->tail_first - 1;
   }
   StringInterner values;
-  values.Reserve(size);
+  values.Reserve(persisted);
   Status repeated;
-  Status s = ReadValues(column, size, [&](uint32_t code, std::string_view value) {
+  auto add = [&](uint32_t code, std::string_view value) {
     const uint32_t index = values.Intern(value);
     if (index == code - 1) return true;
     repeated = Status::Corruption("dictionary of column " + std::to_string(column) + ": code " +
                                   std::to_string(code) + " repeats the value of code " + std::to_string(index + 1));
     return false;
-  });
+  };
+  Status s = ReadValues(column, persisted, add);
   if (s.ok()) s = repeated;
   if (!s.ok()) {
     NoteError(s);
@@ -131,7 +142,17 @@ Status Catalog::MakeResident(uint32_t column) const {
   {
     std::unique_lock lock(mu_);
     Dictionary& d = dictionaries_.find(column)->second;  // dictionaries are never removed
+    // The tail moves only when codes are written, which the one writer does
+    // after coding with this dictionary resident or paged for good.
+    if (d.tail_first != persisted + 1)
+      return Status::Aborted("dictionary of column " + std::to_string(column) + " changed while being read");
+    for (uint32_t i = 0; i < d.values.size(); ++i) add(d.tail_first + i, d.values.id(i));
+    if (!repeated.ok()) {
+      NoteError(repeated);
+      return repeated;
+    }
     d.values = std::move(values);
+    d.tail_first = 1;
     d.resident = true;
     d.by_value = nullptr;
   }
@@ -139,36 +160,41 @@ Status Catalog::MakeResident(uint32_t column) const {
   return Status::OK();
 }
 
-Catalog::Residence Catalog::Prepare(uint32_t column, uint32_t* size) const {
-  bool resident = false;
+Catalog::Residence Catalog::Prepare(uint32_t column, uint32_t* persisted) const {
+  uint32_t size = 0;
   {
     std::shared_lock lock(mu_);
     const Dictionary* d = DictionaryFor(column);
     if (d == nullptr) return Residence::kAbsent;
-    *size = d->size;
-    resident = d->resident;
+    if (d->resident) return Residence::kResident;
+    size = d->size;
+    *persisted = d->tail_first - 1;
   }
-  if (resident) return Residence::kResident;
-  if (*size > paging_.resident_max_codes) return Residence::kPaged;
+  if (size > paging_.resident_max_codes) return Residence::kPaged;
   return MakeResident(column).ok() ? Residence::kResident : Residence::kFailed;
 }
 
-Catalog::PageCache::Ptr Catalog::Page(uint32_t column, uint32_t size, uint32_t code) const {
+Catalog::PageCache::Ptr Catalog::Page(uint32_t column, uint32_t persisted, uint32_t code) const {
   const uint32_t page = (code - 1) / kDictionaryPageCodes;
+  const uint32_t slot = (code - 1) % kDictionaryPageCodes;
   if (source_ == nullptr) {
     NoteError(NoSource(column));
     return nullptr;
   }
-  if (auto hit = pages_->Find(PageKey(column, page))) return hit;
+  // A page cached while it was its dictionary's last may lack later codes.
+  if (auto hit = pages_->Find(PageKey(column, page), [slot](const auto& v) { return v.size() > slot; })) return hit;
   auto values = std::make_shared<std::vector<std::string>>();
   Status bad;
   Status read = source_->ReadPages(column, page, page, [&](uint32_t, std::string_view in) {
     std::vector<std::string_view> views;
-    bad = DecodePage(in, column, size, page, &views);
+    bad = DecodePage(in, column, persisted, page, &views);
     values->assign(views.begin(), views.end());
     return true;
   });
   if (read.ok()) read = bad;
+  if (read.ok() && values->size() <= slot)
+    read = Status::Corruption("dictionary of column " + std::to_string(column) + ": code " + std::to_string(code) +
+                              " is not on its page");
   if (!read.ok()) {
     NoteError(read);
     return nullptr;
@@ -177,22 +203,54 @@ Catalog::PageCache::Ptr Catalog::Page(uint32_t column, uint32_t size, uint32_t c
   return values;
 }
 
+std::optional<std::string> Catalog::DecodePaged(uint32_t column, uint32_t persisted, uint32_t code) const {
+  if (code == 0) return std::nullopt;
+  if (code > persisted) {
+    std::shared_lock lock(mu_);
+    const Dictionary* d = DictionaryFor(column);
+    // The tail may have moved on since `persisted` was read: then the code is written.
+    if (code >= d->tail_first) {
+      if (code > d->size) return std::nullopt;
+      return d->values.id(code - d->tail_first);
+    }
+    persisted = d->tail_first - 1;
+  }
+  PageCache::Ptr page = Page(column, persisted, code);
+  if (page == nullptr) return std::nullopt;
+  return (*page)[(code - 1) % kDictionaryPageCodes];
+}
+
 uint32_t Catalog::FindCode(uint32_t column, std::string_view value) const {
-  uint32_t size = 0;
-  switch (Prepare(column, &size)) {
+  uint32_t persisted = 0;
+  switch (Prepare(column, &persisted)) {
     case Residence::kResident: {
       std::shared_lock lock(mu_);
       const uint32_t index = DictionaryFor(column)->values.Find(value);
       return index == StringInterner::kAbsent ? 0 : index + 1;
     }
     case Residence::kPaged:
-      return FindPaged(column, size, value);
+      return FindPaged(column, persisted, value);
     default:
       return 0;
   }
 }
 
-uint32_t Catalog::FindPaged(uint32_t column, uint32_t size, std::string_view value) const {
+uint32_t Catalog::FindInTail(uint32_t column, std::string_view value) const {
+  std::shared_lock lock(mu_);
+  const Dictionary* d = DictionaryFor(column);
+  const uint32_t index = d->values.Find(value);
+  return index == StringInterner::kAbsent ? 0 : d->tail_first + index;
+}
+
+uint32_t Catalog::FindPaged(uint32_t column, uint32_t persisted, std::string_view value) const {
+  if (uint32_t code = FindInTail(column, value); code != 0) return code;
+  if (source_ != nullptr && source_->HasValueIndex()) {
+    uint32_t found = 0;
+    Status s = source_->LookupCodes(column, std::span<const std::string_view>(&value, 1),
+                                    [&](size_t, uint32_t code) { found = code; });
+    if (!s.ok()) NoteError(s);
+    return found;
+  }
   std::shared_ptr<const ValueIndex> index;
   bool build = false;
   {
@@ -201,20 +259,20 @@ uint32_t Catalog::FindPaged(uint32_t column, uint32_t size, std::string_view val
     index = d.by_value;
     build = index == nullptr && ++d.scans >= 2;
   }
-  if (build) index = BuildValueIndex(column, size);
+  if (build) index = BuildValueIndex(column, persisted);
   if (index != nullptr) {
     const uint32_t hash = ValueHash(value);
     auto range = std::equal_range(index->begin(), index->end(), std::make_pair(hash, 0u),
                                   [](const auto& a, const auto& b) { return a.first < b.first; });
     for (auto it = range.first; it != range.second; ++it) {
-      PageCache::Ptr page = Page(column, size, it->second);
+      PageCache::Ptr page = Page(column, persisted, it->second);
       if (page != nullptr && (*page)[(it->second - 1) % kDictionaryPageCodes] == value) return it->second;
     }
     return 0;
   }
   ++scans_;
   uint32_t found = 0;
-  Status s = ReadValues(column, size, [&](uint32_t code, std::string_view v) {
+  Status s = ReadValues(column, persisted, [&](uint32_t code, std::string_view v) {
     if (v == value) found = code;
     return found == 0;
   });
@@ -222,11 +280,11 @@ uint32_t Catalog::FindPaged(uint32_t column, uint32_t size, std::string_view val
   return found;
 }
 
-std::shared_ptr<const Catalog::ValueIndex> Catalog::BuildValueIndex(uint32_t column, uint32_t size) const {
+std::shared_ptr<const Catalog::ValueIndex> Catalog::BuildValueIndex(uint32_t column, uint32_t persisted) const {
   ++scans_;
   auto index = std::make_shared<ValueIndex>();
-  index->reserve(size);
-  Status s = ReadValues(column, size, [&](uint32_t code, std::string_view v) {
+  index->reserve(persisted);
+  Status s = ReadValues(column, persisted, [&](uint32_t code, std::string_view v) {
     index->emplace_back(ValueHash(v), code);
     return true;
   });
@@ -237,24 +295,24 @@ std::shared_ptr<const Catalog::ValueIndex> Catalog::BuildValueIndex(uint32_t col
   std::sort(index->begin(), index->end());
   std::unique_lock lock(mu_);
   Dictionary& d = dictionaries_.find(column)->second;
+  // Codes written since `persisted` was read (none without an on-disk value
+  // index, so never in practice): the index would miss them.
+  if (d.tail_first - 1 != persisted) return nullptr;
   if (d.by_value == nullptr) d.by_value = std::move(index);
   return d.by_value;
 }
 
 std::string Catalog::Decode(uint32_t column, uint32_t code) const {
-  uint32_t size = 0;
-  switch (Prepare(column, &size)) {
+  uint32_t persisted = 0;
+  switch (Prepare(column, &persisted)) {
     case Residence::kResident: {
       std::shared_lock lock(mu_);
       const Dictionary* d = DictionaryFor(column);
       if (code == 0 || code > d->values.size()) return std::string();
       return d->values.id(code - 1);
     }
-    case Residence::kPaged: {
-      if (code == 0 || code > size) return std::string();
-      PageCache::Ptr page = Page(column, size, code);
-      return page ? (*page)[(code - 1) % kDictionaryPageCodes] : std::string();
-    }
+    case Residence::kPaged:
+      return DecodePaged(column, persisted, code).value_or(std::string());
     default:
       return std::string();
   }
@@ -267,20 +325,35 @@ uint32_t Catalog::DictionarySize(uint32_t column) const {
 }
 
 std::vector<std::string> Catalog::DictionaryValues(uint32_t column) const {
-  uint32_t size = 0;
-  switch (Prepare(column, &size)) {
+  uint32_t persisted = 0;
+  switch (Prepare(column, &persisted)) {
     case Residence::kResident: {
       std::shared_lock lock(mu_);
       return DictionaryFor(column)->values.ids();
     }
     case Residence::kPaged: {
       std::vector<std::string> out;
-      out.reserve(size);
-      Status s = ReadValues(column, size, [&](uint32_t, std::string_view v) {
+      out.reserve(persisted);
+      Status s = ReadValues(column, persisted, [&](uint32_t, std::string_view v) {
         out.emplace_back(v);
         return true;
       });
-      if (!s.ok()) NoteError(s);
+      if (!s.ok()) {
+        NoteError(s);
+        return out;
+      }
+      std::shared_lock lock(mu_);
+      const Dictionary* d = DictionaryFor(column);
+      // Codes past `persisted`: the tail, or (moved on since) its pages.
+      for (uint32_t code = persisted + 1; code <= d->size; ++code) {
+        if (code >= d->tail_first) {
+          out.push_back(d->values.id(code - d->tail_first));
+        } else {
+          PageCache::Ptr page = Page(column, d->tail_first - 1, code);
+          if (page == nullptr) break;
+          out.push_back((*page)[(code - 1) % kDictionaryPageCodes]);
+        }
+      }
       return out;
     }
     default:
@@ -290,23 +363,21 @@ std::vector<std::string> Catalog::DictionaryValues(uint32_t column) const {
 
 std::vector<std::string> Catalog::DictionaryRange(uint32_t column, uint32_t first, uint32_t count) const {
   std::vector<std::string> out;
-  uint32_t size = 0;
-  const Residence r = Prepare(column, &size);
+  uint32_t persisted = 0;
+  const Residence r = Prepare(column, &persisted);
   if (first == 0 || (r != Residence::kResident && r != Residence::kPaged)) return out;
-  std::shared_lock lock(mu_, std::defer_lock);
   if (r == Residence::kResident) {
-    lock.lock();
-    size = static_cast<uint32_t>(DictionaryFor(column)->values.size());
+    std::shared_lock lock(mu_);
+    const StringInterner& values = DictionaryFor(column)->values;
+    for (uint64_t code = first; code < uint64_t{first} + count && code <= values.size(); ++code)
+      out.push_back(values.id(static_cast<uint32_t>(code - 1)));
+    return out;
   }
+  const uint32_t size = DictionarySize(column);
   for (uint64_t code = first; code < uint64_t{first} + count && code <= size; ++code) {
-    const uint32_t c = static_cast<uint32_t>(code);
-    if (r == Residence::kResident) {
-      out.push_back(DictionaryFor(column)->values.id(c - 1));
-    } else {
-      PageCache::Ptr page = Page(column, size, c);
-      if (page == nullptr) break;
-      out.push_back((*page)[(c - 1) % kDictionaryPageCodes]);
-    }
+    std::optional<std::string> v = DecodePaged(column, persisted, static_cast<uint32_t>(code));
+    if (!v) break;
+    out.push_back(std::move(*v));
   }
   return out;
 }
@@ -322,6 +393,8 @@ DictionaryStats Catalog::Stats() const {
         out.resident_bytes += d.values.MemoryBytes();
       } else if (d.size > paging_.resident_max_codes) {
         ++out.paged;
+        out.tail_codes += d.values.size();
+        out.tail_bytes += d.values.MemoryBytes();
         if (d.by_value != nullptr) {
           ++out.indexed;
           out.index_bytes += d.by_value->capacity() * sizeof(ValueIndex::value_type);
@@ -333,6 +406,7 @@ DictionaryStats Catalog::Stats() const {
   }
   if (pages_) out.pages = pages_->Stats();
   out.scans = scans_.load();
+  if (source_ != nullptr) source_->AddValueIndexStats(&out);
   return out;
 }
 
@@ -360,9 +434,23 @@ bool Catalog::GetOrAddColumn(std::string_view name, ColumnKind kind, uint32_t* i
   return it->second.kind == kind;
 }
 
+bool Catalog::KeepsPaged(uint32_t column) const {
+  if (source_ == nullptr || !source_->HasValueIndex()) return false;
+  std::shared_lock lock(mu_);
+  const Dictionary* d = DictionaryFor(column);
+  return d != nullptr && !d->resident && d->size > paging_.resident_max_codes;
+}
+
 Status Catalog::GetOrAddCode(uint32_t column, std::string_view value, uint32_t* code, bool* added) {
   *added = false;
-  // Ingest looks up every value: the whole dictionary in memory, large or not.
+  if (KeepsPaged(column)) {
+    uint32_t first = 0, last = 0;
+    KPI_RETURN_IF_ERROR(GetOrAddCodes(column, std::span<const std::string_view>(&value, 1), code, &first, &last));
+    *added = first != 0;
+    return Status::OK();
+  }
+  // Without the on-disk value index, ingest looks up every value in memory:
+  // the whole dictionary resident, large or not.
   KPI_RETURN_IF_ERROR(MakeResident(column));
   {
     std::shared_lock lock(mu_);
@@ -384,6 +472,74 @@ Status Catalog::GetOrAddCode(uint32_t column, std::string_view value, uint32_t* 
   return Status::OK();
 }
 
+Status Catalog::GetOrAddCodes(uint32_t column, std::span<const std::string_view> values, uint32_t* codes,
+                              uint32_t* first_added, uint32_t* last_added) {
+  *first_added = *last_added = 0;
+  if (!KeepsPaged(column)) {
+    for (size_t i = 0; i < values.size(); ++i) {
+      bool added = false;
+      KPI_RETURN_IF_ERROR(GetOrAddCode(column, values[i], &codes[i], &added));
+      if (added && *first_added == 0) *first_added = codes[i];
+      if (added) *last_added = codes[i];
+    }
+    return Status::OK();
+  }
+  // The tail first (codes not written yet are only there), then the disk.
+  std::vector<size_t> missing;
+  std::vector<std::string_view> missing_values;
+  {
+    std::shared_lock lock(mu_);
+    const Dictionary* d = DictionaryFor(column);
+    for (size_t i = 0; i < values.size(); ++i) {
+      const uint32_t index = d->values.Find(values[i]);
+      codes[i] = index == StringInterner::kAbsent ? 0 : d->tail_first + index;
+      if (codes[i] == 0) {
+        missing.push_back(i);
+        missing_values.push_back(values[i]);
+      }
+    }
+  }
+  if (missing.empty()) return Status::OK();
+  Status s = source_->LookupCodes(column, missing_values, [&](size_t j, uint32_t code) { codes[missing[j]] = code; });
+  if (!s.ok()) {
+    NoteError(s);
+    return s;
+  }
+  std::unique_lock lock(mu_);
+  Dictionary& d = dictionaries_.find(column)->second;
+  for (size_t i : missing) {
+    if (codes[i] != 0) continue;
+    const size_t before = d.values.size();
+    codes[i] = d.tail_first + d.values.Intern(values[i]);
+    if (d.values.size() == before) continue;  // a repeat within `values`
+    if (*first_added == 0) *first_added = codes[i];
+    *last_added = codes[i];
+  }
+  if (*first_added != 0) {
+    d.size = d.tail_first + static_cast<uint32_t>(d.values.size()) - 1;
+    d.by_value = nullptr;
+  }
+  return Status::OK();
+}
+
+void Catalog::NoteWritten() {
+  if (source_ == nullptr || !source_->HasValueIndex()) return;
+  std::unique_lock lock(mu_);
+  for (auto& [column, d] : dictionaries_) {
+    if (d.resident && d.size <= paging_.resident_max_codes) continue;
+    // The tail keeps the codes of the last page, which later codes extend.
+    const uint32_t keep_from = d.size / kDictionaryPageCodes * kDictionaryPageCodes + 1;
+    if (keep_from <= d.tail_first) continue;
+    StringInterner tail;
+    tail.Reserve(d.size + 1 - keep_from);
+    for (uint32_t code = keep_from; code <= d.size; ++code) tail.Intern(d.values.id(code - d.tail_first));
+    d.values = std::move(tail);
+    d.tail_first = keep_from;
+    d.resident = false;
+    d.by_value = nullptr;
+  }
+}
+
 void Catalog::RestoreColumn(const ColumnInfo& info) {
   std::unique_lock lock(mu_);
   columns_by_name_[info.name] = info;
@@ -396,6 +552,7 @@ void Catalog::RestoreDictionarySize(uint32_t column, uint32_t size) {
   Dictionary& d = dictionaries_[column];
   d.values.Clear();
   d.size = size;
+  d.tail_first = size + 1;
   d.resident = size == 0;
 }
 

@@ -107,8 +107,9 @@ Status Store::Compact(CompactStats* stats) {
   // memtable flushes leave level-0 files that overlap, each with its own
   // filter and index (1M sorted tickets: 5.2 MB in 7 files, 3.0 MB after).
   for (const auto& [cf, name] : {std::pair{impl_->segments_cf, "segments"}, std::pair{impl_->zones_cf, "zones"},
-                                 std::pair{impl_->staging_cf, "staging"}, std::pair{impl_->tickets_cf, "tickets"}}) {
-    if (cf == nullptr) continue;  // tickets: not opened read-only
+                                 std::pair{impl_->staging_cf, "staging"}, std::pair{impl_->tickets_cf, "tickets"},
+                                 std::pair{impl_->values_cf, "values"}}) {
+    if (cf == nullptr) continue;  // tickets, values: not opened read-only
     KPI_RETURN_IF_ERROR(FromRocks(impl_->db->CompactRange(co, cf, nullptr, nullptr), std::string("compact ") + name));
   }
   for (const SegmentRef& ref : *GetSnapshot()->segments_) stats->events += ref.zone.num_events;

@@ -43,9 +43,12 @@ inline constexpr char kStatePrefix = 'S';       // 'S' name -> value (format ver
 inline constexpr const char* kFormatKey = "Sformat";          // -> store format version (u32)
 inline constexpr const char* kGenerationKey = "Sgeneration";  // -> next segment generation (u64)
 inline constexpr const char* kTicketIndexKey = "Stickets";     // -> ticket index version (u32): the tickets family is complete
+inline constexpr const char* kValueIndexKey = "Svalues";       // -> value index version (u32): the values family is complete
 
 // tickets family: key = the ticket id's bytes -> [partition u32][segment u32]
 // (storage/ticket_index.h)
+// values family: key = [column u32][a dictionary value's bytes] -> [code u32]
+// (storage/value_index.h)
 
 std::string DictionaryPageKey(uint32_t column, uint32_t page);
 std::string MetaKey(std::string_view ns, std::string_view key);

@@ -41,6 +41,7 @@ MemoryBudget Common(size_t limit) {
   b.write_buffer_bytes = std::max(limit / 16, 16 * kMiB);
   b.ticket_cache_bytes = std::max(limit / 32, 4 * kMiB);
   b.dictionary_cache_bytes = std::max(limit / 64, 2 * kMiB);
+  b.value_cache_bytes = std::max(limit / 64, 2 * kMiB);
   return b;
 }
 
@@ -50,7 +51,7 @@ MemoryBudget Common(size_t limit) {
 // dictionary caches are taken.
 size_t Rest(const MemoryBudget& b) {
   const size_t taken = kProcessBytes + b.limit_bytes / 4 + 2 * b.write_buffer_bytes + b.ticket_cache_bytes +
-                       b.dictionary_cache_bytes;
+                       b.dictionary_cache_bytes + b.value_cache_bytes;
   return b.limit_bytes > taken ? b.limit_bytes - taken : 0;
 }
 
@@ -90,6 +91,7 @@ void ApplyBudget(const MemoryBudget& budget, StoreOptions* options) {
   options->cache_bytes = budget.segment_cache_bytes;
   options->ticket_cache_bytes = budget.ticket_cache_bytes;
   options->dictionaries.page_cache_bytes = budget.dictionary_cache_bytes;
+  options->dictionaries.value_cache_bytes = budget.value_cache_bytes;
   options->write_buffer_bytes = budget.write_buffer_bytes;
   options->seal_group_events = budget.seal_group_events;
   options->spilled_seal_bytes = budget.spilled_seal_bytes;

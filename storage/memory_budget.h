@@ -1,11 +1,11 @@
 // MemoryBudget: how one process's memory limit (`--memory-limit` of `kpi
 // ingest` and `kpi serve`) is split between what the store holds in memory:
 // the decoded-segment cache, the ticket index's block cache, the dictionary
-// page cache, RocksDB's memtables and, for ingest, the staged events a seal
+// page cache, the dictionaries' value index's block cache, RocksDB's memtables and, for ingest, the staged events a seal
 // works on (the seal thresholds) and the partition group a seal decodes at
 // once (StoreOptions::seal_group_events). Every part is bounded by its share, so the
 // sum stays under the limit; what cannot be bounded this way (the process's
-// code and RocksDB's own structures, dictionaries ingest makes resident) is
+// code and RocksDB's own structures, small dictionaries held resident) is
 // the fixed share. docs/operations.md ("Memory limit") gives the split.
 //
 // Contract: every size is > 0 and their sum (memtables counted twice: one
@@ -31,6 +31,7 @@ struct MemoryBudget {
   size_t segment_cache_bytes = 0;
   size_t ticket_cache_bytes = 0;
   size_t dictionary_cache_bytes = 0;
+  size_t value_cache_bytes = 0;  // block cache of the dictionaries' value index (storage/value_index.h)
   size_t write_buffer_bytes = 0;  // every family's memtable together
   // Ingest only: staged events that start a seal, and the most a deferred
   // seal lets wait (cli/ingest_command.h).

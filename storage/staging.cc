@@ -1,6 +1,8 @@
 // Store::Stage: the write path's first step. Validates a batch against the
-// catalog, gives its strings dictionary codes (new columns and dictionary
-// pages go in the same write), and lands the batch in the staging family in
+// catalog, gives its strings dictionary codes (new columns, dictionary pages
+// and value index entries go in the same write; the values of a paged
+// dictionary are coded with one batched lookup per column, after the
+// events are read), and lands the batch in the staging family in
 // one WriteBatch (storage/staged_batch.h is its value; synced, unless
 // Store::Durable::kOnSeal leaves the sync to the next seal), keeping the
 // coded events in memory for the next seal (Store::Impl::pending) unless
@@ -28,13 +30,18 @@ void PutColumnEntry(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, co
   wb->Put(cf, std::string(1, kColumnPrefix) + name, v);
 }
 
-// Rewrites every dictionary page holding a code in [first, last].
-void PutDictionaryPages(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, const Catalog& catalog,
-                        uint32_t column, uint32_t first, uint32_t last) {
+// Rewrites every dictionary page holding a code in [first, last] and puts
+// those codes' value index entries.
+void PutDictionaryPages(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf, const ValueIndex& index,
+                        const Catalog& catalog, uint32_t column, uint32_t first, uint32_t last) {
   std::string v;
   for (uint32_t page = (first - 1) / kDictionaryPageCodes; page <= (last - 1) / kDictionaryPageCodes; ++page) {
-    EncodeDictionaryPage(catalog.DictionaryRange(column, page * kDictionaryPageCodes + 1, kDictionaryPageCodes), &v);
+    const uint32_t page_first = page * kDictionaryPageCodes + 1;
+    const std::vector<std::string> values = catalog.DictionaryRange(column, page_first, kDictionaryPageCodes);
+    EncodeDictionaryPage(values, &v);
     wb->Put(cf, DictionaryPageKey(column, page), v);
+    for (uint32_t code = std::max(first, page_first); code <= last && code - page_first < values.size(); ++code)
+      index.Put(wb, column, values[code - page_first], code);
   }
 }
 
@@ -61,6 +68,11 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
   std::unordered_map<std::string_view, std::pair<uint32_t, ColumnKind>> column_cache;
   std::map<uint32_t, std::pair<uint32_t, uint32_t>> new_codes;  // column -> [first, last] code added
   Status catalog_error;  // a dictionary that does not read: nothing is staged
+  auto note_added = [&](uint32_t column, uint32_t first, uint32_t last) {
+    auto [range, fresh] = new_codes.try_emplace(column, first, last);
+    range->second.first = std::min(range->second.first, first);
+    range->second.second = std::max(range->second.second, last);
+  };
   auto code_of = [&](uint32_t column, std::string_view value) {
     auto& cache = code_cache[column];
     auto hit = cache.find(value);
@@ -71,13 +83,31 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
       if (catalog_error.ok()) catalog_error = s;
       return 0u;
     }
-    if (added) {
-      auto [range, fresh] = new_codes.try_emplace(column, code, code);
-      range->second.first = std::min(range->second.first, code);
-      range->second.second = std::max(range->second.second, code);
-    }
+    if (added) note_added(column, code, code);
     cache.emplace(value, code);
     return code;
+  };
+  // Dimensions of paged dictionaries (Catalog::KeepsPaged, decided once per
+  // column and batch): an event holds the value's slot among the batch's
+  // distinct values of the column until all are coded at once below.
+  struct PagedValues {
+    std::vector<std::string_view> values;  // distinct, by slot
+    std::vector<uint32_t> codes;
+  };
+  std::unordered_map<uint32_t, PagedValues> paged;
+  std::unordered_map<uint32_t, bool> keeps_paged;
+  auto dim_code_of = [&](uint32_t column, std::string_view value) {
+    auto [decided, fresh] = keeps_paged.try_emplace(column, false);
+    if (fresh) decided->second = catalog_.KeepsPaged(column);
+    if (!decided->second) return code_of(column, value);
+    auto& cache = code_cache[column];
+    auto [hit, added] = cache.try_emplace(value, 0);
+    if (added) {
+      PagedValues& p = paged[column];
+      hit->second = static_cast<uint32_t>(p.values.size());
+      p.values.push_back(value);
+    }
+    return hit->second;
   };
   auto column_of = [&](const std::string& name, ColumnKind kind, uint32_t* id) {
     auto hit = column_cache.find(name);
@@ -120,7 +150,7 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
         conflict = KindConflictReason(name, ColumnKind::kMeasure);
         break;
       }
-      attrs.dims.emplace_back(id, code_of(id, value));
+      attrs.dims.emplace_back(id, dim_code_of(id, value));
     }
     for (const auto& [name, value] : raw.measures) {
       if (!conflict.empty()) break;
@@ -151,16 +181,32 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     e.dead_since = raw.retract ? batch : 0;  // a retraction is never visible itself
     coded.push_back(std::move(e));
   }
+  for (auto& [column, p] : paged) {
+    if (!catalog_error.ok()) break;
+    p.codes.resize(p.values.size());
+    uint32_t first = 0, last = 0;
+    catalog_error = catalog_.GetOrAddCodes(column, p.values, p.codes.data(), &first, &last);
+    if (first != 0) note_added(column, first, last);
+  }
   if (!catalog_error.ok()) {
     im.failed = true;  // the catalog may hold codes that were never written
     undo_attrs();
     return catalog_error;
   }
+  if (!paged.empty()) {
+    // Slots to codes, then each event's dimensions in (column, code) order again.
+    for (size_t k = dims_mark; k < attrs.dims.size(); ++k) {
+      auto it = paged.find(attrs.dims[k].first);
+      if (it != paged.end()) attrs.dims[k].second = it->second.codes[attrs.dims[k].second];
+    }
+    for (const CodedEvent& e : coded)
+      std::sort(attrs.dims.begin() + e.dims_begin, attrs.dims.begin() + e.dims_begin + e.num_dims);
+  }
   ticket_refs.resize(ticket_keys.size());
   im.pending_tickets.InternMany(ticket_keys, ticket_refs.data());
   for (size_t j = 0; j < coded.size(); ++j) coded[j].ticket = ticket_refs[j];
   for (const auto& [column, range] : new_codes)
-    PutDictionaryPages(&wb, im.catalog_cf, catalog_, column, range.first, range.second);
+    PutDictionaryPages(&wb, im.catalog_cf, *im.values, catalog_, column, range.first, range.second);
   if (coded.empty()) {
     // Nothing to land; still persist catalog additions and `extra`, if any.
     if (wb.Count() > 0) {
@@ -168,8 +214,9 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
       if (!s.ok()) {
         im.failed = true;
         undo_attrs();
-      } else if (options_.sync) {
-        im.NoteAcknowledged();
+      } else {
+        catalog_.NoteWritten();
+        if (options_.sync) im.NoteAcknowledged();
       }
       return FromRocks(s, "write catalog");
     }
@@ -192,6 +239,7 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     undo_attrs();
     return FromRocks(s, "stage batch");
   }
+  if (!new_codes.empty()) catalog_.NoteWritten();
   if (sync) im.NoteAcknowledged();
   else if (options_.sync) im.unsynced_stage_seq = im.db->GetLatestSequenceNumber();
   im.last_batch = batch;

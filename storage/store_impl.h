@@ -23,6 +23,7 @@
 #include "storage/segment_cache.h"
 #include "storage/store.h"
 #include "storage/ticket_index.h"
+#include "storage/value_index.h"
 
 namespace kpi::storage {
 
@@ -40,7 +41,12 @@ inline constexpr int64_t kMillisPerDay = 86'400'000;
 // code, entropy-coded int blocks, storage/segment_codec.cc), which every seal
 // and fold of this build writes; an older store is stamped 5 by its first
 // writable open, as for 3.
-inline constexpr uint32_t kStoreFormatVersion = 5;
+// 6: the "values" family holds every dictionary value's code
+// (storage/value_index.h), complete once kValueIndexKey is written (the
+// first writable open builds it from the pages); stamped by the first
+// writable open, as for 3, so a build without the index (which would add
+// codes without their entries) refuses the store.
+inline constexpr uint32_t kStoreFormatVersion = 6;
 inline constexpr uint32_t kOldestStoreFormatVersion = 1;
 inline constexpr const char* kAcknowledgedFile = "ACKNOWLEDGED";
 
@@ -66,6 +72,7 @@ struct Store::Impl {
   rocksdb::ColumnFamilyHandle* segments_cf = nullptr;
   rocksdb::ColumnFamilyHandle* zones_cf = nullptr;
   rocksdb::ColumnFamilyHandle* tickets_cf = nullptr;  // null while read-only (not opened)
+  rocksdb::ColumnFamilyHandle* values_cf = nullptr;   // null while read-only (not opened)
   // Opened read-only: RocksDB's LOCK is held through read_lock until the
   // first write reopens the database writable (Store::MakeWritable).
   bool read_only = false;
@@ -90,6 +97,8 @@ struct Store::Impl {
   std::map<std::pair<uint32_t, uint32_t>, SegmentRef> refs;  // GUARDED_BY(seal_mu)
   std::shared_ptr<rocksdb::Cache> ticket_cache;  // the tickets family's block cache
   std::unique_ptr<TicketIndex> tickets;
+  std::shared_ptr<rocksdb::Cache> value_cache;  // the values family's block cache
+  std::unique_ptr<ValueIndex> values;           // dictionary value -> code (Stage reads and writes it)
   std::vector<int64_t> batch_times;    // GUARDED_BY(write_mu)
   // What Stage() landed since the last seal, kept decoded so Seal() need not
   // read it back. Incomplete (and then empty: Stage keeps nothing until the
@@ -149,19 +158,27 @@ inline Status Store::Impl::Commit(rocksdb::WriteBatch* wb, bool sync, const char
   return FromRocks(s, what);
 }
 
-// The catalog's dictionary pages, read from the store's current instance:
-// it holds references to Store::Impl's `db` and `catalog_cf`, which change
-// when a read-only store becomes writable.
+// The catalog's dictionary pages and value index, read from the store's
+// current instance: it holds references to Store::Impl's `db` and
+// `catalog_cf`, which change when a read-only store becomes writable.
 class CatalogPageReader : public DictionaryPageSource {
  public:
-  CatalogPageReader(const std::unique_ptr<rocksdb::DB>& db, rocksdb::ColumnFamilyHandle* const& catalog_cf)
-      : db_(db), catalog_cf_(catalog_cf) {}
+  CatalogPageReader(const std::unique_ptr<rocksdb::DB>& db, rocksdb::ColumnFamilyHandle* const& catalog_cf,
+                    const ValueIndex* values)
+      : db_(db), catalog_cf_(catalog_cf), values_(values) {}
   Status ReadPages(uint32_t column, uint32_t first, uint32_t last,
                    const std::function<bool(uint32_t page, std::string_view encoded)>& visit) const override;
+  bool HasValueIndex() const override { return values_->available(); }
+  Status LookupCodes(uint32_t column, std::span<const std::string_view> values,
+                     const std::function<void(size_t index, uint32_t code)>& found) const override {
+    return values_->Lookup(column, values, found);
+  }
+  void AddValueIndexStats(DictionaryStats* stats) const override;
 
  private:
   const std::unique_ptr<rocksdb::DB>& db_;
   rocksdb::ColumnFamilyHandle* const& catalog_cf_;
+  const ValueIndex* values_;
 };
 
 }  // namespace kpi::storage

@@ -30,6 +30,7 @@ constexpr const char* kStagingFamily = "staging";
 constexpr const char* kSegmentsFamily = "segments";
 constexpr const char* kZonesFamily = "zones";
 constexpr const char* kTicketsFamily = "tickets";
+constexpr const char* kValuesFamily = "values";
 // Live write-ahead logs past which a writable open flushes the memtables:
 // writes too small to fill a memtable (definitions, small uploads) would
 // otherwise keep every log alive, and every open would replay them all.
@@ -44,15 +45,16 @@ int64_t WallClockMs() {
 // What the families' options depend on besides their name.
 struct FamilyTuning {
   std::shared_ptr<rocksdb::Cache> ticket_cache;
+  std::shared_ptr<rocksdb::Cache> value_cache;
   size_t write_buffer_bytes = 0;  // StoreOptions::write_buffer_bytes
 };
 
 // A family's memtable size: its built-in size, or its share of `total` in
 // the built-in sizes' proportions (segments 128, catalog 64, staging 32,
-// tickets 16 of 240 MiB).
+// tickets 16, values 16 of 256 MiB).
 size_t WriteBufferSize(size_t builtin, size_t total) {
   if (total == 0) return builtin;
-  return std::max<size_t>(builtin * total / (240 << 20), 1 << 20);
+  return std::max<size_t>(builtin * total / (256 << 20), 1 << 20);
 }
 
 rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name, const FamilyTuning& tuning) {
@@ -73,8 +75,9 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name, const Family
     o.bottommost_compression = rocksdb::kZSTD;
     o.write_buffer_size = WriteBufferSize(128 << 20, tuning.write_buffer_bytes);
     t.block_size = 64 << 10;
-  } else if (name == kTicketsFamily) {
-    // The ticket index (storage/ticket_index.h): point lookups of short keys.
+  } else if (name == kTicketsFamily || name == kValuesFamily) {
+    // The ticket index (storage/ticket_index.h) and the dictionaries' value
+    // index (storage/value_index.h): point lookups of short keys.
     // Everything it keeps in memory is bounded: blocks, their indexes and
     // bloom filters live in its own block cache, and the memtable (with a
     // bloom filter of its own, for tickets not yet sealed) is small.
@@ -88,7 +91,7 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name, const Family
     // instead of 3.0 MB (docs/performance.md, "Bytes on disk").
     o.compression = rocksdb::kZSTD;
     t.block_size = 16 << 10;
-    t.block_cache = tuning.ticket_cache;
+    t.block_cache = name == kTicketsFamily ? tuning.ticket_cache : tuning.value_cache;
     t.cache_index_and_filter_blocks = true;
     t.pin_l0_filter_and_index_blocks_in_cache = true;
     t.filter_policy.reset(rocksdb::NewRibbonFilterPolicy(10));
@@ -110,14 +113,15 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name, const Family
 }
 
 // The families to open, in Store::Impl's handle order. A read-only
-// instance leaves out the ticket index (RocksDB opens a subset read-only):
-// only seals read it, and they run on a writable instance, so a query does
-// not open its table files (nor need it to exist, in an older store).
+// instance leaves out the ticket and value indexes (RocksDB opens a subset
+// read-only): only seals and Stage read them, and they run on a writable
+// instance, so a query does not open their table files (nor need them to
+// exist, in an older store).
 std::vector<rocksdb::ColumnFamilyDescriptor> Families(const FamilyTuning& tuning, bool read_only) {
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : {rocksdb::kDefaultColumnFamilyName.c_str(), kCatalogFamily, kStagingFamily,
-                           kSegmentsFamily, kZonesFamily, kTicketsFamily}) {
-    if (read_only && name == std::string_view(kTicketsFamily)) continue;
+                           kSegmentsFamily, kZonesFamily, kTicketsFamily, kValuesFamily}) {
+    if (read_only && (name == std::string_view(kTicketsFamily) || name == std::string_view(kValuesFamily))) continue;
     families.emplace_back(name, FamilyOptions(name, tuning));
   }
   return families;
@@ -230,12 +234,13 @@ struct StoreOpen {
     im.segments_cf = im.handles[3];
     im.zones_cf = im.handles[4];
     im.tickets_cf = im.handles.size() > 5 ? im.handles[5] : nullptr;  // none when read-only
+    im.values_cf = im.handles.size() > 6 ? im.handles[6] : nullptr;
   }
 
   static Database TakeCurrent(Impl& im) {
     Database d{std::move(im.db), std::move(im.handles)};
     im.handles.clear();
-    im.catalog_cf = im.staging_cf = im.segments_cf = im.zones_cf = im.tickets_cf = nullptr;
+    im.catalog_cf = im.staging_cf = im.segments_cf = im.zones_cf = im.tickets_cf = im.values_cf = nullptr;
     return d;
   }
 
@@ -329,8 +334,9 @@ struct StoreOpen {
     return FromRocks(it->status(), "read staging");
   }
 
-  // What a writable instance needs before its first write: the marker file
-  // and, for a new store or one of an older format, the format stamp (before
+  // What a writable instance needs before its first write: the marker file,
+  // the value index (built from the dictionary pages if missing) and, for a
+  // new store or one of an older format, the format stamp (before
   // this build writes a segment of its format into it). Requires write_mu (or
   // no other user).
   static Status StartWriting(const std::string& dir, bool sync, Impl& im) {
@@ -338,6 +344,8 @@ struct StoreOpen {
       im.acknowledged_fd =
           ::open((std::filesystem::path(dir) / kAcknowledgedFile).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     }
+    // A store of an older format gets its value index before any code is added.
+    KPI_RETURN_IF_ERROR(im.values->BuildIfMissing(im.catalog_cf, im.WriteOpts(sync)));
     if (im.format_stamped && im.format_version >= kStoreFormatVersion) return Status::OK();
     std::string fmt;
     PutBigEndian32(&fmt, kStoreFormatVersion);
@@ -382,9 +390,11 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   store->impl_ = std::make_unique<Impl>();
   Impl& im = *store->impl_;
   im.cache = std::make_unique<SegmentCache>(options.cache_bytes);
-  im.dictionary_pages = std::make_unique<CatalogPageReader>(im.db, im.catalog_cf);
   im.ticket_cache = rocksdb::NewLRUCache(options.ticket_cache_bytes);
   im.tickets = std::make_unique<TicketIndex>(im.db, im.tickets_cf, im.ticket_cache);
+  im.value_cache = rocksdb::NewLRUCache(options.dictionaries.value_cache_bytes);
+  im.values = std::make_unique<ValueIndex>(im.db, im.values_cf, im.value_cache);
+  im.dictionary_pages = std::make_unique<CatalogPageReader>(im.db, im.catalog_cf, im.values.get());
   store->catalog_.AttachPages(im.dictionary_pages.get(), options.dictionaries);
 
   const std::optional<uint64_t> acknowledged = ReadAcknowledged(dir);
@@ -394,7 +404,7 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
     // A new store appears whole or not at all (storage/store_dir.h).
     KPI_RETURN_IF_ERROR(CreateStoreAtomically(dir, [&](const std::string& temp) {
       Database fresh;
-      KPI_RETURN_IF_ERROR(OpenDatabase(temp, true, false, FamilyTuning{im.ticket_cache, options.write_buffer_bytes},
+      KPI_RETURN_IF_ERROR(OpenDatabase(temp, true, false, FamilyTuning{im.ticket_cache, im.value_cache, options.write_buffer_bytes},
                                        &fresh));
       fresh.Close();
       return Status::OK();
@@ -403,7 +413,7 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   }
   Database database;
   if (read_only) KPI_RETURN_IF_ERROR(LockForReading(dir, &im.read_lock));
-  const FamilyTuning tuning{im.ticket_cache, options.write_buffer_bytes};
+  const FamilyTuning tuning{im.ticket_cache, im.value_cache, options.write_buffer_bytes};
   Status opened = OpenDatabase(dir, options.create_if_missing, read_only, tuning, &database);
   if (read_only && opened.code() == Status::Code::kInvalidArgument) {
     // A family missing (a store older than it): only a writable open adds it.
@@ -443,7 +453,7 @@ Status Store::MakeWritable() {
   if (!im.read_only) return Status::OK();
   Unlock(&im.read_lock);
   Database writable;
-  Status s = OpenDatabase(dir_, false, false, FamilyTuning{im.ticket_cache, options_.write_buffer_bytes}, &writable);
+  Status s = OpenDatabase(dir_, false, false, FamilyTuning{im.ticket_cache, im.value_cache, options_.write_buffer_bytes}, &writable);
   if (!s.ok()) {
     // Stay read-only, holding the lock again if no one took it meanwhile.
     LockForReading(dir_, &im.read_lock).ok();
@@ -490,6 +500,13 @@ Status CatalogPageReader::ReadPages(uint32_t column, uint32_t first, uint32_t la
     if (!visit(page, std::string_view(it->value().data(), it->value().size()))) break;
   }
   return FromRocks(it->status(), "read dictionary");
+}
+
+void CatalogPageReader::AddValueIndexStats(DictionaryStats* stats) const {
+  stats->value_index = values_->available();
+  stats->value_blocks = values_->BlockStats();
+  stats->value_lookups = values_->lookups();
+  stats->value_found = values_->found();
 }
 
 }  // namespace kpi::storage

@@ -2,28 +2,20 @@
 // the one-time build for stores sealed before the index existed.
 #include "storage/ticket_index.h"
 
-#include <rocksdb/perf_context.h>
-#include <rocksdb/perf_level.h>
-
-#include <algorithm>
-#include <numeric>
-
 #include "storage/keys.h"
 #include "storage/segment_codec.h"
 #include "storage/segment_parts.h"
+#include "storage/sorted_multi_get.h"
 #include "storage/store_impl.h"
 
 namespace kpi::storage {
 
 namespace {
 
-// Keys per MultiGet: big enough to amortise the call, small enough that its
-// per-key arrays stay in cache.
-constexpr size_t kLookupChunk = 4096;
 // Tickets per WriteBatch while building the index of an older store.
 constexpr size_t kBuildChunk = 1 << 16;
 
-bool DecodeLocation(const rocksdb::PinnableSlice& v, TicketLocation* loc) {
+bool DecodeLocation(std::string_view v, TicketLocation* loc) {
   if (v.size() != 8) return false;
   loc->partition = GetBigEndian32(v.data());
   loc->segment = GetBigEndian32(v.data() + 4);
@@ -41,52 +33,21 @@ std::string EncodeTicketLocation(TicketLocation loc) {
 
 Status TicketIndex::Lookup(const std::vector<std::string>& ids,
                            const std::function<void(size_t index, TicketLocation loc)>& found) const {
-  if (ids.empty()) return Status::OK();
-  // Sorted keys let RocksDB walk each table file once per chunk.
-  std::vector<uint32_t> order(ids.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return ids[a] < ids[b]; });
-  std::vector<rocksdb::Slice> keys(std::min(ids.size(), kLookupChunk));
-  std::vector<rocksdb::PinnableSlice> values(keys.size());
-  std::vector<rocksdb::Status> statuses(keys.size());
-  rocksdb::ReadOptions ro;
-  // Count this thread's block cache hits and block reads (the family's cache
-  // serves nothing else, and segment reads do not fill it).
-  const rocksdb::PerfLevel level = rocksdb::GetPerfLevel();
-  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kEnableCount);
-  rocksdb::PerfContext* perf = rocksdb::get_perf_context();
-  const uint64_t hits_before = perf->block_cache_hit_count, reads_before = perf->block_read_count;
+  std::vector<std::string_view> keys(ids.begin(), ids.end());
   uint64_t hit = 0;
-  Status error;
-  for (size_t begin = 0; begin < ids.size() && error.ok(); begin += kLookupChunk) {
-    const size_t n = std::min(kLookupChunk, ids.size() - begin);
-    for (size_t j = 0; j < n; ++j) {
-      const std::string& id = ids[order[begin + j]];
-      keys[j] = rocksdb::Slice(id.data(), id.size());
-      values[j].Reset();
-    }
-    db_->MultiGet(ro, cf_, n, keys.data(), values.data(), statuses.data(), /*sorted_input=*/true);
-    for (size_t j = 0; j < n; ++j) {
-      if (statuses[j].IsNotFound()) continue;
-      TicketLocation loc;
-      if (!statuses[j].ok()) {
-        error = FromRocks(statuses[j], "read ticket index");
-        break;
-      }
-      if (!DecodeLocation(values[j], &loc)) {
-        error = Status::Corruption("ticket index entry of " + ids[order[begin + j]] + kDamageAdvice);
-        break;
-      }
-      ++hit;
-      found(order[begin + j], loc);
-    }
-  }
-  block_hits_ += perf->block_cache_hit_count - hits_before;
-  block_reads_ += perf->block_read_count - reads_before;
-  rocksdb::SetPerfLevel(level);
+  Status s = SortedMultiGet(
+      db_.get(), cf_, keys,
+      [&](size_t i, std::string_view value) {
+        TicketLocation loc;
+        if (!DecodeLocation(value, &loc)) return Status::Corruption("ticket index entry of " + ids[i] + kDamageAdvice);
+        ++hit;
+        found(i, loc);
+        return Status::OK();
+      },
+      &block_hits_, &block_reads_, "read ticket index");
   lookups_ += ids.size();
   found_ += hit;
-  return error;
+  return s;
 }
 
 void TicketIndex::Put(rocksdb::WriteBatch* wb, std::string_view id, TicketLocation loc) const {

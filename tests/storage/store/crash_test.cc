@@ -4,9 +4,12 @@
 // batch is staged with a checkpoint (metadata in the same atomic write, as
 // `kpi ingest` does per input file): after a kill the checkpoint names
 // exactly the last batch present, and the next child resumes from it, so
-// kills also land while resuming.
+// kills also land while resuming. Both the child and the checks run with
+// tiny caches and every dictionary but the smallest paged (issue 13), and
+// every ticket's customer must decode to what its batch said.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <set>
@@ -21,6 +24,9 @@ namespace {
 constexpr int kEventsPerTicket = 4;
 constexpr int kTicketsPerBatch = 150;
 
+// The customer of ticket i of batch k: values repeat across batches.
+std::string Customer(int k, int i) { return "c" + std::to_string((k * kTicketsPerBatch + i) * 7 % 2500); }
+
 // Batch k: tickets "B<k>-<i>", each with kEventsPerTicket events.
 std::vector<RawEvent> Batch(int k) {
   std::vector<RawEvent> out;
@@ -31,7 +37,7 @@ std::vector<RawEvent> Batch(int k) {
       e.ts_ms = 1735689600000 + int64_t(k) * 3600000 + i * 1000 + j;
       e.event = j == 0 ? "created" : "agent_reply";
       e.agent = j == 0 ? "" : "a" + std::to_string(j);
-      if (j == 0) e.dims = {{"channel", "chat"}};
+      if (j == 0) e.dims = {{"channel", "chat"}, {"customer", Customer(k, i)}};
       out.push_back(e);
     }
   }
@@ -56,8 +62,7 @@ void KillRounds(bool spill) {
     kills++;
 
     std::unique_ptr<Store> store;
-    StoreOptions o;
-    o.max_tickets_per_segment = 64;
+    StoreOptions o = kpi::testing::TinyCacheOptions();
     Status s = Store::Open(dir.path(), o, &store);
     ASSERT_TRUE(s.ok()) << "round " << round << ": " << s.ToString();
     // Count events per batch from the sealed data.
@@ -66,11 +71,29 @@ void KillRounds(bool spill) {
     for (const auto& ref : snap->Plan(ScanSpec(), nullptr)) {
       std::shared_ptr<const Segment> seg;
       ASSERT_TRUE(snap->Load(ref, &seg).ok());
+      const SparseCodes* customers = seg->FindDim(store->catalog().FindColumn("customer")->id);
+      ASSERT_NE(customers, nullptr);
       for (uint32_t t = 0; t < seg->num_tickets(); ++t) {
-        int b = std::stoi(seg->ticket_ids[t].substr(1));
+        const std::string& id = seg->ticket_ids[t];
+        int b = std::stoi(id.substr(1));
         per_batch[b] += static_cast<int>(seg->event_begin[t + 1] - seg->event_begin[t]);
+        // Its one customer, on its `created` event (the first).
+        auto row = std::lower_bound(customers->rows.begin(), customers->rows.end(), seg->event_begin[t]);
+        ASSERT_TRUE(row != customers->rows.end() && *row == seg->event_begin[t]) << id;
+        ASSERT_EQ(store->catalog().Decode(customers->column, customers->codes[row - customers->rows.begin()]),
+                  Customer(b, std::stoi(id.substr(id.find('-') + 1))))
+            << id;
       }
     }
+    // The dictionary's pages and value index agree, code for code.
+    const uint32_t customer = store->catalog().FindColumn("customer")->id;
+    std::set<std::string> values;
+    for (uint32_t code = 1; code <= store->catalog().DictionarySize(customer); ++code) {
+      const std::string value = store->catalog().Decode(customer, code);
+      ASSERT_TRUE(values.insert(value).second) << value << " repeated";
+      ASSERT_EQ(store->catalog().FindCode(customer, value), code) << value;
+    }
+    ASSERT_TRUE(store->catalog().status().ok()) << store->catalog().status().ToString();
     const int full = kTicketsPerBatch * kEventsPerTicket;
     for (int b = 0; b <= reported; ++b) ASSERT_EQ(per_batch[b], full) << "reported batch " << b << " lost";
     // The batch in flight is all there or absent, never partial; nothing beyond it.

@@ -4,9 +4,16 @@
 // index from the second on), and every lookup answers what a
 // catalog built in memory answers, also after ingest adds codes in the same
 // process and after another reopen. Plus the read-only-until-write open:
-// nothing written at open, writable on the first write.
+// nothing written at open, writable on the first write. And the on-disk
+// value index (storage/value_index.h, issue 13): ingest keeps a large
+// dictionary paged (its last page in memory) while it codes its values, and
+// every code it assigns is the one a catalog holding everything in memory
+// assigns, batch after batch, across reopens, with caches that keep
+// nothing; a store written before the index existed gets it built from its
+// pages on its first writable open.
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include <filesystem>
 #include <map>
@@ -14,6 +21,7 @@
 
 #include "storage/catalog.h"
 #include "storage/keys.h"
+#include "storage/live_counts_fixture.h"
 #include "storage/store.h"
 #include "test_util.h"
 
@@ -120,7 +128,8 @@ TEST(LazyDictionaryTest, ReopenedStoreReadsDictionariesWhenNeededAndAnswersTheSa
   ScratchDir dir;
   std::vector<RawEvent> events = Tickets(0, 3000, 1000);
   Create(dir.path(), events);
-  auto store = Open(dir.path(), Options());
+  // Read-only: without the on-disk value index (storage/value_index.h), as `kpi query`.
+  auto store = Open(dir.path(), Options(/*read_only_until_write=*/true));
   const Catalog& c = store->catalog();
   const uint32_t customer = c.FindColumn("customer")->id, channel = c.FindColumn("channel")->id;
   DictionaryStats before = c.Stats();
@@ -173,7 +182,8 @@ TEST(LazyDictionaryTest, IngestAfterReopenKeepsCodesAndAddsNewOnes) {
     Ingest(store.get(), second);
     EXPECT_EQ(c.DictionarySize(customer), 1300u);
     EXPECT_EQ(c.FindCode(customer, "c1200"), 1201u);
-    EXPECT_EQ(c.Stats().paged, 0u) << "ingest holds the dictionaries it codes whole";
+    EXPECT_EQ(c.Stats().paged, 1u) << "ingest codes a large dictionary's values through the value index";
+    EXPECT_LE(c.Stats().tail_codes, 255u) << "only its last page stays in memory";
     ExpectAnswers(c, Expected(all));
   }
   auto store = Open(dir.path(), Options());
@@ -192,7 +202,7 @@ TEST(LazyDictionaryTest, MissingPageIsReportedNotGuessed) {
     // Delete page 1 (codes 257..512) of the customer dictionary behind the store's back.
     rocksdb::DB* raw = nullptr;
     std::vector<rocksdb::ColumnFamilyDescriptor> families;
-    for (const char* name : {"default", "catalog", "staging", "segments", "zones", "tickets"})
+    for (const char* name : {"default", "catalog", "staging", "segments", "zones", "tickets", "values"})
       families.emplace_back(name, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), families, &handles, &raw).ok());
@@ -207,10 +217,14 @@ TEST(LazyDictionaryTest, MissingPageIsReportedNotGuessed) {
   EXPECT_EQ(c.Decode(customer, 300), "");
   EXPECT_EQ(c.status().code(), Status::Code::kCorruption);
   EXPECT_NE(c.status().message().find("page 1 is missing"), std::string::npos) << c.status().ToString();
-  // Ingest cannot add codes to a dictionary it cannot read whole.
+  // Ingest reads a paged dictionary's last page only: it still adds codes
+  // (c1000.. after code 1000), and the missing page is still reported.
   std::vector<EventReject> rejects;
   IngestStats stats;
-  EXPECT_EQ(store->Ingest(Tickets(5000, 10, 2000), &rejects, &stats).code(), Status::Code::kCorruption);
+  EXPECT_TRUE(store->Ingest(Tickets(5000, 10, 2000), &rejects, &stats).ok());
+  EXPECT_EQ(c.FindCode(customer, "c1009"), 1010u);
+  EXPECT_EQ(c.Decode(customer, 1010), "c1009");
+  EXPECT_EQ(c.Decode(customer, 257), "");
 }
 
 std::set<std::string> Files(const std::string& dir) {
@@ -247,6 +261,127 @@ TEST(LazyDictionaryTest, ReadOnlyUntilWriteWritesNothingUntilTheFirstWrite) {
   auto reopened = Open(dir.path(), Options(true));
   EXPECT_EQ(reopened->catalog().DictionarySize(reopened->catalog().FindColumn("customer")->id), 300u);
   EXPECT_TRUE(reopened->GetMeta("kpi", "x", &value).ok());
+}
+
+// Ingest's options for the value index tests: dictionaries of more than
+// `resident_max` codes paged, caches that keep nothing.
+StoreOptions PagingOptions(uint32_t resident_max, bool create = false) {
+  StoreOptions o = Options();
+  o.create_if_missing = create;
+  o.dictionaries.resident_max_codes = resident_max;
+  o.dictionaries.page_cache_bytes = 0;   // every page read from the store
+  o.dictionaries.value_cache_bytes = 0;  // every index block too
+  return o;
+}
+
+// Every dictionary of `a` equals `b`'s, code for code, and each value finds its code.
+void ExpectSameDictionaries(const Catalog& a, const Catalog& b) {
+  std::vector<uint32_t> columns = {kEventColumn, kAgentColumn};
+  for (const ColumnInfo& c : b.Columns())
+    if (c.kind == ColumnKind::kDimension) columns.push_back(c.id);
+  for (uint32_t column : columns) {
+    SCOPED_TRACE(column);
+    ASSERT_EQ(a.DictionarySize(column), b.DictionarySize(column));
+    const std::vector<std::string> values = b.DictionaryValues(column);
+    ASSERT_EQ(a.DictionaryValues(column), values);
+    for (uint32_t code = 1; code <= values.size(); ++code) {
+      ASSERT_EQ(a.Decode(column, code), values[code - 1]);
+      ASSERT_EQ(a.FindCode(column, values[code - 1]), code);
+    }
+    EXPECT_EQ(a.FindCode(column, "never seen"), 0u);
+  }
+  EXPECT_TRUE(a.status().ok()) << a.status().ToString();
+}
+
+TEST(ValueIndexTest, PagedIngestCodesAsAResidentCatalogDoes) {
+  ScratchDir paged_dir, resident_dir;
+  auto paged = Open(paged_dir.path(), PagingOptions(100, true));
+  auto resident = Open(resident_dir.path(), PagingOptions(1u << 30, true));
+  IngestStats sealed;
+  // Batches of 700 tickets, 1,500 customers: the first batch's 700 new
+  // customers make the dictionary paged once written; later batches mix
+  // values coded before (on disk), in the tail, and new ones.
+  for (int batch = 0; batch < 12; ++batch) {
+    std::vector<RawEvent> events = Tickets(batch * 700, 700, 1500);
+    Ingest(paged.get(), events);
+    Ingest(resident.get(), events);
+    if (batch == 5) {
+      // Reopen the paged store mid-way: it knows sizes only, and goes on.
+      ASSERT_TRUE(paged->Seal(&sealed).ok());
+      paged.reset();
+      paged = Open(paged_dir.path(), PagingOptions(100));
+    }
+  }
+  ExpectSameDictionaries(paged->catalog(), resident->catalog());
+  const DictionaryStats stats = paged->catalog().Stats();
+  EXPECT_EQ(stats.paged, 1u) << "customers";
+  EXPECT_LT(stats.tail_codes, 256u) << "a paged dictionary keeps its last page only";
+  EXPECT_TRUE(stats.value_index);
+  EXPECT_GT(stats.value_lookups, 0u);
+  EXPECT_GT(stats.value_found, 0u);
+  EXPECT_EQ(resident->catalog().Stats().paged, 0u);
+  // Queries answer the same from the paged store (its segments hold the same codes).
+  ASSERT_TRUE(paged->Seal(&sealed).ok());
+  ASSERT_TRUE(resident->Seal(&sealed).ok());
+  paged.reset();
+  auto reopened = Open(paged_dir.path(), PagingOptions(100));
+  ExpectSameDictionaries(reopened->catalog(), resident->catalog());
+}
+
+TEST(ValueIndexTest, StoreWithoutTheIndexGetsItFromItsPages) {
+  ScratchDir dir, resident_dir;
+  auto resident = Open(resident_dir.path(), PagingOptions(1u << 30, true));
+  {
+    auto store = Open(dir.path(), PagingOptions(100, true));
+    for (int batch = 0; batch < 3; ++batch) {
+      Ingest(store.get(), Tickets(batch * 900, 900, 4000));
+      Ingest(resident.get(), Tickets(batch * 900, 900, 4000));
+    }
+  }
+  // As a store of format 4 left it: no index entries, no marker.
+  ASSERT_TRUE(kpi::testing::WithRawStore(dir.path(), [](rocksdb::DB* db, auto handle) {
+    rocksdb::WriteBatch wb;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handle("values")));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) wb.Delete(handle("values"), it->key());
+    wb.Delete(handle("catalog"), kValueIndexKey);
+    std::string fmt;
+    PutBigEndian32(&fmt, 4);
+    wb.Put(handle("catalog"), kFormatKey, fmt);
+    return it->status().ok() && db->Write(rocksdb::WriteOptions(), &wb).ok();
+  }));
+  EXPECT_EQ(kpi::testing::StoredFormat(dir.path()), 4u);
+  {
+    auto store = Open(dir.path(), PagingOptions(100));
+    EXPECT_TRUE(store->catalog().Stats().value_index) << "built by the writable open";
+    for (int batch = 3; batch < 6; ++batch) {
+      Ingest(store.get(), Tickets(batch * 900, 900, 4000));
+      Ingest(resident.get(), Tickets(batch * 900, 900, 4000));
+    }
+    ExpectSameDictionaries(store->catalog(), resident->catalog());
+  }
+  EXPECT_EQ(kpi::testing::StoredFormat(dir.path()), 5u);
+  auto store = Open(dir.path(), PagingOptions(100));
+  ExpectSameDictionaries(store->catalog(), resident->catalog());
+}
+
+TEST(ValueIndexTest, ReadOnlyProcessAnswersWithoutTheIndex) {
+  ScratchDir dir;
+  {
+    auto store = Open(dir.path(), PagingOptions(100, true));
+    Ingest(store.get(), Tickets(0, 2000, 1500));
+  }
+  StoreOptions o = PagingOptions(100);
+  o.read_only_until_write = true;
+  auto store = Open(dir.path(), o);
+  const Catalog& c = store->catalog();
+  EXPECT_FALSE(c.Stats().value_index) << "a read-only instance does not open the family";
+  const uint32_t customer = c.FindColumn("customer")->id;
+  const std::string value = c.Decode(customer, 1234);
+  EXPECT_EQ(c.FindCode(customer, value), 1234u);
+  Ingest(store.get(), Tickets(2000, 100, 3000));  // writable now, with the index
+  EXPECT_TRUE(c.Stats().value_index);
+  EXPECT_EQ(c.FindCode(customer, value), 1234u);
+  EXPECT_EQ(c.Stats().paged, 1u);
 }
 
 }  // namespace

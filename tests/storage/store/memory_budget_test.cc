@@ -27,13 +27,14 @@ TEST(MemoryBudgetTest, EverySplitFitsItsLimit) {
   for (size_t limit : {kMinMemoryLimit, size_t{256} << 20, size_t{1} << 30, size_t{8} << 30}) {
     for (const MemoryBudget& b : {IngestBudget(limit), ServeBudget(limit)}) {
       const size_t caches = b.segment_cache_bytes + b.ticket_cache_bytes + b.dictionary_cache_bytes +
-                            2 * b.write_buffer_bytes;
+                            b.value_cache_bytes + 2 * b.write_buffer_bytes;
       EXPECT_LT(caches, limit) << limit;
       EXPECT_GT(b.segment_cache_bytes, 0u);
       StoreOptions o;
       ApplyBudget(b, &o);
       EXPECT_EQ(o.cache_bytes, b.segment_cache_bytes);
       EXPECT_EQ(o.write_buffer_bytes, b.write_buffer_bytes);
+      EXPECT_EQ(o.dictionaries.value_cache_bytes, b.value_cache_bytes);
       EXPECT_EQ(o.seal_group_events, b.seal_group_events);
     }
     EXPECT_EQ(ServeBudget(limit).seal_group_events, 0u) << "a server's seals are small: one group";

@@ -626,7 +626,7 @@ void ExpectOldStoreReadsAndGrows(uint32_t format, std::string (*encode)(const Se
     ASSERT_TRUE(store->Ingest(std::span<const RawEvent>(events.data(), half), &rejects, &stats).ok());
     first_half = testing::DumpStore(*store);
   }
-  EXPECT_EQ(StampedFormat(db), 5u);
+  EXPECT_EQ(StampedFormat(db), 6u);
   MakeOldFormat(db, format, encode);
   ASSERT_EQ(StampedFormat(db), format);
   std::string all;
@@ -649,7 +649,7 @@ void ExpectOldStoreReadsAndGrows(uint32_t format, std::string (*encode)(const Se
                               &stats).ok());
     all = testing::DumpStore(*store);
   }
-  EXPECT_EQ(StampedFormat(db), 5u);
+  EXPECT_EQ(StampedFormat(db), 6u);
   // The same events into a new store: the mixed store (old segments left as
   // they were, rewritten ones of version 4) reads the same.
   testing::ScratchDir fresh;

@@ -125,12 +125,23 @@ uint64_t CountTickets(const storage::Store& store) {
   return n;
 }
 
+storage::StoreOptions TinyCacheOptions() {
+  storage::StoreOptions o;
+  o.max_tickets_per_segment = 64;
+  // The ticket index and the dictionaries' value index read from their
+  // files every time, every dictionary of more than 2 values paged through
+  // a page cache that keeps nothing (issue 13).
+  o.ticket_cache_bytes = 0;
+  o.dictionaries.resident_max_codes = 2;
+  o.dictionaries.page_cache_bytes = 0;
+  o.dictionaries.value_cache_bytes = 0;
+  return o;
+}
+
 void StageForever(const std::string& dir, int first, int report_fd,
                   const std::function<std::vector<RawEvent>(int)>& batch, bool spill) {
   std::unique_ptr<storage::Store> store;
-  storage::StoreOptions o;
-  o.max_tickets_per_segment = 64;
-  o.ticket_cache_bytes = 0;  // the ticket index read from its files every time (issue 13)
+  storage::StoreOptions o = TinyCacheOptions();
   if (spill) {
     o.seal_group_events = 300;
     o.spilled_seal_bytes = 100'000;  // a few batches per run

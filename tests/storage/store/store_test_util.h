@@ -49,8 +49,11 @@ uint64_t CountTickets(const storage::Store& store);
 // to report_fd for each durable step and never returns), SIGKILLs it after
 // `delay_us`, and returns the last int it reported (`none` if it reported
 // nothing). *killed tells whether SIGKILL ended it (not an early exit).
-// The child of the crash tests: opens `dir` (64 tickets per segment, no
-// ticket index cache) and
+// The options of the crash tests' stores: 64 tickets per segment, no ticket
+// index, value index or dictionary page cache, dictionaries of more than 2
+// values paged (issue 13).
+storage::StoreOptions TinyCacheOptions();
+// The child of the crash tests: opens `dir` (TinyCacheOptions()) and
 // stages batch(k) for k = first, first + 1, ... forever, each with the
 // checkpoint ("ingest_checkpoint", "input") = k in the same write, reports k
 // once durable, and seals after every odd k (kills land in staging and in
