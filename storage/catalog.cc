@@ -438,7 +438,7 @@ bool Catalog::KeepsPaged(uint32_t column) const {
   if (source_ == nullptr || !source_->HasValueIndex()) return false;
   std::shared_lock lock(mu_);
   const Dictionary* d = DictionaryFor(column);
-  return d != nullptr && !d->resident && d->size > paging_.resident_max_codes;
+  return d != nullptr && !d->resident && d->size > std::max(paging_.resident_max_codes, paging_.ingest_resident_max_codes);
 }
 
 Status Catalog::GetOrAddCode(uint32_t column, std::string_view value, uint32_t* code, bool* added) {
@@ -526,7 +526,7 @@ void Catalog::NoteWritten() {
   if (source_ == nullptr || !source_->HasValueIndex()) return;
   std::unique_lock lock(mu_);
   for (auto& [column, d] : dictionaries_) {
-    if (d.resident && d.size <= paging_.resident_max_codes) continue;
+    if (d.resident && d.size <= std::max(paging_.resident_max_codes, paging_.ingest_resident_max_codes)) continue;
     // The tail keeps the codes of the last page, which later codes extend.
     const uint32_t keep_from = d.size / kDictionaryPageCodes * kDictionaryPageCodes + 1;
     if (keep_from <= d.tail_first) continue;

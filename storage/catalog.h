@@ -15,11 +15,13 @@
 // written, plus those a staged batch added and has not written yet);
 // code -> value reads other codes' pages through a bounded LRU cache.
 // value -> code checks the tail, then the store's on-disk value index
-// (storage/value_index.h) when the page source has one: ingest codes a
-// batch's values of a paged dictionary with one batched lookup
-// (GetOrAddCodes), so a dictionary of any size costs ingest its tail and
-// the bounded caches only; a resident dictionary that grows past
-// resident_max_codes becomes paged once its codes are written
+// (storage/value_index.h) when the page source has one. Ingest holds a
+// dictionary resident up to DictionaryPaging::ingest_resident_max_codes
+// (a lookup in memory costs a tenth of one on disk; the memory limit sizes
+// it) and pages it beyond: it codes a batch's values of a paged dictionary
+// with one batched lookup (GetOrAddCodes), so a dictionary of any size
+// costs ingest its tail and the bounded caches only; a resident dictionary
+// that grows past that size becomes paged once its codes are written
 // (NoteWritten). Without that index (a read-only instance, or a store
 // whose index is not built yet) a value lookup reads the column's pages
 // one after the other, keeping none, and from the second such lookup on
@@ -110,6 +112,9 @@ class DictionaryPageSource {
 
 struct DictionaryPaging {
   uint32_t resident_max_codes = 16384;  // larger dictionaries are paged
+  // Ingest (with the on-disk value index) holds dictionaries of up to this
+  // many codes resident and pages larger ones (~72 bytes per short value).
+  uint32_t ingest_resident_max_codes = 1u << 20;
   size_t page_cache_bytes = size_t{4} << 20;
   size_t value_cache_bytes = size_t{8} << 20;  // block cache of the on-disk value index (storage/value_index.h)
 };
@@ -159,7 +164,7 @@ class Catalog {
   bool KeepsPaged(uint32_t column) const;
   // Every code assigned so far is written (pages and value index): paged
   // tails shrink to their last page, and resident dictionaries larger than
-  // resident_max_codes become paged when the value index is available.
+  // ingest_resident_max_codes become paged when the value index is available.
   void NoteWritten();
   // Restores persisted state (Store::Open); no checks beyond consistency.
   void RestoreColumn(const ColumnInfo& info);

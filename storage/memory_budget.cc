@@ -42,6 +42,9 @@ MemoryBudget Common(size_t limit) {
   b.ticket_cache_bytes = std::max(limit / 32, 4 * kMiB);
   b.dictionary_cache_bytes = std::max(limit / 64, 2 * kMiB);
   b.value_cache_bytes = std::max(limit / 64, 2 * kMiB);
+  // A sixteenth of the limit (out of the fixed quarter) for the dictionaries
+  // ingest holds whole, at ~80 bytes per value.
+  b.ingest_resident_codes = static_cast<uint32_t>(std::min<size_t>(limit / 16 / 80, UINT32_MAX));
   return b;
 }
 
@@ -92,6 +95,7 @@ void ApplyBudget(const MemoryBudget& budget, StoreOptions* options) {
   options->ticket_cache_bytes = budget.ticket_cache_bytes;
   options->dictionaries.page_cache_bytes = budget.dictionary_cache_bytes;
   options->dictionaries.value_cache_bytes = budget.value_cache_bytes;
+  options->dictionaries.ingest_resident_max_codes = budget.ingest_resident_codes;
   options->write_buffer_bytes = budget.write_buffer_bytes;
   options->seal_group_events = budget.seal_group_events;
   options->spilled_seal_bytes = budget.spilled_seal_bytes;

@@ -32,6 +32,9 @@ struct MemoryBudget {
   size_t ticket_cache_bytes = 0;
   size_t dictionary_cache_bytes = 0;
   size_t value_cache_bytes = 0;  // block cache of the dictionaries' value index (storage/value_index.h)
+  // Dictionaries ingest holds resident (larger ones are paged): part of the
+  // fixed share.
+  uint32_t ingest_resident_codes = 0;
   size_t write_buffer_bytes = 0;  // every family's memtable together
   // Ingest only: staged events that start a seal, and the most a deferred
   // seal lets wait (cli/ingest_command.h).

@@ -54,6 +54,7 @@ StoreOptions Options(bool read_only_until_write = false) {
   o.create_if_missing = false;
   o.read_only_until_write = read_only_until_write;
   o.dictionaries.resident_max_codes = kResidentMax;
+  o.dictionaries.ingest_resident_max_codes = kResidentMax;
   o.dictionaries.page_cache_bytes = 16 << 10;  // a few pages
   return o;
 }
@@ -269,6 +270,7 @@ StoreOptions PagingOptions(uint32_t resident_max, bool create = false) {
   StoreOptions o = Options();
   o.create_if_missing = create;
   o.dictionaries.resident_max_codes = resident_max;
+  o.dictionaries.ingest_resident_max_codes = resident_max;
   o.dictionaries.page_cache_bytes = 0;   // every page read from the store
   o.dictionaries.value_cache_bytes = 0;  // every index block too
   return o;

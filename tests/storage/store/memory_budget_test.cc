@@ -35,6 +35,8 @@ TEST(MemoryBudgetTest, EverySplitFitsItsLimit) {
       EXPECT_EQ(o.cache_bytes, b.segment_cache_bytes);
       EXPECT_EQ(o.write_buffer_bytes, b.write_buffer_bytes);
       EXPECT_EQ(o.dictionaries.value_cache_bytes, b.value_cache_bytes);
+      EXPECT_EQ(o.dictionaries.ingest_resident_max_codes, b.ingest_resident_codes);
+      EXPECT_LE(uint64_t{b.ingest_resident_codes} * 80, limit / 16);
       EXPECT_EQ(o.seal_group_events, b.seal_group_events);
     }
     EXPECT_EQ(ServeBudget(limit).seal_group_events, 0u) << "a server's seals are small: one group";

@@ -133,6 +133,7 @@ storage::StoreOptions TinyCacheOptions() {
   // a page cache that keeps nothing (issue 13).
   o.ticket_cache_bytes = 0;
   o.dictionaries.resident_max_codes = 2;
+  o.dictionaries.ingest_resident_max_codes = 2;
   o.dictionaries.page_cache_bytes = 0;
   o.dictionaries.value_cache_bytes = 0;
   return o;
