@@ -45,6 +45,9 @@ TEST(CacheMetricsTest, FollowTheStoresCaches) {
   EXPECT_TRUE(Has(text, "kpi_dictionaries{state=\"resident\"} 3\n")) << text;  // event, agent (empty), channel
   EXPECT_TRUE(Has(text, "kpi_dictionaries{state=\"paged\"} 0\n"));
   EXPECT_TRUE(Has(text, "# TYPE kpi_dictionary_page_scans_total counter\nkpi_dictionary_page_scans_total 0\n"));
+  // The dictionaries' value index (a writable store has it): its block cache and lookups.
+  EXPECT_TRUE(Has(text, "# TYPE kpi_dictionary_value_index_cache_hits_total counter\n")) << text;
+  EXPECT_TRUE(Has(text, "kpi_dictionary_value_lookups_total 0\n")) << "small dictionaries are looked up in memory";
 }
 
 }  // namespace
