@@ -340,18 +340,18 @@ TEST(ValueIndexTest, StoreWithoutTheIndexGetsItFromItsPages) {
       Ingest(resident.get(), Tickets(batch * 900, 900, 4000));
     }
   }
-  // As a store of format 4 left it: no index entries, no marker.
+  // As a store of format 5 left it: no index entries, no marker.
   ASSERT_TRUE(kpi::testing::WithRawStore(dir.path(), [](rocksdb::DB* db, auto handle) {
     rocksdb::WriteBatch wb;
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handle("values")));
     for (it->SeekToFirst(); it->Valid(); it->Next()) wb.Delete(handle("values"), it->key());
     wb.Delete(handle("catalog"), kValueIndexKey);
     std::string fmt;
-    PutBigEndian32(&fmt, 4);
+    PutBigEndian32(&fmt, 5);
     wb.Put(handle("catalog"), kFormatKey, fmt);
     return it->status().ok() && db->Write(rocksdb::WriteOptions(), &wb).ok();
   }));
-  EXPECT_EQ(kpi::testing::StoredFormat(dir.path()), 4u);
+  EXPECT_EQ(kpi::testing::StoredFormat(dir.path()), 5u);
   {
     auto store = Open(dir.path(), PagingOptions(100));
     EXPECT_TRUE(store->catalog().Stats().value_index) << "built by the writable open";
@@ -361,7 +361,7 @@ TEST(ValueIndexTest, StoreWithoutTheIndexGetsItFromItsPages) {
     }
     ExpectSameDictionaries(store->catalog(), resident->catalog());
   }
-  EXPECT_EQ(kpi::testing::StoredFormat(dir.path()), 5u);
+  EXPECT_EQ(kpi::testing::StoredFormat(dir.path()), 6u);
   auto store = Open(dir.path(), PagingOptions(100));
   ExpectSameDictionaries(store->catalog(), resident->catalog());
 }

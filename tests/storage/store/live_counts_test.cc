@@ -4,7 +4,7 @@
 // appended a delta part; a store written before them (zone map version 1,
 // format 3) opens with them unknown, and Store::AddLiveCounts (kpi compact)
 // fills them in with the same values a seal would have written; the
-// writable open stamped the store with the current format (5).
+// writable open stamped the store with the current format (6).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -119,7 +119,7 @@ TEST(LiveCountsTest, StoreWithoutLiveCountsOpensAndAddLiveCountsFillsThemIn) {
     ASSERT_TRUE(store->FoldDeltas(SIZE_MAX, nullptr).ok());
     EXPECT_EQ(CheckLiveCounts(*store, &sealed).unknown, 0u);
   }
-  EXPECT_EQ(kpi::testing::StoredFormat(dir.path()), 5u);
+  EXPECT_EQ(kpi::testing::StoredFormat(dir.path()), 6u);
   ASSERT_TRUE(kpi::testing::DowngradeToFormat3(dir.path()));
   EXPECT_EQ(kpi::testing::StoredFormat(dir.path()), 3u);
   StoreOptions o = Options(16);
@@ -139,7 +139,7 @@ TEST(LiveCountsTest, StoreWithoutLiveCountsOpensAndAddLiveCountsFillsThemIn) {
     ASSERT_TRUE(store->AddLiveCounts(&added).ok());
     EXPECT_EQ(added, 0u);
   }
-  EXPECT_EQ(kpi::testing::StoredFormat(dir.path()), 5u);
+  EXPECT_EQ(kpi::testing::StoredFormat(dir.path()), 6u);
   std::unique_ptr<Store> store;
   ASSERT_TRUE(Store::Open(dir.path(), o, &store).ok());
   std::map<std::pair<uint32_t, uint32_t>, Live> reopened;
