@@ -14,6 +14,7 @@
 #include "cli/report_html.h"
 #include "cli/store_open.h"
 #include "query/engine.h"
+#include "storage/store.h"
 #include "query/evaluation/provenance.h"
 #include "query/value_json.h"
 
@@ -149,7 +150,7 @@ std::string FirstDifference(const std::vector<std::string>& saved, const std::ve
 }
 
 // Reruns one saved result and prints its verdict (prefixed by `label`).
-int VerifyOne(const query::Engine& engine, const SavedResult& saved, const std::string& label, std::FILE* out) {
+int VerifyOne(const query::Backend& engine, const SavedResult& saved, const std::string& label, std::FILE* out) {
   query::ExecOptions options;
   options.as_of_ms = saved.as_of_ms;
   options.now_ms = saved.now_ms;  // `during last 1h` reads the window it read then
@@ -218,14 +219,14 @@ int RunAuditVerify(const AuditVerifyFlags& flags, std::FILE* out, std::FILE* err
   }
 
   std::unique_ptr<storage::Store> store;
-  Status s = OpenExistingStore(flags.db, &store);
+  std::unique_ptr<query::Backend> backend;
+  Status s = OpenBackendOrStore(flags.backend, flags.db, &store, &backend);
   if (!s.ok()) {
     std::fprintf(err, "kpi audit verify: %s\n", s.ToString().c_str());
     return kExitUsage;
   }
-  query::Engine engine(store.get());
   size_t failed = 0;
-  for (const auto& [label, one] : saved) failed += VerifyOne(engine, one, label, out) != kExitOk;
+  for (const auto& [label, one] : saved) failed += VerifyOne(*backend, one, label, out) != kExitOk;
   if (!embedded.empty()) {
     std::fprintf(out, "%s: %zu of %zu results verified\n", name.c_str(), saved.size() - failed, saved.size());
   }

@@ -135,7 +135,8 @@ int main(int argc, char** argv) {
   audit_cmd->require_subcommand(1);
   CLI::App* verify_cmd =
       audit_cmd->add_subcommand("verify", "Rerun a saved JSON result as of its provenance and compare hashes");
-  verify_cmd->add_option("--db", audit.db, "Store directory")->required();
+  verify_cmd->add_option("--db", audit.db, "Store directory (not with --backend clickhouse)");
+  add_backend_flags(verify_cmd, &audit.backend);
   verify_cmd->add_option("result", audit.result_file, "Saved JSON result (kpi query --format json, HTTP); - for stdin")
       ->required();
 

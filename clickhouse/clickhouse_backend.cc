@@ -10,7 +10,10 @@
 #include "clickhouse/schema_ddl.h"
 #include "clickhouse/select_run.h"
 #include "query/binder/binder.h"
+#include "clickhouse/result_tsv.h"
+#include "query/catalog/definition_store.h"
 #include "query/definition_statements.h"
+#include "query/evaluation/provenance.h"
 #include "query/evaluation/definitions.h"
 #include "query/evaluation/statement_definitions.h"
 #include "query/execution/scope.h"
@@ -159,30 +162,55 @@ class StatementRun {
     return Fail(failure.pos, message);
   }
 
-  // Runs (or explains) `q` with the prepared context into *out (clickhouse/select_run.h).
-  Status RunPrepared(const query::ast::SelectQuery& q, bool explain, query::Result* out) {
+  // The instant an answer reflects (its provenance's as_of): the `as of`
+  // given, else the latest batch time stored or definition change,
+  // whichever is later; the statement then reads the batches up to it
+  // only, so that rerunning it `as of` that instant gives the same answer
+  // even when a batch lands while it runs (docs/scale-out.md, "Provenance").
+  Status Pin() {
+    if (as_of_) {
+      pinned_ = *as_of_;
+      return Status::OK();
+    }
+    std::string reply;
+    KPI_RETURN_IF_ERROR(HttpClient(config_.urls[0])
+                            .Query("SELECT max(batch_ms) FROM " + EventsTable(config_) + " FORMAT TabSeparated", &reply));
+    std::vector<int64_t> latest;
+    KPI_RETURN_IF_ERROR(ReadInt64Row(reply, 1, "the latest batch time", &latest));
+    int64_t defined = 0;
+    KPI_RETURN_IF_ERROR(query::LatestDefinitionChange(backend_.Meta(), &defined));
+    pinned_ = std::max(latest[0], defined);
+    return Status::OK();
+  }
+
+  // Runs (or explains) `q` with the prepared context into *out
+  // (clickhouse/select_run.h); an answer reads the batches up to Pin()'s.
+  Status RunPrepared(const query::ast::SelectQuery& q, bool explain, query::Result* out, SelectUsed* used) {
     SelectFailure failure;
-    const Status s = RunSelect(q, explain, config_, *names_, context_, as_of_, options_, out, &failure);
+    const std::optional<int64_t> batches = explain ? as_of_ : std::optional<int64_t>(pinned_);
+    const Status s = RunSelect(q, explain, config_, *names_, context_, batches, options_, out, &failure, used);
     if (!failure.message.empty()) return SelectFailed(failure);
     return s;
   }
 
   Status Select(const query::ast::SelectQuery& q, bool explain) {
     KPI_RETURN_IF_ERROR(Prepare(q, false));
-    if (query::ReadsWatch(q)) return SelectWatch(q, explain);  // also nested selects over a watch
-    return RunPrepared(q, explain, out_);
+    if (!explain) KPI_RETURN_IF_ERROR(Pin());
+    SelectUsed used;
+    if (query::ReadsWatch(q)) KPI_RETURN_IF_ERROR(SelectWatch(q, explain, &used));  // also nested selects over a watch
+    else KPI_RETURN_IF_ERROR(RunPrepared(q, explain, out_, &used));
+    if (!explain) query::StampProvenance(used.definitions, pinned_, context_.now_ms.value_or(0), used.windows, text_, out_);
+    return Status::OK();
   }
 
   // from watch NAME: the run history is in the cluster's metadata; the
   // local engine's code answers it (query/watch/watch_select.h).
-  Status SelectWatch(const query::ast::SelectQuery& q, bool explain) {
+  Status SelectWatch(const query::ast::SelectQuery& q, bool explain, SelectUsed* used) {
     const query::MetaWriter meta = backend_.Meta();
-    std::map<std::string, int64_t> used;
-    std::vector<query::ResolvedWindow> windows;
     query::WatchSelectFailure failure;
     const Status s = query::SelectFromWatch(
         q, query::WatchSelectInput{meta, *names_, defs_, context_, as_of_, *context_.now_ms, options_}, explain, out_,
-        &used, &windows, &failure);
+        &used->definitions, &used->windows, &failure);
     if (!failure.message.empty())
       return failure.bind ? SelectFailed(SelectFailure{failure.message, failure.pos}) : Fail(failure.pos, failure.message);
     return s;
@@ -193,20 +221,22 @@ class StatementRun {
     query::EvaluatePlan plan;
     query::EvaluateFailure failure;
     if (ev.query.source == "tickets" || ev.query.source == "events") KPI_RETURN_IF_ERROR(Prepare(ev.query, true));
+    if (!explain) KPI_RETURN_IF_ERROR(Pin());
     if (!query::PlanEvaluate(ev, defs_, &plan, &failure)) return Fail(failure.pos, failure.message);
     context_.exclusions = plan.exclusions;
     query::BoundQuery bound;  // what the judge reads of the groups
     query::BindError berr;
     if (!query::BindSelect(plan.select, *names_, context_, &bound, &berr))
       return SelectFailed(SelectFailure{berr.message, berr.pos});
+    SelectUsed select_used;
     if (explain) {
-      KPI_RETURN_IF_ERROR(RunPrepared(plan.select, true, out_));
+      KPI_RETURN_IF_ERROR(RunPrepared(plan.select, true, out_, &select_used));
       for (const std::string& line : query::JudgeNotes(plan.kpis, bound, defs_))
         out_->rows.push_back({query::Value::String(line)});
       return Status::OK();
     }
     query::Result values;
-    KPI_RETURN_IF_ERROR(RunPrepared(plan.select, false, &values));
+    KPI_RETURN_IF_ERROR(RunPrepared(plan.select, false, &values, &select_used));
     std::map<std::string, int64_t> used = bound.used_definitions;
     *out_ = query::Result{};
     if (!query::JudgeEvaluation(ev, plan, defs_, bound, values, out_, &used, &failure))
@@ -217,6 +247,7 @@ class StatementRun {
     if (out_->rows.size() > options_.max_result_rows)
       return Status::ResourceExhausted("the evaluation has " + std::to_string(out_->rows.size()) +
                                        " rows, more than the limit of " + std::to_string(options_.max_result_rows));
+    query::StampProvenance(used, pinned_, context_.now_ms.value_or(0), select_used.windows, text_, out_);
     return Status::OK();
   }
 
@@ -228,6 +259,7 @@ class StatementRun {
   query::QueryError* error_;
   std::unique_ptr<Names> names_;
   std::optional<int64_t> as_of_;
+  int64_t pinned_ = 0;  // Pin(): the batches an answer reads, its as_of
   query::LoadedDefinitions defs_;
   query::KpiMap kpis_now_;
   query::BindContext context_;
@@ -251,6 +283,13 @@ Status ClickHouseBackend::Execute(std::string_view text, const query::ExecOption
 }
 
 query::MetaWriter ClickHouseBackend::Meta() const { return query::MetaWriter(meta_); }
+
+Status ClickHouseBackend::ScopeDims(const query::Scope& scope, const std::set<std::string>& tickets,
+                                    std::map<std::string, std::map<std::string, std::string>>* out) const {
+  std::unique_ptr<Names> names;
+  KPI_RETURN_IF_ERROR(Names::Load(config_, &names));
+  return StoredScopeDims(config_, *names, scope, tickets, out);
+}
 
 Status ClickHouseBackend::LoadSchema(std::shared_ptr<const query::Schema>* out) const {
   std::unique_ptr<Names> names;

@@ -17,6 +17,9 @@
 //             cluster's names (query/binder/schema.h), translate
 //             (clickhouse/sql_translate.h) and run, and evaluate judges the
 //             values as locally (query/evaluation/statement_definitions.h);
+//             answers carry the local provenance (as_of: the `as of`
+//             given, else the latest batch or definition change, which the
+//             statement is then pinned to: batch_ms <= as_of);
 //             `explain` shows the SQL. A scoped token's statement
 //             (ExecOptions::scope) sees only its scope's tickets, as
 //             locally (the scope is a condition in the SQL). Statements
@@ -53,6 +56,8 @@ class ClickHouseBackend final : public query::Backend {
   const Config& config() const { return config_; }
   query::MetaWriter Meta() const override;
   Status LoadSchema(std::shared_ptr<const query::Schema>* out) const override;  // Names::Load
+  Status ScopeDims(const query::Scope& scope, const std::set<std::string>& tickets,
+                   std::map<std::string, std::map<std::string, std::string>>* out) const override;  // select_run.h
   int64_t Now() const;  // the clock: batch times and definition instants
 
  private:

@@ -1,6 +1,7 @@
 // TabSeparated answers (see clickhouse/result_tsv.h).
 #include "clickhouse/result_tsv.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 
@@ -61,6 +62,18 @@ Status ReadTsvResult(const std::string& tsv, std::vector<query::ResultColumn> co
     }
     out->rows.push_back(std::move(row));
   }
+  return Status::OK();
+}
+
+Status ReadInt64Row(const std::string& tsv, size_t fields, const std::string& what, std::vector<int64_t>* out) {
+  const auto rows = SplitTsv(tsv);
+  out->assign(fields, 0);
+  bool ok = rows.size() == 1 && rows[0].size() == fields;
+  for (size_t i = 0; ok && i < fields; ++i) {
+    const std::string& f = rows[0][i];
+    ok = std::from_chars(f.data(), f.data() + f.size(), (*out)[i]).ec == std::errc();
+  }
+  if (!ok) return Status::Corruption("clickhouse: " + what + " did not read: " + tsv.substr(0, 200));
   return Status::OK();
 }
 

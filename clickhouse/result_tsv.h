@@ -8,6 +8,7 @@
 // Thread safety: pure function.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@
 namespace kpi::clickhouse {
 
 Status ReadTsvResult(const std::string& tsv, std::vector<query::ResultColumn> columns, query::Result* out);
+
+// One row of `fields` integers (an aggregate's answer, e.g. min and max)
+// into *out; Corruption naming `what` otherwise.
+Status ReadInt64Row(const std::string& tsv, size_t fields, const std::string& what, std::vector<int64_t>* out);
 
 // Splits TabSeparated text into rows of unescaped fields ("\N" stays "\N").
 std::vector<std::vector<std::string>> SplitTsv(const std::string& text);

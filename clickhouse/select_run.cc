@@ -10,6 +10,7 @@
 #include "clickhouse/schema_ddl.h"
 #include "clickhouse/sql_translate.h"
 #include "query/execution/scope.h"
+#include "query/parser/parser.h"
 #include "query/time_buckets.h"
 #include "query/trends/period_shift.h"
 #include "query/trends/trend_rows.h"
@@ -24,12 +25,23 @@ using query::ResultColumn;
 
 constexpr size_t kMaxRollingBuckets = 200'000;  // bucket starts sent in one statement
 
+// Sends one translated statement and reads its answer.
+Status SendSelect(const Config& config, const std::string& sql, std::vector<ResultColumn> columns, query::Result* into) {
+  std::string reply;
+  // Inlined lookup tables, calendars and ticket lists can make the
+  // statement longer than the default max_query_size (256 KiB).
+  const HttpClient::Params params = {{"distributed_group_by_no_merge", "1"},
+                                     {"max_query_size", std::to_string(std::max<size_t>(sql.size() + 4096, 262144))}};
+  KPI_RETURN_IF_ERROR(HttpClient(config.urls[0]).Query(sql + " FORMAT TabSeparated", &reply, params));
+  return ReadTsvResult(reply, std::move(columns), into);
+}
+
 class SelectRun {
  public:
   SelectRun(const Config& config, const Names& names, query::BindContext context, std::optional<int64_t> as_of_ms,
-            const query::ExecOptions& options, query::Result* out, SelectFailure* failure)
+            const query::ExecOptions& options, query::Result* out, SelectFailure* failure, SelectUsed* used)
       : config_(config), names_(names), context_(std::move(context)), as_of_ms_(as_of_ms), options_(options),
-        out_(out), failure_(failure) {}
+        out_(out), failure_(failure), used_(used) {}
 
   Status Run(const query::ast::SelectQuery& q, bool explain) {
     const auto start = std::chrono::steady_clock::now();
@@ -55,6 +67,9 @@ class SelectRun {
     query::BindError berr;
     if (!query::BindSelect(q, names_, context_, bound, &berr)) return Fail(berr.pos, berr.message);
     if (!bound->as_of_ms && as_of_ms_) bound->as_of_ms = as_of_ms_;
+    used_->definitions.insert(bound->used_definitions.begin(), bound->used_definitions.end());
+    if (!bound->during_relative.empty())
+      used_->windows.push_back(query::ResolvedWindow{bound->during_relative, bound->during->first, bound->during->second});
     return Status::OK();
   }
 
@@ -76,12 +91,9 @@ class SelectRun {
       KPI_RETURN_IF_ERROR(HttpClient(config_.urls[0])
                               .Query("SELECT min(ts), max(ts) FROM " + EventsTable(config_) + " FORMAT TabSeparated",
                                      &reply));
-      const auto rows = SplitTsv(reply);
-      int64_t lo = 0, hi = 0;
-      if (rows.size() != 1 || rows[0].size() != 2 ||
-          std::from_chars(rows[0][0].data(), rows[0][0].data() + rows[0][0].size(), lo).ec != std::errc() ||
-          std::from_chars(rows[0][1].data(), rows[0][1].data() + rows[0][1].size(), hi).ec != std::errc())
-        return Status::Corruption("clickhouse: the events' time range did not read: " + reply.substr(0, 200));
+      std::vector<int64_t> range;
+      KPI_RETURN_IF_ERROR(ReadInt64Row(reply, 2, "the events' time range", &range));
+      const int64_t lo = range[0], hi = range[1];
       event_times_ = std::make_pair(lo, hi);
     }
     *out = event_times_;
@@ -89,13 +101,7 @@ class SelectRun {
   }
 
   Status Send(const std::string& sql, std::vector<ResultColumn> columns, query::Result* into) {
-    std::string reply;
-    // Inlined lookup tables and calendars can make the statement longer
-    // than the default max_query_size (256 KiB).
-    const HttpClient::Params params = {{"distributed_group_by_no_merge", "1"},
-                                       {"max_query_size", std::to_string(std::max<size_t>(sql.size() + 4096, 262144))}};
-    KPI_RETURN_IF_ERROR(HttpClient(config_.urls[0]).Query(sql + " FORMAT TabSeparated", &reply, params));
-    return ReadTsvResult(reply, std::move(columns), into);
+    return SendSelect(config_, sql, std::move(columns), into);
   }
 
   static std::vector<ResultColumn> AnswerTypes(const BoundQuery& bound) {
@@ -305,16 +311,55 @@ class SelectRun {
   const query::ExecOptions& options_;
   query::Result* out_;
   SelectFailure* failure_;
+  SelectUsed* used_;
   std::optional<std::string> nested_tz_;
   std::optional<std::pair<int64_t, int64_t>> event_times_;  // see EventTimes
 };
 
 }  // namespace
 
+Status StoredScopeDims(const Config& config, const Names& names, const query::Scope& scope,
+                       const std::set<std::string>& tickets,
+                       std::map<std::string, std::map<std::string, std::string>>* out) {
+  out->clear();
+  if (tickets.empty()) return Status::OK();
+  // select count() from tickets by ticket, <the scope's dimensions the cluster has>
+  std::vector<std::string> dims;
+  for (const std::string& d : scope.dims()) {
+    const auto info = names.FindColumn(d);
+    if (info && info->kind == storage::ColumnKind::kDimension) dims.push_back(d);
+  }
+  std::string text = "select count() as n from tickets by ticket";
+  for (const std::string& d : dims) text += ", " + d;
+  query::ast::Statement st;
+  query::ParseError perr;
+  if (!query::ParseStatement(text, &st, &perr)) return Status::Corruption("clickhouse: the scope lookup did not parse: " + perr.ToString());
+  BoundQuery bound;
+  query::BindError berr;
+  if (!query::BindSelect(std::get<query::ast::SelectQuery>(st), names, query::BindContext{}, &bound, &berr))
+    return Status::Corruption("clickhouse: the scope lookup did not bind: " + berr.message);
+  TranslateOptions options;
+  options.tickets = &tickets;
+  options.order = false;
+  std::string sql, unsupported;
+  if (!TranslateSelect(bound, names, config, options, &sql, &unsupported)) return Status::Corruption("clickhouse: the scope lookup did not translate: " + unsupported);
+  std::vector<ResultColumn> columns = {{"ticket", query::ValueType::kString}};
+  for (const std::string& d : dims) columns.push_back({d, query::ValueType::kString});
+  columns.push_back({"n", query::ValueType::kNumber});
+  query::Result got;
+  KPI_RETURN_IF_ERROR(SendSelect(config, sql, std::move(columns), &got));
+  for (const std::vector<query::Value>& row : got.rows) {
+    std::map<std::string, std::string>& values = (*out)[row[0].text];
+    for (size_t d = 0; d < dims.size(); ++d)
+      if (!row[d + 1].is_null()) values[dims[d]] = row[d + 1].text;
+  }
+  return Status::OK();
+}
+
 Status RunSelect(const query::ast::SelectQuery& q, bool explain, const Config& config, const Names& names,
                  query::BindContext context, std::optional<int64_t> as_of_ms, const query::ExecOptions& options,
-                 query::Result* out, SelectFailure* failure) {
-  SelectRun run(config, names, std::move(context), as_of_ms, options, out, failure);
+                 query::Result* out, SelectFailure* failure, SelectUsed* used) {
+  SelectRun run(config, names, std::move(context), as_of_ms, options, out, failure, used);
   return run.Run(q, explain);
 }
 

@@ -23,8 +23,12 @@
 // Thread safety: pure function of its arguments (sends HTTP requests).
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "clickhouse/config.h"
 #include "clickhouse/names.h"
@@ -39,10 +43,28 @@ struct SelectFailure {
   query::ast::SourcePos pos;
 };
 
+// For the stored tickets among `tickets`: the latest value each of
+// `scope`'s dimensions carried, as `from tickets` reads them (a dimension
+// never carried, or not a dimension of the cluster, is absent; a ticket not
+// stored is absent): query::Backend::ScopeDims. One statement, reading only
+// those tickets' events.
+Status StoredScopeDims(const Config& config, const Names& names, const query::Scope& scope,
+                       const std::set<std::string>& tickets,
+                       std::map<std::string, std::map<std::string, std::string>>* out);
+
+// What a select used, for its provenance: the definitions every level
+// bound ("kind:name" -> version, BoundQuery::used_definitions) and the
+// relative windows it resolved.
+struct SelectUsed {
+  std::map<std::string, int64_t> definitions;
+  std::vector<query::ResolvedWindow> windows;
+};
+
 // `context`: names, KPIs and now as the backend resolved them; `as_of_ms`:
-// the statement's `as of` (its own, else the options').
+// the instant of the batches the statement reads (its own `as of`, else
+// the options', else the one the backend pinned it to).
 Status RunSelect(const query::ast::SelectQuery& q, bool explain, const Config& config, const Names& names,
                  query::BindContext context, std::optional<int64_t> as_of_ms, const query::ExecOptions& options,
-                 query::Result* out, SelectFailure* failure);
+                 query::Result* out, SelectFailure* failure, SelectUsed* used);
 
 }  // namespace kpi::clickhouse

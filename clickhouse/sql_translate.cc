@@ -127,8 +127,7 @@ class Translator {
       for (const auto& [alias, def] : defs_) rows += ", " + def + " AS " + alias;
       rows += " FROM " + EventsTable(config_);
       if (!q_.repeats.empty()) rows += " GLOBAL ANY LEFT JOIN (" + RepeatAnswers() + ") USING ticket";
-      if (q_.as_of_ms) rows += " WHERE batch_ms <= " + std::to_string(*q_.as_of_ms);
-      rows += " GROUP BY ticket HAVING " + Join(conditions, " AND ");
+      rows += RowFilter() + " GROUP BY ticket HAVING " + Join(conditions, " AND ");
     }
     if (opt_.output == Output::kBucketRange) {
       if (!rolling) return Fail("a bucket range without rolling", why);
@@ -270,7 +269,7 @@ class Translator {
       std::string tickets = "SELECT ticket, k_created, " + Join(keys, ", ") + ", " + TicketArrays(fields_);
       for (const auto& [alias, def] : defs_) tickets += ", " + def + " AS " + alias;
       tickets += " FROM " + EventsTable(config_);
-      if (q_.as_of_ms) tickets += " WHERE batch_ms <= " + std::to_string(*q_.as_of_ms);
+      tickets += RowFilter();
       tickets += " GROUP BY ticket HAVING length(k_ev) > 0 AND " + Join(present, " AND ");
       defs_.clear();
       fields_.clear();
@@ -291,6 +290,18 @@ class Translator {
     field_of_.swap(saved_field_of);
     std::string all = parts.size() == 1 ? parts[0] : "SELECT * FROM (" + Join(parts, " UNION ALL ") + ")";
     return "SELECT ticket, " + Join(columns, ", ") + " FROM (" + all + ") GROUP BY ticket";
+  }
+
+  // The WHERE of the events read: the batches up to `as of`, the tickets asked for.
+  std::string RowFilter() const {
+    std::vector<std::string> where;
+    if (q_.as_of_ms) where.push_back("batch_ms <= " + std::to_string(*q_.as_of_ms));
+    if (opt_.tickets != nullptr) {
+      std::string listed;
+      for (const std::string& t : *opt_.tickets) listed += (listed.empty() ? "" : ", ") + SqlQuote(t);
+      where.push_back(listed.empty() ? "0" : "ticket IN (" + listed + ")");
+    }
+    return where.empty() ? "" : " WHERE " + Join(where, " AND ");
   }
 
   // The scope's condition on a ticket (query/execution/scope.h): each node
@@ -627,17 +638,25 @@ class Translator {
     auto present = [&](size_t i) {  // non-null values
       return over ? "sum(arrayCount(v -> isNotNull(v), " + arg(i) + "))" : "count(" + arg(i) + ")";
     };
+    // Sums are of the values sorted, compensated: rows reach the initiator
+    // from the shards in any order, and a plain float sum would differ in
+    // the last bits between runs (an answer's result_hash must not).
+    // NULL without values, as sum() over no values.
+    auto sum = [&](size_t i) {
+      return "if(" + present(i) + " = 0, NULL, arrayReduce('sumKahan', arraySort(" + fold("groupArray", i) + ")))";
+    };
     const std::string& n = spec.name;
     if (n == "count") return spec.args.empty() ? "count()" : present(0);
-    if (n == "sum" || n == "avg" || n == "min" || n == "max")
-      return "if(" + present(0) + " = 0, NULL, " + fold(n, 0) + ")";
+    if (n == "min" || n == "max") return "if(" + present(0) + " = 0, NULL, " + fold(n, 0) + ")";
+    if (n == "sum") return sum(0);
+    if (n == "avg") return sum(0) + " / " + present(0);
     if (n == "distinct") return "ifNull(" + fold("uniqExact", 0) + ", 0)";
     if (n == "rate") {
       const std::string trues =
           over ? "sum(arrayCount(v -> ifNull(v, 0) = 1, " + arg(0) + "))" : "countIf(ifNull(" + arg(0) + ", 0) = 1)";
       return "if(" + present(0) + " = 0, NULL, " + trues + " / " + present(0) + ")";
     }
-    if (n == "ratio") return "if(" + fold("sum", 1) + " = 0, NULL, " + fold("sum", 0) + " / " + fold("sum", 1) + ")";
+    if (n == "ratio") return "if(" + sum(1) + " = 0, NULL, " + sum(0) + " / " + sum(1) + ")";
     if (spec.family != nullptr && (n == "percentile" || n[0] == 'p')) {
       const std::string s = "arraySort(" + fold("groupArray", 0) + ")";
       const std::string pos = "(" + Num(spec.param) + " * (length(" + s + ") - 1))";

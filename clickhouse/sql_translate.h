@@ -15,7 +15,9 @@
 // The outer query (on the initiator) groups those per-ticket or per-event
 // rows by the group keys and computes the aggregates: exact percentiles
 // interpolated from arraySort(groupArray(x)) as the local engine does, rate,
-// ratio and distinct with the local null rules; then having, order, limit.
+// ratio and distinct with the local null rules, sums (sum, avg, ratio) of
+// the values sorted and compensated so that they do not depend on the order
+// rows arrive from the shards; then having, order, limit.
 // Times are epoch ms (Int64), durations seconds (Float64), booleans UInt8,
 // null is NULL; buckets are cut in the query's zone (toStartOfDay,
 // toMonday, toStartOfMonth/Quarter/Year with the zone; steps from the local
@@ -54,6 +56,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -91,6 +94,9 @@ struct TranslateOptions {
   std::optional<std::pair<int64_t, int64_t>> event_times;
   // A token's scope: only its tickets are rows (null: every ticket).
   const query::Scope* scope = nullptr;
+  // Only these tickets are read (a WHERE on the table's order key; a scoped
+  // upload's lookup of its tickets). Null: every ticket.
+  const std::set<std::string>* tickets = nullptr;
 };
 
 // The names of a kItems statement's columns: its group keys, then its items.

@@ -299,25 +299,15 @@ class StatementRun {
 
   // Provenance: the instant the answer reflects, the definitions it used and the hash.
   Status Stamp(const std::map<std::string, int64_t>& used) {
-    Provenance& p = out_->provenance;
-    p.present = true;
+    int64_t as_of = 0;
     if (as_of_) {
-      p.as_of_ms = *as_of_;
+      as_of = *as_of_;
     } else {
       int64_t latest_definition = 0;
       KPI_RETURN_IF_ERROR(LatestDefinitionChange(*store_, &latest_definition));
-      p.as_of_ms = std::max(snap_->last_batch_time_ms(), latest_definition);
+      as_of = std::max(snap_->last_batch_time_ms(), latest_definition);
     }
-    for (const auto& [key, version] : used) {
-      const size_t colon = key.find(':');
-      p.definitions.push_back(DefinitionRef{key.substr(0, colon), key.substr(colon + 1), version});
-    }
-    if (!windows_.empty()) {
-      p.now_ms = now_ms_;
-      p.windows = windows_;
-    }
-    p.statement = std::string(text_);
-    StampResultHash(out_);
+    StampProvenance(used, as_of, now_ms_, windows_, text_, out_);
     return Status::OK();
   }
 
@@ -375,6 +365,11 @@ MetaWriter Engine::Meta() const { return MetaWriter(store_); }
 Status Engine::LoadSchema(std::shared_ptr<const Schema>* out) const {
   *out = std::make_shared<CatalogSchema>(store_->catalog());
   return Status::OK();
+}
+
+Status Engine::ScopeDims(const Scope& scope, const std::set<std::string>& tickets,
+                         std::map<std::string, std::map<std::string, std::string>>* out) const {
+  return StoredScopeDims(*store_->GetSnapshot(), scope, tickets, out);
 }
 
 std::vector<std::string> Engine::CompletionWords(const std::string* viewer) const {

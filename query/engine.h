@@ -51,6 +51,9 @@ class Engine final : public Backend {
   // The store's definitions and catalog.
   MetaWriter Meta() const override;
   Status LoadSchema(std::shared_ptr<const Schema>* out) const override;
+  // StoredScopeDims over a snapshot (query/execution/scope.h).
+  Status ScopeDims(const Scope& scope, const std::set<std::string>& tickets,
+                   std::map<std::string, std::map<std::string, std::string>>* out) const override;
 
  private:
   storage::Store* store_;

@@ -67,12 +67,12 @@ Status RenameInput(const Status& s, const std::string& path) {
 
 // Keeps the events of a scoped upload that stay inside the scope (see
 // event_upload.h); the others become rejects.
-Status FilterToScope(const query::Scope& scope, const storage::Store& store, std::vector<RawEvent>* events,
+Status FilterToScope(const query::Scope& scope, const query::Backend& backend, std::vector<RawEvent>* events,
                      std::vector<UploadReject>* rejects) {
   std::set<std::string> tickets;
   for (const RawEvent& e : *events) tickets.insert(e.ticket);
   query::TicketDims state;
-  KPI_RETURN_IF_ERROR(query::StoredScopeDims(*store.GetSnapshot(), scope, tickets, &state));
+  KPI_RETURN_IF_ERROR(backend.ScopeDims(scope, tickets, &state));
   std::set<std::string> foreign;  // stored tickets outside the scope
   for (const auto& [ticket, dims] : state) {
     if (scope.Eval(dims) != 1) foreign.insert(ticket);
@@ -137,10 +137,10 @@ Status UploadEvents(const EventIngester& ingest, std::string_view body, const Up
 
   std::unique_lock<std::mutex> scope_lock;
   if (options.scope) {
-    if (options.store == nullptr) return Status::Aborted("a scoped upload needs the store to look tickets up");
+    if (options.backend == nullptr) return Status::Aborted("a scoped upload needs the store to look tickets up");
     if (options.scope_mutex != nullptr) scope_lock = std::unique_lock<std::mutex>(*options.scope_mutex);
     std::vector<UploadReject> outside;
-    KPI_RETURN_IF_ERROR(FilterToScope(*options.scope, *options.store, &events, &outside));
+    KPI_RETURN_IF_ERROR(FilterToScope(*options.scope, *options.backend, &events, &outside));
     result->rejected += outside.size();
     for (UploadReject& r : outside)
       if (listed.size() < options.max_listed_rejects) listed.push_back(std::move(r));

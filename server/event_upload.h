@@ -17,8 +17,10 @@
 // accepted lines' of the upload) laid over them would not satisfy the
 // scope. So a new ticket's first line must carry the scope's dimensions, and
 // a scoped writer can neither add to another scope's ticket nor move a
-// ticket across the boundary. Scoped uploads hold `scope_mutex` from the
-// check to the seal, so two scoped writers cannot race for one new ticket.
+// ticket across the boundary. The stored tickets' dimensions come from the
+// backend (query::Backend::ScopeDims: the local store's or a ClickHouse
+// cluster's). Scoped uploads hold `scope_mutex` from the check to the seal
+// (the insert), so two scoped writers cannot race for one new ticket.
 //
 // Bad lines do not fail the upload: they are reported (line + reason) and the
 // good lines around them are stored. The upload fails as a whole, storing
@@ -40,6 +42,7 @@
 #include <string_view>
 #include <vector>
 
+#include "query/backend/backend.h"
 #include "query/execution/scope.h"
 #include "storage/ingest/event_reader.h"
 #include "storage/raw_event.h"
@@ -62,7 +65,7 @@ struct UploadOptions {
   uint64_t max_events = 2'000'000;   // events + rejected lines per upload
   size_t max_listed_rejects = 1000;  // rejects listed in the reply (all are counted)
   std::shared_ptr<const query::Scope> scope;  // null: any event may be added
-  const storage::Store* store = nullptr;      // where a scoped upload looks tickets up
+  const query::Backend* backend = nullptr;    // where a scoped upload looks tickets up (ScopeDims)
   std::mutex* scope_mutex = nullptr;          // serializes scoped uploads (may be null)
 };
 

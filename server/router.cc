@@ -401,7 +401,7 @@ Response Router::HandleEvents(const Request& request, const Target& target) {
   UploadOptions options;
   options.max_events = limits_.max_upload_events;
   options.scope = GrantOf(request).scope;  // a scoped writer adds only events inside its scope
-  options.store = store_;
+  options.backend = backend_;
   options.scope_mutex = &scoped_upload_mu_;
   std::string media = MediaType(request.Header("Content-Type"));
   options.format = media == "text/csv" ? ingest::InputFormat::kCsv : ingest::InputFormat::kNdjson;

@@ -23,6 +23,11 @@
 //   LoadSchema      the names the data holds now (query/binder/schema.h),
 //                   for checks made outside a statement (a targets file's
 //                   dimensions)
+//   ScopeDims       for the stored tickets among `tickets`, the latest value
+//                   each of the scope's dimensions carried (as `from
+//                   tickets` reads them; a dimension never carried is
+//                   absent, a ticket not stored is absent): a scoped
+//                   upload's check (server/event_upload.h)
 // Thread safety: Execute may be called from many threads; Ingest one call
 // at a time.
 #pragma once
@@ -31,8 +36,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -91,6 +98,8 @@ class Backend {
   virtual std::vector<std::string> CompletionWords(const std::string* viewer = nullptr) const = 0;
   virtual MetaWriter Meta() const = 0;
   virtual Status LoadSchema(std::shared_ptr<const Schema>* out) const = 0;
+  virtual Status ScopeDims(const Scope& scope, const std::set<std::string>& tickets,
+                           std::map<std::string, std::map<std::string, std::string>>* out) const = 0;
 };
 
 }  // namespace kpi::query

@@ -51,6 +51,23 @@ std::string Xxh3Hex128(std::string_view bytes) {
 
 void StampResultHash(Result* result) { result->provenance.result_hash = Xxh3Hex128(CanonicalResultText(*result)); }
 
+void StampProvenance(const std::map<std::string, int64_t>& used, int64_t as_of_ms, int64_t now_ms,
+                     const std::vector<ResolvedWindow>& windows, std::string_view statement, Result* result) {
+  Provenance& p = result->provenance;
+  p.present = true;
+  p.as_of_ms = as_of_ms;
+  for (const auto& [key, version] : used) {
+    const size_t colon = key.find(':');
+    p.definitions.push_back(DefinitionRef{key.substr(0, colon), key.substr(colon + 1), version});
+  }
+  if (!windows.empty()) {
+    p.now_ms = now_ms;
+    p.windows = windows;
+  }
+  p.statement = std::string(statement);
+  StampResultHash(result);
+}
+
 void AppendProvenanceJson(std::string* out, const Provenance& p) {
   out->append("{\"as_of\":");
   AppendJsonString(out, Rfc3339InZone(p.as_of_ms, "UTC"));

@@ -25,6 +25,8 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +45,13 @@ std::string Xxh3Hex128(std::string_view bytes);
 
 // Sets result->provenance.result_hash from CanonicalResultText(*result).
 void StampResultHash(Result* result);
+
+// Stamps an answer (every backend's): present, the instant `as_of_ms`, the
+// definitions `used` ("kind:name" -> version instant, as
+// BoundQuery::used_definitions), `now_ms` and the windows when relative
+// windows were resolved, the statement text and the result hash.
+void StampProvenance(const std::map<std::string, int64_t>& used, int64_t as_of_ms, int64_t now_ms,
+                     const std::vector<ResolvedWindow>& windows, std::string_view statement, Result* result);
 
 // Appends the provenance object (see above).
 void AppendProvenanceJson(std::string* out, const Provenance& provenance);

@@ -14,6 +14,7 @@
 #include "clickhouse/clickhouse_backend.h"
 #include "clickhouse_env.h"
 #include "query/engine.h"
+#include "query/evaluation/provenance.h"
 #include "query/execution/scope.h"
 #include "query/reference/result_text.h"
 #include "storage/kind_conflict.h"
@@ -127,6 +128,92 @@ TEST(ClickHouseBackend, SameAnswersAsTheLocalEngineWhateverTheBatches) {
                                        << reference::FormatTable(want);
     }
   }
+}
+
+// Provenance: as_of is the latest batch or definition change (the `as of`
+// given, else), the definitions used with their versions, now and the
+// resolved window for a relative `during`, as the local engine gives them;
+// rerunning `as of` the instant after more batches landed gives the same
+// hash (sums do not depend on the order rows arrive from the shards).
+TEST(ClickHouseBackend, ProvenanceLetsAnAnswerBeRerunAsOfItsInstant) {
+  Config config;
+  KPI_CLICKHOUSE_OR_SKIP("provenance", config);
+  const std::vector<RawEvent> events = Generated(200, 5);
+  const size_t half = events.size() / 2;
+  kpi::testing::ScratchDir dir("kpi-ch-provenance");
+  storage::StoreOptions store_options;
+  store_options.sync = false;
+  int64_t now = 1767225600000;  // 2026-01-01, both backends' clock
+  store_options.clock = [&now] { return now; };
+  std::unique_ptr<storage::Store> store;
+  ASSERT_TRUE(storage::Store::Open(dir.path(), store_options, &store).ok());
+  query::Engine local(store.get());
+  std::unique_ptr<ClickHouseBackend> ch;
+  ASSERT_TRUE(ClickHouseBackend::Open(config, [&now] { return now; }, &ch).ok());
+  std::vector<storage::EventReject> rejects;
+  storage::IngestStats stats;
+  const std::span<const RawEvent> all(events);
+  for (query::Backend* b : {static_cast<query::Backend*>(&local), static_cast<query::Backend*>(ch.get())})
+    ASSERT_TRUE(b->Ingest(all.subspan(0, half), &rejects, &stats).ok());
+  now += 60'000;
+  const char* define = "define kpi frt = avg(duration(created -> agent_reply))";
+  query::Result r;
+  query::QueryError e;
+  ASSERT_TRUE(local.Execute(define, {}, &r, &e).ok()) << e.ToString();
+  ASSERT_TRUE(ch->Execute(define, {}, &r, &e).ok()) << e.ToString();
+  const int64_t defined = now;
+  now += 60'000;
+  const std::string statement = "select frt, count() as n from tickets by channel";
+  query::Result want, got;
+  ASSERT_TRUE(local.Execute(statement, {}, &want, &e).ok()) << e.ToString();
+  ASSERT_TRUE(ch->Execute(statement, {}, &got, &e).ok()) << e.ToString();
+  const query::Provenance& p = got.provenance;
+  ASSERT_TRUE(p.present);
+  EXPECT_EQ(p.as_of_ms, defined);  // the definition came after the batch
+  EXPECT_EQ(p.as_of_ms, want.provenance.as_of_ms);
+  ASSERT_EQ(p.definitions.size(), 1u);
+  EXPECT_EQ(p.definitions[0].kind, "kpi");
+  EXPECT_EQ(p.definitions[0].name, "frt");
+  EXPECT_EQ(p.definitions[0].version_ms, defined);
+  EXPECT_EQ(p.statement, statement);
+  EXPECT_EQ(Differ(got, want), "");  // the hashes may differ: sums can differ in the last bit
+  // More batches land; the answer as of its instant is unchanged.
+  ASSERT_TRUE(ch->Ingest(all.subspan(half), &rejects, &stats).ok());
+  query::Result later, rerun;
+  ASSERT_TRUE(ch->Execute(statement, {}, &later, &e).ok()) << e.ToString();
+  EXPECT_EQ(later.provenance.as_of_ms, now);  // the new batch's time
+  EXPECT_NE(later.provenance.result_hash, p.result_hash);
+  query::ExecOptions again;
+  again.as_of_ms = p.as_of_ms;
+  ASSERT_TRUE(ch->Execute(statement, again, &rerun, &e).ok()) << e.ToString();
+  EXPECT_EQ(rerun.provenance.as_of_ms, p.as_of_ms);
+  EXPECT_EQ(rerun.provenance.result_hash, p.result_hash);
+  // Sums, averages and ratios over rows from both shards: the same bits every run.
+  const std::string sums = "select avg(duration(created -> resolved)) as a, sum(total(handle_seconds)) as s, "
+                           "ratio(total(handle_seconds), count_of(agent_reply)) as r from tickets by team";
+  std::string first_hash;
+  for (int run = 0; run < 6; ++run) {
+    ASSERT_TRUE(ch->Execute(sums, {}, &got, &e).ok()) << e.ToString();
+    if (run == 0) first_hash = got.provenance.result_hash;
+    EXPECT_EQ(got.provenance.result_hash, first_hash) << "run " << run;
+  }
+  // A relative window: now and what it resolved to, as locally.
+  query::ExecOptions at;
+  at.now_ms = 1740787200000;  // 2025-03-01
+  const std::string relative = "select count() as n from tickets during last 30d";
+  ASSERT_TRUE(local.Execute(relative, at, &want, &e).ok()) << e.ToString();
+  ASSERT_TRUE(ch->Execute(relative, at, &got, &e).ok()) << e.ToString();
+  ASSERT_EQ(got.provenance.windows.size(), 1u);
+  EXPECT_EQ(got.provenance.now_ms, at.now_ms);
+  EXPECT_EQ(got.provenance.windows[0].during, want.provenance.windows[0].during);
+  EXPECT_EQ(got.provenance.windows[0].start_ms, want.provenance.windows[0].start_ms);
+  EXPECT_EQ(got.provenance.windows[0].end_ms, want.provenance.windows[0].end_ms);
+  // evaluate: the KPI and the target it judged against.
+  ASSERT_TRUE(ch->Execute("define target frt <= 1h", {}, &r, &e).ok()) << e.ToString();
+  ASSERT_TRUE(ch->Execute("evaluate frt from tickets by channel", {}, &got, &e).ok()) << e.ToString();
+  ASSERT_TRUE(got.provenance.present);
+  ASSERT_EQ(got.provenance.definitions.size(), 2u);
+  EXPECT_EQ(got.provenance.definitions[1].kind, "target");
 }
 
 TEST(ClickHouseBackend, RefusesKindConflictsAsTheLocalStoreDoes) {

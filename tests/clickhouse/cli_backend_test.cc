@@ -153,6 +153,17 @@ TEST(ClickHouseCli, TargetsLoadThroughTheBinary) {
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("chat,frt,300,<=,600,true"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.out.find("email,frt,1800,<=,1200,false"), std::string::npos) << r.out;
+  // A saved JSON answer verifies against the cluster after more events land.
+  r = Kpi("query --format json " + flags + " 'evaluate frt from tickets by channel'", dir);
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ofstream(dir.path() + "/saved.json") << r.out;
+  std::ofstream(events) << R"({"ts":"2025-01-03T10:00:00Z","ticket":"T3","event":"created","channel":"chat"}
+{"ts":"2025-01-03T11:00:00Z","ticket":"T3","event":"agent_reply","agent":"a1"}
+)";
+  ASSERT_EQ(Kpi("ingest -q " + flags + " " + events, dir).code, 0);
+  r = Kpi("audit verify " + flags + " " + dir.path() + "/saved.json", dir);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.rfind("verified: hash ", 0), 0u) << r.out;
   r = Kpi("targets load " + good, dir);
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--db is required"), std::string::npos) << r.err;

@@ -3,8 +3,8 @@
 // bad line reported, a re-sent body doubling nothing), /v1/query in CSV,
 // a statement error's position, and a clean shutdown on SIGTERM; then the
 // definition endpoints over the cluster's definitions (tables, targets,
-// exemptions, completion, dashboards), a scoped token's statements, and 501
-// for backups. HTTP requests are made with curl.
+// exemptions, completion, dashboards), a scoped token's statements and
+// uploads, and 501 for backups. HTTP requests are made with curl.
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -109,7 +109,16 @@ TEST(ClickHouseServe, DefinitionEndpointsAndScopedTokens) {
 {"ts":"2025-01-03T09:20:00Z","ticket":"T3","event":"agent_reply","agent":"a1","client":"globex"}
 )";
   std::ofstream(dir.path() + "/tokens") << "admin-token-1 admin\n"
-                                        << "acme-read-token read scope client = \"acme\"\n";
+                                        << "acme-read-token read scope client = \"acme\"\n"
+                                        << "acme-write-token write scope client = \"acme\"\n";
+  // A scoped writer: a new acme ticket and an event on an acme ticket go
+  // in; an event on globex's ticket and one moving T1 to globex do not.
+  std::ofstream(dir.path() + "/scoped.ndjson")
+      << R"({"ts":"2025-01-04T10:00:00Z","ticket":"T4","event":"created","channel":"email","client":"acme"}
+{"ts":"2025-01-04T10:01:00Z","ticket":"T2","event":"agent_reply","agent":"a9"}
+{"ts":"2025-01-04T10:02:00Z","ticket":"T1","event":"resolved"}
+{"ts":"2025-01-04T10:03:00Z","ticket":"T1","event":"note","client":"globex"}
+)";
   std::ofstream(dir.path() + "/agents.csv") << "agent,site\na1,lisbon\na2,porto\n";
   std::ofstream(dir.path() + "/targets.csv") << "kpi,op,target,channel\nfrt,<=,10m,chat\n";
   std::ofstream(dir.path() + "/bad_targets.csv") << "kpi,op,target\nfrtt,<=,1h\n";
@@ -126,6 +135,8 @@ TEST(ClickHouseServe, DefinitionEndpointsAndScopedTokens) {
       call("upload.txt", admin, "--data-binary @events.ndjson http://$addr/v1/events") +
       call("all.txt", admin, "--data-binary '" + by_channel + "' \"http://$addr/v1/query?format=csv\"") +
       call("acme.txt", acme, "--data-binary '" + by_channel + "' \"http://$addr/v1/query?format=csv\"") +
+      call("scoped_upload.txt", "acme-write-token", "--data-binary @scoped.ndjson http://$addr/v1/events") +
+      call("acme_after.txt", acme, "--data-binary '" + by_channel + "' \"http://$addr/v1/query?format=csv\"") +
       call("table.txt", admin, "-X PUT --data-binary @agents.csv \"http://$addr/v1/tables/agents?key=agent\"") +
       call("join.txt", acme,
            "--data-binary 'select count() as n from events join agents on agent where event = \"agent_reply\" "
@@ -154,6 +165,13 @@ TEST(ClickHouseServe, DefinitionEndpointsAndScopedTokens) {
   EXPECT_EQ(code("upload.txt"), "200") << read("upload.txt");
   EXPECT_EQ(read("all.txt"), "channel,n\nchat,2\nemail,1\n\n200");
   EXPECT_EQ(read("acme.txt"), "channel,n\nchat,1\n\n200");  // T1 only
+  const std::string scoped = read("scoped_upload.txt");
+  EXPECT_NE(scoped.find("\"accepted\":2"), std::string::npos) << scoped;
+  EXPECT_NE(scoped.find("{\"line\":2,\"error\":\"ticket T2: outside this token's scope (client = \\\"acme\\\")\"}"),
+            std::string::npos)
+      << scoped;
+  EXPECT_NE(scoped.find("{\"line\":4,\"error\":\"ticket T1: outside"), std::string::npos) << scoped;
+  EXPECT_EQ(read("acme_after.txt"), "channel,n\nchat,1\nemail,1\n\n200");
   EXPECT_EQ(code("table.txt"), "200") << read("table.txt");
   EXPECT_NE(read("table.txt").find("\"rows\":2"), std::string::npos) << read("table.txt");
   EXPECT_EQ(read("join.txt"), "agents.site,n\nlisbon,1\n\n200");  // T1's reply; T3's is outside the scope
@@ -164,7 +182,8 @@ TEST(ClickHouseServe, DefinitionEndpointsAndScopedTokens) {
   EXPECT_NE(read("bad_targets.txt").find("line 2: unknown kpi 'frtt'"), std::string::npos) << read("bad_targets.txt");
   EXPECT_EQ(code("evaluate.txt"), "200") << read("evaluate.txt");
   EXPECT_NE(read("evaluate.txt").find("chat,frt,300"), std::string::npos) << read("evaluate.txt");
-  EXPECT_EQ(read("evaluate.txt").find("email"), std::string::npos) << read("evaluate.txt");
+  // email: T4 only (not answered yet); T2's 1800 s are outside the scope.
+  EXPECT_NE(read("evaluate.txt").find("email,frt,,"), std::string::npos) << read("evaluate.txt");
   EXPECT_EQ(code("exemption.txt"), "200") << read("exemption.txt");
   EXPECT_EQ(code("exemptions.txt"), "200") << read("exemptions.txt");
   EXPECT_NE(read("exemptions.txt").find("\"name\":\"peak\""), std::string::npos) << read("exemptions.txt");
