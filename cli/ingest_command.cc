@@ -414,10 +414,14 @@ bool Ingest::MaybeStartSeal() {
   // than a quarter as many events as it seals, stop sealing: spill the
   // staged events (Store::SpillStaged: they are on disk already) and seal
   // once at the end, partition group by partition group, writing each
-  // segment once. Staging then holds nothing in memory.
+  // segment once. Staging then holds nothing in memory. The same within the
+  // staged events (before the first seal of a shuffled load, nothing sealed
+  // shows it): had their earlier half been sealed, the later half would
+  // re-encode more than a quarter as many events as it brings.
   if (store_->staged_events() < max_staged_events_) {
     storage::Store::SealEstimate estimate;
-    if (store_->EstimateSeal(&estimate).ok() && 4 * estimate.rewrite > estimate.staged) {
+    if (store_->EstimateSeal(&estimate).ok() &&
+        (4 * estimate.rewrite > estimate.staged || 4 * estimate.split_rewrite > estimate.split_later)) {
       spilling_ = true;
       store_->SpillStaged();
       return true;

@@ -60,6 +60,21 @@ Status Sealer::Estimate(Store::SealEstimate* out) {
     std::lock_guard lock(im_.write_mu);  // pending_tickets
     out->staged = im_.pending.size();
     pending = im_.pending_tickets.ids();
+    // The split: pending is in batch order; a ticket's earlier-half events
+    // count once, when the later half first meets it.
+    if (im_.pending_batches.size() >= 2) {
+      const uint32_t later = im_.pending_batches[im_.pending_batches.size() / 2];  // its first batch
+      std::vector<uint32_t> earlier(im_.pending_tickets.size(), 0);
+      for (const CodedEvent& e : im_.pending) {
+        if (e.batch < later) {
+          earlier[e.ticket]++;
+        } else {
+          out->split_later++;
+          out->split_rewrite += earlier[e.ticket];
+          earlier[e.ticket] = 0;
+        }
+      }
+    }
   }
   std::set<SegmentKeyPair> touched;
   KPI_RETURN_IF_ERROR(SegmentsHolding(pending, &touched));

@@ -246,9 +246,15 @@ class Store {
   // often re-encodes less. Builds the ticket index on first use, as a seal
   // would. Counts only staged events held in memory (all but those a crash
   // left staged).
+  // Scattered arrival also shows within the staged events, before anything
+  // is sealed (the first seal of a shuffled load): had the earlier half of
+  // the staged batches been sealed alone, sealing the later half would have
+  // re-encoded the earlier half's events of the tickets both halves hold
+  // (split_rewrite), for split_later new events.
   struct SealEstimate {
     uint64_t staged = 0;
     uint64_t rewrite = 0;
+    uint64_t split_rewrite = 0, split_later = 0;
   };
   Status EstimateSeal(SealEstimate* out);
   // Lets go of the staged events held decoded in memory for the next seal,

@@ -76,6 +76,40 @@ TEST(SealEstimateTest, CountsTheSealedEventsOfTouchedSegmentsOnly) {
   }
 }
 
+// Before anything is sealed, scattered arrival shows within the staged
+// batches: shuffled, the later half's tickets are mostly the earlier half's
+// (split_rewrite well over a quarter of split_later); in time order, only
+// tickets open across the middle are.
+TEST(SealEstimateTest, TheSplitOfTheStagedBatchesShowsScatteredArrival) {
+  for (bool shuffled : {false, true}) {
+    SCOPED_TRACE(shuffled ? "shuffled" : "time order");
+    std::vector<RawEvent> events = RandomEvents(9, 400, 60);
+    if (shuffled) {
+      std::mt19937_64 rng(9);
+      std::shuffle(events.begin(), events.end(), rng);
+    } else {
+      std::stable_sort(events.begin(), events.end(),
+                       [](const RawEvent& a, const RawEvent& b) { return a.ts_ms < b.ts_ms; });
+    }
+    ScratchDir dir;
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(dir.path(), Options(), &store).ok());
+    for (size_t i = 0; i < events.size(); i += 100)
+      ASSERT_TRUE(
+          StageAll(store.get(), std::span<const RawEvent>(events).subspan(i, std::min<size_t>(100, events.size() - i)))
+              .ok());
+    Store::SealEstimate estimate;
+    ASSERT_TRUE(store->EstimateSeal(&estimate).ok());
+    EXPECT_EQ(estimate.rewrite, 0u);  // nothing sealed
+    EXPECT_GT(estimate.split_later, events.size() / 3);
+    if (shuffled) {
+      EXPECT_GT(4 * estimate.split_rewrite, estimate.split_later);
+    } else {
+      EXPECT_LT(10 * estimate.split_rewrite, estimate.split_later);
+    }
+  }
+}
+
 // Shuffled arrival with duplicates, sealed every few events or all at once:
 // the same store, event for event (codes follow first appearance, so every
 // store sees the same arrival order).
