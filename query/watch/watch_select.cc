@@ -47,6 +47,20 @@ Status RunWindow(const ast::SelectQuery& q, int64_t now_ms, std::optional<std::p
 }
 
 // One `select ... from watch NAME` level.
+// Binds one level of a nested select over rows with `columns` (the level
+// below's answer), inheriting the statement's `as of`; adds the definitions
+// it used to *used.
+Status BindOverRows(const ast::SelectQuery& q, const std::vector<ResultColumn>& columns, const WatchSelectInput& in,
+                    BoundQuery* bound, std::map<std::string, int64_t>* used, WatchSelectFailure* failure) {
+  BindContext context = in.context;
+  context.nested_columns = &columns;
+  BindError berr;
+  if (!BindSelect(q, in.schema, context, bound, &berr)) return Failed(berr.pos, berr.message, true, failure);
+  if (!bound->as_of_ms && in.as_of_ms) bound->as_of_ms = in.as_of_ms;
+  used->insert(bound->used_definitions.begin(), bound->used_definitions.end());
+  return Status::OK();
+}
+
 Status WatchLevel(const ast::SelectQuery& q, const WatchSelectInput& in, bool explain, Result* out,
                   std::map<std::string, int64_t>* used, std::vector<ResolvedWindow>* windows,
                   WatchSelectFailure* failure) {
@@ -69,13 +83,8 @@ Status WatchLevel(const ast::SelectQuery& q, const WatchSelectInput& in, bool ex
   outer.during_start.reset();
   outer.during_end.reset();
   outer.during_relative.reset();
-  BindContext context = in.context;
-  context.nested_columns = &history.columns;
   BoundQuery bound;
-  BindError berr;
-  if (!BindSelect(outer, in.schema, context, &bound, &berr)) return Failed(berr.pos, berr.message, true, failure);
-  if (!bound.as_of_ms && in.as_of_ms) bound.as_of_ms = in.as_of_ms;
-  used->insert(bound.used_definitions.begin(), bound.used_definitions.end());
+  KPI_RETURN_IF_ERROR(BindOverRows(outer, history.columns, in, &bound, used, failure));
   (*used)["watch:" + q.watch] = def->second.defined_at_ms;
   if (explain) {
     out->columns = {ResultColumn{"plan", ValueType::kString}};
@@ -103,13 +112,8 @@ Status NestedLevel(const ast::SelectQuery& q_in, const WatchSelectInput& in, con
   if (q.source == "watch") return WatchLevel(q, level, false, out, used, windows, failure);
   Result inner;
   KPI_RETURN_IF_ERROR(NestedLevel(*q.subquery, in, tz, false, &inner, used, windows, failure));
-  BindContext context = in.context;
-  context.nested_columns = &inner.columns;
   BoundQuery bound;
-  BindError berr;
-  if (!BindSelect(q, in.schema, context, &bound, &berr)) return Failed(berr.pos, berr.message, true, failure);
-  if (!bound.as_of_ms && in.as_of_ms) bound.as_of_ms = in.as_of_ms;
-  used->insert(bound.used_definitions.begin(), bound.used_definitions.end());
+  KPI_RETURN_IF_ERROR(BindOverRows(q, inner.columns, in, &bound, used, failure));
   return ExecuteNestedSelect(&bound, inner, options, out);
 }
 
