@@ -4,19 +4,10 @@
 #include <cctype>
 #include <utility>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
+#include "net/http_post.h"
 #include "query/watch/webhook_url.h"
 
 namespace kpi::clickhouse {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 
 std::string UrlEncode(const std::string& s) {
   static const char* kHex = "0123456789ABCDEF";
@@ -70,53 +61,23 @@ Status HttpClient::Insert(const std::string& sql, const std::string& data, const
 
 Status HttpClient::Post(const std::string& target, const std::string& body, std::string* reply) const {
   if (!status_.ok()) return status_;
-  asio::io_context io;
-  asio::ip::tcp::resolver resolver(io);
-  beast::tcp_stream stream(io);
-  beast::error_code ec;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(size_t{4} << 30);
-  beast::flat_buffer buffer;
-  bool done = false;
-  stream.expires_after(timeout_);
-  auto fail = [&](const beast::error_code& e) {
-    ec = e;
-    done = true;
-  };
-  http::request<http::string_body> request{http::verb::post, target, 11};
-  request.set(http::field::host, host_ + ":" + port_);
-  request.set(http::field::user_agent, "kpistore");
-  request.body() = body;
-  request.prepare_payload();
-  resolver.async_resolve(host_, port_, [&](const beast::error_code& e, asio::ip::tcp::resolver::results_type r) {
-    if (e) return fail(e);
-    stream.async_connect(r, [&](const beast::error_code& e2, const asio::ip::tcp::endpoint&) {
-      if (e2) return fail(e2);
-      http::async_write(stream, request, [&](const beast::error_code& e3, size_t) {
-        if (e3) return fail(e3);
-        http::async_read(stream, buffer, parser, [&](const beast::error_code& e4, size_t) {
-          if (e4) return fail(e4);
-          done = true;
-        });
-      });
-    });
-  });
-  io.run();
+  net::HttpPostRequest request;
+  request.host = host_;
+  request.port = port_;
+  request.target = target;
+  request.body = body;
+  request.timeout = timeout_;
+  request.body_limit = size_t{4} << 30;
+  net::HttpReply response;
   const std::string where = "clickhouse at " + url_ + ": ";
-  if (!done || ec == beast::error::timeout)
-    return Status::IOError(where + "no reply within " + std::to_string(timeout_.count()) + " ms");
-  if (ec) return Status::IOError(where + ec.message());
-  beast::error_code ignored;
-  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  http::response<http::string_body> response = parser.release();
-  const unsigned code = response.result_int();
-  if (code < 200 || code > 299) {
-    std::string text = response.body();
+  if (Status posted = net::HttpPost(request, &response); !posted.ok()) return Status::IOError(where + posted.message());
+  if (response.status < 200 || response.status > 299) {
+    std::string text = std::move(response.body);
     const size_t nl = text.find('\n');
     if (nl != std::string::npos) text.resize(nl);
-    return Status::IOError(where + "HTTP " + std::to_string(code) + ": " + text);
+    return Status::IOError(where + "HTTP " + std::to_string(response.status) + ": " + text);
   }
-  *reply = std::move(response.body());
+  *reply = std::move(response.body);
   return Status::OK();
 }
 
