@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <thread>
 
 #include "cli/allocator_decay.h"
 #include "cli/backend_ingest.h"
@@ -27,6 +28,7 @@
 #include "storage/ingest/known_chunk_recorder.h"
 #include "storage/ingest/known_chunks.h"
 #include "storage/memory_budget.h"
+#include "storage/memory_trace.h"
 #include "storage/process_memory.h"
 #include "storage/store.h"
 
@@ -196,6 +198,18 @@ int Ingest::Run() {
   pipeline.Start();
   progress_->SetCommitted(0);
   progress_->Start();
+  // KPI_MEMORY_TRACE (storage/memory_trace.h): a line a second besides the seals' own.
+  std::jthread ticker;
+  if (storage::MemoryTraceEnabled()) {
+    ticker = std::jthread([&](std::stop_token stop) {
+      for (int tick = 1; !stop.stop_requested(); ++tick) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (tick % 10 == 0)
+          storage::TraceMemory("tick", "read " + std::to_string(pipeline.events_read()) + " staged " +
+                                           std::to_string(store_->staged_events()));
+      }
+    });
+  }
 
   InputBatch batch;
   bool keep_going = true;

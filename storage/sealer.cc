@@ -136,6 +136,7 @@ Status Sealer::Run(IngestStats* stats) {
   std::vector<Group> groups;
   KPI_RETURN_IF_ERROR(PlanGroups(&groups));
   if (from_disk_) NoteGroups(groups);
+  TraceMemory(from_disk_ ? "seal-planned-spilled" : "seal-planned", nullptr);
 
   IngestStats local;
   std::map<uint32_t, IngestStats> by_batch;
@@ -148,6 +149,7 @@ Status Sealer::Run(IngestStats* stats) {
     KPI_RETURN_IF_ERROR(SealGroup(groups, g, &local, per_batch_ != nullptr ? &by_batch : nullptr));
     if (groups.size() > 1) CarryMovedTickets(groups, g);
     WriteGroup(&local, &out);
+    TraceMemory("seal-group", &out.wb);
     ResetGroup();
   }
   if (auto last = carried_.find(groups.size()); last != carried_.end()) {
@@ -189,6 +191,7 @@ Status Sealer::Run(IngestStats* stats) {
     im_.cache->Insert(key.first, key.second, generation, std::move(segment));
   im_.staged_events -= taken_events_;
   im_.Publish();
+  TraceMemory("seal-committed", nullptr);
   if (stats != nullptr) stats->Add(local);
   if (per_batch_ != nullptr)
     for (const auto& [batch, counts] : by_batch) (*per_batch_)[batch].Add(counts);

@@ -209,6 +209,10 @@ class Sealer {
   bool TakesDelta(SegmentKeyPair key, const std::vector<uint32_t>& members) const;
   // Whether `added` more events fit in ref's deltas (count and share limits).
   bool DeltaFits(const SegmentRef& ref, uint64_t added) const;
+  // One memory-trace line (storage/memory_trace.h) labelled `what`: what
+  // the seal holds, its write `wb` (may be null) and RocksDB's memory
+  // (sealer_trace.cc). Nothing unless the trace is on.
+  void TraceMemory(const char* what, const rocksdb::WriteBatch* wb) const;
   // Calls fn on each of ticket i's events in segment order (sealed and
   // accepted incoming merged).
   template <typename Fn>

@@ -1,0 +1,52 @@
+// Sealer::TraceMemory (storage/sealer.h): one memory-trace line
+// (storage/memory_trace.h) with what the seal holds and what RocksDB holds,
+// in MB: the incoming tickets' interner, the spilled batches' offsets and
+// tickets (staged_), the incoming and the decoded sealed events with their
+// dimensions and measures, the seal's WriteBatch so far, the memtables of
+// every family, the table readers' index and filter blocks, the block
+// caches and the decoded-segment cache.
+#include <rocksdb/cache.h>
+
+#include <cstdio>
+
+#include "storage/memory_trace.h"
+#include "storage/sealer.h"
+
+namespace kpi::storage {
+
+namespace {
+
+double Mb(uint64_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
+
+template <typename T>
+uint64_t Capacity(const std::vector<T>& v) {
+  return v.capacity() * sizeof(T);
+}
+
+}  // namespace
+
+void Sealer::TraceMemory(const char* what, const rocksdb::WriteBatch* wb) const {
+  if (!MemoryTraceEnabled()) return;
+  uint64_t staged = 0;
+  for (const StagedBatch& b : staged_) staged += Capacity(b.offsets) + Capacity(b.tickets) + Capacity(b.starts);
+  staged += Capacity(staged_) + Capacity(incoming_counts_) + Capacity(incoming_placement_);
+  const uint64_t events = Capacity(incoming_) + Capacity(order_) + Capacity(starts_) + Capacity(sealed_) +
+                          Capacity(attrs_.dims) + Capacity(attrs_.measures);
+  uint64_t memtables = 0, readers = 0, pinned = 0;
+  im_.db->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &memtables);
+  im_.db->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem, &readers);
+  im_.db->GetAggregatedIntProperty(rocksdb::DB::Properties::kBlockCachePinnedUsage, &pinned);
+  const uint64_t caches = (im_.ticket_cache ? im_.ticket_cache->GetUsage() : 0) +
+                          (im_.value_cache ? im_.value_cache->GetUsage() : 0);
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "tickets %zu (%.0f) staged %zu batches (%.0f) events %zu+%zu (%.0f) work %zu (%.0f) wb %.0f | "
+                "memtables %.0f readers %.0f blockcaches %.0f pinned %.0f segcache %.0f | segments %zu",
+                tickets_.size(), Mb(tickets_.MemoryBytes()), staged_.size(), Mb(staged), incoming_.size(),
+                sealed_.size(), Mb(events), work_.size(), Mb(work_ids_.MemoryBytes() + Capacity(work_)),
+                Mb(wb != nullptr ? wb->GetDataSize() : 0), Mb(memtables), Mb(readers), Mb(caches), Mb(pinned),
+                Mb(im_.cache->bytes()), im_.refs.size());
+  kpi::storage::TraceMemory(what, buf);
+}
+
+}  // namespace kpi::storage
