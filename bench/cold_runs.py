@@ -8,7 +8,11 @@ For each query and each binary (label=path), RUNS rounds of:
   warm:  (once per binary and query) one process running the statement
          WARM times, statement times from --timer; warm = the median of all
          but the first (the segments are cached decoded, and derived
-         per-ticket columns are memoised: docs/storage-format.md).
+         per-ticket columns are memoised: docs/storage-format.md);
+  cached: the same with KPI_SEGMENT_MEMO=off (storage/segment_cache.cc):
+         the repeats find the columns decoded but keep no memo, so each
+         derives its per-ticket values again (what a statement costs in a
+         process whose caches hold the data but not this statement's memo).
 Binaries alternate within a round, so before/after see the same minute.
 The OS page cache is left as it is (warm after the first round), unless
 --drop-caches (root: sync + echo 3 > /proc/sys/vm/drop_caches before every
@@ -19,7 +23,8 @@ cold process; affects everything else on the machine).
 
 Queries are bench/contract_kpis.sh's plus count_tickets. Prints one line per
 query and binary: medians (and min..max) of cold wall and CPU, peak RSS, warm
-median, and cold/warm; then the load average before and after.
+median (wall and CPU), cold/warm (wall, CPU), the cached CPU and cold/cached
+CPU; then the load average before and after.
 """
 import argparse
 import os
@@ -69,10 +74,13 @@ def one_process(kpi, db, statement):
     return wall, (ru.ru_utime + ru.ru_stime) * 1000, ru.ru_maxrss / 1024
 
 
-def warm_times(kpi, db, statement, count):
+def warm_times(kpi, db, statement, count, memo=True):
     script = "".join(statement + ";\n" for _ in range(count))
+    env = dict(os.environ)
+    if not memo:
+        env["KPI_SEGMENT_MEMO"] = "off"
     res = subprocess.run([kpi, "query", "--db", db, "--format", "csv", "--timer", "-f", "/dev/stdin"],
-                         input=script, capture_output=True, text=True, check=True)
+                         input=script, capture_output=True, text=True, check=True, env=env)
     walls, cpus = [], []
     for m in re.finditer(r"^time: ([0-9.]+) ms \(engine [0-9.]+ ms, cpu ([0-9.]+) ms\)", res.stderr, re.M):
         walls.append(float(m.group(1)))
@@ -103,7 +111,7 @@ def main():
           f"{'page cache dropped before each cold run' if args.drop_caches else 'page cache warm'}, "
           f"{args.runs} runs")
     print(f"{'query':30} {'binary':8} {'cold wall ms':>20} {'cold cpu ms':>20} {'peak MB':>8} "
-          f"{'warm ms':>8} {'warm cpu':>8} {'cold/warm':>9} {'cpu c/w':>8}")
+          f"{'warm ms':>8} {'warm cpu':>8} {'cold/warm':>9} {'cpu c/w':>8} {'cached cpu':>10} {'cpu c/cached':>12}")
     for name in names:
         q = queries[name]
         cold = {label: [] for label, _ in bins}
@@ -115,11 +123,13 @@ def main():
         for (label, kpi), db in zip(bins, dbs):
             walls, cpus = warm_times(kpi, db, q, args.warm)
             warm, warm_cpu = statistics.median(walls[1:]), statistics.median(cpus[1:])
+            cached_cpu = statistics.median(warm_times(kpi, db, q, args.warm, memo=False)[1][1:])
             w = [c[0] for c in cold[label]]
             c = [c[1] for c in cold[label]]
             m = statistics.median(c[2] for c in cold[label])
             print(f"{name:30} {label:8} {spread(w):>20} {spread(c):>20} {m:8.0f} {warm:8.2f} {warm_cpu:8.2f} "
-                  f"{statistics.median(w) / warm:8.1f}x {statistics.median(c) / max(warm_cpu, 0.01):7.1f}x",
+                  f"{statistics.median(w) / warm:8.1f}x {statistics.median(c) / max(warm_cpu, 0.01):7.1f}x "
+                  f"{cached_cpu:10.2f} {statistics.median(c) / max(cached_cpu, 0.01):11.1f}x",
                   flush=True)
     print(f"load average after: {' '.join(open('/proc/loadavg').read().split()[:3])}")
 
