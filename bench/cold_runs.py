@@ -9,7 +9,7 @@ For each query and each binary (label=path), RUNS rounds of:
          WARM times, statement times from --timer; warm = the median of all
          but the first (the segments are cached decoded, and derived
          per-ticket columns are memoised: docs/storage-format.md);
-  cached: the same with KPI_SEGMENT_MEMO=off (storage/segment_cache.cc):
+  cached: the same with KPI_SEGMENT_MEMO=off (query/execution/ticket_memo.h):
          the repeats find the columns decoded but keep no memo, so each
          derives its per-ticket values again (what a statement costs in a
          process whose caches hold the data but not this statement's memo).

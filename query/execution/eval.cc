@@ -91,6 +91,23 @@ Selection Evaluator::FilterSelection(const BoundExpr& pred, const Selection& in,
   return Selection{scratch->data(), static_cast<uint32_t>(scratch->size()), false};
 }
 
+namespace {
+
+// Appends in.row(i) for each i with b[i] == kTrue. By 64 rows: a mask of
+// the true ones (a loop without branches), then its set bits. A filter
+// often keeps one row in several (`event = "agent_reply"`: one in four),
+// where a branch per row mispredicts.
+void AppendTrueRows(const uint8_t* b, const Selection& in, std::vector<uint32_t>* out) {
+  for (uint32_t base = 0; base < in.n; base += 64) {
+    const uint32_t len = std::min<uint32_t>(64, in.n - base);
+    uint64_t mask = 0;
+    for (uint32_t j = 0; j < len; ++j) mask |= static_cast<uint64_t>(b[base + j] == kTrue) << j;
+    for (; mask != 0; mask &= mask - 1) out->push_back(in.row(base + static_cast<uint32_t>(__builtin_ctzll(mask))));
+  }
+}
+
+}  // namespace
+
 void Evaluator::FilterRows(const BoundExpr& pred, const Selection& in, std::vector<uint32_t>* out) {
   const size_t mark = pool_top_;
   if (pred.kind == BoundKind::kBinary && pred.op == Op::kAnd) {
@@ -113,8 +130,7 @@ void Evaluator::FilterRows(const BoundExpr& pred, const Selection& in, std::vect
       if (v->b8[0] == kTrue)
         for (uint32_t i = 0; i < in.n; ++i) out->push_back(in.row(i));
     } else {
-      for (uint32_t i = 0; i < in.n; ++i)
-        if (v->b8[i] == kTrue) out->push_back(in.row(i));
+      AppendTrueRows(v->b8, in, out);
     }
   }
   pool_top_ = mark;

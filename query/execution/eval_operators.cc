@@ -279,9 +279,11 @@ void Evaluator::ComputeComparison(const BoundExpr& e, const Vec& a, const Vec& b
     const uint32_t* c = col.u32;
     const uint32_t s = col.stride;
     const uint8_t eq = op == Op::kEq ? kTrue : kFalse, ne = op == Op::kEq ? kFalse : kTrue;
-    for (uint32_t i = 0; i < m; ++i) {
-      const uint32_t code = c[i * s];
-      o[i] = code == 0 ? kNullBool : (code == want ? eq : ne);
+    auto at = [&](uint32_t code) -> uint8_t { return code == 0 ? kNullBool : (code == want ? eq : ne); };
+    if (s == 1) {  // a column read in place (the common case): a loop the compiler vectorises
+      for (uint32_t i = 0; i < m; ++i) o[i] = at(c[i]);
+    } else {
+      for (uint32_t i = 0; i < m; ++i) o[i] = at(c[i * s]);
     }
   } else if (IsNumericType(a.type) && IsNumericType(b.type)) {
     if (a.type == b.type) {

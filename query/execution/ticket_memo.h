@@ -38,14 +38,22 @@ std::string MemoKey(char tag, Ints... parts) {
   return key;
 }
 
+// KPI_SEGMENT_MEMO=off in the environment: nothing is kept or found, so a
+// statement repeated in one process finds its columns decoded (the segment
+// cache) but derives its per-ticket values again. A measurement switch
+// (bench/cold_runs.py's "cached" column, docs/performance.md), read once.
+bool MemoOff();
+
 // The value kept under `key` in `seg`'s memo, or else, when the memo has
 // room for `bytes`, `build()` kept there; null when neither (the caller
-// derives for its own use). The pointer is valid while `seg` lives.
+// derives for its own use), and always under MemoOff(). The pointer is
+// valid while `seg` lives.
 // `measure(value)`, when given, is what the built value is charged (at most
 // `bytes`, the room asked for).
 template <typename T, typename Build, typename Measure = std::nullptr_t>
 const T* Memoized(const storage::Segment& seg, const std::string& key, size_t bytes, Build&& build,
                   Measure&& measure = nullptr) {
+  if (MemoOff()) return nullptr;
   if (auto found = seg.memo.Find(key)) return static_cast<const T*>(found.get());
   if (!seg.memo.HasRoom(bytes)) return nullptr;
   auto value = std::make_shared<T>();
