@@ -2,7 +2,9 @@
 // nothing, the first value kept under a key wins, copies and assignments of
 // a Segment start with an empty memo; and a segment in the decoded-segment
 // cache has room for as many bytes as itself, each kept value charged to
-// the cache entry (SegmentCacheStats grows by it).
+// the cache entry (SegmentCacheStats grows by it), while a segment the
+// cache does not keep (a store caching none: a one-statement kpi query)
+// keeps no memo either.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -89,6 +91,32 @@ TEST(SegmentMemo, CachedSegmentsChargeTheirMemoToTheCache) {
   ASSERT_TRUE(snap->Load(refs[0], &again).ok());
   EXPECT_EQ(again.get(), seg.get());
   ASSERT_NE(again->memo.Find("k"), nullptr);
+}
+
+TEST(SegmentMemo, ASegmentTheCacheDoesNotKeepKeepsNoMemo) {
+  ScratchDir dir("segment-memo-uncached");
+  StoreOptions o;
+  o.sync = false;
+  o.max_tickets_per_segment = 50;
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::Open(dir.path(), o, &store).ok());
+  std::vector<EventReject> rejects;
+  IngestStats stats;
+  ASSERT_TRUE(store->Ingest(RandomEvents(7, 200), &rejects, &stats).ok());
+  store.reset();
+  o.cache_bytes = 0;  // what kpi query gives a one-statement process (cli/store_open.h)
+  ASSERT_TRUE(Store::Open(dir.path(), o, &store).ok());
+  auto snap = store->GetSnapshot();
+  const std::vector<SegmentRef> refs = snap->Plan(ScanSpec{}, nullptr);
+  ASSERT_FALSE(refs.empty());
+  std::shared_ptr<const Segment> seg;
+  ASSERT_TRUE(snap->Load(refs[0], &seg).ok());
+  EXPECT_FALSE(seg->memo.HasRoom(1));
+  EXPECT_EQ(seg->memo.Keep("k", Int(5), 1), nullptr);
+  std::shared_ptr<const Segment> again;
+  ASSERT_TRUE(snap->Load(refs[0], &again).ok());
+  EXPECT_NE(again.get(), seg.get());  // decoded again: nothing was cached
+  EXPECT_EQ(store->SegmentCacheStats().bytes, 0u);
 }
 
 }  // namespace
