@@ -65,16 +65,25 @@ TEST(SegmentMemo, CopiesOfASegmentStartEmpty) {
   EXPECT_FALSE(assigned.memo.HasRoom(1));
 }
 
-TEST(SegmentMemo, CachedSegmentsChargeTheirMemoToTheCache) {
-  ScratchDir dir("segment-memo");
+// A store of 200 random tickets in segments of 50, reopened with a
+// decoded-segment cache of `cache_bytes`.
+void OpenWithTickets(const ScratchDir& dir, size_t cache_bytes, std::unique_ptr<Store>* store) {
   StoreOptions o;
   o.sync = false;
   o.max_tickets_per_segment = 50;
-  std::unique_ptr<Store> store;
-  ASSERT_TRUE(Store::Open(dir.path(), o, &store).ok());
+  ASSERT_TRUE(Store::Open(dir.path(), o, store).ok());
   std::vector<EventReject> rejects;
   IngestStats stats;
-  ASSERT_TRUE(store->Ingest(RandomEvents(7, 200), &rejects, &stats).ok());
+  ASSERT_TRUE((*store)->Ingest(RandomEvents(7, 200), &rejects, &stats).ok());
+  store->reset();
+  o.cache_bytes = cache_bytes;
+  ASSERT_TRUE(Store::Open(dir.path(), o, store).ok());
+}
+
+TEST(SegmentMemo, CachedSegmentsChargeTheirMemoToTheCache) {
+  ScratchDir dir("segment-memo");
+  std::unique_ptr<Store> store;
+  OpenWithTickets(dir, StoreOptions{}.cache_bytes, &store);
   auto snap = store->GetSnapshot();
   const std::vector<SegmentRef> refs = snap->Plan(ScanSpec{}, nullptr);
   ASSERT_FALSE(refs.empty());
@@ -95,17 +104,8 @@ TEST(SegmentMemo, CachedSegmentsChargeTheirMemoToTheCache) {
 
 TEST(SegmentMemo, ASegmentTheCacheDoesNotKeepKeepsNoMemo) {
   ScratchDir dir("segment-memo-uncached");
-  StoreOptions o;
-  o.sync = false;
-  o.max_tickets_per_segment = 50;
   std::unique_ptr<Store> store;
-  ASSERT_TRUE(Store::Open(dir.path(), o, &store).ok());
-  std::vector<EventReject> rejects;
-  IngestStats stats;
-  ASSERT_TRUE(store->Ingest(RandomEvents(7, 200), &rejects, &stats).ok());
-  store.reset();
-  o.cache_bytes = 0;  // what kpi query gives a one-statement process (cli/store_open.h)
-  ASSERT_TRUE(Store::Open(dir.path(), o, &store).ok());
+  OpenWithTickets(dir, 0, &store);  // what kpi query gives a one-statement process (cli/store_open.h)
   auto snap = store->GetSnapshot();
   const std::vector<SegmentRef> refs = snap->Plan(ScanSpec{}, nullptr);
   ASSERT_FALSE(refs.empty());
