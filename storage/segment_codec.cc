@@ -300,6 +300,40 @@ Status DecodeSegment(std::string_view in, Segment* s, std::vector<ColumnBlockSta
   return DecodeSegment(in, SegmentColumns::All(), s, stats);
 }
 
+namespace {
+
+// Per event, 1 when it is its ticket's first (tickets are never empty).
+// The loops below run over the events with this flag instead of a loop per
+// ticket: tickets hold a few events each, and the end of a short loop
+// mispredicted once per ticket.
+std::vector<uint8_t> TicketFirstRows(const std::vector<uint32_t>& event_begin) {
+  const uint32_t nt = event_begin.empty() ? 0 : static_cast<uint32_t>(event_begin.size() - 1);
+  std::vector<uint8_t> first(nt == 0 ? 0 : event_begin[nt], 0);
+  for (uint32_t t = 0; t < nt; ++t) first[event_begin[t]] = 1;
+  return first;
+}
+
+// The times from their deltas (TimeDeltas): delta(e) for each event in row
+// order, each ticket's first event added to the previous ticket's first,
+// the others to the event before. `first`: TicketFirstRows.
+// Unsigned arithmetic: corrupt deltas must not be signed-overflow UB.
+template <typename Delta>
+void SumTimeDeltas(const std::vector<uint8_t>& first, int64_t base, Delta&& delta, std::vector<int64_t>* out) {
+  const uint32_t n = static_cast<uint32_t>(first.size());
+  out->resize(n);
+  int64_t* times = out->data();
+  uint64_t prev_first = static_cast<uint64_t>(base), prev = 0;
+  for (uint32_t e = 0; e < n; ++e) {
+    const bool f = first[e] != 0;
+    const uint64_t v = (f ? prev_first : prev) + static_cast<uint64_t>(delta(e));
+    prev_first = f ? v : prev_first;
+    prev = v;
+    times[e] = static_cast<int64_t>(v);
+  }
+}
+
+}  // namespace
+
 Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s,
                      std::vector<ColumnBlockStat>* stats) {
   *s = Segment();
@@ -353,7 +387,9 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
   // by code sets), with each event's group: its code's rank among the
   // segment's distinct codes.
   std::string_view codes_block;
-  std::vector<uint32_t> codes, group_of;
+  // Decoded into the segment's own column when it is wanted (no copy).
+  std::vector<uint32_t> local_codes, group_of;
+  std::vector<uint32_t>& codes = c.events && grouped ? s->event_code : local_codes;
   size_t num_code_groups = 0;
   std::vector<size_t> group_rows;
   bool have_codes = false, have_groups = false;
@@ -392,8 +428,13 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
     }
     return Status::OK();
   };
-  // Times: the deltas are read into time_ms, then summed in place.
+  // Times: the deltas are read per group, then summed into time_ms.
   std::vector<int64_t>& times = s->time_ms;
+  std::vector<uint8_t> first_of_ticket;
+  auto first_rows = [&]() -> const std::vector<uint8_t>& {
+    if (first_of_ticket.size() != n) first_of_ticket = TicketFirstRows(s->event_begin);
+    return first_of_ticket;
+  };
   if (grouped) {
     KPI_RETURN_IF_ERROR(r.Read("event", [&](std::string_view* p) {
       codes_block = *p;
@@ -404,50 +445,48 @@ Status DecodeSegment(std::string_view in, const SegmentColumns& want, Segment* s
     std::vector<std::vector<int64_t>> grouped_deltas;
     KPI_RETURN_IF_ERROR(by_group(c.times, "time", &grouped_deltas));
     if (c.times) {
-      times.resize(n);
+      // Each event's delta from its group's block, summed as it is placed
+      // (one pass; SumTimeDeltas for the layout).
       std::vector<const int64_t*> next(num_code_groups);
       for (size_t g = 0; g < num_code_groups; ++g) next[g] = grouped_deltas[g].data();
-      for (uint32_t e = 0; e < n; ++e) times[e] = *next[group_of[e]]++;
+      const uint32_t* of = group_of.data();
+      SumTimeDeltas(first_rows(), codec::UnZigZag(zbase), [&](uint32_t e) { return *next[of[e]]++; }, &times);
     }
   } else {
-    KPI_RETURN_IF_ERROR(ints(c.times, "time", &times));
-    if (c.times && times.size() != n) return Corrupt("time count");
-  }
-  if (c.times) {
-    // Unsigned arithmetic: corrupt deltas must not be signed-overflow UB.
-    auto add = [](int64_t a, int64_t b) {
-      return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
-    };
-    int64_t prev_first = codec::UnZigZag(zbase);
-    for (uint32_t t = 0; t < num_tickets; ++t) {
-      const uint32_t first = s->event_begin[t], end = s->event_begin[t + 1];
-      times[first] = prev_first = add(prev_first, times[first]);
-      for (uint32_t e = first + 1; e < end; ++e) times[e] = add(times[e - 1], times[e]);
-    }
+    std::vector<int64_t> deltas;
+    KPI_RETURN_IF_ERROR(ints(c.times, "time", &deltas));
+    if (c.times && deltas.size() != n) return Corrupt("time count");
+    if (c.times) SumTimeDeltas(first_rows(), codec::UnZigZag(zbase), [&](uint32_t e) { return deltas[e]; }, &times);
   }
   if (by_code) {
     std::vector<std::vector<int64_t>> symbols;
     KPI_RETURN_IF_ERROR(by_group(c.agents, "agent", &symbols));
     if (c.agents) {
       s->agent_code.resize(n);
-      std::vector<size_t> next(num_code_groups, 0);
-      for (uint32_t t = 0; t < num_tickets; ++t) {
-        uint32_t prev = 0;
-        for (uint32_t e = s->event_begin[t]; e < s->event_begin[t + 1]; ++e) {
-          const int64_t v = symbols[group_of[e]][next[group_of[e]]++];
-          if (v < 0 || v > int64_t{UINT32_MAX} + 1 || (v == int64_t{kAgentSame} && prev == 0))
-            return Corrupt("agent symbol");
-          const uint32_t a = v == int64_t{kAgentNone} ? 0 : v == int64_t{kAgentSame} ? prev : static_cast<uint32_t>(v - 1);
-          s->agent_code[e] = a;
-          if (a != 0) prev = a;
-        }
+      std::vector<const int64_t*> next(num_code_groups);
+      for (size_t g = 0; g < num_code_groups; ++g) next[g] = symbols[g].data();
+      const uint32_t* of = group_of.data();
+      const uint8_t* first = first_rows().data();
+      uint32_t* agents = s->agent_code.data();
+      // Without a branch per event (the symbols vary from event to event):
+      // a bad symbol (out of range, or "the same" before any agent of its
+      // ticket) is noted and reported after the loop.
+      uint32_t prev = 0;
+      bool bad = false;
+      for (uint32_t e = 0; e < n; ++e) {
+        const uint64_t v = static_cast<uint64_t>(*next[of[e]]++);  // a negative one is out of range too
+        prev = first[e] ? 0 : prev;
+        bad |= (v > uint64_t{UINT32_MAX} + 1) | ((v == kAgentSame) & (prev == 0));
+        const uint32_t a = v > kAgentSame ? static_cast<uint32_t>(v - 1) : (v == kAgentSame ? prev : 0);
+        agents[e] = a;
+        prev = a != 0 ? a : prev;
       }
+      if (bad) return Corrupt("agent symbol");
     }
   }
   if (c.events) {
     if (grouped) {
-      KPI_RETURN_IF_ERROR(need_codes());
-      s->event_code = codes;
+      KPI_RETURN_IF_ERROR(need_codes());  // into s->event_code
     } else {
       KPI_RETURN_IF_ERROR(ints(true, "event", &s->event_code));
     }
