@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <tuple>
+#include <type_traits>
 
 #include "storage/keys.h"
 #include "storage/parallel.h"
@@ -164,6 +165,7 @@ Status Sealer::Run(IngestStats* stats) {
     ResetGroup();
   }
 
+  ReleaseGroupsState();
   rocksdb::WriteBatch& wb = out.wb;
   if (out.wrote_delta && im_.format_version < 2) {
     std::string fmt;
@@ -226,6 +228,24 @@ void Sealer::ResetGroup() {
   work_ids_.Clear();
   members_.clear();
   loaded_.clear();
+}
+
+void Sealer::ReleaseGroupsState() {
+  // Move-assigning a new container frees the capacity (clear() keeps it).
+  const auto release = [](auto& x) { x = std::remove_reference_t<decltype(x)>(); };
+  release(incoming_);
+  release(order_);
+  release(starts_);
+  release(tickets_);
+  release(staged_);
+  release(incoming_counts_);
+  release(incoming_placement_);
+  release(sealed_);
+  release(attrs_.dims);
+  release(attrs_.measures);
+  release(work_);
+  release(work_ids_);
+  carried_.clear();
 }
 
 void Sealer::WriteGroup(IngestStats* local, SealOutput* out) {

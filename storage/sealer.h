@@ -184,6 +184,11 @@ class Sealer {
   void TakeCarriedTickets(CarryBox* box);
   // Empties the group's state; attrs_ back to the incoming events' part.
   void ResetGroup();
+  // After the last group: frees what the groups needed and the commit does
+  // not (the incoming events and tickets, the spilled batches' offsets, the
+  // group arenas' capacity), so that the commit's memtable insert does not
+  // come on top of them (sealer.cc).
+  void ReleaseGroupsState();
   // Lays out the group's work tickets, builds and encodes the segments to
   // write and adds them to *out (sealer.cc).
   void WriteGroup(IngestStats* local, SealOutput* out);
