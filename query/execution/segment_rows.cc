@@ -143,6 +143,21 @@ const uint32_t* SegmentRows::EventTicket() {
       .codes.data();
 }
 
+const uint64_t* SegmentRows::CodeMask() {
+  const storage::Segment& s = *seg_;
+  const uint32_t nt = s.num_tickets();
+  return Derived(6, 0, size_t{nt} * 8, [&](RowColumn* out) {
+           out->masks.resize(nt);
+           const uint32_t* code = s.event_code.data();
+           for (uint32_t t = 0; t < nt; ++t) {
+             uint64_t m = 0;
+             for (uint32_t e = s.event_begin[t]; e < s.event_begin[t + 1]; ++e) m |= CodeBit(code[e]);
+             out->masks[t] = m;
+           }
+         })
+      .masks.data();
+}
+
 const uint32_t* SegmentRows::Dim(uint32_t column) {
   const storage::Segment& s = *seg_;
   const storage::SparseCodes* d = s.FindDim(column);

@@ -6,6 +6,7 @@
 //   * Created(): per ticket, the time of its first `created` event, else of
 //     its earliest event;
 //   * EventTicket(): per event, its ticket index;
+//   * CodeMask(): per ticket, which event codes it holds (CodeBit);
 //   * Dim(c): events: the EFFECTIVE value (the last value carried at or
 //     before the event within its ticket: a forward fill of the sparse
 //     column); tickets: the latest carried value; code 0 = null;
@@ -36,13 +37,18 @@ namespace kpi::query {
 void FilterSegmentAsOf(const storage::Segment& in, uint32_t max_batch, storage::Segment* out);
 
 // One derived column: codes (Dim, EventTicket), values and their validity
-// (Measure, Total) or times (Created).
+// (Measure, Total), times (Created) or code masks (CodeMask).
 struct RowColumn {
   std::vector<uint32_t> codes;
   std::vector<double> values;
   std::vector<uint8_t> valid;
   std::vector<int64_t> times;
+  std::vector<uint64_t> masks;
 };
+
+// An event code's bit in a CodeMask: bit c for a code c below 63, bit 63
+// shared by every code from 63 on (a set bit 63 says nothing about which).
+inline uint64_t CodeBit(uint32_t code) { return uint64_t{1} << (code < 63 ? code : 63); }
 
 class SegmentRows {
  public:
@@ -57,12 +63,13 @@ class SegmentRows {
 
   const int64_t* Created();
   const uint32_t* EventTicket();
+  const uint64_t* CodeMask();
   const uint32_t* Dim(uint32_t column);
   const double* Measure(uint32_t column, const uint8_t** valid);
   const double* Total(uint32_t column, const uint8_t** valid);
 
  private:
-  // kind: 1 dim, 2 measure, 3 total, 4 created, 5 event ticket.
+  // kind: 1 dim, 2 measure, 3 total, 4 created, 5 event ticket, 6 code mask.
   struct Cached {
     uint32_t kind = 0;
     uint32_t column = 0;

@@ -122,5 +122,67 @@ TEST(KeptColumns, StatementsSharingMostOfAKeyAnswerAsWithoutACache) {
   EXPECT_GT(cached->SegmentCacheStats().bytes, 0u);
 }
 
+// has(name) reads a per-ticket mask of event codes (segment_rows.h
+// CodeMask: bit c for code c below 63, one bit for every code from 63 on).
+// With 70 event names, each ticket holding a random few, has() and
+// `not has()` of names coded around that boundary count exactly the
+// tickets that hold the name, with and without the cache.
+TEST(KeptColumns, HasCountsTicketsAcrossTheCodeMaskBoundary) {
+  kpi::testing::ScratchDir dir_a("mask-a"), dir_b("mask-b");
+  auto cached = OpenStore(dir_a.path(), size_t{1} << 30);
+  auto uncached = OpenStore(dir_b.path(), 0);
+  std::vector<RawEvent> events;
+  std::vector<int> holders(71, 0);  // tickets holding event e<k>, by k
+  uint64_t x = 12345;
+  auto next = [&] { return x = x * 6364136223846793005ull + 1442695040888963407ull, static_cast<uint32_t>(x >> 33); };
+  for (int k = 1; k <= 70; ++k) {  // codes in order of first appearance: e<k> gets code k + 1 after `created`
+    RawEvent e;
+    e.ts_ms = 1'700'000'000'000 + k;
+    e.ticket = "seed";
+    e.event = k == 1 ? "created" : "e" + std::to_string(k);
+    events.push_back(e);
+  }
+  for (int t = 0; t < 600; ++t) {
+    std::vector<bool> held(71, false);
+    RawEvent c;
+    c.ts_ms = 1'700'000'100'000 + t * 1000;
+    c.ticket = "t" + std::to_string(t);
+    c.event = "created";
+    events.push_back(c);
+    for (uint32_t j = 0, m = next() % 6; j < m; ++j) {
+      const int k = 2 + static_cast<int>(next() % 69);
+      RawEvent e = c;
+      e.ts_ms += 1 + j;
+      e.event = "e" + std::to_string(k);
+      events.push_back(e);
+      held[k] = true;
+    }
+    for (int k = 2; k <= 70; ++k) holders[k] += held[k];
+  }
+  std::vector<storage::EventReject> rejects;
+  storage::IngestStats stats;
+  for (storage::Store* s : {cached.get(), uncached.get()}) ASSERT_TRUE(s->Ingest(events, &rejects, &stats).ok());
+  ExecOptions options;
+  options.threads = 1;
+  const Engine with_cache(cached.get()), without(uncached.get());
+  for (int round = 0; round < 2; ++round) {
+    for (int k : {2, 30, 61, 62, 63, 64, 65, 70}) {
+      const std::string name = "e" + std::to_string(k);
+      for (const Engine* engine : {&with_cache, &without}) {
+        Result r;
+        QueryError err;
+        ASSERT_TRUE(engine->Execute("select count() as n from tickets where has(" + name + ")", options, &r, &err).ok())
+            << err.ToString();
+        ASSERT_EQ(r.rows.size(), 1u);
+        EXPECT_EQ(r.rows[0][0], Value::Number(holders[k] + 1)) << name;  // and the seed ticket
+        ASSERT_TRUE(
+            engine->Execute("select count() as n from tickets where not has(" + name + ")", options, &r, &err).ok())
+            << err.ToString();
+        EXPECT_EQ(r.rows[0][0], Value::Number(600 - holders[k])) << name;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kpi::query
