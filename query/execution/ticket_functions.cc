@@ -87,6 +87,26 @@ void Compute(const BoundExpr& fn, SegmentRows& rows, const uint32_t* sel, uint32
     case TicketFn::kCountBefore: {
       out->ResetOwned(ValueType::kNumber, n);
       double* v = out->mut_f64();
+      if (fn.fn == TicketFn::kCountBefore && !fn.b.is_created && fn.b.code != 0) {
+        // One pass to the first B: the A events met before it, less those
+        // at B's own time (events are in time order, so every A before B
+        // is at or before its time and every A after it at or after).
+        for (uint32_t i = 0; i < n; ++i) {
+          const Slice s = slice(ticket(i));
+          uint32_t count = 0, same = 0;  // A events so far; those at the time of the last event
+          int64_t last = INT64_MIN;
+          uint32_t e = s.begin;
+          for (; e < s.end && s.code[e] != fn.b.code; ++e) {
+            same = s.time[e] == last ? same : 0;
+            last = s.time[e];
+            const uint32_t a = fn.a.code != 0 && s.code[e] == fn.a.code;
+            count += a;
+            same += a;
+          }
+          v[i] = e < s.end && s.time[e] == last ? count - same : count;
+        }
+        return;
+      }
       for (uint32_t i = 0; i < n; ++i) {
         const uint32_t t = ticket(i);
         const Slice s = slice(t);

@@ -184,5 +184,62 @@ TEST(KeptColumns, HasCountsTicketsAcrossTheCodeMaskBoundary) {
   }
 }
 
+// count_of(A before B) counts the A events earlier than the ticket's first
+// B, also when events share B's millisecond (then they sort by event code:
+// `agent_reply` before `resolved` here, as coded in order of appearance),
+// and when the ticket has no B (every A). Each event has its own id, so
+// equal ones are not duplicates.
+TEST(KeptColumns, CountOfBeforeAtEqualTimes) {
+  kpi::testing::ScratchDir dir_a("countof-a"), dir_b("countof-b");
+  auto cached = OpenStore(dir_a.path(), size_t{1} << 30);
+  auto uncached = OpenStore(dir_b.path(), 0);
+  const int64_t base = 1'700'000'000'000;
+  // ticket -> (event, ms after base), in any order
+  const std::vector<std::pair<std::string, std::vector<std::pair<std::string, int>>>> tickets = {
+      {"t1", {{"created", 0}, {"agent_reply", 10}, {"agent_reply", 20}, {"resolved", 20}, {"agent_reply", 20},
+              {"agent_reply", 30}}},  // 1 reply before resolved; 0 resolved before the first reply
+      {"t2", {{"created", 0}, {"resolved", 5}, {"agent_reply", 5}}},  // 0, 0
+      {"t3", {{"created", 0}, {"agent_reply", 1}, {"agent_reply", 2}}},  // no resolved: 2; 0
+      {"t4", {{"created", 0}, {"agent_reply", 3}, {"agent_reply", 3}, {"resolved", 4}}},  // 2; 0
+      {"t5", {{"created", 0}, {"agent_reply", 7}, {"resolved", 7}, {"resolved", 9}}},  // 0; 0
+      {"t6", {{"created", 0}, {"resolved", 2}, {"resolved", 4}, {"agent_reply", 4}}},  // 0; 1 resolved before reply
+  };
+  std::vector<RawEvent> events;
+  for (const auto& [id, list] : tickets) {
+    for (const auto& [name, ms] : list) {
+      RawEvent e;
+      e.ts_ms = base + ms;
+      e.ticket = id;
+      e.event = name;
+      e.id = id + "-" + std::to_string(events.size());
+      events.push_back(e);
+    }
+  }
+  std::vector<storage::EventReject> rejects;
+  storage::IngestStats stats;
+  for (storage::Store* s : {cached.get(), uncached.get()}) ASSERT_TRUE(s->Ingest(events, &rejects, &stats).ok());
+  ExecOptions options;
+  options.threads = 1;
+  const Engine with_cache(cached.get()), without(uncached.get());
+  // (predicate, tickets it holds for)
+  const std::vector<std::pair<std::string, double>> checks = {
+      {"count_of(agent_reply before resolved) = 0", 3}, {"count_of(agent_reply before resolved) = 1", 1},
+      {"count_of(agent_reply before resolved) = 2", 2}, {"count_of(resolved before agent_reply) = 0", 5},
+      {"count_of(resolved before agent_reply) = 1", 1}, {"count_of(agent_reply before created) = 0", 6},
+  };
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& [pred, want] : checks) {
+      for (const Engine* engine : {&with_cache, &without}) {
+        Result r;
+        QueryError err;
+        ASSERT_TRUE(engine->Execute("select count() as n from tickets where " + pred, options, &r, &err).ok())
+            << err.ToString();
+        ASSERT_EQ(r.rows.size(), 1u);
+        EXPECT_EQ(r.rows[0][0], Value::Number(want)) << pred;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kpi::query
