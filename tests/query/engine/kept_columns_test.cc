@@ -6,7 +6,9 @@
 // decoded-segment cache (so later ones meet what earlier ones kept), twice,
 // and must equal the same statements on a store of the same events without
 // a cache (nothing kept between statements). One scan thread, so that sums
-// add in the same order.
+// add in the same order. Also, with and without the cache, exact counts for
+// has() around the code mask's boundary and count_of(A before B) at equal
+// times (the per-ticket shortcuts of ticket_functions.cc).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -122,20 +124,45 @@ TEST(KeptColumns, StatementsSharingMostOfAKeyAnswerAsWithoutACache) {
   EXPECT_GT(cached->SegmentCacheStats().bytes, 0u);
 }
 
+// Ingests `events` into a store with the decoded-segment cache and one
+// without, then expects, twice in a row, `select count() from tickets where
+// P` to be N on both, for each (P, N) of `checks`.
+void ExpectTicketCounts(const std::string& name, const std::vector<RawEvent>& events,
+                        const std::vector<std::pair<std::string, double>>& checks) {
+  kpi::testing::ScratchDir dir_a(name + "-a"), dir_b(name + "-b");
+  auto cached = OpenStore(dir_a.path(), size_t{1} << 30);
+  auto uncached = OpenStore(dir_b.path(), 0);
+  std::vector<storage::EventReject> rejects;
+  storage::IngestStats stats;
+  for (storage::Store* s : {cached.get(), uncached.get()}) ASSERT_TRUE(s->Ingest(events, &rejects, &stats).ok());
+  ExecOptions options;
+  options.threads = 1;
+  const Engine with_cache(cached.get()), without(uncached.get());
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& [pred, want] : checks) {
+      for (const Engine* engine : {&with_cache, &without}) {
+        Result r;
+        QueryError err;
+        ASSERT_TRUE(engine->Execute("select count() as n from tickets where " + pred, options, &r, &err).ok())
+            << pred << ": " << err.ToString();
+        ASSERT_EQ(r.rows.size(), 1u) << pred;
+        EXPECT_EQ(r.rows[0][0], Value::Number(want)) << "round " << round << ": " << pred;
+      }
+    }
+  }
+}
+
 // has(name) reads a per-ticket mask of event codes (segment_rows.h
 // CodeMask: bit c for code c below 63, one bit for every code from 63 on).
 // With 70 event names, each ticket holding a random few, has() and
 // `not has()` of names coded around that boundary count exactly the
 // tickets that hold the name, with and without the cache.
 TEST(KeptColumns, HasCountsTicketsAcrossTheCodeMaskBoundary) {
-  kpi::testing::ScratchDir dir_a("mask-a"), dir_b("mask-b");
-  auto cached = OpenStore(dir_a.path(), size_t{1} << 30);
-  auto uncached = OpenStore(dir_b.path(), 0);
   std::vector<RawEvent> events;
   std::vector<int> holders(71, 0);  // tickets holding event e<k>, by k
   uint64_t x = 12345;
   auto next = [&] { return x = x * 6364136223846793005ull + 1442695040888963407ull, static_cast<uint32_t>(x >> 33); };
-  for (int k = 1; k <= 70; ++k) {  // codes in order of first appearance: e<k> gets code k + 1 after `created`
+  for (int k = 1; k <= 70; ++k) {  // codes in order of first appearance: e<k> gets code k
     RawEvent e;
     e.ts_ms = 1'700'000'000'000 + k;
     e.ticket = "seed";
@@ -159,29 +186,13 @@ TEST(KeptColumns, HasCountsTicketsAcrossTheCodeMaskBoundary) {
     }
     for (int k = 2; k <= 70; ++k) holders[k] += held[k];
   }
-  std::vector<storage::EventReject> rejects;
-  storage::IngestStats stats;
-  for (storage::Store* s : {cached.get(), uncached.get()}) ASSERT_TRUE(s->Ingest(events, &rejects, &stats).ok());
-  ExecOptions options;
-  options.threads = 1;
-  const Engine with_cache(cached.get()), without(uncached.get());
-  for (int round = 0; round < 2; ++round) {
-    for (int k : {2, 30, 61, 62, 63, 64, 65, 70}) {
-      const std::string name = "e" + std::to_string(k);
-      for (const Engine* engine : {&with_cache, &without}) {
-        Result r;
-        QueryError err;
-        ASSERT_TRUE(engine->Execute("select count() as n from tickets where has(" + name + ")", options, &r, &err).ok())
-            << err.ToString();
-        ASSERT_EQ(r.rows.size(), 1u);
-        EXPECT_EQ(r.rows[0][0], Value::Number(holders[k] + 1)) << name;  // and the seed ticket
-        ASSERT_TRUE(
-            engine->Execute("select count() as n from tickets where not has(" + name + ")", options, &r, &err).ok())
-            << err.ToString();
-        EXPECT_EQ(r.rows[0][0], Value::Number(600 - holders[k])) << name;
-      }
-    }
+  std::vector<std::pair<std::string, double>> checks;
+  for (int k : {2, 30, 61, 62, 63, 64, 65, 70}) {
+    const std::string name = "e" + std::to_string(k);
+    checks.emplace_back("has(" + name + ")", holders[k] + 1);  // and the seed ticket
+    checks.emplace_back("not has(" + name + ")", 600 - holders[k]);
   }
+  ExpectTicketCounts("mask", events, checks);
 }
 
 // count_of(A before B) counts the A events earlier than the ticket's first
@@ -190,9 +201,6 @@ TEST(KeptColumns, HasCountsTicketsAcrossTheCodeMaskBoundary) {
 // and when the ticket has no B (every A). Each event has its own id, so
 // equal ones are not duplicates.
 TEST(KeptColumns, CountOfBeforeAtEqualTimes) {
-  kpi::testing::ScratchDir dir_a("countof-a"), dir_b("countof-b");
-  auto cached = OpenStore(dir_a.path(), size_t{1} << 30);
-  auto uncached = OpenStore(dir_b.path(), 0);
   const int64_t base = 1'700'000'000'000;
   // ticket -> (event, ms after base), in any order
   const std::vector<std::pair<std::string, std::vector<std::pair<std::string, int>>>> tickets = {
@@ -215,30 +223,13 @@ TEST(KeptColumns, CountOfBeforeAtEqualTimes) {
       events.push_back(e);
     }
   }
-  std::vector<storage::EventReject> rejects;
-  storage::IngestStats stats;
-  for (storage::Store* s : {cached.get(), uncached.get()}) ASSERT_TRUE(s->Ingest(events, &rejects, &stats).ok());
-  ExecOptions options;
-  options.threads = 1;
-  const Engine with_cache(cached.get()), without(uncached.get());
-  // (predicate, tickets it holds for)
-  const std::vector<std::pair<std::string, double>> checks = {
-      {"count_of(agent_reply before resolved) = 0", 3}, {"count_of(agent_reply before resolved) = 1", 1},
-      {"count_of(agent_reply before resolved) = 2", 2}, {"count_of(resolved before agent_reply) = 0", 5},
-      {"count_of(resolved before agent_reply) = 1", 1}, {"count_of(agent_reply before created) = 0", 6},
-  };
-  for (int round = 0; round < 2; ++round) {
-    for (const auto& [pred, want] : checks) {
-      for (const Engine* engine : {&with_cache, &without}) {
-        Result r;
-        QueryError err;
-        ASSERT_TRUE(engine->Execute("select count() as n from tickets where " + pred, options, &r, &err).ok())
-            << err.ToString();
-        ASSERT_EQ(r.rows.size(), 1u);
-        EXPECT_EQ(r.rows[0][0], Value::Number(want)) << pred;
-      }
-    }
-  }
+  ExpectTicketCounts("countof", events,
+                     {{"count_of(agent_reply before resolved) = 0", 3},
+                      {"count_of(agent_reply before resolved) = 1", 1},
+                      {"count_of(agent_reply before resolved) = 2", 2},
+                      {"count_of(resolved before agent_reply) = 0", 5},
+                      {"count_of(resolved before agent_reply) = 1", 1},
+                      {"count_of(agent_reply before created) = 0", 6}});
 }
 
 }  // namespace
