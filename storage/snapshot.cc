@@ -49,6 +49,7 @@ std::shared_ptr<const Snapshot> Store::GetSnapshot() const {
     snap->segments_ = impl_->view_segments;
     snap->batch_times_ = impl_->view_batch_times;
   }
+  snap->scan_ = impl_->cache->NewScan();
   snap->last_batch_ = static_cast<uint32_t>(snap->batch_times_->size());
   return snap;
 }
@@ -76,6 +77,8 @@ std::vector<SegmentRef> Snapshot::Plan(const ScanSpec& spec, PlanStats* stats) c
     scanned_partitions.insert(ref.partition);
     local.segments_scanned++;
     local.events_in_scanned_segments += ref.zone.num_events;
+    // What this snapshot will read stays cached while it reads the rest.
+    store_->impl_->cache->Claim(ref.partition, ref.segment, ref.generation, scan_);
     out.push_back(ref);
   }
   local.partitions_total = partitions.size();
@@ -90,7 +93,7 @@ Status Snapshot::Load(const SegmentRef& ref, std::shared_ptr<const Segment>* out
 
 Status Snapshot::Load(const SegmentRef& ref, const SegmentColumns& want, std::shared_ptr<const Segment>* out) const {
   Store::Impl& im = *store_->impl_;
-  if (auto hit = im.cache->Find(ref.partition, ref.segment, ref.generation, want)) {
+  if (auto hit = im.cache->Find(ref.partition, ref.segment, ref.generation, want, scan_)) {
     *out = std::move(hit);
     return Status::OK();
   }
@@ -114,7 +117,7 @@ Status Snapshot::Load(const SegmentRef& ref, const SegmentColumns& want, std::sh
     KPI_RETURN_IF_ERROR(ReadMergedSegment(db_, ro, segments_cf_, ref.partition, ref.segment, ref.deltas,
                                           store_->catalog().FindCode(kEventColumn, "created"), segment.get()));
   }
-  im.cache->Insert(ref.partition, ref.segment, ref.generation, segment);
+  im.cache->Insert(ref.partition, ref.segment, ref.generation, segment, scan_);
   *out = std::move(segment);
   return Status::OK();
 }

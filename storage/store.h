@@ -149,6 +149,9 @@ class Snapshot {
   // Segments that may hold rows matching `spec`, in (partition, segment) order.
   std::vector<SegmentRef> Plan(const ScanSpec& spec, PlanStats* stats) const;
   // Decoded segment for `ref` (from the cache or the snapshot). Thread-safe.
+  // A snapshot is one scan of the cache: Plan claims the cached segments
+  // it returns, and reading more than the cache holds keeps what fits
+  // rather than cycling (storage/segment_cache.h).
   Status Load(const SegmentRef& ref, std::shared_ptr<const Segment>* out) const;
   // The same with only the columns of `want` decoded (at least those: a
   // cached segment may hold more). Reading a column not asked for is a bug.
@@ -174,6 +177,7 @@ class Snapshot {
   std::shared_ptr<const std::vector<SegmentRef>> segments_;
   std::shared_ptr<const std::vector<int64_t>> batch_times_;  // [b - 1] = ingest time of batch b
   uint32_t last_batch_ = 0;
+  uint64_t scan_ = 0;  // its loads' scan in the segment cache (storage/segment_cache.h)
 };
 
 struct ColumnUsage {
