@@ -3,8 +3,9 @@
 // in MB: the incoming tickets' interner, the spilled batches' offsets and
 // tickets (staged_), the incoming and the decoded sealed events with their
 // dimensions and measures, the seal's WriteBatch so far, the memtables of
-// every family, the table readers' index and filter blocks, the block
-// caches and the decoded-segment cache.
+// every family (flushed ones still pinned included), the table readers' index and filter blocks, the block
+// caches (the ticket and value indexes' + the other families'), the
+// decoded-segment cache, and every segment's ref with its zone map.
 #include <rocksdb/cache.h>
 
 #include <cstdio>
@@ -33,19 +34,32 @@ void Sealer::TraceMemory(const char* what, const rocksdb::WriteBatch* wb) const 
   const uint64_t events = Capacity(incoming_) + Capacity(order_) + Capacity(starts_) + Capacity(sealed_) +
                           Capacity(attrs_.dims) + Capacity(attrs_.measures);
   uint64_t memtables = 0, readers = 0, pinned = 0;
-  im_.db->GetAggregatedIntProperty(rocksdb::DB::Properties::kCurSizeAllMemTables, &memtables);
+  im_.db->GetAggregatedIntProperty(rocksdb::DB::Properties::kSizeAllMemTables, &memtables);
   im_.db->GetAggregatedIntProperty(rocksdb::DB::Properties::kEstimateTableReadersMem, &readers);
   im_.db->GetAggregatedIntProperty(rocksdb::DB::Properties::kBlockCachePinnedUsage, &pinned);
   const uint64_t caches = (im_.ticket_cache ? im_.ticket_cache->GetUsage() : 0) +
                           (im_.value_cache ? im_.value_cache->GetUsage() : 0);
+  // The other families' block caches (RocksDB's built-in one each).
+  uint64_t family_caches = 0;
+  for (rocksdb::ColumnFamilyHandle* cf : {im_.catalog_cf, im_.staging_cf, im_.segments_cf, im_.zones_cf}) {
+    uint64_t usage = 0;
+    if (cf != nullptr && im_.db->GetIntProperty(cf, rocksdb::DB::Properties::kBlockCacheUsage, &usage))
+      family_caches += usage;
+  }
+  // Every segment's ref and zone map (Store::Impl::refs; the published view holds a copy).
+  uint64_t refs = im_.refs.size() * (sizeof(SegmentRef) + 64);
+  for (const auto& [key, ref] : im_.refs) {
+    refs += Capacity(ref.zone.event_codes) + Capacity(ref.zone.agent_codes) + Capacity(ref.zone.dim_codes);
+    for (const auto& [column, codes] : ref.zone.dim_codes) refs += Capacity(codes);
+  }
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "tickets %zu (%.0f) staged %zu batches (%.0f) events %zu+%zu (%.0f) work %zu (%.0f) wb %.0f | "
-                "memtables %.0f readers %.0f blockcaches %.0f pinned %.0f segcache %.0f | segments %zu",
+                "memtables %.0f readers %.0f blockcaches %.0f+%.0f pinned %.0f segcache %.0f | segments %zu (%.0f)",
                 tickets_.size(), Mb(tickets_.MemoryBytes()), staged_.size(), Mb(staged), incoming_.size(),
                 sealed_.size(), Mb(events), work_.size(), Mb(work_ids_.MemoryBytes() + Capacity(work_)),
-                Mb(wb != nullptr ? wb->GetDataSize() : 0), Mb(memtables), Mb(readers), Mb(caches), Mb(pinned),
-                Mb(im_.cache->bytes()), im_.refs.size());
+                Mb(wb != nullptr ? wb->GetDataSize() : 0), Mb(memtables), Mb(readers), Mb(caches), Mb(family_caches),
+                Mb(pinned), Mb(im_.cache->bytes()), im_.refs.size(), Mb(refs));
   kpi::storage::TraceMemory(what, buf);
 }
 
