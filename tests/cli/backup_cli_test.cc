@@ -92,7 +92,11 @@ TEST_F(BackupCliTest, KilledBackupsLeaveStoreAndFinishedBackupsWhole) {
   for (int round = 0; round < 12; ++round) {
     const std::string to = "k" + std::to_string(round);
     const std::string delay = std::to_string(0.01 + 0.02 * round);
-    const std::string cmd = "cd '" + dir_.path() + "' && timeout -s KILL " + delay + " '" + KPI_BINARY +
+    // --foreground: timeout kills kpi alone and waits for it. Without it,
+    // timeout SIGKILLs its whole process group, itself included, so system()
+    // could return while kpi was still exiting (e.g. inside an fsync) and
+    // held the store's LOCK: the open below then failed now and then.
+    const std::string cmd = "cd '" + dir_.path() + "' && timeout --foreground -s KILL " + delay + " '" + KPI_BINARY +
                             "' backup --db big --to " + to + " >/dev/null 2>&1";
     const int status = std::system(cmd.c_str());
     (void)status;
