@@ -193,11 +193,28 @@ Status Sealer::Run(IngestStats* stats) {
     im_.cache->Insert(key.first, key.second, generation, std::move(segment));
   im_.staged_events -= taken_events_;
   im_.Publish();
+  FlushFullMemtables();
   TraceMemory("seal-committed", nullptr);
   if (stats != nullptr) stats->Add(local);
   if (per_batch_ != nullptr)
     for (const auto& [batch, counts] : by_batch) (*per_batch_)[batch].Add(counts);
   return Status::OK();
+}
+
+void Sealer::FlushFullMemtables() const {
+  std::vector<rocksdb::ColumnFamilyHandle*> full;
+  for (rocksdb::ColumnFamilyHandle* cf : {im_.segments_cf, im_.zones_cf, im_.tickets_cf, im_.catalog_cf}) {
+    uint64_t active = 0;
+    if (cf != nullptr && im_.db->GetIntProperty(cf, rocksdb::DB::Properties::kCurSizeActiveMemTable, &active) &&
+        active >= im_.db->GetOptions(cf).write_buffer_size)
+      full.push_back(cf);
+  }
+  if (full.empty()) return;
+  rocksdb::FlushOptions background;
+  background.wait = false;
+  background.allow_write_stall = true;
+  // On failure RocksDB flushes them at the next write, as it would have.
+  im_.db->Flush(background, full).PermitUncheckedError();
 }
 
 Status Sealer::SealGroup(const std::vector<Group>& groups, size_t index, IngestStats* local,

@@ -184,6 +184,12 @@ class Sealer {
   void TakeCarriedTickets(CarryBox* box);
   // Empties the group's state; attrs_ back to the incoming events' part.
   void ResetGroup();
+  // After the commit: starts flushing (in the background) every family
+  // whose memtable the seal's write filled past its size. RocksDB would
+  // only do so at the next write, and in a spilled seal's runs that is the
+  // next run's commit: the full memtables (about as large as a run's
+  // write) would still be held at that run's peak (sealer.cc).
+  void FlushFullMemtables() const;
   // After the last group: frees what the groups needed and the commit does
   // not (the incoming events and tickets, the spilled batches' offsets, the
   // group arenas' capacity), so that the commit's memtable insert does not
