@@ -1,8 +1,16 @@
 #include "cli_test_util.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
 
+#include <thread>
+
+#include <cerrno>
 #include <cstdlib>
 #include <regex>
 #include <stdexcept>
@@ -68,6 +76,43 @@ KpiRun RunKpiWhileServing(const std::string& db, const std::vector<std::string>&
   out.out = ReadFile(cwd + "/served.out");
   out.err = ReadFile(cwd + "/served.err");
   return out;
+}
+
+int RunKpiKilledAfter(const std::vector<std::string>& args, const std::string& cwd, std::chrono::milliseconds after,
+                      bool* killed) {
+  *killed = false;
+  std::vector<char*> argv;  // built before the fork: the child only calls async-signal-safe functions
+  argv.push_back(const_cast<char*>(KPI_BINARY));
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_RDWR);
+    if (::chdir(cwd.c_str()) != 0 || null < 0) _exit(127);
+    ::dup2(null, 0);
+    ::dup2(null, 1);
+    ::dup2(null, 2);
+    ::execv(KPI_BINARY, argv.data());
+    _exit(127);
+  }
+  // Wait for it to end, at most `after`: a pidfd turns readable when it does.
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  bool ended = false;
+  if (pidfd >= 0) {
+    pollfd p{pidfd, POLLIN, 0};
+    ended = ::poll(&p, 1, static_cast<int>(after.count())) > 0;
+    ::close(pidfd);
+  } else {
+    std::this_thread::sleep_for(after);  // a kernel without pidfds (before 5.3)
+  }
+  if (!ended) *killed = ::kill(pid, SIGKILL) == 0;
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) return -1;
+  *killed = false;  // it ended by itself before the signal arrived
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 void WriteGzip(const std::string& path, const std::string& content) {

@@ -2,6 +2,7 @@
 // captured stdout / stderr and the exit status.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,14 @@ KpiRun RunKpi(const std::vector<std::string>& args, const std::string& cwd, cons
 // there listens (ephemeral port; its stderr in cwd/serve.log), then stops the
 // server. exit_code -1 when the server never came up (err: its log).
 KpiRun RunKpiWhileServing(const std::string& db, const std::vector<std::string>& args, const std::string& cwd);
+
+// Runs KPI_BINARY with `args` in `cwd` (standard streams on /dev/null) and
+// kills it with SIGKILL once `after` has passed, unless it ended before.
+// Returns when the process is gone (reaped: its file locks released, so the
+// store it had open can be opened at once); *killed: the kill ended it.
+// Returns its exit code, or -1 when killed or when it could not be started.
+int RunKpiKilledAfter(const std::vector<std::string>& args, const std::string& cwd, std::chrono::milliseconds after,
+                      bool* killed);
 
 // Writes `content` gzip-compressed to `path`.
 void WriteGzip(const std::string& path, const std::string& content);
