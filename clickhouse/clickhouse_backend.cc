@@ -144,8 +144,7 @@ class StatementRun {
       own_as_of =
           query::LoadQueryZone(q.tz.value_or("UTC"), &tz) && query::ParseQueryInstant(q.as_of->text, tz, &ms, &why);
     }
-    if (own_as_of) as_of_ = ms;
-    else if (options_.as_of_ms) as_of_ = options_.as_of_ms;
+    as_of_ = query::StatementAsOf(own_as_of ? std::optional<int64_t>(ms) : std::nullopt, options_);
     const query::MetaWriter meta = backend_.Meta();
     KPI_RETURN_IF_ERROR(query::LoadAllDefinitions(meta, as_of_, &defs_, Viewer(), judging));
     if (as_of_) KPI_RETURN_IF_ERROR(query::LoadVisibleKpis(meta, Viewer(), &kpis_now_));

@@ -115,10 +115,15 @@ class StatementRun {
     snap_ = store_->GetSnapshot();
     int64_t ms = 0;
     const bool own_as_of = AsOfInstant(q, &ms);
-    if (own_as_of) as_of_ = ms;
-    else if (options_.as_of_ms) as_of_ = options_.as_of_ms;
+    as_of_ = StatementAsOf(own_as_of ? std::optional<int64_t>(ms) : std::nullopt, options_);
     // Relative windows: under `as of T` now is T.
     now_ms_ = own_as_of ? ms : options_.now_ms ? *options_.now_ms : as_of_ ? *as_of_ : store_->NowMs();
+    // No later than the snapshot's instant: batches sealed after it could
+    // still be stamped at or before a later one (storage/batch_instants.cc).
+    if (as_of_ && *as_of_ > snap_->instant_ms()) {
+      asked_as_of_ = as_of_;
+      as_of_ = snap_->instant_ms();
+    }
     KPI_RETURN_IF_ERROR(LoadAllDefinitions(*store_, as_of_, &defs_, Viewer(), judging));
     if (as_of_) KPI_RETURN_IF_ERROR(LoadVisibleKpis(*store_, Viewer(), &kpis_now_));
     context_ = BindContext{};
@@ -149,7 +154,7 @@ class StatementRun {
   Status Bind(const ast::SelectQuery& q, BoundQuery* bound) {
     BindError berr;
     if (!BindSelect(q, snap_->catalog(), context_, bound, &berr)) return BindFailed(berr);
-    if (!bound->as_of_ms && as_of_) bound->as_of_ms = as_of_;
+    if (as_of_) bound->as_of_ms = as_of_;  // the statement's own, or options', as clamped
     if (!bound->during_relative.empty())
       windows_.push_back(ResolvedWindow{bound->during_relative, bound->during->first, bound->during->second});
     return Status::OK();
@@ -308,6 +313,10 @@ class StatementRun {
       as_of = std::max(snap_->last_batch_time_ms(), latest_definition);
     }
     StampProvenance(used, as_of, now_ms_, windows_, text_, out_);
+    if (asked_as_of_)
+      out_->warnings.push_back("as of " + FormatInstantUtc(*asked_as_of_) +
+                               " is later than the data sealed so far: answered as of " + FormatInstantUtc(as_of) +
+                               " (its provenance); the same statement later may see more");
     return Status::OK();
   }
 
@@ -318,6 +327,7 @@ class StatementRun {
   QueryError* error_;
   std::shared_ptr<const storage::Snapshot> snap_;
   std::optional<int64_t> as_of_;
+  std::optional<int64_t> asked_as_of_;  // set when as_of_ was clamped to the snapshot's instant
   int64_t now_ms_ = 0;                  // relative windows read against it
   std::vector<ResolvedWindow> windows_;  // what they resolved to, for provenance
   LoadedDefinitions defs_;

@@ -177,7 +177,13 @@ Status Sealer::Run(IngestStats* stats) {
   PutBigEndian64(&gen, out.generation);
   wb.Put(im_.catalog_cf, kGenerationKey, gen);
   std::lock_guard lock(im_.write_mu);
-  KPI_RETURN_IF_ERROR(im_.Commit(&wb, store_.options_.sync, "seal"));
+  // The batches taken become visible at the seal's instant (storage/batch_instants.cc).
+  int64_t seal_ms = 0;
+  KPI_RETURN_IF_ERROR(im_.StampSeal(store_.options_.clock(), staging_keys_, &wb, &seal_ms));
+  if (Status committed = im_.Commit(&wb, store_.options_.sync, "seal"); !committed.ok()) {
+    im_.AbandonSeal();
+    return committed;
+  }
 
   // Synced, this write also made the batches staged unsynced before it
   // durable (Store::Durable::kOnSeal).
@@ -192,7 +198,7 @@ Status Sealer::Run(IngestStats* stats) {
   for (auto& [key, generation, segment] : out.cached)
     im_.cache->Insert(key.first, key.second, generation, std::move(segment));
   im_.staged_events -= taken_events_;
-  im_.Publish();
+  KPI_RETURN_IF_ERROR(im_.NoteSealed(staging_keys_, seal_ms));
   FlushFullMemtables();
   TraceMemory("seal-committed", nullptr);
   if (stats != nullptr) stats->Add(local);

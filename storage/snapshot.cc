@@ -48,6 +48,7 @@ std::shared_ptr<const Snapshot> Store::GetSnapshot() const {
     snap->db_snapshot_ = snap->db_->GetSnapshot();
     snap->segments_ = impl_->view_segments;
     snap->batch_times_ = impl_->view_batch_times;
+    snap->instant_ms_ = impl_->ViewInstant(*snap->batch_times_, options_.clock());
   }
   snap->scan_ = impl_->cache->NewScan();
   snap->last_batch_ = static_cast<uint32_t>(snap->batch_times_->size());

@@ -232,7 +232,8 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
   std::string value;
   EncodeStagedBatch(coded, im.pending_tickets, attrs, &value);
   wb.Put(im.staging_cf, StagingKey(batch), value);
-  // Batch times never go backwards, so `as of` maps an instant to a batch prefix.
+  // A provisional instant: the seal that takes the batch stamps it with its
+  // own (storage/batch_instants.cc).
   int64_t now = std::max(options_.clock(), im.last_batch_ms);
   std::string bv;
   PutBigEndian64(&bv, static_cast<uint64_t>(now));
@@ -251,7 +252,6 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
   else if (options_.sync) im.unsynced_stage_seq = im.db->GetLatestSequenceNumber();
   im.last_batch = batch;
   im.last_batch_ms = now;
-  im.batch_times.push_back(now);
   im.staged_events += coded.size();
   if (stats != nullptr) {
     stats->staged += coded.size();

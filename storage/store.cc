@@ -53,6 +53,7 @@ void Store::Impl::Publish() {
   std::lock_guard lock(view_mu);
   view_segments = std::move(segments);
   view_batch_times = std::move(times);
+  sealing_ms.reset();
 }
 
 Status Store::Ingest(std::span<const RawEvent> events, std::vector<EventReject>* rejects, IngestStats* stats) {
@@ -78,6 +79,7 @@ uint64_t Store::staged_events() const { return impl_->staged_events.load(); }
 Status Store::PutMeta(const std::string& ns, const std::string& key, const std::string& value) {
   KPI_RETURN_IF_ERROR(MakeWritable());
   std::lock_guard lock(impl_->write_mu);
+  impl_->NoteMetaWrite(options_.clock());
   rocksdb::Status s = impl_->db->Put(impl_->WriteOpts(true), impl_->catalog_cf, MetaKey(ns, key), value);
   if (s.ok()) impl_->NoteAcknowledged();
   return FromRocks(s, "put meta");
@@ -91,6 +93,7 @@ Status Store::WriteMeta(const std::vector<MetaWrite>& writes) {
     else wb.Delete(impl_->catalog_cf, MetaKey(w.ns, w.key));
   }
   std::lock_guard lock(impl_->write_mu);
+  impl_->NoteMetaWrite(options_.clock());
   rocksdb::Status s = impl_->db->Write(impl_->WriteOpts(true), &wb);
   if (s.ok()) impl_->NoteAcknowledged();
   return FromRocks(s, "write meta");
@@ -105,6 +108,7 @@ Status Store::GetMeta(const std::string& ns, const std::string& key, std::string
 Status Store::DeleteMeta(const std::string& ns, const std::string& key) {
   KPI_RETURN_IF_ERROR(MakeWritable());
   std::lock_guard lock(impl_->write_mu);
+  impl_->NoteMetaWrite(options_.clock());
   std::string ignored;
   if (impl_->db->Get(rocksdb::ReadOptions(), impl_->catalog_cf, MetaKey(ns, key), &ignored).IsNotFound())
     return Status::NotFound(ns + " '" + key + "' not found");

@@ -8,7 +8,8 @@
 // dropped (identity = the source `id`, else an XXH3-128 of the canonical
 // content), and the new segments, zone maps, ticket index and the removal of
 // the staged batches are written in ONE atomic WriteBatch. Open() seals what a
-// crash left staged. Queries see sealed data only.
+// crash left staged. Queries see sealed data only, and a batch's instant for
+// `as of` is that of the seal that took it (storage/batch_instants.cc).
 //
 // Read path: GetSnapshot() pins a consistent view (a RocksDB snapshot plus the
 // zone maps of that instant); its Plan() prunes segments with zone maps and
@@ -157,11 +158,17 @@ class Snapshot {
   // cached segment may hold more). Reading a column not asked for is a bug.
   Status Load(const SegmentRef& ref, const SegmentColumns& want, std::shared_ptr<const Segment>* out) const;
   const Catalog& catalog() const;
-  // Largest batch number ingested at or before `epoch_ms` (0 if none):
-  // `as of T` keeps events with batch <= BatchAtOrBefore(T).
+  // Largest batch number sealed at or before `epoch_ms` (0 if none):
+  // `as of T` keeps events with batch <= BatchAtOrBefore(T). A batch's
+  // instant is its seal's (storage/batch_instants.cc).
   uint32_t BatchAtOrBefore(int64_t epoch_ms) const;
+  // The instant this view answers for (store clock, epoch ms): every batch
+  // sealed at or before it is in the view, and every later seal is stamped
+  // after it, so an answer as of any instant up to it never changes. `as of`
+  // a later instant is answered as of this one.
+  int64_t instant_ms() const { return instant_ms_; }
   uint32_t last_batch() const { return last_batch_; }
-  // Ingest time (store clock, epoch ms) of the latest batch; 0 with none.
+  // Seal instant (store clock, epoch ms) of the latest batch; 0 with none.
   int64_t last_batch_time_ms() const {
     return batch_times_ && last_batch_ > 0 && last_batch_ <= batch_times_->size() ? (*batch_times_)[last_batch_ - 1]
                                                                                   : 0;
@@ -175,9 +182,10 @@ class Snapshot {
   rocksdb::ColumnFamilyHandle* segments_cf_ = nullptr;
   const rocksdb::Snapshot* db_snapshot_ = nullptr;
   std::shared_ptr<const std::vector<SegmentRef>> segments_;
-  std::shared_ptr<const std::vector<int64_t>> batch_times_;  // [b - 1] = ingest time of batch b
+  std::shared_ptr<const std::vector<int64_t>> batch_times_;  // [b - 1] = seal instant of batch b
   uint32_t last_batch_ = 0;
   uint64_t scan_ = 0;  // its loads' scan in the segment cache (storage/segment_cache.h)
+  int64_t instant_ms_ = 0;
 };
 
 struct ColumnUsage {

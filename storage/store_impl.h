@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -99,7 +100,11 @@ struct Store::Impl {
   std::unique_ptr<TicketIndex> tickets;
   std::shared_ptr<rocksdb::Cache> value_cache;  // the values family's block cache
   std::unique_ptr<ValueIndex> values;           // dictionary value -> code (Stage reads and writes it)
-  std::vector<int64_t> batch_times;    // GUARDED_BY(write_mu)
+  // The instant of each SEALED batch ([b - 1] for batch b; sealed batches
+  // are always a prefix, seals take them oldest first): when the seal that
+  // took it made it visible (storage/batch_instants.cc). Batches staged and
+  // not yet sealed have a provisional instant on disk only.
+  std::vector<int64_t> batch_times;    // written under seal_mu and write_mu
   // What Stage() landed since the last seal, kept decoded so Seal() need not
   // read it back. Incomplete (and then empty: Stage keeps nothing until the
   // next seal, which reads every staged batch back) after Open() finds
@@ -113,6 +118,12 @@ struct Store::Impl {
   mutable std::mutex view_mu;
   std::shared_ptr<const std::vector<SegmentRef>> view_segments;  // GUARDED_BY(view_mu)
   std::shared_ptr<const std::vector<int64_t>> view_batch_times;  // GUARDED_BY(view_mu)
+  // Batch instants (storage/batch_instants.cc): the latest instant a
+  // snapshot has answered for (every later seal is stamped after it), and
+  // the instant of the seal being committed, which snapshots stay before
+  // until it is published.
+  mutable std::optional<int64_t> closed_ms;  // GUARDED_BY(view_mu)
+  std::optional<int64_t> sealing_ms;         // GUARDED_BY(view_mu)
 
   std::unique_ptr<SegmentCache> cache;
 
@@ -134,9 +145,28 @@ struct Store::Impl {
   // staged, nothing acknowledged is lost. GUARDED_BY(write_mu).
   uint64_t unsynced_stage_seq = 0;
 
-  // Replaces the published view with the sealer's current state. Requires
-  // seal_mu and write_mu.
+  // Replaces the published view with the sealer's current state (and ends
+  // the seal being committed, if any). Requires seal_mu and write_mu.
   void Publish();
+  // storage/batch_instants.cc. The seal's instant, past the previous seal,
+  // every instant a snapshot has answered for and every metadata write (a
+  // definition's instant); until Publish or AbandonSeal, snapshots answer
+  // for instants before it. Puts the batch entries of the batches taken
+  // (their staging keys) with that instant into `wb`. Requires seal_mu and
+  // write_mu.
+  Status StampSeal(int64_t now_ms, const std::vector<std::string>& staging_keys, rocksdb::WriteBatch* wb,
+                   int64_t* seal_ms);
+  // After the seal's write: the batches taken have the seal's instant. Then
+  // Publish. Requires seal_mu and write_mu.
+  Status NoteSealed(const std::vector<std::string>& staging_keys, int64_t seal_ms);
+  // The seal's write failed: snapshots answer for the present again.
+  void AbandonSeal();
+  // A metadata write at `now_ms`: later seals are stamped after it.
+  // Requires write_mu.
+  void NoteMetaWrite(int64_t now_ms);
+  // The instant a snapshot of the published view answers for (Snapshot::
+  // instant_ms), noted as answered for. Requires view_mu.
+  int64_t ViewInstant(const std::vector<int64_t>& sealed_times, int64_t now_ms) const;
   // Writes a seal's (or fold's) batch, under write_mu: refused after an
   // earlier failed write, and a failure here refuses every later one (the
   // in-memory state may no longer match the disk). `what` names the write.

@@ -327,10 +327,19 @@ struct StoreOpen {
     return FromRocks(it->status(), "read zone maps");
   }
 
-  static Status HasStaged(Impl& im, bool* staged) {
+  // Batches a crash left staged are not sealed: they keep their provisional
+  // instants on disk only (storage/batch_instants.cc). Sets *staged.
+  static Status KeepSealedBatchTimes(Impl& im, bool* staged) {
     std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(rocksdb::ReadOptions(), im.staging_cf));
     it->SeekToFirst();
     *staged = it->Valid();
+    if (*staged) {
+      if (it->key().size() != 4) return Status::Corruption("staging key");
+      const uint32_t first = GetBigEndian32(it->key().data());
+      if (first == 0 || first > im.batch_times.size())
+        return Status::Corruption("staged batch " + std::to_string(first) + " has no batch entry");
+      im.batch_times.resize(first - 1);
+    }
     return FromRocks(it->status(), "read staging");
   }
 
@@ -428,14 +437,14 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   KPI_RETURN_IF_ERROR(CheckAcknowledged(dir, acknowledged, im.db->GetLatestSequenceNumber()));
   KPI_RETURN_IF_ERROR(StoreOpen::RestoreCatalog(im, &store->catalog_));
   KPI_RETURN_IF_ERROR(StoreOpen::RestoreSegments(im));
+  bool staged = false;
+  KPI_RETURN_IF_ERROR(StoreOpen::KeepSealedBatchTimes(im, &staged));
   {
     std::scoped_lock lock(im.seal_mu, im.write_mu);
     if (!read_only) KPI_RETURN_IF_ERROR(StoreOpen::StartWriting(dir, options.sync, im));
     im.Publish();
   }
   // Seal what a crash left staged.
-  bool staged = false;
-  KPI_RETURN_IF_ERROR(StoreOpen::HasStaged(im, &staged));
   if (staged) {
     KPI_RETURN_IF_ERROR(store->MakeWritable());
     im.pending_complete = false;

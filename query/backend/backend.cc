@@ -26,4 +26,9 @@ std::string SourceSnippet(std::string_view text, int line_no, int column) {
   return line + "\n" + caret + "^";
 }
 
+std::optional<int64_t> StatementAsOf(std::optional<int64_t> own, const ExecOptions& options) {
+  if (own && options.as_of_ms) return std::min(*own, *options.as_of_ms);
+  return own ? own : options.as_of_ms;
+}
+
 }  // namespace kpi::query

@@ -60,6 +60,14 @@ class Scope;       // query/execution/scope.h
 class MetaWriter;  // query/catalog/meta_store.h
 class Schema;      // query/binder/schema.h
 
+struct ExecOptions;
+
+// The instant a statement is answered as of, before a backend's own limit
+// (the local store answers no later than its snapshot's instant:
+// storage::Snapshot::instant_ms): its own `as of` (`own`), no later than
+// options.as_of_ms; else options.as_of_ms; else none (the latest data).
+std::optional<int64_t> StatementAsOf(std::optional<int64_t> own, const ExecOptions& options);
+
 struct QueryError {
   std::string message;
   int line = 0;    // 0 when the error has no position
@@ -74,7 +82,10 @@ struct ExecOptions {
   const std::atomic<bool>* cancel = nullptr;  // set to true to stop a running query (Aborted)
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();  // TimedOut
   size_t max_result_rows = static_cast<size_t>(-1);  // ResourceExhausted past it
-  std::optional<int64_t> as_of_ms;  // run as if the statement said "as of" this instant (ignored when it has its own as of)
+  // Run as if the statement said "as of" this instant; a statement's own
+  // `as of` stays, but no later than it (a rerun of an answer given as of an
+  // earlier instant than it asked for: StatementAsOf).
+  std::optional<int64_t> as_of_ms;
   // "Now" for relative windows (`during last 1h`, `this week`) when the
   // statement has no `as of`: unset, as_of_ms if set, else the store's clock.
   std::optional<int64_t> now_ms;

@@ -56,7 +56,7 @@ Status BindOverRows(const ast::SelectQuery& q, const std::vector<ResultColumn>& 
   context.nested_columns = &columns;
   BindError berr;
   if (!BindSelect(q, in.schema, context, bound, &berr)) return Failed(berr.pos, berr.message, true, failure);
-  if (!bound->as_of_ms && in.as_of_ms) bound->as_of_ms = in.as_of_ms;
+  if (in.as_of_ms) bound->as_of_ms = in.as_of_ms;  // the statement's, as the engine answers it
   used->insert(bound->used_definitions.begin(), bound->used_definitions.end());
   return Status::OK();
 }

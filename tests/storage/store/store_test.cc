@@ -240,15 +240,52 @@ TEST(StoreTest, AsOfMapsInstantsToBatchPrefixes) {
   std::vector<RawEvent> events = RandomEvents(8, 10);
   IngestStats stats;
   now = 5000;
-  IngestAll(store.get(), events, 5, &stats);  // several batches at 5000
+  IngestAll(store.get(), events, 5, &stats);  // several batches, each sealed, at 5000
   uint32_t first_batches = store->GetSnapshot()->last_batch();
+  ASSERT_GT(first_batches, 2u);
   now = 9000;
   IngestAll(store.get(), RandomEvents(9, 3), 100, &stats);
   auto snap = store->GetSnapshot();
+  // A batch's instant is its seal's, and each seal's is after the one
+  // before: with the clock standing still, the next millisecond.
   EXPECT_EQ(snap->BatchAtOrBefore(4999), 0u);
-  EXPECT_EQ(snap->BatchAtOrBefore(5000), first_batches);
+  EXPECT_EQ(snap->BatchAtOrBefore(5000), 1u);
+  EXPECT_EQ(snap->BatchAtOrBefore(5001), 2u);
+  EXPECT_EQ(snap->BatchAtOrBefore(5000 + first_batches - 1), first_batches);
   EXPECT_EQ(snap->BatchAtOrBefore(8999), first_batches);
   EXPECT_EQ(snap->BatchAtOrBefore(9000), snap->last_batch());
+}
+
+TEST(StoreTest, ABatchStagedAndNotSealedIsInNoSnapshotAndGetsItsSealsInstant) {
+  int64_t now = 1000;
+  StoreOptions o;
+  o.clock = [&now] { return now; };
+  ScratchDir dir;
+  auto store = OpenStore(dir.path(), o);
+  IngestStats stats;
+  std::vector<EventReject> rejects;
+  ASSERT_TRUE(store->Ingest(RandomEvents(3, 4), &rejects, &stats).ok());
+  now = 2000;
+  ASSERT_TRUE(store->Stage(RandomEvents(4, 4), &rejects, &stats).ok());
+  now = 3000;
+  auto staged = store->GetSnapshot();
+  EXPECT_EQ(staged->last_batch(), 1u);
+  EXPECT_EQ(staged->last_batch_time_ms(), 1000);
+  EXPECT_EQ(staged->instant_ms(), 3000);
+  EXPECT_EQ(staged->BatchAtOrBefore(2500), 1u);
+  now = 3000;  // the same millisecond as that snapshot's instant
+  ASSERT_TRUE(store->Seal(&stats).ok());
+  auto sealed = store->GetSnapshot();
+  EXPECT_EQ(sealed->last_batch(), 2u);
+  EXPECT_EQ(sealed->last_batch_time_ms(), 3001);
+  EXPECT_EQ(sealed->BatchAtOrBefore(3000), 1u);
+  EXPECT_EQ(sealed->BatchAtOrBefore(3001), 2u);
+  staged.reset();
+  sealed.reset();
+  store.reset();
+  auto reopened = OpenStore(dir.path(), o);  // the seal's instant is on disk
+  EXPECT_EQ(reopened->GetSnapshot()->BatchAtOrBefore(3000), 1u);
+  EXPECT_EQ(reopened->GetSnapshot()->BatchAtOrBefore(3001), 2u);
 }
 
 TEST(StoreTest, ZoneMapsSkipSegmentsOutsideTheTimeRangeAndEventSet) {
