@@ -39,8 +39,10 @@ Status Store::AddLiveCounts(uint64_t* added) {
   if (added != nullptr) *added = 0;
   Impl& im = *impl_;
   {
-    std::lock_guard seal_lock(im.seal_mu);
-    if (std::none_of(im.refs.begin(), im.refs.end(), [](const auto& kv) { return !kv.second.zone.live_known; }))
+    // The view, not the sealer's refs: a read-only instance has only the view.
+    std::lock_guard view_lock(im.view_mu);
+    const auto& view = *im.view_segments;
+    if (std::none_of(view.begin(), view.end(), [](const SegmentRef& ref) { return !ref.zone.live_known; }))
       return Status::OK();
   }
   KPI_RETURN_IF_ERROR(MakeWritable());

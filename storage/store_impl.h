@@ -93,8 +93,8 @@ struct Store::Impl {
   int64_t last_batch_ms = 0;           // GUARDED_BY(write_mu)
   uint64_t next_generation = 1;        // GUARDED_BY(seal_mu)
   std::atomic<uint64_t> staged_events{0};
-  // Sealer state: every segment's ref; ticket -> segment is on disk
-  // (storage/ticket_index.h), read and written by the sealer under seal_mu.
+  // Sealer state: every segment's ref (none while read-only: the view has them), ticket ->
+  // segment on disk (storage/ticket_index.h); read and written by the sealer under seal_mu.
   std::map<std::pair<uint32_t, uint32_t>, SegmentRef> refs;  // GUARDED_BY(seal_mu)
   std::shared_ptr<rocksdb::Cache> ticket_cache;  // the tickets family's block cache
   std::unique_ptr<TicketIndex> tickets;

@@ -314,17 +314,43 @@ struct StoreOpen {
   }
 
   // Every segment's ref, from the zone maps.
+  // Every segment's ref, published as the view. A read-only instance keeps
+  // them only there (one copy, none for the sealer: a cold query's open was
+  // a third copying and freeing zone maps at 20M tickets); FillSealerRefs
+  // gives the sealer its own when the instance becomes writable.
   static Status RestoreSegments(Impl& im) {
+    auto segments = std::make_shared<std::vector<SegmentRef>>();
     std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(rocksdb::ReadOptions(), im.zones_cf));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      SegmentRef ref;
+      SegmentRef& ref = segments->emplace_back();
       rocksdb::Slice v = it->value();
       if (!ParseSegmentKey(std::string_view(it->key().data(), it->key().size()), &ref.partition, &ref.segment))
         return Status::Corruption("zone map key");
       KPI_RETURN_IF_ERROR(DecodeZoneValue(std::string_view(v.data(), v.size()), &ref));
-      im.refs[{ref.partition, ref.segment}] = std::move(ref);
     }
-    return FromRocks(it->status(), "read zone maps");
+    KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read zone maps"));
+    // Key order is (partition, segment) order (storage/keys.h), the view's.
+    if (!im.read_only) {
+      for (SegmentRef& ref : *segments) im.refs[{ref.partition, ref.segment}] = std::move(ref);
+      im.Publish();
+      return Status::OK();
+    }
+    im.Publish();  // the rest of the view (refs are empty), then its segments
+    std::lock_guard lock(im.view_mu);
+    im.view_segments = std::move(segments);
+    return Status::OK();
+  }
+
+  // The sealer's refs of a read-only instance becoming writable: a copy of
+  // the view, which RestoreSegments published alone. Requires seal_mu.
+  static void FillSealerRefs(Impl& im) {
+    std::shared_ptr<const std::vector<SegmentRef>> view;
+    {
+      std::lock_guard lock(im.view_mu);
+      view = im.view_segments;
+    }
+    if (!im.refs.empty() || !view) return;
+    for (const SegmentRef& ref : *view) im.refs[{ref.partition, ref.segment}] = ref;
   }
 
   // Batches a crash left staged are not sealed: they keep their provisional
@@ -436,13 +462,12 @@ Status Store::Open(const std::string& dir, const StoreOptions& options, std::uni
   im.read_only = read_only;
   KPI_RETURN_IF_ERROR(CheckAcknowledged(dir, acknowledged, im.db->GetLatestSequenceNumber()));
   KPI_RETURN_IF_ERROR(StoreOpen::RestoreCatalog(im, &store->catalog_));
-  KPI_RETURN_IF_ERROR(StoreOpen::RestoreSegments(im));
   bool staged = false;
   KPI_RETURN_IF_ERROR(StoreOpen::KeepSealedBatchTimes(im, &staged));
   {
     std::scoped_lock lock(im.seal_mu, im.write_mu);
+    KPI_RETURN_IF_ERROR(StoreOpen::RestoreSegments(im));
     if (!read_only) KPI_RETURN_IF_ERROR(StoreOpen::StartWriting(dir, options.sync, im));
-    im.Publish();
   }
   // Seal what a crash left staged.
   if (staged) {
@@ -472,6 +497,7 @@ Status Store::MakeWritable() {
   im.retired.push_back(StoreOpen::TakeCurrent(im));
   StoreOpen::Install(im, std::move(writable));
   im.read_only = false;
+  StoreOpen::FillSealerRefs(im);
   return StoreOpen::StartWriting(dir_, options_.sync, im);
 }
 
