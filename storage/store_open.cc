@@ -320,7 +320,9 @@ struct StoreOpen {
   // gives the sealer its own when the instance becomes writable.
   static Status RestoreSegments(Impl& im) {
     auto segments = std::make_shared<std::vector<SegmentRef>>();
-    std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(rocksdb::ReadOptions(), im.zones_cf));
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = false;  // read once: its blocks need not stay in the block cache
+    std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(ro, im.zones_cf));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       SegmentRef& ref = segments->emplace_back();
       rocksdb::Slice v = it->value();
