@@ -154,7 +154,8 @@ class SelectRun {
       if (q.compare || q.rolling)
         return Fail(q.compare ? q.compare->pos : q.rolling_pos,
                     "`compare with` and `rolling` are not supported inside a nested select yet");
-      if (q.source == "watch") return Fail(q.source_pos, "watches on the clickhouse backend (not translated yet)");
+      if (q.source == "watch")  // unreachable: ClickHouseBackend sends `from watch` to SelectWatch
+        return Fail(q.source_pos, "internal error: `from watch` reached the SQL translation");
       KPI_RETURN_IF_ERROR(Bind(q, bound));
     } else {
       BoundQuery inner;

@@ -342,17 +342,12 @@ std::vector<std::string> Catalog::DictionaryValues(uint32_t column) const {
         NoteError(s);
         return out;
       }
-      std::shared_lock lock(mu_);
-      const Dictionary* d = DictionaryFor(column);
       // Codes past `persisted`: the tail, or (moved on since) its pages.
-      for (uint32_t code = persisted + 1; code <= d->size; ++code) {
-        if (code >= d->tail_first) {
-          out.push_back(d->values.id(code - d->tail_first));
-        } else {
-          PageCache::Ptr page = Page(column, d->tail_first - 1, code);
-          if (page == nullptr) break;
-          out.push_back((*page)[(code - 1) % kDictionaryPageCodes]);
-        }
+      const uint32_t size = DictionarySize(column);
+      for (uint32_t code = persisted + 1; code <= size; ++code) {
+        std::optional<std::string> v = DecodePaged(column, persisted, code);
+        if (!v) break;
+        out.push_back(std::move(*v));
       }
       return out;
     }

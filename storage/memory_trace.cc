@@ -37,8 +37,6 @@ TraceSink& Sink() {
   return sink;
 }
 
-double Mb(size_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
-
 }  // namespace
 
 bool ReadAllocatorStats(AllocatorStats* out) {

@@ -24,6 +24,8 @@
 namespace kpi::storage {
 
 bool MemoryTraceEnabled();
+// Bytes as MiB, the unit of trace lines.
+inline double Mb(size_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
 void TraceMemory(std::string_view label, std::string_view detail = {});
 
 // jemalloc's counters (bytes); false, all 0, without jemalloc.

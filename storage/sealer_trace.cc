@@ -17,8 +17,6 @@ namespace kpi::storage {
 
 namespace {
 
-double Mb(uint64_t bytes) { return static_cast<double>(bytes) / (1 << 20); }
-
 template <typename T>
 uint64_t Capacity(const std::vector<T>& v) {
   return v.capacity() * sizeof(T);

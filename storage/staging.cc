@@ -201,13 +201,13 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
     return catalog_error;
   }
   if (!paged.empty()) {
-    // Slots to codes, then each event's dimensions in (column, code) order again.
+    // Slots to codes. Each event's dimensions stay in order: an event has each
+    // column at most once (RawEvent has no duplicate keys), so the order is
+    // the columns' alone.
     for (size_t k = dims_mark; k < attrs.dims.size(); ++k) {
       auto it = paged.find(attrs.dims[k].first);
       if (it != paged.end()) attrs.dims[k].second = it->second.codes[attrs.dims[k].second];
     }
-    for (const CodedEvent& e : coded)
-      std::sort(attrs.dims.begin() + e.dims_begin, attrs.dims.begin() + e.dims_begin + e.num_dims);
   }
   ticket_refs.resize(ticket_keys.size());
   im.pending_tickets.InternMany(ticket_keys, ticket_refs.data());

@@ -60,8 +60,6 @@ class TicketIndex {
   Status BuildIfMissing(rocksdb::ColumnFamilyHandle* segments_cf, rocksdb::ColumnFamilyHandle* catalog_cf,
                         const rocksdb::WriteOptions& write);
   TicketIndexStats Stats() const;
-  // Changes the block cache's capacity (a memory limit shrinking caches).
-  void SetCacheCapacity(size_t bytes) { cache_->SetCapacity(bytes); }
 
  private:
   const std::unique_ptr<rocksdb::DB>& db_;

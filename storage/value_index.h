@@ -65,7 +65,6 @@ class ValueIndex {
   CacheStats BlockStats() const;
   uint64_t lookups() const { return lookups_; }
   uint64_t found() const { return found_; }
-  void SetCacheCapacity(size_t bytes) { cache_->SetCapacity(bytes); }
 
  private:
   const std::unique_ptr<rocksdb::DB>& db_;

@@ -46,7 +46,6 @@ Status RunWindow(const ast::SelectQuery& q, int64_t now_ms, std::optional<std::p
   return Status::OK();
 }
 
-// One `select ... from watch NAME` level.
 // Binds one level of a nested select over rows with `columns` (the level
 // below's answer), inheriting the statement's `as of`; adds the definitions
 // it used to *used.
@@ -61,6 +60,7 @@ Status BindOverRows(const ast::SelectQuery& q, const std::vector<ResultColumn>& 
   return Status::OK();
 }
 
+// One `select ... from watch NAME` level.
 Status WatchLevel(const ast::SelectQuery& q, const WatchSelectInput& in, bool explain, Result* out,
                   std::map<std::string, int64_t>* used, std::vector<ResolvedWindow>* windows,
                   WatchSelectFailure* failure) {
