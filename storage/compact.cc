@@ -35,7 +35,7 @@ Status RewriteOldSegments(StoreImpl& im, bool sync) {
   for (size_t begin = 0; begin < refs.size(); begin += kRewritesPerWrite) {
     const size_t end = std::min(refs.size(), begin + kRewritesPerWrite);
     rocksdb::WriteBatch wb;
-    std::vector<SegmentRef> done;
+    std::vector<std::pair<SegmentRef, std::shared_ptr<const Segment>>> done;
     uint64_t generation = im.next_generation;
     for (size_t i = begin; i < end; ++i) {
       const SegmentRef& old = refs[i];
@@ -48,26 +48,10 @@ Status RewriteOldSegments(StoreImpl& im, bool sync) {
       if (IsCurrentSegmentVersion(bytes)) continue;
       Segment segment;
       KPI_RETURN_IF_ERROR(DecodeSegment(bytes, &segment));
-      std::string encoded;
-      EncodeSegment(segment, &encoded);
-      SegmentRef ref = old;
-      ref.generation = generation++;
-      ref.zone = ComputeZoneMap(segment, encoded.size());
-      wb.Put(im.segments_cf, key, encoded);
-      std::string zone;
-      EncodeZoneValue(ref, &zone);
-      wb.Put(im.zones_cf, key, zone);
-      done.push_back(std::move(ref));
+      done.emplace_back(im.PutRewrite(old, segment, &generation, &wb), nullptr);
     }
     if (done.empty()) continue;
-    std::string gen;
-    PutBigEndian64(&gen, generation);
-    wb.Put(im.catalog_cf, kGenerationKey, gen);
-    std::lock_guard lock(im.write_mu);
-    KPI_RETURN_IF_ERROR(im.Commit(&wb, sync, "rewrite old segments"));
-    im.next_generation = generation;
-    for (SegmentRef& ref : done) im.refs[{ref.partition, ref.segment}] = std::move(ref);
-    im.Publish();
+    KPI_RETURN_IF_ERROR(im.CommitRewrites(&wb, generation, std::move(done), sync, "rewrite old segments"));
   }
   return Status::OK();
 }

@@ -4,9 +4,6 @@
 // its deltas and the next generation. Nothing a query sees changes.
 #include <algorithm>
 
-#include "storage/keys.h"
-#include "storage/segment_codec.h"
-#include "storage/segment_parts.h"
 #include "storage/store_impl.h"
 
 namespace kpi::storage {
@@ -36,33 +33,12 @@ Status Store::FoldDeltas(size_t max_segments, uint64_t* folded) {
   for (const SegmentRef& old : todo) {
     std::shared_ptr<const Segment> merged;
     KPI_RETURN_IF_ERROR(snap->Load(old, &merged));
-    std::string value;
-    EncodeSegment(*merged, &value);
-    SegmentRef ref;
-    ref.partition = old.partition;
-    ref.segment = old.segment;
-    ref.generation = generation++;
-    ref.zone = ComputeZoneMap(*merged, value.size());
-    wb.Put(im.segments_cf, SegmentKey(ref.partition, ref.segment), value);
-    for (uint32_t d = 1; d <= old.deltas; ++d) wb.Delete(im.segments_cf, DeltaKey(ref.partition, ref.segment, d));
-    std::string zone;
-    EncodeZoneValue(ref, &zone);
-    wb.Put(im.zones_cf, SegmentKey(ref.partition, ref.segment), zone);
+    SegmentRef ref = im.PutRewrite(old, *merged, &generation, &wb);
     done.emplace_back(std::move(ref), std::move(merged));
   }
-  std::string gen;
-  PutBigEndian64(&gen, generation);
-  wb.Put(im.catalog_cf, kGenerationKey, gen);
-
-  std::lock_guard lock(im.write_mu);
-  KPI_RETURN_IF_ERROR(im.Commit(&wb, options_.sync, "fold deltas"));
-  im.next_generation = generation;
-  for (auto& [ref, segment] : done) {
-    im.cache->Insert(ref.partition, ref.segment, ref.generation, std::move(segment));
-    im.refs[{ref.partition, ref.segment}] = std::move(ref);
-  }
-  im.Publish();
-  if (folded != nullptr) *folded = done.size();
+  const size_t n = done.size();
+  KPI_RETURN_IF_ERROR(im.CommitRewrites(&wb, generation, std::move(done), options_.sync, "fold deltas"));
+  if (folded != nullptr) *folded = n;
   return Status::OK();
 }
 

@@ -171,6 +171,21 @@ struct Store::Impl {
   // earlier failed write, and a failure here refuses every later one (the
   // in-memory state may no longer match the disk). `what` names the write.
   Status Commit(rocksdb::WriteBatch* wb, bool sync, const char* what);
+  // Whole segments written anew, each as one base value (Store::FoldDeltas,
+  // Store::Compact's rewrite of old segment values; storage/
+  // segment_rewrite.cc). PutRewrite puts `segment` (every row of `old`: its
+  // base and delta parts as one) into `wb` as old's new base value, with its
+  // zone map, under generation (*generation)++, and deletes old's delta
+  // parts; it returns the new ref. CommitRewrites writes `wb` with the
+  // generation counter `generation` in one atomic write (`what` names it),
+  // then the refs take `done` (the segment cache each one's segment, where
+  // not null) and the view is published. Both require seal_mu;
+  // CommitRewrites takes write_mu.
+  SegmentRef PutRewrite(const SegmentRef& old, const Segment& segment, uint64_t* generation,
+                        rocksdb::WriteBatch* wb) const;
+  Status CommitRewrites(rocksdb::WriteBatch* wb, uint64_t generation,
+                        std::vector<std::pair<SegmentRef, std::shared_ptr<const Segment>>> done, bool sync,
+                        const char* what);
   rocksdb::WriteOptions WriteOpts(bool sync) const {
     rocksdb::WriteOptions w;
     w.sync = sync;
