@@ -9,6 +9,7 @@
 #include "clickhouse/result_tsv.h"
 #include "clickhouse/schema_ddl.h"
 #include "clickhouse/sql_translate.h"
+#include "query/execution/nested_levels.h"
 #include "query/execution/scope.h"
 #include "query/parser/parser.h"
 #include "query/time_buckets.h"
@@ -145,43 +146,42 @@ class SelectRun {
   }
 
   // One level of a nested select: its SQL, columns and bound form.
-  Status Level(const query::ast::SelectQuery& q_in, std::string* sql, std::vector<ResultColumn>* columns,
-               BoundQuery* bound) {
-    query::ast::SelectQuery q = q_in;
-    if (!q.tz) q.tz = nested_tz_;
-    TranslateOptions options;
-    if (q.source != "select" || q.subquery == nullptr) {
-      if (q.compare || q.rolling)
-        return Fail(q.compare ? q.compare->pos : q.rolling_pos,
-                    "`compare with` and `rolling` are not supported inside a nested select yet");
-      if (q.source == "watch")  // unreachable: ClickHouseBackend sends `from watch` to SelectWatch
-        return Fail(q.source_pos, "internal error: `from watch` reached the SQL translation");
-      KPI_RETURN_IF_ERROR(Bind(q, bound));
-    } else {
-      BoundQuery inner;
-      std::vector<ResultColumn> inner_columns;
-      KPI_RETURN_IF_ERROR(Level(*q.subquery, &options.inner_sql, &inner_columns, &inner));
-      options.inner_columns = AnswerColumns(inner);
-      context_.nested_columns = &inner_columns;
-      const Status bound_ok = Bind(q, bound);
-      context_.nested_columns = nullptr;
-      KPI_RETURN_IF_ERROR(bound_ok);
-      for (const std::string& w : inner.warnings)
-        if (std::find(bound->warnings.begin(), bound->warnings.end(), w) == bound->warnings.end())
-          bound->warnings.insert(bound->warnings.begin(), w);
-    }
-    *columns = AnswerTypes(*bound);
-    return Translate(*bound, options, q.source_pos, sql);
-  }
-
-  Status Nested(const query::ast::SelectQuery& q, bool explain) {
-    // One zone for the statement: the first `tz` from the outside in.
-    for (const query::ast::SelectQuery* s = &q; s != nullptr && !nested_tz_; s = s->subquery.get()) nested_tz_ = s->tz;
-    BoundQuery bound;
+  struct Level {
     std::string sql;
     std::vector<ResultColumn> columns;
-    KPI_RETURN_IF_ERROR(Level(q, &sql, &columns, &bound));
-    return explain ? Explain(bound, sql, {}) : Answer(bound, sql);
+    BoundQuery bound;
+  };
+
+  // A nested select, walked as query/execution/nested_levels.h says, as one
+  // SQL statement (each level's SQL wraps the one inside it).
+  Status Nested(const query::ast::SelectQuery& q, bool explain) {
+    auto leaf = [&](const query::ast::SelectQuery& level, bool, Level* out) {
+      query::ast::SourcePos pos;
+      std::string message;
+      if (!query::NestedLeafError(level, &pos, &message)) return Fail(pos, message);
+      if (level.source == "watch")  // unreachable: ClickHouseBackend sends `from watch` to SelectWatch
+        return Fail(level.source_pos, "internal error: `from watch` reached the SQL translation");
+      KPI_RETURN_IF_ERROR(Bind(level, &out->bound));
+      out->columns = AnswerTypes(out->bound);
+      return Translate(out->bound, TranslateOptions{}, level.source_pos, &out->sql);
+    };
+    auto over = [&](const query::ast::SelectQuery& level, const Level& inner, bool, Level* out) {
+      TranslateOptions options;
+      options.inner_sql = inner.sql;
+      options.inner_columns = AnswerColumns(inner.bound);
+      context_.nested_columns = &inner.columns;
+      const Status bound_ok = Bind(level, &out->bound);
+      context_.nested_columns = nullptr;
+      KPI_RETURN_IF_ERROR(bound_ok);
+      for (const std::string& w : inner.bound.warnings)
+        if (std::find(out->bound.warnings.begin(), out->bound.warnings.end(), w) == out->bound.warnings.end())
+          out->bound.warnings.insert(out->bound.warnings.begin(), w);
+      out->columns = AnswerTypes(out->bound);
+      return Translate(out->bound, options, level.source_pos, &out->sql);
+    };
+    Level answer;
+    KPI_RETURN_IF_ERROR(query::WalkNested(q, query::NestedZone(q), leaf, over, &answer));
+    return explain ? Explain(answer.bound, answer.sql, {}) : Answer(answer.bound, answer.sql);
   }
 
   // compare with / rolling: bound without `order by` and `limit`, which may
@@ -313,7 +313,6 @@ class SelectRun {
   query::Result* out_;
   SelectFailure* failure_;
   SelectUsed* used_;
-  std::optional<std::string> nested_tz_;
   std::optional<std::pair<int64_t, int64_t>> event_times_;  // see EventTimes
 };
 

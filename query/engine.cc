@@ -20,6 +20,7 @@
 #include "query/evaluation/judge.h"
 #include "query/evaluation/provenance.h"
 #include "query/evaluation/statement_definitions.h"
+#include "query/execution/nested_levels.h"
 #include "query/execution/nested_select.h"
 #include "query/kpi_store.h"
 #include "query/parser/parser.h"
@@ -214,54 +215,40 @@ class StatementRun {
 
   // from (select ...): the inner statement first, on the same snapshot, `as
   // of` and definitions, then the outer over its rows
-  // (query/execution/nested_select.h); any depth.
+  // (query/execution/nested_select.h); any depth, walked as
+  // query/execution/nested_levels.h says.
   Status SelectNested(const ast::SelectQuery& q, bool explain) {
     KPI_RETURN_IF_ERROR(Prepare(q));
     if (explain) {
-      const ast::SelectQuery* inner = &q;
-      std::vector<std::string> notes;
-      while (inner->source == "select" && inner->subquery) {
-        inner = inner->subquery.get();
-        notes.push_back("then: a nested select over the result above");
-      }
+      const NestedExplain plan = ExplainNested(q);
       BoundQuery bound;
-      KPI_RETURN_IF_ERROR(Bind(*inner, &bound));
-      return Explain(bound, BuildScanPlan(bound, *snap_), notes);
+      KPI_RETURN_IF_ERROR(Bind(plan.innermost, &bound));
+      return Explain(bound, BuildScanPlan(bound, *snap_), plan.notes);
     }
-    // One zone for the statement: the first `tz` from the outside in, for
-    // every level that names none.
-    for (const ast::SelectQuery* s = &q; s != nullptr && !nested_tz_; s = s->subquery.get()) nested_tz_ = s->tz;
     const auto start = std::chrono::steady_clock::now();
     std::map<std::string, int64_t> used;
-    KPI_RETURN_IF_ERROR(RunLevel(q, out_, &used));
+    auto leaf = [&](const ast::SelectQuery& level, bool answer, Result* out) {
+      ast::SourcePos pos;
+      std::string message;
+      if (!NestedLeafError(level, &pos, &message)) return Fail(text_, pos, message, error_);
+      BoundQuery bound;
+      KPI_RETURN_IF_ERROR(Bind(level, &bound));
+      KPI_RETURN_IF_ERROR(ExecuteSelect(bound, *snap_, BuildScanPlan(bound, *snap_), LevelOptions(options_, answer), out));
+      used.insert(bound.used_definitions.begin(), bound.used_definitions.end());
+      return Status::OK();
+    };
+    auto over = [&](const ast::SelectQuery& level, const Result& inner, bool answer, Result* out) {
+      BoundQuery bound;
+      context_.nested_columns = &inner.columns;
+      const Status bound_ok = Bind(level, &bound);
+      context_.nested_columns = nullptr;
+      KPI_RETURN_IF_ERROR(bound_ok);
+      used.insert(bound.used_definitions.begin(), bound.used_definitions.end());
+      return ExecuteNestedSelect(&bound, inner, LevelOptions(options_, answer), out);
+    };
+    KPI_RETURN_IF_ERROR(WalkNested(q, NestedZone(q), leaf, over, out_));
     out_->stats.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     return Stamp(used);
-  }
-
-  // One level of a nested select into *out; its definitions join *used.
-  Status RunLevel(const ast::SelectQuery& q_in, Result* out, std::map<std::string, int64_t>* used) {
-    ast::SelectQuery q = q_in;
-    if (!q.tz) q.tz = nested_tz_;
-    BoundQuery bound;
-    ExecOptions options = options_;
-    if (out != out_) options.max_result_rows = static_cast<size_t>(-1);  // only the answer is capped
-    if (q.source != "select" || q.subquery == nullptr) {
-      if (q.compare || q.rolling)
-        return Fail(text_, q.compare ? q.compare->pos : q.rolling_pos,
-                    "`compare with` and `rolling` are not supported inside a nested select yet", error_);
-      KPI_RETURN_IF_ERROR(Bind(q, &bound));
-      KPI_RETURN_IF_ERROR(ExecuteSelect(bound, *snap_, BuildScanPlan(bound, *snap_), options, out));
-      used->insert(bound.used_definitions.begin(), bound.used_definitions.end());
-      return Status::OK();
-    }
-    Result inner;
-    KPI_RETURN_IF_ERROR(RunLevel(*q.subquery, &inner, used));
-    context_.nested_columns = &inner.columns;
-    const Status bound_ok = Bind(q, &bound);
-    context_.nested_columns = nullptr;
-    KPI_RETURN_IF_ERROR(bound_ok);
-    used->insert(bound.used_definitions.begin(), bound.used_definitions.end());
-    return ExecuteNestedSelect(&bound, inner, options, out);
   }
 
   // from watch NAME: the watch's run history (query/watch/watch_select.h).
@@ -333,7 +320,6 @@ class StatementRun {
   LoadedDefinitions defs_;
   KpiMap kpis_now_;
   BindContext context_;
-  std::optional<std::string> nested_tz_;  // a nested select's zone
 };
 
 }  // namespace

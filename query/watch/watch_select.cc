@@ -5,6 +5,7 @@
 
 #include "query/binder/relative_window.h"
 #include "query/binder/suggest.h"
+#include "query/execution/nested_levels.h"
 #include "query/execution/nested_select.h"
 #include "query/time_buckets.h"
 #include "query/watch/watch_runs.h"
@@ -99,24 +100,6 @@ Status WatchLevel(const ast::SelectQuery& q, const WatchSelectInput& in, bool ex
   return ExecuteNestedSelect(&bound, history, in.options, out);
 }
 
-// A level of a nested select over a watch into *out; `answer`: the
-// outermost (the only one capped by max_result_rows).
-Status NestedLevel(const ast::SelectQuery& q_in, const WatchSelectInput& in, const std::optional<std::string>& tz,
-                   bool answer, Result* out, std::map<std::string, int64_t>* used,
-                   std::vector<ResolvedWindow>* windows, WatchSelectFailure* failure) {
-  ast::SelectQuery q = q_in;
-  if (!q.tz) q.tz = tz;
-  ExecOptions options = in.options;
-  if (!answer) options.max_result_rows = static_cast<size_t>(-1);
-  const WatchSelectInput level{in.meta, in.schema, in.defs, in.context, in.as_of_ms, in.now_ms, options};
-  if (q.source == "watch") return WatchLevel(q, level, false, out, used, windows, failure);
-  Result inner;
-  KPI_RETURN_IF_ERROR(NestedLevel(*q.subquery, in, tz, false, &inner, used, windows, failure));
-  BoundQuery bound;
-  KPI_RETURN_IF_ERROR(BindOverRows(q, inner.columns, in, &bound, used, failure));
-  return ExecuteNestedSelect(&bound, inner, options, out);
-}
-
 }  // namespace
 
 bool ReadsWatch(const ast::SelectQuery& q) {
@@ -129,23 +112,24 @@ Status SelectFromWatch(const ast::SelectQuery& q, const WatchSelectInput& in, bo
                        std::map<std::string, int64_t>* used, std::vector<ResolvedWindow>* windows,
                        WatchSelectFailure* failure) {
   if (q.source == "watch") return WatchLevel(q, in, explain, out, used, windows, failure);
-  // One zone for the statement: the first `tz` from the outside in.
-  std::optional<std::string> tz;
-  const ast::SelectQuery* innermost = &q;
-  std::vector<std::string> notes;
-  for (; innermost->source == "select" && innermost->subquery != nullptr; innermost = innermost->subquery.get()) {
-    if (!tz) tz = innermost->tz;
-    notes.push_back("then: a nested select over the result above");
-  }
-  if (!tz) tz = innermost->tz;
+  // A nested select over a watch (query/execution/nested_levels.h).
   if (explain) {
-    ast::SelectQuery source = *innermost;
-    source.tz = tz;
-    KPI_RETURN_IF_ERROR(WatchLevel(source, in, true, out, used, windows, failure));
-    for (const std::string& n : notes) out->rows.push_back({Value::String(n)});
+    const NestedExplain plan = ExplainNested(q);
+    KPI_RETURN_IF_ERROR(WatchLevel(plan.innermost, in, true, out, used, windows, failure));
+    for (const std::string& n : plan.notes) out->rows.push_back({Value::String(n)});
     return Status::OK();
   }
-  return NestedLevel(q, in, tz, true, out, used, windows, failure);
+  auto leaf = [&](const ast::SelectQuery& level, bool answer, Result* into) {
+    const ExecOptions options = LevelOptions(in.options, answer);
+    const WatchSelectInput input{in.meta, in.schema, in.defs, in.context, in.as_of_ms, in.now_ms, options};
+    return WatchLevel(level, input, false, into, used, windows, failure);
+  };
+  auto over = [&](const ast::SelectQuery& level, const Result& inner, bool answer, Result* into) {
+    BoundQuery bound;
+    KPI_RETURN_IF_ERROR(BindOverRows(level, inner.columns, in, &bound, used, failure));
+    return ExecuteNestedSelect(&bound, inner, LevelOptions(in.options, answer), into);
+  };
+  return WalkNested(q, NestedZone(q), leaf, over, out);
 }
 
 }  // namespace kpi::query

@@ -353,6 +353,22 @@ TEST_F(EngineTest, ExplainDescribesThePlan) {
   EXPECT_EQ(Rows(Run("select count() as n from tickets where channel = \"fax\"")), (Lines{"0"}));
 }
 
+// Explain of a nested select shows the innermost level's plan read in the
+// statement's zone (the first `tz` from the outside in), as the run reads it
+// (query/execution/nested_levels.h), then a note for each level above it.
+TEST_F(EngineTest, ExplainOfANestedSelectReadsInTheStatementsZone) {
+  LoadContractTickets();
+  const std::string nested = "select max(n) as most from (select count() as n from tickets by day) tz \"Europe/Berlin\"";
+  const Result run = Run(nested);
+  EXPECT_EQ(run.tz, "Europe/Berlin");
+  const Result r = Run("explain " + nested);
+  EXPECT_EQ(r.tz, "Europe/Berlin");
+  ASSERT_FALSE(r.rows.empty());
+  std::string all;
+  for (const auto& row : r.rows) all += row[0].text + "\n";
+  EXPECT_NE(all.find("then: a nested select over the result above"), std::string::npos) << all;
+}
+
 // A one-day window on tickets reads only that creation day's partition,
 // even though tickets created earlier have events inside the window; the
 // answer is the same as without pruning (`as of` and `at` do not prune by
