@@ -10,7 +10,6 @@
 
 #include "query/catalog/definition_store.h"
 #include "query/engine.h"
-#include "query/execution/scope.h"
 #include "query/watch/watch_record.h"
 #include "server/fair_scheduler.h"
 #include "server/watch_lease.h"
@@ -200,20 +199,12 @@ void WatchScheduler::RunOne(std::string name, query::WatchDefinition def, int64_
   options.max_result_rows = options_.max_result_rows;
   options.cancel = &cancel_;
   const auto timeout = std::min<std::chrono::milliseconds>(options_.run_timeout, std::chrono::milliseconds(def.every_ms));
-  const Clock::time_point start = Clock::now();
-  options.deadline = start + timeout;
-  query::Result result;
-  query::QueryError error;
-  Status status;
-  if (!def.owner.empty()) status = query::Scope::Parse(def.owner, &options.scope);
-  if (status.ok()) status = run_(def.statement, options, &result, &error);
-  const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  Finish(name, def, run_ms, epoch, status, error, std::move(result), ms);
+  options.deadline = Clock::now() + timeout;
+  Finish(name, def, run_ms, epoch, query::RunWatchStatement(def, std::move(options), run_));
 }
 
 void WatchScheduler::Finish(const std::string& name, const query::WatchDefinition& def, int64_t run_ms,
-                            uint64_t epoch, const Status& status, const query::QueryError& error,
-                            query::Result result, double duration_ms) {
+                            uint64_t epoch, query::WatchRunOutcome outcome) {
   if (cancel_.load()) return;  // shutting down: the run was cut short, not failed
   std::lock_guard<std::mutex> alerts_lock(*alert_mu_);
   query::WatchBook book;
@@ -227,7 +218,7 @@ void WatchScheduler::Finish(const std::string& name, const query::WatchDefinitio
     book.alerts = it->second.alerts;
   }
   const query::RecordedRun recorded =
-      query::RecordRun(def, run_ms, status, error, std::move(result), duration_ms, &book);
+      query::RecordRun(def, run_ms, std::move(outcome), &book);
   const Status written = meta_.WriteMeta(recorded.writes);
   if (!written.ok()) {
     std::fprintf(stderr, "kpi serve: watch %s: cannot store its run: %s\n", name.c_str(), written.ToString().c_str());

@@ -56,6 +56,7 @@
 #include "query/catalog/meta_store.h"
 #include "query/watch/alerts.h"
 #include "query/watch/watch_definition.h"
+#include "query/watch/watch_record.h"
 #include "query/watch/watch_runs.h"
 #include "server/router.h"
 
@@ -127,7 +128,7 @@ class WatchScheduler {
   bool Lead(int64_t now_ms);
   void RunOne(std::string name, query::WatchDefinition def, int64_t run_ms, uint64_t epoch);
   void Finish(const std::string& name, const query::WatchDefinition& def, int64_t run_ms, uint64_t epoch,
-              const Status& status, const query::QueryError& error, query::Result result, double duration_ms);
+              query::WatchRunOutcome outcome);
 
   query::MetaWriter meta_;
   QueryRunner run_;

@@ -29,12 +29,23 @@ Status LoadWatchBook(const MetaReader& meta, const std::string& name, WatchBook*
   return first;
 }
 
-RecordedRun RecordRun(const WatchDefinition& def, int64_t run_ms, const Status& status, const QueryError& error,
-                      Result result, double duration_ms, WatchBook* book) {
+WatchRunOutcome RunWatchStatement(const WatchDefinition& def, ExecOptions options, const WatchStatementRunner& run) {
+  WatchRunOutcome out;
+  const auto start = std::chrono::steady_clock::now();
+  if (!def.owner.empty()) out.status = Scope::Parse(def.owner, &options.scope);
+  if (out.status.ok()) out.status = run(def.statement, options, &out.result, &out.error);
+  out.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+RecordedRun RecordRun(const WatchDefinition& def, int64_t run_ms, WatchRunOutcome outcome, WatchBook* book) {
+  const Status& status = outcome.status;
+  const QueryError& error = outcome.error;
+  Result& result = outcome.result;
   RecordedRun out;
   WatchState& state = book->state;
   state.last_run_ms = run_ms;
-  state.last_duration_ms = duration_ms;
+  state.last_duration_ms = outcome.duration_ms;
   ++state.runs;
   if (status.ok()) {
     state.last_ok = true;
@@ -82,13 +93,12 @@ Status RunWatchOnce(const Backend& backend, const std::string& name, int64_t run
   KPI_RETURN_IF_ERROR(LoadWatchBook(meta, name, &book));
   ExecOptions options;
   options.now_ms = run_ms;
-  Result result;
-  QueryError error;
-  const auto start = std::chrono::steady_clock::now();
-  *run_status = def.owner.empty() ? Status::OK() : Scope::Parse(def.owner, &options.scope);
-  if (run_status->ok()) *run_status = backend.Execute(def.statement, options, &result, &error);
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  const RecordedRun recorded = RecordRun(def, run_ms, *run_status, error, std::move(result), ms, &book);
+  WatchRunOutcome outcome = RunWatchStatement(
+      def, options, [&backend](std::string_view text, const ExecOptions& o, Result* out, QueryError* error) {
+        return backend.Execute(text, o, out, error);
+      });
+  *run_status = outcome.status;
+  const RecordedRun recorded = RecordRun(def, run_ms, std::move(outcome), &book);
   return meta.WriteMeta(recorded.writes);
 }
 

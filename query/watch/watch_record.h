@@ -7,6 +7,11 @@
 //                    instants of its stored runs, its alert records
 //   LoadWatchBook    the book as stored (and the latest stored run); a part
 //                    that does not read stays empty and its error is returned
+//   RunWatchStatement  the one way a watch's statement runs (the server's
+//                    scheduler and RunWatchOnce): under the watch owner's
+//                    scope (a scope that does not parse fails the run),
+//                    through `run` with `options` as the caller set them
+//                    (now_ms: the run's instant), timed from the call
 //   RecordRun        advances the book by one finished run and returns the
 //                    writes that record it, to be written as ONE atomic
 //                    WriteMeta (query/watch/watch_runs.h): a successful run's
@@ -25,9 +30,11 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "query/backend/backend.h"
@@ -46,6 +53,18 @@ struct WatchBook {
   std::map<std::string, AlertRecord> alerts;     // by row key
 };
 
+// How one run of a watch's statement went.
+struct WatchRunOutcome {
+  Status status;  // of the run itself
+  QueryError error;
+  Result result;
+  double duration_ms = 0;
+};
+
+// Backend::Execute's shape: the statement, the options, the answer, the error.
+using WatchStatementRunner =
+    std::function<Status(std::string_view text, const ExecOptions& options, Result* out, QueryError* error)>;
+
 struct RecordedRun {
   std::vector<MetaWrite> writes;
   std::shared_ptr<const WatchRun> run;  // null when the run failed
@@ -55,9 +74,10 @@ struct RecordedRun {
 Status LoadWatchBook(const MetaReader& meta, const std::string& name, WatchBook* book,
                      std::shared_ptr<const WatchRun>* latest = nullptr);
 
+WatchRunOutcome RunWatchStatement(const WatchDefinition& def, ExecOptions options, const WatchStatementRunner& run);
+
 // `book`'s state and run instants advance; its alerts do not (ApplyAlerts).
-RecordedRun RecordRun(const WatchDefinition& def, int64_t run_ms, const Status& status, const QueryError& error,
-                      Result result, double duration_ms, WatchBook* book);
+RecordedRun RecordRun(const WatchDefinition& def, int64_t run_ms, WatchRunOutcome outcome, WatchBook* book);
 void ApplyAlerts(const AlertUpdate& update, std::map<std::string, AlertRecord>* alerts);
 
 Status RunWatchOnce(const Backend& backend, const std::string& name, int64_t run_ms, Status* run_status);
