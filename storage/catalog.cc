@@ -438,44 +438,42 @@ bool Catalog::KeepsPaged(uint32_t column) const {
 
 Status Catalog::GetOrAddCode(uint32_t column, std::string_view value, uint32_t* code, bool* added) {
   *added = false;
-  if (KeepsPaged(column)) {
-    uint32_t first = 0, last = 0;
-    KPI_RETURN_IF_ERROR(GetOrAddCodes(column, std::span<const std::string_view>(&value, 1), code, &first, &last));
-    *added = first != 0;
-    return Status::OK();
-  }
-  // Without the on-disk value index, ingest looks up every value in memory:
-  // the whole dictionary resident, large or not.
-  KPI_RETURN_IF_ERROR(MakeResident(column));
-  {
-    std::shared_lock lock(mu_);
-    const Dictionary* d = DictionaryFor(column);
-    if (d != nullptr) {
-      const uint32_t index = d->values.Find(value);
-      if (index != StringInterner::kAbsent) {
-        *code = index + 1;
-        return Status::OK();
-      }
-    }
-  }
-  std::unique_lock lock(mu_);
-  Dictionary& d = dictionaries_[column];
-  const size_t before = d.values.size();
-  *code = d.values.Intern(value) + 1;
-  *added = d.values.size() != before;
-  d.size = static_cast<uint32_t>(d.values.size());
+  uint32_t first = 0, last = 0;
+  KPI_RETURN_IF_ERROR(GetOrAddCodes(column, std::span<const std::string_view>(&value, 1), code, &first, &last));
+  *added = first != 0;
   return Status::OK();
 }
 
 Status Catalog::GetOrAddCodes(uint32_t column, std::span<const std::string_view> values, uint32_t* codes,
                               uint32_t* first_added, uint32_t* last_added) {
   *first_added = *last_added = 0;
+  // Decided once for all of `values`: the dictionary is paged or resident
+  // for the whole call (only NoteWritten, after the codes are written,
+  // changes it).
   if (!KeepsPaged(column)) {
+    // Without the on-disk value index, ingest looks up every value in
+    // memory: the whole dictionary resident, large or not.
+    KPI_RETURN_IF_ERROR(MakeResident(column));
     for (size_t i = 0; i < values.size(); ++i) {
-      bool added = false;
-      KPI_RETURN_IF_ERROR(GetOrAddCode(column, values[i], &codes[i], &added));
-      if (added && *first_added == 0) *first_added = codes[i];
-      if (added) *last_added = codes[i];
+      {
+        std::shared_lock lock(mu_);
+        const Dictionary* d = DictionaryFor(column);
+        if (d != nullptr) {
+          const uint32_t index = d->values.Find(values[i]);
+          if (index != StringInterner::kAbsent) {
+            codes[i] = index + 1;
+            continue;
+          }
+        }
+      }
+      std::unique_lock lock(mu_);
+      Dictionary& d = dictionaries_[column];
+      const size_t before = d.values.size();
+      codes[i] = d.values.Intern(values[i]) + 1;
+      d.size = static_cast<uint32_t>(d.values.size());
+      if (d.values.size() == before) continue;  // another caller added it meanwhile
+      if (*first_added == 0) *first_added = codes[i];
+      *last_added = codes[i];
     }
     return Status::OK();
   }
