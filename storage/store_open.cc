@@ -3,6 +3,7 @@
 // acknowledged-writes check, and what an open reads (columns, dictionary
 // sizes, batches, zone maps; dictionaries themselves are read when needed,
 // storage/catalog.h).
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 
@@ -127,6 +128,24 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Families(const FamilyTuning& tuning
   return families;
 }
 
+// Env::Default() without the background threads an open starts: a
+// read-only instance never flushes or compacts, yet RocksDB sizes the
+// default environment's thread pools for max_background_jobs at every open
+// (two threads started, named and joined again in a `kpi query` process).
+// Should RocksDB schedule a job all the same, the pool gets its thread then.
+class NoIdleThreadsEnv : public rocksdb::EnvWrapper {
+ public:
+  NoIdleThreadsEnv() : rocksdb::EnvWrapper(rocksdb::Env::Default()) {}
+  static const char* kClassName() { return "KpiNoIdleThreadsEnv"; }
+  const char* Name() const override { return kClassName(); }
+  void IncBackgroundThreadsIfNeeded(int /*number*/, Priority /*pri*/) override {}
+  void Schedule(void (*function)(void* arg), void* arg, Priority pri, void* tag,
+                void (*unschedule)(void* arg)) override {
+    target()->IncBackgroundThreadsIfNeeded(1, pri);
+    target()->Schedule(function, arg, pri, tag, unschedule);
+  }
+};
+
 rocksdb::DBOptions DatabaseOptions(bool create_if_missing, bool read_only) {
   rocksdb::DBOptions o;
   if (read_only) {
@@ -135,13 +154,17 @@ rocksdb::DBOptions DatabaseOptions(bool create_if_missing, bool read_only) {
     // for them) and does not check every table file's size.
     o.skip_stats_update_on_db_open = true;
     o.skip_checking_sst_file_sizes_on_db_open = true;
+    static NoIdleThreadsEnv env;
+    o.env = &env;
   }
   o.create_if_missing = create_if_missing;
   o.create_missing_column_families = true;
   o.max_background_jobs = 2;
   // Table files are opened at open, each family's by up to this many threads
   // (RocksDB starts 16 per family by default: 80 threads for a few files).
-  o.max_file_opening_threads = 2;
+  // Read-only: by the opening thread alone (a store has a few table files
+  // per family; each extra thread was started and joined per family).
+  o.max_file_opening_threads = read_only ? 1 : 2;
   o.bytes_per_sync = 1 << 20;
   o.keep_log_file_num = 3;
   o.max_manifest_file_size = 64 << 20;
