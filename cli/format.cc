@@ -40,27 +40,6 @@ size_t DisplayWidth(std::string_view s) {
   return n;
 }
 
-// Control characters would break the table's lines: show them escaped.
-std::string Printable(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if (u < 0x20 || u == 0x7F) {
-      out += '?';
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 bool RightAligned(ValueType t) { return t == ValueType::kNumber || t == ValueType::kDuration; }
 
 // The column's type for alignment: its declared type, or the first non-null
@@ -127,6 +106,26 @@ void AppendPadded(std::string* out, const std::string& text, size_t width, bool 
 }
 
 }  // namespace
+
+std::string Printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (u < 0x20 || u == 0x7F) {
+      out += '?';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 std::string DisplayCell(const Value& value, const std::string& tz, bool date_only) {
   return TableCell(value, tz, date_only);

@@ -79,6 +79,10 @@ std::string CsvField(std::string_view text);
 // A JSON string literal with its quotes; control characters escaped, invalid
 // UTF-8 replaced by U+FFFD.
 std::string JsonString(std::string_view text);
+
+// `s` for a table: \n, \t and \r escaped, other control characters as '?'
+// (they would break the table's lines, and a NUL would cut printed text).
+std::string Printable(std::string_view s);
 // "1,234,567".
 std::string FormatCount(uint64_t n);
 // "812 B", "12.3 KB", "4.5 MB", "1.2 GB" (powers of 1024).

@@ -66,9 +66,9 @@ std::string InfoTable(const std::string& dir, const storage::StoreInfo& info) {
   if (!info.dictionaries.empty()) {
     out += "\ndictionaries\n";
     size_t w = 0;
-    for (const auto& [name, size] : info.dictionaries) w = std::max(w, name.size());
+    for (const auto& [name, size] : info.dictionaries) w = std::max(w, Printable(name).size());
     for (const auto& [name, size] : info.dictionaries) {
-      std::string padded = name;
+      std::string padded = Printable(name);
       padded.resize(w, ' ');
       out += "  " + padded + "  " + FormatCount(size) + "\n";
     }
@@ -94,7 +94,7 @@ std::string InfoTable(const std::string& dir, const storage::StoreInfo& info) {
     size_t wc = 6, wb = 5;
     uint64_t total = 0;
     for (const auto& c : info.columns) {
-      wc = std::max(wc, c.column.size());
+      wc = std::max(wc, Printable(c.column).size());
       wb = std::max(wb, FormatBytes(c.bytes).size());
       total += c.bytes;
     }
@@ -113,7 +113,7 @@ std::string InfoTable(const std::string& dir, const storage::StoreInfo& info) {
     for (const auto& c : info.columns) {
       char share[16];
       std::snprintf(share, sizeof(share), "%.1f%%", total == 0 ? 0.0 : 100.0 * static_cast<double>(c.bytes) / total);
-      row(c.column, FormatBytes(c.bytes), share, PerEvent(c.bytes, info.events), c.encoding);
+      row(Printable(c.column), FormatBytes(c.bytes), share, PerEvent(c.bytes, info.events), c.encoding);
     }
   }
   return out;

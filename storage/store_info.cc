@@ -12,13 +12,15 @@ namespace kpi::storage {
 
 namespace {
 
-std::string ColumnLabel(const Catalog& catalog, const std::string& block_column) {
+// "kind:id" of a block stat as "kind:name"; `names` maps column ids to names
+// (built once: a store may hold thousands of columns and a segment a block
+// for each).
+std::string ColumnLabel(const std::map<uint32_t, std::string>& names, const std::string& block_column) {
   auto colon = block_column.find(':');
   if (colon == std::string::npos) return block_column;
   uint32_t id = static_cast<uint32_t>(std::stoul(block_column.substr(colon + 1)));
-  for (const ColumnInfo& c : catalog.Columns())
-    if (c.id == id) return block_column.substr(0, colon + 1) + c.name;
-  return block_column;
+  auto it = names.find(id);
+  return it == names.end() ? block_column : block_column.substr(0, colon + 1) + it->second;
 }
 
 }  // namespace
@@ -49,7 +51,9 @@ Status Store::GetInfo(StoreInfo* info) const {
 
   info->dictionaries.emplace_back("event", catalog_.DictionarySize(kEventColumn));
   info->dictionaries.emplace_back("agent", catalog_.DictionarySize(kAgentColumn));
+  std::map<uint32_t, std::string> column_names;
   for (const ColumnInfo& c : catalog_.Columns()) {
+    column_names.emplace(c.id, c.name);
     if (c.kind == ColumnKind::kDimension) info->dictionaries.emplace_back(c.name, catalog_.DictionarySize(c.id));
   }
 
@@ -63,7 +67,7 @@ Status Store::GetInfo(StoreInfo* info) const {
     std::vector<ColumnBlockStat> stats;
     KPI_RETURN_IF_ERROR(DecodeSegment(std::string_view(it->value().data(), it->value().size()), &segment, &stats));
     for (const ColumnBlockStat& s : stats) {
-      auto& [bytes, encodings] = columns[ColumnLabel(catalog_, s.column)];
+      auto& [bytes, encodings] = columns[ColumnLabel(column_names, s.column)];
       bytes += s.bytes;
       encodings[s.encoding]++;
     }

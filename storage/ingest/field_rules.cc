@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 
 #include "storage/timestamp.h"
 
@@ -27,12 +28,26 @@ bool IsBlank(std::string_view text) {
 
 std::string Abbreviate(std::string_view text) {
   constexpr size_t kMax = 40;
-  if (text.size() <= kMax) return std::string(text);
-  size_t cut = kMax;
-  // Back up to a lead byte so that the reason stays valid UTF-8.
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  std::string out(text.substr(0, cut));
-  out.append("...");
+  size_t cut = text.size();
+  if (cut > kMax) {
+    cut = kMax;
+    // Back up to a lead byte so that the reason stays valid UTF-8.
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  }
+  std::string out;
+  out.reserve(cut + 3);
+  for (char c : text.substr(0, cut)) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) {
+      // Reasons reach terminals and C-string printing: control bytes as \u00XX.
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\u%04x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  if (cut < text.size()) out.append("...");
   return out;
 }
 

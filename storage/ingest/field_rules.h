@@ -17,7 +17,8 @@ bool IsIdentifier(std::string_view text);
 // True when `text` holds only spaces, tabs and carriage returns (or nothing).
 bool IsBlank(std::string_view text);
 
-// `text` cut after 40 bytes (on a UTF-8 boundary) with "..." appended.
+// `text` cut after 40 bytes (on a UTF-8 boundary) with "..." appended;
+// control characters (below 0x20, and 0x7F) written as \u00XX.
 std::string Abbreviate(std::string_view text);
 
 // `text` in double quotes, cut after 40 bytes (on a UTF-8 boundary) so that a

@@ -196,6 +196,25 @@ TEST_F(IngestCliTest, UnbalancedCsvQuoteCostsOneLine) {
   EXPECT_EQ(StoredEvents("s", dir_.path()), 100000);
 }
 
+// Hostile key names and values: a NUL in a dimension's name cut `kpi info`
+// short (it printed a C string), and one in an event name cut the reject's
+// reason; both now show the control character escaped and go on.
+TEST_F(IngestCliTest, ControlCharactersInNamesDoNotCutOutput) {
+  WriteFile(Path("e.ndjson"),
+            "{\"ts\":\"2025-03-01T08:15:02Z\",\"ticket\":\"X1\",\"event\":\"created\",\"chan\\u0000nel\":\"x\"}\n"
+            "{\"ts\":\"2025-03-01T08:15:02Z\",\"ticket\":\"X2\",\"event\":\"crea\\u0000ted\"}\n");
+  KpiRun run = RunKpi({"ingest", "--db", "s", "e.ndjson"}, dir_.path());
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("e.ndjson:2: \"event\": \"crea\\u0000ted\" is not an identifier"), std::string::npos)
+      << run.err;
+  KpiRun info = RunKpi({"info", "--db", "s"}, dir_.path());
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_EQ(info.out.find('\0'), std::string::npos);
+  EXPECT_NE(info.out.find("  chan?nel  1\n"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("caches (this process)"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("dim:chan?nel"), std::string::npos) << info.out;
+}
+
 TEST_F(IngestCliTest, InfoReportsCountsAndRefusesMissingStores) {
   WriteFile(Path("e.ndjson"),
             "{\"ts\":\"2025-03-01T08:15:02Z\",\"ticket\":\"X1\",\"event\":\"created\",\"team\":\"billing\"}\n"

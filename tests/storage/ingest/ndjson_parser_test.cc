@@ -229,6 +229,15 @@ TEST_F(NdjsonParserTest, ReasonsStayShortForHostileValues) {
   EXPECT_LT(reason2.size(), 200u);
 }
 
+// A reason is printed to terminals and logs: a NUL would cut it short (the
+// CLI prints C strings) and an escape sequence would reach the terminal.
+TEST_F(NdjsonParserTest, ReasonsEscapeControlCharacters) {
+  EXPECT_EQ(MustReject(R"({"ts":"2025-03-01T08:15:02Z","ticket":"T","event":"crea\u0000ted"})"),
+            "\"event\": \"crea\\u0000ted\" is not an identifier ([A-Za-z_][A-Za-z0-9_]*)");
+  EXPECT_EQ(MustReject(R"({"ts":"2025-03-01T08:15:02Z","ticket":"T","event":"x\u001b[2Jy"})"),
+            "\"event\": \"x\\u001b[2Jy\" is not an identifier ([A-Za-z_][A-Za-z0-9_]*)");
+}
+
 TEST_F(NdjsonParserTest, DeeplyNestedValueDoesNotCrash) {
   std::string deep = R"({"ts":"2025-03-01T08:15:02Z","ticket":"T","event":"x","a":)";
   deep += std::string(100000, '[') + std::string(100000, ']') + "}";
