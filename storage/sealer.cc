@@ -146,7 +146,7 @@ Status Sealer::Run(IngestStats* stats) {
   // Latest partitions first: a ticket sealed before its `created` arrived
   // moves to an earlier day, so it usually joins a group still to come.
   for (size_t g = groups.size(); g-- > 0;) {
-    if (from_disk_) KPI_RETURN_IF_ERROR(ReadGroupIncoming(g));
+    if (from_disk_) KPI_RETURN_IF_ERROR(ReadGroupIncoming(groups, g));
     KPI_RETURN_IF_ERROR(SealGroup(groups, g, &local, per_batch_ != nullptr ? &by_batch : nullptr));
     if (groups.size() > 1) CarryMovedTickets(groups, g);
     WriteGroup(&local, &out);
@@ -198,6 +198,7 @@ Status Sealer::Run(IngestStats* stats) {
   for (auto& [key, generation, segment] : out.cached)
     im_.cache->Insert(key.first, key.second, generation, std::move(segment));
   im_.staged_events -= taken_events_;
+  NoteSealedAhead();
   KPI_RETURN_IF_ERROR(im_.NoteSealed(staging_keys_, seal_ms));
   FlushFullMemtables();
   TraceMemory("seal-committed", nullptr);
@@ -212,7 +213,7 @@ void Sealer::FlushFullMemtables() const {
   for (rocksdb::ColumnFamilyHandle* cf : {im_.segments_cf, im_.zones_cf, im_.tickets_cf, im_.catalog_cf}) {
     uint64_t active = 0;
     if (cf != nullptr && im_.db->GetIntProperty(cf, rocksdb::DB::Properties::kCurSizeActiveMemTable, &active) &&
-        active >= im_.db->GetOptions(cf).write_buffer_size)
+        active >= im_.db->GetOptions(cf).write_buffer_size / (left_staged_ ? 2 : 1))
       full.push_back(cf);
   }
   if (full.empty()) return;
@@ -244,6 +245,9 @@ Status Sealer::SealGroup(const std::vector<Group>& groups, size_t index, IngestS
 }
 
 void Sealer::ResetGroup() {
+  arena_events_seen_ += incoming_.size() + sealed_.size();
+  arena_dims_seen_ += attrs_.dims.size();
+  arena_measures_seen_ += attrs_.measures.size();
   sealed_.clear();
   attrs_.dims.resize(incoming_dims_);
   attrs_.measures.resize(incoming_measures_);

@@ -8,7 +8,9 @@
 //      were spilled (Store::SpillStaged) or a crash left them, on disk in the
 //      staging family: then a first pass over it (under a RocksDB snapshot)
 //      only counts and places each incoming ticket, and each group reads its
-//      own events back in a pass of its own (sealer_staged.cc); look up where
+//      own events back in a pass of its own (sealer_staged.cc); a run that
+//      leaves batches for the next also seals the events of its tickets it
+//      finds looking ahead in them (sealer_staged.cc); look up where
 //      the tickets live (ticket index), bucket the events by ticket keeping
 //      arrival order;
 //   2. cut the seal into partition groups (sealer_groups.cc): each incoming
@@ -84,6 +86,13 @@ class Sealer {
   // Seals of at most this many staged events put the segments they build in
   // the segment cache.
   static constexpr uint64_t kCacheBuiltUpTo = 65536;
+  // A run reading staging back from disk takes batches up to
+  // spilled_seal_bytes less 1/kAheadShare of it, which is left for the
+  // events of its tickets it finds looking ahead in later batches; it stops
+  // looking after kAheadIdleBatches batches in a row without one
+  // (sealer_staged.cc).
+  static constexpr uint64_t kAheadShare = 5;
+  static constexpr size_t kAheadIdleBatches = 8;
   Sealer(Store* store, std::map<uint32_t, IngestStats>* per_batch)
       : store_(*store), im_(*store->impl_), per_batch_(per_batch) {}
   ~Sealer();
@@ -159,10 +168,14 @@ class Sealer {
   Status TakeStaged();
   // Disk: the first pass, counting and placing each incoming ticket.
   Status ScanStaged();
+  // Disk, after the commit: the batches taken need no note; the events
+  // sealed ahead are noted in Store::Impl::sealed_ahead.
+  void NoteSealedAhead();
   // Disk: sorts each staged batch's events by group (stable).
   void NoteGroups(const std::vector<Group>& groups);
-  // Disk: reads group `index`'s incoming events into incoming_ and attrs_.
-  Status ReadGroupIncoming(size_t index);
+  // Disk: reads group `index`'s incoming events into incoming_ and attrs_,
+  // the group's arenas sized to it first.
+  Status ReadGroupIncoming(const std::vector<Group>& groups, size_t index);
   // A ticket's incoming events, and the placement they give it.
   uint64_t IncomingEvents(uint32_t ticket) const;
   int64_t IncomingPlacement(uint32_t ticket) const;
@@ -188,7 +201,10 @@ class Sealer {
   // whose memtable the seal's write filled past its size. RocksDB would
   // only do so at the next write, and in a spilled seal's runs that is the
   // next run's commit: the full memtables (about as large as a run's
-  // write) would still be held at that run's peak (sealer.cc).
+  // write) would still be held at that run's peak (sealer.cc). When another
+  // run follows, half full is full enough: a run's write fills about half
+  // of the segments family's memtable at 1 GiB, which would otherwise stay
+  // in memory through the next run.
   void FlushFullMemtables() const;
   // After the last group: frees what the groups needed and the commit does
   // not (the incoming events and tickets, the spilled batches' offsets, the
@@ -246,6 +262,8 @@ class Sealer {
   std::vector<uint32_t> incoming_counts_;
   std::vector<int64_t> incoming_placement_;
   bool left_staged_ = false;
+  // Events of later batches sealed ahead: (batch, indexes in it, ascending).
+  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> ahead_taken_;
   size_t incoming_dims_ = 0, incoming_measures_ = 0;  // attrs_ sizes holding incoming_'s
   // The current group.
   std::vector<CodedEvent> sealed_;    // events of the loaded segments, ticket after ticket
@@ -260,6 +278,9 @@ class Sealer {
   std::map<size_t, CarryBox> carried_;  // group index (groups.size(): the last group) -> tickets carried to it
   uint32_t created_code_ = 0;
   uint64_t taken_events_ = 0;  // staged events this seal took
+  // The groups so far: events, and dimensions and measures they held
+  // (ReadGroupIncoming sizes the next group's arenas at that rate).
+  uint64_t arena_events_seen_ = 0, arena_dims_seen_ = 0, arena_measures_seen_ = 0;
 };
 
 template <typename Fn>

@@ -13,7 +13,19 @@
 // them is not read). What the seal holds is one group's events, not every
 // staged one: besides them, 8 bytes per staged event and a few words per
 // incoming ticket, under StoreOptions::spilled_seal_bytes.
+//
+// Past that bound a run takes no more batches (the next run takes them) but
+// looks ahead: the events of its own tickets in the later batches are sealed
+// by it too, and noted in Store::Impl::sealed_ahead, so that the run taking
+// their batch skips them. Arrival in time order then seals each ticket whole
+// in one run, and each segment is written once per load instead of being
+// decoded and rewritten by every run its open tickets reach. A batch is thus
+// partly in segments between two runs of one seal, with no instant yet:
+// `as of` keeps it out (Snapshot::BatchAtOrBefore), and no query runs then
+// (`kpi ingest` holds the store, Store::Open seals before it returns).
 #include <rocksdb/db.h>
+
+#include <algorithm>
 
 #include "storage/keys.h"
 #include "storage/sealer.h"
@@ -72,50 +84,118 @@ Status Sealer::ScanStaged() {
   std::vector<CodedEvent> events;
   EventAttrs attrs;
   std::vector<std::string_view> ids;
+  std::vector<uint32_t> offsets, kept;
   std::vector<PlacementScan> scans;
   // What the seal keeps per incoming ticket (its id in tickets_, counts,
   // placement, the placement scan, its ticket index entry in the write) and
   // per event (offset and ticket here, its encoded share of the write).
   constexpr uint64_t kTicketBytes = 160, kEventBytes = 16;
   const uint64_t bound = store_.options_.spilled_seal_bytes;
+  // Batches are taken while what the run holds is under take_bound; the rest
+  // of the bound is for looking ahead (below).
+  const uint64_t take_bound = bound - bound / kAheadShare;
   uint64_t events_taken = 0;
+  const auto held = [&] { return kTicketBytes * tickets_.size() + kEventBytes * events_taken; };
+  bool ahead = false;
+  size_t ahead_batches = 0, idle_batches = 0;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     if (it->key().size() != 4) return Status::Corruption("staging key");
-    if (bound != 0 && !staged_.empty() && kTicketBytes * tickets_.size() + kEventBytes * events_taken > bound) {
+    if (!ahead && bound != 0 && !staging_keys_.empty() && held() > take_bound) {
       // The rest waits for the next run (Store::Seal starts it), read back from disk too.
       left_staged_ = true;
+      ahead = true;
+      idle_batches = 0;
       std::lock_guard lock(im_.write_mu);
       im_.pending.clear();
       im_.pending_attrs.Clear();
       im_.pending_batches.clear();
       im_.pending_tickets.Clear();
       im_.pending_complete = false;
-      break;
     }
-    StagedBatch& staged = staged_.emplace_back();
-    staged.batch = GetBigEndian32(it->key().data());
+    // Looking ahead: the later batches' events of this run's tickets are
+    // sealed with them, so that the next runs need not decode and rewrite
+    // the segments this run writes. It stops at the bound, after
+    // kAheadIdleBatches batches in a row holding none of them (arrival in
+    // time order: the run's tickets are closed), or after as many batches
+    // again as the run took (scattered arrival: they never close).
+    if (ahead && (held() > bound || idle_batches >= kAheadIdleBatches ||
+                  ahead_batches >= std::max<size_t>(staging_keys_.size(), kAheadIdleBatches)))
+      break;
+    const uint32_t batch = GetBigEndian32(it->key().data());
     events.clear();
     attrs.Clear();
     ids.clear();
-    KPI_RETURN_IF_ERROR(ScanStagedBatch(std::string_view(it->value().data(), it->value().size()), staged.batch,
-                                        &ids, &staged.offsets, &attrs, &events));
-    staged.tickets.resize(ids.size());
-    tickets_.InternMany(ids, staged.tickets.data());  // the views die with the iterator's position
-    staging_keys_.push_back(it->key().ToString());
-    events_taken += events.size();
-    if (staged.batch > im_.last_batch_at_open) taken_events_ += events.size();  // staged_events counts these
+    offsets.clear();
+    KPI_RETURN_IF_ERROR(
+        ScanStagedBatch(std::string_view(it->value().data(), it->value().size()), batch, &ids, &offsets, &attrs, &events));
+    if (!ahead) {
+      staging_keys_.push_back(it->key().ToString());
+      if (batch > im_.last_batch_at_open) taken_events_ += events.size();  // staged_events counts these
+    } else {
+      ++ahead_batches;
+    }
+    // The events to seal: not those an earlier run sealed ahead, and when
+    // looking ahead only the run's tickets'.
+    const auto done = im_.sealed_ahead.find(batch);
+    size_t next_done = 0;
+    kept.clear();
+    std::vector<uint32_t> ahead_tickets;
+    for (uint32_t i = 0; i < events.size(); ++i) {
+      if (done != im_.sealed_ahead.end() && next_done < done->second.size() && done->second[next_done] == i) {
+        ++next_done;
+        continue;
+      }
+      if (ahead) {
+        const uint32_t t = tickets_.Find(ids[i]);
+        if (t == StringInterner::kAbsent) continue;
+        ahead_tickets.push_back(t);
+      }
+      kept.push_back(i);
+    }
+    if (kept.empty()) {
+      idle_batches += ahead ? 1 : 0;
+      continue;
+    }
+    idle_batches = 0;
+    StagedBatch& staged = staged_.emplace_back();
+    staged.batch = batch;
+    staged.offsets.resize(kept.size());
+    for (size_t k = 0; k < kept.size(); ++k) staged.offsets[k] = offsets[kept[k]];
+    if (ahead) {
+      staged.tickets = std::move(ahead_tickets);
+      ahead_taken_.emplace_back(batch, kept);
+    } else {
+      if (kept.size() != ids.size())
+        for (size_t k = 0; k < kept.size(); ++k) ids[k] = ids[kept[k]];
+      ids.resize(kept.size());
+      staged.tickets.resize(kept.size());
+      tickets_.InternMany(ids, staged.tickets.data());  // the views die with the iterator's position
+    }
+    events_taken += kept.size();
     incoming_counts_.resize(tickets_.size(), 0);
     scans.resize(tickets_.size(), PlacementScan(created_code_));
-    for (size_t i = 0; i < events.size(); ++i) {
-      const uint32_t t = staged.tickets[i];
+    for (size_t k = 0; k < kept.size(); ++k) {
+      const uint32_t t = staged.tickets[k];
       incoming_counts_[t]++;
-      scans[t].Visit(events[i]);
+      scans[t].Visit(events[kept[k]]);
     }
   }
   KPI_RETURN_IF_ERROR(FromRocks(it->status(), "read staging"));
   incoming_placement_.resize(scans.size());
   for (size_t t = 0; t < scans.size(); ++t) incoming_placement_[t] = scans[t].placement_ms();
   return Status::OK();
+}
+
+void Sealer::NoteSealedAhead() {
+  if (!from_disk_) return;
+  for (const std::string& key : staging_keys_) im_.sealed_ahead.erase(GetBigEndian32(key.data()));
+  for (auto& [batch, indexes] : ahead_taken_) {
+    std::vector<uint32_t>& done = im_.sealed_ahead[batch];
+    const size_t before = done.size();
+    done.insert(done.end(), indexes.begin(), indexes.end());
+    std::inplace_merge(done.begin(), done.begin() + before, done.end());
+  }
+  ahead_taken_.clear();
 }
 
 void Sealer::NoteGroups(const std::vector<Group>& groups) {
@@ -141,9 +221,34 @@ void Sealer::NoteGroups(const std::vector<Group>& groups) {
   }
 }
 
-Status Sealer::ReadGroupIncoming(size_t index) {
-  incoming_.clear();
-  attrs_.Clear();
+namespace {
+
+// Empties *v and gives it room for n elements, releasing the capacity an
+// earlier, larger group left beyond that.
+template <typename T>
+void FitArena(std::vector<T>* v, uint64_t n) {
+  v->clear();
+  if (v->capacity() > n + n / 4 + 4096) *v = std::vector<T>();
+  v->reserve(n);
+}
+
+}  // namespace
+
+Status Sealer::ReadGroupIncoming(const std::vector<Group>& groups, size_t index) {
+  // The group's arenas sized to it: the incoming events, the sealed events
+  // of its segments, and their dimensions and measures at the rate the
+  // groups before had. Each would otherwise keep the largest size any group
+  // needed (clear() keeps capacity), and a group of sealed events would sit
+  // on the capacity of an earlier group of incoming ones.
+  uint64_t in = 0, sealed = 0;
+  for (const StagedBatch& staged : staged_) in += staged.starts[index + 1] - staged.starts[index];
+  for (const SegmentKeyPair& key : groups[index].segments)
+    if (auto ref = im_.refs.find(key); ref != im_.refs.end()) sealed += ref->second.zone.num_events;
+  FitArena(&incoming_, in);
+  FitArena(&sealed_, sealed);
+  const double rate = 1.1 * static_cast<double>(in + sealed) / std::max<uint64_t>(arena_events_seen_, 1);
+  FitArena(&attrs_.dims, static_cast<uint64_t>(rate * static_cast<double>(arena_dims_seen_)));
+  FitArena(&attrs_.measures, static_cast<uint64_t>(rate * static_cast<double>(arena_measures_seen_)));
   std::unique_ptr<rocksdb::Iterator> it(im_.db->NewIterator(StagingReads(staged_snapshot_), im_.staging_cf));
   for (const StagedBatch& staged : staged_) {
     const uint32_t begin = staged.starts[index], end = staged.starts[index + 1];

@@ -215,6 +215,59 @@ RawEvent Event(const std::string& ticket, int64_t day, const char* name) {
   return e;
 }
 
+// Arrival in time order, one staged batch a day, every ticket open into the
+// next day (so into the next run), all spilled and sealed in runs of a few
+// batches: each run seals its tickets whole, looking ahead into the next
+// run's batches (storage/sealer_staged.cc), so no run decodes and rewrites a
+// segment an earlier run wrote: every segment is written once, and the store
+// is what one in-memory seal makes.
+TEST(SealGroupsTest, SpilledRunsWriteEachSegmentOnce) {
+  std::vector<std::vector<RawEvent>> days(21);
+  for (int d = 0; d < 20; ++d) {
+    for (int t = 0; t < 30; ++t) {
+      const std::string id = "T" + std::to_string(1000 + d * 30 + t);
+      RawEvent created = Event(id, d, "created");
+      created.ts_ms += t * 60'000;
+      RawEvent reply = created;
+      reply.event = "agent_reply";
+      reply.ts_ms += 3'600'000;
+      RawEvent resolved = created;
+      resolved.event = "resolved";
+      resolved.ts_ms += (t % 3 == 0 ? 40 : 25) * 3'600'000LL;  // the next day
+      days[d].push_back(created);
+      days[d].push_back(reply);
+      days[(resolved.ts_ms - kStart) / kDay].push_back(resolved);
+    }
+  }
+  days[4].push_back(days[4].front());  // a duplicate, of an event a run seals looking ahead
+  IngestStats want_stats;
+  const auto want = OneGroup({days}, &want_stats);
+  ASSERT_EQ(want.size(), 600u);
+  for (uint32_t max_deltas : {0u, 16u}) {
+    SCOPED_TRACE("deltas " + std::to_string(max_deltas));
+    ScratchDir dir;
+    std::unique_ptr<Store> store;
+    // ~6 KB a day (30 new tickets, ~90 events): runs of ~3 days.
+    ASSERT_TRUE(Store::Open(dir.path(), Options(40, max_deltas, 25'000), &store).ok());
+    store->SpillStaged();
+    IngestStats stats;
+    for (const auto& day : days) ASSERT_TRUE(store->Stage(day, nullptr, &stats).ok());
+    std::map<uint32_t, IngestStats> per_batch;
+    ASSERT_TRUE(store->Seal(&stats, &per_batch).ok());
+    EXPECT_EQ(store->staged_events(), 0u);
+    EXPECT_EQ(Tickets(*store), want);
+    EXPECT_EQ(stats.accepted, want_stats.accepted);
+    EXPECT_EQ(stats.duplicates, 1u);
+    EXPECT_EQ(stats.events_rewritten, 0u) << "a run decoded and rewrote segments an earlier run wrote";
+    uint64_t segments = 0;
+    for (const auto& [partition, n] : SegmentsPerPartition(*store)) segments += n;
+    EXPECT_EQ(stats.segments_written, segments) << "a segment was written more than once";
+    uint64_t per_batch_accepted = 0;
+    for (const auto& [batch, counts] : per_batch) per_batch_accepted += counts.accepted;
+    EXPECT_EQ(per_batch_accepted, want_stats.accepted);
+  }
+}
+
 // Seals `seals` with one group and with one partition per group: the same
 // tickets; returns the second store's segments per partition.
 std::map<uint32_t, uint32_t> SealBothWays(const std::vector<std::vector<std::vector<RawEvent>>>& seals,
