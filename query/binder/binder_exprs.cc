@@ -37,6 +37,9 @@ const BoundExpr* Binder::BindKpi(const KpiDefinition& def, const ast::Expr& ref,
     return Fail(ref.pos, "kpi '" + def.name + "' refers to itself");
   if (def.expr == nullptr) return Fail(ref.pos, "kpi '" + def.name + "' has no expression");
   if (kpi_stack_.empty()) kpi_ref_pos_ = ref.pos;
+  if (cat_.FindColumn(def.name))
+    Warn("kpi '" + def.name + "' hides the column '" + def.name +
+         "' (ingested after the kpi was defined; drop the kpi to read the column)");
   out_->used_definitions["kpi:" + def.name] = def.defined_at_ms;
   kpi_stack_.push_back(def.name);
   const BoundExpr* r = ctx == Ctx::kRow ? BindRow(*def.expr) : BindGroupCtx(*def.expr);
@@ -135,6 +138,9 @@ const BoundExpr* Binder::BindColumn(const ast::Expr& e) {
     node.type = ValueType::kTime;
     return Row(std::move(node));
   }
+  // A named KPI before a store column of its name (IsColumnName).
+  auto kpi = kpis_.find(n);
+  if (kpi != kpis_.end()) return BindKpi(kpi->second, e, Ctx::kRow);
   if (std::optional<storage::ColumnInfo> c = cat_.FindColumn(n)) {
     node.column_id = c->id;
     node.cost = 2;
@@ -148,8 +154,6 @@ const BoundExpr* Binder::BindColumn(const ast::Expr& e) {
     }
     return Row(std::move(node));
   }
-  auto kpi = kpis_.find(n);
-  if (kpi != kpis_.end()) return BindKpi(kpi->second, e, Ctx::kRow);
   return UnknownColumn(e);
 }
 

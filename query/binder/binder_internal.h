@@ -148,9 +148,13 @@ class Binder {
     return n == "created";
   }
 
+  // A store column that a named KPI of the same name hides is not a column
+  // name here: `define kpi` refuses a column's name, so such a column was
+  // ingested after the KPI was defined, and the KPI keeps its meaning (a
+  // report, and its `as of` rerun, answers as before such data arrived).
   bool IsColumnName(const std::string& n) const {
     if (nested()) return NestedColumnIndex(n) >= 0;
-    return IsBuiltinColumn(n) || cat_.FindColumn(n).has_value();
+    return IsBuiltinColumn(n) || (cat_.FindColumn(n).has_value() && kpis_.count(n) == 0);
   }
 
   void NeedText(const BoundExpr* e) {

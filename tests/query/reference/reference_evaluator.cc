@@ -183,6 +183,12 @@ class QueryRun {
   size_t visible_joins_ = 0;  // joins bound so far: `T.col` may name these
   cctz::time_zone tz_;
   std::set<std::string> warnings_;
+  // A KPI named like a store column hides it (the column came later).
+  void NoteHiddenColumn(const std::string& n) {
+    if (store_.dims.count(n) || store_.measures.count(n))
+      warnings_.insert("kpi '" + n + "' hides the column '" + n +
+                       "' (ingested after the kpi was defined; drop the kpi to read the column)");
+  }
   std::vector<std::string> group_names_, item_names_;
   std::vector<ValueType> item_types_;
   std::map<const ast::Expr*, ValueType> types_;  // static type of every checked node
@@ -256,7 +262,8 @@ bool QueryRun::IsColumn(const std::string& name) const {
   if (name == "ticket") return true;
   if (events_source() && (name == "time" || name == "event" || name == "agent")) return true;
   if (!events_source() && name == "created") return true;
-  return store_.dims.count(name) > 0 || store_.measures.count(name) > 0;
+  // A named KPI hides a store column of its name (the column came later).
+  return (store_.dims.count(name) > 0 || store_.measures.count(name) > 0) && kpis_.count(name) == 0;
 }
 
 int QueryRun::GroupKeyIndex(const ast::Expr& e) const {
@@ -320,6 +327,7 @@ Status QueryRun::Check(const ast::Expr& e, Context ctx, ValueType* type, int dep
           }
         }
         if (!IsColumn(e.text) && kpis_.count(e.text)) {
+          NoteHiddenColumn(e.text);
           KPI_RETURN_IF_ERROR(Check(*kpis_.at(e.text), ctx, &t, depth + 1));
           break;
         }
@@ -342,12 +350,13 @@ Status QueryRun::Check(const ast::Expr& e, Context ctx, ValueType* type, int dep
         t = ValueType::kString;
       } else if ((events_source() && n == "time") || (!events_source() && n == "created")) {
         t = ValueType::kTime;
+      } else if (kpis_.count(n)) {
+        NoteHiddenColumn(n);
+        KPI_RETURN_IF_ERROR(Check(*kpis_.at(n), ctx, &t, depth + 1));
       } else if (store_.dims.count(n)) {
         t = ValueType::kString;
       } else if (store_.measures.count(n)) {
         t = ValueType::kNumber;
-      } else if (kpis_.count(n)) {
-        KPI_RETURN_IF_ERROR(Check(*kpis_.at(n), ctx, &t, depth + 1));
       } else {
         return Error(e.pos, "unknown column '" + n + "'");
       }
@@ -810,6 +819,7 @@ Value QueryRun::EvalRow(const ast::Expr& e, const Row& row) const {
       } else if (n == "created") {
         return Value::Time(row.ticket->created);
       }
+      if (kpis_.count(n)) return EvalRow(*kpis_.at(n), row);
       if (store_.dims.count(n)) {
         auto it = row.dims.find(n);
         return it == row.dims.end() ? Value::Null() : Value::String(it->second);
@@ -822,7 +832,7 @@ Value QueryRun::EvalRow(const ast::Expr& e, const Row& row) const {
         std::optional<double> m = row.ticket->LastMeasure(n);
         return m ? Value::Number(*m) : Value::Null();
       }
-      return EvalRow(*kpis_.at(n), row);
+      return Value::Null();
     }
     case ast::ExprKind::kCall:
       if (e.text == "cycles") return Value::Duration(cycle_value_);
