@@ -1,7 +1,7 @@
 // Snapshot: a pinned RocksDB snapshot plus the segment list of that instant;
 // Plan() prunes with zone maps, Load() decodes through the shared cache.
 #include <algorithm>
-#include <set>
+#include <optional>
 
 #include "storage/keys.h"
 #include "storage/segment_codec.h"
@@ -68,22 +68,24 @@ uint32_t Snapshot::BatchAtOrBefore(int64_t epoch_ms) const {
 
 std::vector<SegmentRef> Snapshot::Plan(const ScanSpec& spec, PlanStats* stats) const {
   std::vector<SegmentRef> out;
-  std::set<uint32_t> partitions, scanned_partitions;
   PlanStats local;
+  // The view is in (partition, segment) order: a partition is counted when
+  // its first segment (scanned: its first scanned segment) is met.
+  std::optional<uint32_t> last_partition, last_scanned_partition;
   for (const SegmentRef& ref : *segments_) {
-    partitions.insert(ref.partition);
+    local.partitions_total += last_partition != ref.partition;
+    last_partition = ref.partition;
     local.segments_total++;
     local.events_total += ref.zone.num_events;
     if (!MayMatch(ref.partition, ref.zone, spec)) continue;
-    scanned_partitions.insert(ref.partition);
+    local.partitions_scanned += last_scanned_partition != ref.partition;
+    last_scanned_partition = ref.partition;
     local.segments_scanned++;
     local.events_in_scanned_segments += ref.zone.num_events;
     // What this snapshot will read stays cached while it reads the rest.
     store_->impl_->cache->Claim(ref.partition, ref.segment, ref.generation, scan_);
     out.push_back(ref);
   }
-  local.partitions_total = partitions.size();
-  local.partitions_scanned = scanned_partitions.size();
   if (stats != nullptr) *stats = local;
   return out;
 }

@@ -93,7 +93,17 @@ Status SkipPresence(std::string_view* in, uint32_t num_rows);
 
 // --- primitives shared by the segment format ----------------------------------
 void PutVarint64(std::string* out, uint64_t v);
-bool GetVarint64(std::string_view* in, uint64_t* v);  // false on truncation/overflow
+bool GetVarint64Long(std::string_view* in, uint64_t* v);  // GetVarint64's general case
+// False on truncation/overflow. One-byte varints (most counts and gaps of the
+// format, e.g. every zone map's codes an open reads) are read inline.
+inline bool GetVarint64(std::string_view* in, uint64_t* v) {
+  if (!in->empty() && static_cast<unsigned char>(in->front()) < 0x80) {
+    *v = static_cast<unsigned char>(in->front());
+    in->remove_prefix(1);
+    return true;
+  }
+  return GetVarint64Long(in, v);
+}
 inline uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 inline int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 

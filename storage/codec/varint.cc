@@ -15,7 +15,7 @@ void PutVarint64(std::string* out, uint64_t v) {
   out->append(buf, n);
 }
 
-bool GetVarint64(std::string_view* in, uint64_t* v) {
+bool GetVarint64Long(std::string_view* in, uint64_t* v) {
   uint64_t result = 0;
   for (size_t i = 0; i < in->size() && i < kMaxVarintBytes; ++i) {
     uint64_t byte = static_cast<uint8_t>((*in)[i]);
