@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "query/aggregates/aggregate.h"
+#include "query/execution/hash_mix.h"
 #include "query/execution/key_parts.h"
 
 namespace kpi::query {
@@ -15,7 +16,7 @@ class PartSet {
  public:
   void Insert(uint64_t x) {
     if ((size_ + 1) * 4 > slots_.size() * 3) Grow();
-    size_t i = Hash(x) & (slots_.size() - 1);
+    size_t i = MixBits(x) & (slots_.size() - 1);
     while (slots_[i] != kNullPart) {
       if (slots_[i] == x) return;
       i = (i + 1) & (slots_.size() - 1);
@@ -30,13 +31,6 @@ class PartSet {
   size_t size() const { return size_; }
 
  private:
-  static uint64_t Hash(uint64_t x) {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    return x ^ (x >> 33);
-  }
   void Grow() {
     std::vector<uint64_t> old = std::move(slots_);
     slots_.assign(old.empty() ? 16 : old.size() * 2, kNullPart);

@@ -1,20 +1,12 @@
 #include "query/execution/group_table.h"
 
-namespace kpi::query {
+#include "query/execution/hash_mix.h"
 
-namespace {
-inline uint64_t Mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  return x ^ (x >> 33);
-}
-}  // namespace
+namespace kpi::query {
 
 uint64_t GroupTable::Hash(const uint64_t* key) const {
   uint64_t h = 0x9e3779b97f4a7c15ULL;
-  for (size_t i = 0; i < parts_; ++i) h = Mix(h ^ key[i]) + i;
+  for (size_t i = 0; i < parts_; ++i) h = MixBits(h ^ key[i]) + i;
   return h;
 }
 
