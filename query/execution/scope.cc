@@ -218,22 +218,31 @@ ScopeFilter::ScopeFilter(const Scope& scope, const storage::Catalog& catalog) : 
 
 namespace {
 
-// Per ticket of `s`, the code of `column` its latest event carried (0: none),
-// as `from tickets` reads a dimension: sparse entries ascend by row, so one
-// pass with a ticket cursor.
-void LatestCodes(const storage::Segment& s, uint32_t column, std::vector<uint32_t>* out) {
+// visit(t, code) for each sparse entry of `d` in `s`, t the ticket whose
+// events hold the entry's row. Entries ascend by row, so one pass with a
+// ticket cursor, and a ticket's last call carries its latest event's code.
+// Requires s.num_tickets() > 0.
+template <typename Visit>
+void ForEachTicketEntry(const storage::Segment& s, const storage::SparseCodes& d, const Visit& visit) {
   const uint32_t nt = s.num_tickets(), ne = s.num_events();
-  out->assign(nt, 0);
-  const storage::SparseCodes* d = column == 0 ? nullptr : s.FindDim(column);
-  if (d == nullptr || nt == 0) return;
-  const size_t m = std::min(d->rows.size(), d->codes.size());
+  const uint32_t* begin = s.event_begin.data();
+  const size_t m = std::min(d.rows.size(), d.codes.size());
   uint32_t t = 0;
   for (size_t k = 0; k < m; ++k) {
-    const uint32_t row = d->rows[k];
+    const uint32_t row = d.rows[k];
     if (row >= ne) break;
-    while (t + 1 < nt && s.event_begin[t + 1] <= row) ++t;
-    (*out)[t] = d->codes[k];
+    while (t + 1 < nt && begin[t + 1] <= row) ++t;
+    visit(t, d.codes[k]);
   }
+}
+
+// Per ticket of `s`, the code of `column` its latest event carried (0: none),
+// as `from tickets` reads a dimension.
+void LatestCodes(const storage::Segment& s, uint32_t column, std::vector<uint32_t>* out) {
+  out->assign(s.num_tickets(), 0);
+  const storage::SparseCodes* d = column == 0 ? nullptr : s.FindDim(column);
+  if (d == nullptr || s.num_tickets() == 0) return;
+  ForEachTicketEntry(s, *d, [out](uint32_t t, uint32_t code) { (*out)[t] = code; });
 }
 
 }  // namespace
@@ -268,7 +277,7 @@ int ScopeFilter::EvalNode(size_t i, uint32_t t) const {
 }
 
 uint32_t ScopeFilter::Mark(const storage::Segment& segment, SegmentRows* tickets, std::vector<uint8_t>* keep) {
-  const uint32_t nt = segment.num_tickets(), ne = segment.num_events();
+  const uint32_t nt = segment.num_tickets();
   keep->assign(nt, 0);
   uint8_t* out = keep->data();
   const size_t root = scope_.nodes().size() - 1;
@@ -300,16 +309,9 @@ uint32_t ScopeFilter::Mark(const storage::Segment& segment, SegmentRows* tickets
     const uint8_t* listed = leaf.listed.data();
     const uint32_t size = static_cast<uint32_t>(leaf.listed.size());
     const uint8_t flip = r.negated ? 1 : 0;
-    const uint32_t* begin = segment.event_begin.data();
-    const size_t m = std::min(d->rows.size(), d->codes.size());
-    uint32_t t = 0;
-    for (size_t k = 0; k < m; ++k) {
-      const uint32_t row = d->rows[k];
-      if (row >= ne) break;
-      while (t + 1 < nt && begin[t + 1] <= row) ++t;
-      const uint32_t c = d->codes[k];
+    ForEachTicketEntry(segment, *d, [&](uint32_t t, uint32_t c) {
       out[t] = c != 0 && ((c < size && listed[c] != 0) ^ flip);
-    }
+    });
     for (uint32_t i = 0; i < nt; ++i) kept += out[i];
     return kept;
   }
