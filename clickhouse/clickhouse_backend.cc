@@ -9,6 +9,7 @@
 #include "clickhouse/meta_table.h"
 #include "clickhouse/schema_ddl.h"
 #include "clickhouse/select_run.h"
+#include "query/backend/statement_steps.h"
 #include "query/binder/binder.h"
 #include "clickhouse/result_tsv.h"
 #include "query/catalog/definition_store.h"
@@ -92,25 +93,11 @@ class StatementRun {
 
   Status Run() {
     query::ast::Statement st;
-    query::ParseError perr;
-    if (!query::ParseStatement(text_, &st, &perr)) {
-      error_->message = perr.message;
-      error_->line = perr.pos.line;
-      error_->column = perr.pos.column;
-      error_->snippet =
-          perr.snippet.empty() ? query::SourceSnippet(text_, perr.pos.line, perr.pos.column) : perr.snippet;
-      return Status::InvalidArgument(perr.ToString());
-    }
+    KPI_RETURN_IF_ERROR(query::ParseForRun(text_, &st, error_));
     KPI_RETURN_IF_ERROR(Names::Load(config_, &names_));
-    // A watch's statement must translate now (its explain), before the watch is stored.
-    if (const auto* w = std::get_if<query::ast::DefineWatch>(&st)) {
-      query::Result scratch;
-      query::Result* answer = out_;
-      out_ = &scratch;
-      const Status checked = w->select ? Select(*w->select, true) : Evaluate(*w->evaluate, true);
-      out_ = answer;
-      if (!checked.ok()) return checked;
-    }
+    KPI_RETURN_IF_ERROR(query::CheckWatchStatement(
+        st, &out_, [this](const query::ast::SelectQuery& q, bool explain) { return Select(q, explain); },
+        [this](const query::ast::Evaluate& ev, bool explain) { return Evaluate(ev, explain); }));
     Status status;
     if (query::ExecuteDefinitionStatement(backend_.Meta(), *names_, st, text_, out_, error_, &status, Viewer()))
       return status;
@@ -125,31 +112,19 @@ class StatementRun {
   const std::string* Viewer() const { return options_.scope ? &options_.scope->text() : nullptr; }
 
   Status Fail(const query::ast::SourcePos& pos, const std::string& message) {
-    error_->message = message;
-    error_->line = pos.line;
-    error_->column = pos.column;
-    error_->snippet = query::SourceSnippet(text_, pos.line, pos.column);
-    return Status::InvalidArgument("line " + std::to_string(pos.line) + ", column " + std::to_string(pos.column) +
-                                   ": " + message);
+    return query::FailAt(text_, pos, message, error_);
   }
 
   // The instant the statement is answered as of, the definitions of that
   // instant and the binder's context (query/evaluation/statement_definitions.h).
   Status Prepare(const query::ast::SelectQuery& q, bool judging) {
-    int64_t ms = 0;
-    bool own_as_of = false;
-    if (q.as_of) {
-      cctz::time_zone tz;
-      std::string why;
-      own_as_of =
-          query::LoadQueryZone(q.tz.value_or("UTC"), &tz) && query::ParseQueryInstant(q.as_of->text, tz, &ms, &why);
-    }
-    as_of_ = query::StatementAsOf(own_as_of ? std::optional<int64_t>(ms) : std::nullopt, options_);
+    const std::optional<int64_t> own_as_of = query::OwnAsOf(q);
+    as_of_ = query::StatementAsOf(own_as_of, options_);
     const query::MetaWriter meta = backend_.Meta();
     KPI_RETURN_IF_ERROR(query::LoadAllDefinitions(meta, as_of_, &defs_, Viewer(), judging));
     if (as_of_) KPI_RETURN_IF_ERROR(query::LoadVisibleKpis(meta, Viewer(), &kpis_now_));
     context_ = query::BindContext{};
-    context_.now_ms = own_as_of ? ms : options_.now_ms ? *options_.now_ms : as_of_ ? *as_of_ : meta.NowMs();
+    context_.now_ms = query::StatementNow(own_as_of, options_, as_of_, [&meta] { return meta.NowMs(); });
     return query::FillBindContext(meta, defs_, q, &context_);
   }
 

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "query/aggregates/aggregate.h"
+#include "query/backend/statement_steps.h"
 #include "query/binder/binder.h"
 #include "query/binder/schema.h"
 #include "query/execution/executor.h"
@@ -34,33 +35,6 @@
 
 namespace kpi::query {
 
-namespace {
-
-std::string Snippet(std::string_view text, const ast::SourcePos& pos) { return SourceSnippet(text, pos.line, pos.column); }
-
-Status Fail(std::string_view text, const ast::SourcePos& pos, const std::string& message, QueryError* error,
-            Status::Code code = Status::Code::kInvalidArgument) {
-  error->message = message;
-  error->line = pos.line;
-  error->column = pos.column;
-  error->snippet = Snippet(text, pos);
-  const std::string where = "line " + std::to_string(pos.line) + ", column " + std::to_string(pos.column) + ": ";
-  if (code == Status::Code::kNotFound) return Status::NotFound(where + message);
-  return Status::InvalidArgument(where + message);
-}
-
-// The `as of` instant of `q`, read as the binder reads it (in the query's
-// zone); false without one or when it does not parse.
-bool AsOfInstant(const ast::SelectQuery& q, int64_t* ms) {
-  if (!q.as_of) return false;
-  cctz::time_zone tz;
-  if (!LoadQueryZone(q.tz.value_or("UTC"), &tz)) return false;
-  std::string why;
-  return ParseQueryInstant(q.as_of->text, tz, ms, &why);
-}
-
-}  // namespace
-
 Engine::Engine(storage::Store* store) : store_(store) {}
 
 Status Engine::Ingest(std::span<const RawEvent> events, std::vector<storage::EventReject>* rejects,
@@ -78,23 +52,10 @@ class StatementRun {
 
   Status Run() {
     ast::Statement st;
-    ParseError perr;
-    if (!ParseStatement(text_, &st, &perr)) {
-      error_->message = perr.message;
-      error_->line = perr.pos.line;
-      error_->column = perr.pos.column;
-      error_->snippet = perr.snippet.empty() ? Snippet(text_, perr.pos) : perr.snippet;
-      return Status::InvalidArgument(perr.ToString());
-    }
-    // A watch's statement must bind now (its explain), before the watch is stored.
-    if (const auto* w = std::get_if<ast::DefineWatch>(&st)) {
-      Result scratch;
-      Result* answer = out_;
-      out_ = &scratch;
-      const Status checked = w->select ? Select(*w->select, true) : Evaluate(*w->evaluate, true);
-      out_ = answer;
-      if (!checked.ok()) return checked;
-    }
+    KPI_RETURN_IF_ERROR(ParseForRun(text_, &st, error_));
+    KPI_RETURN_IF_ERROR(CheckWatchStatement(
+        st, &out_, [this](const ast::SelectQuery& q, bool explain) { return Select(q, explain); },
+        [this](const ast::Evaluate& ev, bool explain) { return Evaluate(ev, explain); }));
     Status status;
     if (ExecuteDefinitionStatement(store_, CatalogSchema(store_->catalog()), st, text_, out_, error_, &status,
                                    Viewer()))
@@ -114,11 +75,10 @@ class StatementRun {
   // `judging`: evaluate needs targets, exemptions and scorecards too.
   Status Prepare(const ast::SelectQuery& q, bool judging = false) {
     snap_ = store_->GetSnapshot();
-    int64_t ms = 0;
-    const bool own_as_of = AsOfInstant(q, &ms);
-    as_of_ = StatementAsOf(own_as_of ? std::optional<int64_t>(ms) : std::nullopt, options_);
+    const std::optional<int64_t> own_as_of = OwnAsOf(q);
+    as_of_ = StatementAsOf(own_as_of, options_);
     // Relative windows: under `as of T` now is T.
-    now_ms_ = own_as_of ? ms : options_.now_ms ? *options_.now_ms : as_of_ ? *as_of_ : store_->NowMs();
+    now_ms_ = StatementNow(own_as_of, options_, as_of_, [this] { return store_->NowMs(); });
     // No later than the snapshot's instant: batches sealed after it could
     // still be stamped at or before a later one (storage/batch_instants.cc).
     if (as_of_ && *as_of_ > snap_->instant_ms()) {
@@ -136,7 +96,7 @@ class StatementRun {
   Status BindFailed(const BindError& berr_in) {
     BindError berr = berr_in;
     if (as_of_) berr.message += NotDefinedThen(berr.message, defs_.kpis, kpis_now_, *as_of_);
-    return Fail(text_, berr.pos, berr.message, error_);
+    return FailAt(text_, berr.pos, berr.message, error_);
   }
 
   // For explain: KPIs whose definition changed since the `as of` instant.
@@ -206,10 +166,10 @@ class StatementRun {
     BoundQuery bound;
     KPI_RETURN_IF_ERROR(Bind(base, &bound));
     trends::TrendError terr;
-    if (!trends::CheckTrendClauses(q, bound, &terr)) return Fail(text_, terr.pos, terr.message, error_);
+    if (!trends::CheckTrendClauses(q, bound, &terr)) return FailAt(text_, terr.pos, terr.message, error_);
     if (explain) return Explain(bound, BuildScanPlan(bound, *snap_), {trends::ExplainTrend(q, bound)});
     const Status st = trends::ExecuteTrendSelect(q, bound, *snap_, options_, out_, &terr);
-    if (!st.ok()) return terr.message.empty() ? st : Fail(text_, terr.pos, terr.message, error_);
+    if (!st.ok()) return terr.message.empty() ? st : FailAt(text_, terr.pos, terr.message, error_);
     return Stamp(bound.used_definitions);
   }
 
@@ -230,7 +190,7 @@ class StatementRun {
     auto leaf = [&](const ast::SelectQuery& level, bool answer, Result* out) {
       ast::SourcePos pos;
       std::string message;
-      if (!NestedLeafError(level, &pos, &message)) return Fail(text_, pos, message, error_);
+      if (!NestedLeafError(level, &pos, &message)) return FailAt(text_, pos, message, error_);
       BoundQuery bound;
       KPI_RETURN_IF_ERROR(Bind(level, &bound));
       KPI_RETURN_IF_ERROR(ExecuteSelect(bound, *snap_, BuildScanPlan(bound, *snap_), LevelOptions(options_, answer), out));
@@ -262,7 +222,7 @@ class StatementRun {
                                      explain, out_, &used, &windows_, &failure);
     if (!failure.message.empty())
       return failure.bind ? BindFailed(BindError{failure.message, failure.pos})
-                          : Fail(text_, failure.pos, failure.message, error_);
+                          : FailAt(text_, failure.pos, failure.message, error_);
     KPI_RETURN_IF_ERROR(s);
     return explain ? Status::OK() : Stamp(used);
   }
@@ -271,7 +231,7 @@ class StatementRun {
     EvaluatePlan plan;
     EvaluateFailure failure;
     KPI_RETURN_IF_ERROR(Prepare(ev.query, /*judging=*/true));
-    if (!PlanEvaluate(ev, defs_, &plan, &failure)) return Fail(text_, failure.pos, failure.message, error_);
+    if (!PlanEvaluate(ev, defs_, &plan, &failure)) return FailAt(text_, failure.pos, failure.message, error_);
     context_.exclusions = plan.exclusions;
     BoundQuery bound;
     KPI_RETURN_IF_ERROR(Bind(plan.select, &bound));
@@ -281,7 +241,7 @@ class StatementRun {
     KPI_RETURN_IF_ERROR(ExecuteSelect(bound, *snap_, scan, options_, &values));
     std::map<std::string, int64_t> used = bound.used_definitions;
     if (!JudgeEvaluation(ev, plan, defs_, bound, values, out_, &used, &failure))
-      return Fail(text_, failure.pos, failure.message, error_);
+      return FailAt(text_, failure.pos, failure.message, error_);
     if (out_->rows.size() > options_.max_result_rows)
       return Status::ResourceExhausted("the evaluation has " + std::to_string(out_->rows.size()) +
                                        " rows, more than the limit of " + std::to_string(options_.max_result_rows));
