@@ -298,6 +298,13 @@ int Ingest::Run() {
     std::fprintf(err_, "kpi ingest: aborted after %s rejected lines (--max-errors %lld); the lines before were stored\n",
                  FormatCount(rejects_->total()).c_str(), static_cast<long long>(flags_.max_errors));
   }
+  if (store_error_ && stats_.staged > 0) {
+    // "accepted" counts sealed events only: say that the staged ones are not lost.
+    std::fprintf(err_,
+                 "kpi ingest: %s events were staged before the failure (durable: the store seals them at its next "
+                 "open); after fixing the cause, run the same ingest again: what is stored counts as duplicates\n",
+                 FormatCount(stats_.staged).c_str());
+  }
   PrintSummary(progress_->ElapsedSeconds(), events_read);
   if (rejects_file && std::fflush(rejects_file.get()) != 0) {
     std::fprintf(err_, "kpi ingest: writing %s failed\n", flags_.rejects_path.c_str());

@@ -2,6 +2,7 @@
 // the command functions of kpi_cli_lib; nothing else happens here.
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdio>
 
 #include "cli/audit_command.h"
@@ -29,6 +30,10 @@ constexpr const char* kFooter =
 
 int main(int argc, char** argv) {
   using namespace kpi::cli;
+  // A file size limit (ulimit -f) makes the write that passes it fail with
+  // EFBIG, reported like a full disk, instead of killing the process
+  // mid-write without a word.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"kpi: a columnar store and query language for customer-service KPIs", "kpi"};
   app.require_subcommand(1);
   app.footer(kFooter);

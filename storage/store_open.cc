@@ -21,6 +21,7 @@
 #include "storage/store.h"
 #include "storage/store_dir.h"
 #include "storage/store_impl.h"
+#include "storage/tolerant_log_env.h"
 
 namespace kpi::storage {
 
@@ -155,6 +156,11 @@ rocksdb::DBOptions DatabaseOptions(bool create_if_missing, bool read_only) {
     o.skip_stats_update_on_db_open = true;
     o.skip_checking_sst_file_sizes_on_db_open = true;
     static NoIdleThreadsEnv env;
+    o.env = &env;
+  } else {
+    // Its LOG: a full disk fails the write that met it, rather than aborting
+    // the process at the next log line (storage/tolerant_log_env.h).
+    static TolerantLogEnv env(rocksdb::Env::Default());
     o.env = &env;
   }
   o.create_if_missing = create_if_missing;

@@ -1,5 +1,7 @@
 // End-to-end tests of `kpi gen`, `kpi ingest` and `kpi info`, running the
 // real binary.
+#include <sys/resource.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -213,6 +215,25 @@ TEST_F(IngestCliTest, ControlCharactersInNamesDoNotCutOutput) {
   EXPECT_NE(info.out.find("  chan?nel  1\n"), std::string::npos) << info.out;
   EXPECT_NE(info.out.find("caches (this process)"), std::string::npos) << info.out;
   EXPECT_NE(info.out.find("dim:chan?nel"), std::string::npos) << info.out;
+}
+
+// A file size limit (ulimit -f) reached while staging: the write fails with
+// EFBIG and the ingest says so (exit 2), where SIGXFSZ used to kill kpi
+// without a word (exit 153); the events stored before are intact.
+TEST_F(IngestCliTest, FileSizeLimitFailsWithAMessage) {
+  WriteFile(Path("first.ndjson"), "{\"ts\":\"2025-03-01T08:15:02Z\",\"ticket\":\"X1\",\"event\":\"created\"}\n");
+  ASSERT_EQ(RunKpi({"ingest", "--db", "s", "first.ndjson"}, dir_.path()).exit_code, 0);
+  ASSERT_EQ(RunKpi({"gen", "--tickets", "2000", "--out", "ev.ndjson", "-q"}, dir_.path()).exit_code, 0);
+  struct rlimit old;
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  struct rlimit small = old;
+  small.rlim_cur = 256 * 1024;  // the first staged batch's log write passes it
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  KpiRun run = RunKpi({"ingest", "--db", "s", "ev.ndjson"}, dir_.path());
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old), 0);
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("File too large"), std::string::npos) << run.err;
+  EXPECT_EQ(StoredEvents("s", dir_.path()), 1);
 }
 
 TEST_F(IngestCliTest, InfoReportsCountsAndRefusesMissingStores) {
