@@ -17,9 +17,16 @@ bool Fail(const ast::SourcePos& pos, std::string message, DefinitionError* error
   return false;
 }
 
-// Milliseconds of a duration literal; false for anything else.
+// At most 10^12 seconds (as repeat_within's window): the scheduler adds
+// periods and phases in milliseconds, which must not overflow.
+constexpr double kMaxPeriodSeconds = 1e12;
+
+// Milliseconds of a duration literal up to kMaxPeriodSeconds; false for
+// anything else.
 bool DurationMs(const ast::ExprPtr& e, int64_t* ms) {
-  if (e == nullptr || e->kind != ast::ExprKind::kDuration || !std::isfinite(e->number)) return false;
+  if (e == nullptr || e->kind != ast::ExprKind::kDuration || !std::isfinite(e->number) ||
+      e->number > kMaxPeriodSeconds)
+    return false;
   *ms = static_cast<int64_t>(std::llround(e->number * 1000));
   return true;
 }
@@ -30,11 +37,12 @@ bool ReadWatch(const ast::DefineWatch& d, WatchDefinition* out, DefinitionError*
   *out = WatchDefinition{};
   out->name = d.name.name;
   if (!DurationMs(d.every, &out->every_ms))
-    return Fail(d.every ? d.every->pos : d.name.pos, "`every` takes a duration such as 10s, 5m or 1h", error);
+    return Fail(d.every ? d.every->pos : d.name.pos,
+                "`every` takes a duration such as 10s, 5m or 1h (at most 10^12 seconds)", error);
   if (out->every_ms < 1000) return Fail(d.every->pos, "a watch runs at most once a second: `every` must be at least 1s", error);
   if (d.keep) {
     if (!DurationMs(d.keep, &out->keep_ms))
-      return Fail(d.keep->pos, "`keep` takes a duration such as 7d or 12w", error);
+      return Fail(d.keep->pos, "`keep` takes a duration such as 7d or 12w (at most 10^12 seconds)", error);
     if (out->keep_ms < out->every_ms)
       return Fail(d.keep->pos, "`keep` must be at least `every`: the history would hold no run", error);
   }

@@ -100,6 +100,11 @@ TEST_F(WatchTest, DefineChecksTheWatchAndItsStatement) {
   const Bad bad[] = {
       {"define watch w every 500ms as select count() as n from tickets", "at least 1s"},
       {"define watch w every 1m keep 10s as select count() as n from tickets", "`keep` must be at least `every`"},
+      // Overflowed milliseconds: 9e15s wrapped the scheduler's next instant
+      // into the past (the watch ran at once), 1e300s read as "at most once a second".
+      {"define watch w every 9e15s as select count() as n from tickets", "at most 10^12 seconds"},
+      {"define watch w every 1e300s as select count() as n from tickets", "at most 10^12 seconds"},
+      {"define watch w every 1m keep 1e300s as select count() as n from tickets", "at most 10^12 seconds"},
       {"define watch w every 1m as select count() as n from tickets as of 2025-06-01", "`as of` would freeze"},
       {"define watch w every 1m as select count() as run_at from tickets", "`run_at` is the run instant"},
       {"define watch w every 1m as select count() as n from tickets notify \"http://h/x\"", "notify needs rows"},
