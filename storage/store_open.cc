@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "storage/backup.h"
 #include "storage/dictionary_page.h"
 #include "storage/keys.h"
 #include "storage/segment_parts.h"
@@ -187,6 +188,14 @@ rocksdb::DBOptions DatabaseOptions(bool create_if_missing, bool read_only) {
   return o;
 }
 
+// RocksDB says "While lock file: DIR/LOCK: Resource temporarily unavailable".
+Status InUse(const std::string& dir) {
+  return Status::IOError("open " + dir + ": the store is open in another process (its LOCK is held: a running " +
+                         "`kpi serve` or `kpi ingest`?); nothing was changed. Send statements and uploads to the " +
+                         "server, or retry when the other command has finished (docs/operations.md, \"The store " +
+                         "directory\")");
+}
+
 // Opens the store's database, writable or read-only.
 Status OpenDatabase(const std::string& dir, bool create_if_missing, bool read_only, const FamilyTuning& tuning,
                     Database* out) {
@@ -206,6 +215,7 @@ Status OpenDatabase(const std::string& dir, bool create_if_missing, bool read_on
   // A family this build adds is missing (a store older than it): a
   // read-only open cannot add it; Store::Open then opens writable.
   if (read_only && opened.IsInvalidArgument()) return Status::InvalidArgument("open " + dir + ": " + opened.ToString());
+  if (!opened.ok() && StoreInUse(dir)) return InUse(dir);
   KPI_RETURN_IF_ERROR(FromRocks(opened, "open " + dir));
   out->db.reset(db);
   return Status::OK();
@@ -214,7 +224,9 @@ Status OpenDatabase(const std::string& dir, bool create_if_missing, bool read_on
 // RocksDB's own lock file: a read-only open does not take it, so a store
 // opened read-only holds it here (one process at a time, as when writable).
 Status LockForReading(const std::string& dir, rocksdb::FileLock** lock) {
-  return FromRocks(rocksdb::Env::Default()->LockFile(dir + "/LOCK", lock), "open " + dir);
+  const rocksdb::Status locked = rocksdb::Env::Default()->LockFile(dir + "/LOCK", lock);
+  if (!locked.ok() && StoreInUse(dir)) return InUse(dir);
+  return FromRocks(locked, "open " + dir);
 }
 
 void Unlock(rocksdb::FileLock** lock) {

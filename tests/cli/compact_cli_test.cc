@@ -70,5 +70,25 @@ TEST_F(CompactCliTest, StoreHeldByAServerIsRefused) {
   EXPECT_EQ(StoredEvents("store", dir_.path()), 600);
 }
 
+// Query and ingest on a store a server holds: one clear message, where they
+// printed RocksDB's "While lock file: store/LOCK: Resource temporarily
+// unavailable".
+TEST_F(CompactCliTest, QueryAndIngestOnAHeldStoreSaySo) {
+  KpiRun probe = RunKpi({"serve", "--db", "missing"}, dir_.path());
+  if (probe.err.find("this build has no HTTP server") != std::string::npos) GTEST_SKIP() << "built without server/";
+  WriteFile(dir_ / "one.ndjson", "{\"ts\":\"2025-03-01T08:15:02Z\",\"ticket\":\"X1\",\"event\":\"created\"}\n");
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"query", "--db", "store", "show kpis"},
+                                               std::vector<std::string>{"ingest", "--db", "store", "one.ndjson"}}) {
+    const KpiRun c = RunKpiWhileServing("store", args, dir_.path());
+    ASSERT_NE(c.exit_code, -1) << c.err;
+    EXPECT_EQ(c.exit_code, 2);
+    EXPECT_NE(c.err.find("the store is open in another process (its LOCK is held: a running `kpi serve`"),
+              std::string::npos)
+        << c.err;
+    EXPECT_NE(c.err.find("nothing was changed"), std::string::npos) << c.err;
+  }
+  EXPECT_EQ(StoredEvents("store", dir_.path()), 600);
+}
+
 }  // namespace
 }  // namespace kpi::testing
