@@ -262,6 +262,33 @@ const Stmt* ParseAs(const std::string& text, ast::Statement* holder) {
   return std::get_if<Stmt>(holder);
 }
 
+// Each stored definition of `m` parsed as a Stmt and read by
+// read(stmt, &value, &error) into a T, which keep(name, value) takes with its
+// text and instant. One that does not parse or read is listed in *bad as
+// "<label> <name>", unless excused(stmt) (parsed, and kept out silently).
+template <typename Stmt, typename T, typename Read, typename Keep, typename Excused>
+void ReadStored(const DefinitionMap& m, const char* label, const Read& read, const Keep& keep, const Excused& excused,
+                std::vector<std::string>* bad) {
+  DefinitionError error;
+  for (const auto& [name, def] : m) {
+    ast::Statement st;
+    T value;
+    const Stmt* d = ParseAs<Stmt>(def.text, &st);
+    if (d == nullptr || !read(*d, &value, &error)) {
+      if (d == nullptr || !excused(*d)) bad->push_back(std::string(label) + " " + name);
+      continue;
+    }
+    value.text = def.text;
+    value.defined_at_ms = def.defined_at_ms;
+    keep(name, std::move(value));
+  }
+}
+
+template <typename Stmt>
+bool NeverExcused(const Stmt&) {
+  return false;
+}
+
 }  // namespace
 
 Status LoadAllDefinitions(const MetaReader& store, std::optional<int64_t> as_of_ms, LoadedDefinitions* out,
@@ -273,71 +300,34 @@ Status LoadAllDefinitions(const MetaReader& store, std::optional<int64_t> as_of_
   KPI_RETURN_IF_ERROR(ToKpis(all[DefinitionKind::kKpi], &out->kpis, nullptr));
   out->tables = std::move(all[DefinitionKind::kTable]);
   out->watches = std::move(all[DefinitionKind::kWatch]);
-  auto load = [&](DefinitionKind kind, DefinitionMap* m) {
-    *m = std::move(all[kind]);
-    return Status::OK();
-  };
-  DefinitionMap m;
-  DefinitionError error;
-  KPI_RETURN_IF_ERROR(load(DefinitionKind::kCalendar, &m));
-  for (const auto& [name, def] : m) {
-    ast::Statement st;
-    CalendarDefinition c;
-    const auto* d = ParseAs<ast::DefineCalendar>(def.text, &st);
-    if (d == nullptr || !ReadCalendar(*d, &c, &error)) {
-      out->bad.push_back("calendar " + name);
-      continue;
-    }
-    c.text = def.text;
-    c.defined_at_ms = def.defined_at_ms;
-    out->calendars[name] = std::move(c);
-  }
+  ReadStored<ast::DefineCalendar, CalendarDefinition>(
+      all[DefinitionKind::kCalendar], "calendar",
+      [](const ast::DefineCalendar& d, CalendarDefinition* c, DefinitionError* e) { return ReadCalendar(d, c, e); },
+      [out](const std::string& name, CalendarDefinition c) { out->calendars[name] = std::move(c); },
+      NeverExcused<ast::DefineCalendar>, &out->bad);
   // Only evaluate and define exemption judge: a plain select parses no
   // target, exemption or scorecard text.
   if (!judging) return Status::OK();
-  KPI_RETURN_IF_ERROR(load(DefinitionKind::kTarget, &m));
-  for (const auto& [key, def] : m) {
-    ast::Statement st;
-    TargetRule t;
-    const auto* d = ParseAs<ast::DefineTarget>(def.text, &st);
-    // A target of a KPI dropped since is kept but never applies.
-    if (d == nullptr || !ReadTarget(*d, out->kpis, &t, &error)) {
-      if (d == nullptr || out->kpis.count(d->kpi.name)) out->bad.push_back("target " + key);
-      continue;
-    }
-    t.text = def.text;
-    t.defined_at_ms = def.defined_at_ms;
-    out->targets.push_back(std::move(t));
-  }
-  KPI_RETURN_IF_ERROR(load(DefinitionKind::kExemption, &m));
-  for (const auto& [name, def] : m) {
-    ast::Statement st;
-    Exemption x;
-    const auto* d = ParseAs<ast::DefineExemption>(def.text, &st);
-    if (d == nullptr || !ReadExemption(*d, out->kpis, &x, &error)) {
-      out->bad.push_back("exemption " + name);
-      continue;
-    }
-    x.text = def.text;
-    x.defined_at_ms = def.defined_at_ms;
-    out->exemptions.push_back(std::move(x));
-  }
+  const KpiMap& kpis = out->kpis;
+  // A target of a KPI dropped since is kept but never applies.
+  ReadStored<ast::DefineTarget, TargetRule>(
+      all[DefinitionKind::kTarget], "target",
+      [&kpis](const ast::DefineTarget& d, TargetRule* t, DefinitionError* e) { return ReadTarget(d, kpis, t, e); },
+      [out](const std::string&, TargetRule t) { out->targets.push_back(std::move(t)); },
+      [&kpis](const ast::DefineTarget& d) { return kpis.count(d.kpi.name) == 0; }, &out->bad);
+  ReadStored<ast::DefineExemption, Exemption>(
+      all[DefinitionKind::kExemption], "exemption",
+      [&kpis](const ast::DefineExemption& d, Exemption* x, DefinitionError* e) { return ReadExemption(d, kpis, x, e); },
+      [out](const std::string&, Exemption x) { out->exemptions.push_back(std::move(x)); },
+      NeverExcused<ast::DefineExemption>, &out->bad);
   std::stable_sort(out->exemptions.begin(), out->exemptions.end(), [](const Exemption& a, const Exemption& b) {
     return a.defined_at_ms != b.defined_at_ms ? a.defined_at_ms < b.defined_at_ms : a.name < b.name;
   });
-  KPI_RETURN_IF_ERROR(load(DefinitionKind::kScorecard, &m));
-  for (const auto& [name, def] : m) {
-    ast::Statement st;
-    Scorecard s;
-    const auto* d = ParseAs<ast::DefineScorecard>(def.text, &st);
-    if (d == nullptr || !ReadScorecard(*d, out->kpis, &s, &error)) {
-      out->bad.push_back("scorecard " + name);
-      continue;
-    }
-    s.text = def.text;
-    s.defined_at_ms = def.defined_at_ms;
-    out->scorecards[name] = std::move(s);
-  }
+  ReadStored<ast::DefineScorecard, Scorecard>(
+      all[DefinitionKind::kScorecard], "scorecard",
+      [&kpis](const ast::DefineScorecard& d, Scorecard* sc, DefinitionError* e) { return ReadScorecard(d, kpis, sc, e); },
+      [out](const std::string& name, Scorecard sc) { out->scorecards[name] = std::move(sc); },
+      NeverExcused<ast::DefineScorecard>, &out->bad);
   return Status::OK();
 }
 
