@@ -68,11 +68,22 @@ void StampProvenance(const std::map<std::string, int64_t>& used, int64_t as_of_m
   StampResultHash(result);
 }
 
+namespace {
+
+// An instant as the provenance gives every one: `"NAME":"<RFC 3339, UTC>"`
+// then `,"NAME_ms":<epoch ms>`.
+void AppendInstant(std::string* out, const char* name, int64_t ms) {
+  out->append("\"").append(name).append("\":");
+  AppendJsonString(out, Rfc3339InZone(ms, "UTC"));
+  out->append(",\"").append(name).append("_ms\":");
+  out->append(std::to_string(ms));
+}
+
+}  // namespace
+
 void AppendProvenanceJson(std::string* out, const Provenance& p) {
-  out->append("{\"as_of\":");
-  AppendJsonString(out, Rfc3339InZone(p.as_of_ms, "UTC"));
-  out->append(",\"as_of_ms\":");
-  out->append(std::to_string(p.as_of_ms));
+  out->push_back('{');
+  AppendInstant(out, "as_of", p.as_of_ms);
   out->append(",\"definitions\":[");
   for (size_t i = 0; i < p.definitions.size(); ++i) {
     const DefinitionRef& d = p.definitions[i];
@@ -81,18 +92,14 @@ void AppendProvenanceJson(std::string* out, const Provenance& p) {
     AppendJsonString(out, d.kind);
     out->append(",\"name\":");
     AppendJsonString(out, d.name);
-    out->append(",\"version\":");
-    AppendJsonString(out, Rfc3339InZone(d.version_ms, "UTC"));
-    out->append(",\"version_ms\":");
-    out->append(std::to_string(d.version_ms));
+    out->push_back(',');
+    AppendInstant(out, "version", d.version_ms);
     out->push_back('}');
   }
   out->push_back(']');
   if (p.now_ms) {
-    out->append(",\"now\":");
-    AppendJsonString(out, Rfc3339InZone(*p.now_ms, "UTC"));
-    out->append(",\"now_ms\":");
-    out->append(std::to_string(*p.now_ms));
+    out->push_back(',');
+    AppendInstant(out, "now", *p.now_ms);
     out->append(",\"windows\":[");
     for (size_t i = 0; i < p.windows.size(); ++i) {
       const ResolvedWindow& w = p.windows[i];
