@@ -53,6 +53,20 @@ void InternalError(std::string_view text, const char* what, ParseError* error) {
   error->snippet.clear();
 }
 
+// parse() (a parse of `text`), with running out of memory or an internal
+// exception reported as an error at the start of the text, not thrown.
+template <typename Parse>
+bool Guarded(std::string_view text, ParseError* error, const Parse& parse) {
+  try {
+    return parse();
+  } catch (const std::bad_alloc&) {
+    InternalError(text, "out of memory while parsing", error);
+  } catch (const std::exception& e) {
+    InternalError(text, e.what(), error);
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string ParseError::ToString() const {
@@ -63,19 +77,14 @@ std::string ParseError::ToString() const {
 }
 
 bool ParseStatement(std::string_view text, ast::Statement* out, ParseError* error) {
-  try {
+  return Guarded(text, error, [&] {
     const x3p::LineIndex lines(text);
     return ParseOne(lines, text.data(), text.data() + text.size(), out, error);
-  } catch (const std::bad_alloc&) {
-    InternalError(text, "out of memory while parsing", error);
-  } catch (const std::exception& e) {
-    InternalError(text, e.what(), error);
-  }
-  return false;
+  });
 }
 
 bool ParseScript(std::string_view text, std::vector<ast::Statement>* out, ParseError* error) {
-  try {
+  return Guarded(text, error, [&] {
     out->clear();
     const x3p::LineIndex lines(text);
     for (std::string_view piece : x3p::SplitStatements(text)) {
@@ -84,12 +93,7 @@ bool ParseScript(std::string_view text, std::vector<ast::Statement>* out, ParseE
       out->push_back(std::move(statement));
     }
     return true;
-  } catch (const std::bad_alloc&) {
-    InternalError(text, "out of memory while parsing", error);
-  } catch (const std::exception& e) {
-    InternalError(text, e.what(), error);
-  }
-  return false;
+  });
 }
 
 std::vector<ScriptPiece> SplitScript(std::string_view script) {
