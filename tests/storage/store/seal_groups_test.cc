@@ -14,6 +14,11 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <tuple>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "storage/store.h"
 #include "storage/store/store_test_util.h"
@@ -215,6 +220,19 @@ RawEvent Event(const std::string& ticket, int64_t day, const char* name) {
   return e;
 }
 
+// Ticket t of day d: created, a reply an hour later, resolved the next day.
+std::tuple<RawEvent, RawEvent, RawEvent> DayTicket(int d, int t) {
+  RawEvent created = Event("T" + std::to_string(1000 + d * 30 + t), d, "created");
+  created.ts_ms += t * 60'000;
+  RawEvent reply = created;
+  reply.event = "agent_reply";
+  reply.ts_ms += 3'600'000;
+  RawEvent resolved = created;
+  resolved.event = "resolved";
+  resolved.ts_ms += (t % 3 == 0 ? 40 : 25) * 3'600'000LL;  // the next day
+  return {created, reply, resolved};
+}
+
 // Arrival in time order, one staged batch a day, every ticket open into the
 // next day (so into the next run), all spilled and sealed in runs of a few
 // batches: each run seals its tickets whole, looking ahead into the next
@@ -225,15 +243,7 @@ TEST(SealGroupsTest, SpilledRunsWriteEachSegmentOnce) {
   std::vector<std::vector<RawEvent>> days(21);
   for (int d = 0; d < 20; ++d) {
     for (int t = 0; t < 30; ++t) {
-      const std::string id = "T" + std::to_string(1000 + d * 30 + t);
-      RawEvent created = Event(id, d, "created");
-      created.ts_ms += t * 60'000;
-      RawEvent reply = created;
-      reply.event = "agent_reply";
-      reply.ts_ms += 3'600'000;
-      RawEvent resolved = created;
-      resolved.event = "resolved";
-      resolved.ts_ms += (t % 3 == 0 ? 40 : 25) * 3'600'000LL;  // the next day
+      const auto [created, reply, resolved] = DayTicket(d, t);
       days[d].push_back(created);
       days[d].push_back(reply);
       days[(resolved.ts_ms - kStart) / kDay].push_back(resolved);
@@ -265,6 +275,142 @@ TEST(SealGroupsTest, SpilledRunsWriteEachSegmentOnce) {
     uint64_t per_batch_accepted = 0;
     for (const auto& [batch, counts] : per_batch) per_batch_accepted += counts.accepted;
     EXPECT_EQ(per_batch_accepted, want_stats.accepted);
+  }
+}
+
+// Arrival in time order as above, one staged batch a day, with what a
+// look-ahead must get right: ids, corrections (two revisions, a day apart),
+// a retraction and a re-add, re-sent copies without an id and with one.
+std::vector<std::vector<RawEvent>> DaysWithCorrections() {
+  std::vector<std::vector<RawEvent>> days(23);
+  for (int d = 0; d < 20; ++d) {
+    for (int t = 0; t < 30; ++t) {
+      auto [created, reply, resolved] = DayTicket(d, t);
+      reply.agent = "a" + std::to_string(t % 4);
+      reply.dims.clear();
+      reply.measures = {{"handle_seconds", double(t)}};
+      if (t % 5 != 2) reply.id = "r" + created.ticket;
+      resolved.dims.clear();
+      if (t % 5 == 4) resolved.id = "s" + created.ticket;
+      days[d].push_back(created);
+      days[d].push_back(reply);
+      days[(resolved.ts_ms - kStart) / kDay].push_back(resolved);
+      RawEvent fix = reply;
+      switch (t % 5) {
+        case 0:  // a correction the next day
+          fix.revision = 1;
+          fix.measures = {{"handle_seconds", 999.0}};
+          days[d + 1].push_back(fix);
+          break;
+        case 1:  // retracted the next day
+          fix.revision = 1;
+          fix.retract = true;
+          days[d + 1].push_back(fix);
+          break;
+        case 2:  // re-sent the next day, without an id
+          days[d + 1].push_back(created);
+          days[d + 1].push_back(reply);
+          break;
+        case 3:  // corrected twice, the second copy first; re-sent with its id
+          fix.revision = 2;
+          fix.measures = {{"handle_seconds", 7.0}};
+          days[d + 1].push_back(fix);
+          fix.revision = 1;
+          fix.measures = {{"handle_seconds", 8.0}};
+          days[d + 2].push_back(fix);
+          days[d + 2].push_back(reply);
+          break;
+        default: {  // resolved retracted, then back with a higher revision
+          RawEvent back = resolved;
+          back.revision = 1;
+          back.retract = true;
+          days[d + 2].push_back(back);
+          back.revision = 2;
+          back.retract = false;
+          back.ts_ms += 60'000;
+          days[d + 3].push_back(back);
+        }
+      }
+    }
+  }
+  return days;
+}
+
+// A spilled seal killed between two runs: the first run committed, with
+// its tickets' events it sealed looking ahead in the batches it left staged
+// (storage/sealer_staged.cc); Store::Impl::sealed_ahead, in memory only, is
+// lost. The open (writable, or read-only until its first write, as `kpi
+// query` opens) seals those batches whole: the events sealed ahead are
+// duplicates of their sealed copies (same id and revision, or same content)
+// and are dropped; nothing is doubled, no correction or retraction is lost
+// or applied twice, and every event keeps its batch (so `as of` answers
+// too): the store is what one in-memory seal makes. Re-sending everything
+// then changes nothing.
+TEST(SealGroupsTest, ASpilledSealKilledBetweenRunsLosesAndDoublesNothing) {
+  const auto days = DaysWithCorrections();
+  IngestStats want_stats;
+  const auto want = OneGroup({days}, &want_stats);
+  ASSERT_EQ(want.size(), 600u);
+  for (bool read_only_until_write : {false, true}) {
+    SCOPED_TRACE(read_only_until_write ? "reopened read-only until written" : "reopened writable");
+    ScratchDir dir;
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      // The child stages every day spilled and seals in runs of ~3 days
+      // (~7 KB a day); the second run's stamp (its write is built, the first
+      // run's committed) reports how far the sealed events reach past the
+      // sealed batches, and kills the child.
+      ::close(fds[0]);
+      StoreOptions o = Options(40, 0, 40'000);
+      const auto tick = o.clock;
+      int stamps = -1;  // from the seal on: clock readings
+      std::unique_ptr<Store> store;
+      o.clock = [&, tick] {
+        if (stamps >= 0 && ++stamps == 2) {
+          auto snap = store->GetSnapshot();
+          int past = 0;
+          for (const SegmentRef& ref : snap->Plan(ScanSpec(), nullptr))
+            past = std::max(past, static_cast<int>(ref.zone.max_batch) - static_cast<int>(snap->last_batch()));
+          if (::write(fds[1], &past, sizeof past) != sizeof past) ::_exit(3);
+          ::kill(::getpid(), SIGKILL);
+        }
+        return tick();
+      };
+      if (!Store::Open(dir.path(), o, &store).ok()) ::_exit(4);
+      store->SpillStaged();
+      for (const auto& day : days)
+        if (!store->Stage(day, nullptr, nullptr).ok()) ::_exit(5);
+      stamps = 0;
+      store->Seal(nullptr).ok();
+      ::_exit(6);  // sealed in one run: not killed
+    }
+    ::close(fds[1]);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    int past = 0;
+    const bool reported = ::read(fds[0], &past, sizeof past) == sizeof past;
+    ::close(fds[0]);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the child was not killed between two runs: exit "
+                                     << (WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    ASSERT_TRUE(reported);
+    ASSERT_GT(past, 0) << "the first run sealed no event ahead: the test proves nothing";
+
+    StoreOptions o = Options(40, 0, 40'000);
+    o.create_if_missing = false;
+    o.read_only_until_write = read_only_until_write;
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(dir.path(), o, &store).ok());
+    EXPECT_EQ(store->staged_events(), 0u);
+    EXPECT_EQ(Tickets(*store), want);
+    IngestStats again;
+    for (const auto& day : days) ASSERT_TRUE(store->Stage(day, nullptr, &again).ok());
+    ASSERT_TRUE(store->Seal(&again).ok());
+    EXPECT_EQ(again.accepted, 0u);
+    EXPECT_EQ(again.corrections, 0u);
+    EXPECT_EQ(Tickets(*store), want);
   }
 }
 
