@@ -250,9 +250,9 @@ class SelectRun {
     rolling.width = static_cast<size_t>(*q.rolling);
     const query::GroupKey& key = bound.groups[rolling.group];
     query::TimeBucketer bucketer(bound.tz, key.unit, key.step_ms);
+    size_t reach = 0;  // buckets stepped back (BucketsBack stops at 1970 and past the bucket limit)
     auto back = [&](int64_t s, size_t k) {
-      for (size_t i = 0; i < k; ++i) s = query::trends::PreviousBucket(bucketer, s);
-      return s;
+      return query::trends::BucketsBack(bucketer, s, k, kMaxRollingBuckets, &reach);
     };
     out_->columns = AnswerTypes(bound);
     out_->tz = bound.tz_name;

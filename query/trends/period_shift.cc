@@ -54,4 +54,11 @@ int64_t ShiftBack(int64_t epoch_ms, ShiftUnit unit, const cctz::time_zone& tz) {
   return out_s * 1000 + sub_ms;
 }
 
+int64_t BucketsBack(TimeBucketer& bucketer, int64_t start, size_t k, size_t max_steps, size_t* stepped) {
+  size_t i = 0;
+  for (; i < k && start > 0 && i <= max_steps; ++i) start = PreviousBucket(bucketer, start);
+  *stepped = i;
+  return start;
+}
+
 }  // namespace kpi::query::trends

@@ -44,10 +44,8 @@ Status RunRolling(const ast::SelectQuery& q, const BoundQuery& bound, const stor
   const size_t tb = static_cast<size_t>(TimeBucketIndex(bound, &nbuckets));
   const GroupKey& key = bound.groups[tb];
   TimeBucketer bucketer(bound.tz, key.unit, key.step_ms);
-  auto back = [&](int64_t s, size_t k) {
-    for (size_t i = 0; i < k; ++i) s = PreviousBucket(bucketer, s);
-    return s;
-  };
+  auto back = [&](int64_t s, size_t k, size_t* stepped) { return BucketsBack(bucketer, s, k, kMaxBuckets, stepped); };
+  size_t reach = 0;  // buckets before the first shown one
   out->columns.clear();
   out->rows.clear();
   for (const GroupKey& g : bound.groups) out->columns.push_back({g.name, g.type});
@@ -63,7 +61,7 @@ Status RunRolling(const ast::SelectQuery& q, const BoundQuery& bound, const stor
     if (first < a) first = bucketer.End(first);
     last = bucketer.Start(b - 1);
     if (first > last) return Finish(q, bound, options, out, error);
-    window = std::make_pair(back(first, n - 1), bucketer.End(last));
+    window = std::make_pair(back(first, n - 1, &reach), bucketer.End(last));
   }
   BoundQuery scan = WithWindow(bound, window);
   const ScanPlan plan = BuildScanPlan(scan, snap);
@@ -82,7 +80,7 @@ Status RunRolling(const ast::SelectQuery& q, const BoundQuery& bound, const stor
 
   // Every bucket from n - 1 before the first shown to the last: index -> start.
   std::vector<int64_t> starts;
-  for (int64_t s = back(first, n - 1); s <= last; s = bucketer.End(s)) {
+  for (int64_t s = back(first, n - 1, &reach); s <= last; s = bucketer.End(s)) {
     if (starts.size() >= kMaxBuckets)
       return Status::ResourceExhausted("`rolling` over more than " + std::to_string(kMaxBuckets) + " buckets");
     starts.push_back(s);
@@ -106,7 +104,7 @@ Status RunRolling(const ast::SelectQuery& q, const BoundQuery& bound, const stor
     src_combo[g] = c->second;
   }
   // Output groups: every window (combination, shown bucket) holding a source group.
-  const size_t nb = starts.size(), first_shown = n - 1;
+  const size_t nb = starts.size(), first_shown = reach;
   std::unordered_map<uint64_t, uint32_t> out_of;
   std::vector<std::pair<uint32_t, uint32_t>> out_keys;  // (combination, bucket index)
   for (size_t g = 0; g < nsource; ++g) {
@@ -135,7 +133,7 @@ Status RunRolling(const ast::SelectQuery& q, const BoundQuery& bound, const stor
     windows[a]->Resize(nout + 1);
   }
   std::vector<uint32_t> map(nsource);
-  for (size_t d = 0; d < n; ++d) {
+  for (size_t d = 0; d < n && d < nb; ++d) {
     KPI_RETURN_IF_ERROR(CheckStop(StopConditions{options.cancel, options.deadline}));
     bool any = false;
     for (size_t g = 0; g < nsource; ++g) {

@@ -285,7 +285,9 @@ Status Rolling(const EventLog& log, const ast::SelectQuery& q, const Bucket& buc
   out->warnings = shape.warnings;
   for (const int64_t b : shown) {
     int64_t first = b;
-    for (int64_t k = 1; k < n; ++k) first = Start(bucket, first - 1, tz);
+    // No event is before 1970 (ingest refuses it): a window reaching further
+    // holds nothing more, and stepping 10^11 buckets would never end.
+    for (int64_t k = 1; k < n && first > 0; ++k) first = Start(bucket, first - 1, tz);
     const int64_t end = End(bucket, b, tz);
     if (w.group_by.empty()) {
       bool any = false;
