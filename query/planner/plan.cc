@@ -64,10 +64,13 @@ ScanPlan BuildScanPlan(const BoundQuery& q, const storage::Snapshot& snapshot) {
     spec.max_placement_ms = q.during->second;
     plan.pushed.push_back("placement range from `during`: partitions (creation days) outside it skipped");
   }
-  if (q.as_of_ms) {
-    plan.max_batch = snapshot.BatchAtOrBefore(*q.as_of_ms);
-    spec.max_batch = *plan.max_batch;
-  }
+  // The batches read: those at or before `as of`, else every batch the
+  // snapshot has an instant for. Between two runs of a spilled seal,
+  // segments also hold events of later batches, sealed ahead
+  // (storage/sealer_staged.cc): no answer counts them before their seal's
+  // instant. Only segments holding such events are filtered (zone maps).
+  plan.max_batch = q.as_of_ms ? snapshot.BatchAtOrBefore(*q.as_of_ms) : snapshot.last_batch();
+  spec.max_batch = *plan.max_batch;
   std::optional<std::vector<uint32_t>> event_codes, agent_codes;
   std::vector<std::pair<uint32_t, std::optional<std::vector<uint32_t>>>> dims;
   if (q.at) {

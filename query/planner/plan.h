@@ -27,7 +27,7 @@ namespace kpi::query {
 struct ScanPlan {
   storage::ScanSpec spec;
   bool impossible = false;           // a pushed filter can never match
-  std::optional<uint32_t> max_batch;  // `as of`
+  std::optional<uint32_t> max_batch;  // the last batch read: `as of`'s, else the snapshot's last
   std::vector<std::string> pushed;   // what was pushed, for explain
 };
 
