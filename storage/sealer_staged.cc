@@ -20,9 +20,21 @@
 // their batch skips them. Arrival in time order then seals each ticket whole
 // in one run, and each segment is written once per load instead of being
 // decoded and rewritten by every run its open tickets reach. A batch is thus
-// partly in segments between two runs of one seal, with no instant yet:
-// `as of` keeps it out (Snapshot::BatchAtOrBefore), and no query runs then
-// (`kpi ingest` holds the store, Store::Open seals before it returns).
+// partly in segments between two runs of one seal, with no instant yet.
+// The rule that keeps answers exact then: a query reads only the batches
+// its snapshot has an instant for (`as of`'s, else the snapshot's last:
+// query/planner/plan.cc), so the events sealed ahead are in no answer
+// before their batch's seal, and an answer given between two runs is the
+// same as of its instant forever (storage/batch_instants.cc). Only a
+// snapshot of this process can see that state: another process cannot open
+// the store meanwhile (a read-only open takes RocksDB's LOCK too:
+// store_open.cc), and a crash between two runs loses sealed_ahead (memory
+// only) and leaves the batches staged, which Store::Open seals whole before
+// it returns: their events sealed ahead are then duplicates of their sealed
+// copies (same ticket and id with a revision not above theirs, or same
+// content) and are dropped as any re-sent event is, each event keeping the
+// batch it was sealed with (tests/storage/store/seal_groups_test.cc,
+// ASpilledSealKilledBetweenRunsLosesAndDoublesNothing).
 #include <rocksdb/db.h>
 
 #include <algorithm>
