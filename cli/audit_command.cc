@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <variant>
 #include <vector>
 
 #include "cli/exit_codes.h"
@@ -14,6 +15,7 @@
 #include "cli/report_html.h"
 #include "cli/store_open.h"
 #include "query/engine.h"
+#include "query/parser/parser.h"
 #include "storage/store.h"
 #include "query/evaluation/provenance.h"
 #include "query/value_json.h"
@@ -154,10 +156,21 @@ int VerifyOne(const query::Backend& engine, const SavedResult& saved, const std:
   query::ExecOptions options;
   options.as_of_ms = saved.as_of_ms;
   options.now_ms = saved.now_ms;  // `during last 1h` reads the window it read then
+  const std::string as_of = query::Rfc3339InZone(saved.as_of_ms, "UTC");
+  // Only a select or an evaluate has provenance. An edited or crafted file
+  // holding another statement (`drop kpi x`, `define ...`) is not run:
+  // verifying only reads the store. (One that does not parse fails below.)
+  query::ast::Statement parsed;
+  query::ParseError perr;
+  if (query::ParseStatement(saved.statement, &parsed, &perr) &&
+      !std::holds_alternative<query::ast::SelectQuery>(parsed) && !std::holds_alternative<query::ast::Evaluate>(parsed)) {
+    std::fprintf(out, "%snot verified: the saved statement is not a select or an evaluate; nothing was run\n",
+                 label.c_str());
+    return kExitRejects;
+  }
   query::Result now;
   query::QueryError qerr;
   Status s = engine.Execute(saved.statement, options, &now, &qerr);
-  const std::string as_of = query::Rfc3339InZone(saved.as_of_ms, "UTC");
   if (!s.ok()) {
     std::fprintf(out, "%snot verified: the statement fails as of %s: %s\n", label.c_str(), as_of.c_str(),
                  qerr.message.empty() ? s.ToString().c_str() : qerr.ToString().c_str());

@@ -161,6 +161,25 @@ TEST_F(AuditCliTest, AChangedRowFailsWithTheFirstDifferingRow) {
   EXPECT_NE(run2.out.find("first differing row: row 1 "), std::string::npos) << run2.out;
 }
 
+// A result file whose statement was changed to one that writes (`drop kpi`,
+// `define kpi`) is refused, not run: verifying only reads the store. It used
+// to run the statement (the KPI was dropped, another defined).
+TEST_F(AuditCliTest, AStatementThatWritesIsNotRun) {
+  json doc = SaveResult("r.json");
+  for (const char* statement : {"drop kpi fast", "define kpi evil = 1", "define target fast >= 50%"}) {
+    doc["provenance"]["statement"] = statement;
+    WriteFile(dir_ / "crafted.json", doc.dump());
+    KpiRun run = Verify("crafted.json");
+    EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+    EXPECT_NE(run.out.find("not a select or an evaluate; nothing was run"), std::string::npos) << run.out;
+  }
+  KpiRun kpis = Query({"show kpis", "--format", "csv"});
+  EXPECT_NE(kpis.out.find("fast,"), std::string::npos) << kpis.out;
+  EXPECT_EQ(kpis.out.find("evil"), std::string::npos) << kpis.out;
+  KpiRun targets = Query({"show targets", "--format", "csv"});
+  EXPECT_EQ(targets.out.find("fast"), std::string::npos) << targets.out;
+}
+
 TEST_F(AuditCliTest, BadInputExitsTwo) {
   WriteFile(dir_ / "broken.json", "{\"columns\":[");
   KpiRun broken = Verify("broken.json");
