@@ -6,7 +6,9 @@
 # `kpi query` process (--timer; --memory-limit LIMIT, default none = the
 # built-in 2 GiB segment cache), the best of runs 2..RUNS of the statement's
 # CPU and wall time, summed over the 10, and per event stored; plus the
-# segment cache's hit rate of each process. Stores are only read.
+# segment cache's hit rate of each process, and the share of the loads
+# that found only the segment's derived values read it hollow without
+# decoding (docs/storage-format.md "Read path"). Stores are only read.
 #   BINS="before=/tmp/kpi-old after=build/cli/kpi" LIMIT=340M bench/warm_scale.sh STORE...
 # Prints one line per KPI, store and binary, then a summary per store and binary.
 set -euo pipefail
@@ -38,8 +40,12 @@ for db in "$@"; do
       # "time: W ms (engine E ms, cpu C ms)": best of runs 2..RUNS
       read -r w c < <(grep -E '^time: ' "$tmp/err" | tail -n +2 |
                       sed -E 's/^time: ([0-9.]+) ms .*cpu ([0-9.]+) ms.*/\1 \2/' | sort -n -k2 | head -n 1)
-      hits=$(grep -oE '[0-9.]+ % of [0-9,]+ lookups hit' "$tmp/err" || echo "no lookups")
-      printf '%-8s %-30s %-8s cpu %8.1f ms  wall %8.1f ms  %s\n' "$(basename "$db")" "$name" "$label" "$c" "$w" "$hits"
+      hits=$(grep -E '^segment cache: ' "$tmp/err" | grep -oE '[0-9.]+ % of [0-9,]+ lookups hit' || echo "no lookups")
+      # Segments read hollow (their derived values only, never decoded);
+      # builds before the derived-values cache print no such line.
+      hollow=$(grep -E '^derived values: ' "$tmp/err" | grep -oE '[0-9.]+ % of [0-9,]+ lookups hit' || echo "-")
+      printf '%-8s %-30s %-8s cpu %8.1f ms  wall %8.1f ms  segments %s; hollow %s\n' "$(basename "$db")" "$name" \
+        "$label" "$c" "$w" "$hits" "$hollow"
       cpu[$db.$label]=$(awk -v a="${cpu[$db.$label]:-0}" -v b="$c" 'BEGIN { print a + b }')
       wall[$db.$label]=$(awk -v a="${wall[$db.$label]:-0}" -v b="$w" 'BEGIN { print a + b }')
     done

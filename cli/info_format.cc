@@ -76,6 +76,7 @@ std::string InfoTable(const std::string& dir, const storage::StoreInfo& info) {
   const storage::DictionaryStats& d = info.dictionary_cache;
   out += "\ncaches (this process)\n";
   out += "  segments          " + CacheLine(info.segment_cache, "segments") + "\n";
+  out += "  derived values    " + CacheLine(info.memo_cache, "segments") + " (hits: segments read without decoding)\n";
   out += "  dictionary pages  " + CacheLine(d.pages, "pages") + "\n";
   const storage::TicketIndexStats& t = info.ticket_index;
   out += "  ticket index      " + CacheLine(t.blocks, "blocks") + "; " + FormatCount(t.lookups) +
@@ -143,6 +144,7 @@ std::string InfoJson(const std::string& dir, const storage::StoreInfo& info) {
   }
   const storage::DictionaryStats& d = info.dictionary_cache;
   out += "},\"caches\":{\"segments\":" + JsonCache(info.segment_cache) +
+         ",\"derived_values\":" + JsonCache(info.memo_cache) +
          ",\"dictionary_pages\":" + JsonCache(d.pages) + ",\"dictionaries\":{\"resident\":" +
          std::to_string(d.resident) + ",\"paged\":" + std::to_string(d.paged) +
          ",\"not_loaded\":" + std::to_string(d.not_loaded) + ",\"resident_values\":" +

@@ -91,7 +91,10 @@ int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err) {
   }
   query::Engine engine(store.get());
   const bool ok = RunScript(engine, script, settings, out, err);
-  if (flags.timer) std::fprintf(err, "segment cache: %s\n", CacheLine(store->SegmentCacheStats(), "segments").c_str());
+  if (flags.timer) {
+    std::fprintf(err, "segment cache: %s\n", CacheLine(store->SegmentCacheStats(), "segments").c_str());
+    std::fprintf(err, "derived values: %s\n", CacheLine(store->MemoCacheStats(), "segments").c_str());
+  }
   return ok ? kExitOk : kExitRejects;
 }
 

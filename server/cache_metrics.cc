@@ -29,6 +29,9 @@ void Cache(std::string* out, const std::string& prefix, const char* what, const 
 std::string RenderCacheMetrics(const storage::Store& store) {
   std::string out;
   Cache(&out, "kpi_segment_cache", "decoded-segment cache", store.SegmentCacheStats());
+  Cache(&out, "kpi_segment_memo_cache",
+        "values derived from segments, kept in the segment cache's capacity (hits: segments read without decoding)",
+        store.MemoCacheStats());
   const storage::DictionaryStats d = store.catalog().Stats();
   Cache(&out, "kpi_dictionary_page_cache", "page cache of paged dictionaries", d.pages);
   out += "# HELP kpi_dictionaries Dictionaries by state: held whole, paged, or not read yet.\n"

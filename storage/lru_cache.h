@@ -16,10 +16,18 @@
 // each entry just before it is read again and hits nothing. Other scans'
 // entries, and those of scan 0 (unnamed), are evicted least recent first;
 // unnamed inserts and growth evict as a plain LRU does.
+//
+// Ranks: an entry may rank above others (Insert's `rank`, 0 or 1). A
+// scan's insert or growth of rank r may also evict that scan's own entries
+// of a lower rank (least recent first) when the others' do not make room:
+// a scan reading more than fits keeps what it ranks higher (the segment
+// cache: values derived from segments, a few bytes per ticket, over the
+// decoded columns they came from).
 // Thread safety: all methods are safe to call concurrently; values are
 // shared_ptr<const V>, so a value evicted while in use stays alive.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <list>
@@ -70,17 +78,30 @@ class LruCache {
     if (auto it = index_.find(key); it != index_.end()) SetScan(*it->second, scan);
   }
 
-  // Keeps `value` as `scan`'s entry; false when it is not kept (larger than
-  // the capacity, or only `scan`'s own entries could make room).
-  bool Insert(const Key& key, Ptr value, size_t bytes, uint64_t scan = 0) {
+  // Raises the entry under `key`, if any, to rank `rank` (never lowers it).
+  void Raise(const Key& key, uint8_t rank) {
+    std::lock_guard lock(mu_);
+    auto it = index_.find(key);
+    if (it == index_.end() || it->second->rank >= rank) return;
+    Entry& e = *it->second;
+    const uint64_t scan = e.scan;
+    SetScan(e, 0);
+    e.rank = rank;
+    SetScan(e, scan);
+  }
+
+  // Keeps `value` as `scan`'s entry of rank `rank`; false when it is not
+  // kept (larger than the capacity, or only `scan`'s own entries of its
+  // rank or above could make room).
+  bool Insert(const Key& key, Ptr value, size_t bytes, uint64_t scan = 0, uint8_t rank = 0) {
     std::lock_guard lock(mu_);
     if (auto it = index_.find(key); it != index_.end()) Erase(it->second);
     if (bytes > capacity_) return false;
     if (scan != 0) {
-      if (ScanBytes(scan) + bytes > capacity_) return false;
-      EvictOutside(scan, capacity_ - bytes);
+      if (ScanBytes(scan, rank) + bytes > capacity_) return false;
+      EvictOutside(scan, capacity_ - bytes, rank);
     }
-    lru_.push_front(Entry{key, std::move(value), bytes});
+    lru_.push_front(Entry{key, std::move(value), bytes, 0, rank});
     index_[key] = lru_.begin();
     bytes_ += bytes;
     SetScan(lru_.front(), scan);
@@ -91,20 +112,24 @@ class LruCache {
   // Charges `delta` more bytes to the entry under `key` when it still holds
   // `which` (a value that grew after its insert), evicting as its scan's
   // insert would (dropping the entry itself when only its scan's entries
-  // are left); nothing otherwise.
-  void Grow(const Key& key, const Value* which, size_t delta) {
+  // are left); nothing otherwise. Whether the entry is still held.
+  bool Grow(const Key& key, const Value* which, size_t delta) {
     std::lock_guard lock(mu_);
     auto it = index_.find(key);
-    if (it == index_.end() || it->second->value.get() != which) return;
+    if (it == index_.end() || it->second->value.get() != which) return false;
     Entry& e = *it->second;
     e.bytes += delta;
     bytes_ += delta;
     if (e.scan != 0) {
-      scan_bytes_[e.scan] += delta;
-      EvictOutside(e.scan, capacity_);
-      if (bytes_ > capacity_) Erase(it->second);
+      scan_bytes_[e.scan][e.rank] += delta;
+      EvictOutside(e.scan, capacity_, e.rank);
+      if (bytes_ > capacity_) {
+        Erase(it->second);
+        return false;
+      }
     }
     while (bytes_ > capacity_ && !lru_.empty()) Erase(std::prev(lru_.end()));
+    return index_.count(key) != 0;
   }
 
   void EraseIf(const std::function<bool(const Key&)>& doomed) {
@@ -121,37 +146,62 @@ class LruCache {
     return CacheStats{lru_.size(), bytes_, capacity_, hits_, misses_};
   }
 
+  // The entries and bytes of the keys `which` holds for (a walk over every
+  // entry: for reports, not lookups), with the capacity; no hit counts.
+  CacheStats Count(const std::function<bool(const Key&)>& which) const {
+    std::lock_guard lock(mu_);
+    CacheStats out;
+    out.capacity_bytes = capacity_;
+    for (const Entry& e : lru_) {
+      if (!which(e.key)) continue;
+      out.entries++;
+      out.bytes += e.bytes;
+    }
+    return out;
+  }
+
  private:
+  static constexpr int kRanks = 2;
   struct Entry {
     Key key;
     Ptr value;
     size_t bytes;
     uint64_t scan = 0;  // the scan that last inserted, hit or claimed it
+    uint8_t rank = 0;
   };
+  using RankBytes = std::array<size_t, kRanks>;
   // The following require mu_.
-  size_t ScanBytes(uint64_t scan) const {
+  // The bytes of `scan`'s entries of rank `rank` or above.
+  size_t ScanBytes(uint64_t scan, uint8_t rank) const {
     auto it = scan_bytes_.find(scan);
-    return it == scan_bytes_.end() ? 0 : it->second;
+    size_t bytes = 0;
+    if (it != scan_bytes_.end())
+      for (int r = rank; r < kRanks; ++r) bytes += it->second[r];
+    return bytes;
   }
   void Disown(const Entry& e) {
     if (e.scan == 0) return;
     auto it = scan_bytes_.find(e.scan);
-    if ((it->second -= e.bytes) == 0) scan_bytes_.erase(it);
+    it->second[e.rank] -= e.bytes;
+    if (it->second == RankBytes{}) scan_bytes_.erase(it);
   }
   void SetScan(Entry& e, uint64_t scan) {
     if (e.scan == scan) return;
     Disown(e);
     e.scan = scan;
-    if (scan != 0) scan_bytes_[scan] += e.bytes;
+    if (scan != 0) scan_bytes_[scan][e.rank] += e.bytes;
   }
-  // Evicts entries of scans other than `scan`, least recent first, until
-  // the cache holds at most `target` bytes or only `scan`'s are left.
-  void EvictOutside(uint64_t scan, size_t target) {
-    auto it = lru_.end();
-    while (bytes_ > target && it != lru_.begin()) {
-      auto victim = std::prev(it);
-      if (victim->scan != scan) Erase(victim);
-      else it = victim;
+  // Evicts entries of scans other than `scan`, then `scan`'s own of a rank
+  // below `rank`, least recent first, until the cache holds at most
+  // `target` bytes or only `scan`'s others are left.
+  void EvictOutside(uint64_t scan, size_t target, uint8_t rank) {
+    for (int pass = 0; pass < 2 && bytes_ > target; ++pass) {
+      auto it = lru_.end();
+      while (bytes_ > target && it != lru_.begin()) {
+        auto victim = std::prev(it);
+        if (pass == 0 ? victim->scan != scan : victim->rank < rank) Erase(victim);
+        else it = victim;
+      }
     }
   }
   void Erase(typename std::list<Entry>::iterator it) {
@@ -165,7 +215,7 @@ class LruCache {
   mutable std::mutex mu_;
   std::list<Entry> lru_;  // front = most recent; GUARDED_BY(mu_)
   std::unordered_map<Key, typename std::list<Entry>::iterator, Hash> index_;  // GUARDED_BY(mu_)
-  std::unordered_map<uint64_t, size_t> scan_bytes_;  // bytes of each named scan's entries; GUARDED_BY(mu_)
+  std::unordered_map<uint64_t, RankBytes> scan_bytes_;  // bytes of each named scan's entries by rank; GUARDED_BY(mu_)
   size_t bytes_ = 0;                                 // GUARDED_BY(mu_)
   uint64_t hits_ = 0, misses_ = 0;                   // GUARDED_BY(mu_)
 };

@@ -86,4 +86,22 @@ size_t Segment::MemoryBytes() const {
   return bytes;
 }
 
+void Segment::TakeColumns(Segment&& from) {
+  columns = std::move(from.columns);
+  ticket_ids = std::move(from.ticket_ids);
+  event_begin = std::move(from.event_begin);
+  time_ms = std::move(from.time_ms);
+  event_code = std::move(from.event_code);
+  agent_code = std::move(from.agent_code);
+  batch = std::move(from.batch);
+  dims = std::move(from.dims);
+  measures = std::move(from.measures);
+  id_rows = std::move(from.id_rows);
+  id_hashes = std::move(from.id_hashes);
+  revision_rows = std::move(from.revision_rows);
+  revisions = std::move(from.revisions);
+  dead_rows = std::move(from.dead_rows);
+  dead_since = std::move(from.dead_since);
+}
+
 }  // namespace kpi::storage

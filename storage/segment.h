@@ -106,9 +106,13 @@ struct Segment {
   const SparseNumbers* FindMeasure(uint32_t column) const;
   // Approximate heap bytes, for cache accounting (without the memo).
   size_t MemoryBytes() const;
+  // Takes every column of `from` (what it decoded, and its ticket
+  // structure), leaving this segment's memo: a hollow segment being filled in.
+  void TakeColumns(Segment&& from);
 
-  // What readers derived from this object and kept (storage/segment_memo.h);
-  // a cached segment's memo may hold as many bytes as the segment.
+  // What readers derived from this segment's version and kept, shared with
+  // the cache (storage/segment_memo.h); empty for a segment not loaded
+  // through the cache, or a copy.
   mutable SegmentMemo memo;
 };
 

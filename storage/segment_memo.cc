@@ -1,30 +1,24 @@
 #include "storage/segment_memo.h"
 
+#include <algorithm>
+
 namespace kpi::storage {
 
-SegmentMemo& SegmentMemo::operator=(const SegmentMemo&) {
+void MemoValues::SetAccounting(size_t capacity, std::function<bool(size_t)> charge) {
   std::lock_guard lock(mu_);
-  entries_.clear();
-  bytes_ = capacity_ = 0;
-  grew_ = nullptr;
-  return *this;
+  capacity_ = std::max(capacity_, capacity);
+  charge_ = std::move(charge);
 }
 
-void SegmentMemo::SetAccounting(size_t capacity, std::function<void(size_t)> grew) {
-  std::lock_guard lock(mu_);
-  capacity_ = capacity;
-  grew_ = std::move(grew);
-}
-
-SegmentMemo::Value SegmentMemo::Find(std::string_view key) const {
+MemoValues::Value MemoValues::Find(std::string_view key) const {
   std::lock_guard lock(mu_);
   for (const Entry& e : entries_)
     if (e.key == key) return e.value;
   return nullptr;
 }
 
-SegmentMemo::Value SegmentMemo::Keep(std::string key, Value value, size_t bytes) {
-  std::function<void(size_t)> grew;
+MemoValues::Value MemoValues::Keep(std::string key, Value value, size_t bytes) {
+  std::function<bool(size_t)> charge;
   {
     std::lock_guard lock(mu_);
     for (const Entry& e : entries_)
@@ -32,20 +26,40 @@ SegmentMemo::Value SegmentMemo::Keep(std::string key, Value value, size_t bytes)
     if (capacity_ == 0 || bytes_ + bytes > capacity_) return nullptr;
     entries_.push_back(Entry{std::move(key), value});
     bytes_ += bytes;
-    grew = grew_;
+    charge = charge_;
   }
-  if (grew) grew(bytes);  // outside the lock: the cache takes its own
+  // Outside the lock: the cache takes its own. An object the cache no
+  // longer holds keeps this value (its reader has it) and nothing more.
+  if (!charge || !charge(bytes)) {
+    std::lock_guard lock(mu_);
+    capacity_ = 0;
+  }
   return value;
 }
 
-size_t SegmentMemo::bytes() const {
+size_t MemoValues::bytes() const {
   std::lock_guard lock(mu_);
   return bytes_;
 }
 
-bool SegmentMemo::HasRoom(size_t bytes) const {
+bool MemoValues::HasRoom(size_t bytes) const {
   std::lock_guard lock(mu_);
   return capacity_ > 0 && bytes_ + bytes <= capacity_;
+}
+
+SegmentMemo& SegmentMemo::operator=(const SegmentMemo&) {
+  values_ = nullptr;
+  decode_ = nullptr;
+  status_ = Status::OK();
+  return *this;
+}
+
+void SegmentMemo::Materialize() const {
+  if (!decode_) return;
+  // Moved out first: the decoder fills the segment this handle belongs to.
+  std::function<Status()> decode = std::move(decode_);
+  decode_ = nullptr;
+  status_ = decode();
 }
 
 }  // namespace kpi::storage

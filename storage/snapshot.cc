@@ -82,7 +82,8 @@ std::vector<SegmentRef> Snapshot::Plan(const ScanSpec& spec, PlanStats* stats) c
     last_scanned_partition = ref.partition;
     local.segments_scanned++;
     local.events_in_scanned_segments += ref.zone.num_events;
-    // What this snapshot will read stays cached while it reads the rest.
+    // What this snapshot will read (columns and derived values) stays
+    // cached while it reads the rest.
     store_->impl_->cache->Claim(ref.partition, ref.segment, ref.generation, scan_);
     out.push_back(ref);
   }
@@ -95,34 +96,74 @@ Status Snapshot::Load(const SegmentRef& ref, std::shared_ptr<const Segment>* out
 }
 
 Status Snapshot::Load(const SegmentRef& ref, const SegmentColumns& want, std::shared_ptr<const Segment>* out) const {
+  return Load(ref, want, false, out);
+}
+
+Status Snapshot::Load(const SegmentRef& ref, const SegmentColumns& want, bool hollow_ok,
+                      std::shared_ptr<const Segment>* out) const {
   Store::Impl& im = *store_->impl_;
   if (auto hit = im.cache->Find(ref.partition, ref.segment, ref.generation, want, scan_)) {
     *out = std::move(hit);
     return Status::OK();
   }
+  if (hollow_ok) {
+    std::shared_ptr<MemoValues> memo = im.cache->FindMemo(ref.partition, ref.segment, ref.generation, scan_);
+    if (memo != nullptr && !memo->event_begin().empty()) {
+      auto segment = std::make_shared<Segment>();
+      segment->columns = SegmentColumns();  // none yet
+      segment->event_begin = memo->event_begin();
+      segment->memo.Attach(std::move(memo));
+      Segment* hollow = segment.get();  // private to this reader until it drops it
+      segment->memo.SetHollow([this, ref, want, hollow] {
+        store_->impl_->cache->HollowDecoded();
+        Segment full;
+        Status s = Decode(ref, want, &full);
+        if (!s.ok()) {
+          // Columns of the right lengths, all empty-valued, so that what
+          // the reader derives before it sees the status stays in bounds.
+          full = Segment();
+          full.columns = want;
+          full.event_begin = hollow->event_begin;
+          const uint32_t nt = hollow->num_tickets(), ne = hollow->num_events();
+          full.ticket_ids.resize(nt);
+          full.time_ms.assign(ne, 0);
+          full.event_code.assign(ne, 0);
+          full.agent_code.assign(ne, 0);
+          full.batch.assign(ne, 0);
+        }
+        hollow->TakeColumns(std::move(full));
+        return s;
+      });
+      *out = std::move(segment);
+      return Status::OK();
+    }
+  }
   // Decode what is wanted and what the cache holds already, so that queries
   // needing different columns do not evict each other's.
   SegmentColumns columns = im.cache->CachedColumns(ref.partition, ref.segment, ref.generation);
   columns.Add(want);
+  auto segment = std::make_shared<Segment>();
+  KPI_RETURN_IF_ERROR(Decode(ref, columns, segment.get()));
+  im.cache->Insert(ref.partition, ref.segment, ref.generation, segment, scan_, /*values_first=*/hollow_ok);
+  *out = std::move(segment);
+  return Status::OK();
+}
+
+Status Snapshot::Decode(const SegmentRef& ref, const SegmentColumns& columns, Segment* out) const {
   rocksdb::ReadOptions ro;
   ro.snapshot = db_snapshot_;
   ro.fill_cache = false;  // decoded segments are cached above; RocksDB's block cache would hold a second copy
   const std::string name = std::to_string(ref.partition) + "/" + std::to_string(ref.segment);
-  auto segment = std::make_shared<Segment>();
   if (ref.deltas == 0) {
     rocksdb::PinnableSlice value;
     KPI_RETURN_IF_ERROR(
         FromRocks(db_->Get(ro, segments_cf_, SegmentKey(ref.partition, ref.segment), &value), "read segment " + name));
-    KPI_RETURN_IF_ERROR(DecodeSegment(std::string_view(value.data(), value.size()), columns, segment.get()));
-  } else {
-    // Base and deltas merge on every column (the merge orders events by all
-    // of them); the merged segment is cached whole and serves any load.
-    KPI_RETURN_IF_ERROR(ReadMergedSegment(db_, ro, segments_cf_, ref.partition, ref.segment, ref.deltas,
-                                          store_->catalog().FindCode(kEventColumn, "created"), segment.get()));
+    return DecodeSegment(std::string_view(value.data(), value.size()), columns, out);
   }
-  im.cache->Insert(ref.partition, ref.segment, ref.generation, segment, scan_);
-  *out = std::move(segment);
-  return Status::OK();
+  // Base and deltas merge on every column (the merge orders events by all
+  // of them); the merged segment is cached whole and serves any load.
+  return ReadMergedSegment(db_, ro, segments_cf_, ref.partition, ref.segment, ref.deltas,
+                           store_->catalog().FindCode(kEventColumn, "created"), out);
 }
 
 }  // namespace kpi::storage

@@ -157,6 +157,13 @@ class Snapshot {
   // The same with only the columns of `want` decoded (at least those: a
   // cached segment may hold more). Reading a column not asked for is a bug.
   Status Load(const SegmentRef& ref, const SegmentColumns& want, std::shared_ptr<const Segment>* out) const;
+  // The same, except that with `hollow_ok`, when the segment's columns are
+  // not cached but the values readers derived from it are, a hollow
+  // segment: its ticket structure and memo only, `want` decoded into it by
+  // its memo's Materialize() (storage/segment_memo.h). For a reader that
+  // reads columns only to derive memo values, and checks memo.status().
+  Status Load(const SegmentRef& ref, const SegmentColumns& want, bool hollow_ok,
+              std::shared_ptr<const Segment>* out) const;
   const Catalog& catalog() const;
   // Largest batch number sealed at or before `epoch_ms` (0 if none):
   // `as of T` keeps events with batch <= BatchAtOrBefore(T). A batch's
@@ -177,6 +184,8 @@ class Snapshot {
  private:
   friend class Store;
   Snapshot() = default;
+  // Reads and decodes `columns` of the segment (its base and deltas).
+  Status Decode(const SegmentRef& ref, const SegmentColumns& columns, Segment* out) const;
   const Store* store_ = nullptr;
   rocksdb::DB* db_ = nullptr;  // the instance db_snapshot_ belongs to
   rocksdb::ColumnFamilyHandle* segments_cf_ = nullptr;
@@ -210,6 +219,7 @@ struct StoreInfo {
   std::vector<std::pair<std::string, uint32_t>> dictionaries;  // column -> size
   std::vector<ColumnUsage> columns;
   CacheStats segment_cache;      // decoded segments, over this process's life
+  CacheStats memo_cache;         // values derived from them (storage/segment_cache.h); hits: hollow loads
   DictionaryStats dictionary_cache;
   TicketIndexStats ticket_index;
 };
@@ -331,6 +341,7 @@ class Store {
   const std::string& dir() const { return dir_; }
   // The caches' sizes and hit counts (cheap; GetInfo also reports them).
   CacheStats SegmentCacheStats() const;
+  CacheStats MemoCacheStats() const;  // the derived values the segment cache keeps
   TicketIndexStats TicketIndexCacheStats() const;
 
  private:

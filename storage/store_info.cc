@@ -74,6 +74,7 @@ Status Store::GetInfo(StoreInfo* info) const {
   }
   KPI_RETURN_IF_ERROR(FromRocks(it->status(), "scan segments"));
   info->segment_cache = SegmentCacheStats();
+  info->memo_cache = MemoCacheStats();
   info->ticket_index = TicketIndexCacheStats();
   info->dictionary_cache = catalog_.Stats();
   for (const auto& [name, usage] : columns) {
@@ -90,6 +91,8 @@ Status Store::GetInfo(StoreInfo* info) const {
 }
 
 CacheStats Store::SegmentCacheStats() const { return impl_->cache->Stats(); }
+
+CacheStats Store::MemoCacheStats() const { return impl_->cache->MemoStats(); }
 
 TicketIndexStats Store::TicketIndexCacheStats() const { return impl_->tickets->Stats(); }
 

@@ -4,11 +4,13 @@
 
 namespace kpi::query {
 
-uint64_t GroupTable::Hash(const uint64_t* key) const {
+uint64_t GroupTable::HashKey(const uint64_t* key, size_t parts) {
   uint64_t h = 0x9e3779b97f4a7c15ULL;
-  for (size_t i = 0; i < parts_; ++i) h = MixBits(h ^ key[i]) + i;
+  for (size_t i = 0; i < parts; ++i) h = MixBits(h ^ key[i]) + i;
   return h;
 }
+
+uint64_t GroupTable::Hash(const uint64_t* key) const { return HashKey(key, parts_); }
 
 bool GroupTable::Equal(uint32_t gid, const uint64_t* key) const {
   const uint64_t* k = Key(gid);

@@ -21,6 +21,8 @@ class GroupTable {
   uint32_t FindOrInsert(const uint64_t* key, bool* inserted);
   // The id of `key`, or -1.
   int64_t Find(const uint64_t* key) const;
+  // The hash the table places `key` (`parts` values) by.
+  static uint64_t HashKey(const uint64_t* key, size_t parts);
   const uint64_t* Key(uint32_t gid) const { return keys_.data() + static_cast<size_t>(gid) * parts_; }
 
  private:

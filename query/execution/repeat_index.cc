@@ -11,12 +11,107 @@ namespace {
 constexpr uint8_t kAnswerFalse = 0, kAnswerTrue = 1, kAnswerNull = 2;
 constexpr size_t kMinEntriesPerThread = 100'000;  // below it a thread costs more than it saves
 
-struct Entry {
+// Entries per partition of the hashed path: its group table and entries
+// stay in the CPU caches while it is grouped.
+constexpr size_t kEntriesPerPartition = 8192;
+constexpr int kMaxPartitionBits = 14;
+}  // namespace
+
+struct RepeatIndex::Entry {
   int64_t time;
   uint32_t slot;
   uint32_t ticket;
 };
-}  // namespace
+
+void RepeatIndex::AnswerGroup(Entry* b, Entry* e) {
+  if (e - b > 1) std::sort(b, e, [](const Entry& x, const Entry& y) { return x.time < y.time; });
+  bool have_earlier = false;
+  int64_t earlier = 0;  // the latest time strictly before the current one
+  for (Entry* i = b; i < e; ++i) {
+    if (i > b && i->time != (i - 1)->time) {
+      have_earlier = true;
+      earlier = (i - 1)->time;
+    }
+    const bool repeat = have_earlier && earlier >= i->time - window_ms_;
+    if (i->slot < answers_.size() && i->ticket < answers_[i->slot].size())
+      answers_[i->slot][i->ticket] = repeat ? kAnswerTrue : kAnswerFalse;
+  }
+}
+
+// Large code spaces: the entries are scattered into partitions by a hash
+// of their codes (a group never spans two), then each partition is grouped
+// with a table of its own, on `threads` threads. One table over every
+// entry would miss the CPU caches on nearly every lookup once the groups
+// number millions (customers x categories at 20M tickets).
+void RepeatIndex::FinishPartitioned(const std::vector<Collector>& collectors, int threads, size_t n) {
+  int bits = 0;
+  while (bits < kMaxPartitionBits && (n >> bits) > kEntriesPerPartition) ++bits;
+  const size_t parts = size_t{1} << bits;
+  // The table's own hash, scrambled again so that the partition (its top
+  // bits) says nothing of the slot a partition's table gives (its low bits).
+  std::vector<uint64_t> key(dims_);
+  auto hash = [&](const uint32_t* codes) {
+    for (size_t d = 0; d < dims_; ++d) key[d] = codes[d];
+    return GroupTable::HashKey(key.data(), dims_) * 0x9E3779B97F4A7C15ull;
+  };
+  std::vector<uint16_t> part_of(n);
+  std::vector<uint32_t> offsets(parts + 1, 0);
+  {
+    size_t k = 0;
+    for (const Collector& c : collectors) {
+      for (size_t e = 0; e < c.times_.size(); ++e, ++k) {
+        const uint16_t p = bits == 0 ? 0 : static_cast<uint16_t>(hash(&c.codes_[e * dims_]) >> (64 - bits));
+        part_of[k] = p;
+        offsets[p + 1]++;
+      }
+    }
+  }
+  for (size_t p = 0; p < parts; ++p) offsets[p + 1] += offsets[p];
+  std::vector<Entry> entries(n);
+  std::vector<uint32_t> codes(n * dims_);
+  {
+    std::vector<uint32_t> fill(offsets.begin(), offsets.end() - 1);
+    size_t k = 0;
+    for (const Collector& c : collectors) {
+      for (size_t e = 0; e < c.times_.size(); ++e, ++k) {
+        const uint32_t at = fill[part_of[k]]++;
+        entries[at] = Entry{c.times_[e], c.slots_[e], c.tickets_[e]};
+        std::copy_n(&c.codes_[e * dims_], dims_, &codes[size_t{at} * dims_]);
+      }
+    }
+  }
+  part_of = {};
+  // Partitions are independent and each ticket is in exactly one: every
+  // answer is written by one thread.
+  auto group_partition = [&](size_t p) {
+    const uint32_t b = offsets[p], e = offsets[p + 1];
+    if (b == e) return;
+    GroupTable table(dims_);
+    std::vector<uint64_t> key(dims_);
+    std::vector<uint32_t> group(e - b);
+    for (uint32_t i = b; i < e; ++i) {
+      for (size_t d = 0; d < dims_; ++d) key[d] = codes[size_t{i} * dims_ + d];
+      bool inserted;
+      group[i - b] = table.FindOrInsert(key.data(), &inserted);
+    }
+    std::vector<uint32_t> goff(table.size() + 1, 0);
+    for (uint32_t g : group) goff[g + 1]++;
+    for (size_t g = 0; g < table.size(); ++g) goff[g + 1] += goff[g];
+    std::vector<Entry> sorted(e - b);
+    std::vector<uint32_t> fill(goff.begin(), goff.end() - 1);
+    for (uint32_t i = b; i < e; ++i) sorted[fill[group[i - b]]++] = entries[i];
+    for (size_t g = 0; g < table.size(); ++g) AnswerGroup(sorted.data() + goff[g], sorted.data() + goff[g + 1]);
+  };
+  if (threads <= 1 || n < kMinEntriesPerThread) {
+    for (size_t p = 0; p < parts; ++p) group_partition(p);
+    return;
+  }
+  // No stop conditions: the caller checks them around the pre-pass.
+  (void)RunParallel(threads, parts, StopConditions{}, [&](int, size_t p) {
+    group_partition(p);
+    return Status::OK();
+  });
+}
 
 void RepeatIndex::Collector::Add(const uint32_t* codes, int64_t created_ms, uint32_t slot, uint32_t ticket) {
   codes_.insert(codes_.end(), codes, codes + dims_);
@@ -37,9 +132,8 @@ void RepeatIndex::Finish(std::vector<Collector>* collectors, int threads) {
   for (const Collector& c : *collectors) n += c.times_.size();
   if (n == 0) return;
 
-  // Group index of every entry: dense over small code spaces, hashed otherwise.
-  std::vector<uint32_t> group(n);
-  size_t groups = 0;
+  // Group index of every entry: dense over small code spaces, hashed
+  // (FinishPartitioned) otherwise.
   std::vector<uint64_t> max_code(dims_, 0);
   for (const Collector& c : *collectors)
     for (size_t i = 0; i < c.codes_.size(); ++i) max_code[i % dims_] = std::max<uint64_t>(max_code[i % dims_], c.codes_[i]);
@@ -52,7 +146,13 @@ void RepeatIndex::Finish(std::vector<Collector>* collectors, int threads) {
       break;
     }
   }
-  if (dense) {
+  if (!dense) {
+    FinishPartitioned(*collectors, threads, n);
+    return;
+  }
+  std::vector<uint32_t> group(n);
+  const size_t groups = space;
+  {
     size_t k = 0;
     for (const Collector& c : *collectors) {
       for (size_t e = 0; e < c.times_.size(); ++e, ++k) {
@@ -61,21 +161,7 @@ void RepeatIndex::Finish(std::vector<Collector>* collectors, int threads) {
         group[k] = static_cast<uint32_t>(index);
       }
     }
-    groups = space;
-  } else {
-    GroupTable table(dims_);
-    std::vector<uint64_t> key(dims_);
-    size_t k = 0;
-    for (const Collector& c : *collectors) {
-      for (size_t e = 0; e < c.times_.size(); ++e, ++k) {
-        for (size_t d = 0; d < dims_; ++d) key[d] = c.codes_[e * dims_ + d];
-        bool inserted;
-        group[k] = table.FindOrInsert(key.data(), &inserted);
-      }
-    }
-    groups = table.size();
   }
-
   // Counting sort by group, then each group by time.
   std::vector<uint32_t> offsets(groups + 1, 0);
   for (uint32_t g : group) offsets[g + 1]++;
@@ -92,24 +178,7 @@ void RepeatIndex::Finish(std::vector<Collector>* collectors, int threads) {
   // Groups are independent and each ticket is in exactly one: split them
   // over the threads by entry count; every answer is written by one thread.
   auto answer_groups = [&](size_t g_begin, size_t g_end) {
-    for (size_t g = g_begin; g < g_end; ++g) {
-      const uint32_t b = offsets[g], e = offsets[g + 1];
-      if (e - b > 1)
-        std::sort(sorted.begin() + b, sorted.begin() + e,
-                  [](const Entry& x, const Entry& y) { return x.time < y.time; });
-      bool have_earlier = false;
-      int64_t earlier = 0;  // the latest time strictly before the current one
-      for (uint32_t i = b; i < e; ++i) {
-        if (i > b && sorted[i].time != sorted[i - 1].time) {
-          have_earlier = true;
-          earlier = sorted[i - 1].time;
-        }
-        const bool repeat = have_earlier && earlier >= sorted[i].time - window_ms_;
-        const Entry& en = sorted[i];
-        if (en.slot < answers_.size() && en.ticket < answers_[en.slot].size())
-          answers_[en.slot][en.ticket] = repeat ? kAnswerTrue : kAnswerFalse;
-      }
-    }
+    for (size_t g = g_begin; g < g_end; ++g) AnswerGroup(sorted.data() + offsets[g], sorted.data() + offsets[g + 1]);
   };
   if (threads <= 1 || n < kMinEntriesPerThread) {
     answer_groups(0, groups);

@@ -6,7 +6,9 @@
 // Collector per worker, adding (dimension codes, creation time, segment
 // slot, ticket index) for each ticket whose dimensions are all non-null.
 // Finish() (on up to `threads` threads) groups the tickets by their codes (a dense index over the codes
-// when the code space is small, a hash table otherwise), sorts each group by
+// when the code space is small; otherwise hash tables, one per partition of
+// the tickets by a hash of their codes, sized to stay in the CPU caches),
+// sorts each group by
 // creation time and answers, for each ticket, whether another one of its
 // group was created in [created - d, created): exactly d earlier counts, the
 // same instant does not. Tickets with a null dimension answer null.
@@ -51,6 +53,11 @@ class RepeatIndex {
   const std::vector<uint8_t>* Answers(uint32_t partition, uint32_t segment) const;
 
  private:
+  struct Entry;
+  // Answers the tickets of one group, [b, e): sorted by creation time.
+  void AnswerGroup(Entry* b, Entry* e);
+  void FinishPartitioned(const std::vector<Collector>& collectors, int threads, size_t n);
+
   size_t dims_;
   int64_t window_ms_;
   std::vector<std::pair<uint32_t, uint32_t>> segments_;

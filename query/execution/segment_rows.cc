@@ -160,10 +160,12 @@ const uint64_t* SegmentRows::CodeMask() {
 
 const uint32_t* SegmentRows::Dim(uint32_t column) {
   const storage::Segment& s = *seg_;
-  const storage::SparseCodes* d = s.FindDim(column);
+  // The sparse columns are looked up in the fills only: a hollow segment
+  // has them once a memo miss decoded it (ticket_memo.h).
   if (source_ == Source::kEvents) {
     const uint32_t ne = s.num_events();
     return Derived(1, column, size_t{ne} * 4, [&](RowColumn* col) {
+             const storage::SparseCodes* d = s.FindDim(column);
              // One pass, each row written once: walk every ticket's rows,
              // switching to a new value at each of its sparse entries (rows
              // ascend), 0 (null) before its first.
@@ -195,6 +197,7 @@ const uint32_t* SegmentRows::Dim(uint32_t column) {
   const uint32_t nt = s.num_tickets();
   return Derived(1, column, size_t{nt} * 4, [&](RowColumn* col) {
            col->codes.assign(nt, 0);
+           const storage::SparseCodes* d = s.FindDim(column);
            if (d == nullptr) return;
            // Rows ascend: the latest carried value of a ticket wins.
            ForEachSparse(s, d->rows, std::min(d->rows.size(), d->codes.size()), true,
@@ -205,10 +208,10 @@ const uint32_t* SegmentRows::Dim(uint32_t column) {
 
 const double* SegmentRows::Measure(uint32_t column, const uint8_t** valid) {
   const storage::Segment& s = *seg_;
-  const storage::SparseNumbers* m = s.FindMeasure(column);
   const uint32_t n = num_rows();
   const bool events = source_ == Source::kEvents;
   const RowColumn& col = Derived(2, column, size_t{n} * 9, [&](RowColumn* c) {
+    const storage::SparseNumbers* m = s.FindMeasure(column);
     c->values.assign(n, 0);
     c->valid.assign(n, 0);
     if (m == nullptr) return;
@@ -224,9 +227,9 @@ const double* SegmentRows::Measure(uint32_t column, const uint8_t** valid) {
 
 const double* SegmentRows::Total(uint32_t column, const uint8_t** valid) {
   const storage::Segment& s = *seg_;
-  const storage::SparseNumbers* m = s.FindMeasure(column);
   const uint32_t nt = s.num_tickets();
   const RowColumn& col = Derived(3, column, size_t{nt} * 9, [&](RowColumn* c) {
+    const storage::SparseNumbers* m = s.FindMeasure(column);
     c->values.assign(nt, 0);
     c->valid.assign(nt, 0);
     if (m == nullptr) return;

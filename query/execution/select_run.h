@@ -17,6 +17,7 @@
 #include "query/execution/eval.h"
 #include "query/execution/executor.h"
 #include "query/execution/group_table.h"
+#include "query/execution/hollow_scan.h"
 #include "query/execution/kept_scan.h"
 #include "query/execution/needed_columns.h"
 #include "query/execution/parallel_scan.h"
@@ -86,6 +87,7 @@ class SelectRun {
     columns_ = NeededColumns(q, options, snap.catalog());
     placed_ = NeedsPlacement(q);
     zone_counts_ = CountsFromZoneMaps(q, options);
+    hollow_ = HollowScanOk(q, options, created_code_);
     spec_ = plan.spec;
     if (options.scope) {
       // The scope's `dim = / in` conjuncts prune segments like a where's.
@@ -123,6 +125,8 @@ class SelectRun {
 
   // One segment: its rows to aggregate updates on worker `wk`.
   Status ScanSegment(SelectWorker& wk, const storage::SegmentRef& ref, uint32_t ordinal);
+  // The same once loaded: `seg`, the view the query may see.
+  Status ScanRows(SelectWorker& wk, const storage::SegmentRef& ref, const storage::Segment* seg, uint32_t ordinal);
 
   // Exemption windows of an `evaluate`: drops the rows of *main placed in a
   // window whose predicate is true there.
@@ -170,6 +174,7 @@ class SelectRun {
   storage::SegmentColumns columns_;  // what the scan decodes (needed_columns.h)
   bool placed_ = false;              // rows are placed in time (NeedsPlacement)
   bool zone_counts_ = false;         // count() alone: segments with live counts are not read (zone_counts.h)
+  bool hollow_ = false;              // segments may be loaded hollow (hollow_scan.h)
   storage::ScanSpec spec_;  // the plan's, with the scope's pruning
   std::vector<std::pair<uint32_t, std::vector<uint32_t>>> scope_dims_;
   bool scope_impossible_ = false;  // the scope names a value or dimension never seen

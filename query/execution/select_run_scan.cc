@@ -31,16 +31,18 @@ namespace kpi::query {
 namespace {
 
 // The view of `ref` the query may see: the loaded segment (the `columns`
-// the query reads), or its `as of` copy.
+// the query reads; hollow when `hollow` allows and nothing needs filtering,
+// hollow_scan.h), or its `as of` copy.
 Status LoadVisible(const storage::Snapshot& snap, const storage::SegmentRef& ref,
-                   const storage::SegmentColumns& columns, std::optional<uint32_t> max_batch,
+                   const storage::SegmentColumns& columns, std::optional<uint32_t> max_batch, bool hollow,
                    std::shared_ptr<const storage::Segment>* holder, storage::Segment* filtered,
                    const storage::Segment** out) {
-  KPI_RETURN_IF_ERROR(snap.Load(ref, columns, holder));
+  const bool later_batches = max_batch && ref.zone.max_batch > *max_batch;
+  KPI_RETURN_IF_ERROR(snap.Load(ref, columns, hollow && !later_batches, holder));
   *out = holder->get();
   // A segment holding corrections always needs the filter (replaced copies
   // stay stored for `as of`); others only when it holds later batches.
-  if ((max_batch && ref.zone.max_batch > *max_batch) || !(*holder)->dead_rows.empty()) {
+  if (later_batches || !(*holder)->dead_rows.empty()) {
     FilterSegmentAsOf(**holder, max_batch.value_or(UINT32_MAX), filtered);
     *out = filtered;
   }
@@ -111,7 +113,8 @@ Status SelectRun::BuildRepeatIndexes() {
     KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
       std::shared_ptr<const storage::Segment> holder;
       const storage::Segment* seg;
-      KPI_RETURN_IF_ERROR(LoadVisible(snap_, refs[i], columns_, plan_.max_batch, &holder, &filtered[w], &seg));
+      KPI_RETURN_IF_ERROR(
+          LoadVisible(snap_, refs[i], columns_, plan_.max_batch, hollow_, &holder, &filtered[w], &seg));
       if (seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
       index.StartSegment(static_cast<uint32_t>(i), seg->num_tickets());
       SegmentRows& sr = rows[w];
@@ -134,7 +137,7 @@ Status SelectRun::BuildRepeatIndexes() {
         }
         if (!null) collectors[w].Add(codes.data(), created[t], static_cast<uint32_t>(i), t);
       }
-      return Status::OK();
+      return holder->memo.status();  // a hollow segment that failed to decode
     }));
     index.Finish(&collectors, threads_);
     repeats_.push_back(std::move(index));
@@ -151,7 +154,13 @@ Status SelectRun::ScanSegment(SelectWorker& wk, const storage::SegmentRef& ref, 
   }
   std::shared_ptr<const storage::Segment> holder;
   const storage::Segment* seg;
-  KPI_RETURN_IF_ERROR(LoadVisible(snap_, ref, columns_, plan_.max_batch, &holder, &wk.filtered, &seg));
+  KPI_RETURN_IF_ERROR(LoadVisible(snap_, ref, columns_, plan_.max_batch, hollow_, &holder, &wk.filtered, &seg));
+  KPI_RETURN_IF_ERROR(ScanRows(wk, ref, seg, ordinal));
+  return holder->memo.status();  // a hollow segment that failed to decode: what it gave is not used
+}
+
+Status SelectRun::ScanRows(SelectWorker& wk, const storage::SegmentRef& ref, const storage::Segment* seg,
+                           uint32_t ordinal) {
   if (seg->num_events() == 0 || seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
   wk.rows.Reset(seg, ordinal, q_.source, created_code_);
   // The scope first: tickets outside it (and their events) are never rows.

@@ -10,11 +10,18 @@
 // every event (docs/storage-format.md), this one costs memory only while the
 // segment is cached, and only for the columns queries read.
 //
-// Exactness: a value is kept in the memo of the very Segment object it was
-// derived from, under a key naming everything else it depends on, and read
-// back only from that object. `as of` views and segments holding
+// Exactness: a value is kept in the memo of the segment version (partition,
+// segment, generation) it was derived from, under a key naming everything
+// else it depends on, and read back only for that version (any decoded
+// copy of it, or a hollow one). `as of` views and segments holding
 // corrections are per-query copies (FilterSegmentAsOf) whose memo keeps
 // nothing, so they are always derived afresh.
+//
+// Hollow segments: a reader may be handed a segment whose columns are not
+// decoded yet (storage/segment_memo.h; SelectRun asks for them when
+// HollowScanOk, hollow_scan.h). Every value derived from columns is
+// derived on a memo miss, in Memoized below, which decodes them first; so a
+// repeat that finds all it needs in the memo decodes nothing.
 // Thread safety: the memo is shared by the queries reading the segment;
 // kept values are immutable.
 #pragma once
@@ -38,6 +45,14 @@ std::string MemoKey(char tag, Ints... parts) {
   return key;
 }
 
+// How many Memoized builds the calling thread is inside: values derived
+// while building another are not kept (a later read finds the outer value;
+// keeping its operands too would about double the memo for nothing).
+inline int& MemoBuildDepth() {
+  thread_local int depth = 0;
+  return depth;
+}
+
 // KPI_SEGMENT_MEMO=off in the environment: nothing is kept or found, so a
 // statement repeated in one process finds its columns decoded (the segment
 // cache) but derives its per-ticket values again. A measurement switch
@@ -45,19 +60,24 @@ std::string MemoKey(char tag, Ints... parts) {
 bool MemoOff();
 
 // The value kept under `key` in `seg`'s memo, or else, when the memo has
-// room for `bytes`, `build()` kept there; null when neither (the caller
-// derives for its own use), and always under MemoOff(). The pointer is
-// valid while `seg` lives.
+// room for `bytes` and this is no other value's build, `build()` kept
+// there; null when neither (the caller derives for its own use), and
+// always under MemoOff(). The pointer is valid while `seg` lives.
 // `measure(value)`, when given, is what the built value is charged (at most
 // `bytes`, the room asked for).
 template <typename T, typename Build, typename Measure = std::nullptr_t>
 const T* Memoized(const storage::Segment& seg, const std::string& key, size_t bytes, Build&& build,
                   Measure&& measure = nullptr) {
-  if (MemoOff()) return nullptr;
-  if (auto found = seg.memo.Find(key)) return static_cast<const T*>(found.get());
-  if (!seg.memo.HasRoom(bytes)) return nullptr;
+  if (!MemoOff())
+    if (auto found = seg.memo.Find(key)) return static_cast<const T*>(found.get());
+  // A miss: `build` (or the caller, without room) reads the segment's
+  // columns, which a hollow segment decodes now (storage/segment_memo.h).
+  seg.memo.Materialize();
+  if (MemoOff() || MemoBuildDepth() > 0 || !seg.memo.HasRoom(bytes)) return nullptr;
   auto value = std::make_shared<T>();
+  ++MemoBuildDepth();
   build(value.get());
+  --MemoBuildDepth();
   if constexpr (!std::is_same_v<std::decay_t<Measure>, std::nullptr_t>) bytes = measure(*value);
   // Null when the room went to another column meanwhile: derived in vain once.
   return static_cast<const T*>(seg.memo.Keep(key, std::move(value), bytes).get());

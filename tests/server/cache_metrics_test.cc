@@ -1,6 +1,6 @@
 // The store's cache gauges in GET /metrics (server/cache_metrics.h): what the
-// segment cache and the dictionaries hold, and their hit counts, follow the
-// store's use.
+// segment cache (decoded columns and derived values) and the dictionaries
+// hold, and their hit counts, follow the store's use.
 #include "server/cache_metrics.h"
 
 #include <gtest/gtest.h>
@@ -41,6 +41,9 @@ TEST(CacheMetricsTest, FollowTheStoresCaches) {
   EXPECT_TRUE(Has(text, "kpi_segment_cache_misses_total 0\n"));
   EXPECT_TRUE(Has(text, "kpi_segment_cache_hits_total 2\n"));
   EXPECT_TRUE(Has(text, "kpi_segment_cache_bytes " + std::to_string(seg->MemoryBytes()) + "\n"));
+  // The values derived from it have an entry of their own (storage/segment_cache.h).
+  EXPECT_TRUE(Has(text, "kpi_segment_memo_cache_entries 1\n")) << text;
+  EXPECT_TRUE(Has(text, "# TYPE kpi_segment_memo_cache_hits_total counter\nkpi_segment_memo_cache_hits_total 0\n"));
   // Ingest coded event names and channels: those dictionaries are in memory.
   EXPECT_TRUE(Has(text, "kpi_dictionaries{state=\"resident\"} 3\n")) << text;  // event, agent (empty), channel
   EXPECT_TRUE(Has(text, "kpi_dictionaries{state=\"paged\"} 0\n"));

@@ -19,22 +19,12 @@
 
 #include "cli/gen/generator.h"
 #include "query/engine.h"
+#include "query/engine/cached_store.h"
 #include "storage/store.h"
 #include "test_util.h"
 
 namespace kpi::query {
 namespace {
-
-std::unique_ptr<storage::Store> OpenStore(const std::string& dir, size_t cache_bytes) {
-  storage::StoreOptions o;
-  o.sync = false;
-  o.cache_bytes = cache_bytes;
-  o.max_tickets_per_segment = 256;
-  std::unique_ptr<storage::Store> store;
-  const Status s = storage::Store::Open(dir, o, &store);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return store;
-}
 
 // The generated events in two ingests; returns an instant between them.
 int64_t Fill(storage::Store* a, storage::Store* b) {
@@ -59,8 +49,8 @@ int64_t Fill(storage::Store* a, storage::Store* b) {
 
 TEST(KeptColumns, StatementsSharingMostOfAKeyAnswerAsWithoutACache) {
   kpi::testing::ScratchDir dir_a("kept-a"), dir_b("kept-b");
-  auto cached = OpenStore(dir_a.path(), size_t{1} << 30);
-  auto uncached = OpenStore(dir_b.path(), 0);
+  auto cached = OpenCachedStore(dir_a.path(), size_t{1} << 30);
+  auto uncached = OpenCachedStore(dir_b.path(), 0);
   const int64_t between = Fill(cached.get(), uncached.get());
   const std::vector<std::string> statements = {
       "select count() as n from tickets by day",
@@ -130,8 +120,8 @@ TEST(KeptColumns, StatementsSharingMostOfAKeyAnswerAsWithoutACache) {
 void ExpectTicketCounts(const std::string& name, const std::vector<RawEvent>& events,
                         const std::vector<std::pair<std::string, double>>& checks) {
   kpi::testing::ScratchDir dir_a(name + "-a"), dir_b(name + "-b");
-  auto cached = OpenStore(dir_a.path(), size_t{1} << 30);
-  auto uncached = OpenStore(dir_b.path(), 0);
+  auto cached = OpenCachedStore(dir_a.path(), size_t{1} << 30);
+  auto uncached = OpenCachedStore(dir_b.path(), 0);
   std::vector<storage::EventReject> rejects;
   storage::IngestStats stats;
   for (storage::Store* s : {cached.get(), uncached.get()}) ASSERT_TRUE(s->Ingest(events, &rejects, &stats).ok());

@@ -1,9 +1,10 @@
-// SegmentMemo (storage/segment_memo.h): a memo without capacity keeps
-// nothing, the first value kept under a key wins, copies and assignments of
-// a Segment start with an empty memo; and a segment in the decoded-segment
-// cache has room for as many bytes as itself, each kept value charged to
-// the cache entry (SegmentCacheStats grows by it), while a segment the
-// cache does not keep (a store caching none: a one-statement kpi query)
+// SegmentMemo and MemoValues (storage/segment_memo.h): an empty handle
+// keeps nothing, the first value kept under a key wins, a value the cache
+// no longer charges is the last kept, copies and assignments of a Segment
+// start with an empty handle; and a segment loaded through the
+// decoded-segment cache has room for about twice its bytes, each kept
+// value charged to the cache's entry of derived values (MemoCacheStats
+// grows by it), while a store caching nothing (a one-statement kpi query)
 // keeps no memo either.
 #include <gtest/gtest.h>
 
@@ -32,9 +33,12 @@ TEST(SegmentMemo, KeepsNothingWithoutCapacity) {
 }
 
 TEST(SegmentMemo, FirstValueWinsWithinCapacityAndIsCharged) {
-  SegmentMemo memo;
+  MemoValues memo({});
   size_t charged = 0;
-  memo.SetAccounting(10, [&](size_t b) { charged += b; });
+  memo.SetAccounting(10, [&](size_t b) {
+    charged += b;
+    return true;
+  });
   auto one = memo.Keep("a", Int(1), 4);
   ASSERT_NE(one, nullptr);
   EXPECT_EQ(*static_cast<const int*>(one.get()), 1);
@@ -50,15 +54,29 @@ TEST(SegmentMemo, FirstValueWinsWithinCapacityAndIsCharged) {
   EXPECT_EQ(charged, 10u);
 }
 
+TEST(SegmentMemo, ValuesTheCacheNoLongerHoldsKeepNothingMore) {
+  MemoValues memo({});
+  memo.SetAccounting(10, [](size_t) { return false; });  // evicted meanwhile
+  ASSERT_NE(memo.Keep("a", Int(1), 1), nullptr);  // its reader has it
+  EXPECT_NE(memo.Find("a"), nullptr);
+  EXPECT_FALSE(memo.HasRoom(1));
+  EXPECT_EQ(memo.Keep("b", Int(2), 1), nullptr);
+}
+
 TEST(SegmentMemo, CopiesOfASegmentStartEmpty) {
+  auto values = [] {
+    auto v = std::make_shared<MemoValues>(std::vector<uint32_t>{});
+    v->SetAccounting(100, [](size_t) { return true; });
+    return v;
+  };
   Segment s;
-  s.memo.SetAccounting(100, nullptr);
+  s.memo.Attach(values());
   ASSERT_NE(s.memo.Keep("a", Int(1), 1), nullptr);
   Segment copy = s;
   EXPECT_EQ(copy.memo.Find("a"), nullptr);
   EXPECT_FALSE(copy.memo.HasRoom(1));
   Segment assigned;
-  assigned.memo.SetAccounting(100, nullptr);
+  assigned.memo.Attach(values());
   ASSERT_NE(assigned.memo.Keep("b", Int(2), 1), nullptr);
   assigned = Segment{};
   EXPECT_EQ(assigned.memo.Find("b"), nullptr);
@@ -89,12 +107,14 @@ TEST(SegmentMemo, CachedSegmentsChargeTheirMemoToTheCache) {
   ASSERT_FALSE(refs.empty());
   std::shared_ptr<const Segment> seg;
   ASSERT_TRUE(snap->Load(refs[0], &seg).ok());
-  const size_t before = store->SegmentCacheStats().bytes;
-  const size_t room = seg->MemoryBytes();
+  const size_t before = store->MemoCacheStats().bytes;
+  const size_t columns = store->SegmentCacheStats().bytes;
+  const size_t room = 2 * seg->MemoryBytes() + (16 << 10);  // storage/segment_cache.h Insert
   EXPECT_TRUE(seg->memo.HasRoom(room));
   EXPECT_FALSE(seg->memo.HasRoom(room + 1));
   ASSERT_NE(seg->memo.Keep("k", Int(5), 100), nullptr);
-  EXPECT_EQ(store->SegmentCacheStats().bytes, before + 100);
+  EXPECT_EQ(store->MemoCacheStats().bytes, before + 100);
+  EXPECT_EQ(store->SegmentCacheStats().bytes, columns);
   // A later load of the same segment is the same object, memo included.
   std::shared_ptr<const Segment> again;
   ASSERT_TRUE(snap->Load(refs[0], &again).ok());
@@ -117,6 +137,7 @@ TEST(SegmentMemo, ASegmentTheCacheDoesNotKeepKeepsNoMemo) {
   ASSERT_TRUE(snap->Load(refs[0], &again).ok());
   EXPECT_NE(again.get(), seg.get());  // decoded again: nothing was cached
   EXPECT_EQ(store->SegmentCacheStats().bytes, 0u);
+  EXPECT_EQ(store->MemoCacheStats().bytes, 0u);
 }
 
 }  // namespace

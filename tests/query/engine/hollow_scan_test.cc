@@ -1,0 +1,143 @@
+// Hollow scans (query/execution/hollow_scan.h): on a store whose cache
+// holds the values the catalog's ticket statements derive but not the
+// decoded columns, a repeated statement reads its segments hollow, decodes
+// none of them, and answers exactly as a store without a cache does; so do
+// statements that read hollow segments after others kept different values
+// in the same memos (their misses decode), after a seal rewrote some
+// segments, and `as of` an earlier instant (filtered copies). One scan
+// thread, so that sums add in the same order.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/gen/generator.h"
+#include "query/engine.h"
+#include "query/engine/cached_store.h"
+#include "storage/store.h"
+#include "test_util.h"
+
+namespace kpi::query {
+namespace {
+
+std::vector<RawEvent> Generated(int tickets) {
+  gen::GenOptions g;
+  g.tickets = tickets;
+  g.days = 6;  // ~500 tickets a day (a partition): whole segments of 256
+  gen::Generator gen(g);
+  std::vector<RawEvent> all, batch;
+  while (gen.Next(5000, &batch)) all.insert(all.end(), batch.begin(), batch.end());
+  return all;
+}
+
+void Ingest(storage::Store* store, const std::vector<RawEvent>& events) {
+  std::vector<storage::EventReject> rejects;
+  storage::IngestStats stats;
+  ASSERT_TRUE(store->Ingest(events, &rejects, &stats).ok());
+}
+
+const std::vector<std::string>& Statements() {
+  static const std::vector<std::string> kStatements = {
+      "select rate(duration(created -> agent_reply) <= 15m) as on_time from tickets where channel = \"email\" by "
+      "week",
+      "select rate(count_of(agent_reply before resolved) = 1 and not has(reopened)) as fcr from tickets where "
+      "has(resolved) by team",
+      "select avg(duration(created -> resolved)) as a, p90(duration(created -> resolved)) as p from tickets at "
+      "resolved by category, month",
+      "select rate(has(escalated)) as escalation from tickets by channel, month",
+      "select avg(csat) as csat, rate(csat >= 4) as satisfied from tickets where has(rated) by agent_of(resolved), "
+      "quarter",
+      "select rate(repeat_within(7d, customer, category)) as repeat_rate from tickets by month",
+      "select count() as n, p50(duration(created -> agent_reply)) as p from tickets during 2025-01-02 .. "
+      "2025-01-05 by channel",
+  };
+  return kStatements;
+}
+
+void ExpectSame(const Engine& got_engine, const Engine& want_engine, const std::string& q, const ExecOptions& o,
+                const std::string& what) {
+  Result got, want;
+  QueryError e1, e2;
+  ASSERT_TRUE(got_engine.Execute(q, o, &got, &e1).ok()) << q << ": " << e1.ToString();
+  ASSERT_TRUE(want_engine.Execute(q, o, &want, &e2).ok()) << q << ": " << e2.ToString();
+  ASSERT_FALSE(want.rows.empty()) << q;
+  EXPECT_EQ(got.rows, want.rows) << what << ": " << q;
+}
+
+TEST(HollowScan, RepeatsDecodeNothingAndAnswerAsWithoutACache) {
+  kpi::testing::ScratchDir dir_b("hollow-b");
+  const std::vector<RawEvent> events = Generated(3000);
+  ExecOptions o;
+  o.threads = 1;
+  // What each statement keeps, measured on a store with room for all.
+  std::vector<size_t> memo_bytes, column_bytes;
+  for (const std::string& q : Statements()) {
+    kpi::testing::ScratchDir dir("hollow-probe");
+    auto probe = OpenCachedStore(dir.path(), size_t{1} << 30);
+    Ingest(probe.get(), events);
+    probe.reset();  // reopened: the cache holds what the statement reads only
+    probe = OpenCachedStore(dir.path(), size_t{1} << 30);
+    const Engine engine(probe.get());
+    Result r;
+    QueryError e;
+    ASSERT_TRUE(engine.Execute(q, o, &r, &e).ok()) << e.ToString();
+    memo_bytes.push_back(probe->MemoCacheStats().bytes);
+    column_bytes.push_back(probe->SegmentCacheStats().bytes);
+  }
+  auto uncached = OpenCachedStore(dir_b.path(), 0);
+  Ingest(uncached.get(), events);
+  const Engine without(uncached.get());
+  for (size_t i = 0; i < Statements().size(); ++i) {
+    const std::string& q = Statements()[i];
+    // Room for the statement's values and a quarter of its columns.
+    ASSERT_GT(column_bytes[i], 2 * memo_bytes[i]) << q;
+    kpi::testing::ScratchDir dir("hollow-a");
+    auto cached = OpenCachedStore(dir.path(), memo_bytes[i] + column_bytes[i] / 4);
+    Ingest(cached.get(), events);
+    const Engine with_cache(cached.get());
+    ExpectSame(with_cache, without, q, o, "first run");
+    ExpectSame(with_cache, without, q, o, "second run");  // misses only where the first kept no values
+    const storage::CacheStats before = cached->MemoCacheStats();
+    ExpectSame(with_cache, without, q, o, "third run");
+    const storage::CacheStats after = cached->MemoCacheStats();
+    EXPECT_GT(after.hits, before.hits) << "segments read hollow: " << q;
+    EXPECT_EQ(after.misses, before.misses) << "a segment decoded on the repeat: " << q;
+  }
+}
+
+TEST(HollowScan, MixedStatementsRewritesAndAsOfAnswerAsWithoutACache) {
+  kpi::testing::ScratchDir dir_a("hollow-mix-a"), dir_b("hollow-mix-b");
+  const std::vector<RawEvent> events = Generated(3000);
+  const size_t half = events.size() / 2;
+  const std::vector<RawEvent> first(events.begin(), events.begin() + half), second(events.begin() + half, events.end());
+  // A cache that holds the values of several statements and few columns.
+  auto cached = OpenCachedStore(dir_a.path(), size_t{256} << 10);
+  auto uncached = OpenCachedStore(dir_b.path(), 0);
+  for (storage::Store* s : {cached.get(), uncached.get()}) Ingest(s, first);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const int64_t between =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const Engine with_cache(cached.get()), without(uncached.get());
+  ExecOptions o;
+  o.threads = 1;
+  for (int round = 0; round < 2; ++round)
+    for (const std::string& q : Statements()) ExpectSame(with_cache, without, q, o, "before the rewrite");
+  // The second half rewrites most segments (new generations).
+  for (storage::Store* s : {cached.get(), uncached.get()}) Ingest(s, second);
+  ExecOptions as_of = o;
+  as_of.as_of_ms = between;
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& q : Statements()) {
+      ExpectSame(with_cache, without, q, o, "after the rewrite");
+      ExpectSame(with_cache, without, q, as_of, "as of before the rewrite");
+    }
+  }
+  EXPECT_GT(cached->MemoCacheStats().hits, 0u);
+}
+
+}  // namespace
+}  // namespace kpi::query
