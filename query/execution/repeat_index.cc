@@ -113,6 +113,13 @@ void RepeatIndex::FinishPartitioned(const std::vector<Collector>& collectors, in
   });
 }
 
+void RepeatIndex::Collector::Reserve(size_t tickets) {
+  codes_.reserve(tickets * dims_);
+  times_.reserve(tickets);
+  slots_.reserve(tickets);
+  tickets_.reserve(tickets);
+}
+
 void RepeatIndex::Collector::Add(const uint32_t* codes, int64_t created_ms, uint32_t slot, uint32_t ticket) {
   codes_.insert(codes_.end(), codes, codes + dims_);
   times_.push_back(created_ms);

@@ -34,6 +34,8 @@ class RepeatIndex {
   class Collector {
    public:
     explicit Collector(size_t dims) : dims_(dims) {}
+    // Room for `tickets` entries (the vectors then grow without copying).
+    void Reserve(size_t tickets);
     void Add(const uint32_t* codes, int64_t created_ms, uint32_t slot, uint32_t ticket);
 
    private:

@@ -103,6 +103,11 @@ Status SelectRun::BuildRepeatIndexes() {
     RepeatIndex index(r.dims.size(), r.window_ms, std::move(ids));
     const int threads = static_cast<int>(std::min<size_t>(threads_, std::max<size_t>(refs.size(), 1)));
     std::vector<RepeatIndex::Collector> collectors(threads, RepeatIndex::Collector(r.dims.size()));
+    // Each worker's share of the tickets and a margin (workers take
+    // segments as they go): the collectors then fill without copying.
+    uint64_t tickets = 0;
+    for (const storage::SegmentRef& ref : refs) tickets += ref.zone.num_tickets;
+    for (auto& c : collectors) c.Reserve(static_cast<size_t>(tickets / threads + tickets / 8 / threads + 1024));
     std::vector<SegmentRows> rows(threads);
     std::vector<storage::Segment> filtered(threads);
     // Under a scope earlier tickets outside it never count as contacts.
