@@ -1,5 +1,8 @@
 #include "query/execution/memo_keys.h"
 
+#include <xxhash.h>
+
+#include <cstdio>
 #include <cstring>
 
 namespace kpi::query {
@@ -112,6 +115,28 @@ std::string BucketMemoKey(const BoundQuery& q, const GroupKey& g, uint32_t creat
   Put(&key, at && q.at_last);
   Put(&key, created_code);
   return key + ":" + q.tz_name;
+}
+
+std::string RepeatMemoKey(const RepeatSpec& r, uint32_t created_code, uint32_t max_batch,
+                          const std::vector<storage::SegmentRef>& refs) {
+  std::string key = "p";
+  Put(&key, static_cast<uint64_t>(r.window_ms));
+  Put(&key, r.dims.size());
+  for (uint32_t d : r.dims) Put(&key, d);
+  Put(&key, created_code);
+  Put(&key, max_batch);
+  Put(&key, refs.size());
+  std::vector<uint64_t> versions;
+  versions.reserve(refs.size() * 2);
+  for (const storage::SegmentRef& ref : refs) {
+    versions.push_back(uint64_t{ref.partition} << 32 | ref.segment);
+    versions.push_back(ref.generation);
+  }
+  const XXH128_hash_t h = XXH3_128bits(versions.data(), versions.size() * sizeof(uint64_t));
+  char hex[40];
+  std::snprintf(hex, sizeof hex, ":%016llx%016llx", static_cast<unsigned long long>(h.high64),
+                static_cast<unsigned long long>(h.low64));
+  return key + hex;
 }
 
 }  // namespace kpi::query

@@ -22,8 +22,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "query/binder/bound_expr.h"
+#include "storage/store.h"
 
 namespace kpi::query {
 
@@ -36,5 +38,14 @@ std::string AtMemoKey(uint32_t code, bool last);
 // The key of each ticket's bucket start for group `g` of `q`: its unit,
 // step and zone and what places the tickets (creation, or the `at` event).
 std::string BucketMemoKey(const BoundQuery& q, const GroupKey& g, uint32_t created_code);
+
+// The key of each ticket's repeat_within answer (repeat_index.h), which
+// depends on other segments: the window, the dimensions, the code of
+// `created`, the `as of` batch (every row visible: UINT32_MAX), and every
+// segment version the pre-pass reads, `refs` in its order (partition,
+// segment, generation; a 128-bit hash of them). A seal that rewrites or
+// adds any of them makes a new key. Not for a scoped pre-pass.
+std::string RepeatMemoKey(const RepeatSpec& r, uint32_t created_code, uint32_t max_batch,
+                          const std::vector<storage::SegmentRef>& refs);
 
 }  // namespace kpi::query

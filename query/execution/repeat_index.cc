@@ -33,8 +33,8 @@ void RepeatIndex::AnswerGroup(Entry* b, Entry* e) {
       earlier = (i - 1)->time;
     }
     const bool repeat = have_earlier && earlier >= i->time - window_ms_;
-    if (i->slot < answers_.size() && i->ticket < answers_[i->slot].size())
-      answers_[i->slot][i->ticket] = repeat ? kAnswerTrue : kAnswerFalse;
+    std::vector<uint8_t>* answers = i->slot < writable_.size() ? writable_[i->slot] : nullptr;
+    if (answers != nullptr && i->ticket < answers->size()) (*answers)[i->ticket] = repeat ? kAnswerTrue : kAnswerFalse;
   }
 }
 
@@ -128,10 +128,27 @@ void RepeatIndex::Collector::Add(const uint32_t* codes, int64_t created_ms, uint
 }
 
 RepeatIndex::RepeatIndex(size_t dims, int64_t window_ms, std::vector<std::pair<uint32_t, uint32_t>> segments)
-    : dims_(dims), window_ms_(window_ms), segments_(std::move(segments)), answers_(segments_.size()) {}
+    : dims_(dims),
+      window_ms_(window_ms),
+      segments_(std::move(segments)),
+      answers_(segments_.size()),
+      writable_(segments_.size(), nullptr) {}
 
 void RepeatIndex::StartSegment(uint32_t slot, uint32_t num_tickets) {
-  if (slot < answers_.size()) answers_[slot].assign(num_tickets, kAnswerNull);
+  if (slot >= answers_.size()) return;
+  auto answers = std::make_shared<std::vector<uint8_t>>(num_tickets, kAnswerNull);
+  writable_[slot] = answers.get();
+  answers_[slot] = std::move(answers);
+}
+
+std::shared_ptr<const std::vector<uint8_t>> RepeatIndex::SlotAnswers(uint32_t slot) const {
+  return slot < answers_.size() ? answers_[slot] : nullptr;
+}
+
+void RepeatIndex::Adopt(uint32_t slot, std::shared_ptr<const std::vector<uint8_t>> answers) {
+  if (slot >= answers_.size()) return;
+  writable_[slot] = nullptr;
+  answers_[slot] = std::move(answers);
 }
 
 void RepeatIndex::Finish(std::vector<Collector>* collectors, int threads) {
@@ -207,7 +224,7 @@ void RepeatIndex::Finish(std::vector<Collector>* collectors, int threads) {
 const std::vector<uint8_t>* RepeatIndex::Answers(uint32_t partition, uint32_t segment) const {
   auto it = std::lower_bound(segments_.begin(), segments_.end(), std::make_pair(partition, segment));
   if (it == segments_.end() || *it != std::make_pair(partition, segment)) return nullptr;
-  return &answers_[it - segments_.begin()];
+  return answers_[it - segments_.begin()].get();
 }
 
 }  // namespace kpi::query

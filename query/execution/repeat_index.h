@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -49,6 +50,11 @@ class RepeatIndex {
   // Gives slot `slot` room for `num_tickets` answers (null until Finish).
   void StartSegment(uint32_t slot, uint32_t num_tickets);
   void Finish(std::vector<Collector>* collectors, int threads = 1);
+  // Slot `slot`'s answers, as Finish left them (null before StartSegment),
+  // to keep; or kept ones, adopted instead of a pre-pass (the caller vouches
+  // that they are what Finish would give).
+  std::shared_ptr<const std::vector<uint8_t>> SlotAnswers(uint32_t slot) const;
+  void Adopt(uint32_t slot, std::shared_ptr<const std::vector<uint8_t>> answers);
 
   // Per ticket of segment (partition, segment): 1 true, 0 false, 2 null;
   // nullptr when the pre-pass did not scan that segment.
@@ -63,7 +69,8 @@ class RepeatIndex {
   size_t dims_;
   int64_t window_ms_;
   std::vector<std::pair<uint32_t, uint32_t>> segments_;
-  std::vector<std::vector<uint8_t>> answers_;
+  std::vector<std::shared_ptr<const std::vector<uint8_t>>> answers_;  // per slot
+  std::vector<std::vector<uint8_t>*> writable_;  // per slot: its answers while Finish fills them
 };
 
 }  // namespace kpi::query

@@ -4,6 +4,7 @@
 #include "query/execution/select_run.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -102,6 +103,32 @@ Status SelectRun::BuildRepeatIndexes() {
     for (const storage::SegmentRef& ref : refs) ids.emplace_back(ref.partition, ref.segment);
     RepeatIndex index(r.dims.size(), r.window_ms, std::move(ids));
     const int threads = static_cast<int>(std::min<size_t>(threads_, std::max<size_t>(refs.size(), 1)));
+    // Answers of an earlier pre-pass over the same segment versions are
+    // kept with each segment (memo_keys.h RepeatMemoKey): a repeat adopts
+    // them instead of collecting and grouping every ticket again. Looking
+    // them up reads no column (a hollow load), and stops at the first
+    // segment without them. Not under a scope (whose tickets alone count).
+    const std::string key = options_.scope || MemoOff() ? std::string()
+                                                        : RepeatMemoKey(r, created_code_,
+                                                                        plan_.max_batch.value_or(UINT32_MAX), refs);
+    if (!key.empty()) {
+      std::vector<std::shared_ptr<const std::vector<uint8_t>>> kept(refs.size());
+      std::atomic<bool> all{true};
+      KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int, size_t i) {
+        if (!all.load(std::memory_order_relaxed)) return Status::OK();
+        std::shared_ptr<const storage::Segment> holder;
+        KPI_RETURN_IF_ERROR(snap_.Load(refs[i], columns_, /*hollow_ok=*/true, &holder));
+        if (auto found = holder->memo.Find(key)) kept[i] = std::static_pointer_cast<const std::vector<uint8_t>>(found);
+        else all.store(false, std::memory_order_relaxed);
+        return Status::OK();
+      }));
+      if (all.load()) {
+        for (size_t i = 0; i < refs.size(); ++i) index.Adopt(static_cast<uint32_t>(i), std::move(kept[i]));
+        repeats_.push_back(std::move(index));
+        continue;
+      }
+    }
+    std::vector<std::shared_ptr<storage::MemoValues>> memos(refs.size());  // where the answers are kept
     std::vector<RepeatIndex::Collector> collectors(threads, RepeatIndex::Collector(r.dims.size()));
     // Each worker's share of the tickets and a margin (workers take
     // segments as they go): the collectors then fill without copying.
@@ -120,6 +147,7 @@ Status SelectRun::BuildRepeatIndexes() {
       const storage::Segment* seg;
       KPI_RETURN_IF_ERROR(
           LoadVisible(snap_, refs[i], columns_, plan_.max_batch, hollow_, &holder, &filtered[w], &seg));
+      memos[i] = holder->memo.values();  // the version's, also when `seg` is its `as of` copy
       if (seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
       index.StartSegment(static_cast<uint32_t>(i), seg->num_tickets());
       SegmentRows& sr = rows[w];
@@ -145,6 +173,14 @@ Status SelectRun::BuildRepeatIndexes() {
       return holder->memo.status();  // a hollow segment that failed to decode
     }));
     index.Finish(&collectors, threads_);
+    if (!key.empty()) {
+      const auto none = std::make_shared<const std::vector<uint8_t>>();  // a segment without tickets: all null
+      for (size_t i = 0; i < refs.size(); ++i) {
+        std::shared_ptr<const std::vector<uint8_t>> answers = index.SlotAnswers(static_cast<uint32_t>(i));
+        if (answers == nullptr) answers = none;
+        if (memos[i] != nullptr) memos[i]->Keep(key, answers, answers->size() + 64);
+      }
+    }
     repeats_.push_back(std::move(index));
   }
   return Status::OK();

@@ -4,8 +4,9 @@
 // none of them, and answers exactly as a store without a cache does; so do
 // statements that read hollow segments after others kept different values
 // in the same memos (their misses decode), after a seal rewrote some
-// segments, and `as of` an earlier instant (filtered copies). One scan
-// thread, so that sums add in the same order.
+// segments, and `as of` an earlier instant (filtered copies); and kept
+// repeat_within answers change with a contact added in another segment.
+// One scan thread, so that sums add in the same order.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -17,6 +18,7 @@
 #include "cli/gen/generator.h"
 #include "query/engine.h"
 #include "query/engine/cached_store.h"
+#include "query/execution/memo_keys.h"
 #include "storage/store.h"
 #include "test_util.h"
 
@@ -137,6 +139,83 @@ TEST(HollowScan, MixedStatementsRewritesAndAsOfAnswerAsWithoutACache) {
     }
   }
   EXPECT_GT(cached->MemoCacheStats().hits, 0u);
+}
+
+// repeat_within's answers are kept with each segment under a key naming
+// every segment the pre-pass read (memo_keys.h RepeatMemoKey): a contact
+// added in another segment, leaving the asking ticket's segment as it was,
+// changes the answer of the repeat.
+TEST(HollowScan, KeptRepeatAnswersFollowContactsInOtherSegments) {
+  kpi::testing::ScratchDir dir_a("repeat-kept-a"), dir_b("repeat-kept-b");
+  auto cached = OpenCachedStore(dir_a.path(), size_t{1} << 30);
+  auto uncached = OpenCachedStore(dir_b.path(), 0);
+  constexpr int64_t kDay = 86'400'000, kT0 = 1'736'000'000'000;  // 2025-01-04
+  auto created = [&](const std::string& ticket, int day, const std::string& customer) {
+    RawEvent e;
+    e.ts_ms = kT0 + day * kDay;
+    e.ticket = ticket;
+    e.event = "created";
+    e.dims = {{"customer", customer}, {"category", "billing"}};
+    return e;
+  };
+  for (storage::Store* s : {cached.get(), uncached.get()})
+    Ingest(s, {created("A", 10, "c1"), created("Z", 30, "c2")});
+  const std::string q = "select rate(repeat_within(7d, customer, category)) as r from tickets";
+  const Engine with_cache(cached.get()), without(uncached.get());
+  ExecOptions o;
+  o.threads = 1;
+  auto rate = [&](const Engine& engine) {
+    Result r;
+    QueryError e;
+    EXPECT_TRUE(engine.Execute(q, o, &r, &e).ok()) << e.ToString();
+    return r.rows.size() == 1 ? r.rows[0][0] : Value();
+  };
+  for (int round = 0; round < 2; ++round) EXPECT_EQ(rate(with_cache), Value::Number(0)) << round;
+  const std::vector<storage::SegmentRef> before = cached->GetSnapshot()->Plan(storage::ScanSpec{}, nullptr);
+  // Two days before A, the same customer and category: in a partition (and
+  // segment) of its own.
+  for (storage::Store* s : {cached.get(), uncached.get()}) Ingest(s, {created("B", 8, "c1")});
+  const std::vector<storage::SegmentRef> after = cached->GetSnapshot()->Plan(storage::ScanSpec{}, nullptr);
+  ASSERT_EQ(after.size(), before.size() + 1);
+  for (const storage::SegmentRef& old : before) {
+    bool same = false;
+    for (const storage::SegmentRef& now : after)
+      same |= now.partition == old.partition && now.segment == old.segment && now.generation == old.generation;
+    EXPECT_TRUE(same) << "A's and Z's segments stay as they were";
+  }
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(rate(with_cache), Value::Number(1.0 / 3)) << round;
+    EXPECT_EQ(rate(without), Value::Number(1.0 / 3)) << round;
+  }
+}
+
+TEST(HollowScan, RepeatMemoKeysNameEverySegmentVersionAndTheAsOf) {
+  RepeatSpec r;
+  r.window_ms = 7 * 86'400'000;
+  r.dims = {3, 4};
+  std::vector<storage::SegmentRef> refs(3);
+  for (uint32_t i = 0; i < 3; ++i) {
+    refs[i].partition = 100 + i;
+    refs[i].segment = i;
+    refs[i].generation = 10 + i;
+  }
+  const std::string key = RepeatMemoKey(r, 1, 7, refs);
+  EXPECT_EQ(RepeatMemoKey(r, 1, 7, refs), key);
+  EXPECT_NE(RepeatMemoKey(r, 1, 8, refs), key) << "as of";
+  EXPECT_NE(RepeatMemoKey(r, 2, 7, refs), key) << "created";
+  auto rewritten = refs;
+  rewritten[2].generation++;
+  EXPECT_NE(RepeatMemoKey(r, 1, 7, rewritten), key) << "another segment rewritten";
+  auto added = refs;
+  added.push_back(refs[0]);
+  added.back().partition = 99;
+  EXPECT_NE(RepeatMemoKey(r, 1, 7, added), key) << "a segment added";
+  RepeatSpec wider = r;
+  wider.window_ms++;
+  EXPECT_NE(RepeatMemoKey(wider, 1, 7, refs), key);
+  RepeatSpec other = r;
+  other.dims = {3};
+  EXPECT_NE(RepeatMemoKey(other, 1, 7, refs), key);
 }
 
 }  // namespace
