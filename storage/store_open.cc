@@ -77,7 +77,13 @@ rocksdb::ColumnFamilyOptions FamilyOptions(const std::string& name, const Family
     o.compression = rocksdb::kZSTD;
     o.bottommost_compression = rocksdb::kZSTD;
     o.write_buffer_size = WriteBufferSize(128 << 20, tuning.write_buffer_bytes);
-    t.block_size = 64 << 10;
+    // Small blocks: a block closes once past this size, so a segment value
+    // (tens of KB) gets a block of its own, and reading it reads nothing
+    // else. With 64 KiB blocks a block held ~1.8 values and each Get read
+    // and checksummed the whole block: a cold scan of the 1M store read
+    // 52.6 MB for a 28.8 MB table file (28.8 MB now; table file +0.03 %).
+    // Applies to table files written from now on (`kpi compact` rewrites).
+    t.block_size = 4 << 10;
   } else if (name == kTicketsFamily || name == kValuesFamily) {
     // The ticket index (storage/ticket_index.h) and the dictionaries' value
     // index (storage/value_index.h): point lookups of short keys.
