@@ -201,7 +201,7 @@ Status Sealer::Run(IngestStats* stats) {
   NoteSealedAhead();
   KPI_RETURN_IF_ERROR(im_.NoteSealed(staging_keys_, seal_ms));
   FlushFullMemtables();
-  TraceMemory("seal-committed", nullptr);
+  TraceMemory(left_staged_ ? "seal-run-committed" : "seal-committed", nullptr);  // a run, another follows
   if (stats != nullptr) stats->Add(local);
   if (per_batch_ != nullptr)
     for (const auto& [batch, counts] : by_batch) (*per_batch_)[batch].Add(counts);
