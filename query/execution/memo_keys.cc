@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -124,7 +125,13 @@ std::string RepeatMemoKey(const RepeatSpec& r, uint32_t created_code, uint32_t m
   Put(&key, r.dims.size());
   for (uint32_t d : r.dims) Put(&key, d);
   Put(&key, created_code);
-  Put(&key, max_batch);
+  // Every row of these versions visible (no `as of`: the snapshot's last
+  // batch; or one at or after their last batch): the key of all rows. The
+  // sealer writes a replaced row's dead-since batch in its ticket's segment
+  // (the replacing copy's), so no row of them hides after their last batch.
+  const bool all = std::all_of(refs.begin(), refs.end(),
+                               [&](const storage::SegmentRef& ref) { return ref.zone.max_batch <= max_batch; });
+  Put(&key, all ? UINT32_MAX : max_batch);
   Put(&key, refs.size());
   std::vector<uint64_t> versions;
   versions.reserve(refs.size() * 2);

@@ -41,7 +41,8 @@ std::string BucketMemoKey(const BoundQuery& q, const GroupKey& g, uint32_t creat
 
 // The key of each ticket's repeat_within answer (repeat_index.h), which
 // depends on other segments: the window, the dimensions, the code of
-// `created`, the `as of` batch (every row visible: UINT32_MAX), and every
+// `created`, the last batch read (one key for every row visible: no `as
+// of`, or one at or after the last batch of every segment in `refs`), and every
 // segment version the pre-pass reads, `refs` in its order (partition,
 // segment, generation; a 128-bit hash of them). A seal that rewrites or
 // adds any of them makes a new key. Not for a scoped pre-pass.

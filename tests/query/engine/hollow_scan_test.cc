@@ -5,7 +5,8 @@
 // statements that read hollow segments after others kept different values
 // in the same memos (their misses decode), after a seal rewrote some
 // segments, and `as of` an earlier instant (filtered copies); and kept
-// repeat_within answers change with a contact added in another segment.
+// repeat_within answers change with a contact added in another segment, and
+// outlive a seal of segments they do not read.
 // One scan thread, so that sums add in the same order.
 #include <gtest/gtest.h>
 
@@ -141,6 +142,16 @@ TEST(HollowScan, MixedStatementsRewritesAndAsOfAnswerAsWithoutACache) {
   EXPECT_GT(cached->MemoCacheStats().hits, 0u);
 }
 
+// A `created` on day `day` after 2025-01-04, customer and category set.
+RawEvent Created(const std::string& ticket, int day, const std::string& customer) {
+  RawEvent e;
+  e.ts_ms = 1'736'000'000'000 + day * int64_t{86'400'000};
+  e.ticket = ticket;
+  e.event = "created";
+  e.dims = {{"customer", customer}, {"category", "billing"}};
+  return e;
+}
+
 // repeat_within's answers are kept with each segment under a key naming
 // every segment the pre-pass read (memo_keys.h RepeatMemoKey): a contact
 // added in another segment, leaving the asking ticket's segment as it was,
@@ -149,17 +160,8 @@ TEST(HollowScan, KeptRepeatAnswersFollowContactsInOtherSegments) {
   kpi::testing::ScratchDir dir_a("repeat-kept-a"), dir_b("repeat-kept-b");
   auto cached = OpenCachedStore(dir_a.path(), size_t{1} << 30);
   auto uncached = OpenCachedStore(dir_b.path(), 0);
-  constexpr int64_t kDay = 86'400'000, kT0 = 1'736'000'000'000;  // 2025-01-04
-  auto created = [&](const std::string& ticket, int day, const std::string& customer) {
-    RawEvent e;
-    e.ts_ms = kT0 + day * kDay;
-    e.ticket = ticket;
-    e.event = "created";
-    e.dims = {{"customer", customer}, {"category", "billing"}};
-    return e;
-  };
   for (storage::Store* s : {cached.get(), uncached.get()})
-    Ingest(s, {created("A", 10, "c1"), created("Z", 30, "c2")});
+    Ingest(s, {Created("A", 10, "c1"), Created("Z", 30, "c2")});
   const std::string q = "select rate(repeat_within(7d, customer, category)) as r from tickets";
   const Engine with_cache(cached.get()), without(uncached.get());
   ExecOptions o;
@@ -174,7 +176,7 @@ TEST(HollowScan, KeptRepeatAnswersFollowContactsInOtherSegments) {
   const std::vector<storage::SegmentRef> before = cached->GetSnapshot()->Plan(storage::ScanSpec{}, nullptr);
   // Two days before A, the same customer and category: in a partition (and
   // segment) of its own.
-  for (storage::Store* s : {cached.get(), uncached.get()}) Ingest(s, {created("B", 8, "c1")});
+  for (storage::Store* s : {cached.get(), uncached.get()}) Ingest(s, {Created("B", 8, "c1")});
   const std::vector<storage::SegmentRef> after = cached->GetSnapshot()->Plan(storage::ScanSpec{}, nullptr);
   ASSERT_EQ(after.size(), before.size() + 1);
   for (const storage::SegmentRef& old : before) {
@@ -189,6 +191,38 @@ TEST(HollowScan, KeptRepeatAnswersFollowContactsInOtherSegments) {
   }
 }
 
+// A statement without `as of` reads up to its snapshot's last batch
+// (query/planner/plan.cc): a seal of segments the pre-pass does not read
+// moves that batch but leaves the kept answers in use (the key of every row
+// visible), so the repeat finds them as it did before the seal.
+TEST(HollowScan, KeptRepeatAnswersOutliveASealOfOtherSegments) {
+  kpi::testing::ScratchDir dir("repeat-kept-seal");
+  auto cached = OpenCachedStore(dir.path(), size_t{1} << 30);
+  Ingest(cached.get(), {Created("A", 10, "c1"), Created("B", 8, "c1"), Created("Z", 30, "c2")});
+  const std::string q =
+      "select rate(repeat_within(7d, customer, category)) as r from tickets during 2025-01-12 .. 2025-01-16";
+  const Engine engine(cached.get());
+  ExecOptions o;
+  o.threads = 1;
+  auto rate = [&] {
+    Result r;
+    QueryError e;
+    EXPECT_TRUE(engine.Execute(q, o, &r, &e).ok()) << e.ToString();
+    return r.rows.size() == 1 ? r.rows[0][0] : Value();
+  };
+  EXPECT_EQ(rate(), Value::Number(0.5));
+  const storage::CacheStats first = cached->MemoCacheStats();
+  EXPECT_EQ(rate(), Value::Number(0.5));
+  const storage::CacheStats again = cached->MemoCacheStats();
+  Ingest(cached.get(), {Created("Y", 60, "c1")});  // a partition of its own, far outside the window
+  const storage::CacheStats sealed = cached->MemoCacheStats();
+  EXPECT_EQ(rate(), Value::Number(0.5));
+  const storage::CacheStats after = cached->MemoCacheStats();
+  // Found, nothing derived and kept again: the memos hold what they held.
+  EXPECT_EQ(again.bytes, first.bytes);
+  EXPECT_EQ(after.bytes, sealed.bytes) << "the kept answers were derived and kept again";
+}
+
 TEST(HollowScan, RepeatMemoKeysNameEverySegmentVersionAndTheAsOf) {
   RepeatSpec r;
   r.window_ms = 7 * 86'400'000;
@@ -198,10 +232,15 @@ TEST(HollowScan, RepeatMemoKeysNameEverySegmentVersionAndTheAsOf) {
     refs[i].partition = 100 + i;
     refs[i].segment = i;
     refs[i].generation = 10 + i;
+    refs[i].zone.max_batch = 6 + i;
   }
   const std::string key = RepeatMemoKey(r, 1, 7, refs);
   EXPECT_EQ(RepeatMemoKey(r, 1, 7, refs), key);
+  EXPECT_NE(RepeatMemoKey(r, 1, 6, refs), key) << "as of";
+  // Every row visible: the same key at or after the segments' last batch.
   EXPECT_NE(RepeatMemoKey(r, 1, 8, refs), key) << "as of";
+  EXPECT_EQ(RepeatMemoKey(r, 1, 8, refs), RepeatMemoKey(r, 1, 9, refs));
+  EXPECT_EQ(RepeatMemoKey(r, 1, 8, refs), RepeatMemoKey(r, 1, UINT32_MAX, refs));
   EXPECT_NE(RepeatMemoKey(r, 2, 7, refs), key) << "created";
   auto rewritten = refs;
   rewritten[2].generation++;
