@@ -5,8 +5,8 @@
 # copy-on-write faults of its relocated pages at every start; OpenSSL's
 # libcrypto alone (21,000 relocations) cost ~1.1 ms of a ~4.7 ms `kpi
 # --version`. Linked from their .a archives (Debian's -dev packages ship
-# them) and without PIE, `kpi --version` fell from 4.7 to 3.0 ms of CPU
-# (docs/performance.md, "The process floor").
+# them), `kpi --version` fell from 4.7 to ~3.4 ms of CPU (docs/performance.md,
+# "The process floor"). The binary stays PIE (cli/CMakeLists.txt).
 #
 # How: a binary with the target property KPI_STATIC_DEPS set (the kpi
 # binary, cli/CMakeLists.txt) links the archives; every other binary (tests,
