@@ -276,7 +276,7 @@ bool Binder::BindRepeatArgs(const ast::Expr& e, const TicketFunctionEntry& entry
   }
   const double seconds = args[0]->number;
   if (!std::isfinite(seconds) || seconds < 0 || seconds > 1e12) {
-    Fail(args[0]->pos, std::string(entry.name) + "() needs a non-negative duration");
+    Fail(args[0]->pos, std::string(entry.name) + "() needs a duration from 0 to 10^12 seconds");
     return false;
   }
   node->window_ms = static_cast<int64_t>(std::llround(seconds * 1000.0));

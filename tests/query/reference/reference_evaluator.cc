@@ -586,6 +586,8 @@ Status QueryRun::CheckCall(const ast::Expr& e, Context ctx, ValueType* type, int
     } else {  // repeat_within
       if (args.size() < 2 || (args[0]->kind != ast::ExprKind::kDuration && args[0]->kind != ast::ExprKind::kNumber))
         return Error(e.pos, "repeat_within() takes a duration and dimensions");
+      if (!(args[0]->number >= 0 && args[0]->number <= 1e12))  // the documented limit
+        return Error(args[0]->pos, "repeat_within() needs a duration from 0 to 10^12 seconds");
       for (size_t i = 1; i < args.size(); ++i)
         if (args[i]->kind != ast::ExprKind::kColumn || !store_.dims.count(args[i]->text))
           return Error(args[i]->pos, "repeat_within() takes dimensions");
