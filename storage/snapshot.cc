@@ -113,7 +113,10 @@ Status Snapshot::Load(const SegmentRef& ref, const SegmentColumns& want, bool ho
       segment->columns = SegmentColumns();  // none yet
       segment->event_begin = memo->event_begin();
       segment->memo.Attach(std::move(memo));
-      Segment* hollow = segment.get();  // private to this reader until it drops it
+      // Private to this reader until it drops it; decoded through this
+      // snapshot, which the reader holds while it reads (as every reader
+      // of a snapshot's segments does).
+      Segment* hollow = segment.get();
       segment->memo.SetHollow([this, ref, want, hollow] {
         store_->impl_->cache->HollowDecoded();
         Segment full;
