@@ -215,8 +215,7 @@ class StatementRun {
     *out_ = query::Result{};
     if (!query::JudgeEvaluation(ev, plan, defs_, bound, values, out_, &used, &failure))
       return Fail(failure.pos, failure.message);
-    out_->tz = values.tz;
-    out_->warnings = values.warnings;
+    out_->tz = values.tz;  // the values' warnings and the plan's are the judge's (query/evaluation/judge.cc)
     out_->stats = values.stats;
     if (out_->rows.size() > options_.max_result_rows)
       return Status::ResourceExhausted("the evaluation has " + std::to_string(out_->rows.size()) +

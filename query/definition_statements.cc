@@ -248,6 +248,14 @@ class DefinitionRun {
       for (const auto& [name, def] : defs)
         out_->rows.push_back({Value::String(name), Value::String(def.text), Value::Time(def.defined_at_ms)});
     }
+    // Listed as stored; those that no longer read say so.
+    if (kind == DefinitionKind::kCalendar || kind == DefinitionKind::kTarget || kind == DefinitionKind::kExemption ||
+        kind == DefinitionKind::kScorecard) {
+      LoadedDefinitions loaded;
+      KPI_RETURN_IF_ERROR(LoadAllDefinitions(store_, std::nullopt, &loaded, viewer_));
+      for (const UnreadableDefinition& u : loaded.unreadable)
+        if (u.kind == s.kind) out_->warnings.push_back(u.Describe());
+    }
     const size_t n = out_->rows.size();
     out_->message = std::to_string(n) + " " + s.kind + (n == 1 ? "" : "s");
     return Status::OK();

@@ -236,7 +236,11 @@ class StatementRun {
     BoundQuery bound;
     KPI_RETURN_IF_ERROR(Bind(plan.select, &bound));
     const ScanPlan scan = BuildScanPlan(bound, *snap_);
-    if (explain) return Explain(bound, scan, JudgeNotes(plan.kpis, bound, defs_));
+    if (explain) {
+      KPI_RETURN_IF_ERROR(Explain(bound, scan, JudgeNotes(plan.kpis, bound, defs_)));
+      out_->warnings.insert(out_->warnings.end(), plan.warnings.begin(), plan.warnings.end());
+      return Status::OK();
+    }
     Result values;
     KPI_RETURN_IF_ERROR(ExecuteSelect(bound, *snap_, scan, options_, &values));
     std::map<std::string, int64_t> used = bound.used_definitions;

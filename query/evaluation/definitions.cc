@@ -255,32 +255,37 @@ std::shared_ptr<const BusinessClock> ClockFor(const CalendarDefinition& calendar
 
 namespace {
 
-template <typename Stmt>
-const Stmt* ParseAs(const std::string& text, ast::Statement* holder) {
-  ParseError err;
-  if (!ParseStatement(text, holder, &err)) return nullptr;
-  return std::get_if<Stmt>(holder);
+std::string At(const ast::SourcePos& pos, const std::string& message) {
+  return "line " + std::to_string(pos.line) + ", column " + std::to_string(pos.column) + ": " + message;
 }
 
 // Each stored definition of `m` parsed as a Stmt and read by
 // read(stmt, &value, &error) into a T, which keep(name, value) takes with its
-// text and instant. One that does not parse or read is listed in *bad as
-// "<label> <name>", unless excused(stmt) (parsed, and kept out silently).
+// text and instant. One that does not parse or read is listed in *unreadable
+// with the reason, unless excused(stmt) (parsed, and kept out silently).
 template <typename Stmt, typename T, typename Read, typename Keep, typename Excused>
 void ReadStored(const DefinitionMap& m, const char* label, const Read& read, const Keep& keep, const Excused& excused,
-                std::vector<std::string>* bad) {
-  DefinitionError error;
+                std::vector<UnreadableDefinition>* unreadable) {
   for (const auto& [name, def] : m) {
     ast::Statement st;
+    ParseError perr;
+    DefinitionError error;
     T value;
-    const Stmt* d = ParseAs<Stmt>(def.text, &st);
-    if (d == nullptr || !read(*d, &value, &error)) {
-      if (d == nullptr || !excused(*d)) bad->push_back(std::string(label) + " " + name);
+    std::string reason;
+    if (!ParseStatement(def.text, &st, &perr)) {
+      reason = At(perr.pos, perr.message);
+    } else if (const Stmt* d = std::get_if<Stmt>(&st); d == nullptr) {
+      reason = std::string("the stored text is not a `define ") + label + "` statement";
+    } else if (!read(*d, &value, &error)) {
+      if (excused(*d)) continue;
+      reason = At(error.pos, error.message);
+    } else {
+      value.text = def.text;
+      value.defined_at_ms = def.defined_at_ms;
+      keep(name, std::move(value));
       continue;
     }
-    value.text = def.text;
-    value.defined_at_ms = def.defined_at_ms;
-    keep(name, std::move(value));
+    unreadable->push_back(UnreadableDefinition{label, name, std::move(reason)});
   }
 }
 
@@ -290,6 +295,10 @@ bool NeverExcused(const Stmt&) {
 }
 
 }  // namespace
+
+std::string UnreadableDefinition::Describe() const {
+  return kind + " " + name + " is stored but no longer reads (" + reason + "); drop it or define it again";
+}
 
 Status LoadAllDefinitions(const MetaReader& store, std::optional<int64_t> as_of_ms, LoadedDefinitions* out,
                           const std::string* viewer, bool judging) {
@@ -304,7 +313,7 @@ Status LoadAllDefinitions(const MetaReader& store, std::optional<int64_t> as_of_
       all[DefinitionKind::kCalendar], "calendar",
       [](const ast::DefineCalendar& d, CalendarDefinition* c, DefinitionError* e) { return ReadCalendar(d, c, e); },
       [out](const std::string& name, CalendarDefinition c) { out->calendars[name] = std::move(c); },
-      NeverExcused<ast::DefineCalendar>, &out->bad);
+      NeverExcused<ast::DefineCalendar>, &out->unreadable);
   // Only evaluate and define exemption judge: a plain select parses no
   // target, exemption or scorecard text.
   if (!judging) return Status::OK();
@@ -314,12 +323,12 @@ Status LoadAllDefinitions(const MetaReader& store, std::optional<int64_t> as_of_
       all[DefinitionKind::kTarget], "target",
       [&kpis](const ast::DefineTarget& d, TargetRule* t, DefinitionError* e) { return ReadTarget(d, kpis, t, e); },
       [out](const std::string&, TargetRule t) { out->targets.push_back(std::move(t)); },
-      [&kpis](const ast::DefineTarget& d) { return kpis.count(d.kpi.name) == 0; }, &out->bad);
+      [&kpis](const ast::DefineTarget& d) { return kpis.count(d.kpi.name) == 0; }, &out->unreadable);
   ReadStored<ast::DefineExemption, Exemption>(
       all[DefinitionKind::kExemption], "exemption",
       [&kpis](const ast::DefineExemption& d, Exemption* x, DefinitionError* e) { return ReadExemption(d, kpis, x, e); },
       [out](const std::string&, Exemption x) { out->exemptions.push_back(std::move(x)); },
-      NeverExcused<ast::DefineExemption>, &out->bad);
+      NeverExcused<ast::DefineExemption>, &out->unreadable);
   std::stable_sort(out->exemptions.begin(), out->exemptions.end(), [](const Exemption& a, const Exemption& b) {
     return a.defined_at_ms != b.defined_at_ms ? a.defined_at_ms < b.defined_at_ms : a.name < b.name;
   });
@@ -327,7 +336,7 @@ Status LoadAllDefinitions(const MetaReader& store, std::optional<int64_t> as_of_
       all[DefinitionKind::kScorecard], "scorecard",
       [&kpis](const ast::DefineScorecard& d, Scorecard* sc, DefinitionError* e) { return ReadScorecard(d, kpis, sc, e); },
       [out](const std::string& name, Scorecard sc) { out->scorecards[name] = std::move(sc); },
-      NeverExcused<ast::DefineScorecard>, &out->bad);
+      NeverExcused<ast::DefineScorecard>, &out->unreadable);
   return Status::OK();
 }
 

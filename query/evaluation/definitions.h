@@ -105,6 +105,18 @@ bool ReadCalendar(const ast::DefineCalendar& d, CalendarDefinition* out, Definit
 // (building one costs milliseconds). Thread-safe.
 std::shared_ptr<const BusinessClock> ClockFor(const CalendarDefinition& calendar);
 
+// A stored definition that no longer reads (a grammar change, a KPI
+// redefined so its target no longer fits, a value written by another
+// version): kept out of the loaded set and reported, never guessed at.
+struct UnreadableDefinition {
+  std::string kind;    // "calendar", "target", "exemption", "scorecard"
+  std::string name;    // its storage name (a target's: kpi + canonical where)
+  std::string reason;  // the parse or read error, with line:column in its text
+  // "target fcr where channel = \"chat\" is stored but no longer reads (line 1,
+  // column 20: ...); drop it or define it again"
+  std::string Describe() const;
+};
+
 // Every definition as of an instant (or now), read from the store.
 struct LoadedDefinitions {
   KpiMap kpis;
@@ -114,7 +126,7 @@ struct LoadedDefinitions {
   std::map<std::string, Scorecard> scorecards;
   DefinitionMap tables;               // descriptors; data loaded on join
   DefinitionMap watches;              // stored texts (query/watch/watch_definition.h reads them)
-  std::vector<std::string> bad;       // stored entries that no longer read ("calendar x")
+  std::vector<UnreadableDefinition> unreadable;  // stored entries that no longer read
 };
 
 // `viewer`: the scope text of the token asking (nullptr: unscoped, sees

@@ -69,8 +69,16 @@ bool PlanEvaluate(const ast::Evaluate& ev, const LoadedDefinitions& defs, Evalua
                 "`compare with` and `rolling` are clauses of select, not of evaluate");
   // The KPIs to compute: those listed, or the scorecard's.
   *plan = EvaluatePlan{};
+  // A stored definition this evaluation would use but that no longer reads.
+  auto unreadable = [&defs](const std::string& kind, const std::string& name) -> const UnreadableDefinition* {
+    for (const UnreadableDefinition& u : defs.unreadable)
+      if (u.kind == kind && (kind == "target" ? u.name.substr(0, u.name.find(" where ")) : u.name) == name) return &u;
+    return nullptr;
+  };
   if (ev.scorecard) {
     auto it = defs.scorecards.find(ev.scorecard->name);
+    if (const UnreadableDefinition* u = it == defs.scorecards.end() ? unreadable("scorecard", ev.scorecard->name) : nullptr)
+      return fail(ev.scorecard->pos, u->Describe());
     if (it == defs.scorecards.end()) {
       std::vector<std::string> names;
       for (const auto& [name, sc] : defs.scorecards) names.push_back(name);
@@ -90,6 +98,12 @@ bool PlanEvaluate(const ast::Evaluate& ev, const LoadedDefinitions& defs, Evalua
       plan->kpis.push_back(k.name);
     }
   }
+  // A KPI judged without a target it has would pass or fail on the wrong
+  // terms: fail, naming the target (for a scorecard, at its name).
+  for (size_t i = 0; i < plan->kpis.size(); ++i)
+    if (const UnreadableDefinition* u = unreadable("target", plan->kpis[i]))
+      return fail(ev.scorecard ? ev.scorecard->pos : ev.kpis[i].pos,
+                  "kpi '" + plan->kpis[i] + "' cannot be judged: " + u->Describe());
   // One select computes every KPI per group; exclusions leave rows out.
   plan->select = ev.query;
   plan->select.order_by.clear();
@@ -104,6 +118,8 @@ bool PlanEvaluate(const ast::Evaluate& ev, const LoadedDefinitions& defs, Evalua
   }
   for (const Exemption& x : defs.exemptions)
     if (x.exclude) plan->exclusions.push_back(ExclusionRef{x.name, x.start_ms, x.end_ms, x.where, x.defined_at_ms});
+  for (const UnreadableDefinition& u : defs.unreadable)
+    if (u.kind == "exemption") plan->warnings.push_back(u.Describe() + ": this evaluation is judged without it");
   return true;
 }
 
@@ -126,7 +142,10 @@ bool JudgeEvaluation(const ast::Evaluate& ev, const EvaluatePlan& plan, const Lo
   in.order_by = ev.query.order_by;
   in.limit = ev.query.limit;
   JudgeError jerr;
-  if (Judge(in, out, used, &jerr)) return true;
+  if (Judge(in, out, used, &jerr)) {
+    out->warnings.insert(out->warnings.end(), plan.warnings.begin(), plan.warnings.end());
+    return true;
+  }
   // Point at the offending order item, else at the KPI (or scorecard) judged.
   ast::SourcePos pos = ev.scorecard ? ev.scorecard->pos : ev.pos;
   for (const ast::NamePos& k : ev.kpis)

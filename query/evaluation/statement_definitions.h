@@ -15,9 +15,15 @@
 //   PlanEvaluate      checks an `evaluate` (its source, the KPIs or the
 //                     scorecard it names) and builds the one select that
 //                     computes every KPI per group, with the exclusions to
-//                     bind (exemptions that exclude)
+//                     bind (exemptions that exclude). A stored definition
+//                     that no longer reads (LoadedDefinitions::unreadable)
+//                     and would judge it fails it: the scorecard named, or a
+//                     target of a KPI judged (the target's KPI is its name
+//                     up to " where"); an exemption, which may apply to any
+//                     row, is a warning on the result (plan->warnings)
 //   JudgeEvaluation   judges that select's values (query/evaluation/judge.h)
-//                     into the evaluate result; errors point at the order
+//                     into the evaluate result (warnings: the values', then
+//                     the plan's); errors point at the order
 //                     item, else the KPI judged, else the statement
 //   JudgeNotes        `explain evaluate`'s lines: the targets and exemptions
 //                     that can judge the rows
@@ -52,6 +58,7 @@ struct EvaluatePlan {
   const Scorecard* scorecard = nullptr;  // into the LoadedDefinitions
   ast::SelectQuery select;               // group keys as written, one item per KPI, no order or limit
   std::vector<ExclusionRef> exclusions;  // for BindContext::exclusions
+  std::vector<std::string> warnings;     // for the result: exemptions that no longer read
 };
 
 struct EvaluateFailure {
