@@ -176,5 +176,31 @@ TEST_F(EvaluationHttpTest, EvaluateThroughQueryCarriesJudgementAndProvenance) {
   EXPECT_EQ(cdoc["provenance"]["result_hash"].get<std::string>().size(), 32u);
 }
 
+// Stored definitions that no longer read (written raw, as another version
+// might leave them): the evaluate they would judge fails with 400 naming the
+// target, or answers with a warning in "warnings" for an exemption.
+TEST_F(EvaluationHttpTest, DefinitionsThatNoLongerReadFailOrWarnTheEvaluate) {
+  const std::string at = std::to_string(scratch_.store->NowMs());
+  ASSERT_TRUE(scratch_.store
+                  ->WriteMeta({{"exemption", "outage", "exemption1\n" + at + "\ndefine exemption outage during"},
+                               {"target", "frt", "target1\n" + at + "\ndefine target frt <= 15q"}})
+                  .ok());
+  HttpReply r = Query("evaluate fcr from tickets", kReader);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json doc = json::parse(r.body);
+  ASSERT_EQ(doc["warnings"].size(), 1u) << r.body;
+  EXPECT_EQ(doc["warnings"][0].get<std::string>().rfind("exemption outage is stored but no longer reads (line 1, column", 0),
+            0u)
+      << r.body;
+  r = Query("evaluate fcr, frt from tickets", kReader);
+  EXPECT_EQ(r.status, 400) << r.body;
+  const std::string message = json::parse(r.body)["error"]["message"];
+  EXPECT_NE(message.find("kpi 'frt' cannot be judged: target frt is stored but no longer reads"), std::string::npos)
+      << r.body;
+  r = Query("show targets", kReader);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["warnings"].size(), 1u) << r.body;
+}
+
 }  // namespace
 }  // namespace kpi::server
