@@ -26,7 +26,8 @@ namespace kpi::query {
 bool CountsFromZoneMaps(const BoundQuery& q, const ExecOptions& options);
 
 // The rows of `ref` such a statement counts, when its zone map says
-// (nullopt: read the segment). `max_batch`: the `as of` batch, if any.
+// (nullopt: read the segment). `max_batch`: the last batch read
+// (ScanPlan::max_batch: the `as of` batch, else the snapshot's last).
 std::optional<uint32_t> ZoneCount(const storage::SegmentRef& ref, Source source, std::optional<uint32_t> max_batch);
 
 }  // namespace kpi::query
