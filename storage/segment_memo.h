@@ -24,6 +24,8 @@
 // (on its memo's first miss: ticket_memo.h). A hollow segment is private to
 // the one reader that loaded it, so filling it in place is safe; a reader
 // that must read a column outside a memo miss does not ask for one.
+// Materialize() reads through the snapshot that loaded the segment, so that
+// snapshot must outlive the hollow segment.
 //
 // Values are never dropped while a handle lives, so a pointer into one
 // stays valid as long as the segment. At most `capacity` bytes are kept

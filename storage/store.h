@@ -162,6 +162,8 @@ class Snapshot {
   // segment: its ticket structure and memo only, `want` decoded into it by
   // its memo's Materialize() (storage/segment_memo.h). For a reader that
   // reads columns only to derive memo values, and checks memo.status().
+  // A hollow segment decodes through this snapshot: the snapshot must
+  // outlive it (every query reader holds its snapshot while it reads).
   Status Load(const SegmentRef& ref, const SegmentColumns& want, bool hollow_ok,
               std::shared_ptr<const Segment>* out) const;
   const Catalog& catalog() const;
