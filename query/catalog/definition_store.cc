@@ -197,7 +197,8 @@ Status LoadDefinitionHistory(const MetaReader& store, DefinitionKind kind, const
 }
 
 Status LoadEveryKind(const MetaReader& store, std::optional<int64_t> as_of_ms,
-                     std::map<DefinitionKind, DefinitionMap>* out, const std::string* viewer) {
+                     std::map<DefinitionKind, DefinitionMap>* out, const std::string* viewer,
+                     std::map<DefinitionKind, std::vector<std::string>>* undecodable) {
   std::vector<std::string> namespaces;
   for (DefinitionKind kind : kAllDefinitionKinds) {
     namespaces.push_back(Namespace(kind));
@@ -207,10 +208,16 @@ Status LoadEveryKind(const MetaReader& store, std::optional<int64_t> as_of_ms,
   KPI_RETURN_IF_ERROR(store.ListMetaConsistent(namespaces, &lists));
   out->clear();
   size_t i = 0;
+  if (undecodable != nullptr) undecodable->clear();
   for (DefinitionKind kind : kAllDefinitionKinds) {
-    if (as_of_ms) AsOfFrom(kind, lists[i], lists[i + 1], *as_of_ms, &(*out)[kind], nullptr);
-    else CurrentFrom(kind, lists[i], &(*out)[kind], nullptr);
+    std::vector<std::string> bad;
+    if (as_of_ms) AsOfFrom(kind, lists[i], lists[i + 1], *as_of_ms, &(*out)[kind], &bad);
+    else CurrentFrom(kind, lists[i], &(*out)[kind], &bad);
     KeepVisible(&(*out)[kind], viewer);
+    if (undecodable != nullptr && !bad.empty()) {
+      if (viewer != nullptr) std::fill(bad.begin(), bad.end(), "?");
+      (*undecodable)[kind] = std::move(bad);
+    }
     i += 2;
   }
   return Status::OK();

@@ -107,8 +107,13 @@ Status LoadDefinitionHistory(const MetaReader& store, DefinitionKind kind, const
 // metadata (current definitions, or as of an instant): a statement never
 // sees one definition change without the changes that came before it.
 // `viewer`: as for VisibleTo (what it does not see is left out).
+// `undecodable`, if given, gets per kind the names of stored values this
+// build cannot decode (another version's format, damage): left out of *out,
+// never silently. Their owner is unknown, so a scoped viewer gets them
+// without names ("?"), which tells it only that some exist.
 Status LoadEveryKind(const MetaReader& store, std::optional<int64_t> as_of_ms,
-                     std::map<DefinitionKind, DefinitionMap>* out, const std::string* viewer = nullptr);
+                     std::map<DefinitionKind, DefinitionMap>* out, const std::string* viewer = nullptr,
+                     std::map<DefinitionKind, std::vector<std::string>>* undecodable = nullptr);
 
 // The instant of the latest define or drop of any kind (0 with none).
 Status LatestDefinitionChange(const MetaReader& store, int64_t* at_ms);

@@ -305,7 +305,16 @@ Status LoadAllDefinitions(const MetaReader& store, std::optional<int64_t> as_of_
   *out = LoadedDefinitions{};
   // One consistent view of every kind: never half of a sequence of changes.
   std::map<DefinitionKind, DefinitionMap> all;
-  KPI_RETURN_IF_ERROR(LoadEveryKind(store, as_of_ms, &all, viewer));
+  std::map<DefinitionKind, std::vector<std::string>> undecodable;
+  KPI_RETURN_IF_ERROR(LoadEveryKind(store, as_of_ms, &all, viewer, &undecodable));
+  // Values this build cannot decode at all are as unreadable as texts that
+  // no longer parse (the kinds a statement judges with; kpis, tables and
+  // watches are looked up by name and missing ones are errors already).
+  const auto report_undecodable = [&](DefinitionKind kind, const char* label) {
+    for (const std::string& name : undecodable[kind])
+      out->unreadable.push_back(UnreadableDefinition{label, name, "stored in a format this build does not read"});
+  };
+  report_undecodable(DefinitionKind::kCalendar, "calendar");
   KPI_RETURN_IF_ERROR(ToKpis(all[DefinitionKind::kKpi], &out->kpis, nullptr));
   out->tables = std::move(all[DefinitionKind::kTable]);
   out->watches = std::move(all[DefinitionKind::kWatch]);
@@ -317,6 +326,9 @@ Status LoadAllDefinitions(const MetaReader& store, std::optional<int64_t> as_of_
   // Only evaluate and define exemption judge: a plain select parses no
   // target, exemption or scorecard text.
   if (!judging) return Status::OK();
+  report_undecodable(DefinitionKind::kTarget, "target");
+  report_undecodable(DefinitionKind::kExemption, "exemption");
+  report_undecodable(DefinitionKind::kScorecard, "scorecard");
   const KpiMap& kpis = out->kpis;
   // A target of a KPI dropped since is kept but never applies.
   ReadStored<ast::DefineTarget, TargetRule>(

@@ -134,6 +134,22 @@ TEST_F(UnreadableDefinitions, ATextOfAnotherKindIsReported) {
                               "calendar` statement)"));
 }
 
+// A value in a format this build does not decode (another version's, or
+// damaged) is as unreadable as a text that no longer parses.
+TEST_F(UnreadableDefinitions, AValueOfAnUnknownFormatIsReported) {
+  ASSERT_TRUE(store_->WriteMeta({{"target", "fcr", "target9\nnot ours"}}).ok());
+  ASSERT_TRUE(store_->WriteMeta({{"exemption", "outage", "\x01\x02"}}).ok());
+  const std::string message = Fails("evaluate fcr from tickets");
+  EXPECT_NE(message.find("kpi 'fcr' cannot be judged: target fcr is stored but no longer reads (stored in a format "
+                         "this build does not read)"),
+            std::string::npos)
+      << message;
+  Result r = Ok("evaluate volume from tickets");
+  EXPECT_TRUE(Has(r.warnings, "exemption outage is stored but no longer reads (stored in a format this build does "
+                              "not read)"));
+  EXPECT_TRUE(Has(Ok("show targets").warnings, "target fcr is stored but no longer reads"));
+}
+
 // A target of a KPI dropped since never applies and is no warning (the KPI
 // cannot be evaluated); defining the KPI again brings it back.
 TEST_F(UnreadableDefinitions, ATargetOfADroppedKpiIsNoWarning) {
