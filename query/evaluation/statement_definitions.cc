@@ -17,9 +17,15 @@ Status FillBindContext(const MetaReader& store, const LoadedDefinitions& defs, c
   context->kpis = &defs.kpis;
   for (const auto& [name, c] : defs.calendars) context->calendar_names.push_back(name);
   const auto* calendars = &defs.calendars;
-  context->find_calendar = [calendars](const std::string& name, CalendarRef* out, std::string* why) {
+  const auto* unreadable = &defs.unreadable;
+  context->find_calendar = [calendars, unreadable](const std::string& name, CalendarRef* out, std::string* why) {
     auto it = calendars->find(name);
-    if (it == calendars->end()) return false;
+    if (it == calendars->end()) {
+      // Stored but no longer reading is not "unknown": say why.
+      for (const UnreadableDefinition& u : *unreadable)
+        if (u.kind == "calendar" && u.name == name) *why = u.Describe();
+      return false;
+    }
     out->clock = ClockFor(it->second);
     out->version_ms = it->second.defined_at_ms;
     if (out->clock == nullptr) *why = "calendar '" + name + "' cannot be built";

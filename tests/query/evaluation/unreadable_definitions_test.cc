@@ -132,6 +132,10 @@ TEST_F(UnreadableDefinitions, ATextOfAnotherKindIsReported) {
   Result r = Ok("show calendars");
   EXPECT_TRUE(Has(r.warnings, "calendar office is stored but no longer reads (the stored text is not a `define "
                               "calendar` statement)"));
+  // A statement using it is told why, not "unknown calendar".
+  const std::string message = Fails("select p50(duration(created -> resolved in office)) from tickets");
+  EXPECT_NE(message.find("calendar office is stored but no longer reads"), std::string::npos) << message;
+  EXPECT_EQ(message.find("unknown calendar"), std::string::npos) << message;
 }
 
 // A value in a format this build does not decode (another version's, or
