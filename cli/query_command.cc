@@ -13,6 +13,7 @@
 #include "cli/statement_splitter.h"
 #include "cli/store_open.h"
 #include "query/engine.h"
+#include "query/execution/disk_memo.h"
 #include "storage/timestamp.h"
 
 namespace kpi::cli {
@@ -89,8 +90,13 @@ int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err) {
     std::fprintf(err, "kpi query: %s\n", s.ToString().c_str());
     return kExitUsage;
   }
+  // A one-statement process reads what earlier ones derived from the
+  // segments it reads, and writes what it derives (query/execution/
+  // disk_memo.h): its cache keeps nothing for a second statement.
+  if (one_statement) query::UseMemoFiles(*store);
   query::Engine engine(store.get());
   const bool ok = RunScript(engine, script, settings, out, err);
+  if (one_statement) query::UnregisterMemoFiles(*store);
   if (flags.timer) {
     std::fprintf(err, "segment cache: %s\n", CacheLine(store->SegmentCacheStats(), "segments").c_str());
     std::fprintf(err, "derived values: %s\n", CacheLine(store->MemoCacheStats(), "segments").c_str());

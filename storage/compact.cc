@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "storage/keys.h"
+#include "storage/memo_files.h"
 #include "storage/segment_codec.h"
 #include "storage/segment_parts.h"
 #include "storage/store_impl.h"
@@ -79,6 +80,9 @@ Status Store::Compact(CompactStats* stats) {
   KPI_RETURN_IF_ERROR(MakeWritable());
   KPI_RETURN_IF_ERROR(RewriteOldSegments(*impl_, options_.sync));
   KPI_RETURN_IF_ERROR(AddLiveCounts(&stats->live_counts_added));
+  // Folds, rewrites and live counts made new versions of segments: the
+  // derived values of the old ones would only take room (storage/memo_files.h).
+  KPI_RETURN_IF_ERROR(MemoFiles::Clear(dir_));
   // Flushes again: the rewrites above put the next generation in the
   // catalog, whose memtable would otherwise keep their whole log on disk.
   KPI_RETURN_IF_ERROR(Flush());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "storage/empty_columns.h"
 #include "storage/keys.h"
 #include "storage/segment_codec.h"
 #include "storage/segment_parts.h"
@@ -122,17 +123,7 @@ Status Snapshot::Load(const SegmentRef& ref, const SegmentColumns& want, bool ho
         Segment full;
         Status s = Decode(ref, want, &full);
         if (!s.ok()) {
-          // Columns of the right lengths, all empty-valued, so that what
-          // the reader derives before it sees the status stays in bounds.
-          full = Segment();
-          full.columns = want;
-          full.event_begin = hollow->event_begin;
-          const uint32_t nt = hollow->num_tickets(), ne = hollow->num_events();
-          full.ticket_ids.resize(nt);
-          full.time_ms.assign(ne, 0);
-          full.event_code.assign(ne, 0);
-          full.agent_code.assign(ne, 0);
-          full.batch.assign(ne, 0);
+          full = EmptyValuedColumns(hollow->event_begin, want);
         }
         hollow->TakeColumns(std::move(full));
         return s;

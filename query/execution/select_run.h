@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "query/aggregates/aggregate.h"
+#include "query/execution/disk_memo.h"
 #include "query/execution/eval.h"
 #include "query/execution/executor.h"
 #include "query/execution/group_table.h"
@@ -88,6 +89,7 @@ class SelectRun {
     placed_ = NeedsPlacement(q);
     zone_counts_ = CountsFromZoneMaps(q, options);
     hollow_ = HollowScanOk(q, options, created_code_);
+    if (!MemoOff()) files_ = MemoFilesFor(snap.catalog());
     spec_ = plan.spec;
     if (options.scope) {
       // The scope's `dim = / in` conjuncts prune segments like a where's.
@@ -175,6 +177,7 @@ class SelectRun {
   bool placed_ = false;              // rows are placed in time (NeedsPlacement)
   bool zone_counts_ = false;         // count() alone: segments with live counts are not read (zone_counts.h)
   bool hollow_ = false;              // segments may be loaded hollow (hollow_scan.h)
+  std::shared_ptr<storage::MemoFiles> files_;  // derived values on disk (disk_memo.h), or null
   storage::ScanSpec spec_;  // the plan's, with the scope's pruning
   std::vector<std::pair<uint32_t, std::vector<uint32_t>>> scope_dims_;
   bool scope_impossible_ = false;  // the scope names a value or dimension never seen

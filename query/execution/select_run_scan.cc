@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "query/aggregates/aggregate.h"
+#include "query/execution/disk_memo.h"
 #include "query/execution/eval.h"
 #include "query/execution/cycles.h"
 #include "query/execution/group_eval.h"
@@ -33,13 +34,15 @@ namespace {
 
 // The view of `ref` the query may see: the loaded segment (the `columns`
 // the query reads; hollow when `hollow` allows and nothing needs filtering,
-// hollow_scan.h), or its `as of` copy.
-Status LoadVisible(const storage::Snapshot& snap, const storage::SegmentRef& ref,
+// hollow_scan.h; through the derived-value files when there are, disk_memo.h),
+// or its `as of` copy.
+Status LoadVisible(const storage::Snapshot& snap, storage::MemoFiles* files, const storage::SegmentRef& ref,
                    const storage::SegmentColumns& columns, std::optional<uint32_t> max_batch, bool hollow,
                    std::shared_ptr<const storage::Segment>* holder, storage::Segment* filtered,
                    const storage::Segment** out) {
   const bool later_batches = max_batch && ref.zone.max_batch > *max_batch;
-  KPI_RETURN_IF_ERROR(snap.Load(ref, columns, hollow && !later_batches, holder));
+  if (files != nullptr) KPI_RETURN_IF_ERROR(LoadWithFiles(snap, *files, ref, columns, hollow && !later_batches, holder));
+  else KPI_RETURN_IF_ERROR(snap.Load(ref, columns, hollow && !later_batches, holder));
   *out = holder->get();
   // A segment holding corrections always needs the filter (replaced copies
   // stay stored for `as of`); others only when it holds later batches.
@@ -81,6 +84,9 @@ Status SelectRun::ScanAndMerge(ExecStats* out) {
     return ScanSegment(*workers_[w], refs[i], static_cast<uint32_t>(i));
   }));
   KPI_RETURN_IF_ERROR(CheckStop(stop_));
+  // What the scan derived, for the next process; a cache: a directory it
+  // cannot write leaves the statement's answer as it is.
+  if (files_) (void)files_->Flush();
   uint64_t scoped_events = 0;
   for (const auto& w : workers_) scoped_events += w->scoped_events;
   Merge();
@@ -116,6 +122,13 @@ Status SelectRun::BuildRepeatIndexes() {
       std::atomic<bool> all{true};
       KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int, size_t i) {
         if (!all.load(std::memory_order_relaxed)) return Status::OK();
+        if (files_) {  // an earlier process's answers, without loading the segment
+          std::string_view stored;
+          auto answers = std::make_shared<std::vector<uint8_t>>();
+          if (files_->Find(key, refs[i], &stored) && DecodeMemoValue(stored, answers.get())) kept[i] = answers;
+          else all.store(false, std::memory_order_relaxed);
+          return Status::OK();
+        }
         std::shared_ptr<const storage::Segment> holder;
         KPI_RETURN_IF_ERROR(snap_.Load(refs[i], columns_, /*hollow_ok=*/true, &holder));
         if (auto found = holder->memo.Find(key)) kept[i] = std::static_pointer_cast<const std::vector<uint8_t>>(found);
@@ -145,8 +158,9 @@ Status SelectRun::BuildRepeatIndexes() {
     KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
       std::shared_ptr<const storage::Segment> holder;
       const storage::Segment* seg;
-      KPI_RETURN_IF_ERROR(
-          LoadVisible(snap_, refs[i], columns_, plan_.max_batch, hollow_, &holder, &filtered[w], &seg));
+      KPI_RETURN_IF_ERROR(LoadVisible(snap_, files_.get(), refs[i], columns_, plan_.max_batch, hollow_, &holder,
+                                      &filtered[w], &seg));
+      const DiskMemoScope disk(files_.get(), seg == holder.get() ? seg : nullptr, refs[i]);
       memos[i] = holder->memo.values();  // the version's, also when `seg` is its `as of` copy
       if (seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
       index.StartSegment(static_cast<uint32_t>(i), seg->num_tickets());
@@ -179,6 +193,11 @@ Status SelectRun::BuildRepeatIndexes() {
         std::shared_ptr<const std::vector<uint8_t>> answers = index.SlotAnswers(static_cast<uint32_t>(i));
         if (answers == nullptr) answers = none;
         if (memos[i] != nullptr) memos[i]->Keep(key, answers, answers->size() + 64);
+        if (files_) {
+          std::string encoded;
+          EncodeMemoValue(*answers, &encoded);
+          files_->Add(key, refs[i], std::move(encoded));
+        }
       }
     }
     repeats_.push_back(std::move(index));
@@ -195,7 +214,10 @@ Status SelectRun::ScanSegment(SelectWorker& wk, const storage::SegmentRef& ref, 
   }
   std::shared_ptr<const storage::Segment> holder;
   const storage::Segment* seg;
-  KPI_RETURN_IF_ERROR(LoadVisible(snap_, ref, columns_, plan_.max_batch, hollow_, &holder, &wk.filtered, &seg));
+  KPI_RETURN_IF_ERROR(
+      LoadVisible(snap_, files_.get(), ref, columns_, plan_.max_batch, hollow_, &holder, &wk.filtered, &seg));
+  // Values of the version itself (not of a filtered copy) through the files.
+  const DiskMemoScope disk(files_.get(), seg == holder.get() ? seg : nullptr, ref);
   KPI_RETURN_IF_ERROR(ScanRows(wk, ref, seg, ordinal));
   return holder->memo.status();  // a hollow segment that failed to decode: what it gave is not used
 }

@@ -30,9 +30,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
+#include "query/execution/disk_memo.h"
 #include "storage/segment.h"
 
 namespace kpi::query {
@@ -68,8 +70,17 @@ bool MemoOff();
 template <typename T, typename Build, typename Measure = std::nullptr_t>
 const T* Memoized(const storage::Segment& seg, const std::string& key, size_t bytes, Build&& build,
                   Measure&& measure = nullptr) {
-  if (!MemoOff())
+  const DiskMemoScope* disk = nullptr;
+  if (!MemoOff()) {
     if (auto found = seg.memo.Find(key)) return static_cast<const T*>(found.get());
+    // Derived by an earlier process from this version (disk_memo.h)?
+    if ((disk = PersistedScope(seg)) != nullptr) {
+      std::string_view stored;
+      auto value = std::make_shared<T>();
+      if (disk->files->Find(key, disk->ref, &stored) && DecodeMemoValue(stored, value.get()))
+        if (auto kept = seg.memo.Keep(key, std::move(value), bytes)) return static_cast<const T*>(kept.get());
+    }
+  }
   // A miss: `build` (or the caller, without room) reads the segment's
   // columns, which a hollow segment decodes now (storage/segment_memo.h).
   seg.memo.Materialize();
@@ -79,8 +90,14 @@ const T* Memoized(const storage::Segment& seg, const std::string& key, size_t by
   build(value.get());
   --MemoBuildDepth();
   if constexpr (!std::is_same_v<std::decay_t<Measure>, std::nullptr_t>) bytes = measure(*value);
+  const T* built = value.get();
   // Null when the room went to another column meanwhile: derived in vain once.
-  return static_cast<const T*>(seg.memo.Keep(key, std::move(value), bytes).get());
+  const T* kept = static_cast<const T*>(seg.memo.Keep(key, std::move(value), bytes).get());
+  if (disk != nullptr && kept == built && seg.memo.status().ok()) {
+    std::string encoded;
+    if (EncodeMemoValue(*kept, &encoded)) disk->files->Add(key, disk->ref, std::move(encoded));
+  }
+  return kept;
 }
 
 }  // namespace kpi::query

@@ -1,0 +1,369 @@
+#include "query/execution/disk_memo.h"
+
+#include <elf.h>
+#include <link.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string_view>
+
+#include "query/execution/kept_scan.h"
+#include "query/execution/segment_rows.h"
+#include "query/execution/ticket_memo.h"
+#include "query/execution/vector.h"
+#include "storage/empty_columns.h"
+
+namespace kpi::query {
+
+namespace {
+
+// Names this file's encodings: bump it when one changes.
+constexpr char kFormat[] = "kpi-query-memo-1";
+constexpr char kEventBeginKey[] = "eb";
+
+// The GNU build id of the program ("" when it has none).
+std::string BuildId() {
+  std::string id;
+  dl_iterate_phdr(
+      [](dl_phdr_info* info, size_t, void* data) -> int {
+        std::string& out = *static_cast<std::string*>(data);
+        for (int i = 0; i < info->dlpi_phnum; ++i) {
+          const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+          if (ph.p_type != PT_NOTE) continue;
+          const char* p = reinterpret_cast<const char*>(info->dlpi_addr + ph.p_vaddr);
+          const char* end = p + ph.p_memsz;
+          while (p + sizeof(ElfW(Nhdr)) <= end) {
+            const auto* n = reinterpret_cast<const ElfW(Nhdr)*>(p);
+            const char* name = p + sizeof(ElfW(Nhdr));
+            const char* desc = name + ((n->n_namesz + 3) & ~3u);
+            if (desc + n->n_descsz > end) break;
+            if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 && std::memcmp(name, "GNU", 4) == 0) {
+              static const char* digits = "0123456789abcdef";
+              for (uint32_t k = 0; k < n->n_descsz; ++k) {
+                const auto b = static_cast<uint8_t>(desc[k]);
+                out += digits[b >> 4];
+                out += digits[b & 15];
+              }
+              return 1;
+            }
+            p = desc + ((n->n_descsz + 3) & ~3u);
+          }
+        }
+        return 1;  // the first object is the program itself: only it
+      },
+      &id);
+  return id;
+}
+
+struct Registry {
+  std::mutex mu;
+  std::map<const storage::Catalog*, std::shared_ptr<storage::MemoFiles>> files;
+};
+Registry& TheRegistry() {
+  static Registry* r = new Registry();  // never destroyed: used until exit
+  return *r;
+}
+
+thread_local const DiskMemoScope* tl_scope = nullptr;
+
+// Appends and reads plain values and vectors of them.
+struct Writer {
+  std::string* out;
+  template <typename T>
+  void Pod(T v) {
+    out->append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+  template <typename T>
+  void Vector(const std::vector<T>& v) {
+    Pod<uint64_t>(v.size());
+    out->append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+  }
+};
+
+struct Reader {
+  std::string_view in;
+  size_t pos = 0;
+  bool ok = true;
+  template <typename T>
+  bool Pod(T* v) {
+    if (!ok || in.size() - pos < sizeof(T)) return ok = false;
+    std::memcpy(v, in.data() + pos, sizeof(T));
+    pos += sizeof(T);
+    return true;
+  }
+  template <typename T>
+  bool Vector(std::vector<T>* v) {
+    uint64_t n = 0;
+    if (!Pod(&n) || (in.size() - pos) / sizeof(T) < n) return ok = false;
+    v->resize(static_cast<size_t>(n));
+    std::memcpy(v->data(), in.data() + pos, static_cast<size_t>(n) * sizeof(T));
+    pos += static_cast<size_t>(n) * sizeof(T);
+    return true;
+  }
+  bool Done() const { return ok && pos == in.size(); }
+};
+
+// One tag byte per type: bytes of another type never decode.
+enum Tag : uint8_t { kU32s = 1, kI64s, kU8s, kRowColumn, kAt, kLocalGroups, kVec };
+
+bool Begin(Reader* r, Tag tag) {
+  uint8_t t = 0;
+  return r->Pod(&t) && t == tag;
+}
+
+// A Vec data pointer: 0 none, 1 its buffer, 2 kAllValid (valid only).
+template <typename P, typename B>
+bool PointerMode(const P* p, const std::vector<B>& buf, uint8_t* mode) {
+  if (p == nullptr) *mode = 0;
+  else if (static_cast<const void*>(p) == static_cast<const void*>(buf.data()) && !buf.empty()) *mode = 1;
+  else if (static_cast<const void*>(p) == static_cast<const void*>(kAllValid)) *mode = 2;
+  else return false;  // a view of something else: not stored
+  return true;
+}
+
+template <typename P, typename B>
+bool SetPointer(uint8_t mode, const std::vector<B>& buf, const P** p) {
+  switch (mode) {
+    case 0: *p = nullptr; return true;
+    case 1: *p = buf.data(); return !buf.empty();
+    case 2:
+      if constexpr (std::is_same_v<P, uint8_t>) {
+        *p = kAllValid;
+        return true;
+      }
+      return false;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+namespace {
+
+template <typename T>
+bool EncodeVector(Tag tag, const std::vector<T>& v, std::string* out) {
+  Writer w{out};
+  w.Pod(static_cast<uint8_t>(tag));
+  w.Vector(v);
+  return true;
+}
+
+template <typename T>
+bool DecodeVector(Tag tag, std::string_view bytes, std::vector<T>* v) {
+  Reader r{bytes};
+  return Begin(&r, tag) && r.Vector(v) && r.Done();
+}
+
+}  // namespace
+
+bool EncodeMemoValue(const std::vector<uint32_t>& v, std::string* out) { return EncodeVector(kU32s, v, out); }
+bool DecodeMemoValue(std::string_view bytes, std::vector<uint32_t>* v) { return DecodeVector(kU32s, bytes, v); }
+bool EncodeMemoValue(const std::vector<int64_t>& v, std::string* out) { return EncodeVector(kI64s, v, out); }
+bool DecodeMemoValue(std::string_view bytes, std::vector<int64_t>* v) { return DecodeVector(kI64s, bytes, v); }
+bool EncodeMemoValue(const std::vector<uint8_t>& v, std::string* out) { return EncodeVector(kU8s, v, out); }
+bool DecodeMemoValue(std::string_view bytes, std::vector<uint8_t>* v) { return DecodeVector(kU8s, bytes, v); }
+
+bool EncodeMemoValue(const RowColumn& c, std::string* out) {
+  Writer w{out};
+  w.Pod<uint8_t>(kRowColumn);
+  w.Vector(c.codes);
+  w.Vector(c.values);
+  w.Vector(c.valid);
+  w.Vector(c.times);
+  w.Vector(c.masks);
+  return true;
+}
+bool DecodeMemoValue(std::string_view bytes, RowColumn* c) {
+  Reader r{bytes};
+  return Begin(&r, kRowColumn) && r.Vector(&c->codes) && r.Vector(&c->values) && r.Vector(&c->valid) &&
+         r.Vector(&c->times) && r.Vector(&c->masks) && r.Done();
+}
+bool EncodeMemoValue(const AtPlacement& a, std::string* out) {
+  Writer w{out};
+  w.Pod<uint8_t>(kAt);
+  w.Vector(a.place);
+  w.Vector(a.found);
+  w.Vector(a.rows);
+  return true;
+}
+bool DecodeMemoValue(std::string_view bytes, AtPlacement* a) {
+  Reader r{bytes};
+  return Begin(&r, kAt) && r.Vector(&a->place) && r.Vector(&a->found) && r.Vector(&a->rows) && r.Done();
+}
+bool EncodeMemoValue(const LocalGroups& g, std::string* out) {
+  Writer w{out};
+  w.Pod<uint8_t>(kLocalGroups);
+  w.Vector(g.local);
+  w.Vector(g.parts);
+  w.Vector(g.first);
+  return true;
+}
+bool DecodeMemoValue(std::string_view bytes, LocalGroups* g) {
+  Reader r{bytes};
+  return Begin(&r, kLocalGroups) && r.Vector(&g->local) && r.Vector(&g->parts) && r.Vector(&g->first) &&
+         r.Done();
+}
+bool EncodeMemoValue(const Vec& v, std::string* out) {
+  if (v.text != nullptr) return false;  // a literal string: a pointer, not stored
+  uint8_t modes[5];
+  if (!PointerMode(v.f64, v.f64_buf, &modes[0]) || !PointerMode(v.i64, v.i64_buf, &modes[1]) ||
+      !PointerMode(v.u32, v.u32_buf, &modes[2]) || !PointerMode(v.b8, v.b8_buf, &modes[3]) ||
+      !PointerMode(v.valid, v.valid_buf, &modes[4]))
+    return false;
+  if (modes[0] == 2 || modes[1] == 2 || modes[2] == 2 || modes[3] == 2) return false;
+  Writer w{out};
+  w.Pod<uint8_t>(kVec);
+  w.Pod(static_cast<uint8_t>(v.type));
+  w.Pod(static_cast<uint8_t>(v.str.kind));
+  w.Pod(v.str.column);
+  w.Pod(v.n);
+  w.Pod(v.stride);
+  w.Pod(v.vstride);
+  for (uint8_t m : modes) w.Pod(m);
+  w.Vector(v.f64_buf);
+  w.Vector(v.i64_buf);
+  w.Vector(v.u32_buf);
+  w.Vector(v.b8_buf);
+  w.Vector(v.valid_buf);
+  return true;
+}
+bool DecodeMemoValue(std::string_view bytes, Vec* v) {
+  Reader r{bytes};
+  uint8_t type = 0, kind = 0;
+  uint8_t modes[5];
+  if (!Begin(&r, kVec) || !r.Pod(&type) || !r.Pod(&kind) || !r.Pod(&v->str.column) || !r.Pod(&v->n) ||
+      !r.Pod(&v->stride) || !r.Pod(&v->vstride))
+    return false;
+  for (uint8_t& m : modes)
+    if (!r.Pod(&m)) return false;
+  if (!r.Vector(&v->f64_buf) || !r.Vector(&v->i64_buf) || !r.Vector(&v->u32_buf) || !r.Vector(&v->b8_buf) ||
+      !r.Vector(&v->valid_buf) || !r.Done())
+    return false;
+  v->type = static_cast<ValueType>(type);
+  v->str.kind = static_cast<StrKind>(kind);
+  v->text = nullptr;
+  // Each buffer long enough for the rows its pointer is read at.
+  const size_t rows = v->stride == 0 ? 1 : v->n;
+  const size_t vrows = v->vstride == 0 ? 1 : v->n;
+  auto fits = [](uint8_t mode, size_t have, size_t need) { return mode != 1 || have >= need; };
+  if (!fits(modes[0], v->f64_buf.size(), rows) || !fits(modes[1], v->i64_buf.size(), rows) ||
+      !fits(modes[2], v->u32_buf.size(), rows) || !fits(modes[3], v->b8_buf.size(), rows) ||
+      !fits(modes[4], v->valid_buf.size(), vrows))
+    return false;
+  return SetPointer(modes[0], v->f64_buf, &v->f64) && SetPointer(modes[1], v->i64_buf, &v->i64) &&
+         SetPointer(modes[2], v->u32_buf, &v->u32) && SetPointer(modes[3], v->b8_buf, &v->b8) &&
+         SetPointer(modes[4], v->valid_buf, &v->valid);
+}
+
+std::shared_ptr<storage::MemoFiles> UseMemoFiles(const storage::Store& store) {
+  const char* off = std::getenv("KPI_MEMO_FILES");
+  if (off != nullptr && std::string_view(off) == "off") return nullptr;
+  static const std::string build = BuildId();
+  if (build.empty()) return nullptr;
+  uint64_t max_bytes = uint64_t{512} << 20;
+  if (const char* b = std::getenv("KPI_MEMO_FILES_BYTES")) max_bytes = std::strtoull(b, nullptr, 10);
+  std::shared_ptr<storage::MemoFiles> files =
+      storage::MemoFiles::Open(store.dir(), std::string(kFormat) + "|" + build, max_bytes);
+  if (files == nullptr) return nullptr;
+  Registry& r = TheRegistry();
+  std::lock_guard lock(r.mu);
+  r.files[&store.catalog()] = files;
+  return files;
+}
+
+void UnregisterMemoFiles(const storage::Store& store) {
+  Registry& r = TheRegistry();
+  std::lock_guard lock(r.mu);
+  r.files.erase(&store.catalog());
+}
+
+std::shared_ptr<storage::MemoFiles> MemoFilesFor(const storage::Catalog& catalog) {
+  Registry& r = TheRegistry();
+  std::lock_guard lock(r.mu);
+  if (r.files.empty()) return nullptr;
+  auto it = r.files.find(&catalog);
+  return it == r.files.end() ? nullptr : it->second;
+}
+
+DiskMemoScope::DiskMemoScope(storage::MemoFiles* f, const storage::Segment* s, const storage::SegmentRef& r)
+    : files(f), seg(s), ref(r), outer(tl_scope) {
+  if (files != nullptr && seg != nullptr) tl_scope = this;
+}
+
+DiskMemoScope::~DiskMemoScope() { tl_scope = outer; }
+
+const DiskMemoScope* PersistedScope(const storage::Segment& seg) {
+  for (const DiskMemoScope* s = tl_scope; s != nullptr; s = s->outer)
+    if (s->seg == &seg && s->files != nullptr) return s;
+  return nullptr;
+}
+
+namespace {
+
+// A memo of the segment's own, for a segment the cache gave none: values
+// are kept while the segment lives (and written to the files).
+void GiveMemo(const std::shared_ptr<const storage::Segment>& holder) {
+  const storage::Segment& seg = *holder;
+  // Not one the cache (or another reader) shares: its handle is set
+  // before it is shared (storage/segment_memo.h).
+  if (seg.memo.values() != nullptr || holder.use_count() != 1) return;
+  auto values = std::make_shared<storage::MemoValues>(std::vector<uint32_t>());
+  values->SetAccounting(SIZE_MAX / 4, [](size_t) { return true; });
+  seg.memo.Attach(std::move(values));
+}
+
+// Whether `eb` is the ticket structure of a segment of `ref`'s size.
+bool Plausible(const std::vector<uint32_t>& eb, const storage::SegmentRef& ref) {
+  if (eb.size() != size_t{ref.zone.num_tickets} + 1 || eb.front() != 0 || eb.back() != ref.zone.num_events)
+    return false;
+  for (size_t i = 1; i < eb.size(); ++i)
+    if (eb[i] < eb[i - 1]) return false;
+  return true;
+}
+
+}  // namespace
+
+Status LoadWithFiles(const storage::Snapshot& snap, storage::MemoFiles& files, const storage::SegmentRef& ref,
+                     const storage::SegmentColumns& columns, bool hollow,
+                     std::shared_ptr<const storage::Segment>* holder) {
+  std::string_view bytes;
+  if (hollow && files.Find(kEventBeginKey, ref, &bytes)) {
+    auto segment = std::make_shared<storage::Segment>();
+    if (DecodeMemoValue(bytes, &segment->event_begin) && Plausible(segment->event_begin, ref)) {
+      segment->columns = storage::SegmentColumns();  // none yet
+      storage::Segment* hollow_seg = segment.get();
+      const storage::Snapshot* s = &snap;
+      segment->memo.SetHollow([s, ref, columns, hollow_seg]() -> Status {
+        std::shared_ptr<const storage::Segment> full;
+        Status st = s->Load(ref, columns, &full);
+        if (st.ok() && (full->event_begin != hollow_seg->event_begin || full->has_corrections()))
+          st = Status::Corruption("segment " + std::to_string(ref.partition) + "/" + std::to_string(ref.segment) +
+                                  " differs from its derived values' ticket structure");
+        if (st.ok()) {
+          storage::Segment copy = *full;
+          hollow_seg->TakeColumns(std::move(copy));
+          return st;
+        }
+        hollow_seg->TakeColumns(storage::EmptyValuedColumns(hollow_seg->event_begin, columns));
+        return st;
+      });
+      *holder = std::move(segment);
+      GiveMemo(*holder);
+      return Status::OK();
+    }
+  }
+  KPI_RETURN_IF_ERROR(snap.Load(ref, columns, hollow, holder));
+  const storage::Segment& seg = **holder;
+  GiveMemo(*holder);
+  // The ticket structure of a version a later process may read hollow.
+  if (!seg.memo.hollow() && !seg.has_corrections() && !files.Find(kEventBeginKey, ref, &bytes)) {
+    std::string encoded;
+    EncodeMemoValue(seg.event_begin, &encoded);
+    files.Add(kEventBeginKey, ref, std::move(encoded));
+  }
+  return Status::OK();
+}
+
+}  // namespace kpi::query

@@ -1,0 +1,109 @@
+// Derived values on disk: what a scan keeps in a segment's memo
+// (ticket_memo.h) written to the store's derived-value files
+// (storage/memo_files.h) by the process that derived it, and read back by a
+// later process instead of decoding the segment and deriving again. For a
+// new `kpi query` process (cli/query_command.cc registers the files): its
+// cache keeps nothing, so without them every statement decodes every
+// segment it reads (docs/performance.md, "Cold queries").
+//
+// What is stored, per segment version (partition, segment, generation and
+// zone map; storage/memo_files.h): every value Memoized keeps, under its
+// memo key (memo_keys.h names all it depends on besides the segment
+// version), encoded here; the version's ticket structure (event_begin,
+// key "eb"); kept repeat_within answers (RepeatMemoKey, which names every
+// segment version they read and the batch read up to). The files'
+// fingerprint names this encoding (kFormat) and the build (the binary's
+// GNU build id): a value derived by other code is never read.
+//
+// Exactness, as for the memo: a value is read only for the very segment
+// version it was derived from, and only where the scan reads that version
+// itself, never its `as of` or corrected copy (FilterSegmentAsOf): those are
+// derived afresh. The ticket structure is written only for versions
+// without corrections, so a segment holding corrections is never read
+// hollow from the files. A missing, stale or damaged value (checksums) is
+// a miss: the segment is decoded and the value derived (and written again).
+//
+// Hollow segments from the files: when the statement may read hollow
+// segments (hollow_scan.h) and the files hold the version's ticket
+// structure, the scan gets a hollow segment built from it whose memo reads
+// through the files; its first miss decodes the segment (Snapshot::Load)
+// into it, as the cache's hollow segments do.
+//
+// KPI_MEMO_FILES=off: no files are opened (measurement, and the fallback
+// tests); KPI_MEMO_FILES_BYTES=N: the directory's bound (default 512 MiB).
+// Thread safety: the registry and MemoFiles are thread-safe; a
+// DiskMemoScope is its thread's.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/memo_files.h"
+#include "storage/store.h"
+
+namespace kpi::query {
+
+// Opens the derived-value files of `store` and registers them for
+// statements reading its snapshots (null, and nothing registered, under
+// KPI_MEMO_FILES=off or without a build id or store identity). The store
+// must outlive the registration; Unregister before closing it.
+std::shared_ptr<storage::MemoFiles> UseMemoFiles(const storage::Store& store);
+void UnregisterMemoFiles(const storage::Store& store);
+// The files registered for the store of `catalog` (null: none).
+std::shared_ptr<storage::MemoFiles> MemoFilesFor(const storage::Catalog& catalog);
+
+// While it lives, Memoized (ticket_memo.h) on this thread reads values of
+// `seg` missing from its memo from `files`, and writes those it derives:
+// `seg` must be the version `ref` names, as loaded (not a filtered copy).
+// A null `files` or `seg` sets nothing.
+struct DiskMemoScope {
+  DiskMemoScope(storage::MemoFiles* files, const storage::Segment* seg, const storage::SegmentRef& ref);
+  ~DiskMemoScope();
+  DiskMemoScope(const DiskMemoScope&) = delete;
+  DiskMemoScope& operator=(const DiskMemoScope&) = delete;
+
+  storage::MemoFiles* const files;
+  const storage::Segment* const seg;
+  const storage::SegmentRef ref;
+  const DiskMemoScope* const outer;  // the thread's scope before this one
+};
+
+// `seg` read with the files (loaded by LoadWithFiles): the scope, or null.
+const DiskMemoScope* PersistedScope(const storage::Segment& seg);
+
+// The scan's load of `ref` when files are registered: a hollow segment
+// built from the files when `hollow` and they hold its ticket structure,
+// else Snapshot::Load (hollow as the cache allows). A decoded version
+// without corrections gets its ticket structure written, and every loaded
+// version a memo of its own when the cache gave it none (so that values
+// derived from it are kept for the files).
+Status LoadWithFiles(const storage::Snapshot& snap, storage::MemoFiles& files, const storage::SegmentRef& ref,
+                     const storage::SegmentColumns& columns, bool hollow,
+                     std::shared_ptr<const storage::Segment>* holder);
+
+// Encodings of the kept values: Encode is false for a value it cannot
+// store (it is then not written: a Vec viewing a literal string); Decode is
+// false for bytes that do not decode whole, or hold another type.
+struct RowColumn;    // segment_rows.h
+struct Vec;          // vector.h
+struct AtPlacement;  // kept_scan.h
+struct LocalGroups;  // kept_scan.h
+bool EncodeMemoValue(const std::vector<uint32_t>& value, std::string* out);
+bool DecodeMemoValue(std::string_view bytes, std::vector<uint32_t>* out);
+bool EncodeMemoValue(const std::vector<int64_t>& value, std::string* out);
+bool DecodeMemoValue(std::string_view bytes, std::vector<int64_t>* out);
+bool EncodeMemoValue(const std::vector<uint8_t>& value, std::string* out);
+bool DecodeMemoValue(std::string_view bytes, std::vector<uint8_t>* out);
+bool EncodeMemoValue(const RowColumn& value, std::string* out);
+bool DecodeMemoValue(std::string_view bytes, RowColumn* out);
+bool EncodeMemoValue(const Vec& value, std::string* out);
+bool DecodeMemoValue(std::string_view bytes, Vec* out);
+bool EncodeMemoValue(const AtPlacement& value, std::string* out);
+bool DecodeMemoValue(std::string_view bytes, AtPlacement* out);
+bool EncodeMemoValue(const LocalGroups& value, std::string* out);
+bool DecodeMemoValue(std::string_view bytes, LocalGroups* out);
+
+}  // namespace kpi::query

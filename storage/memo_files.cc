@@ -1,0 +1,337 @@
+#include "storage/memo_files.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <set>
+#include <tuple>
+
+#include "storage/store.h"
+
+namespace kpi::storage {
+
+namespace {
+
+constexpr char kMagic[8] = {'K', 'P', 'I', 'M', 'E', 'M', 'O', '1'};
+constexpr uint32_t kFormat = 1;
+constexpr size_t kEntryBytes = 48;  // two u32 and five u64
+
+template <typename T>
+void Put(std::string* out, T v) {
+  out->append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+// Reads a T at *pos of [data, data + size); false past the end.
+template <typename T>
+bool Get(const char* data, size_t size, size_t* pos, T* v) {
+  if (size - *pos < sizeof(T) || *pos > size) return false;
+  std::memcpy(v, data + *pos, sizeof(T));
+  *pos += sizeof(T);
+  return true;
+}
+
+std::string Hex64(uint64_t v) {
+  static const char* digits = "0123456789abcdef";
+  std::string s(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) s[i] = digits[v & 15];
+  return s;
+}
+
+Status Errno(const std::string& what) { return Status::IOError(what + ": " + std::strerror(errno)); }
+
+}  // namespace
+
+// A key's file, mapped read-only; entries sorted by (partition, segment).
+struct MemoFiles::Mapped {
+  const char* data = nullptr;
+  size_t size = 0;
+  std::vector<Entry> entries;
+  // Per entry: 0 not yet checked, 1 good, 2 bad (checked outside the lock).
+  std::unique_ptr<std::atomic<uint8_t>[]> verified;
+  ~Mapped() {
+    if (data != nullptr) ::munmap(const_cast<char*>(data), size);
+  }
+  const Entry* FindEntry(uint32_t partition, uint32_t segment, size_t* index) const {
+    auto it = std::lower_bound(entries.begin(), entries.end(), std::make_pair(partition, segment),
+                               [](const Entry& e, const std::pair<uint32_t, uint32_t>& k) {
+                                 return std::make_pair(e.partition, e.segment) < k;
+                               });
+    if (it == entries.end() || it->partition != partition || it->segment != segment) return nullptr;
+    *index = static_cast<size_t>(it - entries.begin());
+    return &*it;
+  }
+};
+
+std::unique_ptr<MemoFiles> MemoFiles::Open(const std::string& store_dir, const std::string& fingerprint,
+                                           uint64_t max_bytes) {
+  // RocksDB's IDENTITY (a UUID written when the database is created):
+  // generations restart in a store created again in the same directory.
+  std::string identity;
+  const int fd = ::open((store_dir + "/IDENTITY").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  char buf[256];
+  const ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  if (n <= 0) return nullptr;
+  identity.assign(buf, static_cast<size_t>(n));
+  while (!identity.empty() && (identity.back() == '\n' || identity.back() == ' ')) identity.pop_back();
+  if (identity.empty()) return nullptr;
+  std::unique_ptr<MemoFiles> files(new MemoFiles());
+  files->dir_ = Dir(store_dir);
+  files->fingerprint_ = identity + "|" + fingerprint;
+  files->max_bytes_ = max_bytes;
+  return files;
+}
+
+MemoFiles::~MemoFiles() = default;
+
+std::string MemoFiles::Dir(const std::string& store_dir) { return store_dir + "/memo"; }
+
+uint64_t MemoFiles::ZoneHash(const ZoneMap& zone) {
+  std::string encoded;
+  zone.Encode(&encoded);
+  return XXH3_64bits(encoded.data(), encoded.size());
+}
+
+std::string MemoFiles::PathOf(const std::string& key) const {
+  XXH3_state_t* st = XXH3_createState();
+  XXH3_64bits_reset(st);
+  XXH3_64bits_update(st, fingerprint_.data(), fingerprint_.size());
+  XXH3_64bits_update(st, "\0", 1);
+  XXH3_64bits_update(st, key.data(), key.size());
+  const uint64_t h = XXH3_64bits_digest(st);
+  XXH3_freeState(st);
+  return dir_ + "/" + Hex64(h) + ".km";
+}
+
+const MemoFiles::Mapped* MemoFiles::Load(const std::string& key) {
+  auto it = mapped_.find(key);
+  if (it != mapped_.end()) return it->second.get();
+  std::unique_ptr<Mapped>& slot = mapped_[key];  // null: missing or bad, not looked for again
+  const int fd = ::open(PathOf(key).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return nullptr;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || st.st_size < 64) {
+    ::close(fd);
+    return nullptr;
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (p == MAP_FAILED) return nullptr;
+  auto m = std::make_unique<Mapped>();
+  m->data = static_cast<const char*>(p);
+  m->size = size;
+  // The header: magic, format, fingerprint, key, entries, checksum.
+  size_t pos = 8;
+  uint32_t format = 0, fp_len = 0, key_len = 0, n = 0;
+  if (std::memcmp(m->data, kMagic, 8) != 0 || !Get(m->data, size, &pos, &format) || format != kFormat ||
+      !Get(m->data, size, &pos, &fp_len) || size - pos < fp_len ||
+      std::string_view(m->data + pos, fp_len) != fingerprint_)
+    return nullptr;
+  pos += fp_len;
+  if (!Get(m->data, size, &pos, &key_len) || size - pos < key_len || std::string_view(m->data + pos, key_len) != key)
+    return nullptr;
+  pos += key_len;
+  if (!Get(m->data, size, &pos, &n) || (size - pos) / kEntryBytes < n) return nullptr;
+  m->entries.resize(n);
+  for (Entry& e : m->entries) {
+    Get(m->data, size, &pos, &e.partition);
+    Get(m->data, size, &pos, &e.segment);
+    Get(m->data, size, &pos, &e.generation);
+    Get(m->data, size, &pos, &e.zone_hash);
+    Get(m->data, size, &pos, &e.offset);
+    Get(m->data, size, &pos, &e.length);
+    Get(m->data, size, &pos, &e.checksum);
+  }
+  const uint64_t computed = XXH3_64bits(m->data, pos);
+  uint64_t stored = 0;
+  if (!Get(m->data, size, &pos, &stored) || stored != computed) return nullptr;
+  for (const Entry& e : m->entries)
+    if (e.offset < pos || e.offset > size || size - e.offset < e.length) return nullptr;
+  for (size_t i = 1; i < m->entries.size(); ++i)
+    if (std::make_pair(m->entries[i - 1].partition, m->entries[i - 1].segment) >=
+        std::make_pair(m->entries[i].partition, m->entries[i].segment))
+      return nullptr;
+  m->verified = std::make_unique<std::atomic<uint8_t>[]>(n);
+  for (uint32_t i = 0; i < n; ++i) m->verified[i].store(0);
+  slot = std::move(m);
+  return slot.get();
+}
+
+bool MemoFiles::Find(const std::string& key, const SegmentRef& ref, std::string_view* out) {
+  const Mapped* m;
+  {
+    std::lock_guard lock(mu_);
+    m = Load(key);
+  }
+  size_t i = 0;
+  const Entry* e = m ? m->FindEntry(ref.partition, ref.segment, &i) : nullptr;
+  if (e == nullptr || e->generation != ref.generation || e->zone_hash != ZoneHash(ref.zone)) {
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  uint8_t verified = m->verified[i].load(std::memory_order_acquire);
+  if (verified == 0) {
+    verified = XXH3_64bits(m->data + e->offset, e->length) == e->checksum ? 1 : 2;
+    m->verified[i].store(verified, std::memory_order_release);
+  }
+  if (verified != 1) {
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  hits_.fetch_add(1, std::memory_order_relaxed);
+  *out = std::string_view(m->data + e->offset, e->length);
+  return true;
+}
+
+void MemoFiles::Add(const std::string& key, const SegmentRef& ref, std::string bytes) {
+  Pending p;
+  p.entry.partition = ref.partition;
+  p.entry.segment = ref.segment;
+  p.entry.generation = ref.generation;
+  p.entry.zone_hash = ZoneHash(ref.zone);
+  p.entry.length = bytes.size();
+  p.entry.checksum = XXH3_64bits(bytes.data(), bytes.size());
+  p.bytes = std::move(bytes);
+  std::lock_guard lock(mu_);
+  pending_[key].push_back(std::move(p));
+}
+
+Status MemoFiles::Flush() {
+  std::lock_guard lock(mu_);
+  if (pending_.empty()) return Status::OK();
+  std::map<std::string, std::vector<Pending>> pending = std::move(pending_);
+  pending_.clear();
+  if (::mkdir(dir_.c_str(), 0755) != 0 && errno != EEXIST) return Errno("create " + dir_);
+  static std::atomic<uint64_t> counter{0};
+  for (auto& [key, fresh] : pending) {
+    // New values first, then the file's values of the other segments.
+    std::sort(fresh.begin(), fresh.end(), [](const Pending& a, const Pending& b) {
+      return std::tie(a.entry.partition, a.entry.segment) < std::tie(b.entry.partition, b.entry.segment);
+    });
+    struct Source {
+      Entry entry;
+      const char* bytes;
+    };
+    std::vector<Source> all;
+    std::set<std::pair<uint32_t, uint32_t>> replaced;
+    for (const Pending& p : fresh)
+      if (replaced.insert({p.entry.partition, p.entry.segment}).second) all.push_back({p.entry, p.bytes.data()});
+    if (const Mapped* m = Load(key))
+      for (const Entry& e : m->entries)
+        if (!replaced.count({e.partition, e.segment})) all.push_back({e, m->data + e.offset});
+    std::sort(all.begin(), all.end(), [](const Source& a, const Source& b) {
+      return std::tie(a.entry.partition, a.entry.segment) < std::tie(b.entry.partition, b.entry.segment);
+    });
+    std::string out(kMagic, 8);
+    Put(&out, kFormat);
+    Put(&out, static_cast<uint32_t>(fingerprint_.size()));
+    out += fingerprint_;
+    Put(&out, static_cast<uint32_t>(key.size()));
+    out += key;
+    Put(&out, static_cast<uint32_t>(all.size()));
+    uint64_t offset = out.size() + all.size() * kEntryBytes + 8;
+    for (Source& s : all) {
+      s.entry.offset = offset;
+      offset += s.entry.length;
+      Put(&out, s.entry.partition);
+      Put(&out, s.entry.segment);
+      Put(&out, s.entry.generation);
+      Put(&out, s.entry.zone_hash);
+      Put(&out, s.entry.offset);
+      Put(&out, s.entry.length);
+      Put(&out, s.entry.checksum);
+    }
+    Put(&out, XXH3_64bits(out.data(), out.size()));
+    out.reserve(offset);
+    for (const Source& s : all) out.append(s.bytes, s.entry.length);
+    const std::string path = PathOf(key);
+    const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return Errno("create " + tmp);
+    size_t done = 0;
+    while (done < out.size()) {
+      const ssize_t w = ::write(fd, out.data() + done, out.size() - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        Status s = Errno("write " + tmp);
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        return s;
+      }
+      done += static_cast<size_t>(w);
+    }
+    if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+      Status s = Errno("write " + path);
+      ::unlink(tmp.c_str());
+      return s;
+    }
+    // Views into the old file stay valid (kept mapped: its inode lives
+    // while mapped); the next Find of the key maps the new one.
+    auto it = mapped_.find(key);
+    if (it != mapped_.end()) {
+      if (it->second) retired_.push_back(std::move(it->second));
+      mapped_.erase(it);
+    }
+  }
+  // Under the bound: the least recently written files go first; leftovers
+  // of a crashed writer (temporary files older than an hour) always.
+  struct File {
+    int64_t mtime;
+    uint64_t bytes;
+    std::string path;
+  };
+  std::vector<File> files;
+  uint64_t total = 0;
+  if (DIR* d = ::opendir(dir_.c_str())) {
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    while (const dirent* ent = ::readdir(d)) {
+      const std::string name = ent->d_name;
+      if (name == "." || name == "..") continue;
+      const std::string path = dir_ + "/" + name;
+      struct stat st;
+      if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      if (name.find(".tmp.") != std::string::npos) {
+        if (now - st.st_mtime > 3600) ::unlink(path.c_str());
+        continue;
+      }
+      files.push_back({static_cast<int64_t>(st.st_mtime), static_cast<uint64_t>(st.st_size), path});
+      total += static_cast<uint64_t>(st.st_size);
+    }
+    ::closedir(d);
+  }
+  std::sort(files.begin(), files.end(), [](const File& a, const File& b) { return a.mtime < b.mtime; });
+  for (const File& f : files) {
+    if (total <= max_bytes_) break;
+    ::unlink(f.path.c_str());
+    total -= f.bytes;
+  }
+  return Status::OK();
+}
+
+Status MemoFiles::Clear(const std::string& store_dir) {
+  const std::string dir = Dir(store_dir);
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return errno == ENOENT ? Status::OK() : Errno("open " + dir);
+  std::vector<std::string> names;
+  while (const dirent* ent = ::readdir(d)) {
+    const std::string name = ent->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  ::closedir(d);
+  for (const std::string& name : names)
+    if (::unlink((dir + "/" + name).c_str()) != 0 && errno != ENOENT) return Errno("delete " + dir + "/" + name);
+  return Status::OK();
+}
+
+}  // namespace kpi::storage

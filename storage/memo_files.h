@@ -1,0 +1,108 @@
+// MemoFiles: values a reader derived from segment versions, kept on disk
+// beside the store (DIR/memo/) so that a later process reads them instead
+// of decoding the segments and deriving them again (docs/storage-format.md,
+// "Derived-value files"). Storage knows nothing of what they are: opaque
+// bytes under (key, segment version); the query layer names and encodes
+// them (query/execution/disk_memo.h).
+//
+// Layout: one file per key, DIR/memo/<hash>.km, holding the values of that
+// key for any number of segment versions. A version is (partition,
+// segment, generation) and a hash of the segment's zone map; a lookup for
+// another version of the segment misses (a seal, fold or compaction that
+// rewrote it made a new generation). Every file names its key and its
+// fingerprint (the store's RocksDB identity and the caller's, e.g. the
+// build): a file of another store or build is never read.
+//
+// Crash safety: a file is written whole under a temporary name and renamed
+// over the old one, so a reader sees an old or a new file, never a mix;
+// the header and every value carry an XXH3 checksum, so a torn or damaged
+// file or value reads as missing (and is written again by the next process
+// that derives it), never as a value.
+//
+// Concurrent processes: each merges its new values into the file it finds
+// and renames; when two write one key at once the last rename wins and the
+// other's values are derived again later. Never a wrong value, only a miss.
+//
+// Size: a key's file keeps one version per segment (a newer generation
+// replaces the older on write); the directory is kept under `max_bytes` by
+// deleting the least recently written files on Flush. `kpi compact`
+// (every generation changes) deletes the directory (Clear).
+//
+// Thread safety: Find and Add may be called from any number of threads;
+// Flush from one at a time (a mutex).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "storage/status.h"
+#include "storage/zone_map.h"
+
+namespace kpi::storage {
+
+struct SegmentRef;
+
+class MemoFiles {
+ public:
+  // The files of the store in `store_dir` (its RocksDB IDENTITY names the
+  // store), for callers whose values depend on `fingerprint` too. Null when
+  // the store has no identity file. Nothing is created until Flush.
+  static std::unique_ptr<MemoFiles> Open(const std::string& store_dir, const std::string& fingerprint,
+                                         uint64_t max_bytes);
+  ~MemoFiles();
+
+  // The value of `key` for `ref`'s version, checksum verified: a view that
+  // stays valid while this object lives. False when there is none, or it
+  // is damaged.
+  bool Find(const std::string& key, const SegmentRef& ref, std::string_view* out);
+  // Queues `bytes` as the value of `key` for `ref`'s version, for Flush.
+  void Add(const std::string& key, const SegmentRef& ref, std::string bytes);
+  // Writes what was added (merged with what each key's file holds), then
+  // keeps the directory under max_bytes. Errors (a read-only directory, a
+  // full disk) leave the files as they were; what was added is dropped.
+  Status Flush();
+
+  // Finds that returned a value, and those that did not (any reason).
+  uint64_t hits() const { return hits_.load(); }
+  uint64_t misses() const { return misses_.load(); }
+
+  // Deletes every file of the directory (DIR/memo).
+  static Status Clear(const std::string& store_dir);
+  static std::string Dir(const std::string& store_dir);
+  // The version hash of a zone map (part of an entry's version).
+  static uint64_t ZoneHash(const ZoneMap& zone);
+
+  struct Entry {
+    uint32_t partition = 0, segment = 0;
+    uint64_t generation = 0, zone_hash = 0;
+    uint64_t offset = 0, length = 0, checksum = 0;
+  };
+
+ private:
+  struct Mapped;  // one key's file, mapped
+  MemoFiles() = default;
+  std::string PathOf(const std::string& key) const;
+  // The key's mapped file (loaded on first use; null when missing or bad).
+  const Mapped* Load(const std::string& key);
+
+  std::string dir_, fingerprint_;
+  std::atomic<uint64_t> hits_{0}, misses_{0};
+  uint64_t max_bytes_ = 0;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<Mapped>, std::less<>> mapped_;  // GUARDED_BY(mu_)
+  std::vector<std::unique_ptr<Mapped>> retired_;  // files replaced since mapped; GUARDED_BY(mu_)
+  struct Pending {
+    Entry entry;
+    std::string bytes;
+  };
+  std::map<std::string, std::vector<Pending>> pending_;  // by key; GUARDED_BY(mu_)
+};
+
+}  // namespace kpi::storage

@@ -1,0 +1,208 @@
+// Derived-value files (storage/memo_files.h): a value is found only for the
+// segment version, key, store identity and fingerprint it was written
+// under; a damaged or torn file or value is a miss, never a value; two
+// writers of one key leave a whole file; the directory stays under its
+// bound; Clear empties it.
+#include "storage/memo_files.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "storage/compact.h"
+#include "storage/store.h"
+#include "test_util.h"
+
+namespace kpi::storage {
+namespace {
+
+void WriteIdentity(const std::string& dir, const std::string& id) {
+  std::ofstream(dir + "/IDENTITY") << id << "\n";
+}
+
+SegmentRef Ref(uint32_t partition, uint32_t segment, uint64_t generation) {
+  SegmentRef r;
+  r.partition = partition;
+  r.segment = segment;
+  r.generation = generation;
+  r.zone.num_tickets = 3;
+  r.zone.num_events = 9;
+  return r;
+}
+
+std::vector<std::filesystem::path> Files(const std::string& store_dir) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& e : std::filesystem::directory_iterator(MemoFiles::Dir(store_dir))) out.push_back(e.path());
+  return out;
+}
+
+std::string Found(MemoFiles& f, const std::string& key, const SegmentRef& ref) {
+  std::string_view v;
+  return f.Find(key, ref, &v) ? std::string(v) : std::string("<none>");
+}
+
+TEST(MemoFiles, FoundOnlyForTheVersionKeyStoreAndFingerprintWritten) {
+  kpi::testing::ScratchDir dir("memo-files");
+  WriteIdentity(dir.path(), "store-1");
+  auto w = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  ASSERT_NE(w, nullptr);
+  w->Add("k", Ref(1, 0, 5), "one");
+  w->Add("k", Ref(1, 1, 6), "two");
+  w->Add("other", Ref(1, 0, 5), "three");
+  ASSERT_TRUE(w->Flush().ok());
+  auto r = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  EXPECT_EQ(Found(*r, "k", Ref(1, 0, 5)), "one");
+  EXPECT_EQ(Found(*r, "k", Ref(1, 1, 6)), "two");
+  EXPECT_EQ(Found(*r, "other", Ref(1, 0, 5)), "three");
+  EXPECT_EQ(Found(*r, "k", Ref(1, 0, 7)), "<none>") << "another generation";
+  SegmentRef rezoned = Ref(1, 0, 5);
+  rezoned.zone.num_events++;
+  EXPECT_EQ(Found(*r, "k", rezoned), "<none>") << "another zone map";
+  EXPECT_EQ(Found(*r, "k", Ref(2, 0, 5)), "<none>");
+  EXPECT_EQ(Found(*r, "k2", Ref(1, 0, 5)), "<none>");
+  EXPECT_EQ(r->hits(), 3u);
+  auto other_fp = MemoFiles::Open(dir.path(), "fp2", 1 << 20);
+  EXPECT_EQ(Found(*other_fp, "k", Ref(1, 0, 5)), "<none>") << "another build";
+  WriteIdentity(dir.path(), "store-2");  // a store created again in the directory
+  auto other_store = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  EXPECT_EQ(Found(*other_store, "k", Ref(1, 0, 5)), "<none>") << "another store";
+  std::filesystem::remove(dir.path() + "/IDENTITY");
+  EXPECT_EQ(MemoFiles::Open(dir.path(), "fp", 1 << 20), nullptr);
+}
+
+TEST(MemoFiles, ANewGenerationReplacesTheOldAndOtherSegmentsStay) {
+  kpi::testing::ScratchDir dir("memo-files-merge");
+  WriteIdentity(dir.path(), "s");
+  {
+    auto w = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+    w->Add("k", Ref(1, 0, 5), "old");
+    w->Add("k", Ref(1, 1, 6), "kept");
+    ASSERT_TRUE(w->Flush().ok());
+  }
+  auto w = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  EXPECT_EQ(Found(*w, "k", Ref(1, 0, 5)), "old");
+  w->Add("k", Ref(1, 0, 8), "new");
+  ASSERT_TRUE(w->Flush().ok());
+  auto r = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  EXPECT_EQ(Found(*r, "k", Ref(1, 0, 8)), "new");
+  EXPECT_EQ(Found(*r, "k", Ref(1, 0, 5)), "<none>");
+  EXPECT_EQ(Found(*r, "k", Ref(1, 1, 6)), "kept");
+  EXPECT_EQ(Files(dir.path()).size(), 1u);
+}
+
+// Every byte of the file flipped in turn, and the file cut at every
+// length: each read finds the value intact or nothing.
+TEST(MemoFiles, ADamagedOrTornFileIsAMissNeverAValue) {
+  kpi::testing::ScratchDir dir("memo-files-damage");
+  WriteIdentity(dir.path(), "s");
+  const std::string value(300, 'v');
+  {
+    auto w = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+    w->Add("k", Ref(1, 0, 5), value);
+    w->Add("k", Ref(1, 1, 5), "second");
+    ASSERT_TRUE(w->Flush().ok());
+  }
+  const std::filesystem::path path = Files(dir.path()).at(0);
+  std::string good;
+  {
+    std::ifstream in(path, std::ios::binary);
+    good.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto write = [&](const std::string& bytes) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  };
+  int missed = 0;
+  for (size_t i = 0; i < good.size(); ++i) {
+    std::string bad = good;
+    bad[i] = static_cast<char>(bad[i] ^ 0x5a);
+    write(bad);
+    auto r = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+    const std::string a = Found(*r, "k", Ref(1, 0, 5)), b = Found(*r, "k", Ref(1, 1, 5));
+    ASSERT_TRUE(a == value || a == "<none>") << "byte " << i;
+    ASSERT_TRUE(b == "second" || b == "<none>") << "byte " << i;
+    missed += a == "<none>" || b == "<none>";
+  }
+  EXPECT_EQ(missed, static_cast<int>(good.size())) << "every flipped byte is noticed";
+  for (size_t n = 0; n < good.size(); ++n) {
+    write(good.substr(0, n));
+    auto r = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+    ASSERT_EQ(Found(*r, "k", Ref(1, 0, 5)), "<none>") << "cut at " << n;
+  }
+  write(good);
+  auto r = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  EXPECT_EQ(Found(*r, "k", Ref(1, 0, 5)), value);
+}
+
+TEST(MemoFiles, TwoWritersOfOneKeyLeaveAWholeFile) {
+  kpi::testing::ScratchDir dir("memo-files-two");
+  WriteIdentity(dir.path(), "s");
+  auto a = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  auto b = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  EXPECT_EQ(Found(*a, "k", Ref(1, 0, 5)), "<none>");
+  EXPECT_EQ(Found(*b, "k", Ref(1, 0, 5)), "<none>");
+  a->Add("k", Ref(1, 0, 5), "from a");
+  b->Add("k", Ref(1, 1, 5), "from b");
+  ASSERT_TRUE(a->Flush().ok());
+  ASSERT_TRUE(b->Flush().ok());  // merges what a wrote
+  auto r = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  EXPECT_EQ(Found(*r, "k", Ref(1, 1, 5)), "from b");
+  const std::string from_a = Found(*r, "k", Ref(1, 0, 5));
+  EXPECT_TRUE(from_a == "from a" || from_a == "<none>");
+  EXPECT_EQ(Files(dir.path()).size(), 1u) << "no temporary file left";
+}
+
+TEST(MemoFiles, TheDirectoryStaysUnderItsBoundAndClearEmptiesIt) {
+  kpi::testing::ScratchDir dir("memo-files-bound");
+  WriteIdentity(dir.path(), "s");
+  auto w = MemoFiles::Open(dir.path(), "fp", 10'000);
+  for (int k = 0; k < 10; ++k) {
+    w->Add("k" + std::to_string(k), Ref(1, 0, 5), std::string(3000, 'x'));
+    ASSERT_TRUE(w->Flush().ok());
+    uint64_t total = 0;
+    for (const auto& p : Files(dir.path())) total += std::filesystem::file_size(p);
+    EXPECT_LE(total, 10'000u) << k;
+  }
+  auto r = MemoFiles::Open(dir.path(), "fp", 10'000);
+  EXPECT_EQ(Found(*r, "k9", Ref(1, 0, 5)), std::string(3000, 'x')) << "the newest stays";
+  ASSERT_TRUE(MemoFiles::Clear(dir.path()).ok());
+  EXPECT_TRUE(Files(dir.path()).empty());
+  EXPECT_TRUE(MemoFiles::Clear(dir.path() + "/nothing-here").ok());
+}
+
+TEST(MemoFiles, AnUnwritableDirectoryFailsTheFlushOnly) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root writes anywhere";
+  kpi::testing::ScratchDir dir("memo-files-ro");
+  WriteIdentity(dir.path(), "s");
+  ::chmod(dir.path().c_str(), 0555);
+  auto w = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  ASSERT_NE(w, nullptr);
+  w->Add("k", Ref(1, 0, 5), "v");
+  EXPECT_FALSE(w->Flush().ok());
+  EXPECT_EQ(Found(*w, "k", Ref(1, 0, 5)), "<none>");
+  ::chmod(dir.path().c_str(), 0755);
+}
+
+// `kpi compact` makes new versions of segments (folds, rewrites, live
+// counts): it deletes the files rather than leave their room taken.
+TEST(MemoFiles, CompactDeletesTheFiles) {
+  kpi::testing::ScratchDir dir("memo-files-compact");
+  StoreOptions o;
+  o.sync = false;
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::Open(dir.path(), o, &store).ok());
+  auto w = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  ASSERT_NE(w, nullptr) << "a store has an identity";
+  w->Add("k", Ref(1, 0, 5), "v");
+  ASSERT_TRUE(w->Flush().ok());
+  ASSERT_EQ(Files(dir.path()).size(), 1u);
+  ASSERT_TRUE(store->Compact(nullptr).ok());
+  EXPECT_TRUE(Files(dir.path()).empty());
+}
+
+}  // namespace
+}  // namespace kpi::storage
