@@ -19,7 +19,14 @@ The OS page cache is left as it is (warm after the first round), unless
 cold process; affects everything else on the machine).
 
   bench/cold_runs.py --db STORE [--runs 7] [--warm 6] [--drop-caches]
-      [--query NAME ...] label=path/to/kpi [label=path ...]
+      [--clear-memo] [--query NAME ...] label=path/to/kpi [label=path ...]
+
+A binary may be given with environment settings for its processes:
+label=VAR=VALUE[,VAR=VALUE...]:path (e.g. before=KPI_MEMO_FILES=off:kpi, the
+same build not reading or writing derived-value files). --clear-memo deletes
+STORE/memo (docs/storage-format.md, "Derived-value files") before each query,
+so that the first cold process of each binary derives and writes them; its
+CPU is printed apart ("1st cpu") and counts in the medians like the others.
 
 Queries are bench/contract_kpis.sh's plus count_tickets. Prints one line per
 query and binary: medians (and min..max) of cold wall and CPU, peak RSS, warm
@@ -29,6 +36,7 @@ CPU; then the load average before and after.
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -58,14 +66,26 @@ def drop_caches():
         f.write("3\n")
 
 
-def one_process(kpi, db, statement):
+def parse_binary(spec):
+    """label=[VAR=VALUE,...:]path -> (label, path, env)."""
+    label, rest = spec.split("=", 1)
+    env = dict(os.environ)
+    if ":" in rest and "=" in rest.split(":", 1)[0]:
+        settings, rest = rest.split(":", 1)
+        for kv in settings.split(","):
+            k, v = kv.split("=", 1)
+            env[k] = v
+    return label, rest, env
+
+
+def one_process(kpi, db, statement, env=None):
     """(wall ms, cpu ms, peak MB) of one new process answering `statement`."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     start = time.monotonic()
     pid = os.fork()
     if pid == 0:
         os.dup2(devnull, 1)
-        os.execv(kpi, [kpi, "query", "--db", db, "--format", "csv", statement])
+        os.execve(kpi, [kpi, "query", "--db", db, "--format", "csv", statement], env or dict(os.environ))
     _, status, ru = os.wait4(pid, 0)
     wall = (time.monotonic() - start) * 1000
     os.close(devnull)
@@ -74,9 +94,9 @@ def one_process(kpi, db, statement):
     return wall, (ru.ru_utime + ru.ru_stime) * 1000, ru.ru_maxrss / 1024
 
 
-def warm_times(kpi, db, statement, count, memo=True):
+def warm_times(kpi, db, statement, count, memo=True, base_env=None):
     script = "".join(statement + ";\n" for _ in range(count))
-    env = dict(os.environ)
+    env = dict(base_env or os.environ)
     if not memo:
         env["KPI_SEGMENT_MEMO"] = "off"
     res = subprocess.run([kpi, "query", "--db", db, "--format", "csv", "--timer", "-f", "/dev/stdin"],
@@ -100,9 +120,12 @@ def main():
     ap.add_argument("--warm", type=int, default=6)
     ap.add_argument("--drop-caches", action="store_true")
     ap.add_argument("--query", action="append")
+    ap.add_argument("--clear-memo", action="store_true")
     ap.add_argument("binaries", nargs="+")
     args = ap.parse_args()
-    bins = [b.split("=", 1) for b in args.binaries]
+    specs = [parse_binary(b) for b in args.binaries]
+    bins = [(label, path) for label, path, _ in specs]
+    envs = {label: env for label, _, env in specs}
     dbs = args.db if len(args.db) == len(bins) else [args.db[0]] * len(bins)
     queries = contract_queries()
     names = args.query or ORDER
@@ -111,25 +134,29 @@ def main():
           f"{'page cache dropped before each cold run' if args.drop_caches else 'page cache warm'}, "
           f"{args.runs} runs")
     print(f"{'query':30} {'binary':8} {'cold wall ms':>20} {'cold cpu ms':>20} {'peak MB':>8} "
-          f"{'warm ms':>8} {'warm cpu':>8} {'cold/warm':>9} {'cpu c/w':>8} {'cached cpu':>10} {'cpu c/cached':>12}")
+          f"{'warm ms':>8} {'warm cpu':>8} {'cold/warm':>9} {'cpu c/w':>8} {'cached cpu':>10} {'cpu c/cached':>12}"
+          f" {'1st cpu':>8}")
     for name in names:
         q = queries[name]
+        if args.clear_memo:
+            for db in set(dbs):
+                shutil.rmtree(os.path.join(db, "memo"), ignore_errors=True)
         cold = {label: [] for label, _ in bins}
         for _ in range(args.runs):
             for (label, kpi), db in zip(bins, dbs):
                 if args.drop_caches:
                     drop_caches()
-                cold[label].append(one_process(kpi, db, q))
+                cold[label].append(one_process(kpi, db, q, envs[label]))
         for (label, kpi), db in zip(bins, dbs):
-            walls, cpus = warm_times(kpi, db, q, args.warm)
+            walls, cpus = warm_times(kpi, db, q, args.warm, base_env=envs[label])
             warm, warm_cpu = statistics.median(walls[1:]), statistics.median(cpus[1:])
-            cached_cpu = statistics.median(warm_times(kpi, db, q, args.warm, memo=False)[1][1:])
+            cached_cpu = statistics.median(warm_times(kpi, db, q, args.warm, memo=False, base_env=envs[label])[1][1:])
             w = [c[0] for c in cold[label]]
             c = [c[1] for c in cold[label]]
             m = statistics.median(c[2] for c in cold[label])
             print(f"{name:30} {label:8} {spread(w):>20} {spread(c):>20} {m:8.0f} {warm:8.2f} {warm_cpu:8.2f} "
                   f"{statistics.median(w) / warm:8.1f}x {statistics.median(c) / max(warm_cpu, 0.01):7.1f}x "
-                  f"{cached_cpu:10.2f} {statistics.median(c) / max(cached_cpu, 0.01):11.1f}x",
+                  f"{cached_cpu:10.2f} {statistics.median(c) / max(cached_cpu, 0.01):11.1f}x {c[0]:8.1f}",
                   flush=True)
     print(f"load average after: {' '.join(open('/proc/loadavg').read().split()[:3])}")
 
