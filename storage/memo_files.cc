@@ -168,7 +168,11 @@ const MemoFiles::Mapped* MemoFiles::Load(const std::string& key) {
   return slot.get();
 }
 
-bool MemoFiles::Find(const std::string& key, const SegmentRef& ref, std::string_view* out) {
+MemoFiles::Version MemoFiles::VersionOf(const SegmentRef& ref) {
+  return Version{ref.partition, ref.segment, ref.generation, ZoneHash(ref.zone)};
+}
+
+bool MemoFiles::Find(const std::string& key, const Version& ref, std::string_view* out) {
   const Mapped* m;
   {
     std::lock_guard lock(mu_);
@@ -176,7 +180,7 @@ bool MemoFiles::Find(const std::string& key, const SegmentRef& ref, std::string_
   }
   size_t i = 0;
   const Entry* e = m ? m->FindEntry(ref.partition, ref.segment, &i) : nullptr;
-  if (e == nullptr || e->generation != ref.generation || e->zone_hash != ZoneHash(ref.zone)) {
+  if (e == nullptr || e->generation != ref.generation || e->zone_hash != ref.zone_hash) {
     misses_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
@@ -194,12 +198,12 @@ bool MemoFiles::Find(const std::string& key, const SegmentRef& ref, std::string_
   return true;
 }
 
-void MemoFiles::Add(const std::string& key, const SegmentRef& ref, std::string bytes) {
+void MemoFiles::Add(const std::string& key, const Version& ref, std::string bytes) {
   Pending p;
   p.entry.partition = ref.partition;
   p.entry.segment = ref.segment;
   p.entry.generation = ref.generation;
-  p.entry.zone_hash = ZoneHash(ref.zone);
+  p.entry.zone_hash = ref.zone_hash;
   p.entry.length = bytes.size();
   p.entry.checksum = XXH3_64bits(bytes.data(), bytes.size());
   p.bytes = std::move(bytes);

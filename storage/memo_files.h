@@ -58,12 +58,23 @@ class MemoFiles {
                                          uint64_t max_bytes);
   ~MemoFiles();
 
-  // The value of `key` for `ref`'s version, checksum verified: a view that
-  // stays valid while this object lives. False when there is none, or it
-  // is damaged.
-  bool Find(const std::string& key, const SegmentRef& ref, std::string_view* out);
-  // Queues `bytes` as the value of `key` for `ref`'s version, for Flush.
-  void Add(const std::string& key, const SegmentRef& ref, std::string bytes);
+  // A segment version: what a value is found for.
+  struct Version {
+    uint32_t partition = 0, segment = 0;
+    uint64_t generation = 0, zone_hash = 0;
+  };
+  static Version VersionOf(const SegmentRef& ref);
+
+  // The value of `key` for `version`, checksum verified: a view that stays
+  // valid while this object lives. False when there is none, or it is
+  // damaged.
+  bool Find(const std::string& key, const Version& version, std::string_view* out);
+  bool Find(const std::string& key, const SegmentRef& ref, std::string_view* out) {
+    return Find(key, VersionOf(ref), out);
+  }
+  // Queues `bytes` as the value of `key` for `version`, for Flush.
+  void Add(const std::string& key, const Version& version, std::string bytes);
+  void Add(const std::string& key, const SegmentRef& ref, std::string bytes) { Add(key, VersionOf(ref), std::move(bytes)); }
   // Writes what was added (merged with what each key's file holds), then
   // keeps the directory under max_bytes. Errors (a read-only directory, a
   // full disk) leave the files as they were; what was added is dropped.

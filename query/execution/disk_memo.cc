@@ -20,7 +20,7 @@ namespace kpi::query {
 namespace {
 
 // Names this file's encodings: bump it when one changes.
-constexpr char kFormat[] = "kpi-query-memo-1";
+constexpr char kFormat[] = "kpi-query-memo-2";
 constexpr char kEventBeginKey[] = "eb";
 
 // The GNU build id of the program ("" when it has none).
@@ -288,7 +288,8 @@ std::shared_ptr<storage::MemoFiles> MemoFilesFor(const storage::Catalog& catalog
 }
 
 DiskMemoScope::DiskMemoScope(storage::MemoFiles* f, const storage::Segment* s, const storage::SegmentRef& r)
-    : files(f), seg(s), ref(r), outer(tl_scope) {
+    : files(f), seg(s), version(f != nullptr && s != nullptr ? storage::MemoFiles::VersionOf(r) : storage::MemoFiles::Version()),
+      outer(tl_scope) {
   if (files != nullptr && seg != nullptr) tl_scope = this;
 }
 
@@ -314,6 +315,31 @@ void GiveMemo(const std::shared_ptr<const storage::Segment>& holder) {
   seg.memo.Attach(std::move(values));
 }
 
+// A ticket structure: each ticket's event count in a byte when every
+// count fits (a quarter of event_begin's bytes), else event_begin.
+void EncodeTicketStructure(const std::vector<uint32_t>& event_begin, std::string* out) {
+  std::vector<uint8_t> counts(event_begin.empty() ? 0 : event_begin.size() - 1);
+  for (size_t t = 0; t < counts.size(); ++t) {
+    const uint32_t n = event_begin[t + 1] - event_begin[t];
+    if (n > 255) {
+      EncodeMemoValue(event_begin, out);
+      return;
+    }
+    counts[t] = static_cast<uint8_t>(n);
+  }
+  EncodeMemoValue(counts, out);
+}
+
+bool DecodeTicketStructure(std::string_view bytes, std::vector<uint32_t>* event_begin) {
+  std::vector<uint8_t> counts;
+  if (!DecodeMemoValue(bytes, &counts)) return DecodeMemoValue(bytes, event_begin);
+  event_begin->resize(counts.size() + 1);
+  uint32_t* eb = event_begin->data();
+  eb[0] = 0;
+  for (size_t t = 0; t < counts.size(); ++t) eb[t + 1] = eb[t] + counts[t];
+  return true;
+}
+
 // Whether `eb` is the ticket structure of a segment of `ref`'s size.
 bool Plausible(const std::vector<uint32_t>& eb, const storage::SegmentRef& ref) {
   if (eb.size() != size_t{ref.zone.num_tickets} + 1 || eb.front() != 0 || eb.back() != ref.zone.num_events)
@@ -329,9 +355,10 @@ Status LoadWithFiles(const storage::Snapshot& snap, storage::MemoFiles& files, c
                      const storage::SegmentColumns& columns, bool hollow,
                      std::shared_ptr<const storage::Segment>* holder) {
   std::string_view bytes;
-  if (hollow && files.Find(kEventBeginKey, ref, &bytes)) {
+  const storage::MemoFiles::Version version = storage::MemoFiles::VersionOf(ref);
+  if (hollow && files.Find(kEventBeginKey, version, &bytes)) {
     auto segment = std::make_shared<storage::Segment>();
-    if (DecodeMemoValue(bytes, &segment->event_begin) && Plausible(segment->event_begin, ref)) {
+    if (DecodeTicketStructure(bytes, &segment->event_begin) && Plausible(segment->event_begin, ref)) {
       segment->columns = storage::SegmentColumns();  // none yet
       storage::Segment* hollow_seg = segment.get();
       const storage::Snapshot* s = &snap;
@@ -358,10 +385,10 @@ Status LoadWithFiles(const storage::Snapshot& snap, storage::MemoFiles& files, c
   const storage::Segment& seg = **holder;
   GiveMemo(*holder);
   // The ticket structure of a version a later process may read hollow.
-  if (!seg.memo.hollow() && !seg.has_corrections() && !files.Find(kEventBeginKey, ref, &bytes)) {
+  if (!seg.memo.hollow() && !seg.has_corrections() && !files.Find(kEventBeginKey, version, &bytes)) {
     std::string encoded;
-    EncodeMemoValue(seg.event_begin, &encoded);
-    files.Add(kEventBeginKey, ref, std::move(encoded));
+    EncodeTicketStructure(seg.event_begin, &encoded);
+    files.Add(kEventBeginKey, version, std::move(encoded));
   }
   return Status::OK();
 }

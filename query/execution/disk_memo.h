@@ -67,7 +67,7 @@ struct DiskMemoScope {
 
   storage::MemoFiles* const files;
   const storage::Segment* const seg;
-  const storage::SegmentRef ref;
+  const storage::MemoFiles::Version version;  // of `ref`
   const DiskMemoScope* const outer;  // the thread's scope before this one
 };
 

@@ -77,7 +77,7 @@ const T* Memoized(const storage::Segment& seg, const std::string& key, size_t by
     if ((disk = PersistedScope(seg)) != nullptr) {
       std::string_view stored;
       auto value = std::make_shared<T>();
-      if (disk->files->Find(key, disk->ref, &stored) && DecodeMemoValue(stored, value.get()))
+      if (disk->files->Find(key, disk->version, &stored) && DecodeMemoValue(stored, value.get()))
         if (auto kept = seg.memo.Keep(key, std::move(value), bytes)) return static_cast<const T*>(kept.get());
     }
   }
@@ -95,7 +95,7 @@ const T* Memoized(const storage::Segment& seg, const std::string& key, size_t by
   const T* kept = static_cast<const T*>(seg.memo.Keep(key, std::move(value), bytes).get());
   if (disk != nullptr && kept == built && seg.memo.status().ok()) {
     std::string encoded;
-    if (EncodeMemoValue(*kept, &encoded)) disk->files->Add(key, disk->ref, std::move(encoded));
+    if (EncodeMemoValue(*kept, &encoded)) disk->files->Add(key, disk->version, std::move(encoded));
   }
   return kept;
 }
