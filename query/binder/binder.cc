@@ -227,14 +227,20 @@ bool Binder::BindExclusions() {
     b.end_ms = x.end_ms;
     if (x.where) {
       b.pred = BindRow(*x.where);
-      if (b.pred == nullptr) {
-        err_.message = "exemption '" + x.name + "': " + err_.message;
+      // The predicate's positions are in the exemption's own text, not in
+      // this statement: the error points at the statement's source and
+      // gives the position inside the definition in words.
+      const auto in_definition = [&](const ast::SourcePos& pos, const std::string& msg) {
+        err_.message = "exemption '" + x.name + "' cannot be applied to this statement: its `where` (line " +
+                       std::to_string(pos.line) + ", column " + std::to_string(pos.column) +
+                       " of its definition): " + msg;
+        err_.pos = q_.source_pos;
+        failed_ = true;
         return false;
-      }
-      if (b.pred->type != ValueType::kBool && b.pred->type != ValueType::kNull) {
-        Fail(x.where->pos, "exemption '" + x.name + "': `where` needs a predicate");
-        return false;
-      }
+      };
+      if (b.pred == nullptr) return in_definition(err_.pos, err_.message);
+      if (b.pred->type != ValueType::kBool && b.pred->type != ValueType::kNull)
+        return in_definition(x.where->pos, "needs a predicate");
     }
     out_->exclusions.push_back(b);
     out_->used_definitions["exemption:" + x.name] = x.version_ms;
