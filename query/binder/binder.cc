@@ -221,6 +221,11 @@ bool Binder::BindJoins() {
 
 bool Binder::BindExclusions() {
   for (const ExclusionRef& x : ctx_.exclusions) {
+    // Rows are kept by `during` and left out by the window, both on the
+    // row's time: a window outside `during` leaves nothing out, so it is
+    // not bound (a predicate that cannot bind here fails only where it
+    // could matter) and not listed as used.
+    if (out_->during && (x.end_ms <= out_->during->first || x.start_ms >= out_->during->second)) continue;
     BoundExclusion b;
     b.name = x.name;
     b.start_ms = x.start_ms;

@@ -1004,9 +1004,10 @@ Status QueryRun::Run(query::Result* out) {
       return Error(join.on->pos, "join key type does not match table '" + join.table + "'");
     ++visible_joins_;
   }
-  // Exclusions (evaluate): their predicates see the joined columns.
+  // Exclusions (evaluate): their predicates see the joined columns. A
+  // window that does not meet `during` leaves nothing out and is not checked.
   for (const RefExclusion& x : ctx_.exclusions) {
-    if (!x.where) continue;
+    if (!x.where || (during_start && (x.end_ms <= *during_start || x.start_ms >= *during_end))) continue;
     KPI_RETURN_IF_ERROR(Check(*x.where, Context::kRow, &t, 0));
     if (t != ValueType::kBool && t != ValueType::kNull) return Error(x.where->pos, "exemption needs a predicate");
   }
