@@ -210,6 +210,7 @@ class Translator {
     if (a.is_created) return "k_created";
     return "k_T[length(k_E) + 1 - indexOf(arrayReverse(k_E), " + SqlQuote(a.name) + ")]";
   }
+  // Whether the ticket has the instant FirstTime(a) names (always, for the creation time).
   std::string Has(const query::EventRef& a) { return a.is_created ? "1" : "has(k_E, " + SqlQuote(a.name) + ")"; }
 
   // The values a dimension carried, per event ('' none), and the sticky /
@@ -399,7 +400,9 @@ class Translator {
     const query::EventRef& a = e->a;
     const std::string an = SqlQuote(a.name), bn = SqlQuote(e->b.name);
     switch (e->fn) {
-      case TicketFn::kHas: return Has(a);
+      // has(created) looks at actual created events (a ticket without one
+      // still has a creation time, which Has() is about).
+      case TicketFn::kHas: return "has(k_E, " + an + ")";
       case TicketFn::kCountOf: return "arrayCount(e -> e = " + an + ", k_E)";
       case TicketFn::kCountBefore: {
         const std::string tb = FirstTime(e->b);

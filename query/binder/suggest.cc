@@ -1,9 +1,21 @@
 #include "query/binder/suggest.h"
 
 #include <algorithm>
+#include <string>
+#include <tuple>
 #include <utility>
 
 namespace kpi::query {
+namespace {
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+}  // namespace
 
 size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1);
@@ -25,16 +37,21 @@ std::vector<std::string> Suggest(std::string_view name, const std::vector<std::s
                                  size_t max_results) {
   if (name.size() > 256) return {};  // hostile input: not worth the quadratic work
   const size_t limit = std::max<size_t>(2, name.size() / 3);
-  std::vector<std::pair<size_t, size_t>> ranked;  // (distance, index)
+  // Identifiers are case-sensitive, so `CHANNEL` is unknown, but its
+  // closest name is `channel`: distances ignore case, ties go to the
+  // candidate closer with case.
+  const std::string lower_name = AsciiLower(name);
+  std::vector<std::tuple<size_t, size_t, size_t>> ranked;  // (distance without case, with case, index)
   for (size_t i = 0; i < candidates.size(); ++i) {
     if (candidates[i] == name || candidates[i].size() > 256) continue;
-    const size_t d = EditDistance(name, candidates[i]);
-    if (d <= limit) ranked.emplace_back(d, i);
+    const size_t d = EditDistance(lower_name, AsciiLower(candidates[i]));
+    if (d <= limit) ranked.emplace_back(d, EditDistance(name, candidates[i]), i);
   }
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
+    return std::get<0>(x) != std::get<0>(y) ? std::get<0>(x) < std::get<0>(y) : std::get<1>(x) < std::get<1>(y);
+  });
   std::vector<std::string> out;
-  for (const auto& [d, i] : ranked) {
+  for (const auto& [d, dc, i] : ranked) {
     if (out.size() >= max_results) break;
     if (std::find(out.begin(), out.end(), candidates[i]) == out.end()) out.push_back(candidates[i]);
   }

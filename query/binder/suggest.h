@@ -1,7 +1,9 @@
 // Closest known names for "unknown column / function" errors.
 //
-// Suggest() ranks `candidates` by Levenshtein distance to `name` and keeps
-// the few close enough to be a plausible typo (distance <= max(2, len / 3)).
+// Suggest() ranks `candidates` by Levenshtein distance to `name`, ignoring
+// ASCII case (`CHANNEL` suggests `channel`; ties: the distance with case),
+// and keeps the few close enough to be a plausible typo (distance <=
+// max(2, len / 3)).
 // Thread safety: pure functions.
 #pragma once
 

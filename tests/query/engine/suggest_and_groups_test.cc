@@ -22,6 +22,15 @@ TEST(Suggest, ClosestNamesFirst) {
   EXPECT_EQ(DidYouMean("xyzzy", {"count"}), "");
 }
 
+// Identifiers are case-sensitive, but a name that differs only in case is
+// the closest name there is (query-language.md: "the closest known names").
+TEST(Suggest, CaseDifferencesAreClose) {
+  const std::vector<std::string> names = {"team", "channel", "Channel2", "category"};
+  EXPECT_EQ(DidYouMean("CHANNEL", names), " (did you mean 'channel' or 'Channel2'?)");
+  EXPECT_EQ(DidYouMean("Team", names), " (did you mean 'team'?)");
+  EXPECT_EQ(DidYouMean("COUNT", {"sum", "count"}), " (did you mean 'count'?)");
+}
+
 TEST(GroupTable, DenseIdsInInsertionOrder) {
   GroupTable t(2);
   bool inserted;
