@@ -148,7 +148,7 @@ bool Binder::BindGroupKey(const ast::ExprPtr& g) {
     key.unit = BucketUnit::kStep;
     key.step_ms = static_cast<int64_t>(ms);
     key.type = ValueType::kTime;
-    key.name = ast::ToString(*g);
+    key.name = g->text.empty() ? ast::ToString(*g) : g->text;  // named as written: `by 60m` is `60m`
   } else {
     if (g->kind == ast::ExprKind::kColumn && !IsColumnName(g->text) && !kpis_.count(g->text) &&
         g->text.find('.') == std::string::npos) {

@@ -18,9 +18,10 @@ ast::SourcePos PosOrDefault(const ast::ExprPtr& e) { return e ? e->pos : ast::So
 
 }  // namespace
 
-ast::ExprPtr MakeNumber(ast::ExprKind kind, double value, ast::SourcePos pos) {
+ast::ExprPtr MakeNumber(ast::ExprKind kind, double value, ast::SourcePos pos, std::string written) {
   auto e = Node(kind, pos);
   e->number = value;
+  if (kind == ast::ExprKind::kDuration) e->text = std::move(written);
   return e;
 }
 

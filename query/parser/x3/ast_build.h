@@ -13,7 +13,9 @@
 
 namespace kpi::query::x3p {
 
-ast::ExprPtr MakeNumber(ast::ExprKind kind, double value, ast::SourcePos pos);
+// `written`: the literal as the query wrote it (kept in `text` for durations,
+// so `by 60m` names its column `60m`, as written); "" for none.
+ast::ExprPtr MakeNumber(ast::ExprKind kind, double value, ast::SourcePos pos, std::string written = "");
 ast::ExprPtr MakeText(ast::ExprKind kind, std::string text, ast::SourcePos pos);  // kString, kColumn, kTimestamp
 ast::ExprPtr MakeBool(bool value, ast::SourcePos pos);
 ast::ExprPtr MakeNull(ast::SourcePos pos);

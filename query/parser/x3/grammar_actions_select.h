@@ -163,7 +163,8 @@ auto const set_as_of = [](auto& ctx) {
 
 // `order by 15m`: the column of a duration bucket, named as it reads back.
 auto const set_order_step = [](auto& ctx) {
-  _val(ctx).name = ast::ToString(*_attr(ctx));
+  // A duration bucket's column is named as written (`by 60m` -> `60m`).
+  _val(ctx).name = _attr(ctx)->text.empty() ? ast::ToString(*_attr(ctx)) : _attr(ctx)->text;
   _val(ctx).pos = _attr(ctx)->pos;
 };
 auto const set_order_name = [](auto& ctx) {

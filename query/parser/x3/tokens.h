@@ -298,7 +298,7 @@ struct NumberLiteral : x3::parser<NumberLiteral> {
       state.Fail(p, why);
       return false;
     }
-    x3::traits::move_to(MakeNumber(kind, value, state.PosOf(p)), attr);
+    x3::traits::move_to(MakeNumber(kind, value, state.PosOf(p), std::string(p, static_cast<size_t>(q - p))), attr);
     first = q;
     return true;
   }

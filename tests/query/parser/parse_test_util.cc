@@ -61,7 +61,10 @@ std::string Shape(const ast::Expr& e) {
 }
 
 bool SameTree(const ast::Expr& a, const ast::Expr& b) {
-  if (a.kind != b.kind || a.text != b.text || a.number != b.number || a.boolean != b.boolean ||
+  // A duration's text is the literal as written (`7d`), kept only to name a
+  // `by 7d` column; its value is `number`.
+  const bool same_text = a.kind == ast::ExprKind::kDuration || a.text == b.text;
+  if (a.kind != b.kind || !same_text || a.number != b.number || a.boolean != b.boolean ||
       a.negated != b.negated || a.args.size() != b.args.size())
     return false;
   for (size_t i = 0; i < a.args.size(); ++i) {

@@ -16,7 +16,8 @@ namespace kpi::query::testing {
 // `in` "(in x a b)" / "(not-in x a b)", "(-> a b)", "(before a b)".
 std::string Shape(const ast::Expr& e);
 
-// Structural equality: kinds, text, values, flags and children; not positions.
+// Structural equality: kinds, text (not a duration's written form), values, flags
+// and children; not positions.
 bool SameTree(const ast::Expr& a, const ast::Expr& b);
 
 // ParseStatement; on failure *error gets ParseError::ToString().

@@ -1027,7 +1027,7 @@ Status QueryRun::Run(query::Result* out) {
           86'400'000 % static_cast<int64_t>(ms) != 0)
         return Error(g->pos, "a duration bucket must divide a day");
       types_[g.get()] = ValueType::kTime;
-      group_names_.push_back(ast::ToString(*g));
+      group_names_.push_back(g->text.empty() ? ast::ToString(*g) : g->text);  // named as written
     } else if (g->kind == ast::ExprKind::kCase) {
       KPI_RETURN_IF_ERROR(Check(*g, Context::kRow, &t, 0));
       group_names_.push_back(ast::ToString(*g));
