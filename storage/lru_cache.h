@@ -23,6 +23,10 @@
 // a scan reading more than fits keeps what it ranks higher (the segment
 // cache: values derived from segments, a few bytes per ticket, over the
 // decoded columns they came from).
+// Kinds: a cache may sort its keys into kinds (the constructor's `kind_of`,
+// at most kMaxKinds; all of kind 0 without it) whose entries and bytes it
+// counts apart, each count kept as entries come, grow and go, so that
+// KindStats is O(1) (a report never walks the entries under the lock).
 // Thread safety: all methods are safe to call concurrently; values are
 // shared_ptr<const V>, so a value evicted while in use stays alive.
 #pragma once
@@ -47,7 +51,11 @@ class LruCache {
  public:
   using Ptr = std::shared_ptr<const Value>;
 
-  explicit LruCache(size_t capacity_bytes) : capacity_(capacity_bytes) {}
+  static constexpr size_t kMaxKinds = 4;
+  using KindOf = std::function<uint8_t(const Key&)>;  // a key's kind, below kMaxKinds
+
+  explicit LruCache(size_t capacity_bytes, KindOf kind_of = nullptr)
+      : capacity_(capacity_bytes), kind_of_(std::move(kind_of)) {}
 
   // The value under `key` when `usable(value)` holds (a hit), else null (a
   // miss). A hit becomes `scan`'s entry.
@@ -101,9 +109,12 @@ class LruCache {
       if (ScanBytes(scan, rank) + bytes > capacity_) return false;
       EvictOutside(scan, capacity_ - bytes, rank);
     }
-    lru_.push_front(Entry{key, std::move(value), bytes, 0, rank});
+    const uint8_t kind = kind_of_ ? kind_of_(key) : 0;
+    lru_.push_front(Entry{key, std::move(value), bytes, 0, rank, kind});
     index_[key] = lru_.begin();
     bytes_ += bytes;
+    kinds_[kind].entries++;
+    kinds_[kind].bytes += bytes;
     SetScan(lru_.front(), scan);
     while (bytes_ > capacity_ && !lru_.empty()) Erase(std::prev(lru_.end()));
     return true;
@@ -120,6 +131,7 @@ class LruCache {
     Entry& e = *it->second;
     e.bytes += delta;
     bytes_ += delta;
+    kinds_[e.kind].bytes += delta;
     if (e.scan != 0) {
       scan_bytes_[e.scan][e.rank] += delta;
       EvictOutside(e.scan, capacity_, e.rank);
@@ -146,8 +158,15 @@ class LruCache {
     return CacheStats{lru_.size(), bytes_, capacity_, hits_, misses_};
   }
 
-  // The entries and bytes of the keys `which` holds for (a walk over every
-  // entry: for reports, not lookups), with the capacity; no hit counts.
+  // The entries and bytes of kind `kind` (O(1)), with the capacity; no hit counts.
+  CacheStats KindStats(uint8_t kind) const {
+    std::lock_guard lock(mu_);
+    return CacheStats{kinds_[kind].entries, kinds_[kind].bytes, capacity_, 0, 0};
+  }
+
+  // The entries and bytes of the keys `which` holds for, with the capacity;
+  // no hit counts. A walk over every entry under the lock: what KindStats
+  // counts as it goes, for checking it (tests), not for reports.
   CacheStats Count(const std::function<bool(const Key&)>& which) const {
     std::lock_guard lock(mu_);
     CacheStats out;
@@ -168,6 +187,10 @@ class LruCache {
     size_t bytes;
     uint64_t scan = 0;  // the scan that last inserted, hit or claimed it
     uint8_t rank = 0;
+    uint8_t kind = 0;
+  };
+  struct KindCount {
+    uint64_t entries = 0, bytes = 0;
   };
   using RankBytes = std::array<size_t, kRanks>;
   // The following require mu_.
@@ -207,16 +230,20 @@ class LruCache {
   void Erase(typename std::list<Entry>::iterator it) {
     Disown(*it);
     bytes_ -= it->bytes;
+    kinds_[it->kind].entries--;
+    kinds_[it->kind].bytes -= it->bytes;
     index_.erase(it->key);
     lru_.erase(it);
   }
 
   const size_t capacity_;
+  const KindOf kind_of_;
   mutable std::mutex mu_;
   std::list<Entry> lru_;  // front = most recent; GUARDED_BY(mu_)
   std::unordered_map<Key, typename std::list<Entry>::iterator, Hash> index_;  // GUARDED_BY(mu_)
   std::unordered_map<uint64_t, RankBytes> scan_bytes_;  // bytes of each named scan's entries by rank; GUARDED_BY(mu_)
   size_t bytes_ = 0;                                 // GUARDED_BY(mu_)
+  std::array<KindCount, kMaxKinds> kinds_{};         // entries and bytes per kind; GUARDED_BY(mu_)
   uint64_t hits_ = 0, misses_ = 0;                   // GUARDED_BY(mu_)
 };
 

@@ -78,14 +78,14 @@ void SegmentCache::HollowDecoded() {
 }
 
 CacheStats SegmentCache::Stats() const {
-  CacheStats s = lru_.Count([](const Key& k) { return k.kind == kColumns; });
+  CacheStats s = lru_.KindStats(kColumns);
   s.hits = hits_.load(std::memory_order_relaxed);
   s.misses = misses_.load(std::memory_order_relaxed);
   return s;
 }
 
 CacheStats SegmentCache::MemoStats() const {
-  CacheStats s = lru_.Count([](const Key& k) { return k.kind == kMemo; });
+  CacheStats s = lru_.KindStats(kMemo);
   s.hits = memo_hits_.load(std::memory_order_relaxed);
   s.misses = memo_misses_.load(std::memory_order_relaxed);
   return s;

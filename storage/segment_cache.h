@@ -32,7 +32,7 @@ namespace kpi::storage {
 
 class SegmentCache {
  public:
-  explicit SegmentCache(size_t capacity_bytes) : lru_(capacity_bytes) {}
+  explicit SegmentCache(size_t capacity_bytes) : lru_(capacity_bytes, [](const Key& k) { return k.kind; }) {}
 
   // A scan id no earlier call returned (never 0), for one snapshot's loads.
   uint64_t NewScan() { return next_scan_.fetch_add(1, std::memory_order_relaxed); }
@@ -67,7 +67,8 @@ class SegmentCache {
               uint64_t scan = 0, bool values_first = false);
   size_t bytes() const { return lru_.Stats().bytes; }
   // The decoded segments (entries, bytes, the capacity shared with the
-  // derived values; segment lookups and their hits).
+  // derived values; segment lookups and their hits). O(1), as MemoStats:
+  // the cache counts each kind of entry as it goes (storage/lru_cache.h).
   CacheStats Stats() const;
   // The derived values: entries and bytes; hits are segments read without
   // decoding (hollow, never materialized), misses those decoded when
