@@ -24,8 +24,9 @@
 // (on its memo's first miss: ticket_memo.h). A hollow segment is private to
 // the one reader that loaded it, so filling it in place is safe; a reader
 // that must read a column outside a memo miss does not ask for one.
-// Materialize() reads through the snapshot that loaded the segment, so that
-// snapshot must outlive the hollow segment.
+// Materialize() reads through the snapshot that loaded the segment, which
+// the segment holds a share of until then (the Store must still outlive it,
+// as it does every snapshot).
 //
 // Values are never dropped while a handle lives, so a pointer into one
 // stays valid as long as the segment. At most `capacity` bytes are kept

@@ -115,13 +115,13 @@ Status Snapshot::Load(const SegmentRef& ref, const SegmentColumns& want, bool ho
       segment->event_begin = memo->event_begin();
       segment->memo.Attach(std::move(memo));
       // Private to this reader until it drops it; decoded through this
-      // snapshot, which the reader holds while it reads (as every reader
-      // of a snapshot's segments does).
+      // snapshot, a share of which it holds until then (the decoder is
+      // dropped once run: SegmentMemo::Materialize).
       Segment* hollow = segment.get();
-      segment->memo.SetHollow([this, ref, want, hollow] {
-        store_->impl_->cache->HollowDecoded();
+      segment->memo.SetHollow([self = shared_from_this(), ref, want, hollow] {
+        self->store_->impl_->cache->HollowDecoded();
         Segment full;
-        Status s = Decode(ref, want, &full);
+        Status s = self->Decode(ref, want, &full);
         if (!s.ok()) {
           full = EmptyValuedColumns(hollow->event_begin, want);
         }

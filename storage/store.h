@@ -143,8 +143,9 @@ class Store;
 struct BackupInfo;  // storage/backup.h
 struct CompactStats;  // storage/compact.h
 
-// A consistent, immutable view of the sealed data.
-class Snapshot {
+// A consistent, immutable view of the sealed data. Always held by a
+// shared_ptr (Store::GetSnapshot): a hollow segment shares it (Load).
+class Snapshot : public std::enable_shared_from_this<Snapshot> {
  public:
   ~Snapshot();
   // Segments that may hold rows matching `spec`, in (partition, segment) order.
@@ -162,8 +163,8 @@ class Snapshot {
   // segment: its ticket structure and memo only, `want` decoded into it by
   // its memo's Materialize() (storage/segment_memo.h). For a reader that
   // reads columns only to derive memo values, and checks memo.status().
-  // A hollow segment decodes through this snapshot: the snapshot must
-  // outlive it (every query reader holds its snapshot while it reads).
+  // A hollow segment decodes through this snapshot and holds a share of
+  // it until it is decoded or dropped, so it may outlive the caller's.
   Status Load(const SegmentRef& ref, const SegmentColumns& want, bool hollow_ok,
               std::shared_ptr<const Segment>* out) const;
   const Catalog& catalog() const;

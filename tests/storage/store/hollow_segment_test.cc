@@ -4,7 +4,9 @@
 // allowing hollow segments then gets each segment's ticket structure and
 // memo without decoding it, and its columns, decoded on Materialize(), are
 // those a plain load decodes. A rewritten segment (a new generation) is
-// never served the old version's values. Also the ranks of the LRU cache:
+// never served the old version's values. A hollow segment holds its
+// snapshot until decoded or dropped, so it decodes the version that
+// snapshot saw after the caller dropped it. Also the ranks of the LRU cache:
 // a scan keeps its higher-ranked entries over its own lower-ranked ones.
 #include <gtest/gtest.h>
 
@@ -54,7 +56,7 @@ void Ingest(Store* store, const std::vector<RawEvent>& events) {
 
 // Loads every segment of `snap` (hollow when allowed); keeps under "n"
 // each one's ticket count in its memo when it has none there. A hollow
-// segment decodes through its snapshot, which must outlive it.
+// segment decodes through its snapshot, a share of which it holds.
 std::vector<std::shared_ptr<const Segment>> LoadAll(const std::shared_ptr<const Snapshot>& snap, bool hollow_ok,
                                                     std::vector<SegmentRef>* refs_out = nullptr) {
   std::vector<SegmentRef> refs = snap->Plan(ScanSpec{}, nullptr);
@@ -158,6 +160,46 @@ TEST(HollowSegments, ARewrittenSegmentIsNeverServedTheOldValues) {
     EXPECT_EQ(seg->time_ms.size(), seg->num_events());
   }
   EXPECT_GE(rewritten, 1);
+}
+
+TEST(HollowSegments, AHollowSegmentHoldsItsSnapshotUntilDecoded) {
+  ScratchDir dir("hollow-snapshot");
+  auto store = OpenStore(dir.path(), 16 << 10);
+  Ingest(store.get(), Tickets(0, 1000, "created"));
+  Ingest(store.get(), Tickets(0, 1000, "agent_reply"));  // columns too large to cache, as above
+  const auto first = LoadAll(store->GetSnapshot(), false);
+  std::weak_ptr<const Snapshot> loaded_by;
+  std::vector<std::shared_ptr<const Segment>> hollow;
+  {
+    auto snap = store->GetSnapshot();
+    loaded_by = snap;
+    hollow = LoadAll(snap, true);
+  }  // the caller's share dropped
+  ASSERT_EQ(hollow.size(), first.size());
+  EXPECT_FALSE(loaded_by.expired()) << "a hollow segment must keep the snapshot it decodes through";
+  // A rewrite after the snapshot: the hollow segment still decodes the
+  // version its snapshot saw.
+  Ingest(store.get(), Tickets(0, 3, "resolved"));
+  for (size_t i = 0; i < hollow.size(); ++i) {
+    ASSERT_TRUE(hollow[i]->memo.hollow());
+    hollow[i]->memo.Materialize();
+    ASSERT_TRUE(hollow[i]->memo.status().ok());
+    EXPECT_EQ(hollow[i]->time_ms, first[i]->time_ms);
+    EXPECT_EQ(hollow[i]->ticket_ids, first[i]->ticket_ids);
+  }
+  EXPECT_TRUE(loaded_by.expired()) << "decoded, a hollow segment lets its snapshot go";
+  // Dropped without being decoded, it lets it go too.
+  {
+    auto snap = store->GetSnapshot();
+    loaded_by = snap;
+    hollow = LoadAll(snap, true);
+  }
+  size_t still_hollow = 0;
+  for (const auto& seg : hollow) still_hollow += seg->memo.hollow();
+  ASSERT_GT(still_hollow, 0u);
+  EXPECT_FALSE(loaded_by.expired());
+  hollow.clear();
+  EXPECT_TRUE(loaded_by.expired());
 }
 
 TEST(HollowSegments, AScanKeepsItsHigherRankedEntriesOverItsOwnLowerOnes) {
