@@ -28,13 +28,44 @@
 // same as of its instant forever (storage/batch_instants.cc). Only a
 // snapshot of this process can see that state: another process cannot open
 // the store meanwhile (a read-only open takes RocksDB's LOCK too:
-// store_open.cc), and a crash between two runs loses sealed_ahead (memory
-// only) and leaves the batches staged, which Store::Open seals whole before
-// it returns: their events sealed ahead are then duplicates of their sealed
-// copies (same ticket and id with a revision not above theirs, or same
-// content) and are dropped as any re-sent event is, each event keeping the
-// batch it was sealed with (tests/storage/store/seal_groups_test.cc,
-// ASpilledSealKilledBetweenRunsLosesAndDoublesNothing).
+// store_open.cc).
+//
+// A crash between two runs loses sealed_ahead (memory only) and leaves the
+// batches after the last run's staged, which Store::Open seals whole before
+// it returns. That is exact, for three reasons:
+//  1. Per ticket, what the committed runs sealed is a prefix of its staged
+//     events in ingest order. A run takes whole batches (every event not
+//     sealed ahead), then looks ahead over whole consecutive batches after
+//     them (it stops only between batches), taking every event of its own
+//     tickets in each (it interns no ticket while looking ahead). For
+//     ticket T, after runs 1..k: every event of T in batches up to A_k (the
+//     last batch run k took), and for each run j holding T its events in
+//     (A_j, L_j] (L_j: the last batch j looked at). A_j <= A_k, so each
+//     range starts inside what is taken whole: the union is every event of
+//     T in the batches up to the largest of A_k and those L_j.
+//  2. A replayed event is a duplicate (sealer_merge.cc rules), whatever
+//     else the ticket holds: one with a source id finds a sealed copy of
+//     that id whose revision is at least its own (its own copy, or the one
+//     that beat it; an id's latest revision only rises), one without finds
+//     its own content among the sealed events. It is dropped and changes
+//     nothing, so the events after it (by 1, every event of T not yet
+//     sealed comes after all the sealed ones) merge against exactly the
+//     state an uncrashed seal reaches, each kept event with its own batch;
+//     a replayed ticket keeps the partition it is sealed in (sealer_groups.cc).
+//  3. Tickets merge independently, so the other tickets' events in those
+//     batches seal as in any seal.
+// The only difference is the open's own IngestStats (replays counted as
+// duplicates), which Open ignores. Tested: tests/storage/store/
+// seal_groups_test.cc ASpilledSealKilledBetweenRunsLosesAndDoublesNothing
+// (with corrections and retractions: the store is what one in-memory seal
+// makes), and the killed spilled seals of CrashTest.
+//
+// Persisting the marks in each run's write batch was weighed and not done:
+// it would change no answer (above), only spare the open the re-decoding
+// of the replayed events, and it adds on-disk state (a key kind written
+// with each run, deleted with its batch, read at open, to be known by every
+// build that opens the store) whose mistakes skip events never sealed,
+// silently. Marks in memory fail safe: losing them costs a re-decode.
 #include <rocksdb/db.h>
 
 #include <algorithm>

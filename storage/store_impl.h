@@ -119,7 +119,8 @@ struct Store::Impl {
   // sealed, looking ahead for its own tickets; the batch stays staged until
   // the run that takes it, which skips them. In memory only: after a crash
   // the batch is sealed whole, and those events are duplicates of their
-  // sealed copies (dropped by identity).
+  // sealed copies (dropped by identity; why that is exact, and why the
+  // marks are not persisted: storage/sealer_staged.cc).
   std::map<uint32_t, std::vector<uint32_t>> sealed_ahead;  // GUARDED_BY(seal_mu)
 
   mutable std::mutex view_mu;
