@@ -42,7 +42,8 @@ constexpr const char* kFooter =
 // flush of stdout (full disk, closed pipe) turns success into kExitUsage.
 // Sanitizer builds return normally: LeakSanitizer runs at exit.
 int Finish(int code) {
-  const bool flushed = std::fflush(stdout) == 0;
+  // ferror: a write that failed before (a full buffer) leaves nothing to flush.
+  const bool flushed = std::fflush(stdout) == 0 && std::ferror(stdout) == 0;
   if (!flushed && code == kpi::cli::kExitOk) {
     std::fprintf(stderr, "kpi: writing the output failed\n");
     code = kpi::cli::kExitUsage;
