@@ -17,6 +17,7 @@
 // on one thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -63,6 +64,11 @@ struct AggregateFamily {
   bool (*check)(const std::vector<ValueType>& arg_types, ValueType* out, std::string* error) = nullptr;
   std::unique_ptr<AggregateState> (*create)(const AggregateSpec& spec, const BoundQuery& query) = nullptr;
   bool param_is_fraction = false;  // the last argument is a literal fraction in [0, 1] (percentile)
+  // Bytes per group of a state whose groups are of a fixed size and whose
+  // Combine reads nothing but the other state (no segment, no row values):
+  // one segment's partial states may then be kept with the segment and
+  // combined by later queries (query/execution/kept_states.h). 0: not kept.
+  size_t kept_group_bytes = 0;
 };
 
 struct AggregateEntry {

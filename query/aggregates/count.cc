@@ -47,6 +47,6 @@ std::unique_ptr<AggregateState> CreateCount(const AggregateSpec& spec, const Bou
 
 }  // namespace
 
-const AggregateFamily kCountFamily = {0, 1, CheckCount, CreateCount, false};
+const AggregateFamily kCountFamily = {0, 1, CheckCount, CreateCount, false, sizeof(uint64_t)};
 
 }  // namespace kpi::query

@@ -77,6 +77,6 @@ std::unique_ptr<AggregateState> CreateRate(const AggregateSpec&, const BoundQuer
 
 }  // namespace
 
-const AggregateFamily kRateFamily = {1, 1, CheckRate, CreateRate, false};
+const AggregateFamily kRateFamily = {1, 1, CheckRate, CreateRate, false, 2 * sizeof(uint64_t)};
 
 }  // namespace kpi::query

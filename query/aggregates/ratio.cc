@@ -86,6 +86,6 @@ std::unique_ptr<AggregateState> CreateRatio(const AggregateSpec& spec, const Bou
 
 }  // namespace
 
-const AggregateFamily kRatioFamily = {2, 2, CheckRatio, CreateRatio, false};
+const AggregateFamily kRatioFamily = {2, 2, CheckRatio, CreateRatio, false, 2 * sizeof(CompensatedSum) + 2};
 
 }  // namespace kpi::query

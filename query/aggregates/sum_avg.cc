@@ -82,7 +82,7 @@ std::unique_ptr<AggregateState> CreateAvg(const AggregateSpec& spec, const Bound
 
 }  // namespace
 
-const AggregateFamily kSumFamily = {1, 1, CheckNumeric, CreateSum, false};
-const AggregateFamily kAvgFamily = {1, 1, CheckNumeric, CreateAvg, false};
+const AggregateFamily kSumFamily = {1, 1, CheckNumeric, CreateSum, false, sizeof(CompensatedSum) + sizeof(uint64_t)};
+const AggregateFamily kAvgFamily = {1, 1, CheckNumeric, CreateAvg, false, sizeof(CompensatedSum) + sizeof(uint64_t)};
 
 }  // namespace kpi::query

@@ -15,7 +15,9 @@
 // `at` placements. Anything else (event rows, a scope, exemptions, cycles,
 // nested selects, expressions without a key: joins, scalar
 // functions, business calendars, ticket ids) reads columns directly and
-// scans decoded segments as before. So does a segment read `as of` a batch
+// scans decoded segments as before, unless the statement keeps partial
+// states (kept_states.h: then a repeat reads those alone, and a miss
+// decodes the hollow segment before the scan). So does a segment read `as of` a batch
 // older than some of its events, or holding corrections (both filtered
 // copies).
 // Thread safety: pure functions.

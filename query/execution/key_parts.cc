@@ -107,4 +107,37 @@ Value VecValue(const Vec& v, uint32_t i, const storage::Segment* segment, const 
   return Value::Null();
 }
 
+Value PartValue(uint64_t part, ValueType type, const StrDomain& str, const storage::Catalog& catalog,
+                const BoundQuery* query) {
+  if (part == kNullPart) return Value::Null();
+  Vec v;
+  v.type = type;
+  v.str = str;
+  v.n = 1;
+  double number;
+  const int64_t time = static_cast<int64_t>(part);
+  const uint32_t code = static_cast<uint32_t>(part);
+  const uint8_t boolean = static_cast<uint8_t>(part);
+  switch (type) {
+    case ValueType::kBool:
+      v.b8 = &boolean;
+      break;
+    case ValueType::kNumber:
+    case ValueType::kDuration:
+      std::memcpy(&number, &part, sizeof number);
+      v.f64 = &number;
+      break;
+    case ValueType::kTime:
+      v.i64 = &time;
+      break;
+    case ValueType::kString:
+      if (str.kind != StrKind::kDict) return Value::Null();
+      v.u32 = &code;
+      break;
+    case ValueType::kNull:
+      return Value::Null();
+  }
+  return VecValue(v, 0, nullptr, catalog, query);
+}
+
 }  // namespace kpi::query

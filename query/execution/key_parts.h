@@ -30,4 +30,10 @@ void KeyParts(const Vec& v, uint32_t segment_ordinal, uint64_t* out);
 Value VecValue(const Vec& v, uint32_t i, const storage::Segment* segment, const storage::Catalog& catalog,
                const BoundQuery* query = nullptr);
 
+// The value whose part is `part` in a vector of `type` and `str`: KeyParts'
+// inverse (VecValue of such a row) for every type but ticket ids and
+// literal strings (null for those). -0 comes back as 0 (KeyParts folds it).
+Value PartValue(uint64_t part, ValueType type, const StrDomain& str, const storage::Catalog& catalog,
+                const BoundQuery* query = nullptr);
+
 }  // namespace kpi::query

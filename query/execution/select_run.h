@@ -1,7 +1,8 @@
 // Internal to the executor (query/execution/executor.h): one select's run.
 // SelectRun scans the planned segments on its workers (select_run_scan.cc:
 // rows placed in time, cut to `during`, filtered, exemptions applied,
-// aggregates updated), assigns group ids (select_run_groups.cc: key parts,
+// aggregates updated; or the segment's kept partial states combined,
+// kept_states.h), assigns group ids (select_run_groups.cc: key parts,
 // kept groups, the hash table), then merges the workers' states and
 // finishes the rows (select_run_groups.cc). SelectWorker holds one thread's
 // partial states and scratch; nothing in it is shared.
@@ -20,6 +21,7 @@
 #include "query/execution/group_table.h"
 #include "query/execution/hollow_scan.h"
 #include "query/execution/kept_scan.h"
+#include "query/execution/kept_states.h"
 #include "query/execution/needed_columns.h"
 #include "query/execution/parallel_scan.h"
 #include "query/execution/repeat_index.h"
@@ -90,6 +92,9 @@ class SelectRun {
     zone_counts_ = CountsFromZoneMaps(q, options);
     hollow_ = HollowScanOk(q, options, created_code_);
     if (!MemoOff()) files_ = MemoFilesFor(snap.catalog());
+    // A process writing derived-value files runs one statement: it keeps
+    // the per-row values later processes read, not states (kept_states.h).
+    if (files_ == nullptr) states_key_ = KeptStatesKey(q, options, created_code_);
     spec_ = plan.spec;
     if (options.scope) {
       // The scope's `dim = / in` conjuncts prune segments like a where's.
@@ -129,6 +134,24 @@ class SelectRun {
   Status ScanSegment(SelectWorker& wk, const storage::SegmentRef& ref, uint32_t ordinal);
   // The same once loaded: `seg`, the view the query may see.
   Status ScanRows(SelectWorker& wk, const storage::SegmentRef& ref, const storage::Segment* seg, uint32_t ordinal);
+  // The segment's main rows (placed, cut to `during`, filtered, exemptions
+  // applied) into *main (none: main->n == 0), declared to wk.eval; *place:
+  // each row's placement (tickets: null when nothing places them).
+  void MainRows(SelectWorker& wk, const storage::SegmentRef& ref, const storage::Segment* seg, uint32_t ordinal,
+                Selection* main, const int64_t** place);
+
+  // Kept partial states (kept_states.h): the segment's groups and states
+  // over `main` into *out.
+  void BuildStates(SelectWorker& wk, const Selection& main, const int64_t* place, const storage::Segment* seg,
+                   uint32_t ordinal, KeptStates* out);
+  // Combines a segment's states into the worker's groups and states.
+  Status AddStates(SelectWorker& wk, const KeptStates& states);
+  // Without limit or having every group becomes a result row: a worker
+  // already past the row cap stops the query now, before the groups cost
+  // more memory (each worker's groups are a subset of the result's).
+  Status CheckRowCap(const SelectWorker& wk) const;
+  // Group key j's value for key part `part` when the key is a bucket.
+  Value BucketValue(size_t j, uint64_t part) const;
 
   // Exemption windows of an `evaluate`: drops the rows of *main placed in a
   // window whose predicate is true there.
@@ -178,6 +201,7 @@ class SelectRun {
   bool zone_counts_ = false;         // count() alone: segments with live counts are not read (zone_counts.h)
   bool hollow_ = false;              // segments may be loaded hollow (hollow_scan.h)
   std::shared_ptr<storage::MemoFiles> files_;  // derived values on disk (disk_memo.h), or null
+  std::string states_key_;           // the key of kept partial states, "" if none (kept_states.h)
   storage::ScanSpec spec_;  // the plan's, with the scope's pruning
   std::vector<std::pair<uint32_t, std::vector<uint32_t>>> scope_dims_;
   bool scope_impossible_ = false;  // the scope names a value or dimension never seen

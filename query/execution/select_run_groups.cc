@@ -112,10 +112,7 @@ void SelectRun::GroupIds(SelectWorker& wk, const Selection& main, const int64_t*
       if (!inserted) continue;
       std::vector<Value> values(k);
       for (size_t j = 0; j < k; ++j) {
-        if (q_.groups[j].is_bucket)
-          values[j] = IsCyclicUnit(q_.groups[j].unit)
-                          ? Value::Number(static_cast<double>(static_cast<int64_t>(parts[j])))
-                          : Value::Time(static_cast<int64_t>(parts[j]));
+        if (q_.groups[j].is_bucket) values[j] = BucketValue(j, parts[j]);
         else values[j] = VecValue(wk.eval.EvalMain(*q_.groups[j].expr), lg->first[g], seg, snap_.catalog(), &q_);
       }
       wk.keys.push_back(std::move(values));
@@ -132,10 +129,7 @@ void SelectRun::GroupIds(SelectWorker& wk, const Selection& main, const int64_t*
   auto materialize = [&](uint32_t i) {
     std::vector<Value> values(k);
     for (size_t j = 0; j < k; ++j) {
-      if (q_.groups[j].is_bucket)
-        values[j] = IsCyclicUnit(q_.groups[j].unit)
-                        ? Value::Number(static_cast<double>(static_cast<int64_t>(wk.parts[j][i])))
-                        : Value::Time(static_cast<int64_t>(wk.parts[j][i]));
+      if (q_.groups[j].is_bucket) values[j] = BucketValue(j, wk.parts[j][i]);
       else values[j] = VecValue(*vecs[j], i, seg, snap_.catalog(), &q_);
     }
     wk.keys.push_back(std::move(values));
@@ -198,6 +192,91 @@ void SelectRun::GroupIds(SelectWorker& wk, const Selection& main, const int64_t*
   }
   if (wk.table.size() != groups_before)
     for (auto& a : wk.aggs) a->Resize(wk.table.size());
+}
+
+Value SelectRun::BucketValue(size_t j, uint64_t part) const {
+  return IsCyclicUnit(q_.groups[j].unit) ? Value::Number(static_cast<double>(static_cast<int64_t>(part)))
+                                         : Value::Time(static_cast<int64_t>(part));
+}
+
+Status SelectRun::CheckRowCap(const SelectWorker& wk) const {
+  if (!q_.limit && q_.having == nullptr && wk.table.size() > options_.max_result_rows)
+    return Status::ResourceExhausted("the result has more than " + std::to_string(options_.max_result_rows) +
+                                     " rows (the row limit); narrow the query or add a limit");
+  return Status::OK();
+}
+
+void SelectRun::BuildStates(SelectWorker& wk, const Selection& main, const int64_t* place,
+                            const storage::Segment* seg, uint32_t ordinal, KeptStates* out) {
+  const size_t k = q_.groups.size();
+  const uint32_t n = main.n;
+  std::vector<uint32_t>& local = wk.gids;  // each main row's local group
+  local.assign(n, 0);
+  if (k == 0) {
+    out->groups = n > 0 ? 1 : 0;
+  } else if (n > 0) {
+    std::vector<const Vec*> vecs;
+    ComputeParts(wk, main, place, seg, ordinal, &vecs);
+    // One dictionary key is left in vecs[0]: its codes are the parts.
+    const Vec* dict = k == 1 && vecs[0] != nullptr && vecs[0]->type == ValueType::kString &&
+                              vecs[0]->str.kind == StrKind::kDict && !vecs[0]->is_const()
+                          ? vecs[0]
+                          : nullptr;
+    for (size_t j = 0; j < k; ++j) {
+      out->types.push_back(vecs[j] != nullptr ? vecs[j]->type : ValueType::kTime);
+      out->domains.push_back(vecs[j] != nullptr ? vecs[j]->str : StrDomain{});
+    }
+    GroupTable table(k);
+    std::vector<uint64_t> row(k);
+    for (uint32_t i = 0; i < n; ++i) {
+      for (size_t j = 0; j < k; ++j)
+        row[j] = dict != nullptr ? (dict->u32[i] == 0 ? kNullPart : uint64_t{dict->u32[i]}) : wk.parts[j][i];
+      bool inserted;
+      local[i] = table.FindOrInsert(row.data(), &inserted);
+      if (inserted) out->parts.insert(out->parts.end(), row.begin(), row.end());
+    }
+    out->groups = table.size();
+  }
+  for (const AggregateSpec& spec : q_.aggregates) {
+    std::unique_ptr<AggregateState> state = spec.family->create(spec, q_);
+    state->Resize(out->groups);
+    if (n > 0) {
+      AggregateInput in;
+      for (size_t a = 0; a < spec.args.size() && a < 2; ++a) in.args[a] = &wk.eval.EvalMain(*spec.args[a]);
+      in.segment = seg;
+      in.segment_ordinal = ordinal;
+      state->Update(k == 0 ? nullptr : local.data(), n, in);
+    }
+    out->aggs.push_back(std::move(state));
+  }
+  out->bytes = KeptStatesBytes(q_, out->groups);
+}
+
+Status SelectRun::AddStates(SelectWorker& wk, const KeptStates& states) {
+  if (states.groups == 0) return Status::OK();
+  const size_t k = q_.groups.size();
+  wk.local_map.resize(states.groups);
+  if (k == 0) {
+    wk.local_map[0] = 0;  // the one group
+  } else {
+    const size_t groups_before = wk.table.size();
+    for (size_t g = 0; g < states.groups; ++g) {
+      bool inserted;
+      const uint64_t* parts = states.parts.data() + g * k;
+      wk.local_map[g] = wk.table.FindOrInsert(parts, &inserted);
+      if (!inserted) continue;
+      std::vector<Value> values(k);
+      for (size_t j = 0; j < k; ++j)
+        values[j] = q_.groups[j].is_bucket
+                        ? BucketValue(j, parts[j])
+                        : PartValue(parts[j], states.types[j], states.domains[j], snap_.catalog(), &q_);
+      wk.keys.push_back(std::move(values));
+    }
+    if (wk.table.size() != groups_before)
+      for (auto& a : wk.aggs) a->Resize(wk.table.size());
+  }
+  for (size_t j = 0; j < wk.aggs.size(); ++j) wk.aggs[j]->Combine(*states.aggs[j], wk.local_map.data());
+  return CheckRowCap(wk);
 }
 
 // Default order: the group keys ascending (CompareForSort per column).

@@ -17,6 +17,7 @@
 #include "query/execution/group_eval.h"
 #include "query/execution/group_table.h"
 #include "query/execution/kept_scan.h"
+#include "query/execution/kept_states.h"
 #include "query/execution/key_parts.h"
 #include "query/execution/memo_keys.h"
 #include "query/execution/needed_columns.h"
@@ -214,8 +215,9 @@ Status SelectRun::ScanSegment(SelectWorker& wk, const storage::SegmentRef& ref, 
   }
   std::shared_ptr<const storage::Segment> holder;
   const storage::Segment* seg;
-  KPI_RETURN_IF_ERROR(
-      LoadVisible(snap_, files_.get(), ref, columns_, plan_.max_batch, hollow_, &holder, &wk.filtered, &seg));
+  // Kept states are found in a hollow segment too (kept_states.h).
+  KPI_RETURN_IF_ERROR(LoadVisible(snap_, files_.get(), ref, columns_, plan_.max_batch,
+                                  hollow_ || !states_key_.empty(), &holder, &wk.filtered, &seg));
   // Values of the version itself (not of a filtered copy) through the files.
   const DiskMemoScope disk(files_.get(), seg == holder.get() ? seg : nullptr, ref);
   KPI_RETURN_IF_ERROR(ScanRows(wk, ref, seg, ordinal));
@@ -225,13 +227,59 @@ Status SelectRun::ScanSegment(SelectWorker& wk, const storage::SegmentRef& ref, 
 Status SelectRun::ScanRows(SelectWorker& wk, const storage::SegmentRef& ref, const storage::Segment* seg,
                            uint32_t ordinal) {
   if (seg->num_events() == 0 || seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
+  if (!states_key_.empty()) {
+    if (auto kept = seg->memo.Find(states_key_)) return AddStates(wk, *static_cast<const KeptStates*>(kept.get()));
+    // A miss: a hollow segment is decoded now unless every value the scan
+    // reads comes through the memo (hollow_scan.h), which decodes on a miss.
+    if (!hollow_) seg->memo.Materialize();
+    auto states = std::make_shared<KeptStates>();
+    {
+      MemoBuildScope building;  // the states are kept, not what they are built from
+      Selection main;
+      const int64_t* place = nullptr;
+      MainRows(wk, ref, seg, ordinal, &main, &place);
+      BuildStates(wk, main, place, seg, ordinal, states.get());
+    }
+    const size_t bytes = states->bytes;
+    seg->memo.Keep(states_key_, states, bytes);  // when the version's memo has room
+    return AddStates(wk, *states);
+  }
+  Selection main;
+  const int64_t* place = nullptr;
+  MainRows(wk, ref, seg, ordinal, &main, &place);
+  if (main.n == 0) return Status::OK();
+
+  const uint32_t* gids = nullptr;
+  if (!q_.groups.empty()) {
+    GroupIds(wk, main, place, seg, ordinal);
+    gids = wk.gids.data();
+    KPI_RETURN_IF_ERROR(CheckRowCap(wk));
+  }
+  for (size_t j = 0; j < q_.aggregates.size(); ++j) {
+    const AggregateSpec& spec = q_.aggregates[j];
+    if (spec.cycles) {  // over the selected tickets' cycles, not the tickets
+      UpdateOverCycles(spec, *seg, main, gids, ordinal, wk.aggs[j].get());
+      continue;
+    }
+    AggregateInput in;
+    for (size_t k = 0; k < spec.args.size() && k < 2; ++k) in.args[k] = &wk.eval.EvalMain(*spec.args[k]);
+    in.segment = seg;
+    in.segment_ordinal = ordinal;
+    wk.aggs[j]->Update(gids, main.n, in);
+  }
+  return Status::OK();
+}
+
+void SelectRun::MainRows(SelectWorker& wk, const storage::SegmentRef& ref, const storage::Segment* seg,
+                         uint32_t ordinal, Selection* main_out, const int64_t** place_out) {
+  *main_out = Selection{nullptr, 0, false};
   wk.rows.Reset(seg, ordinal, q_.source, created_code_);
   // The scope first: tickets outside it (and their events) are never rows.
   const uint8_t* keep = nullptr;
   if (wk.scope) {
     const uint32_t kept =
         wk.scope->Mark(*seg, q_.source == Source::kTickets ? &wk.rows : nullptr, &wk.keep);
-    if (kept == 0) return Status::OK();
+    if (kept == 0) return;
     if (kept < seg->num_tickets()) {
       keep = wk.keep.data();
       for (uint32_t t = 0; t < seg->num_tickets(); ++t)
@@ -325,7 +373,7 @@ Status SelectRun::ScanRows(SelectWorker& wk, const storage::SegmentRef& ref, con
       initial = Selection{nullptr, ne, false};
     }
   }
-  if (initial.n == 0) return Status::OK();
+  if (initial.n == 0) return;
 
   Selection main = initial;
   // Main rows that depend on the segment only (every row, or the rows of
@@ -337,39 +385,17 @@ Status SelectRun::ScanRows(SelectWorker& wk, const storage::SegmentRef& ref, con
     const bool kept = main.rows != wk.selected.data();
     const std::string& pred = wk.eval.MemoKeyOf(*q_.where);
     wk.main_key = !wk.main_key.empty() && kept && !pred.empty() ? wk.main_key + "/f" + pred : "";
-    if (main.n == 0) return Status::OK();
+    if (main.n == 0) return;
   }
   if (!q_.exclusions.empty()) {
     ApplyExclusions(wk, place, &main);
-    if (main.n == 0) return Status::OK();
+    if (main.n == 0) return;
   }
   wk.eval.SetMain(main);
-
-  const uint32_t* gids = nullptr;
-  if (!q_.groups.empty()) {
-    GroupIds(wk, main, place, seg, ordinal);
-    gids = wk.gids.data();
-    // Without limit or having every group becomes a result row: a worker
-    // already past the row cap stops the query now, before the groups
-    // cost more memory (each worker's groups are a subset of the result's).
-    if (!q_.limit && q_.having == nullptr && wk.table.size() > options_.max_result_rows)
-      return Status::ResourceExhausted("the result has more than " + std::to_string(options_.max_result_rows) +
-                                       " rows (the row limit); narrow the query or add a limit");
-  }
-  for (size_t j = 0; j < q_.aggregates.size(); ++j) {
-    const AggregateSpec& spec = q_.aggregates[j];
-    if (spec.cycles) {  // over the selected tickets' cycles, not the tickets
-      UpdateOverCycles(spec, *seg, main, gids, ordinal, wk.aggs[j].get());
-      continue;
-    }
-    AggregateInput in;
-    for (size_t k = 0; k < spec.args.size() && k < 2; ++k) in.args[k] = &wk.eval.EvalMain(*spec.args[k]);
-    in.segment = seg;
-    in.segment_ordinal = ordinal;
-    wk.aggs[j]->Update(gids, main.n, in);
-  }
-  return Status::OK();
+  *main_out = main;
+  *place_out = place;
 }
+
 
 // Exemption windows of an `evaluate`: drops the rows of *main placed in a
 // window whose predicate is true there.

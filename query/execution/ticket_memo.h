@@ -55,6 +55,16 @@ inline int& MemoBuildDepth() {
   return depth;
 }
 
+// Raises MemoBuildDepth for its lifetime: what the scope derives is not
+// kept (it builds a value that is).
+class MemoBuildScope {
+ public:
+  MemoBuildScope() { ++MemoBuildDepth(); }
+  ~MemoBuildScope() { --MemoBuildDepth(); }
+  MemoBuildScope(const MemoBuildScope&) = delete;
+  MemoBuildScope& operator=(const MemoBuildScope&) = delete;
+};
+
 // KPI_SEGMENT_MEMO=off in the environment: nothing is kept or found, so a
 // statement repeated in one process finds its columns decoded (the segment
 // cache) but derives its per-ticket values again. A measurement switch
@@ -86,9 +96,10 @@ const T* Memoized(const storage::Segment& seg, const std::string& key, size_t by
   seg.memo.Materialize();
   if (MemoOff() || MemoBuildDepth() > 0 || !seg.memo.HasRoom(bytes)) return nullptr;
   auto value = std::make_shared<T>();
-  ++MemoBuildDepth();
-  build(value.get());
-  --MemoBuildDepth();
+  {
+    MemoBuildScope building;
+    build(value.get());
+  }
   if constexpr (!std::is_same_v<std::decay_t<Measure>, std::nullptr_t>) bytes = measure(*value);
   const T* built = value.get();
   // Null when the room went to another column meanwhile: derived in vain once.

@@ -16,7 +16,6 @@
 #include <thread>
 #include <vector>
 
-#include "cli/gen/generator.h"
 #include "query/engine.h"
 #include "query/engine/cached_store.h"
 #include "query/execution/memo_keys.h"
@@ -25,22 +24,6 @@
 
 namespace kpi::query {
 namespace {
-
-std::vector<RawEvent> Generated(int tickets) {
-  gen::GenOptions g;
-  g.tickets = tickets;
-  g.days = 6;  // ~500 tickets a day (a partition): whole segments of 256
-  gen::Generator gen(g);
-  std::vector<RawEvent> all, batch;
-  while (gen.Next(5000, &batch)) all.insert(all.end(), batch.begin(), batch.end());
-  return all;
-}
-
-void Ingest(storage::Store* store, const std::vector<RawEvent>& events) {
-  std::vector<storage::EventReject> rejects;
-  storage::IngestStats stats;
-  ASSERT_TRUE(store->Ingest(events, &rejects, &stats).ok());
-}
 
 const std::vector<std::string>& Statements() {
   static const std::vector<std::string> kStatements = {
@@ -60,66 +43,21 @@ const std::vector<std::string>& Statements() {
   return kStatements;
 }
 
-void ExpectSame(const Engine& got_engine, const Engine& want_engine, const std::string& q, const ExecOptions& o,
-                const std::string& what) {
-  Result got, want;
-  QueryError e1, e2;
-  ASSERT_TRUE(got_engine.Execute(q, o, &got, &e1).ok()) << q << ": " << e1.ToString();
-  ASSERT_TRUE(want_engine.Execute(q, o, &want, &e2).ok()) << q << ": " << e2.ToString();
-  ASSERT_FALSE(want.rows.empty()) << q;
-  EXPECT_EQ(got.rows, want.rows) << what << ": " << q;
-}
-
 TEST(HollowScan, RepeatsDecodeNothingAndAnswerAsWithoutACache) {
-  kpi::testing::ScratchDir dir_b("hollow-b");
-  const std::vector<RawEvent> events = Generated(3000);
   ExecOptions o;
   o.threads = 1;
-  // What each statement keeps, measured on a store with room for all.
-  std::vector<size_t> memo_bytes, column_bytes;
-  for (const std::string& q : Statements()) {
-    kpi::testing::ScratchDir dir("hollow-probe");
-    auto probe = OpenCachedStore(dir.path(), size_t{1} << 30);
-    Ingest(probe.get(), events);
-    probe.reset();  // reopened: the cache holds what the statement reads only
-    probe = OpenCachedStore(dir.path(), size_t{1} << 30);
-    const Engine engine(probe.get());
-    Result r;
-    QueryError e;
-    ASSERT_TRUE(engine.Execute(q, o, &r, &e).ok()) << e.ToString();
-    memo_bytes.push_back(probe->MemoCacheStats().bytes);
-    column_bytes.push_back(probe->SegmentCacheStats().bytes);
-  }
-  auto uncached = OpenCachedStore(dir_b.path(), 0);
-  Ingest(uncached.get(), events);
-  const Engine without(uncached.get());
-  for (size_t i = 0; i < Statements().size(); ++i) {
-    const std::string& q = Statements()[i];
-    // Room for the statement's values and a quarter of its columns.
-    ASSERT_GT(column_bytes[i], 2 * memo_bytes[i]) << q;
-    kpi::testing::ScratchDir dir("hollow-a");
-    auto cached = OpenCachedStore(dir.path(), memo_bytes[i] + column_bytes[i] / 4);
-    Ingest(cached.get(), events);
-    const Engine with_cache(cached.get());
-    ExpectSame(with_cache, without, q, o, "first run");
-    ExpectSame(with_cache, without, q, o, "second run");  // misses only where the first kept no values
-    const storage::CacheStats before = cached->MemoCacheStats();
-    ExpectSame(with_cache, without, q, o, "third run");
-    const storage::CacheStats after = cached->MemoCacheStats();
-    EXPECT_GT(after.hits, before.hits) << "segments read hollow: " << q;
-    EXPECT_EQ(after.misses, before.misses) << "a segment decoded on the repeat: " << q;
-  }
+  ExpectRepeatsReadHollow(Statements(), GeneratedEvents(3000), 2, o);
 }
 
 TEST(HollowScan, MixedStatementsRewritesAndAsOfAnswerAsWithoutACache) {
   kpi::testing::ScratchDir dir_a("hollow-mix-a"), dir_b("hollow-mix-b");
-  const std::vector<RawEvent> events = Generated(3000);
+  const std::vector<RawEvent> events = GeneratedEvents(3000);
   const size_t half = events.size() / 2;
   const std::vector<RawEvent> first(events.begin(), events.begin() + half), second(events.begin() + half, events.end());
   // A cache that holds the values of several statements and few columns.
   auto cached = OpenCachedStore(dir_a.path(), size_t{256} << 10);
   auto uncached = OpenCachedStore(dir_b.path(), 0);
-  for (storage::Store* s : {cached.get(), uncached.get()}) Ingest(s, first);
+  for (storage::Store* s : {cached.get(), uncached.get()}) IngestAll(s, first);
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   const int64_t between =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -130,7 +68,7 @@ TEST(HollowScan, MixedStatementsRewritesAndAsOfAnswerAsWithoutACache) {
   for (int round = 0; round < 2; ++round)
     for (const std::string& q : Statements()) ExpectSame(with_cache, without, q, o, "before the rewrite");
   // The second half rewrites most segments (new generations).
-  for (storage::Store* s : {cached.get(), uncached.get()}) Ingest(s, second);
+  for (storage::Store* s : {cached.get(), uncached.get()}) IngestAll(s, second);
   ExecOptions as_of = o;
   as_of.as_of_ms = between;
   for (int round = 0; round < 2; ++round) {
@@ -161,7 +99,7 @@ TEST(HollowScan, KeptRepeatAnswersFollowContactsInOtherSegments) {
   auto cached = OpenCachedStore(dir_a.path(), size_t{1} << 30);
   auto uncached = OpenCachedStore(dir_b.path(), 0);
   for (storage::Store* s : {cached.get(), uncached.get()})
-    Ingest(s, {Created("A", 10, "c1"), Created("Z", 30, "c2")});
+    IngestAll(s, {Created("A", 10, "c1"), Created("Z", 30, "c2")});
   const std::string q = "select rate(repeat_within(7d, customer, category)) as r from tickets";
   const Engine with_cache(cached.get()), without(uncached.get());
   ExecOptions o;
@@ -176,7 +114,7 @@ TEST(HollowScan, KeptRepeatAnswersFollowContactsInOtherSegments) {
   const std::vector<storage::SegmentRef> before = cached->GetSnapshot()->Plan(storage::ScanSpec{}, nullptr);
   // Two days before A, the same customer and category: in a partition (and
   // segment) of its own.
-  for (storage::Store* s : {cached.get(), uncached.get()}) Ingest(s, {Created("B", 8, "c1")});
+  for (storage::Store* s : {cached.get(), uncached.get()}) IngestAll(s, {Created("B", 8, "c1")});
   const std::vector<storage::SegmentRef> after = cached->GetSnapshot()->Plan(storage::ScanSpec{}, nullptr);
   ASSERT_EQ(after.size(), before.size() + 1);
   for (const storage::SegmentRef& old : before) {
@@ -198,7 +136,7 @@ TEST(HollowScan, KeptRepeatAnswersFollowContactsInOtherSegments) {
 TEST(HollowScan, KeptRepeatAnswersOutliveASealOfOtherSegments) {
   kpi::testing::ScratchDir dir("repeat-kept-seal");
   auto cached = OpenCachedStore(dir.path(), size_t{1} << 30);
-  Ingest(cached.get(), {Created("A", 10, "c1"), Created("B", 8, "c1"), Created("Z", 30, "c2")});
+  IngestAll(cached.get(), {Created("A", 10, "c1"), Created("B", 8, "c1"), Created("Z", 30, "c2")});
   const std::string q =
       "select rate(repeat_within(7d, customer, category)) as r from tickets during 2025-01-12 .. 2025-01-16";
   const Engine engine(cached.get());
@@ -214,7 +152,7 @@ TEST(HollowScan, KeptRepeatAnswersOutliveASealOfOtherSegments) {
   const storage::CacheStats first = cached->MemoCacheStats();
   EXPECT_EQ(rate(), Value::Number(0.5));
   const storage::CacheStats again = cached->MemoCacheStats();
-  Ingest(cached.get(), {Created("Y", 60, "c1")});  // a partition of its own, far outside the window
+  IngestAll(cached.get(), {Created("Y", 60, "c1")});  // a partition of its own, far outside the window
   const storage::CacheStats sealed = cached->MemoCacheStats();
   EXPECT_EQ(rate(), Value::Number(0.5));
   const storage::CacheStats after = cached->MemoCacheStats();
