@@ -21,23 +21,27 @@ int64_t FromTimePoint(Seconds tp) { return tp.time_since_epoch().count(); }
 
 const cctz::civil_day kEpochDay(1970, 1, 1);
 
-// The instant a wall-clock time names in `tz`: the transition when the zone
-// skips it, the later candidate at or before `not_after_s` when it repeats.
-int64_t CivilToEpoch(const cctz::civil_second& cs, const cctz::time_zone& tz, int64_t not_after_s) {
-  const cctz::time_zone::civil_lookup cl = tz.lookup(cs);
+// The first instant of a local day: its midnight, the earlier one when the
+// midnight repeats (a 25-hour day starts at its first 00:00), the transition
+// when the zone skips it. Day buckets start there, and so does a date.
+int64_t LocalDayStart(const cctz::civil_day& day, const cctz::time_zone& tz) {
+  const cctz::time_zone::civil_lookup cl = tz.lookup(cctz::civil_second(day));
   switch (cl.kind) {
     case cctz::time_zone::civil_lookup::SKIPPED:
       return FromTimePoint(cl.trans);
-    case cctz::time_zone::civil_lookup::REPEATED: {
-      const int64_t pre = FromTimePoint(cl.pre), post = FromTimePoint(cl.post);
-      if (post <= not_after_s && post > pre) return post;
-      if (pre <= not_after_s && pre > post) return pre;
-      return std::min(pre, post);
-    }
+    case cctz::time_zone::civil_lookup::REPEATED:
+      return std::min(FromTimePoint(cl.pre), FromTimePoint(cl.post));
     case cctz::time_zone::civil_lookup::UNIQUE:
     default:
       return FromTimePoint(cl.pre);
   }
+}
+
+// A zone-less wall-clock time, as calendars read theirs (Python's zoneinfo
+// with fold=0): a time that occurs twice is its first occurrence, one that
+// does not exist is read with the offset in force before the gap.
+int64_t WallClockFold0(const cctz::civil_second& cs, const cctz::time_zone& tz) {
+  return FromTimePoint(tz.lookup(cs).pre);
 }
 
 bool Digits(std::string_view text, size_t* i, int n, int* value) {
@@ -127,7 +131,7 @@ bool ParseQueryInstant(std::string_view text, const cctz::time_zone& tz, int64_t
   const cctz::civil_day day(y, mo, d);
   if (d < 1 || day.day() != d || day.month() != mo) return fail("no such day");
   if (i == text.size()) {
-    *epoch_ms = CivilToEpoch(cctz::civil_second(day), tz, INT64_MAX) * 1000;
+    *epoch_ms = LocalDayStart(day, tz) * 1000;
     return true;
   }
   if (text[i] != 'T' && text[i] != 't' && text[i] != ' ') return fail("expected 'T' after the date");
@@ -151,7 +155,7 @@ bool ParseQueryInstant(std::string_view text, const cctz::time_zone& tz, int64_t
   }
   const cctz::civil_second cs(y, mo, d, h, mi, s);
   if (i == text.size()) {
-    *epoch_ms = CivilToEpoch(cs, tz, INT64_MAX) * 1000 + ms;
+    *epoch_ms = WallClockFold0(cs, tz) * 1000 + ms;
     return true;
   }
   int offset_s = 0;
@@ -251,10 +255,9 @@ void TimeBucketer::FillDay(int64_t local_day, DayEntry* e) const {
 int64_t TimeBucketer::DayBucketStart(int64_t epoch_s, int64_t local_day) {
   DayEntry& e = days_[static_cast<uint64_t>(local_day) % kDaySlots];
   if (e.local_day != local_day) FillDay(local_day, &e);
-  if (e.pre_s == e.post_s) return e.pre_s;
-  // A repeated local midnight: the later candidate at or before the instant.
-  if (e.post_s <= epoch_s && e.post_s > e.pre_s) return e.post_s;
-  if (e.pre_s <= epoch_s && e.pre_s > e.post_s) return e.pre_s;
+  (void)epoch_s;
+  // A repeated local midnight (a zone falling back from 01:00 to 00:00):
+  // the day starts at its first midnight and is one bucket of 25 hours.
   return std::min(e.pre_s, e.post_s);
 }
 

@@ -163,9 +163,20 @@ TEST(QueryInstants, DatesAreMidnightInTheQueryZone) {
   // An explicit offset is absolute whatever the zone.
   ASSERT_TRUE(ParseQueryInstant("2025-02-02T12:00:00+01:00", Zone("Asia/Tokyo"), &ms, &why));
   EXPECT_EQ(ms, Utc("2025-02-02T11:00:00Z"));
-  // No offset: wall clock in the zone; a skipped wall clock maps to the transition.
-  ASSERT_TRUE(ParseQueryInstant("2025-03-30T02:30:00", Zone("Europe/Berlin"), &ms, &why));
-  EXPECT_EQ(ms, Utc("2025-03-30T01:00:00Z"));
+  // No offset: wall clock in the zone, read as calendars read theirs (fold=0):
+  // a skipped wall clock with the offset before the gap, a repeated one as
+  // its first occurrence.
+  // A date is the first instant of its local day: the first of a repeated
+  // midnight (Havana falls back from 01:00 to 00:00), the jump over a
+  // skipped one (Havana springs from 00:00 to 01:00).
+  struct Case { const char *text, *zone, *utc; };
+  for (const Case& c : {Case{"2025-03-30T02:30:00", "Europe/Berlin", "2025-03-30T01:30:00Z"},
+                        Case{"2025-10-26T02:30:00", "Europe/Berlin", "2025-10-26T00:30:00Z"},
+                        Case{"2025-11-02", "America/Havana", "2025-11-02T04:00:00Z"},
+                        Case{"2025-03-09", "America/Havana", "2025-03-09T05:00:00Z"}}) {
+    ASSERT_TRUE(ParseQueryInstant(c.text, Zone(c.zone), &ms, &why)) << c.text;
+    EXPECT_EQ(ms, Utc(c.utc)) << c.text << " in " << c.zone;
+  }
   ASSERT_TRUE(ParseQueryInstant("2025-06-09T23:59:59.999Z", Zone("UTC"), &ms, &why));
   EXPECT_EQ(ms, Utc("2025-06-10T00:00:00Z") - 1);
 }

@@ -38,24 +38,30 @@ bool Expect(std::string_view text, size_t* i, char c) {
   return true;
 }
 
-// The absolute instant of a civil time in `tz`: the earliest candidate at or
-// before `not_after_s` when the wall clock repeats, the transition when it is
-// skipped.
-int64_t CivilToEpochSeconds(const cctz::civil_second& cs, const cctz::time_zone& tz, int64_t not_after_s) {
-  const cctz::time_zone::civil_lookup cl = tz.lookup(cs);
-  switch (cl.kind) {
-    case cctz::time_zone::civil_lookup::SKIPPED:
-      return FromSeconds(cl.trans);
-    case cctz::time_zone::civil_lookup::REPEATED: {
-      int64_t pre = FromSeconds(cl.pre), post = FromSeconds(cl.post);
-      if (post <= not_after_s && post > pre) return post;
-      if (pre <= not_after_s && pre > post) return pre;
-      return std::min(pre, post);
-    }
-    case cctz::time_zone::civil_lookup::UNIQUE:
-    default:
-      return FromSeconds(cl.pre);
+// The first instant whose local date is `day`: of the instants that read
+// `day` 00:00 on the wall clock, the earliest; none (the zone skips its
+// midnight): the instant the clock jumps over it.
+int64_t DayStartSeconds(const cctz::civil_day& day, const cctz::time_zone& tz) {
+  const cctz::time_zone::civil_lookup cl = tz.lookup(cctz::civil_second(day));
+  if (cl.kind == cctz::time_zone::civil_lookup::SKIPPED) return FromSeconds(cl.trans);
+  int64_t first = FromSeconds(cl.pre);
+  for (int64_t t : {FromSeconds(cl.pre), FromSeconds(cl.post)})
+    if (tz.lookup(ToSeconds(t)).cs == cctz::civil_second(day) && t < first) first = t;
+  return first;
+}
+
+// A zone-less wall-clock time: the earliest instant that shows it; in a gap,
+// the time read with the UTC offset in force just before the gap.
+int64_t WallClockSeconds(const cctz::civil_second& cs, const cctz::time_zone& tz) {
+  const int64_t naive = FromSeconds(cctz::convert(cs, cctz::utc_time_zone()));
+  int64_t best = INT64_MAX;
+  for (int64_t probe : {naive - 86400, naive, naive + 86400}) {
+    const int64_t t = naive - tz.lookup(ToSeconds(probe)).offset;
+    if (tz.lookup(ToSeconds(t)).cs == cs && t < best) best = t;
   }
+  if (best != INT64_MAX) return best;
+  const cctz::time_zone::civil_lookup cl = tz.lookup(cs);  // in a gap
+  return naive - tz.lookup(ToSeconds(FromSeconds(cl.trans) - 1)).offset;
 }
 
 }  // namespace
@@ -78,7 +84,7 @@ bool ParseInstant(std::string_view text, const cctz::time_zone& tz, int64_t* epo
   const cctz::civil_day day(y, mo, d);
   if (day.day() != d || day.month() != mo) return false;  // 2025-02-30
   if (i == text.size()) {
-    *epoch_ms = CivilToEpochSeconds(cctz::civil_second(day), tz, INT64_MAX) * 1000;
+    *epoch_ms = DayStartSeconds(day, tz) * 1000;
     return true;
   }
   if (text[i] != 'T' && text[i] != 't' && text[i] != ' ') return false;
@@ -102,7 +108,7 @@ bool ParseInstant(std::string_view text, const cctz::time_zone& tz, int64_t* epo
   }
   const cctz::civil_second cs(y, mo, d, h, mi, s);
   if (i == text.size()) {
-    *epoch_ms = CivilToEpochSeconds(cs, tz, INT64_MAX) * 1000 + ms;
+    *epoch_ms = WallClockSeconds(cs, tz) * 1000 + ms;
     return true;
   }
   int offset_s = 0;
@@ -212,7 +218,7 @@ bool BucketStart(int64_t epoch_ms, std::string_view unit, const cctz::time_zone&
   } else {
     return false;
   }
-  *start_ms = CivilToEpochSeconds(cctz::civil_second(day), tz, s) * 1000;
+  *start_ms = DayStartSeconds(day, tz) * 1000;
   return true;
 }
 
