@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -68,8 +69,11 @@ void TraceMemory(std::string_view label, std::string_view detail) {
                   Mb(a.active), Mb(a.resident), Mb(a.metadata), Mb(a.retained));
     je = buf;
   }
+  timespec cpu{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
   std::lock_guard lock(sink.mu);
-  std::fprintf(sink.file, "mem %.1f rss %.0f alloc %s %.*s %.*s\n", s, Mb(ResidentBytes()), je.c_str(),
+  std::fprintf(sink.file, "mem %.1f cpu %.2f rss %.0f alloc %s %.*s %.*s\n", s,
+               static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec), Mb(ResidentBytes()), je.c_str(),
                static_cast<int>(label.size()), label.data(), static_cast<int>(detail.size()), detail.data());
   std::fflush(sink.file);
 }

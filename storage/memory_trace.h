@@ -2,8 +2,10 @@
 // grows with the store. Off unless KPI_MEMORY_TRACE is set in the
 // environment: to a file path (appended to) or "-" (stderr). Then each
 // TraceMemory call writes one line:
-//   mem <s> rss <MB> alloc <MB> active <MB> resident <MB> meta <MB> retained <MB> <label> <detail>
-// <s>: seconds since the first line; rss: /proc/self/statm; alloc ..
+//   mem <s> cpu <s> rss <MB> alloc <MB> active <MB> resident <MB> meta <MB> retained <MB> <label> <detail>
+// mem <s>: seconds since the first line; cpu <s>: the process's CPU time
+// (user + system, every thread) so far, for splitting a load's CPU by phase
+// on a machine whose wall time drifts with other work; rss: /proc/self/statm; alloc ..
 // retained: jemalloc's stats.allocated (bytes the program holds), .active
 // (in pages it uses), .resident (pages it maps that are resident, its
 // metadata included), .metadata and .retained (virtual memory kept for

@@ -60,7 +60,7 @@ Status Sealer::Estimate(Store::SealEstimate* out) {
   {
     std::lock_guard lock(im_.write_mu);  // pending_tickets
     out->staged = im_.pending.size();
-    pending = im_.pending_tickets.ids();
+    if (!im_.refs.empty()) pending = im_.pending_tickets.ids();  // else no ticket is sealed
     // The split: pending is in batch order; a ticket's earlier-half events
     // count once, when the later half first meets it.
     if (im_.pending_batches.size() >= 2) {
@@ -87,7 +87,17 @@ Status Sealer::Estimate(Store::SealEstimate* out) {
 }
 
 Status Sealer::SegmentsHolding(const std::vector<std::string>& tickets, std::set<SegmentKeyPair>* out) const {
-  return im_.tickets->Lookup(tickets, [&](size_t, TicketLocation loc) { out->insert({loc.partition, loc.segment}); });
+  return SegmentsHolding(tickets, [&](size_t, TicketLocation loc) { out->insert({loc.partition, loc.segment}); });
+}
+
+Status Sealer::SegmentsHolding(const std::vector<std::string>& tickets,
+                               const std::function<void(size_t index, TicketLocation loc)>& found) const {
+  // Every ticket index entry names a segment, written in the same batch (and
+  // a segment left by all its tickets is deleted with their new entries): a
+  // store without segments holds no sealed ticket, and a first seal of
+  // millions of tickets need not sort and look them all up.
+  if (im_.refs.empty()) return Status::OK();
+  return im_.tickets->Lookup(tickets, found);
 }
 
 bool Sealer::TakesDelta(SegmentKeyPair key, const std::vector<uint32_t>& members) const {
@@ -124,15 +134,14 @@ uint32_t Sealer::WorkIndexFor(const std::string& id) {
 
 Status Sealer::Run(IngestStats* stats) {
   KPI_RETURN_IF_ERROR(TakeStaged());
+  TraceMemory("seal-taken", nullptr);
   // After the take: every code of the events taken is in the catalog.
   created_code_ = store_.catalog_.FindCode(kEventColumn, "created");
   if (from_disk_) KPI_RETURN_IF_ERROR(ScanStaged());
   if (staging_keys_.empty()) return Status::OK();
   KPI_RETURN_IF_ERROR(LoadTicketIndex());
   if (!from_disk_) {
-    incoming_dims_ = attrs_.dims.size();
-    incoming_measures_ = attrs_.measures.size();
-    BucketIncoming();
+    BucketIncoming(nullptr);
   }
   std::vector<Group> groups;
   KPI_RETURN_IF_ERROR(PlanGroups(&groups));
@@ -233,8 +242,9 @@ Status Sealer::SealGroup(const std::vector<Group>& groups, size_t index, IngestS
   for (uint32_t t : group.tickets) WorkIndexFor(tickets_.id(t));
   for (SegmentKeyPair key : group.segments) KPI_RETURN_IF_ERROR(LoadSegment(key));
   for (uint32_t i = 0; i < group.tickets.size(); ++i) {
-    work_[i].incoming_begin = starts_[group.tickets[i]];
-    work_[i].incoming_end = starts_[group.tickets[i] + 1];
+    const uint32_t bucket = from_disk_ ? i : group.tickets[i];  // BucketIncoming
+    work_[i].incoming_begin = starts_[bucket];
+    work_[i].incoming_end = starts_[bucket + 1];
   }
   if (auto box = carried_.find(index); box != carried_.end()) {
     TakeCarriedTickets(&box->second);
@@ -263,6 +273,7 @@ void Sealer::ReleaseGroupsState() {
   release(incoming_);
   release(order_);
   release(starts_);
+  release(bucket_of_);
   release(tickets_);
   release(staged_);
   release(incoming_counts_);

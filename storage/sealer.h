@@ -11,8 +11,12 @@
 //      own events back in a pass of its own (sealer_staged.cc); a run that
 //      leaves batches for the next also seals the events of its tickets it
 //      finds looking ahead in them (sealer_staged.cc); look up where
-//      the tickets live (ticket index), bucket the events by ticket keeping
-//      arrival order;
+//      the tickets live (ticket index; nothing is looked up while the store
+//      has no segment), bucket the events by ticket keeping arrival order
+//      (read back from disk, a group's tickets in order of placement, the
+//      order their segments are built in, and the events' dimensions and
+//      measures laid out in that order too: scattered arrival then reads
+//      them in sequence);
 //   2. cut the seal into partition groups (sealer_groups.cc): each incoming
 //      ticket has a home partition (its segment's, or for a new ticket the
 //      day its incoming events place it on), and consecutive home partitions
@@ -60,6 +64,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -74,6 +79,7 @@
 #include "storage/store.h"
 #include "storage/store_impl.h"
 #include "storage/string_interner.h"
+#include "storage/ticket_index.h"
 
 namespace kpi::storage {
 
@@ -183,6 +189,10 @@ class Sealer {
   Status LoadTicketIndex();
   // Adds the sealed segments holding any of `tickets` to *out (ticket index).
   Status SegmentsHolding(const std::vector<std::string>& tickets, std::set<SegmentKeyPair>* out) const;
+  // Calls found(i, location) for each of `tickets` that is sealed (ticket
+  // index); looks nothing up while the store has no segment.
+  Status SegmentsHolding(const std::vector<std::string>& tickets,
+                         const std::function<void(size_t index, TicketLocation loc)>& found) const;
   // Cuts the incoming tickets into groups (sealer_groups.cc).
   Status PlanGroups(std::vector<Group>* groups);
   // Loads group `index`'s segments, takes the tickets carried to it and
@@ -218,8 +228,13 @@ class Sealer {
   // their work indexes to *loaded when non-null. (sealer_layout.cc)
   Status LoadSegment(SegmentKeyPair key, std::vector<uint32_t>* loaded = nullptr);
   uint32_t WorkIndexFor(const std::string& id);
-  // Buckets incoming_ by incoming ticket (sealer_merge.cc).
-  void BucketIncoming();
+  // Buckets incoming_ by incoming ticket, in tickets_ order, or with
+  // group_tickets (read back from disk) in that list's order, starts_
+  // indexed by the place in it; lays out attrs_ (which must hold only
+  // incoming_'s dimensions and measures) in the events' new order; sets
+  // incoming_dims_ and incoming_measures_ (sealer_merge.cc).
+  void BucketIncoming(const std::vector<uint32_t>* group_tickets);
+  void LayOutIncomingAttrs();
   // Merges each work ticket's incoming events on every core; counts into
   // *local and by_batch. (sealer_merge.cc)
   void MergeTickets(IngestStats* local, std::map<uint32_t, IngestStats>* by_batch);
@@ -251,7 +266,8 @@ class Sealer {
   // The seal's incoming events and their tickets (all groups).
   std::vector<CodedEvent> incoming_;  // staged events; .ticket indexes tickets_
   std::vector<uint32_t> order_;       // incoming_ indexes grouped by ticket (WorkTicket::incoming_*)
-  std::vector<uint32_t> starts_;      // tickets_ index t: its events are order_[starts_[t], starts_[t + 1])
+  std::vector<uint32_t> starts_;      // bucket b (BucketIncoming): its events are order_[starts_[b], starts_[b + 1])
+  std::vector<uint32_t> bucket_of_;   // read back from disk: tickets_ index -> place in its group's list
   StringInterner tickets_;
   std::vector<std::string> staging_keys_;
   // Read back from disk (from_disk_): the staging family as the seal took

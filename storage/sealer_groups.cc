@@ -17,6 +17,7 @@
 // partitions groups wrote (into the open segment of partitions no group
 // touched).
 #include <algorithm>
+#include <numeric>
 
 #include "storage/sealer.h"
 #include "storage/segment_events.h"
@@ -28,7 +29,7 @@ Status Sealer::PlanGroups(std::vector<Group>* groups) {
   const size_t n = tickets_.size();
   std::vector<TicketLocation> where(n);
   std::vector<char> sealed(n, 0);
-  KPI_RETURN_IF_ERROR(im_.tickets->Lookup(tickets_.ids(), [&](size_t i, TicketLocation loc) {
+  KPI_RETURN_IF_ERROR(SegmentsHolding(tickets_.ids(), [&](size_t i, TicketLocation loc) {
     where[i] = loc;
     sealed[i] = 1;
   }));
@@ -48,7 +49,18 @@ Status Sealer::PlanGroups(std::vector<Group>* groups) {
     uint64_t events = 0;
   };
   std::map<uint32_t, Home> homes;
-  for (uint32_t t = 0; t < n; ++t) {
+  // Read back from disk, the tickets go in order of their incoming events'
+  // placement: a group's events are laid out in its ticket list's order
+  // (BucketIncoming), so merging and building its segments (placement
+  // order, sealer_layout.cc) read them in sequence whatever order they
+  // arrived in. (In memory, tickets_ is in arrival order.)
+  std::vector<uint32_t> visit(n);
+  std::iota(visit.begin(), visit.end(), 0u);
+  if (from_disk_)
+    std::sort(visit.begin(), visit.end(), [&](uint32_t a, uint32_t b) {
+      return incoming_placement_[a] != incoming_placement_[b] ? incoming_placement_[a] < incoming_placement_[b] : a < b;
+    });
+  for (const uint32_t t : visit) {
     const uint32_t partition = sealed[t] ? where[t].partition : PartitionOf(IncomingPlacement(t));
     Home& home = homes[partition];
     home.tickets.push_back(t);

@@ -83,17 +83,25 @@ constexpr uint32_t kTicketsPerChunk = 4096;
 
 }  // namespace
 
-void Sealer::BucketIncoming() {
+void Sealer::BucketIncoming(const std::vector<uint32_t>* group_tickets) {
   // Bucket by ticket (a stable counting sort into an index array: the events
-  // themselves never move).
+  // themselves never move). A bucket is a tickets_ index, or, for a group
+  // read back from disk, a place in the group's ticket list (placement
+  // order: the order its segments are built in, sealer_groups.cc).
+  const size_t buckets = group_tickets != nullptr ? group_tickets->size() : tickets_.size();
+  if (group_tickets != nullptr) {
+    bucket_of_.resize(tickets_.size());
+    for (uint32_t i = 0; i < group_tickets->size(); ++i) bucket_of_[(*group_tickets)[i]] = i;
+  }
+  const auto bucket = [&](const CodedEvent& e) { return group_tickets != nullptr ? bucket_of_[e.ticket] : e.ticket; };
   std::vector<uint32_t>& starts = starts_;
-  starts.assign(tickets_.size() + 1, 0);
-  for (const CodedEvent& e : incoming_) starts[e.ticket + 1]++;
-  for (size_t t = 0; t < tickets_.size(); ++t) starts[t + 1] += starts[t];
+  starts.assign(buckets + 1, 0);
+  for (const CodedEvent& e : incoming_) starts[bucket(e) + 1]++;
+  for (size_t t = 0; t < buckets; ++t) starts[t + 1] += starts[t];
   order_.resize(incoming_.size());
   {
     std::vector<uint32_t> fill(starts.begin(), starts.end() - 1);
-    for (uint32_t i = 0; i < incoming_.size(); ++i) order_[fill[incoming_[i].ticket]++] = i;
+    for (uint32_t i = 0; i < incoming_.size(); ++i) order_[fill[bucket(incoming_[i])]++] = i;
   }
   // Then move the events into that order, in place (following the
   // permutation's cycles: no second copy of the events). In scattered
@@ -115,6 +123,37 @@ void Sealer::BucketIncoming() {
       at = from;
     }
   }
+  LayOutIncomingAttrs();
+}
+
+void Sealer::LayOutIncomingAttrs() {
+  // The events' dimensions and measures stay where staging (or the group's
+  // read) put them, in arrival order; scattered arrival leaves a ticket's
+  // slices far apart, and identities, placement and segment building would
+  // each gather them again. Copied once into the events' new order, every
+  // later read is sequential.
+  EventAttrs laid;
+  // The capacity the group's arenas were sized to (the sealed events' slices follow).
+  laid.dims.reserve(attrs_.dims.capacity());
+  laid.measures.reserve(attrs_.measures.capacity());
+  constexpr size_t kAhead = 8;  // events whose slices are fetched ahead of the copy
+  for (size_t i = 0; i < incoming_.size(); ++i) {
+    if (i + kAhead < incoming_.size()) {
+      const CodedEvent& next = incoming_[i + kAhead];
+      __builtin_prefetch(attrs_.dims.data() + next.dims_begin);
+      __builtin_prefetch(attrs_.measures.data() + next.measures_begin);
+    }
+    CodedEvent& e = incoming_[i];
+    const auto dims = DimsOf(e, attrs_);
+    const auto measures = MeasuresOf(e, attrs_);
+    e.dims_begin = static_cast<uint32_t>(laid.dims.size());
+    e.measures_begin = static_cast<uint32_t>(laid.measures.size());
+    laid.dims.insert(laid.dims.end(), dims.begin(), dims.end());
+    laid.measures.insert(laid.measures.end(), measures.begin(), measures.end());
+  }
+  attrs_ = std::move(laid);
+  incoming_dims_ = attrs_.dims.size();
+  incoming_measures_ = attrs_.measures.size();
 }
 
 void Sealer::MergeTickets(IngestStats* local, std::map<uint32_t, IngestStats>* by_batch) {

@@ -307,9 +307,7 @@ Status Sealer::ReadGroupIncoming(const std::vector<Group>& groups, size_t index)
         std::span(staged.offsets).subspan(begin, end - begin), std::span(staged.tickets).subspan(begin, end - begin),
         &attrs_, &incoming_));
   }
-  incoming_dims_ = attrs_.dims.size();
-  incoming_measures_ = attrs_.measures.size();
-  BucketIncoming();
+  BucketIncoming(&groups[index].tickets);
   return Status::OK();
 }
 

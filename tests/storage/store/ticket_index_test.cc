@@ -1,7 +1,8 @@
 // The on-disk ticket index (storage/ticket_index.h): with no block cache at
 // all, sealed in many small seals, re-ingested and corrected, a store holds
 // exactly what one big seal with the default cache gives; a store sealed
-// before the index existed gets it built on its first seal.
+// before the index existed gets it built on its first seal; a store without
+// segments looks no ticket up.
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
 
@@ -88,6 +89,27 @@ TEST(TicketIndexTest, NoCacheManySealsReingestAndCorrectionsGiveTheSameStore) {
   EXPECT_EQ(again.duplicates, all.size());
   EXPECT_EQ(DumpStore(*store), want);
   EXPECT_EQ(CountTickets(*store), uint64_t{kTickets});
+}
+
+TEST(TicketIndexTest, AStoreWithoutSegmentsLooksNoTicketUp) {
+  // A first seal (every ticket new: a store with no segment holds none)
+  // looks up nothing; the next seal looks up its tickets and finds the
+  // sealed ones, and the store is what one seal gives.
+  std::vector<RawEvent> events = RandomEvents(13, kTickets);
+  std::sort(events.begin(), events.end(), [](const RawEvent& a, const RawEvent& b) { return a.ts_ms < b.ts_ms; });
+  const std::string want = Reference(events);
+  kpi::testing::ScratchDir dir;
+  auto store = OpenStore(dir.path(), size_t{32} << 20);
+  IngestStats stats;
+  const size_t half = events.size() / 2;
+  ASSERT_TRUE(store->Ingest(std::span(events).subspan(0, half), nullptr, &stats).ok());
+  EXPECT_EQ(store->TicketIndexCacheStats().lookups, 0u);
+  ASSERT_TRUE(store->Ingest(std::span(events).subspan(half), nullptr, &stats).ok());
+  const TicketIndexStats index = store->TicketIndexCacheStats();
+  EXPECT_GT(index.lookups, 0u);
+  EXPECT_GT(index.found, 0u) << "tickets open across the two halves are found in their segments";
+  EXPECT_EQ(stats.accepted, events.size());
+  EXPECT_EQ(DumpStore(*store), want);
 }
 
 TEST(TicketIndexTest, AStoreSealedBeforeTheIndexGetsItBuilt) {
