@@ -204,9 +204,16 @@ int Ingest::Run() {
     ticker = std::jthread([&](std::stop_token stop) {
       for (int tick = 1; !stop.stop_requested(); ++tick) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        if (tick % 10 == 0)
+        if (tick % 10 == 0) {
+          // With the value index's lookups and block reads: what staging's
+          // paged dictionaries cost (docs/operations.md).
+          const storage::DictionaryStats d = store_->catalog().Stats();
           storage::TraceMemory("tick", "read " + std::to_string(pipeline.events_read()) + " staged " +
-                                           std::to_string(store_->staged_events()));
+                                           std::to_string(store_->staged_events()) + " values " +
+                                           std::to_string(d.value_lookups) + "/" + std::to_string(d.value_found) +
+                                           " blocks " + std::to_string(d.value_blocks.hits) + "+" +
+                                           std::to_string(d.value_blocks.misses));
+        }
       }
     });
   }

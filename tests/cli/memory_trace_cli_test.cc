@@ -1,0 +1,47 @@
+// KPI_MEMORY_TRACE (storage/memory_trace.h, docs/operations.md): every line
+// of an ingest's trace starts "mem <s> cpu <s> rss <MB> alloc", the CPU
+// seconds never go down, the seals' lines are there, and the once-a-second
+// lines count the dictionaries' value index lookups.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "cli_test_util.h"
+#include "test_util.h"
+
+namespace kpi::testing {
+namespace {
+
+TEST(MemoryTraceCliTest, EveryLineCarriesTheProcessCpu) {
+  ScratchDir dir;
+  const std::string script = "cd '" + dir.path() + "' && '" + std::string(KPI_BINARY) +
+                             "' gen --tickets 60000 --seed 3 -q --out - | KPI_MEMORY_TRACE=trace.txt '" + KPI_BINARY +
+                             "' ingest -q --no-sync --db s --memory-limit 192M - >/dev/null";
+  ASSERT_EQ(std::system(script.c_str()), 0);
+  const std::string trace = ReadFile(dir.path() + "/trace.txt");
+  const std::regex line_re(R"(^mem ([0-9.]+) cpu ([0-9.]+) rss [0-9]+ alloc .*)");
+  const std::regex tick_re(R"( tick read [0-9]+ staged [0-9]+ values [0-9]+/[0-9]+ blocks [0-9]+\+[0-9]+$)");
+  std::istringstream in(trace);
+  std::string line;
+  double last_cpu = 0;
+  int lines = 0, seals = 0;
+  while (std::getline(in, line)) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(line, m, line_re)) << line;
+    const double cpu = std::stod(m[2]);
+    EXPECT_GE(cpu, last_cpu) << line;
+    last_cpu = cpu;
+    ++lines;
+    if (line.find(" seal-committed") != std::string::npos) ++seals;
+    if (line.find(" tick ") != std::string::npos) EXPECT_TRUE(std::regex_search(line, tick_re)) << line;
+  }
+  EXPECT_GT(seals, 0) << trace;
+  EXPECT_GT(last_cpu, 0.0) << trace;
+  EXPECT_GT(lines, 1);
+}
+
+}  // namespace
+}  // namespace kpi::testing
