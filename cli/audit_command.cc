@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli/exit_codes.h"
+#include "cli/format.h"
 #include "cli/query_command.h"
 #include "cli/report_html.h"
 #include "cli/store_open.h"
@@ -173,7 +174,7 @@ int VerifyOne(const query::Backend& engine, const SavedResult& saved, const std:
   Status s = engine.Execute(saved.statement, options, &now, &qerr);
   if (!s.ok()) {
     std::fprintf(out, "%snot verified: the statement fails as of %s: %s\n", label.c_str(), as_of.c_str(),
-                 qerr.message.empty() ? s.ToString().c_str() : qerr.ToString().c_str());
+                 PrintableLines(qerr.message.empty() ? s.ToString() : qerr.ToString()).c_str());
     return kExitRejects;
   }
 

@@ -105,18 +105,19 @@ void AppendPadded(std::string* out, const std::string& text, size_t width, bool 
   if (!right) out->append(pad, ' ');
 }
 
-}  // namespace
-
-std::string Printable(std::string_view s) {
+// Control characters as Printable and PrintableLines show them.
+std::string ShowControls(std::string_view s, bool keep_lines) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (c == '\n') {
+    if (keep_lines && (c == '\n' || c == '\t')) {
+      out += c;
+    } else if (c == '\n') {
       out += "\\n";
     } else if (c == '\t') {
       out += "\\t";
-    } else if (c == '\r') {
+    } else if (c == '\r' && !keep_lines) {
       out += "\\r";
     } else if (u < 0x20 || u == 0x7F) {
       out += '?';
@@ -126,6 +127,11 @@ std::string Printable(std::string_view s) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string Printable(std::string_view s) { return ShowControls(s, false); }
+std::string PrintableLines(std::string_view s) { return ShowControls(s, true); }
 
 std::string DisplayCell(const Value& value, const std::string& tz, bool date_only) {
   return TableCell(value, tz, date_only);

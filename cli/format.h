@@ -83,6 +83,10 @@ std::string JsonString(std::string_view text);
 // `s` for a table: \n, \t and \r escaped, other control characters as '?'
 // (they would break the table's lines, and a NUL would cut printed text).
 std::string Printable(std::string_view s);
+// `s` (an error message, perhaps quoting the user's statement under a
+// caret) for a terminal: lines and tabs kept, other control characters as
+// '?' as in Printable (one column each, so a caret stays under its place).
+std::string PrintableLines(std::string_view s);
 // "1,234,567".
 std::string FormatCount(uint64_t n);
 // "812 B", "12.3 KB", "4.5 MB", "1.2 GB" (powers of 1024).

@@ -37,7 +37,7 @@ std::string JsonCache(const storage::CacheStats& c) {
          ",\"misses\":" + std::to_string(c.misses) + "}";
 }
 
-std::string InfoTable(const std::string& dir, const storage::StoreInfo& info) {
+std::string InfoTable(const std::string& dir, const storage::StoreInfo& info, const InfoDefinitions& defs) {
   std::string out;
   auto line = [&](const std::string& key, const std::string& value) {
     std::string padded = key;
@@ -62,6 +62,11 @@ std::string InfoTable(const std::string& dir, const storage::StoreInfo& info) {
   line("segment bytes", FormatBytes(info.segment_bytes) + " (" + PerEvent(info.segment_bytes, info.events) +
                             " bytes/event)");
   line("disk bytes", FormatBytes(info.disk_bytes) + " (" + PerEvent(info.disk_bytes, info.events) + " bytes/event)");
+  std::string counts;
+  for (const auto& [kind, n] : defs.counts) counts += (counts.empty() ? "" : ", ") + FormatCount(n) + " " + kind;
+  line("definitions", counts + (defs.unreadable.empty() ? "" : ", " + FormatCount(defs.unreadable.size()) +
+                                                                    " unreadable (below)"));
+  for (const std::string& u : defs.unreadable) out += "  unreadable: " + Printable(u) + "\n";
 
   if (!info.dictionaries.empty()) {
     out += "\ndictionaries\n";
@@ -120,7 +125,7 @@ std::string InfoTable(const std::string& dir, const storage::StoreInfo& info) {
   return out;
 }
 
-std::string InfoJson(const std::string& dir, const storage::StoreInfo& info) {
+std::string InfoJson(const std::string& dir, const storage::StoreInfo& info, const InfoDefinitions& defs) {
   std::string out = "{\"dir\":" + JsonString(dir);
   auto num = [&](const char* key, uint64_t v) { out += std::string(",\"") + key + "\":" + std::to_string(v); };
   num("tickets", info.tickets);
@@ -168,7 +173,11 @@ std::string InfoJson(const std::string& dir, const storage::StoreInfo& info) {
     out += "{\"column\":" + JsonString(c.column) + ",\"encoding\":" + JsonString(c.encoding) +
            ",\"bytes\":" + std::to_string(c.bytes) + "}";
   }
-  out += "]}\n";
+  out += "],\"definitions\":{";
+  for (const auto& [kind, n] : defs.counts) out += JsonString(kind) + ":" + std::to_string(n) + ",";
+  out += "\"unreadable\":[";
+  for (size_t i = 0; i < defs.unreadable.size(); ++i) out += (i ? "," : "") + JsonString(defs.unreadable[i]);
+  out += "]}}\n";
   return out;
 }
 
@@ -179,8 +188,9 @@ std::string CacheLine(const storage::CacheStats& c, const char* unit) {
          unit + ", " + HitRate(c);
 }
 
-std::string FormatInfo(const std::string& dir, const storage::StoreInfo& info, OutputFormat format) {
-  return format == OutputFormat::kJson ? InfoJson(dir, info) : InfoTable(dir, info);
+std::string FormatInfo(const std::string& dir, const storage::StoreInfo& info, const InfoDefinitions& defs,
+                       OutputFormat format) {
+  return format == OutputFormat::kJson ? InfoJson(dir, info, defs) : InfoTable(dir, info, defs);
 }
 
 }  // namespace kpi::cli

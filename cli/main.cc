@@ -37,6 +37,16 @@ constexpr const char* kFooter =
     "result does not verify (audit verify);\n"
     "2 usage or I/O error; 3 ingest aborted by --max-errors.";
 
+// A count given to an unsigned option: digits only. CLI11 reads "-1" into
+// an unsigned 64-bit option as 2^64 - 1, which a range check then reports
+// as a huge number the user never typed.
+const CLI::Validator kCount(
+    [](std::string& v) -> std::string {
+      if (!v.empty() && v.find_first_not_of("0123456789") == std::string::npos) return "";
+      return "must be a whole number, 0 or more (got " + v + ")";
+    },
+    "COUNT");
+
 // Ends the process with `code` after flushing stdio (std::cout and
 // std::cerr write through it), skipping the static destructors. A failed
 // flush of stdout (full disk, closed pipe) turns success into kExitUsage.
@@ -90,13 +100,16 @@ int Dispatch(int argc, char** argv) {
     ingest_cmd->add_option("--rejects", ingest.rejects_path, "Write every rejected line as file:line: reason");
     ingest_cmd->add_option("--max-errors", ingest.max_errors, "Abort after more than N rejected lines (exit 3)");
     ingest_cmd->add_flag("--no-sync", ingest.no_sync, "Do not fsync each batch (benchmarks only)");
-    ingest_cmd->add_option("--batch", ingest.batch_events, "Events per staged batch")->capture_default_str();
+    ingest_cmd->add_option("--batch", ingest.batch_events, "Events per staged batch")->capture_default_str()
+        ->check(kCount);
     ingest_cmd->add_option("--seal-events", ingest.seal_events, "Seal when more events than this are staged")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(kCount);
     ingest_cmd
         ->add_option("--max-staged-events", ingest.max_staged_events,
                      "Scattered arrival: below this many staged events, spill them and seal once at the end")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(kCount);
     ingest_cmd
         ->add_option("--memory-limit", ingest.memory_limit,
                      "Keep the process under this much memory (512M, 1.5G); auto: a quarter of RAM, at most 1 GiB; "
@@ -115,10 +128,13 @@ int Dispatch(int argc, char** argv) {
   if (command == "gen") {
     gen_cmd->add_option("-o,--out", gen.out, "Output file; - for stdout")->capture_default_str();
     gen_cmd->add_option("--seed", gen.options.seed, "Random seed")->capture_default_str();
-    gen_cmd->add_option("--tickets", gen.options.tickets, "Number of tickets")->capture_default_str();
-    gen_cmd->add_option("--agents", gen.options.agents, "Number of agents")->capture_default_str();
+    gen_cmd->add_option("--tickets", gen.options.tickets, "Number of tickets")->capture_default_str()
+        ->check(kCount);
+    gen_cmd->add_option("--agents", gen.options.agents, "Number of agents")->capture_default_str()
+        ->check(kCount);
     gen_cmd->add_option("--start", gen.start, "First day, YYYY-MM-DD or RFC 3339 (default 2025-01-01)");
-    gen_cmd->add_option("--days", gen.options.days, "Days over which tickets are created")->capture_default_str();
+    gen_cmd->add_option("--days", gen.options.days, "Days over which tickets are created")->capture_default_str()
+        ->check(kCount);
     gen_cmd->add_flag("--shuffle", gen.options.shuffle, "Emit events in random order");
     gen_cmd->add_option("--late-fraction", gen.options.late_fraction, "Fraction of events emitted late, at the end")
         ->capture_default_str();
@@ -269,10 +285,12 @@ int Dispatch(int argc, char** argv) {
         ->add_option("--write-threads", serve.write_threads,
                      "Uploads and KPI changes run concurrently (concurrent uploads share seals)")
         ->capture_default_str();
-    serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "Request body limit")->capture_default_str();
+    serve_cmd->add_option("--max-body-bytes", serve.max_body_bytes, "Request body limit")->capture_default_str()
+        ->check(kCount);
     serve_cmd->add_option("--query-timeout-ms", serve.query_timeout_ms, "Per-statement deadline")
         ->capture_default_str();
-    serve_cmd->add_option("--max-rows", serve.max_rows, "Result rows per query")->capture_default_str();
+    serve_cmd->add_option("--max-rows", serve.max_rows, "Result rows per query")->capture_default_str()
+        ->check(kCount);
     serve_cmd->add_option("--max-connections", serve.max_connections, "Requests in progress, all clients (past it 503)")
         ->capture_default_str();
     serve_cmd
@@ -300,7 +318,8 @@ int Dispatch(int argc, char** argv) {
                      "Uploads of one token (or address) running at once; 0: --write-threads")
         ->capture_default_str();
     serve_cmd->add_option("--max-response-bytes", serve.max_response_bytes, "Rendered result limit (past it 422)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(kCount);
     serve_cmd
         ->add_option("--header-timeout-ms", serve.header_timeout_ms,
                      "Deadline for a request's header, and keep-alive idle time")

@@ -48,11 +48,9 @@ bool RunScript(const query::Backend& engine, std::string_view script, const RunS
     const double cpu_ms = settings.timer ? ProcessCpuMs() - cpu_start : 0;
     if (!s.ok()) {
       all_ok = false;
-      if (!error.message.empty()) {
-        std::fprintf(err, "%s%s\n", prefix.c_str(), error.ToString().c_str());
-      } else {
-        std::fprintf(err, "%s%s\n", prefix.c_str(), s.ToString().c_str());
-      }
+      // The message may quote the statement: its control characters shown as '?'.
+      const std::string message = PrintableLines(!error.message.empty() ? error.ToString() : s.ToString());
+      std::fprintf(err, "%s%s\n", prefix.c_str(), message.c_str());
       std::fflush(err);
       if (settings.stop_on_error) return false;
       continue;

@@ -467,8 +467,9 @@ Response Router::HandlePutKpi(const Request& request, const std::string& name) {
   if (!s.ok()) {
     if (error.line >= 2) {
       error.line -= 1;
-    } else {
+    } else {  // in the "define kpi" line the server wrote, not in the body
       error.line = error.column = 0;
+      error.snippet.clear();
     }
     return StatementErrorResponse(s, error);
   }
@@ -481,7 +482,13 @@ Response Router::HandleDeleteKpi(const std::string& name) {
   query::Result result;
   query::QueryError error;
   Status s = RunStatement("drop kpi " + name, limits_.query_timeout, &result, &error);
-  if (!s.ok()) return StatementErrorResponse(s, error);
+  if (!s.ok()) {
+    // A position would point into the statement the server wrote, which the
+    // client never sent: the message alone.
+    error.line = error.column = 0;
+    error.snippet.clear();
+    return StatementErrorResponse(s, error);
+  }
   return JsonResponse("{\"name\":" + JsonString(name) + ",\"message\":" + JsonString(result.message) + "}\n");
 }
 

@@ -21,6 +21,18 @@ namespace kpi::storage {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Whether `name` is `<digits><suffix>`, as RocksDB names its files
+// (000123.sst, 000042.log): an application's app.log is none of a store's.
+bool NumberedFile(std::string_view name, std::string_view suffix) {
+  if (!name.ends_with(suffix) || name.size() == suffix.size()) return false;
+  name.remove_suffix(suffix.size());
+  return name.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+}  // namespace
+
 Status CheckStoreDirectory(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return Status::OK();
@@ -30,13 +42,13 @@ Status CheckStoreDirectory(const std::string& dir) {
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     std::string_view n(name);
-    if (n.starts_with("MANIFEST-")) {
+    if (n.starts_with("MANIFEST-") && NumberedFile(n.substr(9), "")) {
       if (newest_manifest.empty() || name.size() > newest_manifest.size() ||
           (name.size() == newest_manifest.size() && name > newest_manifest))
         newest_manifest = name;
-    } else if (n.ends_with(".sst") || n.ends_with(".blob")) {
+    } else if (NumberedFile(n, ".sst") || NumberedFile(n, ".blob")) {
       ++tables;
-    } else if (n.ends_with(".log") && it->file_size(ec) > 0) {
+    } else if (NumberedFile(n, ".log") && it->file_size(ec) > 0) {
       ++logs;
     }
   }

@@ -6,9 +6,11 @@
 // into the directory and then deletes the table and log files the new
 // MANIFEST does not list: the old store is gone. So every open (ingest,
 // serve --create, query, info, ...) asks here first: a directory holding a
-// MANIFEST, a table file (*.sst, *.blob) or a non-empty write-ahead log
-// (*.log) but no CURRENT is refused with Corruption naming what was found,
-// and nothing in it is touched. A missing or empty directory passes.
+// MANIFEST, a table file or a non-empty write-ahead log, named as RocksDB
+// names them (MANIFEST-N, N.sst, N.blob, N.log), but no CURRENT is refused
+// with Corruption naming what was found, and nothing in it is touched. A
+// missing or empty directory passes, and so does one holding other files
+// only (not a store: the caller says so, or creates a store there).
 //
 // CreateStoreAtomically makes creating a store all or nothing: a process
 // killed while RocksDB writes a new store's first files (MANIFEST, then

@@ -3,27 +3,25 @@
 
 #include <algorithm>
 
+#include "query/parser/x3/error_report.h"
+
 namespace kpi::query {
 
-// The source line holding `pos` and a caret under its column.
+// The source line holding `pos` and a caret under its column, cut to a
+// window around it as a parse error's is (one rule: x3p::Snippet).
 std::string SourceSnippet(std::string_view text, int line_no, int column) {
   if (line_no < 1) return "";
-  size_t start = 0;
-  for (int line = 1; line < line_no; ++line) {
-    const size_t nl = text.find('\n', start);
-    if (nl == std::string_view::npos) return "";
-    start = nl + 1;
-  }
-  size_t end = text.find('\n', start);
-  if (end == std::string_view::npos) end = text.size();
-  std::string line(text.substr(start, end - start));
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.size() > 400) line.resize(400);
-  const size_t col = static_cast<size_t>(std::max(column, 1) - 1);
-  std::string caret;
-  for (size_t i = 0; i < col && i < line.size(); ++i) caret += line[i] == '\t' ? '\t' : ' ';
-  if (col > line.size()) caret.append(std::min<size_t>(col - line.size(), 400), ' ');
-  return line + "\n" + caret + "^";
+  const x3p::LineIndex lines(text);
+  if (lines.PosOf(lines.end()).line < line_no) return "";
+  ast::SourcePos pos;
+  pos.line = line_no;
+  pos.column = 1;
+  const char* line = lines.PointerOf(pos);
+  const char* line_end = line;
+  while (line_end < lines.end() && *line_end != '\n') ++line_end;
+  // A column past the line's end: the caret at its end.
+  const size_t offset = static_cast<size_t>(std::max(column, 1) - 1);
+  return x3p::Snippet(lines, line + std::min(offset, static_cast<size_t>(line_end - line)));
 }
 
 std::optional<int64_t> StatementAsOf(std::optional<int64_t> own, const ExecOptions& options) {

@@ -95,7 +95,9 @@ struct ExecOptions {
 };
 
 // The source line `line_no` of `text` and a caret under `column` (1-based),
-// for QueryError::snippet; "" when the line does not exist.
+// for QueryError::snippet, as a parse error shows them (a long line cut to
+// a window around the caret: query/parser/x3/error_report.h Snippet); ""
+// when the line does not exist.
 std::string SourceSnippet(std::string_view text, int line_no, int column);
 
 class Backend {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cli_test_util.h"
+#include "storage/store.h"
 #include "test_util.h"
 
 namespace kpi::testing {
@@ -67,6 +68,46 @@ TEST_F(IngestCliTest, GenIsDeterministicAndWritesToStdout) {
   EXPECT_NE(bad.err.find("tickets"), std::string::npos) << bad.err;
   KpiRun bad_start = RunKpi({"gen", "--start", "2025-13-45", "--out", "-"}, dir_.path());
   EXPECT_EQ(bad_start.exit_code, 2);
+  // A negative count is named as typed, not as the 2^64 - 1 it would wrap to.
+  for (const char* option : {"--tickets", "--agents", "--days"}) {
+    KpiRun negative = RunKpi({"gen", option, "-1", "--out", "-"}, dir_.path());
+    EXPECT_EQ(negative.exit_code, 2) << option;
+    EXPECT_NE(negative.err.find(std::string(option) + ": must be a whole number, 0 or more (got -1)"),
+              std::string::npos)
+        << negative.err;
+    EXPECT_EQ(negative.err.find("18446744073709551615"), std::string::npos) << negative.err;
+  }
+}
+
+// `kpi info` counts the stored definitions and lists those that no longer
+// read, with the warning `show` gives.
+TEST_F(IngestCliTest, InfoListsUnreadableDefinitions) {
+  ASSERT_EQ(RunKpi({"gen", "--tickets", "20", "--days", "2", "--out", "ev.ndjson", "-q"}, dir_.path()).exit_code, 0);
+  ASSERT_EQ(RunKpi({"ingest", "--db", "s", "ev.ndjson", "-q"}, dir_.path()).exit_code, 0);
+  KpiRun define = RunKpi({"query", "--db", "s", "define kpi volume = count()"}, dir_.path());
+  ASSERT_EQ(define.exit_code, 0) << define.err;
+  {
+    // A calendar stored as another version would leave it: it no longer reads.
+    std::unique_ptr<storage::Store> store;
+    storage::StoreOptions options;
+    options.create_if_missing = false;
+    ASSERT_TRUE(storage::Store::Open(Path("s"), options, &store).ok());
+    ASSERT_TRUE(
+        store->WriteMeta({{"calendar", "broken", "calendar1\n" + std::to_string(store->NowMs()) + "\nnot a calendar"}})
+            .ok());
+  }
+  KpiRun info = RunKpi({"info", "--db", "s"}, dir_.path());
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE(info.out.find("definitions     1 kpis, 0 calendars"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find(", 1 unreadable (below)"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("  unreadable: calendar broken is stored but no longer reads"), std::string::npos)
+      << info.out;
+  EXPECT_NE(info.err.find("warning: calendar broken is stored but no longer reads"), std::string::npos) << info.err;
+  KpiRun json = RunKpi({"info", "--db", "s", "--format", "json"}, dir_.path());
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_NE(json.out.find("\"definitions\":{\"kpis\":1,\"calendars\":0,"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"unreadable\":[\"calendar broken is stored but no longer reads"), std::string::npos)
+      << json.out;
 }
 
 TEST_F(IngestCliTest, BadLinesAreReportedWithFileAndLineAndGoodLinesStored) {

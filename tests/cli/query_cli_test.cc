@@ -2,6 +2,8 @@
 // binary over a generated store.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <regex>
 #include <sstream>
 #include <string>
@@ -120,6 +122,23 @@ TEST_F(QueryCliTest, UsageErrors) {
   KpiRun no_store = RunKpi({"query", "--db", "nowhere", "select count() from tickets"}, dir_->path());
   EXPECT_EQ(no_store.exit_code, 2);
   EXPECT_NE(no_store.err.find("no store at nowhere"), std::string::npos) << no_store.err;
+  // A directory of other files (an application's app.log among them) is no
+  // store: refused as such, not as a store missing its CURRENT file.
+  ::mkdir((dir_->path() + "/junk").c_str(), 0755);
+  WriteFile(dir_->path() + "/junk/app.log", "not a write-ahead log\n");
+  WriteFile(dir_->path() + "/junk/notes.txt", "x\n");
+  KpiRun junk = RunKpi({"query", "--db", "junk", "select count() from tickets"}, dir_->path());
+  EXPECT_EQ(junk.exit_code, 2);
+  EXPECT_NE(junk.err.find("junk is not a kpistore store"), std::string::npos) << junk.err;
+  EXPECT_EQ(junk.err.find("CURRENT file is missing"), std::string::npos) << junk.err;
+}
+
+TEST_F(QueryCliTest, ControlCharactersOfTheStatementAreNotEchoed) {
+  KpiRun bad = Query({"select count() from tickets where \x1b[31mchannel\x01 = 1"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err.find('\x1b'), std::string::npos) << bad.err;
+  EXPECT_EQ(bad.err.find('\x01'), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("where ?[31mchannel?"), std::string::npos) << bad.err;
 }
 
 TEST_F(QueryCliTest, ReplReadsStatementsFromAPipe) {

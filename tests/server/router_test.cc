@@ -285,9 +285,29 @@ TEST_F(RouterTest, KpiErrors) {
   Response r = Send("PUT", "/v1/kpis/frt", "p50(\n  x");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(json::parse(r.body)["error"]["line"], 2);
+  // One in the "define kpi" line the server wrote: no position, no snippet.
+  fake_.error.line = 1;
+  fake_.error.snippet = "define kpi frt =\n  ^";
+  r = Send("PUT", "/v1/kpis/frt", "p50(x)");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_FALSE(json::parse(r.body)["error"].contains("line")) << r.body;
+  EXPECT_FALSE(json::parse(r.body)["error"].contains("snippet")) << r.body;
   fake_.status = Status::NotFound("no kpi frt");
   fake_.error = query::QueryError();
   EXPECT_EQ(Send("DELETE", "/v1/kpis/frt").status, 404);
+  // An unknown KPI: the message, without a position in "drop kpi frt",
+  // which the client never sent.
+  fake_.error.message = "unknown kpi 'frt'";
+  fake_.error.line = 1;
+  fake_.error.column = 10;
+  fake_.error.snippet = "  drop kpi frt\n           ^";
+  r = Send("DELETE", "/v1/kpis/frt");
+  EXPECT_EQ(r.status, 404);
+  const json error = json::parse(r.body)["error"];
+  EXPECT_EQ(error["message"], "unknown kpi 'frt'");
+  EXPECT_FALSE(error.contains("line")) << r.body;
+  EXPECT_FALSE(error.contains("column")) << r.body;
+  EXPECT_FALSE(error.contains("snippet")) << r.body;
 }
 
 std::string Gzip(const std::string& data) {

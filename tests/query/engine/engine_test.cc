@@ -240,12 +240,20 @@ TEST_F(EngineTest, UnknownColumnIsReportedAtItsPositionWithSuggestions) {
   EXPECT_EQ(e.column, 4);
   EXPECT_NE(e.message.find("chanel"), std::string::npos) << e.message;
   EXPECT_NE(e.message.find("'channel'"), std::string::npos) << e.message;
-  EXPECT_NE(e.ToString().find("by chanel\n   ^"), std::string::npos) << e.ToString();
+  EXPECT_NE(e.ToString().find("  by chanel\n     ^"), std::string::npos) << e.ToString();
   const QueryError w = Fails("select count() from tickets where chanel = \"chat\"");
   EXPECT_EQ(w.line, 1);
   EXPECT_EQ(w.column, 35);
   const QueryError f = Fails("select cnt() from tickets");
   EXPECT_NE(f.message.find("'count'"), std::string::npos) << f.message;
+  // On a long line the snippet is a window around the caret, as a parse
+  // error's: it never echoes the whole statement.
+  const std::string pad(2000, ' ');
+  const QueryError far = Fails("select count() from tickets where" + pad + "chanel = \"chat\" and" + pad + "1 = 1");
+  EXPECT_EQ(far.column, 34 + 2000);
+  EXPECT_LT(far.snippet.size(), 300u) << far.snippet;
+  EXPECT_EQ(far.snippet.rfind("  ..." + std::string(60, ' ') + "chanel = \"chat\"", 0), 0u) << far.snippet;
+  EXPECT_NE(far.snippet.find("\n     " + std::string(60, ' ') + "^"), std::string::npos) << far.snippet;
 }
 
 TEST_F(EngineTest, TypeAndPlacementErrors) {
