@@ -142,68 +142,47 @@ bool SetPointer(uint8_t mode, const std::vector<B>& buf, const P** p) {
 
 namespace {
 
-template <typename T>
-bool EncodeVector(Tag tag, const std::vector<T>& v, std::string* out) {
+// A value stored as its tag, then each of its vectors in order.
+template <typename... V>
+bool EncodeFields(Tag tag, std::string* out, const V&... fields) {
   Writer w{out};
   w.Pod(static_cast<uint8_t>(tag));
-  w.Vector(v);
+  (w.Vector(fields), ...);
   return true;
 }
 
-template <typename T>
-bool DecodeVector(Tag tag, std::string_view bytes, std::vector<T>* v) {
+template <typename... V>
+bool DecodeFields(Tag tag, std::string_view bytes, V*... fields) {
   Reader r{bytes};
-  return Begin(&r, tag) && r.Vector(v) && r.Done();
+  return Begin(&r, tag) && (r.Vector(fields) && ...) && r.Done();
 }
 
 }  // namespace
 
-bool EncodeMemoValue(const std::vector<uint32_t>& v, std::string* out) { return EncodeVector(kU32s, v, out); }
-bool DecodeMemoValue(std::string_view bytes, std::vector<uint32_t>* v) { return DecodeVector(kU32s, bytes, v); }
-bool EncodeMemoValue(const std::vector<int64_t>& v, std::string* out) { return EncodeVector(kI64s, v, out); }
-bool DecodeMemoValue(std::string_view bytes, std::vector<int64_t>* v) { return DecodeVector(kI64s, bytes, v); }
-bool EncodeMemoValue(const std::vector<uint8_t>& v, std::string* out) { return EncodeVector(kU8s, v, out); }
-bool DecodeMemoValue(std::string_view bytes, std::vector<uint8_t>* v) { return DecodeVector(kU8s, bytes, v); }
+bool EncodeMemoValue(const std::vector<uint32_t>& v, std::string* out) { return EncodeFields(kU32s, out, v); }
+bool DecodeMemoValue(std::string_view bytes, std::vector<uint32_t>* v) { return DecodeFields(kU32s, bytes, v); }
+bool EncodeMemoValue(const std::vector<int64_t>& v, std::string* out) { return EncodeFields(kI64s, out, v); }
+bool DecodeMemoValue(std::string_view bytes, std::vector<int64_t>* v) { return DecodeFields(kI64s, bytes, v); }
+bool EncodeMemoValue(const std::vector<uint8_t>& v, std::string* out) { return EncodeFields(kU8s, out, v); }
+bool DecodeMemoValue(std::string_view bytes, std::vector<uint8_t>* v) { return DecodeFields(kU8s, bytes, v); }
 
 bool EncodeMemoValue(const RowColumn& c, std::string* out) {
-  Writer w{out};
-  w.Pod<uint8_t>(kRowColumn);
-  w.Vector(c.codes);
-  w.Vector(c.values);
-  w.Vector(c.valid);
-  w.Vector(c.times);
-  w.Vector(c.masks);
-  return true;
+  return EncodeFields(kRowColumn, out, c.codes, c.values, c.valid, c.times, c.masks);
 }
 bool DecodeMemoValue(std::string_view bytes, RowColumn* c) {
-  Reader r{bytes};
-  return Begin(&r, kRowColumn) && r.Vector(&c->codes) && r.Vector(&c->values) && r.Vector(&c->valid) &&
-         r.Vector(&c->times) && r.Vector(&c->masks) && r.Done();
+  return DecodeFields(kRowColumn, bytes, &c->codes, &c->values, &c->valid, &c->times, &c->masks);
 }
 bool EncodeMemoValue(const AtPlacement& a, std::string* out) {
-  Writer w{out};
-  w.Pod<uint8_t>(kAt);
-  w.Vector(a.place);
-  w.Vector(a.found);
-  w.Vector(a.rows);
-  return true;
+  return EncodeFields(kAt, out, a.place, a.found, a.rows);
 }
 bool DecodeMemoValue(std::string_view bytes, AtPlacement* a) {
-  Reader r{bytes};
-  return Begin(&r, kAt) && r.Vector(&a->place) && r.Vector(&a->found) && r.Vector(&a->rows) && r.Done();
+  return DecodeFields(kAt, bytes, &a->place, &a->found, &a->rows);
 }
 bool EncodeMemoValue(const LocalGroups& g, std::string* out) {
-  Writer w{out};
-  w.Pod<uint8_t>(kLocalGroups);
-  w.Vector(g.local);
-  w.Vector(g.parts);
-  w.Vector(g.first);
-  return true;
+  return EncodeFields(kLocalGroups, out, g.local, g.parts, g.first);
 }
 bool DecodeMemoValue(std::string_view bytes, LocalGroups* g) {
-  Reader r{bytes};
-  return Begin(&r, kLocalGroups) && r.Vector(&g->local) && r.Vector(&g->parts) && r.Vector(&g->first) &&
-         r.Done();
+  return DecodeFields(kLocalGroups, bytes, &g->local, &g->parts, &g->first);
 }
 bool EncodeMemoValue(const Vec& v, std::string* out) {
   if (v.text != nullptr) return false;  // a literal string: a pointer, not stored
