@@ -15,11 +15,8 @@ Status OpenExistingStore(const std::string& dir, std::unique_ptr<storage::Store>
   if (dir.empty()) return Status::InvalidArgument("--db DIR is required");
   KPI_RETURN_IF_ERROR(storage::CheckStoreDirectory(dir));  // files but no CURRENT: refuse, touch nothing
   if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT", ec)) {
-    if (std::filesystem::exists(dir, ec) &&
-        (!std::filesystem::is_directory(dir, ec) || !std::filesystem::is_empty(dir, ec)))
-      return Status::NotFound(dir + " is not a kpistore store (" +
-                              (std::filesystem::is_directory(dir, ec) ? "a directory of other files" : "not a directory") +
-                              ", no CURRENT file); --db names a store's directory");
+    if (std::string why = storage::DescribeNotAStore(dir); !why.empty())
+      return Status::InvalidArgument(why + "; --db names a store's directory");
     return Status::NotFound("no store at " + dir + " (create one with `kpi ingest --db " + dir + " FILE`)");
   }
   if (read_only_until_write) {

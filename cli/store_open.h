@@ -13,7 +13,8 @@
 
 namespace kpi::cli {
 
-// NotFound naming `dir` when it holds no store; Open's error otherwise.
+// NotFound naming `dir` when it is missing or empty; InvalidArgument when it
+// holds other files (storage::DescribeNotAStore); Open's error otherwise.
 // `sync`: fsync staged batches (StoreOptions::sync), for commands that write.
 // The store opens read-only and becomes writable on its first write
 // (StoreOptions::read_only_until_write): these commands are one client each,

@@ -69,6 +69,46 @@ Status CheckStoreDirectory(const std::string& dir) {
 
 namespace {
 
+// What a fresh volume or an interrupted creation leaves: no one's data.
+bool HoldsNoData(const fs::directory_entry& entry) {
+  std::error_code ec;
+  const std::string name = entry.path().filename().string();
+  if (name == "lost+found") return entry.is_directory(ec) && fs::is_empty(entry.path(), ec);
+  if (name == "LOCK" || name == "IDENTITY" || name == "LOG" || name.starts_with("LOG.old.")) return true;
+  const std::string_view n(name);
+  if (n.starts_with("OPTIONS-") && NumberedFile(n.substr(8), "")) return true;
+  return NumberedFile(n, ".log") && entry.file_size(ec) == 0 && !ec;
+}
+
+// A file name fit for a one-line message: control characters become '?'.
+std::string Printable(std::string name) {
+  for (char& c : name)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return name;
+}
+
+}  // namespace
+
+std::string DescribeNotAStore(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return "";
+  if (!fs::is_directory(dir, ec)) return dir + " is not a kpistore store (it is not a directory)";
+  if (fs::exists(fs::path(dir) / "CURRENT", ec)) return "";
+  std::vector<std::string> names;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    if (!HoldsNoData(*it)) names.push_back(Printable(it->path().filename().string()));
+  if (ec) return dir + " is not a kpistore store (it cannot be listed: " + ec.message() + ")";
+  if (names.empty()) return "";
+  std::sort(names.begin(), names.end());
+  constexpr size_t kShown = 3;
+  std::string held;
+  for (size_t i = 0; i < names.size() && i < kShown; ++i) held += (i == 0 ? "" : ", ") + names[i];
+  if (names.size() > kShown) held += " and " + std::to_string(names.size() - kShown) + " more";
+  return dir + " is not a kpistore store (it holds " + held + ", and no CURRENT file)";
+}
+
+namespace {
+
 // Makes a rename or a new entry in `dir` durable.
 Status SyncDirectory(const fs::path& dir) {
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
@@ -98,8 +138,16 @@ void RemoveAbandonedCreations(const fs::path& dir) {
 }  // namespace
 
 Status CreateStoreAtomically(const std::string& dir, const std::function<Status(const std::string& temp)>& create) {
+  if (std::string why = DescribeNotAStore(dir); !why.empty())
+    return Status::InvalidArgument(why + ": refusing to create a store in it; nothing was changed "
+                                         "(name a new or empty directory)");
   std::error_code ec;
-  const fs::path target = fs::path(dir).lexically_normal();
+  // The directory itself, beside which the new one is built: a symbolic link
+  // is followed (rename(2) would replace the link, not fill its target), and
+  // a trailing '/' dropped (else the sibling would be built inside `dir`).
+  fs::path target = fs::weakly_canonical(fs::absolute(dir, ec), ec);
+  if (ec) target = fs::path(dir).lexically_normal();
+  if (!target.has_filename() && target.has_parent_path()) target = target.parent_path();
   if (fs::exists(target, ec)) {
     if (!fs::is_directory(target, ec) || !fs::is_empty(target, ec)) return Status::OK();
   }

@@ -12,6 +12,11 @@
 // missing or empty directory passes, and so does one holding other files
 // only (not a store: the caller says so, or creates a store there).
 //
+// DescribeNotAStore says why a directory that is not a store must not be
+// taken for one: one rule for the commands that only open (they say "not a
+// kpistore store") and for those that create (they refuse to create over
+// someone else's files and change nothing).
+//
 // CreateStoreAtomically makes creating a store all or nothing: a process
 // killed while RocksDB writes a new store's first files (MANIFEST, then
 // CURRENT) would otherwise leave a directory CheckStoreDirectory must
@@ -31,14 +36,24 @@ namespace kpi::storage {
 // OK when `dir` is missing, empty of store files, or has its CURRENT file.
 Status CheckStoreDirectory(const std::string& dir);
 
+// "" when `dir` is missing, holds CURRENT, is empty, or holds only what a
+// fresh volume or an interrupted creation leaves: an empty `lost+found`, and
+// RocksDB's files that hold no data (LOCK, LOG*, IDENTITY, OPTIONS-N, empty
+// N.log). Otherwise "DIR is not a kpistore store (it holds a.txt, b.log and
+// 3 more, and no CURRENT file)" or "(... is not a directory)". A directory
+// CheckStoreDirectory refuses is not described here: check that first.
+std::string DescribeNotAStore(const std::string& dir);
+
 // When `dir` is missing or an empty directory: runs `create(temp)` on a new
 // sibling directory `<dir>.creating-<pid>`, which must leave a complete,
 // closed store there, then renames it to `dir` and syncs the parent, so
 // `dir` is either absent/empty or a whole store, whenever the process dies.
 // Leftover `<dir>.creating-<pid>` directories of processes no longer alive
 // are removed first (they never held acknowledged data). When `dir` already
-// holds CURRENT, or other files (a mount point's lost+found, say), it does
-// nothing and returns OK: the caller opens or creates in place as before.
+// holds CURRENT, or only what DescribeNotAStore lets pass (a mount point's
+// empty lost+found, say), it does nothing and returns OK: the caller opens
+// or creates in place as before. When `dir` is not a directory or holds other
+// files, it refuses with InvalidArgument naming them, and changes nothing.
 Status CreateStoreAtomically(const std::string& dir, const std::function<Status(const std::string& temp)>& create);
 
 // After RocksDB refused to open `dir` with Corruption: names the damaged

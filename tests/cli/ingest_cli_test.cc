@@ -1,6 +1,7 @@
 // End-to-end tests of `kpi gen`, `kpi ingest` and `kpi info`, running the
 // real binary.
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <gtest/gtest.h>
 
@@ -223,6 +224,31 @@ TEST_F(IngestCliTest, UsageAndIoErrorsExitTwo) {
   EXPECT_EQ(RunKpi({"frobnicate"}, dir_.path()).exit_code, 2);
   EXPECT_EQ(RunKpi({}, dir_.path()).exit_code, 2);
   EXPECT_EQ(RunKpi({"--help"}, dir_.path()).exit_code, 0);
+}
+
+// `--db` naming a directory of other files: ingest refuses (it used to put a
+// store beside them), changes nothing, and names what it found; the reading
+// commands call it no store. An empty directory still gets a new store.
+TEST_F(IngestCliTest, DirectoryOfOtherFilesIsNoPlaceForAStore) {
+  WriteFile(Path("good.ndjson"), "{\"ts\":\"2025-03-01T08:15:02Z\",\"ticket\":\"X1\",\"event\":\"created\"}\n");
+  ::mkdir(Path("home").c_str(), 0755);
+  WriteFile(Path("home/notes.txt"), "mine\n");
+  KpiRun ingest = RunKpi({"ingest", "--db", "home", "good.ndjson"}, dir_.path());
+  EXPECT_EQ(ingest.exit_code, 2);
+  EXPECT_NE(ingest.err.find("home is not a kpistore store (it holds notes.txt, and no CURRENT file): refusing to "
+                            "create a store in it; nothing was changed"),
+            std::string::npos)
+      << ingest.err;
+  size_t entries = 0;
+  for (const auto& e : std::filesystem::directory_iterator(Path("home"))) entries += e.exists() ? 1 : 0;
+  EXPECT_EQ(entries, 1u);
+  EXPECT_EQ(ReadFile(Path("home/notes.txt")), "mine\n");
+  KpiRun info = RunKpi({"info", "--db", "home"}, dir_.path());
+  EXPECT_EQ(info.exit_code, 2);
+  EXPECT_NE(info.err.find("home is not a kpistore store (it holds notes.txt"), std::string::npos) << info.err;
+  ::mkdir(Path("empty").c_str(), 0755);
+  EXPECT_EQ(RunKpi({"ingest", "--db", "empty/", "good.ndjson", "-q"}, dir_.path()).exit_code, 0);
+  EXPECT_EQ(StoredEvents("empty", dir_.path()), 1);
 }
 
 // Issue 9: one unbalanced quote before 100k good rows costs that line only,

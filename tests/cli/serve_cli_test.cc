@@ -2,9 +2,11 @@
 // on SIGINT / SIGTERM (the HTTP API itself is tested in server_tests).
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "cli_test_util.h"
@@ -55,6 +57,17 @@ TEST_F(ServeCliTest, MissingStoreIsAnErrorUnlessCreateIsGiven) {
   EXPECT_EQ(ServeAndStop("--db fresh --create --listen 127.0.0.1:0", "TERM"), 0) << log_;
   EXPECT_NE(log_.find("listening on 127.0.0.1:"), std::string::npos) << log_;
   EXPECT_EQ(RunKpi({"info", "--db", "fresh"}, dir_.path()).exit_code, 0);  // the store now exists
+}
+
+// --create over a directory of other files refuses and changes nothing.
+TEST_F(ServeCliTest, CreateRefusesADirectoryOfOtherFiles) {
+  ASSERT_EQ(::mkdir((dir_.path() + "/home").c_str(), 0755), 0);
+  WriteFile(dir_.path() + "/home/notes.txt", "mine\n");
+  KpiRun run = RunKpi({"serve", "--db", "home", "--create", "--listen", "127.0.0.1:0"}, dir_.path());
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_NE(run.err.find("home is not a kpistore store (it holds notes.txt"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("--create)"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/home/CURRENT"));
 }
 
 TEST_F(ServeCliTest, CleanShutdownOnSigtermOverAnExistingStore) {

@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -94,6 +95,60 @@ TEST(CreateAtomicTest, DirectoryWithOtherFilesIsCreatedInPlace) {
   EXPECT_TRUE(fs::exists(dir / "CURRENT"));
   EXPECT_TRUE(fs::exists(dir / "lost+found"));
   EXPECT_FALSE(HoldsCreation(scratch.path(), "volume"));
+}
+
+// A directory of someone else's files is no place for a store: refused,
+// naming the directory and what it holds, and nothing in it changes (it used
+// to receive a new store beside the files).
+TEST(CreateAtomicTest, DirectoryOfOtherFilesIsRefusedAndUntouched) {
+  kpi::testing::ScratchDir scratch_dir;
+  const fs::path scratch = scratch_dir.path();
+  const fs::path dir = scratch / "photos";
+  fs::create_directories(dir / "2024");
+  std::ofstream(dir / "notes.txt") << "mine\n";
+  std::ofstream(dir / "app.log") << "not a write-ahead log\n";
+  std::ofstream(dir / "b.jpg") << "x";
+  std::ofstream(dir / "c.jpg") << "x";
+  std::unique_ptr<Store> store;
+  Status s = Store::Open(dir.string(), StoreOptions(), &store);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(s.message().find(dir.string() + " is not a kpistore store (it holds 2024, app.log, b.jpg and 2 more"),
+            std::string::npos)
+      << s.message();
+  EXPECT_NE(s.message().find("nothing was changed"), std::string::npos) << s.message();
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"2024", "app.log", "b.jpg", "c.jpg", "notes.txt"}));
+  EXPECT_FALSE(HoldsCreation(scratch, "photos"));
+  // A file is no directory.
+  std::ofstream(scratch / "file") << "x";
+  s = Store::Open((scratch / "file").string(), StoreOptions(), &store);
+  EXPECT_NE(s.message().find("is not a kpistore store (it is not a directory)"), std::string::npos) << s.message();
+}
+
+// A symbolic link to an empty directory gets the store in its target (the
+// rename used to hit the link: "Not a directory"), and a trailing '/' is the
+// same directory.
+TEST(CreateAtomicTest, LinkedAndSlashedDirectoriesAreCreated) {
+  kpi::testing::ScratchDir scratch_dir;
+  const fs::path scratch = scratch_dir.path();
+  fs::create_directories(scratch / "disk" / "store");
+  fs::create_directory_symlink(scratch / "disk" / "store", scratch / "link");
+  std::unique_ptr<Store> store;
+  Status s = Store::Open((scratch / "link").string(), StoreOptions(), &store);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  store.reset();
+  EXPECT_TRUE(fs::is_symlink(scratch / "link"));
+  EXPECT_TRUE(fs::exists(scratch / "disk" / "store" / "CURRENT"));
+  fs::create_directories(scratch / "empty");
+  s = Store::Open((scratch / "empty").string() + "/", StoreOptions(), &store);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  store.reset();
+  EXPECT_TRUE(fs::exists(scratch / "empty" / "CURRENT"));
+  for (const auto& e : fs::directory_iterator(scratch / "empty"))
+    EXPECT_FALSE(e.path().filename().string().find("creating") != std::string::npos) << e.path();
 }
 
 }  // namespace
