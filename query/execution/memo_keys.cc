@@ -133,17 +133,21 @@ std::string RepeatMemoKey(const RepeatSpec& r, uint32_t created_code, uint32_t m
                                [&](const storage::SegmentRef& ref) { return ref.zone.max_batch <= max_batch; });
   Put(&key, all ? UINT32_MAX : max_batch);
   Put(&key, refs.size());
+  return key + VersionsKey(refs.data(), refs.size());
+}
+
+std::string VersionsKey(const storage::SegmentRef* refs, size_t n) {
   std::vector<uint64_t> versions;
-  versions.reserve(refs.size() * 2);
-  for (const storage::SegmentRef& ref : refs) {
-    versions.push_back(uint64_t{ref.partition} << 32 | ref.segment);
-    versions.push_back(ref.generation);
+  versions.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    versions.push_back(uint64_t{refs[i].partition} << 32 | refs[i].segment);
+    versions.push_back(refs[i].generation);
   }
   const XXH128_hash_t h = XXH3_128bits(versions.data(), versions.size() * sizeof(uint64_t));
   char hex[40];
   std::snprintf(hex, sizeof hex, ":%016llx%016llx", static_cast<unsigned long long>(h.high64),
                 static_cast<unsigned long long>(h.low64));
-  return key + hex;
+  return hex;
 }
 
 }  // namespace kpi::query

@@ -49,4 +49,8 @@ std::string BucketMemoKey(const BoundQuery& q, const GroupKey& g, uint32_t creat
 std::string RepeatMemoKey(const RepeatSpec& r, uint32_t created_code, uint32_t max_batch,
                           const std::vector<storage::SegmentRef>& refs);
 
+// The part of a key naming the segment versions refs[0..n), in that order
+// (partition, segment, generation; ":" and a 128-bit hash of them in hex).
+std::string VersionsKey(const storage::SegmentRef* refs, size_t n);
+
 }  // namespace kpi::query

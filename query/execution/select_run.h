@@ -2,9 +2,10 @@
 // SelectRun scans the planned segments on its workers (select_run_scan.cc:
 // rows placed in time, cut to `during`, filtered, exemptions applied,
 // aggregates updated; or the segment's kept partial states combined,
-// kept_states.h), assigns group ids (select_run_groups.cc: key parts,
-// kept groups, the hash table), then merges the workers' states and
-// finishes the rows (select_run_groups.cc). SelectWorker holds one thread's
+// kept_states.h, a partition's at once when rolled up, kept_rollup.h),
+// assigns group ids (select_run_groups.cc: key parts, kept groups, the
+// hash table), then merges the workers' states and finishes the rows
+// (select_run_groups.cc). SelectWorker holds one thread's
 // partial states and scratch; nothing in it is shared.
 #pragma once
 
@@ -139,6 +140,13 @@ class SelectRun {
   // each row's placement (tickets: null when nothing places them).
   void MainRows(SelectWorker& wk, const storage::SegmentRef& ref, const storage::Segment* seg, uint32_t ordinal,
                 Selection* main, const int64_t** place);
+
+  // Refs[begin..end), one partition's segments, when statements keep
+  // partial states: their combined states (kept_rollup.h), kept or built.
+  Status ScanPartition(SelectWorker& wk, const std::vector<storage::SegmentRef>& refs, size_t begin, size_t end);
+  // The segment's kept partial states (kept_states.h), built on a miss.
+  std::shared_ptr<const KeptStates> SegmentStates(SelectWorker& wk, const storage::SegmentRef& ref,
+                                                  const storage::Segment* seg, uint32_t ordinal);
 
   // Kept partial states (kept_states.h): the segment's groups and states
   // over `main` into *out.

@@ -16,6 +16,7 @@
 #include "query/execution/cycles.h"
 #include "query/execution/group_eval.h"
 #include "query/execution/group_table.h"
+#include "query/execution/kept_rollup.h"
 #include "query/execution/kept_scan.h"
 #include "query/execution/kept_states.h"
 #include "query/execution/key_parts.h"
@@ -81,9 +82,22 @@ Status SelectRun::ScanAndMerge(ExecStats* out) {
     workers_.push_back(std::make_unique<SelectWorker>(q_));
     if (options_.scope) workers_.back()->scope = std::make_unique<ScopeFilter>(*options_.scope, snap_.catalog());
   }
-  KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
-    return ScanSegment(*workers_[w], refs[i], static_cast<uint32_t>(i));
-  }));
+  // Kept states combine per partition (kept_rollup.h): its segments are
+  // one item, refs[units[u]..units[u + 1]).
+  std::vector<size_t> units;
+  if (!states_key_.empty() && !zone_counts_)
+    for (size_t i = 0; i < refs.size(); ++i)
+      if (i == 0 || refs[i].partition != refs[i - 1].partition) units.push_back(i);
+  if (!units.empty()) {
+    units.push_back(refs.size());
+    KPI_RETURN_IF_ERROR(RunParallel(threads, units.size() - 1, stop_, [&](int w, size_t u) {
+      return ScanPartition(*workers_[w], refs, units[u], units[u + 1]);
+    }));
+  } else {
+    KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
+      return ScanSegment(*workers_[w], refs[i], static_cast<uint32_t>(i));
+    }));
+  }
   KPI_RETURN_IF_ERROR(CheckStop(stop_));
   // What the scan derived, for the next process; a cache: a directory it
   // cannot write leaves the statement's answer as it is.
@@ -227,23 +241,7 @@ Status SelectRun::ScanSegment(SelectWorker& wk, const storage::SegmentRef& ref, 
 Status SelectRun::ScanRows(SelectWorker& wk, const storage::SegmentRef& ref, const storage::Segment* seg,
                            uint32_t ordinal) {
   if (seg->num_events() == 0 || seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
-  if (!states_key_.empty()) {
-    if (auto kept = seg->memo.Find(states_key_)) return AddStates(wk, *static_cast<const KeptStates*>(kept.get()));
-    // A miss: a hollow segment is decoded now unless every value the scan
-    // reads comes through the memo (hollow_scan.h), which decodes on a miss.
-    if (!hollow_) seg->memo.Materialize();
-    auto states = std::make_shared<KeptStates>();
-    {
-      MemoBuildScope building;  // the states are kept, not what they are built from
-      Selection main;
-      const int64_t* place = nullptr;
-      MainRows(wk, ref, seg, ordinal, &main, &place);
-      BuildStates(wk, main, place, seg, ordinal, states.get());
-    }
-    const size_t bytes = states->bytes;
-    seg->memo.Keep(states_key_, states, bytes);  // when the version's memo has room
-    return AddStates(wk, *states);
-  }
+  if (!states_key_.empty()) return AddStates(wk, *SegmentStates(wk, ref, seg, ordinal));
   Selection main;
   const int64_t* place = nullptr;
   MainRows(wk, ref, seg, ordinal, &main, &place);
@@ -268,6 +266,69 @@ Status SelectRun::ScanRows(SelectWorker& wk, const storage::SegmentRef& ref, con
     wk.aggs[j]->Update(gids, main.n, in);
   }
   return Status::OK();
+}
+
+std::shared_ptr<const KeptStates> SelectRun::SegmentStates(SelectWorker& wk, const storage::SegmentRef& ref,
+                                                           const storage::Segment* seg, uint32_t ordinal) {
+  if (auto kept = seg->memo.Find(states_key_)) return std::static_pointer_cast<const KeptStates>(kept);
+  // A miss: a hollow segment is decoded now unless every value the scan
+  // reads comes through the memo (hollow_scan.h), which decodes on a miss.
+  if (!hollow_) seg->memo.Materialize();
+  auto states = std::make_shared<KeptStates>();
+  {
+    MemoBuildScope building;  // the states are kept, not what they are built from
+    Selection main;
+    const int64_t* place = nullptr;
+    MainRows(wk, ref, seg, ordinal, &main, &place);
+    BuildStates(wk, main, place, seg, ordinal, states.get());
+  }
+  const size_t bytes = states->bytes;
+  seg->memo.Keep(states_key_, states, bytes);  // when the version's memo has room
+  return states;
+}
+
+Status SelectRun::ScanPartition(SelectWorker& wk, const std::vector<storage::SegmentRef>& refs, size_t begin,
+                                size_t end) {
+  // One segment, or an `as of` reading one with later batches (whose
+  // filtered copy keeps nothing): each segment's states alone.
+  bool whole = end - begin > 1;
+  for (size_t i = begin; i < end && whole; ++i)
+    whole = !(plan_.max_batch && refs[i].zone.max_batch > *plan_.max_batch);
+  if (!whole) {
+    for (size_t i = begin; i < end; ++i)
+      KPI_RETURN_IF_ERROR(ScanSegment(wk, refs[i], static_cast<uint32_t>(i)));
+    return Status::OK();
+  }
+  const storage::SegmentRef* unit = refs.data() + begin;
+  const size_t n = end - begin;
+  const std::string key = RollupKey(states_key_, unit, n);
+  std::shared_ptr<const storage::Segment> anchor;
+  KPI_RETURN_IF_ERROR(snap_.Load(unit[RollupAnchor(unit, n)], columns_, /*hollow_ok=*/true, &anchor));
+  if (auto kept = anchor->memo.Find(key)) return AddStates(wk, *static_cast<const KeptStates*>(kept.get()));
+  // A miss: combine the segments' states (each kept or built as alone).
+  StatesRollup rollup(q_);
+  std::vector<std::shared_ptr<const KeptStates>> each;
+  bool keep = true, combined = true;
+  for (size_t i = begin; i < end; ++i) {
+    std::shared_ptr<const storage::Segment> holder;
+    const storage::Segment* seg;
+    KPI_RETURN_IF_ERROR(LoadVisible(snap_, files_.get(), refs[i], columns_, plan_.max_batch, true, &holder,
+                                    &wk.filtered, &seg));
+    const DiskMemoScope disk(files_.get(), seg == holder.get() ? seg : nullptr, refs[i]);
+    keep &= seg == holder.get();  // a version holding corrections is read filtered: keep nothing
+    if (seg->num_events() == 0 || seg->event_begin.size() != seg->num_tickets() + size_t{1}) continue;
+    std::shared_ptr<const KeptStates> states = SegmentStates(wk, refs[i], seg, static_cast<uint32_t>(i));
+    KPI_RETURN_IF_ERROR(holder->memo.status());  // a hollow segment that failed to decode
+    combined = combined && rollup.Add(*states);
+    each.push_back(std::move(states));
+  }
+  if (!combined) {  // (group keys of different types: not expected)
+    for (const auto& states : each) KPI_RETURN_IF_ERROR(AddStates(wk, *states));
+    return Status::OK();
+  }
+  std::shared_ptr<KeptStates> all = rollup.Take();
+  if (keep) anchor->memo.Keep(key, all, all->bytes);  // when the anchor's memo has room
+  return AddStates(wk, *all);
 }
 
 void SelectRun::MainRows(SelectWorker& wk, const storage::SegmentRef& ref, const storage::Segment* seg,

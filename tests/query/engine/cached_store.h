@@ -1,13 +1,16 @@
 // The store of the engine tests that compare a decoded-segment cache of
 // some size against none: no fsync, segments of 256 tickets; the generated
 // events they ingest (6 days of ~500 tickets: whole segments of 256); and
-// the check that statements repeat from their kept values alone.
+// the check that statements repeat from their kept values alone; answers
+// and the instants between batches that `as of` reads.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/gen/generator.h"
@@ -46,6 +49,24 @@ inline void IngestAll(storage::Store* store, const std::vector<RawEvent>& events
   storage::IngestStats stats;
   ASSERT_TRUE(store->Ingest(events, &rejects, &stats).ok());
   ASSERT_TRUE(rejects.empty()) << rejects[0].reason;
+}
+
+// `q`'s answer on `engine`, which must run it.
+inline Result Answer(const Engine& engine, const std::string& q, const ExecOptions& o) {
+  Result r;
+  QueryError e;
+  EXPECT_TRUE(engine.Execute(q, o, &r, &e).ok()) << q << ": " << e.ToString();
+  return r;
+}
+
+// An instant between two batches, for `as of`: the wall clock, 20 ms
+// after the batch before and 20 ms before the next.
+inline int64_t Now() {
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  return now;
 }
 
 // `q` answers on `got_engine` as on `want_engine`, not empty.

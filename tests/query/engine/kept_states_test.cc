@@ -43,13 +43,6 @@ const std::vector<std::string>& Statements() {
   return kStatements;
 }
 
-Result Answer(const Engine& engine, const std::string& q, const ExecOptions& o) {
-  Result r;
-  QueryError e;
-  EXPECT_TRUE(engine.Execute(q, o, &r, &e).ok()) << q << ": " << e.ToString();
-  return r;
-}
-
 // States are small beside the columns: a quarter of them and the states
 // fit, and the repeats decode nothing.
 TEST(KeptStates, RepeatsDecodeNothingAndAnswerAsWithoutACache) {
@@ -77,14 +70,6 @@ RawEvent Created(const std::string& ticket, int64_t minute) {
   e.event = "created";
   e.dims = {{"channel", "email"}};
   return e;
-}
-
-int64_t Now() {
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  const int64_t now =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  return now;
 }
 
 // `text` bound (the BoundQuery owns its nodes; the statement may go).
