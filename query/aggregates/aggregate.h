@@ -10,6 +10,7 @@
 //   Combine       folds another worker's states in (group ids remapped)
 //   Finalize      the value of one group
 //   FinalizeUnion (optional) the value of several groups together
+//   EncodeGroups / DecodeGroups (kept families) the states as bytes
 // Combining partial states in any order gives the same result as one
 // sequential pass (up to floating-point rounding of non-integral sums, which
 // use compensated summation).
@@ -54,6 +55,16 @@ class AggregateState {
   // copy. Families without it return false and the caller combines.
   virtual bool FinalizeUnion(const uint32_t* groups, size_t n, Value* out) const {
     (void)groups, (void)n, (void)out;
+    return false;
+  }
+  // Kept families (kept_group_bytes > 0): every group's state as bytes
+  // (appended to *out), and back into a state created for the same spec
+  // (false for bytes that are not a whole encoding of `groups` groups).
+  // Kept states written to the derived-value files
+  // (query/execution/disk_memo.h) go through them.
+  virtual void EncodeGroups(std::string* out) const { (void)out; }
+  virtual bool DecodeGroups(std::string_view bytes, size_t groups) {
+    (void)bytes, (void)groups;
     return false;
   }
 };

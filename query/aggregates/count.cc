@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "query/aggregates/aggregate.h"
+#include "query/execution/byte_fields.h"
 
 namespace kpi::query {
 
@@ -30,6 +31,10 @@ class CountState final : public AggregateState {
     for (size_t g = 0; g < o.counts_.size(); ++g) counts_[group_map[g]] += o.counts_[g];
   }
   Value Finalize(size_t group) const override { return Value::Number(static_cast<double>(counts_[group])); }
+  void EncodeGroups(std::string* out) const override { EncodeVectors(out, counts_); }
+  bool DecodeGroups(std::string_view bytes, size_t groups) override {
+    return DecodeVectors(bytes, &counts_) && counts_.size() == groups;
+  }
 
  private:
   bool counts_rows_;

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "query/aggregates/aggregate.h"
+#include "query/execution/byte_fields.h"
 
 namespace kpi::query {
 
@@ -55,6 +56,10 @@ class RateState final : public AggregateState {
   Value Finalize(size_t group) const override {
     if (known_[group] == 0) return Value::Null();
     return Value::Number(static_cast<double>(yes_[group]) / static_cast<double>(known_[group]));
+  }
+  void EncodeGroups(std::string* out) const override { EncodeVectors(out, yes_, known_); }
+  bool DecodeGroups(std::string_view bytes, size_t groups) override {
+    return DecodeVectors(bytes, &yes_, &known_) && yes_.size() == groups && known_.size() == groups;
   }
 
  private:

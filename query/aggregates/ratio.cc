@@ -5,6 +5,7 @@
 
 #include "query/aggregates/agg_util.h"
 #include "query/aggregates/aggregate.h"
+#include "query/execution/byte_fields.h"
 
 namespace kpi::query {
 
@@ -39,6 +40,11 @@ class RatioState final : public AggregateState {
     if (den == 0) return Value::Null();
     const double r = a_[group].Total() * scale_a_ / den;
     return std::isfinite(r) ? Value::Number(r) : Value::Null();
+  }
+  void EncodeGroups(std::string* out) const override { EncodeVectors(out, a_, b_, has_a_, has_b_); }
+  bool DecodeGroups(std::string_view bytes, size_t groups) override {
+    return DecodeVectors(bytes, &a_, &b_, &has_a_, &has_b_) && a_.size() == groups && b_.size() == groups &&
+           has_a_.size() == groups && has_b_.size() == groups;
   }
 
  private:

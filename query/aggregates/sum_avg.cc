@@ -4,6 +4,7 @@
 
 #include "query/aggregates/agg_util.h"
 #include "query/aggregates/aggregate.h"
+#include "query/execution/byte_fields.h"
 
 namespace kpi::query {
 
@@ -55,6 +56,10 @@ class SumAvgState final : public AggregateState {
     double v = sums_[group].Total();
     if (average_) v /= static_cast<double>(counts_[group]);
     return NumericResult(out_type_, v);
+  }
+  void EncodeGroups(std::string* out) const override { EncodeVectors(out, sums_, counts_); }
+  bool DecodeGroups(std::string_view bytes, size_t groups) override {
+    return DecodeVectors(bytes, &sums_, &counts_) && sums_.size() == groups && counts_.size() == groups;
   }
 
  private:

@@ -2,14 +2,18 @@
 
 #include <elf.h>
 #include <link.h>
+#include <xxhash.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <string_view>
 
+#include "query/execution/byte_fields.h"
 #include "query/execution/kept_scan.h"
+#include "query/execution/kept_states.h"
 #include "query/execution/segment_rows.h"
 #include "query/execution/ticket_memo.h"
 #include "query/execution/vector.h"
@@ -68,47 +72,10 @@ Registry& TheRegistry() {
 
 thread_local const DiskMemoScope* tl_scope = nullptr;
 
-// Appends and reads plain values and vectors of them.
-struct Writer {
-  std::string* out;
-  template <typename T>
-  void Pod(T v) {
-    out->append(reinterpret_cast<const char*>(&v), sizeof v);
-  }
-  template <typename T>
-  void Vector(const std::vector<T>& v) {
-    Pod<uint64_t>(v.size());
-    out->append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
-  }
-};
-
-struct Reader {
-  std::string_view in;
-  size_t pos = 0;
-  bool ok = true;
-  template <typename T>
-  bool Pod(T* v) {
-    if (!ok || in.size() - pos < sizeof(T)) return ok = false;
-    std::memcpy(v, in.data() + pos, sizeof(T));
-    pos += sizeof(T);
-    return true;
-  }
-  template <typename T>
-  bool Vector(std::vector<T>* v) {
-    uint64_t n = 0;
-    if (!Pod(&n) || (in.size() - pos) / sizeof(T) < n) return ok = false;
-    v->resize(static_cast<size_t>(n));
-    std::memcpy(v->data(), in.data() + pos, static_cast<size_t>(n) * sizeof(T));
-    pos += static_cast<size_t>(n) * sizeof(T);
-    return true;
-  }
-  bool Done() const { return ok && pos == in.size(); }
-};
-
 // One tag byte per type: bytes of another type never decode.
-enum Tag : uint8_t { kU32s = 1, kI64s, kU8s, kRowColumn, kAt, kLocalGroups, kVec };
+enum Tag : uint8_t { kU32s = 1, kI64s, kU8s, kRowColumn, kAt, kLocalGroups, kVec, kKeptStates };
 
-bool Begin(Reader* r, Tag tag) {
+bool Begin(ByteReader* r, Tag tag) {
   uint8_t t = 0;
   return r->Pod(&t) && t == tag;
 }
@@ -145,7 +112,7 @@ namespace {
 // A value stored as its tag, then each of its vectors in order.
 template <typename... V>
 bool EncodeFields(Tag tag, std::string* out, const V&... fields) {
-  Writer w{out};
+  ByteWriter w{out};
   w.Pod(static_cast<uint8_t>(tag));
   (w.Vector(fields), ...);
   return true;
@@ -153,7 +120,7 @@ bool EncodeFields(Tag tag, std::string* out, const V&... fields) {
 
 template <typename... V>
 bool DecodeFields(Tag tag, std::string_view bytes, V*... fields) {
-  Reader r{bytes};
+  ByteReader r{bytes};
   return Begin(&r, tag) && (r.Vector(fields) && ...) && r.Done();
 }
 
@@ -192,7 +159,7 @@ bool EncodeMemoValue(const Vec& v, std::string* out) {
       !PointerMode(v.valid, v.valid_buf, &modes[4]))
     return false;
   if (modes[0] == 2 || modes[1] == 2 || modes[2] == 2 || modes[3] == 2) return false;
-  Writer w{out};
+  ByteWriter w{out};
   w.Pod<uint8_t>(kVec);
   w.Pod(static_cast<uint8_t>(v.type));
   w.Pod(static_cast<uint8_t>(v.str.kind));
@@ -209,7 +176,7 @@ bool EncodeMemoValue(const Vec& v, std::string* out) {
   return true;
 }
 bool DecodeMemoValue(std::string_view bytes, Vec* v) {
-  Reader r{bytes};
+  ByteReader r{bytes};
   uint8_t type = 0, kind = 0;
   uint8_t modes[5];
   if (!Begin(&r, kVec) || !r.Pod(&type) || !r.Pod(&kind) || !r.Pod(&v->str.column) || !r.Pod(&v->n) ||
@@ -234,6 +201,94 @@ bool DecodeMemoValue(std::string_view bytes, Vec* v) {
   return SetPointer(modes[0], v->f64_buf, &v->f64) && SetPointer(modes[1], v->i64_buf, &v->i64) &&
          SetPointer(modes[2], v->u32_buf, &v->u32) && SetPointer(modes[3], v->b8_buf, &v->b8) &&
          SetPointer(modes[4], v->valid_buf, &v->valid);
+}
+
+bool EncodeMemoValue(const KeptStates& k, std::string* out) {
+  ByteWriter w{out};
+  w.Pod<uint8_t>(kKeptStates);
+  w.Pod<uint64_t>(k.groups);
+  w.Vector(k.types);
+  w.Vector(k.domains);
+  w.Vector(k.parts);
+  w.Pod<uint32_t>(static_cast<uint32_t>(k.aggs.size()));
+  std::string state;
+  for (const auto& a : k.aggs) {
+    state.clear();
+    a->EncodeGroups(&state);
+    w.Bytes(state);
+  }
+  return true;
+}
+
+bool DecodeKeptStates(std::string_view bytes, const BoundQuery& q, KeptStates* k) {
+  ByteReader r{bytes};
+  uint64_t groups = 0;
+  uint32_t naggs = 0;
+  if (!Begin(&r, kKeptStates) || !r.Pod(&groups) || !r.Vector(&k->types) || !r.Vector(&k->domains) ||
+      !r.Vector(&k->parts) || !r.Pod(&naggs))
+    return false;
+  // As BuildStates makes them: with group keys, one type and domain per
+  // key and one part per key and group (none without rows); without, no
+  // parts and at most the one group.
+  const size_t nkeys = q.groups.size();
+  const bool keyed = nkeys > 0 && groups > 0;
+  if (groups > bytes.size() || naggs != q.aggregates.size() || k->types.size() != (keyed ? nkeys : 0) ||
+      k->domains.size() != k->types.size() || k->parts.size() != (keyed ? groups * nkeys : 0) ||
+      (nkeys == 0 && groups > 1))
+    return false;
+  k->groups = static_cast<size_t>(groups);
+  k->aggs.clear();
+  for (const AggregateSpec& spec : q.aggregates) {
+    std::string_view state;
+    if (!r.Bytes(&state)) return false;
+    std::unique_ptr<AggregateState> a = spec.family->create(spec, q);
+    if (!a->DecodeGroups(state, k->groups)) return false;
+    k->aggs.push_back(std::move(a));
+  }
+  if (!r.Done()) return false;
+  k->bytes = KeptStatesBytes(q, k->groups);
+  return true;
+}
+
+namespace {
+
+// What a rollup's value names besides the anchor: the rest of its key and
+// the zone maps of all its versions.
+std::string RollupVersions(const std::string& states_key, const std::string& rollup_key,
+                           const storage::SegmentRef* refs, size_t n) {
+  std::string out = rollup_key.substr(std::min(states_key.size(), rollup_key.size()));
+  XXH3_state_t* st = XXH3_createState();
+  XXH3_64bits_reset(st);
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t h = storage::MemoFiles::ZoneHash(refs[i].zone);
+    XXH3_64bits_update(st, &h, sizeof h);
+  }
+  const uint64_t zones = XXH3_64bits_digest(st);
+  XXH3_freeState(st);
+  out.append(reinterpret_cast<const char*>(&zones), sizeof zones);
+  return out;
+}
+
+std::string RollupFileKey(const std::string& states_key) { return states_key + "|u"; }
+
+}  // namespace
+
+bool FindRollup(storage::MemoFiles& files, const std::string& states_key, const std::string& rollup_key,
+                const storage::SegmentRef* refs, size_t n, const storage::SegmentRef& anchor, const BoundQuery& q,
+                KeptStates* out) {
+  std::string_view stored, versions;
+  if (!files.Find(RollupFileKey(states_key), anchor, &stored)) return false;
+  ByteReader r{stored};
+  if (!r.Bytes(&versions) || versions != RollupVersions(states_key, rollup_key, refs, n)) return false;
+  return DecodeKeptStates(stored.substr(r.pos), q, out);
+}
+
+void AddRollup(storage::MemoFiles& files, const std::string& states_key, const std::string& rollup_key,
+               const storage::SegmentRef* refs, size_t n, const storage::SegmentRef& anchor,
+               const KeptStates& states) {
+  std::string encoded;
+  ByteWriter{&encoded}.Bytes(RollupVersions(states_key, rollup_key, refs, n));
+  if (EncodeMemoValue(states, &encoded)) files.Add(RollupFileKey(states_key), anchor, std::move(encoded));
 }
 
 std::shared_ptr<storage::MemoFiles> UseMemoFiles(const storage::Store& store) {

@@ -11,7 +11,8 @@
 // memo key (memo_keys.h names all it depends on besides the segment
 // version), encoded here; the version's ticket structure (event_begin,
 // key "eb"); kept repeat_within answers (RepeatMemoKey, which names every
-// segment version they read and the batch read up to). The files'
+// segment version they read and the batch read up to); kept partial states
+// (kept_states.h, under KeptStatesKey: SelectRun writes and reads them). The files'
 // fingerprint names this encoding (kFormat) and the build (the binary's
 // GNU build id): a value derived by other code is never read.
 //
@@ -105,5 +106,28 @@ bool EncodeMemoValue(const AtPlacement& value, std::string* out);
 bool DecodeMemoValue(std::string_view bytes, AtPlacement* out);
 bool EncodeMemoValue(const LocalGroups& value, std::string* out);
 bool DecodeMemoValue(std::string_view bytes, LocalGroups* out);
+// Kept partial states (kept_states.h): decoded into states `q` creates
+// (its aggregates' families), so only for the statement whose key they
+// were kept under; false as well when the groups, key parts or states
+// disagree in number.
+struct KeptStates;  // kept_states.h
+struct BoundQuery;  // binder/bound_expr.h
+bool EncodeMemoValue(const KeptStates& value, std::string* out);
+bool DecodeKeptStates(std::string_view bytes, const BoundQuery& q, KeptStates* out);
+
+// Kept states combined over the versions refs[0..n) of one partition
+// (kept_rollup.h; `rollup_key` = RollupKey(states_key, refs, n), which
+// names each version's partition, segment and generation). Stored under
+// `states_key` + "|u" at the version `anchor` (RollupAnchor), with the
+// rest of `rollup_key` and a hash of every version's zone map in the
+// value: found only for exactly those versions (each checked as a single
+// version's values are). Add is for states combined from whole versions
+// only (none read `as of` or holding corrections).
+bool FindRollup(storage::MemoFiles& files, const std::string& states_key, const std::string& rollup_key,
+                const storage::SegmentRef* refs, size_t n, const storage::SegmentRef& anchor, const BoundQuery& q,
+                KeptStates* out);
+void AddRollup(storage::MemoFiles& files, const std::string& states_key, const std::string& rollup_key,
+               const storage::SegmentRef* refs, size_t n, const storage::SegmentRef& anchor,
+               const KeptStates& states);
 
 }  // namespace kpi::query

@@ -31,9 +31,11 @@
 // states, built on a miss, so first runs and repeats combine the same
 // partial states (the states' Combine is exact for counts and for sums of
 // integral values, compensated otherwise: aggregate.h).
-// Not in a process writing derived-value files (disk_memo.h: a one-statement
-// `kpi query`, which repeats nothing): it keeps the per-row values later
-// processes read instead (SelectRun asks for no key there).
+// On disk: a process writing derived-value files (disk_memo.h: a
+// one-statement `kpi query`) writes the states it keeps in a version's own
+// memo under the same key, and a later process reads them for that very
+// version instead of building them (never for an `as of` or corrected
+// copy, which has no memo of its own).
 // Budget: a kept state is a memo value like any other, charged to its
 // version's cache entry (KeptStates::Bytes) and evicted with it; values
 // derived while building the states are not kept (MemoBuildDepth).

@@ -93,9 +93,7 @@ class SelectRun {
     zone_counts_ = CountsFromZoneMaps(q, options);
     hollow_ = HollowScanOk(q, options, created_code_);
     if (!MemoOff()) files_ = MemoFilesFor(snap.catalog());
-    // A process writing derived-value files runs one statement: it keeps
-    // the per-row values later processes read, not states (kept_states.h).
-    if (files_ == nullptr) states_key_ = KeptStatesKey(q, options, created_code_);
+    states_key_ = KeptStatesKey(q, options, created_code_);
     spec_ = plan.spec;
     if (options.scope) {
       // The scope's `dim = / in` conjuncts prune segments like a where's.

@@ -271,6 +271,17 @@ Status SelectRun::ScanRows(SelectWorker& wk, const storage::SegmentRef& ref, con
 std::shared_ptr<const KeptStates> SelectRun::SegmentStates(SelectWorker& wk, const storage::SegmentRef& ref,
                                                            const storage::Segment* seg, uint32_t ordinal) {
   if (auto kept = seg->memo.Find(states_key_)) return std::static_pointer_cast<const KeptStates>(kept);
+  // Kept by an earlier process for this very version (disk_memo.h)?
+  const DiskMemoScope* disk = PersistedScope(*seg);
+  if (disk != nullptr) {
+    std::string_view stored;
+    auto states = std::make_shared<KeptStates>();
+    if (disk->files->Find(states_key_, disk->version, &stored) && DecodeKeptStates(stored, q_, states.get())) {
+      const size_t bytes = states->bytes;
+      seg->memo.Keep(states_key_, states, bytes);
+      return states;
+    }
+  }
   // A miss: a hollow segment is decoded now unless every value the scan
   // reads comes through the memo (hollow_scan.h), which decodes on a miss.
   if (!hollow_) seg->memo.Materialize();
@@ -283,7 +294,12 @@ std::shared_ptr<const KeptStates> SelectRun::SegmentStates(SelectWorker& wk, con
     BuildStates(wk, main, place, seg, ordinal, states.get());
   }
   const size_t bytes = states->bytes;
-  seg->memo.Keep(states_key_, states, bytes);  // when the version's memo has room
+  // Kept when the version's memo has room; written for later processes
+  // when kept in the version's own memo (from its whole rows).
+  if (seg->memo.Keep(states_key_, states, bytes) == states && disk != nullptr && seg->memo.status().ok()) {
+    std::string encoded;
+    if (EncodeMemoValue(*states, &encoded)) disk->files->Add(states_key_, disk->version, std::move(encoded));
+  }
   return states;
 }
 
@@ -302,9 +318,18 @@ Status SelectRun::ScanPartition(SelectWorker& wk, const std::vector<storage::Seg
   const storage::SegmentRef* unit = refs.data() + begin;
   const size_t n = end - begin;
   const std::string key = RollupKey(states_key_, unit, n);
+  const storage::SegmentRef& anchor_ref = unit[RollupAnchor(unit, n)];
   std::shared_ptr<const storage::Segment> anchor;
-  KPI_RETURN_IF_ERROR(snap_.Load(unit[RollupAnchor(unit, n)], columns_, /*hollow_ok=*/true, &anchor));
-  if (auto kept = anchor->memo.Find(key)) return AddStates(wk, *static_cast<const KeptStates*>(kept.get()));
+  if (files_) {
+    // A one-statement process (its memo holds nothing yet; loading the
+    // anchor would decode it): the combined states an earlier process
+    // wrote for exactly these versions (disk_memo.h).
+    auto kept = std::make_shared<KeptStates>();
+    if (FindRollup(*files_, states_key_, key, unit, n, anchor_ref, q_, kept.get())) return AddStates(wk, *kept);
+  } else {
+    KPI_RETURN_IF_ERROR(snap_.Load(anchor_ref, columns_, /*hollow_ok=*/true, &anchor));
+    if (auto kept = anchor->memo.Find(key)) return AddStates(wk, *static_cast<const KeptStates*>(kept.get()));
+  }
   // A miss: combine the segments' states (each kept or built as alone).
   StatesRollup rollup(q_);
   std::vector<std::shared_ptr<const KeptStates>> each;
@@ -327,7 +352,8 @@ Status SelectRun::ScanPartition(SelectWorker& wk, const std::vector<storage::Seg
     return Status::OK();
   }
   std::shared_ptr<KeptStates> all = rollup.Take();
-  if (keep) anchor->memo.Keep(key, all, all->bytes);  // when the anchor's memo has room
+  if (keep && anchor) anchor->memo.Keep(key, all, all->bytes);  // when the anchor's memo has room
+  if (keep && files_) AddRollup(*files_, states_key_, key, unit, n, anchor_ref, *all);
   return AddStates(wk, *all);
 }
 

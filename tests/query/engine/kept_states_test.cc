@@ -16,39 +16,24 @@
 #include <thread>
 #include <vector>
 
-#include "query/binder/binder.h"
 #include "query/engine.h"
 #include "query/engine/cached_store.h"
+#include "query/engine/kept_states_util.h"
 #include "query/execution/key_parts.h"
 #include "query/execution/kept_states.h"
 #include "query/execution/scope.h"
-#include "query/parser/parser.h"
 #include "storage/store.h"
 #include "test_util.h"
 
 namespace kpi::query {
 namespace {
 
-// The catalog's event statements, one without groups, and ticket
-// statements that keep states too.
-const std::vector<std::string>& Statements() {
-  static const std::vector<std::string> kStatements = {
-      "select count() as replies, avg(handle_seconds) as aht from events where event = \"agent_reply\" by agent, day",
-      "select avg(accurate) as accuracy from events where event = \"qa_reviewed\" by team",
-      "select ratio(cost, 1) as cost_per_contact from events where event = \"agent_reply\" by channel, month",
-      "select count() as n, sum(handle_seconds) as s, count(agent) as with_agent from events",
-      "select rate(has(escalated)) as escalation from tickets by channel, month",
-      "select count() as n, avg(duration(created -> resolved)) as a from tickets at resolved by week",
-  };
-  return kStatements;
-}
-
 // States are small beside the columns: a quarter of them and the states
 // fit, and the repeats decode nothing.
 TEST(KeptStates, RepeatsDecodeNothingAndAnswerAsWithoutACache) {
   ExecOptions o;
   o.threads = 1;
-  ExpectRepeatsReadHollow(Statements(), GeneratedEvents(3000), 4, o);
+  ExpectRepeatsReadHollow(KeptStatesStatements(), GeneratedEvents(3000), 4, o);
 }
 
 RawEvent Reply(const std::string& ticket, int64_t minute, const std::string& agent, double seconds,
@@ -72,21 +57,9 @@ RawEvent Created(const std::string& ticket, int64_t minute) {
   return e;
 }
 
-// `text` bound (the BoundQuery owns its nodes; the statement may go).
-std::unique_ptr<BoundQuery> Bind(storage::Store* store, const std::string& text) {
-  auto q = std::make_unique<BoundQuery>();
-  ast::Statement st;
-  ParseError pe;
-  EXPECT_TRUE(ParseStatement(text, &st, &pe)) << text << ": " << pe.message;
-  BindError be;
-  EXPECT_TRUE(BindSelect(std::get<ast::SelectQuery>(st), store->catalog(), BindContext{}, q.get(), &be))
-      << text << ": " << be.message;
-  return q;
-}
-
 // Whether the one segment of `store` keeps states of `text` in its memo.
 bool StatesKept(storage::Store* store, const std::string& text) {
-  const std::string key = KeptStatesKey(*Bind(store, text), ExecOptions{},
+  const std::string key = KeptStatesKey(*BindStatement(store, text), ExecOptions{},
                                         store->catalog().FindCode(storage::kEventColumn, "created"));
   EXPECT_FALSE(key.empty()) << text;
   const auto snap = store->GetSnapshot();
@@ -197,7 +170,7 @@ TEST(KeptStates, TheKeyNamesWhatTheStatesDependOn) {
   IngestAll(store.get(), GeneratedEvents(200));
   const ExecOptions o;
   auto key = [&](const std::string& text) {
-    return KeptStatesKey(*Bind(store.get(), text), o, store->catalog().FindCode(storage::kEventColumn, "created"));
+    return KeptStatesKey(*BindStatement(store.get(), text), o, store->catalog().FindCode(storage::kEventColumn, "created"));
   };
   const std::string base = "select count() as n, avg(handle_seconds) as a from events where event = \"agent_reply\"";
   const std::string k = key(base + " by agent, day");
@@ -222,7 +195,7 @@ TEST(KeptStates, TheKeyNamesWhatTheStatesDependOn) {
   EXPECT_EQ(key("select rate(repeat_within(7d, customer, category)) as r from tickets by month"), "");
   ExecOptions scoped;
   ASSERT_TRUE(Scope::Parse("channel = \"email\"", &scoped.scope).ok());
-  EXPECT_EQ(KeptStatesKey(*Bind(store.get(), base + " by agent"), scoped, 1), "");
+  EXPECT_EQ(KeptStatesKey(*BindStatement(store.get(), base + " by agent"), scoped, 1), "");
 }
 
 TEST(KeptStates, PartValueUndoesKeyParts) {

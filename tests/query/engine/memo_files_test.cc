@@ -1,6 +1,6 @@
 // Derived values on disk (query/execution/disk_memo.h): a store whose
-// derived-value files are registered answers every statement exactly as a
-// store without them, while the files hold values of older generations
+// derived-value files are registered answers every statement (per-row
+// values and kept partial states) exactly as a store without them, while the files hold values of older generations
 // (each batch reseals segments), `as of` every batch (filtered copies are
 // derived afresh), with corrections and retractions (such versions are
 // never read hollow from the files), with every file damaged (checksums:
@@ -10,15 +10,14 @@
 // same order.
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "query/engine.h"
+#include "query/engine/kept_states_util.h"
 #include "query/execution/disk_memo.h"
 #include "storage/live_counts_fixture.h"
 #include "storage/memo_files.h"
@@ -40,6 +39,11 @@ const std::vector<std::string>& Statements() {
       "select rate(repeat_within(1d, channel)) as r, count() as n from tickets by day",
       "select rate(has(reopened)) as r from tickets by channel, week",
       "select count() as n from events where event = \"agent_reply\" by agent, day",
+      // Kept partial states (kept_states.h) written to the files: count,
+      // sum, avg, rate and ratio over events and over tickets.
+      "select count() as n, avg(csat) as c, sum(csat) as s from events where event = \"rated\" by channel, day",
+      "select ratio(csat, 1) as r, rate(csat >= 4) as s, count(agent) as a from events by channel",
+      "select count() as n, sum(csat) as s from tickets at rated by week",
   };
   return kStatements;
 }
@@ -152,35 +156,7 @@ TEST_F(MemoFilesTest, DamagedValuesAreRecomputedNotRead) {
   ASSERT_FALSE(Files().empty());
   for (int round = 0; round < 2; ++round) {
     int flipped = 0;
-    for (const auto& path : Files()) {
-      std::string bytes;
-      {
-        std::ifstream in(path, std::ios::binary);
-        bytes.assign(std::istreambuf_iterator<char>(in), {});
-      }
-      auto u32 = [&](size_t at) {
-        uint32_t v;
-        std::memcpy(&v, bytes.data() + at, 4);
-        return v;
-      };
-      auto u64 = [&](size_t at) {
-        uint64_t v;
-        std::memcpy(&v, bytes.data() + at, 8);
-        return v;
-      };
-      size_t pos = 12;
-      pos += 4 + u32(pos);  // fingerprint
-      pos += 4 + u32(pos);  // key
-      const uint32_t n = u32(pos);
-      pos += 4;
-      for (uint32_t i = 0; i < n; ++i, pos += 48) {
-        const uint64_t offset = u64(pos + 24), length = u64(pos + 32);
-        if (length < 16) continue;
-        bytes[offset + length / 2 + round] = static_cast<char>(bytes[offset + length / 2 + round] ^ 0x3c);
-        ++flipped;
-      }
-      std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-    }
+    for (const auto& path : Files()) flipped += DamageValues(path, round, 0x3c, [](const std::string&) { return true; });
     ASSERT_GT(flipped, 20);
     storage::MemoFiles* before = files_.get();
     UnregisterMemoFiles(*with_);
@@ -215,14 +191,20 @@ TEST_F(MemoFilesTest, FilesOfAnEarlierStoreInTheDirectoryAreNotRead) {
     std::filesystem::remove_all(d);
     std::filesystem::create_directories(d);
   }
-  std::filesystem::rename(aside, memo);
   bool first = true;
   for (RawEvent& e : events)
     for (auto& [name, value] : e.dims)
       if (name == "channel" && !std::exchange(first, false)) value = value == "chat" ? "email" : "chat";
   now_ms_ -= 1000;
   batch_times_.clear();
+  // The new stores created empty (a directory holding anything else is
+  // not made a store), then the old files put back beside the new one.
   OpenBoth();
+  UnregisterMemoFiles(*with_);
+  std::filesystem::remove_all(memo);
+  std::filesystem::rename(aside, memo);
+  files_ = UseMemoFiles(*with_);
+  ASSERT_NE(files_, nullptr);
   IngestBoth(events);
   ExpectSame("", "the second store");
 }
