@@ -135,7 +135,8 @@ class SelectRun {
   Status ScanRows(SelectWorker& wk, const storage::SegmentRef& ref, const storage::Segment* seg, uint32_t ordinal);
   // The segment's main rows (placed, cut to `during`, filtered, exemptions
   // applied) into *main (none: main->n == 0), declared to wk.eval; *place:
-  // each row's placement (tickets: null when nothing places them).
+  // each row's placement (tickets: null when nothing places them, or when
+  // placed by creation and no window or scope read it: see TicketPlace).
   void MainRows(SelectWorker& wk, const storage::SegmentRef& ref, const storage::Segment* seg, uint32_t ordinal,
                 Selection* main, const int64_t** place);
 
@@ -145,6 +146,12 @@ class SelectRun {
   // The segment's kept partial states (kept_states.h), built on a miss.
   std::shared_ptr<const KeptStates> SegmentStates(SelectWorker& wk, const storage::SegmentRef& ref,
                                                   const storage::Segment* seg, uint32_t ordinal);
+
+  // `place` as MainRows gave it, or when null the tickets' creation times
+  // (read now: a bucket or an exclusion places the rows).
+  const int64_t* TicketPlace(SelectWorker& wk, const int64_t* place) const {
+    return place != nullptr || q_.source != Source::kTickets ? place : wk.rows.Created();
+  }
 
   // Kept partial states (kept_states.h): the segment's groups and states
   // over `main` into *out.

@@ -49,6 +49,7 @@ void SelectRun::ComputeParts(SelectWorker& wk, const Selection& main, const int6
     p.resize(n);
     const GroupKey& g = q_.groups[j];
     if (g.is_bucket) {
+      place = TicketPlace(wk, place);
       const int64_t* starts = q_.source == Source::kTickets && place != nullptr
                                   ? KeptBucketStarts(*seg, BucketMemoKey(q_, g, created_code_), place,
                                                      wk.bucketers[j].get())

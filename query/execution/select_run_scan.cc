@@ -409,14 +409,17 @@ void SelectRun::MainRows(SelectWorker& wk, const storage::SegmentRef& ref, const
         else all = false;
       }
       place = at.place.data();
-    } else if (placed_) {
+    } else if (placed_ && (q_.during || keep != nullptr)) {
+      // Placed by creation: read here only for a window or a scope; else
+      // every ticket is a row, and `place` stays null until a bucket or an
+      // exclusion reads it (TicketPlace): groups kept with the segment
+      // never do, and a cold process then reads no creation times (8 bytes
+      // per ticket from the derived-value files).
       const int64_t* created = wk.rows.Created();
       place = created;
-      if (q_.during || keep != nullptr) {  // else every ticket is a row
-        for (uint32_t t = 0; t < nt; ++t) {
-          if (InWindow(created[t]) && (keep == nullptr || keep[t])) wk.initial.push_back(t);
-          else all = false;
-        }
+      for (uint32_t t = 0; t < nt; ++t) {
+        if (InWindow(created[t]) && (keep == nullptr || keep[t])) wk.initial.push_back(t);
+        else all = false;
       }
     } else if (keep != nullptr) {
       // Nothing reads the placement (no during, bucket, at or exemption):
@@ -475,7 +478,7 @@ void SelectRun::MainRows(SelectWorker& wk, const storage::SegmentRef& ref, const
     if (main.n == 0) return;
   }
   if (!q_.exclusions.empty()) {
-    ApplyExclusions(wk, place, &main);
+    ApplyExclusions(wk, TicketPlace(wk, place), &main);
     if (main.n == 0) return;
   }
   wk.eval.SetMain(main);
