@@ -74,6 +74,9 @@ bool HoldsNoData(const fs::directory_entry& entry) {
   std::error_code ec;
   const std::string name = entry.path().filename().string();
   if (name == "lost+found") return entry.is_directory(ec) && fs::is_empty(entry.path(), ec);
+  // Derived-value files (storage/memo_files.h) left by an earlier store in
+  // the directory: derived, and never read for another store (its identity).
+  if (name == "memo") return entry.is_directory(ec);
   if (name == "LOCK" || name == "IDENTITY" || name == "LOG" || name.starts_with("LOG.old.")) return true;
   const std::string_view n(name);
   if (n.starts_with("OPTIONS-") && NumberedFile(n.substr(8), "")) return true;

@@ -39,7 +39,7 @@ Status CheckStoreDirectory(const std::string& dir);
 // "" when `dir` is missing, holds CURRENT, is empty, or holds only what a
 // fresh volume or an interrupted creation leaves: an empty `lost+found`, and
 // RocksDB's files that hold no data (LOCK, LOG*, IDENTITY, OPTIONS-N, empty
-// N.log). Otherwise "DIR is not a kpistore store (it holds a.txt, b.log and
+// N.log), and an earlier store's derived-value files (memo/). Otherwise "DIR is not a kpistore store (it holds a.txt, b.log and
 // 3 more, and no CURRENT file)" or "(... is not a directory)". A directory
 // CheckStoreDirectory refuses is not described here: check that first.
 std::string DescribeNotAStore(const std::string& dir);

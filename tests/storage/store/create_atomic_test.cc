@@ -89,11 +89,15 @@ TEST(CreateAtomicTest, DirectoryWithOtherFilesIsCreatedInPlace) {
   kpi::testing::ScratchDir scratch;
   const fs::path dir = scratch / "volume";
   fs::create_directories(dir / "lost+found");
+  // Derived-value files of a store deleted from the directory (memo_files.h).
+  fs::create_directories(dir / "memo");
+  std::ofstream(dir / "memo" / "0123456789abcdef.km") << "derived";
   std::unique_ptr<Store> store;
   ASSERT_TRUE(Store::Open(dir.string(), StoreOptions(), &store).ok());
   store.reset();
   EXPECT_TRUE(fs::exists(dir / "CURRENT"));
   EXPECT_TRUE(fs::exists(dir / "lost+found"));
+  EXPECT_TRUE(fs::exists(dir / "memo"));
   EXPECT_FALSE(HoldsCreation(scratch.path(), "volume"));
 }
 
