@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "query/evaluation/provenance.h"
+#include "query/text_width.h"
 #include "query/value_json.h"
 
 namespace kpi::cli {
@@ -33,12 +34,7 @@ const Value& Cell(const std::vector<Value>& row, size_t column) {
   return column < row.size() ? row[column] : kNull;
 }
 
-// Display width in terminal columns, approximated by code points.
-size_t DisplayWidth(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
+using query::DisplayWidth;  // terminal cells: 2 for CJK, 0 for combining marks
 
 bool RightAligned(ValueType t) { return t == ValueType::kNumber || t == ValueType::kDuration; }
 

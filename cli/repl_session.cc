@@ -3,6 +3,7 @@
 
 #include "cli/statement_runner.h"
 #include "cli/statement_splitter.h"
+#include "query/text_width.h"
 
 namespace kpi::cli {
 
@@ -73,7 +74,7 @@ ReplSession::LineResult ReplSession::HandleLine(const std::string& line, std::st
   if (!IsBlankScript(rest)) {
     size_t line_start = text.rfind('\n');
     line_start = line_start == std::string::npos ? 0 : line_start + 1;
-    pending_.assign(text.size() - line_start, ' ');
+    pending_.assign(query::CountCharacters(std::string_view(text).substr(line_start)), ' ');  // columns count characters
     pending_ += rest;
   }
   *ran_statement = Trim(text);

@@ -18,7 +18,7 @@ namespace kpi::cli {
 struct ScriptStatement {
   std::string text;  // padded as described above; without the ';'
   int line = 1;      // where the statement's first character is (1-based)
-  int column = 1;    // in bytes
+  int column = 1;    // in characters (query/text_width.h)
 };
 
 std::vector<ScriptStatement> SplitStatements(std::string_view script);

@@ -10,36 +10,11 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "query/text_width.h"
+
 namespace kpi::query {
 
 namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
-  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = byte(i);
-  size_t n;
-  uint32_t min;
-  if (c < 0x80) return 1;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2, min = 0x80;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3, min = 0x800;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  uint32_t cp = c & (0x7F >> n);
-  for (size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are invalid.
-  if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;
-  return n;
-}
 
 cctz::time_zone LoadZone(const std::string& name) {
   cctz::time_zone zone;

@@ -15,13 +15,8 @@ std::string SourceSnippet(std::string_view text, int line_no, int column) {
   if (lines.PosOf(lines.end()).line < line_no) return "";
   ast::SourcePos pos;
   pos.line = line_no;
-  pos.column = 1;
-  const char* line = lines.PointerOf(pos);
-  const char* line_end = line;
-  while (line_end < lines.end() && *line_end != '\n') ++line_end;
-  // A column past the line's end: the caret at its end.
-  const size_t offset = static_cast<size_t>(std::max(column, 1) - 1);
-  return x3p::Snippet(lines, line + std::min(offset, static_cast<size_t>(line_end - line)));
+  pos.column = std::max(column, 1);  // past the line's end: the caret at its end
+  return x3p::Snippet(lines, lines.PointerOf(pos));
 }
 
 std::optional<int64_t> StatementAsOf(std::optional<int64_t> own, const ExecOptions& options) {

@@ -20,7 +20,7 @@ namespace kpi::query::ast {
 
 struct SourcePos {
   int line = 1;    // 1-based
-  int column = 1;  // 1-based, in bytes
+  int column = 1;  // 1-based, in characters (query/text_width.h)
 };
 
 enum class ExprKind {

@@ -45,7 +45,7 @@ bool ParseScript(std::string_view text, std::vector<ast::Statement>* out, ParseE
 struct ScriptPiece {
   std::string_view text;  // from its first non-blank character, without the ';'
   int line = 1;           // where `text` starts in the script (1-based)
-  int column = 1;         // in bytes
+  int column = 1;         // in characters (query/text_width.h)
 };
 // Pieces holding only blanks and comments are left out.
 std::vector<ScriptPiece> SplitScript(std::string_view script);

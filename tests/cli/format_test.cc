@@ -144,6 +144,22 @@ TEST(FormatTableTest, ShortRowsAndControlCharactersDoNotBreakLines) {
   EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 5);  // header, rule, 2 rows, count
 }
 
+// A CJK value takes two terminal cells a character: the column is padded
+// by cells, not characters (it used to be one cell short per character).
+TEST(FormatTableTest, WideCharactersArePaddedByTheirCells) {
+  Result r;
+  r.columns = {{"team", ValueType::kString}, {"n", ValueType::kNumber}};
+  r.rows = {{Value::String("客服"), Value::Number(1)}, {Value::String("support"), Value::Number(2)},
+            {Value::String("cafe\xCC\x81"), Value::Number(3)}};
+  EXPECT_EQ(FormatTable(r),
+            "team    | n\n"
+            "--------+--\n"
+            "客服    | 1\n"
+            "support | 2\n"
+            "cafe\xCC\x81    | 3\n"
+            "(3 rows)\n");
+}
+
 TEST(FormatTableTest, MessageWithoutColumns) {
   Result r;
   r.message = "kpi frt defined";

@@ -141,6 +141,28 @@ TEST_F(QueryCliTest, ControlCharactersOfTheStatementAreNotEchoed) {
   EXPECT_NE(bad.err.find("where ?[31mchannel?"), std::string::npos) << bad.err;
 }
 
+// The column counts characters and the caret sits under the offending word
+// after CJK text (two cells a character) and tabs, in a -f script's second
+// statement too.
+TEST_F(QueryCliTest, CaretLinesUpAfterWideCharacters) {
+  KpiRun bad = Query({"select count() from tickets where channel = \"漢字漢字\" and chanel = 1"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("line 1, column 56: unknown column 'chanel'"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("\n  select count() from tickets where channel = \"漢字漢字\" and chanel = 1\n" +
+                         std::string(2 + 59, ' ') + "^"),
+            std::string::npos)
+      << bad.err;
+  WriteFile(dir_->path() + "/q.kpi", "select count() from tickets;\tselect \"名前\" as n, count() frm tickets\n");
+  KpiRun script = RunKpi({"query", "--db", "store", "-f", "q.kpi"}, dir_->path());
+  EXPECT_EQ(script.exit_code, 1);
+  EXPECT_NE(script.err.find("line 1, column 56: expected"), std::string::npos) << script.err;
+  // The first statement is blanked out to spaces, a character each.
+  EXPECT_NE(script.err.find("\n" + std::string(2 + 29, ' ') + "select \"名前\" as n, count() frm tickets\n" +
+                            std::string(2 + 29 + 28, ' ') + "^"),
+            std::string::npos)
+      << script.err;
+}
+
 TEST_F(QueryCliTest, ReplReadsStatementsFromAPipe) {
   const std::string n = std::to_string(kTickets);
   KpiRun run = RunKpi({"repl", "--db", "store"}, dir_->path(),

@@ -141,6 +141,17 @@ TEST_F(EngineHttpTest, ParseErrorsCarryPositions) {
   EXPECT_FALSE(doc["error"]["message"].get<std::string>().empty());
 }
 
+// Over HTTP too the column counts characters and the snippet's caret is
+// padded by terminal cells (2 for each CJK character).
+TEST_F(EngineHttpTest, ParseErrorColumnsCountCharacters) {
+  HttpReply r = Fetch(port_, "POST", "/v1/query", "select count() from tickets where channel = \"漢字\" wher");
+  ASSERT_EQ(r.status, 400) << r.body;
+  json doc = json::parse(r.body);
+  EXPECT_EQ(doc["error"]["column"], 50);
+  EXPECT_EQ(doc["error"]["snippet"], "  select count() from tickets where channel = \"漢字\" wher\n" +
+                                         std::string(2 + 51, ' ') + "^");
+}
+
 TEST_F(EngineHttpTest, KpiLifecycle) {
   Ingest(200);
   HttpReply r = Fetch(port_, "PUT", "/v1/kpis/frt_median", "p50(duration(created -> agent_reply))");

@@ -6,15 +6,14 @@
 
 #include "query/parser/x3/keywords.h"
 #include "query/parser/x3/lexical.h"
+#include "query/text_width.h"
 
 namespace kpi::query::x3p {
 
 namespace {
 
-constexpr size_t kWindowBefore = 60;  // bytes of a long line shown before the caret
+constexpr size_t kWindowBefore = 60;  // characters of a long line shown before the caret
 constexpr size_t kWindowAfter = 60;
-
-bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 // The word (identifier-like run) starting at `p`, lower-cased; empty if none.
 std::string LowerWordAt(const char* p, const char* end) {
@@ -88,16 +87,12 @@ std::string Snippet(const LineIndex& lines, const char* where) {
   if (line_end > line_begin && line_end[-1] == '\r') --line_end;
   if (where > line_end) where = line_end;
 
+  const std::string_view before(line_begin, static_cast<size_t>(where - line_begin));
+  const std::string_view after(where, static_cast<size_t>(line_end - where));
   const char* shown_begin = line_begin;
-  if (static_cast<size_t>(where - line_begin) > kWindowBefore) {
-    shown_begin = where - kWindowBefore;
-    while (shown_begin < where && IsContinuationByte(*shown_begin)) ++shown_begin;
-  }
-  const char* shown_end = line_end;
-  if (static_cast<size_t>(line_end - where) > kWindowAfter) {
-    shown_end = where + kWindowAfter;
-    while (shown_end > where && IsContinuationByte(*shown_end)) --shown_end;
-  }
+  if (const size_t n = CountCharacters(before); n > kWindowBefore)
+    shown_begin = line_begin + OffsetOfCharacter(before, n - kWindowBefore);
+  const char* shown_end = where + OffsetOfCharacter(after, kWindowAfter);
   const bool cut_left = shown_begin != line_begin;
   const bool cut_right = shown_end != line_end;
 
@@ -107,11 +102,12 @@ std::string Snippet(const LineIndex& lines, const char* where) {
   if (cut_right) out += "...";
   out += "\n  ";
   if (cut_left) out += "   ";
-  for (const char* p = shown_begin; p < where; ++p) {
-    if (*p == '\t') {
+  const std::string_view padded(shown_begin, static_cast<size_t>(where - shown_begin));
+  for (size_t i = 0; i < padded.size(); i += CharacterLength(padded, i)) {
+    if (padded[i] == '\t') {
       out += '\t';
-    } else if (!IsContinuationByte(*p)) {
-      out += ' ';
+    } else {
+      out.append(static_cast<size_t>(CharacterWidth(padded, i)), ' ');
     }
   }
   out += '^';

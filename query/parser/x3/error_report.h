@@ -19,9 +19,11 @@ void BuildParseError(const ParseState& state, ParseError* error);
 // Fills position and snippet for an error at `where` (`message` as given).
 void BuildErrorAt(const LineIndex& lines, const char* where, std::string message, ParseError* error);
 
-// "  <line text>\n  <padding>^", the line cut to a window around `where`
-// when long. Padding repeats the line's tabs and counts UTF-8 characters,
-// so the caret lines up in a terminal.
+// "  <line text>\n  <padding>^", the line cut to a window of 60 characters
+// either side of `where` when long. Padding repeats the line's tabs and
+// gives every other character its terminal width (query/text_width.h: 2 for
+// CJK and other wide characters, 0 for combining marks), so the caret lines
+// up under the character in a terminal.
 std::string Snippet(const LineIndex& lines, const char* where);
 
 }  // namespace kpi::query::x3p

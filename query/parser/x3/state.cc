@@ -4,20 +4,49 @@
 #include <cstring>
 
 #include "query/parser/parser.h"
+#include "query/text_width.h"
 
 namespace kpi::query::x3p {
 
 LineIndex::LineIndex(std::string_view script) : begin_(script.data()), end_(script.data() + script.size()) {
   line_starts_.push_back(0);
-  for (size_t i = 0; i < script.size(); ++i) {
+  for (size_t i = 0; i < script.size();) {
     if (script[i] == '\n') line_starts_.push_back(i + 1);
+    const size_t n = CharacterLength(script, i);
+    for (size_t k = 1; k < n; ++k) trailing_.push_back(i + k);
+    i += n;
   }
+}
+
+size_t LineIndex::TrailingBytes(size_t from, size_t to) const {
+  if (trailing_.empty() || to <= from) return 0;
+  return static_cast<size_t>(std::lower_bound(trailing_.begin(), trailing_.end(), to) -
+                             std::lower_bound(trailing_.begin(), trailing_.end(), from));
 }
 
 const char* LineIndex::PointerOf(ast::SourcePos pos) const {
   if (pos.line < 1 || static_cast<size_t>(pos.line) > line_starts_.size() || pos.column < 1) return begin_;
-  const size_t offset = line_starts_[static_cast<size_t>(pos.line) - 1] + static_cast<size_t>(pos.column) - 1;
-  return offset > static_cast<size_t>(end_ - begin_) ? end_ : begin_ + offset;
+  const size_t size = static_cast<size_t>(end_ - begin_);
+  const size_t start = line_starts_[static_cast<size_t>(pos.line) - 1];
+  const size_t line_end = static_cast<size_t>(pos.line) < line_starts_.size()
+                              ? line_starts_[static_cast<size_t>(pos.line)] - 1  // its '\n'
+                              : size;
+  const size_t characters = static_cast<size_t>(pos.column) - 1;
+  // Characters started before b: (b - start) - TrailingBytes(start, b), which
+  // grows with b and steps up just after each character's first byte. So the
+  // character sought starts one byte before the first b where it exceeds
+  // `characters`; with no such b on the line, the column is its end.
+  const auto before = [&](size_t b) { return b - start - TrailingBytes(start, b); };
+  size_t lo = std::min(start + characters + 1, line_end + 1), hi = line_end + 1;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (before(mid) > characters) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return begin_ + std::min(lo > line_end ? line_end : lo - 1, size);
 }
 
 ParseState::ParseState(const LineIndex& lines, const char* statement_begin, const char* statement_end)
@@ -78,7 +107,8 @@ ast::SourcePos LineIndex::PosOf(const char* p) const {
   const size_t line = static_cast<size_t>(it - line_starts_.begin());  // >= 1: line_starts_[0] == 0
   ast::SourcePos pos;
   pos.line = static_cast<int>(line);
-  pos.column = static_cast<int>(offset - line_starts_[line - 1] + 1);
+  const size_t start = line_starts_[line - 1];
+  pos.column = static_cast<int>(offset - start - TrailingBytes(start, offset) + 1);
   return pos;
 }
 

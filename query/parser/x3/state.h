@@ -37,20 +37,27 @@ struct Expectation {
   bool quiet = false;
 };
 
-// Line starts of a script: pointer -> 1-based line and byte column.
+// Line starts of a script: pointer -> 1-based line and column, the column
+// counted in characters (query/text_width.h). Both directions take
+// O(log n), whatever the line holds (a parse asks once per node).
 class LineIndex {
  public:
   explicit LineIndex(std::string_view script);
   const char* begin() const { return begin_; }
   const char* end() const { return end_; }
   ast::SourcePos PosOf(const char* p) const;
-  // Inverse of PosOf for positions it produced.
+  // Inverse of PosOf for positions it produced; a column past its line's
+  // end gives the line's end.
   const char* PointerOf(ast::SourcePos pos) const;
 
  private:
+  // Bytes in [from, to) that continue a character (not its first byte).
+  size_t TrailingBytes(size_t from, size_t to) const;
+
   const char* begin_;
   const char* end_;
   std::vector<size_t> line_starts_;  // offsets of the first byte of each line
+  std::vector<size_t> trailing_;     // offsets of the bytes counted by TrailingBytes, ascending
 };
 
 class ParseState {

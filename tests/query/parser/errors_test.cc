@@ -2,6 +2,8 @@
 // queries; the snippet and caret; the nesting cap; hostile inputs.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <string>
 
 #include "parse_test_util.h"
@@ -122,10 +124,57 @@ TEST(ParseErrors, CaretLinesUpAfterTabsAndUtf8) {
   const ParseError tabs = ErrorOf("select\tx,\t\tfrom events");
   EXPECT_EQ(tabs.pos.column, 12);
   EXPECT_EQ(tabs.snippet, "  select\tx,\t\tfrom events\n        \t  \t\t^");
-  // Columns count bytes; the caret counts characters ("é" is two bytes).
+  // Columns count characters ("é" is two bytes, one character).
   const ParseError utf8 = ErrorOf("select \"\xC3\xA9\" x from events");
-  EXPECT_EQ(utf8.pos.column, 13);
+  EXPECT_EQ(utf8.pos.column, 12);
   EXPECT_EQ(utf8.snippet, "  select \"\xC3\xA9\" x from events\n             ^");
+}
+
+// CJK and fullwidth characters take two terminal cells: the caret is padded
+// with two spaces for each (it used to get one, and the column counted the
+// three bytes of each). Combining marks take none; a byte of no valid UTF-8
+// sequence counts as one character.
+TEST(ParseErrors, CaretLinesUpAfterWideCharacters) {
+  const ParseError cjk = ErrorOf("select \"漢字\" x from events");  // 漢, 字: 3 bytes, 2 cells each
+  EXPECT_EQ(cjk.pos.column, 13);
+  EXPECT_EQ(cjk.snippet, "  select \"漢字\" x from events\n" + std::string(2 + 13 + 1, ' ') + "^");
+  const ParseError full = ErrorOf("select \"ｅ\" ｘ");  // fullwidth letters: the second is no token
+  EXPECT_EQ(full.pos.column, 12);
+  EXPECT_EQ(full.snippet, "  select \"ｅ\" ｘ\n" + std::string(2 + 12, ' ') + "^");
+  const ParseError combining = ErrorOf("select \"e\xCC\x81\xCC\x81\" x from events");  // e + 2 accents
+  EXPECT_EQ(combining.pos.column, 14);
+  EXPECT_EQ(combining.snippet, "  select \"e\xCC\x81\xCC\x81\" x from events\n" + std::string(2 + 11, ' ') + "^");
+  const ParseError invalid = ErrorOf("select \"\xFF\xFE\" x from events");
+  EXPECT_EQ(invalid.pos.column, 13);
+  EXPECT_EQ(invalid.snippet, "  select \"\xFF\xFE\" x from events\n" + std::string(2 + 12, ' ') + "^");
+  // On a later line of a script, after a tab.
+  std::vector<ast::Statement> out;
+  ParseError script;
+  EXPECT_FALSE(ParseScript("select 1 from events;\n\t-- 注释\nselect \"é\",\t\"漢\" frm events", &out, &script));
+  EXPECT_EQ(script.pos.line, 3);
+  EXPECT_EQ(script.pos.column, 17);
+  EXPECT_EQ(script.snippet, "  select \"é\",\t\"漢\" frm events\n" + std::string(2 + 11, ' ') + "\t" +
+                                std::string(5, ' ') + "^");
+}
+
+// The window of a long line counts characters, and finding a column stays
+// fast on a megabyte-long line of CJK with thousands of nodes.
+TEST(ParseErrors, LongWideLinesAreCutAndFast) {
+  std::string query = "select ";
+  for (int i = 0; i < 20000; ++i) query += "\"漢字\", ";
+  query += "1 frm events";
+  const auto start = std::chrono::steady_clock::now();
+  const ParseError e = ErrorOf(query);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  EXPECT_EQ(e.pos.column, 7 + 20000 * 6 + 3) << e.message;
+  const size_t newline = e.snippet.find('\n');
+  ASSERT_NE(newline, std::string::npos);
+  const std::string line = e.snippet.substr(0, newline);
+  EXPECT_EQ(line.substr(line.size() - std::string(" frm events").size()), " frm events");
+  // 60 characters before the caret: the last 4 of one `"漢字", `, 9 whole
+  // ones (8 cells each) and "1 ".
+  EXPECT_EQ(line.rfind("  ...字\", \"漢字\", ", 0), 0u) << line;
+  EXPECT_EQ(e.snippet.substr(newline + 1), std::string(2 + 3 + 5 + 9 * 8 + 2, ' ') + "^");
 }
 
 TEST(ParseErrors, LongLinesAreCutAroundTheCaret) {

@@ -1,0 +1,115 @@
+// Characters and terminal columns of UTF-8 text (see query/text_width.h).
+#include "query/text_width.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+
+namespace kpi::query {
+
+namespace {
+
+struct Range {
+  char32_t first, last;
+};
+
+// East Asian Width W and F (Unicode 15), merged into ranges.
+constexpr Range kWide[] = {
+    {0x1100, 0x115F},   {0x231A, 0x231B},   {0x2329, 0x232A},   {0x23E9, 0x23EC},   {0x23F0, 0x23F0},
+    {0x23F3, 0x23F3},   {0x25FD, 0x25FE},   {0x2614, 0x2615},   {0x2648, 0x2653},   {0x267F, 0x267F},
+    {0x2693, 0x2693},   {0x26A1, 0x26A1},   {0x26AA, 0x26AB},   {0x26BD, 0x26BE},   {0x26C4, 0x26C5},
+    {0x26CE, 0x26CE},   {0x26D4, 0x26D4},   {0x26EA, 0x26EA},   {0x26F2, 0x26F3},   {0x26F5, 0x26F5},
+    {0x26FA, 0x26FA},   {0x26FD, 0x26FD},   {0x2705, 0x2705},   {0x270A, 0x270B},   {0x2728, 0x2728},
+    {0x274C, 0x274C},   {0x274E, 0x274E},   {0x2753, 0x2755},   {0x2757, 0x2757},   {0x2795, 0x2797},
+    {0x27B0, 0x27B0},   {0x27BF, 0x27BF},   {0x2B1B, 0x2B1C},   {0x2B50, 0x2B50},   {0x2B55, 0x2B55},
+    {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},
+    {0xA960, 0xA97F},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},   {0xFE10, 0xFE19},   {0xFE30, 0xFE6F},
+    {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x16FE0, 0x16FE4}, {0x16FF0, 0x16FF1}, {0x17000, 0x18CD5},
+    {0x18D00, 0x18D08}, {0x1AFF0, 0x1B2FB}, {0x1F004, 0x1F004}, {0x1F0CF, 0x1F0CF}, {0x1F18E, 0x1F18E},
+    {0x1F191, 0x1F19A}, {0x1F200, 0x1F2FF}, {0x1F300, 0x1F320}, {0x1F32D, 0x1F335}, {0x1F337, 0x1F37C},
+    {0x1F37E, 0x1F393}, {0x1F3A0, 0x1F3CA}, {0x1F3CF, 0x1F3D3}, {0x1F3E0, 0x1F3F0}, {0x1F3F4, 0x1F3F4},
+    {0x1F3F8, 0x1F43E}, {0x1F440, 0x1F440}, {0x1F442, 0x1F4FC}, {0x1F4FF, 0x1F53D}, {0x1F54B, 0x1F54E},
+    {0x1F550, 0x1F567}, {0x1F57A, 0x1F57A}, {0x1F595, 0x1F596}, {0x1F5A4, 0x1F5A4}, {0x1F5FB, 0x1F64F},
+    {0x1F680, 0x1F6C5}, {0x1F6CC, 0x1F6CC}, {0x1F6D0, 0x1F6D2}, {0x1F6D5, 0x1F6D7}, {0x1F6DC, 0x1F6DF},
+    {0x1F6EB, 0x1F6EC}, {0x1F6F4, 0x1F6FC}, {0x1F7E0, 0x1F7EB}, {0x1F7F0, 0x1F7F0}, {0x1F90C, 0x1F93A},
+    {0x1F93C, 0x1F945}, {0x1F947, 0x1F9FF}, {0x1FA70, 0x1FAFF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD},
+};
+
+// Combining marks, zero-width characters and variation selectors: no cell
+// of their own.
+constexpr Range kZero[] = {
+    {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x05BF, 0x05BF},   {0x05C1, 0x05C2},
+    {0x05C4, 0x05C5}, {0x05C7, 0x05C7}, {0x0610, 0x061A}, {0x064B, 0x065F},   {0x0670, 0x0670},
+    {0x06D6, 0x06DC}, {0x06DF, 0x06E4}, {0x06E7, 0x06E8}, {0x06EA, 0x06ED},   {0x0E31, 0x0E31},
+    {0x0E34, 0x0E3A}, {0x0E47, 0x0E4E}, {0x1160, 0x11FF}, {0x1AB0, 0x1AFF},   {0x1DC0, 0x1DFF},
+    {0x200B, 0x200F}, {0x202A, 0x202E}, {0x2060, 0x2064}, {0x20D0, 0x20FF},   {0x302A, 0x302D},
+    {0x3099, 0x309A}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}, {0xFEFF, 0xFEFF},   {0xE0001, 0xE0001},
+    {0xE0020, 0xE007F}, {0xE0100, 0xE01EF},
+};
+
+template <size_t N>
+bool In(const Range (&table)[N], char32_t c) {
+  const Range* it = std::upper_bound(std::begin(table), std::end(table), c,
+                                     [](char32_t v, const Range& r) { return v < r.first; });
+  return it != std::begin(table) && c <= std::prev(it)->last;
+}
+
+}  // namespace
+
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  size_t n;
+  uint32_t min;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2, min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3, min = 0x800;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  uint32_t cp = c & (0x7F >> n);
+  for (size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  // Overlong forms, UTF-16 surrogates and code points past U+10FFFF are invalid.
+  if (cp < min || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;
+  return n;
+}
+
+size_t CharacterLength(std::string_view s, size_t i) { return std::max<size_t>(Utf8SequenceLength(s, i), 1); }
+
+size_t CountCharacters(std::string_view s) {
+  size_t n = 0;
+  for (size_t i = 0; i < s.size(); i += CharacterLength(s, i)) ++n;
+  return n;
+}
+
+size_t OffsetOfCharacter(std::string_view s, size_t n) {
+  size_t i = 0;
+  for (; i < s.size() && n > 0; --n) i += CharacterLength(s, i);
+  return std::min(i, s.size());
+}
+
+int CharacterWidth(std::string_view s, size_t i) {
+  const size_t n = Utf8SequenceLength(s, i);
+  if (n <= 1) return 1;  // ASCII, control characters, and a byte of no valid sequence
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  char32_t c = byte(0) & (0x7F >> n);
+  for (size_t k = 1; k < n; ++k) c = (c << 6) | (byte(k) & 0x3F);
+  if (In(kZero, c)) return 0;
+  return In(kWide, c) ? 2 : 1;
+}
+
+size_t DisplayWidth(std::string_view s) {
+  size_t width = 0;
+  for (size_t i = 0; i < s.size(); i += CharacterLength(s, i)) width += static_cast<size_t>(CharacterWidth(s, i));
+  return width;
+}
+
+}  // namespace kpi::query
