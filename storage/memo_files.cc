@@ -4,12 +4,14 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <xxhash.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <set>
@@ -47,6 +49,29 @@ std::string Hex64(uint64_t v) {
 }
 
 Status Errno(const std::string& what) { return Status::IOError(what + ": " + std::strerror(errno)); }
+
+// Whether `name` is one this class writes: `<16 hex>.km`, or its temporary
+// `<16 hex>.km.tmp.<...>` (*temporary). Eviction and Clear touch no other
+// name: DIR/memo may be a link to a directory that holds other files.
+bool IsMemoName(std::string_view name, bool* temporary) {
+  if (name.size() < 19 || name.substr(16, 3) != ".km") return false;
+  for (char c : name.substr(0, 16))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  *temporary = name.size() > 19;
+  return !*temporary || name.substr(19).starts_with(".tmp.");
+}
+
+// Free bytes the files must leave on the directory's file system: a cache
+// never takes the room RocksDB needs to write and compact (1 GiB, or a
+// tenth of a smaller file system).
+bool LeavesRoom(const std::string& dir, uint64_t bytes) {
+  struct statvfs fs;
+  if (::statvfs(dir.c_str(), &fs) != 0) return true;  // unknown: the write itself will tell
+  const uint64_t total = static_cast<uint64_t>(fs.f_blocks) * fs.f_frsize;
+  const uint64_t free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+  const uint64_t reserve = std::min<uint64_t>(uint64_t{1} << 30, total / 10);
+  return free >= bytes && free - bytes >= reserve;
+}
 
 }  // namespace
 
@@ -117,10 +142,11 @@ const MemoFiles::Mapped* MemoFiles::Load(const std::string& key) {
   auto it = mapped_.find(key);
   if (it != mapped_.end()) return it->second.get();
   std::unique_ptr<Mapped>& slot = mapped_[key];  // null: missing or bad, not looked for again
-  const int fd = ::open(PathOf(key).c_str(), O_RDONLY | O_CLOEXEC);
+  // Not blocking on a FIFO planted under the name, nor reading a device.
+  const int fd = ::open(PathOf(key).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
   if (fd < 0) return nullptr;
   struct stat st;
-  if (::fstat(fd, &st) != 0 || st.st_size < 64) {
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 64) {
     ::close(fd);
     return nullptr;
   }
@@ -259,9 +285,15 @@ Status MemoFiles::Flush() {
     Put(&out, XXH3_64bits(out.data(), out.size()));
     out.reserve(offset);
     for (const Source& s : all) out.append(s.bytes, s.entry.length);
+    if (!LeavesRoom(dir_, out.size()))
+      return Status::ResourceExhausted("not writing " + dir_ + ": the file system is nearly full");
     const std::string path = PathOf(key);
-    const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    // A name of its own (another process with our pid in another pid
+    // namespace, a leftover of a killed one): never opened twice, nor
+    // through a link planted under it.
+    const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++) + "." +
+                            Hex64(static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) return Errno("create " + tmp);
     size_t done = 0;
     while (done < out.size()) {
@@ -301,11 +333,12 @@ Status MemoFiles::Flush() {
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     while (const dirent* ent = ::readdir(d)) {
       const std::string name = ent->d_name;
-      if (name == "." || name == "..") continue;
+      bool temporary = false;
+      if (!IsMemoName(name, &temporary)) continue;
       const std::string path = dir_ + "/" + name;
       struct stat st;
-      if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-      if (name.find(".tmp.") != std::string::npos) {
+      if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      if (temporary) {
         if (now - st.st_mtime > 3600) ::unlink(path.c_str());
         continue;
       }
@@ -326,11 +359,13 @@ Status MemoFiles::Flush() {
 Status MemoFiles::Clear(const std::string& store_dir) {
   const std::string dir = Dir(store_dir);
   DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return errno == ENOENT ? Status::OK() : Errno("open " + dir);
+  // Missing, or not a directory (then no file of ours was ever read there).
+  if (d == nullptr) return errno == ENOENT || errno == ENOTDIR ? Status::OK() : Errno("open " + dir);
   std::vector<std::string> names;
   while (const dirent* ent = ::readdir(d)) {
     const std::string name = ent->d_name;
-    if (name != "." && name != "..") names.push_back(name);
+    bool temporary = false;
+    if (IsMemoName(name, &temporary)) names.push_back(name);
   }
   ::closedir(d);
   for (const std::string& name : names)

@@ -26,7 +26,17 @@
 // Size: a key's file keeps one version per segment (a newer generation
 // replaces the older on write); the directory is kept under `max_bytes` by
 // deleting the least recently written files on Flush. `kpi compact`
-// (every generation changes) deletes the directory (Clear).
+// (every generation changes) deletes the directory's files (Clear). Only
+// names this class writes (`<16 hex>.km` and their temporaries) are ever
+// counted or deleted: DIR/memo may be a link to a directory of other files.
+// A write that would leave the file system with less than 1 GiB (or a
+// tenth of it) free is not made: a cache never takes RocksDB's room.
+//
+// Hostile directories: a name that is no regular file (a FIFO, a device, a
+// link) is never opened for reading and reads as missing; temporaries are
+// created exclusively (never through a planted link); a DIR/memo that is
+// no directory is a cache that cannot be written (Flush fails, Clear has
+// nothing to do).
 //
 // Thread safety: Find and Add may be called from any number of threads;
 // Flush from one at a time (a mutex).
@@ -84,7 +94,7 @@ class MemoFiles {
   uint64_t hits() const { return hits_.load(); }
   uint64_t misses() const { return misses_.load(); }
 
-  // Deletes every file of the directory (DIR/memo).
+  // Deletes the directory's files (DIR/memo; the names this class writes).
   static Status Clear(const std::string& store_dir);
   static std::string Dir(const std::string& store_dir);
   // The version hash of a zone map (part of an entry's version).

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -185,6 +186,78 @@ TEST(MemoFiles, AnUnwritableDirectoryFailsTheFlushOnly) {
   EXPECT_FALSE(w->Flush().ok());
   EXPECT_EQ(Found(*w, "k", Ref(1, 0, 5)), "<none>");
   ::chmod(dir.path().c_str(), 0755);
+}
+
+// DIR/memo a link to a directory of someone else's files: eviction and
+// Clear delete only the files this class writes (they used to delete every
+// file there once the bound was passed, and Clear every file).
+TEST(MemoFiles, ALinkedDirectoryKeepsItsOtherFiles) {
+  kpi::testing::ScratchDir dir("memo-files-link");
+  WriteIdentity(dir.path(), "s");
+  const std::filesystem::path elsewhere = dir / "elsewhere";
+  std::filesystem::create_directories(elsewhere);
+  std::ofstream(elsewhere / "thesis.txt") << std::string(5000, 't');
+  std::ofstream(elsewhere / "0123456789abcdef.kmx") << "not ours either";
+  std::filesystem::create_directory_symlink(elsewhere, MemoFiles::Dir(dir.path()));
+  auto w = MemoFiles::Open(dir.path(), "fp", 1000);
+  w->Add("k", Ref(1, 0, 5), std::string(3000, 'x'));
+  ASSERT_TRUE(w->Flush().ok());  // over the bound: its own file goes
+  EXPECT_EQ(kpi::testing::ReadFile((elsewhere / "thesis.txt").string()), std::string(5000, 't'));
+  auto big = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  big->Add("k", Ref(1, 0, 5), "v");
+  ASSERT_TRUE(big->Flush().ok());
+  EXPECT_EQ(Found(*MemoFiles::Open(dir.path(), "fp", 1 << 20), "k", Ref(1, 0, 5)), "v");
+  ASSERT_TRUE(MemoFiles::Clear(dir.path()).ok());
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(elsewhere)) left.push_back(e.path().filename());
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"0123456789abcdef.kmx", "thesis.txt"}));
+}
+
+// A FIFO, or a link, under a file's name is a miss at once (reading used to
+// block on the FIFO for ever); the next write replaces it.
+TEST(MemoFiles, AFifoOrALinkUnderAFileNameIsAMiss) {
+  kpi::testing::ScratchDir dir("memo-files-fifo");
+  WriteIdentity(dir.path(), "s");
+  auto w = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  w->Add("k", Ref(1, 0, 5), "v");
+  ASSERT_TRUE(w->Flush().ok());
+  ASSERT_EQ(Files(dir.path()).size(), 1u);
+  const std::filesystem::path file = Files(dir.path())[0];
+  std::filesystem::rename(file, dir / "real.km");
+  ASSERT_EQ(::mkfifo(file.c_str(), 0644), 0);
+  EXPECT_EQ(Found(*MemoFiles::Open(dir.path(), "fp", 1 << 20), "k", Ref(1, 0, 5)), "<none>");
+  std::filesystem::remove(file);
+  std::filesystem::create_symlink(dir / "real.km", file);
+  EXPECT_EQ(Found(*MemoFiles::Open(dir.path(), "fp", 1 << 20), "k", Ref(1, 0, 5)), "<none>");
+  auto again = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  again->Add("k", Ref(1, 0, 5), "v2");
+  ASSERT_TRUE(again->Flush().ok());
+  EXPECT_FALSE(std::filesystem::is_symlink(file));
+  EXPECT_EQ(Found(*MemoFiles::Open(dir.path(), "fp", 1 << 20), "k", Ref(1, 0, 5)), "v2");
+}
+
+// DIR/memo a plain file: nothing is read or written there, the flush fails
+// (the query answers all the same), and `kpi compact` is not stopped by it
+// (it used to fail: "open DIR/memo: Not a directory").
+TEST(MemoFiles, AMemoThatIsAFileIsACacheThatCannotBeWritten) {
+  kpi::testing::ScratchDir dir("memo-files-file");
+  StoreOptions o;
+  o.sync = false;
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::Open(dir.path(), o, &store).ok());
+  std::ofstream(MemoFiles::Dir(dir.path())) << "someone's notes\n";
+  auto w = MemoFiles::Open(dir.path(), "fp", 1 << 20);
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(Found(*w, "k", Ref(1, 0, 5)), "<none>");
+  w->Add("k", Ref(1, 0, 5), "v");
+  const Status flushed = w->Flush();
+  EXPECT_FALSE(flushed.ok());
+  EXPECT_NE(flushed.message().find(MemoFiles::Dir(dir.path())), std::string::npos) << flushed.ToString();
+  EXPECT_TRUE(MemoFiles::Clear(dir.path()).ok());
+  Status compacted = store->Compact(nullptr);
+  EXPECT_TRUE(compacted.ok()) << compacted.ToString();
+  EXPECT_EQ(kpi::testing::ReadFile(MemoFiles::Dir(dir.path())), "someone's notes\n");
 }
 
 // `kpi compact` makes new versions of segments (folds, rewrites, live
