@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "storage/keys.h"
+#include "storage/store_dir.h"
 #include "storage/store_impl.h"
 
 namespace kpi::storage {
@@ -58,7 +59,7 @@ Status Store::Backup(const std::string& to_dir, BackupInfo* info) {
   BackupInfo local;
   if (info == nullptr) info = &local;
   if (to_dir.empty()) return Status::InvalidArgument("backup: no target directory");
-  const fs::path to = fs::absolute(to_dir);
+  const fs::path to = ResolvedDirectory(to_dir);  // "bk/" is bk, not a directory inside it
   std::error_code ec;
   if (fs::exists(to, ec))
     return Status::InvalidArgument("backup: " + to.string() + " exists; a backup goes to a new directory");
@@ -105,7 +106,8 @@ Status RestoreStore(const std::string& from, const std::string& db, bool force, 
   RestoreInfo local;
   if (info == nullptr) info = &local;
   std::error_code ec;
-  const fs::path src = fs::absolute(from), dst = fs::absolute(db);
+  // "DIR/" names DIR: the copy is built beside it, never inside it.
+  const fs::path src = ResolvedDirectory(from), dst = ResolvedDirectory(db);
   if (!fs::exists(src / "CURRENT", ec))
     return Status::InvalidArgument("restore: " + src.string() + " is not a backup (no CURRENT file)");
   if (StoreInUse(dst.string()))
@@ -158,10 +160,18 @@ Status RestoreStore(const std::string& from, const std::string& db, bool force, 
     } else {
       fs::remove(dst, ec);
     }
-    if (ec) return Status::IOError("restore: move " + dst.string() + " aside: " + ec.message());
+    if (ec) {
+      const std::string why = ec.message();
+      fs::remove_all(tmp, ec);
+      return Status::IOError("restore: move " + dst.string() + " aside: " + why + "; nothing was changed");
+    }
   }
   fs::rename(tmp, dst, ec);
-  if (ec) return Status::IOError("restore: rename " + tmp.string() + " to " + dst.string() + ": " + ec.message());
+  if (ec) {
+    const std::string why = ec.message();
+    fs::remove_all(tmp, ec);
+    return Status::IOError("restore: rename " + tmp.string() + " to " + dst.string() + ": " + why);
+  }
   return SyncDir(dst.parent_path());
 }
 

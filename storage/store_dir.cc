@@ -140,17 +140,21 @@ void RemoveAbandonedCreations(const fs::path& dir) {
 
 }  // namespace
 
+fs::path ResolvedDirectory(const std::string& dir) {
+  std::error_code ec;
+  fs::path resolved = fs::weakly_canonical(fs::absolute(dir, ec), ec);
+  if (ec) resolved = fs::absolute(dir, ec).lexically_normal();
+  if (!resolved.has_filename() && resolved.has_parent_path() && resolved != resolved.root_path())
+    resolved = resolved.parent_path();
+  return resolved;
+}
+
 Status CreateStoreAtomically(const std::string& dir, const std::function<Status(const std::string& temp)>& create) {
   if (std::string why = DescribeNotAStore(dir); !why.empty())
     return Status::InvalidArgument(why + ": refusing to create a store in it; nothing was changed "
                                          "(name a new or empty directory)");
   std::error_code ec;
-  // The directory itself, beside which the new one is built: a symbolic link
-  // is followed (rename(2) would replace the link, not fill its target), and
-  // a trailing '/' dropped (else the sibling would be built inside `dir`).
-  fs::path target = fs::weakly_canonical(fs::absolute(dir, ec), ec);
-  if (ec) target = fs::path(dir).lexically_normal();
-  if (!target.has_filename() && target.has_parent_path()) target = target.parent_path();
+  const fs::path target = ResolvedDirectory(dir);
   if (fs::exists(target, ec)) {
     if (!fs::is_directory(target, ec) || !fs::is_empty(target, ec)) return Status::OK();
   }

@@ -26,6 +26,7 @@
 // name the MANIFEST that lists a damaged table file rather than the file.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <string>
 
@@ -43,6 +44,13 @@ Status CheckStoreDirectory(const std::string& dir);
 // 3 more, and no CURRENT file)" or "(... is not a directory)". A directory
 // CheckStoreDirectory refuses is not described here: check that first.
 std::string DescribeNotAStore(const std::string& dir);
+
+// The directory `dir` names, as the place to build a sibling beside and
+// rename over: absolute, symbolic links followed (rename(2) would replace a
+// link, not fill its target), no trailing '/' (else a sibling
+// `<dir>.x` would be `<dir>/.x`, inside it). Creation, backup and restore
+// all build their new directory beside this one.
+std::filesystem::path ResolvedDirectory(const std::string& dir);
 
 // When `dir` is missing or an empty directory: runs `create(temp)` on a new
 // sibling directory `<dir>.creating-<pid>`, which must leave a complete,

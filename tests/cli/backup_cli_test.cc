@@ -68,6 +68,29 @@ TEST_F(BackupCliTest, BackupThenRestore) {
   EXPECT_EQ(aside, 1);
 }
 
+// Paths as people type them: a trailing '/', spaces, non-ASCII, a link.
+// `restore --db "new dir/"` used to build its copy inside the target
+// ("new dir/.restoring-PID"), fail ("Directory not empty") and leave it
+// there; `backup --to "b 漢/"` said "b 漢 is not a directory".
+TEST_F(BackupCliTest, OddPathsAreTheDirectoriesTheyName) {
+  KpiRun b = RunKpi({"backup", "--db", "store/", "--to", "b 漢 1/"}, dir_.path());
+  ASSERT_EQ(b.exit_code, 0) << b.err;
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "b 漢 1/CURRENT"));
+  KpiRun r = RunKpi({"restore", "--from", "b 漢 1/", "--db", "new dir/"}, dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(StoredEvents("new dir", dir_.path()), 50);
+  for (const auto& e : std::filesystem::directory_iterator(dir_ / "new dir"))
+    EXPECT_EQ(e.path().filename().string().find("restoring"), std::string::npos) << e.path();
+  std::filesystem::create_directories(dir_ / "disk/empty");
+  std::filesystem::create_directory_symlink(dir_ / "disk/empty", dir_ / "link");
+  KpiRun linked = RunKpi({"restore", "--from", "./b 漢 1", "--db", "link/"}, dir_.path());
+  ASSERT_EQ(linked.exit_code, 0) << linked.err;
+  EXPECT_TRUE(std::filesystem::is_symlink(dir_ / "link"));
+  EXPECT_EQ(StoredEvents("disk/empty", dir_.path()), 50);
+  for (const auto& e : std::filesystem::directory_iterator(dir_.path()))
+    EXPECT_EQ(e.path().filename().string().find("restoring"), std::string::npos) << e.path();
+}
+
 TEST_F(BackupCliTest, StoreHeldByAServerIsRefusedWithTheEndpoint) {
   KpiRun probe = RunKpi({"serve", "--db", "missing"}, dir_.path());
   if (probe.err.find("this build has no HTTP server") != std::string::npos) GTEST_SKIP() << "built without server/";
