@@ -1,13 +1,23 @@
-// Plain values and vectors of trivially copyable values, appended to bytes
-// and read back: the field encoding of derived values written to disk
-// (disk_memo.h) and of kept aggregate states (aggregate.h EncodeGroups).
-// A vector is its size (u64), then its elements as in memory; reads check
-// every length against the bytes left, so bytes that do not decode whole
-// are refused (never read past the end). Host byte order: the files that
-// hold them name the build that wrote them.
+// Plain values and vectors, appended to bytes and read back: the field
+// encoding of derived values written to disk (disk_memo.h) and of kept
+// aggregate states (aggregate.h EncodeGroups). Reads check every length
+// against the bytes left, so bytes that do not decode whole are refused
+// (never read past the end). Host byte order: the files that hold them name
+// the build that wrote them.
+//   Vector: its size (u64), then its elements as in memory.
+//   Ints (a vector of integers): its size (u64), a width w (u8, 0-8), the
+//     smallest element b (as the type), then each element minus b in w
+//     bytes: per-ticket codes, counts and times take 1-6 bytes instead of
+//     4-8, and a vector of one repeated value none. Reading it widens each
+//     element back (about a copy's cost); fewer bytes are fewer to checksum
+//     and map (docs/performance.md, "Derived values on disk").
+//   Doubles: a mode byte; 1: every value is a whole number (below 2^53 in
+//     magnitude, not -0), stored as Ints; 0: the Vector.
+//   Field: Ints for integer vectors, Doubles for doubles, Vector for others.
 // Thread safety: a Writer / Reader is its caller's.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -16,6 +26,39 @@
 #include <vector>
 
 namespace kpi::query {
+
+namespace byte_fields_internal {
+
+// Bytes needed for `range` (0 for 0).
+inline int WidthOf(uint64_t range) {
+  int w = 0;
+  while (range != 0) {
+    ++w;
+    range >>= 8;
+  }
+  return w;
+}
+
+template <typename T, int W>
+void Widen(const char* in, size_t n, T base, T* out) {
+  using U = std::make_unsigned_t<T>;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t d = 0;
+    if constexpr (W > 0) std::memcpy(&d, in + i * W, W);
+    out[i] = static_cast<T>(static_cast<U>(static_cast<U>(base) + static_cast<U>(d)));
+  }
+}
+
+template <typename T, int W>
+void Narrow(const T* in, size_t n, T base, char* out) {
+  using U = std::make_unsigned_t<T>;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t d = static_cast<U>(static_cast<U>(in[i]) - static_cast<U>(base));
+    std::memcpy(out + i * W, &d, W);
+  }
+}
+
+}  // namespace byte_fields_internal
 
 struct ByteWriter {
   std::string* out;
@@ -29,6 +72,54 @@ struct ByteWriter {
     static_assert(std::is_trivially_copyable_v<T>);
     Pod<uint64_t>(v.size());
     out->append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+  }
+  template <typename T>
+  void Ints(const std::vector<T>& v) {
+    static_assert(std::is_integral_v<T> && sizeof(T) <= 8);
+    using U = std::make_unsigned_t<T>;
+    namespace bf = byte_fields_internal;
+    T lo = v.empty() ? T{0} : v[0], hi = lo;
+    for (T x : v) {
+      lo = x < lo ? x : lo;
+      hi = x > hi ? x : hi;
+    }
+    const int w = bf::WidthOf(static_cast<U>(static_cast<U>(hi) - static_cast<U>(lo)));
+    Pod<uint64_t>(v.size());
+    Pod<uint8_t>(static_cast<uint8_t>(w));
+    Pod<T>(lo);
+    const size_t at = out->size();
+    out->resize(at + v.size() * static_cast<size_t>(w));
+    char* dst = out->data() + at;
+    switch (w) {
+      case 1: bf::Narrow<T, 1>(v.data(), v.size(), lo, dst); break;
+      case 2: bf::Narrow<T, 2>(v.data(), v.size(), lo, dst); break;
+      case 3: bf::Narrow<T, 3>(v.data(), v.size(), lo, dst); break;
+      case 4: bf::Narrow<T, 4>(v.data(), v.size(), lo, dst); break;
+      case 5: bf::Narrow<T, 5>(v.data(), v.size(), lo, dst); break;
+      case 6: bf::Narrow<T, 6>(v.data(), v.size(), lo, dst); break;
+      case 7: bf::Narrow<T, 7>(v.data(), v.size(), lo, dst); break;
+      case 8: bf::Narrow<T, 8>(v.data(), v.size(), lo, dst); break;
+      default: break;  // 0: every element is lo
+    }
+  }
+  // Doubles: a mode byte, then Ints of their values when every one is a
+  // whole number below 2^53 in magnitude (durations and times in
+  // milliseconds, counts; -0 excepted), else the Vector.
+  void Doubles(const std::vector<double>& v) {
+    bool whole = true;
+    for (double x : v)
+      whole = whole && x == std::trunc(x) && std::fabs(x) < 9007199254740992.0 && !(x == 0 && std::signbit(x));
+    Pod<uint8_t>(whole ? 1 : 0);
+    if (!whole) return Vector(v);
+    std::vector<int64_t> ints(v.size());
+    for (size_t i = 0; i < v.size(); ++i) ints[i] = static_cast<int64_t>(v[i]);
+    Ints(ints);
+  }
+  template <typename T>
+  void Field(const std::vector<T>& v) {
+    if constexpr (std::is_integral_v<T>) Ints(v);
+    else if constexpr (std::is_same_v<T, double>) Doubles(v);
+    else Vector(v);
   }
   // Bytes prefixed by their length (u64).
   void Bytes(std::string_view b) {
@@ -59,6 +150,50 @@ struct ByteReader {
     pos += static_cast<size_t>(n) * sizeof(T);
     return true;
   }
+  template <typename T>
+  bool Ints(std::vector<T>* v) {
+    static_assert(std::is_integral_v<T> && sizeof(T) <= 8);
+    namespace bf = byte_fields_internal;
+    uint64_t n = 0;
+    uint8_t w = 0;
+    T lo{};
+    if (!Pod(&n) || !Pod(&w) || !Pod(&lo) || w > sizeof(T)) return ok = false;
+    // A width of 0 holds no bytes: bound the count by what a real value holds.
+    if (w == 0 ? n > (uint64_t{1} << 32) : (in.size() - pos) / w < n) return ok = false;
+    v->resize(static_cast<size_t>(n));
+    const char* src = in.data() + pos;
+    T* dst = v->data();
+    const size_t count = static_cast<size_t>(n);
+    switch (w) {
+      case 0: bf::Widen<T, 0>(src, count, lo, dst); break;
+      case 1: bf::Widen<T, 1>(src, count, lo, dst); break;
+      case 2: bf::Widen<T, 2>(src, count, lo, dst); break;
+      case 3: bf::Widen<T, 3>(src, count, lo, dst); break;
+      case 4: bf::Widen<T, 4>(src, count, lo, dst); break;
+      case 5: bf::Widen<T, 5>(src, count, lo, dst); break;
+      case 6: bf::Widen<T, 6>(src, count, lo, dst); break;
+      case 7: bf::Widen<T, 7>(src, count, lo, dst); break;
+      default: bf::Widen<T, 8>(src, count, lo, dst); break;
+    }
+    pos += count * w;
+    return true;
+  }
+  bool Doubles(std::vector<double>* v) {
+    uint8_t mode = 0;
+    if (!Pod(&mode) || mode > 1) return ok = false;
+    if (mode == 0) return Vector(v);
+    std::vector<int64_t> ints;
+    if (!Ints(&ints)) return false;
+    v->resize(ints.size());
+    for (size_t i = 0; i < ints.size(); ++i) (*v)[i] = static_cast<double>(ints[i]);
+    return true;
+  }
+  template <typename T>
+  bool Field(std::vector<T>* v) {
+    if constexpr (std::is_integral_v<T>) return Ints(v);
+    else if constexpr (std::is_same_v<T, double>) return Doubles(v);
+    else return Vector(v);
+  }
   bool Bytes(std::string_view* b) {
     uint64_t n = 0;
     if (!Pod(&n) || in.size() - pos < n) return ok = false;
@@ -69,17 +204,17 @@ struct ByteReader {
   bool Done() const { return ok && pos == in.size(); }
 };
 
-// Vectors one after another (appended), and read back whole.
+// Vectors one after another as Fields (appended), and read back whole.
 template <typename... V>
 void EncodeVectors(std::string* out, const V&... fields) {
   ByteWriter w{out};
-  (w.Vector(fields), ...);
+  (w.Field(fields), ...);
 }
 
 template <typename... V>
 bool DecodeVectors(std::string_view bytes, V*... fields) {
   ByteReader r{bytes};
-  return (r.Vector(fields) && ...) && r.Done();
+  return (r.Field(fields) && ...) && r.Done();
 }
 
 }  // namespace kpi::query

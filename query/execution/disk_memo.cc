@@ -24,7 +24,7 @@ namespace kpi::query {
 namespace {
 
 // Names this file's encodings: bump it when one changes.
-constexpr char kFormat[] = "kpi-query-memo-2";
+constexpr char kFormat[] = "kpi-query-memo-3";
 constexpr char kEventBeginKey[] = "eb";
 
 // The GNU build id of the program ("" when it has none).
@@ -114,14 +114,14 @@ template <typename... V>
 bool EncodeFields(Tag tag, std::string* out, const V&... fields) {
   ByteWriter w{out};
   w.Pod(static_cast<uint8_t>(tag));
-  (w.Vector(fields), ...);
+  (w.Field(fields), ...);
   return true;
 }
 
 template <typename... V>
 bool DecodeFields(Tag tag, std::string_view bytes, V*... fields) {
   ByteReader r{bytes};
-  return Begin(&r, tag) && (r.Vector(fields) && ...) && r.Done();
+  return Begin(&r, tag) && (r.Field(fields) && ...) && r.Done();
 }
 
 }  // namespace
@@ -139,11 +139,27 @@ bool EncodeMemoValue(const RowColumn& c, std::string* out) {
 bool DecodeMemoValue(std::string_view bytes, RowColumn* c) {
   return DecodeFields(kRowColumn, bytes, &c->codes, &c->values, &c->valid, &c->times, &c->masks);
 }
+// `at` placements: the rows are the tickets found, and a ticket without
+// an A is stored at the first placement found (so that the placements
+// narrow to the span of the times found; it reads back as 0).
 bool EncodeMemoValue(const AtPlacement& a, std::string* out) {
-  return EncodeFields(kAt, out, a.place, a.found, a.rows);
+  if (a.found.size() != a.place.size()) return false;
+  std::vector<int64_t> place = a.place;
+  const auto first = std::find(a.found.begin(), a.found.end(), 1);
+  const int64_t fill = first == a.found.end() ? 0 : a.place[first - a.found.begin()];
+  for (size_t t = 0; t < place.size(); ++t)
+    if (a.found[t] == 0) place[t] = fill;
+  return EncodeFields(kAt, out, place, a.found);
 }
 bool DecodeMemoValue(std::string_view bytes, AtPlacement* a) {
-  return DecodeFields(kAt, bytes, &a->place, &a->found, &a->rows);
+  if (!DecodeFields(kAt, bytes, &a->place, &a->found) || a->place.size() != a->found.size()) return false;
+  a->rows.clear();
+  for (size_t t = 0; t < a->found.size(); ++t) {
+    if (a->found[t] > 1) return false;
+    if (a->found[t] != 0) a->rows.push_back(static_cast<uint32_t>(t));
+    else a->place[t] = 0;
+  }
+  return true;
 }
 bool EncodeMemoValue(const LocalGroups& g, std::string* out) {
   return EncodeFields(kLocalGroups, out, g.local, g.parts, g.first);
@@ -168,11 +184,11 @@ bool EncodeMemoValue(const Vec& v, std::string* out) {
   w.Pod(v.stride);
   w.Pod(v.vstride);
   for (uint8_t m : modes) w.Pod(m);
-  w.Vector(v.f64_buf);
-  w.Vector(v.i64_buf);
-  w.Vector(v.u32_buf);
-  w.Vector(v.b8_buf);
-  w.Vector(v.valid_buf);
+  w.Field(v.f64_buf);
+  w.Field(v.i64_buf);
+  w.Field(v.u32_buf);
+  w.Field(v.b8_buf);
+  w.Field(v.valid_buf);
   return true;
 }
 bool DecodeMemoValue(std::string_view bytes, Vec* v) {
@@ -184,8 +200,8 @@ bool DecodeMemoValue(std::string_view bytes, Vec* v) {
     return false;
   for (uint8_t& m : modes)
     if (!r.Pod(&m)) return false;
-  if (!r.Vector(&v->f64_buf) || !r.Vector(&v->i64_buf) || !r.Vector(&v->u32_buf) || !r.Vector(&v->b8_buf) ||
-      !r.Vector(&v->valid_buf) || !r.Done())
+  if (!r.Field(&v->f64_buf) || !r.Field(&v->i64_buf) || !r.Field(&v->u32_buf) || !r.Field(&v->b8_buf) ||
+      !r.Field(&v->valid_buf) || !r.Done())
     return false;
   v->type = static_cast<ValueType>(type);
   v->str.kind = static_cast<StrKind>(kind);
@@ -207,9 +223,9 @@ bool EncodeMemoValue(const KeptStates& k, std::string* out) {
   ByteWriter w{out};
   w.Pod<uint8_t>(kKeptStates);
   w.Pod<uint64_t>(k.groups);
-  w.Vector(k.types);
-  w.Vector(k.domains);
-  w.Vector(k.parts);
+  w.Field(k.types);
+  w.Field(k.domains);
+  w.Field(k.parts);
   w.Pod<uint32_t>(static_cast<uint32_t>(k.aggs.size()));
   std::string state;
   for (const auto& a : k.aggs) {
@@ -224,8 +240,8 @@ bool DecodeKeptStates(std::string_view bytes, const BoundQuery& q, KeptStates* k
   ByteReader r{bytes};
   uint64_t groups = 0;
   uint32_t naggs = 0;
-  if (!Begin(&r, kKeptStates) || !r.Pod(&groups) || !r.Vector(&k->types) || !r.Vector(&k->domains) ||
-      !r.Vector(&k->parts) || !r.Pod(&naggs))
+  if (!Begin(&r, kKeptStates) || !r.Pod(&groups) || !r.Field(&k->types) || !r.Field(&k->domains) ||
+      !r.Field(&k->parts) || !r.Pod(&naggs))
     return false;
   // As BuildStates makes them: with group keys, one type and domain per
   // key and one part per key and group (none without rows); without, no
