@@ -50,6 +50,12 @@ class AggregateState {
   // Folds `other` (same concrete type) in: its group g goes to group_map[g].
   virtual void Combine(const AggregateState& other, const uint32_t* group_map) = 0;
   virtual Value Finalize(size_t group) const = 0;
+  // Kept partial states (query/execution/kept_states.h): readies a state
+  // to be kept and combined into others by many readers at once (a family
+  // whose groups vary in size then shares its values with them instead of
+  // copying), and the bytes it holds beyond kept_group_bytes per group.
+  virtual void Freeze() {}
+  virtual size_t HeldBytes() const { return 0; }
   // Optional, for rolling windows (query/trends/rolling.cc): the value over
   // the union of groups[0..n), read in place instead of combined into a
   // copy. Families without it return false and the caller combines.
@@ -75,11 +81,16 @@ struct AggregateFamily {
   bool (*check)(const std::vector<ValueType>& arg_types, ValueType* out, std::string* error) = nullptr;
   std::unique_ptr<AggregateState> (*create)(const AggregateSpec& spec, const BoundQuery& query) = nullptr;
   bool param_is_fraction = false;  // the last argument is a literal fraction in [0, 1] (percentile)
-  // Bytes per group of a state whose groups are of a fixed size and whose
-  // Combine reads nothing but the other state (no segment, no row values):
-  // one segment's partial states may then be kept with the segment and
-  // combined by later queries (query/execution/kept_states.h). 0: not kept.
+  // Bytes per group of a state whose Combine reads nothing but the other
+  // state (no segment, no row values): one segment's partial states may
+  // then be kept with the segment and combined by later queries
+  // (query/execution/kept_states.h); what a group holds beyond it is
+  // AggregateState::HeldBytes. 0: not kept.
   size_t kept_group_bytes = 0;
+  // Kept states whose groups hold their values (percentiles: every value,
+  // HeldBytes): combined per segment only, never rolled up per partition
+  // (query/execution/kept_rollup.h), whose one memo could not hold them.
+  bool kept_values = false;
 };
 
 struct AggregateEntry {

@@ -2,9 +2,13 @@
 // between the closest ranks (percentile_cont): with the n non-null values
 // sorted, pos = q * (n - 1) and the result is
 // v[floor(pos)] + (v[floor(pos) + 1] - v[floor(pos)]) * frac(pos).
-// Null when there are no values. Keeps every value of a group.
+// Null when there are no values. Keeps every value of a group; kept
+// partial states (query/execution/kept_states.h) keep them sorted, and
+// states combined from them share those runs and select the two ranks
+// across them (the same values, so the same result).
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "query/aggregates/agg_util.h"
@@ -31,7 +35,10 @@ namespace {
 class PercentileState final : public AggregateState {
  public:
   PercentileState(double q, ValueType out_type) : q_(q), out_type_(out_type) {}
-  void Resize(size_t groups) override { values_.resize(groups); }
+  void Resize(size_t groups) override {
+    values_.resize(groups);
+    kept_.resize(groups);
+  }
   void Update(const uint32_t* gids, uint32_t n, const AggregateInput& in) override {
     const Vec& x = *in.args[0];
     if (!IsNumericVec(x)) return;
@@ -49,9 +56,32 @@ class PercentileState final : public AggregateState {
     for (size_t g = 0; g < o.values_.size(); ++g) {
       auto& dst = values_[group_map[g]];
       dst.insert(dst.end(), o.values_[g].begin(), o.values_[g].end());
+      auto& runs = kept_[group_map[g]];
+      runs.insert(runs.end(), o.kept_[g].begin(), o.kept_[g].end());  // shared, not copied
     }
   }
+  // Kept: each group's values sorted into one shared run, which states it
+  // is combined into point to.
+  void Freeze() override {
+    for (size_t g = 0; g < values_.size(); ++g) {
+      if (values_[g].empty() && kept_[g].size() <= 1) continue;
+      std::vector<double> all = std::move(values_[g]);
+      values_[g] = {};
+      for (const Run& r : kept_[g]) all.insert(all.end(), r->begin(), r->end());
+      std::sort(all.begin(), all.end());
+      kept_[g].assign(1, std::make_shared<const std::vector<double>>(std::move(all)));
+    }
+  }
+  size_t HeldBytes() const override {
+    size_t bytes = 0;
+    for (size_t g = 0; g < values_.size(); ++g) {
+      bytes += values_[g].capacity() * sizeof(double) + kept_[g].capacity() * sizeof(Run);
+      for (const Run& r : kept_[g]) bytes += r->size() * sizeof(double);
+    }
+    return bytes;
+  }
   Value Finalize(size_t group) const override {
+    if (!kept_[group].empty()) return UnionOf(&group, 1);  // across the runs of kept states
     if (group < sorted_.size()) sorted_[group] = 0;  // nth_element reorders
     if (values_[group].empty()) return Value::Null();
     return NumericResult(out_type_, InterpolatedPercentile(&values_[group], q_));
@@ -59,43 +89,54 @@ class PercentileState final : public AggregateState {
   // A rolling window: each group's values sorted once (a run), the two
   // ranks the interpolation needs selected across the window's runs.
   bool FinalizeUnion(const uint32_t* groups, size_t n, Value* out) const override {
+    std::vector<size_t> gs(groups, groups + n);
+    *out = UnionOf(gs.data(), n);
+    return true;
+  }
+
+ private:
+  using Run = std::shared_ptr<const std::vector<double>>;
+  struct Span {
+    const double* v;
+    size_t lo, hi;  // the part of the run still holding candidates
+  };
+  // The percentile of the union of groups[0..n)'s values: the values added
+  // to a group sorted once, and the runs it was combined from as they are.
+  Value UnionOf(const size_t* groups, size_t n) const {
     if (sorted_.size() < values_.size()) sorted_.resize(values_.size(), 0);
     runs_.clear();
     size_t total = 0;
     for (size_t i = 0; i < n; ++i) {
       std::vector<double>& v = values_[groups[i]];
-      if (v.empty()) continue;
-      if (!sorted_[groups[i]]) {
-        std::sort(v.begin(), v.end());
-        sorted_[groups[i]] = 1;
+      if (!v.empty()) {
+        if (!sorted_[groups[i]]) {
+          std::sort(v.begin(), v.end());
+          sorted_[groups[i]] = 1;
+        }
+        runs_.push_back({v.data(), 0, v.size()});
+        total += v.size();
       }
-      runs_.push_back({v.data(), 0, v.size()});
-      total += v.size();
+      for (const Run& r : kept_[groups[i]]) {
+        if (r->empty()) continue;
+        runs_.push_back({r->data(), 0, r->size()});
+        total += r->size();
+      }
     }
-    if (total == 0) {
-      *out = Value::Null();
-      return true;
-    }
+    if (total == 0) return Value::Null();
     const double pos = std::clamp(q_, 0.0, 1.0) * static_cast<double>(total - 1);
     const size_t lo = std::min(static_cast<size_t>(std::floor(pos)), total - 1);
     const double frac = pos - static_cast<double>(lo);
     const double a = RankOfRuns(lo);
     const double v = frac == 0 || lo + 1 >= total ? a : a + (RankOfRuns(lo + 1) - a) * frac;
-    *out = NumericResult(out_type_, v);
-    return true;
+    return NumericResult(out_type_, v);
   }
 
- private:
-  struct Run {
-    const double* v;
-    size_t lo, hi;  // the part of the run still holding candidates
-  };
   // The value of rank `rank` (0-based) of the union of runs_: pivot on the
   // middle of the longest remaining range, count what lies below and at it
   // in every run, keep the side holding the rank. The longest range halves
   // each round: O(runs * log(values)) rounds.
   double RankOfRuns(size_t rank) const {
-    std::vector<Run> runs = runs_;
+    std::vector<Span> runs = runs_;
     size_t below = 0;  // values discarded as smaller than the answer
     for (;;) {
       size_t best = 0, width = 0;
@@ -103,17 +144,17 @@ class PercentileState final : public AggregateState {
         if (runs[i].hi - runs[i].lo > width) width = runs[i].hi - runs[i].lo, best = i;
       const double pivot = runs[best].v[runs[best].lo + width / 2];
       size_t less = 0, at_most = 0;
-      for (const Run& r : runs) {
+      for (const Span& r : runs) {
         less += static_cast<size_t>(std::lower_bound(r.v + r.lo, r.v + r.hi, pivot) - (r.v + r.lo));
         at_most += static_cast<size_t>(std::upper_bound(r.v + r.lo, r.v + r.hi, pivot) - (r.v + r.lo));
       }
       if (rank < below + less) {
-        for (Run& r : runs) r.hi = static_cast<size_t>(std::lower_bound(r.v + r.lo, r.v + r.hi, pivot) - r.v);
+        for (Span& r : runs) r.hi = static_cast<size_t>(std::lower_bound(r.v + r.lo, r.v + r.hi, pivot) - r.v);
       } else if (rank < below + at_most) {
         return pivot;
       } else {
         below += at_most;
-        for (Run& r : runs) r.lo = static_cast<size_t>(std::upper_bound(r.v + r.lo, r.v + r.hi, pivot) - r.v);
+        for (Span& r : runs) r.lo = static_cast<size_t>(std::upper_bound(r.v + r.lo, r.v + r.hi, pivot) - r.v);
       }
     }
   }
@@ -121,8 +162,9 @@ class PercentileState final : public AggregateState {
   double q_;
   ValueType out_type_;
   mutable std::vector<std::vector<double>> values_;  // Finalize reorders a group's values
-  mutable std::vector<uint8_t> sorted_;               // FinalizeUnion: the group's values are sorted
-  mutable std::vector<Run> runs_;
+  std::vector<std::vector<Run>> kept_;                // per group: sorted runs of kept states, shared
+  mutable std::vector<uint8_t> sorted_;               // the group's values_ are sorted
+  mutable std::vector<Span> runs_;
 };
 
 bool CheckPercentile(const std::vector<ValueType>& args, ValueType* out, std::string* error) {
@@ -140,6 +182,9 @@ std::unique_ptr<AggregateState> CreatePercentile(const AggregateSpec& spec, cons
 
 }  // namespace
 
-const AggregateFamily kPercentileFamily = {1, 1, CheckPercentile, CreatePercentile, true};
+// Kept per segment as each group's values sorted (HeldBytes), combined by
+// sharing those runs: a repeat selects the ranks across them.
+const AggregateFamily kPercentileFamily = {1, 1, CheckPercentile, CreatePercentile, true,
+                                           2 * sizeof(std::vector<double>), /*kept_values=*/true};
 
 }  // namespace kpi::query

@@ -50,7 +50,7 @@ bool StatesRollup::Add(const KeptStates& s) {
 
 std::shared_ptr<KeptStates> StatesRollup::Take() {
   for (auto& a : out_->aggs) a->Resize(out_->groups);
-  out_->bytes = KeptStatesBytes(q_, out_->groups);
+  FinishKeptStates(q_, out_.get());
   return std::move(out_);
 }
 

@@ -16,6 +16,9 @@
 // an `as of` reading a segment with later batches (its filtered copy), nor
 // with a version holding corrections (always filtered); such partitions
 // combine their segments' states one by one, as without rollups.
+// Not for statements with an aggregate keeping every value (percentiles:
+// AggregateFamily::kept_values), whose combined states would not fit one
+// version's memo: they combine each segment's sorted runs as they are.
 // Where: in the memo of the partition's newest version (highest
 // generation), which a change to the partition replaces, so stale rollups
 // go with the versions nothing plans any more; charged to that version's

@@ -8,8 +8,10 @@
 namespace kpi::query {
 
 std::string KeptStatesKey(const BoundQuery& q, const ExecOptions& options, uint32_t created_code) {
-  if (MemoOff() || q.nested || options.scope || !q.exclusions.empty() || q.during) return "";
+  if (MemoOff() || q.nested || options.scope || !q.exclusions.empty()) return "";
   std::string key = MemoKey('s', static_cast<uint64_t>(q.source));
+  if (q.during)  // the rows placed in the window
+    key += "|w" + MemoKey('w', static_cast<uint64_t>(q.during->first), static_cast<uint64_t>(q.during->second));
   // The rows: every row, or over tickets those holding the `at` event.
   if (q.source == Source::kTickets && q.at && (!q.at->is_created || q.at_last))
     key += "|" + AtMemoKey(q.at->code, q.at_last);
@@ -44,6 +46,14 @@ size_t KeptStatesBytes(const BoundQuery& q, size_t groups) {
   for (const AggregateSpec& a : q.aggregates) per_group += a.family->kept_group_bytes;
   return sizeof(KeptStates) + q.groups.size() * (sizeof(ValueType) + sizeof(StrDomain)) +
          q.aggregates.size() * 64 + groups * per_group;
+}
+
+void FinishKeptStates(const BoundQuery& q, KeptStates* s) {
+  s->bytes = KeptStatesBytes(q, s->groups);
+  for (auto& a : s->aggs) {
+    a->Freeze();
+    s->bytes += a->HeldBytes();
+  }
 }
 
 }  // namespace kpi::query

@@ -9,16 +9,17 @@
 // The rule (KeptStatesKey): a statement qualifies when everything its
 // states depend on is named by the key, so that two statements with the
 // same key build equal states from the same segment version:
-//   * its rows depend on the segment only: no `during`, scope, exemptions
-//     or nested select; over tickets every ticket, or those holding the
-//     `at` event (AtMemoKey);
+//   * its rows depend on the segment and the key only: no scope,
+//     exemptions or nested select; over tickets every ticket, or those
+//     holding the `at` event (AtMemoKey); a `during` window is named by
+//     its bounds;
 //   * its `where`, each group key (a bucket of the placement: BucketMemoKey,
 //     or an expression: RowMemoKey) and each aggregate argument has a memo
 //     key (memo_keys.h: no joins, scalar functions, business calendars,
 //     ticket ids, repeat_within);
 //   * each aggregate's family keeps per-segment states
-//     (AggregateFamily::kept_group_bytes: count, sum, avg, rate, ratio),
-//     not over cycles.
+//     (AggregateFamily::kept_group_bytes: count, sum, avg, rate, ratio,
+//     percentiles as sorted runs), not over cycles.
 // The key spells out the source, the rows, the `where`, each group key
 // and each aggregate (name, parameter, argument and result types,
 // arguments). Group key values are rebuilt from their key parts
@@ -70,5 +71,9 @@ std::string KeptStatesKey(const BoundQuery& q, const ExecOptions& options, uint3
 
 // Bytes a KeptStates of `groups` groups of `q` is charged.
 size_t KeptStatesBytes(const BoundQuery& q, size_t groups);
+
+// Readies built states of `q` to be kept (AggregateState::Freeze) and
+// sets their bytes: KeptStatesBytes and what the states hold beyond it.
+void FinishKeptStates(const BoundQuery& q, KeptStates* s);
 
 }  // namespace kpi::query

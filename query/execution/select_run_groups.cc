@@ -250,7 +250,7 @@ void SelectRun::BuildStates(SelectWorker& wk, const Selection& main, const int64
     }
     out->aggs.push_back(std::move(state));
   }
-  out->bytes = KeptStatesBytes(q_, out->groups);
+  FinishKeptStates(q_, out);
 }
 
 Status SelectRun::AddStates(SelectWorker& wk, const KeptStates& states) {

@@ -85,7 +85,9 @@ Status SelectRun::ScanAndMerge(ExecStats* out) {
   // Kept states combine per partition (kept_rollup.h): its segments are
   // one item, refs[units[u]..units[u + 1]).
   std::vector<size_t> units;
-  if (!states_key_.empty() && !zone_counts_)
+  const bool values = std::any_of(q_.aggregates.begin(), q_.aggregates.end(),
+                                  [](const AggregateSpec& a) { return a.family->kept_values; });
+  if (!states_key_.empty() && !zone_counts_ && !values)
     for (size_t i = 0; i < refs.size(); ++i)
       if (i == 0 || refs[i].partition != refs[i - 1].partition) units.push_back(i);
   if (!units.empty()) {

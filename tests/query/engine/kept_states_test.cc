@@ -189,8 +189,14 @@ TEST(KeptStates, TheKeyNamesWhatTheStatesDependOn) {
   EXPECT_NE(key("select count() as n, avg(handle_seconds) as a from tickets by agent_of(resolved), day"), k);
   // Statements whose states would depend on more than the segment, or
   // whose aggregates keep no per-segment state.
-  EXPECT_EQ(key(base + " during 2025-01-01 .. 2025-01-03 by agent"), "");
-  EXPECT_EQ(key("select p90(handle_seconds) as p from events by agent"), "");
+  // A window is named by its bounds; percentiles keep sorted runs.
+  EXPECT_NE(key(base + " during 2025-01-01 .. 2025-01-03 by agent, day"), "");
+  EXPECT_NE(key(base + " during 2025-01-01 .. 2025-01-03 by agent, day"), k);
+  EXPECT_NE(key(base + " during 2025-01-01 .. 2025-01-03 by agent, day"),
+            key(base + " during 2025-01-01 .. 2025-01-04 by agent, day"));
+  EXPECT_NE(key("select p90(handle_seconds) as p from events by agent"), "");
+  EXPECT_NE(key("select p90(handle_seconds) as p from events by agent"),
+            key("select p50(handle_seconds) as p from events by agent"));
   EXPECT_EQ(key("select distinct(agent) as d from events by team"), "");
   EXPECT_EQ(key("select rate(repeat_within(7d, customer, category)) as r from tickets by month"), "");
   ExecOptions scoped;
