@@ -9,10 +9,13 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "query/aggregates/agg_util.h"
 #include "query/aggregates/aggregate.h"
+#include "query/execution/byte_fields.h"
 
 namespace kpi::query {
 
@@ -79,6 +82,37 @@ class PercentileState final : public AggregateState {
       for (const Run& r : kept_[g]) bytes += r->size() * sizeof(double);
     }
     return bytes;
+  }
+  // Per group its values' count, then every group's values sorted (one run
+  // each, as Freeze leaves them).
+  void EncodeGroups(std::string* out) const override {
+    std::vector<uint64_t> counts(values_.size());
+    std::vector<double> all, group;
+    for (size_t g = 0; g < values_.size(); ++g) {
+      group.assign(values_[g].begin(), values_[g].end());
+      for (const Run& r : kept_[g]) group.insert(group.end(), r->begin(), r->end());
+      if (!values_[g].empty() || kept_[g].size() > 1) std::sort(group.begin(), group.end());
+      counts[g] = group.size();
+      all.insert(all.end(), group.begin(), group.end());
+    }
+    EncodeVectors(out, counts, all);
+  }
+  bool DecodeGroups(std::string_view bytes, size_t groups) override {
+    std::vector<uint64_t> counts;
+    std::vector<double> all;
+    if (!DecodeVectors(bytes, &counts, &all) || counts.size() != groups) return false;
+    Resize(groups);
+    size_t at = 0;
+    for (size_t g = 0; g < groups; ++g) {
+      if (counts[g] > all.size() - at) return false;
+      const auto begin = all.begin() + static_cast<ptrdiff_t>(at), end = begin + static_cast<ptrdiff_t>(counts[g]);
+      if (!std::is_sorted(begin, end)) return false;
+      values_[g].clear();
+      kept_[g].clear();
+      if (counts[g] > 0) kept_[g].push_back(std::make_shared<const std::vector<double>>(begin, end));
+      at += counts[g];
+    }
+    return at == all.size();
   }
   Value Finalize(size_t group) const override {
     if (!kept_[group].empty()) return UnionOf(&group, 1);  // across the runs of kept states

@@ -262,7 +262,7 @@ bool DecodeKeptStates(std::string_view bytes, const BoundQuery& q, KeptStates* k
     k->aggs.push_back(std::move(a));
   }
   if (!r.Done()) return false;
-  k->bytes = KeptStatesBytes(q, k->groups);
+  FinishKeptStates(q, k);  // (frozen as encoded: only the bytes)
   return true;
 }
 

@@ -115,7 +115,8 @@ TEST_F(KeptStatesFilesTest, EachFamilysStatesDecodeOnlyForTheirGroups) {
   ExecOptions o;
   o.threads = 1;
   for (const std::string agg : {"count()", "sum(handle_seconds)", "avg(handle_seconds)", "rate(handle_seconds > 60)",
-                                "ratio(cost, handle_seconds)"}) {
+                                "ratio(cost, handle_seconds)", "p90(handle_seconds)",
+                                "percentile(handle_seconds, 0.37)"}) {
     const std::string text = "select " + agg + " as x from events where event = \"agent_reply\" by agent";
     Reopen();
     ExpectSame(Engine(with_.get()), Engine(without_.get()), text, o, "writing process");

@@ -24,7 +24,8 @@
 namespace kpi::query {
 
 // The catalog's event statements, one without groups, and ticket
-// statements that keep states too (over the generated events).
+// statements that keep states too, one with percentiles in a `during`
+// window (over the generated events).
 inline const std::vector<std::string>& KeptStatesStatements() {
   static const std::vector<std::string> kStatements = {
       "select count() as replies, avg(handle_seconds) as aht from events where event = \"agent_reply\" by agent, day",
@@ -33,6 +34,8 @@ inline const std::vector<std::string>& KeptStatesStatements() {
       "select count() as n, sum(handle_seconds) as s, count(agent) as with_agent from events",
       "select rate(has(escalated)) as escalation from tickets by channel, month",
       "select count() as n, avg(duration(created -> resolved)) as a from tickets at resolved by week",
+      "select count() as n, p50(duration(created -> agent_reply)) as p50, p90(duration(created -> agent_reply)) as "
+      "p90 from tickets during 2025-01-02 .. 2025-01-05 by channel",
   };
   return kStatements;
 }
