@@ -205,7 +205,7 @@ int VerifyOne(const query::Backend& engine, const SavedResult& saved, const std:
 int RunAuditVerify(const AuditVerifyFlags& flags, std::FILE* out, std::FILE* err) {
   const std::string name = flags.result_file == "-" ? "<stdin>" : flags.result_file;
   std::string text, error;
-  if (!ReadWholeFile(flags.result_file, &text, &error)) {
+  if (!ReadWholeFile(flags.result_file, kMaxDataFileBytes, &text, &error)) {
     std::fprintf(err, "kpi audit verify: %s\n", error.c_str());
     return kExitUsage;
   }

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cli/exit_codes.h"
+#include "cli/format.h"
 #include "cli/info_format.h"
 #include "cli/statement_runner.h"
 #include "cli/statement_splitter.h"
@@ -18,7 +19,7 @@
 
 namespace kpi::cli {
 
-bool ReadWholeFile(const std::string& path, std::string* content, std::string* error) {
+bool ReadWholeFile(const std::string& path, size_t max_bytes, std::string* content, std::string* error) {
   content->clear();
   std::FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
   if (f == nullptr) {
@@ -27,7 +28,16 @@ bool ReadWholeFile(const std::string& path, std::string* content, std::string* e
   }
   char buf[1 << 16];
   size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) content->append(buf, n);
+  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) {
+    if (content->size() + n > max_bytes) {
+      if (f != stdin) std::fclose(f);
+      content->clear();
+      *error = (path == "-" ? std::string("stdin") : path) + " holds more than " + FormatBytes(max_bytes) +
+               ", the most this command reads: is it the right file?";
+      return false;
+    }
+    content->append(buf, n);
+  }
   bool failed = std::ferror(f) != 0;
   int saved = errno;
   if (f != stdin) std::fclose(f);
@@ -60,7 +70,7 @@ int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err) {
   std::string script = flags.text;
   if (!flags.file.empty()) {
     std::string error;
-    if (!ReadWholeFile(flags.file, &script, &error)) {
+    if (!ReadWholeFile(flags.file, kMaxScriptBytes, &script, &error)) {
       std::fprintf(err, "kpi query: %s\n", error.c_str());
       return kExitUsage;
     }

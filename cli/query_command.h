@@ -32,7 +32,16 @@ struct QueryFlags {
 
 int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err);
 
-// Reads a whole file ("-" = stdin) into *content; false with *error set.
-bool ReadWholeFile(const std::string& path, std::string* content, std::string* error);
+// The most the CLI reads of one input it holds whole in memory, so that
+// `-f /dev/zero` or a mistaken multi-gigabyte file is an error, not an
+// exhausted machine: a statement script (query -f, report's KPI list) as the
+// HTTP server's default body limit; a data file (a table's or targets' CSV,
+// an audit's saved results) larger.
+inline constexpr size_t kMaxScriptBytes = size_t{64} << 20;
+inline constexpr size_t kMaxDataFileBytes = size_t{1} << 30;
+
+// Reads a whole file ("-" = stdin) into *content; false with *error set,
+// also when it holds more than `max_bytes` (then it reads no further).
+bool ReadWholeFile(const std::string& path, size_t max_bytes, std::string* content, std::string* error);
 
 }  // namespace kpi::cli

@@ -136,18 +136,28 @@ int Interactive(const query::Backend& engine, ReplSession* session, const ReplFl
   return kExitOk;
 }
 
+// One line of `in` without its '\n', at most `max` bytes of it kept (the
+// rest of a longer line is read and dropped). False at end of input.
+bool ReadBoundedLine(std::FILE* in, size_t max, std::string* text) {
+  text->clear();
+  bool any = false;
+  int c;
+  while ((c = getc_unlocked(in)) != EOF) {
+    any = true;
+    if (c == '\n') return true;
+    if (text->size() < max) text->push_back(static_cast<char>(c));
+  }
+  return any;
+}
+
 int Piped(ReplSession* session) {
-  char* line = nullptr;
-  size_t cap = 0;
-  ssize_t n;
   bool quit = false;
-  while (!quit && (n = getline(&line, &cap, stdin)) >= 0) {
-    std::string text(line, static_cast<size_t>(n));
-    if (!text.empty() && text.back() == '\n') text.pop_back();
+  std::string text;
+  // A line of kMaxPendingBytes is already too long: the session drops it.
+  while (!quit && ReadBoundedLine(stdin, kMaxPendingBytes, &text)) {
     std::string ran;
     quit = session->HandleLine(text, &ran) == ReplSession::LineResult::kQuit;
   }
-  std::free(line);
   if (!quit) session->Finish();
   return session->failed() ? kExitRejects : kExitOk;
 }

@@ -58,14 +58,23 @@ ReplSession::LineResult ReplSession::HandleLine(const std::string& line, std::st
       return Command(trimmed);
     }
   }
-  pending_ += line;
-  pending_ += '\n';
-  if (IsBlankScript(pending_)) {  // only comments so far
+  if (pending_.size() + line.size() + 1 > kMaxPendingBytes) {
+    std::fprintf(err_, "error: statement longer than %s: dropped (a ';' missing?)\n",
+                 FormatBytes(kMaxPendingBytes).c_str());
+    failed_ = true;
     pending_.clear();
     return LineResult::kReady;
   }
-  const size_t done = EndOfLastTerminator(pending_);
-  if (done == 0) return LineResult::kContinue;
+  // Strings and `--` comments end at their line (the grammar's rule, which
+  // query::SplitScript follows), and pending_ holds no top-level ';': so the
+  // new line alone says whether the statement ended, and each line is
+  // scanned once (rescanning pending_ per line was quadratic).
+  const std::string added = line + '\n';
+  if (pending_.empty() && IsBlankScript(added)) return LineResult::kReady;  // only comments so far
+  const size_t in_line = EndOfLastTerminator(added);
+  pending_ += added;
+  if (in_line == 0) return LineResult::kContinue;
+  const size_t done = pending_.size() - added.size() + in_line;
   // Run every complete statement; what follows the last ';' stays pending,
   // indented to its column so error carets still line up.
   std::string text = pending_.substr(0, done);

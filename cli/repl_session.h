@@ -18,6 +18,11 @@
 
 namespace kpi::cli {
 
+// The longest pending statement (its lines and their newlines): a longer
+// one is dropped with an error, so that piping /dev/zero or a file with no
+// ';' in it does not hold the machine's memory (nor rescan it per line).
+inline constexpr size_t kMaxPendingBytes = size_t{1} << 20;
+
 class ReplSession {
  public:
   ReplSession(const query::Backend* engine, OutputFormat format, bool timer, std::FILE* out, std::FILE* err,

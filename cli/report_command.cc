@@ -193,7 +193,7 @@ int RunReport(const ReportFlags& flags, std::FILE* out, std::FILE* err) {
   std::vector<std::string> kpis;
   if (!flags.kpi_file.empty()) {
     std::string text, error;
-    if (!ReadWholeFile(flags.kpi_file, &text, &error)) {
+    if (!ReadWholeFile(flags.kpi_file, kMaxScriptBytes, &text, &error)) {
       std::fprintf(err, "kpi report: %s\n", error.c_str());
       return kExitUsage;
     }

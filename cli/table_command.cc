@@ -19,7 +19,7 @@ int RunTableLoad(const TableLoadFlags& flags, std::FILE* out, std::FILE* err) {
     return kExitUsage;
   }
   std::string csv, error;
-  if (!ReadWholeFile(flags.file, &csv, &error)) {
+  if (!ReadWholeFile(flags.file, kMaxDataFileBytes, &csv, &error)) {
     std::fprintf(err, "kpi table load: %s\n", error.c_str());
     return kExitUsage;
   }

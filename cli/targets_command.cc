@@ -16,7 +16,7 @@ namespace kpi::cli {
 
 int RunTargetsLoad(const TargetsLoadFlags& flags, std::FILE* out, std::FILE* err) {
   std::string csv, error;
-  if (!ReadWholeFile(flags.file, &csv, &error)) {
+  if (!ReadWholeFile(flags.file, kMaxDataFileBytes, &csv, &error)) {
     std::fprintf(err, "kpi targets load: %s\n", error.c_str());
     return kExitUsage;
   }

@@ -163,6 +163,24 @@ TEST_F(QueryCliTest, CaretLinesUpAfterWideCharacters) {
       << script.err;
 }
 
+// An endless or huge input is an error, not an exhausted machine: -f
+// /dev/zero read until memory ran out (800 MB within 4 s), and a piped REPL
+// line with no newline, or a statement with no ';', grew without bound.
+TEST_F(QueryCliTest, EndlessInputsAreBounded) {
+  KpiRun zeros = Query({"-f", "/dev/zero"});
+  EXPECT_EQ(zeros.exit_code, 2);
+  EXPECT_NE(zeros.err.find("/dev/zero holds more than 64.0 MB, the most this command reads"), std::string::npos)
+      << zeros.err;
+  const std::string n = std::to_string(kTickets);
+  KpiRun repl = RunKpi({"repl", "--db", "store", "--format", "csv"}, dir_->path(),
+                       std::string(3 << 20, 'x') + "\nselect count() as n from tickets;\n" +
+                           std::string(20000, 'y') + "\n" + std::string(2 << 20, '\n') ,
+                       true);
+  EXPECT_EQ(repl.exit_code, 1) << repl.err;
+  EXPECT_NE(repl.err.find("error: statement longer than 1.00 MB: dropped"), std::string::npos) << repl.err;
+  EXPECT_NE(repl.out.find("n\n" + n + "\n"), std::string::npos) << repl.out;  // the session went on
+}
+
 TEST_F(QueryCliTest, ReplReadsStatementsFromAPipe) {
   const std::string n = std::to_string(kTickets);
   KpiRun run = RunKpi({"repl", "--db", "store"}, dir_->path(),
