@@ -36,9 +36,6 @@ namespace kpi::cli {
 
 namespace {
 
-// Under a smaller --memory-limit the process runs without transparent huge pages.
-constexpr size_t kHugePagesFrom = size_t{1} << 30;
-
 // Sum of the inputs' sizes, or 0 when one of them has no known size (stdin, a pipe).
 uint64_t TotalInputBytes(const std::vector<std::string>& files) {
   uint64_t total = 0;
@@ -478,10 +475,13 @@ bool Ingest::ApplyMemoryLimit(storage::StoreOptions* options) {
   seal_events_ = std::min(seal_events_, budget.seal_events);
   max_staged_events_ = std::min(max_staged_events_, budget.max_staged_events);
   batch_events_ = std::min(batch_events_, budget.batch_events);
-  // Transparent huge pages (cli/malloc_config.cc) round the allocator's
-  // extents up to 2 MB: ~8 % less CPU, but tens of MB that a small limit
-  // cannot spare.
-  if (limit < kHugePagesFrom) ::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+  // Under a limit, no transparent huge pages (cli/malloc_config.cc asks for
+  // them): the kernel's khugepaged fills a 2 MB range back in around the few
+  // pages jemalloc still uses there (max_ptes_none, 511 by default), so RSS
+  // ran 40-90 MB above what the allocator holds and grew with the load's
+  // length (20M tickets: +91 MB at the peak, 1M: +38); without them the
+  // 1M and 4M loads cost the same CPU (docs/performance.md, "Flat from 1M").
+  ::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
   ReturnFreedMemorySooner();
   return true;
 }

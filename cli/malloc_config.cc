@@ -6,7 +6,8 @@
 // transparent huge pages (they allocate and free hundreds of MB per seal,
 // and one fault per 2 MB instead of per 4 KB halved ingest's CPU time on
 // the development VM); background_thread purges unused pages off the hot
-// path.
+// path. `kpi ingest` under a memory limit (its default) turns huge pages off
+// again with prctl (cli/ingest_command.cc, ApplyMemoryLimit).
 // Every other command (query, info, report, ...) is short and reads little:
 // jemalloc's defaults. Huge pages there zeroed 2 MB per fault for the first
 // few allocations of the process (0.3-0.6 ms of a ~3 ms `kpi --version`) and

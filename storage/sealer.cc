@@ -145,7 +145,15 @@ Status Sealer::Run(IngestStats* stats) {
   }
   std::vector<Group> groups;
   KPI_RETURN_IF_ERROR(PlanGroups(&groups));
-  if (from_disk_) NoteGroups(groups);
+  if (from_disk_) {
+    NoteGroups(groups);
+    // A run's one ticket lookup (PlanGroups: a sorted pass that reads each
+    // block once) is over, and the next run looks up other tickets: the
+    // ticket index's cached blocks would only sit through this run's peak
+    // (at 20M tickets the cache is full, 32 MiB at 1 GiB). Pinned blocks
+    // (the level-0 files' index and filter) stay.
+    if (im_.ticket_cache != nullptr) im_.ticket_cache->EraseUnRefEntries();
+  }
   TraceMemory(from_disk_ ? "seal-planned-spilled" : "seal-planned", nullptr);
 
   IngestStats local;

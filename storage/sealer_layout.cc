@@ -24,8 +24,13 @@ Status Sealer::LoadSegment(SegmentKeyPair key, std::vector<uint32_t>* loaded) {
   Segment read;
   if (cached == nullptr) {
     const uint32_t deltas = ref != im_.refs.end() ? ref->second.deltas : 0;
-    KPI_RETURN_IF_ERROR(ReadMergedSegment(im_.db.get(), rocksdb::ReadOptions(), im_.segments_cf, key.first,
-                                          key.second, deltas, created_code_, &read));
+    // Read once per seal (loaded_): RocksDB's block cache for the segments
+    // family (8 MiB, outside the memory limit's shares) would only hold it
+    // through the seal's peak.
+    rocksdb::ReadOptions once;
+    once.fill_cache = false;
+    KPI_RETURN_IF_ERROR(ReadMergedSegment(im_.db.get(), once, im_.segments_cf, key.first, key.second, deltas,
+                                          created_code_, &read));
   }
   const Segment& s = cached != nullptr ? *cached : read;
   const size_t base = sealed_.size();

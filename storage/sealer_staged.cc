@@ -113,6 +113,9 @@ Status Sealer::TakeStaged() {
   // staged were never counted in staged_events); those staged from now on
   // are kept in memory for the next seal.
   from_disk_ = true;
+  // The share of memory the value index's cache had while the events were
+  // spilled (Store::SpillStaged) is this seal's again, for all its runs.
+  if (im_.value_cache != nullptr) im_.value_cache->SetCapacity(store_.options_.dictionaries.value_cache_bytes);
   staged_snapshot_ = im_.db->GetSnapshot();
   im_.pending.clear();
   im_.pending_attrs.Clear();

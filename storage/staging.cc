@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <mutex>
 
 #include "storage/coded_event.h"
 #include "storage/dictionary_page.h"
@@ -50,6 +51,13 @@ void PutDictionaryPages(rocksdb::WriteBatch* wb, rocksdb::ColumnFamilyHandle* cf
   }
   std::sort(added.begin(), added.end());
   for (const auto& [value, code] : added) index.Put(wb, column, value, code);
+}
+
+// The value index's block cache while staged events are spilled and no seal
+// runs (Store::SpillStaged). A store asked to cache nothing still caches nothing.
+size_t SpillingValueCacheBytes(const StoreOptions& options) {
+  const size_t own = options.dictionaries.value_cache_bytes;
+  return own == 0 ? 0 : own + options.spilled_seal_bytes / 4;
 }
 
 }  // namespace
@@ -275,7 +283,19 @@ Status Store::Stage(std::span<const RawEvent> events, std::vector<EventReject>* 
 
 void Store::SpillStaged() {
   Impl& im = *impl_;
+  // The staged events' share of memory is free until the seal that reads
+  // them back: a quarter of what that seal may hold (spilled_seal_bytes)
+  // goes to the value index's block cache meanwhile. Staging a large paged
+  // dictionary (customers) looks up every value of every batch; a value
+  // not cached costs a 16 KiB block read and decompression
+  // (docs/performance.md, "Why staging slows down with N"). A quarter, not
+  // more: staging plus the cache stays below the final seal's peak. A seal
+  // reading spilled events back takes the share again (Sealer::TakeStaged)
+  // until it ends: while one runs (seal_mu held), this lends nothing.
+  std::unique_lock no_seal(im.seal_mu, std::try_to_lock);
   std::lock_guard lock(im.write_mu);
+  if (no_seal.owns_lock() && im.value_cache != nullptr)
+    im.value_cache->SetCapacity(SpillingValueCacheBytes(options_));
   im.pending = std::vector<CodedEvent>();  // their memory goes too
   im.pending_attrs = EventAttrs();
   im.pending_tickets = StringInterner();
