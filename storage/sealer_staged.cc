@@ -114,8 +114,14 @@ Status Sealer::TakeStaged() {
   // are kept in memory for the next seal.
   from_disk_ = true;
   // The share of memory the value index's cache had while the events were
-  // spilled (Store::SpillStaged) is this seal's again, for all its runs.
-  if (im_.value_cache != nullptr) im_.value_cache->SetCapacity(store_.options_.dictionaries.value_cache_bytes);
+  // spilled (Store::SpillStaged) is this seal's again, for all its runs. The
+  // seal itself looks no value up (the events it reads back are coded), so
+  // the cache is emptied too: staging beside the seal fills it again as it
+  // needs, and a final seal (the input is over) holds none of it at its peak.
+  if (im_.value_cache != nullptr) {
+    im_.value_cache->SetCapacity(store_.options_.dictionaries.value_cache_bytes);
+    im_.value_cache->EraseUnRefEntries();
+  }
   staged_snapshot_ = im_.db->GetSnapshot();
   im_.pending.clear();
   im_.pending_attrs.Clear();

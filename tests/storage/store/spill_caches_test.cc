@@ -1,7 +1,8 @@
 // The caches of a spilled load (issue 13). While staged events are spilled
 // and no seal runs, the dictionaries' value index cache has its own share
 // plus a quarter of the spilled seal's (Store::SpillStaged); the seal that
-// reads the events back takes that back; a store asked to cache nothing
+// reads the events back takes that back and drops the cached blocks (it looks
+// no value up); a store asked to cache nothing
 // still caches nothing. A spilled run keeps no ticket index blocks past its
 // one lookup pass (only pinned ones), where an in-memory seal keeps what it
 // read. The answers are the same either way.
@@ -31,6 +32,8 @@ std::unique_ptr<Store> OpenStore(const std::string& dir, size_t value_cache_byte
   o.sync = false;
   o.max_tickets_per_segment = 64;
   o.dictionaries.value_cache_bytes = value_cache_bytes;
+  o.dictionaries.resident_max_codes = 20;  // customers are paged: staging looks them up
+  o.dictionaries.ingest_resident_max_codes = 20;
   o.spilled_seal_bytes = kSpilledSealBytes;
   o.clock = [] { return int64_t{1735689600000}; };
   std::unique_ptr<Store> store;
@@ -48,21 +51,40 @@ void Stage(Store* store, std::span<const RawEvent> events) {
 }
 
 TEST(SpillCachesTest, SpillingLendsAQuarterOfTheSealsShareToTheValueCacheUntilTheSeal) {
-  ScratchDir dir;
-  auto store = OpenStore(dir.path(), kMiB);
-  const std::vector<RawEvent> events = RandomEvents(3, 600);
+  // Every ticket names a customer; the second half's are the first half's
+  // again, which a reopened store (its customers paged) finds in the value
+  // index's files.
+  std::vector<RawEvent> events = RandomEvents(3, 6000);
   const size_t half = events.size() / 2;
-  EXPECT_EQ(ValueCacheCapacity(*store), kMiB);
-  Stage(store.get(), std::span(events).first(half));
-  store->SpillStaged();
-  EXPECT_EQ(ValueCacheCapacity(*store), kMiB + kSpilledSealBytes / 4);
-  Stage(store.get(), std::span(events).subspan(half));
-  store->SpillStaged();
-  EXPECT_EQ(ValueCacheCapacity(*store), kMiB + kSpilledSealBytes / 4);
+  int created = 0;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (events[i].event != "created") continue;
+    std::erase_if(events[i].dims, [](const auto& d) { return d.first == "customer"; });
+    events[i].dims.push_back({"customer", "C" + std::to_string(i < half ? created++ : (created++ * 7) % 1000)});
+  }
+  ScratchDir dir;
   IngestStats stats;
+  {
+    auto first = OpenStore(dir.path(), kMiB);
+    ASSERT_TRUE(first->Ingest(std::span(events).first(half), nullptr, &stats).ok());
+    ASSERT_TRUE(first->Flush().ok());
+  }
+  auto store = OpenStore(dir.path(), kMiB);
+  EXPECT_EQ(ValueCacheCapacity(*store), kMiB);
+  Stage(store.get(), std::span(events).subspan(half, 1000));
+  store->SpillStaged();
+  EXPECT_EQ(ValueCacheCapacity(*store), kMiB + kSpilledSealBytes / 4);
+  Stage(store.get(), std::span(events).subspan(half + 1000));
+  store->SpillStaged();
+  EXPECT_EQ(ValueCacheCapacity(*store), kMiB + kSpilledSealBytes / 4);
+  const CacheStats staged = store->catalog().Stats().value_blocks;
+  EXPECT_GT(staged.misses, 0u) << "staging read value index blocks";
   ASSERT_TRUE(store->Seal(&stats).ok());
-  EXPECT_EQ(ValueCacheCapacity(*store), kMiB) << "the seal takes its share back";
-  EXPECT_EQ(CountTickets(*store), 600u);
+  const CacheStats sealed = store->catalog().Stats().value_blocks;
+  EXPECT_EQ(sealed.capacity_bytes, kMiB) << "the seal takes its share back";
+  EXPECT_EQ(sealed.misses + sealed.hits, staged.misses + staged.hits) << "and looks no value up";
+  EXPECT_LT(sealed.bytes, staged.bytes) << "so it drops the blocks staging read";
+  EXPECT_EQ(CountTickets(*store), 6000u);
 }
 
 TEST(SpillCachesTest, AStoreAskedToCacheNoValueBlockCachesNoneWhileSpilling) {
