@@ -75,6 +75,7 @@
 #include <rocksdb/write_batch.h>
 
 #include "storage/coded_event.h"
+#include "storage/event_marks.h"
 #include "storage/segment.h"
 #include "storage/store.h"
 #include "storage/store_impl.h"
@@ -278,8 +279,8 @@ class Sealer {
   std::vector<uint32_t> incoming_counts_;
   std::vector<int64_t> incoming_placement_;
   bool left_staged_ = false;
-  // Events of later batches sealed ahead: (batch, indexes in it, ascending).
-  std::vector<std::pair<uint32_t, std::vector<uint32_t>>> ahead_taken_;
+  // Events of later batches sealed ahead: (batch, its events marked).
+  std::vector<std::pair<uint32_t, EventMarks>> ahead_taken_;
   size_t incoming_dims_ = 0, incoming_measures_ = 0;  // attrs_ sizes holding incoming_'s
   // The current group.
   std::vector<CodedEvent> sealed_;    // events of the loaded segments, ticket after ticket

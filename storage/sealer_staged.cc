@@ -189,14 +189,11 @@ Status Sealer::ScanStaged() {
     // The events to seal: not those an earlier run sealed ahead, and when
     // looking ahead only the run's tickets'.
     const auto done = im_.sealed_ahead.find(batch);
-    size_t next_done = 0;
+    const EventMarks* sealed = done != im_.sealed_ahead.end() ? &done->second : nullptr;
     kept.clear();
     std::vector<uint32_t> ahead_tickets;
     for (uint32_t i = 0; i < events.size(); ++i) {
-      if (done != im_.sealed_ahead.end() && next_done < done->second.size() && done->second[next_done] == i) {
-        ++next_done;
-        continue;
-      }
+      if (sealed != nullptr && sealed->Marked(i)) continue;
       if (ahead) {
         const uint32_t t = tickets_.Find(ids[i]);
         if (t == StringInterner::kAbsent) continue;
@@ -215,7 +212,7 @@ Status Sealer::ScanStaged() {
     for (size_t k = 0; k < kept.size(); ++k) staged.offsets[k] = offsets[kept[k]];
     if (ahead) {
       staged.tickets = std::move(ahead_tickets);
-      ahead_taken_.emplace_back(batch, kept);
+      ahead_taken_.emplace_back(batch, EventMarks(kept));
     } else {
       if (kept.size() != ids.size())
         for (size_t k = 0; k < kept.size(); ++k) ids[k] = ids[kept[k]];
@@ -241,12 +238,7 @@ Status Sealer::ScanStaged() {
 void Sealer::NoteSealedAhead() {
   if (!from_disk_) return;
   for (const std::string& key : staging_keys_) im_.sealed_ahead.erase(GetBigEndian32(key.data()));
-  for (auto& [batch, indexes] : ahead_taken_) {
-    std::vector<uint32_t>& done = im_.sealed_ahead[batch];
-    const size_t before = done.size();
-    done.insert(done.end(), indexes.begin(), indexes.end());
-    std::inplace_merge(done.begin(), done.begin() + before, done.end());
-  }
+  for (auto& [batch, marks] : ahead_taken_) im_.sealed_ahead[batch].Add(marks);
   ahead_taken_.clear();
 }
 

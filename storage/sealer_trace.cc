@@ -1,7 +1,7 @@
 // Sealer::TraceMemory (storage/sealer.h): one memory-trace line
 // (storage/memory_trace.h) with what the seal holds and what RocksDB holds,
 // in MB: the incoming tickets' interner, the spilled batches' offsets and
-// tickets (staged_), the incoming and the decoded sealed events with their
+// tickets (staged_) with the look-ahead's marks, the incoming and the decoded sealed events with their
 // dimensions and measures, the seal's WriteBatch so far, the memtables of
 // every family (flushed ones still pinned included), the table readers' index and filter blocks, the block
 // caches (the ticket and value indexes' + the other families'), the
@@ -29,6 +29,9 @@ void Sealer::TraceMemory(const char* what, const rocksdb::WriteBatch* wb) const 
   uint64_t staged = 0;
   for (const StagedBatch& b : staged_) staged += Capacity(b.offsets) + Capacity(b.tickets) + Capacity(b.starts);
   staged += Capacity(staged_) + Capacity(incoming_counts_) + Capacity(incoming_placement_);
+  // The look-ahead's marks: this run's, and those earlier runs left for it.
+  for (const auto& [batch, marks] : ahead_taken_) staged += marks.MemoryBytes();
+  for (const auto& [batch, marks] : im_.sealed_ahead) staged += marks.MemoryBytes();
   const uint64_t events = Capacity(incoming_) + Capacity(order_) + Capacity(starts_) + Capacity(sealed_) +
                           Capacity(attrs_.dims) + Capacity(attrs_.measures);
   uint64_t memtables = 0, readers = 0, pinned = 0;

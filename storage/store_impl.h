@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "storage/coded_event.h"
+#include "storage/event_marks.h"
 #include "storage/segment_cache.h"
 #include "storage/store.h"
 #include "storage/ticket_index.h"
@@ -115,13 +116,13 @@ struct Store::Impl {
   EventAttrs pending_attrs;                // GUARDED_BY(write_mu): dimensions and measures of `pending` events
   bool pending_complete = true;            // GUARDED_BY(write_mu)
   // Spilled seals (storage/sealer_staged.cc): per staged batch, the events
-  // (indexes in the batch, ascending) that an earlier run of the seal already
+  // (marked by their index in the batch) that an earlier run of the seal already
   // sealed, looking ahead for its own tickets; the batch stays staged until
   // the run that takes it, which skips them. In memory only: after a crash
   // the batch is sealed whole, and those events are duplicates of their
   // sealed copies (dropped by identity; why that is exact, and why the
   // marks are not persisted: storage/sealer_staged.cc).
-  std::map<uint32_t, std::vector<uint32_t>> sealed_ahead;  // GUARDED_BY(seal_mu)
+  std::map<uint32_t, EventMarks> sealed_ahead;  // GUARDED_BY(seal_mu)
 
   mutable std::mutex view_mu;
   std::shared_ptr<const std::vector<SegmentRef>> view_segments;  // GUARDED_BY(view_mu)
