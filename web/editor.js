@@ -65,19 +65,17 @@ class QueryEditor {
 
   // --- errors at the caret ------------------------------------------------
 
-  // The character offset of a 1-based line and byte column.
+  // The offset in the text (UTF-16 units) of a 1-based line and column; the
+  // server counts the column in characters (code points: docs/query-language.md).
   offsetOf(line, column) {
     const lines = this.input.value.split('\n');
     let offset = 0;
     for (let i = 0; i < Math.min(line - 1, lines.length - 1); ++i) offset += lines[i].length + 1;
     const text = lines[Math.min(line - 1, lines.length - 1)] || '';
-    let bytes = 0, i = 0;
-    const encoder = new TextEncoder();
-    while (i < text.length && bytes < column - 1) {
-      const cp = text.codePointAt(i);
-      const ch = String.fromCodePoint(cp);
-      bytes += encoder.encode(ch).length;
-      i += ch.length;
+    let characters = 0, i = 0;
+    while (i < text.length && characters < column - 1) {
+      i += text.codePointAt(i) > 0xFFFF ? 2 : 1;
+      ++characters;
     }
     return offset + i;
   }

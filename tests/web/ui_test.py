@@ -144,7 +144,16 @@ def check_error_at_caret(driver, out):
     # Typing clears the mark.
     driver.find_element("id", "query-input").send_keys(" ")
     assert not bubble.is_displayed()
-    print("ok: a bind error is marked at line 2, column 17 and the caret is there")
+    # After CJK text and an emoji (two UTF-16 units) the column counts
+    # characters, and the caret lands on the word itself.
+    wide = "select count() as n\nfrom tickets where channel != \"客服😀\" by chanel"
+    assert run_editor(driver, wide) == "error"
+    assert bubble.text.startswith("line 2, column 40:"), bubble.text
+    caret = driver.execute_script("return document.getElementById('query-input').selectionStart")
+    assert caret == wide.index("chanel") + 1, caret  # + 1: the emoji's second UTF-16 unit
+    mark = driver.execute_script("const m = document.querySelector('.editor .backdrop mark'); return m && m.textContent")
+    assert mark == "c", mark
+    print("ok: a bind error is marked at line 2, column 17 and the caret is there (also after CJK and an emoji)")
 
 
 def check_completion(driver, server, out):
