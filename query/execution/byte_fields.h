@@ -39,13 +39,27 @@ inline int WidthOf(uint64_t range) {
   return w;
 }
 
+// Widths of a whole unsigned type load as that type (loops the compiler
+// vectorizes); the others byte by byte.
+template <int W>
+using WidthType = std::conditional_t<
+    W == 1, uint8_t, std::conditional_t<W == 2, uint16_t, std::conditional_t<W == 4, uint32_t, uint64_t>>>;
+
 template <typename T, int W>
 void Widen(const char* in, size_t n, T base, T* out) {
   using U = std::make_unsigned_t<T>;
-  for (size_t i = 0; i < n; ++i) {
-    uint64_t d = 0;
-    if constexpr (W > 0) std::memcpy(&d, in + i * W, W);
-    out[i] = static_cast<T>(static_cast<U>(static_cast<U>(base) + static_cast<U>(d)));
+  if constexpr (W == 1 || W == 2 || W == 4 || W == 8) {
+    for (size_t i = 0; i < n; ++i) {
+      WidthType<W> d;
+      std::memcpy(&d, in + i * W, W);
+      out[i] = static_cast<T>(static_cast<U>(static_cast<U>(base) + static_cast<U>(d)));
+    }
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t d = 0;
+      if constexpr (W > 0) std::memcpy(&d, in + i * W, W);
+      out[i] = static_cast<T>(static_cast<U>(static_cast<U>(base) + static_cast<U>(d)));
+    }
   }
 }
 
