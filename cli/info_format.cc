@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "query/text_width.h"
 #include "storage/timestamp.h"
 
 namespace kpi::cli {
@@ -70,12 +71,11 @@ std::string InfoTable(const std::string& dir, const storage::StoreInfo& info, co
 
   if (!info.dictionaries.empty()) {
     out += "\ndictionaries\n";
-    size_t w = 0;
-    for (const auto& [name, size] : info.dictionaries) w = std::max(w, Printable(name).size());
+    size_t w = 0;  // terminal cells: a CJK name takes two a character
+    for (const auto& [name, size] : info.dictionaries) w = std::max(w, query::DisplayWidth(Printable(name)));
     for (const auto& [name, size] : info.dictionaries) {
-      std::string padded = Printable(name);
-      padded.resize(w, ' ');
-      out += "  " + padded + "  " + FormatCount(size) + "\n";
+      const std::string shown = Printable(name);
+      out += "  " + shown + std::string(w - query::DisplayWidth(shown), ' ') + "  " + FormatCount(size) + "\n";
     }
   }
   const storage::DictionaryStats& d = info.dictionary_cache;
@@ -100,14 +100,13 @@ std::string InfoTable(const std::string& dir, const storage::StoreInfo& info, co
     size_t wc = 6, wb = 5;
     uint64_t total = 0;
     for (const auto& c : info.columns) {
-      wc = std::max(wc, Printable(c.column).size());
+      wc = std::max(wc, query::DisplayWidth(Printable(c.column)));
       wb = std::max(wb, FormatBytes(c.bytes).size());
       total += c.bytes;
     }
     auto row = [&](const std::string& col, const std::string& bytes, const std::string& share,
                    const std::string& per_event, const std::string& enc) {
-      std::string r = "  " + col;
-      r.resize(2 + wc, ' ');
+      std::string r = "  " + col + std::string(wc - query::DisplayWidth(col), ' ');
       r += "  " + std::string(wb > bytes.size() ? wb - bytes.size() : 0, ' ') + bytes;
       r += "  " + std::string(share.size() < 6 ? 6 - share.size() : 0, ' ') + share;
       r += "  " + std::string(per_event.size() < 11 ? 11 - per_event.size() : 0, ' ') + per_event;

@@ -251,6 +251,21 @@ TEST_F(IngestCliTest, DirectoryOfOtherFilesIsNoPlaceForAStore) {
   EXPECT_EQ(StoredEvents("empty", dir_.path()), 1);
 }
 
+// `kpi info` pads dimension and column names by terminal cells (two for a
+// CJK character): it padded by bytes (three a character), so the counts
+// after a CJK name stood out of line.
+TEST_F(IngestCliTest, InfoAlignsWideNames) {
+  WriteFile(Path("cj.ndjson"),
+            "{\"ts\":\"2025-03-01T08:15:02Z\",\"ticket\":\"X1\",\"event\":\"created\",\"渠道\":\"电话\","
+            "\"channel\":\"chat\"}\n");
+  ASSERT_EQ(RunKpi({"ingest", "--db", "s", "cj.ndjson", "-q"}, dir_.path()).exit_code, 0);
+  KpiRun info = RunKpi({"info", "--db", "s"}, dir_.path());
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE(info.out.find("\n  渠道     1\n  channel  1\n"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("\n  dim:channel  "), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("\n  dim:渠道     "), std::string::npos) << info.out;
+}
+
 // Issue 9: one unbalanced quote before 100k good rows costs that line only,
 // reported with its file:line (HTTP uploads share the reader).
 TEST_F(IngestCliTest, UnbalancedCsvQuoteCostsOneLine) {
