@@ -160,18 +160,25 @@ class PercentileState final : public AggregateState {
     const double pos = std::clamp(q_, 0.0, 1.0) * static_cast<double>(total - 1);
     const size_t lo = std::min(static_cast<size_t>(std::floor(pos)), total - 1);
     const double frac = pos - static_cast<double>(lo);
-    const double a = RankOfRuns(lo);
-    const double v = frac == 0 || lo + 1 >= total ? a : a + (RankOfRuns(lo + 1) - a) * frac;
+    const bool both = frac != 0 && lo + 1 < total;
+    double b = 0;
+    const double a = RankOfRuns(lo, both ? &b : nullptr);
+    const double v = both ? a + (b - a) * frac : a;
     return NumericResult(out_type_, v);
   }
 
-  // The value of rank `rank` (0-based) of the union of runs_: pivot on the
-  // middle of the longest remaining range, count what lies below and at it
-  // in every run, keep the side holding the rank. The longest range halves
-  // each round: O(runs * log(values)) rounds.
-  double RankOfRuns(size_t rank) const {
+  // The value of rank `rank` (0-based) of the union of runs_, and with
+  // `next` that of rank + 1: pivot on the middle of the longest remaining
+  // range, count what lies below and at it in every run, keep the side
+  // holding the rank; runs left with nothing drop out. The longest range
+  // halves each round: O(runs * log(values)) rounds, each over the runs
+  // still holding candidates (most drop out within a few rounds).
+  double RankOfRuns(size_t rank, double* next) const {
     std::vector<Span> runs = runs_;
     size_t below = 0;  // values discarded as smaller than the answer
+    auto drop_empty = [&runs] {
+      runs.erase(std::remove_if(runs.begin(), runs.end(), [](const Span& r) { return r.lo == r.hi; }), runs.end());
+    };
     for (;;) {
       size_t best = 0, width = 0;
       for (size_t i = 0; i < runs.size(); ++i)
@@ -184,11 +191,26 @@ class PercentileState final : public AggregateState {
       }
       if (rank < below + less) {
         for (Span& r : runs) r.hi = static_cast<size_t>(std::lower_bound(r.v + r.lo, r.v + r.hi, pivot) - r.v);
+        drop_empty();
       } else if (rank < below + at_most) {
+        if (next != nullptr) {
+          // Rank + 1: the pivot again, or the least value above it in any
+          // run (values above were dropped from the ranges, not the runs).
+          if (rank + 1 < below + at_most) {
+            *next = pivot;
+          } else {
+            bool found = false;
+            for (const Span& r : runs_) {
+              const double* above = std::upper_bound(r.v + r.lo, r.v + r.hi, pivot);
+              if (above != r.v + r.hi && (!found || *above < *next)) *next = *above, found = true;
+            }
+          }
+        }
         return pivot;
       } else {
         below += at_most;
         for (Span& r : runs) r.lo = static_cast<size_t>(std::upper_bound(r.v + r.lo, r.v + r.hi, pivot) - r.v);
+        drop_empty();
       }
     }
   }

@@ -184,6 +184,53 @@ TEST(Aggregates, CombineEqualsSequential) {
   }
 }
 
+// Percentiles combined from many kept (frozen) states select their ranks
+// across the states' sorted runs: exactly the value of one pass over the
+// same values, with ties, runs of one value and empty runs, at any
+// fraction.
+TEST(Aggregates, PercentilesAcrossManyKeptRunsAreExact) {
+  BoundQuery q;
+  std::mt19937_64 rng(11);
+  for (const double fraction : {0.0, 0.1, 0.37, 0.5, 0.9, 0.99, 1.0}) {
+    for (const int distinct : {3, 50, 1000000}) {
+      SCOPED_TRACE(std::to_string(fraction) + " of values among " + std::to_string(distinct));
+      AggregateSpec spec;
+      spec.family = FindAggregate("percentile")->family;
+      spec.name = "percentile";
+      spec.param = fraction;
+      spec.arg_types = {ValueType::kNumber};
+      std::string why;
+      ASSERT_TRUE(spec.family->check(spec.arg_types, &spec.out_type, &why)) << why;
+      auto whole = spec.family->create(spec, q), combined = spec.family->create(spec, q);
+      whole->Resize(1);
+      combined->Resize(1);
+      const uint32_t one_group = 0;
+      for (int part = 0; part < 300; ++part) {
+        const size_t n = rng() % 4 == 0 ? rng() % 2 : rng() % 200;
+        std::vector<double> xs(n);
+        for (double& x : xs) x = static_cast<double>(rng() % distinct) / 4;
+        const std::vector<uint8_t> valid(n, 1);
+        Vec v;
+        v.type = ValueType::kNumber;
+        v.n = static_cast<uint32_t>(n);
+        v.f64 = xs.data();
+        v.valid = valid.data();
+        AggregateInput in;
+        in.args[0] = &v;
+        auto kept = spec.family->create(spec, q);
+        kept->Resize(1);
+        kept->Update(nullptr, static_cast<uint32_t>(n), in);
+        kept->Freeze();
+        whole->Update(nullptr, static_cast<uint32_t>(n), in);
+        combined->Combine(*kept, &one_group);
+      }
+      const Value want = whole->Finalize(0), got = combined->Finalize(0);
+      EXPECT_EQ(got.type, want.type);
+      EXPECT_EQ(got.number, want.number);
+    }
+  }
+}
+
 TEST(Aggregates, EmptyGroupsGiveNullExceptCounts) {
   BoundQuery q;
   for (const char* name : {"count", "sum", "avg", "min", "max", "p50", "rate", "ratio", "distinct"}) {
