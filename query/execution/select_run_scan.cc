@@ -229,6 +229,16 @@ Status SelectRun::ScanSegment(SelectWorker& wk, const storage::SegmentRef& ref, 
       return Status::OK();
     }
   }
+  // Kept states an earlier process wrote for this version (disk_memo.h),
+  // read without loading it: they are written only from a version read
+  // whole (its own memo: never one holding corrections, which is always
+  // read filtered), so one this read needs unfiltered (no later batch) is
+  // provably the version they were built from.
+  if (files_ && !states_key_.empty() && !(plan_.max_batch && ref.zone.max_batch > *plan_.max_batch)) {
+    std::string_view stored;
+    KeptStates states;
+    if (files_->Find(states_key_, ref, &stored) && DecodeKeptStates(stored, q_, &states)) return AddStates(wk, states);
+  }
   std::shared_ptr<const storage::Segment> holder;
   const storage::Segment* seg;
   // Kept states are found in a hollow segment too (kept_states.h).
