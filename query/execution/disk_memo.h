@@ -21,8 +21,12 @@
 // itself, never its `as of` or corrected copy (FilterSegmentAsOf): those are
 // derived afresh. The ticket structure is written only for versions
 // without corrections, so a segment holding corrections is never read
-// hollow from the files. A missing, stale or damaged value (checksums) is
-// a miss: the segment is decoded and the value derived (and written again).
+// hollow from the files. Likewise kept states are written only from a
+// version's own memo (never a filtered copy), so the scan looks them up
+// before loading a version it needs unfiltered (no later batch), and a
+// partition's combined states only when every member was read whole. A
+// missing, stale or damaged value (checksums) is a miss: the segment is
+// decoded and the value derived (and written again).
 //
 // Hollow segments from the files: when the statement may read hollow
 // segments (hollow_scan.h) and the files hold the version's ticket
