@@ -7,7 +7,8 @@
 
 namespace kpi::query {
 
-std::string KeptStatesKey(const BoundQuery& q, const ExecOptions& options, uint32_t created_code) {
+std::string KeptStatesKey(const BoundQuery& q, const ExecOptions& options, uint32_t created_code,
+                          const std::vector<std::string>* repeats) {
   if (MemoOff() || q.nested || options.scope || !q.exclusions.empty()) return "";
   std::string key = MemoKey('s', static_cast<uint64_t>(q.source));
   if (q.during)  // the rows placed in the window
@@ -17,7 +18,7 @@ std::string KeptStatesKey(const BoundQuery& q, const ExecOptions& options, uint3
     key += "|" + AtMemoKey(q.at->code, q.at_last);
   else key += "|r";
   auto add = [&](const BoundExpr* e) {
-    const std::string k = e == nullptr ? std::string("-") : RowMemoKey(*e, q.source, created_code);
+    const std::string k = e == nullptr ? std::string("-") : RowMemoKey(*e, q.source, created_code, repeats);
     key += "|" + k;
     return !k.empty();
   };

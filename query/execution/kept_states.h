@@ -16,7 +16,8 @@
 //   * its `where`, each group key (a bucket of the placement: BucketMemoKey,
 //     or an expression: RowMemoKey) and each aggregate argument has a memo
 //     key (memo_keys.h: no joins, scalar functions, business calendars,
-//     ticket ids, repeat_within);
+//     ticket ids; repeat_within only named by the key of the answers its
+//     pre-pass read, RepeatMemoKey, which names every version they depend on);
 //   * each aggregate's family keeps per-segment states
 //     (AggregateFamily::kept_group_bytes: count, sum, avg, rate, ratio,
 //     percentiles as sorted runs), not over cycles.
@@ -67,7 +68,10 @@ struct KeptStates {
 
 // The key a statement's states are kept under, "" when it does not qualify
 // (always under MemoOff()).
-std::string KeptStatesKey(const BoundQuery& q, const ExecOptions& options, uint32_t created_code);
+// `repeats`: the query's repeat_within answers' keys (RowMemoKey), once
+// its pre-pass has run.
+std::string KeptStatesKey(const BoundQuery& q, const ExecOptions& options, uint32_t created_code,
+                          const std::vector<std::string>* repeats = nullptr);
 
 // Bytes a KeptStates of `groups` groups of `q` is charged.
 size_t KeptStatesBytes(const BoundQuery& q, size_t groups);

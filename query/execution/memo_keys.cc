@@ -15,12 +15,12 @@ void Put(std::string* key, uint64_t x) {
   key->append(std::to_string(x));
 }
 
-bool Append(const BoundExpr& e, Source source, std::string* key);
+bool Append(const BoundExpr& e, Source source, const std::vector<std::string>* repeats, std::string* key);
 
-bool AppendArgs(const BoundExpr& e, Source source, std::string* key) {
+bool AppendArgs(const BoundExpr& e, Source source, const std::vector<std::string>* repeats, std::string* key) {
   key->push_back('(');
   for (const BoundExpr* a : e.args)
-    if (!Append(*a, source, key)) return false;
+    if (!Append(*a, source, repeats, key)) return false;
   key->push_back(')');
   return true;
 }
@@ -28,7 +28,7 @@ bool AppendArgs(const BoundExpr& e, Source source, std::string* key) {
 // A string operand qualifies only as dictionary codes.
 bool DictOrNotString(const BoundExpr& e) { return e.type != ValueType::kString || e.str.kind == StrKind::kDict; }
 
-bool Append(const BoundExpr& e, Source source, std::string* key) {
+bool Append(const BoundExpr& e, Source source, const std::vector<std::string>* repeats, std::string* key) {
   Put(key, static_cast<uint64_t>(e.kind));
   Put(key, static_cast<uint64_t>(e.type));
   switch (e.kind) {
@@ -58,6 +58,12 @@ bool Append(const BoundExpr& e, Source source, std::string* key) {
       Put(key, e.column_id);
       return true;
     case BoundKind::kTicketFn:
+      if (source == Source::kTickets && e.fn == TicketFn::kRepeatWithin && repeats != nullptr && e.repeat >= 0 &&
+          static_cast<size_t>(e.repeat) < repeats->size() && !(*repeats)[e.repeat].empty()) {
+        Put(key, static_cast<uint64_t>(e.fn));
+        key->append("(" + (*repeats)[e.repeat] + ")");  // what its answers were found from
+        return true;
+      }
       if (source != Source::kTickets || e.fn == TicketFn::kRepeatWithin || e.clock != nullptr) return false;
       Put(key, static_cast<uint64_t>(e.fn));
       Put(key, e.a.code);
@@ -69,7 +75,7 @@ bool Append(const BoundExpr& e, Source source, std::string* key) {
     case BoundKind::kUnary:
       if (e.args.empty() || e.args[0]->type == ValueType::kString) return false;
       Put(key, static_cast<uint64_t>(e.op));
-      return AppendArgs(e, source, key);
+      return AppendArgs(e, source, repeats, key);
     case BoundKind::kBinary:
     case BoundKind::kIn: {
       Put(key, static_cast<uint64_t>(e.op));
@@ -83,7 +89,7 @@ bool Append(const BoundExpr& e, Source source, std::string* key) {
         if (a->type != ValueType::kString) continue;
         if (a->kind == BoundKind::kConst ? !e.codes_resolved : a->str.kind != StrKind::kDict) return false;
       }
-      return AppendArgs(e, source, key);
+      return AppendArgs(e, source, repeats, key);
     }
     default:
       return false;
@@ -92,11 +98,12 @@ bool Append(const BoundExpr& e, Source source, std::string* key) {
 
 }  // namespace
 
-std::string RowMemoKey(const BoundExpr& e, Source source, uint32_t created_code) {
+std::string RowMemoKey(const BoundExpr& e, Source source, uint32_t created_code,
+                       const std::vector<std::string>* repeats) {
   std::string key = "x";
   Put(&key, static_cast<uint64_t>(source));
   Put(&key, created_code);
-  if (!Append(e, source, &key)) return "";
+  if (!Append(e, source, repeats, &key)) return "";
   return key;
 }
 

@@ -30,7 +30,12 @@
 namespace kpi::query {
 
 // The key of `e` over the rows of `source`, or "" when it does not qualify.
-std::string RowMemoKey(const BoundExpr& e, Source source, uint32_t created_code);
+// With `repeats` (per repeat_within of the query, the RepeatMemoKey of the
+// answers its pre-pass found or built; "" for none) a repeat_within
+// qualifies too, named by that key: for values kept no longer than those
+// answers hold (kept partial states, kept_states.h), never per-row values.
+std::string RowMemoKey(const BoundExpr& e, Source source, uint32_t created_code,
+                       const std::vector<std::string>* repeats = nullptr);
 
 // The key of each ticket's `at A` (`at last(A)`) placement.
 std::string AtMemoKey(uint32_t code, bool last);

@@ -72,6 +72,7 @@ struct SelectWorker {
   AtPlacement at_own;  // AtPlacements without room in the segment's memo
   std::vector<uint64_t> key;
   std::vector<const std::vector<uint8_t>*> repeat_answers;  // per repeat_within of the query, for the current segment
+  bool missed = false;  // SelectRun::hits_only_: the current item's states were not all kept
   storage::Segment filtered;
   // ExecOptions::scope: the worker's filter, the current segment's
   // in-scope tickets and the events read.
@@ -126,6 +127,8 @@ class SelectRun {
   // into workers_[0]; the scan's counters into *out.
   Status ScanAndMerge(ExecStats* out);
 
+  // repeat_within: the segments each pre-pass reads, its answers' keys.
+  void PlanRepeats(const std::vector<storage::SegmentRef>& refs);
   // The repeat_within pre-pass: one RepeatIndex per repeat of the query.
   Status BuildRepeatIndexes();
 
@@ -143,6 +146,9 @@ class SelectRun {
   // Refs[begin..end), one partition's segments, when statements keep
   // partial states: their combined states (kept_rollup.h), kept or built.
   Status ScanPartition(SelectWorker& wk, const std::vector<storage::SegmentRef>& refs, size_t begin, size_t end);
+  // The segment's kept partial states (kept_states.h) in its memo or the
+  // derived-value files, or null.
+  std::shared_ptr<const KeptStates> FindStates(const storage::Segment* seg);
   // The segment's kept partial states (kept_states.h), built on a miss.
   std::shared_ptr<const KeptStates> SegmentStates(SelectWorker& wk, const storage::SegmentRef& ref,
                                                   const storage::Segment* seg, uint32_t ordinal);
@@ -219,6 +225,12 @@ class SelectRun {
   std::vector<std::pair<uint32_t, std::vector<uint32_t>>> scope_dims_;
   bool scope_impossible_ = false;  // the scope names a value or dimension never seen
   std::vector<RepeatIndex> repeats_;
+  // Per repeat: the segments its pre-pass reads (the statement's own when
+  // its plan is the same) and its answers' RepeatMemoKey ("" for none).
+  std::vector<const std::vector<storage::SegmentRef>*> repeat_refs_;
+  std::vector<std::unique_ptr<std::vector<storage::SegmentRef>>> own_repeat_refs_;
+  std::vector<std::string> repeat_keys_;
+  bool hits_only_ = false;  // the scan adds kept states only, marking items without (SelectWorker::missed)
   std::vector<std::unique_ptr<SelectWorker>> workers_;
 };
 

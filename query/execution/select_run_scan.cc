@@ -55,6 +55,12 @@ Status LoadVisible(const storage::Snapshot& snap, storage::MemoFiles* files, con
   return Status::OK();
 }
 
+bool SameSpec(const storage::ScanSpec& a, const storage::ScanSpec& b) {
+  return a.min_time_ms == b.min_time_ms && a.max_time_ms == b.max_time_ms && a.event_codes == b.event_codes &&
+         a.agent_codes == b.agent_codes && a.dim_codes == b.dim_codes && a.max_batch == b.max_batch &&
+         a.min_placement_ms == b.min_placement_ms && a.max_placement_ms == b.max_placement_ms;
+}
+
 }  // namespace
 
 Status SelectRun::ScanAndMerge(ExecStats* out) {
@@ -64,7 +70,17 @@ Status SelectRun::ScanAndMerge(ExecStats* out) {
     refs.clear();
     stats.partitions_scanned = stats.segments_scanned = stats.events_in_scanned_segments = 0;
   }
-  if (!refs.empty()) KPI_RETURN_IF_ERROR(BuildRepeatIndexes());
+  // repeat_within: the segments its pre-pass reads and the key of their
+  // answers. Named by those keys a statement keeps states too, and its
+  // pre-pass runs only when some are missing (below).
+  bool deferred = false;
+  if (!refs.empty() && !q_.repeats.empty()) {
+    PlanRepeats(refs);
+    if (std::none_of(repeat_keys_.begin(), repeat_keys_.end(), [](const std::string& k) { return k.empty(); }))
+      states_key_ = KeptStatesKey(q_, options_, created_code_, &repeat_keys_);
+    deferred = !states_key_.empty();
+    if (!deferred) KPI_RETURN_IF_ERROR(BuildRepeatIndexes());
+  }
   // One worker per `rows_per_thread` rows to read (at least one, at most
   // the configured threads and the segments): a small query costs less
   // than starting a thread, and a server runs many of them side by side.
@@ -90,15 +106,33 @@ Status SelectRun::ScanAndMerge(ExecStats* out) {
   if (!states_key_.empty() && !zone_counts_ && !values)
     for (size_t i = 0; i < refs.size(); ++i)
       if (i == 0 || refs[i].partition != refs[i - 1].partition) units.push_back(i);
-  if (!units.empty()) {
-    units.push_back(refs.size());
-    KPI_RETURN_IF_ERROR(RunParallel(threads, units.size() - 1, stop_, [&](int w, size_t u) {
-      return ScanPartition(*workers_[w], refs, units[u], units[u + 1]);
+  if (!units.empty()) units.push_back(refs.size());
+  const size_t items = units.empty() ? refs.size() : units.size() - 1;
+  auto scan = [&](SelectWorker& wk, size_t item) {
+    return units.empty() ? ScanSegment(wk, refs[item], static_cast<uint32_t>(item))
+                         : ScanPartition(wk, refs, units[item], units[item + 1]);
+  };
+  if (deferred) {
+    // Kept states only (an item adds all of its states or none); the
+    // pre-pass, then the items missed.
+    hits_only_ = true;
+    std::vector<std::vector<size_t>> missed(threads);
+    KPI_RETURN_IF_ERROR(RunParallel(threads, items, stop_, [&](int w, size_t item) {
+      workers_[w]->missed = false;
+      KPI_RETURN_IF_ERROR(scan(*workers_[w], item));
+      if (workers_[w]->missed) missed[w].push_back(item);
+      return Status::OK();
     }));
+    hits_only_ = false;
+    std::vector<size_t> rest;
+    for (const auto& m : missed) rest.insert(rest.end(), m.begin(), m.end());
+    if (!rest.empty()) {
+      KPI_RETURN_IF_ERROR(BuildRepeatIndexes());
+      KPI_RETURN_IF_ERROR(
+          RunParallel(threads, rest.size(), stop_, [&](int w, size_t i) { return scan(*workers_[w], rest[i]); }));
+    }
   } else {
-    KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int w, size_t i) {
-      return ScanSegment(*workers_[w], refs[i], static_cast<uint32_t>(i));
-    }));
+    KPI_RETURN_IF_ERROR(RunParallel(threads, items, stop_, [&](int w, size_t item) { return scan(*workers_[w], item); }));
   }
   KPI_RETURN_IF_ERROR(CheckStop(stop_));
   // What the scan derived, for the next process; a cache: a directory it
@@ -117,11 +151,27 @@ Status SelectRun::ScanAndMerge(ExecStats* out) {
   return Status::OK();
 }
 
-Status SelectRun::BuildRepeatIndexes() {
+void SelectRun::PlanRepeats(const std::vector<storage::SegmentRef>& refs) {
   for (const RepeatSpec& r : q_.repeats) {
     storage::ScanSpec spec = RepeatScanSpec(q_, plan_, r.window_ms);
     spec.dim_codes.insert(spec.dim_codes.end(), scope_dims_.begin(), scope_dims_.end());
-    const std::vector<storage::SegmentRef> refs = snap_.Plan(spec, nullptr);
+    if (SameSpec(spec, spec_)) {  // (no `during` or `where` narrowing the statement's: its own segments)
+      repeat_refs_.push_back(&refs);
+    } else {
+      own_repeat_refs_.push_back(std::make_unique<std::vector<storage::SegmentRef>>(snap_.Plan(spec, nullptr)));
+      repeat_refs_.push_back(own_repeat_refs_.back().get());
+    }
+    repeat_keys_.push_back(options_.scope || MemoOff() ? std::string()
+                                                       : RepeatMemoKey(r, created_code_,
+                                                                       plan_.max_batch.value_or(UINT32_MAX),
+                                                                       *repeat_refs_.back()));
+  }
+}
+
+Status SelectRun::BuildRepeatIndexes() {
+  for (size_t ri = 0; ri < q_.repeats.size(); ++ri) {
+    const RepeatSpec& r = q_.repeats[ri];
+    const std::vector<storage::SegmentRef>& refs = *repeat_refs_[ri];
     std::vector<std::pair<uint32_t, uint32_t>> ids;
     for (const storage::SegmentRef& ref : refs) ids.emplace_back(ref.partition, ref.segment);
     RepeatIndex index(r.dims.size(), r.window_ms, std::move(ids));
@@ -131,9 +181,7 @@ Status SelectRun::BuildRepeatIndexes() {
     // them instead of collecting and grouping every ticket again. Looking
     // them up reads no column (a hollow load), and stops at the first
     // segment without them. Not under a scope (whose tickets alone count).
-    const std::string key = options_.scope || MemoOff() ? std::string()
-                                                        : RepeatMemoKey(r, created_code_,
-                                                                        plan_.max_batch.value_or(UINT32_MAX), refs);
+    const std::string& key = repeat_keys_[ri];
     if (!key.empty()) {
       std::vector<std::shared_ptr<const std::vector<uint8_t>>> kept(refs.size());
       std::atomic<bool> all{true};
@@ -253,7 +301,17 @@ Status SelectRun::ScanSegment(SelectWorker& wk, const storage::SegmentRef& ref, 
 Status SelectRun::ScanRows(SelectWorker& wk, const storage::SegmentRef& ref, const storage::Segment* seg,
                            uint32_t ordinal) {
   if (seg->num_events() == 0 || seg->event_begin.size() != seg->num_tickets() + size_t{1}) return Status::OK();
-  if (!states_key_.empty()) return AddStates(wk, *SegmentStates(wk, ref, seg, ordinal));
+  if (!states_key_.empty()) {
+    if (hits_only_) {  // before repeat_within's pre-pass: kept states or nothing
+      std::shared_ptr<const KeptStates> kept = FindStates(seg);
+      if (kept == nullptr) {
+        wk.missed = true;
+        return Status::OK();
+      }
+      return AddStates(wk, *kept);
+    }
+    return AddStates(wk, *SegmentStates(wk, ref, seg, ordinal));
+  }
   Selection main;
   const int64_t* place = nullptr;
   MainRows(wk, ref, seg, ordinal, &main, &place);
@@ -280,12 +338,10 @@ Status SelectRun::ScanRows(SelectWorker& wk, const storage::SegmentRef& ref, con
   return Status::OK();
 }
 
-std::shared_ptr<const KeptStates> SelectRun::SegmentStates(SelectWorker& wk, const storage::SegmentRef& ref,
-                                                           const storage::Segment* seg, uint32_t ordinal) {
+std::shared_ptr<const KeptStates> SelectRun::FindStates(const storage::Segment* seg) {
   if (auto kept = seg->memo.Find(states_key_)) return std::static_pointer_cast<const KeptStates>(kept);
   // Kept by an earlier process for this very version (disk_memo.h)?
-  const DiskMemoScope* disk = PersistedScope(*seg);
-  if (disk != nullptr) {
+  if (const DiskMemoScope* disk = PersistedScope(*seg)) {
     std::string_view stored;
     auto states = std::make_shared<KeptStates>();
     if (disk->files->Find(states_key_, disk->version, &stored) && DecodeKeptStates(stored, q_, states.get())) {
@@ -294,6 +350,13 @@ std::shared_ptr<const KeptStates> SelectRun::SegmentStates(SelectWorker& wk, con
       return states;
     }
   }
+  return nullptr;
+}
+
+std::shared_ptr<const KeptStates> SelectRun::SegmentStates(SelectWorker& wk, const storage::SegmentRef& ref,
+                                                           const storage::Segment* seg, uint32_t ordinal) {
+  if (auto kept = FindStates(seg)) return kept;
+  const DiskMemoScope* disk = PersistedScope(*seg);
   // A miss: a hollow segment is decoded now unless every value the scan
   // reads comes through the memo (hollow_scan.h), which decodes on a miss.
   if (!hollow_) seg->memo.Materialize();
@@ -323,6 +386,10 @@ Status SelectRun::ScanPartition(SelectWorker& wk, const std::vector<storage::Seg
   for (size_t i = begin; i < end && whole; ++i)
     whole = !(plan_.max_batch && refs[i].zone.max_batch > *plan_.max_batch);
   if (!whole) {
+    if (hits_only_ && end - begin > 1) {  // a partition is all found or left whole for later
+      wk.missed = true;
+      return Status::OK();
+    }
     for (size_t i = begin; i < end; ++i)
       KPI_RETURN_IF_ERROR(ScanSegment(wk, refs[i], static_cast<uint32_t>(i)));
     return Status::OK();
@@ -341,6 +408,10 @@ Status SelectRun::ScanPartition(SelectWorker& wk, const std::vector<storage::Seg
   } else {
     KPI_RETURN_IF_ERROR(snap_.Load(anchor_ref, columns_, /*hollow_ok=*/true, &anchor));
     if (auto kept = anchor->memo.Find(key)) return AddStates(wk, *static_cast<const KeptStates*>(kept.get()));
+  }
+  if (hits_only_) {
+    wk.missed = true;
+    return Status::OK();
   }
   // A miss: combine the segments' states (each kept or built as alone).
   StatesRollup rollup(q_);
