@@ -184,13 +184,21 @@ class PercentileState final : public AggregateState {
       for (size_t i = 0; i < runs.size(); ++i)
         if (runs[i].hi - runs[i].lo > width) width = runs[i].hi - runs[i].lo, best = i;
       const double pivot = runs[best].v[runs[best].lo + width / 2];
+      // Each run's values below the pivot and at it (one search; a second
+      // over the run's rest only when it holds the pivot), kept for the cut.
       size_t less = 0, at_most = 0;
-      for (const Span& r : runs) {
-        less += static_cast<size_t>(std::lower_bound(r.v + r.lo, r.v + r.hi, pivot) - (r.v + r.lo));
-        at_most += static_cast<size_t>(std::upper_bound(r.v + r.lo, r.v + r.hi, pivot) - (r.v + r.lo));
+      cuts_.resize(runs.size());
+      for (size_t i = 0; i < runs.size(); ++i) {
+        const Span& r = runs[i];
+        const double* end = r.v + r.hi;
+        const double* lb = std::lower_bound(r.v + r.lo, end, pivot);
+        const double* ub = lb != end && *lb == pivot ? std::upper_bound(lb, end, pivot) : lb;
+        cuts_[i] = {static_cast<size_t>(lb - r.v), static_cast<size_t>(ub - r.v)};
+        less += cuts_[i].first - r.lo;
+        at_most += cuts_[i].second - r.lo;
       }
       if (rank < below + less) {
-        for (Span& r : runs) r.hi = static_cast<size_t>(std::lower_bound(r.v + r.lo, r.v + r.hi, pivot) - r.v);
+        for (size_t i = 0; i < runs.size(); ++i) runs[i].hi = cuts_[i].first;
         drop_empty();
       } else if (rank < below + at_most) {
         if (next != nullptr) {
@@ -209,7 +217,7 @@ class PercentileState final : public AggregateState {
         return pivot;
       } else {
         below += at_most;
-        for (Span& r : runs) r.lo = static_cast<size_t>(std::upper_bound(r.v + r.lo, r.v + r.hi, pivot) - r.v);
+        for (size_t i = 0; i < runs.size(); ++i) runs[i].lo = cuts_[i].second;
         drop_empty();
       }
     }
@@ -221,6 +229,7 @@ class PercentileState final : public AggregateState {
   std::vector<std::vector<Run>> kept_;                // per group: sorted runs of kept states, shared
   mutable std::vector<uint8_t> sorted_;               // the group's values_ are sorted
   mutable std::vector<Span> runs_;
+  mutable std::vector<std::pair<size_t, size_t>> cuts_;  // RankOfRuns: per run, below / at most the pivot
 };
 
 bool CheckPercentile(const std::vector<ValueType>& args, ValueType* out, std::string* error) {
