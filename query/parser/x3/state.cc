@@ -1,6 +1,7 @@
 #include "query/parser/x3/state.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "query/parser/parser.h"
@@ -10,18 +11,33 @@ namespace kpi::query::x3p {
 
 LineIndex::LineIndex(std::string_view script) : begin_(script.data()), end_(script.data() + script.size()) {
   line_starts_.push_back(0);
-  for (size_t i = 0; i < script.size();) {
+  bool ascii = true;
+  for (size_t i = 0; i < script.size(); ++i) {
     if (script[i] == '\n') line_starts_.push_back(i + 1);
+    ascii = ascii && static_cast<unsigned char>(script[i]) < 0x80;
+  }
+  if (ascii) return;  // every byte a character
+  trailing_bits_.assign((script.size() + 63) / 64, 0);
+  for (size_t i = 0; i < script.size();) {
     const size_t n = CharacterLength(script, i);
-    for (size_t k = 1; k < n; ++k) trailing_.push_back(i + k);
+    for (size_t k = i + 1; k < i + n; ++k) trailing_bits_[k / 64] |= uint64_t{1} << (k % 64);
     i += n;
+  }
+  trailing_before_.resize(trailing_bits_.size());
+  size_t before = 0;
+  for (size_t w = 0; w < trailing_bits_.size(); ++w) {
+    trailing_before_[w] = before;
+    before += static_cast<size_t>(std::popcount(trailing_bits_[w]));
   }
 }
 
-size_t LineIndex::TrailingBytes(size_t from, size_t to) const {
-  if (trailing_.empty() || to <= from) return 0;
-  return static_cast<size_t>(std::lower_bound(trailing_.begin(), trailing_.end(), to) -
-                             std::lower_bound(trailing_.begin(), trailing_.end(), from));
+size_t LineIndex::TrailingBefore(size_t offset) const {
+  if (trailing_bits_.empty()) return 0;
+  const size_t word = offset / 64, bit = offset % 64;
+  if (word >= trailing_bits_.size())  // the end of a script of whole words
+    return trailing_before_.back() + static_cast<size_t>(std::popcount(trailing_bits_.back()));
+  const uint64_t below = bit == 0 ? 0 : trailing_bits_[word] & ((uint64_t{1} << bit) - 1);
+  return trailing_before_[word] + static_cast<size_t>(std::popcount(below));
 }
 
 const char* LineIndex::PointerOf(ast::SourcePos pos) const {
