@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cli/format.h"
+
 namespace kpi::cli {
 
 void RejectLog::Add(const std::string& input, uint64_t line, const std::string& reason) {
@@ -12,7 +14,10 @@ void RejectLog::Add(const std::string& input, uint64_t line, const std::string& 
     std::fputs(text.c_str(), file_);
     std::fputc('\n', file_);
   }
-  if (total_ < kRejectsShown) progress_->Print(text);
+  // On the terminal, a file name or a CSV cell holding control characters
+  // (an escape sequence) is shown with '?' (cli/format.h Printable); the
+  // rejects file keeps the text as it was.
+  if (total_ < kRejectsShown) progress_->Print(Printable(text));
   ++total_;
 }
 

@@ -299,6 +299,16 @@ TEST_F(IngestCliTest, ControlCharactersInNamesDoNotCutOutput) {
   EXPECT_NE(info.out.find("dim:chan?nel"), std::string::npos) << info.out;
 }
 
+// An input file name holding an escape sequence is not echoed raw to the
+// terminal in its file:line messages (it was: the terminal obeyed it).
+TEST_F(IngestCliTest, ControlCharactersInFileNamesAreNotEchoed) {
+  WriteFile(Path("evil\x1b[31mname.ndjson"), "not json\n");
+  KpiRun run = RunKpi({"ingest", "--db", "s", "evil\x1b[31mname.ndjson"}, dir_.path());
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(run.err.find('\x1b'), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("evil?[31mname.ndjson:1: "), std::string::npos) << run.err;
+}
+
 // A file size limit (ulimit -f) reached while staging: the write fails with
 // EFBIG and the ingest says so (exit 2), where SIGXFSZ used to kill kpi
 // without a word (exit 153); the events stored before are intact.
