@@ -45,20 +45,21 @@ template <int W>
 using WidthType = std::conditional_t<
     W == 1, uint8_t, std::conditional_t<W == 2, uint16_t, std::conditional_t<W == 4, uint32_t, uint64_t>>>;
 
-template <typename T, int W>
-void Widen(const char* in, size_t n, T base, T* out) {
+// Each element base + its W-byte difference, as a T, stored as an O.
+template <typename T, int W, typename O = T>
+void Widen(const char* in, size_t n, T base, O* out) {
   using U = std::make_unsigned_t<T>;
   if constexpr (W == 1 || W == 2 || W == 4 || W == 8) {
     for (size_t i = 0; i < n; ++i) {
       WidthType<W> d;
       std::memcpy(&d, in + i * W, W);
-      out[i] = static_cast<T>(static_cast<U>(static_cast<U>(base) + static_cast<U>(d)));
+      out[i] = static_cast<O>(static_cast<T>(static_cast<U>(static_cast<U>(base) + static_cast<U>(d))));
     }
   } else {
     for (size_t i = 0; i < n; ++i) {
       uint64_t d = 0;
       if constexpr (W > 0) std::memcpy(&d, in + i * W, W);
-      out[i] = static_cast<T>(static_cast<U>(static_cast<U>(base) + static_cast<U>(d)));
+      out[i] = static_cast<O>(static_cast<T>(static_cast<U>(static_cast<U>(base) + static_cast<U>(d))));
     }
   }
 }
@@ -164,8 +165,9 @@ struct ByteReader {
     pos += static_cast<size_t>(n) * sizeof(T);
     return true;
   }
-  template <typename T>
-  bool Ints(std::vector<T>* v) {
+  // Ints of T read into `v` as elements of O (T itself, or doubles).
+  template <typename T, typename O = T>
+  bool Ints(std::vector<O>* v) {
     static_assert(std::is_integral_v<T> && sizeof(T) <= 8);
     namespace bf = byte_fields_internal;
     uint64_t n = 0;
@@ -176,7 +178,7 @@ struct ByteReader {
     if (w == 0 ? n > (uint64_t{1} << 32) : (in.size() - pos) / w < n) return ok = false;
     v->resize(static_cast<size_t>(n));
     const char* src = in.data() + pos;
-    T* dst = v->data();
+    O* dst = v->data();
     const size_t count = static_cast<size_t>(n);
     switch (w) {
       case 0: bf::Widen<T, 0>(src, count, lo, dst); break;
@@ -196,15 +198,11 @@ struct ByteReader {
     uint8_t mode = 0;
     if (!Pod(&mode) || mode > 1) return ok = false;
     if (mode == 0) return Vector(v);
-    std::vector<int64_t> ints;
-    if (!Ints(&ints)) return false;
-    v->resize(ints.size());
-    for (size_t i = 0; i < ints.size(); ++i) (*v)[i] = static_cast<double>(ints[i]);
-    return true;
+    return Ints<int64_t>(v);  // widened straight into the doubles
   }
   template <typename T>
   bool Field(std::vector<T>* v) {
-    if constexpr (std::is_integral_v<T>) return Ints(v);
+    if constexpr (std::is_integral_v<T>) return Ints<T>(v);
     else if constexpr (std::is_same_v<T, double>) return Doubles(v);
     else return Vector(v);
   }
