@@ -167,7 +167,7 @@ class Sealer {
   struct StagedBatch {
     uint32_t batch = 0;
     std::vector<uint32_t> offsets;
-    std::vector<uint32_t> tickets;  // tickets_ indexes
+    std::vector<uint32_t> tickets;  // tickets_ indexes, until NoteGroups (then each group reads the ids)
     std::vector<uint32_t> starts;
   };
   // Takes the staged events: those in memory, or else a snapshot of the

@@ -144,7 +144,7 @@ Status ScanStagedBatch(std::string_view in, uint32_t batch, std::vector<std::str
 }
 
 Status DecodeStagedEvents(std::string_view in, uint32_t batch, std::span<const uint32_t> offsets,
-                          std::span<const uint32_t> tickets, EventAttrs* attrs, std::vector<CodedEvent>* out) {
+                          const StringInterner& tickets, EventAttrs* attrs, std::vector<CodedEvent>* out) {
   for (size_t i = 0; i < offsets.size(); ++i) {
     if (offsets[i] >= in.size())
       return Status::Corruption("staged batch " + std::to_string(batch) + " changed while sealed");
@@ -152,7 +152,9 @@ Status DecodeStagedEvents(std::string_view in, uint32_t batch, std::span<const u
     std::string_view id;
     CodedEvent& e = out->emplace_back();
     KPI_RETURN_IF_ERROR(DecodeEvent(&rest, batch, &id, attrs, &e));
-    e.ticket = tickets[i];
+    e.ticket = tickets.Find(id);
+    if (e.ticket == StringInterner::kAbsent)
+      return Status::Corruption("staged batch " + std::to_string(batch) + " changed while sealed");
   }
   return Status::OK();
 }

@@ -25,10 +25,11 @@ Status DecodeStagedBatch(std::string_view in, uint32_t batch, StringInterner* ti
 // (storage/sealer.h): the first pass decodes every event, leaving each
 // event's ticket id (a view into `in`) in *ticket_ids and its byte offset in
 // *offsets (CodedEvent::ticket unset); a group's pass then decodes just the
-// events at `offsets`, event i getting ticket tickets[i].
+// events at `offsets`, each getting its id's index in `tickets` (Corruption
+// for an id not in it).
 Status ScanStagedBatch(std::string_view in, uint32_t batch, std::vector<std::string_view>* ticket_ids,
                        std::vector<uint32_t>* offsets, EventAttrs* attrs, std::vector<CodedEvent>* out);
 Status DecodeStagedEvents(std::string_view in, uint32_t batch, std::span<const uint32_t> offsets,
-                          std::span<const uint32_t> tickets, EventAttrs* attrs, std::vector<CodedEvent>* out);
+                          const StringInterner& tickets, EventAttrs* attrs, std::vector<CodedEvent>* out);
 
 }  // namespace kpi::storage
