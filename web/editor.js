@@ -28,7 +28,12 @@ class QueryEditor {
     this.input.addEventListener('input', () => { this.clearError(); this.closePopup(); });
     this.input.addEventListener('scroll', () => { this.backdrop.scrollTop = this.input.scrollTop; this.placeBubble(); });
     this.input.addEventListener('keydown', (e) => this.onKey(e));
-    this.input.addEventListener('blur', () => setTimeout(() => this.closePopup(), 150));
+    // Closed a moment after the focus leaves (a click on a candidate lands first), and only
+    // if it has not come back: a blur from an earlier click (Run) must not close a list
+    // opened since (web_ui_browser's completion pick lost that race in CI).
+    this.input.addEventListener('blur', () => setTimeout(() => {
+      if (document.activeElement !== this.input) this.closePopup();
+    }, 150));
   }
 
   get value() { return this.input.value; }
