@@ -168,22 +168,32 @@ class PercentileState final : public AggregateState {
   }
 
   // The value of rank `rank` (0-based) of the union of runs_, and with
-  // `next` that of rank + 1: pivot on the middle of the longest remaining
+  // `next` that of rank + 1: pivot on a value of the longest remaining
   // range, count what lies below and at it in every run, keep the side
-  // holding the rank; runs left with nothing drop out. The longest range
-  // halves each round: O(runs * log(values)) rounds, each over the runs
-  // still holding candidates (most drop out within a few rounds).
+  // holding the rank; runs left with nothing drop out. On odd rounds the
+  // pivot is the range's middle, so it halves: O(runs * log(values))
+  // rounds at most, each over the runs still holding candidates.
   double RankOfRuns(size_t rank, double* next) const {
     std::vector<Span> runs = runs_;
     size_t below = 0;  // values discarded as smaller than the answer
     auto drop_empty = [&runs] {
       runs.erase(std::remove_if(runs.begin(), runs.end(), [](const Span& r) { return r.lo == r.hi; }), runs.end());
     };
-    for (;;) {
-      size_t best = 0, width = 0;
-      for (size_t i = 0; i < runs.size(); ++i)
+    for (size_t round = 0;; ++round) {
+      size_t best = 0, width = 0, left = 0;
+      for (size_t i = 0; i < runs.size(); ++i) {
+        left += runs[i].hi - runs[i].lo;
         if (runs[i].hi - runs[i].lo > width) width = runs[i].hi - runs[i].lo, best = i;
-      const double pivot = runs[best].v[runs[best].lo + width / 2];
+      }
+      // Even rounds guess: the rank's share of what is left, at that share
+      // of the longest range (runs of similar values converge in a few
+      // rounds); odd rounds halve it, so no input takes more than twice the
+      // halving rounds. Any pivot among the candidates is exact.
+      const size_t at = round % 2 == 0 ? std::min(width - 1, static_cast<size_t>(static_cast<double>(width) *
+                                                                                  (static_cast<double>(rank - below) + 0.5) /
+                                                                                  static_cast<double>(left)))
+                                       : width / 2;
+      const double pivot = runs[best].v[runs[best].lo + at];
       // Each run's values below the pivot and at it (one search; a second
       // over the run's rest only when it holds the pivot), kept for the cut.
       size_t less = 0, at_most = 0;
