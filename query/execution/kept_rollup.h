@@ -16,9 +16,12 @@
 // an `as of` reading a segment with later batches (its filtered copy), nor
 // with a version holding corrections (always filtered); such partitions
 // combine their segments' states one by one, as without rollups.
-// Not for statements with an aggregate keeping every value (percentiles:
+// Statements with an aggregate keeping every value (percentiles:
 // AggregateFamily::kept_values), whose combined states would not fit one
-// version's memo: they combine each segment's sorted runs as they are.
+// version's memo, keep under the same key the partition's members instead
+// (KeptMembers): each segment's kept states, not owned (their own memos
+// keep and charge them), so a repeat combines them without looking each
+// segment up; when one is gone the partition is read segment by segment.
 // Where: in the memo of the partition's newest version (highest
 // generation), which a change to the partition replaces, so stale rollups
 // go with the versions nothing plans any more; charged to that version's
@@ -43,6 +46,12 @@ std::string RollupKey(const std::string& states_key, const storage::SegmentRef* 
 
 // The one of refs[0..n) whose memo holds their combined states.
 size_t RollupAnchor(const storage::SegmentRef* refs, size_t n);
+
+// A partition's segments' kept states, each held by its own version's
+// memo; expired when that memo is evicted.
+struct KeptMembers {
+  std::vector<std::weak_ptr<const KeptStates>> states;
+};
 
 // Combines segments' kept states of `q` into one (the union of their
 // groups, each group's states combined in the order added).

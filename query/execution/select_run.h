@@ -230,6 +230,7 @@ class SelectRun {
   std::vector<const std::vector<storage::SegmentRef>*> repeat_refs_;
   std::vector<std::unique_ptr<std::vector<storage::SegmentRef>>> own_repeat_refs_;
   std::vector<std::string> repeat_keys_;
+  bool members_ = false;    // partitions roll up their members' states (kept_rollup.h KeptMembers)
   bool hits_only_ = false;  // the scan adds kept states only, marking items without (SelectWorker::missed)
   std::vector<std::unique_ptr<SelectWorker>> workers_;
 };

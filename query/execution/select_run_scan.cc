@@ -103,7 +103,10 @@ Status SelectRun::ScanAndMerge(ExecStats* out) {
   std::vector<size_t> units;
   const bool values = std::any_of(q_.aggregates.begin(), q_.aggregates.end(),
                                   [](const AggregateSpec& a) { return a.family->kept_values; });
-  if (!states_key_.empty() && !zone_counts_ && !values)
+  // (Statements keeping every value roll up their members, in the memo
+  // only: kept_rollup.h KeptMembers.)
+  members_ = values;
+  if (!states_key_.empty() && !zone_counts_ && !(values && files_))
     for (size_t i = 0; i < refs.size(); ++i)
       if (i == 0 || refs[i].partition != refs[i - 1].partition) units.push_back(i);
   if (!units.empty()) units.push_back(refs.size());
@@ -407,7 +410,20 @@ Status SelectRun::ScanPartition(SelectWorker& wk, const std::vector<storage::Seg
     if (FindRollup(*files_, states_key_, key, unit, n, anchor_ref, q_, kept.get())) return AddStates(wk, *kept);
   } else {
     KPI_RETURN_IF_ERROR(snap_.Load(anchor_ref, columns_, /*hollow_ok=*/true, &anchor));
-    if (auto kept = anchor->memo.Find(key)) return AddStates(wk, *static_cast<const KeptStates*>(kept.get()));
+    if (auto kept = anchor->memo.Find(key)) {
+      if (!members_) return AddStates(wk, *static_cast<const KeptStates*>(kept.get()));
+      // Each member's states, while every one of them is still kept.
+      const auto& members = static_cast<const KeptMembers*>(kept.get())->states;
+      std::vector<std::shared_ptr<const KeptStates>> each;
+      for (const auto& m : members) {
+        each.push_back(m.lock());
+        if (each.back() == nullptr) break;
+      }
+      if (each.size() == members.size() && (each.empty() || each.back() != nullptr)) {
+        for (const auto& states : each) KPI_RETURN_IF_ERROR(AddStates(wk, *states));
+        return Status::OK();
+      }
+    }
   }
   if (hits_only_) {
     wk.missed = true;
@@ -427,8 +443,21 @@ Status SelectRun::ScanPartition(SelectWorker& wk, const std::vector<storage::Seg
     if (seg->num_events() == 0 || seg->event_begin.size() != seg->num_tickets() + size_t{1}) continue;
     std::shared_ptr<const KeptStates> states = SegmentStates(wk, refs[i], seg, static_cast<uint32_t>(i));
     KPI_RETURN_IF_ERROR(holder->memo.status());  // a hollow segment that failed to decode
-    combined = combined && rollup.Add(*states);
+    if (members_) {
+      keep &= holder->memo.Find(states_key_) == states;  // a member is held by its own memo
+    } else {
+      combined = combined && rollup.Add(*states);
+    }
     each.push_back(std::move(states));
+  }
+  if (members_) {
+    if (keep && anchor) {
+      auto members = std::make_shared<KeptMembers>();
+      for (const auto& states : each) members->states.push_back(states);
+      anchor->memo.Keep(key, members, members->states.size() * sizeof(std::weak_ptr<const KeptStates>) + 64);
+    }
+    for (const auto& states : each) KPI_RETURN_IF_ERROR(AddStates(wk, *states));
+    return Status::OK();
   }
   if (!combined) {  // (group keys of different types: not expected)
     for (const auto& states : each) KPI_RETURN_IF_ERROR(AddStates(wk, *states));
