@@ -15,7 +15,6 @@ constexpr int64_t kDay = 24 * kHour;
 // 2024-12-20T00:00:00Z: the data spans a year end and both 2025 spring
 // daylight-saving changes (America/New_York 03-09, Europe/Berlin 03-30).
 constexpr int64_t kStartMs = 1734652800000;
-constexpr int64_t kSpanMs = 110 * kDay;
 // 2025-05-01T00:00:00Z: the first ingest batch.
 constexpr int64_t kFirstIngestMs = 1746057600000;
 
@@ -87,6 +86,11 @@ void AddCorrections(Gen& c, const RawEvent& e, size_t b, RandomLog* log) {
 }  // namespace
 
 RandomLog GenerateLog(uint64_t seed, int tickets, double dst_share) {
+  return GenerateLog(seed, tickets, dst_share, LogShape{});
+}
+
+RandomLog GenerateLog(uint64_t seed, int tickets, double dst_share, const LogShape& shape) {
+  const int64_t span_ms = shape.span_days * kDay;
   Gen g(seed);
   std::vector<RawEvent> events;
   std::vector<CreatedInfo> created;
@@ -94,7 +98,7 @@ RandomLog GenerateLog(uint64_t seed, int tickets, double dst_share) {
     const std::string id = "T" + std::to_string(i);
     std::string customer = g.Chance(0.95) ? g.Pick(kCustomers) : "";
     std::string category = g.Chance(0.9) ? g.Pick(kCategories) : "";
-    int64_t t = kStartMs + g.Int64(0, kSpanMs / kSecond) * kSecond + (g.Chance(0.5) ? g.Int(0, 999) : 0);
+    int64_t t = kStartMs + g.Int64(0, span_ms / kSecond) * kSecond + (g.Chance(0.5) ? g.Int(0, 999) : 0);
     if (dst_share > 0 && g.Chance(dst_share)) {
       // Within 36 h of a spring change: 2025-03-09T07:00Z (New York), 2025-03-30T01:00Z (Berlin).
       t = (g.Chance(0.5) ? 1741503600000 : 1743296400000) + g.Int64(-36 * 3600, 36 * 3600) * kSecond;
@@ -189,7 +193,7 @@ RandomLog GenerateLog(uint64_t seed, int tickets, double dst_share) {
     log.min_time_ms = std::min(log.min_time_ms, e.ts_ms);
     log.max_time_ms = std::max(log.max_time_ms, e.ts_ms);
   }
-  const int nbatches = g.Int(2, 4);
+  const int nbatches = g.Int(shape.min_batches, shape.max_batches);
   int64_t ingest = kFirstIngestMs + g.Int64(0, kDay);
   for (int b = 0; b < nbatches; ++b) {
     log.batches.push_back(Batch{ingest, {}});

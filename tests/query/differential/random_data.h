@@ -36,4 +36,15 @@ struct RandomLog {
 // the same as before the parameter existed).
 RandomLog GenerateLog(uint64_t seed, int tickets, double dst_share = 0);
 
+// The log's extent: tickets created over `span_days` days from
+// 2024-12-20, cut into min_batches..max_batches ingest batches. The
+// defaults are GenerateLog's above (the same log for the same seed); a
+// short span puts many tickets in one partition (a UTC day), so that a
+// partition holds several segments (memo_differential_test.cc).
+struct LogShape {
+  int span_days = 110;
+  int min_batches = 2, max_batches = 4;
+};
+RandomLog GenerateLog(uint64_t seed, int tickets, double dst_share, const LogShape& shape);
+
 }  // namespace kpi::differential

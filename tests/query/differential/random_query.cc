@@ -278,26 +278,7 @@ GeneratedQuery QueryGenerator::Next() {
   std::string q = "select " + items + " from " + (tickets ? "tickets" : "events");
   if (Chance(0.5)) q += " where " + (tickets ? TicketPredicate(0) : EventPredicate(0));
   std::string tz = Chance(0.5) ? Pick(kZones) : "";
-  if (Chance(0.35)) {
-    int64_t a = std::uniform_int_distribution<int64_t>(min_ms_, max_ms_)(rng_);
-    int64_t b = std::uniform_int_distribution<int64_t>(min_ms_, max_ms_)(rng_);
-    if (a > b) std::swap(a, b);
-    if (Chance(0.2)) {
-      // A relative window, read against a `now` inside the data's range.
-      static const std::vector<std::string> kRelative = {
-          "last 1h",      "last 6h",       "last 1d",       "last 3d",        "last 1w",      "last 30d",
-          "today",        "this hour",     "this week",     "this month",     "this quarter", "this year",
-          "previous day", "previous hour", "previous week", "previous month", "previous quarter", "previous year"};
-      q += " during " + Pick(kRelative);
-      out.now_ms = b;
-    } else if (Chance(0.6)) {
-      q += " during " + DateLiteral(a) + " .. " + DateLiteral(b + 86400000);
-    } else {
-      a -= a % 1000;
-      b -= b % 1000;
-      q += " during " + reference::FormatUtc(a).substr(0, 19) + "Z .. " + reference::FormatUtc(b).substr(0, 19) + "Z";
-    }
-  }
+  if (Chance(0.35)) q += DuringClause(&out.now_ms);
   if (tickets && Chance(0.2)) {
     static const std::vector<std::string> kAt = {"resolved", "agent_reply", "closed", "rated", "reopened",
                                                  "last(resolved)", "last(agent_reply)"};
@@ -339,6 +320,25 @@ GeneratedQuery QueryGenerator::Next() {
   if (Chance(0.3)) q += AsOfClause();
   out.text = q;
   return out;
+}
+
+std::string QueryGenerator::DuringClause(std::optional<int64_t>* now_ms) {
+  int64_t a = std::uniform_int_distribution<int64_t>(min_ms_, max_ms_)(rng_);
+  int64_t b = std::uniform_int_distribution<int64_t>(min_ms_, max_ms_)(rng_);
+  if (a > b) std::swap(a, b);
+  if (Chance(0.2)) {
+    // A relative window, read against a `now` inside the data's range.
+    static const std::vector<std::string> kRelative = {
+        "last 1h",      "last 6h",       "last 1d",       "last 3d",        "last 1w",      "last 30d",
+        "today",        "this hour",     "this week",     "this month",     "this quarter", "this year",
+        "previous day", "previous hour", "previous week", "previous month", "previous quarter", "previous year"};
+    *now_ms = b;
+    return " during " + Pick(kRelative);
+  }
+  if (Chance(0.6)) return " during " + DateLiteral(a) + " .. " + DateLiteral(b + 86400000);
+  a -= a % 1000;
+  b -= b % 1000;
+  return " during " + reference::FormatUtc(a).substr(0, 19) + "Z .. " + reference::FormatUtc(b).substr(0, 19) + "Z";
 }
 
 std::string QueryGenerator::AsOfClause() {

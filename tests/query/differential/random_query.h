@@ -57,6 +57,9 @@ class QueryGenerator {
   std::string Aggregate(bool tickets);
   std::string DimValue(const std::string& dim);
   std::string AsOfClause();  // " as of T" around a batch time ("" when there are none)
+  // " during ..": dates, instants or a relative window (then *now_ms, the
+  // instant it is read against, is set).
+  std::string DuringClause(std::optional<int64_t>* now_ms);
 
   std::mt19937_64 rng_;
   int64_t min_ms_, max_ms_;
