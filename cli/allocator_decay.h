@@ -11,4 +11,14 @@ namespace kpi::cli {
 
 void ReturnFreedMemorySooner();
 
+// Returns every arena's freed pages to the system now (jemalloc's
+// "arena.<all>.purge": dirty and muzzy pages, MADV_DONTNEED), whatever the
+// decay. For the points where a load has just freed a large part of its
+// peak and a new peak follows (a spilled seal's partition groups and runs:
+// storage/memory_release.h): jemalloc would reuse what it can
+// and return the rest within the decay, so without this the pages it could
+// not reuse at once (other arenas', other size classes') were still resident at
+// the next peak. A no-op without jemalloc.
+void ReleaseFreedMemoryNow();
+
 }  // namespace kpi::cli

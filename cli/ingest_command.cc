@@ -28,6 +28,7 @@
 #include "storage/ingest/known_chunk_recorder.h"
 #include "storage/ingest/known_chunks.h"
 #include "storage/memory_budget.h"
+#include "storage/memory_release.h"
 #include "storage/memory_trace.h"
 #include "storage/process_memory.h"
 #include "storage/store.h"
@@ -483,6 +484,11 @@ bool Ingest::ApplyMemoryLimit(storage::StoreOptions* options) {
   // 1M and 4M loads cost the same CPU (docs/performance.md, "Flat from 1M").
   ::prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
   ReturnFreedMemorySooner();
+  // A spilled seal frees most of a group's memory between its partition
+  // groups and a run's between runs: returned at once, not after the decay
+  // (storage/memory_release.h; docs/performance.md, "Freed memory returned
+  // between groups, the run's write reserved").
+  storage::SetReleaseFreedMemoryHook(ReleaseFreedMemoryNow);
   return true;
 }
 

@@ -72,8 +72,9 @@ void TraceMemory(std::string_view label, std::string_view detail) {
   timespec cpu{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
   std::lock_guard lock(sink.mu);
-  std::fprintf(sink.file, "mem %.1f cpu %.2f rss %.0f alloc %s %.*s %.*s\n", s,
+  std::fprintf(sink.file, "mem %.1f cpu %.2f rss %.0f alloc %s hwm %.0f %.*s %.*s\n", s,
                static_cast<double>(cpu.tv_sec) + 1e-9 * static_cast<double>(cpu.tv_nsec), Mb(ResidentBytes()), je.c_str(),
+               Mb(PeakResidentBytes()),
                static_cast<int>(label.size()), label.data(), static_cast<int>(detail.size()), detail.data());
   std::fflush(sink.file);
 }

@@ -2,7 +2,7 @@
 // grows with the store. Off unless KPI_MEMORY_TRACE is set in the
 // environment: to a file path (appended to) or "-" (stderr). Then each
 // TraceMemory call writes one line:
-//   mem <s> cpu <s> rss <MB> alloc <MB> active <MB> resident <MB> meta <MB> retained <MB> <label> <detail>
+//   mem <s> cpu <s> rss <MB> alloc <MB> active <MB> resident <MB> meta <MB> retained <MB> hwm <MB> <label> <detail>
 // mem <s>: seconds since the first line; cpu <s>: the process's CPU time
 // (user + system, every thread) so far, for splitting a load's CPU by phase
 // on a machine whose wall time drifts with other work; rss: /proc/self/statm; alloc ..
@@ -11,7 +11,9 @@
 // metadata included), .metadata and .retained (virtual memory kept for
 // reuse, not resident), refreshed through "epoch"; "-" when the binary is
 // not linked with jemalloc. RSS - resident is what is outside the
-// allocator (code, thread stacks, RocksDB's own mmaps). The callers' detail
+// allocator (code, thread stacks, RocksDB's own mmaps); hwm: the peak RSS
+// so far (VmHWM, what /usr/bin/time reports at the end), so the line where
+// it last rose places the process's peak. The callers' detail
 // says what they hold (the sealer: storage/sealer.cc; kpi ingest's ticker:
 // cli/ingest_command.cc). docs/performance.md ("Where ingest's memory is")
 // reads a trace.

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "storage/keys.h"
+#include "storage/memory_release.h"
 #include "storage/parallel.h"
 #include "storage/staged_batch.h"
 #include "storage/segment_codec.h"
@@ -36,9 +37,18 @@ Status Store::Seal(IngestStats* stats, std::map<uint32_t, IngestStats>* per_batc
   // Stage() may land more batches while this seal decodes and encodes.
   std::lock_guard seal_lock(impl_->seal_mu);
   for (;;) {  // more than one run only when a run left staged batches (StoreOptions::spilled_seal_bytes)
-    Sealer sealer(this, per_batch);
-    KPI_RETURN_IF_ERROR(sealer.Run(stats));
-    if (!sealer.left_staged()) return Status::OK();
+    bool more = false, spilled = false;
+    {
+      Sealer sealer(this, per_batch);
+      KPI_RETURN_IF_ERROR(sealer.Run(stats));
+      more = sealer.left_staged();
+      spilled = sealer.read_back();
+    }
+    // The run's write (as large as its segments) and its tickets and
+    // offsets are freed now: back to the system before the next run's scan
+    // (storage/memory_release.h).
+    if (spilled) ReleaseFreedMemory();
+    if (!more) return Status::OK();
   }
 }
 
@@ -159,6 +169,7 @@ Status Sealer::Run(IngestStats* stats) {
   IngestStats local;
   std::map<uint32_t, IngestStats> by_batch;
   SealOutput out;
+  if (from_disk_) out.wb = rocksdb::WriteBatch(WriteReserve());
   out.generation = im_.next_generation;
   // Latest partitions first: a ticket sealed before its `created` arrived
   // moves to an earlier day, so it usually joins a group still to come.
@@ -169,6 +180,9 @@ Status Sealer::Run(IngestStats* stats) {
     WriteGroup(&local, &out);
     TraceMemory("seal-group", &out.wb);
     ResetGroup();
+    // The group's built segments and work tickets are freed: the next
+    // group's peak should not sit on them too (storage/memory_release.h).
+    if (from_disk_) ReleaseFreedMemory();
   }
   if (auto last = carried_.find(groups.size()); last != carried_.end()) {
     fresh_only_ = true;
@@ -223,6 +237,12 @@ Status Sealer::Run(IngestStats* stats) {
   if (per_batch_ != nullptr)
     for (const auto& [batch, counts] : by_batch) (*per_batch_)[batch].Add(counts);
   return Status::OK();
+}
+
+size_t Sealer::WriteReserve() const {
+  uint64_t events = 0;
+  for (const StagedBatch& b : staged_) events += b.offsets.size();
+  return static_cast<size_t>(kWriteReserveEventBytes * events + kWriteReserveTicketBytes * tickets_.size());
 }
 
 void Sealer::FlushFullMemtables() const {

@@ -100,6 +100,16 @@ class Sealer {
   // (sealer_staged.cc).
   static constexpr uint64_t kAheadShare = 5;
   static constexpr size_t kAheadIdleBatches = 8;
+  // A spilled run reserves its write up front, this much per event and per
+  // incoming ticket (WriteReserve): measured, a run's write (its segments,
+  // zone maps and ticket index entries) was 42 MB for 5.95M events and 0.87M
+  // tickets (1M generated tickets), 50 MB for 11.6M and 1.0M (20M), so this
+  // is about 1.5-2x. Reserved address space costs nothing until written;
+  // growing instead, the write's buffer doubled from 32 to 64 MB halfway
+  // through a run, and for that copy the old buffer and the new were both
+  // resident: the high-water mark of a 1M load (docs/performance.md).
+  static constexpr uint64_t kWriteReserveEventBytes = 8;
+  static constexpr uint64_t kWriteReserveTicketBytes = 24;
   Sealer(Store* store, std::map<uint32_t, IngestStats>* per_batch)
       : store_(*store), im_(*store->impl_), per_batch_(per_batch) {}
   ~Sealer();
@@ -109,6 +119,8 @@ class Sealer {
   // After Run: staged batches are left for another run (read back from
   // disk, past StoreOptions::spilled_seal_bytes).
   bool left_staged() const { return left_staged_; }
+  // After Run: the staged events were read back from disk (a spilled seal).
+  bool read_back() const { return from_disk_; }
   // Store::EstimateSeal; requires seal_mu.
   Status Estimate(Store::SealEstimate* out);
 
@@ -180,6 +192,8 @@ class Sealer {
   void NoteSealedAhead();
   // Disk: sorts each staged batch's events by group (stable).
   void NoteGroups(const std::vector<Group>& groups);
+  // Disk: the bytes a run reserves for its write (kWriteReserveEventBytes).
+  size_t WriteReserve() const;
   // Disk: reads group `index`'s incoming events into incoming_ and attrs_,
   // the group's arenas sized to it first.
   Status ReadGroupIncoming(const std::vector<Group>& groups, size_t index);

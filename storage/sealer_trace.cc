@@ -2,7 +2,7 @@
 // (storage/memory_trace.h) with what the seal holds and what RocksDB holds,
 // in MB: the incoming tickets' interner, the spilled batches' offsets and
 // tickets (staged_) with the look-ahead's marks, the incoming and the decoded sealed events with their
-// dimensions and measures, the seal's WriteBatch so far, the memtables of
+// dimensions and measures, the seal's WriteBatch so far (size/capacity), the memtables of
 // every family (flushed ones still pinned included), the table readers' index and filter blocks, the block
 // caches (the ticket and value indexes' + the other families'), the
 // decoded-segment cache, and every segment's ref with its zone map.
@@ -55,11 +55,11 @@ void Sealer::TraceMemory(const char* what, const rocksdb::WriteBatch* wb) const 
   }
   char buf[512];
   std::snprintf(buf, sizeof buf,
-                "tickets %zu (%.0f) staged %zu batches (%.0f) events %zu+%zu (%.0f) work %zu (%.0f) wb %.0f | "
+                "tickets %zu (%.0f) staged %zu batches (%.0f) events %zu+%zu (%.0f) work %zu (%.0f) wb %.0f/%.0f | "
                 "memtables %.0f readers %.0f blockcaches %.0f+%.0f pinned %.0f segcache %.0f | segments %zu (%.0f)",
                 tickets_.size(), Mb(tickets_.MemoryBytes()), staged_.size(), Mb(staged), incoming_.size(),
                 sealed_.size(), Mb(events), work_.size(), Mb(work_ids_.MemoryBytes() + Capacity(work_)),
-                Mb(wb != nullptr ? wb->GetDataSize() : 0), Mb(memtables), Mb(readers), Mb(caches), Mb(family_caches),
+                Mb(wb != nullptr ? wb->GetDataSize() : 0), Mb(wb != nullptr ? wb->Data().capacity() : 0), Mb(memtables), Mb(readers), Mb(caches), Mb(family_caches),
                 Mb(pinned), Mb(im_.cache->bytes()), im_.refs.size(), Mb(refs));
   kpi::storage::TraceMemory(what, buf);
 }

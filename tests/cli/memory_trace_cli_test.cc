@@ -1,6 +1,7 @@
 // KPI_MEMORY_TRACE (storage/memory_trace.h, docs/operations.md): every line
 // of an ingest's trace starts "mem <s> cpu <s> rss <MB> alloc", the CPU
-// seconds never go down, the seals' lines are there, and the once-a-second
+// seconds never go down, nor the peak RSS so far ("hwm <MB>", at least the
+// line's RSS), the seals' lines are there, and the once-a-second
 // lines count the dictionaries' value index lookups.
 #include <gtest/gtest.h>
 
@@ -22,11 +23,11 @@ TEST(MemoryTraceCliTest, EveryLineCarriesTheProcessCpu) {
                              "' ingest -q --no-sync --db s --memory-limit 192M - >/dev/null";
   ASSERT_EQ(std::system(script.c_str()), 0);
   const std::string trace = ReadFile(dir.path() + "/trace.txt");
-  const std::regex line_re(R"(^mem ([0-9.]+) cpu ([0-9.]+) rss [0-9]+ alloc .*)");
+  const std::regex line_re(R"(^mem ([0-9.]+) cpu ([0-9.]+) rss ([0-9]+) alloc .* hwm ([0-9]+) .*)");
   const std::regex tick_re(R"( tick read [0-9]+ staged [0-9]+ values [0-9]+/[0-9]+ blocks [0-9]+\+[0-9]+$)");
   std::istringstream in(trace);
   std::string line;
-  double last_cpu = 0;
+  double last_cpu = 0, last_hwm = 0;
   int lines = 0, seals = 0;
   while (std::getline(in, line)) {
     std::smatch m;
@@ -34,6 +35,11 @@ TEST(MemoryTraceCliTest, EveryLineCarriesTheProcessCpu) {
     const double cpu = std::stod(m[2]);
     EXPECT_GE(cpu, last_cpu) << line;
     last_cpu = cpu;
+    // The peak so far: never below the RSS read just before it, never down.
+    const double hwm = std::stod(m[4]);
+    EXPECT_GE(hwm, std::stod(m[3])) << line;
+    EXPECT_GE(hwm, last_hwm) << line;
+    last_hwm = hwm;
     ++lines;
     if (line.find(" seal-committed") != std::string::npos) ++seals;
     if (line.find(" tick ") != std::string::npos) EXPECT_TRUE(std::regex_search(line, tick_re)) << line;

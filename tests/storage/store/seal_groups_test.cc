@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "storage/memory_release.h"
 #include "storage/store.h"
 #include "storage/store/store_test_util.h"
 #include "test_util.h"
@@ -233,13 +234,9 @@ std::tuple<RawEvent, RawEvent, RawEvent> DayTicket(int d, int t) {
   return {created, reply, resolved};
 }
 
-// Arrival in time order, one staged batch a day, every ticket open into the
-// next day (so into the next run), all spilled and sealed in runs of a few
-// batches: each run seals its tickets whole, looking ahead into the next
-// run's batches (storage/sealer_staged.cc), so no run decodes and rewrites a
-// segment an earlier run wrote: every segment is written once, and the store
-// is what one in-memory seal makes.
-TEST(SealGroupsTest, SpilledRunsWriteEachSegmentOnce) {
+// 20 days of 30 tickets (DayTicket), one staged batch a day in time order
+// (and a 21st with the last resolutions).
+std::vector<std::vector<RawEvent>> TimeOrderDays() {
   std::vector<std::vector<RawEvent>> days(21);
   for (int d = 0; d < 20; ++d) {
     for (int t = 0; t < 30; ++t) {
@@ -249,6 +246,17 @@ TEST(SealGroupsTest, SpilledRunsWriteEachSegmentOnce) {
       days[(resolved.ts_ms - kStart) / kDay].push_back(resolved);
     }
   }
+  return days;
+}
+
+// Arrival in time order, one staged batch a day, every ticket open into the
+// next day (so into the next run), all spilled and sealed in runs of a few
+// batches: each run seals its tickets whole, looking ahead into the next
+// run's batches (storage/sealer_staged.cc), so no run decodes and rewrites a
+// segment an earlier run wrote: every segment is written once, and the store
+// is what one in-memory seal makes.
+TEST(SealGroupsTest, SpilledRunsWriteEachSegmentOnce) {
+  std::vector<std::vector<RawEvent>> days = TimeOrderDays();
   days[4].push_back(days[4].front());  // a duplicate, of an event a run seals looking ahead
   IngestStats want_stats;
   const auto want = OneGroup({days}, &want_stats);
@@ -275,6 +283,46 @@ TEST(SealGroupsTest, SpilledRunsWriteEachSegmentOnce) {
     uint64_t per_batch_accepted = 0;
     for (const auto& [batch, counts] : per_batch) per_batch_accepted += counts.accepted;
     EXPECT_EQ(per_batch_accepted, want_stats.accepted);
+  }
+}
+
+// ReleaseFreedMemory (storage/memory_release.h; `kpi ingest` sets jemalloc's purge): a
+// spilled seal calls it after each partition group and after each run's
+// commit, an in-memory seal never; the store is the same either way.
+int g_release_calls = 0;
+
+TEST(SealGroupsTest, ASpilledSealReleasesFreedMemoryAfterEachGroupAndRun) {
+  const std::vector<std::vector<RawEvent>> days = TimeOrderDays();
+  IngestStats want_stats;
+  const auto want = OneGroup({days}, &want_stats);
+  // group_events, spilled_seal_bytes, spill -> the calls expected (at least)
+  struct Case {
+    uint64_t group_events, bound;
+    bool spill;
+    int min_calls, max_calls;
+  };
+  // One group in one run: once after the group, once after the run. Groups
+  // of 40 events (a day holds ~90: a group per day) in runs of ~3 days: at
+  // least one call per day's group and one per run. In memory: none.
+  for (const Case c : {Case{0, 0, true, 2, 2}, Case{40, 25'000, true, 20 + 2, 1000}, Case{40, 25'000, false, 0, 0}}) {
+    SCOPED_TRACE("groups " + std::to_string(c.group_events) + " bound " + std::to_string(c.bound) + " spill " +
+                 std::to_string(c.spill));
+    ScratchDir dir;
+    g_release_calls = 0;
+    SetReleaseFreedMemoryHook([] { ++g_release_calls; });
+    const StoreOptions o = Options(c.group_events, 0, c.bound);
+    std::unique_ptr<Store> store;
+    ASSERT_TRUE(Store::Open(dir.path(), o, &store).ok());
+    if (c.spill) store->SpillStaged();
+    IngestStats stats;
+    for (const auto& day : days) ASSERT_TRUE(store->Stage(day, nullptr, &stats).ok());
+    const bool sealed = store->Seal(&stats, nullptr).ok();
+    SetReleaseFreedMemoryHook(nullptr);
+    ASSERT_TRUE(sealed);
+    EXPECT_GE(g_release_calls, c.min_calls);
+    EXPECT_LE(g_release_calls, c.max_calls);
+    EXPECT_EQ(Tickets(*store), want);
+    EXPECT_EQ(stats.accepted, want_stats.accepted);
   }
 }
 
