@@ -2,7 +2,8 @@
 // of an ingest's trace starts "mem <s> cpu <s> rss <MB> alloc", the CPU
 // seconds never go down, nor the peak RSS so far ("hwm <MB>", at least the
 // line's RSS), the seals' lines are there, and the once-a-second
-// lines count the dictionaries' value index lookups.
+// lines count the dictionaries' value index lookups; a spilled run writes
+// into the buffer it reserved.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -47,6 +48,42 @@ TEST(MemoryTraceCliTest, EveryLineCarriesTheProcessCpu) {
   EXPECT_GT(seals, 0) << trace;
   EXPECT_GT(last_cpu, 0.0) << trace;
   EXPECT_GT(lines, 1);
+}
+
+// A spilled run reserves its write up front (Sealer::WriteReserve): its
+// seal-group lines ("wb SIZE/CAPACITY", MB) show one capacity from the
+// run's first group to its last, never below the size; a write grown by
+// doubling would show 1, 2, 4 (and hold two buffers at each copy).
+TEST(MemoryTraceCliTest, ASpilledRunWritesIntoTheBufferItReserved) {
+  ScratchDir dir;
+  const std::string script = "cd '" + dir.path() + "' && '" + std::string(KPI_BINARY) +
+                             "' gen --tickets 200000 --seed 5 -q --out - | KPI_MEMORY_TRACE=trace.txt '" + KPI_BINARY +
+                             "' ingest -q --no-sync --db s --memory-limit 192M - >/dev/null";
+  ASSERT_EQ(std::system(script.c_str()), 0);
+  const std::string trace = ReadFile(dir.path() + "/trace.txt");
+  const std::regex wb_re(R"( wb ([0-9]+)/([0-9]+) )");
+  std::istringstream in(trace);
+  std::string line;
+  bool in_run = false;
+  int run_capacity = -1, spilled_groups = 0;
+  while (std::getline(in, line)) {
+    if (line.find(" seal-planned-spilled ") != std::string::npos) {
+      in_run = true;
+      run_capacity = -1;
+    } else if (line.find(" seal-group ") != std::string::npos && in_run) {
+      std::smatch m;
+      ASSERT_TRUE(std::regex_search(line, m, wb_re)) << line;
+      const int size = std::stoi(m[1]), capacity = std::stoi(m[2]);
+      if (run_capacity < 0) run_capacity = capacity;
+      EXPECT_EQ(capacity, run_capacity) << "the run's write grew: " << line;
+      EXPECT_GE(capacity, size) << line;
+      EXPECT_GT(capacity, 0) << line;
+      ++spilled_groups;
+    } else if (line.find(" seal-") != std::string::npos && line.find(" seal-group ") == std::string::npos) {
+      in_run = false;
+    }
+  }
+  EXPECT_GE(spilled_groups, 4) << "the load no longer spills in runs of several groups:\n" << trace;
 }
 
 }  // namespace
