@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -73,17 +72,57 @@ bool LeavesRoom(const std::string& dir, uint64_t bytes) {
   return free >= bytes && free - bytes >= reserve;
 }
 
+// Reads n bytes at `offset` of `fd` into `out`: false on an error or when
+// the file ends first (cut short since its size was read).
+bool ReadAt(int fd, uint64_t offset, size_t n, char* out) {
+  size_t done = 0;
+  while (done < n) {
+    const ssize_t r = ::pread(fd, out + done, n - done, static_cast<off_t>(offset + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    done += static_cast<size_t>(r);
+  }
+  return true;
+}
+
+// Up to n bytes at `offset`: how many there were before the end or an error.
+size_t ReadSome(int fd, uint64_t offset, size_t n, char* out) {
+  size_t done = 0;
+  while (done < n) {
+    const ssize_t r = ::pread(fd, out + done, n - done, static_cast<off_t>(offset + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    done += static_cast<size_t>(r);
+  }
+  return done;
+}
+
+// Each thread's read-ahead: the bytes of one file from one offset. A scan
+// asks for a key's values segment by segment, in file order: one pread per
+// window instead of one per value (a cold process finds 400-700 values).
+constexpr size_t kWindowBytes = 256 << 10;
+struct Window {
+  uint64_t file = 0;  // MemoFiles::Opened::id; 0: empty
+  uint64_t begin = 0;
+  size_t size = 0;
+  std::unique_ptr<char[]> bytes;
+};
+thread_local Window tl_window;
+std::atomic<uint64_t> next_opened_id{1};
+
 }  // namespace
 
-// A key's file, mapped read-only; entries sorted by (partition, segment).
-struct MemoFiles::Mapped {
-  const char* data = nullptr;
-  size_t size = 0;
+// A key's file, open for reading (values are read from it on each Find,
+// never mapped: a file cut under a mapping kills the reader with SIGBUS);
+// entries sorted by (partition, segment).
+struct MemoFiles::Opened {
+  const uint64_t id = next_opened_id.fetch_add(1);  // names it in a thread's window
+  int fd = -1;
   std::vector<Entry> entries;
-  // Per entry: 0 not yet checked, 1 good, 2 bad (checked outside the lock).
-  std::unique_ptr<std::atomic<uint8_t>[]> verified;
-  ~Mapped() {
-    if (data != nullptr) ::munmap(const_cast<char*>(data), size);
+  // Per entry: set once its checksum failed (not read again).
+  std::unique_ptr<std::atomic<bool>[]> bad;
+  ~Opened() {
+    if (fd >= 0) ::close(fd);
   }
   const Entry* FindEntry(uint32_t partition, uint32_t segment, size_t* index) const {
     auto it = std::lower_bound(entries.begin(), entries.end(), std::make_pair(partition, segment),
@@ -93,6 +132,31 @@ struct MemoFiles::Mapped {
     if (it == entries.end() || it->partition != partition || it->segment != segment) return nullptr;
     *index = static_cast<size_t>(it - entries.begin());
     return &*it;
+  }
+  // Entry i's value into *out, checksum verified: from this thread's
+  // window over the file (read ahead from the value when it holds it not),
+  // or, larger than a window, read alone.
+  bool Read(size_t i, std::string* out) const {
+    const Entry& e = entries[i];
+    if (bad[i].load(std::memory_order_relaxed)) return false;
+    bool read;
+    if (e.length > kWindowBytes) {
+      out->resize(e.length);
+      read = ReadAt(fd, e.offset, e.length, out->data());
+    } else {
+      Window& w = tl_window;
+      if (w.file != id || e.offset < w.begin || e.offset - w.begin + e.length > w.size) {
+        if (!w.bytes) w.bytes = std::make_unique<char[]>(kWindowBytes);
+        w.file = id;
+        w.begin = e.offset;
+        w.size = ReadSome(fd, e.offset, kWindowBytes, w.bytes.get());
+      }
+      read = e.offset - w.begin + e.length <= w.size;  // else cut short since opened
+      if (read) out->assign(w.bytes.get() + (e.offset - w.begin), e.length);
+    }
+    if (read && XXH3_64bits(out->data(), out->size()) == e.checksum) return true;
+    bad[i].store(true, std::memory_order_relaxed);
+    return false;
   }
 };
 
@@ -167,89 +231,83 @@ std::string MemoFiles::PathOf(const std::string& key) const {
   return dir_ + "/" + Hex64(h) + ".km";
 }
 
-const MemoFiles::Mapped* MemoFiles::Load(const std::string& key) {
-  auto it = mapped_.find(key);
-  if (it != mapped_.end()) return it->second.get();
-  std::unique_ptr<Mapped>& slot = mapped_[key];  // null: missing or bad, not looked for again
+std::shared_ptr<const MemoFiles::Opened> MemoFiles::Load(const std::string& key) {
+  auto it = opened_.find(key);
+  if (it != opened_.end()) return it->second;
+  std::shared_ptr<const Opened>& slot = opened_[key];  // null: missing or bad, not looked for again
   // Not blocking on a FIFO planted under the name, nor reading a device.
   const int fd = ::open(PathOf(key).c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
   if (fd < 0) return nullptr;
+  auto m = std::make_shared<Opened>();
+  m->fd = fd;  // closed with m
   struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 64) {
-    ::close(fd);
-    return nullptr;
-  }
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 64) return nullptr;
   const size_t size = static_cast<size_t>(st.st_size);
-  void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (p == MAP_FAILED) return nullptr;
-  auto m = std::make_unique<Mapped>();
-  m->data = static_cast<const char*>(p);
-  m->size = size;
-  // The header: magic, format, fingerprint, key, entries, checksum.
+  // The header: magic, format, fingerprint, key, entries, checksum. Its
+  // fixed part and names first, then the entries (their count known).
+  std::string header(std::min<size_t>(size, 8 + 4 + 4 + fingerprint_.size() + 4 + key.size() + 4), '\0');
+  if (!ReadAt(fd, 0, header.size(), header.data())) return nullptr;
+  const char* data = header.data();
   size_t pos = 8;
   uint32_t format = 0, fp_len = 0, key_len = 0, n = 0;
-  if (std::memcmp(m->data, kMagic, 8) != 0 || !Get(m->data, size, &pos, &format) || format != kFormat ||
-      !Get(m->data, size, &pos, &fp_len) || size - pos < fp_len ||
-      std::string_view(m->data + pos, fp_len) != fingerprint_)
+  if (std::memcmp(data, kMagic, 8) != 0 || !Get(data, header.size(), &pos, &format) || format != kFormat ||
+      !Get(data, header.size(), &pos, &fp_len) || header.size() - pos < fp_len ||
+      std::string_view(data + pos, fp_len) != fingerprint_)
     return nullptr;
   pos += fp_len;
-  if (!Get(m->data, size, &pos, &key_len) || size - pos < key_len || std::string_view(m->data + pos, key_len) != key)
+  if (!Get(data, header.size(), &pos, &key_len) || header.size() - pos < key_len ||
+      std::string_view(data + pos, key_len) != key)
     return nullptr;
   pos += key_len;
-  if (!Get(m->data, size, &pos, &n) || (size - pos) / kEntryBytes < n) return nullptr;
+  if (!Get(data, header.size(), &pos, &n) || (size - pos) / kEntryBytes < n || size - pos - n * kEntryBytes < 8)
+    return nullptr;
+  const size_t header_bytes = pos + n * kEntryBytes + 8;
+  const size_t have = header.size();
+  header.resize(header_bytes);
+  if (!ReadAt(fd, have, header_bytes - have, header.data() + have)) return nullptr;
+  data = header.data();
   m->entries.resize(n);
   for (Entry& e : m->entries) {
-    Get(m->data, size, &pos, &e.partition);
-    Get(m->data, size, &pos, &e.segment);
-    Get(m->data, size, &pos, &e.generation);
-    Get(m->data, size, &pos, &e.zone_hash);
-    Get(m->data, size, &pos, &e.offset);
-    Get(m->data, size, &pos, &e.length);
-    Get(m->data, size, &pos, &e.checksum);
+    Get(data, header_bytes, &pos, &e.partition);
+    Get(data, header_bytes, &pos, &e.segment);
+    Get(data, header_bytes, &pos, &e.generation);
+    Get(data, header_bytes, &pos, &e.zone_hash);
+    Get(data, header_bytes, &pos, &e.offset);
+    Get(data, header_bytes, &pos, &e.length);
+    Get(data, header_bytes, &pos, &e.checksum);
   }
-  const uint64_t computed = XXH3_64bits(m->data, pos);
+  const uint64_t computed = XXH3_64bits(data, pos);
   uint64_t stored = 0;
-  if (!Get(m->data, size, &pos, &stored) || stored != computed) return nullptr;
+  if (!Get(data, header_bytes, &pos, &stored) || stored != computed) return nullptr;
   for (const Entry& e : m->entries)
     if (e.offset < pos || e.offset > size || size - e.offset < e.length) return nullptr;
   for (size_t i = 1; i < m->entries.size(); ++i)
     if (std::make_pair(m->entries[i - 1].partition, m->entries[i - 1].segment) >=
         std::make_pair(m->entries[i].partition, m->entries[i].segment))
       return nullptr;
-  m->verified = std::make_unique<std::atomic<uint8_t>[]>(n);
-  for (uint32_t i = 0; i < n; ++i) m->verified[i].store(0);
+  m->bad = std::make_unique<std::atomic<bool>[]>(n);
+  for (uint32_t i = 0; i < n; ++i) m->bad[i].store(false);
   slot = std::move(m);
-  return slot.get();
+  return slot;
 }
 
 MemoFiles::Version MemoFiles::VersionOf(const SegmentRef& ref) {
   return Version{ref.partition, ref.segment, ref.generation, ZoneHash(ref.zone)};
 }
 
-bool MemoFiles::Find(const std::string& key, const Version& ref, std::string_view* out) {
-  const Mapped* m;
+bool MemoFiles::Find(const std::string& key, const Version& ref, std::string* out) {
+  std::shared_ptr<const Opened> m;
   {
     std::lock_guard lock(mu_);
     m = Load(key);
   }
   size_t i = 0;
   const Entry* e = m ? m->FindEntry(ref.partition, ref.segment, &i) : nullptr;
-  if (e == nullptr || e->generation != ref.generation || e->zone_hash != ref.zone_hash) {
-    misses_.fetch_add(1, std::memory_order_relaxed);
-    return false;
-  }
-  uint8_t verified = m->verified[i].load(std::memory_order_acquire);
-  if (verified == 0) {
-    verified = XXH3_64bits(m->data + e->offset, e->length) == e->checksum ? 1 : 2;
-    m->verified[i].store(verified, std::memory_order_release);
-  }
-  if (verified != 1) {
+  if (e == nullptr || e->generation != ref.generation || e->zone_hash != ref.zone_hash || !m->Read(i, out)) {
     misses_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
   hits_.fetch_add(1, std::memory_order_relaxed);
-  *out = std::string_view(m->data + e->offset, e->length);
   return true;
 }
 
@@ -286,9 +344,17 @@ Status MemoFiles::Flush() {
     std::set<std::pair<uint32_t, uint32_t>> replaced;
     for (const Pending& p : fresh)
       if (replaced.insert({p.entry.partition, p.entry.segment}).second) all.push_back({p.entry, p.bytes.data()});
-    if (const Mapped* m = Load(key))
-      for (const Entry& e : m->entries)
-        if (!replaced.count({e.partition, e.segment})) all.push_back({e, m->data + e.offset});
+    // The file's other values, each read and checked: one damaged, or cut
+    // off by a truncation since the file was opened, is left out.
+    std::vector<std::string> kept;
+    if (std::shared_ptr<const Opened> m = Load(key)) {
+      std::vector<size_t> others;
+      for (size_t i = 0; i < m->entries.size(); ++i)
+        if (!replaced.count({m->entries[i].partition, m->entries[i].segment})) others.push_back(i);
+      kept.resize(others.size());
+      for (size_t j = 0; j < others.size(); ++j)
+        if (m->Read(others[j], &kept[j])) all.push_back({m->entries[others[j]], kept[j].data()});
+    }
     std::sort(all.begin(), all.end(), [](const Source& a, const Source& b) {
       return std::tie(a.entry.partition, a.entry.segment) < std::tie(b.entry.partition, b.entry.segment);
     });
@@ -341,13 +407,9 @@ Status MemoFiles::Flush() {
       ::unlink(tmp.c_str());
       return s;
     }
-    // Views into the old file stay valid (kept mapped: its inode lives
-    // while mapped); the next Find of the key maps the new one.
-    auto it = mapped_.find(key);
-    if (it != mapped_.end()) {
-      if (it->second) retired_.push_back(std::move(it->second));
-      mapped_.erase(it);
-    }
+    // The next Find of the key opens the new file (one in flight reads
+    // the old, whose inode lives while open).
+    opened_.erase(key);
   }
   // Under the bound: the least recently written files go first; leftovers
   // of a crashed writer (temporary files older than an hour) always.

@@ -19,6 +19,16 @@
 // file or value reads as missing (and is written again by the next process
 // that derives it), never as a value.
 //
+// Files changed under a reader: values are read with pread (each thread
+// reading ahead 256 KB of the file, in which a scan's next values are) into
+// the caller's buffer and checked there, never mapped, so another program
+// truncating or rewriting a file in place while it is open (an operator's
+// tool, a copy onto a full disk) makes a miss: a short read or a checksum
+// that does not match (or the value as it was read before the change). (A
+// mapped file cut under a reader killed it with SIGBUS at the first page
+// past the new end; and bytes changed after their checksum was checked
+// reached the decoders.)
+//
 // Concurrent processes: each merges its new values into the file it finds
 // and renames; when two write one key at once the last rename wins and the
 // other's values are derived again later. Never a wrong value, only a miss.
@@ -75,11 +85,11 @@ class MemoFiles {
   };
   static Version VersionOf(const SegmentRef& ref);
 
-  // The value of `key` for `version`, checksum verified: a view that stays
-  // valid while this object lives. False when there is none, or it is
-  // damaged.
-  bool Find(const std::string& key, const Version& version, std::string_view* out);
-  bool Find(const std::string& key, const SegmentRef& ref, std::string_view* out) {
+  // The value of `key` for `version`, read into `*out` (replacing what it
+  // held) and checksum verified there. False when there is none, it is
+  // damaged, or the file no longer holds it (cut short under us).
+  bool Find(const std::string& key, const Version& version, std::string* out);
+  bool Find(const std::string& key, const SegmentRef& ref, std::string* out) {
     return Find(key, VersionOf(ref), out);
   }
   // Queues `bytes` as the value of `key` for `version`, for Flush.
@@ -107,18 +117,18 @@ class MemoFiles {
   };
 
  private:
-  struct Mapped;  // one key's file, mapped
+  struct Opened;  // one key's file: open, its entries read
   MemoFiles() = default;
   std::string PathOf(const std::string& key) const;
-  // The key's mapped file (loaded on first use; null when missing or bad).
-  const Mapped* Load(const std::string& key);
+  // The key's file (opened on first use; null when missing or bad).
+  std::shared_ptr<const Opened> Load(const std::string& key);
 
   std::string dir_, fingerprint_;
   std::atomic<uint64_t> hits_{0}, misses_{0};
   uint64_t max_bytes_ = 0;
   std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Mapped>, std::less<>> mapped_;  // GUARDED_BY(mu_)
-  std::vector<std::unique_ptr<Mapped>> retired_;  // files replaced since mapped; GUARDED_BY(mu_)
+  // Replaced on Flush; a Find in flight keeps the old one (shared).
+  std::map<std::string, std::shared_ptr<const Opened>, std::less<>> opened_;  // GUARDED_BY(mu_)
   struct Pending {
     Entry entry;
     std::string bytes;

@@ -292,8 +292,10 @@ std::string RollupFileKey(const std::string& states_key) { return states_key + "
 bool FindRollup(storage::MemoFiles& files, const std::string& states_key, const std::string& rollup_key,
                 const storage::SegmentRef* refs, size_t n, const storage::SegmentRef& anchor, const BoundQuery& q,
                 KeptStates* out) {
-  std::string_view stored, versions;
-  if (!files.Find(RollupFileKey(states_key), anchor, &stored)) return false;
+  std::string buffer;
+  std::string_view versions;
+  if (!files.Find(RollupFileKey(states_key), anchor, &buffer)) return false;
+  const std::string_view stored = buffer;
   ByteReader r{stored};
   if (!r.Bytes(&versions) || versions != RollupVersions(states_key, rollup_key, refs, n)) return false;
   return DecodeKeptStates(stored.substr(r.pos), q, out);
@@ -404,7 +406,7 @@ bool Plausible(const std::vector<uint32_t>& eb, const storage::SegmentRef& ref) 
 Status LoadWithFiles(const storage::Snapshot& snap, storage::MemoFiles& files, const storage::SegmentRef& ref,
                      const storage::SegmentColumns& columns, bool hollow,
                      std::shared_ptr<const storage::Segment>* holder) {
-  std::string_view bytes;
+  std::string bytes;
   const storage::MemoFiles::Version version = storage::MemoFiles::VersionOf(ref);
   if (hollow && files.Find(kEventBeginKey, version, &bytes)) {
     auto segment = std::make_shared<storage::Segment>();

@@ -191,7 +191,7 @@ Status SelectRun::BuildRepeatIndexes() {
       KPI_RETURN_IF_ERROR(RunParallel(threads, refs.size(), stop_, [&](int, size_t i) {
         if (!all.load(std::memory_order_relaxed)) return Status::OK();
         if (files_) {  // an earlier process's answers, without loading the segment
-          std::string_view stored;
+          std::string stored;
           auto answers = std::make_shared<std::vector<uint8_t>>();
           if (files_->Find(key, refs[i], &stored) && DecodeMemoValue(stored, answers.get())) kept[i] = answers;
           else all.store(false, std::memory_order_relaxed);
@@ -286,7 +286,7 @@ Status SelectRun::ScanSegment(SelectWorker& wk, const storage::SegmentRef& ref, 
   // read filtered), so one this read needs unfiltered (no later batch) is
   // provably the version they were built from.
   if (files_ && !states_key_.empty() && !(plan_.max_batch && ref.zone.max_batch > *plan_.max_batch)) {
-    std::string_view stored;
+    std::string stored;
     KeptStates states;
     if (files_->Find(states_key_, ref, &stored) && DecodeKeptStates(stored, q_, &states)) return AddStates(wk, states);
   }
@@ -345,7 +345,7 @@ std::shared_ptr<const KeptStates> SelectRun::FindStates(const storage::Segment* 
   if (auto kept = seg->memo.Find(states_key_)) return std::static_pointer_cast<const KeptStates>(kept);
   // Kept by an earlier process for this very version (disk_memo.h)?
   if (const DiskMemoScope* disk = PersistedScope(*seg)) {
-    std::string_view stored;
+    std::string stored;
     auto states = std::make_shared<KeptStates>();
     if (disk->files->Find(states_key_, disk->version, &stored) && DecodeKeptStates(stored, q_, states.get())) {
       const size_t bytes = states->bytes;

@@ -85,7 +85,7 @@ const T* Memoized(const storage::Segment& seg, const std::string& key, size_t by
     if (auto found = seg.memo.Find(key)) return static_cast<const T*>(found.get());
     // Derived by an earlier process from this version (disk_memo.h)?
     if ((disk = PersistedScope(seg)) != nullptr) {
-      std::string_view stored;
+      std::string stored;
       auto value = std::make_shared<T>();
       if (disk->files->Find(key, disk->version, &stored) && DecodeMemoValue(stored, value.get()))
         if (auto kept = seg.memo.Keep(key, std::move(value), bytes)) return static_cast<const T*>(kept.get());

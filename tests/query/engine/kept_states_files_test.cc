@@ -124,7 +124,7 @@ TEST_F(KeptStatesFilesTest, EachFamilysStatesDecodeOnlyForTheirGroups) {
     const auto q = BindStatement(with_.get(), text);
     const auto snap = with_->GetSnapshot();
     const std::vector<storage::SegmentRef> refs = snap->Plan(storage::ScanSpec{}, nullptr);
-    std::string_view stored;
+    std::string stored;
     ASSERT_TRUE(files_->Find(StatesKey(with_.get(), *q), refs.at(0), &stored)) << text;
     KeptStates fewer;
     ASSERT_TRUE(DecodeKeptStates(stored, *q, &fewer)) << text;
@@ -210,7 +210,7 @@ TEST_F(KeptStatesFilesTest, EncodingsDecodeOnlyWhole) {
   const auto snap = with_->GetSnapshot();
   const std::vector<storage::SegmentRef> refs = snap->Plan(storage::ScanSpec{}, nullptr);
   ASSERT_GT(refs.size(), 1u);
-  std::string_view stored;
+  std::string stored;
   ASSERT_TRUE(files_->Find(key, refs[0], &stored));
   const std::string bytes(stored);
   KeptStates states;

@@ -43,8 +43,8 @@ std::vector<std::filesystem::path> Files(const std::string& store_dir) {
 }
 
 std::string Found(MemoFiles& f, const std::string& key, const SegmentRef& ref) {
-  std::string_view v;
-  return f.Find(key, ref, &v) ? std::string(v) : std::string("<none>");
+  std::string v;
+  return f.Find(key, ref, &v) ? v : std::string("<none>");
 }
 
 // The zone hash (part of a value's segment version) changes with every
@@ -175,6 +175,57 @@ TEST(MemoFiles, ADamagedOrTornFileIsAMissNeverAValue) {
   write(good);
   auto r = MemoFiles::Open(dir.path(), "fp", 1 << 20);
   EXPECT_EQ(Found(*r, "k", Ref(1, 0, 5)), value);
+}
+
+// Another program cuts a file short, or rewrites it in place, while a
+// reader has it open (an operator's tool, a copy onto a full disk): the
+// values past the cut are misses, those before it still read, bytes changed
+// in place are misses, and the next write keeps only what still checks.
+// (Mapped, the reader died of SIGBUS at the first page past the cut.)
+// Values larger than a read-ahead window (300 KB) and within one (200 KB).
+TEST(MemoFiles, AFileCutOrRewrittenUnderAReaderIsAMiss) {
+  kpi::testing::ScratchDir dir("memo-files-cut");
+  WriteIdentity(dir.path(), "s");
+  const std::string a(200 << 10, 'a'), b(200 << 10, 'b'), c(300 << 10, 'c');
+  {
+    auto w = MemoFiles::Open(dir.path(), "fp", 1 << 30);
+    w->Add("k", Ref(1, 0, 5), a);
+    w->Add("k", Ref(1, 1, 5), b);
+    w->Add("k", Ref(1, 2, 5), c);
+    ASSERT_TRUE(w->Flush().ok());
+  }
+  const std::filesystem::path path = Files(dir.path()).at(0);
+  const auto size = std::filesystem::file_size(path);
+  auto r = MemoFiles::Open(dir.path(), "fp", 1 << 30);
+  EXPECT_EQ(Found(*r, "k", Ref(1, 0, 5)), a);  // the file is open now
+  ASSERT_EQ(::truncate(path.c_str(), static_cast<off_t>(size - c.size() - b.size() / 2)), 0);
+  EXPECT_EQ(Found(*r, "k", Ref(1, 2, 5)), "<none>") << "past the cut";
+  EXPECT_EQ(Found(*r, "k", Ref(1, 1, 5)), "<none>") << "cut in its middle";
+  EXPECT_EQ(Found(*r, "k", Ref(1, 0, 5)), a) << "before the cut";
+  // Rewritten in place (same length, other bytes): a miss, never the bytes
+  // (a reader that read the value before may still give it, as it was).
+  {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size - c.size() - b.size() - a.size() / 2));
+    f << "zzzz";
+  }
+  const std::string held = Found(*r, "k", Ref(1, 0, 5));
+  EXPECT_TRUE(held == a || held == "<none>");
+  auto fresh = MemoFiles::Open(dir.path(), "fp", 1 << 30);
+  EXPECT_EQ(Found(*fresh, "k", Ref(1, 0, 5)), "<none>") << "changed in place";
+  // The next write from the reader keeps only what still checks.
+  fresh->Add("k", Ref(1, 3, 5), "d");
+  ASSERT_TRUE(fresh->Flush().ok());
+  auto again = MemoFiles::Open(dir.path(), "fp", 1 << 30);
+  EXPECT_EQ(Found(*again, "k", Ref(1, 3, 5)), "d");
+  EXPECT_EQ(Found(*again, "k", Ref(1, 0, 5)), "<none>");
+  EXPECT_EQ(Found(*again, "k", Ref(1, 1, 5)), "<none>");
+  EXPECT_EQ(Found(*again, "k", Ref(1, 2, 5)), "<none>");
+  // Cut to nothing under an open reader, before it read anything.
+  auto held_open = MemoFiles::Open(dir.path(), "fp", 1 << 30);
+  EXPECT_EQ(Found(*held_open, "k", Ref(1, 9, 5)), "<none>");  // opens the file
+  ASSERT_EQ(::truncate(Files(dir.path()).at(0).c_str(), 0), 0);
+  EXPECT_EQ(Found(*held_open, "k", Ref(1, 3, 5)), "<none>");
 }
 
 TEST(MemoFiles, TwoWritersOfOneKeyLeaveAWholeFile) {
