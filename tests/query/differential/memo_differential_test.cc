@@ -11,9 +11,10 @@
 //     one-statement `kpi query`), then a fresh reading process (files
 //     registered; no cache, a tiny one or a large one) runs it twice.
 //   * EvictedRollupMembers: one process with a segment cache of a few
-//     segments runs a pool of statements, each three times in a shuffled
-//     order, so a repeat finds its partitions' rollups with members evicted
-//     by the statements between; without files, then with them.
+//     segments (or about half the store's) runs a pool of statements, each
+//     three times in a shuffled order, so a repeat finds its partitions'
+//     rollups with members evicted by the statements between; without
+//     files, then with them.
 //   * IngestBetweenStatements: the same pool after each ingest batch (new
 //     segments, reseals, deltas, corrections, retractions): in one
 //     long-lived process that ingests and queries (its kept states are of
@@ -27,7 +28,7 @@
 // it cannot pass by exercising nothing.
 //
 // KPI_MEMO_DIFF_QUERIES (default 120) scales the statements of every test
-// (spread over its seeds); KPI_MEMO_DIFF_SEED runs one seed only;
+// (spread over its seeds); KPI_MEMO_DIFF_SEED runs one seed only (in each test);
 // KPI_DIFF_VERBOSE=1 prints every statement. A failure prints the seed, the
 // step, the statement and both tables.
 #include <algorithm>
@@ -57,6 +58,9 @@ constexpr size_t kLargeCache = size_t{64} << 20;
 // A few decoded segments of kTicketsPerSegment tickets (a partition holds
 // more): a statement reading a dozen partitions evicts most of them.
 constexpr size_t kTinyCache = 24 << 10;
+// About half of what the statements read: ~44 segments of ~1.5 KiB decoded,
+// with ~1-3 KiB of kept values each.
+constexpr size_t kHalfCache = 96 << 10;
 constexpr int kMaxPrintedFailures = 15;
 
 struct Tally {
@@ -85,6 +89,10 @@ int PerSeed(int64_t share_of_total, size_t seeds) {
 RandomLog Log(uint64_t seed, int min_batches, int max_batches) {
   LogShape shape;
   shape.span_days = 12;  // ~17 tickets a day: 3 segments a partition
+  // A segment holding a correction keeps no states (it is read filtered):
+  // at the default share four in five would. One event in ~170 corrected
+  // leaves four in five segments keeping states, and corrections beside them.
+  shape.correction_share = 0.02;
   shape.min_batches = min_batches;
   shape.max_batches = max_batches;
   return GenerateLog(seed, kTickets, 0, shape);
@@ -248,10 +256,15 @@ TEST(MemoDifferential, EvictedRollupMembers) {
   for (uint64_t seed : seeds) {
     IngestedSeed s(seed, "kpi-memo-diff-evict", n, &tally);
     const std::vector<size_t> order = Schedule(s.statements.size(), 3, seed);
-    for (bool files : {false, true}) {
-      StoreProcess p(s.dir, kTinyCache, files);
+    // A cache of a few segments (with their memos); one of about half the
+    // store's (some partitions keep every member, some not); the few
+    // with the files (writing, and reading what it wrote).
+    const std::vector<std::pair<size_t, bool>> processes = {{kTinyCache, false}, {kHalfCache, false}, {kTinyCache, true}};
+    for (const auto& [cache, files] : processes) {
+      StoreProcess p(s.dir, cache, files);
       ASSERT_TRUE(p.status().ok()) << p.status().ToString();
-      RunSchedule(p, s.statements, order, seed, files ? "tiny cache, files" : "tiny cache", &tally);
+      RunSchedule(p, s.statements, order, seed,
+                  "cache " + std::to_string(cache) + " bytes" + (files ? ", files" : ""), &tally);
       if (files) tally.file_reads += p.files()->hits() > 0;
     }
   }
@@ -270,10 +283,11 @@ TEST(MemoDifferential, IngestBetweenStatements) {
     std::vector<Statement> statements = MakeStatements(seed, data, n);
     tally.statements += n;
     // One process ingesting and querying: its kept states and rollups are
-    // of the versions before each batch. A tiny cache for odd seeds.
+    // of the versions before each batch. A tiny, a half or a large cache
+    // by the seed.
     {
       StoreDirectory dir("kpi-memo-diff-live", kTicketsPerSegment);
-      StoreProcess live(dir, seed % 2 == 1 ? kTinyCache : kLargeCache, /*files=*/false);
+      StoreProcess live(dir, seed % 3 == 0 ? kTinyCache : seed % 3 == 1 ? kHalfCache : kLargeCache, /*files=*/false);
       ASSERT_TRUE(live.status().ok()) << live.status().ToString();
       for (size_t b = 0; b < data.batches.size(); ++b) {
         ASSERT_TRUE(dir.Ingest(live.store(), data.batches[b]).ok());

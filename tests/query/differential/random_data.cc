@@ -204,7 +204,7 @@ RandomLog GenerateLog(uint64_t seed, int tickets, double dst_share, const LogSha
   Gen c(seed ^ 0x9e3779b97f4a7c15ULL);
   for (const RawEvent& e : events) {
     const size_t b = g.Chance(0.6) ? 0 : static_cast<size_t>(g.Int(0, nbatches - 1));
-    if (!e.id.empty() && c.Chance(0.15)) AddCorrections(c, e, b, &log);
+    if (!e.id.empty() && c.Chance(shape.correction_share)) AddCorrections(c, e, b, &log);
     log.batches[b].events.push_back(e);
     if (g.Chance(0.05)) {  // an exact duplicate, same or later batch
       log.batches[static_cast<size_t>(g.Int(static_cast<int>(b), nbatches - 1))].events.push_back(e);

@@ -41,9 +41,13 @@ RandomLog GenerateLog(uint64_t seed, int tickets, double dst_share = 0);
 // defaults are GenerateLog's above (the same log for the same seed); a
 // short span puts many tickets in one partition (a UTC day), so that a
 // partition holds several segments (memo_differential_test.cc).
+// `correction_share`: of the events with an `id`, those corrected (a new
+// revision, a retraction, a stale revision); a segment holding one is read
+// filtered and keeps no states (query/execution/kept_states.h).
 struct LogShape {
   int span_days = 110;
   int min_batches = 2, max_batches = 4;
+  double correction_share = 0.15;
 };
 RandomLog GenerateLog(uint64_t seed, int tickets, double dst_share, const LogShape& shape);
 

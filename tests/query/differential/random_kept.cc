@@ -18,7 +18,7 @@ const std::vector<std::string> kKeptZones = {"UTC", "Europe/Berlin", "America/Ne
 // min, max or distinct), percentiles more often (their states are sorted
 // runs: RankOfRuns across a partition's members).
 std::string KeptQueryGenerator::KeptAggregate(bool tickets) {
-  if (Chance(0.3)) {
+  if (Chance(0.15)) {
     static const std::vector<std::string> kP = {"p50", "p90", "p99", "percentile"};
     const std::string& p = Pick(kP);
     const std::string x = tickets ? TicketNumber(1) : EventNumber(1);
@@ -81,15 +81,18 @@ GeneratedQuery KeptQueryGenerator::Next() {
   Parts p;
   if (last_ && Chance(0.5)) {
     // A sibling: the last statement with one part drawn again.
+    // The window and `as of` most often: what a rollup's or a state's key
+    // may leave out while its versions stay the same.
     p = *last_;
-    switch (Int(0, 6)) {
+    switch (Int(0, 9)) {
       case 0: p.items = Items(p.tickets, p.nitems); break;
       case 1: p.where = Where(p.tickets); break;
-      case 2: p.now_ms.reset(); p.during = Chance(0.8) ? DuringClause(&p.now_ms) : ""; break;
-      case 3: p.at = At(p.tickets); break;
-      case 4: p.by = Group(p.tickets); break;
-      case 5: p.tz = Zone(); break;
-      default: p.as_of = AsOfClause(); break;
+      case 2:
+      case 3: p.now_ms.reset(); p.during = Chance(0.8) ? DuringClause(&p.now_ms) : ""; break;
+      case 4: p.at = At(p.tickets); break;
+      case 5: p.by = Group(p.tickets); break;
+      case 6: p.tz = Zone(); break;
+      default: p.as_of = p.as_of.empty() || Chance(0.5) ? AsOfClause() : ""; break;
     }
   } else {
     p.tickets = Chance(0.6);
