@@ -14,10 +14,9 @@
 # ...) instead of the packages' targets; the choice is made per linked binary
 # by $<TARGET_PROPERTY:KPI_STATIC_DEPS>, which in a link interface names the
 # binary being linked. Option KPI_STATIC_DEPS (ON) turns it off; a library
-# whose archive is missing stays shared. Not here: libstdc++ (libsimdjson.so
-# and libcctz.so, shared only in Debian, would load a second copy), glibc,
-# and jemalloc (its shared library is what `malloc_conf` in
-# cli/malloc_config.cc configures; static saved < 0.1 ms).
+# whose archive is missing stays shared. Not here: glibc; cctz and simdjson
+# (shared only in Debian), and with them libstdc++ and jemalloc, are
+# cmake/static_cpp.cmake's.
 
 set(KPI_STATIC_WHEN "$<BOOL:$<TARGET_PROPERTY:KPI_STATIC_DEPS>>")
 
