@@ -15,6 +15,7 @@
 #include "cli/store_open.h"
 #include "query/engine.h"
 #include "query/execution/disk_memo.h"
+#include "storage/store_read_only.h"
 #include "storage/timestamp.h"
 
 namespace kpi::cli {
@@ -104,12 +105,19 @@ int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err) {
   // segments it reads, and writes what it derives (query/execution/
   // disk_memo.h): its cache keeps nothing for a second statement.
   if (one_statement) query::UseMemoFiles(*store);
-  query::Engine engine(store.get());
-  const bool ok = RunScript(engine, script, settings, out, err);
+  auto engine = std::make_unique<query::Engine>(store.get());
+  const bool ok = RunScript(*engine, script, settings, out, err);
   if (one_statement) query::UnregisterMemoFiles(*store);
   if (flags.timer) {
     std::fprintf(err, "segment cache: %s\n", CacheLine(store->SegmentCacheStats(), "segments").c_str());
     std::fprintf(err, "derived values: %s\n", CacheLine(store->MemoCacheStats(), "segments").c_str());
+  }
+  // Statements have returned: their output is in stdio's buffers (main
+  // flushes it) and what they derived is in the files (each scan flushes
+  // them). A store that wrote nothing has nothing to close.
+  if (flags.process_ends_after && storage::StillReadOnly(*store)) {
+    (void)engine.release();
+    (void)store.release();
   }
   return ok ? kExitOk : kExitRejects;
 }

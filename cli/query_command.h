@@ -28,6 +28,12 @@ struct QueryFlags {
   bool provenance = false;  // print each result's provenance block on stderr (table / CSV)
   std::string now;          // RFC 3339 instant relative windows are read against; empty: the clock
   std::string memory_limit = "none";  // sizes the caches (store_open.h ReadBudgetFromFlag); "none": built-in
+  // The process ends with _exit right after RunQuery returns (cli/main.cc):
+  // a store that stayed read-only is then left open instead of closed, and
+  // the engine not torn down (their teardown frees what the kernel frees
+  // anyway; ~3 % of a cold one-statement process). Output and the
+  // derived-value files are written before RunQuery returns either way.
+  bool process_ends_after = false;
 };
 
 int RunQuery(const QueryFlags& flags, std::FILE* out, std::FILE* err);

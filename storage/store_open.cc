@@ -22,6 +22,7 @@
 #include "storage/store.h"
 #include "storage/store_dir.h"
 #include "storage/store_impl.h"
+#include "storage/store_read_only.h"
 #include "storage/tolerant_log_env.h"
 
 namespace kpi::storage {
@@ -272,6 +273,8 @@ Status CheckAcknowledged(const std::string& dir, std::optional<uint64_t> acknowl
 // Open's steps over Store::Impl (a friend of Store).
 struct StoreOpen {
   using Impl = Store::Impl;
+
+  static bool ReadOnly(const Store& store) { return store.impl_ != nullptr && store.impl_->read_only; }
 
   static void Install(Impl& im, Database d) {
     im.db = std::move(d.db);
@@ -549,6 +552,8 @@ Status Store::MakeWritable() {
   StoreOpen::FillSealerRefs(im);
   return StoreOpen::StartWriting(dir_, options_.sync, im);
 }
+
+bool StillReadOnly(const Store& store) { return StoreOpen::ReadOnly(store); }
 
 Store::~Store() {
   if (!impl_) return;
