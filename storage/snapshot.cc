@@ -69,6 +69,10 @@ uint32_t Snapshot::BatchAtOrBefore(int64_t epoch_ms) const {
 
 std::vector<SegmentRef> Snapshot::Plan(const ScanSpec& spec, PlanStats* stats) const {
   std::vector<SegmentRef> out;
+  // Room for every segment up front: growing it copied each ref (and its
+  // zone map's lists) again at every doubling, and faulted in fresh pages
+  // each time (a cold one-statement process plans once or twice).
+  out.reserve(segments_->size());
   PlanStats local;
   // The view is in (partition, segment) order: a partition is counted when
   // its first segment (scanned: its first scanned segment) is met.

@@ -373,6 +373,11 @@ struct StoreOpen {
     rocksdb::ReadOptions ro;
     ro.fill_cache = false;  // read once: its blocks need not stay in the block cache
     std::unique_ptr<rocksdb::Iterator> it(im.db->NewIterator(ro, im.zones_cf));
+    // Sized once from the family's key estimate (its table files' counts):
+    // growing it moved every decoded zone map at each doubling.
+    uint64_t estimate = 0;
+    if (im.db->GetIntProperty(im.zones_cf, "rocksdb.estimate-num-keys", &estimate))
+      segments->reserve(static_cast<size_t>(std::min<uint64_t>(estimate, uint64_t{1} << 24)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       SegmentRef& ref = segments->emplace_back();
       rocksdb::Slice v = it->value();
