@@ -25,9 +25,31 @@ std::shared_ptr<MemoValues> SegmentCache::FindMemo(uint32_t partition, uint32_t 
   return item->memo;
 }
 
-void SegmentCache::Claim(uint32_t partition, uint32_t segment, uint64_t generation, uint64_t scan) {
-  lru_.Claim(Key{partition, segment, generation, kColumns}, scan);
-  lru_.Claim(Key{partition, segment, generation, kMemo}, scan);
+void SegmentCache::ClaimLater(std::vector<Version> versions, uint64_t scan) {
+  if (scan == 0 || versions.empty()) return;
+  std::lock_guard lock(pending_mu_);
+  pending_.emplace_back(scan, std::move(versions));
+  any_pending_.store(true, std::memory_order_release);
+}
+
+void SegmentCache::EndScan(uint64_t scan) {
+  std::lock_guard lock(pending_mu_);
+  std::erase_if(pending_, [scan](const auto& p) { return p.first == scan; });
+  any_pending_.store(!pending_.empty(), std::memory_order_release);
+}
+
+void SegmentCache::ClaimPending() {
+  if (!any_pending_.load(std::memory_order_acquire)) return;
+  // Held while claiming: another reader of the scan making room waits for
+  // the claims rather than evicting what they name.
+  std::lock_guard lock(pending_mu_);
+  for (const auto& [scan, versions] : pending_)
+    for (const Version& v : versions) {
+      lru_.Claim(Key{v.partition, v.segment, v.generation, kColumns}, scan);
+      lru_.Claim(Key{v.partition, v.segment, v.generation, kMemo}, scan);
+    }
+  pending_.clear();
+  any_pending_.store(false, std::memory_order_release);
 }
 
 SegmentColumns SegmentCache::CachedColumns(uint32_t partition, uint32_t segment, uint64_t generation) const {
@@ -56,12 +78,16 @@ std::shared_ptr<MemoValues> SegmentCache::MemoFor(const Key& memo_key, const Seg
   // them only) and a little more (values with a fixed part, on small
   // segments): every statement's values together stay of the columns' order.
   item->memo->SetAccounting(2 * decoded.MemoryBytes() + kMemoSlackBytes,
-                            [this, memo_key, which](size_t grew) { return lru_.Grow(memo_key, which, grew); });
+                            [this, memo_key, which](size_t grew) {
+                              ClaimPending();
+                              return lru_.Grow(memo_key, which, grew);
+                            });
   return item->memo;
 }
 
 void SegmentCache::Insert(uint32_t partition, uint32_t segment, uint64_t generation,
                           std::shared_ptr<const Segment> value, uint64_t scan, bool values_first) {
+  ClaimPending();  // before anything is evicted
   // The values first, before the segment can be found: its handle is set
   // once, while no other reader has it.
   if (!value->memo.values())

@@ -57,6 +57,7 @@ std::shared_ptr<const Snapshot> Store::GetSnapshot() const {
 }
 
 Snapshot::~Snapshot() {
+  if (store_ != nullptr && scan_ != 0) store_->impl_->cache->EndScan(scan_);
   if (db_snapshot_ != nullptr) db_->ReleaseSnapshot(db_snapshot_);
 }
 
@@ -77,6 +78,9 @@ std::vector<SegmentRef> Snapshot::Plan(const ScanSpec& spec, PlanStats* stats) c
   // The view is in (partition, segment) order: a partition is counted when
   // its first segment (scanned: its first scanned segment) is met.
   std::optional<uint32_t> last_partition, last_scanned_partition;
+  std::vector<SegmentCache::Version> claims;
+  out.reserve(segments_->size());
+  claims.reserve(segments_->size());
   for (const SegmentRef& ref : *segments_) {
     local.partitions_total += last_partition != ref.partition;
     last_partition = ref.partition;
@@ -87,11 +91,12 @@ std::vector<SegmentRef> Snapshot::Plan(const ScanSpec& spec, PlanStats* stats) c
     last_scanned_partition = ref.partition;
     local.segments_scanned++;
     local.events_in_scanned_segments += ref.zone.num_events;
-    // What this snapshot will read (columns and derived values) stays
-    // cached while it reads the rest.
-    store_->impl_->cache->Claim(ref.partition, ref.segment, ref.generation, scan_);
+    claims.push_back(SegmentCache::Version{ref.partition, ref.segment, ref.generation});
     out.push_back(ref);
   }
+  // What this snapshot will read (columns and derived values) stays cached
+  // while it reads the rest: claimed when it first has to make room.
+  store_->impl_->cache->ClaimLater(std::move(claims), scan_);
   if (stats != nullptr) *stats = local;
   return out;
 }
