@@ -17,13 +17,21 @@
 namespace kpi::testing {
 namespace {
 
+// The memory trace of `tickets` generated tickets streamed into a store in
+// `dir` at --memory-limit 192M; empty when the ingest failed.
+std::string TraceOfIngest(const ScratchDir& dir, int tickets, int seed) {
+  const std::string script = "cd '" + dir.path() + "' && '" + std::string(KPI_BINARY) + "' gen --tickets " +
+                             std::to_string(tickets) + " --seed " + std::to_string(seed) +
+                             " -q --out - | KPI_MEMORY_TRACE=trace.txt '" + KPI_BINARY +
+                             "' ingest -q --no-sync --db s --memory-limit 192M - >/dev/null";
+  if (std::system(script.c_str()) != 0) return "";
+  return ReadFile(dir.path() + "/trace.txt");
+}
+
 TEST(MemoryTraceCliTest, EveryLineCarriesTheProcessCpu) {
   ScratchDir dir;
-  const std::string script = "cd '" + dir.path() + "' && '" + std::string(KPI_BINARY) +
-                             "' gen --tickets 60000 --seed 3 -q --out - | KPI_MEMORY_TRACE=trace.txt '" + KPI_BINARY +
-                             "' ingest -q --no-sync --db s --memory-limit 192M - >/dev/null";
-  ASSERT_EQ(std::system(script.c_str()), 0);
-  const std::string trace = ReadFile(dir.path() + "/trace.txt");
+  const std::string trace = TraceOfIngest(dir, 60000, 3);
+  ASSERT_FALSE(trace.empty());
   const std::regex line_re(R"(^mem ([0-9.]+) cpu ([0-9.]+) rss ([0-9]+) alloc .* hwm ([0-9]+) .*)");
   const std::regex tick_re(R"( tick read [0-9]+ staged [0-9]+ values [0-9]+/[0-9]+ blocks [0-9]+\+[0-9]+$)");
   std::istringstream in(trace);
@@ -56,11 +64,8 @@ TEST(MemoryTraceCliTest, EveryLineCarriesTheProcessCpu) {
 // doubling would show 1, 2, 4 (and hold two buffers at each copy).
 TEST(MemoryTraceCliTest, ASpilledRunWritesIntoTheBufferItReserved) {
   ScratchDir dir;
-  const std::string script = "cd '" + dir.path() + "' && '" + std::string(KPI_BINARY) +
-                             "' gen --tickets 200000 --seed 5 -q --out - | KPI_MEMORY_TRACE=trace.txt '" + KPI_BINARY +
-                             "' ingest -q --no-sync --db s --memory-limit 192M - >/dev/null";
-  ASSERT_EQ(std::system(script.c_str()), 0);
-  const std::string trace = ReadFile(dir.path() + "/trace.txt");
+  const std::string trace = TraceOfIngest(dir, 200000, 5);
+  ASSERT_FALSE(trace.empty());
   const std::regex wb_re(R"( wb ([0-9]+)/([0-9]+) )");
   std::istringstream in(trace);
   std::string line;
