@@ -49,18 +49,26 @@ void OnSigint(int) {
   }
 }
 
-char* CompletionGenerator(const char* text, int state) {
+// Readline's word: after a break character, or after an open backtick
+// (rl_completer_quote_characters: a quoted name, blanks and all, the quote
+// not in `text`; readline closes it after a single match).
+std::vector<std::string> g_matches;
+
+char* CompletionGenerator(const char*, int state) {
   static size_t next = 0;
   if (state == 0) next = 0;
-  while (next < g_words.size()) {
-    const std::string& w = g_words[next++];
-    if (query::CompletionMatches(w, text)) return strdup(w.c_str());
-  }
-  return nullptr;
+  return next < g_matches.size() ? strdup(g_matches[next++].c_str()) : nullptr;
 }
 
 char** Complete(const char* text, int, int) {
   rl_attempted_completion_over = 1;  // no file-name completion
+  const bool quoted = rl_completion_quote_character == '`';
+  g_matches = query::CompletionCandidates(g_words, quoted ? "`" + std::string(text) : std::string(text));
+  if (quoted)
+    for (std::string& m : g_matches) {  // without the quotes readline keeps and adds
+      if (!m.empty() && m.front() == '`') m.erase(0, 1);
+      if (!m.empty() && m.back() == '`') m.pop_back();
+    }
   return rl_completion_matches(text, CompletionGenerator);
 }
 
@@ -96,6 +104,7 @@ int Interactive(const query::Backend& engine, ReplSession* session, const ReplFl
   rl_readline_name = "kpi";
   rl_attempted_completion_function = Complete;
   rl_completer_word_break_characters = const_cast<char*>(query::kCompletionWordBreaks);
+  rl_completer_quote_characters = const_cast<char*>("`");
   rl_catch_signals = 0;  // our handler clears the line itself
   RefreshWords(engine);
 

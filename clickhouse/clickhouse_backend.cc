@@ -19,6 +19,7 @@
 #include "query/evaluation/statement_definitions.h"
 #include "query/execution/scope.h"
 #include "query/kpi_store.h"
+#include "query/parser/names.h"
 #include "query/parser/parser.h"
 #include "query/time_buckets.h"
 #include "query/watch/watch_select.h"
@@ -275,8 +276,8 @@ std::vector<std::string> ClickHouseBackend::CompletionWords(const std::string* v
   std::vector<std::string> words = query::DefinitionWords(Meta(), viewer);
   std::unique_ptr<Names> names;
   if (!Names::Load(config_, &names).ok()) return words;
-  for (const auto& c : names->Columns()) words.push_back(c.name);
-  for (const auto& e : names->EventNames()) words.push_back(e);
+  for (const auto& c : names->Columns()) words.push_back(query::QuoteName(c.name));
+  for (const auto& e : names->EventNames()) words.push_back(query::QuoteName(e));
   return words;
 }
 

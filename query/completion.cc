@@ -9,12 +9,15 @@
 #include "query/binder/binder.h"
 #include "query/functions/scalar_functions.h"
 #include "query/functions/ticket_function_registry.h"
+#include "query/parser/names.h"
 #include "query/parser/parser.h"
 
 namespace kpi::query {
 
 size_t CompletionWordStart(std::string_view text, size_t cursor) {
   cursor = std::min(cursor, text.size());
+  // Inside a quoted name, blanks and operators are part of the word.
+  if (const size_t open = OpenQuotedName(text.substr(0, cursor)); open != std::string_view::npos) return open;
   size_t start = cursor;
   while (start > 0 && std::strchr(kCompletionWordBreaks, text[start - 1]) == nullptr) --start;
   return start;
@@ -49,9 +52,20 @@ std::vector<std::string> CompletionVocabulary(const Backend& engine, const std::
 std::vector<std::string> CompletionCandidates(const std::vector<std::string>& vocabulary, std::string_view prefix,
                                               size_t limit) {
   std::vector<std::string> out;
+  // A prefix opening a quoted name completes bare words too, quoted.
+  const bool quoting = !prefix.empty() && prefix[0] == '`';
   for (const std::string& w : vocabulary) {
-    if (!CompletionMatches(w, prefix)) continue;
-    out.push_back(w);
+    std::string quoted;
+    if (quoting && (w.empty() || w[0] != '`')) {
+      quoted = "`" + w + "`";
+      if (!CompletionMatches(quoted, prefix)) continue;
+      out.push_back(std::move(quoted));
+    } else {
+      // A quoted word completes its unquoted beginning too (`ét` -> `état`).
+      const bool inside = !quoting && !w.empty() && w[0] == '`' && CompletionMatches(std::string_view(w).substr(1), prefix);
+      if (!inside && !CompletionMatches(w, prefix)) continue;
+      out.push_back(w);
+    }
     if (limit != 0 && out.size() >= limit) break;
   }
   return out;

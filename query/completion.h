@@ -5,12 +5,17 @@
 //   * The word being completed starts after the last word-break character
 //     before the cursor (kCompletionWordBreaks: blanks, quotes, brackets,
 //     commas, ';' and operators), so `"ch` completes `ch` and `a.b` stays one
-//     word (table columns complete as TABLE.column).
+//     word (table columns complete as TABLE.column); inside a quoted name
+//     (`first na) the word starts at its opening backtick, blanks and all.
 //   * Candidates are the vocabulary's words that start with it, compared
-//     without regard to ASCII case, in the vocabulary's (sorted) order.
+//     without regard to ASCII case, in the vocabulary's (sorted) order. A
+//     word that opens a quoted name (`ch) also matches bare words, offered
+//     quoted (`channel`); a bare word (ét) matches quoted ones by what is
+//     inside their backticks (`état`).
 //   * The vocabulary: the language's keywords, builtin and stored column
 //     names, event names, aggregate and function names, buckets, and the
-//     name of every definition the viewer sees (Backend::CompletionWords).
+//     name of every definition the viewer sees (Backend::CompletionWords),
+//     each as a statement writes it: names that need it in backticks.
 // Thread safety: pure functions; CompletionVocabulary reads the store.
 #pragma once
 

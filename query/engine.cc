@@ -24,6 +24,7 @@
 #include "query/execution/nested_levels.h"
 #include "query/execution/nested_select.h"
 #include "query/kpi_store.h"
+#include "query/parser/names.h"
 #include "query/parser/parser.h"
 #include "query/planner/plan.h"
 #include "query/execution/scope.h"
@@ -336,8 +337,9 @@ std::vector<std::string> Engine::CompletionWords(const std::string* viewer) cons
   std::set<std::string> words;
   if (store_ == nullptr) return {};
   const storage::Catalog& catalog = store_->catalog();
-  for (const storage::ColumnInfo& c : catalog.Columns()) words.insert(c.name);
-  for (const std::string& e : catalog.DictionaryValues(storage::kEventColumn)) words.insert(e);
+  // As a statement writes them: `état` in backticks (query/parser/names.h).
+  for (const storage::ColumnInfo& c : catalog.Columns()) words.insert(QuoteName(c.name));
+  for (const std::string& e : catalog.DictionaryValues(storage::kEventColumn)) words.insert(QuoteName(e));
   for (std::string& w : DefinitionWords(*store_, viewer)) words.insert(std::move(w));
   return std::vector<std::string>(words.begin(), words.end());
 }

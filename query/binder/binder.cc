@@ -151,7 +151,7 @@ bool Binder::BindGroupKey(const ast::ExprPtr& g) {
     key.name = g->text.empty() ? ast::ToString(*g) : g->text;  // named as written: `by 60m` is `60m`
   } else {
     if (g->kind == ast::ExprKind::kColumn && !IsColumnName(g->text) && !kpis_.count(g->text) &&
-        g->text.find('.') == std::string::npos) {
+        !g->boolean) {  // not TABLE.column
       std::vector<std::string> candidates = SourceColumnNames();
       for (const auto& b : BucketNames()) candidates.push_back(b);
       Fail(g->pos, "unknown column '" + g->text + "'" + DidYouMean(g->text, candidates));

@@ -111,7 +111,7 @@ const BoundExpr* Binder::BindJoinColumn(const ast::Expr& e) {
 
 const BoundExpr* Binder::BindColumn(const ast::Expr& e) {
   const std::string& n = e.text;
-  if (n.find('.') != std::string::npos) return BindJoinColumn(e);
+  if (e.boolean) return BindJoinColumn(e);  // TABLE.column (a quoted name may hold dots)
   BoundExpr node;
   node.kind = BoundKind::kColumn;
   node.text = n;

@@ -7,6 +7,7 @@
 #include "query/catalog/table_store.h"
 #include "query/kpi_store.h"
 #include "query/evaluation/judge.h"
+#include "query/parser/names.h"
 #include "query/time_buckets.h"
 #include "query/trends/trend_select.h"
 
@@ -209,7 +210,7 @@ std::vector<std::string> DefinitionWords(const MetaReader& store, const std::str
       if (kind != DefinitionKind::kTable) continue;
       std::shared_ptr<const LookupTable> table;
       if (LoadTable(store, def, &table).ok() && table)
-        for (const auto& c : table->columns) words.push_back(name + "." + c.name);
+        for (const auto& c : table->columns) words.push_back(name + "." + QuoteName(c.name));
     }
   }
   return words;

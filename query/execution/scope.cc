@@ -34,7 +34,7 @@ class Builder {
 
  private:
   Status Dim(const ast::Expr& e, size_t* index) {
-    if (e.kind != ast::ExprKind::kColumn || e.text.find('.') != std::string::npos)
+    if (e.kind != ast::ExprKind::kColumn || e.boolean)  // TABLE.column
       return Status::InvalidArgument(At(e.pos) + "a scope compares dimensions with string values (`client = \"acme\"`)");
     const auto& builtin = BuiltinColumnNames();
     if (std::find(builtin.begin(), builtin.end(), e.text) != builtin.end())

@@ -49,7 +49,7 @@ struct Expr {
   ExprKind kind = ExprKind::kNull;
   SourcePos pos;
   double number = 0;
-  bool boolean = false;
+  bool boolean = false;  // kBool: its value; kCase: has `else`; kColumn: TABLE.column (a joined table's)
   bool negated = false;  // kIn only
   std::string text;
   std::vector<ExprPtr> args;

@@ -5,6 +5,7 @@
 
 #include "query/parser/ast.h"
 #include "query/parser/x3/literals.h"
+#include "query/parser/x3/quoted_names.h"
 
 namespace kpi::query::ast {
 
@@ -87,11 +88,21 @@ void Print(const Expr* e, std::string* out) {
       *out += "null";
       return;
     case ExprKind::kTimestamp:
-    case ExprKind::kColumn:
       *out += e->text;
       return;
+    case ExprKind::kColumn:
+      // Names quoted where they need it (`état`, `a.b`): read back the same.
+      if (e->boolean) {  // TABLE.column
+        const size_t dot = e->text.find('.');
+        *out += query::x3p::QuoteName(std::string_view(e->text).substr(0, dot));
+        *out += '.';
+        *out += query::x3p::QuoteName(std::string_view(e->text).substr(dot + 1));
+      } else {
+        *out += query::x3p::QuoteName(e->text);
+      }
+      return;
     case ExprKind::kCall:
-      *out += e->text;
+      *out += query::x3p::QuoteName(e->text);
       *out += '(';
       PrintList(*e, 0, out);
       *out += ')';

@@ -1,5 +1,6 @@
 // The parser API (query/parser/parser.h) over the X3 grammar in query/parser/x3/.
 #include "query/parser/parser.h"
+#include "query/parser/names.h"
 
 #include <variant>
 
@@ -11,6 +12,7 @@
 #include "query/parser/x3/error_report.h"
 #include "query/parser/x3/grammar.h"
 #include "query/parser/x3/keywords.h"
+#include "query/parser/x3/quoted_names.h"
 #include "query/parser/x3/splitter.h"
 #include "query/parser/x3/state.h"
 #include "query/parser/x3/tokens.h"
@@ -133,5 +135,9 @@ StatementKind ClassifyStatement(std::string_view statement) {
 }
 
 const std::vector<std::string>& Keywords() { return x3p::AllKeywords(); }
+
+std::string QuoteName(std::string_view name) { return x3p::QuoteName(name); }
+
+size_t OpenQuotedName(std::string_view text) { return x3p::OpenQuotedName(text); }
 
 }  // namespace kpi::query

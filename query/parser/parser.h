@@ -39,9 +39,9 @@ bool ParseStatement(std::string_view text, ast::Statement* out, ParseError* erro
 bool ParseScript(std::string_view text, std::vector<ast::Statement>* out, ParseError* error);
 
 // A script's statements as the parser sees them. This is the one place that
-// knows statement boundaries: a top-level ';' outside strings and `--`
-// comments, with the grammar's string rules (a string ends on its line;
-// backslash escapes). The CLI, the REPL and the server all split here.
+// knows statement boundaries: a top-level ';' outside strings, quoted names
+// and `--` comments, with the grammar's rules (a string or quoted name ends
+// on its line; backslash escapes). The CLI, the REPL and the server split here.
 struct ScriptPiece {
   std::string_view text;  // from its first non-blank character, without the ';'
   int line = 1;           // where `text` starts in the script (1-based)

@@ -31,6 +31,13 @@ ast::ExprPtr MakeText(ast::ExprKind kind, std::string text, ast::SourcePos pos) 
   return e;
 }
 
+ast::ExprPtr MakeMember(const std::string& table, const std::string& column, ast::SourcePos pos) {
+  auto e = Node(ast::ExprKind::kColumn, pos);
+  e->text = table + "." + column;
+  e->boolean = true;  // a joined table's column (ast.h)
+  return e;
+}
+
 ast::ExprPtr MakeBool(bool value, ast::SourcePos pos) {
   auto e = Node(ast::ExprKind::kBool, pos);
   e->boolean = value;

@@ -17,6 +17,7 @@ namespace kpi::query::x3p {
 // so `by 60m` names its column `60m`, as written); "" for none.
 ast::ExprPtr MakeNumber(ast::ExprKind kind, double value, ast::SourcePos pos, std::string written = "");
 ast::ExprPtr MakeText(ast::ExprKind kind, std::string text, ast::SourcePos pos);  // kString, kColumn, kTimestamp
+ast::ExprPtr MakeMember(const std::string& table, const std::string& column, ast::SourcePos pos);  // TABLE.column
 ast::ExprPtr MakeBool(bool value, ast::SourcePos pos);
 ast::ExprPtr MakeNull(ast::SourcePos pos);
 ast::ExprPtr MakeUnary(const char* op, ast::ExprPtr operand, ast::SourcePos pos);

@@ -29,7 +29,7 @@ auto const set_explained_evaluate = [](auto& ctx) {
 // `agents.role`: the identifier before the dot names a joined table.
 auto const member_action = [](auto& ctx) {
   const ast::ExprPtr table = _val(ctx);
-  _val(ctx) = MakeText(ast::ExprKind::kColumn, table->text + "." + _attr(ctx).text, table->pos);
+  _val(ctx) = MakeMember(table->text, _attr(ctx).text, table->pos);
 };
 auto const arrow_in_action = [](auto& ctx) {
   auto& right = boost::fusion::at_c<0>(_attr(ctx));

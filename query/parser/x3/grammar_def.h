@@ -115,7 +115,7 @@ auto const primary_def = time_lit[timestamp_action] | number_lit[set_val] | stri
 auto const case_parts_def = +(kw_when >> expr >> kw_then >> expr)[push_when_then] >> -(kw_else >> expr[push_else]);
 auto const case_expr_def = located[kw_case >> case_parts >> kw_end][case_action];
 auto const name_or_call_def =
-    ident[column_action] >>
+    quoted_ident[column_action] >>
     -(member_suffix[member_action] | (call_lparen >> rparen)[call_without_args] |
       (call_lparen >> (arg % comma) >> rparen)[call_with_args]);
 auto const arg_def =
@@ -157,9 +157,9 @@ auto const clause = located[kw_where >> expr][set_where] |
                     located[kw_rolling >> limit_count][set_rolling] |
                     located[kw_compare >> kw_with >> kw_previous >> -label("unit", "day, week, month, quarter or year")[ident]][set_compare] |
                     (kw_join >> label("table", "a table name")[ident] >> kw_on >> expr)[add_join];
-auto const order_item_def = label("name", "a result column name")[ident[set_order_name] | number_lit[set_order_step]] >>
+auto const order_item_def = label("name", "a result column name")[quoted_ident[set_order_name] | number_lit[set_order_step]] >>
                             -(kw_asc[no_op] | kw_desc[set_descending]);
-auto const select_stmt_def = kw_select >> ((expr[push_item] >> -(kw_alias_as >> ident[set_alias])) % comma) >>
+auto const select_stmt_def = kw_select >> ((expr[push_item] >> -(kw_alias_as >> quoted_ident[set_alias])) % comma) >>
                              kw_from >> source >> *clause;
 
 // The other statements.

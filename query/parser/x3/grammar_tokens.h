@@ -98,6 +98,7 @@ Punct const op_divide{"/", "'/'", true};
 Punct const op_arrow{"->", "'->'", true};
 
 Identifier const ident{};
+Identifier const quoted_ident{true};  // a column's or result column's name: may be `quoted`
 MemberSuffix const member_suffix{};
 ClockRange const clock_range{};
 StringLiteral const string_lit{};

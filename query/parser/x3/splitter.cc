@@ -1,6 +1,7 @@
 #include "query/parser/x3/splitter.h"
 
 #include "query/parser/x3/lexical.h"
+#include "query/parser/x3/quoted_names.h"
 
 namespace kpi::query::x3p {
 
@@ -8,10 +9,11 @@ namespace {
 
 bool HasContent(const char* b, const char* e) { return SkipBlank(b, e) != e; }
 
-}  // namespace
-
-std::vector<size_t> TerminatorOffsets(std::string_view script) {
-  std::vector<size_t> out;
+// Walks `script` with the grammar's rules for comments, strings and quoted
+// names, calling on_semicolon at each top-level ';'; returns the offset of
+// the opening backtick of a quoted name left open at the end (npos: none).
+template <typename OnSemicolon>
+size_t Scan(std::string_view script, OnSemicolon&& on_semicolon) {
   const char* const begin = script.data();
   const char* const end = begin + script.size();
   const char* p = begin;
@@ -26,12 +28,29 @@ std::vector<size_t> TerminatorOffsets(std::string_view script) {
         ++p;
       }
       if (p < end && *p == c) ++p;
+    } else if (c == '`') {
+      bool closed = false;
+      const char* q = SkipQuotedName(p, end, &closed);
+      if (!closed && q == end) return static_cast<size_t>(p - begin);
+      p = q;
     } else {
-      if (c == ';') out.push_back(static_cast<size_t>(p - begin));
+      if (c == ';') on_semicolon(static_cast<size_t>(p - begin));
       ++p;
     }
   }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::vector<size_t> TerminatorOffsets(std::string_view script) {
+  std::vector<size_t> out;
+  Scan(script, [&](size_t at) { out.push_back(at); });
   return out;
+}
+
+size_t OpenQuotedName(std::string_view text) {
+  return Scan(text, [](size_t) {});
 }
 
 std::vector<std::string_view> SplitStatements(std::string_view script) {

@@ -26,6 +26,7 @@
 #include "query/parser/x3/keywords.h"
 #include "query/parser/x3/lexical.h"
 #include "query/parser/x3/literals.h"
+#include "query/parser/x3/quoted_names.h"
 #include "query/parser/x3/state.h"
 
 namespace kpi::query::x3p {
@@ -126,15 +127,32 @@ struct Name {
   const char* where = nullptr;
 };
 
-// An identifier: [A-Za-z_][A-Za-z0-9_]*, not a reserved word.
+// An identifier: [A-Za-z_][A-Za-z0-9_]*, not a reserved word; where
+// `quoted` (names of columns and result columns), also a name in backticks
+// (quoted_names.h), any characters, never a keyword.
 struct Identifier : x3::parser<Identifier> {
   using attribute_type = Name;
   static bool const has_attribute = true;
+
+  bool quoted = false;
+  constexpr Identifier() = default;
+  constexpr explicit Identifier(bool q) : quoted(q) {}
 
   template <typename Iterator, typename Context, typename RContext, typename Attribute>
   bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
     const char* p = TokenStart(first, last, context);
     if (p == nullptr) return false;
+    if (quoted && p < last && *p == '`') {
+      std::string text, why;
+      const char *end = nullptr, *at = nullptr;
+      if (!ReadQuotedName(p, last, &text, &end, &at, &why)) {
+        StateOf(context).Fail(at, why);
+        return false;
+      }
+      x3::traits::move_to(Name{std::move(text), p}, attr);
+      first = end;
+      return true;
+    }
     const char* q = p;
     if (q < last && IsIdentStart(*q)) {
       ++q;
@@ -393,7 +411,8 @@ struct LabelGen {
 inline LabelGen label(const char* name, const char* display) { return LabelGen{Expectation{name, display}}; }
 
 // `.member` right after an identifier, no blanks around the dot: the
-// column of a joined table (`agents.role`). The attribute is the member.
+// column of a joined table (`agents.role`, or quoted: agents.`rôle`). The
+// attribute is the member.
 struct MemberSuffix : x3::parser<MemberSuffix> {
   using attribute_type = Name;
   static bool const has_attribute = true;
@@ -402,6 +421,17 @@ struct MemberSuffix : x3::parser<MemberSuffix> {
   bool parse(Iterator& first, Iterator const& last, Context const& context, RContext&, Attribute& attr) const {
     if (StateOf(context).failed()) return false;
     const char* p = first;
+    if (p + 1 < last && *p == '.' && p[1] == '`') {
+      std::string text, why;
+      const char *end = nullptr, *at = nullptr;
+      if (!ReadQuotedName(p + 1, last, &text, &end, &at, &why)) {
+        StateOf(context).Fail(at, why);
+        return false;
+      }
+      x3::traits::move_to(Name{std::move(text), p + 1}, attr);
+      first = end;
+      return true;
+    }
     if (p + 1 >= last || *p != '.' || !IsIdentStart(p[1])) return false;
     const char* q = p + 2;
     while (q < last && IsIdentChar(*q)) ++q;
