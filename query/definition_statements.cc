@@ -8,6 +8,7 @@
 #include "query/catalog/definition_store.h"
 #include "query/catalog/table_store.h"
 #include "query/kpi_store.h"
+#include "query/binder/kpi_columns.h"
 #include "query/binder/suggest.h"
 #include "query/time_buckets.h"
 #include "query/watch/watch_definition.h"
@@ -153,6 +154,8 @@ class DefinitionRun {
     ast::SourcePos pos;
     std::string why;
     if (!CheckKpiExpr(*d.expr, d.name, kpis, &visiting, 0, &pos, &why)) return Fail(pos, why);
+    if (BindError unknown; KpiNamesUnknownColumn(*d.expr, kpis, schema_, &unknown))
+      return Fail(unknown.pos, "kpi '" + d.name + "': " + unknown.message);
     const std::string expr_text = d.expr_text.empty() ? ast::ToString(*d.expr) : d.expr_text;
     KPI_RETURN_IF_ERROR(SaveKpi(store_, d.name, expr_text, store_.NowMs(), owner));
     out_->message = "kpi " + d.name + (existed ? " redefined" : " defined");

@@ -154,6 +154,7 @@ bool Binder::BindGroupKey(const ast::ExprPtr& g) {
         !g->boolean) {  // not TABLE.column
       std::vector<std::string> candidates = SourceColumnNames();
       for (const auto& b : BucketNames()) candidates.push_back(b);
+      if (!failed_) unknown_column_ = true;
       Fail(g->pos, "unknown column '" + g->text + "'" + DidYouMean(g->text, candidates));
       return false;
     }

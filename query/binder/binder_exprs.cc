@@ -166,8 +166,9 @@ std::nullptr_t Binder::UnknownColumn(const ast::Expr& e) {
     extra = " (a column of `from tickets`)";
   else if (std::find(BucketNames().begin(), BucketNames().end(), e.text) != BucketNames().end())
     extra = " (time buckets are only allowed in `by`)";
-  else
-    extra = DidYouMean(e.text, candidates);
+  else if (!failed_)
+    unknown_column_ = true;  // no column of either source, KPI or bucket (kpi_columns.h)
+  if (extra.empty()) extra = DidYouMean(e.text, candidates);
   return Fail(e.pos, "unknown column '" + e.text + "'" + extra);
 }
 

@@ -93,6 +93,9 @@ class Binder {
     if (!ok) *error = err_;
     return ok;
   }
+  // After a failed Run: whether the error is a name that is no column of
+  // the source, KPI or bucket ("unknown column 'x'"; kpi_columns.h).
+  bool unknown_column() const { return unknown_column_; }
 
  private:
   enum class Ctx { kRow, kGroup };
@@ -253,6 +256,7 @@ class Binder {
   BoundQuery* out_;
   BindError err_;
   bool failed_ = false;
+  bool unknown_column_ = false;  // the first error is an unknown name
   int depth_ = 0;
   bool in_having_ = false;
   std::unordered_map<std::string, const BoundExpr*> row_dedup_;

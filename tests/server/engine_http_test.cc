@@ -178,6 +178,29 @@ TEST_F(EngineHttpTest, KpiLifecycle) {
   EXPECT_EQ(json::parse(Fetch(port_, "GET", "/v1/kpis").body)["kpis"].size(), 0u);
 }
 
+// A definition naming a column the store does not have is refused where a
+// query naming it would be (the binder's check), at the body's line and
+// column; columns the store has, per-row KPIs and events-only columns pass.
+TEST_F(EngineHttpTest, KpiNamingAnUnknownColumnIsRefused) {
+  Ingest(200);
+  HttpReply r = Fetch(port_, "PUT", "/v1/kpis/chat_rate", "rate(\n  chanel = \"chat\")");
+  ASSERT_EQ(r.status, 400) << r.body;
+  json doc = json::parse(r.body);
+  EXPECT_EQ(doc["error"]["line"], 2);
+  EXPECT_EQ(doc["error"]["column"], 3);
+  const std::string message = doc["error"]["message"];
+  EXPECT_NE(message.find("unknown column 'chanel'"), std::string::npos) << message;
+  EXPECT_NE(message.find("did you mean 'channel'"), std::string::npos) << message;
+  EXPECT_EQ(json::parse(Fetch(port_, "GET", "/v1/kpis").body)["kpis"].size(), 0u);
+  // Per row, and inside another KPI's expression.
+  EXPECT_EQ(Fetch(port_, "PUT", "/v1/kpis/is_chat", "chanel = \"chat\" and has(resolved)").status, 400);
+  ASSERT_EQ(Fetch(port_, "PUT", "/v1/kpis/is_chat", "channel = \"chat\" and has(resolved)").status, 200);
+  EXPECT_EQ(Fetch(port_, "PUT", "/v1/kpis/chat_x", "rate(is_chat and nosuch > 1)").status, 400);
+  for (const char* ok : {"rate(is_chat)", "avg(handle_seconds)", "rate(event = \"agent_reply\")",
+                         "count() / count(agent)", "rate(agents.role = \"senior\")"})
+    EXPECT_EQ(Fetch(port_, "PUT", "/v1/kpis/fine", ok).status, 200) << ok;
+}
+
 TEST_F(EngineHttpTest, DeadlineAndRowCap) {
   Ingest(300);
   limits_.query_timeout = std::chrono::milliseconds(0);  // expired before the scan starts

@@ -315,6 +315,14 @@ TEST_F(EngineTest, NamedKpis) {
   Fails("define kpi channel = count()");
   Fails("define kpi count = 1");
   Fails("define kpi x = cnt()");
+  // A column the store does not have, as a query naming it would be
+  // (the binder's check, its message and position).
+  const QueryError unknown = Fails("define kpi x = rate(chanel = \"chat\")");
+  EXPECT_NE(unknown.message.find("unknown column 'chanel'"), std::string::npos) << unknown.ToString();
+  EXPECT_EQ(unknown.column, 21);
+  Fails("define kpi x = chanel = \"chat\"");
+  Fails("define kpi x = p50(frt) + nosuch");
+  Run("define kpi chat = channel = \"chat\"");  // per row
   Status st;
   const QueryError missing = Fails("drop kpi nope", &st);
   EXPECT_EQ(st.code(), Status::Code::kNotFound);
@@ -322,7 +330,15 @@ TEST_F(EngineTest, NamedKpis) {
   Run("drop kpi frt_median");
   const QueryError gone = Fails("select frt_median from tickets");
   EXPECT_NE(gone.message.find("frt_median"), std::string::npos);
-  EXPECT_EQ(Run("show kpis").rows.size(), 1u);
+  EXPECT_EQ(Run("show kpis").rows.size(), 2u);  // frt, chat
+}
+
+// Before the first ingest the store has no columns to check against: KPIs
+// may be defined ahead of the events they read.
+TEST_F(EngineTest, KpisMayBeDefinedBeforeTheFirstIngest) {
+  Run("define kpi chat_rate = rate(channel = \"chat\")");
+  LoadContractTickets();
+  EXPECT_EQ(Rows(Run("select chat_rate from tickets")).size(), 1u);
 }
 
 TEST_F(EngineTest, AsOfAnswersAsTheStoreWas) {
