@@ -233,22 +233,25 @@ std::string FormatNumberLiteral(ast::ExprKind kind, double value) {
   return ShortestDouble(value * 1000) + "ms";
 }
 
-std::string QuoteString(std::string_view text) {
+std::string QuoteWith(std::string_view text, char quote) {
   std::string out;
   out.reserve(text.size() + 2);
-  out += '"';
+  out += quote;
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
       case '\t': out += "\\t"; break;
       case '\r': out += "\\r"; break;
-      default: out += c;
+      default:
+        if (c == quote) out += '\\';
+        out += c;
     }
   }
-  out += '"';
+  out += quote;
   return out;
 }
+
+std::string QuoteString(std::string_view text) { return QuoteWith(text, '"'); }
 
 }  // namespace kpi::query::x3p

@@ -33,7 +33,12 @@ std::string ShortestDouble(double value);
 // kind and value: "85%", "15m", "1.5s", "12".
 std::string FormatNumberLiteral(ast::ExprKind kind, double value);
 
-// Double-quoted form of `text` with \" \\ \n \t escaped.
+// `text` between two `quote` characters, with the quote, \\, newline, tab
+// and carriage return escaped (\<quote> \\ \n \t \r): the one escaping
+// rule of strings and quoted names, which both readers undo.
+std::string QuoteWith(std::string_view text, char quote);
+
+// Double-quoted form of `text` (QuoteWith '"').
 std::string QuoteString(std::string_view text);
 
 }  // namespace kpi::query::x3p

@@ -2,6 +2,7 @@
 
 #include "query/parser/x3/keywords.h"
 #include "query/parser/x3/lexical.h"
+#include "query/parser/x3/literals.h"
 
 namespace kpi::query::x3p {
 
@@ -70,22 +71,7 @@ bool IsBareName(std::string_view name) {
 }
 
 std::string QuoteName(std::string_view name) {
-  if (IsBareName(name)) return std::string(name);
-  std::string out;
-  out.reserve(name.size() + 2);
-  out += '`';
-  for (char c : name) {
-    switch (c) {
-      case '`': out += "\\`"; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
-    }
-  }
-  out += '`';
-  return out;
+  return IsBareName(name) ? std::string(name) : QuoteWith(name, '`');
 }
 
 }  // namespace kpi::query::x3p
