@@ -14,6 +14,12 @@
 //   Doubles: a mode byte; 1: every value is a whole number (below 2^53 in
 //     magnitude, not -0), stored as Ints; 0: the Vector.
 //   Field: Ints for integer vectors, Doubles for doubles, Vector for others.
+// Counts read from the bytes are bounded before anything is allocated: a
+// Vector's or a width-1..8 Ints' count by the bytes left, and a width-0
+// Ints' (which holds no bytes) by the reader's max_repeated, the most
+// elements its caller's values can have (kDefaultMaxRepeated unless the
+// caller knows better, e.g. from the segment a derived value belongs to):
+// bytes a hostile writer made to pass the checksums cannot ask for more.
 // Thread safety: a Writer / Reader is its caller's.
 #pragma once
 
@@ -143,10 +149,15 @@ struct ByteWriter {
   }
 };
 
+// 4M elements (32 MiB of 8-byte integers): more than any kept state or
+// derived value of a segment of the store's sizes holds.
+inline constexpr uint64_t kDefaultMaxRepeated = uint64_t{1} << 22;
+
 struct ByteReader {
   std::string_view in;
   size_t pos = 0;
   bool ok = true;
+  uint64_t max_repeated = kDefaultMaxRepeated;  // the bound of a width-0 Ints' count
   template <typename T>
   bool Pod(T* v) {
     static_assert(std::is_trivially_copyable_v<T>);
@@ -174,8 +185,8 @@ struct ByteReader {
     uint8_t w = 0;
     T lo{};
     if (!Pod(&n) || !Pod(&w) || !Pod(&lo) || w > sizeof(T)) return ok = false;
-    // A width of 0 holds no bytes: bound the count by what a real value holds.
-    if (w == 0 ? n > (uint64_t{1} << 32) : (in.size() - pos) / w < n) return ok = false;
+    // A width of 0 holds no bytes: its count is bounded by max_repeated.
+    if (w == 0 ? n > max_repeated : (in.size() - pos) / w < n) return ok = false;
     v->resize(static_cast<size_t>(n));
     const char* src = in.data() + pos;
     O* dst = v->data();
@@ -226,6 +237,13 @@ void EncodeVectors(std::string* out, const V&... fields) {
 template <typename... V>
 bool DecodeVectors(std::string_view bytes, V*... fields) {
   ByteReader r{bytes};
+  return (r.Field(fields) && ...) && r.Done();
+}
+// The same, a width-0 count bounded by `max_repeated`.
+template <typename... V>
+bool DecodeVectorsAtMost(std::string_view bytes, uint64_t max_repeated, V*... fields) {
+  ByteReader r{bytes};
+  r.max_repeated = max_repeated;
   return (r.Field(fields) && ...) && r.Done();
 }
 

@@ -5,6 +5,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -72,6 +73,8 @@ Registry& TheRegistry() {
 
 thread_local const DiskMemoScope* tl_scope = nullptr;
 
+std::atomic<uint64_t> refused_values{0};
+
 // One tag byte per type: bytes of another type never decode.
 enum Tag : uint8_t { kU32s = 1, kI64s, kU8s, kRowColumn, kAt, kLocalGroups, kVec, kKeptStates };
 
@@ -119,25 +122,26 @@ bool EncodeFields(Tag tag, std::string* out, const V&... fields) {
 }
 
 template <typename... V>
-bool DecodeFields(Tag tag, std::string_view bytes, V*... fields) {
+bool DecodeFields(Tag tag, std::string_view bytes, uint64_t max_repeated, V*... fields) {
   ByteReader r{bytes};
+  r.max_repeated = max_repeated;
   return Begin(&r, tag) && (r.Field(fields) && ...) && r.Done();
 }
 
 }  // namespace
 
 bool EncodeMemoValue(const std::vector<uint32_t>& v, std::string* out) { return EncodeFields(kU32s, out, v); }
-bool DecodeMemoValue(std::string_view bytes, std::vector<uint32_t>* v) { return DecodeFields(kU32s, bytes, v); }
+bool DecodeMemoValue(std::string_view bytes, std::vector<uint32_t>* v, uint64_t max_repeated) { return DecodeFields(kU32s, bytes, max_repeated, v); }
 bool EncodeMemoValue(const std::vector<int64_t>& v, std::string* out) { return EncodeFields(kI64s, out, v); }
-bool DecodeMemoValue(std::string_view bytes, std::vector<int64_t>* v) { return DecodeFields(kI64s, bytes, v); }
+bool DecodeMemoValue(std::string_view bytes, std::vector<int64_t>* v, uint64_t max_repeated) { return DecodeFields(kI64s, bytes, max_repeated, v); }
 bool EncodeMemoValue(const std::vector<uint8_t>& v, std::string* out) { return EncodeFields(kU8s, out, v); }
-bool DecodeMemoValue(std::string_view bytes, std::vector<uint8_t>* v) { return DecodeFields(kU8s, bytes, v); }
+bool DecodeMemoValue(std::string_view bytes, std::vector<uint8_t>* v, uint64_t max_repeated) { return DecodeFields(kU8s, bytes, max_repeated, v); }
 
 bool EncodeMemoValue(const RowColumn& c, std::string* out) {
   return EncodeFields(kRowColumn, out, c.codes, c.values, c.valid, c.times, c.masks);
 }
-bool DecodeMemoValue(std::string_view bytes, RowColumn* c) {
-  return DecodeFields(kRowColumn, bytes, &c->codes, &c->values, &c->valid, &c->times, &c->masks);
+bool DecodeMemoValue(std::string_view bytes, RowColumn* c, uint64_t max_repeated) {
+  return DecodeFields(kRowColumn, bytes, max_repeated, &c->codes, &c->values, &c->valid, &c->times, &c->masks);
 }
 // `at` placements: the rows are the tickets found, and a ticket without
 // an A is stored at the first placement found (so that the placements
@@ -151,8 +155,8 @@ bool EncodeMemoValue(const AtPlacement& a, std::string* out) {
     if (a.found[t] == 0) place[t] = fill;
   return EncodeFields(kAt, out, place, a.found);
 }
-bool DecodeMemoValue(std::string_view bytes, AtPlacement* a) {
-  if (!DecodeFields(kAt, bytes, &a->place, &a->found) || a->place.size() != a->found.size()) return false;
+bool DecodeMemoValue(std::string_view bytes, AtPlacement* a, uint64_t max_repeated) {
+  if (!DecodeFields(kAt, bytes, max_repeated, &a->place, &a->found) || a->place.size() != a->found.size()) return false;
   a->rows.clear();
   for (size_t t = 0; t < a->found.size(); ++t) {
     if (a->found[t] > 1) return false;
@@ -164,8 +168,8 @@ bool DecodeMemoValue(std::string_view bytes, AtPlacement* a) {
 bool EncodeMemoValue(const LocalGroups& g, std::string* out) {
   return EncodeFields(kLocalGroups, out, g.local, g.parts, g.first);
 }
-bool DecodeMemoValue(std::string_view bytes, LocalGroups* g) {
-  return DecodeFields(kLocalGroups, bytes, &g->local, &g->parts, &g->first);
+bool DecodeMemoValue(std::string_view bytes, LocalGroups* g, uint64_t max_repeated) {
+  return DecodeFields(kLocalGroups, bytes, max_repeated, &g->local, &g->parts, &g->first);
 }
 bool EncodeMemoValue(const Vec& v, std::string* out) {
   if (v.text != nullptr) return false;  // a literal string: a pointer, not stored
@@ -191,8 +195,9 @@ bool EncodeMemoValue(const Vec& v, std::string* out) {
   w.Field(v.valid_buf);
   return true;
 }
-bool DecodeMemoValue(std::string_view bytes, Vec* v) {
+bool DecodeMemoValue(std::string_view bytes, Vec* v, uint64_t max_repeated) {
   ByteReader r{bytes};
+  r.max_repeated = max_repeated;
   uint8_t type = 0, kind = 0;
   uint8_t modes[5];
   if (!Begin(&r, kVec) || !r.Pod(&type) || !r.Pod(&kind) || !r.Pod(&v->str.column) || !r.Pod(&v->n) ||
@@ -218,6 +223,9 @@ bool DecodeMemoValue(std::string_view bytes, Vec* v) {
          SetPointer(modes[2], v->u32_buf, &v->u32) && SetPointer(modes[3], v->b8_buf, &v->b8) &&
          SetPointer(modes[4], v->valid_buf, &v->valid);
 }
+
+void CountRefusedMemoValue() { refused_values.fetch_add(1, std::memory_order_relaxed); }
+uint64_t RefusedMemoValues() { return refused_values.load(std::memory_order_relaxed); }
 
 bool EncodeMemoValue(const KeptStates& k, std::string* out) {
   ByteWriter w{out};
@@ -252,6 +260,9 @@ bool DecodeKeptStates(std::string_view bytes, const BoundQuery& q, KeptStates* k
       k->domains.size() != k->types.size() || k->parts.size() != (keyed ? groups * nkeys : 0) ||
       (nkeys == 0 && groups > 1))
     return false;
+  // Types and domains a statement's keys have (PartValue reads them).
+  for (size_t j = 0; j < k->types.size(); ++j)
+    if (k->types[j] > ValueType::kString || k->domains[j].kind > StrKind::kLiteral) return false;
   k->groups = static_cast<size_t>(groups);
   k->aggs.clear();
   for (const AggregateSpec& spec : q.aggregates) {
@@ -382,9 +393,9 @@ void EncodeTicketStructure(const std::vector<uint32_t>& event_begin, std::string
   EncodeMemoValue(counts, out);
 }
 
-bool DecodeTicketStructure(std::string_view bytes, std::vector<uint32_t>* event_begin) {
+bool DecodeTicketStructure(std::string_view bytes, uint64_t max_repeated, std::vector<uint32_t>* event_begin) {
   std::vector<uint8_t> counts;
-  if (!DecodeMemoValue(bytes, &counts)) return DecodeMemoValue(bytes, event_begin);
+  if (!DecodeMemoValue(bytes, &counts, max_repeated)) return DecodeMemoValue(bytes, event_begin, max_repeated);
   event_begin->resize(counts.size() + 1);
   uint32_t* eb = event_begin->data();
   eb[0] = 0;
@@ -410,7 +421,7 @@ Status LoadWithFiles(const storage::Snapshot& snap, storage::MemoFiles& files, c
   const storage::MemoFiles::Version version = storage::MemoFiles::VersionOf(ref);
   if (hollow && files.Find(kEventBeginKey, version, &bytes)) {
     auto segment = std::make_shared<storage::Segment>();
-    if (DecodeTicketStructure(bytes, &segment->event_begin) && Plausible(segment->event_begin, ref)) {
+    if (DecodeTicketStructure(bytes, uint64_t{ref.zone.num_tickets} + 1, &segment->event_begin) && Plausible(segment->event_begin, ref)) {
       segment->columns = storage::SegmentColumns();  // none yet
       storage::Segment* hollow_seg = segment.get();
       const storage::Snapshot* s = &snap;

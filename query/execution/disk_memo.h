@@ -46,6 +46,7 @@
 #include <string_view>
 #include <vector>
 
+#include "query/execution/byte_fields.h"
 #include "storage/memo_files.h"
 #include "storage/store.h"
 
@@ -91,25 +92,39 @@ Status LoadWithFiles(const storage::Snapshot& snap, storage::MemoFiles& files, c
 
 // Encodings of the kept values: Encode is false for a value it cannot
 // store (it is then not written: a Vec viewing a literal string); Decode is
-// false for bytes that do not decode whole, or hold another type.
+// false for bytes that do not decode whole, or hold another type, or a
+// width-0 vector (byte_fields.h) longer than `max_repeated`. A value that
+// decodes may still not fit the segment it is read for (bytes a hostile
+// writer made to pass the checksums): Memoized's `fits` (ticket_memo.h,
+// memo_fits.h) checks that before it is read.
 struct RowColumn;    // segment_rows.h
 struct Vec;          // vector.h
 struct AtPlacement;  // kept_scan.h
 struct LocalGroups;  // kept_scan.h
 bool EncodeMemoValue(const std::vector<uint32_t>& value, std::string* out);
-bool DecodeMemoValue(std::string_view bytes, std::vector<uint32_t>* out);
+bool DecodeMemoValue(std::string_view bytes, std::vector<uint32_t>* out, uint64_t max_repeated = kDefaultMaxRepeated);
 bool EncodeMemoValue(const std::vector<int64_t>& value, std::string* out);
-bool DecodeMemoValue(std::string_view bytes, std::vector<int64_t>* out);
+bool DecodeMemoValue(std::string_view bytes, std::vector<int64_t>* out, uint64_t max_repeated = kDefaultMaxRepeated);
 bool EncodeMemoValue(const std::vector<uint8_t>& value, std::string* out);
-bool DecodeMemoValue(std::string_view bytes, std::vector<uint8_t>* out);
+bool DecodeMemoValue(std::string_view bytes, std::vector<uint8_t>* out, uint64_t max_repeated = kDefaultMaxRepeated);
 bool EncodeMemoValue(const RowColumn& value, std::string* out);
-bool DecodeMemoValue(std::string_view bytes, RowColumn* out);
+bool DecodeMemoValue(std::string_view bytes, RowColumn* out, uint64_t max_repeated = kDefaultMaxRepeated);
 bool EncodeMemoValue(const Vec& value, std::string* out);
-bool DecodeMemoValue(std::string_view bytes, Vec* out);
+bool DecodeMemoValue(std::string_view bytes, Vec* out, uint64_t max_repeated = kDefaultMaxRepeated);
 bool EncodeMemoValue(const AtPlacement& value, std::string* out);
-bool DecodeMemoValue(std::string_view bytes, AtPlacement* out);
+bool DecodeMemoValue(std::string_view bytes, AtPlacement* out, uint64_t max_repeated = kDefaultMaxRepeated);
 bool EncodeMemoValue(const LocalGroups& value, std::string* out);
-bool DecodeMemoValue(std::string_view bytes, LocalGroups* out);
+bool DecodeMemoValue(std::string_view bytes, LocalGroups* out, uint64_t max_repeated = kDefaultMaxRepeated);
+// The bound of a width-0 vector's count in a derived value of `seg`: no
+// value has more elements than 8 per event and ticket.
+inline uint64_t MemoMaxElements(const storage::Segment& seg) {
+  return 8 * (uint64_t{seg.num_events()} + seg.num_tickets() + 1);
+}
+// Values read from the files that decoded but did not fit (counted for
+// the tests: a value this build writes always fits).
+void CountRefusedMemoValue();
+uint64_t RefusedMemoValues();
+
 // Kept partial states (kept_states.h): decoded into states `q` creates
 // (its aggregates' families), so only for the statement whose key they
 // were kept under; false as well when the groups, key parts or states

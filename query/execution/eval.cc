@@ -6,6 +6,7 @@
 
 #include "query/execution/memo_keys.h"
 #include "query/execution/ticket_functions.h"
+#include "query/execution/memo_fits.h"
 #include "query/execution/ticket_memo.h"
 #include "query/execution/vec_fill.h"
 #include "query/execution/vec_select.h"
@@ -72,6 +73,7 @@ const std::vector<uint32_t>* Evaluator::KeptFilter(const BoundExpr& pred, const 
         building_memo_ = false;
         rows->shrink_to_fit();
       },
+      [&](const std::vector<uint32_t>& rows) { return RowsFit(rows, in.n); },
       [](const std::vector<uint32_t>& rows) { return rows.size() * 4; });
 }
 
@@ -150,7 +152,7 @@ void Evaluator::Compute(const BoundExpr& e, const Selection& sel, Vec* out) {
         ComputeNode(e, Selection{nullptr, nt, false}, v);
         building_memo_ = false;
         OwnData(v);
-      });
+      }, [&](const Vec& v) { return VecFits(v, e.type, nt); });
       if (all != nullptr) {
         SelectRows(*all, sel.rows, sel.n, out);
         return;

@@ -1,6 +1,7 @@
 #include "query/execution/kept_scan.h"
 
 #include "query/execution/group_table.h"
+#include "query/execution/memo_fits.h"
 #include "query/execution/ticket_memo.h"
 
 namespace kpi::query {
@@ -23,7 +24,9 @@ const AtPlacement& AtPlacements(const storage::Segment& seg, const std::string& 
       if (at->found[t]) at->rows.push_back(t);
     }
   };
-  if (const AtPlacement* kept = Memoized<AtPlacement>(seg, key, size_t{nt} * 13, build)) return *kept;
+  if (const AtPlacement* kept = Memoized<AtPlacement>(seg, key, size_t{nt} * 13, build,
+                                                      [&](const AtPlacement& a) { return AtFits(a, nt); }))
+    return *kept;
   build(scratch);
   return *scratch;
 }
@@ -35,7 +38,8 @@ const int64_t* KeptBucketStarts(const storage::Segment& seg, const std::string& 
       Memoized<std::vector<int64_t>>(seg, key, size_t{nt} * 8, [&](std::vector<int64_t>* starts) {
         starts->resize(nt);
         bucketer->StartMany(place, nt, starts->data());
-      });
+      },
+      [&](const std::vector<int64_t>& starts) { return SizeIs(starts, nt); });
   return kept ? kept->data() : nullptr;
 }
 
@@ -59,6 +63,7 @@ const LocalGroups* KeptLocalGroups(const storage::Segment& seg, const std::strin
           }
         }
       },
+      [&](const LocalGroups& lg) { return LocalGroupsFit(lg, n, k); },
       [](const LocalGroups& lg) { return lg.local.size() * 4 + lg.parts.size() * 8 + lg.first.size() * 4; });
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "query/execution/memo_fits.h"
 #include "query/execution/ticket_memo.h"
 
 namespace kpi::query {
@@ -87,7 +88,8 @@ void ForEachSparse(const storage::Segment& s, const std::vector<uint32_t>& rows,
 }  // namespace
 
 template <typename Fill>
-const RowColumn& SegmentRows::Derived(uint32_t kind, uint32_t column, size_t bytes, Fill&& fill) {
+const RowColumn& SegmentRows::Derived(uint32_t kind, uint32_t column, size_t bytes, uint8_t fields, size_t rows,
+                                      uint64_t code_bound, Fill&& fill) {
   Cached* stale = nullptr;
   for (Cached& c : cache_) {
     if (c.kind == kind && c.column == column && c.epoch == epoch_) return *c.view;
@@ -101,7 +103,9 @@ const RowColumn& SegmentRows::Derived(uint32_t kind, uint32_t column, size_t byt
   // The key names what the column depends on besides the segment: its
   // kind, column, whether rows are tickets or events, and the code of `created`.
   const std::string key = MemoKey('r', kind, column, static_cast<uint32_t>(source_), created_code_);
-  c.view = Memoized<RowColumn>(*seg_, key, bytes, fill);
+  c.view = Memoized<RowColumn>(*seg_, key, bytes, fill, [&](const RowColumn& read) {
+    return RowColumnFits(read, fields, rows, code_bound);
+  });
   if (c.view == nullptr) {
     fill(&c.own);
     c.view = &c.own;
@@ -113,7 +117,7 @@ const int64_t* SegmentRows::Created() {
   const storage::Segment& s = *seg_;
   const uint32_t nt = s.num_tickets();
   const uint32_t code = created_code_;
-  return Derived(4, 0, size_t{nt} * 8, [&](RowColumn* out) {
+  return Derived(4, 0, size_t{nt} * 8, kTimes, nt, 0, [&](RowColumn* out) {
            out->times.resize(nt);
            for (uint32_t t = 0; t < nt; ++t) {
              const uint32_t b = s.event_begin[t], e = s.event_begin[t + 1];
@@ -134,7 +138,7 @@ const int64_t* SegmentRows::Created() {
 
 const uint32_t* SegmentRows::EventTicket() {
   const storage::Segment& s = *seg_;
-  return Derived(5, 0, size_t{s.num_events()} * 4, [&](RowColumn* out) {
+  return Derived(5, 0, size_t{s.num_events()} * 4, kCodes, s.num_events(), s.num_tickets(), [&](RowColumn* out) {
            out->codes.resize(s.num_events());
            const uint32_t nt = s.num_tickets();
            for (uint32_t t = 0; t < nt; ++t)
@@ -146,7 +150,7 @@ const uint32_t* SegmentRows::EventTicket() {
 const uint64_t* SegmentRows::CodeMask() {
   const storage::Segment& s = *seg_;
   const uint32_t nt = s.num_tickets();
-  return Derived(6, 0, size_t{nt} * 8, [&](RowColumn* out) {
+  return Derived(6, 0, size_t{nt} * 8, kMasks, nt, 0, [&](RowColumn* out) {
            out->masks.resize(nt);
            const uint32_t* code = s.event_code.data();
            for (uint32_t t = 0; t < nt; ++t) {
@@ -164,7 +168,7 @@ const uint32_t* SegmentRows::Dim(uint32_t column) {
   // has them once a memo miss decoded it (ticket_memo.h).
   if (source_ == Source::kEvents) {
     const uint32_t ne = s.num_events();
-    return Derived(1, column, size_t{ne} * 4, [&](RowColumn* col) {
+    return Derived(1, column, size_t{ne} * 4, kCodes, ne, 0, [&](RowColumn* col) {
              const storage::SparseCodes* d = s.FindDim(column);
              // One pass, each row written once: walk every ticket's rows,
              // switching to a new value at each of its sparse entries (rows
@@ -195,7 +199,7 @@ const uint32_t* SegmentRows::Dim(uint32_t column) {
         .codes.data();
   }
   const uint32_t nt = s.num_tickets();
-  return Derived(1, column, size_t{nt} * 4, [&](RowColumn* col) {
+  return Derived(1, column, size_t{nt} * 4, kCodes, nt, 0, [&](RowColumn* col) {
            col->codes.assign(nt, 0);
            const storage::SparseCodes* d = s.FindDim(column);
            if (d == nullptr) return;
@@ -210,7 +214,7 @@ const double* SegmentRows::Measure(uint32_t column, const uint8_t** valid) {
   const storage::Segment& s = *seg_;
   const uint32_t n = num_rows();
   const bool events = source_ == Source::kEvents;
-  const RowColumn& col = Derived(2, column, size_t{n} * 9, [&](RowColumn* c) {
+  const RowColumn& col = Derived(2, column, size_t{n} * 9, kValues | kValid, n, 0, [&](RowColumn* c) {
     const storage::SparseNumbers* m = s.FindMeasure(column);
     c->values.assign(n, 0);
     c->valid.assign(n, 0);
@@ -228,7 +232,7 @@ const double* SegmentRows::Measure(uint32_t column, const uint8_t** valid) {
 const double* SegmentRows::Total(uint32_t column, const uint8_t** valid) {
   const storage::Segment& s = *seg_;
   const uint32_t nt = s.num_tickets();
-  const RowColumn& col = Derived(3, column, size_t{nt} * 9, [&](RowColumn* c) {
+  const RowColumn& col = Derived(3, column, size_t{nt} * 9, kValues | kValid, nt, 0, [&](RowColumn* c) {
     const storage::SparseNumbers* m = s.FindMeasure(column);
     c->values.assign(nt, 0);
     c->valid.assign(nt, 0);

@@ -80,7 +80,10 @@ class SegmentRows {
   // The column (kind, column) of the batch: cached for the batch, else from
   // the memo, else derived by `fill` (into the memo when it has room).
   template <typename Fill>
-  const RowColumn& Derived(uint32_t kind, uint32_t column, size_t bytes, Fill&& fill);
+  // `fields`, `rows`, `code_bound`: what `fill` makes (memo_fits.h
+  // RowColumnFits), which a value read from the derived-value files must be.
+  const RowColumn& Derived(uint32_t kind, uint32_t column, size_t bytes, uint8_t fields, size_t rows,
+                           uint64_t code_bound, Fill&& fill);
 
   const storage::Segment* seg_ = nullptr;
   uint32_t ordinal_ = 0;

@@ -193,7 +193,10 @@ Status SelectRun::BuildRepeatIndexes() {
         if (files_) {  // an earlier process's answers, without loading the segment
           std::string stored;
           auto answers = std::make_shared<std::vector<uint8_t>>();
-          if (files_->Find(key, refs[i], &stored) && DecodeMemoValue(stored, answers.get())) kept[i] = answers;
+          // (one answer per ticket: readers check each ticket against the size)
+          if (files_->Find(key, refs[i], &stored) &&
+              DecodeMemoValue(stored, answers.get(), uint64_t{refs[i].zone.num_tickets} + 1))
+            kept[i] = answers;
           else all.store(false, std::memory_order_relaxed);
           return Status::OK();
         }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "query/evaluation/business_calendar.h"
+#include "query/execution/memo_fits.h"
 #include "query/execution/memo_keys.h"
 #include "query/execution/ticket_memo.h"
 #include "query/execution/vec_select.h"
@@ -232,7 +233,7 @@ void EvalTicketFunction(const BoundExpr& fn, SegmentRows& rows, const uint32_t* 
   if (!key.empty()) {
     const Vec* all = Memoized<Vec>(rows.seg(), key, size_t{nt} * 9, [&](Vec* v) {
       Compute(fn, rows, nullptr, nt, repeat_answers, v);
-    });
+    }, [&](const Vec& v) { return VecFits(v, fn.type, nt); });
     if (all != nullptr) {
       SelectRows(*all, sel, n, out);
       return;

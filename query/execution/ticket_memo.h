@@ -75,10 +75,14 @@ bool MemoOff();
 // room for `bytes` and this is no other value's build, `build()` kept
 // there; null when neither (the caller derives for its own use), and
 // always under MemoOff(). The pointer is valid while `seg` lives.
-// `measure(value)`, when given, is what the built value is charged (at most
-// `bytes`, the room asked for).
-template <typename T, typename Build, typename Measure = std::nullptr_t>
-const T* Memoized(const storage::Segment& seg, const std::string& key, size_t bytes, Build&& build,
+// `fits(value)` says whether a value read from the derived-value files has
+// the shape the caller reads (sizes, indices in range, types): the files'
+// checksums catch damage, not bytes a hostile writer made to match, so a
+// value that decodes but does not fit is a miss (derived afresh), never
+// read out of bounds. `measure(value)`, when given, is what the built
+// value is charged (at most `bytes`, the room asked for).
+template <typename T, typename Build, typename Fits, typename Measure = std::nullptr_t>
+const T* Memoized(const storage::Segment& seg, const std::string& key, size_t bytes, Build&& build, Fits&& fits,
                   Measure&& measure = nullptr) {
   const DiskMemoScope* disk = nullptr;
   if (!MemoOff()) {
@@ -87,8 +91,14 @@ const T* Memoized(const storage::Segment& seg, const std::string& key, size_t by
     if ((disk = PersistedScope(seg)) != nullptr) {
       std::string stored;
       auto value = std::make_shared<T>();
-      if (disk->files->Find(key, disk->version, &stored) && DecodeMemoValue(stored, value.get()))
-        if (auto kept = seg.memo.Keep(key, std::move(value), bytes)) return static_cast<const T*>(kept.get());
+      if (disk->files->Find(key, disk->version, &stored) &&
+          DecodeMemoValue(stored, value.get(), MemoMaxElements(seg))) {
+        if (!fits(static_cast<const T&>(*value))) {
+          CountRefusedMemoValue();
+        } else if (auto kept = seg.memo.Keep(key, std::move(value), bytes)) {
+          return static_cast<const T*>(kept.get());
+        }
+      }
     }
   }
   // A miss: `build` (or the caller, without room) reads the segment's

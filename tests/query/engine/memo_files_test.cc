@@ -11,6 +11,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -120,6 +122,7 @@ class MemoFilesTest : public ::testing::Test {
 // Each batch reseals segments whose values the files hold for their older
 // generation: those must be missed (a new version), the others read.
 TEST_F(MemoFilesTest, AfterEveryBatchTheFilesAnswerAsDecoding) {
+  const uint64_t refused = RefusedMemoValues();
   OpenBoth();
   for (const auto& batch : kpi::testing::CorrectionHistory(3, 60)) {
     IngestBoth(batch);
@@ -128,12 +131,15 @@ TEST_F(MemoFilesTest, AfterEveryBatchTheFilesAnswerAsDecoding) {
   }
   EXPECT_FALSE(Files().empty());
   EXPECT_GT(files_->hits(), 0u);
+  // Every value this build wrote fits what its reader reads (memo_fits.h).
+  EXPECT_EQ(RefusedMemoValues(), refused);
 }
 
 // `as of` an earlier batch reads filtered copies, and a version holding
 // corrections is always filtered: neither is read from (or written to) the
 // files, whose values are of the latest rows of a version.
 TEST_F(MemoFilesTest, AsOfEveryBatchAndCorrectionsAnswerAsDecoding) {
+  const uint64_t refused = RefusedMemoValues();
   OpenBoth();
   for (const auto& batch : kpi::testing::CorrectionHistory(4, 60)) IngestBoth(batch);
   for (int round = 0; round < 2; ++round) {
@@ -144,6 +150,7 @@ TEST_F(MemoFilesTest, AsOfEveryBatchAndCorrectionsAnswerAsDecoding) {
   const uint64_t hits = files_->hits();
   ExpectSame("", "latest, again");
   EXPECT_GT(files_->hits(), hits);
+  EXPECT_EQ(RefusedMemoValues(), refused);
 }
 
 // One byte in the middle of every value of every file flipped (the
@@ -207,6 +214,59 @@ TEST_F(MemoFilesTest, FilesOfAnEarlierStoreInTheDirectoryAreNotRead) {
   ASSERT_NE(files_, nullptr);
   IngestBoth(events);
   ExpectSame("", "the second store");
+}
+
+// Values with checksums that match but bytes that no writer made (each
+// byte of a value's first 40 set to 0x00, 0xff or flipped, values cut
+// short): every statement runs to an answer or an error, never a crash.
+// Such values used to be read as they decoded: an empty column read as
+// the segment's rows (SIGSEGV), a width-0 count up to 2^32 allocated
+// (tens of GB); now a value that does not fit its segment is a miss
+// (memo_fits.h) and a width-0 count is bounded by the segment's rows.
+TEST_F(MemoFilesTest, ForgedValuesNeverCrash) {
+  OpenBoth();
+  for (const auto& batch : kpi::testing::CorrectionHistory(7, 60)) IngestBoth(batch);
+  std::vector<std::string> statements = Statements();
+  for (const std::string& s : KeptStatesStatements()) statements.push_back(s);
+  const Engine a(with_.get());
+  ExecOptions o;
+  o.threads = 1;
+  auto run_all = [&] {
+    for (const std::string& q : statements) {
+      Result got;
+      QueryError e;
+      (void)a.Execute(q, o, &got, &e);
+    }
+  };
+  const uint64_t refused = RefusedMemoValues();
+  run_all();
+  run_all();  // (read back: every value this build wrote fits)
+  ASSERT_EQ(RefusedMemoValues(), refused);
+  ASSERT_FALSE(Files().empty());
+  const std::string dir = storage::MemoFiles::Dir(dir_with_.path());
+  const std::string pristine = dir_with_.path() + "-pristine";
+  std::filesystem::copy(dir, pristine);
+  std::vector<std::function<std::string(const std::string&)>> forgeries;
+  for (size_t at = 0; at < 40; ++at)
+    for (int kind = 0; kind < 3; ++kind)
+      forgeries.push_back([at, kind](const std::string& v) {
+        std::string w = v;
+        if (at < w.size()) w[at] = kind == 0 ? '\0' : kind == 1 ? '\xff' : static_cast<char>(w[at] ^ 0x80);
+        return w;
+      });
+  for (size_t cut = 0; cut < 40; ++cut)
+    forgeries.push_back([cut](const std::string& v) { return v.substr(0, std::min(cut, v.size())); });
+  for (size_t i = 0; i < forgeries.size(); ++i) {
+    UnregisterMemoFiles(*with_);
+    std::filesystem::remove_all(dir);
+    std::filesystem::copy(pristine, dir);
+    for (const auto& path : Files()) ForgeValues(path, forgeries[i]);
+    files_ = UseMemoFiles(*with_);
+    SCOPED_TRACE("forgery " + std::to_string(i));
+    run_all();
+  }
+  EXPECT_GT(RefusedMemoValues(), refused);  // values that decode but do not fit: misses
+  std::filesystem::remove_all(pristine);
 }
 
 }  // namespace
