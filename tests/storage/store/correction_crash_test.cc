@@ -1,6 +1,9 @@
 // Crash safety of corrections: a child process ingesting correction batches
 // (higher revisions, retractions, re-additions of the same ids) is killed
-// with SIGKILL at random moments. After reopening, the visible state (each
+// with SIGKILL at varied points, each chosen by what the child reported
+// (tests/kill_points.h): 3 rounds in 4 a few ms after a new batch became
+// durable (in the seal after an odd batch, else in staging), the fourth a
+// few ms after the start (mostly in the reopen). After reopening, the visible state (each
 // id's live copy and its value) is exactly the state after the batches the
 // ingest checkpoint names: never a batch applied in part, never an id live
 // twice, never a reported batch lost; re-sending the last applied batch is
@@ -12,6 +15,7 @@
 
 #include "storage/coded_event.h"
 #include "storage/store.h"
+#include "kill_points.h"
 #include "storage/store/store_test_util.h"
 #include "test_util.h"
 
@@ -49,6 +53,12 @@ std::vector<RawEvent> Batch(int k) {
   }
   return out;
 }
+
+// The child: StageForever on DIR from batch FIRST.
+[[noreturn]] void StageChild(const std::vector<std::string>& args, int report_fd) {
+  kpi::testing::StageForever(args.at(0), std::stoi(args.at(1)), report_fd, Batch);
+}
+KPI_CRASH_CHILD("correction_stage", StageChild);
 
 // ticket -> id hash -> v, after batches -1..last.
 using State = std::map<std::string, std::map<uint64_t, double>>;
@@ -106,11 +116,14 @@ TEST(CorrectionCrashTest, KilledCorrectionIngestAppliesWholeBatchesOnly) {
   std::mt19937_64 rng(909);
   int next_batch = 0, kills = 0;
   for (int round = 0; round < 16; ++round) {
-    bool killed = false;
-    const auto child = [&](int fd) { kpi::testing::StageForever(dir.path(), next_batch, fd, Batch); };
-    const int reported =
-        kpi::testing::RunAndKill(child, static_cast<unsigned>(20000 + rng() % 200000), next_batch - 1, &killed);
-    ASSERT_TRUE(killed) << "the child exited early";
+    const bool in_open = round % 4 == 3;
+    const int target = next_batch + static_cast<int>(rng() % 3);
+    const unsigned delay_us = static_cast<unsigned>(in_open ? rng() % 30000 : rng() % 4000);
+    const kpi::testing::KillOutcome killed = kpi::testing::RunAndKill(
+        "correction_stage", {dir.path(), std::to_string(next_batch)},
+        in_open ? std::function<bool(int)>() : [&](int k) { return k >= target; }, delay_us);
+    ASSERT_TRUE(killed.reached) << "round " << round << ": " << killed.failure;
+    const int reported = killed.Last(next_batch - 1);
     kills++;
 
     std::unique_ptr<Store> store;
@@ -134,8 +147,9 @@ TEST(CorrectionCrashTest, KilledCorrectionIngestAppliesWholeBatchesOnly) {
     }
     next_batch = applied + 1;
   }
-  EXPECT_GE(kills, 16);
-  EXPECT_GT(next_batch, 5) << "the child never got far enough to make the test meaningful";
+  EXPECT_EQ(kills, 16);
+  // Each of the 12 rounds that kill after a new durable batch moves on.
+  EXPECT_GE(next_batch, 12) << "the children never got far enough to make the test meaningful";
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
-// Crash safety: a child process ingesting is killed with SIGKILL at random
-// moments. After reopening, every batch it reported as durable is there in
-// full, no batch is partial or doubled, and the store opens cleanly. Each
+// Crash safety: a child process ingesting is killed with SIGKILL at varied
+// points, each chosen by what the child reported (tests/kill_points.h).
+// After reopening, every batch it reported as durable is there in full, no
+// batch is partial or doubled, and the store opens cleanly. Each
 // batch is staged with a checkpoint (metadata in the same atomic write, as
 // `kpi ingest` does per input file): after a kill the checkpoint names
 // exactly the last batch present, and the next child resumes from it, so
@@ -15,6 +16,7 @@
 #include <set>
 
 #include "storage/store.h"
+#include "kill_points.h"
 #include "storage/store/store_test_util.h"
 #include "test_util.h"
 
@@ -46,19 +48,34 @@ std::vector<RawEvent> Batch(int k) {
 
 constexpr const char* kCheckpointNs = "ingest_checkpoint";
 
+// The child: StageForever on DIR from batch FIRST, spilled when SPILL is 1.
+[[noreturn]] void StageChild(const std::vector<std::string>& args, int report_fd) {
+  kpi::testing::StageForever(args.at(0), std::stoi(args.at(1)), report_fd, Batch, args.at(2) == "1");
+}
+KPI_CRASH_CHILD("crash_stage", StageChild);
+
 // Kills a child staging batches (and sealing) 24 times, checking the store
-// after each kill.
+// after each kill. Three rounds in four kill once the child has made a new
+// batch durable (the next one to 2 past where it resumed), a few ms later:
+// after an odd batch (every fourth with `spill`) the kill lands in the seal
+// that follows, else in staging the next batch. The fourth kills a few ms
+// after the start, mostly while the child reopens the store and seals what
+// the last one left staged. Each round is meaningful however slow the
+// machine (tests/kill_points.h).
 void KillRounds(bool spill) {
   kpi::testing::ScratchDir dir;
   std::mt19937_64 rng(2025);
   int next_batch = 0;
   int kills = 0;
   for (int round = 0; round < 24; ++round) {
-    bool killed = false;
-    const auto child = [&](int fd) { kpi::testing::StageForever(dir.path(), next_batch, fd, Batch, spill); };
-    const int reported =
-        kpi::testing::RunAndKill(child, static_cast<unsigned>(20000 + rng() % 250000), next_batch - 1, &killed);
-    ASSERT_TRUE(killed) << "the child exited early";
+    const bool in_open = round % 4 == 3;
+    const int target = next_batch + static_cast<int>(rng() % 3);
+    const unsigned delay_us = static_cast<unsigned>(in_open ? rng() % 30000 : rng() % 4000);
+    const kpi::testing::KillOutcome killed = kpi::testing::RunAndKill(
+        "crash_stage", {dir.path(), std::to_string(next_batch), spill ? "1" : "0"},
+        in_open ? std::function<bool(int)>() : [&](int k) { return k >= target; }, delay_us);
+    ASSERT_TRUE(killed.reached) << "round " << round << ": " << killed.failure;
+    const int reported = killed.Last(next_batch - 1);
     kills++;
 
     std::unique_ptr<Store> store;
@@ -118,8 +135,9 @@ void KillRounds(bool spill) {
       EXPECT_EQ(stats.duplicates, static_cast<uint64_t>(full));
     }
   }
-  EXPECT_GE(kills, 20);
-  EXPECT_GT(next_batch, 5) << "the child never got far enough to make the test meaningful";
+  EXPECT_EQ(kills, 24);
+  // Each of the 18 rounds that kill after a new durable batch moves on.
+  EXPECT_GE(next_batch, 18) << "the children never got far enough to make the test meaningful";
 }
 
 TEST(CrashTest, KilledIngestLosesNoReportedBatchAndDoublesNothing) { KillRounds(false); }

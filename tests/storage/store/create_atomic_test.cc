@@ -13,6 +13,7 @@
 #include <fstream>
 #include <random>
 
+#include "kill_points.h"
 #include "storage/store.h"
 #include "storage/store/store_test_util.h"
 #include "test_util.h"
@@ -28,25 +29,31 @@ bool HoldsCreation(const fs::path& parent, const std::string& name) {
   return false;
 }
 
+// The child: reports 0, creates the store DIR, reports 1 and waits.
+[[noreturn]] void CreateStore(const std::vector<std::string>& args, int report_fd) {
+  const int opening = 0, done = 1;
+  if (write(report_fd, &opening, sizeof opening) != sizeof opening) _exit(3);
+  std::unique_ptr<Store> store;
+  if (!Store::Open(args.at(0), StoreOptions(), &store).ok()) _exit(2);
+  if (write(report_fd, &done, sizeof done) != sizeof done) _exit(3);
+  for (;;) pause();
+}
+KPI_CRASH_CHILD("create_store", CreateStore);
+
 TEST(CreateAtomicTest, KilledCreationsLeaveNoHalfStore) {
   kpi::testing::ScratchDir scratch;
   std::mt19937 rng(5);
   int killed = 0;
   for (int round = 0; round < 60; ++round) {
     const std::string dir = scratch / ("s" + std::to_string(round));
-    bool was_killed = false;
-    // Kills land before, during and after the creation (a few ms).
-    const unsigned delay_us = 200 + rng() % 12000;
-    kpi::testing::RunAndKill(
-        [&](int report_fd) {
-          std::unique_ptr<Store> store;
-          if (!Store::Open(dir, StoreOptions(), &store).ok()) _exit(2);
-          const int done = 1;
-          if (write(report_fd, &done, sizeof done) != sizeof done) _exit(3);
-          for (;;) pause();
-        },
-        delay_us, 0, &was_killed);
-    killed += was_killed;
+    // Kills land before, during and after the creation (a few ms): the
+    // delay counts from the child's report that it starts the open, not
+    // from the child's start (tests/kill_points.h).
+    const unsigned delay_us = rng() % 12000;
+    const kpi::testing::KillOutcome outcome =
+        kpi::testing::RunAndKill("create_store", {dir}, [](int report) { return report == 0; }, delay_us);
+    ASSERT_TRUE(outcome.reached) << "round " << round << ": " << outcome.failure;
+    killed += outcome.killed;
     std::unique_ptr<Store> store;
     const Status s = Store::Open(dir, StoreOptions(), &store);
     ASSERT_TRUE(s.ok()) << "round " << round << " (killed after " << delay_us << " us): " << s.ToString();
@@ -55,7 +62,7 @@ TEST(CreateAtomicTest, KilledCreationsLeaveNoHalfStore) {
     // The dead child's temporary directory was removed by this open.
     EXPECT_FALSE(HoldsCreation(scratch.path(), "s" + std::to_string(round))) << "round " << round;
   }
-  EXPECT_GT(killed, 10) << "too few kills to prove anything";
+  EXPECT_EQ(killed, 60);
 }
 
 TEST(CreateAtomicTest, EmptyDirectoryAndAbandonedCreationAreTakenOver) {

@@ -18,6 +18,7 @@
 #include "storage/ingest/event_reader.h"
 #include "storage/ingest/known_chunk_recorder.h"
 #include "storage/ingest/known_chunks.h"
+#include "kill_points.h"
 #include "storage/store.h"
 #include "storage/store/store_test_util.h"
 #include "test_util.h"
@@ -131,50 +132,53 @@ TEST(KnownChunksStoreTest, AChunkWithALineTheStoreRefusedIsNeverRecorded) {
   EXPECT_LT(again.skipped, 20000u);
 }
 
+// The child: ingests FILE into the store DIR in batches of 700 lines,
+// reporting each batch staged (1, 2, ...) and sealing every seventh, then
+// waits.
+[[noreturn]] void IngestChild(const std::vector<std::string>& args, int fd) {
+  StoreOptions options;
+  options.max_tickets_per_segment = 256;
+  std::unique_ptr<Store> store;
+  if (Status s = Store::Open(args.at(0), options, &store); !s.ok()) {
+    std::fprintf(stderr, "child: open: %s\n", s.ToString().c_str());
+    _exit(3);
+  }
+  int k = 0;
+  // Seals every few batches: kills land in staging and in sealing.
+  IngestFile(store.get(), args.at(1), 700, [&] {
+    ++k;
+    if (write(fd, &k, sizeof k) != sizeof k) _exit(4);
+    if (k % 7 == 0) {
+      IngestStats ignored;
+      if (Status s = store->Seal(&ignored); !s.ok()) {
+        std::fprintf(stderr, "child: seal: %s\n", s.ToString().c_str());
+        _exit(5);
+      }
+    }
+  });
+  for (;;) pause();
+}
+KPI_CRASH_CHILD("known_chunks_ingest", IngestChild);
+
 TEST(KnownChunksStoreTest, KilledIngestsNeverRecordAChunkWithoutItsEvents) {
   ScratchDir dir("kpi-known-chunks-crash");
   const int lines = 60000;
   WriteFile(dir / "a.ndjson", MakeFile(lines));
   std::mt19937 rng(17);
   int rounds_with_records = 0;  // killed with some chunks recorded, not all
-  // The kill's window follows the child's speed: a loaded machine (CI beside
-  // other builds) may record no chunk in the first 310 ms, a quiet one all.
-  unsigned window_us = 300000;
   for (int round = 0; round < 30 && rounds_with_records < 2; ++round) {
     const std::string store_dir = dir / ("s" + std::to_string(round));
-    bool killed = false;
-    kpi::testing::RunAndKill(
-        [&](int fd) {
-          StoreOptions options;
-          options.max_tickets_per_segment = 256;
-          std::unique_ptr<Store> store;
-          if (Status s = Store::Open(store_dir, options, &store); !s.ok()) {
-            std::fprintf(stderr, "child: open: %s\n", s.ToString().c_str());
-            _exit(3);
-          }
-          int k = 0;
-          // Seals every few batches: kills land in staging and in sealing.
-          IngestFile(store.get(), dir / "a.ndjson", 700, [&] {
-            ++k;
-            if (write(fd, &k, sizeof k) != sizeof k) _exit(4);
-            if (k % 7 == 0) {
-              IngestStats ignored;
-              if (Status s = store->Seal(&ignored); !s.ok()) {
-                std::fprintf(stderr, "child: seal: %s\n", s.ToString().c_str());
-                _exit(5);
-              }
-            }
-          });
-          for (;;) pause();
-        },
-        static_cast<unsigned>(10000 + rng() % window_us), 0, &killed);
-    ASSERT_TRUE(killed) << "the child exited early";
+    // Killed a few ms after the child staged its 2nd to 60th batch of 86
+    // (tests/kill_points.h), however fast the machine.
+    const int target = 2 + static_cast<int>(rng() % 59);
+    const kpi::testing::KillOutcome killed = kpi::testing::RunAndKill(
+        "known_chunks_ingest", {store_dir, dir / "a.ndjson"}, [&](int k) { return k >= target; },
+        static_cast<unsigned>(rng() % 5000));
+    ASSERT_TRUE(killed.reached) << "round " << round << ": " << killed.failure;
     std::unique_ptr<Store> store;
     ASSERT_TRUE(Store::Open(store_dir, StoreOptions(), &store).ok());
     Ingested rest = IngestFile(store.get(), dir / "a.ndjson", 5000);
     if (rest.skipped > 0 && rest.skipped < static_cast<uint64_t>(lines)) ++rounds_with_records;
-    if (rest.skipped == 0 && window_us < 20000000) window_us *= 2;  // killed before any chunk: wait longer
-    if (rest.skipped == static_cast<uint64_t>(lines) && window_us > 20000) window_us /= 2;  // after all: sooner
     IngestStats sealed;
     ASSERT_TRUE(store->Seal(&sealed).ok());
     EXPECT_EQ(CountEvents(*store), static_cast<uint64_t>(lines)) << "round " << round << ", skipped " << rest.skipped;

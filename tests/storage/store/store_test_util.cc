@@ -159,32 +159,4 @@ void StageForever(const std::string& dir, int first, int report_fd,
   }
 }
 
-int RunAndKill(const std::function<void(int report_fd)>& child, unsigned delay_us, int none, bool* killed) {
-  *killed = false;
-  int fds[2];
-  if (pipe(fds) != 0) return none;
-  pid_t pid = fork();
-  if (pid < 0) return none;
-  if (pid == 0) {
-    close(fds[0]);
-    child(fds[1]);
-    _exit(9);
-  }
-  close(fds[1]);
-  usleep(delay_us);
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  *killed = WIFSIGNALED(status);
-  // A child that ended on its own is what a test rarely expects: say how.
-  if (!*killed)
-    std::fprintf(stderr, "RunAndKill: the child ended by itself (%s %d) before the kill after %u us\n",
-                 WIFEXITED(status) ? "exit status" : "status", WIFEXITED(status) ? WEXITSTATUS(status) : status,
-                 delay_us);
-  int reported = none, k = 0;
-  while (read(fds[0], &k, sizeof k) == sizeof k) reported = k;
-  close(fds[0]);
-  return reported;
-}
-
 }  // namespace kpi::testing

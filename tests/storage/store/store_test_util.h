@@ -45,10 +45,6 @@ std::string DumpStore(const storage::Store& store);
 uint64_t CountEvents(const storage::Store& store);
 uint64_t CountTickets(const storage::Store& store);
 
-// Crash tests: forks a child running `child(report_fd)` (which writes an int
-// to report_fd for each durable step and never returns), SIGKILLs it after
-// `delay_us`, and returns the last int it reported (`none` if it reported
-// nothing). *killed tells whether SIGKILL ended it (not an early exit).
 // The options of the crash tests' stores: 64 tickets per segment, no ticket
 // index, value index or dictionary page cache, dictionaries of more than 2
 // values paged (issue 13).
@@ -62,6 +58,5 @@ storage::StoreOptions TinyCacheOptions();
 // and in several runs (StoreOptions::spilled_seal_bytes).
 [[noreturn]] void StageForever(const std::string& dir, int first, int report_fd,
                                const std::function<std::vector<RawEvent>(int)>& batch, bool spill = false);
-int RunAndKill(const std::function<void(int report_fd)>& child, unsigned delay_us, int none, bool* killed);
 
 }  // namespace kpi::testing
