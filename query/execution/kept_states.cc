@@ -1,6 +1,7 @@
 #include "query/execution/kept_states.h"
 
 #include <cstring>
+#include <utility>
 
 #include "query/execution/memo_keys.h"
 #include "query/execution/ticket_memo.h"
@@ -39,7 +40,7 @@ std::string KeptStatesKey(const BoundQuery& q, const ExecOptions& options, uint3
     for (const BoundExpr* e : a.args)
       if (!add(e)) return "";
   }
-  return key;
+  return BoundedMemoKey(std::move(key));
 }
 
 size_t KeptStatesBytes(const BoundQuery& q, size_t groups) {

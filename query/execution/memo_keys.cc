@@ -3,8 +3,12 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstring>
+#include <utility>
+
+#include "query/execution/sha256.h"
 
 namespace kpi::query {
 
@@ -104,7 +108,21 @@ std::string RowMemoKey(const BoundExpr& e, Source source, uint32_t created_code,
   Put(&key, static_cast<uint64_t>(source));
   Put(&key, created_code);
   if (!Append(e, source, repeats, &key)) return "";
-  return key;
+  return BoundedMemoKey(std::move(key));
+}
+
+std::string BoundedMemoKey(std::string key) {
+  if (key.size() <= kMaxMemoKeyBytes) return key;
+  // "#": no key spelled out starts so (they start with their tag letter),
+  // so a digest form equals no other key but that of the same bytes.
+  const std::array<uint8_t, 32> digest = Sha256(key);
+  std::string out = "#sha256:" + std::to_string(key.size()) + ":";
+  static const char* digits = "0123456789abcdef";
+  for (uint8_t b : digest) {
+    out += digits[b >> 4];
+    out += digits[b & 15];
+  }
+  return out;
 }
 
 std::string AtMemoKey(uint32_t code, bool last) {

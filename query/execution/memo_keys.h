@@ -29,7 +29,19 @@
 
 namespace kpi::query {
 
-// The key of `e` over the rows of `source`, or "" when it does not qualify.
+// Keys longer than this stand as "#sha256:", their length and their
+// SHA-256 (sha256.h; no key spelled out starts with "#"): a statement with a huge
+// constant list (a 100k-element `in` makes a ~2.5 MB key) would otherwise
+// hash its key at every memo and file lookup, store it in every derived-
+// value file's header and compare it per segment. The digest is taken
+// once per key; the values stay kept and shared (docs/performance.md,
+// "Memo keys of huge statements").
+inline constexpr size_t kMaxMemoKeyBytes = 4096;
+// `key` itself when at most kMaxMemoKeyBytes, else its digest form ("" stays "").
+std::string BoundedMemoKey(std::string key);
+
+// The key of `e` over the rows of `source`, or "" when it does not qualify
+// (BoundedMemoKey: a long one digested).
 // With `repeats` (per repeat_within of the query, the RepeatMemoKey of the
 // answers its pre-pass found or built; "" for none) a repeat_within
 // qualifies too, named by that key: for values kept no longer than those

@@ -205,6 +205,45 @@ TEST(KeptStates, TheKeyNamesWhatTheStatesDependOn) {
   EXPECT_EQ(KeptStatesKey(*BindStatement(store.get(), base + " by agent"), scoped, 1), "");
 }
 
+// A huge constant list (memo_keys.h kMaxMemoKeyBytes): the key stands as
+// its digest, so it is hashed, stored and compared in ~200 bytes instead
+// of 0.5 MB, and still names the whole list (one constant changed: another
+// key); the statement keeps its states and answers as a store keeping
+// nothing. A short list is spelled out.
+TEST(KeptStates, AHugeConstantListIsKeptUnderItsDigest) {
+  kpi::testing::ScratchDir dir_a("states-huge-a"), dir_b("states-huge-b");
+  const std::vector<RawEvent> events = GeneratedEvents(300);
+  auto cached = OpenCachedStore(dir_a.path(), size_t{1} << 30);
+  auto nothing = OpenCachedStore(dir_b.path(), 0);
+  for (storage::Store* s : {cached.get(), nothing.get()}) IngestAll(s, events);
+  const uint32_t created = cached->catalog().FindCode(storage::kEventColumn, "created");
+  auto statement = [](int constants, int last) {
+    std::string list;
+    for (int i = 0; i < constants; ++i) list += (i ? ", " : "") + std::to_string(i == constants - 1 ? last : i);
+    return "select count() as n, sum(handle_seconds) as s from events where handle_seconds in (" + list +
+           ") by channel";
+  };
+  auto key = [&](const std::string& text) { return KeptStatesKey(*BindStatement(cached.get(), text), ExecOptions{}, created); };
+  const std::string small = key(statement(100, 99));
+  EXPECT_FALSE(small.empty());
+  EXPECT_NE(small[0], '#');
+  const std::string huge = key(statement(20000, 19999));
+  EXPECT_NE(huge.find("|#sha256:520010:"), std::string::npos) << huge;  // the where clause's key, digested
+  EXPECT_LE(huge.size(), 256u);
+  EXPECT_EQ(key(statement(20000, 19999)), huge);
+  EXPECT_NE(key(statement(20000, 20000)), huge);
+  const Engine with_cache(cached.get()), without(nothing.get());
+  ExecOptions o;
+  o.threads = 1;
+  ExpectSame(with_cache, without, statement(20000, 19999), o, "first");
+  const size_t kept = cached->MemoCacheStats().bytes;
+  EXPECT_GT(kept, 0u);
+  ExpectSame(with_cache, without, statement(20000, 19999), o, "repeat");
+  EXPECT_EQ(cached->MemoCacheStats().bytes, kept) << "found, not kept again";
+  ExpectSame(with_cache, without, statement(20000, 7), o, "another list");
+  EXPECT_GT(cached->MemoCacheStats().bytes, kept);
+}
+
 TEST(KeptStates, PartValueUndoesKeyParts) {
   kpi::testing::ScratchDir dir("states-parts");
   auto store = OpenCachedStore(dir.path(), 0);
