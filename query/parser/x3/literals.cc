@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "query/parser/x3/quoted_text.h"
+
 namespace kpi::query::x3p {
 
 namespace {
@@ -231,25 +233,6 @@ std::string FormatNumberLiteral(ast::ExprKind kind, double value) {
   std::string seconds = ShortestDouble(value) + "s";
   if (ReadsBack(seconds, kind, value)) return seconds;
   return ShortestDouble(value * 1000) + "ms";
-}
-
-std::string QuoteWith(std::string_view text, char quote) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out += quote;
-  for (char c : text) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (c == quote) out += '\\';
-        out += c;
-    }
-  }
-  out += quote;
-  return out;
 }
 
 std::string QuoteString(std::string_view text) { return QuoteWith(text, '"'); }

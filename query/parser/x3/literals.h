@@ -1,6 +1,7 @@
 // Literal tokens of the query language: reading numbers (with duration and
-// percent suffixes), validating date/timestamp tokens, unescaping strings and
-// printing numbers back so they read in to the same double.
+// percent suffixes), validating date/timestamp tokens, quoting strings and
+// printing numbers back so they read in to the same double (reading quoted
+// text back: quoted_text.h).
 //
 // Pure functions over already-delimited token text (the grammar in
 // query/parser/x3/tokens.h finds where a token ends; these decide what it means).
@@ -33,12 +34,8 @@ std::string ShortestDouble(double value);
 // kind and value: "85%", "15m", "1.5s", "12".
 std::string FormatNumberLiteral(ast::ExprKind kind, double value);
 
-// `text` between two `quote` characters, with the quote, \\, newline, tab
-// and carriage return escaped (\<quote> \\ \n \t \r): the one escaping
-// rule of strings and quoted names, which both readers undo.
-std::string QuoteWith(std::string_view text, char quote);
-
-// Double-quoted form of `text` (QuoteWith '"').
+// Double-quoted form of `text` (QuoteWith '"', quoted_text.h: the escaping
+// rule the string token reads back).
 std::string QuoteString(std::string_view text);
 
 }  // namespace kpi::query::x3p

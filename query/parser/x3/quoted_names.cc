@@ -2,65 +2,31 @@
 
 #include "query/parser/x3/keywords.h"
 #include "query/parser/x3/lexical.h"
-#include "query/parser/x3/literals.h"
+#include "query/parser/x3/quoted_text.h"
 
 namespace kpi::query::x3p {
 
 bool ReadQuotedName(const char* p, const char* last, std::string* text, const char** end, const char** error_at,
                     std::string* why) {
-  text->clear();
-  const char* q = p + 1;
-  for (;;) {
-    if (q == last || *q == '\n') {
+  const char* escape = nullptr;
+  switch (ReadQuoted(p, last, text, end, &escape)) {
+    case QuotedRead::kUnterminated:
       *error_at = p;
       *why = "unterminated quoted name (a name in backticks must end on the line it starts)";
       return false;
-    }
-    const char c = *q;
-    if (c == '`') break;
-    if (c != '\\') {
-      *text += c;
-      ++q;
-      continue;
-    }
-    if (q + 1 == last || q[1] == '\n') {
-      *error_at = p;
-      *why = "unterminated quoted name (a name in backticks must end on the line it starts)";
+    case QuotedRead::kUnknownEscape:
+      *error_at = escape;
+      *why = std::string("unknown escape '\\") + escape[1] + "' in quoted name (use \\` \\\\ \\n \\t or \\r)";
       return false;
-    }
-    switch (q[1]) {
-      case '`': *text += '`'; break;
-      case '"': *text += '"'; break;
-      case '\'': *text += '\''; break;
-      case '\\': *text += '\\'; break;
-      case 'n': *text += '\n'; break;
-      case 't': *text += '\t'; break;
-      case 'r': *text += '\r'; break;
-      default:
-        *error_at = q;
-        *why = std::string("unknown escape '\\") + q[1] + "' in quoted name (use \\` \\\\ \\n \\t or \\r)";
-        return false;
-    }
-    q += 2;
+    case QuotedRead::kRead:
+      break;
   }
   if (text->empty()) {
     *error_at = p;
     *why = "empty quoted name (``): a name has at least one character";
     return false;
   }
-  *end = q + 1;
   return true;
-}
-
-const char* SkipQuotedName(const char* p, const char* last, bool* closed) {
-  const char* q = p + 1;
-  while (q < last && *q != '`' && *q != '\n') {
-    if (*q == '\\' && q + 1 < last && q[1] != '\n') ++q;
-    ++q;
-  }
-  const bool ends = q < last && *q == '`';
-  if (closed != nullptr) *closed = ends;
-  return ends ? q + 1 : q;
 }
 
 bool IsBareName(std::string_view name) {

@@ -6,14 +6,16 @@
 // [A-Za-z_][A-Za-z0-9_]* and not a reserved word.
 //
 // Inside the backticks every character stands for itself except `\`: the
-// escapes are those of strings plus \` (\` \\ \" \' \n \t \r). A quoted name
-// ends on the line it starts, as a string does, and is never empty. A
-// quoted name is never a keyword: `select` is the column "select".
+// escapes are those of strings plus \` (\` \\ \" \' \n \t \r), read by the
+// strings' own reader (ReadQuoted, quoted_text.h). A quoted name ends on the
+// line it starts, as a string does, and is never empty. A quoted name is
+// never a keyword: `select` is the column "select".
 //
-// The one lexer of these names: the grammar's tokens (tokens.h), the
-// statement splitter (a `;` inside one ends nothing) and completion (the
-// word being completed may be an open quoted name) all read them here; the
-// printer (ast::ToString) and completion write them with QuoteName.
+// The one lexer of these names: the grammar's tokens (tokens.h) and
+// completion (the word being completed may be an open quoted name) read
+// them here; the statement splitter skips them as it skips strings
+// (SkipQuoted: a `;` inside one ends nothing); the printer (ast::ToString)
+// and completion write them with QuoteName.
 // Thread safety: pure functions.
 #pragma once
 
@@ -29,11 +31,6 @@ namespace kpi::query::x3p {
 // escape) and *why says what it is.
 bool ReadQuotedName(const char* p, const char* last, std::string* text, const char** end, const char** error_at,
                     std::string* why);
-
-// Where the text ends that ReadQuotedName would read from `p` (just past
-// the closing backtick, or at the end of the line or input when there is
-// none; *closed then false): for scanners that only skip names.
-const char* SkipQuotedName(const char* p, const char* last, bool* closed = nullptr);
 
 // True when `name` reads back as itself without quotes: an ASCII
 // identifier that is not a reserved word.

@@ -1,7 +1,7 @@
 #include "query/parser/x3/splitter.h"
 
 #include "query/parser/x3/lexical.h"
-#include "query/parser/x3/quoted_names.h"
+#include "query/parser/x3/quoted_text.h"
 
 namespace kpi::query::x3p {
 
@@ -21,17 +21,10 @@ size_t Scan(std::string_view script, OnSemicolon&& on_semicolon) {
     const char c = *p;
     if (c == '-' && p + 1 < end && p[1] == '-') {
       while (p < end && *p != '\n') ++p;
-    } else if (c == '"' || c == '\'') {
-      ++p;
-      while (p < end && *p != c && *p != '\n') {
-        if (*p == '\\' && p + 1 < end && p[1] != '\n') ++p;
-        ++p;
-      }
-      if (p < end && *p == c) ++p;
-    } else if (c == '`') {
+    } else if (c == '"' || c == '\'' || c == '`') {
       bool closed = false;
-      const char* q = SkipQuotedName(p, end, &closed);
-      if (!closed && q == end) return static_cast<size_t>(p - begin);
+      const char* q = SkipQuoted(p, end, &closed);
+      if (c == '`' && !closed && q == end) return static_cast<size_t>(p - begin);
       p = q;
     } else {
       if (c == ';') on_semicolon(static_cast<size_t>(p - begin));

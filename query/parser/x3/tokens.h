@@ -27,6 +27,7 @@
 #include "query/parser/x3/lexical.h"
 #include "query/parser/x3/literals.h"
 #include "query/parser/x3/quoted_names.h"
+#include "query/parser/x3/quoted_text.h"
 #include "query/parser/x3/state.h"
 
 namespace kpi::query::x3p {
@@ -170,6 +171,7 @@ struct Identifier : x3::parser<Identifier> {
 
 // A string in double or single quotes with escapes \" \' \\ \n \t \r. A
 // string ends on the line it starts; the unescaped text is the attribute.
+// Read by ReadQuoted (quoted_text.h), as quoted names are.
 struct StringLiteral : x3::parser<StringLiteral> {
   using attribute_type = Name;
   static bool const has_attribute = true;
@@ -183,41 +185,22 @@ struct StringLiteral : x3::parser<StringLiteral> {
       state.Expect(p, Expectation{"string", "a string"});
       return false;
     }
-    const char quote = *p;
     std::string text;
-    const char* q = p + 1;
-    for (;;) {
-      if (q == last || *q == '\n') {
+    const char* end = nullptr;
+    const char* escape = nullptr;
+    switch (ReadQuoted(p, last, &text, &end, &escape)) {
+      case QuotedRead::kUnterminated:
         state.Fail(p, "unterminated string (a string must end on the line it starts)");
         return false;
-      }
-      const char c = *q;
-      if (c == quote) break;
-      if (c != '\\') {
-        text += c;
-        ++q;
-        continue;
-      }
-      if (q + 1 == last || q[1] == '\n') {
-        state.Fail(p, "unterminated string (a string must end on the line it starts)");
+      case QuotedRead::kUnknownEscape:
+        state.Fail(escape, std::string("unknown escape '\\") + escape[1] +
+                               "' in string (use \\\" \\' \\\\ \\n \\t or \\r)");
         return false;
-      }
-      switch (q[1]) {
-        case '"': text += '"'; break;
-        case '\'': text += '\''; break;
-        case '\\': text += '\\'; break;
-        case 'n': text += '\n'; break;
-        case 't': text += '\t'; break;
-        case 'r': text += '\r'; break;
-        default:
-          state.Fail(q, std::string("unknown escape '\\") + q[1] +
-                            "' in string (use \\\" \\' \\\\ \\n \\t or \\r)");
-          return false;
-      }
-      q += 2;
+      case QuotedRead::kRead:
+        break;
     }
     x3::traits::move_to(Name{std::move(text), p}, attr);
-    first = q + 1;
+    first = end;
     return true;
   }
 };
