@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "query/aggregates/aggregate.h"
+#include "query/functions/name_table.h"
 
 namespace kpi::query {
 
@@ -25,18 +26,10 @@ const AggregateEntry kAggregates[] = {
 };
 }  // namespace
 
-const AggregateEntry* FindAggregate(std::string_view name) {
-  for (const AggregateEntry& e : kAggregates)
-    if (name == e.name) return &e;
-  return nullptr;
-}
+const AggregateEntry* FindAggregate(std::string_view name) { return FindByName(kAggregates, name); }
 
 const std::vector<std::string>& AggregateNames() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const AggregateEntry& e : kAggregates) out.push_back(e.name);
-    return out;
-  }();
+  static const std::vector<std::string> names = NamesOf(kAggregates);
   return names;
 }
 

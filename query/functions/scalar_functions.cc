@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "query/functions/name_table.h"
+
 namespace kpi::query {
 
 namespace {
@@ -36,18 +38,10 @@ double Num(const Value& v) { return v.number; }
 
 }  // namespace
 
-const ScalarFunctionEntry* FindScalarFunction(std::string_view name) {
-  for (const ScalarFunctionEntry& e : kScalarFunctions)
-    if (name == e.name) return &e;
-  return nullptr;
-}
+const ScalarFunctionEntry* FindScalarFunction(std::string_view name) { return FindByName(kScalarFunctions, name); }
 
 const std::vector<std::string>& ScalarFunctionNames() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const ScalarFunctionEntry& e : kScalarFunctions) out.push_back(e.name);
-    return out;
-  }();
+  static const std::vector<std::string> names = NamesOf(kScalarFunctions);
   return names;
 }
 

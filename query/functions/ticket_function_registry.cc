@@ -1,5 +1,7 @@
 #include "query/functions/ticket_function_registry.h"
 
+#include "query/functions/name_table.h"
+
 namespace kpi::query {
 
 namespace {
@@ -18,18 +20,10 @@ const TicketFunctionEntry kTicketFunctions[] = {
 };
 }  // namespace
 
-const TicketFunctionEntry* FindTicketFunction(std::string_view name) {
-  for (const TicketFunctionEntry& e : kTicketFunctions)
-    if (name == e.name) return &e;
-  return nullptr;
-}
+const TicketFunctionEntry* FindTicketFunction(std::string_view name) { return FindByName(kTicketFunctions, name); }
 
 const std::vector<std::string>& TicketFunctionNames() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const TicketFunctionEntry& e : kTicketFunctions) out.push_back(e.name);
-    return out;
-  }();
+  static const std::vector<std::string> names = NamesOf(kTicketFunctions);
   return names;
 }
 
