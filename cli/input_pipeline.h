@@ -48,7 +48,14 @@ struct InputBatch {
 
 class InputPipeline {
  public:
-  static constexpr size_t kQueueDepth = 4;
+  // One batch waits while one is staged and the next is parsed: the reader
+  // stays a batch ahead, which keeps staging fed whichever side is slower
+  // (the queue only absorbs jitter; CPU is the same at any depth). Deeper,
+  // the queue was full whenever staging was the slower side: 20M generated
+  // tickets, whose paged customers make staging slower than parsing, kept
+  // ~290k parsed events (4.5 batches, tens of MB) waiting through the whole
+  // load, the staging phase's peak; a 1M load's were not (docs/performance.md).
+  static constexpr size_t kQueueDepth = 1;
 
   InputPipeline(std::vector<std::string> inputs, ingest::ReaderOptions options, size_t batch_events);
   ~InputPipeline();

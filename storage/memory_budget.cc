@@ -28,8 +28,9 @@ constexpr size_t kStagedEventBytes = 130;
 // the work, and the segment built from it.
 constexpr size_t kGroupEventBytes = 160;
 // A parsed event (strings and all) waiting in the ingest reader's queue, and
-// how many batches are alive at once (the queue's four, one being parsed,
-// one being staged: cli/input_pipeline.h).
+// how many batches the share allows for (cli/input_pipeline.h: one queued,
+// one being parsed, one being staged; the share was sized when four waited,
+// and is left as it was so that the seal's shares do not grow).
 constexpr size_t kParsedEventBytes = 300;
 constexpr size_t kBatchesAlive = 6;
 

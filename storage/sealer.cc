@@ -174,8 +174,12 @@ Status Sealer::Run(IngestStats* stats) {
   // Latest partitions first: a ticket sealed before its `created` arrived
   // moves to an earlier day, so it usually joins a group still to come.
   for (size_t g = groups.size(); g-- > 0;) {
-    if (from_disk_) KPI_RETURN_IF_ERROR(ReadGroupIncoming(groups, g));
+    if (from_disk_) {
+      KPI_RETURN_IF_ERROR(ReadGroupIncoming(groups, g));
+      TraceMemory("seal-group-read", &out.wb);
+    }
     KPI_RETURN_IF_ERROR(SealGroup(groups, g, &local, per_batch_ != nullptr ? &by_batch : nullptr));
+    TraceMemory("seal-group-merged", &out.wb);
     if (groups.size() > 1) CarryMovedTickets(groups, g);
     WriteGroup(&local, &out);
     TraceMemory("seal-group", &out.wb);
@@ -241,7 +245,7 @@ Status Sealer::Run(IngestStats* stats) {
 
 size_t Sealer::WriteReserve() const {
   uint64_t events = 0;
-  for (const StagedBatch& b : staged_) events += b.offsets.size();
+  for (const StagedBatch& b : staged_) events += b.starts.empty() ? b.offsets.size() : b.starts.back();
   return static_cast<size_t>(kWriteReserveEventBytes * events + kWriteReserveTicketBytes * tickets_.size());
 }
 
@@ -345,6 +349,7 @@ void Sealer::WriteGroup(IngestStats* local, SealOutput* out) {
     }
     if (cache_built) done.built = std::move(segment);
   });
+  TraceMemory("seal-group-encoded", &out->wb);
   rocksdb::WriteBatch& wb = out->wb;
   size_t next_encoded = 0;
   for (const auto& [key, members] : members_) {

@@ -63,6 +63,7 @@
 // the staged events and to commit (storage/store_impl.h).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -123,6 +124,10 @@ class Sealer {
   bool read_back() const { return from_disk_; }
   // Store::EstimateSeal; requires seal_mu.
   Status Estimate(Store::SealEstimate* out);
+  // Process-wide, for tests: times a spilled seal's partition group loaded
+  // more sealed events than ReadGroupIncoming sized its arena for (each a
+  // copy of every sealed event so far, at the group's peak).
+  static uint64_t ArenaRegrowths() { return arena_regrowths_.load(std::memory_order_relaxed); }
 
  private:
   using SegmentKeyPair = std::pair<uint32_t, uint32_t>;  // (partition, segment)
@@ -175,12 +180,19 @@ class Sealer {
 
   // A staged batch of a seal that reads staging back from disk.
   // Its events (byte offset in the value, ticket) in arrival order, then,
-  // once the groups are planned, grouped: group g's are [starts[g], starts[g + 1]).
+  // once the groups are planned (NoteGroups), grouped: group g's events are
+  // [starts[g], starts[g + 1]), their offsets packed from packed_starts[g].
   struct StagedBatch {
     uint32_t batch = 0;
-    std::vector<uint32_t> offsets;
+    std::vector<uint32_t> offsets;  // until NoteGroups
     std::vector<uint32_t> tickets;  // tickets_ indexes, until NoteGroups (then each group reads the ids)
     std::vector<uint32_t> starts;
+    // After NoteGroups: each group's offsets, ascending (arrival order), as
+    // varints of the step from the one before (the group's first from 0):
+    // ~2 bytes an event instead of 4, and a full run holds ~11M of them at
+    // 20M generated tickets (docs/performance.md).
+    std::vector<uint32_t> packed_starts;
+    std::string packed;
   };
   // Takes the staged events: those in memory, or else a snapshot of the
   // staging family to read them back from (sealer_staged.cc).
@@ -197,6 +209,13 @@ class Sealer {
   // Disk: reads group `index`'s incoming events into incoming_ and attrs_,
   // the group's arenas sized to it first.
   Status ReadGroupIncoming(const std::vector<Group>& groups, size_t index);
+  // Disk: the events of the partitions' open segments that the group's
+  // Assign will load besides the group's own segments (new tickets join a
+  // partition's open segment). ReadGroupIncoming sizes the group's arenas
+  // for them too: loaded into full arenas they grew them by doubling, a
+  // copy of every sealed event and its dimensions at the group's peak
+  // (20M tickets: +15-19 MB in the groups that load one, docs/performance.md).
+  uint64_t OpenSegmentEvents(const Group& group) const;
   // A ticket's incoming events, and the placement they give it.
   uint64_t IncomingEvents(uint32_t ticket) const;
   int64_t IncomingPlacement(uint32_t ticket) const;
@@ -275,6 +294,7 @@ class Sealer {
   template <typename Fn>
   void ForEachEvent(const WorkTicket& t, Fn&& fn) const;
 
+  static inline std::atomic<uint64_t> arena_regrowths_{0};
   Store& store_;
   Store::Impl& im_;
   std::map<uint32_t, IngestStats>* per_batch_;  // may be null

@@ -35,6 +35,9 @@ Status Sealer::LoadSegment(SegmentKeyPair key, std::vector<uint32_t>* loaded) {
   const Segment& s = cached != nullptr ? *cached : read;
   const size_t base = sealed_.size();
   if (base + s.num_events() > UINT32_MAX) return Status::IOError("seal holds more than 2^32 sealed events");
+  // ReadGroupIncoming sized the arena (not the carried tickets' last group).
+  if (from_disk_ && !fresh_only_ && base + s.num_events() > sealed_.capacity())
+    arena_regrowths_.fetch_add(1, std::memory_order_relaxed);
   AppendSegmentEvents(s, &sealed_, &attrs_);
   for (uint32_t t = 0; t < s.num_tickets(); ++t) {
     const uint32_t index = WorkIndexFor(s.ticket_ids[t]);

@@ -72,6 +72,7 @@
 
 #include <algorithm>
 
+#include "storage/codec/codec.h"
 #include "storage/keys.h"
 #include "storage/sealer.h"
 #include "storage/segment_events.h"
@@ -257,7 +258,21 @@ void Sealer::NoteGroups(const std::vector<Group>& groups) {
     fill.assign(staged.starts.begin(), staged.starts.end() - 1);
     offsets.resize(staged.offsets.size());
     for (size_t i = 0; i < staged.tickets.size(); ++i) offsets[fill[group_of[staged.tickets[i]]]++] = staged.offsets[i];
-    staged.offsets.swap(offsets);
+    // Packed (StagedBatch::packed): offsets ascend within each group, as
+    // they came in the batch.
+    staged.packed.clear();
+    staged.packed_starts.assign(groups.size() + 1, 0);
+    for (size_t g = 0; g < groups.size(); ++g) {
+      staged.packed_starts[g] = static_cast<uint32_t>(staged.packed.size());
+      uint32_t previous = 0;
+      for (uint32_t i = staged.starts[g]; i < staged.starts[g + 1]; ++i) {
+        codec::PutVarint64(&staged.packed, offsets[i] - previous);
+        previous = offsets[i];
+      }
+    }
+    staged.packed_starts[groups.size()] = static_cast<uint32_t>(staged.packed.size());
+    staged.packed.shrink_to_fit();
+    staged.offsets = std::vector<uint32_t>();
     // A group's pass finds each event's ticket by the id it reads
     // (ReadGroupIncoming): 4 bytes per event of the run less at its peak
     // (~46 MB of a full run at 1 GiB), for a hash lookup per event.
@@ -284,7 +299,7 @@ Status Sealer::ReadGroupIncoming(const std::vector<Group>& groups, size_t index)
   // groups before had. Each would otherwise keep the largest size any group
   // needed (clear() keeps capacity), and a group of sealed events would sit
   // on the capacity of an earlier group of incoming ones.
-  uint64_t in = 0, sealed = 0;
+  uint64_t in = 0, sealed = OpenSegmentEvents(groups[index]);
   for (const StagedBatch& staged : staged_) in += staged.starts[index + 1] - staged.starts[index];
   for (const SegmentKeyPair& key : groups[index].segments)
     if (auto ref = im_.refs.find(key); ref != im_.refs.end()) sealed += ref->second.zone.num_events;
@@ -294,9 +309,20 @@ Status Sealer::ReadGroupIncoming(const std::vector<Group>& groups, size_t index)
   FitArena(&attrs_.dims, static_cast<uint64_t>(rate * static_cast<double>(arena_dims_seen_)));
   FitArena(&attrs_.measures, static_cast<uint64_t>(rate * static_cast<double>(arena_measures_seen_)));
   std::unique_ptr<rocksdb::Iterator> it(im_.db->NewIterator(StagingReads(staged_snapshot_), im_.staging_cf));
+  std::vector<uint32_t> offsets;
   for (const StagedBatch& staged : staged_) {
     const uint32_t begin = staged.starts[index], end = staged.starts[index + 1];
     if (begin == end) continue;
+    offsets.resize(end - begin);
+    std::string_view packed(staged.packed);
+    packed = packed.substr(staged.packed_starts[index], staged.packed_starts[index + 1] - staged.packed_starts[index]);
+    uint32_t at = 0;
+    for (uint32_t& offset : offsets) {
+      uint64_t step = 0;
+      if (!codec::GetVarint64(&packed, &step)) return Status::Corruption("packed staged offsets");
+      at += static_cast<uint32_t>(step);
+      offset = at;
+    }
     const std::string key = StagingKey(staged.batch);
     it->Seek(key);
     if (!it->Valid() || it->key() != key) {
@@ -305,10 +331,24 @@ Status Sealer::ReadGroupIncoming(const std::vector<Group>& groups, size_t index)
     }
     KPI_RETURN_IF_ERROR(DecodeStagedEvents(
         std::string_view(it->value().data(), it->value().size()), staged.batch,
-        std::span(staged.offsets).subspan(begin, end - begin), tickets_, &attrs_, &incoming_));
+        offsets, tickets_, &attrs_, &incoming_));
   }
   BucketIncoming(&groups[index].tickets);
   return Status::OK();
+}
+
+uint64_t Sealer::OpenSegmentEvents(const Group& group) const {
+  // As Assign (sealer_layout.cc) picks them: a partition's open segment is
+  // its highest-numbered one, loaded when it has room for more tickets.
+  const uint32_t max_tickets = std::max<uint32_t>(1, store_.options_.max_tickets_per_segment);
+  uint64_t events = 0;
+  for (const uint32_t partition : group.partitions) {
+    auto last = im_.refs.upper_bound({partition, UINT32_MAX});
+    if (last == im_.refs.begin() || std::prev(last)->first.first != partition) continue;
+    const auto& [key, ref] = *std::prev(last);
+    if (group.segments.count(key) == 0 && ref.zone.num_tickets < max_tickets) events += ref.zone.num_events;
+  }
+  return events;
 }
 
 uint64_t Sealer::IncomingEvents(uint32_t ticket) const {

@@ -26,8 +26,10 @@ uint64_t Capacity(const std::vector<T>& v) {
 
 void Sealer::TraceMemory(const char* what, const rocksdb::WriteBatch* wb) const {
   if (!MemoryTraceEnabled()) return;
-  uint64_t staged = 0;
-  for (const StagedBatch& b : staged_) staged += Capacity(b.offsets) + Capacity(b.tickets) + Capacity(b.starts);
+  uint64_t staged = 0, staged_events = 0;
+  for (const StagedBatch& b : staged_) staged_events += b.starts.empty() ? b.offsets.size() : b.starts.back();
+  for (const StagedBatch& b : staged_)
+    staged += Capacity(b.offsets) + Capacity(b.tickets) + Capacity(b.starts) + Capacity(b.packed_starts) + b.packed.capacity();
   staged += Capacity(staged_) + Capacity(incoming_counts_) + Capacity(incoming_placement_);
   // The look-ahead's marks: this run's, and those earlier runs left for it.
   for (const auto& [batch, marks] : ahead_taken_) staged += marks.MemoryBytes();
@@ -55,9 +57,10 @@ void Sealer::TraceMemory(const char* what, const rocksdb::WriteBatch* wb) const 
   }
   char buf[512];
   std::snprintf(buf, sizeof buf,
-                "tickets %zu (%.0f) staged %zu batches (%.0f) events %zu+%zu (%.0f) work %zu (%.0f) wb %.0f/%.0f | "
+                "tickets %zu (%.0f) staged %zu batches %llu events (%.1f) events %zu+%zu (%.0f) work %zu (%.0f) wb %.0f/%.0f | "
                 "memtables %.0f readers %.0f blockcaches %.0f+%.0f pinned %.0f segcache %.0f | segments %zu (%.0f)",
-                tickets_.size(), Mb(tickets_.MemoryBytes()), staged_.size(), Mb(staged), incoming_.size(),
+                tickets_.size(), Mb(tickets_.MemoryBytes()), staged_.size(),
+                static_cast<unsigned long long>(staged_events), Mb(staged), incoming_.size(),
                 sealed_.size(), Mb(events), work_.size(), Mb(work_ids_.MemoryBytes() + Capacity(work_)),
                 Mb(wb != nullptr ? wb->GetDataSize() : 0), Mb(wb != nullptr ? wb->Data().capacity() : 0), Mb(memtables), Mb(readers), Mb(caches), Mb(family_caches),
                 Mb(pinned), Mb(im_.cache->bytes()), im_.refs.size(), Mb(refs));

@@ -32,16 +32,23 @@ uint32_t StringInterner::Intern(std::string_view id) {
 void StringInterner::InternMany(std::span<const std::string_view> keys, uint32_t* out) {
   const size_t n = keys.size();
   if (n == 0) return;
-  // Room for every key up front: no rehash below, so slot addresses computed
-  // ahead stay valid while the lookups before them insert.
-  if ((ids_.size() + n) * 2 > slots_.size()) Reserve(ids_.size() + n);
+  if (slots_.empty()) Grow();
   hashes_.resize(n);
   for (size_t i = 0; i < n; ++i) hashes_[i] = Hash(keys[i]);
   // Two-stage prefetch: a key's slot kSlotAhead lookups early, and the string
   // that slot points at kStringAhead early (by then the slot is in cache).
   constexpr size_t kSlotAhead = 16, kStringAhead = 8;
-  const size_t mask = slots_.size() - 1;
+  size_t mask = slots_.size() - 1;
   for (size_t i = 0; i < n; ++i) {
+    // The table grows as Intern's does, when it is half full, not by the
+    // batch's size up front: most keys of a batch are already there (a
+    // seal's tickets), and room for all of them doubled the table of a
+    // 1.0M-ticket run to 4M slots (32 MB) although 2M held them. A rehash
+    // only makes the slots prefetched before it stale (a miss, not an error).
+    if ((ids_.size() + 1) * 2 > slots_.size()) {
+      Grow();
+      mask = slots_.size() - 1;
+    }
     if (i + kSlotAhead < n) __builtin_prefetch(&slots_[hashes_[i + kSlotAhead] & mask]);
     if (i + kStringAhead < n) {
       const Slot& ahead = slots_[hashes_[i + kStringAhead] & mask];

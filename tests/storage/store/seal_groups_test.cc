@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "storage/memory_release.h"
+#include "storage/sealer.h"
 #include "storage/store.h"
 #include "storage/store/store_test_util.h"
 #include "test_util.h"
@@ -324,6 +325,46 @@ TEST(SealGroupsTest, ASpilledSealReleasesFreedMemoryAfterEachGroupAndRun) {
     EXPECT_EQ(Tickets(*store), want);
     EXPECT_EQ(stats.accepted, want_stats.accepted);
   }
+}
+
+// A spilled seal's group sizes its arena (ReadGroupIncoming) for the sealed
+// events it will load: its tickets' segments, and the open segments of its
+// partitions, which new tickets join (Assign). Sized for the first only, the
+// arena grew by doubling when an open segment was loaded: a copy of every
+// sealed event at the group's peak (at 20M generated tickets the peak of the
+// whole load, docs/performance.md). The store is what one-group seals make.
+TEST(SealGroupsTest, ASpilledGroupsArenaHoldsThePartitionsOpenSegments) {
+  std::vector<std::vector<RawEvent>> days = TimeOrderDays();
+  days.resize(10);
+  // Then, spilled: five new tickets on each of those days, joining each
+  // partition's open segment (30 tickets a day in segments of 24: 6 in it).
+  std::vector<std::vector<RawEvent>> later(2);
+  for (int d = 0; d < 10; ++d)
+    for (int t = 0; t < 5; ++t) {
+      RawEvent created = Event("N" + std::to_string(d * 5 + t), d, "created");
+      RawEvent reply = created;
+      reply.event = "agent_reply";
+      reply.ts_ms += 60'000;
+      later[d % 2].push_back(created);
+      later[d % 2].push_back(reply);
+    }
+  const SealList seals = {days, later};
+  IngestStats want_stats;
+  const auto want = OneGroup(seals, &want_stats);
+  ScratchDir dir;
+  std::unique_ptr<Store> store;
+  ASSERT_TRUE(Store::Open(dir.path(), Options(40, 0, 0), &store).ok());
+  IngestStats first;
+  for (const auto& day : days) ASSERT_TRUE(store->Stage(day, nullptr, &first).ok());
+  ASSERT_TRUE(store->Seal(&first).ok());
+  store->SpillStaged();
+  IngestStats stats;
+  for (const auto& batch : later) ASSERT_TRUE(store->Stage(batch, nullptr, &stats).ok());
+  const uint64_t regrowths = Sealer::ArenaRegrowths();
+  ASSERT_TRUE(store->Seal(&stats).ok());
+  EXPECT_GT(stats.events_rewritten, 0u) << "no group loaded an open segment";
+  EXPECT_EQ(Sealer::ArenaRegrowths(), regrowths) << "a group's sealed events outgrew the arena it sized";
+  EXPECT_EQ(Tickets(*store), want);
 }
 
 // Arrival in time order as above, one staged batch a day, with what a
