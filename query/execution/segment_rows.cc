@@ -7,6 +7,29 @@
 
 namespace kpi::query {
 
+namespace {
+
+// The entries of sparse columns (dimensions: codes, measures: values) whose
+// rows stay visible, renumbered by new_row (UINT32_MAX: the row is gone);
+// a column left without rows is dropped.
+template <typename Sparse, typename Values>
+void KeepVisibleRows(const std::vector<Sparse>& in, const std::vector<uint32_t>& new_row, Values Sparse::*values,
+                     std::vector<Sparse>* out) {
+  for (const Sparse& column : in) {
+    Sparse kept;
+    kept.column = column.column;
+    for (size_t k = 0; k < column.rows.size(); ++k) {
+      const uint32_t row = column.rows[k];
+      if (row >= new_row.size() || new_row[row] == UINT32_MAX) continue;
+      kept.rows.push_back(new_row[row]);
+      (kept.*values).push_back((column.*values)[k]);
+    }
+    if (!kept.rows.empty()) out->push_back(std::move(kept));
+  }
+}
+
+}  // namespace
+
 void FilterSegmentAsOf(const storage::Segment& in, uint32_t max_batch, storage::Segment* out) {
   *out = storage::Segment{};
   // The same columns, those decoded (batches always are, when filtering),
@@ -36,26 +59,8 @@ void FilterSegmentAsOf(const storage::Segment& in, uint32_t max_batch, storage::
     if (c.ticket_ids) out->ticket_ids.push_back(in.ticket_ids[t]);
     out->event_begin.push_back(next);
   }
-  for (const storage::SparseCodes& d : in.dims) {
-    storage::SparseCodes nd;
-    nd.column = d.column;
-    for (size_t k = 0; k < d.rows.size(); ++k) {
-      if (d.rows[k] >= new_row.size() || new_row[d.rows[k]] == UINT32_MAX) continue;
-      nd.rows.push_back(new_row[d.rows[k]]);
-      nd.codes.push_back(d.codes[k]);
-    }
-    if (!nd.rows.empty()) out->dims.push_back(std::move(nd));
-  }
-  for (const storage::SparseNumbers& m : in.measures) {
-    storage::SparseNumbers nm;
-    nm.column = m.column;
-    for (size_t k = 0; k < m.rows.size(); ++k) {
-      if (m.rows[k] >= new_row.size() || new_row[m.rows[k]] == UINT32_MAX) continue;
-      nm.rows.push_back(new_row[m.rows[k]]);
-      nm.values.push_back(m.values[k]);
-    }
-    if (!nm.rows.empty()) out->measures.push_back(std::move(nm));
-  }
+  KeepVisibleRows(in.dims, new_row, &storage::SparseCodes::codes, &out->dims);
+  KeepVisibleRows(in.measures, new_row, &storage::SparseNumbers::values, &out->measures);
 }
 
 void SegmentRows::Reset(const storage::Segment* segment, uint32_t ordinal, Source source, uint32_t created_code) {
