@@ -115,6 +115,55 @@ int RunKpiKilledAfter(const std::vector<std::string>& args, const std::string& c
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+int RunKpiKilledWhen(const std::vector<std::string>& args, const std::string& cwd, const std::function<bool()>& ready,
+                     std::chrono::microseconds delay, std::chrono::milliseconds timeout, bool* killed, bool* timed_out) {
+  *killed = false;
+  *timed_out = false;
+  std::vector<char*> argv;  // built before the fork: the child only calls async-signal-safe functions
+  argv.push_back(const_cast<char*>(KPI_BINARY));
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const std::string out_path = cwd + "/run.out", err_path = cwd + "/run.err";
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    const int null = ::open("/dev/null", O_RDONLY);
+    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (::chdir(cwd.c_str()) != 0 || null < 0 || out < 0 || err < 0) _exit(127);
+    ::dup2(null, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::execv(KPI_BINARY, argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  bool ended = false;
+  for (const auto guard = std::chrono::steady_clock::now() + timeout;;) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) {
+      ended = true;
+      break;
+    }
+    if (ready()) {
+      std::this_thread::sleep_for(delay);
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= guard) {
+      *timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (ended) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  *killed = ::kill(pid, SIGKILL) == 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) return -1;
+  *killed = false;  // it ended by itself before the signal arrived
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 void WriteGzip(const std::string& path, const std::string& content) {
   gzFile f = gzopen(path.c_str(), "wb");
   if (f == nullptr) throw std::runtime_error("cannot write " + path);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,16 @@ KpiRun RunKpiWhileServing(const std::string& db, const std::vector<std::string>&
 // Returns its exit code, or -1 when killed or when it could not be started.
 int RunKpiKilledAfter(const std::vector<std::string>& args, const std::string& cwd, std::chrono::milliseconds after,
                       bool* killed);
+
+// Runs KPI_BINARY with `args` in `cwd`, stdout and stderr to cwd/run.out and
+// cwd/run.err (stdin /dev/null), and kills it with SIGKILL `delay` after
+// `ready()` first answers true (asked every 2 ms while it runs: e.g. a line
+// in run.err, the store's log grown by a batch), so the kill follows what
+// the process has done, not a fixed time (tests/kill_points.h says why).
+// `timeout` only guards against a hung process: then it is killed and
+// *timed_out set. Returns as RunKpiKilledAfter does.
+int RunKpiKilledWhen(const std::vector<std::string>& args, const std::string& cwd, const std::function<bool()>& ready,
+                     std::chrono::microseconds delay, std::chrono::milliseconds timeout, bool* killed, bool* timed_out);
 
 // Writes `content` gzip-compressed to `path`.
 void WriteGzip(const std::string& path, const std::string& content);

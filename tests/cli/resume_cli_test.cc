@@ -1,5 +1,6 @@
 // `kpi ingest --resume` with the real binary (issue 9): ingests killed with
-// SIGKILL at random moments, the later ones while resuming, end with exactly
+// SIGKILL at points chosen by what they did (a batch committed, "resuming
+// at line" printed), many of them while resuming, end with exactly
 // the file's events, and each resume skips what was committed before instead
 // of re-reading it; a complete checkpoint skips the file; a changed file is
 // read again from line 1; progress shows committed events.
@@ -8,8 +9,11 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <random>
 #include <string>
 
@@ -28,16 +32,35 @@ class ResumeCliTest : public ::testing::Test {
     const std::string data = ReadFile(dir_ / out);
     lines_ = std::count(data.begin(), data.end(), '\n');
   }
-  // Runs `kpi ingest ARGS`, killed with SIGKILL after `kill_ms` unless it
-  // ended before; returns true when it ran to its end (exit 0).
-  bool IngestKilledAfter(const std::string& args, int kill_ms, std::string* out, std::string* err) {
-    const std::string script = "cd '" + dir_.path() + "' && { '" + std::string(KPI_BINARY) + "' ingest " + args +
-                               " >run.out 2>run.err & pid=$!; sleep " + std::to_string(kill_ms / 1000.0) +
-                               "; kill -9 $pid 2>/dev/null; wait $pid; } 2>/dev/null";
-    int status = std::system(script.c_str());
+  // Runs `kpi ingest --resume -q --batch 2000 --db store ev.ndjson`, killed
+  // with SIGKILL `delay` after `ready()` (never when empty); returns true
+  // when it ran to its end (exit 0).
+  bool IngestKilledWhen(const std::function<bool()>& ready, std::chrono::microseconds delay, std::string* out,
+                        std::string* err) {
+    bool killed = false, timed_out = false;
+    const int code = RunKpiKilledWhen({"ingest", "--resume", "-q", "--batch", "2000", "--db", "store", "ev.ndjson"},
+                                      dir_.path(), ready ? ready : [] { return false; }, delay,
+                                      std::chrono::minutes(10), &killed, &timed_out);
+    EXPECT_FALSE(timed_out) << "an ingest ran for 10 minutes";
     *out = ReadFile(dir_ / "run.out");
     *err = ReadFile(dir_ / "run.err");
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    return code == 0;
+  }
+  // Bytes in the store's write-ahead logs not in `before` (name -> size at
+  // the run's start): the open starts a new log, and each batch committed
+  // (staged with its checkpoint, synced) is appended to it.
+  std::map<std::string, uintmax_t> Logs() const {
+    std::map<std::string, uintmax_t> out;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir_ / "store", ec))
+      if (e.path().extension() == ".log") out[e.path().filename().string()] = e.file_size(ec);
+    return out;
+  }
+  uintmax_t NewLogBytes(const std::map<std::string, uintmax_t>& before) const {
+    uintmax_t n = 0;
+    for (const auto& [name, size] : Logs())
+      if (before.count(name) == 0) n += size;
+    return n;
   }
   ScratchDir dir_{"kpi-cli-resume"};
   long long lines_ = 0;
@@ -53,8 +76,16 @@ TEST_F(ResumeCliTest, KilledIngestsAndResumesEndWithExactlyTheFileAndSkipWork) {
   for (; round < 40 && !done; ++round) {
     // Every run uses --resume: the first has no checkpoint and starts at line 1.
     std::string out, err;
-    const int kill_ms = round < 30 ? 120 + static_cast<int>(rng() % 300) : 60000;
-    done = IngestKilledAfter("--resume -q --batch 2000 --db store ev.ndjson", kill_ms, &out, &err);
+    // Kill points follow what the run has done, not a time (a loaded
+    // machine may need seconds to start): even rounds once its new log holds
+    // 128 KiB (a batch or two committed), odd ones once it says where it
+    // resumes; then 0-300 ms. From round 30 on, a run goes to its end.
+    const auto logs = Logs();
+    std::function<bool()> ready;
+    if (round < 30 && round % 2 == 0) ready = [&] { return NewLogBytes(logs) >= (128u << 10); };
+    if (round < 30 && round % 2 == 1)
+      ready = [&] { return ReadFile(dir_ / "run.err").find("resuming at line") != std::string::npos; };
+    done = IngestKilledWhen(ready, std::chrono::microseconds(rng() % 300000), &out, &err);
     if (!done && err.find("resuming at line") != std::string::npos) ++killed_while_resuming;
     const long long skipped = SummaryField(out, "skipped");
     if (done) {

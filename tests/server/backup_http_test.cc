@@ -4,9 +4,11 @@
 // role and refused targets (tests/cli/backup_cli_test.cc runs the commands).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -71,14 +73,31 @@ TEST_F(BackupHttpTest, BackupDuringUploadsRestoresExactlyTheAcknowledgedSet) {
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  // Waits (up to a guard of 2 minutes) until `enough` holds of the
+  // acknowledged uploads: what the checks below need, however slow the
+  // machine, rather than a fixed time.
+  const auto wait_for = [&](const std::function<bool(const std::vector<Upload>&)>& enough) {
+    for (const Clock::time_point guard = Clock::now() + std::chrono::minutes(2); Clock::now() < guard;) {
+      {
+        std::lock_guard lock(mu);
+        if (enough(uploads)) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  };
+  const bool before_enough = wait_for([](const std::vector<Upload>& u) { return u.size() > 20; });
   const std::string backup = scratch_.dir / "backup";
   const Clock::time_point asked = Clock::now();
   HttpReply r = Fetch(port_, "POST", "/v1/backup?to=" + backup);
   const Clock::time_point answered = Clock::now();
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const bool after_enough = wait_for([&](const std::vector<Upload>& u) {
+    return std::any_of(u.begin(), u.end(), [&](const Upload& up) { return up.sent > answered; });
+  });
   stop = true;
   for (std::thread& t : clients) t.join();
+  ASSERT_TRUE(before_enough) << "fewer than 21 uploads acknowledged in 2 minutes";
+  ASSERT_TRUE(after_enough) << "no upload sent after the backup acknowledged in 2 minutes";
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("\"backup\":\"" + backup + "\""), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("\"last_batch\":"), std::string::npos) << r.body;

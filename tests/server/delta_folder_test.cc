@@ -58,7 +58,9 @@ TEST(DeltaFolderTest, FoldsOnceUploadsPause) {
   options.quiet = std::chrono::milliseconds(50);
   DeltaFolder folder(s.store.get(), options);
   folder.Start();
-  for (int i = 0; i < 300 && s.store->SegmentsWithDeltas() > 0; ++i)
+  // A guard of a minute, not a plan: a loaded machine folds later.
+  for (const auto guard = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+       s.store->SegmentsWithDeltas() > 0 && std::chrono::steady_clock::now() < guard;)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   folder.Stop();
   EXPECT_EQ(s.store->SegmentsWithDeltas(), 0u);

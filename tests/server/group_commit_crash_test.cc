@@ -1,7 +1,9 @@
 // GroupCommit crash safety: a child process runs concurrent uploaders
 // through one GroupCommit (batches staged unsynced, Store::Durable::kOnSeal,
-// made durable by the shared seal) and is killed with SIGKILL at random
-// moments. After reopening, every batch whose Ingest returned OK before the
+// made durable by the shared seal) and is killed with SIGKILL a few ms after
+// it acknowledged its 4th to 11th batch of the round (tests/kill_points.h),
+// so every round is meaningful however slow the machine. After reopening,
+// every batch whose Ingest returned OK before the
 // kill is there in full, no batch is partial, and a batch in flight is all
 // there or absent. The next child goes on with new batches over the same
 // store, so kills also land while a store is reopened and its leftover
@@ -19,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "kill_points.h"
 #include "server/group_commit.h"
 #include "test_util.h"
 
@@ -48,13 +51,15 @@ std::vector<RawEvent> Batch(int id) {
   return out;
 }
 
-// The child: kUploaders threads ingest batches (first_round, ...) forever
-// and write each batch id to `fd` once Ingest returned OK.
-[[noreturn]] void UploadForever(const std::string& dir, int first_round, int fd) {
+// The child, on the store DIR: kUploaders threads ingest batches (FIRST,
+// FIRST + 1, ...) forever and write each batch id to `fd` once Ingest
+// returned OK.
+[[noreturn]] void UploadForever(const std::vector<std::string>& args, int fd) {
+  const int first_round = std::stoi(args.at(1));
   std::unique_ptr<storage::Store> store;
   storage::StoreOptions o;
   o.max_tickets_per_segment = 64;
-  if (!storage::Store::Open(dir, o, &store).ok()) _exit(2);
+  if (!storage::Store::Open(args.at(0), o, &store).ok()) _exit(2);
   GroupCommit commit(store.get());
   std::vector<std::thread> threads;
   for (int u = 0; u < kUploaders; ++u) {
@@ -71,6 +76,7 @@ std::vector<RawEvent> Batch(int id) {
   for (std::thread& t : threads) t.join();
   _exit(5);
 }
+KPI_CRASH_CHILD("group_commit_upload", UploadForever);
 
 TEST(GroupCommitCrash, KilledUploadsLoseNoAcknowledgedBatch) {
   kpi::testing::ScratchDir dir("kpi-group-crash");
@@ -78,24 +84,14 @@ TEST(GroupCommitCrash, KilledUploadsLoseNoAcknowledgedBatch) {
   std::set<int> acknowledged;
   int first_round = 0, kills = 0;
   for (int round = 0; round < 12; ++round) {
-    int fds[2];
-    ASSERT_EQ(pipe(fds), 0);
-    const pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      close(fds[0]);
-      UploadForever(dir.path(), first_round, fds[1]);
-    }
-    close(fds[1]);
-    usleep(static_cast<useconds_t>(100000 + rng() % 400000));
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "the child exited early, status " << status;
+    const int wanted = 4 + static_cast<int>(rng() % 8);
+    int acks = 0;
+    const kpi::testing::KillOutcome killed = kpi::testing::RunAndKill(
+        "group_commit_upload", {dir.path(), std::to_string(first_round)}, [&](int) { return ++acks >= wanted; },
+        static_cast<unsigned>(rng() % 5000));
+    ASSERT_TRUE(killed.reached) << "round " << round << ": " << killed.failure;
     kills++;
-    int id = 0;
-    while (read(fds[0], &id, sizeof id) == sizeof id) acknowledged.insert(id);
-    close(fds[0]);
+    acknowledged.insert(killed.reports.begin(), killed.reports.end());
 
     std::unique_ptr<storage::Store> store;
     storage::StoreOptions o;
@@ -118,8 +114,8 @@ TEST(GroupCommitCrash, KilledUploadsLoseNoAcknowledgedBatch) {
     // The next child's batches are new (rounds past any batch seen so far).
     for (const auto& [b, n] : per_batch) first_round = std::max(first_round, b % 1'000'000 + 1);
   }
-  EXPECT_GE(kills, 12);
-  EXPECT_GT(acknowledged.size(), 20u) << "the children never got far enough to make the test meaningful";
+  EXPECT_EQ(kills, 12);
+  EXPECT_GE(acknowledged.size(), 48u) << "the children never got far enough to make the test meaningful";
 }
 
 }  // namespace

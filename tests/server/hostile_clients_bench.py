@@ -8,6 +8,7 @@ STORE_DIR holds events (e.g. `kpi gen --tickets 300000 --seed 42` ingested).
 Prints one line per figure. Loopback only; takes about a minute.
 """
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -63,17 +64,21 @@ def pct(values, p):
 
 class Server:
     def __init__(self, kpi, store, old, extra=()):
-        self.port = 17000 + os.getpid() % 20000
-        with open("/tmp/hostile-tokens", "w") as f:
+        # Beside the store, not a fixed /tmp name two runs would share; the
+        # port is the one the kernel gives (read from the "listening" line).
+        tokens = store.rstrip("/") + ".tokens"
+        with open(tokens, "w") as f:
             f.write("writer-token-1 write\nheavy-token-1 read\nlight-token-1 read\n")
-        args = [kpi, "serve", "--db", store, "--listen", f"127.0.0.1:{self.port}", "--tokens", "/tmp/hostile-tokens",
+        args = [kpi, "serve", "--db", store, "--listen", "127.0.0.1:0", "--tokens", tokens,
                 "--exec-threads", "1"]
         if not old:
             args += list(extra)
         self.proc = subprocess.Popen(args, stderr=subprocess.PIPE, text=True)
         line = self.proc.stderr.readline()
-        if "listening" not in line:
+        found = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+        if not found:
             raise SystemExit("server did not start: " + line)
+        self.port = int(found.group(1))
         # Warm: the first query loads the store's segments.
         request(self.port, "GET", q(LIGHT), "Authorization: Bearer light-token-1\r\n")
 

@@ -160,7 +160,9 @@ TEST_F(HostileClientsTest, ThousandIdleSocketsLeaveOthersServed) {
     latencies.push_back(Ms(Clock::now() - t0));
     EXPECT_EQ(r.status, 200) << i << " " << r.body;
   }
-  EXPECT_LT(Percentile(latencies, 1.0), 1000.0);
+  // Held slots would give 503 (above) or a wait for the 10 s header
+  // timeout; half that leaves room for a loaded machine (ctest -j on 2 cores).
+  EXPECT_LT(Percentile(latencies, 1.0), 5000.0);
   std::printf("[ figures ] 1,000 idle loopback sockets: another client's query p50 %.2f ms, max %.2f ms\n",
               Percentile(latencies, 0.5), Percentile(latencies, 1.0));
 }
@@ -209,7 +211,9 @@ TEST_F(HostileClientsTest, ObsoleteLineFoldingGets400AndClose) {
 // gets 429; another address is unaffected.
 TEST_F(HostileClientsTest, PerAddressSlotsAndRate) {
   options_.clients.max_active_per_client = 1;
-  options_.clients.rate = 20;
+  // A slow refill: the 41 requests below must exhaust the burst however long
+  // a loaded machine takes for them (at 20/s, 1.5 s of requests refilled 30).
+  options_.clients.rate = 0.2;
   options_.clients.burst = 20;
   StartCounting();
   Connection hog = Connection::Tcp(port_);
@@ -265,19 +269,28 @@ TEST_F(HostileClientsTest, ResultCapsGive422) {
 
 // One token keeps six heavy queries in flight; another token's light
 // queries still start at once (per-token concurrency and round-robin
-// turns), instead of queuing behind the heavy backlog.
+// turns), instead of queuing behind the heavy backlog. "At once" is counted
+// in heavy queries that finish while a light one waits to start, not in
+// milliseconds: a loaded machine (CI's 2 cores, ctest -j) stretches the
+// latency of every request, but not that count. Behind the backlog a light
+// query would wait for the four queued heavy ones to start, so for four
+// or more to finish.
 TEST_F(HostileClientsTest, HeavyTokenDoesNotStarveLightToken) {
   TokenTable tokens;
   ASSERT_TRUE(TokenTable::Parse("heavy-token-1 read\nlight-token-1 read\n", &tokens).ok());
   options_.worker_threads = 2;
+  std::atomic<int> heavy_finished{0}, seen_by_light{0};
   StartServer(
-      [](std::string_view text, const query::ExecOptions& o, query::Result* r, query::QueryError*) {
+      [&](std::string_view text, const query::ExecOptions& o, query::Result* r, query::QueryError*) {
         if (text == "heavy") {
           Clock::time_point end = Clock::now() + std::chrono::milliseconds(300);
           while (Clock::now() < end) {
             if (o.cancel != nullptr && o.cancel->load()) return Status::Aborted("cancelled");
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
           }
+          heavy_finished++;
+        } else {
+          seen_by_light = heavy_finished.load();
         }
         r->columns = {{"n", query::ValueType::kNumber}};
         r->rows = {{query::Value::Number(1)}};
@@ -295,22 +308,29 @@ TEST_F(HostileClientsTest, HeavyTokenDoesNotStarveLightToken) {
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the heavy backlog builds up
-  std::vector<double> latencies;
+  // The heavy backlog builds up: two running, four queued behind them.
+  for (const auto guard = Clock::now() + std::chrono::minutes(1);
+       heavy_finished.load() < 2 && Clock::now() < guard;)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::vector<double> latencies, waited;
   for (int i = 0; i < 30; ++i) {
+    const int before = heavy_finished.load();
     Clock::time_point t0 = Clock::now();
     HttpReply r = Fetch(port_, "GET", "/v1/query?q=light", "", "Authorization: Bearer light-token-1\r\n");
     latencies.push_back(Ms(Clock::now() - t0));
+    waited.push_back(seen_by_light.load() - before);
     EXPECT_EQ(r.status, 200);
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   stop = true;
   for (auto& t : heavy) t.join();
   const double p50 = Percentile(latencies, 0.5), p99 = Percentile(latencies, 0.99);
+  const double waited_p50 = Percentile(waited, 0.5), waited_max = Percentile(waited, 1.0);
   std::printf("[ figures ] light queries while another token keeps 6 x 300 ms queries in flight: p50 %.2f ms, "
-              "p99 %.2f ms (%d heavy answered)\n",
-              p50, p99, heavy_done.load());
-  EXPECT_LT(p99, 150.0) << "light queries waited behind the heavy token";
+              "p99 %.2f ms; heavy queries finished while one waited: median %.0f, most %.0f (%d heavy answered)\n",
+              p50, p99, waited_p50, waited_max, heavy_done.load());
+  EXPECT_LE(waited_p50, 1.0) << "light queries waited behind the heavy token";
+  EXPECT_LE(waited_max, 3.0) << "a light query waited behind the heavy token";
   EXPECT_GT(heavy_done.load(), 0);
 }
 
@@ -340,7 +360,8 @@ TEST_F(HostileClientsTest, SlowUploadCannotHoldShutdown) {
   trickling = false;
   trickle.join();
   std::printf("[ figures ] Stop() with a trickling upload, drain timeout 300 ms: %.0f ms\n", stop_ms);
-  EXPECT_LT(stop_ms, 1500.0);
+  // Well under the 20 s body timeout, with room for a loaded machine.
+  EXPECT_LT(stop_ms, 8000.0);
   EXPECT_TRUE(slow.WaitClosed(5000));
 }
 
@@ -358,7 +379,9 @@ TEST_F(HostileClientsTest, DrainTimeoutCancelsRunningStatements) {
   while (!entered) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   Clock::time_point t0 = Clock::now();
   server_->Stop();
-  EXPECT_LT(Ms(Clock::now() - t0), 1500.0);
+  // The statement would run forever: any bound shows it was cancelled; a
+  // loose one leaves room for a loaded machine.
+  EXPECT_LT(Ms(Clock::now() - t0), 8000.0);
   client.join();
   EXPECT_NE(reply.status, 200);
 }

@@ -5,6 +5,9 @@
 // expectation; a select is also run on the reference evaluator
 // (tests/query/reference) and checked against the same expectation, so a
 // hand-computed table that the reference disagrees with is caught too.
+// A select is also run as two fresh `kpi query`-like processes over the
+// store, a writer then a reader of its derived-value files
+// (memo_processes.h), against the same expectation.
 // The same files run on the ClickHouse backend in clickhouse_cases_test.cc.
 #include <algorithm>
 #include <cctype>
@@ -24,6 +27,7 @@
 
 #include "query/cases_runner/case_check.h"
 #include "query/cases_runner/case_file.h"
+#include "query/cases_runner/memo_processes.h"
 #include "query/engine.h"
 #include "query/parser/parser.h"
 #include "query/catalog/table_store.h"
@@ -58,7 +62,7 @@ TEST_P(CaseTest, MatchesExpectation) {
   options.clock = [&now_ms] { return now_ms; };
   std::unique_ptr<storage::Store> store;
   ASSERT_TRUE(storage::Store::Open(dir.path(), options, &store).ok());
-  query::Engine engine(store.get());
+  auto engine = std::make_unique<query::Engine>(store.get());
   reference::EventLog log;
   // Every definition the engine accepted (define / drop statements and table
   // loads) with the clock at that moment: replayed up to an instant, they give
@@ -83,7 +87,7 @@ TEST_P(CaseTest, MatchesExpectation) {
       ASSERT_GE(s.ingest_ms, now_ms) << "a watch run goes forward in time (line " << s.line << ")";
       now_ms = s.ingest_ms;
       Status run;  // a failed run is recorded as the server records it
-      const Status st = query::RunWatchOnce(engine, s.watch, s.ingest_ms, &run);
+      const Status st = query::RunWatchOnce(*engine, s.watch, s.ingest_ms, &run);
       ASSERT_TRUE(st.ok()) << "run watch " << s.watch << " (line " << s.line << "): " << st.ToString();
       continue;
     }
@@ -98,13 +102,13 @@ TEST_P(CaseTest, MatchesExpectation) {
     if (Contains(s.text.substr(0, 7), "select") || Contains(s.text.substr(0, 8), "explain")) continue;
     query::Result ignored;
     query::QueryError qerr;
-    if (engine.Execute(s.text, query::ExecOptions{}, &ignored, &qerr).ok()) history.push_back({now_ms, s.text, "", "", ""});
+    if (engine->Execute(s.text, query::ExecOptions{}, &ignored, &qerr).ok()) history.push_back({now_ms, s.text, "", "", ""});
   }
 
   const Expectation& x = step.expect;
   query::Result got;
   query::QueryError qerr;
-  const Status st = engine.Execute(step.text, query::ExecOptions{}, &got, &qerr);
+  const Status st = engine->Execute(step.text, query::ExecOptions{}, &got, &qerr);
   if (x.expect_error) {
     EXPECT_FALSE(st.ok()) << "engine: the statement should fail; it gave\n" << reference::FormatTable(got);
     if (!st.ok()) {
@@ -122,10 +126,31 @@ TEST_P(CaseTest, MatchesExpectation) {
     EXPECT_TRUE(warn.empty()) << "engine: " << warn;
   }
 
-  // The same expectation on the reference, for select statements.
   query::ast::Statement parsed;
   query::ParseError perr;
-  if (!query::ParseStatement(step.text, &parsed, &perr)) {
+  const bool parses = query::ParseStatement(step.text, &parsed, &perr);
+
+  // The same expectation for a select run as `kpi query` processes run it:
+  // a writer of the derived-value files, then a fresh reader of them
+  // (memo_processes.h; KPI_CASES_MEMO=off skips this).
+  if (parses && !x.expect_error && MemoPassesOn() &&
+      (std::holds_alternative<query::ast::SelectQuery>(parsed) || std::holds_alternative<query::ast::Evaluate>(parsed))) {
+    engine.reset();
+    store.reset();
+    for (const MemoPass& pass : RunAsWriterThenReader(dir.path(), step.text, now_ms)) {
+      ASSERT_TRUE(pass.status.ok()) << pass.name << ": " << pass.status.ToString() << "\n" << pass.error;
+      const std::string table = CheckTable(x, pass.result);
+      EXPECT_TRUE(table.empty()) << pass.name << ": " << table;
+      const std::string warn = CheckWarnings(x, pass.result);
+      EXPECT_TRUE(warn.empty()) << pass.name << ": " << warn;
+      if (x.expect_ok) {
+        EXPECT_TRUE(Contains(pass.result.message, x.ok_text)) << pass.name << ": " << pass.result.message;
+      }
+    }
+  }
+
+  // The same expectation on the reference, for select statements.
+  if (!parses) {
     EXPECT_TRUE(x.expect_error) << "the parser refuses the statement: " << perr.ToString();
     return;
   }
@@ -159,6 +184,45 @@ TEST_P(CaseTest, MatchesExpectation) {
 
 INSTANTIATE_TEST_SUITE_P(Cases, CaseTest, ::testing::ValuesIn(AllCases()),
                          [](const ::testing::TestParamInfo<CaseParam>& info) { return info.param.test_name; });
+
+// The reader of the memo pass reads what the writer wrote: otherwise the
+// pass would only run the engine twice more.
+TEST(CaseFiles, MemoPassReaderReadsTheWritersFiles) {
+  if (!MemoPassesOn()) GTEST_SKIP() << "KPI_CASES_MEMO=off";
+  kpi::testing::ScratchDir dir("kpi-cases-memo");
+  const int64_t now_ms = 1735776000000;
+  {
+    storage::StoreOptions options;
+    options.sync = false;
+    options.clock = [now_ms] { return now_ms; };
+    std::unique_ptr<storage::Store> store;
+    ASSERT_TRUE(storage::Store::Open(dir.path(), options, &store).ok());
+    std::vector<RawEvent> events;
+    for (int t = 0; t < 40; ++t) {
+      RawEvent created;
+      created.ticket = "T" + std::to_string(t);
+      created.ts_ms = 1735689600000 + t * 60000;
+      created.event = "created";
+      created.dims = {{"channel", t % 2 ? "chat" : "email"}};
+      RawEvent reply = created;
+      reply.event = "agent_reply";
+      reply.dims.clear();
+      reply.ts_ms += 1000 * (t + 1);
+      events.push_back(created);
+      events.push_back(reply);
+    }
+    std::vector<storage::EventReject> rejects;
+    storage::IngestStats stats;
+    ASSERT_TRUE(store->Ingest(events, &rejects, &stats).ok());
+  }
+  const auto passes = RunAsWriterThenReader(
+      dir.path(), "select p50(duration(created -> agent_reply)) as frt from tickets by channel", now_ms);
+  ASSERT_EQ(passes.size(), 2u);
+  for (const MemoPass& pass : passes) ASSERT_TRUE(pass.status.ok()) << pass.name << ": " << pass.error;
+  EXPECT_GT(passes[0].file_misses, 0u) << "the writer looked nothing up";
+  EXPECT_GT(passes[1].file_hits, 0u) << "the reader read nothing the writer wrote";
+  EXPECT_EQ(reference::FormatTable(passes[0].result), reference::FormatTable(passes[1].result));
+}
 
 TEST(CaseFiles, EnoughCasesAreLoaded) {
   EXPECT_GE(AllCases().size(), 40u) << "cases directory: " << CasesDir();

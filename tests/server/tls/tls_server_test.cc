@@ -284,7 +284,7 @@ TEST_F(TlsServerTest, HeaderFirstAuthenticationAndBodyLimitsWorkOverTls) {
   ASSERT_TRUE(client->Exchange(Query(), &reply));
   EXPECT_EQ(reply.status, 401);
   EXPECT_TRUE(reply.close);  // refused from its header, its body unread: the connection closes (as over plain HTTP)
-  EXPECT_TRUE(client->WaitClosed(2000));
+  EXPECT_TRUE(client->WaitClosed(20000));
   client = TlsClient::Connect(port_, Trusting(), &error);
   ASSERT_NE(client, nullptr) << error;
   ASSERT_TRUE(client->Exchange(Get("/v1/kpis"), &reply));
@@ -301,7 +301,14 @@ TEST_F(TlsServerTest, HeaderFirstAuthenticationAndBodyLimitsWorkOverTls) {
 }
 
 TEST_F(TlsServerTest, StopAnswersTheRequestInFlightOverTls) {
-  Start(pki_.server_cert, pki_.server_key, OneRow(std::chrono::milliseconds(400)));
+  // The request is in flight once the runner has it (not after a fixed time).
+  std::atomic<bool> entered{false};
+  Start(pki_.server_cert, pki_.server_key,
+        [&entered, inner = OneRow(std::chrono::milliseconds(400))](
+            std::string_view text, const query::ExecOptions& o, query::Result* r, query::QueryError* e) {
+          entered = true;
+          return inner(text, o, r, e);
+        });
   std::string error;
   auto busy = TlsClient::Connect(port_, Trusting(), &error);
   ASSERT_NE(busy, nullptr) << error;
@@ -311,12 +318,15 @@ TEST_F(TlsServerTest, StopAnswersTheRequestInFlightOverTls) {
   ASSERT_TRUE(idle->Exchange(Get("/health"), &warm));
   TlsReply reply;
   std::thread request([&] { busy->Exchange(Query(), &reply); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  for (const auto guard = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+       !entered && std::chrono::steady_clock::now() < guard;)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_TRUE(entered.load()) << "the request never reached the runner";
   server_->Stop();
   request.join();
   EXPECT_EQ(reply.status, 200);
   EXPECT_TRUE(reply.close);
-  EXPECT_TRUE(idle->WaitClosed(2000));
+  EXPECT_TRUE(idle->WaitClosed(20000));
 }
 
 TEST_F(TlsServerTest, ReloadAppliesToNewConnectionsWhileOpenOnesGoOn) {

@@ -9,8 +9,10 @@
 
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <random>
 
 namespace kpi::server::testing {
 
@@ -117,7 +119,27 @@ bool WebhookReceiver::WaitFor(size_t n, int timeout_ms) const {
 }
 
 uint16_t FreePort() {
-  uint16_t port = 0;
+  // Below the kernel's ephemeral range: a port from it (bind to 0) may be
+  // handed to another process's connection or `--listen 127.0.0.1:0`
+  // server (other tests under ctest -j) before the test uses it, as
+  // tests/clickhouse/cluster.sh explains. Here only another test's random
+  // pick can collide, and binding checks it is free now.
+  int ephemeral_low = 32768;
+  if (std::FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
+    if (std::fscanf(f, "%d", &ephemeral_low) != 1) ephemeral_low = 32768;
+    std::fclose(f);
+  }
+  std::mt19937 rng(std::random_device{}());
+  for (int attempt = 0; attempt < 200 && ephemeral_low > 21000; ++attempt) {
+    const auto candidate = static_cast<uint16_t>(20000 + rng() % static_cast<unsigned>(ephemeral_low - 20000));
+    uint16_t bound = 0;
+    const int fd = Listen(candidate, &bound);
+    if (fd >= 0) {
+      close(fd);
+      return bound;
+    }
+  }
+  uint16_t port = 0;  // a machine with an unusual range: any free port
   const int fd = Listen(0, &port);
   if (fd >= 0) close(fd);
   return port;

@@ -41,7 +41,8 @@ class WebhookReceiver {
   std::thread thread_;
 };
 
-// A loopback port that nothing listens on (bound, then closed).
+// A loopback port that nothing listens on (bound, then closed), below the
+// kernel's ephemeral range so no process is handed it meanwhile.
 uint16_t FreePort();
 
 }  // namespace kpi::server::testing
