@@ -23,7 +23,9 @@ namespace kpi::storage {
 namespace {
 
 constexpr char kMagic[8] = {'K', 'P', 'I', 'M', 'E', 'M', 'O', '1'};
-constexpr uint32_t kFormat = 1;
+// 2: zone hashes over the encoded code lists (ZoneHash); files of format 1
+// (hashes over the decoded lists) are not read, and are written again.
+constexpr uint32_t kFormat = 2;
 constexpr size_t kEntryBytes = 48;  // two u32 and five u64
 
 template <typename T>
@@ -185,24 +187,21 @@ MemoFiles::~MemoFiles() = default;
 
 std::string MemoFiles::Dir(const std::string& store_dir) { return store_dir + "/memo"; }
 
-// Every field of the zone map: the fixed-width fields hashed together, then
-// each code list hashed in place, seeded with the hash so far and its
-// length (a dimension's list also with its column): equal zone maps hash
-// equal, and a changed field or list changes the hash. (Not the varint
-// encoding ZoneMap::Encode writes: encoding 628 zone maps was ~5 % of a
-// cold process reading its values from the files; nor a copy of the lists
-// into one buffer, which was half of what hashing cost: a zone map's codes
-// are ~300 four-byte values, and a cold process hashes each zone map once
-// or twice.)
-// The fields below, padded (x86-64 and the like: 8-byte vectors' members).
-static_assert(sizeof(void*) != 8 || sizeof(ZoneMap) == 8 * 2 + 4 * 4 + 8 + 3 * 24 + 16,
+// Every field of the zone map: the fixed-width fields hashed together,
+// then the encoded code lists, seeded with the hash so far: equal zone maps
+// hash equal (a list's encoding is its codes' gaps, one encoding per list),
+// and a changed field or list changes the hash. The lists are hashed as the
+// bytes the zone map holds (storage/zone_map.h), not decoded: a cold
+// process hashes every planned segment's zone map, mostly without testing
+// their lists.
+// The fields below, padded (x86-64 and the like: 8-byte pointers).
+static_assert(sizeof(void*) != 8 || sizeof(ZoneMap) == 8 * 2 + 4 * 4 + 8 + 16 + 16,
               "a field added to ZoneMap: hash it in ZoneHash");
 uint64_t MemoFiles::ZoneHash(const ZoneMap& zone) {
   struct {
     int64_t min_time_ms, max_time_ms;
     uint32_t num_tickets, num_events, min_batch, max_batch;
     uint64_t data_bytes;
-    uint64_t lists;  // how many dimension lists follow the event and agent lists
     uint32_t live_known, live_tickets, live_events, pad;
   } fixed;
   std::memset(&fixed, 0, sizeof(fixed));  // padding hashed as zeros
@@ -213,18 +212,11 @@ uint64_t MemoFiles::ZoneHash(const ZoneMap& zone) {
   fixed.min_batch = zone.min_batch;
   fixed.max_batch = zone.max_batch;
   fixed.data_bytes = zone.data_bytes;
-  fixed.lists = zone.dim_codes.size();
   fixed.live_known = zone.live_known ? 1 : 0;
   fixed.live_tickets = zone.live_tickets;
   fixed.live_events = zone.live_events;
-  uint64_t h = XXH3_64bits(&fixed, sizeof(fixed));
-  auto list = [&h](const std::vector<uint32_t>& codes, uint64_t tag) {
-    h = XXH3_64bits_withSeed(codes.data(), codes.size() * sizeof(uint32_t), h ^ (codes.size() * 0x9E3779B97F4A7C15ULL + tag));
-  };
-  list(zone.event_codes, 1);
-  list(zone.agent_codes, 2);
-  for (const auto& [column, codes] : zone.dim_codes) list(codes, (uint64_t{column} << 8) | 3);
-  return h;
+  const std::string_view lists = zone.lists.Encoded();
+  return XXH3_64bits_withSeed(lists.data(), lists.size(), XXH3_64bits(&fixed, sizeof(fixed)));
 }
 
 std::string MemoFiles::PathOf(const std::string& key) const {

@@ -126,6 +126,9 @@ bool Sealer::TakesDelta(SegmentKeyPair key, const std::vector<uint32_t>& members
     added += t.incoming_end - t.incoming_begin;
   }
   if (stayed != ref->second.zone.num_tickets || added == 0) return false;  // a ticket left
+  // A zone map whose code lists do not decode cannot be extended: the
+  // segment is rewritten whole, with a zone map computed anew.
+  if (!ref->second.zone.lists.ok()) return false;
   return DeltaFits(ref->second, added);
 }
 

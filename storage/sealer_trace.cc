@@ -51,10 +51,7 @@ void Sealer::TraceMemory(const char* what, const rocksdb::WriteBatch* wb) const 
   }
   // Every segment's ref and zone map (Store::Impl::refs; the published view holds a copy).
   uint64_t refs = im_.refs.size() * (sizeof(SegmentRef) + 64);
-  for (const auto& [key, ref] : im_.refs) {
-    refs += Capacity(ref.zone.event_codes) + Capacity(ref.zone.agent_codes) + Capacity(ref.zone.dim_codes);
-    for (const auto& [column, codes] : ref.zone.dim_codes) refs += Capacity(codes);
-  }
+  for (const auto& [key, ref] : im_.refs) refs += ref.zone.lists.MemoryBytes();
   char buf[512];
   std::snprintf(buf, sizeof buf,
                 "tickets %zu (%.0f) staged %zu batches %llu events (%.1f) events %zu+%zu (%.0f) work %zu (%.0f) wb %.0f/%.0f | "

@@ -56,12 +56,12 @@ ZoneMap ComputeZoneMap(const Segment& s, uint64_t encoded_bytes) {
     v.erase(std::unique(v.begin(), v.end()), v.end());
     return std::vector<uint32_t>(v.begin(), v.end());
   };
-  z.event_codes = distinct(s.event_code);
-  z.agent_codes = distinct(s.agent_code);
+  ZoneLists::Dims dims;
   for (const auto& d : s.dims) {
     std::vector<uint32_t> codes = distinct(d.codes);
-    if (codes.size() <= kMaxZoneCodes) z.dim_codes.emplace_back(d.column, std::move(codes));
+    if (codes.size() <= kMaxZoneCodes) dims.emplace_back(d.column, std::move(codes));
   }
+  z.lists = ZoneLists(distinct(s.event_code), distinct(s.agent_code), dims);
   SetLiveCounts(s, &z);
   return z;
 }
@@ -102,19 +102,19 @@ ZoneMap ExtendZoneMap(const ZoneMap& old, const Segment& delta, uint64_t delta_b
     z.live_events = old.live_events + d.live_events;
   }
   if (!z.live_known) z.live_tickets = z.live_events = 0;
-  z.event_codes = merged(old.event_codes, d.event_codes);
-  z.agent_codes = merged(old.agent_codes, d.agent_codes);
-  for (const auto& [column, codes] : old.dim_codes) {
+  ZoneLists::Dims dims;
+  for (const auto& [column, codes] : old.lists.dims()) {
     if (delta.FindDim(column) == nullptr) {  // the delta adds no code of it
-      z.dim_codes.emplace_back(column, codes);
+      dims.emplace_back(column, codes);
       continue;
     }
-    for (const auto& [dcolumn, dcodes] : d.dim_codes) {
+    for (const auto& [dcolumn, dcodes] : d.lists.dims()) {
       if (dcolumn != column) continue;
       std::vector<uint32_t> both = merged(codes, dcodes);
-      if (both.size() <= kMaxZoneCodes) z.dim_codes.emplace_back(column, std::move(both));
+      if (both.size() <= kMaxZoneCodes) dims.emplace_back(column, std::move(both));
     }
   }
+  z.lists = ZoneLists(merged(old.lists.events(), d.lists.events()), merged(old.lists.agents(), d.lists.agents()), dims);
   return z;
 }
 

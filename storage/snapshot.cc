@@ -8,6 +8,7 @@
 #include "storage/segment_codec.h"
 #include "storage/segment_parts.h"
 #include "storage/store_impl.h"
+#include "storage/zone_list_match.h"
 
 namespace kpi::storage {
 
@@ -25,10 +26,18 @@ bool MayMatch(uint32_t partition, const ZoneMap& z, const ScanSpec& spec) {
   if (day_start + kMillisPerDay <= spec.min_placement_ms || day_start >= spec.max_placement_ms) return false;
   if (z.max_time_ms < spec.min_time_ms || z.min_time_ms >= spec.max_time_ms) return false;
   if (z.min_batch > spec.max_batch) return false;
-  if (!spec.event_codes.empty() && !Intersects(z.event_codes, spec.event_codes)) return false;
-  if (!spec.agent_codes.empty() && !Intersects(z.agent_codes, spec.agent_codes)) return false;
+  if (spec.event_codes.empty() && spec.agent_codes.empty() && spec.dim_codes.empty()) return true;
+  // The code lists, tested where they are: decoded lists (a sealing process
+  // decodes those it extends), else their encoded bytes, read only as far
+  // as the test needs (storage/zone_list_match.h). A zone map whose lists
+  // do not decode proves nothing: its segment is read.
+  const ZoneLists& lists = z.lists;
+  if (!lists.decoded()) return EncodedListsMayMatch(lists.Encoded(), spec.event_codes, spec.agent_codes, spec.dim_codes);
+  if (!lists.ok()) return true;
+  if (!spec.event_codes.empty() && !Intersects(lists.events(), spec.event_codes)) return false;
+  if (!spec.agent_codes.empty() && !Intersects(lists.agents(), spec.agent_codes)) return false;
   for (const auto& [column, wanted] : spec.dim_codes) {
-    for (const auto& [zcolumn, codes] : z.dim_codes) {
+    for (const auto& [zcolumn, codes] : lists.dims()) {
       if (zcolumn == column && !Intersects(codes, wanted)) return false;
     }
   }
@@ -74,6 +83,16 @@ std::vector<SegmentRef> Snapshot::Plan(const ScanSpec& spec, PlanStats* stats) c
   // zone map's lists) again at every doubling, and faulted in fresh pages
   // each time (a cold one-statement process plans once or twice).
   out.reserve(segments_->size());
+  // The codes wanted, sorted (the in-place tests walk them with the lists).
+  ScanSpec sorted;
+  const bool codes = !spec.event_codes.empty() || !spec.agent_codes.empty() || !spec.dim_codes.empty();
+  if (codes) {
+    sorted = spec;
+    std::sort(sorted.event_codes.begin(), sorted.event_codes.end());
+    std::sort(sorted.agent_codes.begin(), sorted.agent_codes.end());
+    for (auto& [column, wanted] : sorted.dim_codes) std::sort(wanted.begin(), wanted.end());
+  }
+  const ScanSpec& test = codes ? sorted : spec;
   PlanStats local;
   // The view is in (partition, segment) order: a partition is counted when
   // its first segment (scanned: its first scanned segment) is met.
@@ -86,7 +105,7 @@ std::vector<SegmentRef> Snapshot::Plan(const ScanSpec& spec, PlanStats* stats) c
     last_partition = ref.partition;
     local.segments_total++;
     local.events_total += ref.zone.num_events;
-    if (!MayMatch(ref.partition, ref.zone, spec)) continue;
+    if (!MayMatch(ref.partition, ref.zone, test)) continue;
     local.partitions_scanned += last_scanned_partition != ref.partition;
     last_scanned_partition = ref.partition;
     local.segments_scanned++;

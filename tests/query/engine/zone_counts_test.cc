@@ -17,6 +17,7 @@
 #include "query/execution/scope.h"
 #include "storage/live_counts_fixture.h"
 #include "storage/store.h"
+#include "storage/zone_map.h"
 #include "test_util.h"
 
 namespace kpi::query {
@@ -142,6 +143,25 @@ TEST_F(ZoneCountsTest, StoreWithoutLiveCountsReadsTheSegments) {
   ASSERT_TRUE(store_->AddLiveCounts(&added).ok());
   EXPECT_GT(added, 0u);
   ExpectSameAsScan();
+}
+
+// Statements decode no zone map code list, from the store's open on
+// (storage/zone_map.h: the lists stay encoded; plans that test them test
+// them in place): count(), a scan of every row, a time window, and a
+// filter on a dimension, which prunes with the lists.
+TEST_F(ZoneCountsTest, AStatementThatTestsNoCodeListDecodesNone) {
+  Build(8);
+  Close();
+  const uint64_t before = storage::ZoneLists::Decodings();
+  Reopen();
+  const double tickets = Count("select count() from tickets");
+  EXPECT_GT(tickets, 0);
+  EXPECT_EQ(Count("select count(ticket) from tickets"), tickets);
+  EXPECT_GT(Count("select count() from events"), tickets);
+  EXPECT_GE(Count("select count(ticket) from events during 2000-01-01 .. 2100-01-01"), 0);
+  EXPECT_EQ(storage::ZoneLists::Decodings(), before);
+  EXPECT_LT(Count("select count(ticket) from tickets where channel = \"chat\""), tickets);
+  EXPECT_EQ(storage::ZoneLists::Decodings(), before);
 }
 
 TEST_F(ZoneCountsTest, ScopedCountIsTheScopesTickets) {

@@ -96,14 +96,14 @@ std::map<std::pair<uint32_t, uint32_t>, std::string> Rows(const Store& store) {
     EXPECT_EQ(ref.zone.max_time_ms, z.max_time_ms);
     EXPECT_EQ(ref.zone.min_batch, z.min_batch);
     EXPECT_EQ(ref.zone.max_batch, z.max_batch);
-    EXPECT_EQ(ref.zone.event_codes, z.event_codes);
-    EXPECT_EQ(ref.zone.agent_codes, z.agent_codes);
+    EXPECT_EQ(ref.zone.lists.events(), z.lists.events());
+    EXPECT_EQ(ref.zone.lists.agents(), z.lists.agents());
     if (ref.zone.live_known) {  // a delta may leave them unknown (zone_map.h), never wrong
       EXPECT_EQ(ref.zone.live_tickets, z.live_tickets);
       EXPECT_EQ(ref.zone.live_events, z.live_events);
     }
-    for (const auto& [column, codes] : ref.zone.dim_codes)
-      for (const auto& [zcolumn, zcodes] : z.dim_codes)
+    for (const auto& [column, codes] : ref.zone.lists.dims())
+      for (const auto& [zcolumn, zcodes] : z.lists.dims())
         if (zcolumn == column) {
           EXPECT_TRUE(std::includes(codes.begin(), codes.end(), zcodes.begin(), zcodes.end()));
         }

@@ -155,7 +155,7 @@ TEST(LiveCountsTest, ZoneMapVersions) {
   z.num_events = 10;
   z.min_batch = 1;
   z.max_batch = 4;
-  z.event_codes = {1, 2};
+  z.lists = ZoneLists({1, 2}, {}, {});
   z.live_known = true;
   z.live_tickets = 2;
   z.live_events = 7;
@@ -176,7 +176,7 @@ TEST(LiveCountsTest, ZoneMapVersions) {
   ZoneMap old;
   ASSERT_TRUE(ZoneMap::Decode(v1, &old).ok());
   EXPECT_FALSE(old.live_known);
-  EXPECT_EQ(old.event_codes, z.event_codes);
+  EXPECT_EQ(old.lists.events(), z.lists.events());
   // Counts a segment cannot hold are corruption.
   z.live_tickets = 4;
   std::string bad;

@@ -43,28 +43,28 @@ Segment LargeSegment(uint32_t first_batch) {
   return s;
 }
 
-// The heap bytes of the zone map's code vectors, by capacity.
-size_t HeldBytes(const ZoneMap& z) {
-  size_t bytes = (z.event_codes.capacity() + z.agent_codes.capacity()) * sizeof(uint32_t);
-  for (const auto& [column, codes] : z.dim_codes) bytes += codes.capacity() * sizeof(uint32_t);
-  return bytes;
-}
+// The heap bytes of the zone map's code lists (storage/zone_map.h: kept
+// encoded, ~1 byte a code, until read; then decoded too).
+size_t HeldBytes(const ZoneMap& z) { return z.lists.MemoryBytes(); }
 
 TEST(ZoneMapMemoryTest, AZoneMapHoldsItsDistinctCodesOnly) {
   const Segment s = LargeSegment(1);
   const ZoneMap z = ComputeZoneMap(s, 12345);
-  ASSERT_EQ(z.event_codes.size(), 8u);
-  ASSERT_EQ(z.agent_codes.size(), 41u);
-  ASSERT_EQ(z.dim_codes.size(), 1u) << "the 30,000-code dimension is left out";
-  EXPECT_EQ(z.dim_codes[0].second.size(), 5u);
-  // 54 codes: a few hundred bytes, against 80 KB per column of 20,000 events.
+  // 54 codes: a few hundred bytes, against 80 KB per column of 20,000 events;
+  // held encoded (a byte or two a code) until read.
   EXPECT_LE(HeldBytes(z), 2 * 54 * sizeof(uint32_t));
+  EXPECT_LE(HeldBytes(z), 200u);
+  ASSERT_EQ(z.lists.events().size(), 8u);
+  ASSERT_EQ(z.lists.agents().size(), 41u);
+  ASSERT_EQ(z.lists.dims().size(), 1u) << "the 30,000-code dimension is left out";
+  EXPECT_EQ(z.lists.dims()[0].second.size(), 5u);
+  EXPECT_LE(HeldBytes(z), 3 * 54 * sizeof(uint32_t)) << "read: the encoded and the decoded lists";
 
   // A delta part's zone map, merged with the base's, likewise.
   const Segment delta = LargeSegment(9);
   const ZoneMap extended = ExtendZoneMap(z, delta, 999, 2000);
-  EXPECT_EQ(extended.event_codes.size(), 8u);
-  EXPECT_LE(HeldBytes(extended), 2 * 54 * sizeof(uint32_t));
+  EXPECT_LE(HeldBytes(extended), 200u);
+  EXPECT_EQ(extended.lists.events().size(), 8u);
 }
 
 }  // namespace
